@@ -1,0 +1,33 @@
+/*
+ * strbuf.h - a growable, always NUL-terminated byte string.
+ *
+ * The caller owns the struct (usually on the stack) and releases its buffer with
+ * sb_free() or takes it with sb_take() (then owns it, frees with free()).
+ * Growth uses fk_realloc: it aborts on out-of-memory (see alloc.h).
+ * Not thread-safe: one strbuf belongs to one thread.
+ */
+#ifndef FK_BASE_STRBUF_H
+#define FK_BASE_STRBUF_H
+
+#include <stddef.h>
+
+typedef struct strbuf {
+    char *buf;
+    size_t len;
+    size_t cap;
+} strbuf;
+
+#define STRBUF_INIT {NULL, 0, 0}
+
+void sb_append(strbuf *sb, const char *s);
+void sb_append_len(strbuf *sb, const char *s, size_t n);
+void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_append_char(strbuf *sb, char c);
+void sb_reset(strbuf *sb);
+void sb_free(strbuf *sb);
+/* Returns the buffer (never NULL, "" when empty) and leaves *sb empty. */
+char *sb_take(strbuf *sb);
+/* The current contents, "" when empty; valid until the next modification. */
+const char *sb_str(const strbuf *sb);
+
+#endif

@@ -1,0 +1,91 @@
+/* cmd_serve.c - `fangkong serve`: run the HTTP server until SIGINT or SIGTERM. */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "cli/cli.h"
+#include "http/server.h"
+
+static const char usage_text[] =
+    "usage: fangkong serve [--data DIR] [--port P] [--bind ADDR] [--web DIR] [--threads N]\n"
+    "  --data DIR     data directory (default ./data)\n"
+    "  --port P       TCP port (default 8080; 0 = any free port, printed on start)\n"
+    "  --bind ADDR    listen address (default 127.0.0.1)\n"
+    "  --web DIR      console files (default ./web)\n"
+    "  --threads N    worker threads (default 2 x cores)\n";
+
+static int wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    sigwait(&set, &sig);
+    return sig;
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
+        {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
+        {"threads", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    server_config cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': cfg.data_dir = optarg; break;
+        case 'p': cfg.port = atoi(optarg); break;
+        case 'b': cfg.bind_addr = optarg; break;
+        case 'w': cfg.web_dir = optarg; break;
+        case 't': cfg.threads = atoi(optarg); break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        default: return cli_usage(usage_text);
+        }
+    }
+    if (optind != argc || cfg.port < 0 || cfg.port > 65535)
+        return cli_usage(usage_text);
+    if (!is_dir(cfg.web_dir)) {
+        log_warn("serve", "no console: %s is not a directory", cfg.web_dir);
+        cfg.web_dir = NULL;
+    }
+    /* Block the signals before any worker thread starts, so only sigwait sees them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    store *st = cli_open_store("serve", cfg.data_dir); /* applies migrations once */
+    if (!st)
+        return 1;
+    store_close(st);
+    fk_err err;
+    http_server *srv = http_server_start(&cfg, &err);
+    if (!srv)
+        return cli_fail("serve", &err);
+    printf("fangkong serving http://%s:%d/ (data %s)\n", cfg.bind_addr ? cfg.bind_addr : "127.0.0.1",
+           http_server_port(srv), cfg.data_dir);
+    fflush(stdout);
+    int sig = wait_for_signal();
+    log_info("serve", "signal %d: stopping", sig);
+    http_server_stop(srv);
+    return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * main.c - the `fangkong` command: dispatch to one subcommand per file (cmd_*.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "services/auth.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"serve", cmd_serve, "serve the API and the web console"},
+    {"demo", cmd_demo, "generate a demo city into the data directory"},
+    {"import", cmd_import, "import persons, cases or areas from CSV"},
+    {"export", cmd_export, "export persons, cases or the audit log to CSV or XLSX"},
+    {"user", cmd_user, "add, list and change user accounts"},
+    {"check", cmd_check, "check the store's integrity and schema version"},
+};
+
+static int usage(FILE *to)
+{
+    fprintf(to, "usage: fangkong COMMAND [--data DIR] [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\n`fangkong COMMAND --help` describes one command. The data directory "
+                "defaults to %s.\n", CLI_DEFAULT_DATA);
+    return to == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    fk_err err;
+    log_init_from_env();
+    if (argc < 2)
+        return usage(stderr);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+        return usage(stdout);
+    if (auth_init(&err) != 0)
+        return cli_fail(argv[1], &err);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "fangkong: unknown command %s (try fangkong --help)\n", argv[1]);
+    return 2;
+}

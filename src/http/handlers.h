@@ -1,0 +1,37 @@
+/*
+ * handlers.h - every API handler, one file per resource (h_*.c).
+ * Contract of each: see router.h (http_handler) and request.h.
+ */
+#ifndef FK_HTTP_HANDLERS_H
+#define FK_HTTP_HANDLERS_H
+
+#include "http/request.h"
+
+int h_session_create(http_req *rq, fk_err *err);
+int h_session_delete(http_req *rq, fk_err *err);
+int h_me(http_req *rq, fk_err *err);
+
+int h_persons_list(http_req *rq, fk_err *err);
+int h_persons_create(http_req *rq, fk_err *err);
+int h_person_get(http_req *rq, fk_err *err);
+int h_person_put(http_req *rq, fk_err *err);
+int h_person_patch(http_req *rq, fk_err *err);
+
+int h_cases_list(http_req *rq, fk_err *err);
+int h_cases_create(http_req *rq, fk_err *err);
+int h_case_get(http_req *rq, fk_err *err);
+int h_case_patch(http_req *rq, fk_err *err);
+int h_case_transitions_list(http_req *rq, fk_err *err);
+int h_case_transitions_create(http_req *rq, fk_err *err);
+
+int h_areas_list(http_req *rq, fk_err *err);
+int h_area_get(http_req *rq, fk_err *err);
+int h_households_list(http_req *rq, fk_err *err);
+int h_venues_list(http_req *rq, fk_err *err);
+
+int h_audit_list(http_req *rq, fk_err *err);
+int h_stats(http_req *rq, fk_err *err);
+int h_openapi(http_req *rq, fk_err *err);
+int h_healthz(http_req *rq, fk_err *err);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * request.h - one HTTP request as the handlers see it, and what they answer.
+ *
+ * The server (server.c) owns the struct and everything in it for the life of the
+ * request: handlers read method/path/query/body, use `st` (the worker thread's store
+ * handle) and `who` (the authenticated actor), and leave their answer in `status`
+ * and `json` (a new reference the server sends and releases) or return -1 with an
+ * fk_err that respond.c turns into the error body. Handlers never touch libmicrohttpd.
+ * One request belongs to one worker thread.
+ */
+#ifndef FK_HTTP_REQUEST_H
+#define FK_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "services/actor.h"
+#include "store/store.h"
+
+#define HTTP_MAX_PARAMS 2
+
+typedef struct http_req {
+    const char *method;          /* "GET", "POST", ... */
+    const char *path;            /* without the query string */
+    void *conn;                  /* struct MHD_Connection *, for query lookup only */
+    const char *body;            /* NUL-terminated copy of the upload, or NULL */
+    size_t body_len;
+    const char *bearer;          /* token from Authorization, or NULL */
+    char remote[64];
+    store *st;
+    actor who;                   /* valid when the route requires auth */
+    const char *params[HTTP_MAX_PARAMS]; /* path parameters, in order; point into `pbuf` */
+    char pbuf[HTTP_MAX_PARAMS][64];
+
+    /* answer */
+    int status;                  /* default 200 */
+    json_t *json;                /* owned reference, or NULL for an empty body */
+} http_req;
+
+/* Query string parameter, or NULL. */
+const char *req_query(const http_req *rq, const char *name);
+/* Query parameter as a bounded integer; `def` when absent; FK_EINVAL naming it otherwise. */
+int req_query_int(const http_req *rq, const char *name, int64_t def, int64_t min, int64_t max,
+                  int64_t *out, fk_err *err);
+/* Path parameter i as a positive integer id; FK_ENOTFOUND when it is not one. */
+int req_param_id(const http_req *rq, int i, int64_t *out, fk_err *err);
+/* Parse the body as a JSON object; malformed JSON names line and column. */
+int req_json_body(const http_req *rq, json_t **out, fk_err *err);
+
+/* Set the answer; takes ownership of `json`. Returns 0. */
+int req_reply(http_req *rq, int status, json_t *json);
+
+#endif

@@ -1,0 +1,115 @@
+#include "http/router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "http/handlers.h"
+
+static const route routes[] = {
+    {"POST", "/api/v1/session", h_session_create, false, "Log in: username and password for a bearer token", "session"},
+    {"DELETE", "/api/v1/session", h_session_delete, true, "Log out: revoke the bearer token", "session"},
+    {"GET", "/api/v1/me", h_me, true, "The authenticated user", "session"},
+    {"GET", "/api/v1/persons", h_persons_list, true, "List persons (q, community_code, resident_type, sex, flag, limit, offset)", "persons"},
+    {"POST", "/api/v1/persons", h_persons_create, true, "Register a person", "persons"},
+    {"GET", "/api/v1/persons/{id}", h_person_get, true, "Read one person", "persons"},
+    {"PUT", "/api/v1/persons/{id}", h_person_put, true, "Replace a person's record", "persons"},
+    {"PATCH", "/api/v1/persons/{id}", h_person_patch, true, "Change some fields of a person", "persons"},
+    {"GET", "/api/v1/cases", h_cases_list, true, "List cases (q, classification, status, source, person_id, limit, offset)", "cases"},
+    {"POST", "/api/v1/cases", h_cases_create, true, "Report a case", "cases"},
+    {"GET", "/api/v1/cases/{id}", h_case_get, true, "Read one case", "cases"},
+    {"PATCH", "/api/v1/cases/{id}", h_case_patch, true, "Change classification, severity, dates, source or hospital", "cases"},
+    {"GET", "/api/v1/cases/{id}/transitions", h_case_transitions_list, true, "Status history of a case", "cases"},
+    {"POST", "/api/v1/cases/{id}/transitions", h_case_transitions_create, true, "Move a case to its next status", "cases"},
+    {"GET", "/api/v1/areas", h_areas_list, true, "Children of an area (parent; none = districts)", "areas"},
+    {"GET", "/api/v1/areas/{code}", h_area_get, true, "One area", "areas"},
+    {"GET", "/api/v1/households", h_households_list, true, "Households of a community (community_code)", "areas"},
+    {"GET", "/api/v1/venues", h_venues_list, true, "Venues (area, kind)", "areas"},
+    {"GET", "/api/v1/audit", h_audit_list, true, "The audit log (command role only)", "audit"},
+    {"GET", "/api/v1/stats", h_stats, true, "Counts for the dashboard", "operations"},
+    {"GET", "/api/v1/openapi.json", h_openapi, false, "This document", "operations"},
+    {"GET", "/healthz", h_healthz, false, "Liveness and store health", "operations"},
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+/* Match one pattern against a path, capturing {params}. */
+static bool match(const char *pattern, const char *path, http_req *rq)
+{
+    int np = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *pend = strchr(pattern, '}');
+            size_t n = strcspn(path, "/");
+            if (!pend || n == 0 || n >= sizeof rq->pbuf[0] || np >= HTTP_MAX_PARAMS)
+                return false;
+            if (rq) {
+                memcpy(rq->pbuf[np], path, n);
+                rq->pbuf[np][n] = '\0';
+                rq->params[np] = rq->pbuf[np];
+            }
+            np++;
+            pattern = pend + 1;
+            path += n;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return false;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+route_match router_find(const char *method, const char *path, http_req *rq, const route **out)
+{
+    bool path_seen = false;
+    for (size_t i = 0; i < NROUTES; i++) {
+        if (!match(routes[i].pattern, path, rq))
+            continue;
+        path_seen = true;
+        if (!strcmp(routes[i].method, method)) {
+            *out = &routes[i];
+            return ROUTE_FOUND;
+        }
+    }
+    return path_seen ? ROUTE_NO_METHOD : ROUTE_NO_PATH;
+}
+
+static json_t *operation(const route *r)
+{
+    json_t *op = json_pack("{s:s, s:[s], s:{s:{s:s}, s:{s:s}}}", "summary", r->summary, "tags",
+                           r->tag, "responses", "200", "description", "success", "default",
+                           "description", "{\"error\":{\"code\",\"message\",\"field\"}}");
+    if (r->auth)
+        json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+    json_t *params = json_array();
+    for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
+        char name[32];
+        size_t n = strcspn(p + 1, "}");
+        snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
+        json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in",
+                                                "path", "required", 1, "schema", "type",
+                                                strcmp(name, "id") ? "string" : "integer"));
+    }
+    json_object_set_new(op, "parameters", params);
+    return op;
+}
+
+json_t *router_openapi(void)
+{
+    json_t *paths = json_object();
+    for (size_t i = 0; i < NROUTES; i++) {
+        json_t *item = json_object_get(paths, routes[i].pattern);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, routes[i].pattern, item);
+        }
+        char m[8];
+        size_t k = 0;
+        for (; routes[i].method[k] && k < sizeof m - 1; k++)
+            m[k] = (char)(routes[i].method[k] | 0x20);
+        m[k] = '\0';
+        json_object_set_new(item, m, operation(&routes[i]));
+    }
+    return json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}}}}", "openapi", "3.0.3", "info",
+                     "title", "fangkong API", "version", "1", "paths", paths, "components",
+                     "securitySchemes", "bearer", "type", "http", "scheme", "bearer");
+}

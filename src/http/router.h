@@ -1,0 +1,32 @@
+/*
+ * router.h - the route table: the one declarative list of what the API offers.
+ *
+ * Each route names a method, a path pattern ("/api/v1/persons/{id}"), its handler,
+ * whether it needs a bearer token, and a one-line summary. The OpenAPI document
+ * (GET /api/v1/openapi.json) is generated from this table, so the description and
+ * the behaviour cannot drift apart. The table is static and immutable: thread-safe.
+ */
+#ifndef FK_HTTP_ROUTER_H
+#define FK_HTTP_ROUTER_H
+
+#include "http/request.h"
+
+typedef int (*http_handler)(http_req *rq, fk_err *err);
+
+typedef struct route {
+    const char *method;
+    const char *pattern;
+    http_handler handler;
+    bool auth;
+    const char *summary;
+    const char *tag;
+} route;
+
+typedef enum { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } route_match;
+
+/* Find the route for method+path and fill rq->params. */
+route_match router_find(const char *method, const char *path, http_req *rq, const route **out);
+/* The OpenAPI 3.0 document describing every route (new reference). */
+json_t *router_openapi(void);
+
+#endif

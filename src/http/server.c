@@ -1,0 +1,275 @@
+/*
+ * server.c - libmicrohttpd glue: connection state, body collection, dispatch.
+ *
+ * Request life cycle (the access handler is called several times per request):
+ *   1st call: allocate conn_state, return (never answer here: see server.h).
+ *   upload calls: append to the body until max_body; past it, keep draining, mark too big.
+ *   last call (upload size 0): static file or API dispatch; queue the answer.
+ *   completion callback: free conn_state, record metrics.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "http/metrics.h"
+#include "http/respond.h"
+#include "http/router.h"
+#include "http/static_files.h"
+#include "services/auth.h"
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    server_config cfg;
+    char *data_dir, *web_dir, *bind_addr;
+    pthread_key_t store_key;
+};
+
+typedef struct conn_state {
+    strbuf body;
+    bool too_big;
+    int status;
+    struct timespec started;
+} conn_state;
+
+static void close_thread_store(void *p)
+{
+    store_close(p);
+}
+
+/* The calling worker thread's store handle, opened on first use. */
+static store *thread_store(http_server *srv, fk_err *err)
+{
+    store *st = pthread_getspecific(srv->store_key);
+    if (st)
+        return st;
+    st = store_open(srv->data_dir, err);
+    if (st)
+        pthread_setspecific(srv->store_key, st);
+    return st;
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, cap, "?");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+static enum MHD_Result send_bytes(struct MHD_Connection *c, conn_state *cs, int status,
+                                  const char *type, char *bytes, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    cs->status = status;
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, conn_state *cs, int status, json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!text)
+        return send_bytes(c, cs, status == 200 && !j ? 204 : status, "application/json",
+                          fk_strdup(""), 0);
+    return send_bytes(c, cs, status, "application/json; charset=utf-8", text, strlen(text));
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, conn_state *cs, const fk_err *err)
+{
+    return send_json(c, cs, http_status_of(err->code), http_error_json(err));
+}
+
+static const char *bearer_token(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (h && !strncasecmp(h, "Bearer ", 7))
+        return h + 7;
+    return NULL;
+}
+
+static enum MHD_Result serve_metrics(http_server *srv, struct MHD_Connection *c, conn_state *cs)
+{
+    fk_err err;
+    store_counts n = {0};
+    store *st = thread_store(srv, &err);
+    if (!st || store_counts_get(st, &n, &err) != 0)
+        log_warn("http", "metrics without counts: %s", err.message);
+    strbuf sb = STRBUF_INIT;
+    metrics_render(&sb, n.persons, n.cases, n.audit);
+    size_t len = sb.len;
+    return send_bytes(c, cs, 200, "text/plain; version=0.0.4", sb_take(&sb), len);
+}
+
+static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, conn_state *cs,
+                                    const char *url, const char *method)
+{
+    fk_err err;
+    http_req rq = {.method = method, .path = url, .conn = c, .status = 200};
+    const route *rt;
+    if (cs->too_big)
+        return fk_fail(&err, FK_ETOOBIG, "", "request body over %zu bytes", srv->cfg.max_body),
+               send_error(c, cs, &err);
+    route_match m = router_find(method, url, &rq, &rt);
+    if (m != ROUTE_FOUND)
+        return fk_fail(&err, m == ROUTE_NO_PATH ? FK_ENOTFOUND : FK_EMETHOD, "",
+                       m == ROUTE_NO_PATH ? "no such endpoint: %s" : "method %s not allowed here",
+                       m == ROUTE_NO_PATH ? url : method),
+               send_error(c, cs, &err);
+    rq.body = cs->body.buf;
+    rq.body_len = cs->body.len;
+    rq.bearer = bearer_token(c);
+    client_address(c, rq.remote, sizeof rq.remote);
+    if (!(rq.st = thread_store(srv, &err)))
+        return send_error(c, cs, &err);
+    if (rt->auth && auth_resolve(rq.st, rq.bearer, rq.remote, &rq.who, &err) != 0)
+        return send_error(c, cs, &err);
+    if (rt->handler(&rq, &err) != 0) {
+        json_decref(rq.json);
+        return send_error(c, cs, &err);
+    }
+    return send_json(c, cs, rq.status, rq.json);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **state)
+{
+    http_server *srv = cls;
+    conn_state *cs = *state;
+    (void)version;
+    if (!cs) {
+        cs = fk_calloc(1, sizeof *cs);
+        clock_gettime(CLOCK_MONOTONIC, &cs->started);
+        *state = cs;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!cs->too_big && cs->body.len + *upload_size > srv->cfg.max_body) {
+            cs->too_big = true;
+            sb_free(&cs->body);
+        }
+        if (!cs->too_big)
+            sb_append_len(&cs->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (!strcmp(url, "/metrics") && !strcmp(method, "GET"))
+        return serve_metrics(srv, c, cs);
+    if (!strncmp(url, "/api/", 5) || !strcmp(url, "/healthz"))
+        return dispatch_api(srv, c, cs, url, method);
+    cs->status = static_serve(c, srv->web_dir, url, method);
+    return cs->status > 0 ? MHD_YES : MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+    conn_state *cs = *state;
+    (void)cls, (void)c, (void)why;
+    if (!cs)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t us = (now.tv_sec - cs->started.tv_sec) * 1000000 +
+                 (now.tv_nsec - cs->started.tv_nsec) / 1000;
+    if (cs->status)
+        metrics_observe(cs->status, us);
+    sb_free(&cs->body);
+    free(cs);
+    *state = NULL;
+}
+
+static void config_defaults(http_server *srv, const server_config *cfg)
+{
+    srv->cfg = *cfg;
+    srv->bind_addr = fk_strdup(cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
+    srv->data_dir = fk_strdup(cfg->data_dir);
+    srv->web_dir = cfg->web_dir ? fk_strdup(cfg->web_dir) : NULL;
+    if (srv->cfg.threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        srv->cfg.threads = cores > 0 ? (int)cores * 2 : 4;
+    }
+    if (!srv->cfg.max_body)
+        srv->cfg.max_body = 1 << 20;
+}
+
+static void server_free(http_server *srv)
+{
+    pthread_key_delete(srv->store_key);
+    free(srv->bind_addr);
+    free(srv->data_dir);
+    free(srv->web_dir);
+    free(srv);
+}
+
+http_server *http_server_start(const server_config *cfg, fk_err *err)
+{
+    http_server *srv = fk_calloc(1, sizeof *srv);
+    config_defaults(srv, cfg);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
+    if (inet_pton(AF_INET, srv->bind_addr, &addr.sin_addr) != 1) {
+        fk_fail(err, FK_EINVAL, "bind", "bind: not an IPv4 address: %s", srv->bind_addr);
+        goto fail_config;
+    }
+    if (pthread_key_create(&srv->store_key, close_thread_store) != 0) {
+        fk_fail(err, FK_EINTERNAL, "", "pthread_key_create failed");
+        goto fail_config;
+    }
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, 4096u, MHD_OPTION_END);
+    if (!srv->daemon) {
+        fk_fail(err, FK_EIO, "port", "cannot listen on %s:%d (in use?)", srv->bind_addr,
+                cfg->port);
+        goto fail_key;
+    }
+    return srv;
+fail_key:
+    pthread_key_delete(srv->store_key);
+    srv->store_key = 0;
+fail_config:
+    free(srv->bind_addr);
+    free(srv->data_dir);
+    free(srv->web_dir);
+    free(srv);
+    return NULL;
+}
+
+int http_server_port(const http_server *srv)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : srv->cfg.port;
+}
+
+void http_server_stop(http_server *srv)
+{
+    if (!srv)
+        return;
+    MHD_stop_daemon(srv->daemon);
+    server_free(srv);
+}

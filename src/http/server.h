@@ -1,0 +1,33 @@
+/*
+ * server.h - the HTTP server: libmicrohttpd with a thread pool on epoll.
+ *
+ * Serves the JSON API (router.h), /healthz, /metrics (Prometheus text) and the web
+ * console's static files from `web_dir`. Each worker thread opens its own store
+ * handle on first use and closes it when the thread ends. Keep-alive works because
+ * every answer is queued on the second call of the access handler or later (see
+ * ../shared/notes.md). http_server_start returns once the socket listens;
+ * http_server_stop blocks until all threads have finished and frees the server.
+ */
+#ifndef FK_HTTP_SERVER_H
+#define FK_HTTP_SERVER_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+typedef struct server_config {
+    const char *bind_addr;   /* default "127.0.0.1" */
+    int port;                /* 0 = any free port (see http_server_port) */
+    const char *data_dir;    /* the store location */
+    const char *web_dir;     /* console files; NULL = no console */
+    int threads;             /* worker threads, default 2 x cores */
+    size_t max_body;         /* bytes, default 1 MiB */
+} server_config;
+
+typedef struct http_server http_server;
+
+http_server *http_server_start(const server_config *cfg, fk_err *err);
+int http_server_port(const http_server *srv);
+void http_server_stop(http_server *srv);
+
+#endif

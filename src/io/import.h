@@ -1,0 +1,128 @@
+/*
+ * import.h - bulk import of CSV files (persons, cases, areas, ...) through the registry.
+ *
+ * Contract of import_file, all or nothing:
+ *   1. Check: the file (at most IMPORT_MAX_FILE bytes) is read once, streaming. The
+ *      header must name only known columns, each once, and every required column.
+ *      Every data row is checked: field count, field size (IMPORT_MAX_FIELD bytes),
+ *      UTF-8, format (model/ validation), references (household, community, person,
+ *      parent area: looked up in the store, or for areas defined by an earlier good
+ *      row of the same file), duplicates within the file and against the store.
+ *      Nothing is written in this pass.
+ *   2. Write: only if no row is bad, or opts->rejects_path is set (then the bad rows
+ *      go to that CSV file with an extra "error" column, and the good rows are
+ *      imported). The file is read a second time and every good row is written in ONE
+ *      store transaction through registry_* (so each insert is permission-checked
+ *      and audited with the actor), followed by one "import" audit record. Any
+ *      failure rolls the whole transaction back.
+ *
+ * Row numbers are CSV record numbers with the header as row 1 (csv_reader.h).
+ * The HTTP API calls import_file on an upload spooled to a temporary file (the file is
+ * read twice). import_file never prints; the report carries every problem.
+ *
+ * Kinds: a table (import_kinds) of column spec, row parser, duplicate key and insert
+ * function. A new kind adds one entry and its functions; the driver does not change.
+ * The column spec is shared with export.c, so what export writes, import reads.
+ *
+ * Ownership: the caller owns the report and frees it with import_report_free().
+ * Thread safety: as the store handle (one thread at a time per handle).
+ */
+#ifndef FK_IO_IMPORT_H
+#define FK_IO_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "services/actor.h"
+#include "store/store.h"
+
+#define IMPORT_MAX_FILE ((int64_t)512 << 20) /* bytes */
+#define IMPORT_MAX_FIELD 1024                /* bytes of one field */
+#define IMPORT_MAX_REPORTED 1000             /* problems kept in a report */
+
+/* ---- the report --------------------------------------------------------------------- */
+typedef struct import_bad {
+    size_t row;          /* 1-based, header = 1 */
+    char field[64];      /* column name, "" when the whole row is concerned */
+    char message[256];   /* without the row and field prefix */
+} import_bad;
+
+typedef struct import_report {
+    size_t rows;         /* data rows read (header and blank lines not counted) */
+    size_t imported;     /* rows written (0 unless the write pass committed) */
+    size_t bad;          /* bad rows, all of them */
+    import_bad *items;   /* the first IMPORT_MAX_REPORTED problems, in row order */
+    size_t n;
+} import_report;
+
+void import_report_free(import_report *r);
+
+/* ---- options and the driver ----------------------------------------------------------- */
+typedef struct import_opts {
+    const char *rejects_path; /* NULL: any bad row refuses the file; else skip bad rows
+                                 and write them here (CSV with an "error" column) */
+    bool dry_run;             /* check only, write nothing */
+} import_opts;
+
+/* Import `path` as `kind` ("persons", "cases", "areas"), acting as `a`.
+ * Returns 0 when the file was imported (out->bad may be > 0 with rejects_path) or,
+ * with dry_run, when every row is good. Returns -1 with err otherwise:
+ *   FK_EINVAL  bad header or bad rows (all listed in *out), nothing imported;
+ *   FK_ENOTFOUND unknown kind or missing file; FK_ETOOBIG file over the limit;
+ *   FK_EFORBIDDEN the actor may not write this kind; FK_EIO / FK_EBUSY store failures.
+ * `opts` may be NULL. *out is always initialised and must be freed. */
+int import_file(store *st, const actor *a, const char *kind, const char *path,
+                const import_opts *opts, import_report *out /* OUT */, fk_err *err);
+
+/* ---- the kinds table (for kind implementations and export.c) ------------------------- */
+enum {
+    IMPORT_COL_REQUIRED = 1 << 0, /* the header must have it */
+    IMPORT_COL_IN = 1 << 1,       /* import reads it */
+    IMPORT_COL_OUT = 1 << 2,      /* export writes it; OUT-only columns are accepted and
+                                     ignored by import, so exported files re-import */
+};
+
+typedef struct import_column {
+    const char *name;
+    unsigned flags;
+} import_column;
+
+/* Per-import state handed to kind functions (opaque). */
+typedef struct import_ctx import_ctx;
+store *import_ctx_store(const import_ctx *cx);
+const actor *import_ctx_actor(const import_ctx *cx);
+/* The row of an earlier good row of this file whose key is `key`, or 0. */
+size_t import_ctx_seen(const import_ctx *cx, const char *key);
+
+typedef struct import_kind {
+    const char *name;            /* the KIND of the command line */
+    const char *entity;          /* audit entity of the summary record */
+    int perm;                    /* enum perm needed to import it */
+    const import_column *cols;
+    size_t ncols;
+    size_t rec_size;             /* bytes of the record parse fills */
+    /* Optional extra header rule; present[i] tells whether cols[i] is in the header.
+     * Returns 0, or -1 with err naming the field. */
+    int (*check_header)(const bool *present, fk_err *err);
+    /* Fill the zeroed record `rec` from vals[i] (cols[i]; "" when absent) and check
+     * format, references and duplicates against the store. Returns 0 when good,
+     * 1 when bad (*bad has field and message), -1 on a store failure (err). */
+    int (*parse)(import_ctx *cx, const char *const *vals, void *rec, fk_err *bad,
+                 fk_err *err);
+    /* The in-file duplicate key of a good record into out ("" = no key) and the
+     * column named when a later row repeats it. */
+    void (*key)(const void *rec, strbuf *out);
+    const char *key_field;
+    /* Write one good record inside the import transaction (audited). */
+    int (*insert)(import_ctx *cx, void *rec, fk_err *err);
+} import_kind;
+
+/* The kind called `name`, or NULL. */
+const import_kind *import_kind_find(const char *name);
+/* Comma-separated names of the importable kinds, for help texts. */
+const char *import_kind_names(void);
+
+#endif

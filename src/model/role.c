@@ -1,0 +1,65 @@
+#include "model/role.h"
+
+#include <string.h>
+
+/* r: read, w: write, t: case transitions, a: audit, u: users, c: clear (unmasked) */
+static const struct {
+    const char *name;
+    const char *person, *cases, *extra;
+} matrix[] = {
+    {"command",         "rw", "rwt", "auc"},
+    {"epidemiologist",  "rw", "rwt", "c"},
+    {"lab",             "r",  "rw",  "c"},
+    {"quarantine",      "r",  "rt",  "c"},
+    {"transfer",        "r",  "rt",  "c"},
+    {"community",       "rw", "r",   "c"},
+    {"checkpoint",      "r",  "",    ""},
+    {"viewer",          "r",  "r",   ""},
+};
+
+static const char *const names[] = {"command", "epidemiologist", "lab", "quarantine",
+                                    "transfer", "community", "checkpoint", "viewer", NULL};
+
+const char *const *role_names(void)
+{
+    return names;
+}
+
+static int find(const char *role)
+{
+    for (size_t i = 0; i < sizeof matrix / sizeof matrix[0]; i++)
+        if (role && !strcmp(matrix[i].name, role))
+            return (int)i;
+    return -1;
+}
+
+bool role_known(const char *role)
+{
+    return find(role) >= 0;
+}
+
+bool role_can(const char *role, perm p)
+{
+    int i = find(role);
+    if (i < 0)
+        return false;
+    switch (p) {
+    case PERM_PERSON_READ: return strchr(matrix[i].person, 'r') != NULL;
+    case PERM_PERSON_WRITE: return strchr(matrix[i].person, 'w') != NULL;
+    case PERM_CASE_READ: return strchr(matrix[i].cases, 'r') != NULL;
+    case PERM_CASE_WRITE: return strchr(matrix[i].cases, 'w') != NULL;
+    case PERM_CASE_TRANSITION: return strchr(matrix[i].cases, 't') != NULL;
+    case PERM_AUDIT_READ: return strchr(matrix[i].extra, 'a') != NULL;
+    case PERM_USER_ADMIN: return strchr(matrix[i].extra, 'u') != NULL;
+    case PERM_UNMASKED: return strchr(matrix[i].extra, 'c') != NULL;
+    case PERM__COUNT: break;
+    }
+    return false;
+}
+
+bool role_in_jurisdiction(const char *user_area, const char *community_code)
+{
+    if (!user_area || !user_area[0])
+        return true;
+    return community_code && !strncmp(community_code, user_area, strlen(user_area));
+}

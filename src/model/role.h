@@ -1,0 +1,36 @@
+/*
+ * role.h - who may do what, and where (roles and jurisdiction).
+ *
+ * Roles: command 指挥部, epidemiologist 流调, lab 检测, quarantine 隔离, transfer 转运,
+ * community 社区, checkpoint 卡口, viewer. The permission matrix is the table in
+ * role.c: one row per role, and nothing else in the program decides permissions.
+ *
+ * Jurisdiction: a user carries an area code ("" = the whole city). Area codes are
+ * hierarchical by prefix (see area.h), so "in jurisdiction" means the record's
+ * community code starts with the user's area code. Pure, thread-safe.
+ */
+#ifndef FK_MODEL_ROLE_H
+#define FK_MODEL_ROLE_H
+
+#include <stdbool.h>
+
+typedef enum perm {
+    PERM_PERSON_READ,
+    PERM_PERSON_WRITE,
+    PERM_CASE_READ,
+    PERM_CASE_WRITE,
+    PERM_CASE_TRANSITION,
+    PERM_AUDIT_READ,
+    PERM_USER_ADMIN,
+    PERM_UNMASKED,     /* sees names and ID numbers in clear */
+    PERM__COUNT
+} perm;
+
+bool role_known(const char *role);
+bool role_can(const char *role, perm p);
+/* NULL-terminated list of role names, for help texts and validation messages. */
+const char *const *role_names(void);
+/* True when `community_code` lies within `user_area` ("" user_area = everywhere). */
+bool role_in_jurisdiction(const char *user_area, const char *community_code);
+
+#endif

@@ -1,0 +1,36 @@
+#include "services/actor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/role.h"
+
+void actor_cli(actor *a)
+{
+    const char *user = getenv("USER");
+    memset(a, 0, sizeof *a);
+    snprintf(a->username, sizeof a->username, "cli:%s", user && *user ? user : "operator");
+    snprintf(a->role, sizeof a->role, "command");
+    snprintf(a->remote, sizeof a->remote, "cli");
+}
+
+void actor_audit(const actor *a, audit_rec *out, const char *action, const char *entity,
+                 int64_t entity_id, const char *detail)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->actor, sizeof out->actor, "%s", a->username);
+    snprintf(out->role, sizeof out->role, "%s", a->role);
+    snprintf(out->action, sizeof out->action, "%s", action);
+    snprintf(out->entity, sizeof out->entity, "%s", entity);
+    out->entity_id = entity_id;
+    snprintf(out->detail, sizeof out->detail, "%s", detail ? detail : "");
+    snprintf(out->remote, sizeof out->remote, "%s", a->remote);
+}
+
+int actor_require(const actor *a, int p, fk_err *err)
+{
+    if (role_can(a->role, (perm)p))
+        return 0;
+    return fk_fail(err, FK_EFORBIDDEN, "", "role %s may not do this", a->role);
+}

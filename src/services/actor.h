@@ -1,0 +1,26 @@
+/*
+ * actor.h - who is acting: the authenticated user (or the CLI operator) on whose
+ * behalf a service call runs. Services check permissions and jurisdiction against it
+ * and write it into the audit record. Plain value; the caller owns it.
+ */
+#ifndef FK_SERVICES_ACTOR_H
+#define FK_SERVICES_ACTOR_H
+
+#include "store/store.h"
+
+typedef struct actor {
+    char username[64];
+    char role[16];
+    char area_code[16];   /* "" = whole city */
+    char remote[64];      /* client address, or "cli" */
+} actor;
+
+/* The CLI operator: role command, whole city, username "cli:$USER". */
+void actor_cli(actor *a);
+/* Fill an audit record from the actor. */
+void actor_audit(const actor *a, audit_rec *out, const char *action, const char *entity,
+                 int64_t entity_id, const char *detail);
+/* FK_EFORBIDDEN unless the actor's role has `p` (role.h). */
+int actor_require(const actor *a, int p, fk_err *err);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * registry.c - persons and cases through permission, jurisdiction, validation, audit.
+ *
+ * Invariant: no path from the API or CLI reaches store_person_* or store_case_*
+ * except through this file, so every access is checked and audited exactly once.
+ */
+#include "services/registry.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model/role.h"
+
+/* Narrow a requested area filter to what the actor may see. Returns false when the
+ * two do not overlap (the result is then empty). `buf` holds the result. */
+static bool narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
+                        const char **out)
+{
+    const char *mine = a->area_code;
+    const char *want = requested ? requested : "";
+    if (!mine[0] || (want[0] && !strncmp(want, mine, strlen(mine))))
+        snprintf(buf, cap, "%s", want);
+    else if (!strncmp(mine, want, strlen(want)))
+        snprintf(buf, cap, "%s", mine);
+    else
+        return false;
+    *out = buf;
+    return true;
+}
+
+static int out_of_area(const char *entity, int64_t id, fk_err *err)
+{
+    return fk_fail(err, FK_ENOTFOUND, "", "no %s with id %lld", entity, (long long)id);
+}
+
+void registry_mask_person(const actor *a, person *p)
+{
+    if (role_can(a->role, PERM_UNMASKED))
+        return;
+    char name[sizeof p->name], id[sizeof p->id_number], phone[sizeof p->phone];
+    mask_name(p->name, name, sizeof name);
+    mask_id_number(p->id_number, id, sizeof id);
+    mask_phone(p->phone, phone, sizeof phone);
+    memcpy(p->name, name, sizeof name);
+    memcpy(p->id_number, id, sizeof id);
+    memcpy(p->phone, phone, sizeof phone);
+    p->address[0] = '\0';
+}
+
+/* The community a person record will belong to, for the jurisdiction check. */
+static int person_community(store *st, const person *p, char out[16], fk_err *err)
+{
+    if (!strcmp(p->resident_type, "resident")) {
+        household h;
+        if (store_household_get(st, p->household_id, &h, err) != 0)
+            return fk_fail(err, FK_EREF, "household_id", "household_id: no household %lld",
+                           (long long)p->household_id);
+        snprintf(out, 16, "%s", h.community_code);
+    } else {
+        snprintf(out, 16, "%s", p->community_code);
+    }
+    return 0;
+}
+
+static int check_person_write(store *st, const actor *a, person *p, fk_err *err)
+{
+    char community[16];
+    if (actor_require(a, PERM_PERSON_WRITE, err) != 0 || person_validate(p, err) != 0 ||
+        person_community(st, p, community, err) != 0)
+        return -1;
+    if (!role_in_jurisdiction(a->area_code, community))
+        return fk_fail(err, FK_EFORBIDDEN, "community_code",
+                       "community_code: %s is outside your jurisdiction %s", community,
+                       a->area_code);
+    return 0;
+}
+
+int registry_person_create(store *st, const actor *a, person *p, fk_err *err)
+{
+    if (check_person_write(st, a, p, err) != 0)
+        return -1;
+    audit_rec rec;
+    actor_audit(a, &rec, "create", "person", 0, p->id_number);
+    return store_person_insert(st, p, &rec, err);
+}
+
+int registry_person_update(store *st, const actor *a, person *p, fk_err *err)
+{
+    person old;
+    if (registry_person_get(st, a, p->id, &old, err) != 0 || check_person_write(st, a, p, err) != 0)
+        return -1;
+    audit_rec rec;
+    actor_audit(a, &rec, "update", "person", p->id, p->id_number);
+    return store_person_update(st, p, &rec, err);
+}
+
+int registry_person_get(store *st, const actor *a, int64_t id, person *out, fk_err *err)
+{
+    if (actor_require(a, PERM_PERSON_READ, err) != 0)
+        return -1;
+    if (store_person_get(st, id, out, err) != 0)
+        return -1;
+    if (!role_in_jurisdiction(a->area_code, out->community_code))
+        return out_of_area("person", id, err);
+    audit_rec rec;
+    actor_audit(a, &rec, "read", "person", id, "");
+    if (store_audit_append(st, &rec, err) != 0)
+        return -1;
+    registry_mask_person(a, out);
+    return 0;
+}
+
+int registry_person_list(store *st, const actor *a, person_filter *f, person_list *out,
+                         fk_err *err)
+{
+    char scope[16];
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_PERSON_READ, err) != 0)
+        return -1;
+    if (!narrow_area(a, f->area_prefix, scope, sizeof scope, &f->area_prefix))
+        return 0;
+    if (store_person_list(st, f, out, err) != 0)
+        return -1;
+    audit_rec rec;
+    char detail[256];
+    snprintf(detail, sizeof detail, "q=%s area=%s community=%s returned=%zu", f->q ? f->q : "",
+             f->area_prefix ? f->area_prefix : "", f->community_code ? f->community_code : "",
+             out->n);
+    actor_audit(a, &rec, "list", "person", 0, detail);
+    if (store_audit_append(st, &rec, err) != 0) {
+        person_list_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < out->n; i++)
+        registry_mask_person(a, &out->items[i]);
+    return 0;
+}
+
+static void mask_case(const actor *a, epicase *c)
+{
+    if (role_can(a->role, PERM_UNMASKED))
+        return;
+    char buf[sizeof c->person_name];
+    mask_name(c->person_name, buf, sizeof buf);
+    snprintf(c->person_name, sizeof c->person_name, "%s", buf);
+}
+
+/* The case's person must exist and lie within the actor's jurisdiction. */
+static int check_case_person(store *st, const actor *a, const epicase *c, fk_err *err)
+{
+    person p;
+    fk_err ignored;
+    if (store_person_get(st, c->person_id, &p, &ignored) != 0 ||
+        !role_in_jurisdiction(a->area_code, p.community_code))
+        return fk_fail(err, FK_EREF, "person_id", "person_id: no person %lld",
+                       (long long)c->person_id);
+    return 0;
+}
+
+int registry_case_create(store *st, const actor *a, epicase *c, fk_err *err)
+{
+    if (actor_require(a, PERM_CASE_WRITE, err) != 0 || case_validate(c, err) != 0 ||
+        check_case_person(st, a, c, err) != 0)
+        return -1;
+    audit_rec rec;
+    actor_audit(a, &rec, "create", "case", 0, c->classification);
+    return store_case_insert(st, c, &rec, err);
+}
+
+int registry_case_update(store *st, const actor *a, epicase *c, fk_err *err)
+{
+    epicase old;
+    if (actor_require(a, PERM_CASE_WRITE, err) != 0 ||
+        registry_case_get(st, a, c->id, &old, err) != 0)
+        return -1;
+    c->person_id = old.person_id; /* a case never moves to another person */
+    if (case_validate(c, err) != 0)
+        return -1;
+    audit_rec rec;
+    actor_audit(a, &rec, "update", "case", c->id, c->classification);
+    return store_case_update(st, c, &rec, err);
+}
+
+int registry_case_get(store *st, const actor *a, int64_t id, epicase *out, fk_err *err)
+{
+    if (actor_require(a, PERM_CASE_READ, err) != 0 || store_case_get(st, id, out, err) != 0)
+        return -1;
+    if (!role_in_jurisdiction(a->area_code, out->community_code))
+        return out_of_area("case", id, err);
+    audit_rec rec;
+    actor_audit(a, &rec, "read", "case", id, "");
+    if (store_audit_append(st, &rec, err) != 0)
+        return -1;
+    mask_case(a, out);
+    return 0;
+}
+
+int registry_case_list(store *st, const actor *a, case_filter *f, case_list *out, fk_err *err)
+{
+    char scope[16];
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_CASE_READ, err) != 0)
+        return -1;
+    if (!narrow_area(a, f->area_prefix, scope, sizeof scope, &f->area_prefix))
+        return 0;
+    if (store_case_list(st, f, out, err) != 0)
+        return -1;
+    audit_rec rec;
+    char detail[256];
+    snprintf(detail, sizeof detail, "q=%s status=%s returned=%zu", f->q ? f->q : "",
+             f->status ? f->status : "", out->n);
+    actor_audit(a, &rec, "list", "case", 0, detail);
+    if (store_audit_append(st, &rec, err) != 0) {
+        case_list_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < out->n; i++)
+        mask_case(a, &out->items[i]);
+    return 0;
+}
+
+int registry_case_transition(store *st, const actor *a, int64_t case_id, const char *to,
+                             const char *note, case_transition *out, fk_err *err)
+{
+    epicase c;
+    if (actor_require(a, PERM_CASE_TRANSITION, err) != 0 ||
+        registry_case_get(st, a, case_id, &c, err) != 0 ||
+        case_check_transition(c.status, to ? to : "", err) != 0)
+        return -1;
+    audit_rec rec;
+    char detail[64];
+    snprintf(detail, sizeof detail, "%s->%s", c.status, to);
+    actor_audit(a, &rec, "transition", "case", case_id, detail);
+    return store_case_transition(st, case_id, to, note ? note : "", &rec, out, err);
+}
+
+int registry_case_transitions(store *st, const actor *a, int64_t case_id, transition_list *out,
+                              fk_err *err)
+{
+    epicase c;
+    memset(out, 0, sizeof *out);
+    if (registry_case_get(st, a, case_id, &c, err) != 0)
+        return -1;
+    return store_case_transitions(st, case_id, out, err);
+}

@@ -1,0 +1,213 @@
+/*
+ * store.h - the persistence interface the services see.
+ *
+ * What it owns: every durable record (areas, buildings, households, persons, cases
+ * and their transitions, users, sessions, the audit log, schema version).
+ * What it does not do: validation of field formats (model/ does that before calling),
+ * permission checks (services/ do). It does check references (household exists,
+ * community exists, person exists), uniqueness (ID number, username) and state
+ * (case transitions) inside the same transaction as the write.
+ *
+ * Backends: store.c dispatches through a table of function pointers (store_ops in
+ * store_int.h); store_sqlite.c is the default. A PostgreSQL backend adds store_pg.c
+ * and a scheme in store_open(); nothing above this header changes.
+ *
+ * Durability: a function that returned 0 after a write has committed it durably
+ * (SQLite WAL with synchronous=FULL); it survives kill -9 and power loss.
+ * Audit: every mutating function takes the audit record to write in the SAME
+ * transaction as the change (NULL only for the demo generator and migrations).
+ * Reads are audited by the caller with store_audit_append().
+ *
+ * Transactions: every call is atomic on its own. store_begin/commit/rollback wrap
+ * many calls in one transaction (imports, the demo generator); calls inside nest as
+ * savepoints, so a failing call inside a batch undoes only itself unless the caller
+ * rolls back the whole batch.
+ *
+ * Threads: a store handle is one connection; use it from one thread at a time.
+ * Open one handle per thread (the HTTP server keeps one per worker thread).
+ * Memory: list results are heap arrays owned by the caller and freed with the
+ * matching *_list_free(); single records are copied into caller-provided structs.
+ */
+#ifndef FK_STORE_STORE_H
+#define FK_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/strbuf.h"
+#include "model/area.h"
+#include "model/epicase.h"
+#include "model/person.h"
+
+typedef struct store store;
+
+/* Open (creating the directory and database when missing) the store at `location`:
+ * a directory path means SQLite at DIR/fangkong.db. Applies pending migrations
+ * unless `readonly`. Returns NULL and fills err on failure. */
+store *store_open(const char *location, fk_err *err);
+void store_close(store *st);
+
+/* Schema version after migrations; the newest version this binary knows. */
+int store_schema_version(store *st);
+int store_schema_latest(void);
+/* Integrity and foreign-key checks; appends a human report to `report`. Returns 0 when
+ * everything is consistent, -1 with FK_EIO and the first problem otherwise. */
+int store_check(store *st, strbuf *report, fk_err *err);
+
+int store_begin(store *st, fk_err *err);
+int store_commit(store *st, fk_err *err);
+void store_rollback(store *st);
+
+/* ---- audit ------------------------------------------------------------------------ */
+typedef struct audit_rec {
+    int64_t id;             /* assigned */
+    int64_t at;             /* assigned when 0 */
+    char actor[64];         /* username, or "cli:NAME" / "system" */
+    char role[16];
+    char action[24];        /* read | list | create | update | transition | export | import | login ... */
+    char entity[16];        /* person | case | user | session | ... */
+    int64_t entity_id;      /* 0 when not one record */
+    char detail[256];       /* e.g. the query of a list, the changed fields */
+    char remote[64];        /* client address or "cli" */
+} audit_rec;
+
+typedef struct audit_filter {
+    const char *actor;      /* exact, NULL = any */
+    const char *entity;     /* exact, NULL = any */
+    int64_t entity_id;      /* 0 = any */
+    int64_t since, until;   /* 0 = open */
+    int limit, offset;
+} audit_filter;
+
+typedef struct audit_list { audit_rec *items; size_t n; int64_t total; } audit_list;
+
+int store_audit_append(store *st, const audit_rec *a, fk_err *err);
+int store_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err);
+void audit_list_free(audit_list *l);
+
+/* ---- areas, buildings, households ----------------------------------------------- */
+typedef struct area_list { area *items; size_t n; } area_list;
+
+int store_area_insert(store *st, const area *a, fk_err *err);       /* parent must exist */
+int store_area_get(store *st, const char *code, area *out, fk_err *err);
+/* Children of parent_code ("" = the districts), ordered by code. */
+int store_area_children(store *st, const char *parent_code, area_list *out, fk_err *err);
+void area_list_free(area_list *l);
+
+int store_building_insert(store *st, building *b /* IN/OUT: id */, fk_err *err);
+int store_household_insert(store *st, household *h /* IN/OUT: id, community_code */,
+                           fk_err *err);
+int store_household_get(store *st, int64_t id, household *out, fk_err *err);
+
+typedef struct household_list { household *items; size_t n; int64_t total; } household_list;
+/* Households of one community, ordered by id, paged (limit 1..1000). */
+int store_household_list(store *st, const char *community_code, int limit, int offset,
+                         household_list *out, fk_err *err);
+void household_list_free(household_list *l);
+
+typedef struct venue_list { venue *items; size_t n; int64_t total; } venue_list;
+int store_venue_insert(store *st, venue *v /* IN/OUT: id */, fk_err *err); /* code unique, grid exists */
+/* Venues whose grid code starts with area_prefix (NULL = all), optional kind, paged. */
+int store_venue_list(store *st, const char *area_prefix, const char *kind, int limit, int offset,
+                     venue_list *out, fk_err *err);
+void venue_list_free(venue_list *l);
+
+/* ---- persons ---------------------------------------------------------------------- */
+typedef struct person_filter {
+    const char *q;            /* prefix of name, ID number or phone; NULL = none */
+    const char *area_prefix;  /* jurisdiction: community_code starts with it; NULL/"" = all */
+    const char *community_code; /* exact; NULL = any */
+    int64_t household_id;     /* 0 = any */
+    const char *resident_type; /* NULL = any */
+    const char *sex;          /* NULL = any */
+    unsigned flags_any;       /* persons with any of these flags; 0 = no filter */
+    int limit, offset;        /* limit 1..1000 */
+} person_filter;
+
+typedef struct person_list { person *items; size_t n; int64_t total; } person_list;
+
+/* Insert; household_id must exist for residents (community_code is then taken from the
+ * household), community_code must exist for non-residents; (id_type, id_number) unique.
+ * Fills p->id, created_at, updated_at. */
+int store_person_insert(store *st, person *p, const audit_rec *a, fk_err *err);
+/* Replace all fields of person p->id with the same reference rules. */
+int store_person_update(store *st, person *p, const audit_rec *a, fk_err *err);
+int store_person_get(store *st, int64_t id, person *out, fk_err *err);
+int store_person_find_by_id_number(store *st, const char *id_number, person *out, fk_err *err);
+int store_person_list(store *st, const person_filter *f, person_list *out, fk_err *err);
+void person_list_free(person_list *l);
+
+/* ---- cases ------------------------------------------------------------------------ */
+typedef struct case_filter {
+    const char *q;            /* person name/ID/phone prefix, or a case number */
+    const char *area_prefix;  /* jurisdiction of the person */
+    const char *classification, *status, *source; /* exact; NULL = any */
+    int64_t person_id;        /* 0 = any */
+    int64_t reported_from, reported_to; /* [from, to), 0 = open */
+    int limit, offset;
+} case_filter;
+
+typedef struct case_list { epicase *items; size_t n; int64_t total; } case_list;
+typedef struct transition_list { case_transition *items; size_t n; } transition_list;
+
+/* Insert with the next city-wide number and status "reported"; records the first
+ * transition ("" -> reported) with actor a->actor. Person must exist. Fills id, number,
+ * status, community_code, person_name, created_at. */
+int store_case_insert(store *st, epicase *c, const audit_rec *a, fk_err *err);
+/* Update editable fields (classification, severity, dates, source, hospital).
+ * Status and number are not changed here. */
+int store_case_update(store *st, epicase *c, const audit_rec *a, fk_err *err);
+int store_case_get(store *st, int64_t id, epicase *out, fk_err *err);
+int store_case_list(store *st, const case_filter *f, case_list *out, fk_err *err);
+void case_list_free(case_list *l);
+/* Move case to status `to` if case_transition_allowed(current, to), atomically (the
+ * check and the write are one transaction); FK_ECONFLICT otherwise. Fills *out. */
+int store_case_transition(store *st, int64_t case_id, const char *to, const char *note,
+                          const audit_rec *a, case_transition *out, fk_err *err);
+int store_case_transitions(store *st, int64_t case_id, transition_list *out, fk_err *err);
+void transition_list_free(transition_list *l);
+
+/* ---- users and sessions --------------------------------------------------------- */
+typedef struct user {
+    int64_t id;
+    char username[64];
+    char role[16];
+    char area_code[16];       /* "" = whole city */
+    char pw_hash[160];        /* libsodium crypto_pwhash_str output */
+    int disabled;
+    int64_t created_at;
+} user;
+
+typedef struct user_list { user *items; size_t n; } user_list;
+
+int store_user_insert(store *st, user *u, const audit_rec *a, fk_err *err); /* unique name */
+int store_user_get_by_name(store *st, const char *username, user *out, fk_err *err);
+int store_user_get(store *st, int64_t id, user *out, fk_err *err);
+int store_user_update(store *st, const user *u, const audit_rec *a, fk_err *err);
+int store_user_list(store *st, user_list *out, fk_err *err);
+void user_list_free(user_list *l);
+
+/* Sessions are stored by the hash of the token, never the token itself. */
+int store_session_insert(store *st, const char *token_hash, int64_t user_id, int64_t expires_at,
+                         fk_err *err);
+/* The user of a live (not expired, not revoked) session; FK_EUNAUTH otherwise. */
+int store_session_user(store *st, const char *token_hash, int64_t now, user *out, fk_err *err);
+int store_session_revoke(store *st, const char *token_hash, fk_err *err);
+int store_session_revoke_user(store *st, int64_t user_id, fk_err *err);
+
+/* ---- operator figures --------------------------------------------------------- */
+typedef struct store_counts {
+    int64_t areas, households, persons, venues, cases, users, audit;
+} store_counts;
+int store_counts_get(store *st, store_counts *out, fk_err *err);
+
+/* Cases counted by one column ("status" or "classification") within an area prefix
+ * (NULL/"" = all). */
+typedef struct tally { char key[24]; int64_t n; } tally;
+typedef struct tally_list { tally *items; size_t n; } tally_list;
+int store_case_tally(store *st, const char *column, const char *area_prefix, tally_list *out,
+                     fk_err *err);
+void tally_list_free(tally_list *l);
+
+#endif

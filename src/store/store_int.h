@@ -1,0 +1,88 @@
+/*
+ * store_int.h - the backend interface behind store.h (private to src/store/).
+ *
+ * A backend fills one `struct store_ops` with a function per public store_* call
+ * (same parameters, minus nothing: the first is always the handle) and returns
+ * handles whose first member is `struct store`, so store.c can reach the table:
+ *
+ *     struct sq_store { struct store base; sqlite3 *db; ... };
+ *
+ * store.c owns scheme selection and dispatch only; a backend owns its handle from
+ * open until ops->close, which frees it. The *_list_free functions are backend
+ * independent (every list is one heap array) and live in store.c.
+ * Thread safety: as store.h, one handle per thread.
+ */
+#ifndef FK_STORE_STORE_INT_H
+#define FK_STORE_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_ops {
+    const char *name;
+    void (*close)(store *st);
+    int (*schema_version)(store *st);
+    int (*check)(store *st, strbuf *report, fk_err *err);
+
+    int (*begin)(store *st, fk_err *err);
+    int (*commit)(store *st, fk_err *err);
+    void (*rollback)(store *st);
+
+    int (*audit_append)(store *st, const audit_rec *a, fk_err *err);
+    int (*audit_list)(store *st, const audit_filter *f, audit_list *out, fk_err *err);
+
+    int (*area_insert)(store *st, const area *a, fk_err *err);
+    int (*area_get)(store *st, const char *code, area *out, fk_err *err);
+    int (*area_children)(store *st, const char *parent_code, area_list *out, fk_err *err);
+    int (*building_insert)(store *st, building *b, fk_err *err);
+    int (*household_insert)(store *st, household *h, fk_err *err);
+    int (*household_get)(store *st, int64_t id, household *out, fk_err *err);
+    int (*household_list)(store *st, const char *community_code, int limit, int offset,
+                          household_list *out, fk_err *err);
+    int (*venue_insert)(store *st, venue *v, fk_err *err);
+    int (*venue_list)(store *st, const char *area_prefix, const char *kind, int limit,
+                      int offset, venue_list *out, fk_err *err);
+
+    int (*person_insert)(store *st, person *p, const audit_rec *a, fk_err *err);
+    int (*person_update)(store *st, person *p, const audit_rec *a, fk_err *err);
+    int (*person_get)(store *st, int64_t id, person *out, fk_err *err);
+    int (*person_find_by_id_number)(store *st, const char *id_number, person *out,
+                                    fk_err *err);
+    int (*person_list)(store *st, const person_filter *f, person_list *out, fk_err *err);
+
+    int (*case_insert)(store *st, epicase *c, const audit_rec *a, fk_err *err);
+    int (*case_update)(store *st, epicase *c, const audit_rec *a, fk_err *err);
+    int (*case_get)(store *st, int64_t id, epicase *out, fk_err *err);
+    int (*case_list)(store *st, const case_filter *f, case_list *out, fk_err *err);
+    int (*case_transition)(store *st, int64_t case_id, const char *to, const char *note,
+                           const audit_rec *a, case_transition *out, fk_err *err);
+    int (*case_transitions)(store *st, int64_t case_id, transition_list *out, fk_err *err);
+    int (*case_tally)(store *st, const char *column, const char *area_prefix, tally_list *out,
+                      fk_err *err);
+
+    int (*user_insert)(store *st, user *u, const audit_rec *a, fk_err *err);
+    int (*user_get_by_name)(store *st, const char *username, user *out, fk_err *err);
+    int (*user_get)(store *st, int64_t id, user *out, fk_err *err);
+    int (*user_update)(store *st, const user *u, const audit_rec *a, fk_err *err);
+    int (*user_list)(store *st, user_list *out, fk_err *err);
+
+    int (*session_insert)(store *st, const char *token_hash, int64_t user_id,
+                          int64_t expires_at, fk_err *err);
+    int (*session_user)(store *st, const char *token_hash, int64_t now, user *out,
+                        fk_err *err);
+    int (*session_revoke)(store *st, const char *token_hash, fk_err *err);
+    int (*session_revoke_user)(store *st, int64_t user_id, fk_err *err);
+
+    int (*counts_get)(store *st, store_counts *out, fk_err *err);
+};
+
+/* The common head of every backend's handle. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/* SQLite backend (store_sqlite.c): open or create the database file `path`
+ * (its directory exists) and apply pending migrations. NULL + err on failure. */
+store *store_sqlite_open(const char *path, fk_err *err);
+int store_sqlite_schema_latest(void);
+
+#endif

@@ -1,0 +1,721 @@
+/*
+ * store_sqlite.c - the SQLite backend: connection, migrations, transactions, the
+ * statement cache, error mapping, the audit log, check and counts.
+ *
+ * Open: WAL journal, synchronous=FULL (a returned write survives kill -9 and power
+ * loss), foreign_keys=ON, busy_timeout 10 s, then migrations. Migrations are the
+ * embedded files src/store/migrations/NNNN_*.sql; each one whose number is above
+ * PRAGMA user_version runs in its own BEGIN IMMEDIATE transaction together with the
+ * version bump. The version is read after the write lock is held, so two handles
+ * opening the same new database at once apply each migration exactly once.
+ *
+ * Units (see store_sqlite_int.h invariant 3):
+ *
+ *     depth 0 --sq_begin--> 1: BEGIN IMMEDIATE --sq_begin--> 2: SAVEPOINT sq ...
+ *     depth n --sq_commit--> n-1: RELEASE sq  (n = 1: COMMIT)
+ *     depth n --sq_rollback--> n-1: ROLLBACK TO sq; RELEASE sq  (n = 1: ROLLBACK)
+ *
+ * If SQLite itself aborted the whole transaction (I/O error, out of memory), the
+ * connection is back in autocommit; rollbacks then only count down, and the outer
+ * commit reports the loss instead of committing half a batch.
+ * Never a deferred transaction: a read that later upgrades to a write could fail
+ * with SQLITE_BUSY_SNAPSHOT under concurrency.
+ */
+#include "store/store_sqlite_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/alloc.h"
+#include "base/embed.h"
+#include "base/timeutil.h"
+
+#define SQ_MIGRATION_DIR "src/store/migrations/"
+#define SQ_MAX_MIGRATIONS 64
+
+static const struct store_ops sq_ops;
+
+/* ---- statements and errors ------------------------------------------------------- */
+
+int sq_dberr(struct sq_store *s, int rc, fk_err *err)
+{
+    const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return fk_fail(err, FK_EBUSY, "", "the database is busy, try again: %s", msg);
+    case SQLITE_CONSTRAINT:
+        return fk_fail(err, FK_ECONFLICT, "", "the change violates a database constraint: %s",
+                       msg);
+    case SQLITE_NOMEM:
+        return fk_fail(err, FK_EBUSY, "", "the database is out of memory");
+    default:
+        return fk_fail(err, FK_EIO, "", "database error: %s", msg);
+    }
+}
+
+sqlite3_stmt *sq_stmt(struct sq_store *s, enum sq_stmt_id id, const char *sql, fk_err *err)
+{
+    sqlite3_stmt *st = s->stmt[id];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sq_dberr(s, rc, err);
+        return NULL;
+    }
+    s->stmt[id] = st;
+    return st;
+}
+
+int sq_exec_stmt(struct sq_store *s, sqlite3_stmt *st, fk_err *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return sq_dberr(s, rc, err);
+}
+
+int sq_step_row(struct sq_store *s, sqlite3_stmt *st, fk_err *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return sq_dberr(s, rc, err);
+}
+
+int sq_int_query(struct sq_store *s, sqlite3_stmt *st, int64_t *out, fk_err *err)
+{
+    int r = sq_step_row(s, st, err);
+    if (r < 0)
+        return -1;
+    *out = r ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return 0;
+}
+
+int sq_bind_text(sqlite3_stmt *st, int idx, const char *text)
+{
+    if (!text)
+        return sqlite3_bind_null(st, idx);
+    return sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
+}
+
+void sq_col_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, t, n);
+    dst[n] = '\0';
+}
+
+static int sq_exec_id(struct sq_store *s, enum sq_stmt_id id, const char *sql, fk_err *err)
+{
+    sqlite3_stmt *st = sq_stmt(s, id, sql, err);
+    return st ? sq_exec_stmt(s, st, err) : -1;
+}
+
+static int sq_exec_sql(struct sq_store *s, const char *sql, fk_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    sqlite3_free(msg);
+    return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
+}
+
+/* ---- units ------------------------------------------------------------------------- */
+
+/* Writers of this process queue on one mutex before BEGIN IMMEDIATE. Without it, the
+ * handles of the HTTP worker threads meet SQLite's busy handler, which sleeps in steps
+ * of up to 100 ms while another handle commits: a p99 of hundreds of milliseconds under
+ * a load of audited reads. The mutex hands the write lock over in microseconds; the busy
+ * timeout still covers other processes (the CLI beside a running server). */
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Ends one unit (depth - 1); the end of the outermost releases the writer lock. */
+static void unit_finished(struct sq_store *s)
+{
+    s->depth--;
+    if (s->depth == 0)
+        pthread_mutex_unlock(&writer_lock);
+}
+
+int sq_begin(struct sq_store *s, fk_err *err)
+{
+    if (s->depth == 0) {
+        pthread_mutex_lock(&writer_lock);
+        if (sq_exec_id(s, SQ_BEGIN, "BEGIN IMMEDIATE", err) != 0) {
+            pthread_mutex_unlock(&writer_lock);
+            return -1;
+        }
+    } else if (sq_exec_id(s, SQ_SAVEPOINT, "SAVEPOINT sq", err) != 0) {
+        return -1;
+    }
+    s->depth++;
+    return 0;
+}
+
+void sq_rollback(struct sq_store *s)
+{
+    if (s->depth <= 0)
+        return;
+    if (!sqlite3_get_autocommit(s->db)) {
+        if (s->depth == 1) {
+            sq_exec_id(s, SQ_ROLLBACK, "ROLLBACK", NULL);
+        } else {
+            sq_exec_id(s, SQ_ROLLBACK_TO, "ROLLBACK TO sq", NULL);
+            sq_exec_id(s, SQ_RELEASE, "RELEASE sq", NULL);
+        }
+    }
+    unit_finished(s);
+}
+
+int sq_commit(struct sq_store *s, fk_err *err)
+{
+    if (s->depth <= 0)
+        return fk_fail(err, FK_EINTERNAL, "", "store: commit without a matching begin");
+    if (sqlite3_get_autocommit(s->db)) {
+        unit_finished(s);
+        return fk_fail(err, FK_EIO, "",
+                       "the database aborted the transaction; nothing of it was saved");
+    }
+    int rc = s->depth == 1 ? sq_exec_id(s, SQ_COMMIT, "COMMIT", err)
+                           : sq_exec_id(s, SQ_RELEASE, "RELEASE sq", err);
+    if (rc != 0) {
+        sq_rollback(s);
+        return -1;
+    }
+    unit_finished(s);
+    return 0;
+}
+
+int sq_end(struct sq_store *s, int rc, fk_err *err)
+{
+    if (rc == 0)
+        return sq_commit(s, err);
+    sq_rollback(s);
+    return -1;
+}
+
+int sq_read_begin(struct sq_store *s, int *began, fk_err *err)
+{
+    *began = 0;
+    if (s->depth > 0)
+        return 0;
+    if (sq_exec_id(s, SQ_BEGIN_READ, "BEGIN", err) != 0)
+        return -1;
+    *began = 1;
+    return 0;
+}
+
+void sq_read_end(struct sq_store *s, int began)
+{
+    if (began && !sqlite3_get_autocommit(s->db))
+        sq_exec_id(s, SQ_COMMIT, "COMMIT", NULL);
+}
+
+static int sq_op_begin(store *st, fk_err *err) { return sq_begin(SQ(st), err); }
+static int sq_op_commit(store *st, fk_err *err) { return sq_commit(SQ(st), err); }
+static void sq_op_rollback(store *st) { sq_rollback(SQ(st)); }
+
+/* ---- dynamic queries -------------------------------------------------------------- */
+
+void sq_bind_add_text(sq_binds *b, const char *text)
+{
+    if (b->n >= SQ_MAX_BINDS)
+        abort(); /* a bug: the callers have a fixed number of filters */
+    b->v[b->n].text = text;
+    b->v[b->n].is_text = 1;
+    b->n++;
+}
+
+void sq_bind_add_int(sq_binds *b, int64_t num)
+{
+    if (b->n >= SQ_MAX_BINDS)
+        abort();
+    b->v[b->n].num = num;
+    b->v[b->n].is_text = 0;
+    b->n++;
+}
+
+sqlite3_stmt *sq_prepare_bound(struct sq_store *s, const char *sql, const sq_binds *b,
+                               fk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        sq_dberr(s, rc, err);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    for (int i = 0; i < b->n; i++) {
+        if (b->v[i].is_text)
+            sq_bind_text(st, i + 1, b->v[i].text);
+        else
+            sqlite3_bind_int64(st, i + 1, b->v[i].num);
+    }
+    return st;
+}
+
+int sq_count(struct sq_store *s, const char *sql, const sq_binds *b, int64_t *out, fk_err *err)
+{
+    sqlite3_stmt *st = sq_prepare_bound(s, sql, b, err);
+    if (!st)
+        return -1;
+    int rc = sq_int_query(s, st, out, err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, void **items,
+               size_t *n, fk_err *err)
+{
+    char *arr = NULL;
+    size_t cap = 0, len = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (len == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char *grown = fk_try_realloc(arr, ncap * size);
+            if (!grown) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            arr = grown;
+            cap = ncap;
+        }
+        memset(arr + len * size, 0, size);
+        fn(st, arr + len * size);
+        len++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        free(arr);
+        if (rc == SQLITE_NOMEM)
+            return fk_fail(err, FK_EBUSY, "", "out of memory reading a list");
+        return sq_dberr(s, rc, err);
+    }
+    *items = arr;
+    *n = len;
+    return 0;
+}
+
+int sq_limit(int limit)
+{
+    if (limit <= 0)
+        return 50;
+    return limit > 1000 ? 1000 : limit;
+}
+
+int sq_offset(int offset) { return offset < 0 ? 0 : offset; }
+
+int sq_given(const char *s) { return s && *s; }
+
+/* ---- migrations -------------------------------------------------------------------- */
+
+typedef struct sq_migration { int number; const embedded_file *file; } sq_migration;
+
+/* The embedded migrations in ascending order; returns how many. */
+static size_t sq_migrations(sq_migration *out, size_t cap)
+{
+    size_t n = 0, plen = strlen(SQ_MIGRATION_DIR);
+    for (size_t i = 0; i < embedded_count && n < cap; i++) {
+        const char *name = embedded_files[i].name;
+        if (strncmp(name, SQ_MIGRATION_DIR, plen) != 0)
+            continue;
+        int num = atoi(name + plen);
+        if (num <= 0)
+            continue;
+        size_t j = n++;
+        while (j > 0 && out[j - 1].number > num) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j].number = num;
+        out[j].file = &embedded_files[i];
+    }
+    return n;
+}
+
+int store_sqlite_schema_latest(void)
+{
+    sq_migration m[SQ_MAX_MIGRATIONS];
+    size_t n = sq_migrations(m, SQ_MAX_MIGRATIONS);
+    return n ? m[n - 1].number : 0;
+}
+
+static int sq_user_version(struct sq_store *s, int *out, fk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sq_dberr(s, rc, err);
+    int64_t v = 0;
+    rc = sq_int_query(s, st, &v, err);
+    sqlite3_finalize(st);
+    *out = (int)v;
+    return rc;
+}
+
+/* Apply one migration if the stored version is below it, in its own transaction. */
+static int sq_apply_one(struct sq_store *s, const sq_migration *m, fk_err *err)
+{
+    int version = 0;
+    char bump[48];
+    if (sq_exec_sql(s, "BEGIN IMMEDIATE", err) != 0)
+        return -1;
+    if (sq_user_version(s, &version, err) != 0)
+        goto fail;
+    if (version < m->number) {
+        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", m->number);
+        if (sq_exec_sql(s, m->file->data, err) != 0 || sq_exec_sql(s, bump, err) != 0) {
+            if (err)
+                fk_fail(err, err->code, "", "migration %s failed: %.180s", m->file->name,
+                        sqlite3_errmsg(s->db));
+            goto fail;
+        }
+    }
+    if (sq_exec_sql(s, "COMMIT", err) != 0)
+        goto fail;
+    return 0;
+fail:
+    if (!sqlite3_get_autocommit(s->db))
+        sq_exec_sql(s, "ROLLBACK", NULL);
+    return -1;
+}
+
+static int sq_migrate(struct sq_store *s, fk_err *err)
+{
+    sq_migration m[SQ_MAX_MIGRATIONS];
+    size_t n = sq_migrations(m, SQ_MAX_MIGRATIONS);
+    int latest = n ? m[n - 1].number : 0;
+    if (sq_user_version(s, &s->version, err) != 0)
+        return -1;
+    if (s->version > latest)
+        return fk_fail(err, FK_EIO, "",
+                       "the database has schema version %d, newer than this program's %d",
+                       s->version, latest);
+    for (size_t i = 0; i < n; i++)
+        if (m[i].number > s->version && sq_apply_one(s, &m[i], err) != 0)
+            return -1;
+    return sq_user_version(s, &s->version, err);
+}
+
+/* ---- open and close ------------------------------------------------------------------ */
+
+static void sq_close(store *st)
+{
+    struct sq_store *s = SQ(st);
+    if (!s)
+        return;
+    while (s->depth > 0)
+        sq_rollback(s);
+    for (int i = 0; i < SQ_NSTMT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+/* Switch to WAL. Changing the journal mode needs an exclusive lock and SQLite does
+ * not always call the busy handler for it (two handles creating the same database
+ * at once), so retry SQLITE_BUSY here for up to the busy timeout. */
+static int sq_wal(struct sq_store *s, fk_err *err)
+{
+    const struct timespec pause = {0, 10 * 1000 * 1000};
+    for (int attempt = 0;; attempt++) {
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int wal = !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+            sqlite3_finalize(st);
+            if (!wal)
+                return fk_fail(err, FK_EIO, "", "the database cannot use write-ahead logging");
+            return 0;
+        }
+        sqlite3_finalize(st);
+        if (((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) || attempt >= 1000)
+            return sq_dberr(s, rc, err);
+        nanosleep(&pause, NULL);
+    }
+}
+
+static int sq_configure(struct sq_store *s, fk_err *err)
+{
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    if (sq_wal(s, err) != 0)
+        return -1;
+    /* a 64 MiB page cache (allocated only as used) keeps big batches out of the WAL
+     * until commit; savepoint journals stay in memory */
+    return sq_exec_sql(s,
+                       "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                       err);
+}
+
+store *store_sqlite_open(const char *path, fk_err *err)
+{
+    struct sq_store *s = fk_calloc(1, sizeof *s);
+    s->base.ops = &sq_ops;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        fk_fail(err, FK_EIO, "", "cannot open database %s: %s", path,
+                s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    if (sq_configure(s, err) != 0 || sq_migrate(s, err) != 0)
+        goto fail;
+    return &s->base;
+fail:
+    sq_close(&s->base);
+    return NULL;
+}
+
+static int sq_schema_version(store *st) { return SQ(st)->version; }
+
+/* ---- audit --------------------------------------------------------------------------- */
+
+int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err)
+{
+    if (!a)
+        return 0;
+    sqlite3_stmt *st = sq_stmt(s, SQ_AUDIT_INSERT,
+                               "INSERT INTO audit (at, actor, role, action, entity, entity_id, "
+                               "detail, remote) VALUES (?,?,?,?,?,?,?,?)",
+                               err);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, a->at ? a->at : fk_now());
+    sq_bind_text(st, 2, a->actor);
+    sq_bind_text(st, 3, a->role);
+    sq_bind_text(st, 4, a->action);
+    sq_bind_text(st, 5, a->entity);
+    sqlite3_bind_int64(st, 6, a->entity_id ? a->entity_id : entity_id);
+    sq_bind_text(st, 7, a->detail);
+    sq_bind_text(st, 8, a->remote);
+    return sq_exec_stmt(s, st, err);
+}
+
+static int sq_audit_append(store *st, const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, sq_audit_write(s, a, 0, err), err);
+}
+
+static void sq_audit_row(sqlite3_stmt *st, void *item)
+{
+    audit_rec *r = item;
+    r->id = sqlite3_column_int64(st, 0);
+    r->at = sqlite3_column_int64(st, 1);
+    sq_col_text(r->actor, sizeof r->actor, st, 2);
+    sq_col_text(r->role, sizeof r->role, st, 3);
+    sq_col_text(r->action, sizeof r->action, st, 4);
+    sq_col_text(r->entity, sizeof r->entity, st, 5);
+    r->entity_id = sqlite3_column_int64(st, 6);
+    sq_col_text(r->detail, sizeof r->detail, st, 7);
+    sq_col_text(r->remote, sizeof r->remote, st, 8);
+}
+
+static void sq_audit_where(const audit_filter *f, strbuf *w, sq_binds *b)
+{
+    sb_append(w, " WHERE 1");
+    if (f->actor) {
+        sb_append(w, " AND actor = ?");
+        sq_bind_add_text(b, f->actor);
+    }
+    if (f->entity) {
+        sb_append(w, " AND entity = ?");
+        sq_bind_add_text(b, f->entity);
+    }
+    if (f->entity_id) {
+        sb_append(w, " AND entity_id = ?");
+        sq_bind_add_int(b, f->entity_id);
+    }
+    if (f->since) {
+        sb_append(w, " AND at >= ?");
+        sq_bind_add_int(b, f->since);
+    }
+    if (f->until) {
+        sb_append(w, " AND at < ?");
+        sq_bind_add_int(b, f->until);
+    }
+}
+
+/* Oldest first (by id), so paging through the log is stable while it grows. */
+static int sq_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    strbuf w = STRBUF_INIT, sql = STRBUF_INIT;
+    sq_binds b = {0};
+    int rc = -1, began = 0;
+    memset(out, 0, sizeof *out);
+    sq_audit_where(f, &w, &b);
+    if (sq_read_begin(s, &began, err) != 0)
+        goto done;
+    sb_appendf(&sql, "SELECT count(*) FROM audit%s", sb_str(&w));
+    if (sq_count(s, sb_str(&sql), &b, &out->total, err) != 0)
+        goto done;
+    sb_reset(&sql);
+    sb_appendf(&sql,
+               "SELECT id, at, actor, role, action, entity, entity_id, detail, remote "
+               "FROM audit%s ORDER BY id DESC LIMIT ? OFFSET ?",
+               sb_str(&w));
+    sq_bind_add_int(&b, sq_limit(f->limit));
+    sq_bind_add_int(&b, sq_offset(f->offset));
+    sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&sql), &b, err);
+    if (!q)
+        goto done;
+    rc = sq_collect(s, q, sq_audit_row, sizeof(audit_rec), (void **)&out->items, &out->n, err);
+    sqlite3_finalize(q);
+done:
+    sq_read_end(s, began);
+    sb_free(&w);
+    sb_free(&sql);
+    return rc;
+}
+
+/* ---- check and counts ---------------------------------------------------------------- */
+
+/* Run a PRAGMA check; "ok" when it returns no row or the single row "ok". */
+static int sq_check_pragma(struct sq_store *s, const char *pragma, const char *label,
+                           strbuf *report, fk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, pragma, -1, &st, NULL), problems = 0;
+    if (rc != SQLITE_OK)
+        return sq_dberr(s, rc, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *c0 = (const char *)sqlite3_column_text(st, 0);
+        if (sqlite3_column_count(st) == 1 && c0 && !strcmp(c0, "ok"))
+            continue;
+        if (problems++ == 0)
+            fk_fail(err, FK_EIO, "", "%s: %s row %lld", label, c0 ? c0 : "?",
+                    (long long)(sqlite3_column_count(st) > 1 ? sqlite3_column_int64(st, 1) : 0));
+        sb_appendf(report, "%s: problem: %s", label, c0 ? c0 : "?");
+        if (sqlite3_column_count(st) > 1)
+            sb_appendf(report, " row %lld references missing %s",
+                       (long long)sqlite3_column_int64(st, 1), sqlite3_column_text(st, 2));
+        sb_append(report, "\n");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sq_dberr(s, rc, err);
+    if (!problems)
+        sb_appendf(report, "%s: ok\n", label);
+    return problems ? -1 : 0;
+}
+
+static int sq_counts_get(store *st, store_counts *out, fk_err *err);
+
+static int sq_check(store *st, strbuf *report, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    int bad = 0;
+    fk_err first = {0}, *e = err ? err : &first;
+    bad |= sq_check_pragma(s, "PRAGMA integrity_check", "integrity", report, e) != 0;
+    fk_err fkerr = {0};
+    if (sq_check_pragma(s, "PRAGMA foreign_key_check", "foreign keys", report, &fkerr) != 0) {
+        if (!bad)
+            *e = fkerr;
+        bad = 1;
+    }
+    int latest = store_sqlite_schema_latest();
+    sb_appendf(report, "schema: version %d (latest %d)\n", s->version, latest);
+    if (s->version != latest && !bad) {
+        fk_fail(e, FK_EIO, "", "schema version %d is not the latest %d", s->version, latest);
+        bad = 1;
+    }
+    store_counts c;
+    if (sq_counts_get(st, &c, bad ? NULL : e) != 0)
+        return -1;
+    sb_appendf(report,
+               "rows: areas %lld, households %lld, persons %lld, venues %lld, cases %lld, "
+               "users %lld, audit %lld\n",
+               (long long)c.areas, (long long)c.households, (long long)c.persons,
+               (long long)c.venues, (long long)c.cases, (long long)c.users, (long long)c.audit);
+    return bad ? -1 : 0;
+}
+
+/* COUNT(*) walks the smallest index; the audit log is append-only with plain rowids,
+ * so its count is max(id) without a scan. */
+static int sq_counts_get(store *st, store_counts *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    static const char *const sql =
+        "SELECT (SELECT count(*) FROM areas), (SELECT count(*) FROM households), "
+        "(SELECT count(*) FROM persons), (SELECT count(*) FROM venues), "
+        "(SELECT count(*) FROM cases), (SELECT count(*) FROM users), "
+        "(SELECT coalesce(max(id), 0) FROM audit)";
+    sq_binds b = {0};
+    sqlite3_stmt *q = sq_prepare_bound(s, sql, &b, err);
+    if (!q)
+        return -1;
+    int r = sq_step_row(s, q, err);
+    if (r == 1) {
+        int64_t *f[] = {&out->areas, &out->households, &out->persons, &out->venues,
+                        &out->cases, &out->users, &out->audit};
+        for (int i = 0; i < 7; i++)
+            *f[i] = sqlite3_column_int64(q, i);
+    }
+    sqlite3_finalize(q);
+    return r == 1 ? 0 : -1;
+}
+
+static const struct store_ops sq_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .schema_version = sq_schema_version,
+    .check = sq_check,
+    .begin = sq_op_begin,
+    .commit = sq_op_commit,
+    .rollback = sq_op_rollback,
+    .audit_append = sq_audit_append,
+    .audit_list = sq_audit_list,
+    .area_insert = sq_area_insert,
+    .area_get = sq_area_get,
+    .area_children = sq_area_children,
+    .building_insert = sq_building_insert,
+    .household_insert = sq_household_insert,
+    .household_get = sq_household_get,
+    .household_list = sq_household_list,
+    .venue_insert = sq_venue_insert,
+    .venue_list = sq_venue_list,
+    .person_insert = sq_person_insert,
+    .person_update = sq_person_update,
+    .person_get = sq_person_get,
+    .person_find_by_id_number = sq_person_find_by_id_number,
+    .person_list = sq_person_list,
+    .case_insert = sq_case_insert,
+    .case_update = sq_case_update,
+    .case_get = sq_case_get,
+    .case_list = sq_case_list,
+    .case_transition = sq_case_transition,
+    .case_transitions = sq_case_transitions,
+    .case_tally = sq_case_tally,
+    .user_insert = sq_user_insert,
+    .user_get_by_name = sq_user_get_by_name,
+    .user_get = sq_user_get,
+    .user_update = sq_user_update,
+    .user_list = sq_user_list,
+    .session_insert = sq_session_insert,
+    .session_user = sq_session_user,
+    .session_revoke = sq_session_revoke,
+    .session_revoke_user = sq_session_revoke_user,
+    .counts_get = sq_counts_get,
+};

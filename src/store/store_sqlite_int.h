@@ -1,0 +1,161 @@
+/*
+ * store_sqlite_int.h - internals shared by the store_sqlite*.c files (private).
+ *
+ *   store_sqlite.c           open/close, migrations, transactions, statement cache,
+ *                            error mapping, audit, check, counts, the ops table
+ *   store_sqlite_registry.c  areas, buildings, households, venues, persons
+ *   store_sqlite_cases.c     cases and their transitions
+ *   store_sqlite_admin.c     users and sessions
+ *
+ * Invariants:
+ *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
+ *  2. Cached statements (stmt[]) are prepared lazily by sq_stmt() with the SQL text
+ *     given at the call site, and are always reset after use, so no read snapshot
+ *     outlives the call that took it.
+ *  3. depth counts open units: depth 0 -> no transaction; 1 -> BEGIN IMMEDIATE is
+ *     open; n > 1 -> n-1 nested SAVEPOINTs named "sq" on top. Every public write
+ *     runs as one unit: sq_begin ... sq_end(rc).
+ *  4. Reference and uniqueness checks run inside the unit that writes.
+ * Functions returning int return 0 or -1 with *err filled (store.h convention).
+ */
+#ifndef FK_STORE_STORE_SQLITE_INT_H
+#define FK_STORE_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store_int.h"
+
+enum sq_stmt_id {
+    SQ_BEGIN, SQ_BEGIN_READ, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
+    SQ_AUDIT_INSERT,
+    SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
+    SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
+    SQ_VENUE_CODE_USED, SQ_VENUE_INSERT,
+    SQ_PERSON_INSERT, SQ_PERSON_UPDATE, SQ_PERSON_GET, SQ_PERSON_BY_ID_NUMBER,
+    SQ_PERSON_DUPLICATE, SQ_PERSON_BRIEF,
+    SQ_CASE_NEXT_NUMBER, SQ_CASE_INSERT, SQ_CASE_UPDATE, SQ_CASE_GET, SQ_CASE_STATUS,
+    SQ_CASE_SET_STATUS, SQ_TRANSITION_INSERT, SQ_TRANSITION_LIST,
+    SQ_USER_INSERT, SQ_USER_UPDATE, SQ_USER_GET, SQ_USER_BY_NAME, SQ_USER_NAME_USED,
+    SQ_USER_LIST,
+    SQ_SESSION_INSERT, SQ_SESSION_USER, SQ_SESSION_REVOKE, SQ_SESSION_REVOKE_USER,
+    SQ_NSTMT
+};
+
+struct sq_store {
+    struct store base; /* must be first: store.c sees only this */
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQ_NSTMT];
+    int depth;
+    int version;
+};
+
+#define SQ(st) ((struct sq_store *)(st))
+
+/* ---- statements and errors (store_sqlite.c) --------------------------------------- */
+
+/* The cached statement `id` (prepared from `sql` on first use), reset and unbound.
+ * NULL with err filled when preparing fails. */
+sqlite3_stmt *sq_stmt(struct sq_store *s, enum sq_stmt_id id, const char *sql, fk_err *err);
+/* Map a SQLite result code to err: BUSY/LOCKED -> FK_EBUSY, constraint ->
+ * FK_ECONFLICT, anything else FK_EIO with sqlite3_errmsg. Returns -1. */
+int sq_dberr(struct sq_store *s, int rc, fk_err *err);
+/* Step a statement that returns no row; resets it. */
+int sq_exec_stmt(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
+/* Step once: 1 with a row (statement NOT reset: read columns, then sqlite3_reset),
+ * 0 when there is none (reset), -1 on error (reset, err filled). */
+int sq_step_row(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
+/* Run a single-integer query; *out = 0 when it returns no row. Resets. */
+int sq_int_query(struct sq_store *s, sqlite3_stmt *st, int64_t *out, fk_err *err);
+
+/* Bind text (NULL binds SQL NULL); the string must outlive the step. */
+int sq_bind_text(sqlite3_stmt *st, int idx, const char *text);
+/* Copy column `col` into dst (truncating, always NUL-terminated; NULL -> ""). */
+void sq_col_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
+
+/* ---- units (store_sqlite.c) -------------------------------------------------------- */
+int sq_begin(struct sq_store *s, fk_err *err);
+int sq_commit(struct sq_store *s, fk_err *err);
+void sq_rollback(struct sq_store *s);
+/* End a unit: commit when rc == 0, else roll it back. Returns 0 or -1. */
+int sq_end(struct sq_store *s, int rc, fk_err *err);
+/* A read snapshot for a list's count and page (both see the same rows): at depth 0
+ * a deferred BEGIN that never writes; inside a unit, nothing. sq_read_end(s, began)
+ * closes what sq_read_begin opened; began is 1 when a transaction was opened. */
+int sq_read_begin(struct sq_store *s, int *began, fk_err *err);
+void sq_read_end(struct sq_store *s, int began);
+/* Write a (NULL = none) in the current unit; entity_id fills a->entity_id when 0. */
+int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err);
+
+/* ---- dynamic queries for the filtered lists (store_sqlite.c) ---------------------- */
+#define SQ_MAX_BINDS 24
+typedef struct sq_binds {
+    int n;
+    struct { const char *text; int64_t num; int is_text; } v[SQ_MAX_BINDS];
+} sq_binds;
+
+void sq_bind_add_text(sq_binds *b, const char *text);
+void sq_bind_add_int(sq_binds *b, int64_t num);
+/* Prepare (uncached) `sql` and bind b; caller finalizes. */
+sqlite3_stmt *sq_prepare_bound(struct sq_store *s, const char *sql, const sq_binds *b,
+                               fk_err *err);
+/* SELECT count(*) ... with binds. */
+int sq_count(struct sq_store *s, const char *sql, const sq_binds *b, int64_t *out, fk_err *err);
+
+typedef void (*sq_row_fn)(sqlite3_stmt *st, void *item);
+/* Step st to the end, appending one `size`-byte item per row filled by fn into a
+ * heap array (*items, *n). On error frees the array and returns -1 (FK_EBUSY when
+ * out of memory). Resets st. */
+int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, void **items,
+               size_t *n, fk_err *err);
+
+/* limit clamped to 1..1000 (0 or less -> 50); offset to >= 0. */
+int sq_limit(int limit);
+int sq_offset(int offset);
+/* Is s non-NULL and non-empty? */
+int sq_given(const char *s);
+
+/* ---- ops implemented in the other files ------------------------------------------- */
+int sq_area_insert(store *st, const area *a, fk_err *err);
+int sq_area_get(store *st, const char *code, area *out, fk_err *err);
+int sq_area_children(store *st, const char *parent_code, area_list *out, fk_err *err);
+int sq_building_insert(store *st, building *b, fk_err *err);
+int sq_household_insert(store *st, household *h, fk_err *err);
+int sq_household_get(store *st, int64_t id, household *out, fk_err *err);
+int sq_household_list(store *st, const char *community_code, int limit, int offset,
+                      household_list *out, fk_err *err);
+int sq_venue_insert(store *st, venue *v, fk_err *err);
+int sq_venue_list(store *st, const char *area_prefix, const char *kind, int limit, int offset,
+                  venue_list *out, fk_err *err);
+int sq_person_insert(store *st, person *p, const audit_rec *a, fk_err *err);
+int sq_person_update(store *st, person *p, const audit_rec *a, fk_err *err);
+int sq_person_get(store *st, int64_t id, person *out, fk_err *err);
+int sq_person_find_by_id_number(store *st, const char *id_number, person *out, fk_err *err);
+int sq_person_list(store *st, const person_filter *f, person_list *out, fk_err *err);
+/* SQL selecting ids of persons whose name, ID number or phone starts with the bound
+ * parameter (bind it three times); uses three index range scans. */
+extern const char sq_person_prefix_ids[];
+
+int sq_case_insert(store *st, epicase *c, const audit_rec *a, fk_err *err);
+int sq_case_update(store *st, epicase *c, const audit_rec *a, fk_err *err);
+int sq_case_get(store *st, int64_t id, epicase *out, fk_err *err);
+int sq_case_list(store *st, const case_filter *f, case_list *out, fk_err *err);
+int sq_case_transition(store *st, int64_t case_id, const char *to, const char *note,
+                       const audit_rec *a, case_transition *out, fk_err *err);
+int sq_case_transitions(store *st, int64_t case_id, transition_list *out, fk_err *err);
+int sq_case_tally(store *st, const char *column, const char *area_prefix, tally_list *out,
+                  fk_err *err);
+
+int sq_user_insert(store *st, user *u, const audit_rec *a, fk_err *err);
+int sq_user_get_by_name(store *st, const char *username, user *out, fk_err *err);
+int sq_user_get(store *st, int64_t id, user *out, fk_err *err);
+int sq_user_update(store *st, const user *u, const audit_rec *a, fk_err *err);
+int sq_user_list(store *st, user_list *out, fk_err *err);
+int sq_session_insert(store *st, const char *token_hash, int64_t user_id, int64_t expires_at,
+                      fk_err *err);
+int sq_session_user(store *st, const char *token_hash, int64_t now, user *out, fk_err *err);
+int sq_session_revoke(store *st, const char *token_hash, fk_err *err);
+int sq_session_revoke_user(store *st, int64_t user_id, fk_err *err);
+
+#endif

@@ -1,0 +1,46 @@
+// Nothing acknowledged is lost: kill -9 the server during a stream of writes, restart
+// it, and find every person whose creation was answered 201.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { makeDemo, serve, login, fangkong } from '../lib/server.mjs';
+import { validId } from '../lib/ids.mjs';
+
+test('kill -9 during concurrent writes loses no acknowledged write', async () => {
+  const dataDir = makeDemo(800, 3);
+  let srv = await serve(dataDir);
+  let api = await login(srv.url, 'admin');
+  const hh = (await api.get('/api/v1/persons?resident_type=resident&limit=1')).json.items[0].household_id;
+  const acknowledged = [];
+  let n = 1000, stop = false;
+  async function writer() {
+    while (!stop) {
+      const i = n++;
+      try {
+        const r = await api.post('/api/v1/persons', { name: `写入${i}`, id_number: validId(i), resident_type: 'resident', household_id: hh });
+        if (r.status === 201) acknowledged.push({ id: r.json.id, id_number: r.json.id_number });
+        else if (r.status !== 409) throw new Error(r.text);
+      } catch (e) {
+        if (!stop) stop = true; // connection reset by the kill: stop writing
+      }
+    }
+  }
+  const writers = Array.from({ length: 8 }, writer);
+  await new Promise((r) => setTimeout(r, 1500));
+  await srv.kill9();
+  stop = true;
+  await Promise.all(writers);
+  assert.ok(acknowledged.length > 20, `only ${acknowledged.length} writes before the kill`);
+
+  const check = fangkong(['check', '--data', dataDir]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  srv = await serve(dataDir);
+  api = await login(srv.url, 'admin');
+  for (const a of acknowledged) {
+    const r = await api.get(`/api/v1/persons/${a.id}`);
+    assert.equal(r.status, 200, `acknowledged person ${a.id} lost`);
+    assert.equal(r.json.id_number, a.id_number);
+  }
+  await srv.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});

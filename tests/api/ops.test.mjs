@@ -1,0 +1,53 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, client, login } from '../lib/server.mjs';
+
+let srv;
+before(async () => { srv = await startServer({ persons: 1000 }); });
+after(async () => { await srv.stop(); });
+
+test('healthz answers without a token', async () => {
+  const r = await client(srv.url).get('/healthz');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, 'ok');
+  assert.ok(r.json.schema_version >= 1);
+});
+
+test('metrics are Prometheus text and count requests', async () => {
+  await client(srv.url).get('/healthz');
+  const r = await client(srv.url).get('/metrics');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/plain/);
+  const m = r.text.match(/fangkong_http_requests_total\{code="2xx"\} (\d+)/);
+  assert.ok(m && Number(m[1]) >= 1, r.text);
+  assert.match(r.text, /fangkong_persons \d+/);
+});
+
+test('the OpenAPI document lists every resource', async () => {
+  const r = await client(srv.url).get('/api/v1/openapi.json');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.openapi, '3.0.3');
+  for (const p of ['/api/v1/session', '/api/v1/persons', '/api/v1/persons/{id}', '/api/v1/cases',
+    '/api/v1/cases/{id}', '/api/v1/cases/{id}/transitions', '/api/v1/areas', '/api/v1/audit'])
+    assert.ok(r.json.paths[p], p);
+  assert.ok(r.json.paths['/api/v1/persons'].get && r.json.paths['/api/v1/persons'].post);
+});
+
+test('the area hierarchy nests by code', async () => {
+  const api = await login(srv.url, 'admin');
+  const d = await api.get('/api/v1/areas');
+  assert.ok(d.json.items.length >= 1);
+  assert.ok(d.json.items.every((a) => a.level === 'district' && a.code.length === 6));
+  const s = await api.get(`/api/v1/areas?parent=${d.json.items[0].code}`);
+  assert.ok(s.json.items.every((a) => a.level === 'street' && a.parent_code === d.json.items[0].code));
+  const one = await api.get(`/api/v1/areas/${s.json.items[0].code}`);
+  assert.equal(one.json.name, s.json.items[0].name);
+  assert.equal((await api.get('/api/v1/areas/000')).status, 404);
+});
+
+test('the console is served as static files', async () => {
+  const r = await client(srv.url).get('/');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/html/);
+  assert.equal((await client(srv.url).get('/../../etc/passwd')).status, 404);
+});

@@ -1,0 +1,35 @@
+/*
+ * testutil.h - shared helpers for the cmocka unit tests.
+ * Each test binary includes it after <cmocka.h>'s prerequisites.
+ */
+#ifndef FK_TESTUTIL_H
+#define FK_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+/* A fresh empty directory under /tmp; caller frees the string. */
+static inline char *test_tmpdir(void)
+{
+    char *tmpl = strdup("/tmp/fangkong-test-XXXXXX");
+    if (!mkdtemp(tmpl))
+        abort();
+    return tmpl;
+}
+
+static inline void test_rmdir(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+#endif

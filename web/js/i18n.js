@@ -1,0 +1,163 @@
+// i18n.js - Chinese (default) and English labels; the choice is kept in localStorage.
+//
+// t('key', {n: 3}) looks the key up in the current language, falls back to Chinese,
+// then to the key itself, and fills {name} placeholders. label('status', 'reported')
+// names an API enum value and falls back to the raw value.
+const KEY = 'fangkong.lang';
+
+const zh = {
+  'app.title': '防控指挥平台',
+  'nav.dashboard': '总览', 'nav.persons': '人员', 'nav.cases': '阳性人员', 'nav.audit': '审计日志',
+  'header.logout': '退出', 'header.lang': 'English', 'header.city': '全市',
+  'login.title': '登录', 'login.username': '用户名', 'login.password': '密码', 'login.submit': '登录',
+  'login.subtitle': '疫情防控指挥部工作平台',
+  'common.search': '搜索', 'common.reset': '重置', 'common.all': '全部', 'common.save': '保存',
+  'common.cancel': '取消', 'common.edit': '编辑', 'common.loading': '加载中…', 'common.none': '无',
+  'common.empty': '没有符合条件的记录', 'common.total': '共 {n} 条', 'common.page': '第 {p} / {pages} 页',
+  'common.prev': '上一页', 'common.next': '下一页', 'common.choose': '请选择', 'common.yes': '是',
+  'common.back': '返回', 'common.view': '查看',
+  'dash.title': '总览', 'dash.persons': '登记人员', 'dash.households': '登记户数', 'dash.cases': '阳性人员',
+  'dash.by_status': '阳性人员状态分布', 'dash.by_class': '分类',
+  'person.list': '人员', 'person.new': '新增人员', 'person.edit': '编辑人员', 'person.detail': '人员信息',
+  'person.q': '姓名、证件号码或电话', 'person.cases': '阳性记录', 'person.new_case': '报告阳性',
+  'f.name': '姓名', 'f.id_type': '证件类型', 'f.id_number': '证件号码', 'f.sex': '性别',
+  'f.birth_date': '出生日期', 'f.phone': '联系电话', 'f.resident_type': '人口类型',
+  'f.household_id': '户', 'f.address': '住址', 'f.community_code': '社区', 'f.work_unit': '工作单位',
+  'f.flags': '重点人群', 'f.created_at': '登记时间', 'f.updated_at': '更新时间', 'f.district': '区县',
+  'f.street': '街道', 'f.area': '区域', 'f.household_filter': '筛选楼栋/房号',
+  'f.number': '编号', 'f.person': '人员', 'f.classification': '分类', 'f.severity': '临床分型',
+  'f.status': '状态', 'f.reported_at': '报告时间', 'f.sampling_date': '采样日期', 'f.onset_date': '发病日期',
+  'f.source': '发现途径', 'f.hospital': '定点医院', 'f.note': '备注',
+  'f.at': '时间', 'f.actor': '操作人', 'f.role': '角色', 'f.action': '操作', 'f.entity': '对象',
+  'f.entity_id': '对象编号', 'f.detail': '详情', 'f.remote': '来源地址',
+  'hint.derived': '居民身份证可不填，由号码推算', 'hint.id_check': '校验位应为 {c}，当前为 {got}（以服务器校验为准）',
+  'hint.households_cut': '仅显示前 {n} 户，请用筛选缩小范围', 'hint.pick_community': '请先选择社区',
+  'hint.person_search': '输入姓名或证件号码查找人员',
+  'case.list': '阳性人员', 'case.new': '报告阳性人员', 'case.edit': '编辑阳性人员', 'case.number': '第{n}号',
+  'case.q': '编号、姓名', 'case.timeline': '状态记录', 'case.next': '变更状态', 'case.to': '转为“{s}”',
+  'case.no_next': '已结案，无后续状态', 'case.person_pick': '选择人员',
+  'audit.title': '审计日志',
+  'err.network': '无法连接服务器', 'err.session': '登录已过期，请重新登录', 'err.required': '必填',
+  'err.check_digit': '校验位错误：为 {got}，应为 {want}（GB 11643）',
+  'ok.saved': '已保存', 'ok.transition': '状态已变更',
+  'id_type.resident': '居民身份证', 'id_type.passport': '护照',
+  'id_type.hk_macao': '港澳居民来往内地通行证', 'id_type.taiwan': '台湾居民来往大陆通行证',
+  'sex.M': '男', 'sex.F': '女',
+  'resident_type.resident': '常住人口', 'resident_type.non_resident': '流动人口',
+  'flag.elderly_alone': '独居老人', 'flag.disabled': '残疾', 'flag.pregnant': '孕产妇', 'flag.chronic': '慢性病(透析)',
+  'classification.screening_positive': '初筛阳性', 'classification.confirmed': '确诊',
+  'classification.asymptomatic': '无症状感染者',
+  'severity.mild': '轻型', 'severity.moderate': '普通型', 'severity.severe': '重型', 'severity.critical': '危重型',
+  'status.reported': '已报告', 'status.transferred': '已转运', 'status.hospitalized': '已住院',
+  'status.discharged': '已出院', 'status.died': '死亡',
+  'source.community_screening': '社区筛查', 'source.quarantine_screening': '隔离点筛查',
+  'source.fever_clinic': '发热门诊', 'source.traveler': '入境及外来人员',
+  'role.command': '指挥部', 'role.epidemiologist': '流调', 'role.lab': '检测', 'role.quarantine': '隔离',
+  'role.transfer': '转运', 'role.community': '社区', 'role.checkpoint': '卡口', 'role.viewer': '只读',
+  'entity.person': '人员', 'entity.case': '阳性人员', 'entity.session': '会话', 'entity.user': '账号',
+  'action.create': '新增', 'action.read': '查看', 'action.list': '查询', 'action.update': '修改',
+  'action.transition': '变更状态', 'action.login': '登录', 'action.logout': '退出', 'action.export': '导出',
+};
+
+const en = {
+  'app.title': 'Outbreak Command',
+  'nav.dashboard': 'Overview', 'nav.persons': 'Persons', 'nav.cases': 'Cases', 'nav.audit': 'Audit log',
+  'header.logout': 'Log out', 'header.lang': '中文', 'header.city': 'Whole city',
+  'login.title': 'Sign in', 'login.username': 'Username', 'login.password': 'Password', 'login.submit': 'Sign in',
+  'login.subtitle': 'Epidemic prevention and control headquarters',
+  'common.search': 'Search', 'common.reset': 'Reset', 'common.all': 'All', 'common.save': 'Save',
+  'common.cancel': 'Cancel', 'common.edit': 'Edit', 'common.loading': 'Loading…', 'common.none': 'None',
+  'common.empty': 'No matching records', 'common.total': '{n} in all', 'common.page': 'Page {p} of {pages}',
+  'common.prev': 'Previous', 'common.next': 'Next', 'common.choose': 'Choose…', 'common.yes': 'Yes',
+  'common.back': 'Back', 'common.view': 'View',
+  'dash.title': 'Overview', 'dash.persons': 'Persons registered', 'dash.households': 'Households',
+  'dash.cases': 'Cases', 'dash.by_status': 'Cases by status', 'dash.by_class': 'Classification',
+  'person.list': 'Persons', 'person.new': 'New person', 'person.edit': 'Edit person', 'person.detail': 'Person',
+  'person.q': 'Name, ID number or phone', 'person.cases': 'Cases', 'person.new_case': 'Report a case',
+  'f.name': 'Name', 'f.id_type': 'ID type', 'f.id_number': 'ID number', 'f.sex': 'Sex',
+  'f.birth_date': 'Date of birth', 'f.phone': 'Phone', 'f.resident_type': 'Residence',
+  'f.household_id': 'Household', 'f.address': 'Address', 'f.community_code': 'Community',
+  'f.work_unit': 'Work unit', 'f.flags': 'Special needs', 'f.created_at': 'Registered', 'f.updated_at': 'Updated',
+  'f.district': 'District', 'f.street': 'Street', 'f.area': 'Area', 'f.household_filter': 'Filter building / room',
+  'f.number': 'Number', 'f.person': 'Person', 'f.classification': 'Classification', 'f.severity': 'Severity',
+  'f.status': 'Status', 'f.reported_at': 'Reported at', 'f.sampling_date': 'Sampling date',
+  'f.onset_date': 'Onset date', 'f.source': 'Found by', 'f.hospital': 'Hospital', 'f.note': 'Note',
+  'f.at': 'Time', 'f.actor': 'User', 'f.role': 'Role', 'f.action': 'Action', 'f.entity': 'Record',
+  'f.entity_id': 'Record id', 'f.detail': 'Detail', 'f.remote': 'Remote address',
+  'hint.derived': 'Optional for resident ID cards: taken from the number',
+  'hint.id_check': 'Check digit should be {c}, not {got} (the server decides)',
+  'hint.households_cut': 'Only the first {n} households are listed; filter to narrow down',
+  'hint.pick_community': 'Choose a community first', 'hint.person_search': 'Type a name or ID number',
+  'case.list': 'Cases', 'case.new': 'Report a case', 'case.edit': 'Edit case', 'case.number': 'No. {n}',
+  'case.q': 'Number or name', 'case.timeline': 'Status history', 'case.next': 'Change status',
+  'case.to': 'Mark "{s}"', 'case.no_next': 'Closed: no further status', 'case.person_pick': 'Choose person',
+  'audit.title': 'Audit log',
+  'err.network': 'Cannot reach the server', 'err.session': 'Session expired; please sign in again',
+  'err.required': 'Required', 'err.check_digit': 'Check digit is {got} but should be {want} (GB 11643)',
+  'ok.saved': 'Saved', 'ok.transition': 'Status changed',
+  'id_type.resident': 'Resident ID card', 'id_type.passport': 'Passport',
+  'id_type.hk_macao': 'Hong Kong/Macao travel permit', 'id_type.taiwan': 'Taiwan travel permit',
+  'sex.M': 'Male', 'sex.F': 'Female',
+  'resident_type.resident': 'Resident', 'resident_type.non_resident': 'Non-resident',
+  'flag.elderly_alone': 'Elderly living alone', 'flag.disabled': 'Disabled', 'flag.pregnant': 'Pregnant',
+  'flag.chronic': 'Chronic illness (dialysis)',
+  'classification.screening_positive': 'Screening positive', 'classification.confirmed': 'Confirmed',
+  'classification.asymptomatic': 'Asymptomatic',
+  'severity.mild': 'Mild', 'severity.moderate': 'Moderate', 'severity.severe': 'Severe', 'severity.critical': 'Critical',
+  'status.reported': 'Reported', 'status.transferred': 'Transferred', 'status.hospitalized': 'Hospitalized',
+  'status.discharged': 'Discharged', 'status.died': 'Died',
+  'source.community_screening': 'Community screening', 'source.quarantine_screening': 'Quarantine screening',
+  'source.fever_clinic': 'Fever clinic', 'source.traveler': 'Travelers and visitors',
+  'role.command': 'Command', 'role.epidemiologist': 'Epidemiologist', 'role.lab': 'Lab',
+  'role.quarantine': 'Quarantine', 'role.transfer': 'Transfer', 'role.community': 'Community',
+  'role.checkpoint': 'Checkpoint', 'role.viewer': 'Read only',
+  'entity.person': 'Person', 'entity.case': 'Case', 'entity.session': 'Session', 'entity.user': 'Account',
+  'action.create': 'Create', 'action.read': 'Read', 'action.list': 'List', 'action.update': 'Update',
+  'action.transition': 'Status change', 'action.login': 'Log in', 'action.logout': 'Log out', 'action.export': 'Export',
+};
+
+const DICTS = { zh, en };
+
+export function lang() {
+  const l = localStorage.getItem(KEY);
+  return l === 'en' ? 'en' : 'zh';
+}
+
+export function setLang(l) {
+  localStorage.setItem(KEY, l === 'en' ? 'en' : 'zh');
+  applyLang();
+}
+
+export function applyLang() {
+  document.documentElement.lang = lang() === 'en' ? 'en' : 'zh-CN';
+  document.title = t('app.title');
+}
+
+export function t(key, vars = {}) {
+  const s = DICTS[lang()][key] ?? zh[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+export function label(kind, value) {
+  if (value === null || value === undefined || value === '') return '';
+  const key = `${kind}.${value}`;
+  const s = t(key);
+  return s === key ? String(value) : s;
+}
+
+// [[value, label], ...] for a <select> of an enum, optionally headed by "all" / "choose".
+export function options(kind, values, head) {
+  const opts = values.map((v) => [v, label(kind, v)]);
+  return head ? [['', t(head)], ...opts] : opts;
+}
+
+export const ENUMS = {
+  id_type: ['resident', 'passport', 'hk_macao', 'taiwan'],
+  sex: ['M', 'F'],
+  resident_type: ['resident', 'non_resident'],
+  flag: ['elderly_alone', 'disabled', 'pregnant', 'chronic'],
+  classification: ['screening_positive', 'confirmed', 'asymptomatic'],
+  severity: ['mild', 'moderate', 'severe', 'critical'],
+  status: ['reported', 'transferred', 'hospitalized', 'discharged', 'died'],
+  source: ['community_screening', 'quarantine_screening', 'fever_clinic', 'traveler'],
+};

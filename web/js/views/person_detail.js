@@ -1,0 +1,49 @@
+// views/person_detail.js - one person's record and their cases.
+import { h } from '../dom.js';
+import { t, label } from '../i18n.js';
+import { get } from '../api.js';
+import { can } from '../session.js';
+import { areaLabel } from '../areas.js';
+import { instant } from '../format.js';
+import { flagTags } from './persons.js';
+import { caseTable } from './cases.js';
+
+export const nav = 'persons';
+
+// <dl> from [[labelKey, value-or-node], ...], skipping empty values.
+export function facts(rows) {
+  return h('dl', { class: 'facts' }, rows.filter(([, v]) => v !== '' && v !== null && v !== undefined)
+    .map(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-testid': `fact-${k.replace(/^f\./, '')}` }, v)]));
+}
+
+export async function render(root, { params }) {
+  const id = params.id;
+  const p = await get(`/persons/${id}`);
+  root.append(h('div', { class: 'page-head' },
+    h('h1', { 'data-testid': 'person-name' }, p.name),
+    h('div', { class: 'actions' },
+      h('a', { class: 'btn', href: '#/persons' }, t('common.back')),
+      can('person.write') ? h('a', { class: 'btn', href: `#/persons/${id}/edit`, 'data-testid': 'person-edit' }, t('common.edit')) : null,
+      can('cases.write') ? h('a', { class: 'btn btn-primary', href: `#/cases/new?person_id=${id}`, 'data-testid': 'person-new-case' }, t('person.new_case')) : null)));
+  root.append(h('div', { class: 'card' }, facts([
+    ['f.id_type', label('id_type', p.id_type)],
+    ['f.id_number', h('span', { class: 'mono' }, p.id_number)],
+    ['f.sex', label('sex', p.sex)],
+    ['f.birth_date', p.birth_date],
+    ['f.phone', p.phone],
+    ['f.resident_type', label('resident_type', p.resident_type)],
+    ['f.household_id', p.household_id],
+    ['f.address', p.address],
+    ['f.community_code', p.community_code ? areaLabel(p.community_code) : ''],
+    ['f.work_unit', p.work_unit],
+    ['f.flags', p.flags?.length ? flagTags(p.flags) : ''],
+    ['f.created_at', instant(p.created_at)],
+    ['f.updated_at', instant(p.updated_at)],
+  ])));
+  if (!can('cases.read')) return;
+  const box = h('div', { class: 'card', 'data-testid': 'person-cases' }, h('h2', {}, t('person.cases')), t('common.loading'));
+  root.append(box);
+  const r = await get('/cases', { person_id: id, limit: 100 });
+  box.replaceChildren(h('h2', {}, t('person.cases')),
+    r.items.length ? caseTable(r.items) : h('p', { class: 'empty' }, t('common.none')));
+}
