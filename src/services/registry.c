@@ -1,8 +1,10 @@
 /*
  * registry.c - persons and cases through permission, jurisdiction, validation, audit.
  *
- * Invariant: no path from the API or CLI reaches store_person_* or store_case_*
- * except through this file, so every access is checked and audited exactly once.
+ * Invariant: every read or change of a person or case on behalf of a user (API, CLI,
+ * import, export) goes through this file, so it is checked and audited exactly once.
+ * The one exception is io/import.c's reference and duplicate look-ups, which reveal
+ * nothing to the caller but "exists" and are covered by the import's own audit record.
  */
 #include "services/registry.h"
 

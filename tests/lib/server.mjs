@@ -37,7 +37,7 @@ export async function serve(dataDir) {
   proc.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s; stdout: ${out}; stderr: ${stderr}`)), 60000);
     proc.stdout.on('data', (d) => {
       out += d;
       const m = out.match(/serving (http:\/\/127\.0\.0\.1:\d+)\//);

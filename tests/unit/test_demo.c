@@ -30,7 +30,8 @@ static loaded load_all(store *st)
         fk_err err;
         assert_int_equal(store_person_list(st, &f, &pl, &err), 0);
         l.p = realloc(l.p, (l.n + pl.n + 1) * sizeof *l.p);
-        memcpy(l.p + l.n, pl.items, pl.n * sizeof *l.p);
+        if (pl.n)
+            memcpy(l.p + l.n, pl.items, pl.n * sizeof *l.p);
         l.n += pl.n;
         size_t got = pl.n;
         person_list_free(&pl);
