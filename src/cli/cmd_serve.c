@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "policy/policy.h"
 
 static const char usage_text[] =
     "usage: fangkong serve [--data DIR] [--port P] [--bind ADDR] [--web DIR] [--threads N]\n"
@@ -19,7 +20,10 @@ static const char usage_text[] =
     "  --port P       TCP port (default 8080; 0 = any free port, printed on start)\n"
     "  --bind ADDR    listen address (default 127.0.0.1)\n"
     "  --web DIR      console files (default ./web)\n"
-    "  --threads N    worker threads (default 2 x cores)\n";
+    "  --threads N    worker threads (default 2 x cores)\n"
+    "  --policy P     protocol version (v8, v9, m20, x10) or a policy file; default\n"
+    "                 DIR/policy.json when present, else v9\n"
+    "  --policy-local FILE  local overrides; default DIR/policy-local.json when present\n";
 
 static int wait_for_signal(void)
 {
@@ -33,6 +37,38 @@ static int wait_for_signal(void)
     return sig;
 }
 
+static bool is_file(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The policy in force: --policy names a shipped version or a file; without it the data
+ * directory's policy.json, else v9. Local overrides apply on top. */
+static policy *load_policy(const char *data, const char *which, const char *local)
+{
+    char path[4096];
+    fk_err err;
+    policy *p;
+    snprintf(path, sizeof path, "%s/policy.json", data);
+    if (!which)
+        which = is_file(path) ? path : "v9";
+    p = is_file(which) ? policy_load_file(which, &err) : policy_load_builtin(which, &err);
+    if (!p) {
+        cli_fail("serve", &err);
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/policy-local.json", data);
+    if (!local && is_file(path))
+        local = path;
+    if (local && policy_apply_overrides(p, local, &err) != 0) {
+        cli_fail("serve", &err);
+        policy_free(p);
+        return NULL;
+    }
+    return p;
+}
+
 static bool is_dir(const char *p)
 {
     struct stat sb;
@@ -44,7 +80,9 @@ int cmd_serve(int argc, char **argv)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
         {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
-        {"threads", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"threads", required_argument, 0, 't'}, {"policy", required_argument, 0, 'P'},
+        {"policy-local", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *policy_arg = NULL, *local_arg = NULL;
     server_config cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"};
     int c;
     optind = 1;
@@ -55,6 +93,8 @@ int cmd_serve(int argc, char **argv)
         case 'b': cfg.bind_addr = optarg; break;
         case 'w': cfg.web_dir = optarg; break;
         case 't': cfg.threads = atoi(optarg); break;
+        case 'P': policy_arg = optarg; break;
+        case 'L': local_arg = optarg; break;
         case 'h': fputs(usage_text, stdout); return 0;
         default: return cli_usage(usage_text);
         }
@@ -77,15 +117,24 @@ int cmd_serve(int argc, char **argv)
     if (!st)
         return 1;
     store_close(st);
+    policy *pol = load_policy(cfg.data_dir, policy_arg, local_arg);
+    if (!pol)
+        return 1;
+    cfg.policy = pol;
     fk_err err;
     http_server *srv = http_server_start(&cfg, &err);
-    if (!srv)
+    if (!srv) {
+        policy_free(pol);
         return cli_fail("serve", &err);
+    }
+    log_info("serve", "policy %s (%s), %zu local overrides", policy_id(pol), policy_title(pol),
+             policy_override_count(pol));
     printf("fangkong serving http://%s:%d/ (data %s)\n", cfg.bind_addr ? cfg.bind_addr : "127.0.0.1",
            http_server_port(srv), cfg.data_dir);
     fflush(stdout);
     int sig = wait_for_signal();
     log_info("serve", "signal %d: stopping", sig);
     http_server_stop(srv);
+    policy_free(pol);
     return 0;
 }

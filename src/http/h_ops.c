@@ -6,6 +6,7 @@
 #include "http/json_io.h"
 #include "http/router.h"
 #include "model/role.h"
+#include "policy/policy.h"
 
 int h_audit_list(http_req *rq, fk_err *err)
 {
@@ -73,4 +74,21 @@ int h_healthz(http_req *rq, fk_err *err)
     return req_reply(rq, 200, json_pack("{s:s, s:i}", "status", "ok", "schema_version",
                                         store_schema_version(rq->st)));
     (void)err;
+}
+
+int h_policy(http_req *rq, fk_err *err)
+{
+    if (!rq->policy)
+        return fk_fail(err, FK_ENOTFOUND, "", "no policy loaded");
+    json_t *overrides = json_array();
+    for (size_t i = 0; i < policy_override_count(rq->policy); i++) {
+        const char *path, *source;
+        if (policy_override_at(rq->policy, i, &path, &source) == 0)
+            json_array_append_new(overrides,
+                                  json_pack("{s:s, s:s}", "path", path, "source", source));
+    }
+    return req_reply(rq, 200,
+                     json_pack("{s:s, s:s, s:o, s:o}", "id", policy_id(rq->policy), "title",
+                               policy_title(rq->policy), "overrides", overrides, "document",
+                               policy_document(rq->policy)));
 }

@@ -33,5 +33,6 @@ int h_audit_list(http_req *rq, fk_err *err);
 int h_stats(http_req *rq, fk_err *err);
 int h_openapi(http_req *rq, fk_err *err);
 int h_healthz(http_req *rq, fk_err *err);
+int h_policy(http_req *rq, fk_err *err);
 
 #endif

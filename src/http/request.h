@@ -30,6 +30,7 @@ typedef struct http_req {
     const char *bearer;          /* token from Authorization, or NULL */
     char remote[64];
     store *st;
+    const struct policy *policy; /* the protocol version in force, shared, read-only */
     actor who;                   /* valid when the route requires auth */
     const char *params[HTTP_MAX_PARAMS]; /* path parameters, in order; point into `pbuf` */
     char pbuf[HTTP_MAX_PARAMS][64];

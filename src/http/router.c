@@ -26,6 +26,7 @@ static const route routes[] = {
     {"GET", "/api/v1/venues", h_venues_list, true, "Venues (area, kind)", "areas"},
     {"GET", "/api/v1/audit", h_audit_list, true, "The audit log (command role only)", "audit"},
     {"GET", "/api/v1/stats", h_stats, true, "Counts for the dashboard", "operations"},
+    {"GET", "/api/v1/policy", h_policy, true, "The policy in force: protocol version, rules, sources, local overrides", "operations"},
     {"GET", "/api/v1/openapi.json", h_openapi, false, "This document", "operations"},
     {"GET", "/healthz", h_healthz, false, "Liveness and store health", "operations"},
 };

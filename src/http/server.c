@@ -138,6 +138,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
                        m == ROUTE_NO_PATH ? "no such endpoint: %s" : "method %s not allowed here",
                        m == ROUTE_NO_PATH ? url : method),
                send_error(c, cs, &err);
+    rq.policy = srv->cfg.policy;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
     rq.bearer = bearer_token(c);

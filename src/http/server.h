@@ -22,6 +22,7 @@ typedef struct server_config {
     const char *web_dir;     /* console files; NULL = no console */
     int threads;             /* worker threads, default 2 x cores */
     size_t max_body;         /* bytes, default 1 MiB */
+    const struct policy *policy; /* in force; owned by the caller, outlives the server */
 } server_config;
 
 typedef struct http_server http_server;

@@ -1035,3 +1035,8 @@ int policy_override_at(const policy *p, size_t i, const char **path, const char 
     *source = p->ov[i].source;
     return 0;
 }
+
+json_t *policy_document(const policy *p)
+{
+    return json_deep_copy(p->root);
+}

@@ -33,6 +33,7 @@
 #ifndef FK_POLICY_POLICY_H
 #define FK_POLICY_POLICY_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +64,9 @@ policy *policy_load_string(const char *name, const char *text, size_t len, fk_er
 int policy_apply_overrides(policy *p, const char *path, fk_err *err);
 
 void policy_free(policy *p);
+/* The whole document with overrides applied, as a new JSON reference the caller
+ * releases (a deep copy: safe while other threads read the policy). */
+json_t *policy_document(const policy *p);
 
 const char *policy_id(const policy *p);
 const char *policy_title(const policy *p);

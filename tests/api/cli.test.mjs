@@ -71,3 +71,31 @@ test('demo refuses a data directory that already has a city', () => {
   assert.equal(again.status, 1);
   assert.equal(again.stderr.trim().split('\n').length, 1);
 });
+
+test('import refuses a file with a bad row, listing it, and imports the fixed file', async () => {
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  const { validId, withWrongCheck } = await import('../lib/ids.mjs');
+  const data = path.join(dir, 'import');
+  assert.equal(fangkong(['demo', '--persons', '300', '--seed', '4', '--data', data]).status, 0);
+  const exported = path.join(dir, 'persons.csv');
+  assert.equal(fangkong(['export', 'persons', exported, '--data', data]).status, 0);
+  const count = () => readFileSync(exported, 'utf8').trim().split('\n').length - 1;
+  assert.equal(count(), 300);
+  const header = 'name,id_type,id_number,sex,birth_date,phone,resident_type,household_id,address,community_code,work_unit,flags';
+  const row = (name, id) => `${name},resident,${id},,,,resident,1,,,,`;
+  const bad = path.join(dir, 'bad.csv');
+  writeFileSync(bad, [header, row('甲', validId(11)), row('乙', withWrongCheck(validId(12))), row('丙', validId(13)), ''].join('\n'));
+  const refused = fangkong(['import', 'persons', bad, '--data', data]);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stdout + refused.stderr, /row 3, field id_number: .*check digit/);
+  assert.equal(fangkong(['export', 'persons', exported, '--data', data]).status, 0);
+  assert.equal(count(), 300, 'a refused file changes nothing');
+  writeFileSync(bad, [header, row('甲', validId(11)), row('乙', validId(12)), row('丙', validId(13)), ''].join('\n'));
+  const ok = fangkong(['import', 'persons', bad, '--data', data]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(fangkong(['export', 'persons', exported, '--data', data]).status, 0);
+  assert.equal(count(), 303);
+  const xlsx = path.join(dir, 'persons.xlsx');
+  assert.equal(fangkong(['export', 'persons', xlsx, '--data', data]).status, 0);
+  assert.equal(readFileSync(xlsx).subarray(0, 2).toString(), 'PK');
+});

@@ -51,3 +51,27 @@ test('the console is served as static files', async () => {
   assert.match(r.headers.get('content-type'), /text\/html/);
   assert.equal((await client(srv.url).get('/../../etc/passwd')).status, 404);
 });
+
+test('the policy in force is v9 with its local overrides, and can be chosen per deployment', async () => {
+  const api = await login(srv.url, 'admin');
+  const r = await api.get('/api/v1/policy');
+  assert.equal(r.status, 200);
+  assert.equal(r.json.id, 'v9');
+  assert.ok(r.json.overrides.some((o) => o.path === 'companion.enabled' && /成都/.test(o.source)));
+  assert.equal(r.json.document.companion.min_overlap_s, 600);
+  assert.equal((await client(srv.url).get('/api/v1/policy')).status, 401);
+});
+
+test('serve refuses a broken policy file with one line, and runs another version', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { fangkong, serve } = await import('../lib/server.mjs');
+  const bad = `${srv.dataDir}/broken-policy.json`;
+  writeFileSync(bad, '{"id": "v9",\n  "schema": }');
+  const r = fangkong(['serve', '--port', '0', '--data', srv.dataDir, '--policy', bad]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /line 2, column/);
+  const other = await serve(srv.dataDir, ['--policy', 'm20']);
+  const api = await login(other.url, 'admin');
+  assert.equal((await api.get('/api/v1/policy')).json.id, 'm20');
+  await other.stop();
+});

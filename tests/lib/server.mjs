@@ -30,8 +30,8 @@ export function makeDemo(persons = 2000, seed = 1) {
   return dataDir;
 }
 
-export async function serve(dataDir) {
-  const proc = spawn(bin, ['serve', '--port', '0', '--data', dataDir, '--web', path.join(root, 'web')],
+export async function serve(dataDir, extra = []) {
+  const proc = spawn(bin, ['serve', '--port', '0', '--data', dataDir, '--web', path.join(root, 'web'), ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
