@@ -313,6 +313,32 @@ int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, 
     return 0;
 }
 
+int sq_page(struct sq_store *s, const sq_page_query *q, sq_binds *b, void **items, size_t *n,
+            int64_t *total, fk_err *err)
+{
+    strbuf sql = STRBUF_INIT;
+    int rc = -1, began = 0;
+    if (sq_read_begin(s, &began, err) != 0)
+        goto done;
+    sb_appendf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where);
+    if (sq_count(s, sb_str(&sql), b, total, err) != 0)
+        goto done;
+    sb_reset(&sql);
+    sb_appendf(&sql, "SELECT %s FROM %s%s ORDER BY %s LIMIT ? OFFSET ?", q->columns, q->from,
+               q->where, q->order);
+    sq_bind_add_int(b, sq_limit(q->limit));
+    sq_bind_add_int(b, sq_offset(q->offset));
+    sqlite3_stmt *st = sq_prepare_bound(s, sb_str(&sql), b, err);
+    if (!st)
+        goto done;
+    rc = sq_collect(s, st, q->row, q->size, items, n, err);
+    sqlite3_finalize(st);
+done:
+    sq_read_end(s, began);
+    sb_free(&sql);
+    return rc;
+}
+
 int sq_limit(int limit)
 {
     if (limit <= 0)
@@ -557,36 +583,18 @@ static void sq_audit_where(const audit_filter *f, strbuf *w, sq_binds *b)
     }
 }
 
-/* Oldest first (by id), so paging through the log is stable while it grows. */
+/* Newest first: what an auditor looks at. */
 static int sq_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
-    strbuf w = STRBUF_INIT, sql = STRBUF_INIT;
+    strbuf w = STRBUF_INIT;
     sq_binds b = {0};
-    int rc = -1, began = 0;
     memset(out, 0, sizeof *out);
     sq_audit_where(f, &w, &b);
-    if (sq_read_begin(s, &began, err) != 0)
-        goto done;
-    sb_appendf(&sql, "SELECT count(*) FROM audit%s", sb_str(&w));
-    if (sq_count(s, sb_str(&sql), &b, &out->total, err) != 0)
-        goto done;
-    sb_reset(&sql);
-    sb_appendf(&sql,
-               "SELECT id, at, actor, role, action, entity, entity_id, detail, remote "
-               "FROM audit%s ORDER BY id DESC LIMIT ? OFFSET ?",
-               sb_str(&w));
-    sq_bind_add_int(&b, sq_limit(f->limit));
-    sq_bind_add_int(&b, sq_offset(f->offset));
-    sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&sql), &b, err);
-    if (!q)
-        goto done;
-    rc = sq_collect(s, q, sq_audit_row, sizeof(audit_rec), (void **)&out->items, &out->n, err);
-    sqlite3_finalize(q);
-done:
-    sq_read_end(s, began);
+    sq_page_query q = {"id, at, actor, role, action, entity, entity_id, detail, remote", "audit",
+                       sb_str(&w), "id DESC", f->limit, f->offset, sq_audit_row,
+                       sizeof(audit_rec)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
-    sb_free(&sql);
     return rc;
 }
 

@@ -20,10 +20,12 @@
 #include "base/timeutil.h"
 #include "store/store_sqlite_int.h"
 
-#define SQ_CASE_SELECT                                                                         \
-    "SELECT c.id, c.number, c.person_id, c.classification, c.severity, c.status, "            \
+#define SQ_CASE_COLS                                                                           \
+    "c.id, c.number, c.person_id, c.classification, c.severity, c.status, "                   \
     "c.reported_at, c.sampling_date, c.onset_date, c.source, c.hospital, p.community_code, "  \
-    "p.name, c.created_at, c.updated_at FROM cases c JOIN persons p ON p.id = c.person_id"
+    "p.name, c.created_at, c.updated_at"
+#define SQ_CASE_FROM "cases c JOIN persons p ON p.id = c.person_id"
+#define SQ_CASE_SELECT "SELECT " SQ_CASE_COLS " FROM " SQ_CASE_FROM
 
 static void sq_case_row(sqlite3_stmt *st, void *item)
 {
@@ -345,31 +347,14 @@ static void sq_case_where(const case_filter *f, strbuf *w, sq_binds *b)
 
 int sq_case_list(store *st, const case_filter *f, case_list *out, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
-    strbuf w = STRBUF_INIT, sql = STRBUF_INIT;
+    strbuf w = STRBUF_INIT;
     sq_binds b = {0};
-    int rc = -1, began = 0;
     memset(out, 0, sizeof *out);
     sq_case_where(f, &w, &b);
-    if (sq_read_begin(s, &began, err) != 0)
-        goto done;
-    sb_appendf(&sql, "SELECT count(*) FROM cases c JOIN persons p ON p.id = c.person_id%s",
-               sb_str(&w));
-    if (sq_count(s, sb_str(&sql), &b, &out->total, err) != 0)
-        goto done;
-    sb_reset(&sql);
-    sb_appendf(&sql, SQ_CASE_SELECT "%s ORDER BY c.id LIMIT ? OFFSET ?", sb_str(&w));
-    sq_bind_add_int(&b, sq_limit(f->limit));
-    sq_bind_add_int(&b, sq_offset(f->offset));
-    sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&sql), &b, err);
-    if (!q)
-        goto done;
-    rc = sq_collect(s, q, sq_case_row, sizeof(epicase), (void **)&out->items, &out->n, err);
-    sqlite3_finalize(q);
-done:
-    sq_read_end(s, began);
+    sq_page_query q = {SQ_CASE_COLS, SQ_CASE_FROM, sb_str(&w), "c.id", f->limit, f->offset,
+                       sq_case_row, sizeof(epicase)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
-    sb_free(&sql);
     return rc;
 }
 

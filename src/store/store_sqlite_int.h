@@ -110,6 +110,20 @@ typedef void (*sq_row_fn)(sqlite3_stmt *st, void *item);
 int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, void **items,
                size_t *n, fk_err *err);
 
+/* One page of a filtered list and the total of the same filter, read in one snapshot:
+ * "SELECT count(*) FROM <from><where>" then
+ * "SELECT <columns> FROM <from><where> ORDER BY <order> LIMIT ? OFFSET ?".
+ * `where` starts with " WHERE"; its parameters are in b (limit and offset are added
+ * here). Rows are collected as sq_collect does. */
+typedef struct sq_page_query {
+    const char *columns, *from, *where, *order;
+    int limit, offset;
+    sq_row_fn row;
+    size_t size;
+} sq_page_query;
+int sq_page(struct sq_store *s, const sq_page_query *q, sq_binds *b, void **items, size_t *n,
+            int64_t *total, fk_err *err);
+
 /* limit clamped to 1..1000 (0 or less -> 50); offset to >= 0. */
 int sq_limit(int limit);
 int sq_offset(int offset);

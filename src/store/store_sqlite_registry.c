@@ -331,10 +331,8 @@ static void sq_venue_row(sqlite3_stmt *st, void *item)
 int sq_venue_list(store *st, const char *area_prefix, const char *kind, int limit, int offset,
                   venue_list *out, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
-    strbuf w = STRBUF_INIT, sql = STRBUF_INIT;
+    strbuf w = STRBUF_INIT;
     sq_binds b = {0};
-    int rc = -1, began = 0;
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
     if (sq_given(area_prefix)) {
@@ -346,27 +344,10 @@ int sq_venue_list(store *st, const char *area_prefix, const char *kind, int limi
         sb_append(&w, " AND kind = ?");
         sq_bind_add_text(&b, kind);
     }
-    if (sq_read_begin(s, &began, err) != 0)
-        goto done;
-    sb_appendf(&sql, "SELECT count(*) FROM venues%s", sb_str(&w));
-    if (sq_count(s, sb_str(&sql), &b, &out->total, err) != 0)
-        goto done;
-    sb_reset(&sql);
-    sb_appendf(&sql,
-               "SELECT id, code, name, kind, grid_code, lon, lat FROM venues%s "
-               "ORDER BY id LIMIT ? OFFSET ?",
-               sb_str(&w));
-    sq_bind_add_int(&b, sq_limit(limit));
-    sq_bind_add_int(&b, sq_offset(offset));
-    sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&sql), &b, err);
-    if (!q)
-        goto done;
-    rc = sq_collect(s, q, sq_venue_row, sizeof(venue), (void **)&out->items, &out->n, err);
-    sqlite3_finalize(q);
-done:
-    sq_read_end(s, began);
+    sq_page_query q = {"id, code, name, kind, grid_code, lon, lat", "venues", sb_str(&w), "id",
+                       limit, offset, sq_venue_row, sizeof(venue)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
-    sb_free(&sql);
     return rc;
 }
 
@@ -601,30 +582,13 @@ static void sq_person_where(const person_filter *f, strbuf *w, sq_binds *b)
 
 int sq_person_list(store *st, const person_filter *f, person_list *out, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
-    strbuf w = STRBUF_INIT, sql = STRBUF_INIT;
+    strbuf w = STRBUF_INIT;
     sq_binds b = {0};
-    int rc = -1, began = 0;
     memset(out, 0, sizeof *out);
     sq_person_where(f, &w, &b);
-    if (sq_read_begin(s, &began, err) != 0)
-        goto done;
-    sb_appendf(&sql, "SELECT count(*) FROM persons p%s", sb_str(&w));
-    if (sq_count(s, sb_str(&sql), &b, &out->total, err) != 0)
-        goto done;
-    sb_reset(&sql);
-    sb_appendf(&sql, "SELECT " SQ_PERSON_COLS " FROM persons p%s ORDER BY p.id LIMIT ? OFFSET ?",
-               sb_str(&w));
-    sq_bind_add_int(&b, sq_limit(f->limit));
-    sq_bind_add_int(&b, sq_offset(f->offset));
-    sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&sql), &b, err);
-    if (!q)
-        goto done;
-    rc = sq_collect(s, q, sq_person_row, sizeof(person), (void **)&out->items, &out->n, err);
-    sqlite3_finalize(q);
-done:
-    sq_read_end(s, began);
+    sq_page_query q = {SQ_PERSON_COLS, "persons p", sb_str(&w), "p.id", f->limit, f->offset,
+                       sq_person_row, sizeof(person)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
-    sb_free(&sql);
     return rc;
 }
