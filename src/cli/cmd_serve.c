@@ -25,16 +25,55 @@ static const char usage_text[] =
     "                 DIR/policy.json when present, else v9\n"
     "  --policy-local FILE  local overrides; default DIR/policy-local.json when present\n";
 
-static int wait_for_signal(void)
+/* SIGINT and SIGTERM are blocked in every thread (cmd_serve blocks them before the
+ * workers start, and threads inherit the mask), so only this sigwait receives them. */
+static int wait_for_signal(const sigset_t *set)
 {
-    sigset_t set;
     int sig = 0;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    sigwait(&set, &sig);
+    sigwait(set, &sig);
     return sig;
+}
+
+typedef struct serve_args {
+    server_config cfg;
+    const char *policy, *policy_local;
+} serve_args;
+
+static bool parse_int(const char *s, int min, int max, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < min || v > max)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* 0: run; 1: help printed; -1: usage error. */
+static int parse_args(int argc, char **argv, serve_args *a)
+{
+    static const struct option opts[] = {
+        {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
+        {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
+        {"threads", required_argument, 0, 't'}, {"policy", required_argument, 0, 'P'},
+        {"policy-local", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int c;
+    *a = (serve_args){.cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"}};
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': a->cfg.data_dir = optarg; break;
+        case 'p': if (!parse_int(optarg, 0, 65535, &a->cfg.port)) return -1; break;
+        case 'b': a->cfg.bind_addr = optarg; break;
+        case 'w': a->cfg.web_dir = optarg; break;
+        case 't': if (!parse_int(optarg, 1, 256, &a->cfg.threads)) return -1; break;
+        case 'P': a->policy = optarg; break;
+        case 'L': a->policy_local = optarg; break;
+        case 'h': fputs(usage_text, stdout); return 1;
+        default: return -1;
+        }
+    }
+    return optind == argc ? 0 : -1;
 }
 
 static bool is_file(const char *p)
@@ -77,35 +116,15 @@ static bool is_dir(const char *p)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
-        {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
-        {"threads", required_argument, 0, 't'}, {"policy", required_argument, 0, 'P'},
-        {"policy-local", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *policy_arg = NULL, *local_arg = NULL;
-    server_config cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': cfg.data_dir = optarg; break;
-        case 'p': cfg.port = atoi(optarg); break;
-        case 'b': cfg.bind_addr = optarg; break;
-        case 'w': cfg.web_dir = optarg; break;
-        case 't': cfg.threads = atoi(optarg); break;
-        case 'P': policy_arg = optarg; break;
-        case 'L': local_arg = optarg; break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        default: return cli_usage(usage_text);
-        }
+    serve_args a;
+    int parsed = parse_args(argc, argv, &a);
+    if (parsed != 0)
+        return parsed > 0 ? 0 : cli_usage(usage_text);
+    server_config *cfg = &a.cfg;
+    if (!is_dir(cfg->web_dir)) {
+        log_warn("serve", "no console: %s is not a directory", cfg->web_dir);
+        cfg->web_dir = NULL;
     }
-    if (optind != argc || cfg.port < 0 || cfg.port > 65535)
-        return cli_usage(usage_text);
-    if (!is_dir(cfg.web_dir)) {
-        log_warn("serve", "no console: %s is not a directory", cfg.web_dir);
-        cfg.web_dir = NULL;
-    }
-    /* Block the signals before any worker thread starts, so only sigwait sees them. */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -113,27 +132,26 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    store *st = cli_open_store("serve", cfg.data_dir); /* applies migrations once */
+    store *st = cli_open_store("serve", cfg->data_dir); /* applies migrations once */
     if (!st)
         return 1;
     store_close(st);
-    policy *pol = load_policy(cfg.data_dir, policy_arg, local_arg);
+    policy *pol = load_policy(cfg->data_dir, a.policy, a.policy_local);
     if (!pol)
         return 1;
-    cfg.policy = pol;
+    cfg->policy = pol;
     fk_err err;
-    http_server *srv = http_server_start(&cfg, &err);
+    http_server *srv = http_server_start(cfg, &err);
     if (!srv) {
         policy_free(pol);
         return cli_fail("serve", &err);
     }
     log_info("serve", "policy %s (%s), %zu local overrides", policy_id(pol), policy_title(pol),
              policy_override_count(pol));
-    printf("fangkong serving http://%s:%d/ (data %s)\n", cfg.bind_addr ? cfg.bind_addr : "127.0.0.1",
-           http_server_port(srv), cfg.data_dir);
+    printf("fangkong serving http://%s:%d/ (data %s)\n",
+           cfg->bind_addr ? cfg->bind_addr : "127.0.0.1", http_server_port(srv), cfg->data_dir);
     fflush(stdout);
-    int sig = wait_for_signal();
-    log_info("serve", "signal %d: stopping", sig);
+    log_info("serve", "signal %d: stopping", wait_for_signal(&set));
     http_server_stop(srv);
     policy_free(pol);
     return 0;

@@ -44,7 +44,7 @@ typedef struct store store;
 
 /* Open (creating the directory and database when missing) the store at `location`:
  * a directory path means SQLite at DIR/fangkong.db. Applies pending migrations
- * unless `readonly`. Returns NULL and fills err on failure. */
+ * (safe when several handles open at once). Returns NULL and fills err on failure. */
 store *store_open(const char *location, fk_err *err);
 void store_close(store *st);
 
