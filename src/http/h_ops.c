@@ -46,19 +46,43 @@ static int tally_json(http_req *rq, const char *column, json_t **out, fk_err *er
     return 0;
 }
 
+/* Persons within the caller's jurisdiction (the whole city for city-wide roles). */
+static int persons_in_scope(http_req *rq, const store_counts *n, int64_t *out, fk_err *err)
+{
+    if (!rq->who.area_code[0]) {
+        *out = n->persons;
+        return 0;
+    }
+    person_filter f = {.area_prefix = rq->who.area_code, .limit = 1};
+    person_list l;
+    if (store_person_list(rq->st, &f, &l, err) != 0)
+        return -1;
+    *out = l.total;
+    person_list_free(&l);
+    return 0;
+}
+
+/* Aggregate figures only (no personal data), so not audited. Cases and persons are
+ * counted within the caller's jurisdiction; households and venues city-wide. */
 int h_stats(http_req *rq, fk_err *err)
 {
     store_counts n;
+    int64_t persons;
     json_t *by_status, *by_class;
-    if (store_counts_get(rq->st, &n, err) != 0 || tally_json(rq, "status", &by_status, err) != 0)
+    if (store_counts_get(rq->st, &n, err) != 0 || persons_in_scope(rq, &n, &persons, err) != 0 ||
+        tally_json(rq, "status", &by_status, err) != 0)
         return -1;
     if (tally_json(rq, "classification", &by_class, err) != 0) {
         json_decref(by_status);
         return -1;
     }
-    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "persons", (json_int_t)n.persons,
+    int64_t cases = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(by_status, key, v) cases += json_integer_value(v);
+    json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "persons", (json_int_t)persons,
                           "households", (json_int_t)n.households, "venues",
-                          (json_int_t)n.venues, "cases", (json_int_t)n.cases,
+                          (json_int_t)n.venues, "cases", (json_int_t)cases,
                           "cases_by_status", by_status, "cases_by_classification", by_class);
     return req_reply(rq, 200, j);
 }

@@ -100,3 +100,11 @@ test('changes are audited with the actor', async () => {
   const a = await admin.get(`/api/v1/audit?entity=person&entity_id=${c.json.id}`);
   assert.ok(a.json.items.some((x) => x.action === 'create' && x.actor === 'shequ'));
 });
+
+test('dashboard figures are counted within the jurisdiction', async () => {
+  const city = (await admin.get('/api/v1/stats')).json;
+  const local = (await shequ.get('/api/v1/stats')).json;
+  const mineTotal = (await shequ.get('/api/v1/persons?limit=1')).json.total;
+  assert.equal(local.persons, mineTotal);
+  assert.ok(city.persons > local.persons);
+});
