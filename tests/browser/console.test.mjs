@@ -162,3 +162,39 @@ test('a case reported from a person page moves to its next status on the timelin
   await shot(page, '06-case-timeline.png');
   assert.deepEqual(errors, []);
 });
+
+test('a wrong phone number is explained under the phone field in Chinese, and as the server says in English', async (t) => {
+  const { page, errors } = await openBrowser(t);
+  await logIn(page);
+  const submitWithPhone = async (phone) => {
+    await byId(page, 'nav-persons').click();
+    await byId(page, 'person-new').click();
+    await byId(page, 'person-form').waitFor();
+    await byId(page, 'input-name').fill('司马电话');
+    await byId(page, 'input-id_number').fill(validId(4343));
+    await byId(page, 'input-phone').fill(phone);
+    await byId(page, 'input-resident_type').selectOption('non_resident');
+    await chooseFirst(page, 'community-district');
+    await chooseFirst(page, 'community-street');
+    await chooseFirst(page, 'community-community');
+    await byId(page, 'input-address').fill('幸福路9号');
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/persons') && r.request().method() === 'POST');
+    await byId(page, 'person-submit').click();
+    assert.equal((await refused).status(), 400);
+    const slot = byId(page, 'error-phone');
+    await slot.waitFor({ state: 'visible' });
+    return slot.innerText();
+  };
+
+  const zh = await submitWithPhone('12345');
+  assert.match(zh, /[\u4e00-\u9fff]/);
+  assert.match(zh, /手机|电话/);
+  assert.doesNotMatch(zh, /expected/);
+  await shot(page, '07-phone-error-zh.png');
+
+  await byId(page, 'lang-switch').click();
+  const en = await submitWithPhone('12345');
+  assert.match(en, /^expected a mobile number/);
+  await shot(page, '08-phone-error-en.png');
+  assert.deepEqual(errors, []);
+});

@@ -1,17 +1,29 @@
 // api.js - the one way the console talks to /api/v1.
 //
 // Every call sends the bearer token; every failure becomes an ApiError carrying the
-// server's {code, message, field} (or code "network" when the server is unreachable).
+// server's {code, field} and its message put into the console's language (or code
+// "network" when the server is unreachable).
 // A 401 on any call but the login ends the session and goes back to the login page.
 import { token, signOut } from './session.js';
 import { t } from './i18n.js';
+import { describe } from './errors.js';
 
+// message is what the console shows: the server's error in the console's language, with
+// the server's own words on a second line when no Chinese text fits (see errors.js).
+// serverMessage keeps the server's text as written ('' for the console's own failures).
 export class ApiError extends Error {
-  constructor(status, code, message, field = '') {
+  constructor(status, code, message, field = '', serverMessage = '') {
     super(message);
     this.status = status;
     this.code = code;
     this.field = field;
+    this.serverMessage = serverMessage;
+  }
+
+  static fromBody(status, body) {
+    const e = { code: body?.code || 'http', field: body?.field || '', message: body?.message || `HTTP ${status}` };
+    const text = describe(e).filter(Boolean).join('\n');
+    return new ApiError(status, e.code, text, e.field, e.message);
   }
 }
 
@@ -36,10 +48,7 @@ export async function request(method, path, body) {
   if (res.status === 204) return null;
   let json = null;
   try { json = await res.json(); } catch { json = null; }
-  if (!res.ok) {
-    const e = json?.error || {};
-    throw new ApiError(res.status, e.code || 'http', e.message || `HTTP ${res.status}`, e.field || '');
-  }
+  if (!res.ok) throw ApiError.fromBody(res.status, json?.error);
   return json;
 }
 

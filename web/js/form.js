@@ -2,6 +2,7 @@
 // error is shown: under its field when the form has that field, else in the banner.
 import { h, fill } from './dom.js';
 import { t } from './i18n.js';
+import { describe } from './errors.js';
 
 // A row: label, control, optional hint, and an error slot data-testid="error-NAME".
 export function field(name, labelKey, control, { hint, required } = {}) {
@@ -19,7 +20,7 @@ export function banner() {
 
 export function showBanner(el, text, kind = 'error') {
   el.className = `banner banner-${kind}`;
-  fill(el, text);
+  fill(el, errorNodes(text));
   el.hidden = !text;
 }
 
@@ -34,7 +35,7 @@ export function showError(form, bannerEl, err) {
   const row = err.field && form.querySelector(`.field[data-field="${CSS.escape(err.field)}"]`);
   if (row && !row.hidden && row.offsetParent !== null) {
     const slot = row.querySelector('.field-error');
-    slot.textContent = fieldMessage(err);
+    fill(slot, errorNodes(fieldMessage(err)));
     slot.hidden = false;
     row.classList.add('invalid');
     row.querySelector('input, select, textarea')?.focus();
@@ -44,15 +45,19 @@ export function showError(form, bannerEl, err) {
   return false;
 }
 
-// The server says "id_number: check digit is 5 but should be 3 (GB 11643)"; under the
-// field the "id_number: " prefix is noise, and a few common messages read better translated.
+// The error's text for its field: in English the server's message without the "id_number: "
+// prefix, which the field's label already says; in Chinese the same text as the banner.
 export function fieldMessage(err) {
-  let msg = err.message || '';
-  if (err.field && msg.startsWith(`${err.field}: `)) msg = msg.slice(err.field.length + 2);
-  const m = /check digit is (\S+) but should be (\S+)/.exec(msg);
-  if (m) return t('err.check_digit', { got: m[1], want: m[2] });
-  if (msg === 'required') return t('err.required');
-  return msg;
+  if (!err.serverMessage) return err.message || '';
+  return describe({ code: err.code, field: err.field, message: err.serverMessage }, { underField: true })
+    .filter(Boolean).join('\n');
+}
+
+// An error text as nodes: the first line as is, further lines (the server's own words
+// under a translation) smaller beneath it.
+export function errorNodes(text) {
+  const [head, ...more] = String(text ?? '').split('\n');
+  return [head, more.length ? h('small', { class: 'error-detail', style: 'display:block; opacity:.8' }, more.join(' ')) : null];
 }
 
 // Values of a form's named controls (checkbox groups become arrays).

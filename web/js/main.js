@@ -9,6 +9,7 @@ import { applyLang, t } from './i18n.js';
 import { token } from './session.js';
 import { current, go } from './nav.js';
 import { renderHeader } from './header.js';
+import { errorNodes } from './form.js';
 import * as login from './views/login.js';
 import * as dashboard from './views/dashboard.js';
 import * as persons from './views/persons.js';
@@ -61,7 +62,7 @@ async function route() {
   } catch (err) {
     if (err.status === 401) return;
     root.prepend(h('div', { class: 'banner banner-error', role: 'alert', 'data-testid': 'banner' },
-      err.message || t('err.network')));
+      errorNodes(err.message || t('err.network'))));
   }
 }
 
