@@ -212,6 +212,6 @@ if [ "${SKIP_PG:-0}" != 1 ]; then
         echo "figure: registry_${w}_rps_postgresql ${PG_RPS[$w]} tx/s"
     done
     for w in "${WORKLOADS[@]}"; do
-        echo "ratio: registry_${w}_p99_vs_postgresql $(awk -v p="${PG_P99[$w]}" -v f="${FK_P99[$w]}" 'BEGIN {printf "%.2f", (f > 0 ? p / f : 0)}')"
+        echo "ratio: registry_${w}_p99_vs_postgresql $(awk -v p="${PG_P99[$w]}" -v f="${FK_P99[$w]}" 'BEGIN {r = (f > 0 ? p / f : 0); printf (r >= 0.1 ? "%.2f" : "%.2g"), r}')"
     done
 fi

@@ -76,6 +76,7 @@ static void *thread_main(void *arg)
     sqlite3 *db;
     if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         die(db, "open");
+    sqlite3_busy_timeout(db, 10000); /* the first opener may be recovering the WAL index */
     char where[1024];
     if (!strcmp(workload, "list_community"))
         snprintf(where, sizeof where, " WHERE p.community_code = ?1");

@@ -24,6 +24,7 @@
 #include "store/store_sqlite_int.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,12 +537,22 @@ int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk
     return sq_exec_stmt(s, st, err);
 }
 
+/* A stand-alone append records a read (changes write their audit row inside their own
+ * transaction). It commits with synchronous=NORMAL: when the call returns the row is in
+ * the WAL, so it survives kill -9 of the server; it reaches the platter with the next
+ * FULL commit or checkpoint, so only a power cut in between can lose it. Waiting for an
+ * fsync on every read held the API to about 3,000 reads a second with a p99 near 60 ms
+ * under 16 connections (bench/registry); every change still commits with FULL. */
 static int sq_audit_append(store *st, const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    if (sq_begin(s, err) != 0)
-        return -1;
-    return sq_end(s, sq_audit_write(s, a, 0, err), err);
+    bool relaxed = s->depth == 0 && sq_exec_sql(s, "PRAGMA synchronous=NORMAL", err) == 0;
+    int rc = -1;
+    if (sq_begin(s, err) == 0)
+        rc = sq_end(s, sq_audit_write(s, a, 0, err), err);
+    if (relaxed && sq_exec_sql(s, "PRAGMA synchronous=FULL", rc ? NULL : err) != 0)
+        rc = -1;
+    return rc;
 }
 
 static void sq_audit_row(sqlite3_stmt *st, void *item)
