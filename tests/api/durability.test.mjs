@@ -1,5 +1,6 @@
 // Nothing acknowledged is lost: kill -9 the server during a stream of writes, restart
-// it, and find every person whose creation was answered 201.
+// it, and find every person whose creation was answered 201, and the audit record of a
+// read answered before the kill.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -26,7 +27,10 @@ test('kill -9 during concurrent writes loses no acknowledged write', async () =>
     }
   }
   const writers = Array.from({ length: 8 }, writer);
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 1000));
+  const seen = (await api.get('/api/v1/persons?limit=1&offset=17')).json.items[0];
+  assert.equal((await api.get(`/api/v1/persons/${seen.id}`)).status, 200);
+  await new Promise((r) => setTimeout(r, 500));
   await srv.kill9();
   stop = true;
   await Promise.all(writers);
@@ -41,6 +45,9 @@ test('kill -9 during concurrent writes loses no acknowledged write', async () =>
     assert.equal(r.status, 200, `acknowledged person ${a.id} lost`);
     assert.equal(r.json.id_number, a.id_number);
   }
+  const audit = await api.get(`/api/v1/audit?entity=person&entity_id=${seen.id}`);
+  assert.ok(audit.json.items.some((x) => x.action === 'read' && x.actor === 'admin'),
+    'the audit record of a read answered before the kill survives');
   await srv.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
