@@ -10,6 +10,7 @@
 # Environment: PERSONS (1000000), DURATION seconds a measured run (15), WARMUP seconds
 # of unmeasured load before each (3), CONNS (16), THREADS (2), FANGKONG_THREADS (server
 # default), SKIP_BUILD=1, SKIP_PG=1, SKIP_SQLITE=1 (the direct SQLite reference).
+# shellcheck disable=SC2034 # the PG_* settings are read by pg.sh
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -546,11 +546,12 @@ int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk
 static int sq_audit_append(store *st, const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    bool relaxed = s->depth == 0 && sq_exec_sql(s, "PRAGMA synchronous=NORMAL", err) == 0;
+    bool relaxed =
+        s->depth == 0 && sq_exec_id(s, SQ_SYNC_NORMAL, "PRAGMA synchronous=NORMAL", err) == 0;
     int rc = -1;
     if (sq_begin(s, err) == 0)
         rc = sq_end(s, sq_audit_write(s, a, 0, err), err);
-    if (relaxed && sq_exec_sql(s, "PRAGMA synchronous=FULL", rc ? NULL : err) != 0)
+    if (relaxed && sq_exec_id(s, SQ_SYNC_FULL, "PRAGMA synchronous=FULL", rc ? NULL : err) != 0)
         rc = -1;
     return rc;
 }
