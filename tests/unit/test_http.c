@@ -33,6 +33,8 @@ static void errors_map_to_statuses(void **state)
     assert_int_equal(http_status_of(FK_ECONFLICT), 409);
     assert_int_equal(http_status_of(FK_ETOOBIG), 413);
     assert_int_equal(http_status_of(FK_EREF), 422);
+    assert_int_equal(http_status_of(FK_EBUSY), 503);
+    assert_int_equal(http_status_of(FK_EIO), 500);
     fk_err err;
     fk_fail(&err, FK_EREF, "household_id", "household_id: no household 9");
     json_t *j = http_error_json(&err);
