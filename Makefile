@@ -32,15 +32,18 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 all: $(B)/fangkong
 
 $(B)/fangkong: $(CLI_OBJ) $(B)/libfangkong.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libfangkong.a $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(B)/libfangkong.a $(LIBS)
 
 $(B)/libfangkong.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/gen/embedded.c: tools/embed.sh $(EMBED_IN)
 	@mkdir -p $(dir $@)
@@ -51,7 +54,8 @@ $(B)/gen/embedded.o: $(B)/gen/embedded.c
 
 $(B)/tests/%: tests/unit/%.c $(B)/libfangkong.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libfangkong.a $(LIBS) -lcmocka $(LDFLAGS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libfangkong.a $(LIBS) -lcmocka $(LDFLAGS)
 
 unit-bins: $(TEST_BIN)
 

@@ -1,7 +1,11 @@
 #include "cli/cli.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
+
+#include "policy/policy.h"
 
 int cli_fail(const char *cmd, const fk_err *err)
 {
@@ -33,4 +37,35 @@ store *cli_open_store(const char *cmd, const char *data_dir)
     if (!st)
         cli_fail(cmd, &err);
     return st;
+}
+
+static bool is_file(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+policy *cli_load_policy(const char *cmd, const char *data_dir, const char *which,
+                        const char *local)
+{
+    char path[4096];
+    fk_err err;
+    policy *p;
+    snprintf(path, sizeof path, "%s/policy.json", data_dir);
+    if (!which)
+        which = is_file(path) ? path : "v9";
+    p = is_file(which) ? policy_load_file(which, &err) : policy_load_builtin(which, &err);
+    if (!p) {
+        cli_fail(cmd, &err);
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/policy-local.json", data_dir);
+    if (!local && is_file(path))
+        local = path;
+    if (local && policy_apply_overrides(p, local, &err) != 0) {
+        cli_fail(cmd, &err);
+        policy_free(p);
+        return NULL;
+    }
+    return p;
 }

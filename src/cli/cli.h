@@ -23,7 +23,16 @@ int cli_usage(const char *usage);
 /* Open the store at data_dir (created when missing), printing the error on failure. */
 store *cli_open_store(const char *cmd, const char *data_dir);
 
+/* The policy in force: `which` names a shipped version (v8, v9, m20, x10) or a file;
+ * NULL means DATA/policy.json when present, else v9. Local overrides from `local`, or
+ * DATA/policy-local.json when present, apply on top. Prints the error and returns NULL
+ * on failure; the caller frees the policy with policy_free. */
+struct policy;
+struct policy *cli_load_policy(const char *cmd, const char *data_dir, const char *which,
+                               const char *local);
+
 int cmd_serve(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);

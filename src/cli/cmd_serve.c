@@ -76,38 +76,6 @@ static int parse_args(int argc, char **argv, serve_args *a)
     return optind == argc ? 0 : -1;
 }
 
-static bool is_file(const char *p)
-{
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-/* The policy in force: --policy names a shipped version or a file; without it the data
- * directory's policy.json, else v9. Local overrides apply on top. */
-static policy *load_policy(const char *data, const char *which, const char *local)
-{
-    char path[4096];
-    fk_err err;
-    policy *p;
-    snprintf(path, sizeof path, "%s/policy.json", data);
-    if (!which)
-        which = is_file(path) ? path : "v9";
-    p = is_file(which) ? policy_load_file(which, &err) : policy_load_builtin(which, &err);
-    if (!p) {
-        cli_fail("serve", &err);
-        return NULL;
-    }
-    snprintf(path, sizeof path, "%s/policy-local.json", data);
-    if (!local && is_file(path))
-        local = path;
-    if (local && policy_apply_overrides(p, local, &err) != 0) {
-        cli_fail("serve", &err);
-        policy_free(p);
-        return NULL;
-    }
-    return p;
-}
-
 static bool is_dir(const char *p)
 {
     struct stat sb;
@@ -136,7 +104,7 @@ int cmd_serve(int argc, char **argv)
     if (!st)
         return 1;
     store_close(st);
-    policy *pol = load_policy(cfg->data_dir, a.policy, a.policy_local);
+    policy *pol = cli_load_policy("serve", cfg->data_dir, a.policy, a.policy_local);
     if (!pol)
         return 1;
     cfg->policy = pol;

@@ -16,9 +16,10 @@ static const struct {
 } commands[] = {
     {"serve", cmd_serve, "serve the API and the web console"},
     {"demo", cmd_demo, "generate a demo city into the data directory"},
-    {"import", cmd_import, "import persons, cases or areas from CSV"},
+    {"import", cmd_import, "import persons, cases, areas or stays from CSV"},
     {"export", cmd_export, "export persons, cases or the audit log to CSV or XLSX"},
     {"user", cmd_user, "add, list and change user accounts"},
+    {"trace", cmd_trace, "find the contacts of cases from imported location data"},
     {"check", cmd_check, "check the store's integrity and schema version"},
 };
 

@@ -537,7 +537,7 @@ int import_file(store *st, const actor *a, const char *kind, const char *path,
 /* ---- field helpers for the kinds -------------------------------------------------------- */
 
 /* Copy v into dst[cap]; -1 with *bad when it does not fit. */
-static int put(char *dst, size_t cap, const char *v, const char *col, fk_err *bad)
+int import_field_text(char *dst, size_t cap, const char *v, const char *col, fk_err *bad)
 {
     size_t n = strlen(v);
     if (n >= cap)
@@ -620,17 +620,17 @@ static int put_flags(unsigned *dst, const char *v, fk_err *bad)
 
 static int person_fields(const char *const *v, person *p, fk_err *bad)
 {
-    if (put(p->name, sizeof p->name, v[P_NAME], "name", bad) ||
-        put(p->id_type, sizeof p->id_type, v[P_IDTYPE], "id_type", bad) ||
-        put(p->id_number, sizeof p->id_number, v[P_IDNUM], "id_number", bad) ||
-        put(p->sex, sizeof p->sex, v[P_SEX], "sex", bad) ||
-        put(p->birth_date, sizeof p->birth_date, v[P_BIRTH], "birth_date", bad) ||
-        put(p->phone, sizeof p->phone, v[P_PHONE], "phone", bad) ||
-        put(p->resident_type, sizeof p->resident_type, v[P_RTYPE], "resident_type", bad) ||
+    if (import_field_text(p->name, sizeof p->name, v[P_NAME], "name", bad) ||
+        import_field_text(p->id_type, sizeof p->id_type, v[P_IDTYPE], "id_type", bad) ||
+        import_field_text(p->id_number, sizeof p->id_number, v[P_IDNUM], "id_number", bad) ||
+        import_field_text(p->sex, sizeof p->sex, v[P_SEX], "sex", bad) ||
+        import_field_text(p->birth_date, sizeof p->birth_date, v[P_BIRTH], "birth_date", bad) ||
+        import_field_text(p->phone, sizeof p->phone, v[P_PHONE], "phone", bad) ||
+        import_field_text(p->resident_type, sizeof p->resident_type, v[P_RTYPE], "resident_type", bad) ||
         put_id(&p->household_id, v[P_HH], "household_id", bad) ||
-        put(p->address, sizeof p->address, v[P_ADDR], "address", bad) ||
-        put(p->community_code, sizeof p->community_code, v[P_COMM], "community_code", bad) ||
-        put(p->work_unit, sizeof p->work_unit, v[P_WORK], "work_unit", bad) ||
+        import_field_text(p->address, sizeof p->address, v[P_ADDR], "address", bad) ||
+        import_field_text(p->community_code, sizeof p->community_code, v[P_COMM], "community_code", bad) ||
+        import_field_text(p->work_unit, sizeof p->work_unit, v[P_WORK], "work_unit", bad) ||
         put_flags(&p->flags, v[P_FLAGS], bad))
         return -1;
     return person_validate(p, bad);
@@ -747,7 +747,7 @@ static int case_person(import_ctx *cx, const char *const *v, epicase *c, fk_err 
     }
     if (v[C_PIDNUM][0]) {
         char num[32];
-        if (put(num, sizeof num, v[C_PIDNUM], "person_id_number", bad) != 0)
+        if (import_field_text(num, sizeof num, v[C_PIDNUM], "person_id_number", bad) != 0)
             return 1;
         idcard_normalize(num);
         int rc = lookup_result(store_person_find_by_id_number(cx->st, num, &p, &e), &e, err);
@@ -790,12 +790,12 @@ static int case_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     int rc = case_person(cx, v, c, bad, err);
     if (rc)
         return rc;
-    if (put(c->classification, sizeof c->classification, v[C_CLASS], "classification", bad) ||
-        put(c->severity, sizeof c->severity, v[C_SEV], "severity", bad) ||
-        put(c->sampling_date, sizeof c->sampling_date, v[C_SAMPLING], "sampling_date", bad) ||
-        put(c->onset_date, sizeof c->onset_date, v[C_ONSET], "onset_date", bad) ||
-        put(c->source, sizeof c->source, v[C_SOURCE], "source", bad) ||
-        put(c->hospital, sizeof c->hospital, v[C_HOSPITAL], "hospital", bad))
+    if (import_field_text(c->classification, sizeof c->classification, v[C_CLASS], "classification", bad) ||
+        import_field_text(c->severity, sizeof c->severity, v[C_SEV], "severity", bad) ||
+        import_field_text(c->sampling_date, sizeof c->sampling_date, v[C_SAMPLING], "sampling_date", bad) ||
+        import_field_text(c->onset_date, sizeof c->onset_date, v[C_ONSET], "onset_date", bad) ||
+        import_field_text(c->source, sizeof c->source, v[C_SOURCE], "source", bad) ||
+        import_field_text(c->hospital, sizeof c->hospital, v[C_HOSPITAL], "hospital", bad))
         return 1;
     if (!v[C_REPORTED][0])
         return fk_fail(bad, FK_EINVAL, "reported_at", "required"), 1;
@@ -830,10 +830,10 @@ static int area_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
                       fk_err *err)
 {
     area *ar = rec;
-    if (put(ar->code, sizeof ar->code, v[A_CODE], "code", bad) ||
-        put(ar->parent_code, sizeof ar->parent_code, v[A_PARENT], "parent_code", bad) ||
-        put(ar->name, sizeof ar->name, v[A_NAME], "name", bad) ||
-        put(ar->level, sizeof ar->level, v[A_LEVEL], "level", bad))
+    if (import_field_text(ar->code, sizeof ar->code, v[A_CODE], "code", bad) ||
+        import_field_text(ar->parent_code, sizeof ar->parent_code, v[A_PARENT], "parent_code", bad) ||
+        import_field_text(ar->name, sizeof ar->name, v[A_NAME], "name", bad) ||
+        import_field_text(ar->level, sizeof ar->level, v[A_LEVEL], "level", bad))
         return 1;
     const char *level = area_level_of(ar->code);
     if (!ar->level[0] && level)
@@ -876,25 +876,30 @@ static int area_insert(import_ctx *cx, void *rec, fk_err *err)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const import_kind kinds[] = {
-    {"persons", "person", PERM_PERSON_WRITE, person_cols, COUNT(person_cols), sizeof(person),
-     NULL, person_parse, person_key, "id_number", person_insert},
-    {"cases", "case", PERM_CASE_WRITE, case_cols, COUNT(case_cols), sizeof(epicase),
-     case_check_header, case_parse, case_key, "sampling_date", case_insert},
-    /* Areas shape every jurisdiction: only roles that administer users may load them. */
-    {"areas", "area", PERM_USER_ADMIN, area_cols, COUNT(area_cols), sizeof(area), NULL,
-     area_parse, area_key, "code", area_insert},
-};
+static const import_kind persons_kind = {
+    "persons", "person", PERM_PERSON_WRITE, person_cols, COUNT(person_cols), sizeof(person),
+    NULL, person_parse, person_key, "id_number", person_insert};
+static const import_kind cases_kind = {
+    "cases", "case", PERM_CASE_WRITE, case_cols, COUNT(case_cols), sizeof(epicase),
+    case_check_header, case_parse, case_key, "sampling_date", case_insert};
+/* Areas shape every jurisdiction: only roles that administer users may load them. */
+static const import_kind areas_kind = {
+    "areas", "area", PERM_USER_ADMIN, area_cols, COUNT(area_cols), sizeof(area), NULL,
+    area_parse, area_key, "code", area_insert};
+
+/* Kinds defined in their own files (import_*.c) join this list. */
+static const import_kind *const kinds[] = {&persons_kind, &cases_kind, &areas_kind,
+                                           &import_kind_stays};
 
 const import_kind *import_kind_find(const char *name)
 {
     for (size_t i = 0; i < COUNT(kinds); i++)
-        if (name && !strcmp(kinds[i].name, name))
-            return &kinds[i];
+        if (name && !strcmp(kinds[i]->name, name))
+            return kinds[i];
     return NULL;
 }
 
 const char *import_kind_names(void)
 {
-    return "persons, cases, areas";
+    return "persons, cases, areas, stays";
 }

@@ -120,6 +120,13 @@ typedef struct import_kind {
     int (*insert)(import_ctx *cx, void *rec, fk_err *err);
 } import_kind;
 
+/* Helpers for kind implementations: copy a text field (FK_EINVAL "at most N bytes"
+ * into *bad when it does not fit; returns 0 or -1). */
+int import_field_text(char *dst, size_t cap, const char *v, const char *col, fk_err *bad);
+
+/* Kinds that live in their own files. */
+extern const import_kind import_kind_stays;   /* import_stays.c */
+
 /* The kind called `name`, or NULL. */
 const import_kind *import_kind_find(const char *name);
 /* Comma-separated names of the importable kinds, for help texts. */

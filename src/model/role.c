@@ -2,13 +2,14 @@
 
 #include <string.h>
 
-/* r: read, w: write, t: case transitions, a: audit, u: users, c: clear (unmasked) */
+/* r: read, w: write, t: case transitions, a: audit, u: users, c: clear (unmasked),
+ * x: contact discovery (location data) */
 static const struct {
     const char *name;
     const char *person, *cases, *extra;
 } matrix[] = {
-    {"command",         "rw", "rwt", "auc"},
-    {"epidemiologist",  "rw", "rwt", "c"},
+    {"command",         "rw", "rwt", "aucx"},
+    {"epidemiologist",  "rw", "rwt", "cx"},
     {"lab",             "r",  "rw",  "c"},
     {"quarantine",      "r",  "rt",  "c"},
     {"transfer",        "r",  "rt",  "c"},
@@ -52,6 +53,7 @@ bool role_can(const char *role, perm p)
     case PERM_AUDIT_READ: return strchr(matrix[i].extra, 'a') != NULL;
     case PERM_USER_ADMIN: return strchr(matrix[i].extra, 'u') != NULL;
     case PERM_UNMASKED: return strchr(matrix[i].extra, 'c') != NULL;
+    case PERM_TRACE: return strchr(matrix[i].extra, 'x') != NULL;
     case PERM__COUNT: break;
     }
     return false;

@@ -23,6 +23,7 @@ typedef enum perm {
     PERM_AUDIT_READ,
     PERM_USER_ADMIN,
     PERM_UNMASKED,     /* sees names and ID numbers in clear */
+    PERM_TRACE,        /* imports location data and runs contact discovery */
     PERM__COUNT
 } perm;
 

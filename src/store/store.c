@@ -120,6 +120,16 @@ int store_household_list(store *st, const char *community_code, int limit, int o
     return st->ops->household_list(st, community_code, limit, offset, out, err);
 }
 
+int store_stay_insert(store *st, const stay_rec *s, fk_err *err)
+{
+    return st->ops->stay_insert(st, s, err);
+}
+
+int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err)
+{
+    return st->ops->stays_each(st, from, to, fn, ctx, err);
+}
+
 int store_venue_insert(store *st, venue *v, fk_err *err)
 {
     return st->ops->venue_insert(st, v, err);

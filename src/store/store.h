@@ -196,6 +196,21 @@ int store_session_user(store *st, const char *token_hash, int64_t now, user *out
 int store_session_revoke(store *st, const char *token_hash, fk_err *err);
 int store_session_revoke_user(store *st, int64_t user_id, fk_err *err);
 
+/* ---- presence (contact discovery input) ------------------------------------------ */
+typedef struct stay_rec {
+    char subject[64];         /* phone, resident ID number or person id, as given */
+    char place[32];           /* grid cell or venue code */
+    int64_t start, end;       /* [start, end), Unix seconds */
+    char source[16];          /* the import kind: "stays" */
+} stay_rec;
+
+/* Append one stay (no audit: the import that brings a file writes one record for it). */
+int store_stay_insert(store *st, const stay_rec *s, fk_err *err);
+/* Call fn for every stay overlapping [from, to) (0 = open), in id order, from one
+ * snapshot; fn returns 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*stay_fn)(void *ctx, const stay_rec *s);
+int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
+
 /* ---- operator figures --------------------------------------------------------- */
 typedef struct store_counts {
     int64_t areas, households, persons, venues, cases, users, audit;

@@ -42,6 +42,9 @@ struct store_ops {
     int (*venue_list)(store *st, const char *area_prefix, const char *kind, int limit,
                       int offset, venue_list *out, fk_err *err);
 
+    int (*stay_insert)(store *st, const stay_rec *s, fk_err *err);
+    int (*stays_each)(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
+
     int (*person_insert)(store *st, person *p, const audit_rec *a, fk_err *err);
     int (*person_update)(store *st, person *p, const audit_rec *a, fk_err *err);
     int (*person_get)(store *st, int64_t id, person *out, fk_err *err);

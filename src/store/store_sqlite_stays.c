@@ -1,0 +1,70 @@
+/*
+ * store_sqlite_stays.c - presence records (table `stays`, migration 0002) for the
+ * contact discovery engine: append one, and stream those of a time span.
+ *
+ * Streaming keeps the caller's memory the only copy: the trace index is built from the
+ * callback, never from a list materialised here.
+ */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "store/store_sqlite_int.h"
+
+static int sq_stay_insert_unit(struct sq_store *s, const stay_rec *r, fk_err *err)
+{
+    sqlite3_stmt *st = sq_stmt(s, SQ_STAY_INSERT,
+                               "INSERT INTO stays (subject, place, start, \"end\", source) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               err);
+    if (!st)
+        return -1;
+    sq_bind_text(st, 1, r->subject);
+    sq_bind_text(st, 2, r->place);
+    sqlite3_bind_int64(st, 3, r->start);
+    sqlite3_bind_int64(st, 4, r->end);
+    sq_bind_text(st, 5, r->source[0] ? r->source : "stays");
+    return sq_exec_stmt(s, st, err);
+}
+
+int sq_stay_insert(store *st, const stay_rec *r, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (r->end <= r->start)
+        return fk_fail(err, FK_EINVAL, "end", "end: must be after start");
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, sq_stay_insert_unit(s, r, err), err);
+}
+
+int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    int began = 0, rc;
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
+    sqlite3_stmt *q = sq_stmt(s, SQ_STAYS_SPAN,
+                              "SELECT subject, place, start, \"end\", source FROM stays "
+                              "WHERE \"end\" > ? AND start < ? ORDER BY id",
+                              err);
+    if (!q) {
+        sq_read_end(s, began);
+        return -1;
+    }
+    sqlite3_bind_int64(q, 1, from);
+    sqlite3_bind_int64(q, 2, to > 0 ? to : INT64_MAX);
+    int stop = 0;
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        stay_rec r;
+        sq_col_text(r.subject, sizeof r.subject, q, 0);
+        sq_col_text(r.place, sizeof r.place, q, 1);
+        r.start = sqlite3_column_int64(q, 2);
+        r.end = sqlite3_column_int64(q, 3);
+        sq_col_text(r.source, sizeof r.source, q, 4);
+        stop = fn(ctx, &r);
+    }
+    sqlite3_reset(q);
+    sq_read_end(s, began);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? 0 : sq_dberr(s, rc, err);
+}

@@ -1,0 +1,298 @@
+/*
+ * companion.c - the time-space companion rule (时空伴随) over the trace index.
+ *
+ * A query walks only the places the case visited (its pair list). For one place p:
+ *   1. the case's merged intervals at p, clipped to the window W = [from, to): CW;
+ *   2. the column rows of p that may overlap W: a binary search finds the first row
+ *      with start >= from - place_maxlen[p] (no earlier row can reach `from`), and the
+ *      scan stops at the first start >= to;
+ *   3. every other subject's row there is intersected with CW; since each side's
+ *      intervals are disjoint (merged at build), summing the pieces gives the exact
+ *      cumulative overlap |case ∩ subject ∩ W| and the first piece is first_overlap;
+ *   4. per subject: overlap > 0 and >= min_overlap_s, and the case's or the subject's
+ *      dwell at p within D = [to - lookback_s, to) >= dwell_s.
+ * Rows come out sorted by (subject id, place id), i.e. by subject then place name.
+ *
+ * Thread safety: the index is only read; all scratch memory belongs to the query.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "policy/policy.h"
+#include "trace/trace_int.h"
+
+typedef struct span { int64_t a, b; } span;
+typedef struct hit { uint32_t s, p; int64_t first, ov; } hit;
+
+/* A growable array of T owned by one query. */
+typedef struct vec { void *items; size_t n, cap, size; } vec;
+
+static void *vec_push(vec *v)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        void *items = fk_try_realloc(v->items, cap * v->size);
+        if (!items)
+            return NULL;
+        v->items = items;
+        v->cap = cap;
+    }
+    return (char *)v->items + v->size * v->n++;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    return (b > 0 && a < INT64_MIN + b) ? INT64_MIN : a - b;
+}
+
+int trace_rules_from_policy(const struct policy *p, trace_rules *out, fk_err *err)
+{
+    bool enabled = false;
+    int64_t min_overlap, dwell, days;
+    if (policy_get_bool(p, "companion.enabled", &enabled, err) != 0)
+        return -1;
+    if (!enabled)
+        return fk_fail(err, FK_ECONFLICT, "companion.enabled",
+                       "policy %s does not identify time-space companions", policy_id(p));
+    if (policy_get_int(p, "companion.min_overlap_s", &min_overlap, err) != 0 ||
+        policy_get_int(p, "companion.dwell_s", &dwell, err) != 0 ||
+        policy_get_int(p, "companion.lookback_days", &days, err) != 0)
+        return -1;
+    if (days < 0 || days > 36500)
+        return fk_fail(err, FK_EINVAL, "companion.lookback_days", "lookback of %lld days",
+                       (long long)days);
+    out->min_overlap_s = min_overlap;
+    out->dwell_s = dwell;
+    out->lookback_s = days * 86400;
+    return 0;
+}
+
+/* Seconds of the pair's merged intervals (sp_rec[a..b)) inside [lo, hi). */
+static int64_t pair_sum(const trace_index *ix, uint32_t a, uint32_t b, int64_t lo, int64_t hi)
+{
+    uint32_t l = a, r = b;            /* first interval with end > lo: ends are sorted */
+    while (l < r) {
+        uint32_t mid = l + (r - l) / 2;
+        if (ix->end[ix->sp_rec[mid]] <= lo)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    int64_t sum = 0;
+    for (uint32_t k = l; k < b && ix->start[ix->sp_rec[k]] < hi; k++) {
+        int64_t x = ix->start[ix->sp_rec[k]], y = ix->end[ix->sp_rec[k]];
+        sum += (y < hi ? y : hi) - (x > lo ? x : lo);
+    }
+    return sum;
+}
+
+/* Dwell of subject s at place p within [lo, hi); 0 when s never was there. */
+static int64_t subject_dwell(const trace_index *ix, uint32_t s, uint32_t p, int64_t lo,
+                             int64_t hi)
+{
+    uint32_t l = ix->subj_off[s], r = ix->subj_off[s + 1];
+    while (l < r) {
+        uint32_t mid = l + (r - l) / 2;
+        if (ix->pair_place[mid] < p)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    if (l == ix->subj_off[s + 1] || ix->pair_place[l] != p)
+        return 0;
+    return pair_sum(ix, ix->pair_off[l], ix->pair_off[l + 1], lo, hi);
+}
+
+/* Intersect [x, y) with cw[0..n) (sorted, disjoint): seconds, and *first (OUT). */
+static int64_t clip_overlap(const span *cw, size_t n, int64_t x, int64_t y, int64_t *first)
+{
+    size_t l = 0, r = n;
+    while (l < r) {
+        size_t mid = l + (r - l) / 2;
+        if (cw[mid].b <= x)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    int64_t ov = 0;
+    for (size_t k = l; k < n && cw[k].a < y; k++) {
+        int64_t a = cw[k].a > x ? cw[k].a : x, b = cw[k].b < y ? cw[k].b : y;
+        if (ov == 0)
+            *first = a;
+        ov += b - a;
+    }
+    return ov;
+}
+
+/* The case's intervals of pair q clipped to [from, to) into cw (sized for the pair). */
+static size_t case_window(const trace_index *ix, uint32_t q, int64_t from, int64_t to,
+                          span *cw)
+{
+    size_t n = 0;
+    for (uint32_t k = ix->pair_off[q]; k < ix->pair_off[q + 1]; k++) {
+        int64_t a = ix->start[ix->sp_rec[k]], b = ix->end[ix->sp_rec[k]];
+        a = a > from ? a : from;
+        b = b < to ? b : to;
+        if (a < b)
+            cw[n++] = (span){a, b};
+    }
+    return n;
+}
+
+/* Step 2-3: raw hits of the other subjects at place p against cw, appended to hits. */
+static int scan_place(const trace_index *ix, uint32_t c, uint32_t p, const span *cw,
+                      size_t ncw, int64_t from, int64_t to, vec *hits)
+{
+    uint32_t l = ix->place_off[p], r = ix->place_off[p + 1];
+    int64_t lo = sat_sub(from, ix->place_maxlen[p]);
+    while (l < r) {
+        uint32_t mid = l + (r - l) / 2;
+        if (ix->start[mid] < lo)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    for (uint32_t k = l; k < ix->place_off[p + 1] && ix->start[k] < to; k++) {
+        if (ix->subj[k] == c || ix->end[k] <= from)
+            continue;
+        int64_t first = 0, ov = clip_overlap(cw, ncw, ix->start[k], ix->end[k], &first);
+        if (ov == 0)
+            continue;
+        hit *h = vec_push(hits);
+        if (!h)
+            return -1;
+        *h = (hit){ix->subj[k], p, first, ov};
+    }
+    return 0;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+    const hit *x = a, *y = b;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* Step 4: fold hits[base..) per subject and keep those meeting the rule in place. */
+static size_t apply_rule(const trace_index *ix, vec *hits, size_t base, int64_t case_dwell,
+                         int64_t to, const trace_rules *r)
+{
+    size_t n = hits->n - base, kept = 0;
+    if (n == 0)
+        return 0;
+    hit *h = (hit *)hits->items + base;
+    qsort(h, n, sizeof *h, hit_cmp);
+    int64_t dlo = sat_sub(to, r->lookback_s);
+    for (size_t i = 0; i < n;) {
+        hit sum = h[i];
+        for (i++; i < n && h[i].s == sum.s; i++)
+            sum.ov += h[i].ov;
+        if (sum.ov < r->min_overlap_s)
+            continue;
+        if (case_dwell < r->dwell_s && subject_dwell(ix, sum.s, sum.p, dlo, to) < r->dwell_s)
+            continue;
+        h[kept++] = sum;
+    }
+    hits->n = base + kept;
+    return kept;
+}
+
+/* All places of case c: the kept hits, in (place, subject) order, into hits. */
+static int find_hits(const trace_index *ix, uint32_t c, int64_t from, int64_t to,
+                     const trace_rules *r, vec *hits)
+{
+    span *cw = NULL;
+    size_t cw_cap = 0;
+    int rc = 0;
+    for (uint32_t q = ix->subj_off[c]; q < ix->subj_off[c + 1] && rc == 0; q++) {
+        size_t need = ix->pair_off[q + 1] - ix->pair_off[q];
+        if (need > cw_cap) {
+            span *grown = fk_try_realloc(cw, need * sizeof *cw);
+            if (!grown) {
+                rc = -1;
+                break;
+            }
+            cw = grown;
+            cw_cap = need;
+        }
+        size_t ncw = case_window(ix, q, from, to, cw);
+        if (ncw == 0)
+            continue;
+        uint32_t p = ix->pair_place[q];
+        size_t base = hits->n;
+        rc = scan_place(ix, c, p, cw, ncw, from, to, hits);
+        if (rc == 0) {
+            int64_t dwell = pair_sum(ix, ix->pair_off[q], ix->pair_off[q + 1],
+                                     sat_sub(to, r->lookback_s), to);
+            apply_rule(ix, hits, base, dwell, to, r);
+        }
+    }
+    free(cw);
+    return rc;
+}
+
+/* The kept hits as contact rows, sorted by subject then place. */
+static int emit(const trace_index *ix, vec *hits, trace_contact_list *out)
+{
+    hit *h = hits->items;
+    if (hits->n == 0)
+        return 0;
+    qsort(h, hits->n, sizeof *h, hit_cmp);
+    out->items = fk_try_malloc(hits->n * sizeof *out->items);
+    if (!out->items)
+        return -1;
+    for (size_t i = 0; i < hits->n; i++) {
+        trace_contact *t = &out->items[i];
+        memset(t, 0, sizeof *t);
+        strcpy(t->subject, trace__name(&ix->subjects, h[i].s)); /* lengths checked at build */
+        strcpy(t->kind, "companion");
+        strcpy(t->place, trace__name(&ix->places, h[i].p));
+        t->first_overlap = h[i].first;
+        t->overlap_s = h[i].ov;
+    }
+    out->n = hits->n;
+    return 0;
+}
+
+int trace_companions(const trace_index *ix, const char *case_subject, int64_t from, int64_t to,
+                     const trace_rules *r, trace_contact_list *out, fk_err *err)
+{
+    if (!out)
+        return fk_fail(err, FK_EINVAL, "out", "no result list");
+    out->items = NULL;
+    out->n = 0;
+    if (!ix || !r)
+        return fk_fail(err, FK_EINVAL, ix ? "rules" : "index", "missing argument");
+    if (!case_subject || !case_subject[0])
+        return fk_fail(err, FK_EINVAL, "case", "empty case subject");
+    if (from >= to)
+        return fk_fail(err, FK_EINVAL, "to", "window end %lld is not after its start %lld",
+                       (long long)to, (long long)from);
+    if (r->min_overlap_s < 0 || r->dwell_s < 0 || r->lookback_s < 0)
+        return fk_fail(err, FK_EINVAL, "rules", "negative companion rule");
+    int64_t c = trace__names_find(&ix->subjects, case_subject);
+    if (c < 0)
+        return 0;
+    vec hits = {.size = sizeof(hit)};
+    int rc = find_hits(ix, (uint32_t)c, from, to, r, &hits);
+    if (rc == 0)
+        rc = emit(ix, &hits, out);
+    free(hits.items);
+    if (rc != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory in a companion query");
+    return 0;
+}
+
+void trace_contact_list_free(trace_contact_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}

@@ -1,0 +1,263 @@
+/*
+ * index.c - build the trace index from presence records (layout: trace_int.h).
+ *
+ * Build, in order:
+ *   1. validate every stay (nothing is built from a bad batch);
+ *   2. intern subjects and places (intern.c), then renumber ids in name order;
+ *   3. sort the records by (subject, place, start) and merge, per (subject, place),
+ *      overlapping and touching intervals: [a,b) [b,c) -> [a,c);
+ *   4. the pair tables: per subject its places, per pair its merged intervals;
+ *   5. the column: the merged intervals sorted by (place, start), per-place offsets
+ *      and longest interval; sp_rec points from pair order into the column.
+ *
+ * Memory: the finished index holds 24 bytes per merged interval (two times, one
+ * subject id, one back pointer), 8 per (subject, place) pair, 12 per place and 4 per
+ * subject plus the names: under the 2 x 24 bytes of a raw record. The build peaks
+ * at about 40 extra bytes per record (the sort keys), freed before it returns.
+ * Sorting is qsort; the sort keys are small structs so the comparisons stay cheap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "trace/trace_int.h"
+
+/* Unix seconds accepted: 1970 .. 9999-12-31. */
+#define TRACE_TIME_MAX INT64_C(253402300799)
+
+typedef struct build_rec { uint32_t s, p; int64_t start, end; } build_rec;
+typedef struct col_key { int64_t start; uint32_t p, i; } col_key;
+
+/* Check one stay; returns 0 or fails naming the field. */
+static int check_stay(const trace_stay *st, size_t i, fk_err *err)
+{
+    if (!st->subject || !st->subject[0])
+        return fk_fail(err, FK_EINVAL, "subject", "stay %zu: empty subject", i);
+    if (strlen(st->subject) >= sizeof ((trace_contact *)0)->subject)
+        return fk_fail(err, FK_EINVAL, "subject", "stay %zu: subject longer than %zu bytes",
+                       i, sizeof ((trace_contact *)0)->subject - 1);
+    if (!st->place || !st->place[0])
+        return fk_fail(err, FK_EINVAL, "place", "stay %zu: empty place", i);
+    if (strlen(st->place) >= sizeof ((trace_contact *)0)->place)
+        return fk_fail(err, FK_EINVAL, "place", "stay %zu: place longer than %zu bytes",
+                       i, sizeof ((trace_contact *)0)->place - 1);
+    if (st->start < 0 || st->start > TRACE_TIME_MAX)
+        return fk_fail(err, FK_EINVAL, "start", "stay %zu: start %lld out of range", i,
+                       (long long)st->start);
+    if (st->end > TRACE_TIME_MAX)
+        return fk_fail(err, FK_EINVAL, "end", "stay %zu: end %lld out of range", i,
+                       (long long)st->end);
+    if (st->end <= st->start)
+        return fk_fail(err, FK_EINVAL, "end", "stay %zu: end %lld is not after start %lld",
+                       i, (long long)st->end, (long long)st->start);
+    return 0;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+    const build_rec *x = a, *y = b;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int col_cmp(const void *a, const void *b)
+{
+    const col_key *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Step 2: intern every stay into recs[0..n), ids in name order. */
+static int intern_all(trace_index *ix, const trace_stay *stays, size_t n, build_rec *recs)
+{
+    for (size_t i = 0; i < n; i++) {
+        recs[i].start = stays[i].start;
+        recs[i].end = stays[i].end;
+        if (trace__names_intern(&ix->subjects, stays[i].subject, &recs[i].s) != 0 ||
+            trace__names_intern(&ix->places, stays[i].place, &recs[i].p) != 0)
+            return -1;
+    }
+    uint32_t *smap = NULL, *pmap = NULL;
+    if (trace__names_finish(&ix->subjects, &smap) != 0 ||
+        trace__names_finish(&ix->places, &pmap) != 0) {
+        free(smap);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        recs[i].s = smap[recs[i].s];
+        recs[i].p = pmap[recs[i].p];
+    }
+    free(smap);
+    free(pmap);
+    return 0;
+}
+
+/* Step 3: sort and merge in place; returns the merged count. */
+static size_t merge_all(build_rec *recs, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(recs, n, sizeof *recs, rec_cmp);
+    size_t m = 0;
+    for (size_t i = 1; i < n; i++) {
+        build_rec *last = &recs[m];
+        if (recs[i].s == last->s && recs[i].p == last->p && recs[i].start <= last->end) {
+            if (recs[i].end > last->end)
+                last->end = recs[i].end;
+        } else {
+            recs[++m] = recs[i];
+        }
+    }
+    return m + 1;
+}
+
+/* Step 4: the pair tables from the merged records (sorted by subject, place). */
+static int build_pairs(trace_index *ix, const build_rec *recs, size_t m)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < m; i++)
+        np += i == 0 || recs[i].s != recs[i - 1].s || recs[i].p != recs[i - 1].p;
+    ix->npairs = np;
+    ix->subj_off = fk_try_malloc(((size_t)ix->subjects.n + 1) * sizeof *ix->subj_off);
+    ix->pair_place = fk_try_malloc((np ? np : 1) * sizeof *ix->pair_place);
+    ix->pair_off = fk_try_malloc((np + 1) * sizeof *ix->pair_off);
+    if (!ix->subj_off || !ix->pair_place || !ix->pair_off)
+        return -1;
+    size_t q = 0;
+    uint32_t s = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (i > 0 && recs[i].s == recs[i - 1].s && recs[i].p == recs[i - 1].p)
+            continue;
+        while (s <= recs[i].s)
+            ix->subj_off[s++] = (uint32_t)q;
+        ix->pair_place[q] = recs[i].p;
+        ix->pair_off[q++] = (uint32_t)i;
+    }
+    while (s <= ix->subjects.n)
+        ix->subj_off[s++] = (uint32_t)q;
+    ix->pair_off[np] = (uint32_t)m;
+    return 0;
+}
+
+/* Step 5 (allocation): the column arrays and per-place tables. */
+static int alloc_column(trace_index *ix, size_t m)
+{
+    size_t np = ix->places.n, mm = m ? m : 1;
+    ix->start = fk_try_malloc(mm * sizeof *ix->start);
+    ix->end = fk_try_malloc(mm * sizeof *ix->end);
+    ix->subj = fk_try_malloc(mm * sizeof *ix->subj);
+    ix->sp_rec = fk_try_malloc(mm * sizeof *ix->sp_rec);
+    ix->place_off = fk_try_malloc((np + 1) * sizeof *ix->place_off);
+    ix->place_maxlen = fk_try_malloc((np ? np : 1) * sizeof *ix->place_maxlen);
+    if (!ix->start || !ix->end || !ix->subj || !ix->sp_rec || !ix->place_off ||
+        !ix->place_maxlen)
+        return -1;
+    memset(ix->place_maxlen, 0, (np ? np : 1) * sizeof *ix->place_maxlen);
+    return 0;
+}
+
+/* Step 5: the column sorted by (place, start) and the back pointers. */
+static int build_column(trace_index *ix, const build_rec *recs, size_t m)
+{
+    if (alloc_column(ix, m) != 0)
+        return -1;
+    col_key *keys = fk_try_malloc((m ? m : 1) * sizeof *keys);
+    if (!keys)
+        return -1;
+    for (size_t i = 0; i < m; i++)
+        keys[i] = (col_key){recs[i].start, recs[i].p, (uint32_t)i};
+    qsort(keys, m, sizeof *keys, col_cmp);
+    uint32_t p = 0;
+    for (size_t k = 0; k < m; k++) {
+        const build_rec *r = &recs[keys[k].i];
+        while (p <= r->p)
+            ix->place_off[p++] = (uint32_t)k;
+        ix->start[k] = r->start;
+        ix->end[k] = r->end;
+        ix->subj[k] = r->s;
+        ix->sp_rec[keys[k].i] = (uint32_t)k;
+        if (r->end - r->start > ix->place_maxlen[r->p])
+            ix->place_maxlen[r->p] = r->end - r->start;
+    }
+    while (p <= ix->places.n)
+        ix->place_off[p++] = (uint32_t)m;
+    free(keys);
+    return 0;
+}
+
+trace_index *trace_index_build(const trace_stay *stays, size_t n, fk_err *err)
+{
+    if (n && !stays) {
+        fk_fail(err, FK_EINVAL, "stays", "no records given");
+        return NULL;
+    }
+    if (n >= UINT32_MAX / 4) {
+        fk_fail(err, FK_ETOOBIG, "stays", "%zu records: over the index limit", n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (check_stay(&stays[i], i, err) != 0)
+            return NULL;
+    trace_index *ix = fk_calloc(1, sizeof *ix);
+    build_rec *recs = fk_try_malloc((n ? n : 1) * sizeof *recs);
+    if (!recs || intern_all(ix, stays, n, recs) != 0)
+        goto oom;
+    size_t m = merge_all(recs, n);
+    ix->nrecords = n;
+    ix->nmerged = m;
+    if (build_pairs(ix, recs, m) != 0 || build_column(ix, recs, m) != 0)
+        goto oom;
+    free(recs);
+    return ix;
+oom:
+    free(recs);
+    trace_index_free(ix);
+    fk_fail(err, FK_EBUSY, "", "out of memory building the trace index (%zu records)", n);
+    return NULL;
+}
+
+void trace_index_free(trace_index *ix)
+{
+    if (!ix)
+        return;
+    trace__names_free(&ix->subjects);
+    trace__names_free(&ix->places);
+    free(ix->start);
+    free(ix->end);
+    free(ix->subj);
+    free(ix->place_off);
+    free(ix->place_maxlen);
+    free(ix->subj_off);
+    free(ix->pair_place);
+    free(ix->pair_off);
+    free(ix->sp_rec);
+    free(ix);
+}
+
+size_t trace_index_records(const trace_index *ix)
+{
+    return ix ? ix->nrecords : 0;
+}
+
+static size_t names_bytes(const trace__names *t)
+{
+    return t->blob_cap + (size_t)t->cap * sizeof *t->off + (size_t)t->nslots * sizeof *t->slots;
+}
+
+size_t trace_index_bytes(const trace_index *ix)
+{
+    if (!ix)
+        return 0;
+    size_t b = sizeof *ix + names_bytes(&ix->subjects) + names_bytes(&ix->places);
+    b += ix->nmerged * (2 * sizeof(int64_t) + 2 * sizeof(uint32_t));
+    b += ((size_t)ix->places.n + 1) * (sizeof(uint32_t) + sizeof(int64_t));
+    b += ((size_t)ix->subjects.n + 1) * sizeof(uint32_t);
+    b += ix->npairs * 2 * sizeof(uint32_t) + sizeof(uint32_t);
+    return b;
+}

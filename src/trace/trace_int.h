@@ -1,0 +1,68 @@
+/*
+ * trace_int.h - internals shared by the files of src/trace (not a public header).
+ * Cross-file internal symbols are spelled trace__ so the module boundary shows.
+ *
+ * Index layout (built once by index.c, immutable afterwards, read by companion.c):
+ *
+ *   names     subjects and places interned to dense ids 0..n-1; after
+ *             trace__names_finish, id order == strcmp order of the names, so sorting
+ *             by id is sorting by name.
+ *   column    the MERGED intervals (see below) sorted by (place, start): start[],
+ *             end[], subj[]; place p owns column rows [place_off[p], place_off[p+1]),
+ *             place_maxlen[p] is the longest interval there (bounds a time search).
+ *   pairs     one entry per (subject, place) seen, sorted by (subject, place):
+ *             subject s owns pairs [subj_off[s], subj_off[s+1]); pair q is place
+ *             pair_place[q] and owns sp_rec[pair_off[q] .. pair_off[q+1]).
+ *   sp_rec    column row numbers in (subject, place, start) order.
+ *
+ * Invariants: within one (subject, place) the intervals are sorted, disjoint and not
+ * touching ([a,b) [b,c) were merged into [a,c)), so their ends are sorted too and a
+ * sum over them never counts a second twice. Every row number is < 2^32.
+ */
+#ifndef FK_TRACE_TRACE_INT_H
+#define FK_TRACE_TRACE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trace/trace.h"
+
+/* Interned strings with an open-addressing hash table (the hot path of the build). */
+typedef struct trace__names {
+    char *blob;              /* NUL-terminated names back to back */
+    size_t blob_len, blob_cap;
+    size_t *off;             /* name of id i at blob + off[i] */
+    uint32_t n, cap;
+    uint32_t *slots;         /* id + 1, 0 = empty; nslots is a power of two */
+    uint32_t nslots;
+} trace__names;
+
+/* 0, or -1 when out of memory (the table is then still valid to free). *id is OUT. */
+int trace__names_intern(trace__names *t, const char *s, uint32_t *id);
+/* Id of s, or -1 when s was never interned. */
+int64_t trace__names_find(const trace__names *t, const char *s);
+/* Renumber the ids in strcmp order. *remap (OUT, caller frees) maps old id -> new id.
+ * 0, or -1 when out of memory (t unchanged). */
+int trace__names_finish(trace__names *t, uint32_t **remap);
+void trace__names_free(trace__names *t);
+static inline const char *trace__name(const trace__names *t, uint32_t id)
+{
+    return t->blob + t->off[id];
+}
+
+struct trace_index {
+    size_t nrecords;         /* stays given to the build */
+    size_t nmerged;          /* column rows after merging */
+    size_t npairs;
+    trace__names subjects, places;
+    int64_t *start, *end;
+    uint32_t *subj;
+    uint32_t *place_off;     /* places.n + 1 */
+    int64_t *place_maxlen;   /* places.n */
+    uint32_t *subj_off;      /* subjects.n + 1 */
+    uint32_t *pair_place;    /* npairs */
+    uint32_t *pair_off;      /* npairs + 1 */
+    uint32_t *sp_rec;        /* nmerged */
+};
+
+#endif
