@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "http/server.h"
 #include "policy/policy.h"
+#include "services/tracing.h"
 
 static const char usage_text[] =
     "usage: fangkong serve [--data DIR] [--port P] [--bind ADDR] [--web DIR] [--threads N]\n"
@@ -108,9 +109,12 @@ int cmd_serve(int argc, char **argv)
     if (!pol)
         return 1;
     cfg->policy = pol;
+    tracing *tr = tracing_new(pol);
+    cfg->tracing = tr;
     fk_err err;
     http_server *srv = http_server_start(cfg, &err);
     if (!srv) {
+        tracing_free(tr);
         policy_free(pol);
         return cli_fail("serve", &err);
     }
@@ -121,6 +125,7 @@ int cmd_serve(int argc, char **argv)
     fflush(stdout);
     log_info("serve", "signal %d: stopping", wait_for_signal(&set));
     http_server_stop(srv);
+    tracing_free(tr);
     policy_free(pol);
     return 0;
 }

@@ -23,6 +23,7 @@ int h_case_get(http_req *rq, fk_err *err);
 int h_case_patch(http_req *rq, fk_err *err);
 int h_case_transitions_list(http_req *rq, fk_err *err);
 int h_case_transitions_create(http_req *rq, fk_err *err);
+int h_case_contacts(http_req *rq, fk_err *err);
 
 int h_areas_list(http_req *rq, fk_err *err);
 int h_area_get(http_req *rq, fk_err *err);

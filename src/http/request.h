@@ -31,6 +31,7 @@ typedef struct http_req {
     char remote[64];
     store *st;
     const struct policy *policy; /* the protocol version in force, shared, read-only */
+    struct tracing *tracing;     /* contact discovery (services/tracing.h), shared */
     actor who;                   /* valid when the route requires auth */
     const char *params[HTTP_MAX_PARAMS]; /* path parameters, in order; point into `pbuf` */
     char pbuf[HTTP_MAX_PARAMS][64];

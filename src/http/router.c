@@ -20,6 +20,7 @@ static const route routes[] = {
     {"PATCH", "/api/v1/cases/{id}", h_case_patch, true, "Change classification, severity, dates, source or hospital", "cases"},
     {"GET", "/api/v1/cases/{id}/transitions", h_case_transitions_list, true, "Status history of a case", "cases"},
     {"POST", "/api/v1/cases/{id}/transitions", h_case_transitions_create, true, "Move a case to its next status", "cases"},
+    {"GET", "/api/v1/cases/{id}/contacts", h_case_contacts, true, "Contacts found for a case from location data, with evidence (from, to)", "tracing"},
     {"GET", "/api/v1/areas", h_areas_list, true, "Children of an area (parent; none = districts)", "areas"},
     {"GET", "/api/v1/areas/{code}", h_area_get, true, "One area", "areas"},
     {"GET", "/api/v1/households", h_households_list, true, "Households of a community (community_code)", "areas"},

@@ -139,6 +139,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
                        m == ROUTE_NO_PATH ? url : method),
                send_error(c, cs, &err);
     rq.policy = srv->cfg.policy;
+    rq.tracing = srv->cfg.tracing;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
     rq.bearer = bearer_token(c);

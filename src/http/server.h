@@ -23,6 +23,7 @@ typedef struct server_config {
     int threads;             /* worker threads, default 2 x cores */
     size_t max_body;         /* bytes, default 1 MiB */
     const struct policy *policy; /* in force; owned by the caller, outlives the server */
+    struct tracing *tracing;     /* contact discovery; owned by the caller, outlives it */
 } server_config;
 
 typedef struct http_server http_server;

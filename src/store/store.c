@@ -130,6 +130,11 @@ int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx,
     return st->ops->stays_each(st, from, to, fn, ctx, err);
 }
 
+int store_stays_version(store *st, int64_t *out, fk_err *err)
+{
+    return st->ops->stays_version(st, out, err);
+}
+
 int store_venue_insert(store *st, venue *v, fk_err *err)
 {
     return st->ops->venue_insert(st, v, err);

@@ -210,6 +210,9 @@ int store_stay_insert(store *st, const stay_rec *s, fk_err *err);
  * snapshot; fn returns 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*stay_fn)(void *ctx, const stay_rec *s);
 int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
+/* A number that grows whenever stays are added (the highest row id; 0 when none), so a
+ * cache built from the stays knows when it is stale. */
+int store_stays_version(store *st, int64_t *out, fk_err *err);
 
 /* ---- operator figures --------------------------------------------------------- */
 typedef struct store_counts {

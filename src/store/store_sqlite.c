@@ -717,6 +717,7 @@ static const struct store_ops sq_ops = {
     .venue_insert = sq_venue_insert,
     .stay_insert = sq_stay_insert,
     .stays_each = sq_stays_each,
+    .stays_version = sq_stays_version,
     .venue_list = sq_venue_list,
     .person_insert = sq_person_insert,
     .person_update = sq_person_update,

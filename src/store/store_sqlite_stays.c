@@ -68,3 +68,10 @@ int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk
         return stop;
     return rc == SQLITE_DONE ? 0 : sq_dberr(s, rc, err);
 }
+
+int sq_stays_version(store *st, int64_t *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_STAYS_VERSION, "SELECT coalesce(max(id), 0) FROM stays", err);
+    return q ? sq_int_query(s, q, out, err) : -1;
+}

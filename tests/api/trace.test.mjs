@@ -79,3 +79,49 @@ test('a policy without companions refuses to trace them; bad arguments are one l
   assert.equal(t.status, 1);
   assert.match(t.stderr, /^fangkong trace: from:/);
 });
+
+test('the API gives a case its companions from the stays, and sees new imports', async () => {
+  const { startServer, login } = await import('../lib/server.mjs');
+  const srv = await startServer({ persons: 800, seed: 5 });
+  try {
+    const api = await login(srv.url, 'liudiao');
+    const p = (await api.get('/api/v1/persons?limit=50')).json.items.find((x) => x.phone);
+    const c = await api.post('/api/v1/cases', { person_id: p.id, classification: 'asymptomatic',
+      reported_at: '2022-05-02T10:00:00Z', sampling_date: '2022-05-02', source: 'community_screening' });
+    assert.equal(c.status, 201, c.text);
+    const rows = (subject, cell, s, e) => [subject, cell, s, e];
+    const first = path.join(dir, 'api-stays-1.csv');
+    writeFileSync(first, csv([
+      rows(p.phone, 'G7', '2022-05-01T08:00:00Z', '2022-05-01T09:00:00Z'),
+      rows(p.phone, 'G7', '2022-04-28T00:00:00Z', '2022-04-29T08:00:00Z'), // 32 h dwell
+      rows('13900000001', 'G7', '2022-05-01T08:30:00Z', '2022-05-01T10:00:00Z'),
+      rows(p.id_number, 'G8', '2022-05-01T11:00:00Z', '2022-05-01T12:00:00Z'),
+    ]));
+    assert.equal(fangkong(['import', 'stays', first, '--data', srv.dataDir]).status, 0);
+    const q = `/api/v1/cases/${c.json.id}/contacts?from=2022-05-01T00:00:00Z&to=2022-05-02T00:00:00Z`;
+    const r1 = await api.get(q);
+    assert.equal(r1.status, 200, r1.text);
+    assert.deepEqual(r1.json.items.map((x) => [x.contact, x.kind, x.place, x.start, x.overlap_seconds]),
+      [['13900000001', 'companion', 'G7', '2022-05-01T08:30:00Z', 1800]]);
+
+    // a later import: the case's ID number was in G8 with someone who lives there
+    const second = path.join(dir, 'api-stays-2.csv');
+    writeFileSync(second, csv([
+      rows('13900000002', 'G8', '2022-05-01T11:30:00Z', '2022-05-01T12:30:00Z'),
+      rows('13900000002', 'G8', '2022-04-20T00:00:00Z', '2022-04-22T00:00:00Z'),
+    ]));
+    assert.equal(fangkong(['import', 'stays', second, '--data', srv.dataDir]).status, 0);
+    const r2 = await api.get(q);
+    assert.deepEqual(r2.json.items.map((x) => [x.contact, x.place, x.overlap_seconds]),
+      [['13900000001', 'G7', 1800], ['13900000002', 'G8', 1800]]);
+
+    const shequ = await login(srv.url, 'shequ');
+    assert.equal((await shequ.get(q)).status, 403);
+    assert.equal((await api.get(`/api/v1/cases/${c.json.id}/contacts?from=soon`)).status, 400);
+    const admin = await login(srv.url, 'admin');
+    const audit = await admin.get(`/api/v1/audit?entity=case&entity_id=${c.json.id}&actor=liudiao`);
+    assert.ok(audit.json.items.some((x) => x.action === 'trace'));
+  } finally {
+    await srv.stop();
+  }
+});
