@@ -198,3 +198,32 @@ test('a wrong phone number is explained under the phone field in Chinese, and as
   await shot(page, '08-phone-error-en.png');
   assert.deepEqual(errors, []);
 });
+
+test('from a case page, contact discovery lists the companions with their evidence', async (t) => {
+  const { login, fangkong } = await import('../lib/server.mjs');
+  const { writeFileSync } = await import('node:fs');
+  const api = await login(srv.url, 'admin');
+  const p = (await api.get('/api/v1/persons?limit=50&offset=100')).json.items.find((x) => x.phone);
+  const c = (await api.post('/api/v1/cases', { person_id: p.id, classification: 'asymptomatic',
+    reported_at: '2022-05-02T10:00:00Z', sampling_date: '2022-05-02', source: 'fever_clinic' })).json;
+  const file = path.join(tmpdir(), `fangkong-browser-stays-${process.pid}.csv`);
+  writeFileSync(file, ['subject,cell,start,end',
+    `${p.phone},G1,2022-05-01T08:00:00Z,2022-05-01T09:00:00Z`,
+    `${p.phone},G1,2022-04-27T00:00:00Z,2022-04-28T08:00:00Z`,
+    '13911112222,G1,2022-05-01T08:40:00Z,2022-05-01T10:00:00Z', ''].join('\n'));
+  const imported = fangkong(['import', 'stays', file, '--data', srv.dataDir]);
+  rmSync(file, { force: true });
+  assert.equal(imported.status, 0, imported.stderr);
+
+  const { page, errors } = await openBrowser(t);
+  await logIn(page);
+  await page.goto(`${srv.url}/#/cases/${c.id}`);
+  await byId(page, 'contacts-run').click();
+  await byId(page, 'contacts').waitFor();
+  const row = await page.locator('[data-testid="contacts"] tbody tr').first().innerText();
+  assert.match(row, /13911112222/);
+  assert.match(row, /G1/);
+  assert.match(row, /\b20\b/); // 1,200 s of overlap, shown in minutes
+  await shot(page, '09-case-contacts.png');
+  assert.deepEqual(errors, []);
+});

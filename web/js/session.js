@@ -7,8 +7,8 @@ const TOKEN = 'fangkong.token';
 const USER = 'fangkong.user';
 
 const MATRIX = {
-  command: { person: 'rw', cases: 'rwt', audit: true },
-  epidemiologist: { person: 'rw', cases: 'rwt' },
+  command: { person: 'rw', cases: 'rwt', audit: true, trace: true },
+  epidemiologist: { person: 'rw', cases: 'rwt', trace: true },
   lab: { person: 'r', cases: 'rw' },
   quarantine: { person: 'r', cases: 'rt' },
   transfer: { person: 'r', cases: 'rt' },
@@ -33,11 +33,12 @@ export function signOut() {
   sessionStorage.removeItem(USER);
 }
 
-// what: 'person.read' | 'person.write' | 'cases.read' | 'cases.write' | 'cases.transition' | 'audit'
+// what: 'person.read' | 'person.write' | 'cases.read' | 'cases.write' | 'cases.transition' |
+//       'audit' | 'trace'
 export function can(what) {
   const row = MATRIX[user()?.role];
   if (!row) return false;
-  if (what === 'audit') return !!row.audit;
+  if (what === 'audit' || what === 'trace') return !!row[what];
   const [kind, op] = what.split('.');
   const letter = { read: 'r', write: 'w', transition: 't' }[op];
   return (row[kind] || '').includes(letter);

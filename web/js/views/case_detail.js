@@ -12,6 +12,7 @@ import { areaLabel } from '../areas.js';
 import { go, href } from '../nav.js';
 import { facts } from './person_detail.js';
 import { statusBadge } from './cases.js';
+import { contactsCard } from './case_contacts.js';
 
 export const nav = 'cases';
 
@@ -54,6 +55,7 @@ export async function render(root, { params }) {
     ])),
     h('div', { class: 'card' }, h('h2', {}, t('case.timeline')), timeline(tr.items || []),
       can('cases.transition') ? nextBox(c, msg) : null)));
+  if (can('trace')) root.append(contactsCard(c));
 }
 
 function nextBox(c, msg) {
