@@ -2,7 +2,7 @@
  * cmd_trace.c - `fangkong trace`: the contacts of cases from the stored presence data.
  *
  * Loads the stays that can matter (overlapping the window or the companion rule's
- * lookback before its end) from the store into the in-memory index (trace/trace.h),
+ * lookback before its end) into the in-memory index (services/tracing.h),
  * applies the rules of the policy in force, and prints one row per (case, contact,
  * kind, place), sorted by case, contact, kind, place. Audited as one "trace" record.
  */
@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "policy/policy.h"
 #include "services/actor.h"
+#include "services/tracing.h"
 #include "trace/trace.h"
 
 #define TRACE_MAX_CASES 1000
@@ -88,50 +89,6 @@ static int parse(int argc, char **argv, trace_args *a, int *status)
     return 0;
 }
 
-/* The stays of the store, copied into one growing array (the index copies again and
- * this copy is freed once it is built). */
-typedef struct stay_buf { stay_rec *recs; size_t n, cap; } stay_buf;
-
-static int collect(void *ctx, const stay_rec *s)
-{
-    stay_buf *b = ctx;
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        stay_rec *grown = fk_try_realloc(b->recs, cap * sizeof *grown);
-        if (!grown)
-            return 1;
-        b->recs = grown;
-        b->cap = cap;
-    }
-    b->recs[b->n++] = *s;
-    return 0;
-}
-
-static trace_index *load_index(store *st, int64_t since, int64_t until, fk_err *err)
-{
-    stay_buf b = {0};
-    int rc = store_stays_each(st, since, until, collect, &b, err);
-    if (rc != 0) {
-        free(b.recs);
-        if (rc > 0)
-            fk_fail(err, FK_EBUSY, "", "out of memory loading stays");
-        return NULL;
-    }
-    trace_stay *in = fk_try_malloc((b.n ? b.n : 1) * sizeof *in);
-    trace_index *ix = NULL;
-    if (!in) {
-        fk_fail(err, FK_EBUSY, "", "out of memory loading stays");
-    } else {
-        for (size_t i = 0; i < b.n; i++)
-            in[i] = (trace_stay){b.recs[i].subject, b.recs[i].place, b.recs[i].start,
-                                 b.recs[i].end};
-        ix = trace_index_build(in, b.n, err);
-    }
-    free(in);
-    free(b.recs);
-    return ix;
-}
-
 /* RFC 4180: quote a field holding a comma, a quote or a line break. */
 static void csv_field(const char *v, char sep)
 {
@@ -173,7 +130,7 @@ static void print_row(const char *c, const trace_contact *k, bool json, bool fir
 static int run(store *st, const trace_args *a, const trace_rules *r, fk_err *err)
 {
     int64_t since = a->from < a->to - r->lookback_s ? a->from : a->to - r->lookback_s;
-    trace_index *ix = load_index(st, since, a->to, err);
+    trace_index *ix = tracing_load_index(st, since, a->to, err);
     if (!ix)
         return -1;
     bool first = true;

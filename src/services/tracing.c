@@ -52,12 +52,11 @@ static int keep(void *ctx, const stay_rec *s)
     return 0;
 }
 
-/* Build a new index from every stay in the store. */
-static trace_index *build(store *st, fk_err *err)
+trace_index *tracing_load_index(store *st, int64_t from, int64_t to, fk_err *err)
 {
     stay_copy c = {0};
     trace_index *ix = NULL;
-    int rc = store_stays_each(st, 0, 0, keep, &c, err);
+    int rc = store_stays_each(st, from, to, keep, &c, err);
     trace_stay *in = rc == 0 ? fk_try_malloc((c.n ? c.n : 1) * sizeof *in) : NULL;
     if (rc == 0 && in) {
         for (size_t i = 0; i < c.n; i++)
@@ -84,7 +83,7 @@ static int lock_current(tracing *t, store *st, fk_err *err)
     pthread_rwlock_unlock(&t->lock);
     pthread_rwlock_wrlock(&t->lock);
     if (!t->ix || t->version != version) {
-        trace_index *ix = build(st, err);
+        trace_index *ix = tracing_load_index(st, 0, 0, err);
         if (!ix) {
             pthread_rwlock_unlock(&t->lock);
             return -1;
