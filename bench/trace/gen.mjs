@@ -1,9 +1,11 @@
 // bench/trace/gen.mjs - a seeded city of phone presence records for the trace benchmark.
 //
-// usage: node gen.mjs OUT_DIR PERSONS [CELLS] [SEED] [NCASES]
+// usage: node gen.mjs OUT_DIR PERSONS [CELLS] [SEED] [NCASES] [PART_ROWS]
 //
-// Writes OUT_DIR/stays.csv (subject,cell,start,end; Unix seconds) and OUT_DIR/cases.txt
-// (NCASES subjects, one a line, seeded) and prints one `gen: ...` line.
+// Writes OUT_DIR/stays-NNN.csv (subject,cell,start,end; Unix seconds), a new part after
+// PART_ROWS rows (4,000,000, about 175 MB) at a person boundary, since `fangkong import`
+// takes files of at most 512 MiB; OUT_DIR/cases.txt (NCASES subjects, one a line,
+// seeded); OUT_DIR/window.txt (FROM TO); and prints one `gen: ...` line.
 //
 // The city: CELLS grid cells (cell-0000 ...), 14 days from T0 (2026-03-02T00:00:00Z).
 // Every person has a phone-like subject (11 digits, unique), a home cell (nights, so a
@@ -14,7 +16,7 @@
 // the next day's first stay at midnight, so the merge of intervals matters.
 import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 
-const [outDir, personsArg, cellsArg, seedArg, casesArg] = process.argv.slice(2);
+const [outDir, personsArg, cellsArg, seedArg, casesArg, partArg] = process.argv.slice(2);
 if (!outDir || !personsArg) {
     console.error('usage: node gen.mjs OUT_DIR PERSONS [CELLS] [SEED] [NCASES]');
     process.exit(2);
@@ -23,6 +25,7 @@ const PERSONS = Number(personsArg);
 const CELLS = Number(cellsArg || 2000);
 const SEED = Number(seedArg || 1);
 const NCASES = Number(casesArg || 100);
+const PART_ROWS = Number(partArg || 4000000);
 const DAYS = 14;
 const T0 = Date.UTC(2026, 2, 2) / 1000; // a Monday
 const H = 3600, M = 60;
@@ -45,12 +48,22 @@ const cellName = Array.from({ length: CELLS }, (_, i) => 'cell-' + String(i).pad
 // Unique 11-digit phones: 13 + a bijection of i on 0..1e9-1 (odd multiplier, not of 5).
 const phone = (i) => '13' + String((i * 2654435761) % 1e9).padStart(9, '0');
 
-const fd = openSync(`${outDir}/stays.csv`, 'w');
-let buf = 'subject,cell,start,end\n';
-let rows = 0;
+const HEADER = 'subject,cell,start,end\n';
+let part = 0, partRows = 0, rows = 0;
+const partName = (i) => `${outDir}/stays-${String(i).padStart(3, '0')}.csv`;
+let fd = openSync(partName(part), 'w');
+let buf = HEADER;
+function nextPart() { // at a person boundary
+    writeSync(fd, buf);
+    closeSync(fd);
+    fd = openSync(partName(++part), 'w');
+    buf = HEADER;
+    partRows = 0;
+}
 function out(s, c, a, b) {
     buf += `${s},${cellName[c]},${a},${b}\n`;
     rows++;
+    partRows++;
     if (buf.length > 1 << 20) { writeSync(fd, buf); buf = ''; }
 }
 // One stay; sometimes as phone data has it: repeated, or split into two overlapping rows.
@@ -67,6 +80,7 @@ function stay(s, c, a, b) {
 }
 
 for (let p = 0; p < PERSONS; p++) {
+    if (partRows >= PART_ROWS) nextPart();
     const s = phone(p);
     const home = ri(0, CELLS - 1);
     const worker = rnd() < 0.8;
@@ -104,5 +118,5 @@ while (picked.size < Math.min(NCASES, PERSONS)) picked.add(ri(0, PERSONS - 1));
 writeFileSync(`${outDir}/cases.txt`, [...picked].map(phone).join('\n') + '\n');
 const from = T0 + (DAYS - 7) * 86400, to = T0 + DAYS * 86400;
 writeFileSync(`${outDir}/window.txt`, `${from} ${to}\n`);
-console.log(`gen: persons ${PERSONS} cells ${CELLS} days ${DAYS} seed ${SEED} rows ${rows} ` +
+console.log(`gen: persons ${PERSONS} cells ${CELLS} days ${DAYS} seed ${SEED} rows ${rows} parts ${part + 1} ` +
     `rows_per_person_day ${(rows / PERSONS / DAYS).toFixed(1)} cases ${picked.size} window ${from} ${to}`);

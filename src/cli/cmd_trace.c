@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/alloc.h"
 #include "base/timeutil.h"
 #include "cli/cli.h"
 #include "policy/policy.h"
