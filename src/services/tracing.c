@@ -35,40 +35,26 @@ void tracing_free(tracing *t)
     free(t);
 }
 
-typedef struct stay_copy { stay_rec *recs; size_t n, cap; } stay_copy;
+/* Stream the store's stays straight into the builder: no copy of all records. */
+typedef struct load_ctx { trace_builder *b; fk_err *err; int failed; } load_ctx;
 
-static int keep(void *ctx, const stay_rec *s)
+static int add_one(void *ctx, const stay_rec *s)
 {
-    stay_copy *c = ctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4096;
-        stay_rec *grown = fk_try_realloc(c->recs, cap * sizeof *grown);
-        if (!grown)
-            return 1;
-        c->recs = grown;
-        c->cap = cap;
-    }
-    c->recs[c->n++] = *s;
+    load_ctx *l = ctx;
+    trace_stay st = {s->subject, s->place, s->start, s->end};
+    if (trace_builder_add(l->b, &st, l->err) != 0)
+        return l->failed = 1;
     return 0;
 }
 
 trace_index *tracing_load_index(store *st, int64_t from, int64_t to, fk_err *err)
 {
-    stay_copy c = {0};
-    trace_index *ix = NULL;
-    int rc = store_stays_each(st, from, to, keep, &c, err);
-    trace_stay *in = rc == 0 ? fk_try_malloc((c.n ? c.n : 1) * sizeof *in) : NULL;
-    if (rc == 0 && in) {
-        for (size_t i = 0; i < c.n; i++)
-            in[i] = (trace_stay){c.recs[i].subject, c.recs[i].place, c.recs[i].start,
-                                 c.recs[i].end};
-        ix = trace_index_build(in, c.n, err);
-    } else if (rc >= 0) {
-        fk_fail(err, FK_EBUSY, "", "out of memory loading stays");
+    load_ctx l = {trace_builder_new(), err, 0};
+    if (store_stays_each(st, from, to, add_one, &l, err) != 0) {
+        trace_builder_free(l.b);
+        return NULL;
     }
-    free(in);
-    free(c.recs);
-    return ix;
+    return trace_builder_finish(l.b, err);
 }
 
 /* Take the read lock on an index that is current for the store. */

@@ -73,16 +73,9 @@ static int col_cmp(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Step 2: intern every stay into recs[0..n), ids in name order. */
-static int intern_all(trace_index *ix, const trace_stay *stays, size_t n, build_rec *recs)
+/* Step 2: renumber the interned ids of recs[0..n) into name order. */
+static int renumber(trace_index *ix, build_rec *recs, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        recs[i].start = stays[i].start;
-        recs[i].end = stays[i].end;
-        if (trace__names_intern(&ix->subjects, stays[i].subject, &recs[i].s) != 0 ||
-            trace__names_intern(&ix->places, stays[i].place, &recs[i].p) != 0)
-            return -1;
-    }
     uint32_t *smap = NULL, *pmap = NULL;
     if (trace__names_finish(&ix->subjects, &smap) != 0 ||
         trace__names_finish(&ix->places, &pmap) != 0) {
@@ -191,35 +184,88 @@ static int build_column(trace_index *ix, const build_rec *recs, size_t m)
     return 0;
 }
 
+/* The builder interns each stay as it arrives and keeps 24 bytes of it (build_rec), so
+ * a caller streaming from the store never holds the strings of all stays at once. */
+struct trace_builder {
+    trace_index *ix;         /* names only until finish */
+    build_rec *recs;
+    size_t n, cap;
+};
+
+trace_builder *trace_builder_new(void)
+{
+    trace_builder *b = fk_calloc(1, sizeof *b);
+    b->ix = fk_calloc(1, sizeof *b->ix);
+    return b;
+}
+
+void trace_builder_free(trace_builder *b)
+{
+    if (!b)
+        return;
+    trace_index_free(b->ix);
+    free(b->recs);
+    free(b);
+}
+
+int trace_builder_add(trace_builder *b, const trace_stay *st, fk_err *err)
+{
+    if (check_stay(st, b->n, err) != 0)
+        return -1;
+    if (b->n >= UINT32_MAX / 4)
+        return fk_fail(err, FK_ETOOBIG, "stays", "%zu records: over the index limit", b->n);
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        build_rec *grown = fk_try_realloc(b->recs, cap * sizeof *grown);
+        if (!grown)
+            return fk_fail(err, FK_EBUSY, "", "out of memory building the trace index");
+        b->recs = grown;
+        b->cap = cap;
+    }
+    build_rec *r = &b->recs[b->n];
+    r->start = st->start;
+    r->end = st->end;
+    if (trace__names_intern(&b->ix->subjects, st->subject, &r->s) != 0 ||
+        trace__names_intern(&b->ix->places, st->place, &r->p) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory building the trace index");
+    b->n++;
+    return 0;
+}
+
+trace_index *trace_builder_finish(trace_builder *b, fk_err *err)
+{
+    trace_index *ix = b->ix;
+    size_t n = b->n;
+    b->ix = NULL;
+    if (renumber(ix, b->recs, n) != 0)
+        goto oom;
+    size_t m = merge_all(b->recs, n);
+    ix->nrecords = n;
+    ix->nmerged = m;
+    if (build_pairs(ix, b->recs, m) != 0 || build_column(ix, b->recs, m) != 0)
+        goto oom;
+    trace_builder_free(b);
+    return ix;
+oom:
+    trace_index_free(ix);
+    trace_builder_free(b);
+    fk_fail(err, FK_EBUSY, "", "out of memory building the trace index (%zu records)", n);
+    return NULL;
+}
+
 trace_index *trace_index_build(const trace_stay *stays, size_t n, fk_err *err)
 {
     if (n && !stays) {
         fk_fail(err, FK_EINVAL, "stays", "no records given");
         return NULL;
     }
-    if (n >= UINT32_MAX / 4) {
-        fk_fail(err, FK_ETOOBIG, "stays", "%zu records: over the index limit", n);
-        return NULL;
-    }
+    trace_builder *b = trace_builder_new();
     for (size_t i = 0; i < n; i++)
-        if (check_stay(&stays[i], i, err) != 0)
+        if (trace_builder_add(b, &stays[i], err) != 0) {
+            trace_builder_free(b);
             return NULL;
-    trace_index *ix = fk_calloc(1, sizeof *ix);
-    build_rec *recs = fk_try_malloc((n ? n : 1) * sizeof *recs);
-    if (!recs || intern_all(ix, stays, n, recs) != 0)
-        goto oom;
-    size_t m = merge_all(recs, n);
-    ix->nrecords = n;
-    ix->nmerged = m;
-    if (build_pairs(ix, recs, m) != 0 || build_column(ix, recs, m) != 0)
-        goto oom;
-    free(recs);
-    return ix;
-oom:
-    free(recs);
-    trace_index_free(ix);
-    fk_fail(err, FK_EBUSY, "", "out of memory building the trace index (%zu records)", n);
-    return NULL;
+        }
+    return trace_builder_finish(b, err);
 }
 
 void trace_index_free(trace_index *ix)

@@ -56,6 +56,16 @@ typedef struct trace_index trace_index;
  * "stay I: ..."). One bad record refuses the whole batch. */
 trace_index *trace_index_build(const trace_stay *stays, size_t n, fk_err *err);
 void trace_index_free(trace_index *ix);
+
+/* The same, one stay at a time (for callers that stream records from a store):
+ * trace_builder_add checks and interns one stay (errors as trace_index_build; the
+ * builder stays usable); trace_builder_finish builds the index and frees the builder
+ * in every case. */
+typedef struct trace_builder trace_builder;
+trace_builder *trace_builder_new(void);
+int trace_builder_add(trace_builder *b, const trace_stay *s, fk_err *err);
+trace_index *trace_builder_finish(trace_builder *b, fk_err *err);
+void trace_builder_free(trace_builder *b);
 size_t trace_index_records(const trace_index *ix);
 /* Bytes the index holds (columns, pair tables, interned names and their hash table),
  * for memory reports and benchmarks. */

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# bench/trace/run.sh - contact discovery (time-space companions) at city scale,
+# fangkong vs DuckDB on the same stays.
+#
+# Generates (or reuses) a seeded city of phone presence records (gen.mjs), imports it
+# with `fangkong import stays` into a fresh data directory, runs `fangkong trace` for
+# 100 seeded cases over a 7-day window ending at the last day (all cases in one
+# invocation, and one case alone), then loads the same CSV files into DuckDB and computes the
+# same rows in SQL (duck.mjs). Checks that both give exactly the same rows, and prints
+# figures and DuckDB/fangkong ratios. See bench/README.md. Everything it writes is under
+# bench/out/trace/. Contacts nothing: no server, no network.
+#
+# Environment: PERSONS (100000), CELLS (2000), SEED (1), CASES (100), SKIP_BUILD=1,
+# SKIP_DUCKDB=1, DUCKDB_THREADS (2), MIN_OVERLAP_S (600), DWELL_S (108000),
+# LOOKBACK_DAYS (14) - the rule DuckDB applies; fangkong applies the policy in force, and
+# the row check fails if the two differ.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=$ROOT/bench/out/trace
+PERSONS=${PERSONS:-100000}
+CELLS=${CELLS:-2000}
+SEED=${SEED:-1}
+NCASES=${CASES:-100}
+BIN=$ROOT/build/release/fangkong
+CITY=$OUT/city-$PERSONS-$CELLS-$SEED
+RUN=$OUT/run
+DATA=$RUN/data
+
+say() { printf '[trace] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+trap 'exit 130' INT TERM
+
+for tool in node awk sort cmp; do
+    command -v "$tool" >/dev/null || die "$tool not found"
+done
+[ -x /usr/bin/time ] || die "/usr/bin/time not found (apt-get install -y time)"
+
+rm -rf "$RUN"
+mkdir -p "$RUN" "$CITY"
+
+# ---- machine -------------------------------------------------------------------------
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+RAM_GIB=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+echo "machine: nproc $(nproc), cpu ${CPU_MODEL:-unknown}, ram ${RAM_GIB} GiB, kernel $(uname -r)"
+
+# ---- build and data ------------------------------------------------------------------
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    say "building fangkong (make MODE=release)"
+    make -C "$ROOT" MODE=release >"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log" >&2; die "build failed"; }
+fi
+[ -x "$BIN" ] || die "$BIN missing"
+
+if [ -f "$CITY/.done-$NCASES" ] && [ -f "$CITY/stays-000.csv" ]; then
+    say "reusing the stays in $CITY"
+    cat "$CITY/gen.txt"
+else
+    say "generating $PERSONS persons over 14 days in $CITY"
+    rm -f "$CITY"/.done-* "$CITY"/stays-*.csv
+    t0=$(date +%s.%N)
+    node "$HERE/gen.mjs" "$CITY" "$PERSONS" "$CELLS" "$SEED" "$NCASES" >"$CITY/gen.txt"
+    t1=$(date +%s.%N)
+    cat "$CITY/gen.txt"
+    echo "gen: $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s" >&2
+    touch "$CITY/.done-$NCASES"
+fi
+PARTS=("$CITY"/stays-*.csv)
+NSTAYS=$(sed -n 's/.* rows \([0-9]*\) .*/\1/p' "$CITY/gen.txt")
+read -r FROM TO <"$CITY/window.txt"
+mapfile -t CASE_LIST <"$CITY/cases.txt"
+CASE_ARGS=()
+for c in "${CASE_LIST[@]}"; do CASE_ARGS+=(--case "$c"); done
+echo "stays: $NSTAYS rows in ${#PARTS[@]} CSV files of $(du -ch "${PARTS[@]}" | tail -1 | cut -f1); cases ${#CASE_LIST[@]}; window [$FROM, $TO) = $(date -u -d "@$FROM" +%FT%TZ) .. $(date -u -d "@$TO" +%FT%TZ)"
+
+# timed CMD...: runs CMD under /usr/bin/time -v, stdout to $TIMED_OUT; sets SECS and RSS_MB.
+timed() {
+    local t0 t1
+    t0=$(date +%s.%N)
+    /usr/bin/time -v -o "$RUN/time.txt" "$@" >"$TIMED_OUT" 2>"$RUN/stderr.txt" ||
+        { cat "$RUN/stderr.txt" >&2; die "failed: $*"; }
+    t1=$(date +%s.%N)
+    SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')
+    RSS_MB=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$RUN/time.txt")
+    cat "$RUN/time.txt" >>"$RUN/time_all.txt"
+}
+
+# ---- fangkong --------------------------------------------------------------------------
+# `fangkong import` takes files of at most 512 MiB: one invocation a part, in order.
+FK_IMPORT=0 FK_IMPORT_RSS=0
+for f in "${PARTS[@]}"; do
+    say "fangkong import stays $(basename "$f")"
+    TIMED_OUT=$RUN/import.out timed "$BIN" import stays "$f" --data "$DATA"
+    echo "fangkong: import $(cat "$RUN/import.out") in $SECS s, peak RSS $RSS_MB MB"
+    FK_IMPORT=$(awk -v a="$FK_IMPORT" -v b="$SECS" 'BEGIN {printf "%.3f", a + b}')
+    [ "$RSS_MB" -gt "$FK_IMPORT_RSS" ] && FK_IMPORT_RSS=$RSS_MB
+done
+echo "fangkong: import of ${#PARTS[@]} files in $FK_IMPORT s, peak RSS $FK_IMPORT_RSS MB, data $(du -sh "$DATA" | cut -f1)"
+
+say "fangkong trace, ${#CASE_LIST[@]} cases in one invocation"
+TIMED_OUT=$RUN/fangkong_rows.csv timed "$BIN" trace "${CASE_ARGS[@]}" --from "$FROM" --to "$TO" --format csv --data "$DATA"
+FK_Q=$SECS FK_Q_RSS=$RSS_MB
+FK_ROWS=$(($(wc -l <"$RUN/fangkong_rows.csv") - 1))
+echo "fangkong: trace ${#CASE_LIST[@]} cases in $FK_Q s, $FK_ROWS rows, peak RSS $FK_Q_RSS MB (loads the stays from the store and builds the index first)"
+
+say "fangkong trace, one case"
+TIMED_OUT=$RUN/fangkong_rows_1.csv timed "$BIN" trace --case "${CASE_LIST[0]}" --from "$FROM" --to "$TO" --format csv --data "$DATA"
+FK_Q1=$SECS FK_Q1_RSS=$RSS_MB
+echo "fangkong: trace 1 case in $FK_Q1 s, $(($(wc -l <"$RUN/fangkong_rows_1.csv") - 1)) rows, peak RSS $FK_Q1_RSS MB (the same load and build; no warm index exists between invocations)"
+FK_PER_CASE=$(awk -v a="$FK_Q" -v b="$FK_Q1" -v n="${#CASE_LIST[@]}" 'BEGIN {printf "%.4f", (n > 1 ? (a - b) / (n - 1) : 0)}')
+echo "fangkong: estimated marginal seconds a case (100-case minus 1-case time, over 99): $FK_PER_CASE"
+
+# ---- DuckDB ----------------------------------------------------------------------------
+if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
+    if [ ! -d "$HERE/node_modules/@duckdb/node-api" ]; then
+        say "npm ci in bench/trace (DuckDB)"
+        (cd "$HERE" && npm ci --no-audit --no-fund >"$RUN/npm.log" 2>&1) || { cat "$RUN/npm.log" >&2; die "npm ci failed"; }
+    fi
+    say "DuckDB: load and query"
+    export DUCKDB_THREADS=${DUCKDB_THREADS:-2}
+    TIMED_OUT=$RUN/duckdb.out timed node "$HERE/duck.mjs" "$CITY/stays-*.csv" "$CITY/cases.txt" "$FROM" "$TO" "$RUN" \
+        "${MIN_OVERLAP_S:-600}" "${DWELL_S:-108000}" "${LOOKBACK_DAYS:-14}"
+    DK_RSS=$RSS_MB
+    cat "$RUN/duckdb.out"
+    DK_LINE=$(sed -n 's/^duckdb: //p' "$RUN/duckdb.out")
+    dk() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$DK_LINE"; }
+    DK_LOAD=$(dk load_seconds) DK_Q=$(dk query_seconds) DK_Q1=$(dk query1_seconds)
+    echo "duckdb: process wall $SECS s (node start, load, both queries, writing rows), peak RSS $DK_RSS MB (node included)"
+
+    # ---- check -------------------------------------------------------------------------
+    for f in fangkong_rows duckdb_rows; do
+        tail -n +2 "$RUN/$f.csv" | LC_ALL=C sort >"$RUN/$f.sorted"
+    done
+    if cmp -s "$RUN/fangkong_rows.sorted" "$RUN/duckdb_rows.sorted"; then
+        echo "check: equal rows $FK_ROWS"
+    else
+        echo "check: DIFFERENT rows (fangkong $FK_ROWS, duckdb $(wc -l <"$RUN/duckdb_rows.sorted")); first differences (< fangkong, > duckdb):"
+        diff "$RUN/fangkong_rows.sorted" "$RUN/duckdb_rows.sorted" | head -20 || true
+        exit 1
+    fi
+fi
+
+# ---- results -------------------------------------------------------------------------
+ratio() { awk -v p="$1" -v f="$2" 'BEGIN {r = (f > 0 ? p / f : 0); printf (r >= 0.1 ? "%.2f" : "%.2g"), r}'; }
+echo
+echo "figure: trace_persons $PERSONS persons"
+echo "figure: trace_stays $NSTAYS rows"
+echo "figure: trace_rows_100_cases $FK_ROWS rows"
+echo "figure: trace_import_seconds $FK_IMPORT s"
+echo "figure: trace_import_peak_rss_mb $FK_IMPORT_RSS MB"
+echo "figure: trace_query_100_cases_seconds $FK_Q s"
+echo "figure: trace_query_1_case_seconds $FK_Q1 s"
+echo "figure: trace_query_marginal_case_seconds $FK_PER_CASE s"
+echo "figure: trace_peak_rss_mb $FK_Q_RSS MB"
+if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
+    echo "figure: duckdb_load_seconds $DK_LOAD s"
+    echo "figure: duckdb_query_100_cases_seconds $DK_Q s"
+    echo "figure: duckdb_query_1_case_seconds $DK_Q1 s"
+    echo "figure: duckdb_peak_rss_mb $DK_RSS MB"
+    echo "ratio: trace_query_vs_duckdb $(ratio "$DK_Q" "$FK_Q")"
+    echo "ratio: trace_query_1_case_vs_duckdb $(ratio "$DK_Q1" "$FK_Q1")"
+    echo "ratio: trace_total_vs_duckdb $(ratio "$(awk -v a="$DK_LOAD" -v b="$DK_Q" 'BEGIN {print a + b}')" \
+        "$(awk -v a="$FK_IMPORT" -v b="$FK_Q" 'BEGIN {print a + b}')")"
+fi
