@@ -14,6 +14,7 @@
 
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "io/table_writer.h"
 #include "policy/policy.h"
 #include "services/actor.h"
 #include "services/tracing.h"
@@ -88,22 +89,6 @@ static int parse(int argc, char **argv, trace_args *a, int *status)
     return 0;
 }
 
-/* RFC 4180: quote a field holding a comma, a quote or a line break. */
-static void csv_field(const char *v, char sep)
-{
-    if (!strpbrk(v, ",\"\r\n")) {
-        printf("%s%c", v, sep);
-        return;
-    }
-    putchar('"');
-    for (; *v; v++) {
-        if (*v == '"')
-            putchar('"');
-        putchar(*v);
-    }
-    printf("\"%c", sep);
-}
-
 static void print_row(const char *c, const trace_contact *k, bool json, bool first)
 {
     char when[21];
@@ -118,11 +103,14 @@ static void print_row(const char *c, const trace_contact *k, bool json, bool fir
         free(text);
         json_decref(row);
     } else {
-        csv_field(c, ',');
-        csv_field(k->subject, ',');
-        csv_field(k->kind, ',');
-        csv_field(k->place, ',');
-        printf("%s,%lld\n", when, (long long)k->overlap_s);
+        strbuf line = STRBUF_INIT;
+        const char *cells[] = {c, k->subject, k->kind, k->place};
+        for (size_t i = 0; i < 4; i++) {
+            tw_csv_cell(&line, cells[i]);
+            sb_append_char(&line, ',');
+        }
+        printf("%s%s,%lld\n", sb_str(&line), when, (long long)k->overlap_s);
+        sb_free(&line);
     }
 }
 

@@ -4,7 +4,20 @@
 
 #include "http/handlers.h"
 #include "http/json_io.h"
+#include "model/role.h"
 #include "services/auth.h"
+
+/* {username, role, area_code, permissions}: the permissions are derived from the role
+ * matrix (model/role.c), so clients never keep a copy of it. */
+static json_t *user_json(const char *username, const char *role, const char *area_code)
+{
+    json_t *perms = json_array();
+    for (int p = 0; p < PERM__COUNT; p++)
+        if (role_can(role, (perm)p))
+            json_array_append_new(perms, json_string(role_perm_name((perm)p)));
+    return json_pack("{s:s, s:s, s:s, s:o}", "username", username, "role", role, "area_code",
+                     area_code, "permissions", perms);
+}
 
 int h_session_create(http_req *rq, fk_err *err)
 {
@@ -25,9 +38,8 @@ int h_session_create(http_req *rq, fk_err *err)
     json_decref(body);
     if (rc != 0)
         return -1;
-    json_t *j = json_pack("{s:s, s:o, s:{s:s, s:s, s:s}}", "token", token, "expires_at",
-                          json_instant(expires), "user", "username", who.username, "role",
-                          who.role, "area_code", who.area_code);
+    json_t *j = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", json_instant(expires),
+                          "user", user_json(who.username, who.role, who.area_code));
     return req_reply(rq, 201, j);
 }
 
@@ -41,7 +53,5 @@ int h_session_delete(http_req *rq, fk_err *err)
 int h_me(http_req *rq, fk_err *err)
 {
     (void)err;
-    return req_reply(rq, 200,
-                     json_pack("{s:s, s:s, s:s}", "username", rq->who.username, "role",
-                               rq->who.role, "area_code", rq->who.area_code));
+    return req_reply(rq, 200, user_json(rq->who.username, rq->who.role, rq->who.area_code));
 }

@@ -626,10 +626,12 @@ static int person_fields(const char *const *v, person *p, fk_err *bad)
         import_field_text(p->sex, sizeof p->sex, v[P_SEX], "sex", bad) ||
         import_field_text(p->birth_date, sizeof p->birth_date, v[P_BIRTH], "birth_date", bad) ||
         import_field_text(p->phone, sizeof p->phone, v[P_PHONE], "phone", bad) ||
-        import_field_text(p->resident_type, sizeof p->resident_type, v[P_RTYPE], "resident_type", bad) ||
+        import_field_text(p->resident_type, sizeof p->resident_type,
+                          v[P_RTYPE], "resident_type", bad) ||
         put_id(&p->household_id, v[P_HH], "household_id", bad) ||
         import_field_text(p->address, sizeof p->address, v[P_ADDR], "address", bad) ||
-        import_field_text(p->community_code, sizeof p->community_code, v[P_COMM], "community_code", bad) ||
+        import_field_text(p->community_code, sizeof p->community_code,
+                          v[P_COMM], "community_code", bad) ||
         import_field_text(p->work_unit, sizeof p->work_unit, v[P_WORK], "work_unit", bad) ||
         put_flags(&p->flags, v[P_FLAGS], bad))
         return -1;
@@ -790,9 +792,11 @@ static int case_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     int rc = case_person(cx, v, c, bad, err);
     if (rc)
         return rc;
-    if (import_field_text(c->classification, sizeof c->classification, v[C_CLASS], "classification", bad) ||
+    if (import_field_text(c->classification, sizeof c->classification,
+                          v[C_CLASS], "classification", bad) ||
         import_field_text(c->severity, sizeof c->severity, v[C_SEV], "severity", bad) ||
-        import_field_text(c->sampling_date, sizeof c->sampling_date, v[C_SAMPLING], "sampling_date", bad) ||
+        import_field_text(c->sampling_date, sizeof c->sampling_date,
+                          v[C_SAMPLING], "sampling_date", bad) ||
         import_field_text(c->onset_date, sizeof c->onset_date, v[C_ONSET], "onset_date", bad) ||
         import_field_text(c->source, sizeof c->source, v[C_SOURCE], "source", bad) ||
         import_field_text(c->hospital, sizeof c->hospital, v[C_HOSPITAL], "hospital", bad))
@@ -831,7 +835,8 @@ static int area_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
 {
     area *ar = rec;
     if (import_field_text(ar->code, sizeof ar->code, v[A_CODE], "code", bad) ||
-        import_field_text(ar->parent_code, sizeof ar->parent_code, v[A_PARENT], "parent_code", bad) ||
+        import_field_text(ar->parent_code, sizeof ar->parent_code,
+                          v[A_PARENT], "parent_code", bad) ||
         import_field_text(ar->name, sizeof ar->name, v[A_NAME], "name", bad) ||
         import_field_text(ar->level, sizeof ar->level, v[A_LEVEL], "level", bad))
         return 1;

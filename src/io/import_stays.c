@@ -1,5 +1,5 @@
 /*
- * import_stays.c - the `stays` import kind: subject,place,start,end.
+ * import_stays.c - the `stays` import kind: subject,cell,start,end.
  *
  * A subject (phone, resident ID number or person id) was in a place (grid cell or venue
  * code) over [start, end); times are Unix seconds or ISO 8601 with an offset. Subjects

@@ -52,7 +52,7 @@ static bool needs_quotes(const char *s)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
-static void csv_cell(strbuf *sb, const char *s)
+void tw_csv_cell(strbuf *sb, const char *s)
 {
     if (!needs_quotes(s)) {
         sb_append(sb, s);
@@ -73,7 +73,7 @@ static int csv_row(tw *w, const char *const *cells, size_t n, fk_err *err)
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_append_char(&w->line, ',');
-        csv_cell(&w->line, cells[i] ? cells[i] : "");
+        tw_csv_cell(&w->line, cells[i] ? cells[i] : "");
     }
     sb_append(&w->line, "\r\n");
     if (fwrite(w->line.buf, 1, w->line.len, w->f) != w->line.len)

@@ -25,10 +25,15 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "base/strbuf.h"
 
 typedef enum tw_format { TW_CSV, TW_XLSX } tw_format;
 
 typedef struct tw tw;
+
+/* Append one cell to sb with the CSV backend's quoting (for writers of CSV text that is
+ * not a file of this module, e.g. `fangkong trace` on standard output). */
+void tw_csv_cell(strbuf *sb, const char *s);
 
 /* True when `path` ends in ".xlsx" (any case). */
 bool tw_path_is_xlsx(const char *path);

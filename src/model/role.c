@@ -65,3 +65,15 @@ bool role_in_jurisdiction(const char *user_area, const char *community_code)
         return true;
     return community_code && !strncmp(community_code, user_area, strlen(user_area));
 }
+
+const char *role_perm_name(perm p)
+{
+    static const char *const names_of[PERM__COUNT] = {
+        [PERM_PERSON_READ] = "person.read",   [PERM_PERSON_WRITE] = "person.write",
+        [PERM_CASE_READ] = "cases.read",      [PERM_CASE_WRITE] = "cases.write",
+        [PERM_CASE_TRANSITION] = "cases.transition", [PERM_AUDIT_READ] = "audit",
+        [PERM_USER_ADMIN] = "users",          [PERM_UNMASKED] = "unmasked",
+        [PERM_TRACE] = "trace",
+    };
+    return p < PERM__COUNT ? names_of[p] : NULL;
+}

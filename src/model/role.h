@@ -28,6 +28,9 @@ typedef enum perm {
 } perm;
 
 bool role_known(const char *role);
+/* Stable name of a permission for clients ("person.read", "cases.transition", "audit",
+ * ...), so the console derives what to show from this table instead of copying it. */
+const char *role_perm_name(perm p);
 bool role_can(const char *role, perm p);
 /* NULL-terminated list of role names, for help texts and validation messages. */
 const char *const *role_names(void);

@@ -1,3 +1,7 @@
+/*
+ * tracing.c - the server's trace index (built from the store's stays, rebuilt when their
+ * version moves) and a case's contacts. Contract and locking: tracing.h.
+ */
 #include "services/tracing.h"
 
 #include <pthread.h>
@@ -36,20 +40,18 @@ void tracing_free(tracing *t)
 }
 
 /* Stream the store's stays straight into the builder: no copy of all records. */
-typedef struct load_ctx { trace_builder *b; fk_err *err; int failed; } load_ctx;
+typedef struct load_ctx { trace_builder *b; fk_err *err; } load_ctx;
 
 static int add_one(void *ctx, const stay_rec *s)
 {
     load_ctx *l = ctx;
     trace_stay st = {s->subject, s->place, s->start, s->end};
-    if (trace_builder_add(l->b, &st, l->err) != 0)
-        return l->failed = 1;
-    return 0;
+    return trace_builder_add(l->b, &st, l->err) != 0;
 }
 
 trace_index *tracing_load_index(store *st, int64_t from, int64_t to, fk_err *err)
 {
-    load_ctx l = {trace_builder_new(), err, 0};
+    load_ctx l = {trace_builder_new(), err};
     if (store_stays_each(st, from, to, add_one, &l, err) != 0) {
         trace_builder_free(l.b);
         return NULL;
@@ -114,13 +116,13 @@ static int add_subject(const trace_index *ix, const char *subject, char ids[3][3
     return 0;
 }
 
-static int query(tracing *t, const trace_rules *r, char ids[3][32], int64_t from, int64_t to,
-                 trace_contact_list *out, fk_err *err)
+/* Called with the read lock held (lock_current); the caller releases it. */
+static int query(const trace_index *ix, const trace_rules *r, char ids[3][32], int64_t from,
+                 int64_t to, trace_contact_list *out, fk_err *err)
 {
     int rc = 0;
     for (int i = 0; i < 3 && rc == 0; i++)
-        rc = add_subject(t->ix, ids[i], ids, from, to, r, out, err);
-    pthread_rwlock_unlock(&t->lock);
+        rc = add_subject(ix, ids[i], ids, from, to, r, out, err);
     if (rc != 0) {
         trace_contact_list_free(out);
         return -1;
@@ -155,5 +157,7 @@ int tracing_case_contacts(tracing *t, store *st, const actor *a, int64_t case_id
     actor_audit(a, &rec, "trace", "case", case_id, "companions");
     if (store_audit_append(st, &rec, err) != 0 || lock_current(t, st, err) != 0)
         return -1;
-    return query(t, &r, ids, from, to, out, err);
+    int rc = query(t->ix, &r, ids, from, to, out, err);
+    pthread_rwlock_unlock(&t->lock);
+    return rc;
 }
