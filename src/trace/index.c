@@ -8,7 +8,8 @@
  *      overlapping and touching intervals: [a,b) [b,c) -> [a,c);
  *   4. the pair tables: per subject its places, per pair its merged intervals;
  *   5. the column: the merged intervals sorted by (place, start), per-place offsets
- *      and longest interval; sp_rec points from pair order into the column.
+ *      and longest interval; sp_rec points from pair order into the column;
+ *   6. proximity: each detection in both directions, sorted by (subject, other, time).
  *
  * Memory: the finished index holds 24 bytes per merged interval (two times, one
  * subject id, one back pointer), 8 per (subject, place) pair, 12 per place and 4 per
@@ -28,14 +29,38 @@
 typedef struct build_rec { uint32_t s, p; int64_t start, end; } build_rec;
 typedef struct col_key { int64_t start; uint32_t p, i; } col_key;
 
+typedef struct build_det { uint32_t a, b; int64_t t; } build_det;
+
+/* The builder interns each record as it arrives and keeps 24 bytes of a stay
+ * (build_rec) and 16 of a detection, so a caller streaming from the store never holds
+ * the strings of all records at once. place_src is indexed by interned place id. */
+struct trace_builder {
+    trace_index *ix;         /* names only until finish */
+    build_rec *recs;
+    size_t n, cap;
+    build_det *dets;
+    size_t ndet, detcap;
+    uint8_t *place_src;
+    size_t src_cap;
+};
+
+/* Check a subject of record i (field `field`); returns 0 or fails naming the field. */
+static int check_subject(const char *subject, const char *what, size_t i, const char *field,
+                         fk_err *err)
+{
+    if (!subject || !subject[0])
+        return fk_fail(err, FK_EINVAL, field, "%s %zu: empty %s", what, i, field);
+    if (strlen(subject) >= sizeof ((trace_contact *)0)->subject)
+        return fk_fail(err, FK_EINVAL, field, "%s %zu: %s longer than %zu bytes", what, i, field,
+                       sizeof ((trace_contact *)0)->subject - 1);
+    return 0;
+}
+
 /* Check one stay; returns 0 or fails naming the field. */
 static int check_stay(const trace_stay *st, size_t i, fk_err *err)
 {
-    if (!st->subject || !st->subject[0])
-        return fk_fail(err, FK_EINVAL, "subject", "stay %zu: empty subject", i);
-    if (strlen(st->subject) >= sizeof ((trace_contact *)0)->subject)
-        return fk_fail(err, FK_EINVAL, "subject", "stay %zu: subject longer than %zu bytes",
-                       i, sizeof ((trace_contact *)0)->subject - 1);
+    if (check_subject(st->subject, "stay", i, "subject", err) != 0)
+        return -1;
     if (!st->place || !st->place[0])
         return fk_fail(err, FK_EINVAL, "place", "stay %zu: empty place", i);
     if (strlen(st->place) >= sizeof ((trace_contact *)0)->place)
@@ -50,6 +75,24 @@ static int check_stay(const trace_stay *st, size_t i, fk_err *err)
     if (st->end <= st->start)
         return fk_fail(err, FK_EINVAL, "end", "stay %zu: end %lld is not after start %lld",
                        i, (long long)st->end, (long long)st->start);
+    return 0;
+}
+
+/* Remember that interned place p has a record from source bit `bit`. */
+static int note_source(trace_builder *b, uint32_t p, unsigned bit)
+{
+    if (p >= b->src_cap) {
+        size_t cap = b->src_cap ? b->src_cap * 2 : 1024;
+        while (cap <= p)
+            cap *= 2;
+        uint8_t *grown = fk_try_realloc(b->place_src, cap);
+        if (!grown)
+            return -1;
+        memset(grown + b->src_cap, 0, cap - b->src_cap);
+        b->place_src = grown;
+        b->src_cap = cap;
+    }
+    b->place_src[p] |= (uint8_t)bit;
     return 0;
 }
 
@@ -73,8 +116,9 @@ static int col_cmp(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Step 2: renumber the interned ids of recs[0..n) into name order. */
-static int renumber(trace_index *ix, build_rec *recs, size_t n)
+
+/* Step 2: renumber the interned ids of the records into name order. */
+static int renumber(trace_index *ix, trace_builder *b)
 {
     uint32_t *smap = NULL, *pmap = NULL;
     if (trace__names_finish(&ix->subjects, &smap) != 0 ||
@@ -82,9 +126,21 @@ static int renumber(trace_index *ix, build_rec *recs, size_t n)
         free(smap);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        recs[i].s = smap[recs[i].s];
-        recs[i].p = pmap[recs[i].p];
+    ix->place_src = fk_try_malloc(ix->places.n ? ix->places.n : 1);
+    if (!ix->place_src) {
+        free(smap);
+        free(pmap);
+        return -1;
+    }
+    for (uint32_t p = 0; p < ix->places.n; p++)
+        ix->place_src[pmap[p]] = b->place_src[p];
+    for (size_t i = 0; i < b->n; i++) {
+        b->recs[i].s = smap[b->recs[i].s];
+        b->recs[i].p = pmap[b->recs[i].p];
+    }
+    for (size_t i = 0; i < b->ndet; i++) {
+        b->dets[i].a = smap[b->dets[i].a];
+        b->dets[i].b = smap[b->dets[i].b];
     }
     free(smap);
     free(pmap);
@@ -184,13 +240,46 @@ static int build_column(trace_index *ix, const build_rec *recs, size_t m)
     return 0;
 }
 
-/* The builder interns each stay as it arrives and keeps 24 bytes of it (build_rec), so
- * a caller streaming from the store never holds the strings of all stays at once. */
-struct trace_builder {
-    trace_index *ix;         /* names only until finish */
-    build_rec *recs;
-    size_t n, cap;
-};
+static int det_cmp(const void *x, const void *y)
+{
+    const build_det *a = x, *b = y;
+    if (a->a != b->a)
+        return a->a < b->a ? -1 : 1;
+    if (a->b != b->b)
+        return a->b < b->b ? -1 : 1;
+    return (a->t > b->t) - (a->t < b->t);
+}
+
+/* Step 6: every detection in both directions, sorted by (subject, other, time). */
+static int build_proximity(trace_index *ix, const build_det *dets, size_t n)
+{
+    size_t m = 2 * n;
+    build_det *all = fk_try_malloc((m ? m : 1) * sizeof *all);
+    ix->prox_off = fk_try_malloc(((size_t)ix->subjects.n + 1) * sizeof *ix->prox_off);
+    ix->prox_other = fk_try_malloc((m ? m : 1) * sizeof *ix->prox_other);
+    ix->prox_time = fk_try_malloc((m ? m : 1) * sizeof *ix->prox_time);
+    if (!all || !ix->prox_off || !ix->prox_other || !ix->prox_time) {
+        free(all);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        all[2 * i] = dets[i];
+        all[2 * i + 1] = (build_det){dets[i].b, dets[i].a, dets[i].t};
+    }
+    qsort(all, m, sizeof *all, det_cmp);
+    uint32_t s = 0;
+    for (size_t k = 0; k < m; k++) {
+        while (s <= all[k].a)
+            ix->prox_off[s++] = (uint32_t)k;
+        ix->prox_other[k] = all[k].b;
+        ix->prox_time[k] = all[k].t;
+    }
+    while (s <= ix->subjects.n)
+        ix->prox_off[s++] = (uint32_t)m;
+    ix->ndetections = n;
+    free(all);
+    return 0;
+}
 
 trace_builder *trace_builder_new(void)
 {
@@ -205,6 +294,8 @@ void trace_builder_free(trace_builder *b)
         return;
     trace_index_free(b->ix);
     free(b->recs);
+    free(b->dets);
+    free(b->place_src);
     free(b);
 }
 
@@ -226,9 +317,42 @@ int trace_builder_add(trace_builder *b, const trace_stay *st, fk_err *err)
     r->start = st->start;
     r->end = st->end;
     if (trace__names_intern(&b->ix->subjects, st->subject, &r->s) != 0 ||
-        trace__names_intern(&b->ix->places, st->place, &r->p) != 0)
+        trace__names_intern(&b->ix->places, st->place, &r->p) != 0 ||
+        note_source(b, r->p, trace__source_bit(st->source)) != 0)
         return fk_fail(err, FK_EBUSY, "", "out of memory building the trace index");
     b->n++;
+    return 0;
+}
+
+int trace_builder_add_detection(trace_builder *b, const char *a, const char *bsubj, int64_t t,
+                                fk_err *err)
+{
+    size_t i = b->ndet;
+    if (check_subject(a, "detection", i, "a", err) != 0 ||
+        check_subject(bsubj, "detection", i, "b", err) != 0)
+        return -1;
+    if (strcmp(a, bsubj) == 0)
+        return fk_fail(err, FK_EINVAL, "b", "detection %zu: a and b are the same subject", i);
+    if (t < 0 || t > TRACE_TIME_MAX)
+        return fk_fail(err, FK_EINVAL, "time", "detection %zu: time %lld out of range", i,
+                       (long long)t);
+    if (b->ndet >= UINT32_MAX / 4)
+        return fk_fail(err, FK_ETOOBIG, "detections", "%zu detections: over the index limit",
+                       i);
+    if (b->ndet == b->detcap) {
+        size_t cap = b->detcap ? b->detcap * 2 : 4096;
+        build_det *grown = fk_try_realloc(b->dets, cap * sizeof *grown);
+        if (!grown)
+            return fk_fail(err, FK_EBUSY, "", "out of memory building the trace index");
+        b->dets = grown;
+        b->detcap = cap;
+    }
+    build_det *d = &b->dets[b->ndet];
+    d->t = t;
+    if (trace__names_intern(&b->ix->subjects, a, &d->a) != 0 ||
+        trace__names_intern(&b->ix->subjects, bsubj, &d->b) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory building the trace index");
+    b->ndet++;
     return 0;
 }
 
@@ -237,12 +361,13 @@ trace_index *trace_builder_finish(trace_builder *b, fk_err *err)
     trace_index *ix = b->ix;
     size_t n = b->n;
     b->ix = NULL;
-    if (renumber(ix, b->recs, n) != 0)
+    if (renumber(ix, b) != 0)
         goto oom;
     size_t m = merge_all(b->recs, n);
     ix->nrecords = n;
     ix->nmerged = m;
-    if (build_pairs(ix, b->recs, m) != 0 || build_column(ix, b->recs, m) != 0)
+    if (build_pairs(ix, b->recs, m) != 0 || build_column(ix, b->recs, m) != 0 ||
+        build_proximity(ix, b->dets, b->ndet) != 0)
         goto oom;
     trace_builder_free(b);
     return ix;
@@ -283,7 +408,16 @@ void trace_index_free(trace_index *ix)
     free(ix->pair_place);
     free(ix->pair_off);
     free(ix->sp_rec);
+    free(ix->place_src);
+    free(ix->prox_off);
+    free(ix->prox_other);
+    free(ix->prox_time);
     free(ix);
+}
+
+size_t trace_index_detections(const trace_index *ix)
+{
+    return ix ? ix->ndetections : 0;
 }
 
 size_t trace_index_records(const trace_index *ix)
@@ -305,5 +439,8 @@ size_t trace_index_bytes(const trace_index *ix)
     b += ((size_t)ix->places.n + 1) * (sizeof(uint32_t) + sizeof(int64_t));
     b += ((size_t)ix->subjects.n + 1) * sizeof(uint32_t);
     b += ix->npairs * 2 * sizeof(uint32_t) + sizeof(uint32_t);
+    b += ix->places.n; /* place_src */
+    b += ((size_t)ix->subjects.n + 1) * sizeof(uint32_t);
+    b += ix->ndetections * 2 * (sizeof(uint32_t) + sizeof(int64_t));
     return b;
 }

@@ -3,7 +3,11 @@
  * the rules that turn co-presence into contacts (流调溯源).
  *
  * Input is presence: a subject (phone, resident ID number or person id, kept as given)
- * in a place (a grid cell or a venue code) over [start, end) in Unix seconds. The index
+ * in a place (a grid cell or a venue code) over [start, end) in Unix seconds, and
+ * pairwise proximity detections (Bluetooth, RFID badges): subjects a and b were close
+ * during the `interval` seconds ending at t. A place is a VENUE when any of its stays
+ * came from venue-code check-ins or a case interview (source "checkins"/"interview");
+ * every other place is a grid cell. The index
  * interns subjects and places to dense integer ids and keeps the records as columns
  * sorted by (place, start), with per-place offsets, and per (subject, place) merged
  * intervals, so that a query touches only the places the case visited and never scans
@@ -15,6 +19,13 @@
  * and at least one of the two spent >= dwell_s in that place during the lookback_s
  * seconds before `to`. Intervals of one subject in one place are merged before anything
  * is summed.
+ *
+ * Venue contact (场所 co-presence, a close-contact situation): at a venue, the case and
+ * the subject overlapped for >= min_overlap_s within the case's infectious window; no
+ * dwell rule. Companions are looked for in grid cells only.
+ * Proximity contact: detections of one pair no more than `interval_s` apart form one
+ * event covering [first - interval_s, last); the events' seconds inside the window,
+ * summed, must reach min_s.
  *
  * Ownership: trace_index_build copies what it needs (the caller's array may be freed);
  * the index is immutable after build and may be queried from many threads at once.
@@ -34,7 +45,19 @@ typedef struct trace_stay {
     const char *subject;
     const char *place;
     int64_t start, end;      /* [start, end), start < end */
+    const char *source;      /* the import kind that brought it; NULL = "stays" */
 } trace_stay;
+
+/* Where a record came from, as bits kept per place and reported as evidence. */
+enum trace_source {
+    TRACE_SRC_STAYS = 1 << 0,
+    TRACE_SRC_PINGS = 1 << 1,
+    TRACE_SRC_CHECKINS = 1 << 2,  /* a venue */
+    TRACE_SRC_INTERVIEW = 1 << 3, /* a venue */
+    TRACE_SRC_DEMO = 1 << 4,
+    TRACE_SRC_OTHER = 1 << 5,
+};
+#define TRACE_SRC_VENUE (TRACE_SRC_CHECKINS | TRACE_SRC_INTERVIEW)
 
 typedef struct trace_rules {
     int64_t min_overlap_s;   /* companion.min_overlap_s (600 in v9 with Chengdu's rule) */
@@ -64,9 +87,14 @@ void trace_index_free(trace_index *ix);
 typedef struct trace_builder trace_builder;
 trace_builder *trace_builder_new(void);
 int trace_builder_add(trace_builder *b, const trace_stay *s, fk_err *err);
+/* One proximity detection: a and b (distinct, non-empty, at most 63 bytes) were close
+ * during the interval ending at t (0 <= t <= 9999-12-31). Errors as trace_builder_add. */
+int trace_builder_add_detection(trace_builder *b, const char *a, const char *bsubj, int64_t t,
+                                fk_err *err);
 trace_index *trace_builder_finish(trace_builder *b, fk_err *err);
 void trace_builder_free(trace_builder *b);
 size_t trace_index_records(const trace_index *ix);
+size_t trace_index_detections(const trace_index *ix);
 /* Bytes the index holds (columns, pair tables, interned names and their hash table),
  * for memory reports and benchmarks. */
 size_t trace_index_bytes(const trace_index *ix);
@@ -74,10 +102,13 @@ size_t trace_index_bytes(const trace_index *ix);
 /* One row of evidence: the contact `subject` met the case in `place`. */
 typedef struct trace_contact {
     char subject[64];
-    char kind[16];           /* "companion" here; later "venue", "proximity", ... */
-    char place[32];
+    char kind[16];           /* companion, venue, proximity, household, interview */
+    char place[32];          /* "" for proximity and household */
     int64_t first_overlap;   /* start of the first overlap within the window */
     int64_t overlap_s;       /* cumulative overlap within the window */
+    char source[40];         /* data sources of the evidence, e.g. "checkins", "stays+pings" */
+    int degree;              /* 1 close contact or companion; 2 secondary (set by services) */
+    char via[64];            /* degree 2: the close contact it came through */
 } trace_contact;
 
 typedef struct trace_contact_list { trace_contact *items; size_t n; } trace_contact_list;
@@ -89,6 +120,23 @@ typedef struct trace_contact_list { trace_contact *items; size_t n; } trace_cont
  * *out (OUT) is always initialised; free it with trace_contact_list_free. */
 int trace_companions(const trace_index *ix, const char *case_subject, int64_t from, int64_t to,
                      const trace_rules *r, trace_contact_list *out, fk_err *err);
+
+/* The venue contacts of `case_subject` in [from, to): one row per (contact, venue) with a
+ * cumulative overlap >= min_overlap_s (and > 0), sorted by contact then venue. Errors and
+ * ownership as trace_companions. */
+int trace_venue_contacts(const trace_index *ix, const char *case_subject, int64_t from,
+                         int64_t to, int64_t min_overlap_s, trace_contact_list *out, fk_err *err);
+
+/* The proximity contacts of `case_subject` in [from, to): one row per contact whose
+ * events (see the top) give >= min_s seconds (and > 0) inside the window, sorted by
+ * contact; first_overlap is the first event second inside the window. FK_EINVAL for
+ * interval_s <= 0, negative min_s or from >= to. */
+int trace_proximity_contacts(const trace_index *ix, const char *case_subject, int64_t from,
+                             int64_t to, int64_t interval_s, int64_t min_s,
+                             trace_contact_list *out, fk_err *err);
+
+/* Append l's rows to out (moved; l is emptied). 0, or -1 with FK_EBUSY. */
+int trace_contact_list_append(trace_contact_list *out, trace_contact_list *l, fk_err *err);
 void trace_contact_list_free(trace_contact_list *l);
 
 #endif

@@ -14,6 +14,9 @@
  *             subject s owns pairs [subj_off[s], subj_off[s+1]); pair q is place
  *             pair_place[q] and owns sp_rec[pair_off[q] .. pair_off[q+1]).
  *   sp_rec    column row numbers in (subject, place, start) order.
+ *   place_src per place, the enum trace_source bits of its records (venue or cell).
+ *   prox      every detection twice (a->b and b->a) sorted by (subject, other, time):
+ *             subject s owns prox_other/prox_time [prox_off[s], prox_off[s+1]).
  *
  * Invariants: within one (subject, place) the intervals are sorted, disjoint and not
  * touching ([a,b) [b,c) were merged into [a,c)), so their ends are sorted too and a
@@ -63,6 +66,16 @@ struct trace_index {
     uint32_t *pair_place;    /* npairs */
     uint32_t *pair_off;      /* npairs + 1 */
     uint32_t *sp_rec;        /* nmerged */
+    uint8_t *place_src;      /* places.n */
+    size_t ndetections;      /* detections given to the build (rows below: 2x) */
+    uint32_t *prox_off;      /* subjects.n + 1 */
+    uint32_t *prox_other;
+    int64_t *prox_time;
 };
+
+/* "checkins", "stays+pings", ... for the bits of a place, into out (cap bytes). */
+void trace__source_names(unsigned bits, char *out, size_t cap);
+/* The source bit of a stay's source name (NULL = stays). */
+unsigned trace__source_bit(const char *source);
 
 #endif

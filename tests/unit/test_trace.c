@@ -418,6 +418,108 @@ static void test_equals_reference(void **state)
     free(st);
 }
 
+/* Venues: co-presence at check-in places, no dwell rule; companions skip venues. */
+static void test_venue_contacts(void **state)
+{
+    (void)state;
+    const trace_stay st[] = {
+        {"case", "V1", 1000, 5000, "checkins"},
+        {"b900", "V1", 2000, 2900, "checkins"},
+        {"c899", "V1", 2000, 2899, "checkins"},
+        {"d", "V1", 4500, 9000, "checkins"},
+        {"d", "V1", 100, 600, "checkins"},   /* before the case: nothing */
+        {"case", "G1", 0, 200000, NULL},     /* a cell: companion rules only */
+        {"e", "G1", 1000, 2000, "stays"},
+    };
+    trace_index *ix = trace_index_build(st, 7, NULL);
+    assert_non_null(ix);
+    trace_contact_list l;
+    assert_int_equal(trace_venue_contacts(ix, "case", 0, 10000, 900, &l, NULL), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0].subject, "b900");
+    assert_string_equal(l.items[0].kind, "venue");
+    assert_string_equal(l.items[0].place, "V1");
+    assert_string_equal(l.items[0].source, "checkins");
+    assert_int_equal(l.items[0].overlap_s, 900);
+    trace_contact_list_free(&l);
+    /* the window cuts d's 500 s to 100 s: below 200 with the window, 500 without */
+    assert_int_equal(trace_venue_contacts(ix, "case", 0, 4600, 100, &l, NULL), 0);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.items[2].subject, "d");
+    assert_int_equal(l.items[2].overlap_s, 100);
+    assert_int_equal(l.items[2].first_overlap, 4500);
+    trace_contact_list_free(&l);
+    /* companions see the cell only, never the venue */
+    trace_rules r = {600, 0, 14 * DAY};
+    assert_int_equal(trace_companions(ix, "case", 0, 10000, &r, &l, NULL), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0].subject, "e");
+    assert_string_equal(l.items[0].source, "stays");
+    trace_contact_list_free(&l);
+    trace_index_free(ix);
+}
+
+static trace_index *detections(const int64_t *t, size_t n, const char *other)
+{
+    trace_builder *b = trace_builder_new();
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(trace_builder_add_detection(b, i % 2 ? "case" : other,
+                                                     i % 2 ? other : "case", t[i], NULL), 0);
+    trace_index *ix = trace_builder_finish(b, NULL);
+    assert_non_null(ix);
+    assert_int_equal(trace_index_detections(ix), n);
+    return ix;
+}
+
+/* Proximity: detections <= interval apart chain into one event [first - 20, last). */
+static void test_proximity_events(void **state)
+{
+    (void)state;
+    const int64_t chained[] = {1000, 1020, 1040};        /* one event: 980..1040 = 60 s */
+    const int64_t split[] = {1000, 1021, 2000};          /* three events of 20 s */
+    trace_contact_list l;
+    trace_index *ix = detections(chained, 3, "b");
+    assert_int_equal(trace_proximity_contacts(ix, "case", 0, 5000, 20, 60, &l, NULL), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0].kind, "proximity");
+    assert_int_equal(l.items[0].first_overlap, 980);
+    assert_int_equal(l.items[0].overlap_s, 60);
+    trace_contact_list_free(&l);
+    assert_int_equal(trace_proximity_contacts(ix, "case", 0, 5000, 20, 61, &l, NULL), 0);
+    assert_int_equal(l.n, 0);
+    /* the window clips the event: [1000, 1030) holds 30 s of it */
+    assert_int_equal(trace_proximity_contacts(ix, "case", 1000, 1030, 20, 1, &l, NULL), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].overlap_s, 30);
+    assert_int_equal(l.items[0].first_overlap, 1000);
+    trace_contact_list_free(&l);
+    /* the other side sees the case */
+    assert_int_equal(trace_proximity_contacts(ix, "b", 0, 5000, 20, 1, &l, NULL), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0].subject, "case");
+    trace_contact_list_free(&l);
+    trace_index_free(ix);
+    ix = detections(split, 3, "c");
+    assert_int_equal(trace_proximity_contacts(ix, "case", 0, 5000, 20, 1, &l, NULL), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].overlap_s, 60); /* 3 x 20, one second apart more */
+    trace_contact_list_free(&l);
+    assert_int_equal(trace_proximity_contacts(ix, "case", 0, 5000, 21, 1, &l, NULL), 0);
+    assert_int_equal(l.items[0].overlap_s, 42 + 21); /* 979..1021 chained, 1979..2000 */
+    trace_contact_list_free(&l);
+    fk_err e;
+    assert_int_equal(trace_proximity_contacts(ix, "case", 0, 5000, 0, 1, &l, &e), -1);
+    assert_string_equal(e.field, "rules");
+    trace_index_free(ix);
+    trace_builder *b = trace_builder_new();
+    assert_int_equal(trace_builder_add_detection(b, "x", "x", 100, &e), -1);
+    assert_string_equal(e.field, "b");
+    assert_int_equal(trace_builder_add_detection(b, "x", "", 100, &e), -1);
+    assert_int_equal(trace_builder_add_detection(b, "x", "y", -1, &e), -1);
+    assert_string_equal(e.field, "time");
+    trace_builder_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +533,8 @@ int main(void)
         cmocka_unit_test(test_bad_records),
         cmocka_unit_test(test_rules_from_policy),
         cmocka_unit_test(test_equals_reference),
+        cmocka_unit_test(test_venue_contacts),
+        cmocka_unit_test(test_proximity_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

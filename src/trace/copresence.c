@@ -1,6 +1,9 @@
 /*
- * companion.c - the time-space companion rule (时空伴随) over the trace index.
+ * copresence.c - co-presence rules over the trace index: the time-space companion rule
+ * (时空伴随, grid cells) and venue co-presence (场所, venues: a close-contact situation).
  *
+ * Both are one walk with different parameters (struct walk): which places count
+ * (cells or venues), the minimum overlap, and the dwell rule (none for venues).
  * A query walks only the places the case visited (its pair list). For one place p:
  *   1. the case's merged intervals at p, clipped to the window W = [from, to): CW;
  *   2. the column rows of p that may overlap W: a binary search finds the first row
@@ -16,6 +19,7 @@
  * Thread safety: the index is only read; all scratch memory belongs to the query.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +28,12 @@
 #include "trace/trace_int.h"
 
 typedef struct span { int64_t a, b; } span;
+/* One co-presence rule applied to one kind of place. */
+typedef struct walk {
+    trace_rules rules;      /* dwell_s 0 = no dwell rule */
+    int venues;             /* 1: venues only; 0: grid cells only */
+    const char *kind;       /* the kind of the rows it yields */
+} walk;
 typedef struct hit { uint32_t s, p; int64_t first, ov; } hit;
 
 /* A growable array of T owned by one query. */
@@ -202,14 +212,22 @@ static size_t apply_rule(const trace_index *ix, vec *hits, size_t base, int64_t 
     return kept;
 }
 
+static int place_wanted(const trace_index *ix, uint32_t p, const walk *w)
+{
+    return ((ix->place_src[p] & TRACE_SRC_VENUE) != 0) == (w->venues != 0);
+}
+
 /* All places of case c: the kept hits, in (place, subject) order, into hits. */
 static int find_hits(const trace_index *ix, uint32_t c, int64_t from, int64_t to,
-                     const trace_rules *r, vec *hits)
+                     const walk *w, vec *hits)
 {
+    const trace_rules *r = &w->rules;
     span *cw = NULL;
     size_t cw_cap = 0;
     int rc = 0;
     for (uint32_t q = ix->subj_off[c]; q < ix->subj_off[c + 1] && rc == 0; q++) {
+        if (!place_wanted(ix, ix->pair_place[q], w))
+            continue;
         size_t need = ix->pair_off[q + 1] - ix->pair_off[q];
         if (need > cw_cap) {
             span *grown = fk_try_realloc(cw, need * sizeof *cw);
@@ -237,7 +255,7 @@ static int find_hits(const trace_index *ix, uint32_t c, int64_t from, int64_t to
 }
 
 /* The kept hits as contact rows, sorted by subject then place. */
-static int emit(const trace_index *ix, vec *hits, trace_contact_list *out)
+static int emit(const trace_index *ix, const walk *w, vec *hits, trace_contact_list *out)
 {
     hit *h = hits->items;
     if (hits->n == 0)
@@ -250,18 +268,21 @@ static int emit(const trace_index *ix, vec *hits, trace_contact_list *out)
         trace_contact *t = &out->items[i];
         memset(t, 0, sizeof *t);
         strcpy(t->subject, trace__name(&ix->subjects, h[i].s)); /* lengths checked at build */
-        strcpy(t->kind, "companion");
+        snprintf(t->kind, sizeof t->kind, "%s", w->kind);
         strcpy(t->place, trace__name(&ix->places, h[i].p));
         t->first_overlap = h[i].first;
         t->overlap_s = h[i].ov;
+        t->degree = 1;
+        trace__source_names(ix->place_src[h[i].p], t->source, sizeof t->source);
     }
     out->n = hits->n;
     return 0;
 }
 
-int trace_companions(const trace_index *ix, const char *case_subject, int64_t from, int64_t to,
-                     const trace_rules *r, trace_contact_list *out, fk_err *err)
+static int run_walk(const trace_index *ix, const char *case_subject, int64_t from, int64_t to,
+                    const walk *w, trace_contact_list *out, fk_err *err)
 {
+    const trace_rules *r = w ? &w->rules : NULL;
     if (!out)
         return fk_fail(err, FK_EINVAL, "out", "no result list");
     out->items = NULL;
@@ -274,17 +295,47 @@ int trace_companions(const trace_index *ix, const char *case_subject, int64_t fr
         return fk_fail(err, FK_EINVAL, "to", "window end %lld is not after its start %lld",
                        (long long)to, (long long)from);
     if (r->min_overlap_s < 0 || r->dwell_s < 0 || r->lookback_s < 0)
-        return fk_fail(err, FK_EINVAL, "rules", "negative companion rule");
+        return fk_fail(err, FK_EINVAL, "rules", "negative %s rule", w->kind);
     int64_t c = trace__names_find(&ix->subjects, case_subject);
     if (c < 0)
         return 0;
     vec hits = {.size = sizeof(hit)};
-    int rc = find_hits(ix, (uint32_t)c, from, to, r, &hits);
+    int rc = find_hits(ix, (uint32_t)c, from, to, w, &hits);
     if (rc == 0)
-        rc = emit(ix, &hits, out);
+        rc = emit(ix, w, &hits, out);
     free(hits.items);
     if (rc != 0)
-        return fk_fail(err, FK_EBUSY, "", "out of memory in a companion query");
+        return fk_fail(err, FK_EBUSY, "", "out of memory in a %s query", w->kind);
+    return 0;
+}
+
+int trace_companions(const trace_index *ix, const char *case_subject, int64_t from, int64_t to,
+                     const trace_rules *r, trace_contact_list *out, fk_err *err)
+{
+    walk w = {.venues = 0, .kind = "companion"};
+    if (r)
+        w.rules = *r;
+    return run_walk(ix, case_subject, from, to, r ? &w : NULL, out, err);
+}
+
+int trace_venue_contacts(const trace_index *ix, const char *case_subject, int64_t from,
+                         int64_t to, int64_t min_overlap_s, trace_contact_list *out, fk_err *err)
+{
+    walk w = {.rules = {.min_overlap_s = min_overlap_s}, .venues = 1, .kind = "venue"};
+    return run_walk(ix, case_subject, from, to, &w, out, err);
+}
+
+int trace_contact_list_append(trace_contact_list *out, trace_contact_list *l, fk_err *err)
+{
+    if (l->n == 0)
+        return 0;
+    trace_contact *grown = fk_try_realloc(out->items, (out->n + l->n) * sizeof *grown);
+    if (!grown)
+        return fk_fail(err, FK_EBUSY, "", "out of memory collecting contacts");
+    memcpy(grown + out->n, l->items, l->n * sizeof *grown);
+    out->items = grown;
+    out->n += l->n;
+    trace_contact_list_free(l);
     return 0;
 }
 
