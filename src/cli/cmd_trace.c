@@ -1,10 +1,13 @@
 /*
- * cmd_trace.c - `fangkong trace`: the contacts of cases from the stored presence data.
+ * cmd_trace.c - `fangkong trace`: the contacts of cases from the stored data.
  *
- * Loads the stays that can matter (overlapping the window or the companion rule's
- * lookback before its end) into the in-memory index (services/tracing.h),
- * applies the rules of the policy in force, and prints one row per (case, contact,
- * kind, place), sorted by case, contact, kind, place. Audited as one "trace" record.
+ * Loads the presence that can matter (overlapping the window or the companion rule's
+ * lookback before its end) into the in-memory index (services/tracing.h), runs
+ * discovery (services/discovery.h) with the rules of the policy in force over
+ * [--from, --to) for every kind, and prints one row per (case, contact, kind, place),
+ * sorted by case, contact, kind, place. A case subject that names a registered person
+ * brings that person's other subjects, household and interview. Audited as one
+ * "trace" record.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -17,6 +20,7 @@
 #include "io/table_writer.h"
 #include "policy/policy.h"
 #include "services/actor.h"
+#include "services/discovery.h"
 #include "services/tracing.h"
 #include "trace/trace.h"
 
@@ -24,18 +28,20 @@
 
 static const char usage_text[] =
     "usage: fangkong trace --case SUBJECT [--case SUBJECT...] --from T --to T\n"
-    "                      [--format csv|json] [--data DIR] [--policy P]\n"
-    "  Finds the time-space companions (时空伴随) of each case subject (phone, ID number or\n"
-    "  person id as imported with `fangkong import stays`) within [--from, --to), by the\n"
-    "  companion rule of the policy in force. T is ISO 8601 with an offset or Unix seconds.\n"
+    "                      [--secondary] [--format csv|json] [--data DIR] [--policy P]\n"
+    "  Finds the contacts of each case subject (phone, ID number or person id as the data\n"
+    "  has it) within [--from, --to) by the rules of the policy in force: time-space\n"
+    "  companions (时空伴随, when the policy identifies them), venue co-presence, proximity,\n"
+    "  household and interview contacts. T is ISO 8601 with an offset or Unix seconds.\n"
     "  Prints case,contact,kind,place,start,overlap_seconds, sorted by case, contact, kind,\n"
-    "  place.\n";
+    "  place. --secondary adds the secondary contacts (次密接) with two more columns,\n"
+    "  degree,via (the close contact they came through).\n";
 
 typedef struct trace_args {
     const char *cases[TRACE_MAX_CASES];
     int ncases;
     int64_t from, to;
-    bool json;
+    bool json, secondary;
     const char *data, *policy;
 } trace_args;
 
@@ -59,7 +65,8 @@ static int parse(int argc, char **argv, trace_args *a, int *status)
         {"case", required_argument, 0, 'c'}, {"from", required_argument, 0, 'f'},
         {"to", required_argument, 0, 't'},   {"format", required_argument, 0, 'F'},
         {"data", required_argument, 0, 'd'}, {"policy", required_argument, 0, 'P'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+        {"secondary", no_argument, 0, 's'},  {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     int c;
     *a = (trace_args){.data = CLI_DEFAULT_DATA, .from = -1, .to = -1};
     optind = 1;
@@ -77,6 +84,7 @@ static int parse(int argc, char **argv, trace_args *a, int *status)
             break;
         case 'd': a->data = optarg; break;
         case 'P': a->policy = optarg; break;
+        case 's': a->secondary = true; break;
         case 'h': fputs(usage_text, stdout); return *status = 0, 1;
         default: return *status = cli_usage(usage_text), 1;
         }
@@ -89,52 +97,87 @@ static int parse(int argc, char **argv, trace_args *a, int *status)
     return 0;
 }
 
-static void print_row(const char *c, const trace_contact *k, bool json, bool first)
+static void print_row(const char *c, const trace_contact *k, const trace_args *a, bool first)
 {
     char when[21];
     fk_instant_format(k->first_overlap, when);
-    if (json) {
+    if (a->json) {
         /* subjects and places are data: jansson escapes them */
-        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "case", c, "contact",
+        json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "case", c, "contact",
                                 k->subject, "kind", k->kind, "place", k->place, "start", when,
-                                "overlap_seconds", (json_int_t)k->overlap_s);
+                                "overlap_seconds", (json_int_t)k->overlap_s, "source",
+                                k->source);
+        if (a->secondary)
+            json_object_set_new(row, "degree", json_integer(k->degree));
+        if (a->secondary)
+            json_object_set_new(row, "via", json_string(k->via));
         char *text = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
         printf("%s%s", first ? "" : ",\n", text);
         free(text);
         json_decref(row);
-    } else {
-        strbuf line = STRBUF_INIT;
-        const char *cells[] = {c, k->subject, k->kind, k->place};
-        for (size_t i = 0; i < 4; i++) {
-            tw_csv_cell(&line, cells[i]);
-            sb_append_char(&line, ',');
-        }
-        printf("%s%s,%lld\n", sb_str(&line), when, (long long)k->overlap_s);
-        sb_free(&line);
+        return;
     }
+    strbuf line = STRBUF_INIT;
+    const char *cells[] = {c, k->subject, k->kind, k->place};
+    for (size_t i = 0; i < 4; i++) {
+        tw_csv_cell(&line, cells[i]);
+        sb_append_char(&line, ',');
+    }
+    sb_appendf(&line, "%s,%lld", when, (long long)k->overlap_s);
+    if (a->secondary) {
+        sb_appendf(&line, ",%d,", k->degree);
+        tw_csv_cell(&line, k->via);
+    }
+    printf("%s\n", sb_str(&line));
+    sb_free(&line);
 }
 
-static int run(store *st, const trace_args *a, const trace_rules *r, fk_err *err)
+/* The case of a subject: its person's first case, for the interview contacts. */
+static int64_t case_of_person(store *st, int64_t person_id)
 {
-    int64_t since = a->from < a->to - r->lookback_s ? a->from : a->to - r->lookback_s;
+    case_filter f = {.person_id = person_id, .limit = 1};
+    case_list l;
+    fk_err e;
+    if (!person_id || store_case_list(st, &f, &l, &e) != 0)
+        return 0;
+    int64_t id = l.n ? l.items[0].id : 0;
+    case_list_free(&l);
+    return id;
+}
+
+static int trace_one(const trace_index *ix, store *st, const trace_args *a,
+                     const discovery_rules *r, const char *subject, bool *first, fk_err *err)
+{
+    discovery_case c = {.from = a->from, .to = a->to, .comp_from = a->from, .comp_to = a->to,
+                        .secondary = a->secondary};
+    trace_contact_list l;
+    if (discovery_case_from_subject(st, subject, &c, err) != 0)
+        return -1;
+    c.case_id = case_of_person(st, c.person_id);
+    if (discovery_run(ix, st, r, &c, &l, err) != 0)
+        return -1;
+    for (size_t k = 0; k < l.n; k++, *first = false)
+        print_row(subject, &l.items[k], a, *first);
+    trace_contact_list_free(&l);
+    return 0;
+}
+
+static int run(store *st, const trace_args *a, const discovery_rules *r, fk_err *err)
+{
+    int64_t lookback = r->companions ? r->companion.lookback_s : 0;
+    int64_t since = a->from < a->to - lookback ? a->from : a->to - lookback;
     trace_index *ix = tracing_load_index(st, since, a->to, err);
     if (!ix)
         return -1;
     bool first = true;
-    printf(a->json ? "[" : "case,contact,kind,place,start,overlap_seconds\n");
-    for (int i = 0; i < a->ncases; i++) {
-        trace_contact_list l;
-        if (trace_companions(ix, a->cases[i], a->from, a->to, r, &l, err) != 0) {
-            trace_index_free(ix);
-            return -1;
-        }
-        for (size_t k = 0; k < l.n; k++, first = false)
-            print_row(a->cases[i], &l.items[k], a->json, first);
-        trace_contact_list_free(&l);
-    }
+    int rc = 0;
+    printf(a->json ? "[" : "case,contact,kind,place,start,overlap_seconds%s\n",
+           a->secondary ? ",degree,via" : "");
+    for (int i = 0; i < a->ncases && rc == 0; i++)
+        rc = trace_one(ix, st, a, r, a->cases[i], &first, err);
     printf(a->json ? "]\n" : "");
     trace_index_free(ix);
-    return 0;
+    return rc;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -148,8 +191,8 @@ int cmd_trace(int argc, char **argv)
         return 1;
     policy *pol = cli_load_policy("trace", a.data, a.policy, NULL);
     fk_err err;
-    trace_rules rules;
-    int rc = !pol || trace_rules_from_policy(pol, &rules, &err) != 0 ? -1 : 0;
+    discovery_rules rules;
+    int rc = !pol || discovery_rules_from_policy(pol, &rules, &err) != 0 ? -1 : 0;
     if (pol && rc != 0)
         cli_fail("trace", &err);
     if (rc == 0) {

@@ -1,35 +1,183 @@
-/* h_tracing.c - /api/v1/cases/{id}/contacts: contact discovery for one case. */
+/*
+ * h_tracing.c - contact discovery and the contacts of cases (流调溯源):
+ *   GET   /api/v1/cases/{id}/contacts            stored contacts with evidence
+ *   POST  /api/v1/cases/{id}/contacts/discover   run discovery {from, to, secondary}
+ *   POST  /api/v1/cases/{id}/contacts            a person named in the interview
+ *   POST  /api/v1/cases/{id}/trajectory          a place of the case's trajectory
+ *   PATCH /api/v1/contacts/{id}                  review {status, note}
+ *   GET   /api/v1/chains                         transmission chains (cases and edges)
+ * Bodies are read with one field table per request; unknown fields are refused.
+ */
+#include <string.h>
+
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
+#include "services/contacts.h"
 #include "services/tracing.h"
 
-static int window_bound(http_req *rq, const char *name, int64_t *out, fk_err *err)
+enum ftype { F_STRING, F_INSTANT, F_BOOL };
+typedef struct field { const char *name; enum ftype type; bool required; } field;
+typedef struct value { const char *s; int64_t t; bool b, given; } value;
+
+/* Read body fields by spec into vals (strings point into *body, which the caller frees). */
+static int read_fields(http_req *rq, const field *spec, value *vals, json_t **body, fk_err *err)
 {
-    const char *v = req_query(rq, name);
-    *out = 0;
-    return v ? fk_instant_parse(v, out, name, err) : 0;
+    const char *key;
+    json_t *v;
+    if (req_json_body(rq, body, err) != 0)
+        return -1;
+    json_object_foreach(*body, key, v) {
+        size_t i = 0;
+        while (spec[i].name && strcmp(spec[i].name, key))
+            i++;
+        if (!spec[i].name)
+            return fk_fail(err, FK_EINVAL, key, "%s: unknown field", key);
+        if (json_is_null(v))
+            continue;
+        vals[i].given = true;
+        if (spec[i].type == F_BOOL) {
+            if (!json_is_boolean(v))
+                return fk_fail(err, FK_EINVAL, key, "%s: must be true or false", key);
+            vals[i].b = json_is_true(v);
+        } else if (!json_is_string(v)) {
+            return fk_fail(err, FK_EINVAL, key, "%s: must be a string", key);
+        } else if (spec[i].type == F_INSTANT) {
+            if (fk_instant_parse(json_string_value(v), &vals[i].t, key, err) != 0)
+                return -1;
+        } else {
+            vals[i].s = json_string_value(v);
+        }
+    }
+    for (size_t i = 0; spec[i].name; i++)
+        if (spec[i].required && !vals[i].given)
+            return fk_fail(err, FK_EINVAL, spec[i].name, "%s: required", spec[i].name);
+    return 0;
+}
+
+static json_t *contact_to_json(const contact_rec *c)
+{
+    json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:i, s:s, s:s, s:s, s:s}",
+                          "id", (json_int_t)c->id, "case_id", (json_int_t)c->case_id,
+                          "contact", c->subject, "kind", c->kind, "place", c->place,
+                          "overlap_seconds", (json_int_t)c->overlap_s, "source", c->source,
+                          "degree", c->degree, "via", c->via, "status", c->status, "note",
+                          c->note, "reviewed_by", c->reviewed_by);
+    json_object_set_new(j, "start", json_instant(c->first_overlap));
+    json_object_set_new(j, "found_at", json_instant(c->found_at));
+    json_object_set_new(j, "reviewed_at", c->reviewed_at ? json_instant(c->reviewed_at)
+                                                         : json_null());
+    json_object_set_new(j, "person_id", c->person_id ? json_integer(c->person_id) : json_null());
+    json_object_set_new(j, "person_name", json_str_or_null(c->person_name));
+    json_object_set_new(j, "person_case_id",
+                        c->person_case_id ? json_integer(c->person_case_id) : json_null());
+    return j;
+}
+
+static int reply_list(http_req *rq, contact_rec_list *l)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(items, contact_to_json(&l->items[i]));
+    size_t n = l->n;
+    contact_rec_list_free(l);
+    return req_reply(rq, 200, json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)n));
 }
 
 int h_case_contacts(http_req *rq, fk_err *err)
 {
-    int64_t id, from, to;
-    trace_contact_list l;
+    int64_t id;
+    contact_rec_list l;
+    if (req_param_id(rq, 0, &id, err) != 0 || contacts_list(rq->st, &rq->who, id, &l, err) != 0)
+        return -1;
+    return reply_list(rq, &l);
+}
+
+int h_case_contacts_discover(http_req *rq, fk_err *err)
+{
+    static const field spec[] = {
+        {"from", F_INSTANT, false}, {"to", F_INSTANT, false}, {"secondary", F_BOOL, false},
+        {NULL, 0, false}};
+    value v[3] = {{0}};
+    json_t *body = NULL;
+    int64_t id;
+    contact_rec_list l;
     if (!rq->tracing)
         return fk_fail(err, FK_EBUSY, "", "contact discovery is not running");
-    if (req_param_id(rq, 0, &id, err) != 0 || window_bound(rq, "from", &from, err) != 0 ||
-        window_bound(rq, "to", &to, err) != 0 ||
-        tracing_case_contacts(rq->tracing, rq->st, &rq->who, id, from, to, &l, err) != 0)
-        return -1;
-    json_t *items = json_array();
-    for (size_t i = 0; i < l.n; i++) {
-        const trace_contact *k = &l.items[i];
-        json_t *row = json_pack("{s:s, s:s, s:s, s:I}", "contact", k->subject, "kind", k->kind,
-                                "place", k->place, "overlap_seconds", (json_int_t)k->overlap_s);
-        json_object_set_new(row, "start", json_instant(k->first_overlap));
-        json_array_append_new(items, row);
+    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
+             tracing_discover(rq->tracing, rq->st, &rq->who, id, v[0].t, v[1].t, v[2].b, &l,
+                              err) != 0;
+    json_decref(body);
+    return rc ? -1 : reply_list(rq, &l);
+}
+
+int h_case_contacts_create(http_req *rq, fk_err *err)
+{
+    static const field spec[] = {
+        {"contact", F_STRING, true}, {"place", F_STRING, false}, {"start", F_INSTANT, false},
+        {"note", F_STRING, false},   {NULL, 0, false}};
+    value v[4] = {{0}};
+    json_t *body = NULL;
+    int64_t id;
+    contact_rec c;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
+             contacts_name(rq->st, &rq->who, id, v[0].s, v[1].s, v[2].t, v[3].s, &c, err) != 0;
+    json_decref(body);
+    return rc ? -1 : req_reply(rq, 201, contact_to_json(&c));
+}
+
+int h_case_trajectory_create(http_req *rq, fk_err *err)
+{
+    static const field spec[] = {
+        {"place", F_STRING, true}, {"start", F_INSTANT, true}, {"end", F_INSTANT, true},
+        {NULL, 0, false}};
+    value v[3] = {{0}};
+    json_t *body = NULL;
+    int64_t id;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
+             contacts_trajectory(rq->st, &rq->who, id, v[0].s, v[1].t, v[2].t, err) != 0;
+    json_t *reply = rc ? NULL : json_pack("{s:I, s:s}", "case_id", (json_int_t)id, "place", v[0].s);
+    if (reply) {
+        json_object_set_new(reply, "start", json_instant(v[1].t));
+        json_object_set_new(reply, "end", json_instant(v[2].t));
     }
-    trace_contact_list_free(&l);
-    return req_reply(rq, 200, json_pack("{s:o, s:I}", "items", items, "total",
-                                        (json_int_t)json_array_size(items)));
+    json_decref(body);
+    return rc ? -1 : req_reply(rq, 201, reply);
+}
+
+int h_contact_review(http_req *rq, fk_err *err)
+{
+    static const field spec[] = {
+        {"status", F_STRING, true}, {"note", F_STRING, false}, {NULL, 0, false}};
+    value v[2] = {{0}};
+    json_t *body = NULL;
+    int64_t id;
+    contact_rec c;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
+             contacts_review(rq->st, &rq->who, id, v[0].s, v[1].s, &c, err) != 0;
+    json_decref(body);
+    return rc ? -1 : req_reply(rq, 200, contact_to_json(&c));
+}
+
+int h_chains(http_req *rq, fk_err *err)
+{
+    chain_edge_list e;
+    case_list nodes;
+    if (contacts_chains(rq->st, &rq->who, &e, &nodes, err) != 0)
+        return -1;
+    json_t *jn = json_array(), *je = json_array();
+    for (size_t i = 0; i < nodes.n; i++)
+        json_array_append_new(jn, case_to_json(&nodes.items[i]));
+    for (size_t i = 0; i < e.n; i++) {
+        const chain_edge *x = &e.items[i];
+        json_t *j = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:i}", "from", (json_int_t)x->from_case,
+                              "to", (json_int_t)x->to_case, "contact_id",
+                              (json_int_t)x->contact_id, "kind", x->kind, "place", x->place,
+                              "status", x->status, "degree", x->degree);
+        json_object_set_new(j, "at", json_instant(x->at));
+        json_array_append_new(je, j);
+    }
+    chain_edge_list_free(&e);
+    case_list_free(&nodes);
+    return req_reply(rq, 200, json_pack("{s:o, s:o}", "nodes", jn, "edges", je));
 }

@@ -24,6 +24,11 @@ int h_case_patch(http_req *rq, fk_err *err);
 int h_case_transitions_list(http_req *rq, fk_err *err);
 int h_case_transitions_create(http_req *rq, fk_err *err);
 int h_case_contacts(http_req *rq, fk_err *err);
+int h_case_contacts_discover(http_req *rq, fk_err *err);
+int h_case_contacts_create(http_req *rq, fk_err *err);
+int h_case_trajectory_create(http_req *rq, fk_err *err);
+int h_contact_review(http_req *rq, fk_err *err);
+int h_chains(http_req *rq, fk_err *err);
 
 int h_areas_list(http_req *rq, fk_err *err);
 int h_area_get(http_req *rq, fk_err *err);

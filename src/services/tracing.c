@@ -11,6 +11,8 @@
 
 #include "base/alloc.h"
 #include "model/role.h"
+#include "base/timeutil.h"
+#include "services/discovery.h"
 #include "services/registry.h"
 
 #define DAY 86400
@@ -45,7 +47,7 @@ typedef struct load_ctx { trace_builder *b; fk_err *err; } load_ctx;
 static int add_one(void *ctx, const stay_rec *s)
 {
     load_ctx *l = ctx;
-    trace_stay st = {s->subject, s->place, s->start, s->end};
+    trace_stay st = {s->subject, s->place, s->start, s->end, s->source};
     return trace_builder_add(l->b, &st, l->err) != 0;
 }
 
@@ -85,79 +87,78 @@ static int lock_current(tracing *t, store *st, fk_err *err)
     return 0;
 }
 
-static int cmp_contact(const void *a, const void *b)
+/* Link each row to the person its subject names and store it, in one transaction. */
+static int store_rows(store *st, int64_t case_id, const trace_contact_list *l, int64_t now,
+                      fk_err *err)
 {
-    const trace_contact *x = a, *y = b;
-    int c = strcmp(x->subject, y->subject);
-    return c ? c : strcmp(x->place, y->place);
+    if (store_begin(st, err) != 0)
+        return -1;
+    for (size_t i = 0; i < l->n; i++) {
+        const trace_contact *k = &l->items[i];
+        contact_rec c = {.case_id = case_id, .degree = k->degree, .found_at = now,
+                         .first_overlap = k->first_overlap, .overlap_s = k->overlap_s};
+        person p;
+        int linked = discovery_person_of_subject(st, k->subject, &p, err);
+        if (linked < 0)
+            goto fail;
+        c.person_id = linked ? p.id : 0;
+        snprintf(c.subject, sizeof c.subject, "%s", k->subject);
+        snprintf(c.kind, sizeof c.kind, "%s", k->kind);
+        snprintf(c.place, sizeof c.place, "%s", k->place);
+        snprintf(c.source, sizeof c.source, "%s", k->source);
+        snprintf(c.via, sizeof c.via, "%s", k->via);
+        if (store_contact_upsert(st, &c, NULL, err) != 0)
+            goto fail;
+    }
+    return store_commit(st, err);
+fail:
+    store_rollback(st);
+    return -1;
 }
 
-/* Append the rows of one subject of the case, leaving out the case's own subjects. */
-static int add_subject(const trace_index *ix, const char *subject, char ids[3][32],
-                       int64_t from, int64_t to, const trace_rules *r, trace_contact_list *out,
-                       fk_err *err)
+/* The windows of a registered case: given ones, or the policy's. */
+static int case_windows(const discovery_rules *r, const epicase *k, int64_t from, int64_t to,
+                        discovery_case *c, fk_err *err)
 {
-    trace_contact_list l;
-    if (!subject[0])
+    if (from || to) {
+        if (!from || !to || to <= from)
+            return fk_fail(err, FK_EINVAL, "to", "to: give from and to, with to after from");
+        c->from = c->comp_from = from;
+        c->to = c->comp_to = to;
         return 0;
-    if (trace_companions(ix, subject, from, to, r, &l, err) != 0)
-        return -1;
-    trace_contact *grown = fk_try_realloc(out->items, (out->n + l.n + 1) * sizeof *grown);
-    if (!grown) {
-        trace_contact_list_free(&l);
-        return fk_fail(err, FK_EBUSY, "", "out of memory collecting contacts");
     }
-    out->items = grown;
-    for (size_t i = 0; i < l.n; i++)
-        if (strcmp(l.items[i].subject, ids[0]) && strcmp(l.items[i].subject, ids[1]) &&
-            strcmp(l.items[i].subject, ids[2]))
-            out->items[out->n++] = l.items[i];
-    trace_contact_list_free(&l);
-    return 0;
+    c->comp_from = k->reported_at - 14 * DAY;
+    c->comp_to = k->reported_at + DAY;
+    return discovery_infectious_window(k, r, fk_now(), &c->from, &c->to, err);
 }
 
-/* Called with the read lock held (lock_current); the caller releases it. */
-static int query(const trace_index *ix, const trace_rules *r, char ids[3][32], int64_t from,
-                 int64_t to, trace_contact_list *out, fk_err *err)
+int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id, int64_t from,
+                     int64_t to, bool secondary, contact_rec_list *out, fk_err *err)
 {
-    int rc = 0;
-    for (int i = 0; i < 3 && rc == 0; i++)
-        rc = add_subject(ix, ids[i], ids, from, to, r, out, err);
-    if (rc != 0) {
-        trace_contact_list_free(out);
-        return -1;
-    }
-    if (out->n)
-        qsort(out->items, out->n, sizeof *out->items, cmp_contact);
-    return 0;
-}
-
-int tracing_case_contacts(tracing *t, store *st, const actor *a, int64_t case_id, int64_t from,
-                          int64_t to, trace_contact_list *out, fk_err *err)
-{
-    epicase c;
+    epicase k;
     person p;
-    trace_rules r;
-    char ids[3][32];
+    discovery_rules r;
+    discovery_case c = {.case_id = case_id, .secondary = secondary};
+    trace_contact_list l;
     memset(out, 0, sizeof *out);
-    if (actor_require(a, PERM_TRACE, err) != 0 || trace_rules_from_policy(t->policy, &r, err) ||
-        registry_case_get(st, a, case_id, &c, err) != 0 ||
-        registry_person_get(st, a, c.person_id, &p, err) != 0)
+    if (actor_require(a, PERM_TRACE, err) != 0 ||
+        discovery_rules_from_policy(t->policy, &r, err) != 0 ||
+        registry_case_get(st, a, case_id, &k, err) != 0 ||
+        registry_person_get(st, a, k.person_id, &p, err) != 0)
         return -1;
-    if (!to)
-        to = c.reported_at + DAY;
-    if (!from)
-        from = c.reported_at - 14 * DAY;
-    if (to <= from)
-        return fk_fail(err, FK_EINVAL, "to", "to: must be after from");
-    snprintf(ids[0], sizeof ids[0], "%s", p.phone);
-    snprintf(ids[1], sizeof ids[1], "%s", p.id_number);
-    snprintf(ids[2], sizeof ids[2], "%lld", (long long)p.id);
+    discovery_case_from_person(&p, &c);
+    if (case_windows(&r, &k, from, to, &c, err) != 0)
+        return -1;
     audit_rec rec;
-    actor_audit(a, &rec, "trace", "case", case_id, "companions");
+    char detail[128];
+    snprintf(detail, sizeof detail, "discovery secondary=%d", secondary ? 1 : 0);
+    actor_audit(a, &rec, "trace", "case", case_id, detail);
     if (store_audit_append(st, &rec, err) != 0 || lock_current(t, st, err) != 0)
         return -1;
-    int rc = query(t->ix, &r, ids, from, to, out, err);
+    int rc = discovery_run(t->ix, st, &r, &c, &l, err);
     pthread_rwlock_unlock(&t->lock);
-    return rc;
+    if (rc == 0)
+        rc = store_rows(st, case_id, &l, fk_now(), err);
+    trace_contact_list_free(&l);
+    return rc == 0 ? store_contact_list(st, case_id, out, err) : -1;
 }

@@ -279,3 +279,38 @@ void case_list_free(case_list *l) { ST_LIST_FREE(l); }
 void transition_list_free(transition_list *l) { ST_LIST_FREE(l); }
 void user_list_free(user_list *l) { ST_LIST_FREE(l); }
 void tally_list_free(tally_list *l) { ST_LIST_FREE(l); }
+
+int store_contact_upsert(store *st, contact_rec *c, const audit_rec *a, fk_err *err)
+{
+    return st->ops->contact_upsert(st, c, a, err);
+}
+
+int store_contact_get(store *st, int64_t id, contact_rec *out, fk_err *err)
+{
+    return st->ops->contact_get(st, id, out, err);
+}
+
+int store_contact_list(store *st, int64_t case_id, contact_rec_list *out, fk_err *err)
+{
+    return st->ops->contact_list(st, case_id, out, err);
+}
+
+int store_contact_review(store *st, int64_t id, const char *status, const char *note,
+                         const char *reviewer, int64_t at, const audit_rec *a, fk_err *err)
+{
+    return st->ops->contact_review(st, id, status, note, reviewer, at, a, err);
+}
+
+void contact_rec_list_free(contact_rec_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+int store_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err)
+{
+    return st->ops->chain_edges(st, area_prefix, out, err);
+}

@@ -214,6 +214,51 @@ int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx,
  * cache built from the stays knows when it is stale. */
 int store_stays_version(store *st, int64_t *out, fk_err *err);
 
+/* ---- contacts of cases (discovered, named in interviews, reviewed) --------------- */
+typedef struct contact_rec {
+    int64_t id, case_id;
+    int64_t person_id;        /* 0: not linked to a registered person */
+    char subject[64];         /* as the data gave it */
+    char kind[16];            /* companion, venue, proximity, household, interview */
+    char place[32];
+    int64_t first_overlap, overlap_s;
+    char source[40];
+    int degree;               /* 1 or 2 */
+    char via[64];             /* degree 2: the close contact's subject */
+    char status[12];          /* proposed, confirmed, dismissed */
+    char note[256];
+    int64_t found_at;
+    char reviewed_by[64];
+    int64_t reviewed_at;      /* 0: not reviewed */
+    char person_name[96];     /* filled on reads: the linked person's name or "" */
+    int64_t person_case_id;   /* filled on reads: a case of the linked person, or 0 */
+} contact_rec;
+typedef struct contact_rec_list { contact_rec *items; size_t n; } contact_rec_list;
+
+/* Insert a contact, or for an existing (case, subject, kind, place, degree, via) refresh
+ * its evidence (first_overlap, overlap_s, source, person_id) keeping status and review.
+ * Fills c->id. The case must exist (FK_EREF "case_id"); a is audited (NULL = none). */
+int store_contact_upsert(store *st, contact_rec *c, const audit_rec *a, fk_err *err);
+int store_contact_get(store *st, int64_t id, contact_rec *out, fk_err *err);
+/* The contacts of a case, by (degree, subject, kind, place, via). */
+int store_contact_list(store *st, int64_t case_id, contact_rec_list *out, fk_err *err);
+/* Set status (proposed/confirmed/dismissed), note, reviewer and time; FK_ENOTFOUND. */
+int store_contact_review(store *st, int64_t id, const char *status, const char *note,
+                         const char *reviewer, int64_t at, const audit_rec *a, fk_err *err);
+void contact_rec_list_free(contact_rec_list *l);
+
+/* Transmission chains: an edge from case A to case B for every contact of A, not
+ * dismissed, whose person has case B reported no earlier than A. Both cases within the
+ * area prefix (NULL/"" = all). Edges sorted by (from_case, to_case, kind, place). */
+typedef struct chain_edge {
+    int64_t from_case, to_case, contact_id;
+    char kind[16], place[32], status[12];
+    int64_t at;               /* the contact's first overlap */
+    int degree;
+} chain_edge;
+typedef struct chain_edge_list { chain_edge *items; size_t n; } chain_edge_list;
+int store_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
+
 /* ---- operator figures --------------------------------------------------------- */
 typedef struct store_counts {
     int64_t areas, households, persons, venues, cases, users, audit;

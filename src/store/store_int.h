@@ -77,6 +77,13 @@ struct store_ops {
     int (*session_revoke_user)(store *st, int64_t user_id, fk_err *err);
 
     int (*counts_get)(store *st, store_counts *out, fk_err *err);
+
+    int (*contact_upsert)(store *st, contact_rec *c, const audit_rec *a, fk_err *err);
+    int (*contact_get)(store *st, int64_t id, contact_rec *out, fk_err *err);
+    int (*contact_list)(store *st, int64_t case_id, contact_rec_list *out, fk_err *err);
+    int (*contact_review)(store *st, int64_t id, const char *status, const char *note,
+                          const char *reviewer, int64_t at, const audit_rec *a, fk_err *err);
+    int (*chain_edges)(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
 };
 
 /* The common head of every backend's handle. */

@@ -144,6 +144,12 @@ int sq_venue_insert(store *st, venue *v, fk_err *err);
 int sq_stay_insert(store *st, const stay_rec *r, fk_err *err);
 int sq_stays_version(store *st, int64_t *out, fk_err *err);
 int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
+int sq_contact_upsert(store *st, contact_rec *c, const audit_rec *a, fk_err *err);
+int sq_contact_get(store *st, int64_t id, contact_rec *out, fk_err *err);
+int sq_contact_list(store *st, int64_t case_id, contact_rec_list *out, fk_err *err);
+int sq_contact_review(store *st, int64_t id, const char *status, const char *note,
+                      const char *reviewer, int64_t at, const audit_rec *a, fk_err *err);
+int sq_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
 int sq_venue_list(store *st, const char *area_prefix, const char *kind, int limit, int offset,
                   venue_list *out, fk_err *err);
 int sq_person_insert(store *st, person *p, const audit_rec *a, fk_err *err);
