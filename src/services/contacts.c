@@ -90,7 +90,7 @@ int contacts_name(store *st, const actor *a, int64_t case_id, const char *subjec
     epicase k;
     person p;
     memset(out, 0, sizeof *out);
-    if (text_field(subject, sizeof out->subject, "subject", true, err) ||
+    if (text_field(subject, sizeof out->subject, "contact", true, err) ||
         text_field(place, sizeof out->place, "place", false, err) ||
         text_field(note, sizeof out->note, "note", false, err) ||
         case_for(st, a, case_id, &k, err) != 0)

@@ -80,7 +80,7 @@ test('a policy without companions finds none; bad arguments are one line', () =>
   assert.match(t.stderr, /^fangkong trace: from:/);
 });
 
-test('the API discovers a case's companions from the stays, and sees new imports', async () => {
+test('the API discovers the companions of a case from the stays, and sees new imports', async () => {
   const { startServer, login } = await import('../lib/server.mjs');
   const srv = await startServer({ persons: 800, seed: 5 });
   try {
