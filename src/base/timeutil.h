@@ -15,6 +15,8 @@
 #include "base/err.h"
 
 int64_t fk_now(void);
+/* Monotonic seconds with sub-microsecond resolution, for measuring durations. */
+double fk_seconds(void);
 
 bool fk_date_valid_ymd(int y, int m, int d);
 /* Parse "YYYY-MM-DD"; fails with FK_EINVAL naming `field`. y/m/d may be NULL. */

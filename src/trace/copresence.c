@@ -6,9 +6,9 @@
  * (cells or venues), the minimum overlap, and the dwell rule (none for venues).
  * A query walks only the places the case visited (its pair list). For one place p:
  *   1. the case's merged intervals at p, clipped to the window W = [from, to): CW;
- *   2. the column rows of p that may overlap W: a binary search finds the first row
- *      with start >= from - place_maxlen[p] (no earlier row can reach `from`), and the
- *      scan stops at the first start >= to;
+ *   2. the column rows of p that may overlap CW: per case interval [a, b), a binary
+ *      search finds the first row with start >= a - place_maxlen[p] (no earlier row
+ *      can reach a), and the scan stops at the first start >= b (scan_place);
  *   3. every other subject's row there is intersected with CW; since each side's
  *      intervals are disjoint (merged at build), summing the pieces gives the exact
  *      cumulative overlap |case ∩ subject ∩ W| and the first piece is first_overlap;
@@ -151,12 +151,9 @@ static size_t case_window(const trace_index *ix, uint32_t q, int64_t from, int64
     return n;
 }
 
-/* Step 2-3: raw hits of the other subjects at place p against cw, appended to hits. */
-static int scan_place(const trace_index *ix, uint32_t c, uint32_t p, const span *cw,
-                      size_t ncw, int64_t from, int64_t to, vec *hits)
+/* First column row in [l, r) with start >= lo (rows of one place are sorted by start). */
+static uint32_t first_start_at(const trace_index *ix, uint32_t l, uint32_t r, int64_t lo)
 {
-    uint32_t l = ix->place_off[p], r = ix->place_off[p + 1];
-    int64_t lo = sat_sub(from, ix->place_maxlen[p]);
     while (l < r) {
         uint32_t mid = l + (r - l) / 2;
         if (ix->start[mid] < lo)
@@ -164,16 +161,31 @@ static int scan_place(const trace_index *ix, uint32_t c, uint32_t p, const span 
         else
             r = mid;
     }
-    for (uint32_t k = l; k < ix->place_off[p + 1] && ix->start[k] < to; k++) {
-        if (ix->subj[k] == c || ix->end[k] <= from)
-            continue;
-        int64_t first = 0, ov = clip_overlap(cw, ncw, ix->start[k], ix->end[k], &first);
-        if (ov == 0)
-            continue;
-        hit *h = vec_push(hits);
-        if (!h)
-            return -1;
-        *h = (hit){ix->subj[k], p, first, ov};
+    return l;
+}
+
+/* Step 2-3: raw hits of the other subjects at place p against cw, appended to hits.
+ * Only rows that can reach one of the case's intervals are read: for interval [a, b)
+ * the rows starting in [a - place_maxlen, b). The ranges of successive intervals are
+ * walked with one cursor, so a row is read at most once even where they overlap; a
+ * case that passed through a cell for 20 minutes reads hours of its rows, not days. */
+static int scan_place(const trace_index *ix, uint32_t c, uint32_t p, const span *cw,
+                      size_t ncw, vec *hits)
+{
+    uint32_t end = ix->place_off[p + 1], k = ix->place_off[p];
+    for (size_t i = 0; i < ncw; i++) {
+        uint32_t l = first_start_at(ix, k, end, sat_sub(cw[i].a, ix->place_maxlen[p]));
+        for (k = l > k ? l : k; k < end && ix->start[k] < cw[i].b; k++) {
+            if (ix->subj[k] == c || ix->end[k] <= cw[i].a)
+                continue;
+            int64_t first = 0, ov = clip_overlap(cw, ncw, ix->start[k], ix->end[k], &first);
+            if (ov == 0)
+                continue;
+            hit *h = vec_push(hits);
+            if (!h)
+                return -1;
+            *h = (hit){ix->subj[k], p, first, ov};
+        }
     }
     return 0;
 }
@@ -243,7 +255,7 @@ static int find_hits(const trace_index *ix, uint32_t c, int64_t from, int64_t to
             continue;
         uint32_t p = ix->pair_place[q];
         size_t base = hits->n;
-        rc = scan_place(ix, c, p, cw, ncw, from, to, hits);
+        rc = scan_place(ix, c, p, cw, ncw, hits);
         if (rc == 0) {
             int64_t dwell = pair_sum(ix, ix->pair_off[q], ix->pair_off[q + 1],
                                      sat_sub(to, r->lookback_s), to);
