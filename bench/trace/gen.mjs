@@ -4,13 +4,16 @@
 //
 // Writes OUT_DIR/stays-NNN.csv (subject,cell,start,end; Unix seconds), a new part after
 // PART_ROWS rows (4,000,000, about 175 MB) at a person boundary, since `fangkong import`
-// takes files of at most 512 MiB; OUT_DIR/cases.txt (NCASES subjects, one a line,
+// takes files of at most 512 MiB; OUT_DIR/checkins.csv (subject,venue,time_in,time_out:
+// the venue-code scans of the lunch and evening visits; one in ten without time_out, so
+// the policy's default dwell applies); OUT_DIR/cases.txt (NCASES subjects, one a line,
 // seeded); OUT_DIR/window.txt (FROM TO); and prints one `gen: ...` line.
 //
 // The city: CELLS grid cells (cell-0000 ...), 14 days from T0 (2026-03-02T00:00:00Z).
 // Every person has a phone-like subject (11 digits, unique), a home cell (nights, so a
 // dwell of >= 30 h in 14 days is common), a work cell (80 % work on weekdays) and four
-// favourite venue cells drawn from a skewed popularity; transit stays go to uniform
+// favourite venue cells drawn from a skewed popularity (each with one of 8 venues of that
+// cell, also skewed, where the person scans the venue code); transit stays go to uniform
 // random cells. About 10 stays a person a day, contiguous. Some records are repeated or
 // split in two overlapping records (as phone data does), and a night at home touches
 // the next day's first stay at midnight, so the merge of intervals matters.
@@ -49,6 +52,13 @@ const cellName = Array.from({ length: CELLS }, (_, i) => 'cell-' + String(i).pad
 const phone = (i) => '13' + String((i * 2654435761) % 1e9).padStart(9, '0');
 
 const HEADER = 'subject,cell,start,end\n';
+const cfd = openSync(`${outDir}/checkins.csv`, 'w');
+let cbuf = 'subject,venue,time_in,time_out\n', crows = 0;
+function checkin(s, venue, a, b) {
+    cbuf += `${s},${venue},${a},${rnd() < 0.1 ? '' : b}\n`;
+    crows++;
+    if (cbuf.length > 1 << 20) { writeSync(cfd, cbuf); cbuf = ''; }
+}
 let part = 0, partRows = 0, rows = 0;
 const partName = (i) => `${outDir}/stays-${String(i).padStart(3, '0')}.csv`;
 let fd = openSync(partName(part), 'w');
@@ -86,17 +96,19 @@ for (let p = 0; p < PERSONS; p++) {
     const worker = rnd() < 0.8;
     const work = ri(0, CELLS - 1);
     const fav = [popular(), popular(), popular(), popular()];
+    const venue = fav.map((c) => `V${c}-${Math.floor(8 * rnd() * rnd())}`);
     for (let d = 0; d < DAYS; d++) {
         const base = T0 + d * 86400;
         const weekday = d % 7 < 5;
         let t = base + 7 * H + ri(0, 60) * M;
         stay(s, home, base, t); // the night, touching the previous evening at midnight
         const go = (c, len) => { stay(s, c, t, t + len); t += len; };
+        const visit = (len) => { const f = ri(0, 3); checkin(s, venue[f], t, t + len); go(fav[f], len); };
         go(ri(0, CELLS - 1), ri(10, 30) * M); // transit
         go(ri(0, CELLS - 1), ri(5, 20) * M); // transit
         if (worker && weekday) {
             go(work, base + 12 * H - t + ri(-10, 10) * M);
-            go(fav[ri(0, 3)], ri(40, 70) * M); // lunch
+            visit(ri(40, 70) * M); // lunch
             go(work, base + 17 * H + ri(0, 60) * M - t);
         } else {
             go(fav[ri(0, 3)], ri(60, 180) * M);
@@ -104,13 +116,15 @@ for (let p = 0; p < PERSONS; p++) {
             go(fav[ri(0, 3)], ri(60, 150) * M);
         }
         go(ri(0, CELLS - 1), ri(10, 30) * M); // transit
-        if (rnd() < 0.6) go(fav[ri(0, 3)], ri(30, 120) * M); // evening venue
+        if (rnd() < 0.6) visit(ri(30, 120) * M); // evening venue
         go(ri(0, CELLS - 1), ri(5, 20) * M); // transit
         stay(s, home, t, base + 86400);
     }
 }
 writeSync(fd, buf);
 closeSync(fd);
+writeSync(cfd, cbuf);
+closeSync(cfd);
 
 // The cases: NCASES distinct persons, seeded.
 const picked = new Set();
@@ -119,4 +133,4 @@ writeFileSync(`${outDir}/cases.txt`, [...picked].map(phone).join('\n') + '\n');
 const from = T0 + (DAYS - 7) * 86400, to = T0 + DAYS * 86400;
 writeFileSync(`${outDir}/window.txt`, `${from} ${to}\n`);
 console.log(`gen: persons ${PERSONS} cells ${CELLS} days ${DAYS} seed ${SEED} rows ${rows} parts ${part + 1} ` +
-    `rows_per_person_day ${(rows / PERSONS / DAYS).toFixed(1)} cases ${picked.size} window ${from} ${to}`);
+    `rows_per_person_day ${(rows / PERSONS / DAYS).toFixed(1)} checkins ${crows} cases ${picked.size} window ${from} ${to}`);

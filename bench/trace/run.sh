@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# bench/trace/run.sh - contact discovery (time-space companions) at city scale,
-# fangkong vs DuckDB on the same stays.
+# bench/trace/run.sh - contact discovery at city scale, fangkong vs DuckDB on the same
+# records: time-space companions over phone presence (stays), venue contacts over
+# venue-code check-ins, and the secondary contacts of every close contact.
 #
-# Generates (or reuses) a seeded city of phone presence records (gen.mjs), imports it
-# with `fangkong import stays` into a fresh data directory, runs `fangkong trace` for
+# Generates (or reuses) a seeded city (gen.mjs), imports it with `fangkong import stays`
+# and `fangkong import checkins` into a fresh data directory, runs `fangkong trace` for
 # 100 seeded cases over a 7-day window ending at the last day (all cases in one
-# invocation, and one case alone), then loads the same CSV files into DuckDB and computes the
-# same rows in SQL (duck.mjs). Checks that both give exactly the same rows, and prints
-# figures and DuckDB/fangkong ratios. See bench/README.md. Everything it writes is under
-# bench/out/trace/. Contacts nothing: no server, no network.
+# invocation, one case alone, and all cases with --secondary), then loads the same CSV
+# files into DuckDB and computes the same rows in SQL (duck.mjs). Checks that both give
+# exactly the same rows, and prints figures and DuckDB/fangkong ratios. `--timing` splits
+# fangkong's time into loading + indexing and querying: the query on a built (warm)
+# index is what the server pays per discovery. See bench/README.md. Everything it writes
+# is under bench/out/trace/. Contacts nothing: no server, no network.
 #
 # Environment: PERSONS (100000), CELLS (2000), SEED (1), CASES (100), SKIP_BUILD=1,
 # SKIP_DUCKDB=1, DUCKDB_THREADS (2), MIN_OVERLAP_S (600), DWELL_S (108000),
@@ -95,13 +98,30 @@ for f in "${PARTS[@]}"; do
     FK_IMPORT=$(awk -v a="$FK_IMPORT" -v b="$SECS" 'BEGIN {printf "%.3f", a + b}')
     [ "$RSS_MB" -gt "$FK_IMPORT_RSS" ] && FK_IMPORT_RSS=$RSS_MB
 done
-echo "fangkong: import of ${#PARTS[@]} files in $FK_IMPORT s, peak RSS $FK_IMPORT_RSS MB, data $(du -sh "$DATA" | cut -f1)"
+say "fangkong import checkins"
+TIMED_OUT=$RUN/import.out timed "$BIN" import checkins "$CITY/checkins.csv" --data "$DATA"
+echo "fangkong: import $(cat "$RUN/import.out") in $SECS s, peak RSS $RSS_MB MB"
+FK_IMPORT=$(awk -v a="$FK_IMPORT" -v b="$SECS" 'BEGIN {printf "%.3f", a + b}')
+[ "$RSS_MB" -gt "$FK_IMPORT_RSS" ] && FK_IMPORT_RSS=$RSS_MB
+NCHECKINS=$(($(wc -l <"$CITY/checkins.csv") - 1))
+echo "fangkong: import of ${#PARTS[@]} stays files and $NCHECKINS check-ins in $FK_IMPORT s, peak RSS $FK_IMPORT_RSS MB, data $(du -sh "$DATA" | cut -f1)"
+
+# timing_of KEY: a number from the `timing:` line trace --timing wrote to stderr.
+timing_of() { awk -v k="$1" '/^timing:/ {for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' "$RUN/stderr.txt"; }
 
 say "fangkong trace, ${#CASE_LIST[@]} cases in one invocation"
-TIMED_OUT=$RUN/fangkong_rows.csv timed "$BIN" trace "${CASE_ARGS[@]}" --from "$FROM" --to "$TO" --format csv --data "$DATA"
+TIMED_OUT=$RUN/fangkong_rows.csv timed "$BIN" trace "${CASE_ARGS[@]}" --from "$FROM" --to "$TO" --format csv --data "$DATA" --timing
 FK_Q=$SECS FK_Q_RSS=$RSS_MB
+FK_BUILD=$(timing_of load_build_seconds) FK_WARM=$(timing_of query_seconds) FK_INDEX_MB=$(awk -v b="$(timing_of index_bytes)" 'BEGIN {printf "%.0f", b / 1048576}')
 FK_ROWS=$(($(wc -l <"$RUN/fangkong_rows.csv") - 1))
-echo "fangkong: trace ${#CASE_LIST[@]} cases in $FK_Q s, $FK_ROWS rows, peak RSS $FK_Q_RSS MB (loads the stays from the store and builds the index first)"
+echo "fangkong: trace ${#CASE_LIST[@]} cases in $FK_Q s, $FK_ROWS rows, peak RSS $FK_Q_RSS MB: load and index $FK_BUILD s (index $FK_INDEX_MB MB), queries on the built index $FK_WARM s"
+
+say "fangkong trace --secondary, ${#CASE_LIST[@]} cases"
+TIMED_OUT=$RUN/fangkong_rows2.csv timed "$BIN" trace "${CASE_ARGS[@]}" --from "$FROM" --to "$TO" --format csv --data "$DATA" --timing --secondary
+FK_Q2=$SECS FK_WARM2=$(timing_of query_seconds)
+FK_ROWS2=$(($(wc -l <"$RUN/fangkong_rows2.csv") - 1))
+FK_CLOSE=$(awk -F, 'NR > 1 && $7 == 1 && $3 != "companion" {print $1 FS $2}' "$RUN/fangkong_rows2.csv" | sort -u | wc -l)
+echo "fangkong: trace --secondary ${#CASE_LIST[@]} cases in $FK_Q2 s, $FK_ROWS2 rows ($FK_CLOSE close contacts, each traced for its own contacts), queries on the built index $FK_WARM2 s"
 
 say "fangkong trace, one case"
 TIMED_OUT=$RUN/fangkong_rows_1.csv timed "$BIN" trace --case "${CASE_LIST[0]}" --from "$FROM" --to "$TO" --format csv --data "$DATA"
@@ -118,26 +138,29 @@ if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
     fi
     say "DuckDB: load and query"
     export DUCKDB_THREADS=${DUCKDB_THREADS:-2}
+    export CHECKINS=$CITY/checkins.csv
     TIMED_OUT=$RUN/duckdb.out timed node "$HERE/duck.mjs" "$CITY/stays-*.csv" "$CITY/cases.txt" "$FROM" "$TO" "$RUN" \
         "${MIN_OVERLAP_S:-600}" "${DWELL_S:-108000}" "${LOOKBACK_DAYS:-14}"
     DK_RSS=$RSS_MB
     cat "$RUN/duckdb.out"
     DK_LINE=$(sed -n 's/^duckdb: //p' "$RUN/duckdb.out")
     dk() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$DK_LINE"; }
-    DK_LOAD=$(dk load_seconds) DK_Q=$(dk query_seconds) DK_Q1=$(dk query1_seconds)
+    DK_LOAD=$(dk load_seconds) DK_Q=$(dk query_seconds) DK_Q1=$(dk query1_seconds) DK_Q2=$(dk query2_seconds)
     echo "duckdb: process wall $SECS s (node start, load, both queries, writing rows), peak RSS $DK_RSS MB (node included)"
 
     # ---- check -------------------------------------------------------------------------
-    for f in fangkong_rows duckdb_rows; do
+    for f in fangkong_rows duckdb_rows fangkong_rows2 duckdb_rows2; do
         tail -n +2 "$RUN/$f.csv" | LC_ALL=C sort >"$RUN/$f.sorted"
     done
-    if cmp -s "$RUN/fangkong_rows.sorted" "$RUN/duckdb_rows.sorted"; then
-        echo "check: equal rows $FK_ROWS"
-    else
-        echo "check: DIFFERENT rows (fangkong $FK_ROWS, duckdb $(wc -l <"$RUN/duckdb_rows.sorted")); first differences (< fangkong, > duckdb):"
-        diff "$RUN/fangkong_rows.sorted" "$RUN/duckdb_rows.sorted" | head -20 || true
-        exit 1
-    fi
+    for n in "" 2; do
+        if cmp -s "$RUN/fangkong_rows$n.sorted" "$RUN/duckdb_rows$n.sorted"; then
+            echo "check: equal rows$n $(wc -l <"$RUN/fangkong_rows$n.sorted")"
+        else
+            echo "check: DIFFERENT rows$n (fangkong $(wc -l <"$RUN/fangkong_rows$n.sorted"), duckdb $(wc -l <"$RUN/duckdb_rows$n.sorted")); first differences (< fangkong, > duckdb):"
+            diff "$RUN/fangkong_rows$n.sorted" "$RUN/duckdb_rows$n.sorted" | head -20 || true
+            exit 1
+        fi
+    done
 fi
 
 # ---- results -------------------------------------------------------------------------
@@ -151,14 +174,24 @@ echo "figure: trace_import_peak_rss_mb $FK_IMPORT_RSS MB"
 echo "figure: trace_query_100_cases_seconds $FK_Q s"
 echo "figure: trace_query_1_case_seconds $FK_Q1 s"
 echo "figure: trace_query_marginal_case_seconds $FK_PER_CASE s"
+echo "figure: trace_load_build_seconds $FK_BUILD s"
+echo "figure: trace_warm_query_100_cases_seconds $FK_WARM s"
+echo "figure: trace_warm_query_secondary_seconds $FK_WARM2 s"
+echo "figure: trace_close_contacts_traced $FK_CLOSE contacts"
+echo "figure: trace_rows_secondary $FK_ROWS2 rows"
+echo "figure: trace_index_mb $FK_INDEX_MB MB"
+echo "figure: trace_raw_records_mb $(awk -v n="$NSTAYS" -v c="$NCHECKINS" 'BEGIN {printf "%.0f", (n + c) * 24 / 1048576}') MB"
 echo "figure: trace_peak_rss_mb $FK_Q_RSS MB"
 if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
     echo "figure: duckdb_load_seconds $DK_LOAD s"
     echo "figure: duckdb_query_100_cases_seconds $DK_Q s"
     echo "figure: duckdb_query_1_case_seconds $DK_Q1 s"
+    echo "figure: duckdb_query_secondary_seconds $DK_Q2 s"
     echo "figure: duckdb_peak_rss_mb $DK_RSS MB"
     echo "ratio: trace_query_vs_duckdb $(ratio "$DK_Q" "$FK_Q")"
     echo "ratio: trace_query_1_case_vs_duckdb $(ratio "$DK_Q1" "$FK_Q1")"
+    echo "ratio: trace_warm_query_vs_duckdb $(ratio "$DK_Q" "$FK_WARM")"
+    echo "ratio: trace_warm_secondary_vs_duckdb $(ratio "$DK_Q2" "$FK_WARM2")"
     echo "ratio: trace_total_vs_duckdb $(ratio "$(awk -v a="$DK_LOAD" -v b="$DK_Q" 'BEGIN {print a + b}')" \
         "$(awk -v a="$FK_IMPORT" -v b="$FK_Q" 'BEGIN {print a + b}')")"
 fi

@@ -9,6 +9,7 @@
  */
 #include "services/discovery.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,16 +288,17 @@ static bool is_close_subject(const trace_contact_list *out, size_t n1, const cha
     return false;
 }
 
-/* The contacts of close contact k (as a discovery_case of its own) as degree 2. */
+/* The contacts of close contact `subject`, first exposed to the case at `first`, as
+ * degree 2 (the contact as a discovery_case of its own). */
 static int secondary_of(const trace_index *ix, store *st, const discovery_rules *r,
-                        const discovery_case *c, const trace_contact *k, size_t n1,
-                        trace_contact_list *out, fk_err *err)
+                        const discovery_case *c, const char *subject, int64_t first,
+                        size_t n1, trace_contact_list *out, fk_err *err)
 {
     discovery_case kc = {0};
     trace_contact_list l = {0};
-    if (discovery_case_from_subject(st, k->subject, &kc, err) != 0)
+    if (discovery_case_from_subject(st, subject, &kc, err) != 0)
         return -1;
-    kc.from = k->first_overlap > c->from ? k->first_overlap : c->from;
+    kc.from = first > c->from ? first : c->from;
     kc.to = c->to;
     if (kc.from >= kc.to)
         return 0;
@@ -312,7 +314,7 @@ static int secondary_of(const trace_index *ix, store *st, const discovery_rules 
         if (is_case_subject(c, t->subject) || is_close_subject(out, n1, t->subject))
             continue;
         t->degree = 2;
-        snprintf(t->via, sizeof t->via, "%s", k->subject);
+        snprintf(t->via, sizeof t->via, "%s", subject);
         l.items[kept++] = *t;
     }
     l.n = kept;
@@ -320,6 +322,24 @@ static int secondary_of(const trace_index *ix, store *st, const discovery_rules 
         rc = trace_contact_list_append(out, &l, err);
     trace_contact_list_free(&l);
     return rc;
+}
+
+/* Degree 2: once per close contact (rows [0, n1) are sorted by subject), from the
+ * earliest exposure over its close-contact rows. */
+static int degree_two(const trace_index *ix, store *st, const discovery_rules *r,
+                      const discovery_case *c, size_t n1, trace_contact_list *out, fk_err *err)
+{
+    for (size_t i = 0; i < n1;) {
+        char subject[64];
+        int64_t first = INT64_MAX;
+        snprintf(subject, sizeof subject, "%s", out->items[i].subject);
+        for (; i < n1 && !strcmp(out->items[i].subject, subject); i++)
+            if (strcmp(out->items[i].kind, "companion") && out->items[i].first_overlap < first)
+                first = out->items[i].first_overlap;
+        if (first != INT64_MAX && secondary_of(ix, st, r, c, subject, first, n1, out, err))
+            return -1;
+    }
+    return 0;
 }
 
 int discovery_run(const trace_index *ix, store *st, const discovery_rules *r,
@@ -332,9 +352,8 @@ int discovery_run(const trace_index *ix, store *st, const discovery_rules *r,
         return fk_fail(err, FK_EINVAL, "to", "to: the companion window ends before it starts");
     int rc = degree_one(ix, st, r, c, out, err);
     size_t n1 = out->n;
-    for (size_t i = 0; rc == 0 && c->secondary && r->secondary && i < n1; i++)
-        if (strcmp(out->items[i].kind, "companion") != 0)
-            rc = secondary_of(ix, st, r, c, &out->items[i], n1, out, err);
+    if (rc == 0 && c->secondary && r->secondary)
+        rc = degree_two(ix, st, r, c, n1, out, err);
     if (rc != 0) {
         trace_contact_list_free(out);
         return -1;

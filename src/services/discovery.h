@@ -14,7 +14,8 @@
  *              contacts of kind interview, store.h);
  *   degree 2   with secondary_contact.identified: the household, venue and proximity
  *              contacts of each close contact (every kind but companion), from that
- *              contact's first exposure to the case until the end of the window (the
+ *              contact's first exposure to the case (the earliest over its close-contact
+ *              rows) until the end of the window (the
  *              time the contact was put under control, once isolation records exist:
  *              issue 4). A secondary contact that is also a close contact, or the case,
  *              is left out.
