@@ -180,7 +180,9 @@ echo "figure: trace_warm_query_secondary_seconds $FK_WARM2 s"
 echo "figure: trace_close_contacts_traced $FK_CLOSE contacts"
 echo "figure: trace_rows_secondary $FK_ROWS2 rows"
 echo "figure: trace_index_mb $FK_INDEX_MB MB"
-echo "figure: trace_raw_records_mb $(awk -v n="$NSTAYS" -v c="$NCHECKINS" 'BEGIN {printf "%.0f", (n + c) * 24 / 1048576}') MB"
+RAW_MB=$(du -cm "${PARTS[@]}" "$CITY/checkins.csv" | tail -1 | cut -f1)
+echo "figure: trace_raw_csv_mb $RAW_MB MB"
+echo "figure: trace_peak_rss_over_raw $(awk -v a="$FK_Q_RSS" -v b="$RAW_MB" 'BEGIN {printf "%.2f", a / b}') x"
 echo "figure: trace_peak_rss_mb $FK_Q_RSS MB"
 if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
     echo "figure: duckdb_load_seconds $DK_LOAD s"
