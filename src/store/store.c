@@ -279,3 +279,15 @@ void case_list_free(case_list *l) { ST_LIST_FREE(l); }
 void transition_list_free(transition_list *l) { ST_LIST_FREE(l); }
 void user_list_free(user_list *l) { ST_LIST_FREE(l); }
 void tally_list_free(tally_list *l) { ST_LIST_FREE(l); }
+
+int store_outbreak_link_insert(store *st, outbreak_link *l, fk_err *err)
+{
+    return st->ops->outbreak_link_insert(st, l, err);
+}
+
+int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err)
+{
+    return st->ops->outbreak_links(st, out, err);
+}
+
+void outbreak_link_list_free(outbreak_link_list *l) { ST_LIST_FREE(l); }

@@ -77,6 +77,9 @@ struct store_ops {
     int (*session_revoke_user)(store *st, int64_t user_id, fk_err *err);
 
     int (*counts_get)(store *st, store_counts *out, fk_err *err);
+
+    int (*outbreak_link_insert)(store *st, outbreak_link *l, fk_err *err);
+    int (*outbreak_links)(store *st, outbreak_link_list *out, fk_err *err);
 };
 
 /* The common head of every backend's handle. */
