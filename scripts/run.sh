@@ -10,7 +10,8 @@ data=${FANGKONG_DATA:-./data}
 port=${FANGKONG_PORT:-8080}
 if [ ! -f "$data/fangkong.db" ]; then
     echo "generating the demo city into $data (first run only)..."
-    $bin demo --persons "${FANGKONG_DEMO_PERSONS:-100000}" --seed 1 --data "$data"
+    $bin demo --persons "${FANGKONG_DEMO_PERSONS:-100000}" --days "${FANGKONG_DEMO_DAYS:-7}" \
+        --seed 1 --data "$data"
 fi
 cat <<TXT
 

@@ -10,13 +10,19 @@
 #include "demo/demo.h"
 
 static const char usage_text[] =
-    "usage: fangkong demo [--persons N] [--seed S] [--password P] [--data DIR]\n"
+    "usage: fangkong demo [--persons N] [--seed S] [--days D] [--outbreak K]\n"
+    "                     [--password P] [--data DIR]\n"
     "  Generates the fictional city 安澜市 with N persons (default 20000): districts,\n"
     "  streets, communities, grids, buildings, households, venues, residents and\n"
     "  non-residents, and one demo account per role. The same N and seed give the same\n"
     "  city. The data directory (default ./data) must not hold a city yet.\n"
     "  --password P sets the accounts' shared password (default fangkong2022);\n"
-    "  accounts that already exist are left as they are.\n";
+    "  accounts that already exist are left as they are.\n"
+    "  --days D: D days of movement from 2022-05-01 (default 7; 0 = none): stays in grid\n"
+    "  cells (source demo) and venue check-ins (source checkins), subject = phone.\n"
+    "  --outbreak K: an outbreak from K index cases over the movement (default 1 with\n"
+    "  days, 0 = none): its reported infections become cases, and every infection is\n"
+    "  kept as ground truth in table outbreak_links.\n";
 
 typedef struct demo_args {
     demo_opts opts;
@@ -40,11 +46,13 @@ static int parse(int argc, char **argv, demo_args *a)
     static const struct option opts[] = {
         {"persons", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
         {"password", required_argument, 0, 'p'}, {"data", required_argument, 0, 'd'},
+        {"days", required_argument, 0, 'D'}, {"outbreak", required_argument, 0, 'o'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     int64_t v;
     optind = 1;
-    *a = (demo_args){.opts = {.persons = DEMO_DEFAULT_PERSONS, .seed = 1, .progress = 1},
+    *a = (demo_args){.opts = {.persons = DEMO_DEFAULT_PERSONS, .seed = 1, .progress = 1,
+                              .days = DEMO_DEFAULT_DAYS, .outbreak = -1},
                      .data = CLI_DEFAULT_DATA};
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -62,12 +70,28 @@ static int parse(int argc, char **argv, demo_args *a)
             }
             a->opts.seed = (uint64_t)v;
             break;
+        case 'D':
+            if (parse_int(optarg, 0, DEMO_MAX_DAYS, &v) != 0) {
+                fprintf(stderr, "fangkong demo: --days must be 0 to %d\n", DEMO_MAX_DAYS);
+                return -1;
+            }
+            a->opts.days = (int)v;
+            break;
+        case 'o':
+            if (parse_int(optarg, 0, 1000, &v) != 0) {
+                fprintf(stderr, "fangkong demo: --outbreak must be 0 to 1000\n");
+                return -1;
+            }
+            a->opts.outbreak = (int)v;
+            break;
         case 'p': a->opts.password = optarg; break;
         case 'd': a->data = optarg; break;
         case 'h': fputs(usage_text, stdout); return 1;
         default: return -1;
         }
     }
+    if (a->opts.days == 0 && a->opts.outbreak < 0)
+        a->opts.outbreak = 0;
     return optind == argc ? 0 : -1;
 }
 
@@ -83,6 +107,12 @@ static void print_summary(const demo_args *a, const demo_summary *s)
     printf("  persons       %10" PRId64 "  (%" PRId64 " non-residents)\n", s->persons,
            s->non_residents);
     printf("  venues        %10" PRId64 "\n", s->venues);
+    if (a->opts.days > 0)
+        printf("  movement      %10" PRId64 "  stays over %d days (%" PRId64
+               " in grid cells, %" PRId64 " venue check-ins)\n",
+               s->cell_stays + s->checkins, a->opts.days, s->cell_stays, s->checkins);
+    printf("outbreak: %" PRId64 " seeds, %" PRId64 " infections, %" PRId64 " links, %" PRId64
+           " cases\n", s->seeds, s->infected, s->links, s->cases);
     printf("  elapsed       %10.2f s  (", s->seconds);
     for (int i = 0; i < DEMO_STAGE__COUNT; i++)
         printf("%s%s %.2f", i ? ", " : "", demo_stage_name(i), s->stage_seconds[i]);

@@ -3,7 +3,8 @@
  *
  * Flow of demo_generate_city:
  *   check options > refuse a store that has a city > store_begin >
- *   hierarchy > households > venues > persons > store_commit > accounts > summary.
+ *   hierarchy > households > venues > persons > movement > outbreak > store_commit >
+ *   accounts > summary.
  * Any failure before the commit rolls the whole city back; the in-memory city is
  * freed on every failure path.
  */
@@ -20,7 +21,10 @@
 #include "services/auth.h"
 
 /* Random streams, one per stage; never renumber (it would change every city). */
-enum { STREAM_HIERARCHY = 1, STREAM_HOUSEHOLDS, STREAM_VENUES, STREAM_PERSONS, STREAM_ACCOUNTS };
+enum {
+    STREAM_HIERARCHY = 1, STREAM_HOUSEHOLDS, STREAM_VENUES, STREAM_PERSONS, STREAM_ACCOUNTS,
+    STREAM_MOVEMENT, STREAM_OUTBREAK
+};
 
 typedef int (*demo_stage_fn)(demo_ctx *cx, fk_err *err);
 
@@ -33,12 +37,15 @@ static const struct {
     {DEMO_STAGE_HOUSEHOLDS, demo__households, STREAM_HOUSEHOLDS},
     {DEMO_STAGE_VENUES, demo__venues, STREAM_VENUES},
     {DEMO_STAGE_PERSONS, demo__persons, STREAM_PERSONS},
+    {DEMO_STAGE_MOVEMENT, demo__movement, STREAM_MOVEMENT},
+    {DEMO_STAGE_OUTBREAK, demo__outbreak, STREAM_OUTBREAK},
 };
 
 const char *demo_stage_name(enum demo_stage s)
 {
     static const char *const names[DEMO_STAGE__COUNT] = {
-        "hierarchy", "households", "venues", "persons", "commit", "accounts"};
+        "hierarchy", "households", "venues", "persons", "movement", "outbreak", "commit",
+        "accounts"};
     return (unsigned)s < DEMO_STAGE__COUNT ? names[s] : "?";
 }
 
@@ -98,6 +105,14 @@ void demo__scatter(gsl_rng *r, double lon, double lat, double r_km, double *olon
     demo__offset(lon, lat, rho * cos(phi), rho * sin(phi), olon, olat);
 }
 
+void demo__subject(const demo_person *p, char out[64])
+{
+    if (p->phone)
+        snprintf(out, 64, "%llu", (unsigned long long)p->phone);
+    else
+        snprintf(out, 64, "%s", p->id_number);
+}
+
 void demo_city_free(demo_city *c)
 {
     if (!c)
@@ -108,6 +123,11 @@ void demo_city_free(demo_city *c)
     free(c->households);
     free(c->venues);
     free(c->persons);
+    free(c->cells);
+    free(c->home_cell);
+    free(c->venue_cell);
+    free(c->stays);
+    free(c->person_stays);
     free(c);
 }
 
@@ -116,6 +136,11 @@ static int check_opts(const demo_opts *o, const char **password, fk_err *err)
     if (o->persons < 1 || o->persons > DEMO_MAX_PERSONS)
         return fk_fail(err, FK_EINVAL, "persons", "persons: must be 1 to %d, got %lld",
                        DEMO_MAX_PERSONS, (long long)o->persons);
+    if (o->days < 0 || o->days > DEMO_MAX_DAYS)
+        return fk_fail(err, FK_EINVAL, "days", "days: must be 0 to %d, got %d", DEMO_MAX_DAYS,
+                       o->days);
+    if (o->outbreak > 0 && o->days == 0)
+        return fk_fail(err, FK_EINVAL, "outbreak", "outbreak: needs days of movement");
     *password = o->password ? o->password : DEMO_DEFAULT_PASSWORD;
     if (o->skip_accounts)
         return 0;
@@ -176,6 +201,7 @@ static void fill_counts(const demo_city *c, demo_summary *s)
     s->persons = (int64_t)c->n_persons;
     s->non_residents = (int64_t)c->n_non_residents;
     s->venues = (int64_t)c->n_venues;
+    /* the movement and outbreak stages fill their own counts as they write */
 }
 
 int demo_generate_city(store *st, const demo_opts *o, demo_summary *out, demo_city **city,
@@ -191,6 +217,7 @@ int demo_generate_city(store *st, const demo_opts *o, demo_summary *out, demo_ci
 
     demo_city *c = fk_calloc(1, sizeof *c);
     c->seed = o->seed;
+    c->days = o->days;
     c->persons_target = o->persons;
     demo_ctx cx = {.st = st, .opts = o, .city = c, .names = demo_names_new(), .sum = &sum};
     int rc = run_city_stages(&cx, err);

@@ -4,7 +4,10 @@
  * What it does: builds a fictional city, 安澜市 (region prefix "5199"), sized by the
  * number of persons asked for, and writes it into a store: the area hierarchy
  * (districts > streets > communities > grids), buildings and households, venues,
- * persons (residents and ~8% non-residents 流动人口) and the demo user accounts.
+ * persons (residents and ~8% non-residents 流动人口) and the demo user accounts; with
+ * days > 0 also their movement as presence (table stays: grid cells and venue
+ * check-ins), and a seeded outbreak spreading over it, registered as cases, with its
+ * ground truth in outbreak_links.
  * What it does not do: open or close the store, print anything (except optional
  * progress log lines), or touch a store that already holds a city.
  *
@@ -34,6 +37,8 @@
 #define DEMO_MAX_PERSONS 50000000
 #define DEMO_DEFAULT_PASSWORD "fangkong2022"
 #define DEMO_MAX_ACCOUNTS 12
+#define DEMO_DEFAULT_DAYS 7     /* the CLI's; demo_opts' zero means no movement */
+#define DEMO_MAX_DAYS 60
 
 typedef struct demo_opts {
     int64_t persons;        /* 1 .. DEMO_MAX_PERSONS, residents and non-residents */
@@ -41,6 +46,8 @@ typedef struct demo_opts {
     const char *password;   /* shared password of the demo accounts; NULL = default */
     int skip_accounts;      /* nonzero: no accounts (benchmarks) */
     int progress;           /* nonzero: log_info a line per stage and per 10% of persons */
+    int days;               /* 0 .. DEMO_MAX_DAYS days of movement from DEMO_EPOCH; 0 = none */
+    int outbreak;           /* seeds of the outbreak (needs days > 0); < 0 = 1 when days > 0 */
 } demo_opts;
 
 typedef struct demo_account {
@@ -56,6 +63,8 @@ enum demo_stage {
     DEMO_STAGE_HOUSEHOLDS,
     DEMO_STAGE_VENUES,
     DEMO_STAGE_PERSONS,
+    DEMO_STAGE_MOVEMENT,
+    DEMO_STAGE_OUTBREAK,
     DEMO_STAGE_COMMIT,
     DEMO_STAGE_ACCOUNTS,
     DEMO_STAGE__COUNT
@@ -64,6 +73,8 @@ enum demo_stage {
 typedef struct demo_summary {
     int64_t districts, streets, communities, grids;
     int64_t buildings, households, persons, non_residents, venues;
+    int64_t cell_stays, checkins;            /* movement rows: source 'demo', 'checkins' */
+    int64_t seeds, infected, links, cases;   /* outbreak: infected counts the seeds */
     demo_account accounts[DEMO_MAX_ACCOUNTS];
     int n_accounts;
     char password[129];                      /* the shared password of created accounts */

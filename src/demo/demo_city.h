@@ -7,6 +7,9 @@
  *   demo__households  households.c  buildings and households, per community
  *   demo__venues      venues.c      markets, shops, hospitals, stations, schools, work units
  *   demo__persons     persons.c     residents per household, then non-residents
+ *   demo__movement    movement.c    days of stays: home, work or school, venue visits
+ *   demo__outbreak    outbreak.c    a seeded outbreak over the movement, its cases and
+ *                                   ground truth (outbreak_links)
  *   demo__accounts    accounts.c    the demo user accounts
  * Each stage appends to the demo_city and writes the same records through store.h
  * (when ctx->st is not NULL); the store ids it gets back are kept in the records, so
@@ -42,6 +45,9 @@
 #define DEMO_TODAY_M 5
 #define DEMO_TODAY_D 1
 #define DEMO_EPOCH 1651334400 /* 2022-05-01T00:00:00+08:00 */
+/* Side of the movement's grid cells in metres: policy v9 companion.grid_m, so the demo's
+ * cells are the cells the companion rule reads. */
+#define DEMO_GRID_M 800
 
 enum demo_level { DEMO_DISTRICT, DEMO_STREET, DEMO_COMMUNITY, DEMO_GRID, DEMO_LEVELS };
 
@@ -108,7 +114,23 @@ typedef struct demo_person {
     int16_t age;             /* whole years on the reference day */
     char sex;                /* 'M' | 'F' */
     uint8_t flags;           /* enum person_flag */
+    char id_number[19];      /* the subject of a person without a phone */
 } demo_person;
+
+/* One stay of the movement (movement.c), kept for the outbreak stage. A venue visit is
+ * two stays over the same span: the venue's cell (CELL) and its check-in (VENUE). */
+enum demo_stay_kind { DEMO_STAY_CELL, DEMO_STAY_VENUE };
+
+typedef struct demo_stay {
+    int32_t person;          /* index in persons */
+    int32_t place;           /* CELL: index in cells; VENUE: index in venues */
+    int32_t start, end;      /* [start, end), seconds since DEMO_EPOCH */
+    uint8_t kind;            /* enum demo_stay_kind */
+} demo_stay;
+
+typedef struct demo_cell {
+    char name[32];           /* "G800:row:col", the contract's grid cell name */
+} demo_cell;
 
 struct demo_city {
     uint64_t seed;
@@ -124,6 +146,15 @@ struct demo_city {
     size_t n_venues, cap_venues;
     demo_person *persons;
     size_t n_persons, n_non_residents;
+    /* movement (empty when days is 0) */
+    int days;
+    demo_cell *cells;                    /* sorted by name */
+    size_t n_cells;
+    int32_t *home_cell;                  /* per person, index in cells */
+    int32_t *venue_cell;                 /* per venue, index in cells */
+    demo_stay *stays;                    /* person by person, in time order */
+    size_t n_stays, cap_stays;
+    size_t *person_stays;                /* n_persons + 1: person i has [ps[i], ps[i+1]) */
 };
 
 /* What every stage gets. rng is the stage's own stream (demo__stage_rng). */
@@ -141,6 +172,8 @@ int demo__households(demo_ctx *cx, fk_err *err);
 int demo__venues(demo_ctx *cx, fk_err *err);
 int demo__persons(demo_ctx *cx, fk_err *err);
 int demo__accounts(demo_ctx *cx, fk_err *err);
+int demo__movement(demo_ctx *cx, fk_err *err);
+int demo__outbreak(demo_ctx *cx, fk_err *err);
 
 /* How many of `persons` are non-residents (households.c). */
 int64_t demo__non_residents(int64_t persons);
@@ -153,6 +186,8 @@ void demo__reserve(void **arr, size_t *cap, size_t need, size_t size);
 /* A point at (dx_km east, dy_km north) of (lon, lat). */
 void demo__offset(double lon, double lat, double dx_km, double dy_km, double *olon,
                   double *olat);
+/* The subject of a person's movement data: the phone, or the ID number without one. */
+void demo__subject(const demo_person *p, char out[64]);
 /* A uniformly random point in the disc of radius r_km around (lon, lat). */
 void demo__scatter(gsl_rng *r, double lon, double lat, double r_km, double *olon,
                    double *olat);

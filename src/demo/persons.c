@@ -244,6 +244,10 @@ static int finish_person(person_gen *pg, person *p, demo_person *dp, int alone, 
         snprintf(p->work_unit, sizeof p->work_unit, "%s", c->venues[dp->venue].name);
     dp->flags = (uint8_t)pick_flags(cx->rng, dp->age, dp->sex, alone);
     p->flags = dp->flags;
+    /* an ID number is 18 characters: it fits the city's smaller copy whole */
+    size_t idlen = strnlen(p->id_number, sizeof dp->id_number - 1);
+    memcpy(dp->id_number, p->id_number, idlen);
+    dp->id_number[idlen] = '\0';
     snprintf(p->community_code, sizeof p->community_code, "%s",
              c->level[DEMO_COMMUNITY][dp->community].code);
     p->created_at = p->updated_at = DEMO_EPOCH;

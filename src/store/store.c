@@ -314,3 +314,14 @@ int store_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, 
 {
     return st->ops->chain_edges(st, area_prefix, out, err);
 }
+int store_outbreak_link_insert(store *st, outbreak_link *l, fk_err *err)
+{
+    return st->ops->outbreak_link_insert(st, l, err);
+}
+
+int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err)
+{
+    return st->ops->outbreak_links(st, out, err);
+}
+
+void outbreak_link_list_free(outbreak_link_list *l) { ST_LIST_FREE(l); }

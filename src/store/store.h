@@ -273,4 +273,25 @@ int store_case_tally(store *st, const char *column, const char *area_prefix, tal
                      fk_err *err);
 void tally_list_free(tally_list *l);
 
+/* ---- outbreak ground truth (demo generator, migration 0005) ----------------------- */
+/* One infection of the demo city's simulated outbreak: what contact discovery should
+ * find. Written only by the demo generator (no audit, as for the rest of the city). */
+typedef struct outbreak_link {
+    int64_t id;                    /* OUT of the insert */
+    int64_t infector_person, infectee_person; /* persons.id, both must exist */
+    char infector_subject[64];     /* as in stays: phone, or ID number without a phone */
+    char infectee_subject[64];
+    char route[16];                /* household | venue | companion */
+    char place[32];                /* venue code or grid cell, as in stays */
+    int64_t time;                  /* Unix seconds of the infection */
+} outbreak_link;
+
+typedef struct outbreak_link_list { outbreak_link *items; size_t n; } outbreak_link_list;
+
+/* Append one link; FK_EINVAL for an unknown route, FK_ECONFLICT for a missing person. */
+int store_outbreak_link_insert(store *st, outbreak_link *l /* IN/OUT: id */, fk_err *err);
+/* All links in id order (for tests and tools). */
+int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
+void outbreak_link_list_free(outbreak_link_list *l);
+
 #endif

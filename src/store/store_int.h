@@ -84,6 +84,8 @@ struct store_ops {
     int (*contact_review)(store *st, int64_t id, const char *status, const char *note,
                           const char *reviewer, int64_t at, const audit_rec *a, fk_err *err);
     int (*chain_edges)(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
+    int (*outbreak_link_insert)(store *st, outbreak_link *l, fk_err *err);
+    int (*outbreak_links)(store *st, outbreak_link_list *out, fk_err *err);
 };
 
 /* The common head of every backend's handle. */

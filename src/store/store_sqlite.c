@@ -746,4 +746,6 @@ static const struct store_ops sq_ops = {
     .session_revoke = sq_session_revoke,
     .session_revoke_user = sq_session_revoke_user,
     .counts_get = sq_counts_get,
+    .outbreak_link_insert = sq_outbreak_link_insert,
+    .outbreak_links = sq_outbreak_links,
 };

@@ -6,6 +6,7 @@
  *   store_sqlite_registry.c  areas, buildings, households, venues, persons
  *   store_sqlite_cases.c     cases and their transitions
  *   store_sqlite_admin.c     users and sessions
+ *   store_sqlite_outbreak.c  the demo outbreak's ground truth (outbreak_links)
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -41,6 +42,7 @@ enum sq_stmt_id {
     SQ_USER_INSERT, SQ_USER_UPDATE, SQ_USER_GET, SQ_USER_BY_NAME, SQ_USER_NAME_USED,
     SQ_USER_LIST,
     SQ_SESSION_INSERT, SQ_SESSION_USER, SQ_SESSION_REVOKE, SQ_SESSION_REVOKE_USER,
+    SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_NSTMT
 };
 
@@ -181,5 +183,8 @@ int sq_session_insert(store *st, const char *token_hash, int64_t user_id, int64_
 int sq_session_user(store *st, const char *token_hash, int64_t now, user *out, fk_err *err);
 int sq_session_revoke(store *st, const char *token_hash, fk_err *err);
 int sq_session_revoke_user(store *st, int64_t user_id, fk_err *err);
+
+int sq_outbreak_link_insert(store *st, outbreak_link *l, fk_err *err);
+int sq_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
 
 #endif

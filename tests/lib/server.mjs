@@ -1,6 +1,6 @@
 // server.mjs - start a real fangkong server for API and browser tests.
 //
-// startServer({ persons, seed, dataDir, demo }) generates a demo city into a fresh
+// startServer({ persons, seed, days, dataDir, demo }) generates a demo city into a fresh
 // temporary data directory (unless demo: false or dataDir is given), starts
 // `fangkong serve --port 0` and resolves once it prints its URL. stop() sends SIGTERM
 // and rejects if the server did not exit cleanly or a sanitizer reported anything;
@@ -23,9 +23,12 @@ export function fangkong(args, { input, env } = {}) {
   return r;
 }
 
-export function makeDemo(persons = 2000, seed = 1) {
+// days: days of demo movement (and its outbreak); 0 by default, so a test's own stays and
+// cases are the only ones (the CLI's default is 7 days).
+export function makeDemo(persons = 2000, seed = 1, days = 0) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'fangkong-api-'));
-  const r = fangkong(['demo', '--persons', String(persons), '--seed', String(seed), '--data', dataDir]);
+  const r = fangkong(['demo', '--persons', String(persons), '--seed', String(seed), '--days', String(days),
+    '--data', dataDir]);
   if (r.status !== 0) throw new Error(`demo failed: ${r.stderr}`);
   return dataDir;
 }
@@ -61,8 +64,8 @@ export async function serve(dataDir, extra = []) {
   };
 }
 
-export async function startServer({ persons = 2000, seed = 1, dataDir, demo = true } = {}) {
-  const dir = dataDir || (demo ? makeDemo(persons, seed) : mkdtempSync(path.join(tmpdir(), 'fangkong-api-')));
+export async function startServer({ persons = 2000, seed = 1, days = 0, dataDir, demo = true } = {}) {
+  const dir = dataDir || (demo ? makeDemo(persons, seed, days) : mkdtempSync(path.join(tmpdir(), 'fangkong-api-')));
   const srv = await serve(dir);
   const stop = srv.stop;
   srv.stop = async () => { try { await stop(); } finally { if (!dataDir) rmSync(dir, { recursive: true, force: true }); } };

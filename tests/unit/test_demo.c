@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "demo/demo.h"
+#include "demo/demo_city.h"
 #include "model/idcard.h"
 #include "model/person.h"
 #include "model/phone.h"
@@ -222,6 +223,131 @@ static void test_bad_options(void **state)
     o = (demo_opts){.persons = 10, .seed = 1, .password = "short"};
     assert_int_equal(demo_generate(NULL, &o, NULL, &err), -1);
     assert_int_equal(err.code, FK_EINVAL);
+    o = (demo_opts){.persons = 10, .seed = 1, .skip_accounts = 1, .days = DEMO_MAX_DAYS + 1};
+    assert_int_equal(demo_generate(NULL, &o, NULL, &err), -1);
+    assert_string_equal(err.field, "days");
+    o = (demo_opts){.persons = 10, .seed = 1, .skip_accounts = 1, .outbreak = 2};
+    assert_int_equal(demo_generate(NULL, &o, NULL, &err), -1);
+    assert_string_equal(err.field, "outbreak");
+}
+
+/* ---- movement and outbreak ------------------------------------------------------ */
+
+static demo_city *city_in_memory(int64_t persons, uint64_t seed, int days, int outbreak,
+                                 demo_summary *sum)
+{
+    demo_opts o = {.persons = persons, .seed = seed, .skip_accounts = 1, .days = days,
+                   .outbreak = outbreak};
+    demo_city *c = NULL;
+    fk_err err;
+    if (demo_generate_city(NULL, &o, sum, &c, &err) != 0)
+        fail_msg("demo_generate_city: %s", err.message);
+    return c;
+}
+
+/* Each person's stays: in time order, inside the days, none over two days, cells never
+ * overlapping cells nor check-ins check-ins, and every check-in over its venue's cell. */
+static void check_person_stays(const demo_city *c, size_t i)
+{
+    int32_t last_end[2] = {0, 0};
+    size_t lo = c->person_stays[i], hi = c->person_stays[i + 1];
+    assert_true(hi > lo);
+    for (size_t k = lo; k < hi; k++) {
+        const demo_stay *s = &c->stays[k];
+        assert_int_equal(s->person, (int32_t)i);
+        assert_true(s->start < s->end);
+        assert_true(s->start >= last_end[s->kind]);
+        assert_true(s->end <= c->days * 86400);
+        assert_true(s->end - s->start <= 2 * 86400);
+        last_end[s->kind] = s->end;
+        if (s->kind == DEMO_STAY_VENUE) {
+            const demo_stay *cell = &c->stays[k - 1];
+            assert_int_equal(cell->kind, DEMO_STAY_CELL);
+            assert_int_equal(cell->place, c->venue_cell[s->place]);
+            assert_int_equal(cell->start, s->start);
+            assert_int_equal(cell->end, s->end);
+        }
+    }
+}
+
+static void test_movement_and_outbreak(void **state)
+{
+    (void)state;
+    const int days = 5, persons = 2000;
+    demo_summary a, b, none;
+    demo_city *c = city_in_memory(persons, 5, days, 2, &a);
+    demo_city *d = city_in_memory(persons, 5, days, 2, &b);
+    demo_city *e = city_in_memory(persons, 5, 0, 0, &none);
+    assert_int_equal(c->n_persons, e->n_persons);
+    /* the new stages draw from their own streams: the city itself is unchanged */
+    for (size_t i = 0; i < c->n_persons; i++) {
+        assert_int_equal(c->persons[i].phone, e->persons[i].phone);
+        assert_int_equal(c->persons[i].venue, e->persons[i].venue);
+        assert_string_equal(c->persons[i].id_number, e->persons[i].id_number);
+    }
+    assert_int_equal(e->n_stays, 0);
+    assert_int_equal(none.cell_stays + none.checkins, 0);
+    assert_int_equal(none.infected, 0);
+    /* a few rows per person and day */
+    double per_day = (double)c->n_stays / (double)(c->n_persons * (size_t)days);
+    assert_true(per_day > 1.5 && per_day < 5.0);
+    assert_int_equal(a.cell_stays + a.checkins, (int64_t)c->n_stays);
+    for (size_t i = 0; i < c->n_persons; i++)
+        check_person_stays(c, i);
+    /* the same seed, the same movement and outbreak */
+    assert_int_equal(c->n_stays, d->n_stays);
+    for (size_t k = 0; k < c->n_stays; k++) {
+        const demo_stay *x = &c->stays[k], *y = &d->stays[k];
+        assert_true(x->person == y->person && x->place == y->place && x->start == y->start &&
+                    x->end == y->end && x->kind == y->kind);
+    }
+    assert_int_equal(a.infected, b.infected);
+    assert_int_equal(a.cases, b.cases);
+    assert_int_equal(a.seeds, 2);
+    assert_int_equal(a.links, a.infected - a.seeds);
+    assert_true(a.infected <= persons / 100);
+    demo_city_free(c);
+    demo_city_free(d);
+    demo_city_free(e);
+}
+
+static void test_outbreak_links_in_store(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    fk_err err;
+    store *st = store_open(dir, &err);
+    assert_non_null(st);
+    demo_opts o = {.persons = 1500, .seed = 3, .skip_accounts = 1, .days = 4, .outbreak = 3};
+    demo_summary sum;
+    if (demo_generate(st, &o, &sum, &err) != 0)
+        fail_msg("demo_generate: %s", err.message);
+    outbreak_link_list l;
+    assert_int_equal(store_outbreak_links(st, &l, &err), 0);
+    assert_int_equal((int64_t)l.n, sum.links);
+    assert_true(l.n > 0);
+    for (size_t i = 0; i < l.n; i++) {
+        person p;
+        assert_int_equal(store_person_get(st, l.items[i].infectee_person, &p, &err), 0);
+        assert_string_equal(l.items[i].infectee_subject, p.phone[0] ? p.phone : p.id_number);
+        assert_true(l.items[i].time >= DEMO_EPOCH && l.items[i].time < DEMO_EPOCH + 4 * 86400);
+    }
+    /* the store refuses an unknown route and a missing person */
+    outbreak_link bad = l.items[0];
+    snprintf(bad.route, sizeof bad.route, "telepathy");
+    assert_int_equal(store_outbreak_link_insert(st, &bad, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    bad = l.items[0];
+    bad.infectee_person = 999999999;
+    assert_int_equal(store_outbreak_link_insert(st, &bad, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    outbreak_link_list_free(&l);
+    store_counts cnt;
+    assert_int_equal(store_counts_get(st, &cnt, &err), 0);
+    assert_int_equal(cnt.cases, sum.cases);
+    store_close(st);
+    test_rmdir(dir);
+    free(dir);
 }
 
 int main(void)
@@ -231,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_city),
         cmocka_unit_test(test_accounts_and_refusal),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_movement_and_outbreak),
+        cmocka_unit_test(test_outbreak_links_in_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
