@@ -113,17 +113,15 @@ test('trace finds the infectees of each infector (recall per route)', (t) => {
   t.diagnostic(`contacts per infector: ${(contacts / infectors.length).toFixed(0)} (${infectors.length} infectors)`);
   // This seed's outbreak uses every route, so each is measured.
   assert.deepEqual(Object.keys(recall).sort(), ['companion', 'household', 'venue']);
-  // What holds TODAY, while trace reports only kind `companion` (grid cells, 30-hour dwell
-  // rule): household members share their home cell every night, so far more than 600 s
-  // overlap and 30 h dwell; every household link must be found, as a companion.
-  assert.equal(recall.household.found, recall.household.links);
-  assert.ok(recall.household.byKind.companion === recall.household.links);
-  // Venue and companion links are found only where the cell rule happens to cover them
-  // (one of the two dwells 30 h in the venue's cell). In this small city (about 30 cells
-  // of 800 m) that is nearly always so: 1.00 measured for every route at this seed, so
-  // the whole recall has a floor now. The lead tightens this once trace reports kinds
-  // venue (check-ins), household and proximity: venue links should then be found as kind
-  // venue and household links as kind household (recall 1 each by kind).
+  // Household members are household contacts by the registry, whatever the data says.
+  assert.equal(recall.household.byKind.household, recall.household.links);
+  // Venue transmissions happened at a venue both checked in at; the close-contact rule
+  // asks for 15 minutes together there (close_contact.min_copresence_s), and the
+  // generator lets even a short overlap infect, rarely: at most one in ten may fall
+  // below the rule (measured: 20/20 at this seed).
+  assert.ok(recall.venue.byKind.venue / recall.venue.links >= 0.9, JSON.stringify(recall.venue));
+  // Companion transmissions (long co-presence in one cell) are found as companions
+  // or at a shared venue; overall at most one true link in twenty may be missed.
   const all = Object.values(recall).reduce((a, x) => [a[0] + x.found, a[1] + x.links], [0, 0]);
-  assert.ok(all[0] / all[1] >= 0.9, `recall ${all[0]}/${all[1]}`);
+  assert.ok(all[0] / all[1] >= 0.95, `recall ${all[0]}/${all[1]}`);
 });
