@@ -1,7 +1,8 @@
 /*
  * h_tracing.c - contact discovery and the contacts of cases (流调溯源):
  *   GET   /api/v1/cases/{id}/contacts            stored contacts with evidence
- *   POST  /api/v1/cases/{id}/contacts/discover   run discovery {from, to, secondary}
+ *   POST  /api/v1/cases/{id}/contacts/discover   run discovery {from, to, secondary,
+ *                                                companions}
  *   POST  /api/v1/cases/{id}/contacts            a person named in the interview
  *   POST  /api/v1/cases/{id}/trajectory          a place of the case's trajectory
  *   PATCH /api/v1/contacts/{id}                  review {status, note}
@@ -97,16 +98,17 @@ int h_case_contacts_discover(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
         {"from", F_INSTANT, false}, {"to", F_INSTANT, false}, {"secondary", F_BOOL, false},
-        {NULL, 0, false}};
-    value v[3] = {{0}};
+        {"companions", F_BOOL, false}, {NULL, 0, false}};
+    value v[4] = {{0}};
     json_t *body = NULL;
     int64_t id;
     contact_rec_list l;
     if (!rq->tracing)
         return fk_fail(err, FK_EBUSY, "", "contact discovery is not running");
-    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
-             tracing_discover(rq->tracing, rq->st, &rq->who, id, v[0].t, v[1].t, v[2].b, &l,
-                              err) != 0;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0;
+    tracing_opts o = {.from = v[0].t, .to = v[1].t, .secondary = v[2].b,
+                      .no_companions = v[3].given && !v[3].b};
+    rc = rc || tracing_discover(rq->tracing, rq->st, &rq->who, id, &o, &l, err) != 0;
     json_decref(body);
     return rc ? -1 : reply_list(rq, &l);
 }

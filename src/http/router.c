@@ -21,7 +21,7 @@ static const route routes[] = {
     {"GET", "/api/v1/cases/{id}/transitions", h_case_transitions_list, true, "Status history of a case", "cases"},
     {"POST", "/api/v1/cases/{id}/transitions", h_case_transitions_create, true, "Move a case to its next status", "cases"},
     {"GET", "/api/v1/cases/{id}/contacts", h_case_contacts, true, "The stored contacts of a case, with evidence and review", "tracing"},
-    {"POST", "/api/v1/cases/{id}/contacts/discover", h_case_contacts_discover, true, "Discover the case's companions, close and (secondary: true) secondary contacts and store them (from, to optional)", "tracing"},
+    {"POST", "/api/v1/cases/{id}/contacts/discover", h_case_contacts_discover, true, "Discover the case's companions (companions: false leaves them out), close and (secondary: true) secondary contacts and store them (from, to optional)", "tracing"},
     {"POST", "/api/v1/cases/{id}/contacts", h_case_contacts_create, true, "A person named in the case interview (contact, place, start, note)", "tracing"},
     {"POST", "/api/v1/cases/{id}/trajectory", h_case_trajectory_create, true, "A place of the case's trajectory from the interview (place, start, end)", "tracing"},
     {"PATCH", "/api/v1/contacts/{id}", h_contact_review, true, "Review a contact: status confirmed, dismissed or proposed, note", "tracing"},

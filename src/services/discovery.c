@@ -55,21 +55,16 @@ void discovery_case_from_person(const person *p, discovery_case *c)
 
 int discovery_person_of_subject(store *st, const char *subject, person *out, fk_err *err)
 {
-    person_filter f = {.q = subject, .limit = 20};
-    person_list l;
-    if (store_person_list(st, &f, &l, err) != 0)
-        return -1;
-    int found = 0;
-    for (size_t i = 0; i < l.n && !found; i++)
-        if (!strcmp(l.items[i].phone, subject) || !strcmp(l.items[i].id_number, subject)) {
-            *out = l.items[i];
-            found = 1;
-        }
-    person_list_free(&l);
-    size_t n = strlen(subject);
-    if (found || n == 0 || n > 9 || strspn(subject, "0123456789") != n)
-        return found;
     fk_err e;
+    size_t n = strlen(subject);
+    if (n && store_person_find_by_subject(st, subject, out, &e) == 0)
+        return 1;
+    if (n && e.code != FK_ENOTFOUND) {
+        *err = e;
+        return -1;
+    }
+    if (n == 0 || n > 9 || strspn(subject, "0123456789") != n)
+        return 0;
     if (store_person_get(st, strtoll(subject, NULL, 10), out, &e) == 0)
         return 1;
     if (e.code == FK_ENOTFOUND)

@@ -132,13 +132,13 @@ static int case_windows(const discovery_rules *r, const epicase *k, int64_t from
     return discovery_infectious_window(k, r, fk_now(), &c->from, &c->to, err);
 }
 
-int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id, int64_t from,
-                     int64_t to, bool secondary, contact_rec_list *out, fk_err *err)
+int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id,
+                     const tracing_opts *o, contact_rec_list *out, fk_err *err)
 {
     epicase k;
     person p;
     discovery_rules r;
-    discovery_case c = {.case_id = case_id, .secondary = secondary};
+    discovery_case c = {.case_id = case_id, .secondary = o->secondary};
     trace_contact_list l;
     memset(out, 0, sizeof *out);
     if (actor_require(a, PERM_TRACE, err) != 0 ||
@@ -146,12 +146,15 @@ int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id, int
         registry_case_get(st, a, case_id, &k, err) != 0 ||
         registry_person_get(st, a, k.person_id, &p, err) != 0)
         return -1;
+    if (o->no_companions)
+        r.companions = false;
     discovery_case_from_person(&p, &c);
-    if (case_windows(&r, &k, from, to, &c, err) != 0)
+    if (case_windows(&r, &k, o->from, o->to, &c, err) != 0)
         return -1;
     audit_rec rec;
     char detail[128];
-    snprintf(detail, sizeof detail, "discovery secondary=%d", secondary ? 1 : 0);
+    snprintf(detail, sizeof detail, "discovery secondary=%d companions=%d", o->secondary,
+             r.companions);
     actor_audit(a, &rec, "trace", "case", case_id, detail);
     if (store_audit_append(st, &rec, err) != 0 || lock_current(t, st, err) != 0)
         return -1;

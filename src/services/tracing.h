@@ -36,10 +36,14 @@ void tracing_free(tracing *t);
  * rows as proposed, known rows with their evidence refreshed and their review kept; each
  * row linked to the person its subject names. Windows: [from, to) when given (0 = not
  * given) for every kind; otherwise the infectious window by the policy (until now) and
- * for companions the 14 days before the report to one day after it. `secondary` asks
- * for degree 2. Checks PERM_TRACE and the case's jurisdiction (through the registry,
+ * for companions the 14 days before the report to one day after it (tracing_opts). Checks PERM_TRACE and the case's jurisdiction (through the registry,
  * which audits the reads), audits the discovery. *out (OUT) is the case's stored list. */
-int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id, int64_t from,
-                     int64_t to, bool secondary, contact_rec_list *out, fk_err *err);
+typedef struct tracing_opts {
+    int64_t from, to;        /* 0, 0: the policy's windows */
+    bool secondary;          /* degree 2 as well */
+    bool no_companions;      /* leave companions out even when the policy has them */
+} tracing_opts;
+int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id,
+                     const tracing_opts *o, contact_rec_list *out, fk_err *err);
 
 #endif

@@ -161,6 +161,11 @@ int store_person_get(store *st, int64_t id, person *out, fk_err *err)
     return st->ops->person_get(st, id, out, err);
 }
 
+int store_person_find_by_subject(store *st, const char *subject, person *out, fk_err *err)
+{
+    return st->ops->person_find_by_subject(st, subject, out, err);
+}
+
 int store_person_find_by_id_number(store *st, const char *id_number, person *out, fk_err *err)
 {
     return st->ops->person_find_by_id_number(st, id_number, out, err);

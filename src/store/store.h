@@ -135,6 +135,9 @@ int store_person_insert(store *st, person *p, const audit_rec *a, fk_err *err);
 int store_person_update(store *st, person *p, const audit_rec *a, fk_err *err);
 int store_person_get(store *st, int64_t id, person *out, fk_err *err);
 int store_person_find_by_id_number(store *st, const char *id_number, person *out, fk_err *err);
+/* The person whose phone or ID number is exactly `subject` (the lowest id when several);
+ * FK_ENOTFOUND when none. */
+int store_person_find_by_subject(store *st, const char *subject, person *out, fk_err *err);
 int store_person_list(store *st, const person_filter *f, person_list *out, fk_err *err);
 void person_list_free(person_list *l);
 
@@ -248,7 +251,8 @@ int store_contact_review(store *st, int64_t id, const char *status, const char *
 void contact_rec_list_free(contact_rec_list *l);
 
 /* Transmission chains: an edge from case A to case B for every contact of A, not
- * dismissed, whose person has case B reported no earlier than A. Both cases within the
+ * dismissed, whose person has case B reported no earlier than A. Companions (a weak
+ * signal: a shared 800 m cell) make edges only once an epidemiologist confirmed them. Both cases within the
  * area prefix (NULL/"" = all). Edges sorted by (from_case, to_case, kind, place). */
 typedef struct chain_edge {
     int64_t from_case, to_case, contact_id;

@@ -49,6 +49,7 @@ struct store_ops {
     int (*person_insert)(store *st, person *p, const audit_rec *a, fk_err *err);
     int (*person_update)(store *st, person *p, const audit_rec *a, fk_err *err);
     int (*person_get)(store *st, int64_t id, person *out, fk_err *err);
+    int (*person_find_by_subject)(store *st, const char *subject, person *out, fk_err *err);
     int (*person_find_by_id_number)(store *st, const char *id_number, person *out,
                                     fk_err *err);
     int (*person_list)(store *st, const person_filter *f, person_list *out, fk_err *err);

@@ -728,6 +728,7 @@ static const struct store_ops sq_ops = {
     .person_update = sq_person_update,
     .person_get = sq_person_get,
     .person_find_by_id_number = sq_person_find_by_id_number,
+    .person_find_by_subject = sq_person_find_by_subject,
     .person_list = sq_person_list,
     .case_insert = sq_case_insert,
     .case_update = sq_case_update,

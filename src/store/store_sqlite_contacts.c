@@ -2,9 +2,8 @@
  * store_sqlite_contacts.c - the contacts of cases (table `contacts`, migration 0004)
  * and the transmission chains read from them. Contract: store.h, contacts section.
  *
- * Statements here are prepared per call (sq_prepare_bound): discovery writes tens to
- * thousands of rows per case inside one transaction, far from the registry's hot path,
- * and it keeps this file off the shared statement table.
+ * Discovery writes thousands of rows per case in one transaction, so the statements of
+ * an upsert are cached (sq_stmt); the reads and the review are prepared per call.
  */
 #include <sqlite3.h>
 #include <string.h>
@@ -54,10 +53,12 @@ static int run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_
 
 static int case_exists(struct sq_store *s, int64_t case_id, fk_err *err)
 {
-    sq_binds b = {0};
     int64_t n = 0;
-    sq_bind_add_int(&b, case_id);
-    if (sq_count(s, "SELECT count(*) FROM cases WHERE id = ?", &b, &n, err) != 0)
+    sqlite3_stmt *q = sq_stmt(s, SQ_CASE_EXISTS, "SELECT count(*) FROM cases WHERE id = ?", err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, case_id);
+    if (sq_int_query(s, q, &n, err) != 0)
         return -1;
     return n ? 0 : fk_fail(err, FK_EREF, "case_id", "case_id: case %lld does not exist",
                            (long long)case_id);
@@ -65,51 +66,73 @@ static int case_exists(struct sq_store *s, int64_t case_id, fk_err *err)
 
 static int find_id(struct sq_store *s, const contact_rec *c, int64_t *id, fk_err *err)
 {
-    sq_binds b = {0};
-    sq_bind_add_int(&b, c->case_id);
-    sq_bind_add_text(&b, c->subject);
-    sq_bind_add_text(&b, c->kind);
-    sq_bind_add_text(&b, c->place);
-    sq_bind_add_int(&b, c->degree);
-    sq_bind_add_text(&b, c->via);
-    return sq_count(s,
-                    "SELECT coalesce(max(id), 0) FROM contacts WHERE case_id = ? AND "
-                    "subject = ? AND kind = ? AND place = ? AND degree = ? AND via = ?",
-                    &b, id, err);
+    sqlite3_stmt *q = sq_stmt(s, SQ_CONTACT_FIND,
+                              "SELECT coalesce(max(id), 0) FROM contacts WHERE case_id = ? AND "
+                              "subject = ? AND kind = ? AND place = ? AND degree = ? AND via = ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, c->case_id);
+    sq_bind_text(q, 2, c->subject);
+    sq_bind_text(q, 3, c->kind);
+    sq_bind_text(q, 4, c->place);
+    sqlite3_bind_int(q, 5, c->degree);
+    sq_bind_text(q, 6, c->via);
+    return sq_int_query(s, q, id, err);
+}
+
+/* The evidence columns, bound as parameters 1..4 of both statements below. */
+static void bind_evidence(sqlite3_stmt *q, const contact_rec *c)
+{
+    if (c->person_id)
+        sqlite3_bind_int64(q, 1, c->person_id);
+    else
+        sqlite3_bind_null(q, 1);
+    sqlite3_bind_int64(q, 2, c->first_overlap);
+    sqlite3_bind_int64(q, 3, c->overlap_s);
+    sq_bind_text(q, 4, c->source);
+}
+
+static int insert_row(struct sq_store *s, contact_rec *c, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_CONTACT_INSERT,
+                              "INSERT INTO contacts (person_id, first_overlap, overlap_s, source, "
+                              "case_id, subject, kind, place, degree, via, status, note, found_at) "
+                              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                              err);
+    if (!q)
+        return -1;
+    bind_evidence(q, c);
+    sqlite3_bind_int64(q, 5, c->case_id);
+    sq_bind_text(q, 6, c->subject);
+    sq_bind_text(q, 7, c->kind);
+    sq_bind_text(q, 8, c->place);
+    sqlite3_bind_int(q, 9, c->degree);
+    sq_bind_text(q, 10, c->via);
+    sq_bind_text(q, 11, c->status[0] ? c->status : "proposed");
+    sq_bind_text(q, 12, c->note);
+    sqlite3_bind_int64(q, 13, c->found_at);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    c->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
 }
 
 static int upsert_unit(struct sq_store *s, contact_rec *c, const audit_rec *a, fk_err *err)
 {
-    sq_binds b = {0};
     if (case_exists(s, c->case_id, err) != 0 || find_id(s, c, &c->id, err) != 0)
         return -1;
-    if (c->person_id)
-        sq_bind_add_int(&b, c->person_id);
-    else
-        sq_bind_add_text(&b, NULL);
-    sq_bind_add_int(&b, c->first_overlap);
-    sq_bind_add_int(&b, c->overlap_s);
-    sq_bind_add_text(&b, c->source);
-    if (c->id) {
-        sq_bind_add_int(&b, c->id);
-        return run_bound(s, "UPDATE contacts SET person_id = ?, first_overlap = ?, "
-                            "overlap_s = ?, source = ? WHERE id = ?", &b, err);
-    }
-    sq_bind_add_int(&b, c->case_id);
-    sq_bind_add_text(&b, c->subject);
-    sq_bind_add_text(&b, c->kind);
-    sq_bind_add_text(&b, c->place);
-    sq_bind_add_int(&b, c->degree);
-    sq_bind_add_text(&b, c->via);
-    sq_bind_add_text(&b, c->status[0] ? c->status : "proposed");
-    sq_bind_add_text(&b, c->note);
-    sq_bind_add_int(&b, c->found_at);
-    if (run_bound(s, "INSERT INTO contacts (person_id, first_overlap, overlap_s, source, "
-                     "case_id, subject, kind, place, degree, via, status, note, found_at) "
-                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", &b, err) != 0)
+    if (!c->id)
+        return insert_row(s, c, err) != 0 ? -1 : sq_audit_write(s, a, c->id, err);
+    sqlite3_stmt *q = sq_stmt(s, SQ_CONTACT_UPDATE,
+                              "UPDATE contacts SET person_id = ?, first_overlap = ?, "
+                              "overlap_s = ?, source = ? WHERE id = ?",
+                              err);
+    if (!q)
         return -1;
-    c->id = sqlite3_last_insert_rowid(s->db);
-    return sq_audit_write(s, a, c->id, err);
+    bind_evidence(q, c);
+    sqlite3_bind_int64(q, 5, c->id);
+    return sq_exec_stmt(s, q, err);
 }
 
 int sq_contact_upsert(store *st, contact_rec *c, const audit_rec *a, fk_err *err)
@@ -224,7 +247,7 @@ int sq_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_
         "JOIN cases b ON b.person_id = k.person_id AND b.id <> a.id "
         "AND b.reported_at >= a.reported_at "
         "JOIN persons pa ON pa.id = a.person_id JOIN persons pb ON pb.id = b.person_id "
-        "WHERE k.status <> 'dismissed' "
+        "WHERE k.status <> 'dismissed' AND (k.kind <> 'companion' OR k.status = 'confirmed') "
         "AND pa.community_code >= ? AND pa.community_code < ? || '~' "
         "AND pb.community_code >= ? AND pb.community_code < ? || '~' "
         "ORDER BY a.id, b.id, k.kind, k.place, k.id",

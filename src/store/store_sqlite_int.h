@@ -43,6 +43,7 @@ enum sq_stmt_id {
     SQ_USER_LIST,
     SQ_SESSION_INSERT, SQ_SESSION_USER, SQ_SESSION_REVOKE, SQ_SESSION_REVOKE_USER,
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
+    SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_NSTMT
 };
 
@@ -158,6 +159,7 @@ int sq_person_insert(store *st, person *p, const audit_rec *a, fk_err *err);
 int sq_person_update(store *st, person *p, const audit_rec *a, fk_err *err);
 int sq_person_get(store *st, int64_t id, person *out, fk_err *err);
 int sq_person_find_by_id_number(store *st, const char *id_number, person *out, fk_err *err);
+int sq_person_find_by_subject(store *st, const char *subject, person *out, fk_err *err);
 int sq_person_list(store *st, const person_filter *f, person_list *out, fk_err *err);
 /* SQL selecting ids of persons whose name, ID number or phone starts with the bound
  * parameter (bind it three times); uses three index range scans. */

@@ -545,6 +545,18 @@ int sq_person_find_by_id_number(store *st, const char *id_number, person *out, f
     return r < 0 ? -1 : 0;
 }
 
+int sq_person_find_by_subject(store *st, const char *subject, person *out, fk_err *err)
+{
+    int r = sq_person_lookup(SQ(st), SQ_PERSON_BY_SUBJECT,
+                             "SELECT " SQ_PERSON_COLS " FROM persons p WHERE p.phone = ?1 "
+                             "OR p.id_number = ?1 ORDER BY p.id LIMIT 1",
+                             0, subject ? subject : "", out, err);
+    if (r == 0)
+        return fk_fail(err, FK_ENOTFOUND, "subject",
+                       "subject: no person with this phone or ID number is registered");
+    return r < 0 ? -1 : 0;
+}
+
 static void sq_person_where(const person_filter *f, strbuf *w, sq_binds *b)
 {
     sb_append(w, " WHERE 1");
