@@ -67,7 +67,9 @@ int contacts_review(store *st, const actor *a, int64_t contact_id, const char *s
         return -1;
     audit_rec rec;
     actor_audit(a, &rec, "review", "contact", contact_id, status);
-    if (store_contact_review(st, contact_id, status, note, a->username, fk_now(), &rec, err) ||
+    char kept[sizeof out->note];
+    snprintf(kept, sizeof kept, "%s", note ? note : out->note); /* no note: keep the old */
+    if (store_contact_review(st, contact_id, status, kept, a->username, fk_now(), &rec, err) ||
         store_contact_get(st, contact_id, out, err) != 0)
         return -1;
     mask_for(a, out);

@@ -23,7 +23,7 @@ int contacts_list(store *st, const actor *a, int64_t case_id, contact_rec_list *
                   fk_err *err);
 
 /* status: "confirmed", "dismissed" or "proposed" (FK_EINVAL "status" otherwise);
- * note may be NULL (kept as ""). *out (OUT) is the contact after the change. */
+ * note NULL keeps the contact's note. *out (OUT) is the contact after the change. */
 int contacts_review(store *st, const actor *a, int64_t contact_id, const char *status,
                     const char *note, contact_rec *out, fk_err *err);
 
