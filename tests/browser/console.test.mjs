@@ -2,12 +2,12 @@
 // real fangkong server with a demo city. Screenshots go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, login, fangkong, DEMO_PASSWORD } from '../lib/server.mjs';
 import { validId, withWrongCheck } from '../lib/ids.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
@@ -199,31 +199,121 @@ test('a wrong phone number is explained under the phone field in Chinese, and as
   assert.deepEqual(errors, []);
 });
 
-test('from a case page, contact discovery lists the companions with their evidence', async (t) => {
-  const { login, fangkong } = await import('../lib/server.mjs');
-  const { writeFileSync } = await import('node:fs');
-  const api = await login(srv.url, 'admin');
-  const p = (await api.get('/api/v1/persons?limit=50&offset=100')).json.items.find((x) => x.phone);
-  const c = (await api.post('/api/v1/cases', { person_id: p.id, classification: 'asymptomatic',
-    reported_at: '2022-05-02T10:00:00Z', sampling_date: '2022-05-02', source: 'fever_clinic' })).json;
+// A resident with a phone whose household has at least two other members.
+async function family(api) {
+  const persons = (await api.get('/api/v1/persons?limit=400&offset=300')).json.items.filter((x) => x.household_id && x.phone);
+  const byHousehold = new Map();
+  for (const x of persons) byHousehold.set(x.household_id, [...(byHousehold.get(x.household_id) || []), x]);
+  const fam = [...byHousehold.values()].find((m) => m.length >= 3);
+  assert.ok(fam, 'the demo city has a household of three');
+  return fam;
+}
+
+// Companion evidence for the case's phone: a 32 h dwell in cell G1 and 20 min shared
+// with 13911112222 (the demo policy enables Chengdu's companion rule).
+function importCompanion(phone) {
   const file = path.join(tmpdir(), `fangkong-browser-stays-${process.pid}.csv`);
   writeFileSync(file, ['subject,cell,start,end',
-    `${p.phone},G1,2022-05-01T08:00:00Z,2022-05-01T09:00:00Z`,
-    `${p.phone},G1,2022-04-27T00:00:00Z,2022-04-28T08:00:00Z`,
+    `${phone},G1,2022-05-01T08:00:00Z,2022-05-01T09:00:00Z`,
+    `${phone},G1,2022-04-27T00:00:00Z,2022-04-28T08:00:00Z`,
     '13911112222,G1,2022-05-01T08:40:00Z,2022-05-01T10:00:00Z', ''].join('\n'));
   const imported = fangkong(['import', 'stays', file, '--data', srv.dataDir]);
   rmSync(file, { force: true });
   assert.equal(imported.status, 0, imported.stderr);
+}
+
+const rowOf = (page, kind, text) => page.locator(`[data-testid="contacts-kind-${kind}"] [data-testid="contact-row"]`, { hasText: text });
+
+test('the tracing card discovers, groups and reviews contacts; a named contact is added; the chain appears', async (t) => {
+  const api = await login(srv.url, 'admin');
+  const [a, b, ...rest] = await family(api);
+  const c = (await api.post('/api/v1/cases', { person_id: a.id, classification: 'asymptomatic',
+    reported_at: '2022-05-02T10:00:00Z', sampling_date: '2022-05-02', source: 'fever_clinic' })).json;
+  importCompanion(a.phone);
 
   const { page, errors } = await openBrowser(t);
   await logIn(page);
+  assert.ok(await byId(page, 'nav-chains').isVisible(), 'admin traces: the chains menu entry shows');
   await page.goto(`${srv.url}/#/cases/${c.id}`);
-  await byId(page, 'contacts-run').click();
-  await byId(page, 'contacts').waitFor();
-  const row = await page.locator('[data-testid="contacts"] tbody tr').first().innerText();
-  assert.match(row, /13911112222/);
-  assert.match(row, /G1/);
-  assert.match(row, /\b20\b/); // 1,200 s of overlap, shown in minutes
+  await byId(page, 'contacts-none').waitFor();
+  // no period given: the server uses the policy's infectious window
+  const found = page.waitForResponse((r) => r.url().endsWith(`/cases/${c.id}/contacts/discover`));
+  await byId(page, 'contacts-discover').click();
+  assert.equal((await found).status(), 200);
+  await byId(page, 'contacts-kind-household').waitFor();
+  const stored = (await api.get(`/api/v1/cases/${c.id}/contacts`)).json.items;
+  const memberRow = (p) => stored.find((x) => x.kind === 'household' && x.person_id === p.id);
+  for (const m of [b, ...rest]) {
+    const x = memberRow(m);
+    assert.ok(x, `household member ${m.id} stored: ${JSON.stringify(stored)}`);
+    const row = rowOf(page, 'household', x.person_name);
+    assert.equal(await row.count(), 1);
+    assert.equal(await row.locator('[data-testid="contact-person"]').getAttribute('href'), `#/persons/${m.id}`);
+    assert.match(await row.innerText(), /户籍登记/);
+  }
+  const companion = rowOf(page, 'companion', '13911112222');
+  const text = await companion.innerText();
+  assert.match(text, /G1/);
+  assert.match(text, /\b20\b/); // 1,200 s of overlap, in minutes
+  assert.match(text, /待核实/);
+  assert.match(await byId(page, 'contacts-counts').innerText(), /同住人员 \d+/);
+  assert.match(await byId(page, 'contacts-counts').innerText(), /时空伴随者 1/);
+  await page.locator('[data-testid="contacts-chart"] svg').waitFor();
   await shot(page, '09-case-contacts.png');
+
+  // review: B confirmed, the companion dismissed; the rows change in place
+  const bRow = rowOf(page, 'household', memberRow(b).person_name);
+  await bRow.getByTestId('contact-confirm').click();
+  await page.waitForFunction((id) => document.querySelector(`[data-contact-id="${id}"] [data-testid="contact-status"]`)?.textContent === '已确认', memberRow(b).id);
+  assert.match(await bRow.getByTestId('contact-reviewer').innerText(), /admin/);
+  await companion.getByTestId('contact-dismiss').click();
+  await companion.getByTestId('contact-status').filter({ hasText: '已排除' }).waitFor();
+  const after = new Map((await api.get(`/api/v1/cases/${c.id}/contacts`)).json.items.map((x) => [x.id, x]));
+  assert.equal(after.get(memberRow(b).id).status, 'confirmed');
+  assert.equal(after.get(memberRow(b).id).reviewed_by, 'admin');
+  assert.equal([...after.values()].find((x) => x.contact === '13911112222').status, 'dismissed');
+  await shot(page, '10-contacts-reviewed.png');
+
+  // the interview: an empty contact is refused under its field, then a named one is added
+  await byId(page, 'named-submit').click();
+  await byId(page, 'error-contact').waitFor({ state: 'visible' });
+  assert.match(await byId(page, 'error-contact').innerText(), /接触者.*必填/);
+  await shot(page, '11-named-contact-error.png');
+  await byId(page, 'named-contact').fill('13600000001');
+  await byId(page, 'named-place').fill('单位食堂');
+  await byId(page, 'named-note').fill('同餐');
+  await byId(page, 'named-submit').click();
+  await rowOf(page, 'interview', '13600000001').waitFor();
+  assert.match(await rowOf(page, 'interview', '13600000001').innerText(), /单位食堂/);
+  assert.ok(await byId(page, 'error-contact').isHidden());
+  assert.ok((await api.get(`/api/v1/cases/${c.id}/contacts`)).json.items.some((x) => x.kind === 'interview' && x.contact === '13600000001'));
+
+  // B becomes a case: the chain A -> B, from the case page's link
+  const kb = (await api.post('/api/v1/cases', { person_id: b.id, classification: 'confirmed', severity: 'mild',
+    reported_at: '2022-05-03T09:00:00Z', sampling_date: '2022-05-03', source: 'quarantine_screening' })).json;
+  const edge = (await api.get('/api/v1/chains')).json.edges.find((e) => e.from === c.id && e.to === kb.id);
+  assert.ok(edge, 'the API has the edge');
+  await page.reload();
+  await byId(page, 'case-chains').click();
+  await page.waitForURL(new RegExp(`#/chains\\?case=${c.id}$`));
+  await page.locator('[data-testid="chains-graph"] svg').waitFor();
+  assert.ok(await page.locator('[data-testid="chains-graph"] svg path').count() > 0, 'the graph draws');
+  const edgeRow = page.locator(`[data-testid="chain-edge"][data-from="${c.id}"][data-to="${kb.id}"]`);
+  const edgeText = await edgeRow.innerText();
+  assert.match(edgeText, new RegExp(`第${c.number}号`));
+  assert.match(edgeText, new RegExp(`第${kb.number}号`));
+  assert.match(edgeText, /同住人员/);
+  assert.match(edgeText, /已确认/);
+  assert.match(await edgeRow.getAttribute('class'), /focus/);
+  await shot(page, '12-chains.png');
+  assert.deepEqual(errors, []);
+});
+
+test('without the trace permission there is no chains menu and no tracing card', async (t) => {
+  const { page, errors } = await openBrowser(t);
+  await logIn(page, 'jiedao');
+  assert.equal(await byId(page, 'nav-chains').count(), 0);
+  const api = await login(srv.url, 'jiedao');
+  assert.equal((await api.get('/api/v1/chains')).status, 403);
   assert.deepEqual(errors, []);
 });
