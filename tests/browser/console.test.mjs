@@ -38,7 +38,11 @@ async function openBrowser(t) {
   return { page, errors };
 }
 
-const shot = (page, name) => page.screenshot({ path: path.join(OUT, name), fullPage: true });
+// Scrolled to the top first: the sticky header would otherwise sit mid-page in the shot.
+async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(OUT, name), fullPage: true });
+}
 const byId = (page, id) => page.getByTestId(id);
 
 async function logIn(page, username = 'admin') {

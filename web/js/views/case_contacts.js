@@ -90,10 +90,12 @@ const esc = (s) => String(s).replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};
 // Scatter of first contact times, one row and one colour per kind; size grows with minutes.
 function timelineOption(items) {
   const kinds = KINDS.filter((k) => items.some((x) => x.kind === k));
+  const times = items.filter((x) => x.start).map((x) => new Date(x.start).getTime());
+  const pad = Math.max(3600000, (Math.max(...times) - Math.min(...times)) * 0.05);
   return {
     grid: { left: 110, right: 24, top: 16, bottom: 36 },
     tooltip: { trigger: 'item', formatter: (p) => `${esc(p.data[3])}<br>${esc(instant(new Date(p.data[0]).toISOString()))}` },
-    xAxis: { type: 'time' },
+    xAxis: { type: 'time', min: Math.min(...times) - pad, max: Math.max(...times) + pad },
     yAxis: { type: 'category', data: kinds.map((k) => label('kind', k)) },
     series: kinds.map((k) => ({
       type: 'scatter', name: label('kind', k), itemStyle: { color: KIND_COLORS[k] },

@@ -24,10 +24,10 @@ function graphOption(nodes, edges, focus) {
     tooltip: { show: false },
     series: [{
       type: 'graph', layout: 'force', roam: true, draggable: true,
-      force: { repulsion: 320, edgeLength: [90, 160], gravity: 0.08, layoutAnimation: false },
+      force: { repulsion: 700, edgeLength: [160, 240], gravity: 0.05, layoutAnimation: false },
       categories: classes.map((c) => ({ name: label('classification', c) })),
       edgeSymbol: ['none', 'arrow'], edgeSymbolSize: 9,
-      label: { show: true, position: 'right', fontSize: 12 },
+      label: { show: true, position: 'bottom', fontSize: 12 },
       edgeLabel: { show: true, fontSize: 11, color: '#3a4653' },
       lineStyle: { width: 2, opacity: 0.8, curveness: 0.1 },
       data: nodes.map((n) => ({
