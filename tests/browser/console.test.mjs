@@ -226,6 +226,18 @@ function importCompanion(phone) {
   assert.equal(imported.status, 0, imported.stderr);
 }
 
+test('the chains view says so when no case is a contact of another, in both languages', async (t) => {
+  const { page, errors } = await openBrowser(t);
+  await logIn(page);
+  await byId(page, 'nav-chains').click();
+  await byId(page, 'chains-empty').waitFor();
+  assert.match(await byId(page, 'chains-empty').innerText(), /暂无传播关系/);
+  await byId(page, 'lang-switch').click();
+  await byId(page, 'chains-empty').filter({ hasText: 'No chains yet' }).waitFor();
+  assert.equal(await byId(page, 'nav-chains').innerText(), 'Chains');
+  assert.deepEqual(errors, []);
+});
+
 const rowOf = (page, kind, text) => page.locator(`[data-testid="contacts-kind-${kind}"] [data-testid="contact-row"]`, { hasText: text });
 
 test('the tracing card discovers, groups and reviews contacts; a named contact is added; the chain appears', async (t) => {
@@ -240,6 +252,12 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   assert.ok(await byId(page, 'nav-chains').isVisible(), 'admin traces: the chains menu entry shows');
   await page.goto(`${srv.url}/#/cases/${c.id}`);
   await byId(page, 'contacts-none').waitFor();
+  // half a period is refused under the period's end
+  await byId(page, 'contacts-from').fill('2022-04-28T00:00');
+  await byId(page, 'contacts-discover').click();
+  await byId(page, 'error-to').waitFor({ state: 'visible' });
+  assert.match(await byId(page, 'error-to').innerText(), /^结束时间：开始和结束时间须同时填写/);
+  await byId(page, 'contacts-from').fill('');
   // no period given: the server uses the policy's infectious window
   const found = page.waitForResponse((r) => r.url().endsWith(`/cases/${c.id}/contacts/discover`));
   await byId(page, 'contacts-discover').click();
@@ -292,6 +310,18 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   assert.ok(await byId(page, 'error-contact').isHidden());
   assert.ok((await api.get(`/api/v1/cases/${c.id}/contacts`)).json.items.some((x) => x.kind === 'interview' && x.contact === '13600000001'));
 
+  // a place from the interview: an end before its start is refused under the end
+  await byId(page, 'trajectory-place').fill('V-REST-1');
+  await byId(page, 'trajectory-start').fill('2022-05-01T20:00');
+  await byId(page, 'trajectory-end').fill('2022-05-01T19:00');
+  await byId(page, 'trajectory-submit').click();
+  await byId(page, 'error-end').waitFor({ state: 'visible' });
+  assert.match(await byId(page, 'error-end').innerText(), /结束时间：结束时间应晚于开始时间/);
+  await byId(page, 'trajectory-end').fill('2022-05-01T21:00');
+  await byId(page, 'trajectory-submit').click();
+  await byId(page, 'trajectory-form').getByText('行程已添加：V-REST-1').waitFor();
+  assert.ok(await byId(page, 'error-end').isHidden());
+
   // B becomes a case: the chain A -> B, from the case page's link
   const kb = (await api.post('/api/v1/cases', { person_id: b.id, classification: 'confirmed', severity: 'mild',
     reported_at: '2022-05-03T09:00:00Z', sampling_date: '2022-05-03', source: 'quarantine_screening' })).json;
@@ -309,15 +339,33 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   assert.match(edgeText, /同住人员/);
   assert.match(edgeText, /已确认/);
   assert.match(await edgeRow.getAttribute('class'), /focus/);
+  const graphText = await page.locator('[data-testid="chains-graph"] svg').textContent();
+  for (const p of [a, b]) assert.ok(!graphText.includes(p.name), `the graph masks ${p.name}: ${graphText}`);
+  assert.match(graphText, new RegExp(`第${kb.number}号 ${b.name[0]}\\*`));
   await shot(page, '12-chains.png');
+
+  // a click on the case's node opens the case
+  const at = await byId(page, 'chains-graph').evaluate((el, id) => {
+    const chart = window.echarts.getInstanceByDom(el);
+    const data = chart.getModel().getSeriesByIndex(0).getData();
+    const i = [...Array(data.count()).keys()].find((j) => data.getRawDataItem(j).caseId === id);
+    return chart.convertToPixel({ seriesIndex: 0 }, data.getItemLayout(i));
+  }, c.id);
+  const box = await byId(page, 'chains-graph').boundingBox();
+  await page.mouse.click(box.x + at[0], box.y + at[1]);
+  await page.waitForURL(new RegExp(`#/cases/${c.id}$`));
+  await byId(page, 'contacts-card').waitFor();
   assert.deepEqual(errors, []);
 });
 
-test('without the trace permission there is no chains menu and no tracing card', async (t) => {
+test('without the trace permission there is no chains menu, and the chains page says why', async (t) => {
   const { page, errors } = await openBrowser(t);
   await logIn(page, 'jiedao');
   assert.equal(await byId(page, 'nav-chains').count(), 0);
   const api = await login(srv.url, 'jiedao');
   assert.equal((await api.get('/api/v1/chains')).status, 403);
+  await page.goto(`${srv.url}/#/chains`);
+  await byId(page, 'banner').waitFor();
+  assert.match(await byId(page, 'banner').innerText(), /无权|没有权限/);
   assert.deepEqual(errors, []);
 });

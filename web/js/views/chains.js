@@ -1,11 +1,12 @@
 // views/chains.js - transmission chains (传播链): cases as the nodes of a force-laid
-// ECharts graph, coloured by classification, and the contact edges between them labelled
-// by kind; a click on a case opens it. #/chains?case=ID highlights that case. The same
-// edges are listed in a table beneath (readable without the graph).
+// ECharts graph (labelled 第N号 and the masked name), coloured by classification, and
+// the contact edges between them labelled by kind; a click on a case opens it.
+// #/chains?case=ID highlights that case. The same edges are listed in a table beneath
+// (readable without the graph).
 import { h } from '../dom.js';
 import { t, label, ENUMS } from '../i18n.js';
 import { get } from '../api.js';
-import { instant } from '../format.js';
+import { instant, maskName } from '../format.js';
 import { drawChart } from '../chart.js';
 import { go, href } from '../nav.js';
 import { contactStatusBadge } from './case_contacts.js';
@@ -15,6 +16,8 @@ export const nav = 'chains';
 const CLASS_COLORS = { screening_positive: '#a86b00', confirmed: '#c0392b', asymptomatic: '#1f5fa8' };
 
 const caseName = (n) => (n ? `${t('case.number', { n: n.number })} ${n.person_name || ''}`.trim() : '');
+// The graph is for the wall screen: its labels always carry masked names.
+const nodeLabel = (n) => `${t('case.number', { n: n.number })} ${maskName(n.person_name)}`.trim();
 
 function graphOption(nodes, edges, focus) {
   const classes = ENUMS.classification;
@@ -31,7 +34,7 @@ function graphOption(nodes, edges, focus) {
       edgeLabel: { show: true, fontSize: 11, color: '#3a4653' },
       lineStyle: { width: 2, opacity: 0.8, curveness: 0.1 },
       data: nodes.map((n) => ({
-        id: String(n.id), name: caseName(n), caseId: n.id,
+        id: String(n.id), name: nodeLabel(n), caseId: n.id,
         category: Math.max(0, classes.indexOf(n.classification)),
         symbolSize: n.id === focus ? 34 : 22,
         itemStyle: n.id === focus ? { borderColor: '#102a4c', borderWidth: 4 } : undefined,
