@@ -322,6 +322,15 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   await byId(page, 'trajectory-form').getByText('行程已添加：V-REST-1').waitFor();
   assert.ok(await byId(page, 'error-end').isHidden());
 
+  // in English the card says the same: stored contacts, reviews kept
+  await byId(page, 'lang-switch').click();
+  await byId(page, 'contacts-kind-household').getByText('Household members').waitFor();
+  assert.match(await rowOf(page, 'companion', '13911112222').innerText(), /Dismissed/);
+  assert.match(await rowOf(page, 'interview', '13600000001').innerText(), /Proposed/);
+  await shot(page, '13-contacts-en.png');
+  await byId(page, 'lang-switch').click();
+  await byId(page, 'contacts-kind-household').getByText('同住人员').waitFor();
+
   // B becomes a case: the chain A -> B, from the case page's link
   const kb = (await api.post('/api/v1/cases', { person_id: b.id, classification: 'confirmed', severity: 'mild',
     reported_at: '2022-05-03T09:00:00Z', sampling_date: '2022-05-03', source: 'quarantine_screening' })).json;

@@ -2,6 +2,8 @@
 // web/node_modules), draws the dashboard's bar chart, and draws any other option
 // (contact timeline, chains graph) with drawChart. Without ECharts the caller keeps
 // its plain table.
+import { lang } from './i18n.js';
+
 let loading = null;
 
 export function loadECharts() {
@@ -40,7 +42,7 @@ export async function barChart(el, pairs, { color = '#1f5fa8' } = {}) {
 // onClick(params) gets chart clicks. Returns a dispose function.
 export async function drawChart(el, option, { onClick } = {}) {
   const echarts = await loadECharts();
-  const chart = echarts.init(el, null, { renderer: 'svg' });
+  const chart = echarts.init(el, null, { renderer: 'svg', locale: lang() === 'en' ? 'EN' : 'ZH' });
   chart.setOption({ animation: false, ...option });
   if (onClick) chart.on('click', onClick);
   const onResize = () => chart.resize();

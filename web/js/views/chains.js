@@ -85,7 +85,7 @@ export async function render(root, { query }) {
   root.append(
     h('div', { class: 'card' },
       h('p', { class: 'muted small' }, t('chains.hint'),
-        focus && byId.has(focus) ? h('strong', { 'data-testid': 'chains-focus' }, ' ', t('chains.focus', { c: caseName(byId.get(focus)) })) : null),
+        focus && byId.has(focus) ? h('strong', { 'data-testid': 'chains-focus' }, ' ', t('chains.focus', { c: nodeLabel(byId.get(focus)) })) : null),
       graphEl),
     h('div', { class: 'card' }, h('h2', {}, t('chains.edges'), ` (${edges.length})`), edgeTable(edges, byId, focus)));
   try {
