@@ -203,27 +203,33 @@ test('a wrong phone number is explained under the phone field in Chinese, and as
   assert.deepEqual(errors, []);
 });
 
-// A resident with a phone whose household has at least two other members.
-async function family(api) {
+// Two households with phones: one of at least three members, another of at least two.
+async function families(api) {
   const persons = (await api.get('/api/v1/persons?limit=400&offset=300')).json.items.filter((x) => x.household_id && x.phone);
   const byHousehold = new Map();
   for (const x of persons) byHousehold.set(x.household_id, [...(byHousehold.get(x.household_id) || []), x]);
-  const fam = [...byHousehold.values()].find((m) => m.length >= 3);
-  assert.ok(fam, 'the demo city has a household of three');
-  return fam;
+  const all = [...byHousehold.values()];
+  const big = all.find((m) => m.length >= 3);
+  const other = all.find((m) => m.length >= 2 && m !== big);
+  assert.ok(big && other, 'the demo city has families');
+  return [big, other];
+}
+
+function importStays(lines) {
+  const file = path.join(tmpdir(), `fangkong-browser-stays-${process.pid}.csv`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const imported = fangkong(['import', 'stays', file, '--data', srv.dataDir]);
+  rmSync(file, { force: true });
+  assert.equal(imported.status, 0, imported.stderr);
 }
 
 // Companion evidence for the case's phone: a 32 h dwell in cell G1 and 20 min shared
 // with 13911112222 (the demo policy enables Chengdu's companion rule).
 function importCompanion(phone) {
-  const file = path.join(tmpdir(), `fangkong-browser-stays-${process.pid}.csv`);
-  writeFileSync(file, ['subject,cell,start,end',
+  importStays(['subject,cell,start,end',
     `${phone},G1,2022-05-01T08:00:00Z,2022-05-01T09:00:00Z`,
     `${phone},G1,2022-04-27T00:00:00Z,2022-04-28T08:00:00Z`,
-    '13911112222,G1,2022-05-01T08:40:00Z,2022-05-01T10:00:00Z', ''].join('\n'));
-  const imported = fangkong(['import', 'stays', file, '--data', srv.dataDir]);
-  rmSync(file, { force: true });
-  assert.equal(imported.status, 0, imported.stderr);
+    '13911112222,G1,2022-05-01T08:40:00Z,2022-05-01T10:00:00Z']);
 }
 
 test('the chains view says so when no case is a contact of another, in both languages', async (t) => {
@@ -242,7 +248,7 @@ const rowOf = (page, kind, text) => page.locator(`[data-testid="contacts-kind-${
 
 test('the tracing card discovers, groups and reviews contacts; a named contact is added; the chain appears', async (t) => {
   const api = await login(srv.url, 'admin');
-  const [a, b, ...rest] = await family(api);
+  const [[a, b, ...rest], [v, ...vHome]] = await families(api);
   const c = (await api.post('/api/v1/cases', { person_id: a.id, classification: 'asymptomatic',
     reported_at: '2022-05-02T10:00:00Z', sampling_date: '2022-05-02', source: 'fever_clinic' })).json;
   importCompanion(a.phone);
@@ -322,6 +328,22 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   await byId(page, 'trajectory-form').getByText('行程已添加：V-REST-1').waitFor();
   assert.ok(await byId(page, 'error-end').isHidden());
 
+  // V was at that place for 30 min of the hour: with secondary contacts, V is a venue
+  // contact and V's household are secondary contacts through V
+  importStays(['subject,place,start,end', `${v.phone},V-REST-1,2022-05-01T20:30:00Z,2022-05-01T21:30:00Z`]);
+  await byId(page, 'contacts-secondary').check();
+  await byId(page, 'contacts-discover').click();
+  const venue = rowOf(page, 'venue', v.phone);
+  await venue.waitFor();
+  assert.match(await venue.innerText(), /V-REST-1[\s\S]*\b30\b[\s\S]*驻留数据 \+ 流调报告/);
+  const second = page.locator('[data-testid="contacts-kind-household"] tbody[data-degree="2"]');
+  assert.match(await second.locator('tr').first().innerText(), new RegExp(`次密接 · ${vHome.length}`));
+  const secondText = await second.innerText();
+  assert.match(secondText, new RegExp(`次密接（经 ${v.name}）`)); // named by the close contact's person
+  for (const m of vHome) assert.ok(secondText.includes(m.name), `${m.name} in ${secondText}`);
+  assert.match(await byId(page, 'contacts-counts').innerText(), /场所密接 1/);
+  await shot(page, '12-contacts-secondary.png');
+
   // in English the card says the same: stored contacts, reviews kept
   await byId(page, 'lang-switch').click();
   await byId(page, 'contacts-kind-household').getByText('Household members').waitFor();
@@ -351,7 +373,7 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   const graphText = await page.locator('[data-testid="chains-graph"] svg').textContent();
   for (const p of [a, b]) assert.ok(!graphText.includes(p.name), `the graph masks ${p.name}: ${graphText}`);
   assert.match(graphText, new RegExp(`第${kb.number}号 ${b.name[0]}\\*`));
-  await shot(page, '12-chains.png');
+  await shot(page, '14-chains.png');
 
   // a click on the case's node opens the case
   const at = await byId(page, 'chains-graph').evaluate((el, id) => {

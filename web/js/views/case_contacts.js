@@ -44,11 +44,18 @@ function reviewCell(x, onReview) {
       t('trace.reviewed', { who: x.reviewed_by, at: instant(x.reviewed_at) })) : null);
 }
 
-export function contactRow(x, onReview) {
+// via: a secondary contact's close contact, by name when that contact is a known person.
+function viaLabel(x, names) {
+  const who = names?.get(x.via) || x.via;
+  return h('span', { title: x.via }, t('trace.via', { via: who }));
+}
+
+// names: close contacts' subject -> person name, for the secondary rows' "via".
+export function contactRow(x, onReview, names) {
   const minutes = x.overlap_seconds ? String(Math.round(x.overlap_seconds / 60)) : '';
   return h('tr', { 'data-testid': 'contact-row', 'data-contact-id': x.id, 'data-kind': x.kind, class: `cstatus-row-${x.status}` },
     subjectCell(x),
-    h('td', {}, x.degree === 2 ? t('trace.via', { via: x.via }) : label('degree', 1)),
+    h('td', {}, x.degree === 2 ? viaLabel(x, names) : label('degree', 1)),
     h('td', {}, x.place),
     h('td', { class: 'nowrap' }, instant(x.start)),
     h('td', { class: 'num' }, minutes),
@@ -61,11 +68,11 @@ const HEADS = ['contact.subject', 'contact.degree', 'contact.place', 'contact.st
   'contact.source', 'contact.status', 'contact.review'];
 
 // One table per kind; inside it one tbody per degree, headed by "密接 · n" / "次密接 · n".
-function kindSection(kind, rows, onReview) {
+function kindSection(kind, rows, onReview, names) {
   const bodies = [1, 2].map((d) => rows.filter((x) => x.degree === d)).filter((r) => r.length)
     .map((r) => h('tbody', { 'data-degree': r[0].degree },
       h('tr', { class: 'group-row' }, h('th', { colspan: HEADS.length }, `${label('degree', r[0].degree)} · ${r.length}`)),
-      r.map((x) => contactRow(x, onReview))));
+      r.map((x) => contactRow(x, onReview, names))));
   return h('section', { class: 'kind-section', 'data-testid': `contacts-kind-${kind}` },
     h('h3', {}, h('span', { class: 'kind-dot', style: `background:${KIND_COLORS[kind] || '#66707c'}` }),
       `${label('kind', kind)} (${rows.length})`),
@@ -73,11 +80,14 @@ function kindSection(kind, rows, onReview) {
       h('thead', {}, h('tr', {}, HEADS.map((k) => h('th', {}, t(k))))), bodies));
 }
 
+const namesOf = (items) => new Map(items.filter((x) => x.degree === 1 && x.person_name).map((x) => [x.contact, x.person_name]));
+
 function groups(items, onReview) {
   if (!items.length) return h('p', { class: 'muted', 'data-testid': 'contacts-none' }, t('trace.none'));
+  const names = namesOf(items);
   const kinds = [...KINDS, ...new Set(items.map((x) => x.kind).filter((k) => !KINDS.includes(k)))];
   return kinds.map((k) => [k, items.filter((x) => x.kind === k)]).filter(([, r]) => r.length)
-    .map(([k, r]) => kindSection(k, r, onReview));
+    .map(([k, r]) => kindSection(k, r, onReview, names));
 }
 
 function countTags(items) {
@@ -165,7 +175,7 @@ export function contactsCard(c) {
     try {
       const y = await patch(`/contacts/${x.id}`, { status });
       items = items.map((z) => (z.id === y.id ? y : z));
-      list.querySelector(`[data-contact-id="${y.id}"]`)?.replaceWith(contactRow(y, onReview));
+      list.querySelector(`[data-contact-id="${y.id}"]`)?.replaceWith(contactRow(y, onReview, namesOf(items)));
       msg.hidden = true;
     } catch (err) {
       showBanner(msg, err.message);
