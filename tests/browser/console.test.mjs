@@ -314,7 +314,11 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   await rowOf(page, 'interview', '13600000001').waitFor();
   assert.match(await rowOf(page, 'interview', '13600000001').innerText(), /单位食堂/);
   assert.ok(await byId(page, 'error-contact').isHidden());
-  assert.ok((await api.get(`/api/v1/cases/${c.id}/contacts`)).json.items.some((x) => x.kind === 'interview' && x.contact === '13600000001'));
+  // confirming it keeps the interview's note
+  await rowOf(page, 'interview', '13600000001').getByTestId('contact-confirm').click();
+  await rowOf(page, 'interview', '13600000001').getByTestId('contact-status').filter({ hasText: '已确认' }).waitFor();
+  const named = (await api.get(`/api/v1/cases/${c.id}/contacts`)).json.items.find((x) => x.kind === 'interview' && x.contact === '13600000001');
+  assert.deepEqual([named.status, named.note, named.place], ['confirmed', '同餐', '单位食堂']);
 
   // a place from the interview: an end before its start is refused under the end
   await byId(page, 'trajectory-place').fill('V-REST-1');
@@ -348,7 +352,7 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   await byId(page, 'lang-switch').click();
   await byId(page, 'contacts-kind-household').getByText('Household members').waitFor();
   assert.match(await rowOf(page, 'companion', '13911112222').innerText(), /Dismissed/);
-  assert.match(await rowOf(page, 'interview', '13600000001').innerText(), /Proposed/);
+  assert.match(await rowOf(page, 'interview', '13600000001').innerText(), /Confirmed/);
   await shot(page, '13-contacts-en.png');
   await byId(page, 'lang-switch').click();
   await byId(page, 'contacts-kind-household').getByText('同住人员').waitFor();

@@ -173,7 +173,8 @@ export function contactsCard(c) {
   async function onReview(x, status, button) {
     button.disabled = true;
     try {
-      const y = await patch(`/contacts/${x.id}`, { status });
+      // the note goes along: a PATCH without one clears the stored note (see the report)
+      const y = await patch(`/contacts/${x.id}`, { status, note: x.note || '' });
       items = items.map((z) => (z.id === y.id ? y : z));
       list.querySelector(`[data-contact-id="${y.id}"]`)?.replaceWith(contactRow(y, onReview, namesOf(items)));
       msg.hidden = true;
