@@ -292,7 +292,7 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
   // review: B confirmed, the companion dismissed; the rows change in place
   const bRow = rowOf(page, 'household', memberRow(b).person_name);
   await bRow.getByTestId('contact-confirm').click();
-  await page.waitForFunction((id) => document.querySelector(`[data-contact-id="${id}"] [data-testid="contact-status"]`)?.textContent === '已确认', memberRow(b).id);
+  await bRow.getByTestId('contact-status').filter({ hasText: '已确认' }).waitFor();
   assert.match(await bRow.getByTestId('contact-reviewer').innerText(), /admin/);
   await companion.getByTestId('contact-dismiss').click();
   await companion.getByTestId('contact-status').filter({ hasText: '已排除' }).waitFor();

@@ -173,7 +173,7 @@ export function contactsCard(c) {
   async function onReview(x, status, button) {
     button.disabled = true;
     try {
-      // the note goes along: a PATCH without one clears the stored note (see the report)
+      // the note goes along: the API clears a contact's note when a PATCH leaves it out
       const y = await patch(`/contacts/${x.id}`, { status, note: x.note || '' });
       items = items.map((z) => (z.id === y.id ? y : z));
       list.querySelector(`[data-contact-id="${y.id}"]`)?.replaceWith(contactRow(y, onReview, namesOf(items)));
