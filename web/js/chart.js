@@ -1,6 +1,9 @@
 // chart.js - loads ECharts once (served by fangkong at /vendor/echarts.min.js from
-// web/node_modules) and draws the dashboard's bar chart. Without ECharts the caller
-// keeps its plain table.
+// web/node_modules), draws the dashboard's bar chart, and draws any other option
+// (contact timeline, chains graph) with drawChart. Without ECharts the caller keeps
+// its plain table.
+import { lang } from './i18n.js';
+
 let loading = null;
 
 export function loadECharts() {
@@ -30,6 +33,18 @@ export async function barChart(el, pairs, { color = '#1f5fa8' } = {}) {
     series: [{ type: 'bar', data: pairs.map((p) => p[1]), itemStyle: { color }, barMaxWidth: 48,
       label: { show: true, position: 'top' } }],
   });
+  const onResize = () => chart.resize();
+  window.addEventListener('resize', onResize);
+  return () => { window.removeEventListener('resize', onResize); chart.dispose(); };
+}
+
+// Any ECharts option into el (SVG, so tests and screen readers see the marks);
+// onClick(params) gets chart clicks. Returns a dispose function.
+export async function drawChart(el, option, { onClick } = {}) {
+  const echarts = await loadECharts();
+  const chart = echarts.init(el, null, { renderer: 'svg', locale: lang() === 'en' ? 'EN' : 'ZH' });
+  chart.setOption({ animation: false, ...option });
+  if (onClick) chart.on('click', onClick);
   const onResize = () => chart.resize();
   window.addEventListener('resize', onResize);
   return () => { window.removeEventListener('resize', onResize); chart.dispose(); };

@@ -6,8 +6,9 @@
 // server's own text follows as a secondary line so nothing is lost.
 import { t, label, lang } from './i18n.js';
 
-// [pattern, i18n key, {group: enum kind}]: named groups fill the key's {placeholders};
-// a group listed in the third column is shown by its label (status, sex, role...).
+// [pattern, i18n key, {group: enum kind}, field label key]: named groups fill the key's
+// {placeholders}; a group listed in the third column is shown by its label (status, sex,
+// role...); a fourth column names the field when its usual label would mislead.
 // The patterns follow the messages in src/model, src/http, src/services, src/store.
 const RULES = [
   // resident ID numbers (model/idcard.c, model/person.c)
@@ -72,6 +73,16 @@ const RULES = [
   [/^malformed JSON at line (?<line>\d+), column (?<col>\d+)/, 'err.malformed_json'],
   [/^(?:a JSON object body is required|the body must be a JSON object)/, 'err.not_object'],
   [/^(?:the database is busy|the database is out of memory|out of memory)/, 'err.busy'],
+  // contact tracing (http/h_tracing.c, services/contacts.c, services/tracing.c,
+  // services/discovery.c, store/store_sqlite_contacts.c, store/store_sqlite_stays.c);
+  // the window's "to" is not a case status, hence the fourth column (the field's label)
+  [/^must be true or false$/, 'err.not_bool'],
+  [/^give from and to, with to after from/, 'err.window_pair', {}, 'trace.to'],
+  [/^the (?:infectious |companion )?window ends before it starts/, 'err.window_order', {}, 'trace.to'],
+  [/^must be after start$/, 'err.end_after_start'],
+  [/^contact (?<id>\d+) does not exist/, 'err.no_contact'],
+  [/^contact discovery is not running/, 'err.discovery_off'],
+  [/^out of memory collecting contacts/, 'err.busy'],
 ];
 
 // Fields whose form label is not "f.<field>"; '' for a record's id, which the
@@ -92,7 +103,12 @@ export function fieldLabel(field) {
 
 // The explanation of one server message (without its "field: " prefix), or null.
 export function explain(text) {
-  for (const [re, key, kinds = {}] of RULES) {
+  return match(text)?.text ?? null;
+}
+
+// {text, labelKey} for one server message, or null when no rule fits.
+function match(text) {
+  for (const [re, key, kinds = {}, labelKey = ''] of RULES) {
     const m = re.exec(text);
     if (!m) continue;
     const vars = {};
@@ -101,7 +117,7 @@ export function explain(text) {
       const name = k.replace(/\d+$/, ''); // id2 fills {id}: one pattern, two phrasings
       vars[name] = kinds[k] ? label(kinds[k], v) : v;
     }
-    return t(key, vars);
+    return { text: t(key, vars), labelKey };
   }
   return null;
 }
@@ -113,8 +129,9 @@ export function describe({ code = '', field = '', message = '' }, { underField =
   const prefix = `${field}: `;
   const rest = field && message.startsWith(prefix) ? message.slice(prefix.length) : message;
   if (lang() === 'en') return [underField ? rest : message, ''];
-  const said = explain(rest);
-  const name = fieldLabel(field);
+  const m = match(rest);
+  const said = m ? m.text : null;
+  const name = m?.labelKey ? t(m.labelKey) : fieldLabel(field);
   const codeKey = `err.code.${code}`;
   const text = said ?? (t(codeKey) === codeKey ? t('err.code.other') : t(codeKey));
   const head = name ? `${name}：${text}` : text;

@@ -1,4 +1,4 @@
-// format.js - how instants and dates are shown and read back.
+// format.js - how instants, dates and names are shown and read back.
 const pad = (n) => String(n).padStart(2, '0');
 
 // "2022-05-01T08:00:00Z" -> "2022-05-01 16:00" in the browser's time zone.
@@ -21,4 +21,14 @@ export function fromLocalInput(v) {
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return v;
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+// A name as the server masks it for roles that may not see it (model/person.c): the
+// surname, then "*", then the last character for names of three or more characters.
+// For screens others may see (the chains graph). A name already masked stays as it is.
+export function maskName(name) {
+  const chars = [...String(name || '')];
+  if (chars.includes('*')) return chars.join('');
+  if (chars.length <= 1) return chars.length ? '*' : '';
+  return chars.length === 2 ? `${chars[0]}*` : `${chars[0]}*${chars[chars.length - 1]}`;
 }

@@ -10,6 +10,7 @@ const MENU = [
   ['dashboard', '#/', 'nav.dashboard', () => true],
   ['persons', '#/persons', 'nav.persons', () => can('person.read')],
   ['cases', '#/cases', 'nav.cases', () => can('cases.read')],
+  ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

@@ -19,6 +19,7 @@ import * as cases from './views/cases.js';
 import * as caseDetail from './views/case_detail.js';
 import * as caseForm from './views/case_form.js';
 import * as audit from './views/audit.js';
+import * as chains from './views/chains.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -31,6 +32,7 @@ const ROUTES = [
   ['/cases/new', caseForm],
   ['/cases/:id', caseDetail],
   ['/cases/:id/edit', caseForm],
+  ['/chains', chains],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,

@@ -1,4 +1,5 @@
-// views/case_detail.js - one case, its status history, and buttons for the next status.
+// views/case_detail.js - one case, its status history, buttons for the next status, and
+// for tracing roles the contact tracing card (case_contacts.js) and a link to its chains.
 //
 // NEXT mirrors the status machine in src/model/epicase.h only to offer buttons; the
 // server refuses a move it does not allow (409) and its message is shown.
@@ -37,6 +38,7 @@ export async function render(root, { params }) {
     h('h1', { 'data-testid': 'case-title' }, t('case.number', { n: c.number }), ' ', statusBadge(c.status)),
     h('div', { class: 'actions' },
       h('a', { class: 'btn', href: '#/cases' }, t('common.back')),
+      can('trace') ? h('a', { class: 'btn', href: href('/chains', { case: id }), 'data-testid': 'case-chains' }, t('case.chains')) : null,
       can('cases.write') ? h('a', { class: 'btn', href: `#/cases/${id}/edit`, 'data-testid': 'case-edit' }, t('common.edit')) : null)),
   msg);
   root.append(h('div', { class: 'columns' },
@@ -55,7 +57,10 @@ export async function render(root, { params }) {
     ])),
     h('div', { class: 'card' }, h('h2', {}, t('case.timeline')), timeline(tr.items || []),
       can('cases.transition') ? nextBox(c, msg) : null)));
-  if (can('trace')) root.append(contactsCard(c));
+  if (!can('trace')) return undefined;
+  const card = contactsCard(c);
+  root.append(card.el);
+  return card.dispose;
 }
 
 function nextBox(c, msg) {
