@@ -67,12 +67,28 @@ export function contactRow(x, onReview, names) {
 const HEADS = ['contact.subject', 'contact.degree', 'contact.place', 'contact.start', 'contact.minutes',
   'contact.source', 'contact.status', 'contact.review'];
 
+// A dense city gives a case thousands of venue contacts or companions: a group shows its
+// first SHOWN rows and a button for the rest, so the page stays quick to draw.
+const SHOWN = 200;
+
+function degreeBody(r, onReview, names) {
+  const body = h('tbody', { 'data-degree': r[0].degree });
+  const draw = (all) => {
+    const rest = all ? 0 : Math.max(0, r.length - SHOWN);
+    const more = rest ? h('tr', {}, h('td', { colspan: HEADS.length },
+      h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'contacts-more',
+        onclick: () => draw(true) }, t('trace.more', { n: rest })))) : null;
+    fill(body, h('tr', { class: 'group-row' }, h('th', { colspan: HEADS.length }, `${label('degree', r[0].degree)} · ${r.length}`)),
+      (all ? r : r.slice(0, SHOWN)).map((x) => contactRow(x, onReview, names)), more);
+  };
+  draw(false);
+  return body;
+}
+
 // One table per kind; inside it one tbody per degree, headed by "密接 · n" / "次密接 · n".
 function kindSection(kind, rows, onReview, names) {
   const bodies = [1, 2].map((d) => rows.filter((x) => x.degree === d)).filter((r) => r.length)
-    .map((r) => h('tbody', { 'data-degree': r[0].degree },
-      h('tr', { class: 'group-row' }, h('th', { colspan: HEADS.length }, `${label('degree', r[0].degree)} · ${r.length}`)),
-      r.map((x) => contactRow(x, onReview, names))));
+    .map((r) => degreeBody(r, onReview, names));
   return h('section', { class: 'kind-section', 'data-testid': `contacts-kind-${kind}` },
     h('h3', {}, h('span', { class: 'kind-dot', style: `background:${KIND_COLORS[kind] || '#66707c'}` }),
       `${label('kind', kind)} (${rows.length})`),
