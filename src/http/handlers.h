@@ -25,6 +25,8 @@ int h_case_transitions_list(http_req *rq, fk_err *err);
 int h_case_transitions_create(http_req *rq, fk_err *err);
 int h_case_contacts(http_req *rq, fk_err *err);
 
+int h_import_upload(http_req *rq, fk_err *err);
+
 int h_areas_list(http_req *rq, fk_err *err);
 int h_area_get(http_req *rq, fk_err *err);
 int h_households_list(http_req *rq, fk_err *err);

@@ -21,6 +21,7 @@ static const route routes[] = {
     {"GET", "/api/v1/cases/{id}/transitions", h_case_transitions_list, true, "Status history of a case", "cases"},
     {"POST", "/api/v1/cases/{id}/transitions", h_case_transitions_create, true, "Move a case to its next status", "cases"},
     {"GET", "/api/v1/cases/{id}/contacts", h_case_contacts, true, "Contacts found for a case from location data, with evidence (from, to)", "tracing"},
+    {"POST", "/api/v1/imports/{kind}", h_import_upload, true, "Import a CSV file (the body) as persons, cases, areas, stays, checkins, pings or proximity (skip_bad=1, dry_run=1)", "imports", true},
     {"GET", "/api/v1/areas", h_areas_list, true, "Children of an area (parent; none = districts)", "areas"},
     {"GET", "/api/v1/areas/{code}", h_area_get, true, "One area", "areas"},
     {"GET", "/api/v1/households", h_households_list, true, "Households of a community (community_code)", "areas"},
@@ -82,6 +83,11 @@ static json_t *operation(const route *r)
                            "description", "{\"error\":{\"code\",\"message\",\"field\"}}");
     if (r->auth)
         json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+    if (r->upload)
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s, s:s}}}}", "required", 1, "content",
+                                      "text/csv", "schema", "type", "string", "format",
+                                      "binary"));
     json_t *params = json_array();
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
         char name[32];
