@@ -148,6 +148,8 @@ extern const import_kind import_kind_stays;     /* import_stays.c */
 extern const import_kind import_kind_checkins;  /* import_checkins.c */
 extern const import_kind import_kind_pings;     /* import_pings.c */
 extern const import_kind import_kind_proximity; /* import_proximity.c */
+/* The insert of kinds whose records are stay_rec (stays, checkins). */
+int import_stay_insert(import_ctx *cx, void *rec, fk_err *err);
 
 /* The kind called `name`, or NULL. */
 const import_kind *import_kind_find(const char *name);

@@ -45,12 +45,7 @@ static int checkin_parse(import_ctx *cx, const char *const *v, void *rec, fk_err
     return 0;
 }
 
-static int checkin_insert(import_ctx *cx, void *rec, fk_err *err)
-{
-    return store_stay_insert(import_ctx_store(cx), rec, err);
-}
-
 const import_kind import_kind_checkins = {
     "checkins", "checkin", PERM_TRACE, checkin_cols,
     sizeof checkin_cols / sizeof checkin_cols[0], sizeof(stay_rec), NULL, checkin_parse,
-    import_key_none, "", checkin_insert};
+    import_key_none, "", import_stay_insert};

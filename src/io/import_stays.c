@@ -49,11 +49,12 @@ static int stay_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     return 0;
 }
 
-static int stay_insert(import_ctx *cx, void *rec, fk_err *err)
+int import_stay_insert(import_ctx *cx, void *rec, fk_err *err)
 {
     return store_stay_insert(import_ctx_store(cx), rec, err);
 }
 
 const import_kind import_kind_stays = {
     "stays", "stay", PERM_TRACE, stay_cols, sizeof stay_cols / sizeof stay_cols[0],
-    sizeof(stay_rec), stay_check_header, stay_parse, import_key_none, "", stay_insert};
+    sizeof(stay_rec), stay_check_header, stay_parse, import_key_none, "",
+    import_stay_insert};
