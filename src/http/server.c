@@ -69,6 +69,14 @@ static store *thread_store(http_server *srv, fk_err *err)
     return st;
 }
 
+static const char *bearer_token(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (h && !strncasecmp(h, "Bearer ", 7))
+        return h + 7;
+    return NULL;
+}
+
 /* ---- spooling an upload route's body ------------------------------------------------ */
 
 static void spool_close(conn_state *cs)
@@ -135,6 +143,16 @@ static bool upload_route(const char *method, const char *url)
     return router_find(method, url, NULL, &rt) == ROUTE_FOUND && rt->upload;
 }
 
+/* Before a file is written to disk for it, the caller must be someone: without a valid
+ * token the body is drained unwritten and the final call answers the auth error. */
+static void upload_admit(http_server *srv, struct MHD_Connection *c, conn_state *cs)
+{
+    actor who;
+    store *st = thread_store(srv, &cs->spool_err);
+    if (st && auth_resolve(st, bearer_token(c), "", &who, &cs->spool_err) == 0)
+        fk_err_clear(&cs->spool_err);
+}
+
 static void client_address(struct MHD_Connection *c, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
@@ -176,14 +194,6 @@ static enum MHD_Result send_json(struct MHD_Connection *c, conn_state *cs, int s
 static enum MHD_Result send_error(struct MHD_Connection *c, conn_state *cs, const fk_err *err)
 {
     return send_json(c, cs, http_status_of(err->code), http_error_json(err));
-}
-
-static const char *bearer_token(struct MHD_Connection *c)
-{
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (h && !strncasecmp(h, "Bearer ", 7))
-        return h + 7;
-    return NULL;
 }
 
 static enum MHD_Result serve_metrics(http_server *srv, struct MHD_Connection *c, conn_state *cs)
@@ -250,6 +260,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         clock_gettime(CLOCK_MONOTONIC, &cs->started);
         cs->spool_fd = -1;
         cs->upload = upload_route(method, url);
+        if (cs->upload)
+            upload_admit(srv, c, cs);
         *state = cs;
         return MHD_YES;
     }

@@ -138,7 +138,7 @@ test('a policy that is not there stops checkins clearly', () => {
   assert.match(r.stderr, /^fangkong import: /);
 });
 
-test('streamed upload: over 1 MiB imports, a bad file is 400 with problems, roles without trace get 403', async () => {
+test('streamed upload: over 1 MiB imports, a bad file is 400 with problems, 401 without a token, 403 without trace', async () => {
   const srv = await startServer({ persons: 300 });
   try {
     const liudiao = await login(srv.url, 'liudiao');
@@ -181,6 +181,9 @@ test('streamed upload: over 1 MiB imports, a bad file is 400 with problems, role
     }
     assert.equal(sql(srv.dataDir, "SELECT count(*) FROM detections WHERE a = 'q1'"), '0');
 
+    const anonymous = await fetch(`${srv.url}/api/v1/imports/proximity`, { method: 'POST', body: big });
+    assert.equal(anonymous.status, 401);
+    await anonymous.text();
     const unknown = await liudiao.raw('POST', '/api/v1/imports/weather', 'x\n1\n');
     assert.equal(unknown.status, 404);
     const empty = await liudiao.raw('POST', '/api/v1/imports/pings', '');
