@@ -6,11 +6,13 @@
 
 #include "cli/cli.h"
 #include "io/import.h"
+#include "policy/policy.h"
 
 static const char usage_text[] =
     "usage: fangkong import KIND FILE [--data DIR] [--skip-bad REJECTS.csv] [--dry-run]\n"
-    "  KIND is persons, cases or areas; FILE is UTF-8 CSV (RFC 4180) with a header row\n"
-    "  naming the columns (a byte order mark is accepted).\n"
+    "                      [--policy P]\n"
+    "  KIND is persons, cases, areas, stays, checkins, pings or proximity; FILE is UTF-8\n"
+    "  CSV (RFC 4180) with a header row naming the columns (a byte order mark is accepted).\n"
     "    persons: name,id_type,id_number,sex,birth_date,phone,resident_type,household_id,\n"
     "             address,community_code,work_unit,flags   (flags like elderly_alone|disabled;\n"
     "             sex and birth_date may be empty for resident ID numbers)\n"
@@ -20,13 +22,23 @@ static const char usage_text[] =
     "             are accepted and ignored)\n"
     "    areas:   code,parent_code,name,level   (parents before their children, in file\n"
     "             order; level may be empty)\n"
+    "  Location data (subjects are phones, resident ID numbers or person ids, kept as\n"
+    "  given; times T are ISO 8601 with an offset or Unix seconds, 2000..2099):\n"
+    "    stays:     subject,cell,start,end   (or place instead of cell; end after start)\n"
+    "    checkins:  subject,venue,time_in[,time_out]   (venue-code scans; an empty\n"
+    "               time_out is time_in + trace_inputs.checkins.default_dwell_s)\n"
+    "    pings:     subject,time,lon,lat   (WGS 84 degrees; the grid cell of\n"
+    "               companion.grid_m metres is computed at import)\n"
+    "    proximity: a,b,time   (one proximity detection of two different subjects)\n"
+    "  --policy P names the policy for checkins and pings: v8, v9, m20, x10 or a file;\n"
+    "  default DIR/policy.json when present, else v9 (DIR/policy-local.json applies).\n"
     "  Every row is checked first. If any row is bad nothing is imported and every bad\n"
     "  row is listed as `row N, field F: message` (the header is row 1). With --skip-bad\n"
     "  the good rows are imported and the bad ones written to REJECTS.csv with an extra\n"
     "  error column. --dry-run checks without importing. All rows go in one transaction.\n";
 
 typedef struct import_args {
-    const char *kind, *file, *data, *rejects;
+    const char *kind, *file, *data, *rejects, *policy;
     bool dry_run;
 } import_args;
 
@@ -34,7 +46,8 @@ static int parse(int argc, char **argv, import_args *a)
 {
     static const struct option opts[] = {
         {"data", required_argument, 0, 'd'}, {"skip-bad", required_argument, 0, 's'},
-        {"dry-run", no_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"dry-run", no_argument, 0, 'n'}, {"policy", required_argument, 0, 'P'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     *a = (import_args){.data = CLI_DEFAULT_DATA};
@@ -43,6 +56,7 @@ static int parse(int argc, char **argv, import_args *a)
         case 'd': a->data = optarg; break;
         case 's': a->rejects = optarg; break;
         case 'n': a->dry_run = true; break;
+        case 'P': a->policy = optarg; break;
         case 'h': fputs(usage_text, stdout); return 1;
         default: return -1;
         }
@@ -89,12 +103,18 @@ int cmd_import(int argc, char **argv)
     int p = parse(argc, argv, &a);
     if (p != 0)
         return p > 0 ? 0 : cli_usage(usage_text);
-    store *st = cli_open_store("import", a.data);
-    if (!st)
+    /* loaded for every kind: a broken policy file is worth hearing about at once */
+    policy *pol = cli_load_policy("import", a.data, a.policy, NULL);
+    if (!pol)
         return 1;
+    store *st = cli_open_store("import", a.data);
+    if (!st) {
+        policy_free(pol);
+        return 1;
+    }
     actor me;
     actor_cli(&me);
-    import_opts o = {.rejects_path = a.rejects, .dry_run = a.dry_run};
+    import_opts o = {.rejects_path = a.rejects, .dry_run = a.dry_run, .policy = pol};
     import_report rep;
     fk_err err;
     int rc = import_file(st, &me, a.kind, a.file, &o, &rep, &err);
@@ -102,5 +122,6 @@ int cmd_import(int argc, char **argv)
     rc = rc == 0 ? report(&a, &rep) : cli_fail("import", &err);
     import_report_free(&rep);
     store_close(st);
+    policy_free(pol);
     return rc;
 }

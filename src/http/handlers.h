@@ -30,6 +30,8 @@ int h_case_trajectory_create(http_req *rq, fk_err *err);
 int h_contact_review(http_req *rq, fk_err *err);
 int h_chains(http_req *rq, fk_err *err);
 
+int h_import_upload(http_req *rq, fk_err *err);
+
 int h_areas_list(http_req *rq, fk_err *err);
 int h_area_get(http_req *rq, fk_err *err);
 int h_households_list(http_req *rq, fk_err *err);

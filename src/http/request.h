@@ -27,6 +27,8 @@ typedef struct http_req {
     void *conn;                  /* struct MHD_Connection *, for query lookup only */
     const char *body;            /* NUL-terminated copy of the upload, or NULL */
     size_t body_len;
+    const char *upload_path;     /* upload routes: the body spooled to a file (deleted
+                                    after the answer), or NULL when the body was empty */
     const char *bearer;          /* token from Authorization, or NULL */
     char remote[64];
     store *st;

@@ -26,6 +26,7 @@ static const route routes[] = {
     {"POST", "/api/v1/cases/{id}/trajectory", h_case_trajectory_create, true, "A place of the case's trajectory from the interview (place, start, end)", "tracing"},
     {"PATCH", "/api/v1/contacts/{id}", h_contact_review, true, "Review a contact: status confirmed, dismissed or proposed, note", "tracing"},
     {"GET", "/api/v1/chains", h_chains, true, "Transmission chains: cases and the contact edges between them", "tracing"},
+    {"POST", "/api/v1/imports/{kind}", h_import_upload, true, "Import a CSV file (the body) as persons, cases, areas, stays, checkins, pings or proximity (skip_bad=1, dry_run=1)", "imports", true},
     {"GET", "/api/v1/areas", h_areas_list, true, "Children of an area (parent; none = districts)", "areas"},
     {"GET", "/api/v1/areas/{code}", h_area_get, true, "One area", "areas"},
     {"GET", "/api/v1/households", h_households_list, true, "Households of a community (community_code)", "areas"},
@@ -87,6 +88,11 @@ static json_t *operation(const route *r)
                            "description", "{\"error\":{\"code\",\"message\",\"field\"}}");
     if (r->auth)
         json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+    if (r->upload)
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s, s:s}}}}", "required", 1, "content",
+                                      "text/csv", "schema", "type", "string", "format",
+                                      "binary"));
     json_t *params = json_array();
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
         char name[32];

@@ -2,7 +2,8 @@
  * router.h - the route table: the one declarative list of what the API offers.
  *
  * Each route names a method, a path pattern ("/api/v1/persons/{id}"), its handler,
- * whether it needs a bearer token, and a one-line summary. The OpenAPI document
+ * whether it needs a bearer token, a one-line summary, and whether its body is an
+ * uploaded file rather than JSON. The OpenAPI document
  * (GET /api/v1/openapi.json) is generated from this table, so the description and
  * the behaviour cannot drift apart. The table is static and immutable: thread-safe.
  */
@@ -20,6 +21,10 @@ typedef struct route {
     bool auth;
     const char *summary;
     const char *tag;
+    /* The body is a file (CSV) streamed to a temporary file in the data directory, up to
+     * IMPORT_MAX_FILE bytes instead of the JSON limit; the handler reads
+     * rq->upload_path. */
+    bool upload;
 } route;
 
 typedef enum { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } route_match;

@@ -4,12 +4,16 @@
  * Request life cycle (the access handler is called several times per request):
  *   1st call: allocate conn_state, return (never answer here: see server.h).
  *   upload calls: append to the body until max_body; past it, keep draining, mark too big.
+ *     Routes marked `upload` (router.h) instead stream the body into a temporary file
+ *     in the data directory (mkstemp), up to IMPORT_MAX_FILE, so a file import never
+ *     holds the file in memory and is not bound by the JSON limit.
  *   last call (upload size 0): static file or API dispatch; queue the answer.
- *   completion callback: free conn_state, record metrics.
+ *   completion callback: delete the spooled file, free conn_state, record metrics.
  */
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -26,6 +30,7 @@
 #include "http/respond.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "io/import.h"
 #include "services/auth.h"
 
 struct http_server {
@@ -40,6 +45,11 @@ typedef struct conn_state {
     bool too_big;
     int status;
     struct timespec started;
+    bool upload;             /* the route takes a file: the body goes to the spool */
+    int spool_fd;            /* open while the body arrives; -1 otherwise */
+    char *spool_path;        /* NULL until the first byte, and after a discard */
+    int64_t spool_len;
+    fk_err spool_err;        /* a failure to spool, answered at the end (code != FK_OK) */
 } conn_state;
 
 static void close_thread_store(void *p)
@@ -57,6 +67,90 @@ static store *thread_store(http_server *srv, fk_err *err)
     if (st)
         pthread_setspecific(srv->store_key, st);
     return st;
+}
+
+static const char *bearer_token(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (h && !strncasecmp(h, "Bearer ", 7))
+        return h + 7;
+    return NULL;
+}
+
+/* ---- spooling an upload route's body ------------------------------------------------ */
+
+static void spool_close(conn_state *cs)
+{
+    if (cs->spool_fd >= 0)
+        close(cs->spool_fd);
+    cs->spool_fd = -1;
+}
+
+static void spool_discard(conn_state *cs)
+{
+    spool_close(cs);
+    if (cs->spool_path)
+        unlink(cs->spool_path);
+    free(cs->spool_path);
+    cs->spool_path = NULL;
+}
+
+static int spool_open(http_server *srv, conn_state *cs)
+{
+    strbuf path = STRBUF_INIT;
+    sb_appendf(&path, "%s/.upload-XXXXXX", srv->data_dir);
+    cs->spool_path = sb_take(&path);
+    cs->spool_fd = mkstemp(cs->spool_path);
+    if (cs->spool_fd >= 0)
+        return 0;
+    fk_fail(&cs->spool_err, FK_EIO, "", "cannot keep the upload: %s", strerror(errno));
+    free(cs->spool_path);
+    cs->spool_path = NULL;
+    return -1;
+}
+
+/* One chunk of the body; after a failure or past the limit the rest is drained. */
+static void spool_chunk(http_server *srv, conn_state *cs, const char *data, size_t n)
+{
+    if (cs->too_big || cs->spool_err.code != FK_OK)
+        return;
+    if (cs->spool_len + (int64_t)n > IMPORT_MAX_FILE) {
+        cs->too_big = true;
+        spool_discard(cs);
+        return;
+    }
+    if (!cs->spool_path && spool_open(srv, cs) != 0)
+        return;
+    cs->spool_len += (int64_t)n;
+    while (n) {
+        ssize_t w = write(cs->spool_fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            fk_fail(&cs->spool_err, FK_EIO, "", "cannot keep the upload: %s",
+                    w < 0 ? strerror(errno) : "short write");
+            spool_discard(cs);
+            return;
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+}
+
+static bool upload_route(const char *method, const char *url)
+{
+    const route *rt;
+    return router_find(method, url, NULL, &rt) == ROUTE_FOUND && rt->upload;
+}
+
+/* Before a file is written to disk for it, the caller must be someone: without a valid
+ * token the body is drained unwritten and the final call answers the auth error. */
+static void upload_admit(http_server *srv, struct MHD_Connection *c, conn_state *cs)
+{
+    actor who;
+    store *st = thread_store(srv, &cs->spool_err);
+    if (st && auth_resolve(st, bearer_token(c), "", &who, &cs->spool_err) == 0)
+        fk_err_clear(&cs->spool_err);
 }
 
 static void client_address(struct MHD_Connection *c, char *out, size_t cap)
@@ -102,14 +196,6 @@ static enum MHD_Result send_error(struct MHD_Connection *c, conn_state *cs, cons
     return send_json(c, cs, http_status_of(err->code), http_error_json(err));
 }
 
-static const char *bearer_token(struct MHD_Connection *c)
-{
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (h && !strncasecmp(h, "Bearer ", 7))
-        return h + 7;
-    return NULL;
-}
-
 static enum MHD_Result serve_metrics(http_server *srv, struct MHD_Connection *c, conn_state *cs)
 {
     fk_err err;
@@ -129,9 +215,15 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
     fk_err err;
     http_req rq = {.method = method, .path = url, .conn = c, .status = 200};
     const route *rt;
+    if (cs->too_big && cs->upload)
+        return fk_fail(&err, FK_ETOOBIG, "", "uploaded file over %lld MiB",
+                       (long long)(IMPORT_MAX_FILE >> 20)),
+               send_error(c, cs, &err);
     if (cs->too_big)
         return fk_fail(&err, FK_ETOOBIG, "", "request body over %zu bytes", srv->cfg.max_body),
                send_error(c, cs, &err);
+    if (cs->spool_err.code != FK_OK)
+        return send_error(c, cs, &cs->spool_err);
     route_match m = router_find(method, url, &rq, &rt);
     if (m != ROUTE_FOUND)
         return fk_fail(&err, m == ROUTE_NO_PATH ? FK_ENOTFOUND : FK_EMETHOD, "",
@@ -142,6 +234,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
     rq.tracing = srv->cfg.tracing;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
+    rq.upload_path = cs->spool_path;
     rq.bearer = bearer_token(c);
     client_address(c, rq.remote, sizeof rq.remote);
     if (!(rq.st = thread_store(srv, &err)))
@@ -165,7 +258,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!cs) {
         cs = fk_calloc(1, sizeof *cs);
         clock_gettime(CLOCK_MONOTONIC, &cs->started);
+        cs->spool_fd = -1;
+        cs->upload = upload_route(method, url);
+        if (cs->upload)
+            upload_admit(srv, c, cs);
         *state = cs;
+        return MHD_YES;
+    }
+    if (*upload_size && cs->upload) {
+        spool_chunk(srv, cs, upload, *upload_size);
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -178,6 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    spool_close(cs); /* the whole body is in: the handler reads the file */
     if (!strcmp(url, "/metrics") && !strcmp(method, "GET"))
         return serve_metrics(srv, c, cs);
     if (!strncmp(url, "/api/", 5) || !strcmp(url, "/healthz"))
@@ -199,6 +302,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
                  (now.tv_nsec - cs->started.tv_nsec) / 1000;
     if (cs->status)
         metrics_observe(cs->status, us);
+    spool_discard(cs);
     sb_free(&cs->body);
     free(cs);
     *state = NULL;

@@ -14,12 +14,14 @@
  * rows: a later repeat is reported as "duplicates row N". Keys are kept as 64-bit
  * FNV-1a hashes (16 bytes per good row instead of the whole key); a false duplicate
  * needs a hash collision, below one in a million even for millions of rows.
+ * The location kinds (stays, checkins, pings, proximity) live in import_*.c.
  * Areas are imported in file order: a parent must come before its children (an
  * earlier good row of the file counts as existing, via import_ctx_seen).
  */
 #include "io/import.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 #include "io/table_writer.h"
 #include "model/idcard.h"
 #include "model/role.h"
+#include "policy/policy.h"
 #include "services/registry.h"
 
 /* ---- key set --------------------------------------------------------------------- */
@@ -124,6 +127,19 @@ store *import_ctx_store(const import_ctx *cx)
 const actor *import_ctx_actor(const import_ctx *cx)
 {
     return cx->a;
+}
+
+const struct policy *import_ctx_policy(const import_ctx *cx)
+{
+    return cx->o->policy;
+}
+
+int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, fk_err *err)
+{
+    if (!cx->o->policy)
+        return fk_fail(err, FK_EINVAL, path, "importing %s needs the policy in force (%s)",
+                       cx->k->name, path);
+    return policy_get_int(cx->o->policy, path, out, err);
 }
 
 size_t import_ctx_seen(const import_ctx *cx, const char *key)
@@ -546,6 +562,52 @@ int import_field_text(char *dst, size_t cap, const char *v, const char *col, fk_
     return 0;
 }
 
+void import_key_none(const void *rec, strbuf *out)
+{
+    (void)rec, (void)out;
+}
+
+int import_field_required(char *dst, size_t cap, const char *v, const char *col, fk_err *bad)
+{
+    if (!*v)
+        return fk_fail(bad, FK_EINVAL, col, "%s: required", col);
+    return import_field_text(dst, cap, v, col, bad);
+}
+
+#define INSTANT_EARLIEST 946684800  /* 2000-01-01T00:00:00Z */
+#define INSTANT_END 4102444800      /* 2100-01-01T00:00:00Z */
+
+/* Location data far outside the years of any outbreak is a unit mistake (milliseconds,
+ * relative seconds), never a real observation. */
+int import_field_instant(int64_t *dst, const char *v, const char *col, fk_err *bad)
+{
+    if (fk_instant_parse(v, dst, col, bad) != 0)
+        return -1;
+    if (*dst < INSTANT_EARLIEST)
+        return fk_fail(bad, FK_EINVAL, col, "%s: before 2000-01-01", col);
+    if (*dst >= INSTANT_END)
+        return fk_fail(bad, FK_EINVAL, col, "%s: after 2099", col);
+    return 0;
+}
+
+int import_field_number(double *dst, const char *v, double lo, double hi, const char *col,
+                        fk_err *bad)
+{
+    char *end = NULL;
+    double x = 0;
+    /* plain decimals only: strtod alone would also take " 1", "0x1p3", "nan", "inf" */
+    if (*v && v[strspn(v, "0123456789+-.eE")] == '\0') {
+        errno = 0;
+        x = strtod(v, &end);
+    }
+    if (!end || *end || errno || !isfinite(x))
+        return fk_fail(bad, FK_EINVAL, col, "%s: \"%.40s\" is not a decimal number", col, v);
+    if (x < lo || x > hi)
+        return fk_fail(bad, FK_EINVAL, col, "%s: %g is outside [%g, %g]", col, x, lo, hi);
+    *dst = x;
+    return 0;
+}
+
 /* A positive decimal id, or 0 when v is empty. */
 static int put_id(int64_t *dst, const char *v, const char *col, fk_err *bad)
 {
@@ -893,8 +955,9 @@ static const import_kind areas_kind = {
     area_parse, area_key, "code", area_insert};
 
 /* Kinds defined in their own files (import_*.c) join this list. */
-static const import_kind *const kinds[] = {&persons_kind, &cases_kind, &areas_kind,
-                                           &import_kind_stays};
+static const import_kind *const kinds[] = {
+    &persons_kind, &cases_kind, &areas_kind, &import_kind_stays, &import_kind_checkins,
+    &import_kind_pings, &import_kind_proximity};
 
 const import_kind *import_kind_find(const char *name)
 {
@@ -906,5 +969,5 @@ const import_kind *import_kind_find(const char *name)
 
 const char *import_kind_names(void)
 {
-    return "persons, cases, areas, stays";
+    return "persons, cases, areas, stays, checkins, pings, proximity";
 }

@@ -61,13 +61,17 @@ typedef struct import_report {
 void import_report_free(import_report *r);
 
 /* ---- options and the driver ----------------------------------------------------------- */
+struct policy;
+
 typedef struct import_opts {
     const char *rejects_path; /* NULL: any bad row refuses the file; else skip bad rows
                                  and write them here (CSV with an "error" column) */
     bool dry_run;             /* check only, write nothing */
+    const struct policy *policy; /* in force; kinds whose rows depend on it (checkins,
+                                    pings) refuse to run without it. Borrowed. */
 } import_opts;
 
-/* Import `path` as `kind` ("persons", "cases", "areas"), acting as `a`.
+/* Import `path` as `kind` (see import_kind_names()), acting as `a`.
  * Returns 0 when the file was imported (out->bad may be > 0 with rejects_path) or,
  * with dry_run, when every row is good. Returns -1 with err otherwise:
  *   FK_EINVAL  bad header or bad rows (all listed in *out), nothing imported;
@@ -94,6 +98,11 @@ typedef struct import_column {
 typedef struct import_ctx import_ctx;
 store *import_ctx_store(const import_ctx *cx);
 const actor *import_ctx_actor(const import_ctx *cx);
+/* The policy of the options, or NULL. */
+const struct policy *import_ctx_policy(const import_ctx *cx);
+/* The integer at policy `path`: 0, or -1 with err (FK_EINVAL naming the path, also when
+ * the import runs without a policy). For kinds whose rows depend on a rule. */
+int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, fk_err *err);
 /* The row of an earlier good row of this file whose key is `key`, or 0. */
 size_t import_ctx_seen(const import_ctx *cx, const char *key);
 
@@ -123,9 +132,24 @@ typedef struct import_kind {
 /* Helpers for kind implementations: copy a text field (FK_EINVAL "at most N bytes"
  * into *bad when it does not fit; returns 0 or -1). */
 int import_field_text(char *dst, size_t cap, const char *v, const char *col, fk_err *bad);
+/* The key function of kinds without an in-file duplicate key (repeated observations
+ * of location data are allowed). */
+void import_key_none(const void *rec, strbuf *out);
+/* The same, and refused when empty ("required"). */
+int import_field_required(char *dst, size_t cap, const char *v, const char *col, fk_err *bad);
+/* An instant (Unix seconds or ISO 8601 with an offset) in [2000-01-01, 2100-01-01). */
+int import_field_instant(int64_t *dst, const char *v, const char *col, fk_err *bad);
+/* A finite decimal number in [lo, hi]. */
+int import_field_number(double *dst, const char *v, double lo, double hi, const char *col,
+                        fk_err *bad);
 
 /* Kinds that live in their own files. */
-extern const import_kind import_kind_stays;   /* import_stays.c */
+extern const import_kind import_kind_stays;     /* import_stays.c */
+extern const import_kind import_kind_checkins;  /* import_checkins.c */
+extern const import_kind import_kind_pings;     /* import_pings.c */
+extern const import_kind import_kind_proximity; /* import_proximity.c */
+/* The insert of kinds whose records are stay_rec (stays, checkins). */
+int import_stay_insert(import_ctx *cx, void *rec, fk_err *err);
 
 /* The kind called `name`, or NULL. */
 const import_kind *import_kind_find(const char *name);

@@ -13,11 +13,8 @@
  */
 #include <string.h>
 
-#include "base/timeutil.h"
 #include "io/import.h"
 #include "model/role.h"
-
-#define STAYS_EARLIEST 946684800 /* 2000-01-01T00:00:00Z */
 
 static const import_column stay_cols[] = {
     {"subject", IMPORT_COL_REQUIRED | IMPORT_COL_IN | IMPORT_COL_OUT},
@@ -35,45 +32,29 @@ static int stay_check_header(const bool *present, fk_err *err)
     return 0;
 }
 
-static int stay_time(const char *v, const char *col, int64_t *out, fk_err *bad)
-{
-    if (fk_instant_parse(v, out, col, bad) != 0)
-        return -1;
-    if (*out < STAYS_EARLIEST)
-        return fk_fail(bad, FK_EINVAL, col, "%s: before 2000-01-01", col);
-    return 0;
-}
-
 static int stay_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *bad, fk_err *err)
 {
     stay_rec *r = rec;
     const char *place = v[S_CELL][0] ? v[S_CELL] : v[S_PLACE];
     (void)cx, (void)err;
-    if (import_field_text(r->subject, sizeof r->subject, v[S_SUBJECT], "subject", bad) ||
-        import_field_text(r->place, sizeof r->place, place, v[S_CELL][0] ? "cell" : "place",
-                          bad) ||
-        stay_time(v[S_START], "start", &r->start, bad) || stay_time(v[S_END], "end", &r->end, bad))
+    if (import_field_required(r->subject, sizeof r->subject, v[S_SUBJECT], "subject", bad) ||
+        import_field_required(r->place, sizeof r->place, place,
+                              v[S_PLACE][0] ? "place" : "cell", bad) ||
+        import_field_instant(&r->start, v[S_START], "start", bad) ||
+        import_field_instant(&r->end, v[S_END], "end", bad))
         return 1;
-    if (!r->subject[0])
-        return fk_fail(bad, FK_EINVAL, "subject", "subject: required"), 1;
-    if (!r->place[0])
-        return fk_fail(bad, FK_EINVAL, "cell", "cell: required"), 1;
     if (r->end <= r->start)
         return fk_fail(bad, FK_EINVAL, "end", "end: must be after start"), 1;
     memcpy(r->source, "stays", 6);
     return 0;
 }
 
-static void stay_key(const void *rec, strbuf *out)
-{
-    (void)rec, (void)out; /* no key: repeated observations are allowed */
-}
-
-static int stay_insert(import_ctx *cx, void *rec, fk_err *err)
+int import_stay_insert(import_ctx *cx, void *rec, fk_err *err)
 {
     return store_stay_insert(import_ctx_store(cx), rec, err);
 }
 
 const import_kind import_kind_stays = {
     "stays", "stay", PERM_TRACE, stay_cols, sizeof stay_cols / sizeof stay_cols[0],
-    sizeof(stay_rec), stay_check_header, stay_parse, stay_key, "", stay_insert};
+    sizeof(stay_rec), stay_check_header, stay_parse, import_key_none, "",
+    import_stay_insert};

@@ -135,6 +135,27 @@ int store_stays_version(store *st, int64_t *out, fk_err *err)
     return st->ops->stays_version(st, out, err);
 }
 
+int store_ping_insert(store *st, const ping_rec *p, fk_err *err)
+{
+    return st->ops->ping_insert(st, p, err);
+}
+
+int store_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk_err *err)
+{
+    return st->ops->pings_each(st, from, to, fn, ctx, err);
+}
+
+int store_detection_insert(store *st, const detection_rec *d, fk_err *err)
+{
+    return st->ops->detection_insert(st, d, err);
+}
+
+int store_detections_each(store *st, int64_t from, int64_t to, detection_fn fn, void *ctx,
+                          fk_err *err)
+{
+    return st->ops->detections_each(st, from, to, fn, ctx, err);
+}
+
 int store_venue_insert(store *st, venue *v, fk_err *err)
 {
     return st->ops->venue_insert(st, v, err);

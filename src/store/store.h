@@ -213,8 +213,9 @@ int store_stay_insert(store *st, const stay_rec *s, fk_err *err);
  * snapshot; fn returns 0 to go on, non-zero to stop (that value is returned). */
 typedef int (*stay_fn)(void *ctx, const stay_rec *s);
 int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
-/* A number that grows whenever stays are added (the highest row id; 0 when none), so a
- * cache built from the stays knows when it is stale. */
+/* A number that grows whenever stays, pings or detections are added (the sum of the
+ * highest row ids of the three tables; 0 when all are empty; rows are never deleted),
+ * so a cache built from any of them knows when it is stale. */
 int store_stays_version(store *st, int64_t *out, fk_err *err);
 
 /* ---- contacts of cases (discovered, named in interviews, reviewed) --------------- */
@@ -262,6 +263,38 @@ typedef struct chain_edge {
 } chain_edge;
 typedef struct chain_edge_list { chain_edge *items; size_t n; } chain_edge_list;
 int store_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
+/* ---- raw location inputs: pings and proximity detections (INPUTS, issue 3) --------- */
+/* Kept as they arrived (migration 0003); the trace index turns them into presence and
+ * proximity events. Inserts are not audited (the import writes one record per file)
+ * and refuse what the table's checks refuse (FK_ECONFLICT). Subjects as in stay_rec. */
+typedef struct ping_rec {
+    int64_t id;               /* set by the store; ignored by insert */
+    char subject[64];
+    int64_t time;             /* Unix seconds */
+    char cell[32];            /* trace_grid_cell of (lon, lat) at import */
+    double lon, lat;          /* WGS 84 degrees */
+} ping_rec;
+
+int store_ping_insert(store *st, const ping_rec *p, fk_err *err);
+/* Every ping with time in [from, to) (0 = open), ordered by (subject, time), from one
+ * snapshot; fn as stay_fn. A caller turning pings into presence for a window widens
+ * `from` by the gap it allows: the ping before the window may reach into it. */
+typedef int (*ping_fn)(void *ctx, const ping_rec *p);
+int store_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk_err *err);
+
+typedef struct detection_rec {
+    int64_t id;               /* set by the store; ignored by insert */
+    char a[64], b[64];        /* the two subjects; the import stores them with a < b */
+    int64_t time;             /* Unix seconds */
+    char source[16];          /* the import kind: "proximity" ("" inserts that) */
+} detection_rec;
+
+int store_detection_insert(store *st, const detection_rec *d, fk_err *err);
+/* Every detection with time in [from, to) (0 = open), ordered by (a, b, time), from one
+ * snapshot; fn as stay_fn. */
+typedef int (*detection_fn)(void *ctx, const detection_rec *d);
+int store_detections_each(store *st, int64_t from, int64_t to, detection_fn fn, void *ctx,
+                          fk_err *err);
 
 /* ---- operator figures --------------------------------------------------------- */
 typedef struct store_counts {

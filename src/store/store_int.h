@@ -45,6 +45,11 @@ struct store_ops {
     int (*stay_insert)(store *st, const stay_rec *s, fk_err *err);
     int (*stays_each)(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
     int (*stays_version)(store *st, int64_t *out, fk_err *err);
+    int (*ping_insert)(store *st, const ping_rec *p, fk_err *err);
+    int (*pings_each)(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk_err *err);
+    int (*detection_insert)(store *st, const detection_rec *d, fk_err *err);
+    int (*detections_each)(store *st, int64_t from, int64_t to, detection_fn fn, void *ctx,
+                           fk_err *err);
 
     int (*person_insert)(store *st, person *p, const audit_rec *a, fk_err *err);
     int (*person_update)(store *st, person *p, const audit_rec *a, fk_err *err);

@@ -7,6 +7,8 @@
  *   store_sqlite_cases.c     cases and their transitions
  *   store_sqlite_admin.c     users and sessions
  *   store_sqlite_outbreak.c  the demo outbreak's ground truth (outbreak_links)
+ *   store_sqlite_stays.c     presence records (stays)
+ *   store_sqlite_inputs.c    raw location inputs (pings, detections)
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -31,6 +33,7 @@
 enum sq_stmt_id {
     SQ_BEGIN, SQ_BEGIN_READ, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
     SQ_SYNC_NORMAL, SQ_SYNC_FULL, SQ_STAY_INSERT, SQ_STAYS_SPAN, SQ_STAYS_VERSION,
+    SQ_PING_INSERT, SQ_PINGS_SPAN, SQ_DETECTION_INSERT, SQ_DETECTIONS_SPAN,
     SQ_AUDIT_INSERT,
     SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
     SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
@@ -134,6 +137,14 @@ int sq_offset(int offset);
 /* Is s non-NULL and non-empty? */
 int sq_given(const char *s);
 
+/* ---- streaming a time span (store_sqlite_stays.c) --------------------------------- */
+/* Runs the cached statement `id` (`sql` with ?1 = from, ?2 = to or INT64_MAX when
+ * to <= 0) in one read snapshot and calls row(q, visit) for each result row; row
+ * returns 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*sq_span_row)(sqlite3_stmt *q, void *visit);
+int sq_each_span(struct sq_store *s, enum sq_stmt_id id, const char *sql, int64_t from,
+                 int64_t to, sq_span_row row, void *visit, fk_err *err);
+
 /* ---- ops implemented in the other files ------------------------------------------- */
 int sq_area_insert(store *st, const area *a, fk_err *err);
 int sq_area_get(store *st, const char *code, area *out, fk_err *err);
@@ -153,6 +164,11 @@ int sq_contact_list(store *st, int64_t case_id, contact_rec_list *out, fk_err *e
 int sq_contact_review(store *st, int64_t id, const char *status, const char *note,
                       const char *reviewer, int64_t at, const audit_rec *a, fk_err *err);
 int sq_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
+int sq_ping_insert(store *st, const ping_rec *p, fk_err *err);
+int sq_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk_err *err);
+int sq_detection_insert(store *st, const detection_rec *d, fk_err *err);
+int sq_detections_each(store *st, int64_t from, int64_t to, detection_fn fn, void *ctx,
+                       fk_err *err);
 int sq_venue_list(store *st, const char *area_prefix, const char *kind, int limit, int offset,
                   venue_list *out, fk_err *err);
 int sq_person_insert(store *st, person *p, const audit_rec *a, fk_err *err);

@@ -36,16 +36,13 @@ int sq_stay_insert(store *st, const stay_rec *r, fk_err *err)
     return sq_end(s, sq_stay_insert_unit(s, r, err), err);
 }
 
-int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err)
+int sq_each_span(struct sq_store *s, enum sq_stmt_id id, const char *sql, int64_t from,
+                 int64_t to, sq_span_row row, void *visit, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
     int began = 0, rc;
     if (sq_read_begin(s, &began, err) != 0)
         return -1;
-    sqlite3_stmt *q = sq_stmt(s, SQ_STAYS_SPAN,
-                              "SELECT subject, place, start, \"end\", source FROM stays "
-                              "WHERE \"end\" > ? AND start < ? ORDER BY id",
-                              err);
+    sqlite3_stmt *q = sq_stmt(s, id, sql, err);
     if (!q) {
         sq_read_end(s, began);
         return -1;
@@ -53,15 +50,8 @@ int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk
     sqlite3_bind_int64(q, 1, from);
     sqlite3_bind_int64(q, 2, to > 0 ? to : INT64_MAX);
     int stop = 0;
-    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        stay_rec r;
-        sq_col_text(r.subject, sizeof r.subject, q, 0);
-        sq_col_text(r.place, sizeof r.place, q, 1);
-        r.start = sqlite3_column_int64(q, 2);
-        r.end = sqlite3_column_int64(q, 3);
-        sq_col_text(r.source, sizeof r.source, q, 4);
-        stop = fn(ctx, &r);
-    }
+    while (!stop && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        stop = row(q, visit);
     sqlite3_reset(q);
     sq_read_end(s, began);
     if (stop)
@@ -69,9 +59,37 @@ int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk
     return rc == SQLITE_DONE ? 0 : sq_dberr(s, rc, err);
 }
 
+typedef struct stay_visit { stay_fn fn; void *ctx; } stay_visit;
+
+static int stay_row(sqlite3_stmt *q, void *visit)
+{
+    const stay_visit *v = visit;
+    stay_rec r;
+    sq_col_text(r.subject, sizeof r.subject, q, 0);
+    sq_col_text(r.place, sizeof r.place, q, 1);
+    r.start = sqlite3_column_int64(q, 2);
+    r.end = sqlite3_column_int64(q, 3);
+    sq_col_text(r.source, sizeof r.source, q, 4);
+    return v->fn(v->ctx, &r);
+}
+
+int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err)
+{
+    stay_visit v = {fn, ctx};
+    return sq_each_span(SQ(st), SQ_STAYS_SPAN,
+                        "SELECT subject, place, start, \"end\", source FROM stays "
+                        "WHERE \"end\" > ? AND start < ? ORDER BY id",
+                        from, to, stay_row, &v, err);
+}
+
+/* The sum of the three tables' highest ids: any insert into one of them raises it. */
 int sq_stays_version(store *st, int64_t *out, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    sqlite3_stmt *q = sq_stmt(s, SQ_STAYS_VERSION, "SELECT coalesce(max(id), 0) FROM stays", err);
+    sqlite3_stmt *q = sq_stmt(s, SQ_STAYS_VERSION,
+                               "SELECT (SELECT coalesce(max(id), 0) FROM stays) + "
+                               "(SELECT coalesce(max(id), 0) FROM pings) + "
+                               "(SELECT coalesce(max(id), 0) FROM detections)",
+                               err);
     return q ? sq_int_query(s, q, out, err) : -1;
 }

@@ -8,6 +8,7 @@
 #include "io/import.h"
 #include "io/table_writer.h"
 #include "model/idcard.h"
+#include "policy/policy.h"
 
 #define DISTRICT "510104"
 #define STREET "510104001"
@@ -677,6 +678,46 @@ static void test_export_filters_and_kinds(void **state)
     assert_int_equal(err.code, FK_EFORBIDDEN);
 }
 
+/* Kinds whose rows depend on a rule refuse to run without the policy, and say which
+ * rule; with it they import, and kinds without such rules need none. */
+static void test_import_location_kinds_policy(void **state)
+{
+    fixture *f = *state;
+    import_report rep;
+    fk_err err;
+    const char *p = path_in(f, "checkins.csv");
+    write_file(p, "subject,venue,time_in\n13800000001,V1,1651363200\n");
+    assert_int_equal(import_file(f->st, &f->a, "checkins", p, NULL, &rep, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    assert_string_equal(err.field, "trace_inputs.checkins.default_dwell_s");
+    assert_int_equal(rep.imported, 0);
+    import_report_free(&rep);
+
+    policy *pol = policy_load_builtin("v9", &err);
+    assert_non_null(pol);
+    import_opts o = {.policy = pol};
+    assert_int_equal(import_file(f->st, &f->a, "checkins", p, &o, &rep, &err), 0);
+    assert_int_equal(rep.imported, 1);
+    import_report_free(&rep);
+    const char *q = path_in(f, "pings.csv");
+    write_file(q, "subject,time,lon,lat\n13800000001,1651363200,104.06,30.67\n");
+    assert_int_equal(import_file(f->st, &f->a, "pings", q, NULL, &rep, &err), -1);
+    assert_string_equal(err.field, "companion.grid_m");
+    import_report_free(&rep);
+    assert_int_equal(import_file(f->st, &f->a, "pings", q, &o, &rep, &err), 0);
+    import_report_free(&rep);
+    policy_free(pol);
+
+    const char *x = path_in(f, "proximity.csv");
+    write_file(x, "a,b,time\np1,p2,1651363200\n");
+    assert_int_equal(import_file(f->st, &f->a, "proximity", x, NULL, &rep, &err), 0);
+    assert_int_equal(rep.imported, 1);
+    import_report_free(&rep);
+    int64_t v = 0;
+    assert_int_equal(store_stays_version(f->st, &v, &err), 0);
+    assert_int_equal(v, 3); /* one stay, one ping, one detection */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -696,6 +737,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_export_import_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_xlsx_is_zip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export_filters_and_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_location_kinds_policy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
