@@ -26,23 +26,7 @@
 /* Unix seconds accepted: 1970 .. 9999-12-31. */
 #define TRACE_TIME_MAX INT64_C(253402300799)
 
-typedef struct build_rec { uint32_t s, p; int64_t start, end; } build_rec;
 typedef struct col_key { int64_t start; uint32_t p, i; } col_key;
-
-typedef struct build_det { uint32_t a, b; int64_t t; } build_det;
-
-/* The builder interns each record as it arrives and keeps 24 bytes of a stay
- * (build_rec) and 16 of a detection, so a caller streaming from the store never holds
- * the strings of all records at once. place_src is indexed by interned place id. */
-struct trace_builder {
-    trace_index *ix;         /* names only until finish */
-    build_rec *recs;
-    size_t n, cap;
-    build_det *dets;
-    size_t ndet, detcap;
-    uint8_t *place_src;
-    size_t src_cap;
-};
 
 /* Check a subject of record i (field `field`); returns 0 or fails naming the field. */
 static int check_subject(const char *subject, const char *what, size_t i, const char *field,
@@ -96,7 +80,7 @@ static int note_source(trace_builder *b, uint32_t p, unsigned bit)
     return 0;
 }
 
-static int rec_cmp(const void *a, const void *b)
+int trace__rec_cmp(const void *a, const void *b)
 {
     const build_rec *x = a, *y = b;
     if (x->s != y->s)
@@ -118,7 +102,7 @@ static int col_cmp(const void *a, const void *b)
 
 
 /* Step 2: renumber the interned ids of the records into name order. */
-static int renumber(trace_index *ix, trace_builder *b)
+int trace__renumber(trace_index *ix, trace_builder *b)
 {
     uint32_t *smap = NULL, *pmap = NULL;
     if (trace__names_finish(&ix->subjects, &smap) != 0 ||
@@ -147,12 +131,12 @@ static int renumber(trace_index *ix, trace_builder *b)
     return 0;
 }
 
-/* Step 3: sort and merge in place; returns the merged count. */
-static size_t merge_all(build_rec *recs, size_t n)
+/* Step 3 (second half): merge in place the records already sorted by (subject, place,
+ * start); returns the merged count. */
+static size_t merge_sorted(build_rec *recs, size_t n)
 {
     if (n == 0)
         return 0;
-    qsort(recs, n, sizeof *recs, rec_cmp);
     size_t m = 0;
     for (size_t i = 1; i < n; i++) {
         build_rec *last = &recs[m];
@@ -356,18 +340,27 @@ int trace_builder_add_detection(trace_builder *b, const char *a, const char *bsu
     return 0;
 }
 
+int trace__assemble(trace_index *ix, build_rec *recs, size_t n, const build_det *dets,
+                    size_t ndet)
+{
+    size_t m = merge_sorted(recs, n);
+    ix->nmerged = m;
+    if (build_pairs(ix, recs, m) != 0 || build_column(ix, recs, m) != 0 ||
+        build_proximity(ix, dets, ndet) != 0)
+        return -1;
+    return 0;
+}
+
 trace_index *trace_builder_finish(trace_builder *b, fk_err *err)
 {
     trace_index *ix = b->ix;
     size_t n = b->n;
     b->ix = NULL;
-    if (renumber(ix, b) != 0)
+    if (trace__renumber(ix, b) != 0)
         goto oom;
-    size_t m = merge_all(b->recs, n);
+    qsort(b->recs, n, sizeof *b->recs, trace__rec_cmp);
     ix->nrecords = n;
-    ix->nmerged = m;
-    if (build_pairs(ix, b->recs, m) != 0 || build_column(ix, b->recs, m) != 0 ||
-        build_proximity(ix, b->dets, b->ndet) != 0)
+    if (trace__assemble(ix, b->recs, n, b->dets, b->ndet) != 0)
         goto oom;
     trace_builder_free(b);
     return ix;
@@ -397,6 +390,10 @@ void trace_index_free(trace_index *ix)
 {
     if (!ix)
         return;
+    if (ix->map) {             /* arrays point into the mapping (snapshot.c) */
+        trace__unmap(ix);
+        return;
+    }
     trace__names_free(&ix->subjects);
     trace__names_free(&ix->places);
     free(ix->start);
