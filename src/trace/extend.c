@@ -8,7 +8,7 @@
  *     keep the order; the old ids map monotonically into the new ones;
  *   - records: the base's merged intervals, read in pair order (subject, place, start)
  *     and mapped to the new ids, are still sorted; only the NEW records are sorted
- *     (qsort, a day's worth), then the two runs are merged in one pass, in place;
+ *     (sort.c, a day's worth), then the two runs are merged in one pass, in place;
  *   - the rest (interval merging, pair tables, column, proximity) is the ordinary build
  *     path (trace__assemble), so an extended index is the same as a full build of all
  *     records (the tests compare them array by array). The column sort and the
@@ -73,9 +73,9 @@ static void merge_runs(build_rec *all, const build_rec *news, size_t nb, size_t 
     /* the rest of olds is already in place */
 }
 
-/* All records, base and new, sorted, into *out (n entries). */
-static int all_records(const trace_index *base, trace_builder *more, const id_maps *m,
-                       build_rec **out, size_t *n)
+/* All records, base and new, sorted, into *out (n entries); ix has the union names. */
+static int all_records(const trace_index *ix, const trace_index *base, trace_builder *more,
+                       const id_maps *m, build_rec **out, size_t *n)
 {
     size_t na = base->nmerged, nb = more->n;
     build_rec *all = fk_try_malloc((na + nb ? na + nb : 1) * sizeof *all);
@@ -85,7 +85,7 @@ static int all_records(const trace_index *base, trace_builder *more, const id_ma
         more->recs[i].s = m->sb[more->recs[i].s];
         more->recs[i].p = m->pb[more->recs[i].p];
     }
-    qsort(more->recs, nb, sizeof *more->recs, trace__rec_cmp);
+    trace__sort_recs(more->recs, nb, ix->subjects.n, ix->places.n);
     base_records(base, m, all + nb);
     merge_runs(all, more->recs, nb, na);
     *out = all;
@@ -130,7 +130,7 @@ trace_index *trace_index_extend(const trace_index *base, trace_builder *more, fk
     if (rc == 0)
         rc = union_names(ix, base, mix, &m);
     if (rc == 0)
-        rc = all_records(base, more, &m, &recs, &n);
+        rc = all_records(ix, base, more, &m, &recs, &n);
     if (rc == 0)
         rc = all_detections(base, more, &m, &dets, &nd);
     ix->nrecords = base->nrecords + more->n;

@@ -14,8 +14,10 @@
  * Memory: the finished index holds 24 bytes per merged interval (two times, one
  * subject id, one back pointer), 8 per (subject, place) pair, 12 per place and 4 per
  * subject plus the names: under the 2 x 24 bytes of a raw record. The build peaks
- * at about 40 extra bytes per record (the sort keys), freed before it returns.
- * Sorting is qsort; the sort keys are small structs so the comparisons stay cheap.
+ * at about 32 extra bytes per record (two buffers of radix sort keys), freed before
+ * it returns.
+ * The two big sorts (records, column) are radix sorts on packed integer keys (sort.c),
+ * with qsort as the fallback; detections and names are sorted with qsort.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -195,17 +197,58 @@ static int alloc_column(trace_index *ix, size_t m)
     return 0;
 }
 
-/* Step 5: the column sorted by (place, start) and the back pointers. */
-static int build_column(trace_index *ix, const build_rec *recs, size_t m)
+/* The fallback of column_order: qsort by (place, start, row) into kv[].i. */
+static int column_order_qsort(const build_rec *recs, size_t m, trace__kv *kv)
 {
-    if (alloc_column(ix, m) != 0)
-        return -1;
     col_key *keys = fk_try_malloc((m ? m : 1) * sizeof *keys);
     if (!keys)
         return -1;
     for (size_t i = 0; i < m; i++)
         keys[i] = (col_key){recs[i].start, recs[i].p, (uint32_t)i};
     qsort(keys, m, sizeof *keys, col_cmp);
+    for (size_t k = 0; k < m; k++)
+        kv[k].i = keys[k].i;
+    free(keys);
+    return 0;
+}
+
+/* The merged rows in column order (place, start, row): kv[k].i is the k-th row. A
+ * stable radix sort on (place, start) keeps rows of equal keys in row order, as the
+ * comparison does. NULL when out of memory; the caller frees. */
+static trace__kv *column_order(const build_rec *recs, size_t m, uint32_t nplace)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < m; i++) {
+        lo = recs[i].start < lo ? recs[i].start : lo;
+        hi = recs[i].start > hi ? recs[i].start : hi;
+    }
+    unsigned tb = m ? trace__bits((uint64_t)(hi - lo)) : 0, pb = trace__bits(nplace);
+    trace__kv *kv = fk_try_malloc((m ? m : 1) * sizeof *kv);
+    trace__kv *tmp = kv && pb + tb <= 64 ? fk_try_malloc((m ? m : 1) * sizeof *tmp) : NULL;
+    if (kv && !tmp) {
+        if (column_order_qsort(recs, m, kv) == 0)
+            return kv;
+        free(kv);
+        return NULL;
+    }
+    if (!kv)
+        return NULL;
+    for (size_t i = 0; i < m; i++)   /* tb < 64 here: pb >= 1 whenever m > 0 */
+        kv[i] = (trace__kv){(uint64_t)recs[i].p << tb | (uint64_t)(recs[i].start - lo),
+                            (uint32_t)i};
+    trace__kv *sorted = trace__radix_sort(kv, tmp, m, pb + tb);
+    free(sorted == kv ? tmp : kv);
+    return sorted;
+}
+
+/* Step 5: the column sorted by (place, start) and the back pointers. */
+static int build_column(trace_index *ix, const build_rec *recs, size_t m)
+{
+    if (alloc_column(ix, m) != 0)
+        return -1;
+    trace__kv *keys = column_order(recs, m, ix->places.n);
+    if (!keys)
+        return -1;
     uint32_t p = 0;
     for (size_t k = 0; k < m; k++) {
         const build_rec *r = &recs[keys[k].i];
@@ -358,7 +401,7 @@ trace_index *trace_builder_finish(trace_builder *b, fk_err *err)
     b->ix = NULL;
     if (trace__renumber(ix, b) != 0)
         goto oom;
-    qsort(b->recs, n, sizeof *b->recs, trace__rec_cmp);
+    trace__sort_recs(b->recs, n, ix->subjects.n, ix->places.n);
     ix->nrecords = n;
     if (trace__assemble(ix, b->recs, n, b->dets, b->ndet) != 0)
         goto oom;

@@ -108,6 +108,18 @@ static uint64_t hash_final(const snap_hash *h)
     return r ^ r >> 32;
 }
 
+uint64_t trace__snapshot_checksum(const void *file, size_t len)
+{
+    snap_header h;
+    memcpy(&h, file, sizeof h);
+    h.checksum = 0;
+    snap_hash hash;
+    hash_init(&hash);
+    hash_bytes(&hash, &h, sizeof h);
+    hash_bytes(&hash, (const char *)file + sizeof h, len - sizeof h);
+    return hash_final(&hash);
+}
+
 /* ---- the layout: one list of arrays for writing, measuring and mapping ---- */
 
 enum cursor_mode { CUR_MEASURE, CUR_WRITE, CUR_MAP };
@@ -397,13 +409,7 @@ static int check_mapped(trace_index *ix, const char *map, uint64_t size, const c
     walk_arrays(ix, &c);
     if (c.err || c.off != h.payload_len)
         return refuse(err, path, "array sizes do not match the file size");
-    uint64_t want = h.checksum;
-    h.checksum = 0;
-    snap_hash hash;
-    hash_init(&hash);
-    hash_bytes(&hash, &h, sizeof h);
-    hash_bytes(&hash, map + sizeof h, h.payload_len);
-    if (hash_final(&hash) != want)
+    if (trace__snapshot_checksum(map, size) != h.checksum)
         return refuse(err, path, "checksum mismatch (corrupted snapshot)");
     const char *problem = structure_problem(ix);
     if (problem)

@@ -109,6 +109,22 @@ int trace__renumber(trace_index *ix, trace_builder *b);
  * memory (ix is then still valid to free). */
 int trace__assemble(trace_index *ix, build_rec *recs, size_t n, const build_det *dets,
                     size_t ndet);
+/* The checksum of a snapshot file image of len >= 128 bytes (snapshot.c; exported for
+ * the benchmark, which times it apart from the rest of an open). */
+uint64_t trace__snapshot_checksum(const void *file, size_t len);
+/* ---- sorting (sort.c) ---- */
+
+typedef struct trace__kv { uint64_t key; uint32_t i; } trace__kv;
+/* Bits needed to write every value 0..v. */
+unsigned trace__bits(uint64_t v);
+/* Stable LSD radix sort of kv[0..n) by key, every key < 2^bits (bits <= 64); tmp is
+ * scratch of n entries. Returns the one of kv and tmp that holds the result. */
+trace__kv *trace__radix_sort(trace__kv *kv, trace__kv *tmp, size_t n, unsigned bits);
+/* Sort recs by trace__rec_cmp's order (subject, place, start), ids below nsubj and
+ * nplace: a radix sort, or qsort when the key does not fit 64 bits or memory is short.
+ * Records with equal keys may come out in any order (the merge does not care). */
+void trace__sort_recs(build_rec *recs, size_t n, uint32_t nsubj, uint32_t nplace);
+
 /* Release a mapped index (snapshot.c): munmap and free the struct. */
 void trace__unmap(trace_index *ix);
 

@@ -407,6 +407,63 @@ static void test_extend_sources_and_new_names(void **state)
     trace_index_free(base);
 }
 
+/* ---- the radix sort of the build (sort.c) against qsort ---- */
+
+static int kv_cmp(const void *a, const void *b)
+{
+    const trace__kv *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Stable and ordered at widths from 0 to 64 bits, with many equal keys. */
+static void test_radix_sort(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    trace__kv *kv = malloc(N * sizeof *kv), *tmp = malloc(N * sizeof *tmp);
+    trace__kv *want = malloc(N * sizeof *want);
+    const unsigned widths[] = {0, 1, 7, 11, 12, 33, 49, 63, 64};
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        unsigned bits = widths[w];
+        for (uint32_t i = 0; i < N; i++) {
+            uint64_t k = rnd(UINT64_MAX) ^ rnd(UINT64_MAX) << 32;
+            if (bits < 64)
+                k &= ((uint64_t)1 << bits) - 1;
+            if (i % 3 == 0 && i > 0)
+                k = kv[i / 2].key;         /* ties, to see stability */
+            kv[i] = want[i] = (trace__kv){k, i};
+        }
+        qsort(want, N, sizeof *want, kv_cmp);
+        trace__kv *got = trace__radix_sort(kv, tmp, N, bits);
+        for (size_t i = 0; i < N; i++) {
+            assert_true(got[i].key == want[i].key);
+            assert_int_equal(got[i].i, want[i].i);
+        }
+    }
+    assert_int_equal(trace__bits(0), 0);
+    assert_int_equal(trace__bits(1), 1);
+    assert_int_equal(trace__bits(UINT64_MAX), 64);
+    free(kv), free(tmp), free(want);
+}
+
+/* trace__sort_recs gives the order of trace__rec_cmp (keys; ties may differ). */
+static void test_sort_recs(void **state)
+{
+    (void)state;
+    enum { N = 30000 };
+    build_rec *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    for (size_t i = 0; i < N; i++)
+        a[i] = b[i] = (build_rec){(uint32_t)rnd(900), (uint32_t)rnd(70),
+                                  (int64_t)rnd(INT64_C(253402300799)) >> (i % 2 ? 0 : 20), 0};
+    trace__sort_recs(a, N, 900, 70);
+    qsort(b, N, sizeof *b, trace__rec_cmp);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(trace__rec_cmp(&a[i], &b[i]), 0);
+    free(a), free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +472,8 @@ int main(void)
         cmocka_unit_test(test_bad_files_refused),
         cmocka_unit_test(test_extend_equals_full_build),
         cmocka_unit_test(test_extend_sources_and_new_names),
+        cmocka_unit_test(test_radix_sort),
+        cmocka_unit_test(test_sort_recs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
