@@ -217,12 +217,8 @@ static int column_order_qsort(const build_rec *recs, size_t m, trace__kv *kv)
  * comparison does. NULL when out of memory; the caller frees. */
 static trace__kv *column_order(const build_rec *recs, size_t m, uint32_t nplace)
 {
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t i = 0; i < m; i++) {
-        lo = recs[i].start < lo ? recs[i].start : lo;
-        hi = recs[i].start > hi ? recs[i].start : hi;
-    }
-    unsigned tb = m ? trace__bits((uint64_t)(hi - lo)) : 0, pb = trace__bits(nplace);
+    int64_t lo;
+    unsigned tb = trace__start_bits(recs, m, &lo), pb = trace__bits(nplace);
     trace__kv *kv = fk_try_malloc((m ? m : 1) * sizeof *kv);
     trace__kv *tmp = kv && pb + tb <= 64 ? fk_try_malloc((m ? m : 1) * sizeof *tmp) : NULL;
     if (kv && !tmp) {

@@ -36,6 +36,17 @@ unsigned trace__bits(uint64_t v)
     return b;
 }
 
+unsigned trace__start_bits(const build_rec *recs, size_t n, int64_t *lo)
+{
+    int64_t min = INT64_MAX, max = INT64_MIN;
+    for (size_t i = 0; i < n; i++) {
+        min = recs[i].start < min ? recs[i].start : min;
+        max = recs[i].start > max ? recs[i].start : max;
+    }
+    *lo = n ? min : 0;
+    return n ? trace__bits((uint64_t)(max - min)) : 0;
+}
+
 /* Stable sort of kv[0..n) by key (keys < 2^bits); tmp holds n entries. Returns the
  * buffer that holds the result (kv or tmp). */
 trace__kv *trace__radix_sort(trace__kv *kv, trace__kv *tmp, size_t n, unsigned bits)
@@ -106,15 +117,13 @@ static void radix_recs(build_rec *recs, build_rec *tmp, size_t n, unsigned pb, u
 
 void trace__sort_recs(build_rec *recs, size_t n, uint32_t nsubj, uint32_t nplace)
 {
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
-        lo = recs[i].start < lo ? recs[i].start : lo;
-        hi = recs[i].start > hi ? recs[i].start : hi;
-    }
-    unsigned tb = n ? trace__bits((uint64_t)(hi - lo)) : 0;
+    if (n < 2)
+        return;    /* nothing to do (and qsort must not see a NULL array) */
+    int64_t lo;
+    unsigned tb = trace__start_bits(recs, n, &lo);
     unsigned pb = trace__bits(nplace), sb = trace__bits(nsubj);
     /* n > 0 means sb >= 1, so pb + tb < 64 when the key fits: no shift reaches 64. */
-    build_rec *tmp = n && sb + pb + tb <= 64 ? fk_try_malloc(n * sizeof *tmp) : NULL;
+    build_rec *tmp = sb + pb + tb <= 64 ? fk_try_malloc(n * sizeof *tmp) : NULL;
     if (!tmp) {
         qsort(recs, n, sizeof *recs, trace__rec_cmp);
         return;

@@ -117,6 +117,8 @@ uint64_t trace__snapshot_checksum(const void *file, size_t len);
 typedef struct trace__kv { uint64_t key; uint32_t i; } trace__kv;
 /* Bits needed to write every value 0..v. */
 unsigned trace__bits(uint64_t v);
+/* Bits of the span of recs[0..n)'s starts, and the smallest start *lo (OUT; 0 if n 0). */
+unsigned trace__start_bits(const build_rec *recs, size_t n, int64_t *lo);
 /* Stable LSD radix sort of kv[0..n) by key, every key < 2^bits (bits <= 64); tmp is
  * scratch of n entries. Returns the one of kv and tmp that holds the result. */
 trace__kv *trace__radix_sort(trace__kv *kv, trace__kv *tmp, size_t n, unsigned bits);

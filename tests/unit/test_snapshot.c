@@ -25,10 +25,7 @@ static const char *sources[] = {NULL, "stays", "pings", "checkins", "interview",
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t rnd(uint64_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng % n;
+    return test_xorshift(&rng, n);
 }
 
 static void names_init(void)
