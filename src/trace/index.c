@@ -25,8 +25,6 @@
 #include "base/alloc.h"
 #include "trace/trace_int.h"
 
-/* Unix seconds accepted: 1970 .. 9999-12-31. */
-#define TRACE_TIME_MAX INT64_C(253402300799)
 
 typedef struct col_key { int64_t start; uint32_t p, i; } col_key;
 

@@ -21,8 +21,11 @@
  *
  * After the checksum, open checks the structure (offsets monotone and ending where the
  * counts say, every id and row number in range, names NUL-terminated and within the
- * lengths the build allows, hash tables with an empty slot), so that even a file with a
- * valid checksum written by something else cannot make a query read out of bounds.
+ * lengths the build allows, hash tables with an empty slot, times within what the build
+ * accepts), so that even a file with a valid checksum written by something else cannot
+ * make a query read out of bounds or overflow. (Order within the arrays is not checked:
+ * a file that breaks it gives wrong answers, not a crash; the checksum is what stands
+ * between a damaged file and the queries.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -381,6 +384,15 @@ static int names_ok(const trace__names *t, size_t maxlen)
     return empty > 0;
 }
 
+/* Every time in a[0..n) is a time the build accepts (queries subtract them). */
+static int times_ok(const int64_t *a, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++)
+        if (a[i] < 0 || a[i] > TRACE_TIME_MAX)
+            return 0;
+    return 1;
+}
+
 static const char *structure_problem(const trace_index *ix)
 {
     uint64_t ns = ix->subjects.n, np = ix->places.n, m = ix->nmerged, q = ix->npairs;
@@ -394,6 +406,9 @@ static const char *structure_problem(const trace_index *ix)
     if (!ids_ok(ix->subj, m, ns) || !ids_ok(ix->sp_rec, m, m) ||
         !ids_ok(ix->pair_place, q, np) || !ids_ok(ix->prox_other, d, ns))
         return "id out of range";
+    if (!times_ok(ix->start, m) || !times_ok(ix->end, m) || !times_ok(ix->place_maxlen, np) ||
+        !times_ok(ix->prox_time, d))
+        return "time out of range";
     return NULL;
 }
 

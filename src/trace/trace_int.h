@@ -30,6 +30,9 @@
 
 #include "trace/trace.h"
 
+/* Unix seconds accepted: 1970 .. 9999-12-31 (so sums and differences never overflow). */
+#define TRACE_TIME_MAX INT64_C(253402300799)
+
 /* Interned strings with an open-addressing hash table (the hot path of the build). */
 typedef struct trace__names {
     char *blob;              /* NUL-terminated names back to back */

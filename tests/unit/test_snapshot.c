@@ -323,6 +323,58 @@ static void test_bad_files_refused(void **state)
     free(dir), free(path), free(x);
 }
 
+/* A file with a valid checksum but an inconsistent array (written by something else):
+ * refused by the structure check. Offsets within the file follow walk_arrays(). */
+static void expect_structure_refused(const unsigned char *good, size_t n, size_t at,
+                                     const void *val, size_t len, const char *bad,
+                                     const char *what)
+{
+    unsigned char *buf = malloc(n);
+    memcpy(buf, good, n);
+    memcpy(buf + at, val, len);
+    uint64_t sum = trace__snapshot_checksum(buf, n);
+    memcpy(buf + 24, &sum, 8);        /* the checksum field of the header */
+    spit(bad, buf, n);
+    expect_refused(bad, FK_EINVAL, what);
+    free(buf);
+}
+
+static size_t pad8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+static void test_inconsistent_arrays_refused(void **state)
+{
+    (void)state;
+    names_init();
+    data *x = rnd_data();
+    trace_index *ix = build(x->st, 500, x->d, 100);
+    char *dir = test_tmpdir(), *path = snap_path(dir), bad[600];
+    snprintf(bad, sizeof bad, "%s/bad.snap", dir);
+    assert_int_equal(trace_index_save(ix, path, 1, NULL), 0);
+    size_t n;
+    unsigned char *good = slurp(path, &n);
+    /* the arrays after the names: start, end, subj, ... */
+    size_t names = 0;
+    const trace__names *t[2] = {&ix->subjects, &ix->places};
+    for (int i = 0; i < 2; i++)
+        names += pad8(t[i]->blob_len) + pad8(t[i]->n * 8) + pad8(t[i]->nslots * 4);
+    size_t start = 128 + names, m8 = pad8(ix->nmerged * 8);
+    int64_t neg = -5, far = INT64_MAX;
+    uint32_t id = ix->subjects.n;
+    expect_structure_refused(good, n, start, &neg, 8, bad, "time out of range");
+    expect_structure_refused(good, n, start + m8, &far, 8, bad, "time out of range");
+    expect_structure_refused(good, n, start + 2 * m8, &id, 4, bad, "id out of range");
+    /* the last name not terminated inside the blob */
+    expect_structure_refused(good, n, 128 + ix->subjects.blob_len - 1, "x", 1, bad,
+                             "name table");
+    free(good);
+    trace_index_free(ix);
+    test_rmdir(dir);
+    free(dir), free(path), free(x);
+}
+
 /* ---- extension ---- */
 
 /* extend(build(first k), rest) == build(all), arrays and answers, at several splits;
@@ -467,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_save_open_same_answers),
         cmocka_unit_test(test_empty_round_trip),
         cmocka_unit_test(test_bad_files_refused),
+        cmocka_unit_test(test_inconsistent_arrays_refused),
         cmocka_unit_test(test_extend_equals_full_build),
         cmocka_unit_test(test_extend_sources_and_new_names),
         cmocka_unit_test(test_radix_sort),
