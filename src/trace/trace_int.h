@@ -2,7 +2,9 @@
  * trace_int.h - internals shared by the files of src/trace (not a public header).
  * Cross-file internal symbols are spelled trace__ so the module boundary shows.
  *
- * Index layout (built once by index.c, immutable afterwards, read by companion.c):
+ * Index layout (built by index.c, or by extend.c from an index and new records, or
+ * mapped from a snapshot file by snapshot.c; immutable afterwards, read by the queries
+ * in copresence.c and proximity.c, which cannot tell the three apart):
  *
  *   names     subjects and places interned to dense ids 0..n-1; after
  *             trace__names_finish, id order == strcmp order of the names, so sorting
