@@ -14,8 +14,10 @@
  * Memory: the finished index holds 24 bytes per merged interval (two times, one
  * subject id, one back pointer), 8 per (subject, place) pair, 12 per place and 4 per
  * subject plus the names: under the 2 x 24 bytes of a raw record. The build peaks
- * at about 40 extra bytes per record (the sort keys), freed before it returns.
- * Sorting is qsort; the sort keys are small structs so the comparisons stay cheap.
+ * at about 32 extra bytes per record (two buffers of radix sort keys), freed before
+ * it returns.
+ * The two big sorts (records, column) are radix sorts on packed integer keys (sort.c),
+ * with qsort as the fallback; detections and names are sorted with qsort.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,26 +25,8 @@
 #include "base/alloc.h"
 #include "trace/trace_int.h"
 
-/* Unix seconds accepted: 1970 .. 9999-12-31. */
-#define TRACE_TIME_MAX INT64_C(253402300799)
 
-typedef struct build_rec { uint32_t s, p; int64_t start, end; } build_rec;
 typedef struct col_key { int64_t start; uint32_t p, i; } col_key;
-
-typedef struct build_det { uint32_t a, b; int64_t t; } build_det;
-
-/* The builder interns each record as it arrives and keeps 24 bytes of a stay
- * (build_rec) and 16 of a detection, so a caller streaming from the store never holds
- * the strings of all records at once. place_src is indexed by interned place id. */
-struct trace_builder {
-    trace_index *ix;         /* names only until finish */
-    build_rec *recs;
-    size_t n, cap;
-    build_det *dets;
-    size_t ndet, detcap;
-    uint8_t *place_src;
-    size_t src_cap;
-};
 
 /* Check a subject of record i (field `field`); returns 0 or fails naming the field. */
 static int check_subject(const char *subject, const char *what, size_t i, const char *field,
@@ -96,7 +80,7 @@ static int note_source(trace_builder *b, uint32_t p, unsigned bit)
     return 0;
 }
 
-static int rec_cmp(const void *a, const void *b)
+int trace__rec_cmp(const void *a, const void *b)
 {
     const build_rec *x = a, *y = b;
     if (x->s != y->s)
@@ -118,7 +102,7 @@ static int col_cmp(const void *a, const void *b)
 
 
 /* Step 2: renumber the interned ids of the records into name order. */
-static int renumber(trace_index *ix, trace_builder *b)
+int trace__renumber(trace_index *ix, trace_builder *b)
 {
     uint32_t *smap = NULL, *pmap = NULL;
     if (trace__names_finish(&ix->subjects, &smap) != 0 ||
@@ -147,12 +131,12 @@ static int renumber(trace_index *ix, trace_builder *b)
     return 0;
 }
 
-/* Step 3: sort and merge in place; returns the merged count. */
-static size_t merge_all(build_rec *recs, size_t n)
+/* Step 3 (second half): merge in place the records already sorted by (subject, place,
+ * start); returns the merged count. */
+static size_t merge_sorted(build_rec *recs, size_t n)
 {
     if (n == 0)
         return 0;
-    qsort(recs, n, sizeof *recs, rec_cmp);
     size_t m = 0;
     for (size_t i = 1; i < n; i++) {
         build_rec *last = &recs[m];
@@ -211,17 +195,54 @@ static int alloc_column(trace_index *ix, size_t m)
     return 0;
 }
 
-/* Step 5: the column sorted by (place, start) and the back pointers. */
-static int build_column(trace_index *ix, const build_rec *recs, size_t m)
+/* The fallback of column_order: qsort by (place, start, row) into kv[].i. */
+static int column_order_qsort(const build_rec *recs, size_t m, trace__kv *kv)
 {
-    if (alloc_column(ix, m) != 0)
-        return -1;
     col_key *keys = fk_try_malloc((m ? m : 1) * sizeof *keys);
     if (!keys)
         return -1;
     for (size_t i = 0; i < m; i++)
         keys[i] = (col_key){recs[i].start, recs[i].p, (uint32_t)i};
     qsort(keys, m, sizeof *keys, col_cmp);
+    for (size_t k = 0; k < m; k++)
+        kv[k].i = keys[k].i;
+    free(keys);
+    return 0;
+}
+
+/* The merged rows in column order (place, start, row): kv[k].i is the k-th row. A
+ * stable radix sort on (place, start) keeps rows of equal keys in row order, as the
+ * comparison does. NULL when out of memory; the caller frees. */
+static trace__kv *column_order(const build_rec *recs, size_t m, uint32_t nplace)
+{
+    int64_t lo;
+    unsigned tb = trace__start_bits(recs, m, &lo), pb = trace__bits(nplace);
+    trace__kv *kv = fk_try_malloc((m ? m : 1) * sizeof *kv);
+    trace__kv *tmp = kv && pb + tb <= 64 ? fk_try_malloc((m ? m : 1) * sizeof *tmp) : NULL;
+    if (kv && !tmp) {
+        if (column_order_qsort(recs, m, kv) == 0)
+            return kv;
+        free(kv);
+        return NULL;
+    }
+    if (!kv)
+        return NULL;
+    for (size_t i = 0; i < m; i++)   /* tb < 64 here: pb >= 1 whenever m > 0 */
+        kv[i] = (trace__kv){(uint64_t)recs[i].p << tb | (uint64_t)(recs[i].start - lo),
+                            (uint32_t)i};
+    trace__kv *sorted = trace__radix_sort(kv, tmp, m, pb + tb);
+    free(sorted == kv ? tmp : kv);
+    return sorted;
+}
+
+/* Step 5: the column sorted by (place, start) and the back pointers. */
+static int build_column(trace_index *ix, const build_rec *recs, size_t m)
+{
+    if (alloc_column(ix, m) != 0)
+        return -1;
+    trace__kv *keys = column_order(recs, m, ix->places.n);
+    if (!keys)
+        return -1;
     uint32_t p = 0;
     for (size_t k = 0; k < m; k++) {
         const build_rec *r = &recs[keys[k].i];
@@ -356,18 +377,27 @@ int trace_builder_add_detection(trace_builder *b, const char *a, const char *bsu
     return 0;
 }
 
+int trace__assemble(trace_index *ix, build_rec *recs, size_t n, const build_det *dets,
+                    size_t ndet)
+{
+    size_t m = merge_sorted(recs, n);
+    ix->nmerged = m;
+    if (build_pairs(ix, recs, m) != 0 || build_column(ix, recs, m) != 0 ||
+        build_proximity(ix, dets, ndet) != 0)
+        return -1;
+    return 0;
+}
+
 trace_index *trace_builder_finish(trace_builder *b, fk_err *err)
 {
     trace_index *ix = b->ix;
     size_t n = b->n;
     b->ix = NULL;
-    if (renumber(ix, b) != 0)
+    if (trace__renumber(ix, b) != 0)
         goto oom;
-    size_t m = merge_all(b->recs, n);
+    trace__sort_recs(b->recs, n, ix->subjects.n, ix->places.n);
     ix->nrecords = n;
-    ix->nmerged = m;
-    if (build_pairs(ix, b->recs, m) != 0 || build_column(ix, b->recs, m) != 0 ||
-        build_proximity(ix, b->dets, b->ndet) != 0)
+    if (trace__assemble(ix, b->recs, n, b->dets, b->ndet) != 0)
         goto oom;
     trace_builder_free(b);
     return ix;
@@ -397,6 +427,10 @@ void trace_index_free(trace_index *ix)
 {
     if (!ix)
         return;
+    if (ix->map) {             /* arrays point into the mapping (snapshot.c) */
+        trace__unmap(ix);
+        return;
+    }
     trace__names_free(&ix->subjects);
     trace__names_free(&ix->places);
     free(ix->start);

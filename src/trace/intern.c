@@ -149,6 +149,60 @@ int trace__names_finish(trace__names *t, uint32_t **remap)
     return 0;
 }
 
+/* Append name s (len bytes) to out, whose off and blob are sized for the union. */
+static uint32_t names_append(trace__names *out, const char *s, size_t len)
+{
+    memcpy(out->blob + out->blob_len, s, len + 1);
+    out->off[out->n] = out->blob_len;
+    out->blob_len += len + 1;
+    return out->n++;
+}
+
+/* The smallest table size the invariants allow for n names (load <= 1/2). */
+static uint32_t names_nslots(size_t n)
+{
+    uint32_t nslots = 1024;
+    while ((size_t)nslots < 2 * (n + 1))
+        nslots *= 2;
+    return nslots;
+}
+
+int trace__names_union(const trace__names *a, const trace__names *b, trace__names *out,
+                       uint32_t **amap, uint32_t **bmap)
+{
+    memset(out, 0, sizeof *out);
+    size_t cap = (size_t)a->n + b->n, blob = a->blob_len + b->blob_len;
+    uint32_t *am = fk_try_malloc((a->n ? a->n : 1) * sizeof *am);
+    uint32_t *bm = fk_try_malloc((b->n ? b->n : 1) * sizeof *bm);
+    out->off = fk_try_malloc((cap ? cap : 1) * sizeof *out->off);
+    out->blob = fk_try_malloc(blob ? blob : 1);
+    if (!am || !bm || !out->off || !out->blob || cap >= UINT32_MAX / 4)
+        goto oom;
+    out->cap = (uint32_t)cap;
+    out->blob_cap = blob ? blob : 1;
+    uint32_t i = 0, j = 0;
+    while (i < a->n || j < b->n) {  /* a linear merge of two sorted lists */
+        const char *x = i < a->n ? trace__name(a, i) : NULL;
+        const char *y = j < b->n ? trace__name(b, j) : NULL;
+        int c = !x ? 1 : !y ? -1 : strcmp(x, y);
+        const char *s = c <= 0 ? x : y;
+        uint32_t id = names_append(out, s, strlen(s));
+        if (c <= 0)
+            am[i++] = id;
+        if (c >= 0)
+            bm[j++] = id;
+    }
+    if (names_rehash(out, names_nslots(out->n)) != 0)
+        goto oom;
+    *amap = am;
+    *bmap = bm;
+    return 0;
+oom:
+    free(am), free(bm);
+    trace__names_free(out);
+    return -1;
+}
+
 void trace__names_free(trace__names *t)
 {
     free(t->blob);

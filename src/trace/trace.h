@@ -29,6 +29,8 @@
  *
  * Ownership: trace_index_build copies what it needs (the caller's array may be freed);
  * the index is immutable after build and may be queried from many threads at once.
+ * An index can also be saved to a file, memory-mapped back instead of rebuilt, and
+ * extended with new records (below, "snapshot and extension").
  * Result lists are heap arrays freed with trace_contact_list_free.
  */
 #ifndef FK_TRACE_TRACE_H
@@ -93,8 +95,41 @@ int trace_builder_add_detection(trace_builder *b, const char *a, const char *bsu
                                 fk_err *err);
 trace_index *trace_builder_finish(trace_builder *b, fk_err *err);
 void trace_builder_free(trace_builder *b);
+/* Stays given to the build, plus those given to every extension since (duplicates and
+ * intervals merged away included: the count of input records, not of column rows). */
 size_t trace_index_records(const trace_index *ix);
 size_t trace_index_detections(const trace_index *ix);
+
+/* ---- snapshot and extension (snapshot.c, extend.c) ----
+ *
+ * trace_index_save writes ix to `path` atomically: to path.tmp, fsync, rename over
+ * path, fsync the directory; a crash leaves the old file or the new one, never a mix
+ * (a stale path.tmp may remain and is overwritten next time). `version` is the
+ * caller's number (e.g. the last store change the index holds), returned by open.
+ * 0, or -1 with FK_EIO naming the path and the system error. ix is only read.
+ *
+ * trace_index_open maps the file read-only and returns an index whose arrays point
+ * into the mapping (nothing is copied). It refuses, with FK_EINVAL and a message
+ * naming the path, a file that is too short, not a snapshot (magic), of another byte
+ * order or format, whose counts do not match its size, whose checksum does not match,
+ * or whose arrays are inconsistent (an offset or id out of range): it never crashes on
+ * a bad file and never answers from one. FK_EIO when the file cannot be opened or
+ * mapped. The whole file is read once at open (checksum). *version (OUT, may be NULL).
+ * The mapped index is immutable and may be queried from many threads at once, like a
+ * built one; trace_index_free unmaps it. The file must not be truncated or rewritten in
+ * place while mapped; trace_index_save never does that (it replaces the file by rename,
+ * and a mapping keeps the old file alive until it is freed).
+ *
+ * trace_index_extend builds a NEW index holding base's records and those added to
+ * `more` (stays and detections): queries on it answer exactly as on an index built
+ * from all the records at once (names, merged intervals, venue/cell sources of places,
+ * proximity). base is only read (built or mapped; the caller still owns and frees it,
+ * and may keep querying it meanwhile); `more` is consumed (freed) in every case.
+ * NULL with FK_EINVAL for a missing argument or FK_EBUSY when out of memory. Records
+ * are checked as they are added to `more` (trace_builder_add). */
+int trace_index_save(const trace_index *ix, const char *path, uint64_t version, fk_err *err);
+trace_index *trace_index_open(const char *path, uint64_t *version, fk_err *err);
+trace_index *trace_index_extend(const trace_index *base, trace_builder *more, fk_err *err);
 /* Bytes the index holds (columns, pair tables, interned names and their hash table),
  * for memory reports and benchmarks. */
 size_t trace_index_bytes(const trace_index *ix);

@@ -253,10 +253,7 @@ static void test_rules_from_policy(void **state)
 static uint64_t rng_state = 88172645463325252ull;
 static uint64_t rnd(uint64_t n)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state % n;
+    return test_xorshift(&rng_state, n);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -403,6 +400,7 @@ static void test_equals_reference(void **state)
         st[i].place = place_names[rnd(NPLACE)];
         st[i].start = (int64_t)rnd(20 * DAY);
         st[i].end = st[i].start + rnd_duration();
+        st[i].source = NULL;     /* malloc'd: the field was read uninitialised */
     }
     fk_err err = {0};
     trace_index *ix = trace_index_build(st, NSTAY, &err);

@@ -32,4 +32,13 @@ static inline void test_rmdir(const char *dir)
         fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* xorshift64: a seeded, repeatable random number below n (n > 0) for random tests. */
+static inline uint64_t test_xorshift(uint64_t *state, uint64_t n)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state % n;
+}
+
 #endif
