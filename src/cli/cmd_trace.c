@@ -166,12 +166,13 @@ static int trace_one(const trace_index *ix, store *st, const trace_args *a,
     return 0;
 }
 
-static int run(store *st, const trace_args *a, const discovery_rules *r, fk_err *err)
+static int run(store *st, const policy *pol, const trace_args *a, const discovery_rules *r,
+               fk_err *err)
 {
     int64_t lookback = r->companions ? r->companion.lookback_s : 0;
     int64_t since = a->from < a->to - lookback ? a->from : a->to - lookback;
     double t0 = fk_seconds();
-    trace_index *ix = tracing_load_index(st, since, a->to, err);
+    trace_index *ix = tracing_load_index(st, pol, since, a->to, err);
     if (!ix)
         return -1;
     double t1 = fk_seconds();
@@ -214,7 +215,7 @@ int cmd_trace(int argc, char **argv)
         actor_cli(&me);
         snprintf(detail, sizeof detail, "cases=%d first=%s", a.ncases, a.cases[0]);
         actor_audit(&me, &rec, "trace", "stay", 0, detail);
-        rc = store_audit_append(st, &rec, &err) != 0 || run(st, &a, &rules, &err) != 0 ? -1 : 0;
+        rc = store_audit_append(st, &rec, &err) != 0 || run(st, pol, &a, &rules, &err) != 0 ? -1 : 0;
         if (rc != 0)
             cli_fail("trace", &err);
     }

@@ -12,6 +12,8 @@
 #include "base/alloc.h"
 #include "model/role.h"
 #include "base/timeutil.h"
+#include "policy/policy.h"
+#include "trace/presence.h"
 #include "services/discovery.h"
 #include "services/registry.h"
 
@@ -41,8 +43,8 @@ void tracing_free(tracing *t)
     free(t);
 }
 
-/* Stream the store's stays straight into the builder: no copy of all records. */
-typedef struct load_ctx { trace_builder *b; fk_err *err; } load_ctx;
+/* Stream the store's records straight into the builder: no copy of all records. */
+typedef struct load_ctx { trace_builder *b; trace_pings *pings; fk_err *err; } load_ctx;
 
 static int add_one(void *ctx, const stay_rec *s)
 {
@@ -51,10 +53,46 @@ static int add_one(void *ctx, const stay_rec *s)
     return trace_builder_add(l->b, &st, l->err) != 0;
 }
 
-trace_index *tracing_load_index(store *st, int64_t from, int64_t to, fk_err *err)
+/* A stretch of presence from consecutive pings (trace/presence.h). */
+static int add_presence(void *ctx, const char *subject, const char *cell, int64_t start,
+                        int64_t end)
 {
-    load_ctx l = {trace_builder_new(), err};
-    if (store_stays_each(st, from, to, add_one, &l, err) != 0) {
+    load_ctx *l = ctx;
+    trace_stay st = {subject, cell, start, end, "pings"};
+    return trace_builder_add(l->b, &st, l->err) != 0;
+}
+
+static int add_ping(void *ctx, const ping_rec *p)
+{
+    load_ctx *l = ctx;
+    return trace_pings_add(l->pings, p->subject, p->time, p->cell, l->err) != 0;
+}
+
+static int add_detection(void *ctx, const detection_rec *d)
+{
+    load_ctx *l = ctx;
+    return trace_builder_add_detection(l->b, d->a, d->b, d->time, l->err) != 0;
+}
+
+trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from, int64_t to,
+                                fk_err *err)
+{
+    int64_t max_gap;
+    if (policy_get_int(p, "trace_inputs.pings.max_gap_s", &max_gap, err) != 0)
+        return NULL;
+    load_ctx l = {trace_builder_new(), trace_pings_new(max_gap, add_presence, &l), err};
+    if (!l.pings) {
+        trace_builder_free(l.b);
+        fk_fail(err, FK_EINVAL, "trace_inputs.pings.max_gap_s", "the ping gap must be positive");
+        return NULL;
+    }
+    /* the ping before the window may reach into it */
+    int rc = store_stays_each(st, from, to, add_one, &l, err) != 0 ||
+             store_pings_each(st, from > max_gap ? from - max_gap : 0, to, add_ping, &l, err) ||
+             trace_pings_finish(l.pings, err) != 0 ||
+             store_detections_each(st, from, to, add_detection, &l, err) != 0;
+    trace_pings_free(l.pings);
+    if (rc) {
         trace_builder_free(l.b);
         return NULL;
     }
@@ -73,7 +111,7 @@ static int lock_current(tracing *t, store *st, fk_err *err)
     pthread_rwlock_unlock(&t->lock);
     pthread_rwlock_wrlock(&t->lock);
     if (!t->ix || t->version != version) {
-        trace_index *ix = tracing_load_index(st, 0, 0, err);
+        trace_index *ix = tracing_load_index(st, t->policy, 0, 0, err);
         if (!ix) {
             pthread_rwlock_unlock(&t->lock);
             return -1;

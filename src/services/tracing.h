@@ -24,10 +24,13 @@
 struct policy;
 typedef struct tracing tracing;
 
-/* A new index of the stays overlapping [from, to) (0 = open), read from the store in one
- * snapshot. NULL with FK_EBUSY when out of memory, or the store's error. The caller
- * frees it with trace_index_free. */
-trace_index *tracing_load_index(store *st, int64_t from, int64_t to, fk_err *err);
+/* A new index of the presence overlapping [from, to) (0 = open): the stays (cells, and
+ * venues from check-ins and interviews), the pings turned into presence by the
+ * policy's trace_inputs.pings.max_gap_s, and the proximity detections. NULL with
+ * FK_EBUSY when out of memory, or the store's or policy's error. The caller frees it
+ * with trace_index_free. */
+trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from, int64_t to,
+                                fk_err *err);
 
 tracing *tracing_new(const struct policy *p);
 void tracing_free(tracing *t);

@@ -24,7 +24,7 @@ before(() => { dir = mkdtempSync(path.join(tmpdir(), 'fangkong-realdata-')); });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function readCsv(file) {
-  const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
+  const [head, ...lines] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
   const cols = head.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 }
@@ -62,8 +62,8 @@ function traceRows(data, cases, from, to) {
 // ---- DS4C ----------------------------------------------------------------------------
 test('DS4C patient routes as check-ins: rows equal the reference; infected_by links found', { skip: !existsSync(DS4C) && 'no ../shared/data/ds4c here' }, () => {
   const routes = readCsv(path.join(DS4C, 'PatientRoute.csv'))
-    .filter((r) => /^\d{4}-\d\d-\d\d$/.test(r.date) && r.latitude && r.longitude);
-  const venue = (r) => `${r.type.slice(0, 10)}@${Number(r.latitude).toFixed(4)},${Number(r.longitude).toFixed(4)}`;
+    .filter((r) => /^\d{4}-\d\d-\d\d$/.test(r.date) && !Number.isNaN(Date.parse(r.date)) && r.latitude && r.longitude);
+  const venue = (r) => `${r.type.slice(0, 10)}@${Number(r.latitude).toFixed(4)}:${Number(r.longitude).toFixed(4)}`;
   const day = (d) => Date.parse(`${d}T00:00:00+09:00`) / 1000;
   const file = path.join(dir, 'ds4c-checkins.csv');
   writeFileSync(file, ['subject,venue,time_in,time_out',
