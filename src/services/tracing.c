@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "model/role.h"
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "policy/policy.h"
 #include "trace/presence.h"
@@ -24,7 +25,35 @@ struct tracing {
     pthread_rwlock_t lock;
     trace_index *ix;         /* NULL until first use */
     int64_t version;         /* store_stays_version the index was built at */
+    char snapshot[4096];     /* "" = none; else the snapshot file of the index */
 };
+
+void tracing_set_snapshot(tracing *t, const char *path)
+{
+    snprintf(t->snapshot, sizeof t->snapshot, "%s", path ? path : "");
+}
+
+/* The index for `version`: the snapshot when it was saved at that version (mapped,
+ * nothing rebuilt: the server's start), otherwise built from the store and saved. A
+ * snapshot that cannot be read or written costs a rebuild and a log line, never the
+ * query. */
+static trace_index *fresh_index(tracing *t, store *st, int64_t version, fk_err *err)
+{
+    fk_err e;
+    uint64_t saved = 0;
+    if (t->snapshot[0] && !t->ix) {
+        trace_index *ix = trace_index_open(t->snapshot, &saved, &e);
+        if (ix && saved == (uint64_t)version)
+            return ix;
+        trace_index_free(ix);
+        if (!ix && e.code != FK_ENOTFOUND && e.code != FK_EIO)
+            log_warn("tracing", "trace snapshot %s refused: %s", t->snapshot, e.message);
+    }
+    trace_index *ix = tracing_load_index(st, t->policy, 0, 0, err);
+    if (ix && t->snapshot[0] && trace_index_save(ix, t->snapshot, (uint64_t)version, &e) != 0)
+        log_warn("tracing", "trace snapshot %s not saved: %s", t->snapshot, e.message);
+    return ix;
+}
 
 tracing *tracing_new(const struct policy *p)
 {
@@ -111,7 +140,7 @@ static int lock_current(tracing *t, store *st, fk_err *err)
     pthread_rwlock_unlock(&t->lock);
     pthread_rwlock_wrlock(&t->lock);
     if (!t->ix || t->version != version) {
-        trace_index *ix = tracing_load_index(st, t->policy, 0, 0, err);
+        trace_index *ix = fresh_index(t, st, version, err);
         if (!ix) {
             pthread_rwlock_unlock(&t->lock);
             return -1;

@@ -34,6 +34,9 @@ trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from,
 
 tracing *tracing_new(const struct policy *p);
 void tracing_free(tracing *t);
+/* Keep the index as a snapshot file (trace/trace.h) at `path`: mapped instead of rebuilt
+ * when the server starts on unchanged data, rewritten after each rebuild. NULL = none. */
+void tracing_set_snapshot(tracing *t, const char *path);
 
 /* Discover the contacts of case `case_id` (services/discovery.h) and store them: new
  * rows as proposed, known rows with their evidence refreshed and their review kept; each

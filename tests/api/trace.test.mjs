@@ -3,7 +3,7 @@
 // Chengdu's local override: 600 s overlap, 30 h dwell within 14 days).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fangkong } from '../lib/server.mjs';
@@ -127,6 +127,20 @@ test('the API discovers the companions of a case from the stays, and sees new im
     const admin = await login(srv.url, 'admin');
     const audit = await admin.get(`/api/v1/audit?entity=case&entity_id=${c.json.id}&actor=liudiao`);
     assert.ok(audit.json.items.some((x) => x.action === 'trace'));
+
+    // the index was saved as a snapshot; a second server maps it and answers the same
+    const snap = path.join(srv.dataDir, 'trace-1800.snap');
+    assert.ok(existsSync(snap), 'snapshot written');
+    const { serve } = await import('../lib/server.mjs');
+    const again = await serve(srv.dataDir);
+    try {
+      const api2 = await login(again.url, 'liudiao');
+      const r3 = await api2.post(q, win);
+      assert.deepEqual(companions(r3).map((x) => [x.contact, x.place, x.overlap_seconds]),
+        companions(r2).map((x) => [x.contact, x.place, x.overlap_seconds]));
+    } finally {
+      await again.stop();
+    }
   } finally {
     await srv.stop();
   }
