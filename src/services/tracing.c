@@ -10,13 +10,13 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "model/role.h"
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "model/role.h"
 #include "policy/policy.h"
-#include "trace/presence.h"
 #include "services/discovery.h"
 #include "services/registry.h"
+#include "trace/presence.h"
 
 #define DAY 86400
 
@@ -25,34 +25,14 @@ struct tracing {
     pthread_rwlock_t lock;
     trace_index *ix;         /* NULL until first use */
     int64_t version;         /* store_stays_version the index was built at */
+    int64_t ids[3];          /* store_input_ids it holds, when ids_known */
+    bool ids_known;          /* false for a mapped snapshot: it can only be replaced */
     char snapshot[4096];     /* "" = none; else the snapshot file of the index */
 };
 
 void tracing_set_snapshot(tracing *t, const char *path)
 {
     snprintf(t->snapshot, sizeof t->snapshot, "%s", path ? path : "");
-}
-
-/* The index for `version`: the snapshot when it was saved at that version (mapped,
- * nothing rebuilt: the server's start), otherwise built from the store and saved. A
- * snapshot that cannot be read or written costs a rebuild and a log line, never the
- * query. */
-static trace_index *fresh_index(tracing *t, store *st, int64_t version, fk_err *err)
-{
-    fk_err e;
-    uint64_t saved = 0;
-    if (t->snapshot[0] && !t->ix) {
-        trace_index *ix = trace_index_open(t->snapshot, &saved, &e);
-        if (ix && saved == (uint64_t)version)
-            return ix;
-        trace_index_free(ix);
-        if (!ix && e.code != FK_ENOTFOUND && e.code != FK_EIO)
-            log_warn("tracing", "trace snapshot %s refused: %s", t->snapshot, e.message);
-    }
-    trace_index *ix = tracing_load_index(st, t->policy, 0, 0, err);
-    if (ix && t->snapshot[0] && trace_index_save(ix, t->snapshot, (uint64_t)version, &e) != 0)
-        log_warn("tracing", "trace snapshot %s not saved: %s", t->snapshot, e.message);
-    return ix;
 }
 
 tracing *tracing_new(const struct policy *p)
@@ -128,19 +108,76 @@ trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from,
     return trace_builder_finish(l.b, err);
 }
 
+/* The current index extended with the stays and detections that arrived since it was
+ * built, up to ids; NULL (err set) when that is not possible. New pings need a
+ * rebuild: a ping changes the presence of the ping before it. */
+static trace_index *extended(tracing *t, store *st, const int64_t ids[3], fk_err *err)
+{
+    if (!t->ix || !t->ids_known || ids[1] != t->ids[1] || ids[0] < t->ids[0] ||
+        ids[2] < t->ids[2]) {
+        fk_fail(err, FK_ECONFLICT, "", "the index cannot be extended");
+        return NULL;
+    }
+    load_ctx l = {trace_builder_new(), NULL, err};
+    if (store_stays_after(st, t->ids[0], ids[0], add_one, &l, err) != 0 ||
+        store_detections_after(st, t->ids[2], ids[2], add_detection, &l, err) != 0) {
+        trace_builder_free(l.b);
+        return NULL;
+    }
+    trace_index *ix = trace_index_extend(t->ix, l.b, err);
+    if (ix)
+        log_info("tracing", "index extended to %zu records and %zu detections",
+                 trace_index_records(ix), trace_index_detections(ix));
+    return ix;
+}
+
+/* The index for ids: extended when only stays and detections were added; the snapshot
+ * when it was saved at that version (mapped, nothing rebuilt: the server's start);
+ * otherwise built from the store. A new index is saved as the snapshot. A snapshot that
+ * cannot be read or written costs a rebuild and a log line, never the query. */
+static trace_index *fresh_index(tracing *t, store *st, const int64_t ids[3], int64_t version,
+                                fk_err *err)
+{
+    fk_err e;
+    uint64_t saved = 0;
+    trace_index *ix = extended(t, st, ids, &e);
+    if (!ix && t->snapshot[0] && !t->ix) {
+        ix = trace_index_open(t->snapshot, &saved, &e);
+        if (ix && saved == (uint64_t)version) {
+            t->ids_known = false;
+            return ix;
+        }
+        trace_index_free(ix);
+        ix = NULL;
+        if (e.code == FK_EINVAL)
+            log_warn("tracing", "trace snapshot %s refused: %s", t->snapshot, e.message);
+    }
+    if (!ix && (ix = tracing_load_index(st, t->policy, 0, 0, err)) != NULL)
+        log_info("tracing", "index built: %zu records and %zu detections",
+                 trace_index_records(ix), trace_index_detections(ix));
+    if (!ix)
+        return NULL;
+    memcpy(t->ids, ids, sizeof t->ids);
+    t->ids_known = true;
+    if (t->snapshot[0] && trace_index_save(ix, t->snapshot, (uint64_t)version, &e) != 0)
+        log_warn("tracing", "trace snapshot %s not saved: %s", t->snapshot, e.message);
+    return ix;
+}
+
 /* Take the read lock on an index that is current for the store. */
 static int lock_current(tracing *t, store *st, fk_err *err)
 {
-    int64_t version;
-    if (store_stays_version(st, &version, err) != 0)
+    int64_t ids[3];
+    if (store_input_ids(st, ids, err) != 0)
         return -1;
+    int64_t version = ids[0] + ids[1] + ids[2]; /* as store_stays_version */
     pthread_rwlock_rdlock(&t->lock);
     if (t->ix && t->version == version)
         return 0;
     pthread_rwlock_unlock(&t->lock);
     pthread_rwlock_wrlock(&t->lock);
     if (!t->ix || t->version != version) {
-        trace_index *ix = fresh_index(t, st, version, err);
+        trace_index *ix = fresh_index(t, st, ids, version, err);
         if (!ix) {
             pthread_rwlock_unlock(&t->lock);
             return -1;

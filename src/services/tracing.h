@@ -2,8 +2,9 @@
  * tracing.h - contact discovery as a service of the running server: the trace index of
  * the data directory, kept in memory, and discovery for a registered case.
  *
- * The index (trace/trace.h) is built from all stays in the store on first use and
- * rebuilt when the store's stays version has moved (new imports). Queries share it
+ * The index (trace/trace.h) is built from all stays in the store on first use; when the
+ * store's version has moved (new imports) it is extended with the new stays and
+ * detections (trace_index_extend), or rebuilt when pings arrived. Queries share it
  * under a read lock; a rebuild takes the write lock, so a query never sees a half-built
  * index. A case's subjects are its person's phone, resident ID number and person id:
  * location data is keyed by whichever the source had. The index holds the stays (cells,

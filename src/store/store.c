@@ -351,3 +351,21 @@ int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err)
 }
 
 void outbreak_link_list_free(outbreak_link_list *l) { ST_LIST_FREE(l); }
+
+int store_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, void *ctx,
+                      fk_err *err)
+{
+    return st->ops->stays_after(st, after_id, upto_id, fn, ctx, err);
+}
+
+int store_detections_after(store *st, int64_t after_id, int64_t upto_id,
+                           detection_fn fn, void *ctx,
+                           fk_err *err)
+{
+    return st->ops->detections_after(st, after_id, upto_id, fn, ctx, err);
+}
+
+int store_input_ids(store *st, int64_t ids[3], fk_err *err)
+{
+    return st->ops->input_ids(st, ids, err);
+}

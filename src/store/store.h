@@ -296,6 +296,16 @@ typedef int (*detection_fn)(void *ctx, const detection_rec *d);
 int store_detections_each(store *st, int64_t from, int64_t to, detection_fn fn, void *ctx,
                           fk_err *err);
 
+/* For extending an index with what arrived since it was built: the highest row ids of
+ * stays, pings and detections (0 when empty) into ids[0..2], and the stays and the
+ * detections with after_id < id <= upto_id, in id order (fn as stay_fn). */
+int store_input_ids(store *st, int64_t ids[3], fk_err *err);
+int store_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, void *ctx,
+                      fk_err *err);
+int store_detections_after(store *st, int64_t after_id, int64_t upto_id,
+                           detection_fn fn, void *ctx,
+                           fk_err *err);
+
 /* ---- operator figures --------------------------------------------------------- */
 typedef struct store_counts {
     int64_t areas, households, persons, venues, cases, users, audit;

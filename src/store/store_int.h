@@ -84,6 +84,11 @@ struct store_ops {
 
     int (*counts_get)(store *st, store_counts *out, fk_err *err);
 
+    int (*stays_after)(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, void *ctx,
+                       fk_err *err);
+    int (*detections_after)(store *st, int64_t after_id, int64_t upto_id, detection_fn fn,
+                            void *ctx, fk_err *err);
+    int (*input_ids)(store *st, int64_t ids[3], fk_err *err);
     int (*contact_upsert)(store *st, contact_rec *c, const audit_rec *a, fk_err *err);
     int (*contact_get)(store *st, int64_t id, contact_rec *out, fk_err *err);
     int (*contact_list)(store *st, int64_t case_id, contact_rec_list *out, fk_err *err);

@@ -95,3 +95,13 @@ int sq_detections_each(store *st, int64_t from, int64_t to, detection_fn fn, voi
                         "WHERE time >= ? AND time < ? ORDER BY a, b, time, id",
                         from, to, detection_row, &v, err);
 }
+
+int sq_detections_after(store *st, int64_t after_id, int64_t upto_id,
+                           detection_fn fn, void *ctx, fk_err *err)
+{
+    detection_visit v = {fn, ctx};
+    return sq_each_span(SQ(st), SQ_DETECTIONS_AFTER,
+                        "SELECT id, a, b, time, source FROM detections "
+                        "WHERE id > ? AND id < ? ORDER BY id",
+                        after_id, upto_id + 1, detection_row, &v, err);
+}

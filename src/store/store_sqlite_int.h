@@ -34,6 +34,7 @@ enum sq_stmt_id {
     SQ_BEGIN, SQ_BEGIN_READ, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
     SQ_SYNC_NORMAL, SQ_SYNC_FULL, SQ_STAY_INSERT, SQ_STAYS_SPAN, SQ_STAYS_VERSION,
     SQ_PING_INSERT, SQ_PINGS_SPAN, SQ_DETECTION_INSERT, SQ_DETECTIONS_SPAN,
+    SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS,
     SQ_AUDIT_INSERT,
     SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
     SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
@@ -157,6 +158,11 @@ int sq_household_list(store *st, const char *community_code, int limit, int offs
 int sq_venue_insert(store *st, venue *v, fk_err *err);
 int sq_stay_insert(store *st, const stay_rec *r, fk_err *err);
 int sq_stays_version(store *st, int64_t *out, fk_err *err);
+int sq_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, void *ctx,
+                   fk_err *err);
+int sq_detections_after(store *st, int64_t after_id, int64_t upto_id,
+                           detection_fn fn, void *ctx, fk_err *err);
+int sq_input_ids(store *st, int64_t ids[3], fk_err *err);
 int sq_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
 int sq_contact_upsert(store *st, contact_rec *c, const audit_rec *a, fk_err *err);
 int sq_contact_get(store *st, int64_t id, contact_rec *out, fk_err *err);

@@ -93,3 +93,32 @@ int sq_stays_version(store *st, int64_t *out, fk_err *err)
                                err);
     return q ? sq_int_query(s, q, out, err) : -1;
 }
+
+/* sq_each_span binds two bounds; here they are row ids: after_id < id <= upto_id. */
+int sq_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, void *ctx,
+                   fk_err *err)
+{
+    stay_visit v = {fn, ctx};
+    return sq_each_span(SQ(st), SQ_STAYS_AFTER,
+                        "SELECT subject, place, start, \"end\", source FROM stays "
+                        "WHERE id > ? AND id < ? ORDER BY id",
+                        after_id, upto_id + 1, stay_row, &v, err);
+}
+
+int sq_input_ids(store *st, int64_t ids[3], fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_INPUT_IDS,
+                              "SELECT (SELECT coalesce(max(id), 0) FROM stays), "
+                              "(SELECT coalesce(max(id), 0) FROM pings), "
+                              "(SELECT coalesce(max(id), 0) FROM detections)",
+                              err);
+    if (!q)
+        return -1;
+    int r = sq_step_row(s, q, err);
+    if (r == 1)
+        for (int i = 0; i < 3; i++)
+            ids[i] = sqlite3_column_int64(q, i);
+    sqlite3_reset(q);
+    return r < 0 ? -1 : 0;
+}
