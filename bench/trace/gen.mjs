@@ -4,7 +4,8 @@
 //
 // Writes OUT_DIR/stays-NNN.csv (subject,cell,start,end; Unix seconds), a new part after
 // PART_ROWS rows (4,000,000, about 175 MB) at a person boundary, since `fangkong import`
-// takes files of at most 512 MiB; OUT_DIR/checkins.csv (subject,venue,time_in,time_out:
+// takes files of at most 512 MiB; OUT_DIR/checkins-NNN.csv (subject,venue,time_in,time_out,
+// in parts of PART_ROWS rows like the stays:
 // the venue-code scans of the lunch and evening visits; one in ten without time_out, so
 // the policy's default dwell applies); OUT_DIR/cases.txt (NCASES subjects, one a line,
 // seeded); OUT_DIR/window.txt (FROM TO); and prints one `gen: ...` line.
@@ -52,12 +53,23 @@ const cellName = Array.from({ length: CELLS }, (_, i) => 'cell-' + String(i).pad
 const phone = (i) => '13' + String((i * 2654435761) % 1e9).padStart(9, '0');
 
 const HEADER = 'subject,cell,start,end\n';
-const cfd = openSync(`${outDir}/checkins.csv`, 'w');
-let cbuf = 'subject,venue,time_in,time_out\n', crows = 0;
+const CHEADER = 'subject,venue,time_in,time_out\n';
+const cpartName = (i) => `${outDir}/checkins-${String(i).padStart(3, '0')}.csv`;
+let cpart = 0, cpartRows = 0;
+let cfd = openSync(cpartName(0), 'w');
+let cbuf = CHEADER, crows = 0;
 function checkin(s, venue, a, b) {
     cbuf += `${s},${venue},${a},${rnd() < 0.1 ? '' : b}\n`;
     crows++;
+    cpartRows++;
     if (cbuf.length > 1 << 20) { writeSync(cfd, cbuf); cbuf = ''; }
+}
+function nextCheckinPart() { // at a person boundary
+    writeSync(cfd, cbuf);
+    closeSync(cfd);
+    cfd = openSync(cpartName(++cpart), 'w');
+    cbuf = CHEADER;
+    cpartRows = 0;
 }
 let part = 0, partRows = 0, rows = 0;
 const partName = (i) => `${outDir}/stays-${String(i).padStart(3, '0')}.csv`;
@@ -91,6 +103,7 @@ function stay(s, c, a, b) {
 
 for (let p = 0; p < PERSONS; p++) {
     if (partRows >= PART_ROWS) nextPart();
+    if (cpartRows >= PART_ROWS) nextCheckinPart();
     const s = phone(p);
     const home = ri(0, CELLS - 1);
     const worker = rnd() < 0.8;

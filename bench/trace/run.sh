@@ -98,12 +98,16 @@ for f in "${PARTS[@]}"; do
     FK_IMPORT=$(awk -v a="$FK_IMPORT" -v b="$SECS" 'BEGIN {printf "%.3f", a + b}')
     [ "$RSS_MB" -gt "$FK_IMPORT_RSS" ] && FK_IMPORT_RSS=$RSS_MB
 done
-say "fangkong import checkins"
-TIMED_OUT=$RUN/import.out timed "$BIN" import checkins "$CITY/checkins.csv" --data "$DATA"
-echo "fangkong: import $(cat "$RUN/import.out") in $SECS s, peak RSS $RSS_MB MB"
-FK_IMPORT=$(awk -v a="$FK_IMPORT" -v b="$SECS" 'BEGIN {printf "%.3f", a + b}')
-[ "$RSS_MB" -gt "$FK_IMPORT_RSS" ] && FK_IMPORT_RSS=$RSS_MB
-NCHECKINS=$(($(wc -l <"$CITY/checkins.csv") - 1))
+CPARTS=("$CITY"/checkins-*.csv)
+NCHECKINS=0
+for f in "${CPARTS[@]}"; do
+    say "fangkong import checkins $(basename "$f")"
+    TIMED_OUT=$RUN/import.out timed "$BIN" import checkins "$f" --data "$DATA"
+    echo "fangkong: import $(cat "$RUN/import.out") in $SECS s, peak RSS $RSS_MB MB"
+    FK_IMPORT=$(awk -v a="$FK_IMPORT" -v b="$SECS" 'BEGIN {printf "%.3f", a + b}')
+    [ "$RSS_MB" -gt "$FK_IMPORT_RSS" ] && FK_IMPORT_RSS=$RSS_MB
+    NCHECKINS=$((NCHECKINS + $(wc -l <"$f") - 1))
+done
 echo "fangkong: import of ${#PARTS[@]} stays files and $NCHECKINS check-ins in $FK_IMPORT s, peak RSS $FK_IMPORT_RSS MB, data $(du -sh "$DATA" | cut -f1)"
 
 # timing_of KEY: a number from the `timing:` line trace --timing wrote to stderr.
@@ -138,7 +142,7 @@ if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
     fi
     say "DuckDB: load and query"
     export DUCKDB_THREADS=${DUCKDB_THREADS:-2}
-    export CHECKINS=$CITY/checkins.csv
+    export CHECKINS="$CITY/checkins-*.csv"
     TIMED_OUT=$RUN/duckdb.out timed node "$HERE/duck.mjs" "$CITY/stays-*.csv" "$CITY/cases.txt" "$FROM" "$TO" "$RUN" \
         "${MIN_OVERLAP_S:-600}" "${DWELL_S:-108000}" "${LOOKBACK_DAYS:-14}"
     DK_RSS=$RSS_MB
@@ -180,7 +184,7 @@ echo "figure: trace_warm_query_secondary_seconds $FK_WARM2 s"
 echo "figure: trace_close_contacts_traced $FK_CLOSE contacts"
 echo "figure: trace_rows_secondary $FK_ROWS2 rows"
 echo "figure: trace_index_mb $FK_INDEX_MB MB"
-RAW_MB=$(du -cm "${PARTS[@]}" "$CITY/checkins.csv" | tail -1 | cut -f1)
+RAW_MB=$(du -cm "${PARTS[@]}" "${CPARTS[@]}" | tail -1 | cut -f1)
 echo "figure: trace_raw_csv_mb $RAW_MB MB"
 echo "figure: trace_peak_rss_over_raw $(awk -v a="$FK_Q_RSS" -v b="$RAW_MB" 'BEGIN {printf "%.2f", a / b}') x"
 echo "figure: trace_peak_rss_mb $FK_Q_RSS MB"
