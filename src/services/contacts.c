@@ -24,11 +24,7 @@ static int case_for(store *st, const actor *a, int64_t case_id, epicase *k, fk_e
 
 static void mask_for(const actor *a, contact_rec *c)
 {
-    if (role_can(a->role, PERM_UNMASKED))
-        return;
-    char masked[sizeof c->person_name];
-    mask_name(c->person_name, masked, sizeof masked);
-    memcpy(c->person_name, masked, sizeof masked);
+    registry_mask_name(a, c->person_name, sizeof c->person_name);
 }
 
 static int audit(store *st, const actor *a, const char *action, int64_t id, const char *detail,
@@ -163,11 +159,7 @@ static int chain_nodes(store *st, const actor *a, const chain_edge_list *e, case
             continue;
         epicase *k = &nodes->items[nodes->n];
         rc = store_case_get(st, ids[i], k, err);
-        if (rc == 0 && !role_can(a->role, PERM_UNMASKED)) {
-            char masked[sizeof k->person_name];
-            mask_name(k->person_name, masked, sizeof masked);
-            memcpy(k->person_name, masked, sizeof masked);
-        }
+        registry_mask_name(a, k->person_name, sizeof k->person_name);
         nodes->n += rc == 0;
     }
     free(ids);

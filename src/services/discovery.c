@@ -275,10 +275,21 @@ static int degree_one(const trace_index *ix, store *st, const discovery_rules *r
 
 /* ---- degree 2 ------------------------------------------------------------------- */
 
+/* Is s a close contact (a degree-1 row of any kind but companion)? Rows [0, n1) are
+ * sorted by subject (sort_fold), so this is a binary search: it runs once per
+ * secondary row, thousands of times a case. */
 static bool is_close_subject(const trace_contact_list *out, size_t n1, const char *s)
 {
-    for (size_t i = 0; i < n1; i++)
-        if (strcmp(out->items[i].kind, "companion") && !strcmp(out->items[i].subject, s))
+    size_t l = 0, r = n1;
+    while (l < r) {
+        size_t mid = l + (r - l) / 2;
+        if (strcmp(out->items[mid].subject, s) < 0)
+            l = mid + 1;
+        else
+            r = mid;
+    }
+    for (; l < n1 && !strcmp(out->items[l].subject, s); l++)
+        if (strcmp(out->items[l].kind, "companion"))
             return true;
     return false;
 }

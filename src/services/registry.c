@@ -139,13 +139,20 @@ int registry_person_list(store *st, const actor *a, person_filter *f, person_lis
     return 0;
 }
 
-static void mask_case(const actor *a, epicase *c)
+void registry_mask_name(const actor *a, char *name, size_t cap)
 {
     if (role_can(a->role, PERM_UNMASKED))
         return;
-    char buf[sizeof c->person_name];
-    mask_name(c->person_name, buf, sizeof buf);
-    snprintf(c->person_name, sizeof c->person_name, "%s", buf);
+    char buf[256];
+    mask_name(name, buf, sizeof buf);
+    size_t n = strnlen(buf, cap - 1); /* a masked name is never longer than the name */
+    memcpy(name, buf, n);
+    name[n] = '\0';
+}
+
+static void mask_case(const actor *a, epicase *c)
+{
+    registry_mask_name(a, c->person_name, sizeof c->person_name);
 }
 
 /* The case's person must exist and lie within the actor's jurisdiction. */
