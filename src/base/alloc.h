@@ -7,6 +7,8 @@
  * fk_try_malloc/fk_try_realloc are for request- or query-sized buffers: they return
  * NULL on failure (and when the fault-injection countdown hits zero), and the caller
  * turns that into FK_EBUSY / FK_ETOOBIG instead of crashing.
+ * fk_try_* buffers of 8 MiB and more are advised to use transparent huge pages
+ * (fewer page faults when a build first touches gigabytes; see alloc.c).
  * Everything is released with free(). Thread-safe.
  */
 #ifndef FK_BASE_ALLOC_H

@@ -17,13 +17,19 @@
  * at about 32 extra bytes per record (two buffers of radix sort keys), freed before
  * it returns.
  * The two big sorts (records, column) are radix sorts on packed integer keys (sort.c),
- * with qsort as the fallback; detections and names are sorted with qsort.
+ * with qsort as the fallback; detections and names are sorted with qsort. The sorts,
+ * the renumbering of step 2 and the column fill of step 5 run on every core
+ * (base/parallel.h); interning (step 2's first half) and the merge stay serial.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/parallel.h"
 #include "trace/trace_int.h"
+
+/* Below this many rows a part, more threads cost more than they save. */
+#define PART_MIN (1u << 16)
 
 
 typedef struct col_key { int64_t start; uint32_t p, i; } col_key;
@@ -101,6 +107,28 @@ static int col_cmp(const void *a, const void *b)
 }
 
 
+/* Step 2, one part: the records' and detections' ids through the maps. */
+typedef struct renumber_job {
+    trace_builder *b;
+    const uint32_t *smap, *pmap;
+} renumber_job;
+
+static void renumber_part(void *ctx, unsigned i, unsigned n)
+{
+    renumber_job *j = ctx;
+    size_t lo, hi;
+    fk_parallel_share(j->b->n, i, n, &lo, &hi);
+    for (size_t k = lo; k < hi; k++) {
+        j->b->recs[k].s = j->smap[j->b->recs[k].s];
+        j->b->recs[k].p = j->pmap[j->b->recs[k].p];
+    }
+    fk_parallel_share(j->b->ndet, i, n, &lo, &hi);
+    for (size_t k = lo; k < hi; k++) {
+        j->b->dets[k].a = j->smap[j->b->dets[k].a];
+        j->b->dets[k].b = j->smap[j->b->dets[k].b];
+    }
+}
+
 /* Step 2: renumber the interned ids of the records into name order. */
 int trace__renumber(trace_index *ix, trace_builder *b)
 {
@@ -118,14 +146,8 @@ int trace__renumber(trace_index *ix, trace_builder *b)
     }
     for (uint32_t p = 0; p < ix->places.n; p++)
         ix->place_src[pmap[p]] = b->place_src[p];
-    for (size_t i = 0; i < b->n; i++) {
-        b->recs[i].s = smap[b->recs[i].s];
-        b->recs[i].p = pmap[b->recs[i].p];
-    }
-    for (size_t i = 0; i < b->ndet; i++) {
-        b->dets[i].a = smap[b->dets[i].a];
-        b->dets[i].b = smap[b->dets[i].b];
-    }
+    renumber_job j = {b, smap, pmap};
+    fk_parallel(fk_parallel_threads(b->n + b->ndet, PART_MIN), renumber_part, &j);
     free(smap);
     free(pmap);
     return 0;
@@ -235,6 +257,43 @@ static trace__kv *column_order(const build_rec *recs, size_t m, uint32_t nplace)
     return sorted;
 }
 
+/* Step 5, one part: column rows [lo, hi) from the records in column order. The reads
+ * recs[keys[k].i] are random (one cache miss a row), which is why it runs in parts. */
+typedef struct fill_job {
+    trace_index *ix;
+    const build_rec *recs;
+    const trace__kv *keys;
+    size_t m;
+} fill_job;
+
+static void fill_part(void *ctx, unsigned i, unsigned n)
+{
+    fill_job *j = ctx;
+    size_t lo, hi;
+    fk_parallel_share(j->m, i, n, &lo, &hi);
+    for (size_t k = lo; k < hi; k++) {
+        const build_rec *r = &j->recs[j->keys[k].i];
+        j->ix->start[k] = r->start;
+        j->ix->end[k] = r->end;
+        j->ix->subj[k] = r->s;
+        j->ix->sp_rec[j->keys[k].i] = (uint32_t)k;
+    }
+}
+
+/* Step 5, per place: row offsets (a count and a prefix sum) and longest interval, read
+ * from the records in their own order (sequential reads). */
+static void place_tables(trace_index *ix, const build_rec *recs, size_t m)
+{
+    memset(ix->place_off, 0, ((size_t)ix->places.n + 1) * sizeof *ix->place_off);
+    for (size_t i = 0; i < m; i++) {
+        ix->place_off[recs[i].p + 1]++;
+        if (recs[i].end - recs[i].start > ix->place_maxlen[recs[i].p])
+            ix->place_maxlen[recs[i].p] = recs[i].end - recs[i].start;
+    }
+    for (uint32_t p = 0; p < ix->places.n; p++)
+        ix->place_off[p + 1] += ix->place_off[p];
+}
+
 /* Step 5: the column sorted by (place, start) and the back pointers. */
 static int build_column(trace_index *ix, const build_rec *recs, size_t m)
 {
@@ -243,20 +302,9 @@ static int build_column(trace_index *ix, const build_rec *recs, size_t m)
     trace__kv *keys = column_order(recs, m, ix->places.n);
     if (!keys)
         return -1;
-    uint32_t p = 0;
-    for (size_t k = 0; k < m; k++) {
-        const build_rec *r = &recs[keys[k].i];
-        while (p <= r->p)
-            ix->place_off[p++] = (uint32_t)k;
-        ix->start[k] = r->start;
-        ix->end[k] = r->end;
-        ix->subj[k] = r->s;
-        ix->sp_rec[keys[k].i] = (uint32_t)k;
-        if (r->end - r->start > ix->place_maxlen[r->p])
-            ix->place_maxlen[r->p] = r->end - r->start;
-    }
-    while (p <= ix->places.n)
-        ix->place_off[p++] = (uint32_t)m;
+    fill_job j = {ix, recs, keys, m};
+    fk_parallel(fk_parallel_threads(m, PART_MIN), fill_part, &j);
+    place_tables(ix, recs, m);
     free(keys);
     return 0;
 }
