@@ -182,15 +182,22 @@ static int build_pairs(trace_index *ix, const build_rec *recs, size_t m)
     ix->subj_off = fk_try_malloc(((size_t)ix->subjects.n + 1) * sizeof *ix->subj_off);
     ix->pair_place = fk_try_malloc((np ? np : 1) * sizeof *ix->pair_place);
     ix->pair_off = fk_try_malloc((np + 1) * sizeof *ix->pair_off);
-    if (!ix->subj_off || !ix->pair_place || !ix->pair_off)
+    ix->pair_total = fk_try_malloc((np ? np : 1) * sizeof *ix->pair_total);
+    if (!ix->subj_off || !ix->pair_place || !ix->pair_off || !ix->pair_total)
         return -1;
     size_t q = 0;
     uint32_t s = 0;
+    uint64_t total = 0;
     for (size_t i = 0; i < m; i++) {
-        if (i > 0 && recs[i].s == recs[i - 1].s && recs[i].p == recs[i - 1].p)
+        if (i > 0 && recs[i].s == recs[i - 1].s && recs[i].p == recs[i - 1].p) {
+            total += (uint64_t)(recs[i].end - recs[i].start);
+            ix->pair_total[q - 1] = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
             continue;
+        }
         while (s <= recs[i].s)
             ix->subj_off[s++] = (uint32_t)q;
+        total = (uint64_t)(recs[i].end - recs[i].start);
+        ix->pair_total[q] = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
         ix->pair_place[q] = recs[i].p;
         ix->pair_off[q++] = (uint32_t)i;
     }
@@ -208,10 +215,11 @@ static int alloc_column(trace_index *ix, size_t m)
     ix->end = fk_try_malloc(mm * sizeof *ix->end);
     ix->subj = fk_try_malloc(mm * sizeof *ix->subj);
     ix->sp_rec = fk_try_malloc(mm * sizeof *ix->sp_rec);
+    ix->row_pair = fk_try_malloc(mm * sizeof *ix->row_pair);
     ix->place_off = fk_try_malloc((np + 1) * sizeof *ix->place_off);
     ix->place_maxlen = fk_try_malloc((np ? np : 1) * sizeof *ix->place_maxlen);
-    if (!ix->start || !ix->end || !ix->subj || !ix->sp_rec || !ix->place_off ||
-        !ix->place_maxlen)
+    if (!ix->start || !ix->end || !ix->subj || !ix->sp_rec || !ix->row_pair ||
+        !ix->place_off || !ix->place_maxlen)
         return -1;
     memset(ix->place_maxlen, 0, (np ? np : 1) * sizeof *ix->place_maxlen);
     return 0;
@@ -280,6 +288,17 @@ static void fill_part(void *ctx, unsigned i, unsigned n)
     }
 }
 
+/* Step 5, one part of the pairs: each of their rows points back to its pair. */
+static void row_pair_part(void *ctx, unsigned i, unsigned n)
+{
+    trace_index *ix = ctx;
+    size_t lo, hi;
+    fk_parallel_share(ix->npairs, i, n, &lo, &hi);
+    for (size_t q = lo; q < hi; q++)
+        for (uint32_t k = ix->pair_off[q]; k < ix->pair_off[q + 1]; k++)
+            ix->row_pair[ix->sp_rec[k]] = (uint32_t)q;
+}
+
 /* Step 5, per place: row offsets (a count and a prefix sum) and longest interval, read
  * from the records in their own order (sequential reads). */
 static void place_tables(trace_index *ix, const build_rec *recs, size_t m)
@@ -304,6 +323,7 @@ static int build_column(trace_index *ix, const build_rec *recs, size_t m)
         return -1;
     fill_job j = {ix, recs, keys, m};
     fk_parallel(fk_parallel_threads(m, PART_MIN), fill_part, &j);
+    fk_parallel(fk_parallel_threads(m, PART_MIN), row_pair_part, ix);
     place_tables(ix, recs, m);
     free(keys);
     return 0;
@@ -490,6 +510,8 @@ void trace_index_free(trace_index *ix)
     free(ix->pair_place);
     free(ix->pair_off);
     free(ix->sp_rec);
+    free(ix->row_pair);
+    free(ix->pair_total);
     free(ix->place_src);
     free(ix->prox_off);
     free(ix->prox_other);
@@ -517,10 +539,10 @@ size_t trace_index_bytes(const trace_index *ix)
     if (!ix)
         return 0;
     size_t b = sizeof *ix + names_bytes(&ix->subjects) + names_bytes(&ix->places);
-    b += ix->nmerged * (2 * sizeof(int64_t) + 2 * sizeof(uint32_t));
+    b += ix->nmerged * (2 * sizeof(int64_t) + 3 * sizeof(uint32_t));
     b += ((size_t)ix->places.n + 1) * (sizeof(uint32_t) + sizeof(int64_t));
     b += ((size_t)ix->subjects.n + 1) * sizeof(uint32_t);
-    b += ix->npairs * 2 * sizeof(uint32_t) + sizeof(uint32_t);
+    b += ix->npairs * 3 * sizeof(uint32_t) + sizeof(uint32_t);
     b += ix->places.n; /* place_src */
     b += ((size_t)ix->subjects.n + 1) * sizeof(uint32_t);
     b += ix->ndetections * 2 * (sizeof(uint32_t) + sizeof(int64_t));

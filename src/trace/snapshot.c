@@ -40,7 +40,7 @@
 #include "trace/trace_int.h"
 
 #define SNAP_MAGIC "FKTRACE1"
-#define SNAP_FORMAT 1u
+#define SNAP_FORMAT 3u     /* 2: input marks; 3: row_pair and pair_total */
 #define SNAP_ENDIAN 0x01020304u
 #define HASH_PRIME 1099511628211ull
 #define HASH_BASIS 14695981039346656037ull
@@ -198,12 +198,14 @@ static void walk_arrays(trace_index *ix, cursor *c)
     ix->end = visit(c, ix->end, m * sizeof *ix->end);
     ix->subj = visit(c, ix->subj, m * sizeof *ix->subj);
     ix->sp_rec = visit(c, ix->sp_rec, m * sizeof *ix->sp_rec);
+    ix->row_pair = visit(c, ix->row_pair, m * sizeof *ix->row_pair);
     ix->place_off = visit(c, ix->place_off, (np + 1) * sizeof *ix->place_off);
     ix->place_maxlen = visit(c, ix->place_maxlen, np * sizeof *ix->place_maxlen);
     ix->place_src = visit(c, ix->place_src, np);
     ix->subj_off = visit(c, ix->subj_off, (ns + 1) * sizeof *ix->subj_off);
     ix->pair_place = visit(c, ix->pair_place, q * sizeof *ix->pair_place);
     ix->pair_off = visit(c, ix->pair_off, (q + 1) * sizeof *ix->pair_off);
+    ix->pair_total = visit(c, ix->pair_total, q * sizeof *ix->pair_total);
     ix->prox_off = visit(c, ix->prox_off, (ns + 1) * sizeof *ix->prox_off);
     ix->prox_other = visit(c, ix->prox_other, d * sizeof *ix->prox_other);
     ix->prox_time = visit(c, ix->prox_time, d * sizeof *ix->prox_time);
@@ -403,7 +405,7 @@ static const char *structure_problem(const trace_index *ix)
     if (!offsets_ok(ix->place_off, np, m) || !offsets_ok(ix->subj_off, ns, q) ||
         !offsets_ok(ix->pair_off, q, m) || !offsets_ok(ix->prox_off, ns, d))
         return "bad offsets";
-    if (!ids_ok(ix->subj, m, ns) || !ids_ok(ix->sp_rec, m, m) ||
+    if (!ids_ok(ix->subj, m, ns) || !ids_ok(ix->sp_rec, m, m) || !ids_ok(ix->row_pair, m, q) ||
         !ids_ok(ix->pair_place, q, np) || !ids_ok(ix->prox_other, d, ns))
         return "id out of range";
     if (!times_ok(ix->start, m) || !times_ok(ix->end, m) || !times_ok(ix->place_maxlen, np) ||

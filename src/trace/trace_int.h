@@ -16,6 +16,10 @@
  *             subject s owns pairs [subj_off[s], subj_off[s+1]); pair q is place
  *             pair_place[q] and owns sp_rec[pair_off[q] .. pair_off[q+1]).
  *   sp_rec    column row numbers in (subject, place, start) order.
+ *   row_pair  per column row, its pair (the way back from a row to its subject's
+ *             other intervals in that place without a search).
+ *   pair_total per pair, the seconds of all its merged intervals (saturated at
+ *             UINT32_MAX): a bound that settles most dwell checks without a sum.
  *   place_src per place, the enum trace_source bits of its records (venue or cell).
  *   prox      every detection twice (a->b and b->a) sorted by (subject, other, time):
  *             subject s owns prox_other/prox_time [prox_off[s], prox_off[s+1]).
@@ -76,6 +80,8 @@ struct trace_index {
     uint32_t *pair_place;    /* npairs */
     uint32_t *pair_off;      /* npairs + 1 */
     uint32_t *sp_rec;        /* nmerged */
+    uint32_t *row_pair;      /* nmerged */
+    uint32_t *pair_total;    /* npairs */
     uint8_t *place_src;      /* places.n */
     size_t ndetections;      /* detections given to the build (rows below: 2x) */
     uint32_t *prox_off;      /* subjects.n + 1 */

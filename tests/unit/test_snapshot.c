@@ -140,9 +140,9 @@ static void same_arrays(const trace_index *a, const trace_index *b)
     same_names(&a->subjects, &b->subjects);
     same_names(&a->places, &b->places);
     size_t ns = a->subjects.n, np = a->places.n, m = a->nmerged, q = a->npairs;
-    SAME(start, m), SAME(end, m), SAME(subj, m), SAME(sp_rec, m);
+    SAME(start, m), SAME(end, m), SAME(subj, m), SAME(sp_rec, m), SAME(row_pair, m);
     SAME(place_off, np + 1), SAME(place_maxlen, np), SAME(place_src, np);
-    SAME(subj_off, ns + 1), SAME(pair_place, q), SAME(pair_off, q + 1);
+    SAME(subj_off, ns + 1), SAME(pair_place, q), SAME(pair_off, q + 1), SAME(pair_total, q);
     SAME(prox_off, ns + 1);
     SAME(prox_other, 2 * a->ndetections), SAME(prox_time, 2 * a->ndetections);
 }
