@@ -127,6 +127,10 @@ typedef struct import_kind {
     const char *key_field;
     /* Write one good record inside the import transaction (audited). */
     int (*insert)(import_ctx *cx, void *rec, fk_err *err);
+    /* true: rows depend on nothing but themselves (no key, no reference to earlier
+     * rows), so the file is read once, each good row checked and written in the one
+     * transaction, which a refused file rolls back (see import.c). */
+    bool one_pass;
 } import_kind;
 
 /* Helpers for kind implementations: copy a text field (FK_EINVAL "at most N bytes"

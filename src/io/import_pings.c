@@ -45,4 +45,4 @@ static int ping_insert(import_ctx *cx, void *rec, fk_err *err)
 
 const import_kind import_kind_pings = {
     "pings", "ping", PERM_TRACE, ping_cols, sizeof ping_cols / sizeof ping_cols[0],
-    sizeof(ping_rec), NULL, ping_parse, import_key_none, "", ping_insert};
+    sizeof(ping_rec), NULL, ping_parse, import_key_none, "", ping_insert, true};

@@ -52,4 +52,4 @@ static int proximity_insert(import_ctx *cx, void *rec, fk_err *err)
 const import_kind import_kind_proximity = {
     "proximity", "detection", PERM_TRACE, proximity_cols,
     sizeof proximity_cols / sizeof proximity_cols[0], sizeof(detection_rec), NULL,
-    proximity_parse, import_key_none, "", proximity_insert};
+    proximity_parse, import_key_none, "", proximity_insert, true};

@@ -57,4 +57,4 @@ int import_stay_insert(import_ctx *cx, void *rec, fk_err *err)
 const import_kind import_kind_stays = {
     "stays", "stay", PERM_TRACE, stay_cols, sizeof stay_cols / sizeof stay_cols[0],
     sizeof(stay_rec), stay_check_header, stay_parse, import_key_none, "",
-    import_stay_insert};
+    import_stay_insert, true};

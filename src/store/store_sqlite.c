@@ -203,6 +203,17 @@ int sq_commit(struct sq_store *s, fk_err *err)
     return 0;
 }
 
+int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err)
+{
+    if (s->depth > 0)
+        return sq_exec_stmt(s, st, err);
+    if (sq_begin(s, err) != 0) {
+        sqlite3_reset(st);
+        return -1;
+    }
+    return sq_end(s, sq_exec_stmt(s, st, err), err);
+}
+
 int sq_end(struct sq_store *s, int rc, fk_err *err)
 {
     if (rc == 0)

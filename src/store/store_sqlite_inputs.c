@@ -11,22 +11,18 @@
 int sq_ping_insert(store *st, const ping_rec *p, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    if (sq_begin(s, err) != 0)
-        return -1;
     sqlite3_stmt *q = sq_stmt(s, SQ_PING_INSERT,
                               "INSERT INTO pings (subject, time, cell, lon, lat) "
                               "VALUES (?, ?, ?, ?, ?)",
                               err);
-    int rc = -1;
-    if (q) {
-        sq_bind_text(q, 1, p->subject);
-        sqlite3_bind_int64(q, 2, p->time);
-        sq_bind_text(q, 3, p->cell);
-        sqlite3_bind_double(q, 4, p->lon);
-        sqlite3_bind_double(q, 5, p->lat);
-        rc = sq_exec_stmt(s, q, err);
-    }
-    return sq_end(s, rc, err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, p->subject);
+    sqlite3_bind_int64(q, 2, p->time);
+    sq_bind_text(q, 3, p->cell);
+    sqlite3_bind_double(q, 4, p->lon);
+    sqlite3_bind_double(q, 5, p->lat);
+    return sq_write1(s, q, err);
 }
 
 typedef struct ping_visit { ping_fn fn; void *ctx; } ping_visit;
@@ -56,20 +52,16 @@ int sq_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk
 int sq_detection_insert(store *st, const detection_rec *d, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    if (sq_begin(s, err) != 0)
-        return -1;
     sqlite3_stmt *q = sq_stmt(s, SQ_DETECTION_INSERT,
                               "INSERT INTO detections (a, b, time, source) VALUES (?, ?, ?, ?)",
                               err);
-    int rc = -1;
-    if (q) {
-        sq_bind_text(q, 1, d->a);
-        sq_bind_text(q, 2, d->b);
-        sqlite3_bind_int64(q, 3, d->time);
-        sq_bind_text(q, 4, d->source[0] ? d->source : "proximity");
-        rc = sq_exec_stmt(s, q, err);
-    }
-    return sq_end(s, rc, err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, d->a);
+    sq_bind_text(q, 2, d->b);
+    sqlite3_bind_int64(q, 3, d->time);
+    sq_bind_text(q, 4, d->source[0] ? d->source : "proximity");
+    return sq_write1(s, q, err);
 }
 
 typedef struct detection_visit { detection_fn fn; void *ctx; } detection_visit;

@@ -88,6 +88,11 @@ int sq_commit(struct sq_store *s, fk_err *err);
 void sq_rollback(struct sq_store *s);
 /* End a unit: commit when rc == 0, else roll it back. Returns 0 or -1. */
 int sq_end(struct sq_store *s, int rc, fk_err *err);
+/* A unit of ONE write statement (bound, not yet stepped): inside a caller's unit it is
+ * stepped alone, since SQLite undoes a failed statement by itself and a savepoint
+ * would only cost two more statements a row (bulk imports insert millions); at depth
+ * 0 it runs in its own transaction. Returns 0 or -1. */
+int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
 /* A read snapshot for a list's count and page (both see the same rows): at depth 0
  * a deferred BEGIN that never writes; inside a unit, nothing. sq_read_end(s, began)
  * closes what sq_read_begin opened; began is 1 when a transaction was opened. */

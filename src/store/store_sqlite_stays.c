@@ -10,8 +10,11 @@
 
 #include "store/store_sqlite_int.h"
 
-static int sq_stay_insert_unit(struct sq_store *s, const stay_rec *r, fk_err *err)
+int sq_stay_insert(store *store, const stay_rec *r, fk_err *err)
 {
+    struct sq_store *s = SQ(store);
+    if (r->end <= r->start)
+        return fk_fail(err, FK_EINVAL, "end", "end: must be after start");
     sqlite3_stmt *st = sq_stmt(s, SQ_STAY_INSERT,
                                "INSERT INTO stays (subject, place, start, \"end\", source) "
                                "VALUES (?, ?, ?, ?, ?)",
@@ -23,17 +26,7 @@ static int sq_stay_insert_unit(struct sq_store *s, const stay_rec *r, fk_err *er
     sqlite3_bind_int64(st, 3, r->start);
     sqlite3_bind_int64(st, 4, r->end);
     sq_bind_text(st, 5, r->source[0] ? r->source : "stays");
-    return sq_exec_stmt(s, st, err);
-}
-
-int sq_stay_insert(store *st, const stay_rec *r, fk_err *err)
-{
-    struct sq_store *s = SQ(st);
-    if (r->end <= r->start)
-        return fk_fail(err, FK_EINVAL, "end", "end: must be after start");
-    if (sq_begin(s, err) != 0)
-        return -1;
-    return sq_end(s, sq_stay_insert_unit(s, r, err), err);
+    return sq_write1(s, st, err);
 }
 
 int sq_each_span(struct sq_store *s, enum sq_stmt_id id, const char *sql, int64_t from,
