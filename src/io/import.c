@@ -124,6 +124,8 @@ struct import_ctx {
     size_t nbadrows, capbadrows, cursor;
     tw *rejects;
     size_t good;             /* good rows of the check pass */
+    unsigned char *batch;    /* kinds with insert_many: IMPORT_BATCH records */
+    size_t nbatch, batch_row, last_row;  /* records in it; file rows of the first, last */
     bool cb_failed;          /* on_row stopped the reader (vs. a reader error) */
 };
 
@@ -365,9 +367,39 @@ static int check_row(import_ctx *cx, const csvr_row *r, fk_err *err)
     return 0;
 }
 
+/* Write the collected batch; a store failure names its rows. */
+static int flush_batch(import_ctx *cx, size_t last_row, fk_err *err)
+{
+    if (cx->nbatch == 0)
+        return 0;
+    if (cx->k->insert_many(cx, cx->batch, cx->nbatch, err) != 0) {
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        return fk_fail(err, err->code, err->field, "rows %zu to %zu: %s", cx->batch_row,
+                       last_row, msg);
+    }
+    cx->rep->imported += cx->nbatch;
+    cx->nbatch = 0;
+    return 0;
+}
+
+/* Collect the parsed cx->rec into the batch, writing it when full. */
+static int batch_rec(import_ctx *cx, const csvr_row *r, fk_err *err)
+{
+    if (!cx->batch)
+        cx->batch = fk_malloc(IMPORT_BATCH * cx->k->rec_size);
+    if (cx->nbatch == 0)
+        cx->batch_row = r->row;
+    memcpy(cx->batch + cx->nbatch++ * cx->k->rec_size, cx->rec, cx->k->rec_size);
+    cx->last_row = r->row;
+    return cx->nbatch == IMPORT_BATCH ? flush_batch(cx, r->row, err) : 0;
+}
+
 /* Insert the parsed cx->rec; a store failure names the row. */
 static int insert_rec(import_ctx *cx, const csvr_row *r, fk_err *err)
 {
+    if (cx->k->insert_many)
+        return batch_rec(cx, r, err);
     if (cx->k->insert(cx, cx->rec, err) != 0) {
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);
@@ -493,9 +525,12 @@ static int check_rejects_path(const char *path, const char *rejects, fk_err *err
     return 0;
 }
 
-/* Inside the import's transaction: the summary audit record, then commit. */
+/* Inside the import's transaction: the last batch, the summary audit record, then
+ * commit. */
 static int audit_and_commit(import_ctx *cx, const char *path, fk_err *err)
 {
+    if (flush_batch(cx, cx->last_row, err) != 0)
+        return -1;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char detail[256];
     snprintf(detail, sizeof detail, "file=%.120s kind=%s rows=%zu imported=%zu rejected=%zu",
@@ -541,6 +576,7 @@ static void ctx_free(import_ctx *cx)
     free(cx->rec);
     free(cx->keys.slots);
     free(cx->badrows);
+    free(cx->batch);
     sb_free(&cx->key);
 }
 

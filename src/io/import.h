@@ -131,7 +131,12 @@ typedef struct import_kind {
      * rows), so the file is read once, each good row checked and written in the one
      * transaction, which a refused file rolls back (see import.c). */
     bool one_pass;
+    /* Optional bulk write of n good records (rec_size bytes each, in file order), used
+     * instead of insert: the driver collects up to IMPORT_BATCH of them. */
+    int (*insert_many)(import_ctx *cx, const void *recs, size_t n, fk_err *err);
 } import_kind;
+
+#define IMPORT_BATCH 4096
 
 /* Helpers for kind implementations: copy a text field (FK_EINVAL "at most N bytes"
  * into *bad when it does not fit; returns 0 or -1). */
@@ -154,6 +159,7 @@ extern const import_kind import_kind_pings;     /* import_pings.c */
 extern const import_kind import_kind_proximity; /* import_proximity.c */
 /* The insert of kinds whose records are stay_rec (stays, checkins). */
 int import_stay_insert(import_ctx *cx, void *rec, fk_err *err);
+int import_stays_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err);
 
 /* The kind called `name`, or NULL. */
 const import_kind *import_kind_find(const char *name);

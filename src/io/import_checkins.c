@@ -48,4 +48,4 @@ static int checkin_parse(import_ctx *cx, const char *const *v, void *rec, fk_err
 const import_kind import_kind_checkins = {
     "checkins", "checkin", PERM_TRACE, checkin_cols,
     sizeof checkin_cols / sizeof checkin_cols[0], sizeof(stay_rec), NULL, checkin_parse,
-    import_key_none, "", import_stay_insert, true};
+    import_key_none, "", import_stay_insert, true, import_stays_insert_many};

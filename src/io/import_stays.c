@@ -54,7 +54,12 @@ int import_stay_insert(import_ctx *cx, void *rec, fk_err *err)
     return store_stay_insert(import_ctx_store(cx), rec, err);
 }
 
+int import_stays_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
+{
+    return store_stays_insert_many(import_ctx_store(cx), recs, n, err);
+}
+
 const import_kind import_kind_stays = {
     "stays", "stay", PERM_TRACE, stay_cols, sizeof stay_cols / sizeof stay_cols[0],
     sizeof(stay_rec), stay_check_header, stay_parse, import_key_none, "",
-    import_stay_insert, true};
+    import_stay_insert, true, import_stays_insert_many};

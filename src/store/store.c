@@ -125,6 +125,11 @@ int store_stay_insert(store *st, const stay_rec *s, fk_err *err)
     return st->ops->stay_insert(st, s, err);
 }
 
+int store_stays_insert_many(store *st, const stay_rec *s, size_t n, fk_err *err)
+{
+    return st->ops->stays_insert_many(st, s, n, err);
+}
+
 int store_stays_each(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err)
 {
     return st->ops->stays_each(st, from, to, fn, ctx, err);

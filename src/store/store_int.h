@@ -43,6 +43,7 @@ struct store_ops {
                       int offset, venue_list *out, fk_err *err);
 
     int (*stay_insert)(store *st, const stay_rec *s, fk_err *err);
+    int (*stays_insert_many)(store *st, const stay_rec *s, size_t n, fk_err *err);
     int (*stays_each)(store *st, int64_t from, int64_t to, stay_fn fn, void *ctx, fk_err *err);
     int (*stays_version)(store *st, int64_t *out, fk_err *err);
     int (*ping_insert)(store *st, const ping_rec *p, fk_err *err);

@@ -727,6 +727,7 @@ static const struct store_ops sq_ops = {
     .household_list = sq_household_list,
     .venue_insert = sq_venue_insert,
     .stay_insert = sq_stay_insert,
+    .stays_insert_many = sq_stays_insert_many,
     .stays_each = sq_stays_each,
     .stays_version = sq_stays_version,
     .stays_after = sq_stays_after,

@@ -34,7 +34,7 @@ enum sq_stmt_id {
     SQ_BEGIN, SQ_BEGIN_READ, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
     SQ_SYNC_NORMAL, SQ_SYNC_FULL, SQ_STAY_INSERT, SQ_STAYS_SPAN, SQ_STAYS_VERSION,
     SQ_PING_INSERT, SQ_PINGS_SPAN, SQ_DETECTION_INSERT, SQ_DETECTIONS_SPAN,
-    SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS,
+    SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS, SQ_STAY_PACK_INSERT,
     SQ_AUDIT_INSERT,
     SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
     SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
@@ -162,6 +162,7 @@ int sq_household_list(store *st, const char *community_code, int limit, int offs
                       household_list *out, fk_err *err);
 int sq_venue_insert(store *st, venue *v, fk_err *err);
 int sq_stay_insert(store *st, const stay_rec *r, fk_err *err);
+int sq_stays_insert_many(store *st, const stay_rec *r, size_t n, fk_err *err);
 int sq_stays_version(store *st, int64_t *out, fk_err *err);
 int sq_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, void *ctx,
                    fk_err *err);
