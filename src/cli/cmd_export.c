@@ -7,12 +7,14 @@
 
 static const char usage_text[] =
     "usage: fangkong export KIND FILE [--data DIR] [--community CODE] [--status S]\n"
-    "  KIND is persons, cases, areas or audit. FILE ending in .xlsx is written as an\n"
-    "  Excel workbook, anything else as UTF-8 CSV with a byte order mark.\n"
+    "  KIND is persons, cases, areas, audit or stays. FILE ending in .xlsx is written as\n"
+    "  an Excel workbook, anything else as UTF-8 CSV with a byte order mark.\n"
     "  --community CODE  persons of that community; cases of persons within that area\n"
     "                    code; areas: that subtree\n"
     "  --status S        cases only: reported, transferred, hospitalized, discharged, died\n"
-    "  persons and cases exports can be imported again (fangkong import).\n";
+    "  persons, cases and stays exports can be imported again (fangkong import); stays\n"
+    "  are the location data (imported stays and check-ins, interview places), with\n"
+    "  times as Unix seconds.\n";
 
 typedef struct export_args {
     const char *kind, *file, *data;

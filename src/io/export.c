@@ -1,5 +1,5 @@
 /*
- * export.c - the export driver and its kinds table (persons, cases, areas, audit).
+ * export.c - the export driver and its kinds table (persons, cases, areas, audit, stays).
  *
  * The driver opens the writer, writes the header from the kind's columns, lets the
  * kind's row function page through the records calling export_set/export_emit, then
@@ -280,6 +280,33 @@ static int audit_rows(export_ctx *cx, fk_err *err)
     }
 }
 
+/* ---- stays (location data; re-importable as stays) ---------------------------------- */
+
+typedef struct stays_out { export_ctx *cx; fk_err *err; } stays_out;
+
+static int stay_emit(void *ctx, const stay_rec *r)
+{
+    stays_out *o = ctx;
+    char start[24], end[24];
+    snprintf(start, sizeof start, "%lld", (long long)r->start);
+    snprintf(end, sizeof end, "%lld", (long long)r->end);
+    export_set(o->cx, "subject", r->subject);
+    export_set(o->cx, "cell", r->place);
+    export_set(o->cx, "start", start);
+    export_set(o->cx, "end", end);
+    export_set(o->cx, "source", r->source);
+    return export_emit(o->cx, o->err) != 0;
+}
+
+/* Every stay in the order stored, single or packed (store_stays_each), times as Unix
+ * seconds. */
+static int stays_rows(export_ctx *cx, fk_err *err)
+{
+    stays_out o = {cx, err};
+    int rc = store_stays_each(cx->st, 0, 0, stay_emit, &o, err);
+    return rc == 0 ? 0 : -1;
+}
+
 /* ---- the table and the driver ------------------------------------------------------- */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -289,11 +316,12 @@ static const export_kind kinds[] = {
     {"cases", "case", PERM_CASE_READ, NULL, 0, F_COMMUNITY | F_STATUS, cases_rows},
     {"areas", "area", PERM_PERSON_READ, NULL, 0, F_COMMUNITY, areas_rows},
     {"audit", "audit", PERM_AUDIT_READ, audit_cols, COUNT(audit_cols), 0, audit_rows},
+    {"stays", "stay", PERM_TRACE, NULL, 0, 0, stays_rows},
 };
 
 const char *export_kind_names(void)
 {
-    return "persons, cases, areas, audit";
+    return "persons, cases, areas, audit, stays";
 }
 
 static const export_kind *find_kind(const char *name)

@@ -36,7 +36,7 @@ typedef struct export_opts {
     const char *status;     /* cases only: exact status; NULL = all */
 } export_opts;
 
-/* Export `kind` ("persons", "cases", "areas", "audit") to `path` as actor `a`.
+/* Export `kind` ("persons", "cases", "areas", "audit", "stays") to `path` as actor `a`.
  * Returns 0 and sets *rows (OUT, may be NULL) to the data rows written, or -1 with err:
  * FK_ENOTFOUND unknown kind, FK_EINVAL a filter the kind does not take or a bad value,
  * FK_EFORBIDDEN, FK_EIO (file or store), FK_ETOOBIG (over the XLSX row limit). */

@@ -37,6 +37,7 @@
 
 #include "base/alloc.h"
 #include "base/timeutil.h"
+#include "io/batch_writer.h"
 #include "io/csv_reader.h"
 #include "io/table_writer.h"
 #include "model/idcard.h"
@@ -125,6 +126,7 @@ struct import_ctx {
     tw *rejects;
     size_t good;             /* good rows of the check pass */
     unsigned char *batch;    /* kinds with insert_many: IMPORT_BATCH records */
+    batch_writer *bw;        /* one pass: writes the batches on a second thread */
     size_t nbatch, batch_row, last_row;  /* records in it; file rows of the first, last */
     bool cb_failed;          /* on_row stopped the reader (vs. a reader error) */
 };
@@ -367,32 +369,68 @@ static int check_row(import_ctx *cx, const csvr_row *r, fk_err *err)
     return 0;
 }
 
-/* Write the collected batch; a store failure names its rows. */
-static int flush_batch(import_ctx *cx, size_t last_row, fk_err *err)
+/* Write one batch (on the writer thread, or here); a store failure names its rows. */
+static int write_batch(void *ctx, const void *recs, size_t n, size_t first_row,
+                       size_t last_row, fk_err *err)
 {
-    if (cx->nbatch == 0)
-        return 0;
-    if (cx->k->insert_many(cx, cx->batch, cx->nbatch, err) != 0) {
+    import_ctx *cx = ctx;
+    if (cx->k->insert_many(cx, recs, n, err) != 0) {
         char msg[sizeof err->message];
         snprintf(msg, sizeof msg, "%s", err->message);
-        return fk_fail(err, err->code, err->field, "rows %zu to %zu: %s", cx->batch_row,
+        return fk_fail(err, err->code, err->field, "rows %zu to %zu: %s", first_row,
                        last_row, msg);
     }
-    cx->rep->imported += cx->nbatch;
-    cx->nbatch = 0;
     return 0;
+}
+
+/* Hand the collected batch to the writer thread, or write it here. */
+static int flush_batch(import_ctx *cx, fk_err *err)
+{
+    size_t n = cx->nbatch;
+    if (n == 0)
+        return 0;
+    cx->nbatch = 0;
+    if (cx->bw)
+        return bw_submit(cx->bw, n, cx->batch_row, cx->last_row, err);
+    if (write_batch(cx, cx->batch, n, cx->batch_row, cx->last_row, err) != 0)
+        return -1;
+    cx->rep->imported += n;
+    return 0;
+}
+
+/* The buffer batches are collected in: the writer thread's free one in the one pass
+ * (the kinds with insert_many parse without the store, so the writer may use it
+ * meanwhile), else our own. */
+static unsigned char *batch_buffer(import_ctx *cx)
+{
+    if (!cx->bw && !cx->batch && cx->pass == PASS_ONE)
+        cx->bw = bw_new(cx->k->rec_size, IMPORT_BATCH, write_batch, cx, NULL);
+    if (cx->bw)
+        return bw_buffer(cx->bw);
+    if (!cx->batch)
+        cx->batch = fk_malloc(IMPORT_BATCH * cx->k->rec_size);
+    return cx->batch;
 }
 
 /* Collect the parsed cx->rec into the batch, writing it when full. */
 static int batch_rec(import_ctx *cx, const csvr_row *r, fk_err *err)
 {
-    if (!cx->batch)
-        cx->batch = fk_malloc(IMPORT_BATCH * cx->k->rec_size);
+    unsigned char *buf = batch_buffer(cx);
     if (cx->nbatch == 0)
         cx->batch_row = r->row;
-    memcpy(cx->batch + cx->nbatch++ * cx->k->rec_size, cx->rec, cx->k->rec_size);
+    memcpy(buf + cx->nbatch++ * cx->k->rec_size, cx->rec, cx->k->rec_size);
     cx->last_row = r->row;
-    return cx->nbatch == IMPORT_BATCH ? flush_batch(cx, r->row, err) : 0;
+    return cx->nbatch == IMPORT_BATCH ? flush_batch(cx, err) : 0;
+}
+
+/* Every batch written (the writer idle: the store is ours again). 0 or -1. */
+static int drain_batches(import_ctx *cx, fk_err *err)
+{
+    if (!cx->bw)
+        return 0;
+    int rc = bw_drain(cx->bw, err);
+    cx->rep->imported = bw_written(cx->bw);
+    return rc;
 }
 
 /* Insert the parsed cx->rec; a store failure names the row. */
@@ -529,7 +567,7 @@ static int check_rejects_path(const char *path, const char *rejects, fk_err *err
  * commit. */
 static int audit_and_commit(import_ctx *cx, const char *path, fk_err *err)
 {
-    if (flush_batch(cx, cx->last_row, err) != 0)
+    if (flush_batch(cx, err) != 0 || drain_batches(cx, err) != 0)
         return -1;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char detail[256];
@@ -577,6 +615,7 @@ static void ctx_free(import_ctx *cx)
     free(cx->keys.slots);
     free(cx->badrows);
     free(cx->batch);
+    bw_free(cx->bw);
     sb_free(&cx->key);
 }
 
@@ -606,6 +645,7 @@ static int one_pass(import_ctx *cx, const char *path, fk_err *err)
         return -1;
     if (read_pass(cx, path, PASS_ONE, err) != 0 || after_check(cx, err) != 0 ||
         audit_and_commit(cx, path, err) != 0) {
+        drain_batches(cx, NULL);    /* the writer must be idle before the rollback */
         store_rollback(cx->st);
         cx->rep->imported = 0;
         return -1;

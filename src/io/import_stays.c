@@ -9,7 +9,8 @@
  * after 2100, and an end not after its start. No in-file duplicate key: two identical
  * rows are two observations, and the index merges overlapping intervals anyway.
  * The column is called `place` in the store and `cell` in files, as the issue names it;
- * `place` is accepted too.
+ * `place` is accepted too. A `source` column (written by `fangkong export stays`) is
+ * accepted and ignored: what the file is imported as is its source.
  */
 #include <string.h>
 
@@ -22,6 +23,7 @@ static const import_column stay_cols[] = {
     {"place", IMPORT_COL_IN},
     {"start", IMPORT_COL_REQUIRED | IMPORT_COL_IN | IMPORT_COL_OUT},
     {"end", IMPORT_COL_REQUIRED | IMPORT_COL_IN | IMPORT_COL_OUT},
+    {"source", IMPORT_COL_OUT},   /* exported; accepted and ignored on import */
 };
 enum { S_SUBJECT, S_CELL, S_PLACE, S_START, S_END };
 
