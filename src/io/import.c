@@ -37,7 +37,7 @@
 
 #include "base/alloc.h"
 #include "base/timeutil.h"
-#include "io/batch_writer.h"
+#include "base/batch_writer.h"
 #include "io/csv_reader.h"
 #include "io/table_writer.h"
 #include "model/idcard.h"

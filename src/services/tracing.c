@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/batch_writer.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "model/role.h"
@@ -83,6 +84,53 @@ static int add_detection(void *ctx, const detection_rec *d)
     return trace_builder_add_detection(l->b, d->a, d->b, d->time, l->err) != 0;
 }
 
+/* ---- stays through two threads: this one reads the store (SQLite, pack decoding),
+ * a second one interns into the builder (base/batch_writer.h). Why: the two take
+ * about as long each on a city's stays, and the load before the build is serial. */
+
+#define FEED_BATCH 4096
+
+static int intern_stays(void *ctx, const void *recs, size_t n, size_t first, size_t last,
+                        fk_err *err)
+{
+    load_ctx *l = ctx;
+    const stay_rec *r = recs;
+    (void)first, (void)last;
+    for (size_t i = 0; i < n; i++) {
+        trace_stay st = {r[i].subject, r[i].place, r[i].start, r[i].end, r[i].source};
+        if (trace_builder_add(l->b, &st, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+typedef struct stay_feed { batch_writer *bw; size_t n; fk_err *err; } stay_feed;
+
+static int feed_stay(void *ctx, const stay_rec *s)
+{
+    stay_feed *f = ctx;
+    ((stay_rec *)bw_buffer(f->bw))[f->n++] = *s;
+    if (f->n < FEED_BATCH)
+        return 0;
+    f->n = 0;
+    return bw_submit(f->bw, FEED_BATCH, 0, 0, f->err) != 0;
+}
+
+static int load_stays(store *st, load_ctx *l, int64_t from, int64_t to, fk_err *err)
+{
+    batch_writer *bw = bw_new(sizeof(stay_rec), FEED_BATCH, intern_stays, l, NULL);
+    if (!bw)   /* no second thread: intern here */
+        return store_stays_each(st, from, to, add_one, l, err) != 0 ? -1 : 0;
+    stay_feed f = {bw, 0, err};
+    int rc = store_stays_each(st, from, to, feed_stay, &f, err);
+    if (rc == 0 && f.n)
+        rc = bw_submit(bw, f.n, 0, 0, err);
+    if (bw_drain(bw, rc ? NULL : err) != 0)
+        rc = -1;
+    bw_free(bw);
+    return rc != 0 ? -1 : 0;
+}
+
 trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from, int64_t to,
                                 fk_err *err)
 {
@@ -96,7 +144,7 @@ trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from,
         return NULL;
     }
     /* the ping before the window may reach into it */
-    int rc = store_stays_each(st, from, to, add_one, &l, err) != 0 ||
+    int rc = load_stays(st, &l, from, to, err) != 0 ||
              store_pings_each(st, from > max_gap ? from - max_gap : 0, to, add_ping, &l, err) ||
              trace_pings_finish(l.pings, err) != 0 ||
              store_detections_each(st, from, to, add_detection, &l, err) != 0;

@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "io/batch_writer.h"
+#include "base/batch_writer.h"
 
 typedef struct sink {
     int values[64];

@@ -1,7 +1,8 @@
 /*
- * batch_writer.h - write batches of records on a second thread while the caller
- * prepares the next one (double buffering): the import's parse and its database
- * writes overlap instead of taking turns.
+ * batch_writer.h - consume batches of records on a second thread while the caller
+ * prepares the next one (double buffering), so that two stages of a stream overlap
+ * instead of taking turns: an import's parse and its database writes; the trace
+ * build's reading of the store and its interning of names.
  *
  * The caller fills the buffer bw_buffer() gives, then bw_submit()s it: the writer
  * thread calls write(ctx, buf, n, first_row, last_row, err) on it and the caller gets

@@ -1,7 +1,7 @@
 /*
  * batch_writer.c - double-buffered writes on a second thread. Contract: batch_writer.h.
  */
-#include "io/batch_writer.h"
+#include "base/batch_writer.h"
 
 #include <pthread.h>
 #include <stdbool.h>
