@@ -158,7 +158,8 @@ int main(int argc, char **argv)
         return 0;
     fk_err err = {0};
     double t0 = now();
-    if (trace_index_save(ix, argv[2], 1, &err) != 0) {
+    const trace_snapshot_marks marks = {1, s.n, 0, 0};
+    if (trace_index_save(ix, argv[2], &marks, &err) != 0) {
         fprintf(stderr, "save: %s\n", err.message);
         return 1;
     }
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
            st.st_size / 1e6);
     for (int round = 0; round < 3; round++) {
         t0 = now();
-        uint64_t v;
+        trace_snapshot_marks v;
         trace_index *mx = trace_index_open(argv[2], &v, &err);
         double open_s = now() - t0;
         if (!mx) {

@@ -10,7 +10,10 @@
 # files into DuckDB and computes the same rows in SQL (duck.mjs). Checks that both give
 # exactly the same rows, and prints figures and DuckDB/fangkong ratios. `--timing` splits
 # fangkong's time into loading + indexing and querying: the query on a built (warm)
-# index is what the server pays per discovery. See bench/README.md. Everything it writes
+# index is what the server pays per discovery. `fangkong trace` keeps the index as a
+# snapshot in the data directory (DATA/trace-GAP.snap) and maps it when it is current:
+# the first run builds and saves it, the --secondary run maps it, the one-case run is
+# made cold (snapshot removed) and then again from the snapshot. See bench/README.md. Everything it writes
 # is under bench/out/trace/. Contacts nothing: no server, no network.
 #
 # Environment: PERSONS (100000), CELLS (2000), SEED (1), CASES (100), SKIP_BUILD=1,
@@ -117,20 +120,28 @@ say "fangkong trace, ${#CASE_LIST[@]} cases in one invocation"
 TIMED_OUT=$RUN/fangkong_rows.csv timed "$BIN" trace "${CASE_ARGS[@]}" --from "$FROM" --to "$TO" --format csv --data "$DATA" --timing
 FK_Q=$SECS FK_Q_RSS=$RSS_MB
 FK_BUILD=$(timing_of load_build_seconds) FK_WARM=$(timing_of query_seconds) FK_INDEX_MB=$(awk -v b="$(timing_of index_bytes)" 'BEGIN {printf "%.0f", b / 1048576}')
+FK_SAVE=$(timing_of snapshot_save_seconds)
 FK_ROWS=$(($(wc -l <"$RUN/fangkong_rows.csv") - 1))
-echo "fangkong: trace ${#CASE_LIST[@]} cases in $FK_Q s, $FK_ROWS rows, peak RSS $FK_Q_RSS MB: load and index $FK_BUILD s (index $FK_INDEX_MB MB), queries on the built index $FK_WARM s"
+echo "fangkong: trace ${#CASE_LIST[@]} cases in $FK_Q s, $FK_ROWS rows, peak RSS $FK_Q_RSS MB: load and index $FK_BUILD s (index $FK_INDEX_MB MB, $(timing_of index_from), snapshot saved in $FK_SAVE s), queries on the built index $FK_WARM s"
 
 say "fangkong trace --secondary, ${#CASE_LIST[@]} cases"
 TIMED_OUT=$RUN/fangkong_rows2.csv timed "$BIN" trace "${CASE_ARGS[@]}" --from "$FROM" --to "$TO" --format csv --data "$DATA" --timing --secondary
 FK_Q2=$SECS FK_WARM2=$(timing_of query_seconds)
 FK_ROWS2=$(($(wc -l <"$RUN/fangkong_rows2.csv") - 1))
 FK_CLOSE=$(awk -F, 'NR > 1 && $7 == 1 && $3 != "companion" {print $1 FS $2}' "$RUN/fangkong_rows2.csv" | sort -u | wc -l)
-echo "fangkong: trace --secondary ${#CASE_LIST[@]} cases in $FK_Q2 s, $FK_ROWS2 rows ($FK_CLOSE close contacts, each traced for its own contacts), queries on the built index $FK_WARM2 s"
+echo "fangkong: trace --secondary ${#CASE_LIST[@]} cases in $FK_Q2 s, $FK_ROWS2 rows ($FK_CLOSE close contacts, each traced for its own contacts), index $(timing_of index_from), queries on it $FK_WARM2 s"
 
-say "fangkong trace, one case"
-TIMED_OUT=$RUN/fangkong_rows_1.csv timed "$BIN" trace --case "${CASE_LIST[0]}" --from "$FROM" --to "$TO" --format csv --data "$DATA"
+say "fangkong trace, one case, cold (no snapshot)"
+rm -f "$DATA"/trace-*.snap
+TIMED_OUT=$RUN/fangkong_rows_1.csv timed "$BIN" trace --case "${CASE_LIST[0]}" --from "$FROM" --to "$TO" --format csv --data "$DATA" --timing
 FK_Q1=$SECS FK_Q1_RSS=$RSS_MB
-echo "fangkong: trace 1 case in $FK_Q1 s, $(($(wc -l <"$RUN/fangkong_rows_1.csv") - 1)) rows, peak RSS $FK_Q1_RSS MB (the same load and build; no warm index exists between invocations)"
+echo "fangkong: trace 1 case in $FK_Q1 s, $(($(wc -l <"$RUN/fangkong_rows_1.csv") - 1)) rows, peak RSS $FK_Q1_RSS MB (the same load and build, index $(timing_of index_from), and the snapshot saved in $(timing_of snapshot_save_seconds) s)"
+
+say "fangkong trace, one case, from the snapshot"
+TIMED_OUT=$RUN/fangkong_rows_1s.csv timed "$BIN" trace --case "${CASE_LIST[0]}" --from "$FROM" --to "$TO" --format csv --data "$DATA" --timing
+FK_Q1S=$SECS FK_Q1S_RSS=$RSS_MB
+cmp -s "$RUN/fangkong_rows_1.csv" "$RUN/fangkong_rows_1s.csv" || die "one case: different rows from the snapshot"
+echo "fangkong: trace 1 case in $FK_Q1S s, peak RSS $FK_Q1S_RSS MB (index $(timing_of index_from) in $(timing_of load_build_seconds) s; the same rows)"
 FK_PER_CASE=$(awk -v a="$FK_Q" -v b="$FK_Q1" -v n="${#CASE_LIST[@]}" 'BEGIN {printf "%.4f", (n > 1 ? (a - b) / (n - 1) : 0)}')
 echo "fangkong: estimated marginal seconds a case (100-case minus 1-case time, over 99): $FK_PER_CASE"
 
@@ -179,6 +190,8 @@ echo "figure: trace_query_100_cases_seconds $FK_Q s"
 echo "figure: trace_query_1_case_seconds $FK_Q1 s"
 echo "figure: trace_query_marginal_case_seconds $FK_PER_CASE s"
 echo "figure: trace_load_build_seconds $FK_BUILD s"
+echo "figure: trace_snapshot_save_seconds $FK_SAVE s"
+echo "figure: trace_query_1_case_snapshot_seconds $FK_Q1S s"
 echo "figure: trace_warm_query_100_cases_seconds $FK_WARM s"
 echo "figure: trace_warm_query_secondary_seconds $FK_WARM2 s"
 echo "figure: trace_close_contacts_traced $FK_CLOSE contacts"
@@ -196,6 +209,7 @@ if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
     echo "figure: duckdb_peak_rss_mb $DK_RSS MB"
     echo "ratio: trace_query_vs_duckdb $(ratio "$DK_Q" "$FK_Q")"
     echo "ratio: trace_query_1_case_vs_duckdb $(ratio "$DK_Q1" "$FK_Q1")"
+    echo "ratio: trace_query_1_case_snapshot_vs_duckdb $(ratio "$DK_Q1" "$FK_Q1S")"
     echo "ratio: trace_warm_query_vs_duckdb $(ratio "$DK_Q" "$FK_WARM")"
     echo "ratio: trace_warm_secondary_vs_duckdb $(ratio "$DK_Q2" "$FK_WARM2")"
     echo "ratio: trace_total_vs_duckdb $(ratio "$(awk -v a="$DK_LOAD" -v b="$DK_Q" 'BEGIN {print a + b}')" \

@@ -111,13 +111,12 @@ int cmd_serve(int argc, char **argv)
     cfg->policy = pol;
     tracing *tr = tracing_new(pol);
     char snap[4096];
-    int64_t gap = 0;
-    policy_get_int(pol, "trace_inputs.pings.max_gap_s", &gap, NULL);
-    /* the pings' presence depends on the policy's gap: one snapshot per gap */
-    snprintf(snap, sizeof snap, "%s/trace-%lld.snap", cfg->data_dir, (long long)gap);
-    tracing_set_snapshot(tr, snap);
-    cfg->tracing = tr;
     fk_err err;
+    if (tracing_snapshot_path(cfg->data_dir, pol, snap, sizeof snap, &err) == 0)
+        tracing_set_snapshot(tr, snap);
+    else
+        log_warn("serve", "no trace snapshot: %s", err.message);
+    cfg->tracing = tr;
     http_server *srv = http_server_start(cfg, &err);
     if (!srv) {
         tracing_free(tr);

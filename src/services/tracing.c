@@ -1,6 +1,7 @@
 /*
- * tracing.c - the server's trace index (built from the store's stays, rebuilt when their
- * version moves) and a case's contacts. Contract and locking: tracing.h.
+ * tracing.c - the trace index of a store: taken from its snapshot, extended with the
+ * records that arrived since, or built (shared by the server and `fangkong trace`); the
+ * server's index in memory; a case's contacts. Contract and locking: tracing.h.
  */
 #include "services/tracing.h"
 
@@ -20,14 +21,13 @@
 #include "trace/presence.h"
 
 #define DAY 86400
+#define GAP_KEY "trace_inputs.pings.max_gap_s"
 
 struct tracing {
     const struct policy *policy;
     pthread_rwlock_t lock;
     trace_index *ix;         /* NULL until first use */
-    int64_t version;         /* store_stays_version the index was built at */
-    int64_t ids[3];          /* store_input_ids it holds, when ids_known */
-    bool ids_known;          /* false for a mapped snapshot: it can only be replaced */
+    int64_t ids[3];          /* store_input_ids the index holds */
     char snapshot[4096];     /* "" = none; else the snapshot file of the index */
 };
 
@@ -52,6 +52,26 @@ void tracing_free(tracing *t)
     pthread_rwlock_destroy(&t->lock);
     free(t);
 }
+
+int tracing_snapshot_path(const char *data_dir, const struct policy *p, char *out, size_t cap,
+                          fk_err *err)
+{
+    int64_t gap;
+    if (policy_get_int(p, GAP_KEY, &gap, err) != 0)
+        return -1;
+    int n = snprintf(out, cap, "%s/trace-%lld.snap", data_dir, (long long)gap);
+    if (n < 0 || (size_t)n >= cap)
+        return fk_fail(err, FK_EINVAL, "data", "data directory path too long");
+    return 0;
+}
+
+const char *tracing_from_name(tracing_from f)
+{
+    static const char *names[] = {"snapshot", "extended", "built"};
+    return f <= TRACING_FROM_BUILT ? names[f] : "?";
+}
+
+/* ---- loading records from the store ---- */
 
 /* Stream the store's records straight into the builder: no copy of all records. */
 typedef struct load_ctx { trace_builder *b; trace_pings *pings; fk_err *err; } load_ctx;
@@ -116,13 +136,14 @@ static int feed_stay(void *ctx, const stay_rec *s)
     return bw_submit(f->bw, FEED_BATCH, 0, 0, f->err) != 0;
 }
 
-static int load_stays(store *st, load_ctx *l, int64_t from, int64_t to, fk_err *err)
+/* The stays with after_id < id <= upto_id (store_stays_after) into l's builder. */
+static int load_stays(store *st, load_ctx *l, int64_t after_id, int64_t upto_id, fk_err *err)
 {
     batch_writer *bw = bw_new(sizeof(stay_rec), FEED_BATCH, intern_stays, l, NULL);
     if (!bw)   /* no second thread: intern here */
-        return store_stays_each(st, from, to, add_one, l, err) != 0 ? -1 : 0;
+        return store_stays_after(st, after_id, upto_id, add_one, l, err) != 0 ? -1 : 0;
     stay_feed f = {bw, 0, err};
-    int rc = store_stays_each(st, from, to, feed_stay, &f, err);
+    int rc = store_stays_after(st, after_id, upto_id, feed_stay, &f, err);
     if (rc == 0 && f.n)
         rc = bw_submit(bw, f.n, 0, 0, err);
     if (bw_drain(bw, rc ? NULL : err) != 0)
@@ -131,85 +152,195 @@ static int load_stays(store *st, load_ctx *l, int64_t from, int64_t to, fk_err *
     return rc != 0 ? -1 : 0;
 }
 
-trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from, int64_t to,
-                                fk_err *err)
+/* A builder and a ping converter for the policy's gap (*gap OUT). 0, or -1 (err). */
+static int load_begin(load_ctx *l, const struct policy *p, int64_t *gap, fk_err *err)
 {
-    int64_t max_gap;
-    if (policy_get_int(p, "trace_inputs.pings.max_gap_s", &max_gap, err) != 0)
-        return NULL;
-    load_ctx l = {trace_builder_new(), trace_pings_new(max_gap, add_presence, &l), err};
-    if (!l.pings) {
-        trace_builder_free(l.b);
-        fk_fail(err, FK_EINVAL, "trace_inputs.pings.max_gap_s", "the ping gap must be positive");
-        return NULL;
-    }
-    /* the ping before the window may reach into it */
-    int rc = load_stays(st, &l, from, to, err) != 0 ||
-             store_pings_each(st, from > max_gap ? from - max_gap : 0, to, add_ping, &l, err) ||
-             trace_pings_finish(l.pings, err) != 0 ||
-             store_detections_each(st, from, to, add_detection, &l, err) != 0;
-    trace_pings_free(l.pings);
+    if (policy_get_int(p, GAP_KEY, gap, err) != 0)
+        return -1;
+    *l = (load_ctx){trace_builder_new(), trace_pings_new(*gap, add_presence, l), err};
+    if (l->pings)
+        return 0;
+    trace_builder_free(l->b);
+    return fk_fail(err, FK_EINVAL, GAP_KEY, "the ping gap must be positive");
+}
+
+/* The index of what was loaded (failed: rc != 0); frees the loader either way. */
+static trace_index *load_end(load_ctx *l, int rc, fk_err *err)
+{
+    trace_pings_free(l->pings);
     if (rc) {
-        trace_builder_free(l.b);
+        trace_builder_free(l->b);
         return NULL;
     }
-    return trace_builder_finish(l.b, err);
+    return trace_builder_finish(l->b, err);
 }
 
-/* The current index extended with the stays and detections that arrived since it was
- * built, up to ids; NULL (err set) when that is not possible. New pings need a
- * rebuild: a ping changes the presence of the ping before it. */
-static trace_index *extended(tracing *t, store *st, const int64_t ids[3], fk_err *err)
+/* Every record up to ids: stays and detections by row id, so that the index holds
+ * exactly what its marks say even while an import commits meanwhile. Pings are all
+ * read: one that lands meanwhile is held but not marked, and only costs the next
+ * build sooner (new pings always rebuild). */
+static trace_index *build_upto(store *st, const struct policy *p, const int64_t ids[3],
+                               fk_err *err)
 {
-    if (!t->ix || !t->ids_known || ids[1] != t->ids[1] || ids[0] < t->ids[0] ||
-        ids[2] < t->ids[2]) {
-        fk_fail(err, FK_ECONFLICT, "", "the index cannot be extended");
+    int64_t gap;
+    load_ctx l;
+    if (load_begin(&l, p, &gap, err) != 0)
         return NULL;
-    }
+    int rc = load_stays(st, &l, 0, ids[0], err) != 0 ||
+             store_pings_each(st, 0, 0, add_ping, &l, err) != 0 ||
+             trace_pings_finish(l.pings, err) != 0 ||
+             store_detections_after(st, 0, ids[2], add_detection, &l, err) != 0;
+    return load_end(&l, rc, err);
+}
+
+/* ---- the current index: snapshot, extension or build ---- */
+
+static bool same_ids(const int64_t a[3], const int64_t b[3])
+{
+    return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}
+
+/* An index holding `have` can be brought to `now` by adding records: no new pings (a
+ * ping changes the presence of the one before it), and no stays or detections gone. */
+static bool extendable(const int64_t have[3], const int64_t now[3])
+{
+    return now[1] == have[1] && now[0] >= have[0] && now[2] >= have[2];
+}
+
+/* base (holding have) with the stays and detections after have, up to now. */
+static trace_index *extend_to(const trace_index *base, const int64_t have[3], store *st,
+                              const int64_t now[3], fk_err *err)
+{
     load_ctx l = {trace_builder_new(), NULL, err};
-    if (store_stays_after(st, t->ids[0], ids[0], add_one, &l, err) != 0 ||
-        store_detections_after(st, t->ids[2], ids[2], add_detection, &l, err) != 0) {
+    if (load_stays(st, &l, have[0], now[0], err) != 0 ||
+        store_detections_after(st, have[2], now[2], add_detection, &l, err) != 0) {
         trace_builder_free(l.b);
         return NULL;
     }
-    trace_index *ix = trace_index_extend(t->ix, l.b, err);
-    if (ix)
-        log_info("tracing", "index extended to %zu records and %zu detections",
-                 trace_index_records(ix), trace_index_detections(ix));
-    return ix;
+    return trace_index_extend(base, l.b, err);
 }
 
-/* The index for ids: extended when only stays and detections were added; the snapshot
- * when it was saved at that version (mapped, nothing rebuilt: the server's start);
- * otherwise built from the store. A new index is saved as the snapshot. A snapshot that
- * cannot be read or written costs a rebuild and a log line, never the query. */
-static trace_index *fresh_index(tracing *t, store *st, const int64_t ids[3], int64_t version,
-                                fk_err *err)
+/* The snapshot at path mapped, with its marks (OUT); NULL when there is none, it is
+ * refused, or it was made under another ping gap (logged; the caller builds). */
+static trace_index *open_snapshot(const char *path, const struct policy *p, int64_t marks[3])
 {
     fk_err e;
-    uint64_t saved = 0;
-    trace_index *ix = extended(t, st, ids, &e);
-    if (!ix && t->snapshot[0] && !t->ix) {
-        ix = trace_index_open(t->snapshot, &saved, &e);
-        if (ix && saved == (uint64_t)version) {
-            t->ids_known = false;
-            return ix;
-        }
-        trace_index_free(ix);
-        ix = NULL;
-        if (e.code == FK_EINVAL)
-            log_warn("tracing", "trace snapshot %s refused: %s", t->snapshot, e.message);
-    }
-    if (!ix && (ix = tracing_load_index(st, t->policy, 0, 0, err)) != NULL)
-        log_info("tracing", "index built: %zu records and %zu detections",
-                 trace_index_records(ix), trace_index_detections(ix));
-    if (!ix)
+    int64_t gap;
+    trace_snapshot_marks m;
+    if (policy_get_int(p, GAP_KEY, &gap, &e) != 0)
         return NULL;
-    memcpy(t->ids, ids, sizeof t->ids);
-    t->ids_known = true;
-    if (t->snapshot[0] && trace_index_save(ix, t->snapshot, (uint64_t)version, &e) != 0)
-        log_warn("tracing", "trace snapshot %s not saved: %s", t->snapshot, e.message);
+    trace_index *ix = trace_index_open(path, &m, &e);
+    if (!ix) {
+        if (e.code == FK_EINVAL)
+            log_warn("tracing", "trace snapshot %s refused: %s", path, e.message);
+        else
+            log_info("tracing", "no trace snapshot: %s", e.message);
+        return NULL;
+    }
+    if (m.version != (uint64_t)gap || m.stays > INT64_MAX || m.pings > INT64_MAX ||
+        m.detections > INT64_MAX) {
+        log_warn("tracing", "trace snapshot %s refused: made for a ping gap of %llu s, not %lld",
+                 path, (unsigned long long)m.version, (long long)gap);
+        trace_index_free(ix);
+        return NULL;
+    }
+    marks[0] = (int64_t)m.stays, marks[1] = (int64_t)m.pings, marks[2] = (int64_t)m.detections;
     return ix;
+}
+
+static void save_snapshot(const trace_index *ix, const char *path, const struct policy *p,
+                          tracing_index_info *info)
+{
+    int64_t gap = 0;
+    fk_err e;
+    double t0 = fk_seconds();
+    info->save_seconds = 0;
+    if (!path || !path[0] || policy_get_int(p, GAP_KEY, &gap, &e) != 0)
+        return;
+    trace_snapshot_marks m = {(uint64_t)gap, (uint64_t)info->ids[0], (uint64_t)info->ids[1],
+                              (uint64_t)info->ids[2]};
+    if (trace_index_save(ix, path, &m, &e) != 0)
+        log_warn("tracing", "trace snapshot %s not saved: %s", path, e.message);
+    info->save_seconds = fk_seconds() - t0;
+}
+
+/* One line per index taken: how, from which snapshot, its size, what it holds. */
+static void log_index(const char *how, const char *snap, const trace_index *ix,
+                      const trace_index *base, const int64_t ids[3])
+{
+    char added[96] = "";
+    if (base)
+        snprintf(added, sizeof added, " (%zu stays and %zu detections added)",
+                 trace_index_records(ix) - trace_index_records(base),
+                 trace_index_detections(ix) - trace_index_detections(base));
+    log_info("tracing", "index %s%s%s: %zu records and %zu detections%s; store ids: stays %lld, "
+             "pings %lld, detections %lld", how, snap ? " from snapshot " : "", snap ? snap : "",
+             trace_index_records(ix), trace_index_detections(ix), added, (long long)ids[0],
+             (long long)ids[1], (long long)ids[2]);
+}
+
+/* Why an index holding `have` was not extended to `now` (extension error e). */
+static void log_no_extension(const int64_t have[3], const int64_t now[3], const fk_err *e)
+{
+    const char *why = extendable(have, now) ? e->message
+                      : now[1] != have[1]   ? "new pings change the presence it holds"
+                                            : "the store's ids are below its marks";
+    log_info("tracing", "index holding stays %lld, pings %lld, detections %lld not extended "
+             "(%s): building", (long long)have[0], (long long)have[1], (long long)have[2], why);
+}
+
+/* Bring cur (holding have; NULL: no index yet, try the snapshot) to the store's ids
+ * now: extended when it can be, else built; the result is saved as the snapshot.
+ * The one path of the server's first use, its later refreshes and the CLI. */
+static trace_index *next_index(const trace_index *cur, const int64_t *have, store *st,
+                               const struct policy *p, const char *snap, const int64_t now[3],
+                               tracing_index_info *info, fk_err *err)
+{
+    int64_t marks[3];
+    trace_index *mapped = NULL, *ix = NULL;
+    memcpy(info->ids, now, sizeof info->ids);
+    info->save_seconds = 0;
+    if (!cur && snap && snap[0] && (mapped = open_snapshot(snap, p, marks)) != NULL) {
+        if (same_ids(marks, now)) {
+            info->from = TRACING_FROM_SNAPSHOT;
+            log_index("mapped", snap, mapped, NULL, now);
+            return mapped;
+        }
+        cur = mapped, have = marks;
+    }
+    fk_err e = {0};
+    if (cur && extendable(have, now) && (ix = extend_to(cur, have, st, now, &e)) != NULL) {
+        info->from = TRACING_FROM_EXTENDED;
+        log_index("extended", mapped ? snap : NULL, ix, cur, now);
+    } else if (cur) {
+        log_no_extension(have, now, &e);
+    }
+    trace_index_free(mapped);
+    if (!ix && (ix = build_upto(st, p, now, err)) != NULL) {
+        info->from = TRACING_FROM_BUILT;
+        log_index("built", NULL, ix, NULL, now);
+    }
+    if (ix)
+        save_snapshot(ix, snap, p, info);
+    return ix;
+}
+
+trace_index *tracing_index_current(store *st, const struct policy *p, const char *snapshot,
+                                   tracing_index_info *info, fk_err *err)
+{
+    int64_t now[3];
+    if (store_input_ids(st, now, err) != 0)
+        return NULL;
+    return next_index(NULL, NULL, st, p, snapshot, now, info, err);
+}
+
+/* ---- the server's index ---- */
+
+/* The index holds at least what the store held at `ids` (ids only grow): a query that
+ * read ids before another thread's refresh is served by the newer index. */
+static bool holds(const int64_t have[3], const int64_t ids[3])
+{
+    return have[0] >= ids[0] && have[1] >= ids[1] && have[2] >= ids[2];
 }
 
 /* Take the read lock on an index that is current for the store. */
@@ -218,21 +349,21 @@ static int lock_current(tracing *t, store *st, fk_err *err)
     int64_t ids[3];
     if (store_input_ids(st, ids, err) != 0)
         return -1;
-    int64_t version = ids[0] + ids[1] + ids[2]; /* as store_stays_version */
     pthread_rwlock_rdlock(&t->lock);
-    if (t->ix && t->version == version)
+    if (t->ix && holds(t->ids, ids))
         return 0;
     pthread_rwlock_unlock(&t->lock);
     pthread_rwlock_wrlock(&t->lock);
-    if (!t->ix || t->version != version) {
-        trace_index *ix = fresh_index(t, st, ids, version, err);
+    if (!t->ix || !holds(t->ids, ids)) {
+        tracing_index_info info;
+        trace_index *ix = next_index(t->ix, t->ids, st, t->policy, t->snapshot, ids, &info, err);
         if (!ix) {
             pthread_rwlock_unlock(&t->lock);
             return -1;
         }
         trace_index_free(t->ix);
         t->ix = ix;
-        t->version = version;
+        memcpy(t->ids, info.ids, sizeof t->ids);
     }
     pthread_rwlock_unlock(&t->lock);
     pthread_rwlock_rdlock(&t->lock); /* a newer version may land meanwhile: fine */

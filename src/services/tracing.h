@@ -1,14 +1,25 @@
 /*
- * tracing.h - contact discovery as a service of the running server: the trace index of
- * the data directory, kept in memory, and discovery for a registered case.
+ * tracing.h - contact discovery as a service: the trace index of the data directory (for
+ * the server, which keeps it in memory, and for `fangkong trace`) and discovery for a
+ * registered case.
  *
- * The index (trace/trace.h) is built from all stays in the store on first use; when the
- * store's version has moved (new imports) it is extended with the new stays and
- * detections (trace_index_extend), or rebuilt when pings arrived. Queries share it
- * under a read lock; a rebuild takes the write lock, so a query never sees a half-built
- * index. A case's subjects are its person's phone, resident ID number and person id:
- * location data is keyed by whichever the source had. The index holds the stays (cells,
- * venues) and the proximity detections.
+ * The index (trace/trace.h) holds every record of the store: the stays (cells, and
+ * venues from check-ins and interviews), the pings turned into presence by the policy's
+ * trace_inputs.pings.max_gap_s, and the proximity detections. It is kept as a snapshot
+ * file in the data directory (tracing_snapshot_path) whose marks say which records it
+ * holds: the highest row id of stays, pings and detections (store_input_ids) and the
+ * policy's ping gap. Getting a current index (tracing_index_current; the server on first
+ * use, `fangkong trace` on every run): the snapshot mapped as it is when its marks equal
+ * the store's ids; mapped and extended with the stays and detections after its marks
+ * when only those were added; otherwise built from the whole store. New pings always
+ * need a build: a ping changes the presence of the one before it. An index that was
+ * extended or built is saved as the new snapshot. A snapshot that cannot be read or
+ * written costs a build or a log line ("tracing" module), never the query.
+ *
+ * The server keeps its index in memory and extends it the same way when the store's ids
+ * move (new imports). Queries share it under a read lock; a change takes the write lock,
+ * so a query never sees a half-built index. A case's subjects are its person's phone,
+ * resident ID number and person id: location data is keyed by whichever the source had.
  *
  * Ownership: tracing_new borrows the policy (it must outlive the tracing); the caller
  * frees the tracing with tracing_free. Thread-safe.
@@ -25,18 +36,41 @@
 struct policy;
 typedef struct tracing tracing;
 
-/* A new index of the presence overlapping [from, to) (0 = open): the stays (cells, and
- * venues from check-ins and interviews), the pings turned into presence by the
- * policy's trace_inputs.pings.max_gap_s, and the proximity detections. NULL with
- * FK_EBUSY when out of memory, or the store's or policy's error. The caller frees it
- * with trace_index_free. */
-trace_index *tracing_load_index(store *st, const struct policy *p, int64_t from, int64_t to,
-                                fk_err *err);
+/* The snapshot file of policy p's index in data_dir: DATA/trace-GAP.snap, one file per
+ * ping gap (trace_inputs.pings.max_gap_s), since the presence made of pings depends on
+ * it. 0, or -1 with the policy's error, or FK_EINVAL when the path would not fit in cap
+ * bytes. */
+int tracing_snapshot_path(const char *data_dir, const struct policy *p, char *out, size_t cap,
+                          fk_err *err);
+
+/* How tracing_index_current got its index. */
+typedef enum tracing_from {
+    TRACING_FROM_SNAPSHOT,   /* the snapshot was current: mapped, nothing read or built */
+    TRACING_FROM_EXTENDED,   /* the snapshot mapped and extended with the newer records */
+    TRACING_FROM_BUILT,      /* built from the whole store */
+} tracing_from;
+/* "snapshot", "extended" or "built". */
+const char *tracing_from_name(tracing_from f);
+
+typedef struct tracing_index_info {
+    tracing_from from;
+    int64_t ids[3];          /* the store_input_ids the index holds (its marks) */
+    double save_seconds;     /* spent saving the new snapshot (0 when none was saved) */
+} tracing_index_info;
+
+/* A current index of every record of the store, by way of the snapshot at `snapshot`
+ * (NULL or "" = none: built) as described at the top. *info (OUT) says how. NULL with
+ * FK_EBUSY when out of memory, or the store's or policy's error; the caller frees the
+ * index with trace_index_free (mapped or not). Safe to run in several processes at once
+ * (each saves through its own temporary file). */
+trace_index *tracing_index_current(store *st, const struct policy *p, const char *snapshot,
+                                   tracing_index_info *info, fk_err *err);
 
 tracing *tracing_new(const struct policy *p);
 void tracing_free(tracing *t);
-/* Keep the index as a snapshot file (trace/trace.h) at `path`: mapped instead of rebuilt
- * when the server starts on unchanged data, rewritten after each rebuild. NULL = none. */
+/* Keep the index as a snapshot file at `path` (tracing_snapshot_path): at first use the
+ * server takes its index from it by tracing_index_current, and saves every index it
+ * extends or builds there. NULL = none. */
 void tracing_set_snapshot(tracing *t, const char *path);
 
 /* Discover the contacts of case `case_id` (services/discovery.h) and store them: new

@@ -2,12 +2,16 @@
  * snapshot.c - the trace index saved to a file and memory-mapped back (no rebuild).
  *
  * File format (native byte order; a reader of the other order refuses the file):
- *   header, 128 bytes (struct snap_header): magic "FKTRACE1", format 1, the endianness
- *     word 0x01020304, the caller's version, the checksum, the payload length and the
- *     counts that size every array;
+ *   header, 128 bytes (struct snap_header): magic "FKTRACE1", format 3, the endianness
+ *     word 0x01020304, the caller's marks (version; then stays, pings, detections in
+ *     the words format 1 kept zero as reserved), the checksum, the payload length and
+ *     the counts that size every array;
  *   payload: the arrays of the index in the order of walk_arrays() below, each padded
  *     with zero bytes to a multiple of 8 so that every array is 8-byte aligned in the
  *     page-aligned mapping and can be used in place.
+ * Format 2 gave the reserved words their meaning (the marks), format 3 added two arrays.
+ * A reader takes its own format only: a format-1 file's zero marks would read as "holds
+ * no records", and its caller would extend it with every record it already holds.
  * Nothing in the file is an offset: every array's place follows from the counts, so a
  * reader checks the counts against the file size once and cannot be pointed outside it.
  *
@@ -27,8 +31,11 @@
  * a file that breaks it gives wrong answers, not a crash; the checksum is what stands
  * between a damaged file and the queries.)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +59,7 @@ typedef struct snap_header {
     uint64_t nrecords, nmerged, npairs, ndetections;
     uint64_t subj_blob, place_blob;
     uint32_t nsubj, nplace, subj_slots, place_slots;
-    uint64_t reserved[3];
+    uint64_t mark_stays, mark_pings, mark_detections; /* format 1: reserved, zero */
 } snap_header;
 
 _Static_assert(sizeof(snap_header) == 128, "the header is 128 bytes");
@@ -211,14 +218,19 @@ static void walk_arrays(trace_index *ix, cursor *c)
     ix->prox_time = visit(c, ix->prox_time, d * sizeof *ix->prox_time);
 }
 
-static snap_header header_of(const trace_index *ix, uint64_t version)
+static snap_header header_of(const trace_index *ix, const trace_snapshot_marks *m)
 {
     snap_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, SNAP_MAGIC, 8);
     h.format = SNAP_FORMAT;
     h.endian = SNAP_ENDIAN;
-    h.version = version;
+    if (m) {
+        h.version = m->version;
+        h.mark_stays = m->stays;
+        h.mark_pings = m->pings;
+        h.mark_detections = m->detections;
+    }
     h.nrecords = ix->nrecords;
     h.nmerged = ix->nmerged;
     h.npairs = ix->npairs;
@@ -234,8 +246,8 @@ static snap_header header_of(const trace_index *ix, uint64_t version)
 
 /* ---- save ---- */
 
-/* fsync the directory holding path, so that the rename itself is durable. */
-static int sync_dir(const char *path)
+/* The directory holding path (caller frees): ".", "/" or the part before the last '/'. */
+static char *dir_of(const char *path)
 {
     char *dir = fk_strdup(path);
     char *slash = strrchr(dir, '/');
@@ -245,6 +257,13 @@ static int sync_dir(const char *path)
         dir[1] = '\0';
     else
         *slash = '\0';
+    return dir;
+}
+
+/* fsync the directory holding path, so that the rename itself is durable. */
+static int sync_dir(const char *path)
+{
+    char *dir = dir_of(path);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
     free(dir);
     if (fd < 0 || fsync(fd) != 0)
@@ -255,12 +274,12 @@ static int sync_dir(const char *path)
 }
 
 /* Header placeholder, payload, then the header with its checksum; fsync. errno or 0. */
-static int write_file(int fd, const trace_index *ix, uint64_t version)
+static int write_file(int fd, const trace_index *ix, const trace_snapshot_marks *m)
 {
     trace_index copy = *ix;     /* walk_arrays assigns what it visits: a copy, not ix */
     cursor measure = {.mode = CUR_MEASURE};
     walk_arrays(&copy, &measure);
-    snap_header h = header_of(ix, version);
+    snap_header h = header_of(ix, m);
     h.payload_len = measure.off;
     snap_hash hash;
     hash_init(&hash);
@@ -279,19 +298,68 @@ static int write_file(int fd, const trace_index *ix, uint64_t version)
     return rc;
 }
 
-int trace_index_save(const trace_index *ix, const char *path, uint64_t version, fk_err *err)
+/* The temporary of this save: path.tmp.PID.N, N counting the saves of this process, so
+ * that no two running writers (processes, or threads of one) ever share one temporary
+ * file. A file already there under this name was left by a dead process that had our
+ * pid: ours to overwrite (O_TRUNC), never someone's save in progress. */
+static char *temp_name(const char *path)
+{
+    static atomic_uint seq;
+    unsigned n = atomic_fetch_add(&seq, 1);
+    size_t cap = strlen(path) + 48;
+    char *tmp = fk_malloc(cap);
+    snprintf(tmp, cap, "%s.tmp.%ld.%u", path, (long)getpid(), n);
+    return tmp;
+}
+
+/* The pid in a directory entry named BASE.tmp.PID.N, or 0 when it is not one. */
+static long temp_owner(const char *entry, const char *base)
+{
+    size_t len = strlen(base);
+    if (strncmp(entry, base, len) != 0 || strncmp(entry + len, ".tmp.", 5) != 0)
+        return 0;
+    char *end;
+    long pid = strtol(entry + len + 5, &end, 10);
+    return pid > 0 && pid <= INT32_MAX && *end == '.' ? pid : 0;
+}
+
+/* Remove the temporaries that writers killed mid-save left next to path (each is as
+ * large as a snapshot; unique names mean nobody else would ever overwrite them). Only
+ * those of processes no longer running: a live writer's temporary is its own. (A writer
+ * in another pid namespace sharing the directory looks dead: its save then fails at the
+ * rename and is retried by it later; the snapshot itself is never damaged.) */
+static void remove_stale_temps(const char *path)
+{
+    char *dir = dir_of(path);
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        long pid = temp_owner(e->d_name, base);
+        if (pid == 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        char *stale = fk_malloc(strlen(dir) + strlen(e->d_name) + 2);
+        sprintf(stale, "%s/%s", dir, e->d_name);
+        unlink(stale);
+        free(stale);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+int trace_index_save(const trace_index *ix, const char *path, const trace_snapshot_marks *m,
+                     fk_err *err)
 {
     if (!ix || !path || !path[0])
         return fk_fail(err, FK_EINVAL, ix ? "path" : "index", "missing argument");
-    size_t len = strlen(path);
-    char *tmp = fk_malloc(len + 5);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp", 5);
+    remove_stale_temps(path);
+    char *tmp = temp_name(path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), rc;
     if (fd < 0) {
         rc = errno;
     } else {
-        rc = write_file(fd, ix, version);
+        rc = write_file(fd, ix, m);
         if (close(fd) != 0 && rc == 0)
             rc = errno;
     }
@@ -434,7 +502,7 @@ static int check_mapped(trace_index *ix, const char *map, uint64_t size, const c
     return 0;
 }
 
-trace_index *trace_index_open(const char *path, uint64_t *version, fk_err *err)
+trace_index *trace_index_open(const char *path, trace_snapshot_marks *m, fk_err *err)
 {
     if (!path || !path[0]) {
         fk_fail(err, FK_EINVAL, "path", "no snapshot path");
@@ -472,8 +540,10 @@ trace_index *trace_index_open(const char *path, uint64_t *version, fk_err *err)
     }
     ix->map = map;
     ix->map_len = size;
-    if (version)
-        *version = ((const snap_header *)map)->version;
+    if (m) {
+        const snap_header *h = map;
+        *m = (trace_snapshot_marks){h->version, h->mark_stays, h->mark_pings, h->mark_detections};
+    }
     return ix;
 }
 

@@ -102,19 +102,22 @@ size_t trace_index_detections(const trace_index *ix);
 
 /* ---- snapshot and extension (snapshot.c, extend.c) ----
  *
- * trace_index_save writes ix to `path` atomically: to path.tmp, fsync, rename over
- * path, fsync the directory; a crash leaves the old file or the new one, never a mix
- * (a stale path.tmp may remain and is overwritten next time). `version` is the
- * caller's number (e.g. the last store change the index holds), returned by open.
+ * trace_index_save writes ix to `path` atomically: to a temporary file of its own
+ * (path.tmp.PID), fsync, rename over path, fsync the directory; a crash leaves the old
+ * file or the new one, never a mix (a stale temporary may remain). Two processes may save
+ * the same path at once (the server and a `fangkong trace`): each writes its own
+ * temporary, and the last rename wins whole. `m` (may be NULL: all zero) is kept in the
+ * header and returned by open: the caller's record of what the index holds (below).
  * 0, or -1 with FK_EIO naming the path and the system error. ix is only read.
  *
  * trace_index_open maps the file read-only and returns an index whose arrays point
  * into the mapping (nothing is copied). It refuses, with FK_EINVAL and a message
  * naming the path, a file that is too short, not a snapshot (magic), of another byte
- * order or format, whose counts do not match its size, whose checksum does not match,
- * or whose arrays are inconsistent (an offset or id out of range): it never crashes on
- * a bad file and never answers from one. FK_EIO when the file cannot be opened or
- * mapped. The whole file is read once at open (checksum). *version (OUT, may be NULL).
+ * order or format (format 1, which had no marks, included), whose counts do not match
+ * its size, whose checksum does not match, or whose arrays are inconsistent (an offset
+ * or id out of range): it never crashes on a bad file and never answers from one. FK_EIO
+ * when the file cannot be opened or mapped. The whole file is read once at open
+ * (checksum). *m (OUT, may be NULL; untouched on failure): the marks it was saved with.
  * The mapped index is immutable and may be queried from many threads at once, like a
  * built one; trace_index_free unmaps it. The file must not be truncated or rewritten in
  * place while mapped; trace_index_save never does that (it replaces the file by rename,
@@ -127,8 +130,20 @@ size_t trace_index_detections(const trace_index *ix);
  * and may keep querying it meanwhile); `more` is consumed (freed) in every case.
  * NULL with FK_EINVAL for a missing argument or FK_EBUSY when out of memory. Records
  * are checked as they are added to `more` (trace_builder_add). */
-int trace_index_save(const trace_index *ix, const char *path, uint64_t version, fk_err *err);
-trace_index *trace_index_open(const char *path, uint64_t *version, fk_err *err);
+
+/* The marks of a snapshot: which inputs the index holds, so that a later process can
+ * tell whether the file is current and, if not, which records to extend it with. The
+ * trace module only stores and returns them. services/tracing.c puts there the highest
+ * store row id of each input table the index was built from, and in `version` what else
+ * the index depends on (the policy's ping gap). */
+typedef struct trace_snapshot_marks {
+    uint64_t version;
+    uint64_t stays, pings, detections;
+} trace_snapshot_marks;
+
+int trace_index_save(const trace_index *ix, const char *path, const trace_snapshot_marks *m,
+                     fk_err *err);
+trace_index *trace_index_open(const char *path, trace_snapshot_marks *m, fk_err *err);
 trace_index *trace_index_extend(const trace_index *base, trace_builder *more, fk_err *err);
 /* Bytes the index holds (columns, pair tables, interned names and their hash table),
  * for memory reports and benchmarks. */

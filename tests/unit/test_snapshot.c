@@ -10,8 +10,10 @@
  */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "trace/trace.h"
 #include "trace/trace_int.h"
@@ -166,6 +168,20 @@ static char *snap_path(const char *dir)
     return p;
 }
 
+/* Marks with every field distinct, v in the version. */
+static trace_snapshot_marks marks_of(uint64_t v)
+{
+    return (trace_snapshot_marks){v, 1000 + v, 2000 + v, 3000 + v};
+}
+
+static void same_marks(const trace_snapshot_marks *a, const trace_snapshot_marks *b)
+{
+    assert_true(a->version == b->version);
+    assert_true(a->stays == b->stays);
+    assert_true(a->pings == b->pings);
+    assert_true(a->detections == b->detections);
+}
+
 static void test_save_open_same_answers(void **state)
 {
     (void)state;
@@ -174,11 +190,11 @@ static void test_save_open_same_answers(void **state)
     trace_index *ix = build(x->st, NSTAY, x->d, NDET);
     char *dir = test_tmpdir(), *path = snap_path(dir);
     fk_err err = {0};
-    assert_int_equal(trace_index_save(ix, path, 42, &err), 0);
-    uint64_t version = 0;
-    trace_index *mx = trace_index_open(path, &version, &err);
+    trace_snapshot_marks m = marks_of(42), got = {0};
+    assert_int_equal(trace_index_save(ix, path, &m, &err), 0);
+    trace_index *mx = trace_index_open(path, &got, &err);
     assert_non_null(mx);
-    assert_int_equal(version, 42);
+    same_marks(&m, &got);
     same_arrays(ix, mx);
     assert_memory_equal(ix->subjects.slots, mx->subjects.slots, ix->subjects.nslots * 4);
     size_t rows = same_answers(ix, mx);
@@ -187,12 +203,14 @@ static void test_save_open_same_answers(void **state)
     assert_int_equal(trace_index_records(mx), NSTAY);
     assert_int_equal(trace_index_detections(mx), NDET);
     /* saving again over it replaces the file; the mapping keeps the old one alive */
-    assert_int_equal(trace_index_save(ix, path, 43, &err), 0);
-    trace_index *again = trace_index_open(path, &version, &err);
-    assert_int_equal(version, 43);
+    m = marks_of(43);
+    assert_int_equal(trace_index_save(ix, path, &m, &err), 0);
+    trace_index *again = trace_index_open(path, &got, &err);
+    same_marks(&m, &got);
     same_answers(mx, again);
     /* a mapped index can itself be saved (the lead re-saves after an extension) */
-    assert_int_equal(trace_index_save(mx, path, 44, &err), 0);
+    m = marks_of(44);
+    assert_int_equal(trace_index_save(mx, path, &m, &err), 0);
     trace_index_free(again);
     trace_index_free(mx);
     trace_index_free(ix);
@@ -206,11 +224,18 @@ static void test_empty_round_trip(void **state)
     char *dir = test_tmpdir(), *path = snap_path(dir);
     fk_err err = {0};
     trace_index *ix = trace_index_build(NULL, 0, &err);
-    assert_int_equal(trace_index_save(ix, path, UINT64_MAX, &err), 0);
-    uint64_t v = 0;
+    const trace_snapshot_marks m = {UINT64_MAX, UINT64_MAX - 1, 1, (uint64_t)1 << 40};
+    trace_snapshot_marks v = {0};
+    assert_int_equal(trace_index_save(ix, path, &m, &err), 0);
     trace_index *mx = trace_index_open(path, &v, &err);
     assert_non_null(mx);
-    assert_true(v == UINT64_MAX);
+    same_marks(&m, &v);
+    trace_index_free(mx);
+    /* no marks given: all zero */
+    assert_int_equal(trace_index_save(ix, path, NULL, &err), 0);
+    mx = trace_index_open(path, &v, &err);
+    assert_non_null(mx);
+    same_marks(&(trace_snapshot_marks){0}, &v);
     trace_contact_list l;
     const trace_rules r = {600, 0, DAY};
     assert_int_equal(trace_companions(mx, "a", 0, 10, &r, &l, &err), 0);
@@ -250,10 +275,10 @@ static void spit(const char *path, const unsigned char *buf, size_t n)
 static void expect_refused(const char *path, fk_code code, const char *what)
 {
     fk_err err = {0};
-    uint64_t v = 7;
+    trace_snapshot_marks v = marks_of(7), untouched = marks_of(7);
     assert_null(trace_index_open(path, &v, &err));
     assert_int_equal(err.code, code);
-    assert_int_equal(v, 7);
+    same_marks(&v, &untouched);
     if (!strstr(err.message, what))
         fail_msg("message \"%s\" lacks \"%s\"", err.message, what);
 }
@@ -266,7 +291,7 @@ static void test_bad_files_refused(void **state)
     trace_index *ix = build(x->st, 500, x->d, 100);
     char *dir = test_tmpdir(), *path = snap_path(dir), bad[600];
     snprintf(bad, sizeof bad, "%s/bad.snap", dir);
-    assert_int_equal(trace_index_save(ix, path, 1, NULL), 0);
+    assert_int_equal(trace_index_save(ix, path, NULL, NULL), 0);
     size_t n;
     unsigned char *good = slurp(path, &n), *buf = malloc(n);
     expect_refused(bad, FK_EIO, "No such file");
@@ -315,7 +340,7 @@ static void test_bad_files_refused(void **state)
     char missing[600];
     snprintf(missing, sizeof missing, "%s/no/such/dir.snap", dir);
     fk_err err = {0};
-    assert_int_equal(trace_index_save(ix, missing, 1, &err), -1);
+    assert_int_equal(trace_index_save(ix, missing, NULL, &err), -1);
     assert_int_equal(err.code, FK_EIO);
     free(longer), free(buf), free(good);
     trace_index_free(ix);
@@ -352,7 +377,7 @@ static void test_inconsistent_arrays_refused(void **state)
     trace_index *ix = build(x->st, 500, x->d, 100);
     char *dir = test_tmpdir(), *path = snap_path(dir), bad[600];
     snprintf(bad, sizeof bad, "%s/bad.snap", dir);
-    assert_int_equal(trace_index_save(ix, path, 1, NULL), 0);
+    assert_int_equal(trace_index_save(ix, path, NULL, NULL), 0);
     size_t n;
     unsigned char *good = slurp(path, &n);
     /* the arrays after the names: start, end, subj, ... */
@@ -371,6 +396,166 @@ static void test_inconsistent_arrays_refused(void **state)
                              "name table");
     free(good);
     trace_index_free(ix);
+    test_rmdir(dir);
+    free(dir), free(path), free(x);
+}
+
+/* ---- format 2: the marks ---- */
+
+/* Header offsets of format 1's reserved words, which format 2 gives to the marks. */
+enum { OFF_FORMAT = 8, OFF_MARKS = 104 };
+
+static uint64_t word_at(const unsigned char *buf, size_t at)
+{
+    uint64_t w;
+    memcpy(&w, buf + at, 8);
+    return w;
+}
+
+/* The marks live in the header's last three words (the size stays 128: counts and
+ * arrays did not move), and a format-1 file, whose marks were zero, is refused. */
+static void test_marks_in_header_and_format1_refused(void **state)
+{
+    (void)state;
+    names_init();
+    data *x = rnd_data();
+    trace_index *ix = build(x->st, 300, x->d, 50);
+    char *dir = test_tmpdir(), *path = snap_path(dir), bad[600];
+    snprintf(bad, sizeof bad, "%s/bad.snap", dir);
+    const trace_snapshot_marks m = marks_of(9);
+    assert_int_equal(trace_index_save(ix, path, &m, NULL), 0);
+    size_t n;
+    unsigned char *buf = slurp(path, &n);
+    uint32_t format;
+    memcpy(&format, buf + OFF_FORMAT, 4);
+    assert_int_equal(format, 3);
+    assert_true(word_at(buf, 16) == m.version);
+    assert_true(word_at(buf, OFF_MARKS) == m.stays);
+    assert_true(word_at(buf, OFF_MARKS + 8) == m.pings);
+    assert_true(word_at(buf, OFF_MARKS + 16) == m.detections);
+    /* a mark is under the checksum like the rest */
+    buf[OFF_MARKS + 9] ^= 4;
+    spit(bad, buf, n);
+    expect_refused(bad, FK_EINVAL, "checksum");
+    /* what format 1 wrote: format 1, reserved words zero, a valid checksum */
+    buf[OFF_MARKS + 9] ^= 4;
+    format = 1;
+    memcpy(buf + OFF_FORMAT, &format, 4);
+    memset(buf + OFF_MARKS, 0, 24);
+    uint64_t sum = trace__snapshot_checksum(buf, n);
+    memcpy(buf + 24, &sum, 8);
+    spit(bad, buf, n);
+    expect_refused(bad, FK_EINVAL, "snapshot format 1, this build reads 3");
+    free(buf);
+    trace_index_free(ix);
+    test_rmdir(dir);
+    free(dir), free(path), free(x);
+}
+
+/* ---- temporary files ---- */
+
+/* Names in dir other than "." and "..", at most 8, into names (for checking leftovers). */
+static int dir_names(const char *dir, char names[8][256])
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && n < 8)
+            snprintf(names[n++], 256, "%s", e->d_name);
+    closedir(d);
+    return n;
+}
+
+static int has_name(char names[8][256], int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return 1;
+    return 0;
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    spit(p, (const unsigned char *)"x", 1);
+}
+
+/* A save removes the temporaries of dead writers (killed mid-save), and no other file:
+ * not a live process's, not its own process's, not one of another name. */
+static void test_stale_temporaries_removed(void **state)
+{
+    (void)state;
+    trace_index *ix = trace_index_build(NULL, 0, NULL);
+    char *dir = test_tmpdir(), *path = snap_path(dir), dead[64], live[64], own[64];
+    pid_t kid = fork();
+    if (kid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(kid, NULL, 0), kid);   /* reaped: that pid is no one now */
+    snprintf(dead, sizeof dead, "trace.snap.tmp.%ld.0", (long)kid);
+    snprintf(live, sizeof live, "trace.snap.tmp.%ld.3", (long)getppid());
+    snprintf(own, sizeof own, "trace.snap.tmp.%ld.77", (long)getpid());
+    touch(dir, dead), touch(dir, live), touch(dir, own), touch(dir, "trace.snap.tmpfoo");
+    touch(dir, "other.snap.tmp.1.0");
+    assert_int_equal(trace_index_save(ix, path, NULL, NULL), 0);
+    char names[8][256];
+    int n = dir_names(dir, names);
+    assert_int_equal(n, 5);
+    assert_false(has_name(names, n, dead));
+    assert_true(has_name(names, n, live) && has_name(names, n, own));
+    assert_true(has_name(names, n, "trace.snap") && has_name(names, n, "trace.snap.tmpfoo"));
+    trace_index_free(ix);
+    test_rmdir(dir);
+    free(dir), free(path);
+}
+
+/* Two processes saving the same path over and over while a third opens it: every save
+ * succeeds, every open finds one whole snapshot (its marks say whose; its records
+ * agree), and no temporary is left. With one shared temporary name, a writer truncates
+ * the other's file mid-write or writes into the renamed one: refused opens and failed
+ * renames. */
+static void test_concurrent_writers(void **state)
+{
+    (void)state;
+    names_init();
+    data *x = rnd_data();
+    trace_index *ix[2] = {build(x->st, NSTAY, x->d, NDET), build(x->st, 700, x->d, 90)};
+    const size_t records[2] = {NSTAY, 700};
+    char *dir = test_tmpdir(), *path = snap_path(dir);
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        if ((kids[k] = fork()) == 0) {
+            int failed = 0;
+            trace_snapshot_marks m = marks_of((uint64_t)k);
+            for (int i = 0; i < 40; i++)
+                failed += trace_index_save(ix[k], path, &m, NULL) != 0;
+            _exit(failed ? 1 : 0);
+        }
+    }
+    int running = 2, opened = 0, status;
+    while (running > 0) {
+        for (int k = 0; k < 2; k++)
+            if (kids[k] && waitpid(kids[k], &status, WNOHANG) == kids[k]) {
+                assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+                kids[k] = 0, running--;
+            }
+        fk_err err = {0};
+        trace_snapshot_marks m;
+        trace_index *mx = trace_index_open(path, &m, &err);
+        if (!mx) {
+            assert_int_equal(err.code, FK_EIO);   /* none renamed into place yet */
+            continue;
+        }
+        assert_true(m.version < 2);
+        assert_int_equal(trace_index_records(mx), records[m.version]);
+        trace_index_free(mx);
+        opened++;
+    }
+    char names[8][256];
+    assert_int_equal(dir_names(dir, names), 1);
+    print_message("concurrent writers: %d opens while saving\n", opened);
+    trace_index_free(ix[0]), trace_index_free(ix[1]);
     test_rmdir(dir);
     free(dir), free(path), free(x);
 }
@@ -404,7 +589,7 @@ static void test_extend_equals_full_build(void **state)
     /* three days: a mapped base extended twice */
     char *dir = test_tmpdir(), *path = snap_path(dir);
     trace_index *day1 = build(x->st, 1000, x->d, 300);
-    assert_int_equal(trace_index_save(day1, path, 1, NULL), 0);
+    assert_int_equal(trace_index_save(day1, path, NULL, NULL), 0);
     trace_index *mx = trace_index_open(path, NULL, NULL);
     assert_non_null(mx);
     trace_builder *more = trace_builder_new();
@@ -520,6 +705,9 @@ int main(void)
         cmocka_unit_test(test_empty_round_trip),
         cmocka_unit_test(test_bad_files_refused),
         cmocka_unit_test(test_inconsistent_arrays_refused),
+        cmocka_unit_test(test_marks_in_header_and_format1_refused),
+        cmocka_unit_test(test_stale_temporaries_removed),
+        cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_extend_equals_full_build),
         cmocka_unit_test(test_extend_sources_and_new_names),
         cmocka_unit_test(test_radix_sort),
