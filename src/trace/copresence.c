@@ -318,15 +318,13 @@ static int emit(const trace_index *ix, const walk *w, vec *hits, trace_contact_l
         return -1;
     for (size_t i = 0; i < hits->n; i++) {
         trace_contact *t = &out->items[i];
-        /* Field by field, no memset of the whole row: rows are 250 bytes and a query
-         * may emit thousands; the bytes after each string's NUL are never read. */
+        memset(t, 0, sizeof *t);   /* whole rows compare equal byte for byte */
         strcpy(t->subject, trace__name(&ix->subjects, h[i].s)); /* lengths checked at build */
         strcpy(t->kind, w->kind);   /* "companion" or "venue": fits */
         strcpy(t->place, trace__name(&ix->places, h[i].p));
         t->first_overlap = h[i].first;
         t->overlap_s = h[i].ov;
         t->degree = 1;
-        t->via[0] = '\0';
         trace__source_names(ix->place_src[h[i].p], t->source, sizeof t->source);
     }
     out->n = hits->n;
