@@ -78,3 +78,16 @@ const char *sb_str(const strbuf *sb)
 {
     return sb->buf ? sb->buf : "";
 }
+
+void sb_append_i64(strbuf *sb, long long v)
+{
+    char digits[24], *p = digits + sizeof digits;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    sb_append_len(sb, p, (size_t)(digits + sizeof digits - p));
+}

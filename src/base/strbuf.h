@@ -23,6 +23,8 @@ void sb_append(strbuf *sb, const char *s);
 void sb_append_len(strbuf *sb, const char *s, size_t n);
 void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_append_char(strbuf *sb, char c);
+/* v in decimal (without printf: for rows written by the hundred thousand). */
+void sb_append_i64(strbuf *sb, long long v);
 void sb_reset(strbuf *sb);
 void sb_free(strbuf *sb);
 /* Returns the buffer (never NULL, "" when empty) and leaves *sb empty. */

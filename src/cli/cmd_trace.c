@@ -134,9 +134,13 @@ static void format_row(strbuf *out, const char *c, const trace_contact *k,
         tw_csv_cell(out, cells[i]);
         sb_append_char(out, ',');
     }
-    sb_appendf(out, "%s,%lld", when, (long long)k->overlap_s);
+    sb_append_len(out, when, 20);
+    sb_append_char(out, ',');
+    sb_append_i64(out, k->overlap_s);
     if (a->secondary) {
-        sb_appendf(out, ",%d,", k->degree);
+        sb_append_char(out, ',');
+        sb_append_i64(out, k->degree);
+        sb_append_char(out, ',');
         tw_csv_cell(out, k->via);
     }
     sb_append_char(out, '\n');

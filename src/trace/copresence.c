@@ -381,6 +381,12 @@ int trace_contact_list_append(trace_contact_list *out, trace_contact_list *l, fk
 {
     if (l->n == 0)
         return 0;
+    if (out->n == 0) {          /* take l's array as it is: no copy */
+        free(out->items);
+        *out = *l;
+        *l = (trace_contact_list){0};
+        return 0;
+    }
     trace_contact *grown = fk_try_realloc(out->items, (out->n + l->n) * sizeof *grown);
     if (!grown)
         return fk_fail(err, FK_EBUSY, "", "out of memory collecting contacts");

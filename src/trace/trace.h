@@ -29,6 +29,10 @@
  *
  * Ownership: trace_index_build copies what it needs (the caller's array may be freed);
  * the index is immutable after build and may be queried from many threads at once.
+ * Threads: a build (trace_builder_finish, trace_index_extend) sorts and fills its
+ * columns on every online core (base/parallel.h; FK_THREADS=N sets how many), and
+ * returns when they are done; the calls themselves are not to be shared between
+ * threads (one builder, one caller).
  * An index can also be saved to a file, memory-mapped back instead of rebuilt, and
  * extended with new records (below, "snapshot and extension").
  * Result lists are heap arrays freed with trace_contact_list_free.

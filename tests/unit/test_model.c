@@ -1,6 +1,10 @@
 /* test_model.c - identity numbers, phones, person and case rules, roles, time. */
 #include "testutil.h"
 
+#include <limits.h>
+#include <time.h>
+
+#include "base/strbuf.h"
 #include "base/timeutil.h"
 #include "model/area.h"
 #include "model/epicase.h"
@@ -198,9 +202,47 @@ static void times(void **state)
     assert_int_equal(fk_date_parse("2024-02-29", NULL, NULL, NULL, "d", &err), 0);
 }
 
+/* The arithmetic formatter equals gmtime + strftime over 1970..9999, edges included. */
+static void instant_format_matches_library(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    const int64_t edges[] = {0, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
+                             4107542399 /* 2100-02-28T23:59:59 */, 4107542400,
+                             INT64_C(253402300799)};
+    for (size_t i = 0; i < 200000 + sizeof edges / sizeof edges[0]; i++) {
+        int64_t t = i < sizeof edges / sizeof edges[0]
+                        ? edges[i] : (int64_t)test_xorshift(&rng, UINT64_C(253402300800));
+        char ours[21], lib[21];
+        time_t tt = (time_t)t;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(lib, sizeof lib, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        fk_instant_format(t, ours);
+        assert_string_equal(ours, lib);
+    }
+}
+
+/* sb_append_i64 writes what printf("%lld") writes. */
+static void strbuf_integers(void **state)
+{
+    (void)state;
+    const long long v[] = {LLONG_MIN, -1234567, -1, 0, 7, 1651363200, LLONG_MAX};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        strbuf sb = STRBUF_INIT;
+        char want[32];
+        sb_append_i64(&sb, v[i]);
+        snprintf(want, sizeof want, "%lld", v[i]);
+        assert_string_equal(sb_str(&sb), want);
+        sb_free(&sb);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(instant_format_matches_library),
+        cmocka_unit_test(strbuf_integers),
         cmocka_unit_test(idcard_known_numbers), cmocka_unit_test(idcard_refusals),
         cmocka_unit_test(idcard_make_roundtrip), cmocka_unit_test(phones),
         cmocka_unit_test(person_rules),          cmocka_unit_test(masking),
