@@ -164,30 +164,41 @@ if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
         say "npm ci in bench/trace (DuckDB)"
         (cd "$HERE" && npm ci --no-audit --no-fund >"$RUN/npm.log" 2>&1) || { cat "$RUN/npm.log" >&2; die "npm ci failed"; }
     fi
-    say "DuckDB: load and query"
     export DUCKDB_THREADS=${DUCKDB_THREADS:-2}
     export CHECKINS="$CITY/checkins-*.csv"
-    TIMED_OUT=$RUN/duckdb.out timed node "$HERE/duck.mjs" "$CITY/stays-*.csv" "$CITY/cases.txt" "$FROM" "$TO" "$RUN" \
-        "${MIN_OVERLAP_S:-600}" "${DWELL_S:-108000}" "${LOOKBACK_DAYS:-14}"
-    DK_RSS=$RSS_MB
-    cat "$RUN/duckdb.out"
-    DK_LINE=$(sed -n 's/^duckdb: //p' "$RUN/duckdb.out")
-    dk() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$DK_LINE"; }
-    DK_LOAD=$(dk load_seconds) DK_Q=$(dk query_seconds) DK_Q1=$(dk query1_seconds) DK_Q2=$(dk query2_seconds)
-    echo "duckdb: process wall $SECS s (node start, load, both queries, writing rows), peak RSS $DK_RSS MB (node included)"
+    # DuckDB 1.5.6 with 2 threads has twice (of about eight runs) returned two companion
+    # rows that break the dwell rule (neither side near 30 h in the cell) and that its
+    # rerun did not give. So a difference is checked once more with a second DuckDB run;
+    # the figures are those of the run that was compared equal, and a second difference
+    # stops the bench.
+    DK_RUNS=0
+    for attempt in 1 2; do
+        say "DuckDB: load and query (run $attempt)"
+        TIMED_OUT=$RUN/duckdb.out timed node "$HERE/duck.mjs" "$CITY/stays-*.csv" "$CITY/cases.txt" "$FROM" "$TO" "$RUN" \
+            "${MIN_OVERLAP_S:-600}" "${DWELL_S:-108000}" "${LOOKBACK_DAYS:-14}"
+        DK_RSS=$RSS_MB DK_RUNS=$attempt
+        cat "$RUN/duckdb.out"
+        DK_LINE=$(sed -n 's/^duckdb: //p' "$RUN/duckdb.out")
+        dk() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}' <<<"$DK_LINE"; }
+        DK_LOAD=$(dk load_seconds) DK_Q=$(dk query_seconds) DK_Q1=$(dk query1_seconds) DK_Q2=$(dk query2_seconds)
+        echo "duckdb: process wall $SECS s (node start, load, both queries, writing rows), peak RSS $DK_RSS MB (node included)"
 
-    # ---- check -------------------------------------------------------------------------
-    for f in fangkong_rows duckdb_rows fangkong_rows2 duckdb_rows2; do
-        tail -n +2 "$RUN/$f.csv" | LC_ALL=C sort >"$RUN/$f.sorted"
-    done
-    for n in "" 2; do
-        if cmp -s "$RUN/fangkong_rows$n.sorted" "$RUN/duckdb_rows$n.sorted"; then
-            echo "check: equal rows$n $(wc -l <"$RUN/fangkong_rows$n.sorted")"
-        else
-            echo "check: DIFFERENT rows$n (fangkong $(wc -l <"$RUN/fangkong_rows$n.sorted"), duckdb $(wc -l <"$RUN/duckdb_rows$n.sorted")); first differences (< fangkong, > duckdb):"
-            diff "$RUN/fangkong_rows$n.sorted" "$RUN/duckdb_rows$n.sorted" | head -20 || true
-            exit 1
-        fi
+        # ---- check ---------------------------------------------------------------------
+        for f in fangkong_rows duckdb_rows fangkong_rows2 duckdb_rows2; do
+            tail -n +2 "$RUN/$f.csv" | LC_ALL=C sort >"$RUN/$f.sorted"
+        done
+        EQUAL=1
+        for n in "" 2; do
+            if cmp -s "$RUN/fangkong_rows$n.sorted" "$RUN/duckdb_rows$n.sorted"; then
+                echo "check: equal rows$n $(wc -l <"$RUN/fangkong_rows$n.sorted")"
+            else
+                EQUAL=0
+                echo "check: DIFFERENT rows$n (fangkong $(wc -l <"$RUN/fangkong_rows$n.sorted"), duckdb $(wc -l <"$RUN/duckdb_rows$n.sorted")); first differences (< fangkong, > duckdb):"
+                diff "$RUN/fangkong_rows$n.sorted" "$RUN/duckdb_rows$n.sorted" | head -20 || true
+            fi
+        done
+        [ "$EQUAL" = 1 ] && break
+        [ "$attempt" = 2 ] && die "fangkong and DuckDB differ in two DuckDB runs"
     done
 fi
 
@@ -220,6 +231,7 @@ if [ "${SKIP_DUCKDB:-0}" != 1 ]; then
     echo "figure: duckdb_query_1_case_seconds $DK_Q1 s"
     echo "figure: duckdb_query_secondary_seconds $DK_Q2 s"
     echo "figure: duckdb_peak_rss_mb $DK_RSS MB"
+    echo "figure: duckdb_runs_until_equal $DK_RUNS runs"
     echo "ratio: trace_query_vs_duckdb $(ratio "$DK_Q" "$FK_Q")"
     echo "ratio: trace_query_1_case_vs_duckdb $(ratio "$DK_Q1" "$FK_Q1")"
     echo "ratio: trace_query_1_case_snapshot_vs_duckdb $(ratio "$DK_Q1" "$FK_Q1S")"

@@ -7,17 +7,22 @@
  * callback, never from a list materialised here.
  *
  * Packs (stays.pack, migration 0006): up to PACK_ROWS stays of one source in one row.
- * Format, per stay, back to back: one byte subject length (1..63), the subject bytes,
- * one byte place length (1..31), the place bytes, then start and end as 8-byte two's
- * complement little-endian integers. No header: the row's columns hold the rest
- * (source; start/end = the pack's smallest start and largest end). Why: SQLite's
- * cost is per row (the sqlite3 shell's .import of 1.9 M stays takes 2.7 s on the
- * bench machine, fangkong's single-row path 3.0 s with its checks); a pack of 1,024
- * stays is one row, and the bench city's import of 15.5 M stays fell from 24 s to
- * (see bench/trace). A damaged pack is reported (FK_EIO naming the row id and byte),
- * never read past its end.
+ * Format, per stay, back to back:
+ *   subject   one byte length 1..63 and the bytes, or 0: the previous stay's subject;
+ *   place     one byte length 1..31 and the bytes, or 0: the previous stay's place;
+ *   start     start minus the row's `start` column (the pack's smallest start), and
+ *   length    end minus start (> 0), both unsigned LEB128 varints.
+ * No header: the row's columns hold the rest (source; start/end = the pack's smallest
+ * start and largest end). Why packs: SQLite's cost is per row (the sqlite3 shell's
+ * .import of 1.9 M stays takes 2.7 s on the bench machine, fangkong's single-row path
+ * 3.0 s with its checks); a pack of 1,024 stays is one row. Why this encoding: files
+ * come sorted by subject and a stay's times fit in a few bytes as offsets, so a stay
+ * takes about 16 bytes instead of 44, and the import writes (twice, WAL and database)
+ * and the load reads a third of the bytes. A damaged pack is reported (FK_EIO naming
+ * the row id and byte), never read past its end.
  */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +30,7 @@
 #include "store/store_sqlite_int.h"
 
 #define PACK_ROWS 1024
-#define PACK_STAY_MAX (1 + 63 + 1 + 31 + 16)   /* bytes of one packed stay, at most */
+#define PACK_STAY_MAX (1 + 63 + 1 + 31 + 10 + 10)   /* bytes of one packed stay, at most */
 
 int sq_stay_insert(store *store, const stay_rec *r, fk_err *err)
 {
@@ -71,24 +76,35 @@ int sq_each_span(struct sq_store *s, enum sq_stmt_id id, const char *sql, int64_
 
 /* ---- packs ---- */
 
-static void put_i64(unsigned char *p, int64_t v)
+static unsigned char *put_varint(unsigned char *p, uint64_t v)
 {
-    uint64_t u = (uint64_t)v;
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(u >> (8 * i));
+    for (; v >= 0x80; v >>= 7)
+        *p++ = (unsigned char)(v | 0x80);
+    *p++ = (unsigned char)v;
+    return p;
 }
 
-static int64_t get_i64(const unsigned char *p)
+/* A varint at *p (< end) of at most 63 bits into *out; -1 when cut short or too long. */
+static int get_varint(const unsigned char **p, const unsigned char *end, int64_t *out)
 {
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)p[i] << (8 * i);
-    return (int64_t)u;
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 63 && *p < end; shift += 7) {
+        unsigned char b = *(*p)++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v > INT64_MAX ? -1 : (*out = (int64_t)v, 0);
+    }
+    return -1;
 }
 
-/* Append one length-prefixed string. */
-static unsigned char *put_str(unsigned char *p, const char *s, size_t n)
+/* The string s (n bytes), or 0 when it equals the previous one. */
+static unsigned char *put_str(unsigned char *p, const char *s, const char *prev)
 {
+    size_t n = strlen(s);
+    if (prev && strcmp(s, prev) == 0) {
+        *p++ = 0;
+        return p;
+    }
     *p++ = (unsigned char)n;
     memcpy(p, s, n);
     return p + n;
@@ -114,13 +130,14 @@ static int insert_pack(struct sq_store *s, const stay_rec *r, size_t n, unsigned
     unsigned char *p = buf;
     int64_t lo = r[0].start, hi = r[0].end;
     for (size_t i = 0; i < n; i++) {
-        p = put_str(p, r[i].subject, strlen(r[i].subject));
-        p = put_str(p, r[i].place, strlen(r[i].place));
-        put_i64(p, r[i].start);
-        put_i64(p + 8, r[i].end);
-        p += 16;
         lo = r[i].start < lo ? r[i].start : lo;
         hi = r[i].end > hi ? r[i].end : hi;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p = put_str(p, r[i].subject, i ? r[i - 1].subject : NULL);
+        p = put_str(p, r[i].place, i ? r[i - 1].place : NULL);
+        p = put_varint(p, (uint64_t)(r[i].start - lo));
+        p = put_varint(p, (uint64_t)(r[i].end - r[i].start));
     }
     sqlite3_stmt *q = sq_stmt(s, SQ_STAY_PACK_INSERT,
                               "INSERT INTO stays (subject, place, start, \"end\", source, pack) "
@@ -173,15 +190,32 @@ typedef struct stay_visit {
     fk_err *err;
 } stay_visit;
 
-/* One length-prefixed string of at most cap - 1 bytes at *p (< end) into dst. */
-static int get_str(const unsigned char **p, const unsigned char *end, char *dst, size_t cap)
+/* One string at *p (< end) of at most cap - 1 bytes into dst; a 0 length keeps dst
+ * (the previous stay's), allowed only when there is one. */
+static int get_str(const unsigned char **p, const unsigned char *end, char *dst, size_t cap,
+                   bool have_prev)
 {
-    if (*p >= end || **p == 0 || **p >= cap || (size_t)(end - *p) < 1u + **p)
+    if (*p >= end || **p >= cap || (size_t)(end - *p) < 1u + **p)
         return -1;
-    size_t n = **p;
-    memcpy(dst, *p + 1, n);
+    size_t n = *(*p)++;
+    if (n == 0)
+        return have_prev ? 0 : -1;
+    memcpy(dst, *p, n);
     dst[n] = '\0';
-    *p += 1 + n;
+    *p += n;
+    return 0;
+}
+
+/* Times of one stay: the pack's lo plus an offset, and a positive length. */
+static int get_times(const unsigned char **p, const unsigned char *end, int64_t lo,
+                     stay_rec *r)
+{
+    int64_t off, len;
+    if (get_varint(p, end, &off) != 0 || get_varint(p, end, &len) != 0 || len <= 0 ||
+        off > INT64_MAX - lo || len > INT64_MAX - lo - off)
+        return -1;
+    r->start = lo + off;
+    r->end = r->start + len;
     return 0;
 }
 
@@ -190,16 +224,15 @@ static int pack_rows(sqlite3_stmt *q, const stay_visit *v)
 {
     const unsigned char *p = sqlite3_column_blob(q, 5), *start = p;
     const unsigned char *end = p + sqlite3_column_bytes(q, 5);
+    int64_t lo = sqlite3_column_int64(q, 2);
     stay_rec r;
     sq_col_text(r.source, sizeof r.source, q, 4);
-    while (p < end) {
-        if (get_str(&p, end, r.subject, sizeof r.subject) != 0 ||
-            get_str(&p, end, r.place, sizeof r.place) != 0 || end - p < 16)
+    for (bool first = true; p < end; first = false) {
+        if (get_str(&p, end, r.subject, sizeof r.subject, !first) != 0 ||
+            get_str(&p, end, r.place, sizeof r.place, !first) != 0 ||
+            get_times(&p, end, lo, &r) != 0)
             return fk_fail(v->err, FK_EIO, "stays", "stay pack %lld is damaged at byte %td",
                            (long long)sqlite3_column_int64(q, 6), p - start);
-        r.start = get_i64(p);
-        r.end = get_i64(p + 8);
-        p += 16;
         if (r.end <= v->from || r.start >= v->to)
             continue;
         int stop = v->fn(v->ctx, &r);

@@ -136,8 +136,9 @@ static void test_packed_stays(void **state)
     fixture *f = *state;
     fk_err err;
     stay_rec one = {"solo", "G9", 5, 6, "interview"};
-    stay_rec many[3] = {{"a", "G1", 100, 200, "stays"}, {"b", "V2", 300, 400, "stays"},
-                        {"c", "G1", 500, 600, "stays"}};
+    /* a's second stay repeats its subject, c's its place: both packed as "the same" */
+    stay_rec many[3] = {{"a", "G1", 100, 200, "stays"}, {"a", "V2", 300, 400, "stays"},
+                        {"c", "V2", 500, 600, "stays"}};
     assert_int_equal(store_stay_insert(f->st, &one, &err), 0);
     assert_int_equal(store_stays_insert_many(f->st, many, 3, &err), 0);
     int64_t ids[3];
@@ -147,11 +148,12 @@ static void test_packed_stays(void **state)
     assert_int_equal(s.n, 4);
     assert_string_equal(s.text[0], "solo@G9:5-6:interview");
     assert_string_equal(s.text[1], "a@G1:100-200:stays");
-    assert_string_equal(s.text[3], "c@G1:500-600:stays");
-    s.n = 0;   /* the window cuts inside the pack: only b overlaps [250, 450) */
+    assert_string_equal(s.text[2], "a@V2:300-400:stays");
+    assert_string_equal(s.text[3], "c@V2:500-600:stays");
+    s.n = 0;   /* the window cuts inside the pack: only a's second stay overlaps */
     assert_int_equal(store_stays_each(f->st, 250, 450, see_stay, &s, &err), 0);
     assert_int_equal(s.n, 1);
-    assert_string_equal(s.text[0], "b@V2:300-400:stays");
+    assert_string_equal(s.text[0], "a@V2:300-400:stays");
     s.n = 0;   /* after the single stay's id: the pack's three */
     assert_int_equal(store_stays_after(f->st, 1, ids[0], see_stay, &s, &err), 0);
     assert_int_equal(s.n, 3);
@@ -187,6 +189,11 @@ static void test_damaged_pack(void **state)
     assert_int_equal(sqlite3_exec(db, "UPDATE stays SET pack = x'7f61'", NULL, NULL, NULL),
                      SQLITE_OK);
     s.n = 0;
+    assert_int_equal(store_stays_each(f->st, 0, 0, see_stay, &s, &err), -1);
+    assert_int_equal(s.n, 0);
+    /* "the previous subject" in the first stay, which has none */
+    assert_int_equal(sqlite3_exec(db, "UPDATE stays SET pack = x'000247310a0a'", NULL, NULL,
+                                  NULL), SQLITE_OK);
     assert_int_equal(store_stays_each(f->st, 0, 0, see_stay, &s, &err), -1);
     assert_int_equal(s.n, 0);
     sqlite3_close(db);
