@@ -175,10 +175,8 @@ static trace_index *load_end(load_ctx *l, int rc, fk_err *err)
     return trace_builder_finish(l->b, err);
 }
 
-/* Every record up to ids: stays and detections by row id, so that the index holds
- * exactly what its marks say even while an import commits meanwhile. Pings are all
- * read: one that lands meanwhile is held but not marked, and only costs the next
- * build sooner (new pings always rebuild). */
+/* Every record up to ids, by row id, so that the index holds exactly what its marks
+ * say even while an import commits meanwhile. */
 static trace_index *build_upto(store *st, const struct policy *p, const int64_t ids[3],
                                fk_err *err)
 {
@@ -187,7 +185,7 @@ static trace_index *build_upto(store *st, const struct policy *p, const int64_t 
     if (load_begin(&l, p, &gap, err) != 0)
         return NULL;
     int rc = load_stays(st, &l, 0, ids[0], err) != 0 ||
-             store_pings_each(st, 0, 0, add_ping, &l, err) != 0 ||
+             store_pings_after(st, 0, ids[1], add_ping, &l, err) != 0 ||
              trace_pings_finish(l.pings, err) != 0 ||
              store_detections_after(st, 0, ids[2], add_detection, &l, err) != 0;
     return load_end(&l, rc, err);
@@ -200,20 +198,63 @@ static bool same_ids(const int64_t a[3], const int64_t b[3])
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
 }
 
-/* An index holding `have` can be brought to `now` by adding records: no new pings (a
- * ping changes the presence of the one before it), and no stays or detections gone. */
+/* An index holding `have` may be brought to `now` by adding records: none gone. */
 static bool extendable(const int64_t have[3], const int64_t now[3])
 {
-    return now[1] == have[1] && now[0] >= have[0] && now[2] >= have[2];
+    return now[0] >= have[0] && now[1] >= have[1] && now[2] >= have[2];
 }
 
-/* base (holding have) with the stays and detections after have, up to now. */
-static trace_index *extend_to(const trace_index *base, const int64_t have[3], store *st,
-                              const int64_t now[3], fk_err *err)
+/* ---- new pings into an index: a ping's presence runs to the next ping of its subject,
+ * and the last ping of a subject gives none until a later one arrives (presence.h). So
+ * new pings that all come at or after their subject's last held ping only ADD presence:
+ * the piece from that last held ping to the first new one, and the pieces among the
+ * new ones; the converter is fed exactly that. A new ping before its subject's last
+ * held one (data arriving late) would change a piece the index holds: then the index
+ * is built again. */
+
+typedef struct ping_ext {
+    load_ctx *l;
+    store *st;
+    int64_t held;            /* pings with id <= held are in the index */
+    char subject[64];        /* the subject being fed; "" before the first */
+    int64_t last;            /* its last held ping's time (INT64_MIN: none) */
+} ping_ext;
+
+static int add_new_ping(void *ctx, const ping_rec *p)
 {
-    load_ctx l = {trace_builder_new(), NULL, err};
-    if (load_stays(st, &l, have[0], now[0], err) != 0 ||
-        store_detections_after(st, have[2], now[2], add_detection, &l, err) != 0) {
+    ping_ext *x = ctx;
+    if (strcmp(p->subject, x->subject) != 0) {
+        ping_rec last;
+        int found = store_ping_last(x->st, p->subject, x->held, &last, x->l->err);
+        if (found < 0)
+            return 1;
+        snprintf(x->subject, sizeof x->subject, "%s", p->subject);
+        x->last = found ? last.time : INT64_MIN;
+        if (found && add_ping(x->l, &last) != 0)
+            return 1;
+    }
+    if (p->time < x->last)
+        return fk_fail(x->l->err, FK_ECONFLICT, "pings", "a new ping of %s is older than "
+                       "its last one in the index", p->subject) != 0;
+    return add_ping(x->l, p);
+}
+
+/* base (holding have) with the stays, pings and detections after have, up to now. */
+static trace_index *extend_to(const trace_index *base, const int64_t have[3], store *st,
+                              const int64_t now[3], const struct policy *p, fk_err *err)
+{
+    int64_t gap;
+    load_ctx l;
+    if (load_begin(&l, p, &gap, err) != 0)
+        return NULL;
+    ping_ext x = {&l, st, have[1], "", INT64_MIN};
+    int rc = load_stays(st, &l, have[0], now[0], err) != 0 ||
+             (now[1] > have[1] &&
+              (store_pings_after(st, have[1], now[1], add_new_ping, &x, err) != 0 ||
+               trace_pings_finish(l.pings, err) != 0)) ||
+             store_detections_after(st, have[2], now[2], add_detection, &l, err) != 0;
+    trace_pings_free(l.pings);
+    if (rc) {
         trace_builder_free(l.b);
         return NULL;
     }
@@ -282,9 +323,7 @@ static void log_index(const char *how, const char *snap, const trace_index *ix,
 /* Why an index holding `have` was not extended to `now` (extension error e). */
 static void log_no_extension(const int64_t have[3], const int64_t now[3], const fk_err *e)
 {
-    const char *why = extendable(have, now) ? e->message
-                      : now[1] != have[1]   ? "new pings change the presence it holds"
-                                            : "the store's ids are below its marks";
+    const char *why = extendable(have, now) ? e->message : "the store's ids are below its marks";
     log_info("tracing", "index holding stays %lld, pings %lld, detections %lld not extended "
              "(%s): building", (long long)have[0], (long long)have[1], (long long)have[2], why);
 }
@@ -309,7 +348,7 @@ static trace_index *next_index(const trace_index *cur, const int64_t *have, stor
         cur = mapped, have = marks;
     }
     fk_err e = {0};
-    if (cur && extendable(have, now) && (ix = extend_to(cur, have, st, now, &e)) != NULL) {
+    if (cur && extendable(have, now) && (ix = extend_to(cur, have, st, now, p, &e)) != NULL) {
         info->from = TRACING_FROM_EXTENDED;
         log_index("extended", mapped ? snap : NULL, ix, cur, now);
     } else if (cur) {

@@ -363,6 +363,18 @@ int store_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, 
     return st->ops->stays_after(st, after_id, upto_id, fn, ctx, err);
 }
 
+int store_pings_after(store *st, int64_t after_id, int64_t upto_id, ping_fn fn, void *ctx,
+                      fk_err *err)
+{
+    return st->ops->pings_after(st, after_id, upto_id, fn, ctx, err);
+}
+
+int store_ping_last(store *st, const char *subject, int64_t upto_id, ping_rec *out,
+                    fk_err *err)
+{
+    return st->ops->ping_last(st, subject, upto_id, out, err);
+}
+
 int store_detections_after(store *st, int64_t after_id, int64_t upto_id,
                            detection_fn fn, void *ctx,
                            fk_err *err)

@@ -312,6 +312,14 @@ int store_stays_after(store *st, int64_t after_id, int64_t upto_id, stay_fn fn, 
 int store_detections_after(store *st, int64_t after_id, int64_t upto_id,
                            detection_fn fn, void *ctx,
                            fk_err *err);
+/* The pings with after_id < id <= upto_id, in (subject, time, id) order: the order a
+ * ping converter takes (fn as ping_fn). */
+int store_pings_after(store *st, int64_t after_id, int64_t upto_id, ping_fn fn, void *ctx,
+                      fk_err *err);
+/* The last ping of `subject` among those with id <= upto_id, last in (time, id) order,
+ * into *out: 1 found, 0 none, -1 with err. */
+int store_ping_last(store *st, const char *subject, int64_t upto_id, ping_rec *out,
+                    fk_err *err);
 
 /* ---- operator figures --------------------------------------------------------- */
 typedef struct store_counts {

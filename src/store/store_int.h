@@ -90,6 +90,10 @@ struct store_ops {
     int (*detections_after)(store *st, int64_t after_id, int64_t upto_id, detection_fn fn,
                             void *ctx, fk_err *err);
     int (*input_ids)(store *st, int64_t ids[3], fk_err *err);
+    int (*pings_after)(store *st, int64_t after_id, int64_t upto_id, ping_fn fn, void *ctx,
+                       fk_err *err);
+    int (*ping_last)(store *st, const char *subject, int64_t upto_id, ping_rec *out,
+                     fk_err *err);
     int (*contact_upsert)(store *st, contact_rec *c, const audit_rec *a, fk_err *err);
     int (*contact_get)(store *st, int64_t id, contact_rec *out, fk_err *err);
     int (*contact_list)(store *st, int64_t case_id, contact_rec_list *out, fk_err *err);

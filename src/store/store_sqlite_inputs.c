@@ -40,6 +40,12 @@ static int ping_row(sqlite3_stmt *q, void *visit)
     return v->fn(v->ctx, &p);
 }
 
+static int copy_ping(void *ctx, const ping_rec *p)
+{
+    *(ping_rec *)ctx = *p;
+    return 0;
+}
+
 int sq_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk_err *err)
 {
     ping_visit v = {fn, ctx};
@@ -47,6 +53,37 @@ int sq_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk
                         "SELECT id, subject, time, cell, lon, lat FROM pings "
                         "WHERE time >= ? AND time < ? ORDER BY subject, time, id",
                         from, to, ping_row, &v, err);
+}
+
+/* sq_each_span binds two bounds; here they are row ids: after_id < id <= upto_id. */
+int sq_pings_after(store *st, int64_t after_id, int64_t upto_id, ping_fn fn, void *ctx,
+                   fk_err *err)
+{
+    ping_visit v = {fn, ctx};
+    return sq_each_span(SQ(st), SQ_PINGS_AFTER,
+                        "SELECT id, subject, time, cell, lon, lat FROM pings "
+                        "WHERE id > ? AND id < ? ORDER BY subject, time, id",
+                        after_id, upto_id + 1, ping_row, &v, err);
+}
+
+int sq_ping_last(store *st, const char *subject, int64_t upto_id, ping_rec *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_PING_LAST,
+                              "SELECT id, subject, time, cell, lon, lat FROM pings "
+                              "WHERE subject = ? AND id <= ? ORDER BY time DESC, id DESC LIMIT 1",
+                              err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, subject);
+    sqlite3_bind_int64(q, 2, upto_id);
+    int r = sq_step_row(s, q, err);
+    if (r == 1) {
+        ping_visit v = {copy_ping, out};
+        ping_row(q, &v);
+        sqlite3_reset(q);
+    }
+    return r;
 }
 
 int sq_detection_insert(store *st, const detection_rec *d, fk_err *err)

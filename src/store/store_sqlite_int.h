@@ -34,7 +34,8 @@ enum sq_stmt_id {
     SQ_BEGIN, SQ_BEGIN_READ, SQ_COMMIT, SQ_ROLLBACK, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO,
     SQ_SYNC_NORMAL, SQ_SYNC_FULL, SQ_STAY_INSERT, SQ_STAYS_SPAN, SQ_STAYS_VERSION,
     SQ_PING_INSERT, SQ_PINGS_SPAN, SQ_DETECTION_INSERT, SQ_DETECTIONS_SPAN,
-    SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS, SQ_STAY_PACK_INSERT,
+    SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS, SQ_STAY_PACK_INSERT, SQ_PINGS_AFTER,
+    SQ_PING_LAST,
     SQ_AUDIT_INSERT,
     SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
     SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
@@ -178,6 +179,9 @@ int sq_contact_review(store *st, int64_t id, const char *status, const char *not
 int sq_chain_edges(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
 int sq_ping_insert(store *st, const ping_rec *p, fk_err *err);
 int sq_pings_each(store *st, int64_t from, int64_t to, ping_fn fn, void *ctx, fk_err *err);
+int sq_pings_after(store *st, int64_t after_id, int64_t upto_id, ping_fn fn, void *ctx,
+                   fk_err *err);
+int sq_ping_last(store *st, const char *subject, int64_t upto_id, ping_rec *out, fk_err *err);
 int sq_detection_insert(store *st, const detection_rec *d, fk_err *err);
 int sq_detections_each(store *st, int64_t from, int64_t to, detection_fn fn, void *ctx,
                        fk_err *err);

@@ -137,12 +137,40 @@ test('fangkong trace takes the index the same way, and answers as an index built
   assert.deepEqual(old.rows, extended.rows);
   assert.equal(trace(data).from, 'snapshot');
 
-  // new pings change the presence the index holds: built, not extended
-  importFile('pings', 'pings.csv', ['subject,time,lon,lat', `13900000005,${Date.parse('2022-05-01T06:00:00Z') / 1000},104.06,30.67`]);
-  const pinged = trace(data);
-  assert.equal(pinged.from, 'built');
-  assert.match(pinged.stderr, /not extended \(new pings change the presence it holds\): building/);
-  assert.deepEqual(pinged.rows, extended.rows);
+  // new pings: a ping's presence runs to the next ping of its subject, so pings that
+  // come after their subject's last held one only add presence, and extend the index
+  const at = (iso) => Date.parse(iso) / 1000;
+  const pings = (subject, from, to) => {
+    const out = [];
+    for (let t = at(from); t <= at(to); t += 1200) out.push(`${subject},${t},104.06,30.67`);
+    return out;
+  };
+  const asBuilt = (d) => {   // the rows of a copy of d's store without a snapshot
+    const copy = path.join(dir, `copy-${Date.now()}`);
+    mkdirSync(copy);
+    for (const f of readdirSync(d).filter((x) => x.startsWith('fangkong.db'))) copyFileSync(path.join(d, f), path.join(copy, f));
+    const b = trace(copy);
+    assert.equal(b.from, 'built');
+    return b.rows;
+  };
+  importFile('pings', 'pings-1.csv', ['subject,time,lon,lat', ...pings('13900000005', '2022-04-20T00:00:00Z', '2022-04-22T00:00:00Z')]);
+  const dwell = trace(data);
+  assert.equal(dwell.from, 'extended');
+  assert.deepEqual(dwell.rows, extended.rows);   // 48 h of the contact's, alone
+  importFile('pings', 'pings-2.csv', ['subject,time,lon,lat',
+    ...pings(person.phone, '2022-05-01T12:00:00Z', '2022-05-01T13:20:00Z'),
+    ...pings('13900000005', '2022-05-01T12:00:00Z', '2022-05-01T13:20:00Z')]);
+  const met = trace(data);
+  assert.equal(met.from, 'extended');
+  assert.ok(met.rows.some((x) => x.contact === '13900000005' && x.kind === 'companion' &&
+    x.place.startsWith('G800:') && x.overlap_seconds === 4800), JSON.stringify(met.rows));
+  assert.deepEqual(met.rows, asBuilt(data));
+  // a ping older than its subject's last held one changes a held piece: built again
+  importFile('pings', 'pings-3.csv', ['subject,time,lon,lat', `13900000005,${at('2022-04-25T00:00:00Z')},104.06,30.67`]);
+  const late = trace(data);
+  assert.equal(late.from, 'built');
+  assert.match(late.stderr, /not extended \(a new ping of 13900000005 is older than its last one in the index\): building/);
+  assert.deepEqual(late.rows, asBuilt(data));
   assert.deepEqual(leftovers(data), []);
 });
 
