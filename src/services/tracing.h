@@ -10,9 +10,11 @@
  * holds: the highest row id of stays, pings and detections (store_input_ids) and the
  * policy's ping gap. Getting a current index (tracing_index_current; the server on first
  * use, `fangkong trace` on every run): the snapshot mapped as it is when its marks equal
- * the store's ids; mapped and extended with the stays and detections after its marks
- * when only those were added; otherwise built from the whole store. New pings always
- * need a build: a ping changes the presence of the one before it. An index that was
+ * the store's ids; mapped and extended with the records after its marks when records
+ * were only added; otherwise built from the whole store. New pings extend it when each
+ * comes at or after its subject's last held ping (a ping's presence runs to the next
+ * one, so such pings only add presence); an older one (late data) needs a build, since
+ * it would change a piece the index holds. An index that was
  * extended or built is saved as the new snapshot. A snapshot that cannot be read or
  * written costs a build or a log line ("tracing" module), never the query.
  *
