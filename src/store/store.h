@@ -356,4 +356,6 @@ int store_outbreak_link_insert(store *st, outbreak_link *l /* IN/OUT: id */, fk_
 int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
 void outbreak_link_list_free(outbreak_link_list *l);
 
+#include "store/store_leads.h" /* leads (migration 0007) */
+
 #endif
