@@ -2,7 +2,8 @@
  * store.h - the persistence interface the services see.
  *
  * What it owns: every durable record (areas, buildings, households, persons, cases
- * and their transitions, users, sessions, the audit log, schema version).
+ * and their transitions, users, sessions, the audit log, schema version; leads and
+ * their events in store_leads.h).
  * What it does not do: validation of field formats (model/ does that before calling),
  * permission checks (services/ do). It does check references (household exists,
  * community exists, person exists), uniqueness (ID number, username) and state
