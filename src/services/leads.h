@@ -68,8 +68,8 @@ int leads_get(store *st, const actor *a, int64_t id, lead_rec *out, lead_event_l
               fk_err *err);
 
 /* A change asked for: any of state, measure_taken (only with state controlled), note,
- * assignee (an existing user). NULL = not given. A change without state records an
- * event in the same state (an assignment, a note). */
+ * assignee (an existing user; "" clears it). NULL = not given. A change without state
+ * records an event in the same state (an assignment, a note). */
 typedef struct lead_change {
     const char *state, *measure_taken, *note, *assignee;
 } lead_change;
