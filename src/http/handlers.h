@@ -30,6 +30,12 @@ int h_case_trajectory_create(http_req *rq, fk_err *err);
 int h_contact_review(http_req *rq, fk_err *err);
 int h_chains(http_req *rq, fk_err *err);
 
+int h_leads_list(http_req *rq, fk_err *err);
+int h_lead_get(http_req *rq, fk_err *err);
+int h_leads_create(http_req *rq, fk_err *err);
+int h_case_leads_push(http_req *rq, fk_err *err);
+int h_lead_patch(http_req *rq, fk_err *err);
+
 int h_import_upload(http_req *rq, fk_err *err);
 
 int h_areas_list(http_req *rq, fk_err *err);

@@ -3,17 +3,17 @@
 #include <string.h>
 
 /* r: read, w: write, t: case transitions, a: audit, u: users, c: clear (unmasked),
- * x: contact discovery (location data) */
+ * x: contact discovery (location data), l: leads (the queue pushed to the ground) */
 static const struct {
     const char *name;
     const char *person, *cases, *extra;
 } matrix[] = {
-    {"command",         "rw", "rwt", "aucx"},
-    {"epidemiologist",  "rw", "rwt", "cx"},
+    {"command",         "rw", "rwt", "aucxl"},
+    {"epidemiologist",  "rw", "rwt", "cxl"},
     {"lab",             "r",  "rw",  "c"},
     {"quarantine",      "r",  "rt",  "c"},
     {"transfer",        "r",  "rt",  "c"},
-    {"community",       "rw", "r",   "c"},
+    {"community",       "rw", "r",   "cl"},
     {"checkpoint",      "r",  "",    ""},
     {"viewer",          "r",  "r",   ""},
 };
@@ -54,6 +54,7 @@ bool role_can(const char *role, perm p)
     case PERM_USER_ADMIN: return strchr(matrix[i].extra, 'u') != NULL;
     case PERM_UNMASKED: return strchr(matrix[i].extra, 'c') != NULL;
     case PERM_TRACE: return strchr(matrix[i].extra, 'x') != NULL;
+    case PERM_LEADS: return strchr(matrix[i].extra, 'l') != NULL;
     case PERM__COUNT: break;
     }
     return false;
@@ -73,7 +74,7 @@ const char *role_perm_name(perm p)
         [PERM_CASE_READ] = "cases.read",      [PERM_CASE_WRITE] = "cases.write",
         [PERM_CASE_TRANSITION] = "cases.transition", [PERM_AUDIT_READ] = "audit",
         [PERM_USER_ADMIN] = "users",          [PERM_UNMASKED] = "unmasked",
-        [PERM_TRACE] = "trace",
+        [PERM_TRACE] = "trace",               [PERM_LEADS] = "leads",
     };
     return p < PERM__COUNT ? names_of[p] : NULL;
 }

@@ -24,6 +24,7 @@ typedef enum perm {
     PERM_USER_ADMIN,
     PERM_UNMASKED,     /* sees names and ID numbers in clear */
     PERM_TRACE,        /* imports location data and runs contact discovery */
+    PERM_LEADS,        /* sees and works the leads queue (推送、排查、管控) */
     PERM__COUNT
 } perm;
 

@@ -2,7 +2,8 @@
  * store.h - the persistence interface the services see.
  *
  * What it owns: every durable record (areas, buildings, households, persons, cases
- * and their transitions, users, sessions, the audit log, schema version).
+ * and their transitions, users, sessions, the audit log, schema version; leads and
+ * their events in store_leads.h).
  * What it does not do: validation of field formats (model/ does that before calling),
  * permission checks (services/ do). It does check references (household exists,
  * community exists, person exists), uniqueness (ID number, username) and state
@@ -355,5 +356,7 @@ int store_outbreak_link_insert(store *st, outbreak_link *l /* IN/OUT: id */, fk_
 /* All links in id order (for tests and tools). */
 int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
 void outbreak_link_list_free(outbreak_link_list *l);
+
+#include "store/store_leads.h" /* leads (migration 0007) */
 
 #endif

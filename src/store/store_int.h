@@ -102,6 +102,19 @@ struct store_ops {
     int (*chain_edges)(store *st, const char *area_prefix, chain_edge_list *out, fk_err *err);
     int (*outbreak_link_insert)(store *st, outbreak_link *l, fk_err *err);
     int (*outbreak_links)(store *st, outbreak_link_list *out, fk_err *err);
+
+    /* leads (store_leads.h) */
+    int (*lead_insert)(store *st, lead_rec *l, const char *actor, const char *note,
+                       const audit_rec *a, fk_err *err);
+    int (*lead_get)(store *st, int64_t id, lead_rec *out, fk_err *err);
+    int (*lead_list)(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+    int (*lead_events)(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
+    int (*lead_transition)(store *st, int64_t id, const char *from, const char *to,
+                           const char *measure_taken, const char *assignee, const char *actor,
+                           const char *note, int64_t at, const audit_rec *a, lead_rec *out,
+                           fk_err *err);
+    int (*lead_escalate)(store *st, int64_t id, int level, int64_t at, const char *actor,
+                         const audit_rec *a, int *raised, fk_err *err);
 };
 
 /* The common head of every backend's handle. */

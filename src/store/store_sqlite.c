@@ -770,4 +770,10 @@ static const struct store_ops sq_ops = {
     .counts_get = sq_counts_get,
     .outbreak_link_insert = sq_outbreak_link_insert,
     .outbreak_links = sq_outbreak_links,
+    .lead_insert = sq_lead_insert,
+    .lead_get = sq_lead_get,
+    .lead_list = sq_lead_list,
+    .lead_events = sq_lead_events,
+    .lead_transition = sq_lead_transition,
+    .lead_escalate = sq_lead_escalate,
 };

@@ -9,6 +9,7 @@
  *   store_sqlite_outbreak.c  the demo outbreak's ground truth (outbreak_links)
  *   store_sqlite_stays.c     presence records (stays)
  *   store_sqlite_inputs.c    raw location inputs (pings, detections)
+ *   store_sqlite_leads.c     leads and their events
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -49,6 +50,7 @@ enum sq_stmt_id {
     SQ_SESSION_INSERT, SQ_SESSION_USER, SQ_SESSION_REVOKE, SQ_SESSION_REVOKE_USER,
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
+    SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
     SQ_NSTMT
 };
 
@@ -220,5 +222,17 @@ int sq_session_revoke_user(store *st, int64_t user_id, fk_err *err);
 
 int sq_outbreak_link_insert(store *st, outbreak_link *l, fk_err *err);
 int sq_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
+
+int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
+                   const audit_rec *a, fk_err *err);
+int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err);
+int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+int sq_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
+int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
+                       const char *measure_taken, const char *assignee, const char *actor,
+                       const char *note, int64_t at, const audit_rec *a, lead_rec *out,
+                       fk_err *err);
+int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
+                     const audit_rec *a, int *raised, fk_err *err);
 
 #endif

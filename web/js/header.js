@@ -11,6 +11,7 @@ const MENU = [
   ['persons', '#/persons', 'nav.persons', () => can('person.read')],
   ['cases', '#/cases', 'nav.cases', () => can('cases.read')],
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
+  ['leads', '#/leads', 'nav.leads', () => can('leads')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

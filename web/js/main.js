@@ -20,6 +20,7 @@ import * as caseDetail from './views/case_detail.js';
 import * as caseForm from './views/case_form.js';
 import * as audit from './views/audit.js';
 import * as chains from './views/chains.js';
+import * as leads from './views/leads.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -33,6 +34,7 @@ const ROUTES = [
   ['/cases/:id', caseDetail],
   ['/cases/:id/edit', caseForm],
   ['/chains', chains],
+  ['/leads', leads],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,

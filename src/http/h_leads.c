@@ -1,0 +1,232 @@
+/*
+ * h_leads.c - leads (推送、排查、管控), contract in services/leads.h:
+ *   GET   /api/v1/leads                 the queue (state, kind, case_id, overdue=1, area,
+ *                                       limit, offset), soonest deadline first
+ *   GET   /api/v1/leads/{id}            one lead with its events
+ *   POST  /api/v1/leads                 a lead by hand
+ *   POST  /api/v1/cases/{id}/leads      push the case's contacts as leads
+ *   PATCH /api/v1/leads/{id}            {state, measure_taken, note, assignee}
+ * Escalation runs as a sweep before each list: the queue is where lateness is looked
+ * at, so it is escalated as of the moment it is shown, without a timer thread; the
+ * sweep is one index range over the overdue leads and writes only when a level rises.
+ * `fangkong leads escalate --now T` runs the same sweep from the command line.
+ * Bodies are read with one field table per request; unknown fields are refused.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "http/handlers.h"
+#include "http/json_io.h"
+#include "model/role.h"
+#include "services/leads.h"
+
+enum ftype { F_STRING, F_INSTANT, F_ID };
+typedef struct field { const char *name; enum ftype type; bool required; } field;
+typedef struct value { const char *s; int64_t n; bool given; } value;
+
+static int read_value(const field *spec, json_t *v, value *out, fk_err *err)
+{
+    const char *key = spec->name;
+    out->given = true;
+    if (spec->type == F_ID) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            return fk_fail(err, FK_EINVAL, key, "%s: must be a positive integer", key);
+        out->n = json_integer_value(v);
+        return 0;
+    }
+    if (!json_is_string(v))
+        return fk_fail(err, FK_EINVAL, key, "%s: must be a string", key);
+    if (spec->type == F_INSTANT)
+        return fk_instant_parse(json_string_value(v), &out->n, key, err);
+    out->s = json_string_value(v);
+    return 0;
+}
+
+/* Read body fields by spec into vals (strings point into *body, which the caller frees). */
+static int read_fields(http_req *rq, const field *spec, value *vals, json_t **body, fk_err *err)
+{
+    const char *key;
+    json_t *v;
+    if (req_json_body(rq, body, err) != 0)
+        return -1;
+    json_object_foreach(*body, key, v) {
+        size_t i = 0;
+        while (spec[i].name && strcmp(spec[i].name, key))
+            i++;
+        if (!spec[i].name)
+            return fk_fail(err, FK_EINVAL, key, "%s: unknown field", key);
+        if (!json_is_null(v) && read_value(&spec[i], v, &vals[i], err) != 0)
+            return -1;
+    }
+    for (size_t i = 0; spec[i].name; i++)
+        if (spec[i].required && !vals[i].given)
+            return fk_fail(err, FK_EINVAL, spec[i].name, "%s: required", spec[i].name);
+    return 0;
+}
+
+static json_t *id_or_null(int64_t id) { return id ? json_integer(id) : json_null(); }
+
+static json_t *lead_to_json(const lead_rec *l, int64_t now)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s}", "id", (json_int_t)l->id,
+                          "kind", l->kind, "subject", l->subject, "measure_required",
+                          l->measure_required, "area_code", l->area_code, "state", l->state,
+                          "overdue", leads_overdue(l, now), "escalation_level",
+                          l->escalation_level, "escalated_to",
+                          lead_level_name(l->escalation_level));
+    json_object_set_new(j, "person_id", id_or_null(l->person_id));
+    json_object_set_new(j, "person_name", json_str_or_null(l->person_name));
+    json_object_set_new(j, "person_phone", json_str_or_null(l->person_phone));
+    json_object_set_new(j, "case_id", id_or_null(l->case_id));
+    json_object_set_new(j, "contact_id", id_or_null(l->contact_id));
+    json_object_set_new(j, "assignee", json_str_or_null(l->assignee));
+    json_object_set_new(j, "measure_taken", json_str_or_null(l->measure_taken));
+    json_object_set_new(j, "pushed_at", json_instant(l->pushed_at));
+    json_object_set_new(j, "found_by", json_instant(l->deadlines[LEAD_STEP_FOUND]));
+    json_object_set_new(j, "controlled_by", json_instant(l->deadlines[LEAD_STEP_CONTROLLED]));
+    json_object_set_new(j, "closed_by", json_instant(l->deadlines[LEAD_STEP_CLOSED]));
+    json_object_set_new(j, "due_at", json_instant(l->due_at));
+    json_object_set_new(j, "escalated_at", json_instant(l->escalated_at));
+    json_object_set_new(j, "updated_at", json_instant(l->updated_at));
+    return j;
+}
+
+static json_t *event_to_json(const lead_event *e)
+{
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)e->id, "actor", e->actor,
+                          "from_state", e->from_state, "to_state", e->to_state, "note", e->note);
+    json_object_set_new(j, "at", json_instant(e->at));
+    return j;
+}
+
+static json_t *items_json(const lead_list *l, int64_t now)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(items, lead_to_json(&l->items[i], now));
+    return items;
+}
+
+/* The sweep runs for the city, not as the user who looks: its events name "system". */
+static int sweep(http_req *rq, fk_err *err)
+{
+    actor sys = {0};
+    int raised;
+    snprintf(sys.username, sizeof sys.username, "system");
+    snprintf(sys.role, sizeof sys.role, "command");
+    snprintf(sys.remote, sizeof sys.remote, "escalation sweep");
+    return leads_escalate(rq->st, &sys, fk_now(), &raised, err);
+}
+
+static int list_filter(http_req *rq, lead_filter *f, fk_err *err)
+{
+    int64_t limit, offset, case_id, overdue;
+    if (req_query_int(rq, "limit", 50, 1, 1000, &limit, err) ||
+        req_query_int(rq, "offset", 0, 0, 100000000, &offset, err) ||
+        req_query_int(rq, "case_id", 0, 0, INT64_MAX, &case_id, err) ||
+        req_query_int(rq, "overdue", 0, 0, 1, &overdue, err))
+        return -1;
+    *f = (lead_filter){.limit = (int)limit, .offset = (int)offset, .case_id = case_id,
+                       .overdue_at = overdue ? fk_now() : 0};
+    f->state = req_query(rq, "state");
+    f->kind = req_query(rq, "kind");
+    f->area_prefix = req_query(rq, "area");
+    if (f->state && !lead_state_known(f->state))
+        return fk_fail(err, FK_EINVAL, "state", "state: unknown lead state %s", f->state);
+    if (f->kind && !lead_kind_known(f->kind))
+        return fk_fail(err, FK_EINVAL, "kind", "kind: unknown lead kind %s", f->kind);
+    return 0;
+}
+
+int h_leads_list(http_req *rq, fk_err *err)
+{
+    lead_filter f;
+    lead_list l;
+    if (list_filter(rq, &f, err) != 0 || actor_require(&rq->who, PERM_LEADS, err) != 0 ||
+        sweep(rq, err) != 0 || leads_list(rq->st, &rq->who, &f, &l, err) != 0)
+        return -1;
+    json_t *j = json_pack("{s:o, s:I}", "items", items_json(&l, fk_now()), "total",
+                          (json_int_t)l.total);
+    lead_list_free(&l);
+    return req_reply(rq, 200, j);
+}
+
+int h_lead_get(http_req *rq, fk_err *err)
+{
+    int64_t id;
+    lead_rec l;
+    lead_event_list ev;
+    if (req_param_id(rq, 0, &id, err) != 0 || leads_get(rq->st, &rq->who, id, &l, &ev, err))
+        return -1;
+    json_t *j = lead_to_json(&l, fk_now()), *events = json_array();
+    for (size_t i = 0; i < ev.n; i++)
+        json_array_append_new(events, event_to_json(&ev.items[i]));
+    json_object_set_new(j, "events", events);
+    lead_event_list_free(&ev);
+    return req_reply(rq, 200, j);
+}
+
+static int copy_text(char *dst, size_t cap, const value *v, const char *field, fk_err *err)
+{
+    if (!v->given)
+        return 0;
+    if (strlen(v->s) >= cap)
+        return fk_fail(err, FK_EINVAL, field, "%s: at most %zu bytes", field, cap - 1);
+    snprintf(dst, cap, "%s", v->s);
+    return 0;
+}
+
+int h_leads_create(http_req *rq, fk_err *err)
+{
+    static const field spec[] = {
+        {"kind", F_STRING, true},     {"person_id", F_ID, false},  {"subject", F_STRING, false},
+        {"case_id", F_ID, false},     {"area_code", F_STRING, false},
+        {"measure_required", F_STRING, false}, {"assignee", F_STRING, false},
+        {"pushed_at", F_INSTANT, false}, {NULL, 0, false}};
+    value v[8] = {{0}};
+    json_t *body = NULL;
+    lead_rec l = {0};
+    int rc = read_fields(rq, spec, v, &body, err) != 0 ||
+             copy_text(l.kind, sizeof l.kind, &v[0], "kind", err) ||
+             copy_text(l.subject, sizeof l.subject, &v[2], "subject", err) ||
+             copy_text(l.area_code, sizeof l.area_code, &v[4], "area_code", err) ||
+             copy_text(l.measure_required, sizeof l.measure_required, &v[5], "measure_required",
+                       err) ||
+             copy_text(l.assignee, sizeof l.assignee, &v[6], "assignee", err);
+    l.person_id = v[1].n;
+    l.case_id = v[3].n;
+    l.pushed_at = v[7].n;
+    rc = rc || leads_create(rq->st, rq->policy, &rq->who, &l, err) != 0;
+    json_decref(body);
+    return rc ? -1 : req_reply(rq, 201, lead_to_json(&l, fk_now()));
+}
+
+int h_case_leads_push(http_req *rq, fk_err *err)
+{
+    int64_t id;
+    lead_list l;
+    if (req_param_id(rq, 0, &id, err) != 0 ||
+        leads_push_case(rq->st, rq->policy, &rq->who, id, &l, err) != 0)
+        return -1;
+    json_t *j = json_pack("{s:I, s:o}", "created", (json_int_t)l.n, "items",
+                          items_json(&l, fk_now()));
+    lead_list_free(&l);
+    return req_reply(rq, 201, j);
+}
+
+int h_lead_patch(http_req *rq, fk_err *err)
+{
+    static const field spec[] = {
+        {"state", F_STRING, false}, {"measure_taken", F_STRING, false},
+        {"note", F_STRING, false},  {"assignee", F_STRING, false}, {NULL, 0, false}};
+    value v[4] = {{0}};
+    json_t *body = NULL;
+    int64_t id;
+    lead_rec l;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0;
+    lead_change c = {v[0].s, v[1].s, v[2].s, v[3].s};
+    rc = rc || leads_change(rq->st, &rq->who, id, &c, &l, err) != 0;
+    json_decref(body);
+    return rc ? -1 : req_reply(rq, 200, lead_to_json(&l, fk_now()));
+}

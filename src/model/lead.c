@@ -1,0 +1,113 @@
+/*
+ * lead.c - the lead state machine and deadline arithmetic (contract and diagram:
+ * lead.h). The move table below is the only judge of transitions.
+ */
+#include "model/lead.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static const char *const kinds[] = {"close_contact", "secondary_contact", "traveler",
+                                    "pool_retest", "missed_test", NULL};
+static const char *const measures[] = {"transferred_central", "home_isolation_door_sensor",
+                                       "hospital", "other", NULL};
+
+/* state, the step it waits for, the states it may move to (space separated) */
+static const struct {
+    const char *state;
+    int step;
+    const char *next;
+} machine[] = {
+    {"pushed", LEAD_STEP_FOUND, " received "},
+    {"received", LEAD_STEP_FOUND, " found not_found "},
+    {"found", LEAD_STEP_CONTROLLED, " controlled refused "},
+    {"refused", LEAD_STEP_CONTROLLED, " controlled "},
+    {"not_found", LEAD_STEP_CLOSED, " found closed "},
+    {"controlled", LEAD_STEP_CLOSED, " closed "},
+    {"closed", LEAD_STEPS, " "},
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (size_t i = 0; s && list[i]; i++)
+        if (!strcmp(list[i], s))
+            return true;
+    return false;
+}
+
+static int find_state(const char *state)
+{
+    for (size_t i = 0; state && i < sizeof machine / sizeof machine[0]; i++)
+        if (!strcmp(machine[i].state, state))
+            return (int)i;
+    return -1;
+}
+
+bool lead_kind_known(const char *kind) { return in_list(kinds, kind); }
+bool lead_state_known(const char *state) { return find_state(state) >= 0; }
+bool lead_measure_known(const char *m) { return in_list(measures, m); }
+
+bool lead_transition_allowed(const char *from, const char *to)
+{
+    int i = find_state(from);
+    if (i < 0 || !lead_state_known(to))
+        return false;
+    char word[24];
+    size_t n = strlen(to);
+    if (n + 3 > sizeof word)
+        return false;
+    word[0] = ' ';
+    memcpy(word + 1, to, n);
+    word[n + 1] = ' ';
+    word[n + 2] = '\0';
+    return strstr(machine[i].next, word) != NULL;
+}
+
+int lead_check_transition(const char *from, const char *to, const char *measure_taken,
+                          fk_err *err)
+{
+    if (!lead_state_known(to))
+        return fk_fail(err, FK_EINVAL, "state",
+                       "state: must be received, found, not_found, refused, controlled or "
+                       "closed");
+    if (!lead_transition_allowed(from, to))
+        return fk_fail(err, FK_ECONFLICT, "state", "state: a lead cannot move from %s to %s",
+                       from, to);
+    if (!strcmp(to, "controlled") && !lead_measure_known(measure_taken))
+        return fk_fail(err, FK_EINVAL, "measure_taken",
+                       "measure_taken: required to enter controlled: transferred_central, "
+                       "home_isolation_door_sensor, hospital or other");
+    return 0;
+}
+
+int lead_step(const char *state)
+{
+    int i = find_state(state);
+    return i < 0 ? LEAD_STEPS : machine[i].step;
+}
+
+int64_t lead_due(const char *state, const int64_t deadlines[LEAD_STEPS])
+{
+    int step = lead_step(state);
+    return step < LEAD_STEPS ? deadlines[step] : 0;
+}
+
+int lead_missed_steps(const char *state, const int64_t deadlines[LEAD_STEPS], int64_t now)
+{
+    int missed = 0;
+    for (int step = lead_step(state); step < LEAD_STEPS; step++)
+        missed += now > deadlines[step];
+    return missed;
+}
+
+int lead_escalation_target(const char *state, const int64_t deadlines[LEAD_STEPS], int64_t now)
+{
+    int missed = lead_missed_steps(state, deadlines, now);
+    return missed > LEAD_LEVEL_COMMAND ? LEAD_LEVEL_COMMAND : missed;
+}
+
+const char *lead_level_name(int level)
+{
+    static const char *const names[] = {"community", "street", "district", "command"};
+    return level >= 0 && level <= LEAD_LEVEL_COMMAND ? names[level] : NULL;
+}

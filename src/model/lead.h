@@ -1,0 +1,56 @@
+/*
+ * lead.h - a lead (推送、排查、管控): one work item pushed to the ground, its states and
+ * deadlines. Pure rules, no storage; thread-safe.
+ *
+ * States (the only moves lead_transition_allowed accepts):
+ *
+ *     pushed --> received --> found -----------> controlled --> closed
+ *                    |          |                    ^
+ *                    |          +--> refused --------+
+ *                    +--> not_found --> found
+ *                             +-------------------------------> closed
+ *
+ * found means located; refused records a refusal to cooperate (from found) and still
+ * has to end controlled; not_found may be found later or be closed as not findable.
+ * Entering controlled requires measure_taken (lead_measure_known).
+ *
+ * Deadlines: three, counted from pushed_at (found_by, controlled_by, closed_by), hours
+ * taken from the policy by the caller. Each state waits for one of them (lead_step):
+ * pushed/received wait to be found, found/refused to be controlled, not_found and
+ * controlled to be closed; closed waits for nothing. A lead is overdue when the
+ * deadline its state waits for has passed. Its missed steps are the deadlines from
+ * that one on that lie in the past; escalation raises the lead one level per missed
+ * step: 0 community (and its grids), 1 street, 2 district, 3 command.
+ */
+#ifndef FK_MODEL_LEAD_H
+#define FK_MODEL_LEAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+enum { LEAD_STEP_FOUND, LEAD_STEP_CONTROLLED, LEAD_STEP_CLOSED, LEAD_STEPS };
+enum { LEAD_LEVEL_COMMUNITY, LEAD_LEVEL_STREET, LEAD_LEVEL_DISTRICT, LEAD_LEVEL_COMMAND };
+
+bool lead_kind_known(const char *kind);
+bool lead_state_known(const char *state);
+bool lead_measure_known(const char *measure_taken);
+bool lead_transition_allowed(const char *from, const char *to);
+/* FK_ECONFLICT naming "state" for an illegal move, FK_EINVAL naming "measure_taken"
+ * when `to` is controlled and the measure is missing or unknown. */
+int lead_check_transition(const char *from, const char *to, const char *measure_taken,
+                          fk_err *err);
+
+/* The deadline step a state waits for (LEAD_STEP_*), LEAD_STEPS for closed / unknown. */
+int lead_step(const char *state);
+/* deadlines[LEAD_STEPS] as given; the deadline of `state`, 0 when it waits for none. */
+int64_t lead_due(const char *state, const int64_t deadlines[LEAD_STEPS]);
+/* Deadlines from `state` on that lie before `now` (0..LEAD_STEPS). */
+int lead_missed_steps(const char *state, const int64_t deadlines[LEAD_STEPS], int64_t now);
+/* The level a lead should be at: its missed steps, capped at command. */
+int lead_escalation_target(const char *state, const int64_t deadlines[LEAD_STEPS], int64_t now);
+/* "community", "street", "district", "command" (NULL out of range). */
+const char *lead_level_name(int level);
+
+#endif

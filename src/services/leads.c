@@ -1,0 +1,493 @@
+/*
+ * leads.c - the leads service (contract: leads.h).
+ *
+ * Every path that reads or changes a lead for a user goes through here, so the
+ * permission, jurisdiction, masking and audit rules are applied once.
+ */
+#include "services/leads.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/timeutil.h"
+#include "model/person.h"
+#include "model/role.h"
+#include "services/contacts.h"
+#include "services/discovery.h"
+#include "services/registry.h"
+
+/* ---- policy ------------------------------------------------------------------------ */
+
+/* The time limit (tracing.time_limits_h) that bounds control of a lead of `kind`. */
+static const char *controlled_limit_key(const char *kind)
+{
+    if (!strcmp(kind, "close_contact"))
+        return "close_contacts_isolated";
+    if (!strcmp(kind, "secondary_contact"))
+        return "secondary_contacts_isolated";
+    return "assist_controlled";
+}
+
+static int limit_h(const policy *pol, const char *key, int64_t *hours, fk_err *err)
+{
+    char path[96];
+    snprintf(path, sizeof path, "tracing.time_limits_h.%s", key);
+    return policy_get_int(pol, path, hours, err);
+}
+
+int leads_deadlines(const policy *pol, const char *kind, int64_t pushed_at,
+                    int64_t out[LEAD_STEPS], fk_err *err)
+{
+    const char *keys[LEAD_STEPS] = {"assist_located", controlled_limit_key(kind),
+                                    "pushed_list_closed"};
+    for (int i = 0; i < LEAD_STEPS; i++) {
+        int64_t h;
+        if (limit_h(pol, keys[i], &h, err) != 0)
+            return -1;
+        out[i] = pushed_at + h * 3600;
+        /* a local override may shorten a later limit below an earlier one; a lead
+         * cannot be due controlled before it is due found, so the later one waits */
+        if (i > 0 && out[i] < out[i - 1])
+            out[i] = out[i - 1];
+    }
+    return 0;
+}
+
+/* The policy's measures cohort of a kind, or NULL for kinds whose measure is a test. */
+static const char *measure_cohort(const char *kind)
+{
+    if (!strcmp(kind, "close_contact") || !strcmp(kind, "secondary_contact"))
+        return kind;
+    if (!strcmp(kind, "traveler"))
+        return "high_risk_area_stay";
+    return NULL;
+}
+
+int leads_measure_for(const policy *pol, const char *kind, char *out, size_t cap, fk_err *err)
+{
+    const char *cohort = measure_cohort(kind), *measure = "test";
+    char path[96];
+    if (cohort) {
+        snprintf(path, sizeof path, "measures.%s.phases.0.kind", cohort);
+        if (policy_get_string(pol, path, &measure, err) != 0)
+            return -1;
+    }
+    snprintf(out, cap, "%s", measure);
+    return 0;
+}
+
+/* ---- scope, masking, audit --------------------------------------------------------- */
+
+static void mask_subject(char *subject, size_t cap)
+{
+    char buf[64];
+    size_t n = strlen(subject);
+    if (n == 11)
+        mask_phone(subject, buf, sizeof buf);
+    else
+        mask_id_number(subject, buf, sizeof buf);
+    snprintf(subject, cap, "%s", buf);
+}
+
+static void mask_lead(const actor *a, lead_rec *l)
+{
+    if (role_can(a->role, PERM_UNMASKED))
+        return;
+    char phone[sizeof l->person_phone];
+    registry_mask_name(a, l->person_name, sizeof l->person_name);
+    mask_phone(l->person_phone, phone, sizeof phone);
+    memcpy(l->person_phone, phone, sizeof phone);
+    if (l->subject[0])
+        mask_subject(l->subject, sizeof l->subject);
+}
+
+static int audit_read(store *st, const actor *a, const char *action, int64_t id,
+                      const char *detail, fk_err *err)
+{
+    audit_rec rec;
+    actor_audit(a, &rec, action, "lead", id, detail);
+    return store_audit_append(st, &rec, err);
+}
+
+/* The lead, unmasked, if it lies in the caller's jurisdiction (else "not found"). */
+static int lead_in_scope(store *st, const actor *a, int64_t id, lead_rec *out, fk_err *err)
+{
+    if (actor_require(a, PERM_LEADS, err) != 0 || store_lead_get(st, id, out, err) != 0)
+        return -1;
+    if (!role_in_jurisdiction(a->area_code, out->area_code))
+        return fk_fail(err, FK_ENOTFOUND, "", "no lead with id %lld", (long long)id);
+    return 0;
+}
+
+/* ---- push from a case -------------------------------------------------------------- */
+
+static bool has_subject(const lead_list *existing, const lead_list *made, const char *subject)
+{
+    const lead_list *lists[2] = {existing, made};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < lists[k]->n; i++)
+            if (!strcmp(lists[k]->items[i].subject, subject))
+                return true;
+    return false;
+}
+
+/* Append a copy of r to l (grown in powers of two; aborts when memory runs out, as
+ * for any control allocation: a push is bounded by the contacts of one case). */
+static void append_lead(lead_list *l, const lead_rec *r)
+{
+    if (l->n == 0 || (l->n >= 8 && (l->n & (l->n - 1)) == 0))
+        l->items = fk_realloc(l->items, (l->n ? 2 * l->n : 8) * sizeof *l->items);
+    l->items[l->n++] = *r;
+    l->total = (int64_t)l->n;
+}
+
+/* Every lead of the case, whatever the caller's area, to skip subjects already pushed. */
+static int leads_of_case(store *st, int64_t case_id, lead_list *out, fk_err *err)
+{
+    lead_filter f = {.case_id = case_id, .limit = 1000};
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        lead_list page;
+        if (store_lead_list(st, &f, &page, err) != 0) {
+            lead_list_free(out);
+            return -1;
+        }
+        for (size_t i = 0; i < page.n; i++)
+            append_lead(out, &page.items[i]);
+        int done = page.n == 0 || (int64_t)out->n >= page.total;
+        lead_list_free(&page);
+        if (done)
+            return 0;
+        f.offset = (int)out->n;
+    }
+}
+
+/* The lead a contact of case k becomes (not stored yet). */
+static int lead_of_contact(store *st, const policy *pol, const epicase *k, const contact_rec *c,
+                           int64_t now, lead_rec *l, fk_err *err)
+{
+    person p;
+    fk_err ignored;
+    memset(l, 0, sizeof *l);
+    snprintf(l->kind, sizeof l->kind, "%s", c->degree == 1 ? "close_contact" : "secondary_contact");
+    snprintf(l->subject, sizeof l->subject, "%s", c->subject);
+    l->case_id = k->id;
+    l->contact_id = c->id;
+    l->pushed_at = now;
+    /* the person's community is responsible; without a person (or if the record is
+     * gone), the case's community finds them */
+    if (c->person_id && store_person_get(st, c->person_id, &p, &ignored) == 0) {
+        l->person_id = p.id;
+        snprintf(l->area_code, sizeof l->area_code, "%s", p.community_code);
+    } else {
+        snprintf(l->area_code, sizeof l->area_code, "%s", k->community_code);
+    }
+    if (leads_measure_for(pol, l->kind, l->measure_required, sizeof l->measure_required, err))
+        return -1;
+    return leads_deadlines(pol, l->kind, now, l->deadlines, err);
+}
+
+static int insert_audited(store *st, const actor *a, lead_rec *l, const char *note, fk_err *err)
+{
+    audit_rec rec;
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s case=%lld area=%s", l->kind, (long long)l->case_id,
+             l->area_code);
+    actor_audit(a, &rec, "create", "lead", 0, detail);
+    return store_lead_insert(st, l, a->username, note, &rec, err);
+}
+
+/* Insert the new leads of the contacts in one transaction (created: the new ones). */
+static int push_contacts(store *st, const policy *pol, const actor *a, const epicase *k,
+                         const contact_rec_list *contacts, const lead_list *existing,
+                         lead_list *created, fk_err *err)
+{
+    int64_t now = fk_now();
+    if (store_begin(st, err) != 0)
+        return -1;
+    for (size_t i = 0; i < contacts->n; i++) {
+        const contact_rec *c = &contacts->items[i];
+        lead_rec l;
+        if (!strcmp(c->status, "dismissed") || has_subject(existing, created, c->subject))
+            continue;
+        if (lead_of_contact(st, pol, k, c, now, &l, err) != 0 ||
+            insert_audited(st, a, &l, "pushed from the case's contacts", err) != 0) {
+            store_rollback(st);
+            lead_list_free(created);
+            return -1;
+        }
+        append_lead(created, &l);
+    }
+    if (store_commit(st, err) != 0) {
+        lead_list_free(created);
+        return -1;
+    }
+    return 0;
+}
+
+int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
+                    lead_list *created, fk_err *err)
+{
+    epicase k;
+    contact_rec_list contacts;
+    lead_list existing;
+    memset(created, 0, sizeof *created);
+    if (actor_require(a, PERM_LEADS, err) != 0 ||
+        registry_case_get(st, a, case_id, &k, err) != 0 ||
+        contacts_list(st, a, case_id, &contacts, err) != 0)
+        return -1;
+    int rc = leads_of_case(st, case_id, &existing, err);
+    if (rc == 0) {
+        rc = push_contacts(st, pol, a, &k, &contacts, &existing, created, err);
+        lead_list_free(&existing);
+    }
+    contact_rec_list_free(&contacts);
+    if (rc != 0)
+        return -1;
+    /* re-read so the caller sees what was stored, with the person's name and phone */
+    for (size_t i = 0; i < created->n && rc == 0; i++)
+        rc = store_lead_get(st, created->items[i].id, &created->items[i], err);
+    for (size_t i = 0; i < created->n; i++)
+        mask_lead(a, &created->items[i]);
+    return rc;
+}
+
+/* ---- by hand ------------------------------------------------------------------------- */
+
+static int text_field(const char *v, size_t cap, const char *field, fk_err *err)
+{
+    if (strlen(v) >= cap)
+        return fk_fail(err, FK_EINVAL, field, "%s: at most %zu bytes", field, cap - 1);
+    return 0;
+}
+
+static int check_assignee(store *st, const char *assignee, fk_err *err)
+{
+    user u;
+    fk_err ignored;
+    if (!assignee || !assignee[0])
+        return 0;
+    if (text_field(assignee, 64, "assignee", err) != 0)
+        return -1;
+    if (store_user_get_by_name(st, assignee, &u, &ignored) != 0)
+        return fk_fail(err, FK_EREF, "assignee", "assignee: no user %s", assignee);
+    return 0;
+}
+
+/* Link the lead to its person (given, or found by subject) and take the area from the
+ * person, else from the case, else the one given. */
+static int resolve_person_and_area(store *st, const actor *a, lead_rec *l, fk_err *err)
+{
+    person p;
+    epicase k;
+    if (!l->person_id && l->subject[0]) {
+        int linked = discovery_person_of_subject(st, l->subject, &p, err);
+        if (linked < 0)
+            return -1;
+        l->person_id = linked ? p.id : 0;
+    }
+    if (l->person_id) {
+        if (registry_person_get(st, a, l->person_id, &p, err) != 0)
+            return fk_fail(err, FK_EREF, "person_id", "person_id: no person %lld",
+                           (long long)l->person_id);
+        snprintf(l->area_code, sizeof l->area_code, "%s", p.community_code);
+    } else if (l->case_id && !l->area_code[0]) {
+        if (registry_case_get(st, a, l->case_id, &k, err) != 0)
+            return fk_fail(err, FK_EREF, "case_id", "case_id: no case %lld",
+                           (long long)l->case_id);
+        snprintf(l->area_code, sizeof l->area_code, "%s", k.community_code);
+    }
+    return 0;
+}
+
+static int check_area(store *st, const actor *a, const char *code, fk_err *err)
+{
+    area ar;
+    fk_err ignored;
+    if (!code[0])
+        return fk_fail(err, FK_EINVAL, "area_code",
+                       "area_code: required when the lead has no registered person or case");
+    if (store_area_get(st, code, &ar, &ignored) != 0)
+        return fk_fail(err, FK_EREF, "area_code", "area_code: no area %s", code);
+    if (!role_in_jurisdiction(a->area_code, code))
+        return fk_fail(err, FK_EFORBIDDEN, "area_code",
+                       "area_code: %s is outside your jurisdiction %s", code, a->area_code);
+    return 0;
+}
+
+static int check_new_lead(store *st, const actor *a, lead_rec *l, int64_t now, fk_err *err)
+{
+    epicase k;
+    if (actor_require(a, PERM_LEADS, err) != 0)
+        return -1;
+    if (!lead_kind_known(l->kind))
+        return fk_fail(err, FK_EINVAL, "kind",
+                       "kind: must be close_contact, secondary_contact, traveler, pool_retest "
+                       "or missed_test");
+    if (!l->person_id && !l->subject[0])
+        return fk_fail(err, FK_EINVAL, "subject",
+                       "subject: a phone or ID number is required without person_id");
+    if (l->pushed_at > now)
+        return fk_fail(err, FK_EINVAL, "pushed_at", "pushed_at: cannot be in the future");
+    if (l->case_id && registry_case_get(st, a, l->case_id, &k, err) != 0)
+        return fk_fail(err, FK_EREF, "case_id", "case_id: no case %lld", (long long)l->case_id);
+    if (check_assignee(st, l->assignee, err) != 0 ||
+        resolve_person_and_area(st, a, l, err) != 0)
+        return -1;
+    return check_area(st, a, l->area_code, err);
+}
+
+int leads_create(store *st, const policy *pol, const actor *a, lead_rec *l, fk_err *err)
+{
+    int64_t now = fk_now();
+    if (check_new_lead(st, a, l, now, err) != 0)
+        return -1;
+    if (!l->pushed_at)
+        l->pushed_at = now;
+    if (!l->measure_required[0] &&
+        leads_measure_for(pol, l->kind, l->measure_required, sizeof l->measure_required, err))
+        return -1;
+    if (leads_deadlines(pol, l->kind, l->pushed_at, l->deadlines, err) != 0 ||
+        insert_audited(st, a, l, "created by hand", err) != 0 ||
+        store_lead_get(st, l->id, l, err) != 0)
+        return -1;
+    mask_lead(a, l);
+    return 0;
+}
+
+/* ---- reads --------------------------------------------------------------------------- */
+
+/* Narrow the requested area to the caller's; false when they do not overlap. */
+static bool narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
+                        const char **out)
+{
+    const char *mine = a->area_code, *want = requested ? requested : "";
+    if (!mine[0] || (want[0] && !strncmp(want, mine, strlen(mine))))
+        snprintf(buf, cap, "%s", want);
+    else if (!strncmp(mine, want, strlen(want)))
+        snprintf(buf, cap, "%s", mine);
+    else
+        return false;
+    *out = buf;
+    return true;
+}
+
+int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, fk_err *err)
+{
+    char scope[16], detail[160];
+    lead_filter g = *f;
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_LEADS, err) != 0)
+        return -1;
+    if (!narrow_area(a, f->area_prefix, scope, sizeof scope, &g.area_prefix))
+        return 0;
+    if (store_lead_list(st, &g, out, err) != 0)
+        return -1;
+    snprintf(detail, sizeof detail, "state=%s kind=%s area=%s case=%lld overdue=%d returned=%zu",
+             g.state ? g.state : "", g.kind ? g.kind : "", g.area_prefix,
+             (long long)g.case_id, g.overdue_at > 0, out->n);
+    if (audit_read(st, a, "list", 0, detail, err) != 0) {
+        lead_list_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < out->n; i++)
+        mask_lead(a, &out->items[i]);
+    return 0;
+}
+
+int leads_get(store *st, const actor *a, int64_t id, lead_rec *out, lead_event_list *events,
+              fk_err *err)
+{
+    if (events)
+        memset(events, 0, sizeof *events);
+    if (lead_in_scope(st, a, id, out, err) != 0 || audit_read(st, a, "read", id, "", err) != 0)
+        return -1;
+    if (events && store_lead_events(st, id, events, err) != 0)
+        return -1;
+    mask_lead(a, out);
+    return 0;
+}
+
+/* ---- changes ------------------------------------------------------------------------- */
+
+static int check_change(store *st, const lead_rec *cur, const lead_change *c, fk_err *err)
+{
+    if (!c->state && !c->note && !c->assignee && !c->measure_taken)
+        return fk_fail(err, FK_EINVAL, "state", "state: nothing to change");
+    if (c->note && text_field(c->note, 256, "note", err) != 0)
+        return -1;
+    if (c->measure_taken && (!c->state || strcmp(c->state, "controlled")))
+        return fk_fail(err, FK_EINVAL, "measure_taken",
+                       "measure_taken: only given with state controlled");
+    if (c->state && strcmp(c->state, cur->state) &&
+        lead_check_transition(cur->state, c->state, c->measure_taken, err) != 0)
+        return -1;
+    if (c->state && !strcmp(c->state, cur->state) && strcmp(c->state, "controlled") == 0)
+        return fk_fail(err, FK_ECONFLICT, "state", "state: the lead is already controlled");
+    return check_assignee(st, c->assignee, err);
+}
+
+int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, lead_rec *out,
+                 fk_err *err)
+{
+    lead_rec cur;
+    if (lead_in_scope(st, a, id, &cur, err) != 0 || check_change(st, &cur, c, err) != 0)
+        return -1;
+    const char *to = c->state ? c->state : cur.state;
+    audit_rec rec;
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s->%s%s%s", cur.state, to, c->assignee ? " assignee=" : "",
+             c->assignee ? c->assignee : "");
+    actor_audit(a, &rec, "transition", "lead", id, detail);
+    if (store_lead_transition(st, id, cur.state, to, c->measure_taken, c->assignee, a->username,
+                              c->note, fk_now(), &rec, out, err) != 0)
+        return -1;
+    mask_lead(a, out);
+    return 0;
+}
+
+/* ---- escalation ---------------------------------------------------------------------- */
+
+static int escalate_page(store *st, const actor *a, const lead_list *page, int64_t now,
+                         int *raised, fk_err *err)
+{
+    for (size_t i = 0; i < page->n; i++) {
+        const lead_rec *l = &page->items[i];
+        int target = lead_escalation_target(l->state, l->deadlines, now), up = 0;
+        if (target <= l->escalation_level)
+            continue;
+        audit_rec rec;
+        char detail[64];
+        snprintf(detail, sizeof detail, "level %d->%d (%s)", l->escalation_level, target,
+                 lead_level_name(target));
+        actor_audit(a, &rec, "escalate", "lead", l->id, detail);
+        if (store_lead_escalate(st, l->id, target, now, a->username, &rec, &up, err) != 0)
+            return -1;
+        *raised += up;
+    }
+    return 0;
+}
+
+int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *err)
+{
+    /* escalation changes neither due_at nor the order, so pages stay stable */
+    lead_filter f = {.overdue_at = now, .limit = 1000};
+    *raised = 0;
+    for (;;) {
+        lead_list page;
+        if (store_lead_list(st, &f, &page, err) != 0)
+            return -1;
+        int rc = escalate_page(st, a, &page, now, raised, err);
+        int done = rc != 0 || page.n == 0 || f.offset + (int64_t)page.n >= page.total;
+        f.offset += (int)page.n;
+        lead_list_free(&page);
+        if (done)
+            return rc;
+    }
+}
+
+bool leads_overdue(const lead_rec *l, int64_t now)
+{
+    return l->due_at > 0 && now > l->due_at;
+}

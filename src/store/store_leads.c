@@ -1,0 +1,61 @@
+/*
+ * store_leads.c - dispatch for the leads section of the store (store_leads.h), kept
+ * beside store.c so that each section's forwarding lives with its own header.
+ */
+#include <stdlib.h>
+
+#include "store/store_int.h"
+
+int store_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
+                      const audit_rec *a, fk_err *err)
+{
+    return st->ops->lead_insert(st, l, actor, note, a, err);
+}
+
+int store_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
+{
+    return st->ops->lead_get(st, id, out, err);
+}
+
+int store_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
+{
+    return st->ops->lead_list(st, f, out, err);
+}
+
+int store_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err)
+{
+    return st->ops->lead_events(st, lead_id, out, err);
+}
+
+int store_lead_transition(store *st, int64_t id, const char *from, const char *to,
+                          const char *measure_taken, const char *assignee, const char *actor,
+                          const char *note, int64_t at, const audit_rec *a, lead_rec *out,
+                          fk_err *err)
+{
+    return st->ops->lead_transition(st, id, from, to, measure_taken, assignee, actor, note, at,
+                                    a, out, err);
+}
+
+int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
+                        const audit_rec *a, int *raised, fk_err *err)
+{
+    return st->ops->lead_escalate(st, id, level, at, actor, a, raised, err);
+}
+
+void lead_list_free(lead_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+void lead_event_list_free(lead_event_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * store_leads.h - the leads section of store.h (tables leads and lead_events,
+ * migration 0007), kept in its own header; include store/store.h, which includes it.
+ * Same conventions as store.h: 0 or -1 with err, every change atomic with its audit
+ * record (a, NULL = none) and its lead_events row, lists owned by the caller.
+ * The store judges moves with model/lead.h inside the transaction that writes them.
+ */
+#ifndef FK_STORE_STORE_LEADS_H
+#define FK_STORE_STORE_LEADS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "model/lead.h"
+
+struct audit_rec;
+typedef struct store store;
+
+typedef struct lead_rec {
+    int64_t id;
+    char kind[20];               /* close_contact, secondary_contact, traveler, ... */
+    int64_t person_id;           /* 0: no registered person known */
+    char subject[64];            /* phone or ID number to find; "" when person_id given */
+    int64_t case_id, contact_id; /* the origin; 0: none */
+    char measure_required[32];   /* e.g. central_isolation (the policy's measure) */
+    char area_code[16];          /* the responsible unit */
+    char assignee[64];           /* username or "" */
+    char state[12];
+    char measure_taken[32];      /* "" until controlled */
+    int64_t pushed_at;
+    int64_t deadlines[LEAD_STEPS]; /* found_by, controlled_by, closed_by */
+    int64_t due_at;              /* deadline of the current state, 0 once closed (store) */
+    int escalation_level;        /* LEAD_LEVEL_* */
+    int64_t escalated_at, updated_at;
+    char person_name[96];        /* filled on reads: the person's name or "" */
+    char person_phone[20];       /* filled on reads */
+} lead_rec;
+
+typedef struct lead_event {
+    int64_t id, lead_id, at;
+    char actor[64];
+    char from_state[12], to_state[12];
+    char note[256];
+} lead_event;
+
+typedef struct lead_filter {
+    const char *state, *kind;  /* exact; NULL = any */
+    const char *area_prefix;   /* area_code starts with it; NULL/"" = all */
+    int64_t case_id;           /* 0 = any */
+    int64_t overdue_at;        /* > 0: only leads whose due_at lies before it */
+    int limit, offset;         /* limit 1..1000 */
+} lead_filter;
+
+typedef struct lead_list { lead_rec *items; size_t n; int64_t total; } lead_list;
+typedef struct lead_event_list { lead_event *items; size_t n; } lead_event_list;
+
+/* Insert with state "pushed" (due_at from the deadlines) and its first event
+ * ("" -> pushed, by `actor`, note). Fills l->id, state, due_at, updated_at. FK_ECONFLICT
+ * when the table refuses it (unknown person, case, area; deadlines out of order). */
+int store_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
+                      const struct audit_rec *a, fk_err *err);
+int store_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err);
+/* Ordered by due_at (open first, soonest first), then id. */
+int store_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+int store_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
+/* Move lead `id` from `from` (it must still be in it: FK_ECONFLICT "state" otherwise)
+ * to `to` if lead_check_transition allows it, setting measure_taken (when to is
+ * controlled) and assignee (NULL keeps it), with an event by `actor`. from == to with
+ * only an assignee or note is allowed and recorded the same way. Fills *out. */
+int store_lead_transition(store *st, int64_t id, const char *from, const char *to,
+                          const char *measure_taken, const char *assignee, const char *actor,
+                          const char *note, int64_t at, const struct audit_rec *a,
+                          lead_rec *out, fk_err *err);
+/* Raise lead `id` to `level` at `at` with an event (state unchanged, note naming the
+ * level) when level is above its current one; *raised (OUT) 1 when it was, else 0. */
+int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
+                        const struct audit_rec *a, int *raised, fk_err *err);
+void lead_list_free(lead_list *l);
+void lead_event_list_free(lead_event_list *l);
+
+#endif

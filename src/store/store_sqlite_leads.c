@@ -1,0 +1,306 @@
+/*
+ * store_sqlite_leads.c - leads and their events (tables leads, lead_events, migration
+ * 0007). Contract: store_leads.h.
+ *
+ * Invariant: a lead row and the lead_events row that explains its change are written
+ * in one unit, together with the audit record; due_at always equals
+ * lead_due(state, deadlines) (NULL once closed), so the overdue filter is a range on
+ * the leads_due index. A transition re-reads the state inside its unit and refuses the
+ * move when another writer changed it since the caller looked (FK_ECONFLICT "state").
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "store/store_sqlite_int.h"
+
+#define LEAD_COLS                                                                           \
+    "l.id, l.kind, coalesce(l.person_id, 0), l.subject, coalesce(l.case_id, 0), "           \
+    "coalesce(l.contact_id, 0), l.measure_required, l.area_code, coalesce(l.assignee, ''), " \
+    "l.state, l.measure_taken, l.pushed_at, l.found_by, l.controlled_by, l.closed_by, "      \
+    "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, "             \
+    "coalesce(p.name, ''), coalesce(p.phone, '')"
+#define LEAD_FROM "leads l LEFT JOIN persons p ON p.id = l.person_id"
+
+static void lead_row(sqlite3_stmt *q, void *item)
+{
+    lead_rec *l = item;
+    l->id = sqlite3_column_int64(q, 0);
+    sq_col_text(l->kind, sizeof l->kind, q, 1);
+    l->person_id = sqlite3_column_int64(q, 2);
+    sq_col_text(l->subject, sizeof l->subject, q, 3);
+    l->case_id = sqlite3_column_int64(q, 4);
+    l->contact_id = sqlite3_column_int64(q, 5);
+    sq_col_text(l->measure_required, sizeof l->measure_required, q, 6);
+    sq_col_text(l->area_code, sizeof l->area_code, q, 7);
+    sq_col_text(l->assignee, sizeof l->assignee, q, 8);
+    sq_col_text(l->state, sizeof l->state, q, 9);
+    sq_col_text(l->measure_taken, sizeof l->measure_taken, q, 10);
+    l->pushed_at = sqlite3_column_int64(q, 11);
+    for (int i = 0; i < LEAD_STEPS; i++)
+        l->deadlines[i] = sqlite3_column_int64(q, 12 + i);
+    l->due_at = sqlite3_column_int64(q, 15);
+    l->escalation_level = sqlite3_column_int(q, 16);
+    l->escalated_at = sqlite3_column_int64(q, 17);
+    l->updated_at = sqlite3_column_int64(q, 18);
+    sq_col_text(l->person_name, sizeof l->person_name, q, 19);
+    sq_col_text(l->person_phone, sizeof l->person_phone, q, 20);
+}
+
+static void bind_id_or_null(sqlite3_stmt *q, int idx, int64_t id)
+{
+    if (id)
+        sqlite3_bind_int64(q, idx, id);
+    else
+        sqlite3_bind_null(q, idx);
+}
+
+static void bind_due(sqlite3_stmt *q, int idx, const char *state, const int64_t *deadlines)
+{
+    bind_id_or_null(q, idx, lead_due(state, deadlines));
+}
+
+static int event_insert(struct sq_store *s, int64_t lead_id, int64_t at, const char *actor,
+                        const char *from, const char *to, const char *note, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_EVENT_INSERT,
+                              "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+                              "to_state, note) VALUES (?,?,?,?,?,?)",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, lead_id);
+    sqlite3_bind_int64(q, 2, at);
+    sq_bind_text(q, 3, actor);
+    sq_bind_text(q, 4, from);
+    sq_bind_text(q, 5, to);
+    sq_bind_text(q, 6, note ? note : "");
+    return sq_exec_stmt(s, q, err);
+}
+
+static int insert_unit(struct sq_store *s, lead_rec *l, const char *actor, const char *note,
+                       const audit_rec *a, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_INSERT,
+                              "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, "
+                              "measure_required, area_code, assignee, state, pushed_at, found_by, "
+                              "controlled_by, closed_by, due_at, updated_at) "
+                              "VALUES (?,?,?,?,?,?,?,?,'pushed',?,?,?,?,?,?)",
+                              err);
+    if (!q)
+        return -1;
+    snprintf(l->state, sizeof l->state, "pushed");
+    l->updated_at = l->pushed_at;
+    l->due_at = lead_due(l->state, l->deadlines);
+    sq_bind_text(q, 1, l->kind);
+    bind_id_or_null(q, 2, l->person_id);
+    sq_bind_text(q, 3, l->subject);
+    bind_id_or_null(q, 4, l->case_id);
+    bind_id_or_null(q, 5, l->contact_id);
+    sq_bind_text(q, 6, l->measure_required);
+    sq_bind_text(q, 7, l->area_code);
+    sq_bind_text(q, 8, l->assignee[0] ? l->assignee : NULL);
+    sqlite3_bind_int64(q, 9, l->pushed_at);
+    for (int i = 0; i < LEAD_STEPS; i++)
+        sqlite3_bind_int64(q, 10 + i, l->deadlines[i]);
+    bind_due(q, 13, l->state, l->deadlines);
+    sqlite3_bind_int64(q, 14, l->updated_at);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    l->id = sqlite3_last_insert_rowid(s->db);
+    if (event_insert(s, l->id, l->pushed_at, actor, "", "pushed", note, err) != 0)
+        return -1;
+    return sq_audit_write(s, a, l->id, err);
+}
+
+int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
+                   const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, insert_unit(s, l, actor, note, a, err), err);
+}
+
+/* The filter as a WHERE clause and its binds. */
+static void lead_where(const lead_filter *f, strbuf *w, sq_binds *b)
+{
+    sb_append(w, " WHERE 1");
+    if (sq_given(f->state)) {
+        sb_append(w, " AND l.state = ?");
+        sq_bind_add_text(b, f->state);
+    }
+    if (sq_given(f->kind)) {
+        sb_append(w, " AND l.kind = ?");
+        sq_bind_add_text(b, f->kind);
+    }
+    if (sq_given(f->area_prefix)) {
+        /* a prefix as a range, so the leads_area index serves it */
+        sb_append(w, " AND l.area_code >= ? AND l.area_code < ? || '~'");
+        sq_bind_add_text(b, f->area_prefix);
+        sq_bind_add_text(b, f->area_prefix);
+    }
+    if (f->case_id) {
+        sb_append(w, " AND l.case_id = ?");
+        sq_bind_add_int(b, f->case_id);
+    }
+    if (f->overdue_at > 0) {
+        sb_append(w, " AND l.due_at IS NOT NULL AND l.due_at < ?");
+        sq_bind_add_int(b, f->overdue_at);
+    }
+}
+
+int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
+{
+    strbuf w = STRBUF_INIT;
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    lead_where(f, &w, &b);
+    sq_page_query q = {LEAD_COLS, LEAD_FROM, sb_str(&w),
+                       "l.due_at IS NULL, l.due_at, l.id", f->limit, f->offset, lead_row,
+                       sizeof(lead_rec)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
+    sb_free(&w);
+    return rc;
+}
+
+int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
+{
+    strbuf w = STRBUF_INIT;
+    sq_binds b = {0};
+    lead_list l = {0};
+    sb_append(&w, " WHERE l.id = ?");
+    sq_bind_add_int(&b, id);
+    sq_page_query q = {LEAD_COLS, LEAD_FROM, sb_str(&w), "l.id", 1, 0, lead_row,
+                       sizeof(lead_rec)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&l.items, &l.n, &l.total, err);
+    sb_free(&w);
+    if (rc != 0)
+        return -1;
+    int found = l.n == 1;
+    if (found)
+        *out = l.items[0];
+    lead_list_free(&l);
+    return found ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+}
+
+static void event_row(sqlite3_stmt *q, void *item)
+{
+    lead_event *e = item;
+    e->id = sqlite3_column_int64(q, 0);
+    e->lead_id = sqlite3_column_int64(q, 1);
+    e->at = sqlite3_column_int64(q, 2);
+    sq_col_text(e->actor, sizeof e->actor, q, 3);
+    sq_col_text(e->from_state, sizeof e->from_state, q, 4);
+    sq_col_text(e->to_state, sizeof e->to_state, q, 5);
+    sq_col_text(e->note, sizeof e->note, q, 6);
+}
+
+int sq_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, lead_id);
+    sqlite3_stmt *q = sq_prepare_bound(s,
+                                       "SELECT id, lead_id, at, actor, from_state, to_state, note "
+                                       "FROM lead_events WHERE lead_id = ? ORDER BY id",
+                                       &b, err);
+    if (!q)
+        return -1;
+    int rc = sq_collect(s, q, event_row, sizeof(lead_event), (void **)&out->items, &out->n, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* The lead's current state and deadlines, read inside the caller's unit. */
+static int current(struct sq_store *s, int64_t id, lead_rec *cur, fk_err *err)
+{
+    return sq_lead_get(&s->base, id, cur, err);
+}
+
+static int transition_unit(struct sq_store *s, int64_t id, const char *from, const char *to,
+                           const char *measure_taken, const char *assignee, const char *actor,
+                           const char *note, int64_t at, const audit_rec *a, fk_err *err)
+{
+    lead_rec cur;
+    if (current(s, id, &cur, err) != 0)
+        return -1;
+    if (strcmp(cur.state, from) != 0)
+        return fk_fail(err, FK_ECONFLICT, "state",
+                       "state: the lead is now %s (changed by someone else), not %s", cur.state,
+                       from);
+    if (strcmp(from, to) != 0 && lead_check_transition(from, to, measure_taken, err) != 0)
+        return -1;
+    int entering_control = !strcmp(to, "controlled");
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_UPDATE,
+                              "UPDATE leads SET state = ?, measure_taken = ?, "
+                              "assignee = coalesce(?, assignee), due_at = ?, updated_at = ? "
+                              "WHERE id = ?",
+                              err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, to);
+    sq_bind_text(q, 2, entering_control ? measure_taken : cur.measure_taken);
+    sq_bind_text(q, 3, assignee);
+    bind_due(q, 4, to, cur.deadlines);
+    sqlite3_bind_int64(q, 5, at);
+    sqlite3_bind_int64(q, 6, id);
+    if (sq_exec_stmt(s, q, err) != 0 || event_insert(s, id, at, actor, from, to, note, err) != 0)
+        return -1;
+    return sq_audit_write(s, a, id, err);
+}
+
+int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
+                       const char *measure_taken, const char *assignee, const char *actor,
+                       const char *note, int64_t at, const audit_rec *a, lead_rec *out,
+                       fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    int rc = transition_unit(s, id, from, to, measure_taken, assignee, actor, note,
+                             at ? at : fk_now(), a, err);
+    if (sq_end(s, rc, err) != 0)
+        return -1;
+    return out ? sq_lead_get(st, id, out, err) : 0;
+}
+
+static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
+                         const char *actor, const audit_rec *a, int *raised, fk_err *err)
+{
+    lead_rec cur;
+    char note[64];
+    *raised = 0;
+    if (current(s, id, &cur, err) != 0)
+        return -1;
+    if (level <= cur.escalation_level)
+        return 0;
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_ESCALATE,
+                              "UPDATE leads SET escalation_level = ?, escalated_at = ?, "
+                              "updated_at = ? WHERE id = ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int(q, 1, level);
+    sqlite3_bind_int64(q, 2, at);
+    sqlite3_bind_int64(q, 3, at);
+    sqlite3_bind_int64(q, 4, id);
+    snprintf(note, sizeof note, "escalated to level %d (%s)", level,
+             lead_level_name(level) ? lead_level_name(level) : "?");
+    if (sq_exec_stmt(s, q, err) != 0 ||
+        event_insert(s, id, at, actor, cur.state, cur.state, note, err) != 0)
+        return -1;
+    *raised = 1;
+    return sq_audit_write(s, a, id, err);
+}
+
+int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
+                     const audit_rec *a, int *raised, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, escalate_unit(s, id, level, at, actor, a, raised, err), err);
+}
