@@ -21,49 +21,8 @@
 #include "model/role.h"
 #include "services/leads.h"
 
-enum ftype { F_STRING, F_INSTANT, F_ID };
-typedef struct field { const char *name; enum ftype type; bool required; } field;
-typedef struct value { const char *s; int64_t n; bool given; } value;
-
-static int read_value(const field *spec, json_t *v, value *out, fk_err *err)
-{
-    const char *key = spec->name;
-    out->given = true;
-    if (spec->type == F_ID) {
-        if (!json_is_integer(v) || json_integer_value(v) <= 0)
-            return fk_fail(err, FK_EINVAL, key, "%s: must be a positive integer", key);
-        out->n = json_integer_value(v);
-        return 0;
-    }
-    if (!json_is_string(v))
-        return fk_fail(err, FK_EINVAL, key, "%s: must be a string", key);
-    if (spec->type == F_INSTANT)
-        return fk_instant_parse(json_string_value(v), &out->n, key, err);
-    out->s = json_string_value(v);
-    return 0;
-}
-
-/* Read body fields by spec into vals (strings point into *body, which the caller frees). */
-static int read_fields(http_req *rq, const field *spec, value *vals, json_t **body, fk_err *err)
-{
-    const char *key;
-    json_t *v;
-    if (req_json_body(rq, body, err) != 0)
-        return -1;
-    json_object_foreach(*body, key, v) {
-        size_t i = 0;
-        while (spec[i].name && strcmp(spec[i].name, key))
-            i++;
-        if (!spec[i].name)
-            return fk_fail(err, FK_EINVAL, key, "%s: unknown field", key);
-        if (!json_is_null(v) && read_value(&spec[i], v, &vals[i], err) != 0)
-            return -1;
-    }
-    for (size_t i = 0; spec[i].name; i++)
-        if (spec[i].required && !vals[i].given)
-            return fk_fail(err, FK_EINVAL, spec[i].name, "%s: required", spec[i].name);
-    return 0;
-}
+typedef req_field field;
+typedef req_value value;
 
 static json_t *id_or_null(int64_t id) { return id ? json_integer(id) : json_null(); }
 
@@ -180,14 +139,14 @@ static int copy_text(char *dst, size_t cap, const value *v, const char *field, f
 int h_leads_create(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
-        {"kind", F_STRING, true},     {"person_id", F_ID, false},  {"subject", F_STRING, false},
-        {"case_id", F_ID, false},     {"area_code", F_STRING, false},
-        {"measure_required", F_STRING, false}, {"assignee", F_STRING, false},
-        {"pushed_at", F_INSTANT, false}, {NULL, 0, false}};
+        {"kind", REQ_STRING, true},     {"person_id", REQ_ID, false},  {"subject", REQ_STRING, false},
+        {"case_id", REQ_ID, false},     {"area_code", REQ_STRING, false},
+        {"measure_required", REQ_STRING, false}, {"assignee", REQ_STRING, false},
+        {"pushed_at", REQ_INSTANT, false}, {NULL, 0, false}};
     value v[8] = {{0}};
     json_t *body = NULL;
     lead_rec l = {0};
-    int rc = read_fields(rq, spec, v, &body, err) != 0 ||
+    int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
              copy_text(l.kind, sizeof l.kind, &v[0], "kind", err) ||
              copy_text(l.subject, sizeof l.subject, &v[2], "subject", err) ||
              copy_text(l.area_code, sizeof l.area_code, &v[4], "area_code", err) ||
@@ -218,13 +177,13 @@ int h_case_leads_push(http_req *rq, fk_err *err)
 int h_lead_patch(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
-        {"state", F_STRING, false}, {"measure_taken", F_STRING, false},
-        {"note", F_STRING, false},  {"assignee", F_STRING, false}, {NULL, 0, false}};
+        {"state", REQ_STRING, false}, {"measure_taken", REQ_STRING, false},
+        {"note", REQ_STRING, false},  {"assignee", REQ_STRING, false}, {NULL, 0, false}};
     value v[4] = {{0}};
     json_t *body = NULL;
     int64_t id;
     lead_rec l;
-    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || req_json_fields(rq, spec, v, &body, err) != 0;
     lead_change c = {v[0].s, v[1].s, v[2].s, v[3].s};
     rc = rc || leads_change(rq->st, &rq->who, id, &c, &l, err) != 0;
     json_decref(body);

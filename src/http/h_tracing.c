@@ -17,44 +17,8 @@
 #include "services/contacts.h"
 #include "services/tracing.h"
 
-enum ftype { F_STRING, F_INSTANT, F_BOOL };
-typedef struct field { const char *name; enum ftype type; bool required; } field;
-typedef struct value { const char *s; int64_t t; bool b, given; } value;
-
-/* Read body fields by spec into vals (strings point into *body, which the caller frees). */
-static int read_fields(http_req *rq, const field *spec, value *vals, json_t **body, fk_err *err)
-{
-    const char *key;
-    json_t *v;
-    if (req_json_body(rq, body, err) != 0)
-        return -1;
-    json_object_foreach(*body, key, v) {
-        size_t i = 0;
-        while (spec[i].name && strcmp(spec[i].name, key))
-            i++;
-        if (!spec[i].name)
-            return fk_fail(err, FK_EINVAL, key, "%s: unknown field", key);
-        if (json_is_null(v))
-            continue;
-        vals[i].given = true;
-        if (spec[i].type == F_BOOL) {
-            if (!json_is_boolean(v))
-                return fk_fail(err, FK_EINVAL, key, "%s: must be true or false", key);
-            vals[i].b = json_is_true(v);
-        } else if (!json_is_string(v)) {
-            return fk_fail(err, FK_EINVAL, key, "%s: must be a string", key);
-        } else if (spec[i].type == F_INSTANT) {
-            if (fk_instant_parse(json_string_value(v), &vals[i].t, key, err) != 0)
-                return -1;
-        } else {
-            vals[i].s = json_string_value(v);
-        }
-    }
-    for (size_t i = 0; spec[i].name; i++)
-        if (spec[i].required && !vals[i].given)
-            return fk_fail(err, FK_EINVAL, spec[i].name, "%s: required", spec[i].name);
-    return 0;
-}
+typedef req_field field;
+typedef req_value value;
 
 static json_t *contact_to_json(const contact_rec *c)
 {
@@ -97,16 +61,16 @@ int h_case_contacts(http_req *rq, fk_err *err)
 int h_case_contacts_discover(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
-        {"from", F_INSTANT, false}, {"to", F_INSTANT, false}, {"secondary", F_BOOL, false},
-        {"companions", F_BOOL, false}, {NULL, 0, false}};
+        {"from", REQ_INSTANT, false}, {"to", REQ_INSTANT, false}, {"secondary", REQ_BOOL, false},
+        {"companions", REQ_BOOL, false}, {NULL, 0, false}};
     value v[4] = {{0}};
     json_t *body = NULL;
     int64_t id;
     contact_rec_list l;
     if (!rq->tracing)
         return fk_fail(err, FK_EBUSY, "", "contact discovery is not running");
-    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0;
-    tracing_opts o = {.from = v[0].t, .to = v[1].t, .secondary = v[2].b,
+    int rc = req_param_id(rq, 0, &id, err) != 0 || req_json_fields(rq, spec, v, &body, err) != 0;
+    tracing_opts o = {.from = v[0].n, .to = v[1].n, .secondary = v[2].b,
                       .no_companions = v[3].given && !v[3].b};
     rc = rc || tracing_discover(rq->tracing, rq->st, &rq->who, id, &o, &l, err) != 0;
     json_decref(body);
@@ -116,14 +80,14 @@ int h_case_contacts_discover(http_req *rq, fk_err *err)
 int h_case_contacts_create(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
-        {"contact", F_STRING, true}, {"place", F_STRING, false}, {"start", F_INSTANT, false},
-        {"note", F_STRING, false},   {NULL, 0, false}};
+        {"contact", REQ_STRING, true}, {"place", REQ_STRING, false}, {"start", REQ_INSTANT, false},
+        {"note", REQ_STRING, false},   {NULL, 0, false}};
     value v[4] = {{0}};
     json_t *body = NULL;
     int64_t id;
     contact_rec c;
-    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
-             contacts_name(rq->st, &rq->who, id, v[0].s, v[1].s, v[2].t, v[3].s, &c, err) != 0;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || req_json_fields(rq, spec, v, &body, err) != 0 ||
+             contacts_name(rq->st, &rq->who, id, v[0].s, v[1].s, v[2].n, v[3].s, &c, err) != 0;
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, contact_to_json(&c));
 }
@@ -131,17 +95,17 @@ int h_case_contacts_create(http_req *rq, fk_err *err)
 int h_case_trajectory_create(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
-        {"place", F_STRING, true}, {"start", F_INSTANT, true}, {"end", F_INSTANT, true},
+        {"place", REQ_STRING, true}, {"start", REQ_INSTANT, true}, {"end", REQ_INSTANT, true},
         {NULL, 0, false}};
     value v[3] = {{0}};
     json_t *body = NULL;
     int64_t id;
-    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
-             contacts_trajectory(rq->st, &rq->who, id, v[0].s, v[1].t, v[2].t, err) != 0;
+    int rc = req_param_id(rq, 0, &id, err) != 0 || req_json_fields(rq, spec, v, &body, err) != 0 ||
+             contacts_trajectory(rq->st, &rq->who, id, v[0].s, v[1].n, v[2].n, err) != 0;
     json_t *reply = rc ? NULL : json_pack("{s:I, s:s}", "case_id", (json_int_t)id, "place", v[0].s);
     if (reply) {
-        json_object_set_new(reply, "start", json_instant(v[1].t));
-        json_object_set_new(reply, "end", json_instant(v[2].t));
+        json_object_set_new(reply, "start", json_instant(v[1].n));
+        json_object_set_new(reply, "end", json_instant(v[2].n));
     }
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, reply);
@@ -150,12 +114,12 @@ int h_case_trajectory_create(http_req *rq, fk_err *err)
 int h_contact_review(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
-        {"status", F_STRING, true}, {"note", F_STRING, false}, {NULL, 0, false}};
+        {"status", REQ_STRING, true}, {"note", REQ_STRING, false}, {NULL, 0, false}};
     value v[2] = {{0}};
     json_t *body = NULL;
     int64_t id;
     contact_rec c;
-    int rc = req_param_id(rq, 0, &id, err) != 0 || read_fields(rq, spec, v, &body, err) != 0 ||
+    int rc = req_param_id(rq, 0, &id, err) != 0 || req_json_fields(rq, spec, v, &body, err) != 0 ||
              contacts_review(rq->st, &rq->who, id, v[0].s, v[1].s, &c, err) != 0;
     json_decref(body);
     return rc ? -1 : req_reply(rq, 200, contact_to_json(&c));

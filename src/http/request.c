@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timeutil.h"
+
 const char *req_query(const http_req *rq, const char *name)
 {
     if (!rq->conn)
@@ -69,5 +71,52 @@ int req_reply(http_req *rq, int status, json_t *json)
     if (rq->json)
         json_decref(rq->json);
     rq->json = json;
+    return 0;
+}
+
+/* One field's value by its type. */
+static int read_value(const req_field *spec, json_t *v, req_value *out, fk_err *err)
+{
+    const char *key = spec->name;
+    out->given = true;
+    if (spec->type == REQ_BOOL) {
+        if (!json_is_boolean(v))
+            return fk_fail(err, FK_EINVAL, key, "%s: must be true or false", key);
+        out->b = json_is_true(v);
+        return 0;
+    }
+    if (spec->type == REQ_ID) {
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            return fk_fail(err, FK_EINVAL, key, "%s: must be a positive integer", key);
+        out->n = json_integer_value(v);
+        return 0;
+    }
+    if (!json_is_string(v))
+        return fk_fail(err, FK_EINVAL, key, "%s: must be a string", key);
+    if (spec->type == REQ_INSTANT)
+        return fk_instant_parse(json_string_value(v), &out->n, key, err);
+    out->s = json_string_value(v);
+    return 0;
+}
+
+int req_json_fields(const http_req *rq, const req_field *spec, req_value *vals, json_t **body,
+                    fk_err *err)
+{
+    const char *key;
+    json_t *v;
+    if (req_json_body(rq, body, err) != 0)
+        return -1;
+    json_object_foreach(*body, key, v) {
+        size_t i = 0;
+        while (spec[i].name && strcmp(spec[i].name, key))
+            i++;
+        if (!spec[i].name)
+            return fk_fail(err, FK_EINVAL, key, "%s: unknown field", key);
+        if (!json_is_null(v) && read_value(&spec[i], v, &vals[i], err) != 0)
+            return -1;
+    }
+    for (size_t i = 0; spec[i].name; i++)
+        if (spec[i].required && !vals[i].given)
+            return fk_fail(err, FK_EINVAL, spec[i].name, "%s: required", spec[i].name);
     return 0;
 }

@@ -53,6 +53,17 @@ int req_param_id(const http_req *rq, int i, int64_t *out, fk_err *err);
 /* Parse the body as a JSON object; malformed JSON names line and column. */
 int req_json_body(const http_req *rq, json_t **out, fk_err *err);
 
+/* A body read by a field table, one entry per accepted field (ended by a NULL name):
+ * unknown fields are refused and required ones must be given (FK_EINVAL naming the
+ * field); null counts as not given. Strings point into *body (the caller frees it with
+ * json_decref, also on failure); instants are ISO 8601 with an offset or Unix seconds
+ * into n; ids are positive integers into n. */
+enum req_ftype { REQ_STRING, REQ_INSTANT, REQ_BOOL, REQ_ID };
+typedef struct req_field { const char *name; enum req_ftype type; bool required; } req_field;
+typedef struct req_value { const char *s; int64_t n; bool b, given; } req_value;
+int req_json_fields(const http_req *rq, const req_field *spec, req_value *vals, json_t **body,
+                    fk_err *err);
+
 /* Set the answer; takes ownership of `json`. Returns 0. */
 int req_reply(http_req *rq, int status, json_t *json);
 

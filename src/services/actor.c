@@ -34,3 +34,18 @@ int actor_require(const actor *a, int p, fk_err *err)
         return 0;
     return fk_fail(err, FK_EFORBIDDEN, "", "role %s may not do this", a->role);
 }
+
+bool actor_narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
+                       const char **out)
+{
+    const char *mine = a->area_code;
+    const char *want = requested ? requested : "";
+    if (!mine[0] || (want[0] && !strncmp(want, mine, strlen(mine))))
+        snprintf(buf, cap, "%s", want);
+    else if (!strncmp(mine, want, strlen(want)))
+        snprintf(buf, cap, "%s", mine);
+    else
+        return false;
+    *out = buf;
+    return true;
+}

@@ -6,6 +6,9 @@
 #ifndef FK_SERVICES_ACTOR_H
 #define FK_SERVICES_ACTOR_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "store/store.h"
 
 typedef struct actor {
@@ -22,5 +25,10 @@ void actor_audit(const actor *a, audit_rec *out, const char *action, const char 
                  int64_t entity_id, const char *detail);
 /* FK_EFORBIDDEN unless the actor's role has `p` (role.h). */
 int actor_require(const actor *a, int p, fk_err *err);
+/* Narrow a requested area-code filter (NULL = all) to what the actor may see: into buf
+ * (cap bytes), *out pointing at it. False when the two do not overlap (the result is
+ * then empty: the caller answers nothing). */
+bool actor_narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
+                       const char **out);
 
 #endif

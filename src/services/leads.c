@@ -358,21 +358,6 @@ int leads_create(store *st, const policy *pol, const actor *a, lead_rec *l, fk_e
 
 /* ---- reads --------------------------------------------------------------------------- */
 
-/* Narrow the requested area to the caller's; false when they do not overlap. */
-static bool narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
-                        const char **out)
-{
-    const char *mine = a->area_code, *want = requested ? requested : "";
-    if (!mine[0] || (want[0] && !strncmp(want, mine, strlen(mine))))
-        snprintf(buf, cap, "%s", want);
-    else if (!strncmp(mine, want, strlen(want)))
-        snprintf(buf, cap, "%s", mine);
-    else
-        return false;
-    *out = buf;
-    return true;
-}
-
 int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, fk_err *err)
 {
     char scope[16], detail[160];
@@ -380,7 +365,7 @@ int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, 
     memset(out, 0, sizeof *out);
     if (actor_require(a, PERM_LEADS, err) != 0)
         return -1;
-    if (!narrow_area(a, f->area_prefix, scope, sizeof scope, &g.area_prefix))
+    if (!actor_narrow_area(a, f->area_prefix, scope, sizeof scope, &g.area_prefix))
         return 0;
     if (store_lead_list(st, &g, out, err) != 0)
         return -1;

@@ -14,23 +14,6 @@
 
 #include "model/role.h"
 
-/* Narrow a requested area filter to what the actor may see. Returns false when the
- * two do not overlap (the result is then empty). `buf` holds the result. */
-static bool narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
-                        const char **out)
-{
-    const char *mine = a->area_code;
-    const char *want = requested ? requested : "";
-    if (!mine[0] || (want[0] && !strncmp(want, mine, strlen(mine))))
-        snprintf(buf, cap, "%s", want);
-    else if (!strncmp(mine, want, strlen(want)))
-        snprintf(buf, cap, "%s", mine);
-    else
-        return false;
-    *out = buf;
-    return true;
-}
-
 static int out_of_area(const char *entity, int64_t id, fk_err *err)
 {
     return fk_fail(err, FK_ENOTFOUND, "", "no %s with id %lld", entity, (long long)id);
@@ -120,7 +103,7 @@ int registry_person_list(store *st, const actor *a, person_filter *f, person_lis
     memset(out, 0, sizeof *out);
     if (actor_require(a, PERM_PERSON_READ, err) != 0)
         return -1;
-    if (!narrow_area(a, f->area_prefix, scope, sizeof scope, &f->area_prefix))
+    if (!actor_narrow_area(a, f->area_prefix, scope, sizeof scope, &f->area_prefix))
         return 0;
     if (store_person_list(st, f, out, err) != 0)
         return -1;
@@ -211,7 +194,7 @@ int registry_case_list(store *st, const actor *a, case_filter *f, case_list *out
     memset(out, 0, sizeof *out);
     if (actor_require(a, PERM_CASE_READ, err) != 0)
         return -1;
-    if (!narrow_area(a, f->area_prefix, scope, sizeof scope, &f->area_prefix))
+    if (!actor_narrow_area(a, f->area_prefix, scope, sizeof scope, &f->area_prefix))
         return 0;
     if (store_case_list(st, f, out, err) != 0)
         return -1;
