@@ -3,17 +3,19 @@
 #include <string.h>
 
 /* r: read, w: write, t: case transitions, a: audit, u: users, c: clear (unmasked),
- * x: contact discovery (location data), l: leads (the queue pushed to the ground) */
+ * x: contact discovery (location data), l: leads (the queue pushed to the ground),
+ * i: isolation facilities and isolations, v: transfer (vehicles, trips), d: daily
+ * reports of its unit, b: responsibility and accountability (matrix, briefings) */
 static const struct {
     const char *name;
     const char *person, *cases, *extra;
 } matrix[] = {
-    {"command",         "rw", "rwt", "aucxl"},
-    {"epidemiologist",  "rw", "rwt", "cxl"},
-    {"lab",             "r",  "rw",  "c"},
-    {"quarantine",      "r",  "rt",  "c"},
-    {"transfer",        "r",  "rt",  "c"},
-    {"community",       "rw", "r",   "cl"},
+    {"command",         "rw", "rwt", "aucxlivdb"},
+    {"epidemiologist",  "rw", "rwt", "cxld"},
+    {"lab",             "r",  "rw",  "cd"},
+    {"quarantine",      "r",  "rt",  "cid"},
+    {"transfer",        "r",  "rt",  "cvd"},
+    {"community",       "rw", "r",   "cld"},
     {"checkpoint",      "r",  "",    ""},
     {"viewer",          "r",  "r",   ""},
 };
@@ -55,6 +57,10 @@ bool role_can(const char *role, perm p)
     case PERM_UNMASKED: return strchr(matrix[i].extra, 'c') != NULL;
     case PERM_TRACE: return strchr(matrix[i].extra, 'x') != NULL;
     case PERM_LEADS: return strchr(matrix[i].extra, 'l') != NULL;
+    case PERM_ISOLATION: return strchr(matrix[i].extra, 'i') != NULL;
+    case PERM_TRANSFER: return strchr(matrix[i].extra, 'v') != NULL;
+    case PERM_REPORT: return strchr(matrix[i].extra, 'd') != NULL;
+    case PERM_ACCOUNTABILITY: return strchr(matrix[i].extra, 'b') != NULL;
     case PERM__COUNT: break;
     }
     return false;
@@ -75,6 +81,8 @@ const char *role_perm_name(perm p)
         [PERM_CASE_TRANSITION] = "cases.transition", [PERM_AUDIT_READ] = "audit",
         [PERM_USER_ADMIN] = "users",          [PERM_UNMASKED] = "unmasked",
         [PERM_TRACE] = "trace",               [PERM_LEADS] = "leads",
+        [PERM_ISOLATION] = "isolation",       [PERM_TRANSFER] = "transfer",
+        [PERM_REPORT] = "reports",            [PERM_ACCOUNTABILITY] = "accountability",
     };
     return p < PERM__COUNT ? names_of[p] : NULL;
 }

@@ -25,6 +25,10 @@ typedef enum perm {
     PERM_UNMASKED,     /* sees names and ID numbers in clear */
     PERM_TRACE,        /* imports location data and runs contact discovery */
     PERM_LEADS,        /* sees and works the leads queue (推送、排查、管控) */
+    PERM_ISOLATION,    /* facilities, rooms, allocation and isolations (集中隔离) */
+    PERM_TRANSFER,     /* vehicles, crews and transfer trips (转运) */
+    PERM_REPORT,       /* submits its unit's daily report (日报告、零报告) */
+    PERM_ACCOUNTABILITY, /* responsibility matrix, briefings, actions decided (压实责任) */
     PERM__COUNT
 } perm;
 
