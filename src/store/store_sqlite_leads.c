@@ -118,6 +118,8 @@ int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
                    const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
+    if (s->depth > 0) /* the caller's transaction rolls back the whole unit on failure */
+        return insert_unit(s, l, actor, note, a, err);
     if (sq_begin(s, err) != 0)
         return -1;
     return sq_end(s, insert_unit(s, l, actor, note, a, err), err);
@@ -165,24 +167,24 @@ int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
     return rc;
 }
 
+/* One cached statement: a push re-reads every lead it made, so no paging query here. */
 int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
 {
-    strbuf w = STRBUF_INIT;
-    sq_binds b = {0};
-    lead_list l = {0};
-    sb_append(&w, " WHERE l.id = ?");
-    sq_bind_add_int(&b, id);
-    sq_page_query q = {LEAD_COLS, LEAD_FROM, sb_str(&w), "l.id", 1, 0, lead_row,
-                       sizeof(lead_rec)};
-    int rc = sq_page(SQ(st), &q, &b, (void **)&l.items, &l.n, &l.total, err);
-    sb_free(&w);
-    if (rc != 0)
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_GET, "SELECT " LEAD_COLS " FROM " LEAD_FROM
+                                              " WHERE l.id = ?", err);
+    if (!q)
         return -1;
-    int found = l.n == 1;
-    if (found)
-        *out = l.items[0];
-    lead_list_free(&l);
-    return found ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+    sqlite3_bind_int64(q, 1, id);
+    int r = sq_step_row(s, q, err);
+    if (r > 0) {
+        memset(out, 0, sizeof *out);
+        lead_row(q, out);
+    }
+    sqlite3_reset(q);
+    if (r < 0)
+        return -1;
+    return r > 0 ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
 }
 
 static void event_row(sqlite3_stmt *q, void *item)
