@@ -128,10 +128,10 @@ static int cmp_str_ptr(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* Contact indexes by subject, then position. */
-static int cmp_contact_at(const void *x, const void *y, void *ctx)
+/* Source indexes by subject, then position. */
+static int cmp_source_at(const void *x, const void *y, void *ctx)
 {
-    const contact_rec *c = ctx;
+    const lead_source *c = ctx;
     size_t i = *(const size_t *)x, j = *(const size_t *)y;
     int d = strcmp(c[i].subject, c[j].subject);
     return d ? d : (i > j) - (i < j);
@@ -141,25 +141,24 @@ static int cmp_contact_at(const void *x, const void *y, void *ctx)
  * and only the first remaining one of the contacts sharing a subject (a companion may
  * also be a venue contact). Sorting keeps a push of thousands of contacts O(n log n)
  * where a scan per contact was quadratic. skip[i] (OUT). */
-static void contacts_to_skip(const contact_rec_list *contacts, const lead_list *existing,
-                             bool *skip)
+static void sources_to_skip(const lead_source_list *src, const lead_list *existing, bool *skip)
 {
     const char **pushed = fk_malloc((existing->n + 1) * sizeof *pushed);
-    size_t *order = fk_malloc((contacts->n + 1) * sizeof *order);
+    size_t *order = fk_malloc((src->n + 1) * sizeof *order);
     for (size_t i = 0; i < existing->n; i++)
         pushed[i] = existing->items[i].subject;
     qsort(pushed, existing->n, sizeof *pushed, cmp_str_ptr);
-    for (size_t i = 0; i < contacts->n; i++) {
-        const char *subj = contacts->items[i].subject;
-        skip[i] = !strcmp(contacts->items[i].status, "dismissed") ||
+    for (size_t i = 0; i < src->n; i++) {
+        const char *subj = src->items[i].subject;
+        skip[i] = !strcmp(src->items[i].status, "dismissed") ||
                   bsearch(&subj, pushed, existing->n, sizeof *pushed, cmp_str_ptr) != NULL;
         order[i] = i;
     }
-    qsort_r(order, contacts->n, sizeof *order, cmp_contact_at, contacts->items);
+    qsort_r(order, src->n, sizeof *order, cmp_source_at, src->items);
     bool taken = false;
-    for (size_t k = 0; k < contacts->n; k++) {
+    for (size_t k = 0; k < src->n; k++) {
         size_t i = order[k];
-        if (k > 0 && strcmp(contacts->items[i].subject, contacts->items[order[k - 1]].subject))
+        if (k > 0 && strcmp(src->items[i].subject, src->items[order[k - 1]].subject))
             taken = false;
         if (!skip[i] && taken)
             skip[i] = true;
@@ -200,31 +199,43 @@ static int leads_of_case(store *st, int64_t case_id, lead_list *out, fk_err *err
     }
 }
 
-/* The lead a contact of case k becomes (not stored yet). */
-static int lead_of_contact(store *st, const policy *pol, const epicase *k, const contact_rec *c,
-                           int64_t now, lead_rec *l, fk_err *err)
+/* The two kinds a push makes, their measure and deadlines worked out once. */
+typedef struct push_kinds {
+    lead_rec of_degree[2]; /* [0] close_contact, [1] secondary_contact */
+} push_kinds;
+
+static int push_kinds_of(const policy *pol, int64_t now, push_kinds *pk, fk_err *err)
 {
-    person p;
-    fk_err ignored;
-    memset(l, 0, sizeof *l);
-    snprintf(l->kind, sizeof l->kind, "%s", c->degree == 1 ? "close_contact" : "secondary_contact");
+    static const char *const kinds[2] = {"close_contact", "secondary_contact"};
+    memset(pk, 0, sizeof *pk);
+    for (int d = 0; d < 2; d++) {
+        lead_rec *t = &pk->of_degree[d];
+        snprintf(t->kind, sizeof t->kind, "%s", kinds[d]);
+        t->pushed_at = now;
+        if (leads_measure_for(pol, t->kind, t->measure_required, sizeof t->measure_required,
+                              err) != 0 ||
+            leads_deadlines(pol, t->kind, now, t->deadlines, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The lead a contact of case k becomes (not stored yet): the linked person's community
+ * is responsible; without a person, the case's community finds them. */
+static void lead_of_source(const push_kinds *pk, const epicase *k, const lead_source *c,
+                           lead_rec *l)
+{
+    *l = pk->of_degree[c->degree == 1 ? 0 : 1];
     snprintf(l->subject, sizeof l->subject, "%s", c->subject);
     l->case_id = k->id;
-    l->contact_id = c->id;
-    l->pushed_at = now;
-    /* the person's community is responsible; without a person (or if the record is
-     * gone), the case's community finds them */
-    if (c->person_id && store_person_get(st, c->person_id, &p, &ignored) == 0) {
-        l->person_id = p.id;
-        snprintf(l->area_code, sizeof l->area_code, "%s", p.community_code);
-        snprintf(l->person_name, sizeof l->person_name, "%s", p.name);
-        snprintf(l->person_phone, sizeof l->person_phone, "%s", p.phone);
-    } else {
-        snprintf(l->area_code, sizeof l->area_code, "%s", k->community_code);
+    l->contact_id = c->contact_id;
+    const char *area = c->person_id ? c->community_code : k->community_code;
+    snprintf(l->area_code, sizeof l->area_code, "%s", area);
+    if (c->person_id) {
+        l->person_id = c->person_id;
+        memcpy(l->person_name, c->person_name, sizeof l->person_name);
+        memcpy(l->person_phone, c->person_phone, sizeof l->person_phone);
     }
-    if (leads_measure_for(pol, l->kind, l->measure_required, sizeof l->measure_required, err))
-        return -1;
-    return leads_deadlines(pol, l->kind, now, l->deadlines, err);
 }
 
 static int insert_audited(store *st, const actor *a, lead_rec *l, const char *note, fk_err *err)
@@ -237,61 +248,74 @@ static int insert_audited(store *st, const actor *a, lead_rec *l, const char *no
     return store_lead_insert(st, l, a->username, note, &rec, err);
 }
 
-/* Insert the new leads of the contacts in one transaction (created: the new ones). */
-static int push_contacts(store *st, const policy *pol, const actor *a, const epicase *k,
-                         const contact_rec_list *contacts, const lead_list *existing,
-                         lead_list *created, fk_err *err)
+/* One audit row for the whole push, naming the ids made: a case's push can make
+ * thousands of leads in one change, and their ids are consecutive (one transaction,
+ * one writer). */
+static int audit_push(store *st, const actor *a, const epicase *k, const lead_list *made,
+                      fk_err *err)
 {
-    int64_t now = fk_now();
-    bool *skip = fk_malloc(contacts->n + 1);
-    contacts_to_skip(contacts, existing, skip);
-    if (store_begin(st, err) != 0) {
-        free(skip);
+    if (made->n == 0)
+        return 0;
+    audit_rec rec;
+    char detail[160];
+    snprintf(detail, sizeof detail, "pushed %zu leads (ids %lld-%lld) case=%lld", made->n,
+             (long long)made->items[0].id, (long long)made->items[made->n - 1].id,
+             (long long)k->id);
+    actor_audit(a, &rec, "create", "lead", made->items[0].id, detail);
+    return store_audit_append(st, &rec, err);
+}
+
+/* Insert the new leads of the contacts in one transaction (created: the new ones). */
+static int push_sources(store *st, const policy *pol, const actor *a, const epicase *k,
+                        const lead_source_list *src, const lead_list *existing,
+                        lead_list *created, fk_err *err)
+{
+    push_kinds pk;
+    if (push_kinds_of(pol, fk_now(), &pk, err) != 0)
         return -1;
-    }
-    for (size_t i = 0; i < contacts->n; i++) {
-        const contact_rec *c = &contacts->items[i];
+    bool *skip = fk_malloc(src->n + 1);
+    sources_to_skip(src, existing, skip);
+    int rc = store_begin(st, err);
+    for (size_t i = 0; i < src->n && rc == 0; i++) {
         lead_rec l;
         if (skip[i])
             continue;
-        if (lead_of_contact(st, pol, k, c, now, &l, err) != 0 ||
-            insert_audited(st, a, &l, "pushed from the case's contacts", err) != 0) {
-            store_rollback(st);
-            lead_list_free(created);
-            free(skip);
-            return -1;
-        }
-        append_lead(created, &l);
+        lead_of_source(&pk, k, &src->items[i], &l);
+        rc = store_lead_insert(st, &l, a->username, "pushed from the case's contacts", NULL, err);
+        if (rc == 0)
+            append_lead(created, &l);
     }
     free(skip);
-    if (store_commit(st, err) != 0) {
+    if (rc == 0 && (audit_push(st, a, k, created, err) != 0 || store_commit(st, err) != 0))
+        rc = -1;
+    if (rc != 0) {
+        store_rollback(st);
         lead_list_free(created);
-        return -1;
     }
-    return 0;
+    return rc;
 }
 
 int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
                     lead_list *created, fk_err *err)
 {
     epicase k;
-    contact_rec_list contacts;
+    lead_source_list src;
     lead_list existing;
     memset(created, 0, sizeof *created);
     if (actor_require(a, PERM_LEADS, err) != 0 ||
         registry_case_get(st, a, case_id, &k, err) != 0 ||
-        contacts_list(st, a, case_id, &contacts, err) != 0)
+        store_lead_sources(st, case_id, &src, err) != 0)
         return -1;
     int rc = leads_of_case(st, case_id, &existing, err);
     if (rc == 0) {
-        rc = push_contacts(st, pol, a, &k, &contacts, &existing, created, err);
+        rc = push_sources(st, pol, a, &k, &src, &existing, created, err);
         lead_list_free(&existing);
     }
-    contact_rec_list_free(&contacts);
+    lead_source_list_free(&src);
     if (rc != 0)
         return -1;
-    /* what was stored: the insert filled id, state, due_at and updated_at, the person
-     * read filled name and phone (no re-read of thousands of rows) */
+    /* what was stored: the insert filled id, state, due_at and updated_at, the source
+     * row the person's name and phone (no re-read of thousands of rows) */
     for (size_t i = 0; i < created->n; i++)
         mask_lead(a, &created->items[i]);
     return 0;

@@ -306,3 +306,40 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
         return -1;
     return sq_end(s, escalate_unit(s, id, level, at, actor, a, raised, err), err);
 }
+
+static void source_row(sqlite3_stmt *q, void *item)
+{
+    lead_source *r = item;
+    r->contact_id = sqlite3_column_int64(q, 0);
+    r->person_id = sqlite3_column_int64(q, 1);
+    sq_col_text(r->subject, sizeof r->subject, q, 2);
+    r->degree = sqlite3_column_int(q, 3);
+    sq_col_text(r->status, sizeof r->status, q, 4);
+    sq_col_text(r->community_code, sizeof r->community_code, q, 5);
+    sq_col_text(r->person_name, sizeof r->person_name, q, 6);
+    sq_col_text(r->person_phone, sizeof r->person_phone, q, 7);
+}
+
+int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_SOURCES,
+                              "SELECT k.id, coalesce(p.id, 0), k.subject, k.degree, k.status, "
+                              "coalesce(p.community_code, ''), coalesce(p.name, ''), "
+                              "coalesce(p.phone, '') FROM contacts k "
+                              "LEFT JOIN persons p ON p.id = k.person_id WHERE k.case_id = ? "
+                              "ORDER BY k.degree, k.subject, k.id",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, case_id);
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0) {
+        sqlite3_reset(q);
+        return -1;
+    }
+    int rc = sq_collect(s, q, source_row, sizeof(lead_source), (void **)&out->items, &out->n, err);
+    sq_read_end(s, began);
+    return rc;
+}
