@@ -522,20 +522,30 @@ static int escalate_page(store *st, const actor *a, const lead_list *page, int64
     return 0;
 }
 
+/* Pages by keyset (escalation changes neither due_at nor the order), each page one
+ * transaction: one commit per 1,000 leads, not one per lead. */
 int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *err)
 {
-    /* escalation changes neither due_at nor the order, so pages stay stable */
-    lead_filter f = {.overdue_at = now, .limit = 1000};
+    int64_t after_due = 0, after_id = 0;
     *raised = 0;
     for (;;) {
         lead_list page;
-        if (store_lead_list(st, &f, &page, err) != 0)
+        if (store_lead_overdue_page(st, now, after_due, after_id, 1000, &page, err) != 0)
             return -1;
-        int rc = escalate_page(st, a, &page, now, raised, err);
-        int done = rc != 0 || page.n == 0 || f.offset + (int64_t)page.n >= page.total;
-        f.offset += (int)page.n;
+        int rc = page.n ? store_begin(st, err) : 0;
+        if (rc == 0 && page.n)
+            rc = escalate_page(st, a, &page, now, raised, err);
+        if (rc == 0 && page.n)
+            rc = store_commit(st, err);
+        if (rc != 0)
+            store_rollback(st);
+        if (page.n) {
+            after_due = page.items[page.n - 1].due_at;
+            after_id = page.items[page.n - 1].id;
+        }
+        size_t n = page.n;
         lead_list_free(&page);
-        if (done)
+        if (rc != 0 || n < 1000)
             return rc;
     }
 }

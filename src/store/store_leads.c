@@ -47,6 +47,12 @@ int store_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err
     return st->ops->lead_sources(st, case_id, out, err);
 }
 
+int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
+                            int limit, lead_list *out, fk_err *err)
+{
+    return st->ops->lead_overdue_page(st, now, after_due, after_id, limit, out, err);
+}
+
 void lead_source_list_free(lead_source_list *l)
 {
     if (!l)

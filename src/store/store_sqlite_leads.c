@@ -22,6 +22,12 @@
     "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, "             \
     "coalesce(p.name, ''), coalesce(p.phone, '')"
 #define LEAD_FROM "leads l LEFT JOIN persons p ON p.id = l.person_id"
+/* The same columns without the person's (name and phone read as ""). */
+#define LEAD_COLS_BARE                                                                      \
+    "l.id, l.kind, coalesce(l.person_id, 0), l.subject, coalesce(l.case_id, 0), "           \
+    "coalesce(l.contact_id, 0), l.measure_required, l.area_code, coalesce(l.assignee, ''), " \
+    "l.state, l.measure_taken, l.pushed_at, l.found_by, l.controlled_by, l.closed_by, "      \
+    "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, '', ''"
 
 static void lead_row(sqlite3_stmt *q, void *item)
 {
@@ -302,6 +308,8 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
                      const audit_rec *a, int *raised, fk_err *err)
 {
     struct sq_store *s = SQ(st);
+    if (s->depth > 0) /* the sweep's page is one transaction */
+        return escalate_unit(s, id, level, at, actor, a, raised, err);
     if (sq_begin(s, err) != 0)
         return -1;
     return sq_end(s, escalate_unit(s, id, level, at, actor, a, raised, err), err);
@@ -341,5 +349,27 @@ int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *e
     }
     int rc = sq_collect(s, q, source_row, sizeof(lead_source), (void **)&out->items, &out->n, err);
     sq_read_end(s, began);
+    return rc;
+}
+
+/* The leads_due index serves both the range and the order: no sort, no count. */
+int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
+                         lead_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_OVERDUE,
+                              "SELECT " LEAD_COLS_BARE " FROM leads l WHERE l.due_at IS NOT NULL "
+                              "AND l.due_at < ? AND (l.due_at, l.id) > (?, ?) "
+                              "ORDER BY l.due_at, l.id LIMIT ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, after_due);
+    sqlite3_bind_int64(q, 3, after_id);
+    sqlite3_bind_int(q, 4, limit < 1 ? 1 : limit > 4096 ? 4096 : limit);
+    int rc = sq_collect(s, q, lead_row, sizeof(lead_rec), (void **)&out->items, &out->n, err);
+    out->total = (int64_t)out->n;
     return rc;
 }
