@@ -342,3 +342,21 @@ test('scope: a district-limited command user sees its own area only', async () =
   assert.equal((await guest.get(`/api/v1/briefings?from=${P.from}&to=${P.to}`)).status, 403);
   assert.equal((await guest.get('/api/v1/accountability/actions')).status, 403);
 });
+
+test('`fangkong briefing` writes the same briefing as Chinese text and as XLSX', async () => {
+  const r = fangkong(['briefing', '--from', P.from, '--to', P.to, '--data', srv.dataDir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /共发现问题 22 项，已作处理 2 项。/);
+  assert.match(r.stdout, /一、线索排查管控超时（13 项）/);
+  assert.match(r.stdout, /二、日报告迟报、漏报（9 项）/);
+  assert.match(r.stdout, new RegExp(`线索 ${ids.L1}（${C}）“找到”环节.*责任人：赵一。处理：赵一 诫勉（密接未按时找到）`));
+  assert.match(r.stdout, new RegExp(`${C2} ${P.from} 日报告漏报.*郑十 停职检查`));
+  const out = `${srv.dataDir}/briefing.xlsx`;
+  const x = fangkong(['briefing', '--from', P.from, '--to', P.to, '--out', out, '--data', srv.dataDir]);
+  assert.equal(x.status, 0, x.stderr);
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(out).subarray(0, 2).toString(), 'PK');
+  const bad = fangkong(['briefing', '--from', P.to, '--to', P.from, '--data', srv.dataDir]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^fangkong briefing: to: before from/);
+});
