@@ -66,7 +66,10 @@ test('the matrix keeps every term; a new holder ends the current one', async () 
   assert.equal(cur.status, 200, cur.text);
   assert.deepEqual(cur.json.items.map((r) => r.official), ['张三']);
   const hist = await admin.get(`/api/v1/responsibilities?area=${C}&function=leads&history=1`);
-  assert.deepEqual(hist.json.items.map((r) => [r.official, r.valid_to]), [['赵一', iso(handover)], ['张三', null]]);
+  // the demo city's official held the post until our first term began
+  assert.deepEqual(hist.json.items.slice(1).map((r) => [r.official, r.valid_to]), [['赵一', iso(handover)], ['张三', null]]);
+  assert.equal(hist.json.items[0].valid_to, iso(start));
+  assert.equal(hist.json.items[0].set_by, 'demo');
   const then = await admin.get(`/api/v1/responsibilities?area=${C}&function=leads&at=${iso(handover - 1000)}`);
   assert.deepEqual(then.json.items.map((r) => r.official), ['赵一']);
   const city = await admin.get('/api/v1/responsibilities?function=leads');
@@ -150,15 +153,15 @@ test('daily reports: submitted, zero, late, missing, pending; refusals change no
   const refused = [
     [await shequ.post('/api/v1/reports/daily', { day: D, zero: true }), 409, 'day'],
     [await shequ.post('/api/v1/reports/daily', { day: addDays(D, 2), zero: true }), 400, 'day'],
-    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -1), figures: { ...FIG, rumours: 1 } }), 400, 'figures'],
-    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -1), figures: { new_cases: 1 } }), 400, 'figures'],
-    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -1), figures: { ...FIG, new_cases: -1 } }), 400, 'figures'],
-    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -1), zero: true, figures: FIG }), 400, 'figures'],
-    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -1), figures: { new_cases: 0, contacts_found: 0, leads_closed: 0, persons_isolated: 0 } }), 400, 'zero'],
+    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -5), figures: { ...FIG, rumours: 1 } }), 400, 'figures'],
+    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -5), figures: { new_cases: 1 } }), 400, 'figures'],
+    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -5), figures: { ...FIG, new_cases: -1 } }), 400, 'figures'],
+    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -5), zero: true, figures: FIG }), 400, 'figures'],
+    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -5), figures: { new_cases: 0, contacts_found: 0, leads_closed: 0, persons_isolated: 0 } }), 400, 'zero'],
     [await shequ.post('/api/v1/reports/daily', { day: '2022-13-01', zero: true }), 400, 'day'],
-    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -1), zero: true, extra: 1 }), 400, 'extra'],
-    [await admin.post('/api/v1/reports/daily', { day: addDays(D, -1), zero: true }), 400, 'area_code'],
-    [await guest.post('/api/v1/reports/daily', { day: addDays(D, -1), zero: true }), 403, undefined],
+    [await shequ.post('/api/v1/reports/daily', { day: addDays(D, -5), zero: true, extra: 1 }), 400, 'extra'],
+    [await admin.post('/api/v1/reports/daily', { day: addDays(D, -5), zero: true }), 400, 'area_code'],
+    [await guest.post('/api/v1/reports/daily', { day: addDays(D, -5), zero: true }), 403, undefined],
   ];
   for (const [r, status, field] of refused) {
     assert.equal(r.status, status, r.text);
@@ -169,17 +172,21 @@ test('daily reports: submitted, zero, late, missing, pending; refusals change no
   assert.equal(today.status, 200, today.text);
   const state = (r) => Object.fromEntries(r.json.items.map((i) => [i.area_code, i.state]));
   assert.deepEqual(state(today), { [S]: 'zero', [C]: 'submitted', [C2]: 'pending' });
-  const yesterday = addDays(D, -1);
-  const y = await admin.get(`/api/v1/reports/daily?date=${yesterday}`); // nothing kept from the refusals
-  assert.deepEqual(state(y), now0 > at(D, 10)
-    ? { [S]: 'missing', [C]: 'missing', [C2]: 'missing' } : { [S]: 'pending', [C]: 'pending', [C2]: 'pending' });
-  // the deadline edge, judged at explicit instants
-  const edge = at(D, 10);
-  const justBefore = await admin.get(`/api/v1/reports/daily?date=${yesterday}&now=${iso(edge)}`);
+  // a day before the demo's reports (it reports the three days before today): nothing
+  // kept from the refusals; its deadline edge judged at explicit instants
+  const quiet = addDays(D, -5);
+  const q = await admin.get(`/api/v1/reports/daily?date=${quiet}`);
+  assert.deepEqual(state(q), { [S]: 'missing', [C]: 'missing', [C2]: 'missing' });
+  const edge = at(addDays(quiet, 1), 10);
+  const justBefore = await admin.get(`/api/v1/reports/daily?date=${quiet}&now=${iso(edge)}`);
   assert.deepEqual(state(justBefore), { [S]: 'pending', [C]: 'pending', [C2]: 'pending' });
-  const justAfter = await admin.get(`/api/v1/reports/daily?date=${yesterday}&now=${iso(edge + 1000)}`);
+  const justAfter = await admin.get(`/api/v1/reports/daily?date=${quiet}&now=${iso(edge + 1000)}`);
   assert.deepEqual(state(justAfter), { [S]: 'missing', [C]: 'missing', [C2]: 'missing' });
   assert.deepEqual(justAfter.json.counts, { missing: 3 });
+  // the demo city's own recent reports are there to be seen
+  const demo = await admin.get(`/api/v1/reports/daily?date=${addDays(D, -1)}`);
+  assert.equal(demo.json.items.filter((i) => i.area_code !== C2 && i.report && i.report.submitted_by === 'demo').length
+    + demo.json.items.filter((i) => i.area_code !== C2 && i.state === 'missing').length, 2, demo.text);
   const old = await admin.get(`/api/v1/reports/daily?date=${P.from}`);
   assert.deepEqual(state(old), { [S]: 'missing', [C]: 'late', [C2]: 'missing' });
   // a community user sees its own unit only
