@@ -307,15 +307,6 @@ static const char *function_of(const char *source)
     return "";
 }
 
-static int by_unit_then_due(const void *x, const void *y)
-{
-    const failure *a = x, *b = y;
-    int c = strcmp(a->source, b->source);
-    if (!c)
-        c = strcmp(a->unit_code, b->unit_code);
-    return c ? c : (a->due_at > b->due_at) - (a->due_at < b->due_at);
-}
-
 static int by_due(const void *x, const void *y)
 {
     const failure *a = x, *b = y;
@@ -324,27 +315,75 @@ static int by_due(const void *x, const void *y)
     return strcmp(a->ref, b->ref);
 }
 
-/* Name who answered for each failure at its deadline. Sorted by unit and time, a unit's
- * failures mostly fall in one term: the last row found is reused while it covers. */
+/* Every term of the matrix (all areas, functions, history), ordered by area, function
+ * and start: the matrix is small (areas x functions x terms) next to the failures, so
+ * one read replaces a query per failure. */
+static int load_terms(store *st, resp_list *out, fk_err *err)
+{
+    resp_filter f = {.history = 1, .limit = 1000};
+    size_t cap = 0;
+    memset(out, 0, sizeof *out);
+    for (;;) {
+        resp_list page;
+        if (store_resp_list(st, &f, &page, err) != 0) {
+            resp_list_free(out);
+            return -1;
+        }
+        if (out->n + page.n > cap) {
+            cap = 2 * (out->n + page.n);
+            out->items = fk_realloc(out->items, cap * sizeof *out->items);
+        }
+        memcpy(out->items + out->n, page.items, page.n * sizeof *page.items);
+        out->n += page.n;
+        int done = page.n == 0 || (int64_t)out->n >= page.total;
+        f.offset += (int)page.n;
+        resp_list_free(&page);
+        if (done)
+            return 0;
+    }
+}
+
+static int cmp_term_key(const char *area, const char *fn, const resp_rec *r)
+{
+    int c = strcmp(area, r->area_code);
+    return c ? c : strcmp(fn, r->function);
+}
+
+/* The term of (area, fn) holding instant `at`, or NULL. */
+static const resp_rec *term_at(const resp_list *terms, const char *area, const char *fn,
+                               int64_t at)
+{
+    size_t lo = 0, hi = terms->n;
+    while (lo < hi) { /* first row not below the key */
+        size_t mid = (lo + hi) / 2;
+        if (cmp_term_key(area, fn, &terms->items[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < terms->n && !cmp_term_key(area, fn, &terms->items[i]); i++) {
+        const resp_rec *r = &terms->items[i];
+        if (r->valid_from <= at && (!r->valid_to || at < r->valid_to))
+            return r;
+    }
+    return NULL;
+}
+
+/* Name who answered for each failure at its deadline, then order them by deadline. */
 static int name_responsible(store *st, failure_list *l, fk_err *err)
 {
-    resp_rec last = {0};
-    qsort(l->items, l->n, sizeof *l->items, by_unit_then_due);
+    resp_list terms;
+    if (load_terms(st, &terms, err) != 0)
+        return -1;
     for (size_t i = 0; i < l->n; i++) {
         failure *f = &l->items[i];
-        const char *fn = function_of(f->source);
-        bool covers = last.id && !strcmp(last.function, fn) &&
-                      !strcmp(last.area_code, f->unit_code) && last.valid_from <= f->due_at &&
-                      (!last.valid_to || f->due_at < last.valid_to);
-        if (!covers) {
-            int found = resp_of_unit(st, fn, f->unit_code, f->due_at, &last, err);
-            if (found < 0)
-                return -1;
-            if (!found)
-                memset(&last, 0, sizeof last);
-        }
-        f->resp = last;
+        const resp_rec *r = term_at(&terms, f->unit_code, function_of(f->source), f->due_at);
+        if (r)
+            f->resp = *r;
+        else
+            memset(&f->resp, 0, sizeof f->resp);
     }
+    resp_list_free(&terms);
     qsort(l->items, l->n, sizeof *l->items, by_due);
     return 0;
 }
