@@ -40,5 +40,6 @@ int cmd_user(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_leads(int argc, char **argv);
 int cmd_briefing(int argc, char **argv);
+int cmd_reports(int argc, char **argv);
 
 #endif

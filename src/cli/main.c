@@ -23,6 +23,7 @@ static const struct {
     {"trace", cmd_trace, "find the contacts of cases from imported location data"},
     {"check", cmd_check, "check the store's integrity and schema version"},
     {"leads", cmd_leads, "escalate overdue leads (leads escalate [--now T])"},
+    {"reports", cmd_reports, "units missing their daily report at the deadline (reports flag)"},
     {"briefing", cmd_briefing, "the accountability briefing of a period, as text or XLSX"},
 };
 

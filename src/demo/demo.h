@@ -48,6 +48,7 @@ typedef struct demo_opts {
     int progress;           /* nonzero: log_info a line per stage and per 10% of persons */
     int days;               /* 0 .. DEMO_MAX_DAYS days of movement from DEMO_EPOCH; 0 = none */
     int outbreak;           /* seeds of the outbreak (needs days > 0); < 0 = 1 when days > 0 */
+    const struct policy *policy; /* the daily reports' rules (reporting.*); NULL = builtin v9 */
 } demo_opts;
 
 typedef struct demo_account {

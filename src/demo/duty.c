@@ -5,13 +5,16 @@
  * The responsibility matrix: for the city, every district, street and community, one
  * unit (居委会/村委会, 街道办事处, 区疫情防控办公室, the city's 指挥部) and one official
  * with a generated name per function, in office from 30 days before DEMO_EPOCH.
- * Daily reports: the units at the policy's default reporting levels (communities and
- * streets) report the three days before the day of generation (the console shows the
- * present), about 80 % on time (a third of them zero reports), 8 % late, the rest
- * missing. Unlike the rest of the city these dates follow the clock; the choices come
- * from the stage's own stream. With the store NULL the stage does nothing.
+ * Daily reports: the units at the policy's reporting levels (opts->policy, else the
+ * builtin v9: communities and streets) report the three days before the day of
+ * generation (the console shows the present), about 80 % on time (a third of them zero
+ * reports), 8 % late, the rest missing, with the policy's figures. Unlike the rest of
+ * the city these dates follow the clock; the choices come from the stage's own stream.
+ * With the store NULL the stage does nothing.
  */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
@@ -20,6 +23,8 @@
 #include "demo/demo_city.h"
 #include "model/report.h"
 #include "model/responsibility.h"
+#include "policy/policy.h"
+#include "services/reports.h"
 
 #define DUTY_SINCE (DEMO_EPOCH - 30 * 86400)
 #define REPORT_DAYS 3
@@ -70,9 +75,24 @@ static int matrix(demo_ctx *cx, fk_err *err)
     return 0;
 }
 
+/* The figures of one report: every figure of the policy, small counts or all 0. */
+static void figures(demo_ctx *cx, const policy *pol, int zero, char *out, size_t cap)
+{
+    json_t *doc = policy_document(pol), *norm = json_object(), *v;
+    const char *key;
+    json_object_foreach(json_object_get(json_object_get(doc, "reporting"), "figures"), key, v)
+        if (json_is_object(v))
+            json_object_set_new(norm, key, json_integer(zero ? 0 : 1 + (int)gsl_rng_uniform_int(cx->rng, 9)));
+    char *text = json_dumps(norm, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(out, cap, "%s", text ? text : "{}");
+    free(text);
+    json_decref(norm);
+    json_decref(doc);
+}
+
 /* One unit's report of `day`, or none (missing). */
-static int report(demo_ctx *cx, const report_clock *c, const char *code, const char *day,
-                  fk_err *err)
+static int report(demo_ctx *cx, const policy *pol, const report_clock *c, const char *code,
+                  const char *day, fk_err *err)
 {
     double u = gsl_rng_uniform(cx->rng);
     if (u >= 0.88)
@@ -83,14 +103,7 @@ static int report(demo_ctx *cx, const report_clock *c, const char *code, const c
     snprintf(r.day, sizeof r.day, "%s", day);
     snprintf(r.submitted_by, sizeof r.submitted_by, "demo");
     r.zero = gsl_rng_uniform(cx->rng) < 0.33;
-    if (r.zero)
-        snprintf(r.figures, sizeof r.figures, "{\"contacts_found\":0,\"leads_closed\":0,"
-                 "\"new_cases\":0,\"persons_isolated\":0}");
-    else
-        snprintf(r.figures, sizeof r.figures, "{\"contacts_found\":%d,\"leads_closed\":%d,"
-                 "\"new_cases\":%d,\"persons_isolated\":%d}",
-                 (int)gsl_rng_uniform_int(cx->rng, 12), (int)gsl_rng_uniform_int(cx->rng, 10),
-                 (int)gsl_rng_uniform_int(cx->rng, 3) + 1, (int)gsl_rng_uniform_int(cx->rng, 8));
+    figures(cx, pol, r.zero, r.figures, sizeof r.figures);
     r.deadline = deadline;
     /* on time: within the eight hours before the deadline; late: up to five after */
     r.submitted_at = u < 0.80 ? deadline - 3600 - (int64_t)gsl_rng_uniform_int(cx->rng, 7 * 3600)
@@ -98,18 +111,27 @@ static int report(demo_ctx *cx, const report_clock *c, const char *code, const c
     return store_report_insert(cx->st, &r, NULL, err);
 }
 
-/* The policy files' defaults (reporting.daily_cutoff_hour, deadline_hour, utc_offset_h):
- * the generator has no policy; the server judges the reports by the one in force. */
-static int reports(demo_ctx *cx, fk_err *err)
+static bool reports_at(const char *levels, enum demo_level lv)
 {
-    report_clock c = {.cutoff_hour = 0, .deadline_hour = 10, .utc_offset_h = 8};
-    char today[11], day[11];
+    static const char *const names[] = {"district", "street", "community", "grid"};
+    char padded[140], word[16];
+    snprintf(padded, sizeof padded, "|%s|", levels);
+    snprintf(word, sizeof word, "|%s|", names[lv]);
+    return strstr(padded, word) != NULL;
+}
+
+static int reports(demo_ctx *cx, const policy *pol, fk_err *err)
+{
+    report_clock c;
+    char today[11], day[11], levels[128];
+    if (reports_clock(pol, &c, err) != 0 || reports_levels(pol, levels, sizeof levels, err))
+        return -1;
     report_day_of(&c, fk_now(), today);
     for (int d = REPORT_DAYS; d >= 1; d--) {
         report_day_add(today, -d, day);
-        for (enum demo_level lv = DEMO_STREET; lv <= DEMO_COMMUNITY; lv++)
-            for (size_t i = 0; i < cx->city->n[lv]; i++)
-                if (report(cx, &c, cx->city->level[lv][i].code, day, err) != 0)
+        for (enum demo_level lv = DEMO_DISTRICT; lv < DEMO_LEVELS; lv++)
+            for (size_t i = 0; reports_at(levels, lv) && i < cx->city->n[lv]; i++)
+                if (report(cx, pol, &c, cx->city->level[lv][i].code, day, err) != 0)
                     return -1;
     }
     return 0;
@@ -119,5 +141,9 @@ int demo__duty(demo_ctx *cx, fk_err *err)
 {
     if (!cx->st)
         return 0;
-    return matrix(cx, err) != 0 ? -1 : reports(cx, err);
+    policy *own = cx->opts->policy ? NULL : policy_load_builtin("v9", err);
+    const policy *pol = cx->opts->policy ? cx->opts->policy : own;
+    int rc = !pol || matrix(cx, err) != 0 || reports(cx, pol, err) != 0 ? -1 : 0;
+    policy_free(own);
+    return rc;
 }

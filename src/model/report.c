@@ -68,7 +68,8 @@ void report_day_add(const char *day, int delta, char out[11])
 
 report_state report_state_of(int64_t submitted_at, int zero, int64_t deadline, int64_t now)
 {
-    if (submitted_at)
+    /* judged as things stood at `now`: a report that came later is not there yet */
+    if (submitted_at && submitted_at <= now)
         return submitted_at > deadline ? REPORT_LATE : zero ? REPORT_ZERO : REPORT_SUBMITTED;
     return now > deadline ? REPORT_MISSING : REPORT_PENDING;
 }

@@ -45,7 +45,8 @@ int64_t report_deadline(const report_clock *c, const char *day);
 /* The day `delta` days after `day` (negative: before) into out. */
 void report_day_add(const char *day, int delta, char out[11]);
 
-/* submitted_at 0 = none; zero says whether the submitted one is a zero report. */
+/* submitted_at 0 = none; zero says whether the submitted one is a zero report. A
+ * report submitted after `now` counts as not submitted (a state as it stood at now). */
 report_state report_state_of(int64_t submitted_at, int zero, int64_t deadline, int64_t now);
 /* "pending", "submitted", "zero", "late", "missing". */
 const char *report_state_name(report_state s);

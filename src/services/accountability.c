@@ -189,10 +189,16 @@ static void ctx_free(acc_ctx *cx)
     report_status_list_free(&cx->reports);
 }
 
+/* When step s was done, as things stood at `now` (0: not yet). */
+static int64_t done_by(const lead_fact *f, int s, int64_t now)
+{
+    return f->done[s] && f->done[s] <= now ? f->done[s] : 0;
+}
+
 /* Did the lead miss step s as of now? *late (OUT) by how much. */
 static bool step_missed(const lead_fact *f, int s, int64_t now, int64_t *late)
 {
-    int64_t due = f->deadlines[s], done = f->done[s];
+    int64_t due = f->deadlines[s], done = done_by(f, s, now);
     if (done ? done <= due : now <= due)
         return false;
     *late = (done ? done : now) - due;
@@ -238,7 +244,7 @@ static void lead_failure(const lead_fact *lf, int s, int64_t late, const report_
     f->level = level_at_step(lf, s, now);
     resp_unit_code(lf->area_code, f->level, f->unit_code);
     f->due_at = lf->deadlines[s];
-    f->done_at = lf->done[s];
+    f->done_at = done_by(lf, s, now);
     f->late_s = late;
     f->lead_id = lf->id;
     fk_date_of(f->due_at + (int64_t)c->utc_offset_h * 3600, f->day);
@@ -270,7 +276,7 @@ static void report_failure(const report_status *r, int64_t now, failure *f)
     snprintf(f->unit_code, sizeof f->unit_code, "%s", r->unit.code);
     snprintf(f->day, sizeof f->day, "%s", r->day);
     f->due_at = r->deadline;
-    f->done_at = r->report.submitted_at;
+    f->done_at = r->state == REPORT_LATE ? r->report.submitted_at : 0; /* not yet, at now */
     f->late_s = (f->done_at ? f->done_at : now) - f->due_at;
 }
 
@@ -472,7 +478,8 @@ static int m_closed_on_time(perf_ctx *pc, size_t col, fk_err *err)
     for (size_t i = 0; i < pc->cx->facts.n; i++) {
         const lead_fact *f = &pc->cx->facts.items[i];
         perf_row *r = unit_of(pc, f->area_code);
-        int64_t due = f->deadlines[LEAD_STEP_CLOSED], done = f->done[LEAD_STEP_CLOSED];
+        int64_t due = f->deadlines[LEAD_STEP_CLOSED];
+        int64_t done = done_by(f, LEAD_STEP_CLOSED, pc->cx->p->now);
         if (r && due >= pc->cx->p->from && due < pc->cx->p->to && done && done <= due)
             r->v[col]++;
     }
@@ -498,9 +505,9 @@ static int m_median_control(perf_ctx *pc, size_t col, fk_err *err)
     size_t n = 0;
     for (size_t i = 0; i < pc->cx->facts.n; i++) {
         const lead_fact *f = &pc->cx->facts.items[i];
-        int64_t done = f->done[LEAD_STEP_CONTROLLED];
+        int64_t done = done_by(f, LEAD_STEP_CONTROLLED, pc->cx->p->now);
         perf_row *r = unit_of(pc, f->area_code);
-        if (r && done >= pc->cx->p->from && done < pc->cx->p->to)
+        if (r && done && done >= pc->cx->p->from && done < pc->cx->p->to)
             uh[n++] = (unit_hours){r, (double)(done - f->pushed_at) / 3600.0};
     }
     qsort(uh, n, sizeof *uh, by_row_then_hours);

@@ -364,7 +364,7 @@ int leads_create(store *st, const policy *pol, const actor *a, lead_rec *l, fk_e
         store_lead_get(st, l->id, l, err) != 0)
         return -1;
     mask_lead(a, l);
-    return 0;
+    return name_responsible(st, l, fk_now(), err);
 }
 
 /* ---- reads --------------------------------------------------------------------------- */
@@ -446,7 +446,7 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
                               c->note, fk_now(), &rec, out, err) != 0)
         return -1;
     mask_lead(a, out);
-    return 0;
+    return name_responsible(st, out, fk_now(), err);
 }
 
 /* ---- escalation ---------------------------------------------------------------------- */

@@ -26,6 +26,7 @@ before(async () => {
   srv = await startServer({ persons: 1500, seed: 21 });
   [admin, shequ, jiedao, liudiao, guest] = await Promise.all(
     ['admin', 'shequ', 'jiedao', 'liudiao', 'guest'].map((u) => login(srv.url, u)));
+  assert.equal((await admin.get('/api/v1/policy')).json.document.reporting.utc_offset_h, 8);
   C = (await shequ.get('/api/v1/me')).json.area_code;
   S = (await jiedao.get('/api/v1/me')).json.area_code;
   Dist = C.slice(0, 6);
@@ -189,6 +190,8 @@ test('daily reports: submitted, zero, late, missing, pending; refusals change no
     + demo.json.items.filter((i) => i.area_code !== C2 && i.state === 'missing').length, 2, demo.text);
   const old = await admin.get(`/api/v1/reports/daily?date=${P.from}`);
   assert.deepEqual(state(old), { [S]: 'missing', [C]: 'late', [C2]: 'missing' });
+  const asItStood = await admin.get(`/api/v1/reports/daily?date=${P.from}&now=${iso(at(addDays(P.from, 1), 11))}`);
+  assert.deepEqual(state(asItStood), { [S]: 'missing', [C]: 'missing', [C2]: 'missing' });
   // a community user sees its own unit only
   const own = await shequ.get(`/api/v1/reports/daily?date=${D}`);
   assert.deepEqual(state(own), { [C]: 'submitted' });
@@ -256,6 +259,12 @@ test('the briefing lists exactly the failures in the data, with the official at 
   // sorted by deadline
   const dues = r.json.failures.map((f) => Date.parse(f.due_at));
   assert.deepEqual(dues, [...dues].sort((a, b) => a - b));
+  // as it stood when P ended: nothing done yet, C's report still missing, and the
+  // reports of P's last day not yet due
+  const end = at(addDays(P.to, 1), 0);
+  const then = await admin.get(`/api/v1/briefings?from=${P.from}&to=${P.to}&now=${iso(end)}`);
+  assert.deepEqual(then.json.counts, { lead_found: 5, lead_controlled: 4, lead_closed: 4, report_missing: 6 });
+  assert.ok(then.json.failures.every((f) => f.done_at === null && !f.ref.endsWith(P.to)), then.text);
   // the read is audited: officials' names are personal data
   const audit = await admin.get('/api/v1/audit?entity=briefing');
   assert.ok(audit.json.items.some((a) => a.detail.includes(`from=${P.from}`) && a.detail.includes('failures=22')), audit.text);
@@ -348,6 +357,23 @@ test('scope: a district-limited command user sees its own area only', async () =
   assert.equal(set.json.error.field, 'area_code');
   assert.equal((await guest.get(`/api/v1/briefings?from=${P.from}&to=${P.to}`)).status, 403);
   assert.equal((await guest.get('/api/v1/accountability/actions')).status, 403);
+});
+
+test('`fangkong reports flag` lists the units missing at the deadline', async () => {
+  const quiet = addDays(D, -5); // no report at all that day
+  const edge = at(addDays(quiet, 1), 10);
+  const after = fangkong(['reports', 'flag', '--now', iso(edge + 1000), '--data', srv.dataDir]);
+  assert.equal(after.status, 0, after.stderr);
+  const lines = after.stdout.trim().split('\n');
+  assert.equal(lines[0], `3 of 3 units missing the daily report of ${quiet} (deadline ${iso(edge)})`);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(' ')[0]).sort(), [S, C, C2].sort());
+  // one second before that deadline the day before is the one judged
+  const before = fangkong(['reports', 'flag', '--now', iso(edge - 1000), '--data', srv.dataDir]);
+  assert.match(before.stdout, new RegExp(`of ${addDays(quiet, -1)} `));
+  // P.from's late report came days after its deadline: at the deadline it was missing
+  const then = fangkong(['reports', 'flag', '--now', iso(at(addDays(P.from, 1), 10) + 1000), '--data', srv.dataDir]);
+  assert.match(then.stdout, /^3 of 3 units missing/);
+  assert.ok(then.stdout.includes(`${C} `), then.stdout);
 });
 
 test('`fangkong briefing` writes the same briefing as Chinese text and as XLSX', async () => {

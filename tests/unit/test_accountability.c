@@ -90,6 +90,9 @@ static void report_states(void **state)
     assert_int_equal(report_state_of(due, 1, due, due + 99), REPORT_ZERO);
     assert_int_equal(report_state_of(due + 1, 1, due, due + 99), REPORT_LATE);
     assert_int_equal(report_state_of(due + 1, 0, due, due + 99), REPORT_LATE);
+    /* as it stood before the report came: missing, or pending before the deadline */
+    assert_int_equal(report_state_of(due + 50, 0, due, due + 49), REPORT_MISSING);
+    assert_int_equal(report_state_of(due - 5, 1, due, due - 6), REPORT_PENDING);
     assert_string_equal(report_state_name(REPORT_MISSING), "missing");
     assert_string_equal(report_state_name(REPORT_ZERO), "zero");
 }

@@ -14,9 +14,10 @@ export const nav = 'accountability';
 const pad = (n) => String(n).padStart(2, '0');
 const LEVELS = ['district', 'street', 'community'];
 
-// A local date "YYYY-MM-DD", `days` from today (the server's periods are China's dates).
-function localDate(days = 0) {
-  const d = new Date(Date.now() + 8 * 3600 * 1000 + days * 86400 * 1000);
+// A local date "YYYY-MM-DD", `days` from today, in the policy's reporting time
+// (reporting.utc_offset_h): the server's periods are dates there, not the browser's.
+function localDate(offsetH, days = 0) {
+  const d = new Date(Date.now() + offsetH * 3600 * 1000 + days * 86400 * 1000);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
@@ -87,7 +88,10 @@ function briefingTable(b, actions, redraw) {
 }
 
 export async function render(root, { query }) {
-  const from = query.from || localDate(-7), to = query.to || localDate(0), level = query.level || 'street';
+  const pol = await get('/policy');
+  const offset = pol.document.reporting.utc_offset_h;
+  const from = query.from || localDate(offset, -7), to = query.to || localDate(offset, 0);
+  const level = query.level || 'street';
   const form = h('form', { class: 'filters', 'data-testid': 'acc-filter' },
     h('label', {}, `${t('acc.from')} `, h('input', { type: 'date', name: 'from', value: from })),
     h('label', {}, `${t('acc.to')} `, h('input', { type: 'date', name: 'to', value: to })),
@@ -98,9 +102,8 @@ export async function render(root, { query }) {
     go('/accountability', { from: form.from.value, to: form.to.value, level: form.level.value });
   });
   root.append(h('h1', {}, t('acc.title')), form);
-  const [perf, reports, briefing, pol] = await Promise.all([
-    get('/performance', { from, to, level }), get('/reports/daily', { date: localDate(0) }),
-    get('/briefings', { from, to }), get('/policy')]);
+  const [perf, reports, briefing] = await Promise.all([
+    get('/performance', { from, to, level }), get('/reports/daily'), get('/briefings', { from, to })]);
   const acts = pol.document.accountability.actions;
   const actions = Object.entries(acts).filter(([k]) => k !== 'source');
   const redraw = () => window.dispatchEvent(new Event('fk:route'));
