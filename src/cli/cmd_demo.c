@@ -174,7 +174,14 @@ int cmd_demo(int argc, char **argv)
         return 1;
     demo_summary sum;
     fk_err err;
+    policy *pol = cli_load_policy("demo", a.data, NULL, NULL); /* the daily reports' rules */
+    if (!pol) {
+        store_close(st);
+        return 1;
+    }
+    a.opts.policy = pol;
     rc = demo_generate(st, &a.opts, &sum, &err);
+    policy_free(pol);
     if (rc == 0)
         print_summary(&a, &sum);
     if (rc == 0 && sum.cases > 0)

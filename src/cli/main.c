@@ -24,6 +24,8 @@ static const struct {
     {"check", cmd_check, "check the store's integrity and schema version"},
     {"leads", cmd_leads, "push, export and escalate leads (leads push|export|escalate)"},
     {"sweep", cmd_sweep, "run the timed duties once (lead escalation...)"},
+    {"reports", cmd_reports, "units missing their daily report at the deadline (reports flag)"},
+    {"briefing", cmd_briefing, "the accountability briefing of a period, as text or XLSX"},
 };
 
 static int usage(FILE *to)

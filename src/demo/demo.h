@@ -48,6 +48,7 @@ typedef struct demo_opts {
     int progress;           /* nonzero: log_info a line per stage and per 10% of persons */
     int days;               /* 0 .. DEMO_MAX_DAYS days of movement from DEMO_EPOCH; 0 = none */
     int outbreak;           /* seeds of the outbreak (needs days > 0); < 0 = 1 when days > 0 */
+    const struct policy *policy; /* the daily reports' rules (reporting.*); NULL = builtin v9 */
 } demo_opts;
 
 typedef struct demo_account {
@@ -65,6 +66,7 @@ enum demo_stage {
     DEMO_STAGE_PERSONS,
     DEMO_STAGE_MOVEMENT,
     DEMO_STAGE_OUTBREAK,
+    DEMO_STAGE_DUTY,
     DEMO_STAGE_COMMIT,
     DEMO_STAGE_ACCOUNTS,
     DEMO_STAGE__COUNT

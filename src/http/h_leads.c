@@ -48,6 +48,10 @@ static json_t *lead_to_json(const lead_rec *l, int64_t now)
     json_object_set_new(j, "due_at", json_instant(l->due_at));
     json_object_set_new(j, "escalated_at", json_instant(l->escalated_at));
     json_object_set_new(j, "updated_at", json_instant(l->updated_at));
+    json_object_set_new(j, "responsible",
+                        l->resp_unit[0] ? json_pack("{s:s, s:s}", "unit", l->resp_unit,
+                                                    "official", l->resp_official)
+                                        : json_null());
     return j;
 }
 

@@ -36,6 +36,15 @@ int h_leads_create(http_req *rq, fk_err *err);
 int h_case_leads_push(http_req *rq, fk_err *err);
 int h_lead_patch(http_req *rq, fk_err *err);
 
+int h_resp_list(http_req *rq, fk_err *err);
+int h_resp_set(http_req *rq, fk_err *err);
+int h_reports_list(http_req *rq, fk_err *err);
+int h_report_submit(http_req *rq, fk_err *err);
+int h_performance(http_req *rq, fk_err *err);
+int h_briefing(http_req *rq, fk_err *err);
+int h_actions_list(http_req *rq, fk_err *err);
+int h_action_record(http_req *rq, fk_err *err);
+
 int h_import_upload(http_req *rq, fk_err *err);
 
 int h_areas_list(http_req *rq, fk_err *err);

@@ -85,6 +85,12 @@ static int read_value(const req_field *spec, json_t *v, req_value *out, fk_err *
         out->b = json_is_true(v);
         return 0;
     }
+    if (spec->type == REQ_OBJECT) {
+        if (!json_is_object(v))
+            return fk_fail(err, FK_EINVAL, key, "%s: must be an object", key);
+        out->j = v;
+        return 0;
+    }
     if (spec->type == REQ_ID) {
         if (!json_is_integer(v) || json_integer_value(v) <= 0)
             return fk_fail(err, FK_EINVAL, key, "%s: must be a positive integer", key);

@@ -188,6 +188,8 @@ static int check_release(vctx *v, const json_t *node, const char *path);
 static int check_zones(vctx *v, const json_t *node, const char *path);
 static int check_testing(vctx *v, const json_t *node, const char *path);
 static int check_rules(vctx *v, const json_t *node, const char *path);
+static int check_nonempty(vctx *v, const json_t *node, const char *path);
+static int check_names(vctx *v, const json_t *node, const char *path);
 
 /* ROW(path, type[, flags][, .lo = , .hi = , .oneof = , .check = ]) */
 #define ROW(p, ...) {.path = (p), .type = __VA_ARGS__}
@@ -374,6 +376,22 @@ static const schema_row schema[] = {
     ROW("reporting.source", T_SRC),
     ROW("reporting.daily_cutoff_hour", T_INT, .lo = 0, .hi = 23),
     ROW("reporting.zero_report", T_BOOL),
+    ROW("reporting.levels", T_STRS, .oneof = "district|street|community|grid", .check = check_nonempty),
+    ROW("reporting.levels_source", T_SRC),
+    ROW("reporting.deadline_hour", T_INT, .lo = 0, .hi = 23),
+    ROW("reporting.deadline_source", T_SRC),
+    ROW("reporting.utc_offset_h", T_INT, .lo = 0, .hi = 14),
+    ROW("reporting.utc_offset_source", T_SRC),
+    ROW("reporting.figures.source", T_SRC),
+    ROW("reporting.figures", T_OBJ, .check = check_names),
+    ROW("reporting.figures.*.zh", T_STR),
+    ROW("reporting.figures.*.en", T_STR),
+    /* §8 accountability */
+    ROW("accountability.source", T_SRC),
+    ROW("accountability.actions.source", T_SRC),
+    ROW("accountability.actions", T_OBJ, .check = check_names),
+    ROW("accountability.actions.*.zh", T_STR),
+    ROW("accountability.actions.*.en", T_STR),
     ROW("local.overrides", T_ARR, F_PARENT),
 };
 
@@ -696,6 +714,30 @@ static int check_rules(vctx *v, const json_t *node, const char *path)
     if (strcmp(last, "always") != 0)
         return vfail(v, path, "the last rule must have condition 'always' (first match wins)");
     return 0;
+}
+
+/* A list that must name at least one thing. */
+static int check_nonempty(vctx *v, const json_t *node, const char *path)
+{
+    return json_array_size(node) ? 0 : vfail(v, path, "must not be empty");
+}
+
+/* A table of names (report figures, accountability actions): at least one entry
+ * besides the metadata, each a short lowercase identifier, since clients send the
+ * names back as JSON keys and values. */
+static int check_names(vctx *v, const json_t *node, const char *path)
+{
+    const char *key;
+    json_t *e;
+    size_t n = 0;
+    json_object_foreach((json_t *)node, key, e) {
+        if (policy_is_meta(key))
+            continue;
+        if (strlen(key) > 31 || strspn(key, "abcdefghijklmnopqrstuvwxyz_") != strlen(key))
+            return vfail(v, path, "'%s': names are lowercase letters and '_', at most 31", key);
+        n++;
+    }
+    return n ? 0 : vfail(v, path, "must name at least one entry");
 }
 
 /* ---- reading -------------------------------------------------------------------- */

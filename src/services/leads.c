@@ -14,6 +14,7 @@
 #include "base/timeutil.h"
 #include "model/person.h"
 #include "model/role.h"
+#include "services/accountability.h"
 #include "services/contacts.h"
 #include "services/discovery.h"
 #include "services/registry.h"
@@ -109,6 +110,16 @@ static int audit_read(store *st, const actor *a, const char *action, int64_t id,
     audit_rec rec;
     actor_audit(a, &rec, action, "lead", id, detail);
     return store_audit_append(st, &rec, err);
+}
+
+/* Who answers for the lead at its escalation level now (the matrix's function leads). */
+static int name_responsible(store *st, lead_rec *l, int64_t now, fk_err *err)
+{
+    resp_rec r;
+    int found = acc_responsible(st, "leads", l->area_code, l->escalation_level, now, &r, err);
+    snprintf(l->resp_unit, sizeof l->resp_unit, "%s", found > 0 ? r.unit : "");
+    snprintf(l->resp_official, sizeof l->resp_official, "%s", found > 0 ? r.official : "");
+    return found < 0 ? -1 : 0;
 }
 
 /* The lead, unmasked, if it lies in the caller's jurisdiction (else "not found"). */
@@ -421,7 +432,7 @@ int leads_create(store *st, const policy *pol, const actor *a, lead_rec *l, fk_e
         store_lead_get(st, l->id, l, err) != 0)
         return -1;
     mask_lead(a, l);
-    return 0;
+    return name_responsible(st, l, fk_now(), err);
 }
 
 /* ---- reads --------------------------------------------------------------------------- */
@@ -444,8 +455,14 @@ int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, 
         lead_list_free(out);
         return -1;
     }
-    for (size_t i = 0; i < out->n; i++)
+    int64_t now = fk_now();
+    for (size_t i = 0; i < out->n; i++) {
         mask_lead(a, &out->items[i]);
+        if (name_responsible(st, &out->items[i], now, err) != 0) {
+            lead_list_free(out);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -459,7 +476,7 @@ int leads_get(store *st, const actor *a, int64_t id, lead_rec *out, lead_event_l
     if (events && store_lead_events(st, id, events, err) != 0)
         return -1;
     mask_lead(a, out);
-    return 0;
+    return name_responsible(st, out, fk_now(), err);
 }
 
 /* ---- changes ------------------------------------------------------------------------- */
@@ -497,10 +514,23 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
                               c->note, fk_now(), &rec, out, err) != 0)
         return -1;
     mask_lead(a, out);
-    return 0;
+    return name_responsible(st, out, fk_now(), err);
 }
 
 /* ---- escalation ---------------------------------------------------------------------- */
+
+/* The event's note names who answers at the new level, as the matrix has it at `now`. */
+static int escalation_note(store *st, const lead_rec *l, int level, int64_t now, char *note,
+                           size_t cap, fk_err *err)
+{
+    resp_rec r;
+    int found = acc_responsible(st, "leads", l->area_code, level, now, &r, err);
+    if (found < 0)
+        return -1;
+    snprintf(note, cap, "escalated to level %d (%s)%s%s%s%s", level, lead_level_name(level),
+             found ? ": " : "", found ? r.unit : "", found ? ", " : "", found ? r.official : "");
+    return 0;
+}
 
 static int escalate_page(store *st, const actor *a, const lead_list *page, int64_t now,
                          int *raised, fk_err *err)
@@ -511,11 +541,12 @@ static int escalate_page(store *st, const actor *a, const lead_list *page, int64
         if (target <= l->escalation_level)
             continue;
         audit_rec rec;
-        char detail[64];
+        char detail[64], note[256];
         snprintf(detail, sizeof detail, "level %d->%d (%s)", l->escalation_level, target,
                  lead_level_name(target));
         actor_audit(a, &rec, "escalate", "lead", l->id, detail);
-        if (store_lead_escalate(st, l->id, target, now, a->username, &rec, &up, err) != 0)
+        if (escalation_note(st, l, target, now, note, sizeof note, err) != 0 ||
+            store_lead_escalate(st, l->id, target, now, a->username, note, &rec, &up, err) != 0)
             return -1;
         *raised += up;
     }

@@ -29,7 +29,10 @@
  *  - Escalation (leads_escalate): every open lead whose current deadline passed before
  *    `now` is raised to lead_escalation_target() (one level per missed deadline step,
  *    capped at command) when that is above its level; levels never go down, and each
- *    raise is one event, so running it again at the same time changes nothing.
+ *    raise is one event, so running it again at the same time changes nothing. The
+ *    event's note names the unit and official the responsibility matrix has for
+ *    function leads at the new level (services/accountability.h); reads fill
+ *    resp_unit and resp_official the same way for the lead's current level.
  * Ownership: lists are the caller's (lead_list_free, lead_event_list_free).
  * Thread safety: as the store handle; the policy is read-only.
  */

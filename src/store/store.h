@@ -3,7 +3,8 @@
  *
  * What it owns: every durable record (areas, buildings, households, persons, cases
  * and their transitions, users, sessions, the audit log, schema version; leads and
- * their events in store_leads.h).
+ * their events in store_leads.h; responsibilities, daily reports and actions in
+ * store_accountability.h).
  * What it does not do: validation of field formats (model/ does that before calling),
  * permission checks (services/ do). It does check references (household exists,
  * community exists, person exists), uniqueness (ID number, username) and state
@@ -358,5 +359,6 @@ int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
 void outbreak_link_list_free(outbreak_link_list *l);
 
 #include "store/store_leads.h" /* leads (migration 0007) */
+#include "store/store_accountability.h" /* responsibilities, daily reports, actions (0009) */
 
 #endif

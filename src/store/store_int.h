@@ -114,10 +114,26 @@ struct store_ops {
                            const char *note, int64_t at, const audit_rec *a, lead_rec *out,
                            fk_err *err);
     int (*lead_escalate)(store *st, int64_t id, int level, int64_t at, const char *actor,
-                         const audit_rec *a, int *raised, fk_err *err);
+                         const char *note, const audit_rec *a, int *raised, fk_err *err);
     int (*lead_sources)(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
     int (*lead_overdue_page)(store *st, int64_t now, int64_t after_due, int64_t after_id,
                              int limit, lead_list *out, fk_err *err);
+
+    /* accountability (store_accountability.h) */
+    int (*resp_set)(store *st, resp_rec *r, const audit_rec *a, fk_err *err);
+    int (*resp_at)(store *st, const char *function, const char *area_code, int64_t at,
+                   resp_rec *out, fk_err *err);
+    int (*resp_list)(store *st, const resp_filter *f, resp_list *out, fk_err *err);
+    int (*report_insert)(store *st, report_rec *r, const audit_rec *a, fk_err *err);
+    int (*reports_between)(store *st, const char *from_day, const char *to_day,
+                           const char *area_prefix, report_list *out, fk_err *err);
+    int (*areas_at_levels)(store *st, const char *levels, const char *area_prefix,
+                           area_list *out, fk_err *err);
+    int (*action_insert)(store *st, action_rec *r, const audit_rec *a, fk_err *err);
+    int (*action_list)(store *st, const action_filter *f, action_list *out, fk_err *err);
+    int (*lead_facts)(store *st, int64_t from, int64_t to, const char *area_prefix,
+                      lead_fact_list *out, fk_err *err);
+    int (*lead_fact)(store *st, int64_t id, lead_fact *out, fk_err *err);
 };
 
 /* The common head of every backend's handle. */

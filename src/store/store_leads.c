@@ -37,9 +37,9 @@ int store_lead_transition(store *st, int64_t id, const char *from, const char *t
 }
 
 int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
-                        const audit_rec *a, int *raised, fk_err *err)
+                        const char *note, const audit_rec *a, int *raised, fk_err *err)
 {
-    return st->ops->lead_escalate(st, id, level, at, actor, a, raised, err);
+    return st->ops->lead_escalate(st, id, level, at, actor, note, a, raised, err);
 }
 
 int store_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err)

@@ -35,6 +35,8 @@ typedef struct lead_rec {
     int64_t escalated_at, updated_at;
     char person_name[96];        /* filled on reads: the person's name or "" */
     char person_phone[20];       /* filled on reads */
+    char resp_unit[96];          /* filled by the leads service on reads: who answers */
+    char resp_official[64];      /* for it at its escalation level ("" = nobody on record) */
 } lead_rec;
 
 typedef struct lead_event {
@@ -72,10 +74,11 @@ int store_lead_transition(store *st, int64_t id, const char *from, const char *t
                           const char *measure_taken, const char *assignee, const char *actor,
                           const char *note, int64_t at, const struct audit_rec *a,
                           lead_rec *out, fk_err *err);
-/* Raise lead `id` to `level` at `at` with an event (state unchanged, note naming the
- * level) when level is above its current one; *raised (OUT) 1 when it was, else 0. */
+/* Raise lead `id` to `level` at `at` with an event (state unchanged, `note`, or one
+ * naming the level when NULL) when level is above its current one; *raised (OUT) 1
+ * when it was, else 0. */
 int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
-                        const struct audit_rec *a, int *raised, fk_err *err);
+                        const char *note, const struct audit_rec *a, int *raised, fk_err *err);
 /* Open leads whose due_at lies before `now`, in (due_at, id) order, from just after
  * (after_due, after_id) (0, 0: from the start), at most `limit` (1..4096). A keyset, not
  * an offset: the escalation sweep walks a few hundred thousand overdue leads in pages

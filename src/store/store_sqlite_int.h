@@ -10,6 +10,7 @@
  *   store_sqlite_stays.c     presence records (stays)
  *   store_sqlite_inputs.c    raw location inputs (pings, detections)
  *   store_sqlite_leads.c     leads and their events
+ *   store_sqlite_accountability.c  responsibilities, daily reports, actions, lead facts
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -52,6 +53,8 @@ enum sq_stmt_id {
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
     SQ_LEAD_GET, SQ_LEAD_SOURCES, SQ_LEAD_OVERDUE,
+    SQ_RESP_CURRENT, SQ_RESP_CLOSE, SQ_RESP_INSERT, SQ_RESP_AT, SQ_REPORT_INSERT,
+    SQ_ACTION_INSERT,
     SQ_NSTMT
 };
 
@@ -234,9 +237,24 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
                        const char *note, int64_t at, const audit_rec *a, lead_rec *out,
                        fk_err *err);
 int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
-                     const audit_rec *a, int *raised, fk_err *err);
+                     const char *note, const audit_rec *a, int *raised, fk_err *err);
 int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
 int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
                          lead_list *out, fk_err *err);
+
+int sq_resp_set(store *st, resp_rec *r, const audit_rec *a, fk_err *err);
+int sq_resp_at(store *st, const char *function, const char *area_code, int64_t at,
+               resp_rec *out, fk_err *err);
+int sq_resp_list(store *st, const resp_filter *f, resp_list *out, fk_err *err);
+int sq_report_insert(store *st, report_rec *r, const audit_rec *a, fk_err *err);
+int sq_reports_between(store *st, const char *from_day, const char *to_day,
+                       const char *area_prefix, report_list *out, fk_err *err);
+int sq_areas_at_levels(store *st, const char *levels, const char *area_prefix,
+                       area_list *out, fk_err *err);
+int sq_action_insert(store *st, action_rec *r, const audit_rec *a, fk_err *err);
+int sq_action_list(store *st, const action_filter *f, action_list *out, fk_err *err);
+int sq_lead_facts(store *st, int64_t from, int64_t to, const char *area_prefix,
+                  lead_fact_list *out, fk_err *err);
+int sq_lead_fact(store *st, int64_t id, lead_fact *out, fk_err *err);
 
 #endif

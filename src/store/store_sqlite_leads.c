@@ -276,10 +276,11 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
 }
 
 static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
-                         const char *actor, const audit_rec *a, int *raised, fk_err *err)
+                         const char *actor, const char *given, const audit_rec *a, int *raised,
+                         fk_err *err)
 {
     lead_rec cur;
-    char note[64];
+    char note[256];
     *raised = 0;
     if (current(s, id, &cur, err) != 0)
         return -1;
@@ -295,8 +296,11 @@ static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
     sqlite3_bind_int64(q, 2, at);
     sqlite3_bind_int64(q, 3, at);
     sqlite3_bind_int64(q, 4, id);
-    snprintf(note, sizeof note, "escalated to level %d (%s)", level,
-             lead_level_name(level) ? lead_level_name(level) : "?");
+    if (given)
+        snprintf(note, sizeof note, "%s", given);
+    else
+        snprintf(note, sizeof note, "escalated to level %d (%s)", level,
+                 lead_level_name(level) ? lead_level_name(level) : "?");
     if (sq_exec_stmt(s, q, err) != 0 ||
         event_insert(s, id, at, actor, cur.state, cur.state, note, err) != 0)
         return -1;
@@ -305,14 +309,14 @@ static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
 }
 
 int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
-                     const audit_rec *a, int *raised, fk_err *err)
+                     const char *note, const audit_rec *a, int *raised, fk_err *err)
 {
     struct sq_store *s = SQ(st);
     if (s->depth > 0) /* the sweep's page is one transaction */
-        return escalate_unit(s, id, level, at, actor, a, raised, err);
+        return escalate_unit(s, id, level, at, actor, note, a, raised, err);
     if (sq_begin(s, err) != 0)
         return -1;
-    return sq_end(s, escalate_unit(s, id, level, at, actor, a, raised, err), err);
+    return sq_end(s, escalate_unit(s, id, level, at, actor, note, a, raised, err), err);
 }
 
 static void source_row(sqlite3_stmt *q, void *item)

@@ -223,7 +223,14 @@ test('overdue leads escalate: by `fangkong leads escalate --now` and by the queu
   got = (await shequ.get(`/api/v1/leads/${t.id}`)).json;
   assert.deepEqual([got.escalation_level, got.escalated_to], [3, 'command']);
   const esc = got.events.filter((e) => e.note.startsWith('escalated'));
-  assert.deepEqual(esc.map((e) => e.note), ['escalated to level 1 (street)', 'escalated to level 3 (command)']);
+  // each escalation names who answers for leads at the new level (the demo's matrix)
+  const matrix = (await admin.get('/api/v1/responsibilities?function=leads&limit=1000')).json.items;
+  const holder = (code) => matrix.find((r) => r.area_code === code);
+  const [st, city] = [holder(mine.slice(0, 9)), holder('')];
+  assert.ok(st && city, JSON.stringify(matrix));
+  assert.deepEqual(esc.map((e) => e.note), [`escalated to level 1 (street): ${st.unit}, ${st.official}`,
+    `escalated to level 3 (command): ${city.unit}, ${city.official}`]);
+  assert.deepEqual(got.responsible, { unit: city.unit, official: city.official });
   assert.ok(esc.every((e) => e.from_state === 'pushed' && e.to_state === 'pushed'));
   assert.equal(run(pushedAt + 30 * HOUR), 0, 'a second run at the same time changes nothing');
   assert.equal((await shequ.get(`/api/v1/leads/${t.id}`)).json.events.length, got.events.length);

@@ -215,11 +215,11 @@ static void store_escalation(void **state)
     fk_err err;
     int raised;
     int64_t id = add_lead(f->st, 1000);
-    assert_int_equal(store_lead_escalate(f->st, id, 1, 9000, "system", NULL, &raised, &err), 0);
+    assert_int_equal(store_lead_escalate(f->st, id, 1, 9000, "system", NULL, NULL, &raised, &err), 0);
     assert_int_equal(raised, 1);
-    assert_int_equal(store_lead_escalate(f->st, id, 1, 9500, "system", NULL, &raised, &err), 0);
+    assert_int_equal(store_lead_escalate(f->st, id, 1, 9500, "system", NULL, NULL, &raised, &err), 0);
     assert_int_equal(raised, 0); /* the same level again: no event */
-    assert_int_equal(store_lead_escalate(f->st, id, 0, 9600, "system", NULL, &raised, &err), 0);
+    assert_int_equal(store_lead_escalate(f->st, id, 0, 9600, "system", NULL, NULL, &raised, &err), 0);
     assert_int_equal(raised, 0); /* never lowered */
     lead_rec l;
     assert_int_equal(store_lead_get(f->st, id, &l, &err), 0);
