@@ -358,5 +358,6 @@ int store_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
 void outbreak_link_list_free(outbreak_link_list *l);
 
 #include "store/store_leads.h" /* leads (migration 0007) */
+#include "store/store_isolation.h" /* facilities, allocations, isolations (0008) */
 
 #endif

@@ -776,4 +776,5 @@ static const struct store_ops sq_ops = {
     .lead_events = sq_lead_events,
     .lead_transition = sq_lead_transition,
     .lead_escalate = sq_lead_escalate,
+    .isolation = &sq_isolation_ops,
 };

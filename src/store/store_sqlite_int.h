@@ -10,6 +10,7 @@
  *   store_sqlite_stays.c     presence records (stays)
  *   store_sqlite_inputs.c    raw location inputs (pings, detections)
  *   store_sqlite_leads.c     leads and their events
+ *   store_sqlite_isolation.c facilities, rooms, allocations, isolations and their tests
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -51,6 +52,8 @@ enum sq_stmt_id {
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
+    SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE,
+    SQ_ALLOCATION_INSERT,
     SQ_NSTMT
 };
 
@@ -234,5 +237,8 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
                        fk_err *err);
 int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                      const audit_rec *a, int *raised, fk_err *err);
+
+/* store_sqlite_isolation.c */
+extern const struct store_isolation_ops sq_isolation_ops;
 
 #endif
