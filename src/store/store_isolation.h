@@ -149,8 +149,9 @@ int store_room_get(store *st, int64_t id, room_rec *out, fk_err *err);
 /* Move room `id` from `from` (it must still be in it: FK_ECONFLICT "state") to `to`. */
 int store_room_set_state(store *st, int64_t id, const char *from, const char *to,
                          const struct audit_rec *a, fk_err *err);
-/* A vacant room of facility `fid` (*room_id OUT), marked reserved; FK_ECONFLICT naming
- * "facility_id" when none is left. See Batches. */
+/* A vacant room of facility `fid` (*room_id OUT), lowest id first, for the next primary
+ * allocation (which marks it reserved); FK_ECONFLICT naming "facility_id" when none is
+ * left. See Batches. */
 int store_room_take(store *st, int64_t fid, int64_t *room_id, fk_err *err);
 int store_staff_insert(store *st, staff_rec *s, const struct audit_rec *a, fk_err *err);
 int store_staff_list(store *st, int64_t fid, staff_list *out, fk_err *err);
@@ -160,9 +161,9 @@ int store_check_list(store *st, int64_t fid, check_list *out, fk_err *err);
 
 /* ---- allocations ------------------------------------------------------------------------- */
 int store_person_place(store *st, int64_t person_id, person_place *out, fk_err *err);
-/* Insert (state reserved); fills al->id. The room must be reserved for it already
- * (store_room_take) or al->primary_id name the active primary allocation of the room.
- * See Batches. */
+/* Insert (state reserved); fills al->id. A primary allocation (primary_id 0) needs a
+ * vacant room and marks it reserved; a sharer names the active primary allocation of
+ * the room in primary_id. See Batches. */
 int store_allocation_insert(store *st, allocation_rec *al, const char *actor,
                             const struct audit_rec *a, fk_err *err);
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err);

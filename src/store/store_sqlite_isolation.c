@@ -313,7 +313,7 @@ static int room_take(struct sq_store *s, int64_t fid, int64_t *room_id, fk_err *
     if (!*room_id)
         return fk_fail(err, FK_ECONFLICT, "facility_id", "facility_id: facility %lld has no "
                        "vacant room", (long long)fid);
-    return room_move(s, *room_id, "vacant", "reserved", fk_now(), err);
+    return 0;
 }
 
 static int sq_room_take(store *st, int64_t fid, int64_t *room_id, fk_err *err)
@@ -486,6 +486,9 @@ static int allocation_insert(struct sq_store *s, allocation_rec *al, const char 
         return -1;
     al->id = sqlite3_last_insert_rowid(s->db);
     snprintf(al->state, sizeof al->state, "reserved");
+    /* the primary holds the room: it was vacant (trigger allocations_vacant) */
+    if (!al->primary_id && room_move(s, al->room_id, "vacant", "reserved", al->allocated_at, err))
+        return -1;
     return sq_audit_write(s, a, al->id, err);
 }
 
