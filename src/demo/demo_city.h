@@ -10,6 +10,7 @@
  *   demo__movement    movement.c    days of stays: home, work or school, venue visits
  *   demo__outbreak    outbreak.c    a seeded outbreak over the movement, its cases and
  *                                   ground truth (outbreak_links)
+ *   demo__facilities  facilities.c  isolation facilities and their rooms, per district
  *   demo__accounts    accounts.c    the demo user accounts
  * Each stage appends to the demo_city and writes the same records through store.h
  * (when ctx->st is not NULL); the store ids it gets back are kept in the records, so
@@ -172,6 +173,7 @@ int demo__households(demo_ctx *cx, fk_err *err);
 int demo__venues(demo_ctx *cx, fk_err *err);
 int demo__persons(demo_ctx *cx, fk_err *err);
 int demo__accounts(demo_ctx *cx, fk_err *err);
+int demo__facilities(demo_ctx *cx, fk_err *err);
 int demo__movement(demo_ctx *cx, fk_err *err);
 int demo__outbreak(demo_ctx *cx, fk_err *err);
 
