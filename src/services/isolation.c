@@ -315,7 +315,7 @@ typedef struct alloc_ctx {
     facility_list fac;
     facility_pick *picks;
     person_place *places;
-    int64_t today_ymd[3];
+    int64_t first_id, last_id;   /* the allocations written, for the batch's audit record */
 } alloc_ctx;
 
 static int load_rules(const policy *pol, alloc_ctx *cx, fk_err *err)
@@ -416,6 +416,7 @@ static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *me
     size_t room_of[64];
     bool primary[64];
     int64_t room_ids[64], primary_alloc[64];
+    char numbers[64][32];
     for (size_t m = 0; m < k; m++)
         ages[m] = age_of(cx->places[members[m]].birth_date);
     size_t rooms = facility_share_plan(&cx->share, ages, k, room_of, primary);
@@ -432,7 +433,8 @@ static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *me
             if (primary[m] != (pass == 0))
                 continue;
             size_t row = members[m];
-            if (primary[m] && store_room_take(cx->st, fac->id, &room_ids[room_of[m]], err))
+            if (primary[m] && store_room_take(cx->st, fac->id, &room_ids[room_of[m]],
+                                              numbers[room_of[m]], err))
                 return -1;
             allocation_rec al = {.room_id = room_ids[room_of[m]],
                                  .person_id = req[row].person_id,
@@ -440,33 +442,33 @@ static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *me
                                  .primary_id = primary[m] ? 0 : primary_alloc[room_of[m]]};
             al.distance_m = (int64_t)facility_distance_m(cx->places[row].lon,
                                                          cx->places[row].lat, fac->lon, fac->lat);
-            audit_rec rec;
-            char detail[96];
-            snprintf(detail, sizeof detail, "person=%lld facility=%lld room=%lld",
-                     (long long)al.person_id, (long long)fac->id, (long long)al.room_id);
-            actor_audit(cx->a, &rec, "allocate", "allocation", 0, detail);
-            if (store_allocation_insert(cx->st, &al, cx->a->username, &rec, err) != 0)
+            if (store_allocation_insert(cx->st, &al, cx->a->username, NULL, err) != 0)
                 return -1;
+            cx->first_id = cx->first_id ? cx->first_id : al.id;
+            cx->last_id = al.id;
             if (primary[m])
                 primary_alloc[room_of[m]] = al.id;
             out[row] = (alloc_result){.person_id = al.person_id, .allocation_id = al.id,
                                       .room_id = al.room_id, .facility_id = fac->id,
                                       .primary_id = al.primary_id, .distance_m = al.distance_m};
             snprintf(out[row].facility_name, sizeof out[row].facility_name, "%s", fac->name);
+            memcpy(out[row].room_number, numbers[room_of[m]], sizeof out[row].room_number);
         }
     return 0;
 }
 
-/* Room numbers for the answer: one read per room taken, after the writes. */
-static int fill_numbers(store *st, alloc_result *out, size_t n, fk_err *err)
+/* One audit record for the batch, in its transaction: the allocation rows it names
+ * (ids first..last, each with its person, room, actor and time) are the detail, so the
+ * log holds every person placed without a second row per person. */
+static int audit_batch(const alloc_ctx *cx, size_t n, bool household, fk_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        room_rec r;
-        if (store_room_get(st, out[i].room_id, &r, err) != 0)
-            return -1;
-        snprintf(out[i].room_number, sizeof out[i].room_number, "%s", r.number);
-    }
-    return 0;
+    audit_rec rec;
+    char detail[128];
+    snprintf(detail, sizeof detail, "allocations %lld..%lld: %zu persons%s",
+             (long long)cx->first_id, (long long)cx->last_id, n,
+             household ? ", household sharing" : "");
+    actor_audit(cx->a, &rec, "allocate", "allocation", cx->first_id, detail);
+    return store_audit_append(cx->st, &rec, err);
 }
 
 static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool household,
@@ -496,7 +498,7 @@ static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool
             placed[members[m]] = true;
     }
     free(placed);
-    return rc;
+    return rc == 0 ? audit_batch(cx, n, household, err) : -1;
 }
 
 int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc_request *req,
@@ -523,7 +525,7 @@ int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc
     free(cx.places);
     free(cx.picks);
     facility_list_free(&cx.fac);
-    return rc == 0 ? fill_numbers(st, out, n, err) : -1;
+    return rc;
 }
 
 /* ---- outlook ------------------------------------------------------------------------------- */

@@ -8,7 +8,9 @@
  *    sees and changes only facilities whose area_code starts with it, and only persons
  *    and isolations of communities under it; anything outside reads as FK_ENOTFOUND.
  *  - Audit: every list and read is audited; every change is written with its audit
- *    record in the same transaction (one record per person allocated).
+ *    record in the same transaction. An allocation batch writes one record naming the
+ *    allocation rows it made (ids first..last); each of those rows holds its person,
+ *    room, actor and time, so the trail is complete without a second row per person.
  *  - Masking: names and ID numbers masked without PERM_UNMASKED.
  *  - Rules from the policy: isolation.single_room_own_bathroom, .facility_checklist,
  *    .sharing, .cleaning, .allocation, .outlook; phases, test days and day1_anchor from

@@ -51,9 +51,9 @@ int store_room_set_state(store *st, int64_t id, const char *from, const char *to
     return st->ops->isolation->room_set_state(st, id, from, to, a, err);
 }
 
-int store_room_take(store *st, int64_t fid, int64_t *room_id, fk_err *err)
+int store_room_take(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err)
 {
-    return st->ops->isolation->room_take(st, fid, room_id, err);
+    return st->ops->isolation->room_take(st, fid, room_id, number, err);
 }
 
 int store_staff_insert(store *st, staff_rec *s, const audit_rec *a, fk_err *err)

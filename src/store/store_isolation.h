@@ -149,10 +149,10 @@ int store_room_get(store *st, int64_t id, room_rec *out, fk_err *err);
 /* Move room `id` from `from` (it must still be in it: FK_ECONFLICT "state") to `to`. */
 int store_room_set_state(store *st, int64_t id, const char *from, const char *to,
                          const struct audit_rec *a, fk_err *err);
-/* A vacant room of facility `fid` (*room_id OUT), lowest id first, for the next primary
- * allocation (which marks it reserved); FK_ECONFLICT naming "facility_id" when none is
- * left. See Batches. */
-int store_room_take(store *st, int64_t fid, int64_t *room_id, fk_err *err);
+/* A vacant room of facility `fid` (*room_id and its number OUT), lowest id first, for
+ * the next primary allocation (which marks it reserved); FK_ECONFLICT naming
+ * "facility_id" when none is left. See Batches. */
+int store_room_take(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err);
 int store_staff_insert(store *st, staff_rec *s, const struct audit_rec *a, fk_err *err);
 int store_staff_list(store *st, int64_t fid, staff_list *out, fk_err *err);
 int store_check_set(store *st, int64_t fid, const check_rec *c, const struct audit_rec *a,

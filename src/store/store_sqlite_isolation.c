@@ -300,30 +300,35 @@ static int sq_room_set_state(store *st, int64_t id, const char *from, const char
     return sq_end(s, rc == 0 ? sq_audit_write(s, a, id, err) : rc, err);
 }
 
-static int room_take(struct sq_store *s, int64_t fid, int64_t *room_id, fk_err *err)
+static int room_take(struct sq_store *s, int64_t fid, int64_t *room_id, char number[32],
+                     fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_TAKE,
-                              "SELECT id FROM rooms WHERE facility_id = ? AND state = 'vacant' "
-                              "ORDER BY id LIMIT 1", err);
+                              "SELECT id, number FROM rooms WHERE facility_id = ? "
+                              "AND state = 'vacant' ORDER BY id LIMIT 1", err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, fid);
-    if (sq_int_query(s, q, room_id, err) != 0)
+    int r = sq_step_row(s, q, err);
+    if (r < 0)
         return -1;
-    if (!*room_id)
+    if (r == 0)
         return fk_fail(err, FK_ECONFLICT, "facility_id", "facility_id: facility %lld has no "
                        "vacant room", (long long)fid);
+    *room_id = sqlite3_column_int64(q, 0);
+    sq_col_text(number, 32, q, 1);
+    sqlite3_reset(q);
     return 0;
 }
 
-static int sq_room_take(store *st, int64_t fid, int64_t *room_id, fk_err *err)
+static int sq_room_take(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err)
 {
     struct sq_store *s = SQ(st);
     if (s->depth > 0)
-        return room_take(s, fid, room_id, err);
+        return room_take(s, fid, room_id, number, err);
     if (sq_begin(s, err) != 0)
         return -1;
-    return sq_end(s, room_take(s, fid, room_id, err), err);
+    return sq_end(s, room_take(s, fid, room_id, number, err), err);
 }
 
 /* ---- staff and checklist ------------------------------------------------------------------ */
@@ -537,6 +542,20 @@ static int sq_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err 
 static int sq_allocation_of_person(store *st, int64_t person_id, allocation_rec *out,
                                    fk_err *err)
 {
+    /* the common answer, none, from one cached index probe; the details only for a hit */
+    struct sq_store *s = SQ(st);
+    int64_t id;
+    sqlite3_stmt *q = sq_stmt(s, SQ_ALLOCATION_OF_PERSON,
+                              "SELECT id FROM allocations WHERE person_id = ? "
+                              "AND state <> 'ended'", err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, person_id);
+    if (sq_int_query(s, q, &id, err) != 0)
+        return -1;
+    if (!id)
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no active allocation of person %lld",
+                       (long long)person_id);
     sq_binds b = {0};
     sq_bind_add_int(&b, person_id);
     return one(SQ(st), ALLOC_SQL "WHERE a.person_id = ? AND a.state <> 'ended'", &b,

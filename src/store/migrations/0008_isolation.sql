@@ -106,6 +106,7 @@ CREATE UNIQUE INDEX allocations_room_active ON allocations(room_id)
     WHERE state <> 'ended' AND primary_id IS NULL;
 CREATE UNIQUE INDEX allocations_person_active ON allocations(person_id) WHERE state <> 'ended';
 CREATE INDEX allocations_primary ON allocations(primary_id) WHERE primary_id IS NOT NULL;
+CREATE INDEX allocations_room ON allocations(room_id) WHERE state <> 'ended';
 
 CREATE TRIGGER allocations_vacant BEFORE INSERT ON allocations
 WHEN NEW.primary_id IS NULL AND (SELECT state FROM rooms WHERE id = NEW.room_id) <> 'vacant'
