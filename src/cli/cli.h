@@ -39,5 +39,7 @@ int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_leads(int argc, char **argv);
+int cmd_facilities(int argc, char **argv);
+int cmd_isolations(int argc, char **argv);
 
 #endif

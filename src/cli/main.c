@@ -23,6 +23,8 @@ static const struct {
     {"trace", cmd_trace, "find the contacts of cases from imported location data"},
     {"check", cmd_check, "check the store's integrity and schema version"},
     {"leads", cmd_leads, "escalate overdue leads (leads escalate [--now T])"},
+    {"facilities", cmd_facilities, "import isolation facilities with their rooms (facilities import FILE)"},
+    {"isolations", cmd_isolations, "list the isolation tests due (isolations due [--date D])"},
 };
 
 static int usage(FILE *to)

@@ -318,3 +318,25 @@ test('scope: another community\'s quarantine user sees nothing; a community user
   const guest = await login(srv.url, 'guest');
   assert.equal((await guest.get('/api/v1/isolations')).status, 403);
 });
+
+test('the command line: facilities import is all or nothing; isolations due is the lab work list', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const path = `${srv.dataDir}/facilities.csv`;
+  const before = (await admin.get('/api/v1/facilities')).json.total;
+  writeFileSync(path, `name,area_code,address,lon,lat,rooms\n导入一号,${street},路1号,104.1,30.6,5\n导入二号,${street},路2号,104.1,north,5\n`);
+  const bad = fangkong(['facilities', 'import', path, '--data', srv.dataDir]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /row 3: lat: a number/);
+  assert.equal((await admin.get('/api/v1/facilities')).json.total, before);
+  writeFileSync(path, `name,area_code,address,lon,lat,rooms\n导入一号,${street},路1号,104.1,30.6,5\n`);
+  const good = fangkong(['facilities', 'import', path, '--data', srv.dataDir]);
+  assert.equal(good.status, 0, good.stderr);
+  assert.equal((await admin.get('/api/v1/facilities')).json.total, before + 1);
+  const due = fangkong(['isolations', 'due', '--date', today(), '--data', srv.dataDir]);
+  assert.equal(due.status, 0, due.stderr);
+  const rows = due.stdout.trim().split('\n');
+  assert.equal(rows[0], 'due_date,day,test_kind,isolation_id,test_id,person_id,person_name,area_code,place');
+  const api = (await geli.get(`/api/v1/isolations/due?date=${today()}`)).json.items;
+  assert.equal(rows.length - 1, api.length);
+  assert.ok(api.length >= 1, 'the home isolation\'s day-1 test is due today');
+});
