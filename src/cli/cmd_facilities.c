@@ -74,7 +74,7 @@ static int import_facility(import_ctx *cx, const csvr_row *r, fk_err *err)
         return fk_fail(err, FK_EINVAL, "rooms", "rooms: 1 to %d", ISOLATION_MAX_ROOMS);
     if (isolation_facility_create(cx->st, &cx->me, &f, err) != 0)
         return -1;
-    char(*names)[12] = calloc((size_t)rooms, sizeof *names);
+    char(*names)[24] = calloc((size_t)rooms, sizeof *names);
     const char **ptrs = calloc((size_t)rooms, sizeof *ptrs);
     if (!names || !ptrs)
         abort();

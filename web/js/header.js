@@ -12,6 +12,7 @@ const MENU = [
   ['cases', '#/cases', 'nav.cases', () => can('cases.read')],
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
+  ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 
