@@ -23,14 +23,6 @@
 
 /* ---- scope, masking, audit ---------------------------------------------------------------- */
 
-static int audit_change(store *st, const actor *a, const char *action, const char *entity,
-                        int64_t id, const char *detail, audit_rec *rec)
-{
-    (void)st;
-    actor_audit(a, rec, action, entity, id, detail);
-    return 0;
-}
-
 static int audit_read(store *st, const actor *a, const char *action, const char *entity,
                       int64_t id, const char *detail, fk_err *err)
 {
@@ -109,7 +101,7 @@ int isolation_facility_create(store *st, const actor *a, facility_rec *f, fk_err
         return fk_fail(err, FK_EFORBIDDEN, "area_code",
                        "area_code: %s is outside your jurisdiction %s", f->area_code,
                        a->area_code);
-    audit_change(st, a, "create", "facility", 0, f->name, &rec);
+    actor_audit(a, &rec, "create", "facility", 0, f->name);
     if (store_facility_insert(st, f, &rec, err) != 0)
         return err->code == FK_ECONFLICT
                    ? fk_fail(err, FK_ECONFLICT, "name", "name: %s has a facility named %s",
@@ -141,7 +133,7 @@ int isolation_facility_update(store *st, const actor *a, int64_t id, const facil
     out->lat = p->has_lat ? p->lat : out->lat;
     if (check_facility(out, err) != 0)
         return -1;
-    audit_change(st, a, "update", "facility", id, out->name, &rec);
+    actor_audit(a, &rec, "update", "facility", id, out->name);
     return store_facility_update(st, out, &rec, err);
 }
 
@@ -222,7 +214,7 @@ int isolation_rooms_add(store *st, const policy *pol, const actor *a, int64_t fi
                        "own_bathroom: policy %s requires single rooms with their own bathroom",
                        policy_id(pol));
     snprintf(detail, sizeof detail, "rooms=%zu", n);
-    audit_change(st, a, "create", "rooms", fid, detail, &rec);
+    actor_audit(a, &rec, "create", "rooms", fid, detail);
     return store_rooms_insert(st, fid, numbers, n, own_bathroom, &rec, err);
 }
 
@@ -252,7 +244,7 @@ int isolation_room_set_state(store *st, const actor *a, int64_t fid, int64_t roo
     if (!state || facility_check_hand_move(out->state, state, err) != 0)
         return state ? -1 : fk_fail(err, FK_EINVAL, "state", "state: required");
     snprintf(detail, sizeof detail, "%s->%s", out->state, state);
-    audit_change(st, a, "transition", "room", room_id, detail, &rec);
+    actor_audit(a, &rec, "transition", "room", room_id, detail);
     if (store_room_set_state(st, room_id, out->state, state, &rec, err) != 0)
         return -1;
     return store_room_get(st, room_id, out, err);
@@ -268,7 +260,7 @@ int isolation_staff_add(store *st, const actor *a, staff_rec *s, fk_err *err)
         return fk_fail(err, FK_EINVAL, "name", "name: required");
     if (!s->duty[0])
         return fk_fail(err, FK_EINVAL, "duty", "duty: required (e.g. doctor, nurse, security)");
-    audit_change(st, a, "create", "facility_staff", s->facility_id, s->duty, &rec);
+    actor_audit(a, &rec, "create", "facility_staff", s->facility_id, s->duty);
     return store_staff_insert(st, s, &rec, err);
 }
 
@@ -300,7 +292,7 @@ int isolation_check_set(store *st, const policy *pol, const actor *a, int64_t fi
                        c->item);
     snprintf(c->checked_by, sizeof c->checked_by, "%s", a->username);
     c->checked_at = fk_now();
-    audit_change(st, a, "check", "facility", fid, c->item, &rec);
+    actor_audit(a, &rec, "check", "facility", fid, c->item);
     return store_check_set(st, fid, c, &rec, err);
 }
 
@@ -351,7 +343,7 @@ static int age_of(const char *birth)
 }
 
 /* Check row i of the batch and find where the person lives. */
-static int check_row(alloc_ctx *cx, const alloc_request *req, size_t n, size_t i, fk_err *err)
+static int check_row(alloc_ctx *cx, const alloc_request *req, size_t i, fk_err *err)
 {
     const alloc_request *r = &req[i];
     person_place *pl = &cx->places[i];
@@ -362,7 +354,6 @@ static int check_row(alloc_ctx *cx, const alloc_request *req, size_t n, size_t i
         if (req[j].person_id == r->person_id)
             return fk_fail(err, FK_EINVAL, "persons", "persons.%zu.person_id: %lld is repeated",
                            i, (long long)r->person_id);
-    (void)n;
     if (r->person_id <= 0 || store_person_place(cx->st, r->person_id, pl, &ignored) != 0 ||
         !role_in_jurisdiction(cx->a->area_code, pl->community_code))
         return fk_fail(err, FK_EREF, "persons", "persons.%zu.person_id: no person %lld", i,
@@ -478,7 +469,7 @@ static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool
     const char *prefix = "";
     size_t members[64];
     for (size_t i = 0; i < n; i++)
-        if (check_row(cx, req, n, i, err) != 0)
+        if (check_row(cx, req, i, err) != 0)
             return -1;
     actor_narrow_area(cx->a, NULL, scope, sizeof scope, &prefix);
     if (store_facility_open(cx->st, prefix, &cx->fac, err) != 0)
@@ -625,10 +616,11 @@ static int room_for(store *st, const policy *pol, const actor *a, const isolatio
     allocation_rec al;
     fk_err ignored;
     if (r->allocation_id) {
+        /* occupied too: a household member may have moved into the shared room first */
         if (store_allocation_get(st, r->allocation_id, &al, &ignored) != 0 ||
-            al.person_id != r->person_id || strcmp(al.state, "reserved") != 0)
+            al.person_id != r->person_id || !strcmp(al.state, "ended"))
             return fk_fail(err, FK_EREF, "allocation_id",
-                           "allocation_id: no reserved allocation %lld for person %lld",
+                           "allocation_id: no active allocation %lld for person %lld",
                            (long long)r->allocation_id, (long long)r->person_id);
         *allocation_id = al.id;
         return 0;
@@ -645,7 +637,7 @@ static int room_for(store *st, const policy *pol, const actor *a, const isolatio
     free(cx.places);
     free(cx.picks);
     facility_list_free(&cx.fac);
-    if (rc != 0 && !strcmp(err->field, "persons"))
+    if (rc != 0 && err && !strcmp(err->field, "persons"))
         snprintf(err->field, sizeof err->field, "person_id");
     *allocation_id = res.allocation_id;
     return rc;
@@ -702,10 +694,11 @@ int isolation_start(store *st, const policy *pol, const actor *a, const isolatio
         isolation_schedule_of(pol, r->cohort ? r->cohort : "close_contact", 0, day1, &s, err))
         return -1;
     if (s.end < today()) {
+        char from[11];
+        isolation_date(day1, from);
         isolation_date(s.end, end);
         return fk_fail(err, FK_EINVAL, "day1_date",
-                       "day1_date: an isolation from %s would have ended on %s",
-                       r->day1_date, end);
+                       "day1_date: an isolation from %s would have ended on %s", from, end);
     }
     if (store_begin(st, err) != 0)
         return -1;

@@ -801,6 +801,26 @@ static int sq_isolation_test_result(store *st, int64_t test_id, const char *resu
     return sq_end(s, test_result_unit(s, test_id, result, by, at, a, err), err);
 }
 
+/* A primary leaving while sharers stay: the first sharer becomes the room's primary and
+ * the others point to it (the primary's row is ended already, so the room still has one
+ * active primary). */
+static int promote_sharer(struct sq_store *s, int64_t old_primary, fk_err *err)
+{
+    sq_binds b = {0};
+    int64_t next;
+    sq_bind_add_int(&b, old_primary);
+    if (sq_count(s, "SELECT coalesce(min(id), 0) FROM allocations WHERE primary_id = ? "
+                 "AND state <> 'ended'", &b, &next, err) != 0)
+        return -1;
+    if (!next)
+        return 0;
+    sq_binds c = {0};
+    sq_bind_add_int(&c, next);
+    sq_bind_add_int(&c, old_primary);
+    return run(s, "UPDATE allocations SET primary_id = CASE WHEN id = ?1 THEN NULL ELSE ?1 END "
+               "WHERE primary_id = ?2 AND state <> 'ended'", &c, err);
+}
+
 /* End the isolation's allocation; the room goes to cleaning when nobody holds it. */
 static int leave_room(struct sq_store *s, int64_t allocation_id, int64_t at, fk_err *err)
 {
@@ -815,14 +835,7 @@ static int leave_room(struct sq_store *s, int64_t allocation_id, int64_t at, fk_
     sq_bind_add_int(&b, al.id);
     if (run(s, "UPDATE allocations SET state = 'ended', ended_at = ? WHERE id = ?", &b, err))
         return -1;
-    /* a primary leaving while sharers stay: the first sharer becomes the primary */
-    sq_binds c = {0};
-    sq_bind_add_int(&c, al.id);
-    if (!al.primary_id &&
-        run(s, "UPDATE allocations SET primary_id = CASE WHEN id = (SELECT min(id) FROM "
-            "allocations WHERE primary_id = ?1 AND state <> 'ended') THEN NULL ELSE (SELECT "
-            "min(id) FROM allocations WHERE primary_id = ?1 AND state <> 'ended') END "
-            "WHERE primary_id = ?1 AND state <> 'ended'", &c, err) != 0)
+    if (!al.primary_id && promote_sharer(s, al.id, err) != 0)
         return -1;
     sq_binds d = {0};
     sq_bind_add_int(&d, al.room_id);
