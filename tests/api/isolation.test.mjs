@@ -141,8 +141,11 @@ test('a household shares a room where the policy allows; a bad row changes nothi
   assert.equal(after.rooms.reserved, before.rooms.reserved + rooms.size);
   assert.equal(after.rooms.vacant, before.rooms.vacant - rooms.size);
   // the same persons again: refused, they hold rooms
-  const again = await geli.post('/api/v1/facilities/allocate', { persons: [{ person_id: family[0].id }] });
+  const mid = await facility(geli, fac.id);
+  const again = await geli.post('/api/v1/facilities/allocate', { persons: [{ person_id: people.find((p) => !family.includes(p)).id }, { person_id: family[0].id }] });
   assert.equal(again.status, 409, again.text);
+  assert.match(again.json.error.message, /persons\.1\.person_id: person \d+ already holds room/);
+  assert.deepEqual((await facility(geli, fac.id)).rooms, mid.rooms, 'the first row was rolled back');
   // audited in the batch's transaction: one record naming the allocation rows made
   const audit = await admin.get('/api/v1/audit?entity=allocation&limit=100');
   const ids = r.json.items.map((i) => i.allocation_id);
