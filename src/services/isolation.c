@@ -298,6 +298,16 @@ int isolation_check_set(store *st, const policy *pol, const actor *a, int64_t fi
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
+#define ROOM_READ_AHEAD 64
+
+/* The next vacant rooms of one facility, read once per ROOM_READ_AHEAD rooms taken
+ * instead of once per room (the batch holds the write lock, so they stay vacant). */
+struct room_cache {
+    int64_t ids[ROOM_READ_AHEAD];
+    char numbers[ROOM_READ_AHEAD][32];
+    size_t n, next;
+};
+
 typedef struct alloc_ctx {
     store *st;
     const actor *a;
@@ -306,6 +316,7 @@ typedef struct alloc_ctx {
     double max_km;
     facility_list fac;
     facility_pick *picks;
+    struct room_cache *rooms;    /* per facility: vacant rooms read ahead in this batch */
     person_place *places;
     int64_t first_id, last_id;   /* the allocations written, for the batch's audit record */
 } alloc_ctx;
@@ -382,6 +393,26 @@ static int already_held(alloc_ctx *cx, size_t row, int64_t person_id, fk_err *er
                    (long long)person_id, held.room_number, held.facility_name);
 }
 
+/* The next vacant room of facility index f (its id and number OUT). */
+static int take_room(alloc_ctx *cx, long f, int64_t *id, char number[32], fk_err *err)
+{
+    struct room_cache *c = &cx->rooms[f];
+    if (c->next == c->n) {
+        c->next = 0;
+        if (store_rooms_vacant(cx->st, cx->fac.items[f].id, ROOM_READ_AHEAD, c->ids, c->numbers,
+                               &c->n, err) != 0)
+            return -1;
+        if (c->n == 0)
+            return fk_fail(err, FK_ECONFLICT, "facility_id",
+                           "facility_id: facility %lld has no vacant room",
+                           (long long)cx->fac.items[f].id);
+    }
+    *id = c->ids[c->next];
+    memcpy(number, c->numbers[c->next], 32);
+    c->next++;
+    return 0;
+}
+
 /* Members of row i's household among rows i.. not yet placed, into members[]. */
 static size_t group_of(const alloc_ctx *cx, size_t n, size_t i, bool household,
                        const bool *placed, size_t *members)
@@ -433,8 +464,7 @@ static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *me
             if (primary[m] != (pass == 0))
                 continue;
             size_t row = members[m];
-            if (primary[m] && store_room_take(cx->st, fac->id, &room_ids[room_of[m]],
-                                              numbers[room_of[m]], err))
+            if (primary[m] && take_room(cx, f, &room_ids[room_of[m]], numbers[room_of[m]], err))
                 return -1;
             allocation_rec al = {.room_id = room_ids[room_of[m]],
                                  .person_id = req[row].person_id,
@@ -484,6 +514,7 @@ static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool
     if (store_facility_open(cx->st, prefix, &cx->fac, err) != 0)
         return -1;
     cx->picks = fk_calloc(cx->fac.n + 1, sizeof *cx->picks);
+    cx->rooms = fk_calloc(cx->fac.n + 1, sizeof *cx->rooms);
     for (size_t f = 0; f < cx->fac.n; f++)
         cx->picks[f] = (facility_pick){cx->fac.items[f].lon, cx->fac.items[f].lat,
                                        (long)cx->fac.items[f].n_vacant};
@@ -524,6 +555,7 @@ int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc
     }
     free(cx.places);
     free(cx.picks);
+    free(cx.rooms);
     facility_list_free(&cx.fac);
     return rc;
 }
@@ -645,6 +677,7 @@ static int room_for(store *st, const policy *pol, const actor *a, const isolatio
     int rc = load_rules(pol, &cx, err) != 0 ? -1 : allocate_unit(&cx, &one, 1, false, &res, err);
     free(cx.places);
     free(cx.picks);
+    free(cx.rooms);
     facility_list_free(&cx.fac);
     if (rc != 0 && err && !strcmp(err->field, "persons"))
         snprintf(err->field, sizeof err->field, "person_id");

@@ -135,7 +135,8 @@ struct store_isolation_ops {
     int (*room_get)(store *st, int64_t id, room_rec *out, fk_err *err);
     int (*room_set_state)(store *st, int64_t id, const char *from, const char *to,
                           const audit_rec *a, fk_err *err);
-    int (*room_take)(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err);
+    int (*rooms_vacant)(store *st, int64_t fid, size_t cap, int64_t *ids, char (*numbers)[32],
+                        size_t *n, fk_err *err);
     int (*staff_insert)(store *st, staff_rec *s, const audit_rec *a, fk_err *err);
     int (*staff_list)(store *st, int64_t fid, staff_list *out, fk_err *err);
     int (*check_set)(store *st, int64_t fid, const check_rec *c, const audit_rec *a,

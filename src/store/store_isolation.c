@@ -51,9 +51,10 @@ int store_room_set_state(store *st, int64_t id, const char *from, const char *to
     return st->ops->isolation->room_set_state(st, id, from, to, a, err);
 }
 
-int store_room_take(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err)
+int store_rooms_vacant(store *st, int64_t fid, size_t cap, int64_t *ids,
+                       char (*numbers)[32], size_t *n, fk_err *err)
 {
-    return st->ops->isolation->room_take(st, fid, room_id, number, err);
+    return st->ops->isolation->rooms_vacant(st, fid, cap, ids, numbers, n, err);
 }
 
 int store_staff_insert(store *st, staff_rec *s, const audit_rec *a, fk_err *err)

@@ -10,7 +10,7 @@
  * active allocation and one active isolation per person. Room counts per state live
  * on the facility row and are kept by triggers.
  *
- * Batches: store_room_take and store_allocation_insert are the inner steps of a batch
+ * Batches: store_rooms_vacant and store_allocation_insert are the inner steps of a batch
  * allocation. Inside a caller's unit (store_begin) they run without a savepoint of their
  * own, for speed: a failure leaves the caller's unit to be rolled back whole, which is
  * what the allocation service does. Outside a unit each is its own transaction.
@@ -149,10 +149,12 @@ int store_room_get(store *st, int64_t id, room_rec *out, fk_err *err);
 /* Move room `id` from `from` (it must still be in it: FK_ECONFLICT "state") to `to`. */
 int store_room_set_state(store *st, int64_t id, const char *from, const char *to,
                          const struct audit_rec *a, fk_err *err);
-/* A vacant room of facility `fid` (*room_id and its number OUT), lowest id first, for
- * the next primary allocation (which marks it reserved); FK_ECONFLICT naming
- * "facility_id" when none is left. See Batches. */
-int store_room_take(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err);
+/* Up to `cap` vacant rooms of facility `fid`, lowest id first: ids[] and numbers[]
+ * (OUT, cap each), *n how many. For the primary allocations of a batch, which mark them
+ * reserved one by one: read once inside the batch's unit, they stay vacant until then
+ * (the unit holds the write lock). */
+int store_rooms_vacant(store *st, int64_t fid, size_t cap, int64_t *ids, char (*numbers)[32],
+                       size_t *n, fk_err *err);
 int store_staff_insert(store *st, staff_rec *s, const struct audit_rec *a, fk_err *err);
 int store_staff_list(store *st, int64_t fid, staff_list *out, fk_err *err);
 int store_check_set(store *st, int64_t fid, const check_rec *c, const struct audit_rec *a,

@@ -300,35 +300,23 @@ static int sq_room_set_state(store *st, int64_t id, const char *from, const char
     return sq_end(s, rc == 0 ? sq_audit_write(s, a, id, err) : rc, err);
 }
 
-static int room_take(struct sq_store *s, int64_t fid, int64_t *room_id, char number[32],
-                     fk_err *err)
+static int sq_rooms_vacant(store *st, int64_t fid, size_t cap, int64_t *ids,
+                           char (*numbers)[32], size_t *n, fk_err *err)
 {
+    struct sq_store *s = SQ(st);
     sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_TAKE,
                               "SELECT id, number FROM rooms WHERE facility_id = ? "
-                              "AND state = 'vacant' ORDER BY id LIMIT 1", err);
+                              "AND state = 'vacant' ORDER BY id LIMIT ?", err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, fid);
-    int r = sq_step_row(s, q, err);
-    if (r < 0)
-        return -1;
-    if (r == 0)
-        return fk_fail(err, FK_ECONFLICT, "facility_id", "facility_id: facility %lld has no "
-                       "vacant room", (long long)fid);
-    *room_id = sqlite3_column_int64(q, 0);
-    sq_col_text(number, 32, q, 1);
-    sqlite3_reset(q);
-    return 0;
-}
-
-static int sq_room_take(store *st, int64_t fid, int64_t *room_id, char number[32], fk_err *err)
-{
-    struct sq_store *s = SQ(st);
-    if (s->depth > 0)
-        return room_take(s, fid, room_id, number, err);
-    if (sq_begin(s, err) != 0)
-        return -1;
-    return sq_end(s, room_take(s, fid, room_id, number, err), err);
+    sqlite3_bind_int64(q, 2, (int64_t)cap);
+    int r;
+    for (*n = 0; (r = sq_step_row(s, q, err)) == 1; (*n)++) {
+        ids[*n] = sqlite3_column_int64(q, 0);
+        sq_col_text(numbers[*n], 32, q, 1);
+    }
+    return r < 0 ? -1 : 0;
 }
 
 /* ---- staff and checklist ------------------------------------------------------------------ */
@@ -980,7 +968,7 @@ const struct store_isolation_ops sq_isolation_ops = {
     .room_list = sq_room_list,
     .room_get = sq_room_get,
     .room_set_state = sq_room_set_state,
-    .room_take = sq_room_take,
+    .rooms_vacant = sq_rooms_vacant,
     .staff_insert = sq_staff_insert,
     .staff_list = sq_staff_list,
     .check_set = sq_check_set,

@@ -220,10 +220,13 @@ static void store_no_double_booking(void **state)
     assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
     const char *numbers[] = {"101", "102"};
     assert_int_equal(store_rooms_insert(st, f.id, numbers, 2, 1, NULL, &err), 0);
-    int64_t room;
-    char number[32];
-    assert_int_equal(store_room_take(st, f.id, &room, number, &err), 0);
-    assert_string_equal(number, "101");
+    int64_t ids[4], room;
+    char got[4][32];
+    size_t n;
+    assert_int_equal(store_rooms_vacant(st, f.id, 4, ids, got, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0], "101");
+    room = ids[0];
     allocation_rec a1 = {.room_id = room, .person_id = pid[0]};
     assert_int_equal(store_allocation_insert(st, &a1, "t", NULL, &err), 0);
     allocation_rec a2 = {.room_id = room, .person_id = pid[1]};
@@ -243,6 +246,9 @@ static void store_no_double_booking(void **state)
     assert_int_equal(store_room_get(st, room, &r, &err), 0);
     assert_string_equal(r.state, "reserved");
     assert_int_equal(r.occupants, 2);
+    assert_int_equal(store_rooms_vacant(st, f.id, 4, ids, got, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0], "102");
     store_close(st);
     test_rmdir(dir);
     free(dir);
