@@ -42,5 +42,7 @@ int cmd_leads(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_briefing(int argc, char **argv);
 int cmd_reports(int argc, char **argv);
+int cmd_facilities(int argc, char **argv);
+int cmd_isolations(int argc, char **argv);
 
 #endif

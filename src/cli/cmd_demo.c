@@ -110,6 +110,8 @@ static void print_summary(const demo_args *a, const demo_summary *s)
     printf("  persons       %10" PRId64 "  (%" PRId64 " non-residents)\n", s->persons,
            s->non_residents);
     printf("  venues        %10" PRId64 "\n", s->venues);
+    printf("  facilities    %10" PRId64 "  (%" PRId64 " isolation rooms)\n", s->facilities,
+           s->rooms);
     if (a->opts.days > 0)
         printf("  movement      %10" PRId64 "  stays over %d days (%" PRId64
                " in grid cells, %" PRId64 " venue check-ins)\n",

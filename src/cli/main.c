@@ -26,6 +26,8 @@ static const struct {
     {"sweep", cmd_sweep, "run the timed duties once (lead escalation...)"},
     {"reports", cmd_reports, "units missing their daily report at the deadline (reports flag)"},
     {"briefing", cmd_briefing, "the accountability briefing of a period, as text or XLSX"},
+    {"facilities", cmd_facilities, "import isolation facilities with their rooms (facilities import FILE)"},
+    {"isolations", cmd_isolations, "list the isolation tests due (isolations due [--date D])"},
 };
 
 static int usage(FILE *to)

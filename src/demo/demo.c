@@ -3,7 +3,8 @@
  *
  * Flow of demo_generate_city:
  *   check options > refuse a store that has a city > store_begin >
- *   hierarchy > households > venues > persons > movement > outbreak > duty > store_commit >
+ *   hierarchy > households > venues > persons > movement > outbreak > duty > facilities >
+ *   store_commit >
  *   accounts > summary.
  * Any failure before the commit rolls the whole city back; the in-memory city is
  * freed on every failure path.
@@ -23,7 +24,7 @@
 /* Random streams, one per stage; never renumber (it would change every city). */
 enum {
     STREAM_HIERARCHY = 1, STREAM_HOUSEHOLDS, STREAM_VENUES, STREAM_PERSONS, STREAM_ACCOUNTS,
-    STREAM_MOVEMENT, STREAM_OUTBREAK, STREAM_DUTY
+    STREAM_MOVEMENT, STREAM_OUTBREAK, STREAM_DUTY, STREAM_FACILITIES
 };
 
 typedef int (*demo_stage_fn)(demo_ctx *cx, fk_err *err);
@@ -40,12 +41,14 @@ static const struct {
     {DEMO_STAGE_MOVEMENT, demo__movement, STREAM_MOVEMENT},
     {DEMO_STAGE_OUTBREAK, demo__outbreak, STREAM_OUTBREAK},
     {DEMO_STAGE_DUTY, demo__duty, STREAM_DUTY},
+    {DEMO_STAGE_FACILITIES, demo__facilities, STREAM_FACILITIES},
 };
 
 const char *demo_stage_name(enum demo_stage s)
 {
     static const char *const names[DEMO_STAGE__COUNT] = {
         "hierarchy", "households", "venues", "persons", "movement", "outbreak", "duty",
+        "facilities",
         "commit", "accounts"};
     return (unsigned)s < DEMO_STAGE__COUNT ? names[s] : "?";
 }

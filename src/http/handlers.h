@@ -44,6 +44,25 @@ int h_performance(http_req *rq, fk_err *err);
 int h_briefing(http_req *rq, fk_err *err);
 int h_actions_list(http_req *rq, fk_err *err);
 int h_action_record(http_req *rq, fk_err *err);
+int h_facilities_list(http_req *rq, fk_err *err);
+int h_facilities_create(http_req *rq, fk_err *err);
+int h_facility_get(http_req *rq, fk_err *err);
+int h_facility_patch(http_req *rq, fk_err *err);
+int h_facility_rooms_list(http_req *rq, fk_err *err);
+int h_facility_rooms_create(http_req *rq, fk_err *err);
+int h_facility_room_patch(http_req *rq, fk_err *err);
+int h_facility_staff_create(http_req *rq, fk_err *err);
+int h_facility_checklist_set(http_req *rq, fk_err *err);
+int h_facilities_allocate(http_req *rq, fk_err *err);
+int h_facilities_outlook(http_req *rq, fk_err *err);
+
+int h_isolations_list(http_req *rq, fk_err *err);
+int h_isolations_create(http_req *rq, fk_err *err);
+int h_isolations_due(http_req *rq, fk_err *err);
+int h_isolation_get(http_req *rq, fk_err *err);
+int h_isolation_test_patch(http_req *rq, fk_err *err);
+int h_isolation_release(http_req *rq, fk_err *err);
+int h_isolation_end(http_req *rq, fk_err *err);
 
 int h_import_upload(http_req *rq, fk_err *err);
 

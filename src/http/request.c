@@ -91,6 +91,18 @@ static int read_value(const req_field *spec, json_t *v, req_value *out, fk_err *
         out->j = v;
         return 0;
     }
+    if (spec->type == REQ_NUMBER) {
+        if (!json_is_number(v))
+            return fk_fail(err, FK_EINVAL, key, "%s: must be a number", key);
+        out->d = json_number_value(v);
+        return 0;
+    }
+    if (spec->type == REQ_ARRAY) {
+        if (!json_is_array(v))
+            return fk_fail(err, FK_EINVAL, key, "%s: must be an array", key);
+        out->arr = v;
+        return 0;
+    }
     if (spec->type == REQ_ID) {
         if (!json_is_integer(v) || json_integer_value(v) <= 0)
             return fk_fail(err, FK_EINVAL, key, "%s: must be a positive integer", key);

@@ -57,10 +57,18 @@ int req_json_body(const http_req *rq, json_t **out, fk_err *err);
  * unknown fields are refused and required ones must be given (FK_EINVAL naming the
  * field); null counts as not given. Strings point into *body (the caller frees it with
  * json_decref, also on failure); instants are ISO 8601 with an offset or Unix seconds
- * into n; ids are positive integers into n; objects point into *body (j). */
-enum req_ftype { REQ_STRING, REQ_INSTANT, REQ_BOOL, REQ_ID, REQ_OBJECT };
+ * into n; ids are positive integers into n; numbers into d; objects point into *body (j);
+ * arrays are borrowed from *body into arr. */
+enum req_ftype { REQ_STRING, REQ_INSTANT, REQ_BOOL, REQ_ID, REQ_OBJECT, REQ_NUMBER, REQ_ARRAY };
 typedef struct req_field { const char *name; enum req_ftype type; bool required; } req_field;
-typedef struct req_value { const char *s; int64_t n; bool b, given; const json_t *j; } req_value;
+typedef struct req_value {
+    const char *s;
+    int64_t n;
+    double d;
+    bool b, given;
+    const json_t *j;
+    json_t *arr;
+} req_value;
 int req_json_fields(const http_req *rq, const req_field *spec, req_value *vals, json_t **body,
                     fk_err *err);
 

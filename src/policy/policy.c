@@ -372,6 +372,22 @@ static const schema_row schema[] = {
     ROW("tracing.home_management_team", T_STRS),
     ROW("isolation.source", T_SRC),
     ROW("isolation.reserve_rooms_per_10000", T_INT, .lo = 0, .hi = 10000),
+    ROW("isolation.facility_checklist.source", T_SRC),
+    ROW("isolation.facility_checklist.items", T_STRS, .check = check_nonempty),
+    ROW("isolation.sharing.source", T_SRC),
+    ROW("isolation.sharing.allowed", T_BOOL),
+    ROW("isolation.sharing.child_max_age", T_INT, .lo = 0, .hi = 18),
+    ROW("isolation.sharing.elderly_min_age", T_INT, .lo = 40, .hi = 120),
+    ROW("isolation.sharing.carer_min_age", T_INT, .lo = 14, .hi = 120),
+    ROW("isolation.sharing.max_per_room", T_INT, .lo = 1, .hi = 8),
+    ROW("isolation.cleaning.source", T_SRC),
+    ROW("isolation.cleaning.hours", T_INT, HOURS),
+    ROW("isolation.allocation.source", T_SRC),
+    ROW("isolation.allocation.prefer", T_STR, .oneof = "nearest|most_free"),
+    ROW("isolation.allocation.max_distance_km", T_NUM, .lo = 0, .hi = 1000),
+    ROW("isolation.outlook.source", T_SRC),
+    ROW("isolation.outlook.horizons_h", T_INTS, .lo = 1, .hi = 720, .check = check_nonempty),
+    ROW("isolation.outlook.trend_window_h", T_INT, .lo = 1, .hi = 720),
     ROW("supplies.priority_groups", T_STRS),
     ROW("reporting.source", T_SRC),
     ROW("reporting.daily_cutoff_hour", T_INT, .lo = 0, .hi = 23),
@@ -696,6 +712,12 @@ static int check_testing(vctx *v, const json_t *node, const char *path)
     return 0;
 }
 
+/* A list that must name at least one thing. */
+static int check_nonempty(vctx *v, const json_t *node, const char *path)
+{
+    return json_array_size(node) > 0 ? 0 : vfail(v, path, "must not be empty");
+}
+
 /* Ordered colour rules: cohorts are known categories, the last rule always matches. */
 static int check_rules(vctx *v, const json_t *node, const char *path)
 {
@@ -714,12 +736,6 @@ static int check_rules(vctx *v, const json_t *node, const char *path)
     if (strcmp(last, "always") != 0)
         return vfail(v, path, "the last rule must have condition 'always' (first match wins)");
     return 0;
-}
-
-/* A list that must name at least one thing. */
-static int check_nonempty(vctx *v, const json_t *node, const char *path)
-{
-    return json_array_size(node) ? 0 : vfail(v, path, "must not be empty");
 }
 
 /* A table of names (report figures, accountability actions): at least one entry

@@ -134,6 +134,55 @@ struct store_ops {
     int (*lead_facts)(store *st, int64_t from, int64_t to, const char *area_prefix,
                       lead_fact_list *out, fk_err *err);
     int (*lead_fact)(store *st, int64_t id, lead_fact *out, fk_err *err);
+
+    /* isolation (store_isolation.h): its own table, one entry per call */
+    const struct store_isolation_ops *isolation;
+};
+
+/* The isolation section's calls, same parameters as the store_* functions of
+ * store_isolation.h (dispatched by store_isolation.c). */
+struct store_isolation_ops {
+    int (*facility_insert)(store *st, facility_rec *f, const audit_rec *a, fk_err *err);
+    int (*facility_update)(store *st, facility_rec *f, const audit_rec *a, fk_err *err);
+    int (*facility_get)(store *st, int64_t id, facility_rec *out, fk_err *err);
+    int (*facility_list)(store *st, const char *area_prefix, int limit, int offset,
+                         facility_list *out, fk_err *err);
+    int (*facility_open)(store *st, const char *area_prefix, facility_list *out, fk_err *err);
+    int (*rooms_insert)(store *st, int64_t fid, const char *const *numbers, size_t n,
+                        int own_bathroom, const audit_rec *a, fk_err *err);
+    int (*room_list)(store *st, int64_t fid, const char *state, room_list *out, fk_err *err);
+    int (*room_get)(store *st, int64_t id, room_rec *out, fk_err *err);
+    int (*room_set_state)(store *st, int64_t id, const char *from, const char *to,
+                          const audit_rec *a, fk_err *err);
+    int (*rooms_vacant)(store *st, int64_t fid, size_t cap, int64_t *ids, char (*numbers)[32],
+                        size_t *n, fk_err *err);
+    int (*staff_insert)(store *st, staff_rec *s, const audit_rec *a, fk_err *err);
+    int (*staff_list)(store *st, int64_t fid, staff_list *out, fk_err *err);
+    int (*check_set)(store *st, int64_t fid, const check_rec *c, const audit_rec *a,
+                     fk_err *err);
+    int (*check_list)(store *st, int64_t fid, check_list *out, fk_err *err);
+    int (*person_place)(store *st, int64_t person_id, person_place *out, fk_err *err);
+    int (*allocation_insert)(store *st, allocation_rec *al, const char *actor,
+                             const audit_rec *a, fk_err *err);
+    int (*allocation_get)(store *st, int64_t id, allocation_rec *out, fk_err *err);
+    int (*allocation_of_person)(store *st, int64_t person_id, allocation_rec *out, fk_err *err);
+    int (*isolation_insert)(store *st, isolation_rec *iso, isolation_test_rec *tests, size_t n,
+                            const audit_rec *a, fk_err *err);
+    int (*isolation_get)(store *st, int64_t id, isolation_rec *out, fk_err *err);
+    int (*isolation_list)(store *st, const isolation_filter *f, isolation_list *out,
+                          fk_err *err);
+    int (*isolation_tests)(store *st, int64_t isolation_id, isolation_test_list *out,
+                           fk_err *err);
+    int (*isolation_test_result)(store *st, int64_t test_id, const char *result,
+                                 const char *by, int64_t at, const audit_rec *a, fk_err *err);
+    int (*isolation_end)(store *st, int64_t id, const char *state, int64_t case_id, int64_t at,
+                         const audit_rec *a, fk_err *err);
+    int (*isolation_due)(store *st, const char *date, const char *area_prefix,
+                         isolation_test_list *out, fk_err *err);
+    int (*outlook_counts)(store *st, const char *area_prefix, const char *measure,
+                          int64_t since, outlook_counts *out, fk_err *err);
+    int (*outlook_freeing)(store *st, const char *area_prefix, int64_t by, int64_t cleaning_s,
+                           int64_t *out, fk_err *err);
 };
 
 /* The common head of every backend's handle. */

@@ -788,4 +788,5 @@ static const struct store_ops sq_ops = {
     .action_list = sq_action_list,
     .lead_facts = sq_lead_facts,
     .lead_fact = sq_lead_fact,
+    .isolation = &sq_isolation_ops,
 };

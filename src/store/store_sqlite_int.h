@@ -11,6 +11,7 @@
  *   store_sqlite_inputs.c    raw location inputs (pings, detections)
  *   store_sqlite_leads.c     leads and their events
  *   store_sqlite_accountability.c  responsibilities, daily reports, actions, lead facts
+ *   store_sqlite_isolation.c facilities, rooms, allocations, isolations and their tests
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -55,6 +56,8 @@ enum sq_stmt_id {
     SQ_LEAD_GET, SQ_LEAD_SOURCES, SQ_LEAD_OVERDUE,
     SQ_RESP_CURRENT, SQ_RESP_CLOSE, SQ_RESP_INSERT, SQ_RESP_AT, SQ_REPORT_INSERT,
     SQ_ACTION_INSERT,
+    SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE,
+    SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON,
     SQ_NSTMT
 };
 
@@ -256,5 +259,8 @@ int sq_action_list(store *st, const action_filter *f, action_list *out, fk_err *
 int sq_lead_facts(store *st, int64_t from, int64_t to, const char *area_prefix,
                   lead_fact_list *out, fk_err *err);
 int sq_lead_fact(store *st, int64_t id, lead_fact *out, fk_err *err);
+
+/* store_sqlite_isolation.c */
+extern const struct store_isolation_ops sq_isolation_ops;
 
 #endif

@@ -13,6 +13,7 @@ const MENU = [
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
   ['accountability', '#/accountability', 'nav.accountability', () => can('accountability')],
+  ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

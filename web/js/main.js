@@ -22,6 +22,7 @@ import * as audit from './views/audit.js';
 import * as chains from './views/chains.js';
 import * as leads from './views/leads.js';
 import * as accountability from './views/accountability.js';
+import * as facilities from './views/facilities.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -37,6 +38,7 @@ const ROUTES = [
   ['/chains', chains],
   ['/leads', leads],
   ['/accountability', accountability],
+  ['/facilities', facilities],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,

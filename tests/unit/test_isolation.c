@@ -1,0 +1,268 @@
+/* test_isolation.c - isolation rules: schedules from the policy's phases on hand-made
+ * dates (v9, m20, x10), the household sharing plan, the room state machine, the facility
+ * choice by distance and free rooms, and the store refusing a double booking on its own. */
+#include "testutil.h"
+
+#include "base/timeutil.h"
+#include "model/facility.h"
+#include "model/isolation.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
+static int64_t day(const char *date)
+{
+    int64_t d;
+    assert_int_equal(isolation_day(date, "date", &d, NULL), 0);
+    return d;
+}
+
+static void date_is(int64_t d, const char *want)
+{
+    char s[11];
+    isolation_date(d, s);
+    assert_string_equal(s, want);
+}
+
+static void schedule_v9(void **state)
+{
+    (void)state;
+    fk_err err;
+    policy *p = policy_load_builtin("v9", &err);
+    assert_non_null(p);
+    isolation_schedule s;
+    assert_int_equal(isolation_schedule_of(p, "close_contact", 0, day("2022-05-30"), &s, &err), 0);
+    assert_string_equal(s.kind, "central_isolation");
+    assert_string_equal(s.anchor, "last_exposure");
+    date_is(s.start, "2022-05-30");
+    date_is(s.end, "2022-06-05");                       /* 7 days, across a month end */
+    assert_int_equal(s.n_tests, 5);
+    static const int days[] = {1, 2, 3, 5, 7};
+    static const char *const due[] = {"2022-05-30", "2022-05-31", "2022-06-01", "2022-06-03",
+                                      "2022-06-05"};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(s.tests[i].day, days[i]);
+        date_is(s.tests[i].due, due[i]);
+        assert_string_equal(s.tests[i].test_kind, "pcr");
+    }
+    assert_string_equal(s.next_kind, "home_health_monitoring");
+    date_is(s.next_end, "2022-06-08");                  /* then 3 days at home */
+    /* secondary contacts: 7 days at home, tests 1, 4, 7 */
+    assert_int_equal(isolation_schedule_of(p, "secondary_contact", 0, day("2022-02-27"), &s, &err), 0);
+    assert_string_equal(s.kind, "home_isolation");
+    date_is(s.end, "2022-03-05");
+    assert_int_equal(s.n_tests, 3);
+    date_is(s.tests[1].due, "2022-03-02");
+    assert_string_equal(s.next_kind, "");
+    /* home health monitoring is what a release leads into, not an isolation */
+    assert_int_equal(isolation_schedule_of(p, "close_contact", 1, day("2022-05-30"), &s, &err), -1);
+    assert_string_equal(err.field, "cohort");
+    assert_int_equal(isolation_schedule_of(p, "low_risk_area_county", 0, day("2022-05-30"), &s, &err), -1);
+    assert_int_equal(isolation_schedule_of(p, "nobody", 0, day("2022-05-30"), &s, &err), -1);
+    assert_string_equal(err.field, "cohort");
+    policy_free(p);
+}
+
+static void schedule_m20_x10(void **state)
+{
+    (void)state;
+    fk_err err;
+    isolation_schedule s;
+    policy *m = policy_load_builtin("m20", &err);
+    assert_non_null(m);
+    /* 5 days central, then 3 days home isolation starting on day 6 */
+    assert_int_equal(isolation_schedule_of(m, "close_contact", 0, day("2022-11-12"), &s, &err), 0);
+    date_is(s.end, "2022-11-16");
+    assert_string_equal(s.next_kind, "home_isolation");
+    assert_int_equal(isolation_schedule_of(m, "close_contact", 1, day("2022-11-12"), &s, &err), 0);
+    assert_string_equal(s.kind, "home_isolation");
+    date_is(s.start, "2022-11-17");
+    date_is(s.end, "2022-11-19");
+    date_is(s.tests[0].due, "2022-11-17");
+    date_is(s.tests[1].due, "2022-11-19");
+    policy_free(m);
+    policy *x = policy_load_builtin("x10", &err);
+    assert_non_null(x);
+    assert_int_equal(isolation_schedule_of(x, "close_contact", 0, day("2022-12-31"), &s, &err), 0);
+    assert_string_equal(s.kind, "home_isolation");
+    date_is(s.end, "2023-01-04");                       /* across a year end */
+    assert_int_equal(s.n_tests, 1);
+    assert_int_equal(s.tests[0].day, 5);
+    date_is(s.tests[0].due, "2023-01-04");
+    assert_string_equal(s.next_kind, "");
+    /* x10 identifies no secondary contacts */
+    assert_int_equal(isolation_schedule_of(x, "secondary_contact", 0, day("2022-12-31"), &s, &err), -1);
+    assert_string_equal(err.field, "cohort");
+    /* inbound travelers count from the day of entry */
+    assert_int_equal(isolation_schedule_of(x, "inbound", 0, day("2022-12-31"), &s, &err), 0);
+    assert_string_equal(s.anchor, "entry");
+    policy_free(x);
+}
+
+static sharing_rule rule_of(const char *id)
+{
+    fk_err err;
+    policy *p = policy_load_builtin(id, &err);
+    int64_t v[4];
+    bool allowed;
+    assert_non_null(p);
+    assert_int_equal(policy_get_bool(p, "isolation.sharing.allowed", &allowed, &err), 0);
+    assert_int_equal(policy_get_int(p, "isolation.sharing.child_max_age", &v[0], &err), 0);
+    assert_int_equal(policy_get_int(p, "isolation.sharing.elderly_min_age", &v[1], &err), 0);
+    assert_int_equal(policy_get_int(p, "isolation.sharing.carer_min_age", &v[2], &err), 0);
+    assert_int_equal(policy_get_int(p, "isolation.sharing.max_per_room", &v[3], &err), 0);
+    policy_free(p);
+    return (sharing_rule){allowed, (int)v[0], (int)v[1], (int)v[2], (int)v[3]};
+}
+
+static void sharing_plans(void **state)
+{
+    (void)state;
+    sharing_rule r = rule_of("v9");
+    size_t room[8];
+    bool primary[8];
+    /* two parents, a child of 6, a grandmother of 70: one parent with the child and the
+     * grandmother (3 = max_per_room), the other parent alone */
+    int family[] = {38, 36, 6, 70};
+    assert_int_equal(facility_share_plan(&r, family, 4, room, primary), 2);
+    assert_int_equal(room[0], room[2]);
+    assert_int_equal(room[0], room[3]);
+    assert_true(primary[0]);
+    assert_false(primary[2]);
+    assert_false(primary[3]);
+    assert_int_not_equal(room[1], room[0]);
+    assert_true(primary[1]);
+    /* three children and one carer: the room is full at three, the last child alone */
+    int kids[] = {40, 3, 5, 9};
+    assert_int_equal(facility_share_plan(&r, kids, 4, room, primary), 2);
+    assert_int_equal(room[0], room[1]);
+    assert_int_equal(room[0], room[2]);
+    assert_int_not_equal(room[3], room[0]);
+    /* adults only, or a 16-year-old (no child, no carer): everyone alone */
+    int adults[] = {30, 32, 16};
+    assert_int_equal(facility_share_plan(&r, adults, 3, room, primary), 3);
+    /* two elderly without a carer: alone */
+    int old[] = {80, 78};
+    assert_int_equal(facility_share_plan(&r, old, 2, room, primary), 2);
+    /* sharing not allowed: everyone alone */
+    r.allowed = false;
+    assert_int_equal(facility_share_plan(&r, family, 4, room, primary), 4);
+    for (int i = 0; i < 4; i++)
+        assert_true(primary[i]);
+}
+
+static void room_moves(void **state)
+{
+    (void)state;
+    fk_err err;
+    assert_true(facility_room_move_allowed("vacant", "reserved"));
+    assert_true(facility_room_move_allowed("reserved", "occupied"));
+    assert_true(facility_room_move_allowed("occupied", "cleaning"));
+    assert_true(facility_room_move_allowed("cleaning", "vacant"));
+    assert_false(facility_room_move_allowed("occupied", "vacant"));
+    assert_false(facility_room_move_allowed("out_of_order", "occupied"));
+    assert_false(facility_room_move_allowed("vacant", "vacan"));
+    assert_true(facility_room_hand_move_allowed("vacant", "out_of_order"));
+    assert_true(facility_room_hand_move_allowed("cleaning", "vacant"));
+    assert_false(facility_room_hand_move_allowed("vacant", "reserved"));
+    assert_int_equal(facility_check_hand_move("occupied", "vacant", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_string_equal(err.field, "state");
+    assert_int_equal(facility_check_hand_move("vacant", "free", &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+}
+
+static void choice(void **state)
+{
+    (void)state;
+    facility_pick f[] = {{104.00, 30.60, 5}, {104.10, 30.70, 50}, {104.02, 30.61, 0}};
+    /* nearest with a vacant room: the third is nearer but full */
+    assert_int_equal(facility_choose(f, 3, 104.02, 30.61, 1, FACILITY_NEAREST, 0), 0);
+    /* a household needing 6 rooms goes where there are 6 */
+    assert_int_equal(facility_choose(f, 3, 104.02, 30.61, 6, FACILITY_NEAREST, 0), 1);
+    assert_int_equal(facility_choose(f, 3, 104.02, 30.61, 1, FACILITY_MOST_FREE, 0), 1);
+    /* within 5 km only the first fits; 51 rooms nowhere */
+    assert_int_equal(facility_choose(f, 3, 104.02, 30.61, 6, FACILITY_NEAREST, 5), -1);
+    assert_int_equal(facility_choose(f, 3, 104.02, 30.61, 51, FACILITY_NEAREST, 0), -1);
+    double d = facility_distance_m(104.0, 30.0, 104.0, 31.0);
+    assert_true(d > 111000 && d < 111400);
+}
+
+/* The schema itself refuses a second primary allocation of a room and a sharer that
+ * points to another room's allocation, whatever the code above does. */
+static void store_no_double_booking(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    fk_err err;
+    store *st = store_open(dir, &err);
+    assert_non_null(st);
+    area d = {.code = "519901", .name = "区", .level = "district"};
+    area s = {.code = "519901001", .parent_code = "519901", .name = "街道", .level = "street"};
+    area c = {.code = "519901001001", .parent_code = "519901001", .name = "社区", .level = "community"};
+    assert_int_equal(store_area_insert(st, &d, &err), 0);
+    assert_int_equal(store_area_insert(st, &s, &err), 0);
+    assert_int_equal(store_area_insert(st, &c, &err), 0);
+    int64_t pid[3];
+    for (int i = 0; i < 3; i++) {
+        person p = {0};
+        snprintf(p.name, sizeof p.name, "人%d", i);
+        snprintf(p.id_type, sizeof p.id_type, "passport");
+        snprintf(p.id_number, sizeof p.id_number, "X%d", i);
+        snprintf(p.sex, sizeof p.sex, "F");
+        snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
+        snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
+        snprintf(p.address, sizeof p.address, "某路%d号", i);
+        snprintf(p.community_code, sizeof p.community_code, "519901001001");
+        assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
+        pid[i] = p.id;
+    }
+    facility_rec f = {.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
+    assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
+    const char *numbers[] = {"101", "102"};
+    assert_int_equal(store_rooms_insert(st, f.id, numbers, 2, 1, NULL, &err), 0);
+    int64_t ids[4], room;
+    char got[4][32];
+    size_t n;
+    assert_int_equal(store_rooms_vacant(st, f.id, 4, ids, got, &n, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(got[0], "101");
+    room = ids[0];
+    allocation_rec a1 = {.room_id = room, .person_id = pid[0]};
+    assert_int_equal(store_allocation_insert(st, &a1, "t", NULL, &err), 0);
+    allocation_rec a2 = {.room_id = room, .person_id = pid[1]};
+    assert_int_equal(store_allocation_insert(st, &a2, "t", NULL, &err), -1); /* not vacant */
+    assert_int_equal(err.code, FK_ECONFLICT);
+    allocation_rec a3 = {.room_id = room + 1, .person_id = pid[1], .primary_id = a1.id};
+    assert_int_equal(store_allocation_insert(st, &a3, "t", NULL, &err), -1); /* other room */
+    allocation_rec a4 = {.room_id = room, .person_id = pid[1], .primary_id = a1.id};
+    assert_int_equal(store_allocation_insert(st, &a4, "t", NULL, &err), 0);  /* shares */
+    allocation_rec a5 = {.room_id = room + 1, .person_id = pid[0]};
+    assert_int_equal(store_allocation_insert(st, &a5, "t", NULL, &err), -1); /* holds one */
+    facility_rec g;
+    assert_int_equal(store_facility_get(st, f.id, &g, &err), 0);
+    assert_int_equal(g.n_vacant, 1);
+    assert_int_equal(g.n_reserved, 1);
+    room_rec r;
+    assert_int_equal(store_room_get(st, room, &r, &err), 0);
+    assert_string_equal(r.state, "reserved");
+    assert_int_equal(r.occupants, 2);
+    assert_int_equal(store_rooms_vacant(st, f.id, 4, ids, got, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(got[0], "102");
+    store_close(st);
+    test_rmdir(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(schedule_v9),
+        cmocka_unit_test(schedule_m20_x10),
+        cmocka_unit_test(sharing_plans),
+        cmocka_unit_test(room_moves),
+        cmocka_unit_test(choice),
+        cmocka_unit_test(store_no_double_booking),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
