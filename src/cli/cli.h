@@ -39,5 +39,6 @@ int cmd_export(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_leads(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "http/server.h"
 #include "policy/policy.h"
+#include "services/sweeps.h"
 #include "services/tracing.h"
 
 static const char usage_text[] =
@@ -24,7 +25,9 @@ static const char usage_text[] =
     "  --threads N    worker threads (default 2 x cores)\n"
     "  --policy P     protocol version (v8, v9, m20, x10) or a policy file; default\n"
     "                 DIR/policy.json when present, else v9\n"
-    "  --policy-local FILE  local overrides; default DIR/policy-local.json when present\n";
+    "  --policy-local FILE  local overrides; default DIR/policy-local.json when present\n"
+    "  --sweep-interval S   seconds between the timed duties (lead escalation...);\n"
+    "                 default 60, 0 = none (then `fangkong sweep` from cron)\n";
 
 /* SIGINT and SIGTERM are blocked in every thread (cmd_serve blocks them before the
  * workers start, and threads inherit the mask), so only this sigwait receives them. */
@@ -38,6 +41,7 @@ static int wait_for_signal(const sigset_t *set)
 typedef struct serve_args {
     server_config cfg;
     const char *policy, *policy_local;
+    int sweep_interval_s;
 } serve_args;
 
 static bool parse_int(const char *s, int min, int max, int *out)
@@ -57,9 +61,11 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"data", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
         {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
         {"threads", required_argument, 0, 't'}, {"policy", required_argument, 0, 'P'},
-        {"policy-local", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"policy-local", required_argument, 0, 'L'}, {"sweep-interval", required_argument, 0, 'S'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
-    *a = (serve_args){.cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"}};
+    *a = (serve_args){.cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"},
+                      .sweep_interval_s = 60};
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -70,6 +76,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         case 't': if (!parse_int(optarg, 1, 256, &a->cfg.threads)) return -1; break;
         case 'P': a->policy = optarg; break;
         case 'L': a->policy_local = optarg; break;
+        case 'S': if (!parse_int(optarg, 0, 86400, &a->sweep_interval_s)) return -1; break;
         case 'h': fputs(usage_text, stdout); return 1;
         default: return -1;
         }
@@ -125,10 +132,14 @@ int cmd_serve(int argc, char **argv)
     }
     log_info("serve", "policy %s (%s), %zu local overrides", policy_id(pol), policy_title(pol),
              policy_override_count(pol));
+    sweeper *sw = NULL;
+    if (a.sweep_interval_s > 0 && !(sw = sweeper_start(cfg->data_dir, pol, a.sweep_interval_s, &err)))
+        log_warn("serve", "no timed duties: %s", err.message);
     printf("fangkong serving http://%s:%d/ (data %s)\n",
            cfg->bind_addr ? cfg->bind_addr : "127.0.0.1", http_server_port(srv), cfg->data_dir);
     fflush(stdout);
     log_info("serve", "signal %d: stopping", wait_for_signal(&set));
+    sweeper_stop(sw);
     http_server_stop(srv);
     tracing_free(tr);
     policy_free(pol);

@@ -22,7 +22,8 @@ static const struct {
     {"user", cmd_user, "add, list and change user accounts"},
     {"trace", cmd_trace, "find the contacts of cases from imported location data"},
     {"check", cmd_check, "check the store's integrity and schema version"},
-    {"leads", cmd_leads, "escalate overdue leads (leads escalate [--now T])"},
+    {"leads", cmd_leads, "push, export and escalate leads (leads push|export|escalate)"},
+    {"sweep", cmd_sweep, "run the timed duties once (lead escalation...)"},
 };
 
 static int usage(FILE *to)

@@ -6,10 +6,10 @@
  *   POST  /api/v1/leads                 a lead by hand
  *   POST  /api/v1/cases/{id}/leads      push the case's contacts as leads
  *   PATCH /api/v1/leads/{id}            {state, measure_taken, note, assignee}
- * Escalation runs as a sweep before each list: the queue is where lateness is looked
- * at, so it is escalated as of the moment it is shown, without a timer thread; the
- * sweep is one index range over the overdue leads and writes only when a level rises.
- * `fangkong leads escalate --now T` runs the same sweep from the command line.
+ * Escalation runs on the server's sweeper thread (services/sweeps.h) every interval,
+ * and once more before each list, so that the queue shows lateness as of the moment it
+ * is looked at; the sweep is one index range over the overdue leads and writes only
+ * when a level rises. `fangkong sweep --now T` runs the same from the command line.
  * Bodies are read with one field table per request; unknown fields are refused.
  */
 #include <stdio.h>
@@ -70,11 +70,9 @@ static json_t *items_json(const lead_list *l, int64_t now)
 /* The sweep runs for the city, not as the user who looks: its events name "system". */
 static int sweep(http_req *rq, fk_err *err)
 {
-    actor sys = {0};
+    actor sys;
     int raised;
-    snprintf(sys.username, sizeof sys.username, "system");
-    snprintf(sys.role, sizeof sys.role, "command");
-    snprintf(sys.remote, sizeof sys.remote, "escalation sweep");
+    actor_system(&sys, "escalation sweep");
     return leads_escalate(rq->st, &sys, fk_now(), &raised, err);
 }
 

@@ -15,6 +15,14 @@ void actor_cli(actor *a)
     snprintf(a->remote, sizeof a->remote, "cli");
 }
 
+void actor_system(actor *a, const char *what)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->username, sizeof a->username, "system");
+    snprintf(a->role, sizeof a->role, "command");
+    snprintf(a->remote, sizeof a->remote, "%s", what);
+}
+
 void actor_audit(const actor *a, audit_rec *out, const char *action, const char *entity,
                  int64_t entity_id, const char *detail)
 {

@@ -20,6 +20,9 @@ typedef struct actor {
 
 /* The CLI operator: role command, whole city, username "cli:$USER". */
 void actor_cli(actor *a);
+/* The platform acting on its own (timed sweeps): username "system", role command,
+ * whole city; `what` goes where a client address would ("escalation sweep"). */
+void actor_system(actor *a, const char *what);
 /* Fill an audit record from the actor. */
 void actor_audit(const actor *a, audit_rec *out, const char *action, const char *entity,
                  int64_t entity_id, const char *detail);

@@ -7,6 +7,7 @@
 #include "services/leads.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
@@ -122,14 +123,49 @@ static int lead_in_scope(store *st, const actor *a, int64_t id, lead_rec *out, f
 
 /* ---- push from a case -------------------------------------------------------------- */
 
-static bool has_subject(const lead_list *existing, const lead_list *made, const char *subject)
+static int cmp_str_ptr(const void *x, const void *y)
 {
-    const lead_list *lists[2] = {existing, made};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < lists[k]->n; i++)
-            if (!strcmp(lists[k]->items[i].subject, subject))
-                return true;
-    return false;
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Source indexes by subject, then position. */
+static int cmp_source_at(const void *x, const void *y, void *ctx)
+{
+    const lead_source *c = ctx;
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    int d = strcmp(c[i].subject, c[j].subject);
+    return d ? d : (i > j) - (i < j);
+}
+
+/* Which contacts become leads: not dismissed, subject not pushed for the case before,
+ * and only the first remaining one of the contacts sharing a subject (a companion may
+ * also be a venue contact). Sorting keeps a push of thousands of contacts O(n log n)
+ * where a scan per contact was quadratic. skip[i] (OUT). */
+static void sources_to_skip(const lead_source_list *src, const lead_list *existing, bool *skip)
+{
+    const char **pushed = fk_malloc((existing->n + 1) * sizeof *pushed);
+    size_t *order = fk_malloc((src->n + 1) * sizeof *order);
+    for (size_t i = 0; i < existing->n; i++)
+        pushed[i] = existing->items[i].subject;
+    qsort(pushed, existing->n, sizeof *pushed, cmp_str_ptr);
+    for (size_t i = 0; i < src->n; i++) {
+        const char *subj = src->items[i].subject;
+        skip[i] = !strcmp(src->items[i].status, "dismissed") ||
+                  bsearch(&subj, pushed, existing->n, sizeof *pushed, cmp_str_ptr) != NULL;
+        order[i] = i;
+    }
+    qsort_r(order, src->n, sizeof *order, cmp_source_at, src->items);
+    bool taken = false;
+    for (size_t k = 0; k < src->n; k++) {
+        size_t i = order[k];
+        if (k > 0 && strcmp(src->items[i].subject, src->items[order[k - 1]].subject))
+            taken = false;
+        if (!skip[i] && taken)
+            skip[i] = true;
+        taken = taken || !skip[i];
+    }
+    free(order);
+    free(pushed);
 }
 
 /* Append a copy of r to l (grown in powers of two; aborts when memory runs out, as
@@ -163,29 +199,43 @@ static int leads_of_case(store *st, int64_t case_id, lead_list *out, fk_err *err
     }
 }
 
-/* The lead a contact of case k becomes (not stored yet). */
-static int lead_of_contact(store *st, const policy *pol, const epicase *k, const contact_rec *c,
-                           int64_t now, lead_rec *l, fk_err *err)
+/* The two kinds a push makes, their measure and deadlines worked out once. */
+typedef struct push_kinds {
+    lead_rec of_degree[2]; /* [0] close_contact, [1] secondary_contact */
+} push_kinds;
+
+static int push_kinds_of(const policy *pol, int64_t now, push_kinds *pk, fk_err *err)
 {
-    person p;
-    fk_err ignored;
-    memset(l, 0, sizeof *l);
-    snprintf(l->kind, sizeof l->kind, "%s", c->degree == 1 ? "close_contact" : "secondary_contact");
+    static const char *const kinds[2] = {"close_contact", "secondary_contact"};
+    memset(pk, 0, sizeof *pk);
+    for (int d = 0; d < 2; d++) {
+        lead_rec *t = &pk->of_degree[d];
+        snprintf(t->kind, sizeof t->kind, "%s", kinds[d]);
+        t->pushed_at = now;
+        if (leads_measure_for(pol, t->kind, t->measure_required, sizeof t->measure_required,
+                              err) != 0 ||
+            leads_deadlines(pol, t->kind, now, t->deadlines, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The lead a contact of case k becomes (not stored yet): the linked person's community
+ * is responsible; without a person, the case's community finds them. */
+static void lead_of_source(const push_kinds *pk, const epicase *k, const lead_source *c,
+                           lead_rec *l)
+{
+    *l = pk->of_degree[c->degree == 1 ? 0 : 1];
     snprintf(l->subject, sizeof l->subject, "%s", c->subject);
     l->case_id = k->id;
-    l->contact_id = c->id;
-    l->pushed_at = now;
-    /* the person's community is responsible; without a person (or if the record is
-     * gone), the case's community finds them */
-    if (c->person_id && store_person_get(st, c->person_id, &p, &ignored) == 0) {
-        l->person_id = p.id;
-        snprintf(l->area_code, sizeof l->area_code, "%s", p.community_code);
-    } else {
-        snprintf(l->area_code, sizeof l->area_code, "%s", k->community_code);
+    l->contact_id = c->contact_id;
+    const char *area = c->person_id ? c->community_code : k->community_code;
+    snprintf(l->area_code, sizeof l->area_code, "%s", area);
+    if (c->person_id) {
+        l->person_id = c->person_id;
+        memcpy(l->person_name, c->person_name, sizeof l->person_name);
+        memcpy(l->person_phone, c->person_phone, sizeof l->person_phone);
     }
-    if (leads_measure_for(pol, l->kind, l->measure_required, sizeof l->measure_required, err))
-        return -1;
-    return leads_deadlines(pol, l->kind, now, l->deadlines, err);
 }
 
 static int insert_audited(store *st, const actor *a, lead_rec *l, const char *note, fk_err *err)
@@ -198,59 +248,77 @@ static int insert_audited(store *st, const actor *a, lead_rec *l, const char *no
     return store_lead_insert(st, l, a->username, note, &rec, err);
 }
 
-/* Insert the new leads of the contacts in one transaction (created: the new ones). */
-static int push_contacts(store *st, const policy *pol, const actor *a, const epicase *k,
-                         const contact_rec_list *contacts, const lead_list *existing,
-                         lead_list *created, fk_err *err)
+/* One audit row for the whole push, naming the ids made: a case's push can make
+ * thousands of leads in one change, and their ids are consecutive (one transaction,
+ * one writer). */
+static int audit_push(store *st, const actor *a, const epicase *k, const lead_list *made,
+                      fk_err *err)
 {
-    int64_t now = fk_now();
-    if (store_begin(st, err) != 0)
+    if (made->n == 0)
+        return 0;
+    audit_rec rec;
+    char detail[160];
+    snprintf(detail, sizeof detail, "pushed %zu leads (ids %lld-%lld) case=%lld", made->n,
+             (long long)made->items[0].id, (long long)made->items[made->n - 1].id,
+             (long long)k->id);
+    actor_audit(a, &rec, "create", "lead", made->items[0].id, detail);
+    return store_audit_append(st, &rec, err);
+}
+
+/* Insert the new leads of the contacts in one transaction (created: the new ones). */
+static int push_sources(store *st, const policy *pol, const actor *a, const epicase *k,
+                        const lead_source_list *src, const lead_list *existing,
+                        lead_list *created, fk_err *err)
+{
+    push_kinds pk;
+    if (push_kinds_of(pol, fk_now(), &pk, err) != 0)
         return -1;
-    for (size_t i = 0; i < contacts->n; i++) {
-        const contact_rec *c = &contacts->items[i];
+    bool *skip = fk_malloc(src->n + 1);
+    sources_to_skip(src, existing, skip);
+    int rc = store_begin(st, err);
+    for (size_t i = 0; i < src->n && rc == 0; i++) {
         lead_rec l;
-        if (!strcmp(c->status, "dismissed") || has_subject(existing, created, c->subject))
+        if (skip[i])
             continue;
-        if (lead_of_contact(st, pol, k, c, now, &l, err) != 0 ||
-            insert_audited(st, a, &l, "pushed from the case's contacts", err) != 0) {
-            store_rollback(st);
-            lead_list_free(created);
-            return -1;
-        }
-        append_lead(created, &l);
+        lead_of_source(&pk, k, &src->items[i], &l);
+        rc = store_lead_insert(st, &l, a->username, "pushed from the case's contacts", NULL, err);
+        if (rc == 0)
+            append_lead(created, &l);
     }
-    if (store_commit(st, err) != 0) {
+    free(skip);
+    if (rc == 0 && (audit_push(st, a, k, created, err) != 0 || store_commit(st, err) != 0))
+        rc = -1;
+    if (rc != 0) {
+        store_rollback(st);
         lead_list_free(created);
-        return -1;
     }
-    return 0;
+    return rc;
 }
 
 int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
                     lead_list *created, fk_err *err)
 {
     epicase k;
-    contact_rec_list contacts;
+    lead_source_list src;
     lead_list existing;
     memset(created, 0, sizeof *created);
     if (actor_require(a, PERM_LEADS, err) != 0 ||
         registry_case_get(st, a, case_id, &k, err) != 0 ||
-        contacts_list(st, a, case_id, &contacts, err) != 0)
+        store_lead_sources(st, case_id, &src, err) != 0)
         return -1;
     int rc = leads_of_case(st, case_id, &existing, err);
     if (rc == 0) {
-        rc = push_contacts(st, pol, a, &k, &contacts, &existing, created, err);
+        rc = push_sources(st, pol, a, &k, &src, &existing, created, err);
         lead_list_free(&existing);
     }
-    contact_rec_list_free(&contacts);
+    lead_source_list_free(&src);
     if (rc != 0)
         return -1;
-    /* re-read so the caller sees what was stored, with the person's name and phone */
-    for (size_t i = 0; i < created->n && rc == 0; i++)
-        rc = store_lead_get(st, created->items[i].id, &created->items[i], err);
+    /* what was stored: the insert filled id, state, due_at and updated_at, the source
+     * row the person's name and phone (no re-read of thousands of rows) */
     for (size_t i = 0; i < created->n; i++)
         mask_lead(a, &created->items[i]);
-    return rc;
+    return 0;
 }
 
 /* ---- by hand ------------------------------------------------------------------------- */
@@ -454,20 +522,30 @@ static int escalate_page(store *st, const actor *a, const lead_list *page, int64
     return 0;
 }
 
+/* Pages by keyset (escalation changes neither due_at nor the order), each page one
+ * transaction: one commit per 1,000 leads, not one per lead. */
 int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *err)
 {
-    /* escalation changes neither due_at nor the order, so pages stay stable */
-    lead_filter f = {.overdue_at = now, .limit = 1000};
+    int64_t after_due = 0, after_id = 0;
     *raised = 0;
     for (;;) {
         lead_list page;
-        if (store_lead_list(st, &f, &page, err) != 0)
+        if (store_lead_overdue_page(st, now, after_due, after_id, 1000, &page, err) != 0)
             return -1;
-        int rc = escalate_page(st, a, &page, now, raised, err);
-        int done = rc != 0 || page.n == 0 || f.offset + (int64_t)page.n >= page.total;
-        f.offset += (int)page.n;
+        int rc = page.n ? store_begin(st, err) : 0;
+        if (rc == 0 && page.n)
+            rc = escalate_page(st, a, &page, now, raised, err);
+        if (rc == 0 && page.n)
+            rc = store_commit(st, err);
+        if (rc != 0)
+            store_rollback(st);
+        if (page.n) {
+            after_due = page.items[page.n - 1].due_at;
+            after_id = page.items[page.n - 1].id;
+        }
+        size_t n = page.n;
         lead_list_free(&page);
-        if (done)
+        if (rc != 0 || n < 1000)
             return rc;
     }
 }

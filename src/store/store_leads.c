@@ -42,6 +42,26 @@ int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char
     return st->ops->lead_escalate(st, id, level, at, actor, a, raised, err);
 }
 
+int store_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err)
+{
+    return st->ops->lead_sources(st, case_id, out, err);
+}
+
+int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
+                            int limit, lead_list *out, fk_err *err)
+{
+    return st->ops->lead_overdue_page(st, now, after_due, after_id, limit, out, err);
+}
+
+void lead_source_list_free(lead_source_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
 void lead_list_free(lead_list *l)
 {
     if (!l)

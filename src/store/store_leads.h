@@ -76,6 +76,27 @@ int store_lead_transition(store *st, int64_t id, const char *from, const char *t
  * level) when level is above its current one; *raised (OUT) 1 when it was, else 0. */
 int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                         const struct audit_rec *a, int *raised, fk_err *err);
+/* Open leads whose due_at lies before `now`, in (due_at, id) order, from just after
+ * (after_due, after_id) (0, 0: from the start), at most `limit` (1..4096). A keyset, not
+ * an offset: the escalation sweep walks a few hundred thousand overdue leads in pages
+ * without counting or skipping rows. Names and phones are not filled. */
+int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
+                            int limit, lead_list *out, fk_err *err);
+
+/* What a push needs of a case's contacts: every contact, by (degree, subject, id), with
+ * its linked person's community, name and phone ("" when none). One join, no paging:
+ * a case with thousands of contacts is pushed in one call. */
+typedef struct lead_source {
+    int64_t contact_id, person_id; /* person_id 0: not linked */
+    char subject[64];
+    int degree;
+    char status[12];
+    char community_code[16], person_name[96], person_phone[20];
+} lead_source;
+typedef struct lead_source_list { lead_source *items; size_t n; } lead_source_list;
+int store_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
+void lead_source_list_free(lead_source_list *l);
+
 void lead_list_free(lead_list *l);
 void lead_event_list_free(lead_event_list *l);
 

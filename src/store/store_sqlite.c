@@ -776,5 +776,7 @@ static const struct store_ops sq_ops = {
     .lead_events = sq_lead_events,
     .lead_transition = sq_lead_transition,
     .lead_escalate = sq_lead_escalate,
+    .lead_sources = sq_lead_sources,
+    .lead_overdue_page = sq_lead_overdue_page,
     .isolation = &sq_isolation_ops,
 };

@@ -52,6 +52,7 @@ enum sq_stmt_id {
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
+    SQ_LEAD_GET, SQ_LEAD_SOURCES, SQ_LEAD_OVERDUE,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE,
     SQ_ALLOCATION_INSERT,
     SQ_NSTMT
@@ -237,6 +238,9 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
                        fk_err *err);
 int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                      const audit_rec *a, int *raised, fk_err *err);
+int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
+int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
+                         lead_list *out, fk_err *err);
 
 /* store_sqlite_isolation.c */
 extern const struct store_isolation_ops sq_isolation_ops;

@@ -22,6 +22,12 @@
     "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, "             \
     "coalesce(p.name, ''), coalesce(p.phone, '')"
 #define LEAD_FROM "leads l LEFT JOIN persons p ON p.id = l.person_id"
+/* The same columns without the person's (name and phone read as ""). */
+#define LEAD_COLS_BARE                                                                      \
+    "l.id, l.kind, coalesce(l.person_id, 0), l.subject, coalesce(l.case_id, 0), "           \
+    "coalesce(l.contact_id, 0), l.measure_required, l.area_code, coalesce(l.assignee, ''), " \
+    "l.state, l.measure_taken, l.pushed_at, l.found_by, l.controlled_by, l.closed_by, "      \
+    "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, '', ''"
 
 static void lead_row(sqlite3_stmt *q, void *item)
 {
@@ -118,6 +124,8 @@ int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
                    const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
+    if (s->depth > 0) /* the caller's transaction rolls back the whole unit on failure */
+        return insert_unit(s, l, actor, note, a, err);
     if (sq_begin(s, err) != 0)
         return -1;
     return sq_end(s, insert_unit(s, l, actor, note, a, err), err);
@@ -165,24 +173,24 @@ int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
     return rc;
 }
 
+/* One cached statement: a push re-reads every lead it made, so no paging query here. */
 int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
 {
-    strbuf w = STRBUF_INIT;
-    sq_binds b = {0};
-    lead_list l = {0};
-    sb_append(&w, " WHERE l.id = ?");
-    sq_bind_add_int(&b, id);
-    sq_page_query q = {LEAD_COLS, LEAD_FROM, sb_str(&w), "l.id", 1, 0, lead_row,
-                       sizeof(lead_rec)};
-    int rc = sq_page(SQ(st), &q, &b, (void **)&l.items, &l.n, &l.total, err);
-    sb_free(&w);
-    if (rc != 0)
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_GET, "SELECT " LEAD_COLS " FROM " LEAD_FROM
+                                              " WHERE l.id = ?", err);
+    if (!q)
         return -1;
-    int found = l.n == 1;
-    if (found)
-        *out = l.items[0];
-    lead_list_free(&l);
-    return found ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+    sqlite3_bind_int64(q, 1, id);
+    int r = sq_step_row(s, q, err);
+    if (r > 0) {
+        memset(out, 0, sizeof *out);
+        lead_row(q, out);
+    }
+    sqlite3_reset(q);
+    if (r < 0)
+        return -1;
+    return r > 0 ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
 }
 
 static void event_row(sqlite3_stmt *q, void *item)
@@ -300,7 +308,68 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
                      const audit_rec *a, int *raised, fk_err *err)
 {
     struct sq_store *s = SQ(st);
+    if (s->depth > 0) /* the sweep's page is one transaction */
+        return escalate_unit(s, id, level, at, actor, a, raised, err);
     if (sq_begin(s, err) != 0)
         return -1;
     return sq_end(s, escalate_unit(s, id, level, at, actor, a, raised, err), err);
+}
+
+static void source_row(sqlite3_stmt *q, void *item)
+{
+    lead_source *r = item;
+    r->contact_id = sqlite3_column_int64(q, 0);
+    r->person_id = sqlite3_column_int64(q, 1);
+    sq_col_text(r->subject, sizeof r->subject, q, 2);
+    r->degree = sqlite3_column_int(q, 3);
+    sq_col_text(r->status, sizeof r->status, q, 4);
+    sq_col_text(r->community_code, sizeof r->community_code, q, 5);
+    sq_col_text(r->person_name, sizeof r->person_name, q, 6);
+    sq_col_text(r->person_phone, sizeof r->person_phone, q, 7);
+}
+
+int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_SOURCES,
+                              "SELECT k.id, coalesce(p.id, 0), k.subject, k.degree, k.status, "
+                              "coalesce(p.community_code, ''), coalesce(p.name, ''), "
+                              "coalesce(p.phone, '') FROM contacts k "
+                              "LEFT JOIN persons p ON p.id = k.person_id WHERE k.case_id = ? "
+                              "ORDER BY k.degree, k.subject, k.id",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, case_id);
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0) {
+        sqlite3_reset(q);
+        return -1;
+    }
+    int rc = sq_collect(s, q, source_row, sizeof(lead_source), (void **)&out->items, &out->n, err);
+    sq_read_end(s, began);
+    return rc;
+}
+
+/* The leads_due index serves both the range and the order: no sort, no count. */
+int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
+                         lead_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_OVERDUE,
+                              "SELECT " LEAD_COLS_BARE " FROM leads l WHERE l.due_at IS NOT NULL "
+                              "AND l.due_at < ? AND (l.due_at, l.id) > (?, ?) "
+                              "ORDER BY l.due_at, l.id LIMIT ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, after_due);
+    sqlite3_bind_int64(q, 3, after_id);
+    sqlite3_bind_int(q, 4, limit < 1 ? 1 : limit > 4096 ? 4096 : limit);
+    int rc = sq_collect(s, q, lead_row, sizeof(lead_rec), (void **)&out->items, &out->n, err);
+    out->total = (int64_t)out->n;
+    return rc;
 }

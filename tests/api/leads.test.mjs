@@ -260,4 +260,10 @@ test('the viewer cannot see leads; every step is audited', async () => {
   assert.ok(did('shequ', 'list'));
   assert.ok(did('system', 'escalate'));
   assert.ok(audit.some((x) => x.actor.startsWith('cli:') && x.action === 'escalate'));
+  // the push is one change: one audit row naming the ids it made
+  const ids = pushed.map((l) => l.id).sort((a, b) => a - b);
+  const push = audit.filter((x) => x.action === 'create' && x.detail.startsWith('pushed '));
+  assert.equal(push.length, 1, JSON.stringify(push));
+  assert.equal(push[0].detail, `pushed ${ids.length} leads (ids ${ids[0]}-${ids.at(-1)}) case=${caseId}`);
+  assert.equal(ids.at(-1) - ids[0] + 1, ids.length, 'one push makes consecutive ids');
 });

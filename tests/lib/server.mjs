@@ -64,9 +64,11 @@ export async function serve(dataDir, extra = []) {
   };
 }
 
-export async function startServer({ persons = 2000, seed = 1, days = 0, dataDir, demo = true } = {}) {
+// sweepInterval: seconds between the server's timed duties (lead escalation...); 0 (the
+// default here) turns them off, so that no test sees a lead escalate behind its back.
+export async function startServer({ persons = 2000, seed = 1, days = 0, dataDir, demo = true, sweepInterval = 0 } = {}) {
   const dir = dataDir || (demo ? makeDemo(persons, seed, days) : mkdtempSync(path.join(tmpdir(), 'fangkong-api-')));
-  const srv = await serve(dir);
+  const srv = await serve(dir, ['--sweep-interval', String(sweepInterval)]);
   const stop = srv.stop;
   srv.stop = async () => { try { await stop(); } finally { if (!dataDir) rmSync(dir, { recursive: true, force: true }); } };
   return srv;

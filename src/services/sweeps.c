@@ -1,0 +1,147 @@
+#include "services/sweeps.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "services/actor.h"
+#include "services/leads.h"
+
+static int sweep_lead_escalation(store *st, const policy *pol, const actor *a, int64_t now,
+                                 int *changed, fk_err *err)
+{
+    (void)pol;
+    return leads_escalate(st, a, now, changed, err);
+}
+
+typedef int (*sweep_fn)(store *st, const policy *pol, const actor *a, int64_t now,
+                        int *changed, fk_err *err);
+
+static const struct {
+    const char *name;
+    sweep_fn run;
+} sweeps[] = {
+    {"lead_escalation", sweep_lead_escalation},
+};
+
+int sweeps_run(store *st, const policy *pol, int64_t now, sweep_report *out, fk_err *err)
+{
+    actor sys;
+    actor_system(&sys, "sweep");
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < sizeof sweeps / sizeof sweeps[0] && i < SWEEPS_MAX; i++) {
+        fk_err one;
+        int changed = 0;
+        int r = sweeps[i].run(st, pol, &sys, now, &changed, &one);
+        out->items[out->n].name = sweeps[i].name;
+        out->items[out->n].changed = r == 0 ? changed : 0;
+        out->items[out->n].failed = r != 0;
+        out->n++;
+        if (r != 0 && rc == 0) {
+            *err = one;
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* ---- the sweeper thread ---------------------------------------------------------------- */
+
+struct sweeper {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    bool stopping;
+    int interval_s;
+    const policy *pol;
+    char data_dir[4096];
+};
+
+static void log_report(const sweep_report *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i].changed > 0)
+            log_info("sweep", "%s: %d changed", r->items[i].name, r->items[i].changed);
+}
+
+static void tick(sweeper *s, store **st)
+{
+    fk_err err;
+    if (!*st && !(*st = store_open(s->data_dir, &err))) {
+        log_warn("sweep", "cannot open the store: %s", err.message);
+        return;
+    }
+    sweep_report r;
+    if (sweeps_run(*st, s->pol, fk_now(), &r, &err) != 0)
+        log_warn("sweep", "%s", err.message);
+    log_report(&r);
+}
+
+/* Sleeps on a condition variable so that sweeper_stop is answered at once. */
+static bool wait_interval(sweeper *s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += s->interval_s;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stopping)
+        if (pthread_cond_timedwait(&s->wake, &s->mu, &until) == ETIMEDOUT)
+            break;
+    bool go_on = !s->stopping;
+    pthread_mutex_unlock(&s->mu);
+    return go_on;
+}
+
+static void *sweeper_main(void *arg)
+{
+    sweeper *s = arg;
+    store *st = NULL;
+    while (wait_interval(s))
+        tick(s, &st);
+    if (st)
+        store_close(st);
+    return NULL;
+}
+
+sweeper *sweeper_start(const char *data_dir, const policy *pol, int interval_s, fk_err *err)
+{
+    sweeper *s = calloc(1, sizeof *s);
+    if (!s) {
+        fk_fail(err, FK_EINTERNAL, "", "out of memory");
+        return NULL;
+    }
+    snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
+    s->pol = pol;
+    s->interval_s = interval_s < 1 ? 1 : interval_s;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {
+        pthread_cond_destroy(&s->wake);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        fk_fail(err, FK_EINTERNAL, "", "cannot start the sweeper thread");
+        return NULL;
+    }
+    return s;
+}
+
+void sweeper_stop(sweeper *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
