@@ -36,6 +36,16 @@ int h_leads_create(http_req *rq, fk_err *err);
 int h_case_leads_push(http_req *rq, fk_err *err);
 int h_lead_patch(http_req *rq, fk_err *err);
 
+int h_transfers_list(http_req *rq, fk_err *err);
+int h_transfers_create(http_req *rq, fk_err *err);
+int h_transfer_get(http_req *rq, fk_err *err);
+int h_transfer_pickup_patch(http_req *rq, fk_err *err);
+int h_transfer_arrive(http_req *rq, fk_err *err);
+int h_vehicles_list(http_req *rq, fk_err *err);
+int h_vehicles_create(http_req *rq, fk_err *err);
+int h_vehicle_patch(http_req *rq, fk_err *err);
+int h_crews_list(http_req *rq, fk_err *err);
+int h_crews_create(http_req *rq, fk_err *err);
 int h_facilities_list(http_req *rq, fk_err *err);
 int h_facilities_create(http_req *rq, fk_err *err);
 int h_facility_get(http_req *rq, fk_err *err);

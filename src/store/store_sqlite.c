@@ -779,4 +779,5 @@ static const struct store_ops sq_ops = {
     .lead_sources = sq_lead_sources,
     .lead_overdue_page = sq_lead_overdue_page,
     .isolation = &sq_isolation_ops,
+    .transfer = &sq_transfer_ops,
 };

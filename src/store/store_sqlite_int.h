@@ -244,5 +244,7 @@ int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t afte
 
 /* store_sqlite_isolation.c */
 extern const struct store_isolation_ops sq_isolation_ops;
+/* store_sqlite_transfers.c */
+extern const struct store_transfer_ops sq_transfer_ops;
 
 #endif
