@@ -12,6 +12,7 @@ const MENU = [
   ['cases', '#/cases', 'nav.cases', () => can('cases.read')],
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
+  ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

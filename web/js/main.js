@@ -21,6 +21,7 @@ import * as caseForm from './views/case_form.js';
 import * as audit from './views/audit.js';
 import * as chains from './views/chains.js';
 import * as leads from './views/leads.js';
+import * as transfers from './views/transfers.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -35,6 +36,7 @@ const ROUTES = [
   ['/cases/:id/edit', caseForm],
   ['/chains', chains],
   ['/leads', leads],
+  ['/transfers', transfers],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,
