@@ -22,7 +22,8 @@ const BIN = path.join(ROOT, 'build/release/fangkong');
 const env = (k, d) => Number(process.env[k] || d);
 const PERSONS = env('PERSONS', 200000), SEED = env('SEED', 7), OUTBREAK = env('OUTBREAK', 20);
 const PUSH = env('PUSH', 100000), FACILITIES = env('FACILITIES', 500), ALLOC = env('ALLOC', 50000);
-const BATCH = env('BATCH', 500), CLIENTS = env('CLIENTS', 8);
+const BATCH = env('BATCH', 500), CLIENTS = env('CLIENTS', 8), TRIPS = env('TRIPS', 200);
+const TRIP_SIZE = 10;
 
 const say = (s) => process.stderr.write(`[loop] ${s}\n`);
 const figures = [];
@@ -110,6 +111,81 @@ async function pushLeads(call, db) {
   return pushed + rest;
 }
 
+// Run jobs on CLIENTS concurrent workers; resolves with their results in order.
+async function pool(jobs, n = CLIENTS) {
+  const out = new Array(jobs.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < jobs.length) { const i = next++; out[i] = await jobs[i](); }
+  }));
+  return out;
+}
+
+// FACILITIES facilities over the city's communities, rooms enough for ALLOC and a tenth.
+async function facilities(call, db) {
+  const communities = sql(db, "SELECT substr(grid_code, 1, 12) || ',' || avg(lon) || ',' || avg(lat) FROM buildings GROUP BY substr(grid_code, 1, 12) ORDER BY 1")
+    .split('\n').map((l) => l.split(','));
+  const rooms = Math.ceil((ALLOC * 1.1) / FACILITIES);
+  const t0 = performance.now();
+  await pool(Array.from({ length: FACILITIES }, (_, i) => async () => {
+    const [code, lon, lat] = communities[i % communities.length];
+    const f = await call('POST', '/api/v1/facilities', { name: `基准隔离点${i + 1}`, area_code: code,
+      lon: Number(lon) + ((i * 7919) % 100 - 50) / 5000, lat: Number(lat) + ((i * 104729) % 100 - 50) / 5000 });
+    await call('POST', `/api/v1/facilities/${f.id}/rooms`, { count: rooms, prefix: 'R' });
+  }));
+  say(`${FACILITIES} facilities with ${rooms} rooms each in ${seconds(t0)} s`);
+}
+
+// Rooms for ALLOC persons of close-contact leads, BATCH a request, CLIENTS at once.
+async function allocate(call, db) {
+  const rows = sql(db, `SELECT person_id || ',' || min(id) FROM leads WHERE person_id IS NOT NULL AND kind = 'close_contact' GROUP BY person_id ORDER BY min(id) LIMIT ${ALLOC}`)
+    .split('\n').map((l) => l.split(',').map(Number));
+  const batches = [];
+  for (let i = 0; i < rows.length; i += BATCH)
+    batches.push(rows.slice(i, i + BATCH).map(([person_id, lead_id]) => ({ person_id, lead_id })));
+  const t0 = performance.now();
+  const answers = await pool(batches.map((persons) => () => call('POST', '/api/v1/facilities/allocate', { persons })));
+  const took = seconds(t0);
+  const allocated = answers.flatMap((a) => a.items);
+  figure('allocated_persons', allocated.length, 'persons');
+  figure('allocation_seconds', took, 's');
+  figure('allocation_rate', Math.round(allocated.length / took), 'persons/s');
+  const doubles = Number(sql(db, "SELECT count(*) FROM (SELECT room_id FROM allocations WHERE state <> 'ended' AND primary_id IS NULL GROUP BY room_id HAVING count(*) > 1)"));
+  const reserved = Number(sql(db, "SELECT count(*) FROM rooms WHERE state = 'reserved'"));
+  const held = Number(sql(db, "SELECT count(DISTINCT room_id) FROM allocations WHERE state <> 'ended'"));
+  figure('rooms_double_booked', doubles, 'rooms');
+  figure('rooms_reserved_vs_held', reserved - held, 'rooms');
+  if (doubles !== 0 || reserved !== held) throw new Error(`double booking: ${doubles} rooms, ${reserved} reserved vs ${held} held`);
+  return { allocated, leadOf: new Map(rows) };
+}
+
+// TRIPS trips of TRIP_SIZE persons already holding rooms (one facility a trip): their
+// leads located first (not timed), then trips made, everyone aboard, arrival (timed).
+async function transfers(call, { allocated, leadOf }) {
+  const byFacility = new Map();
+  for (const a of allocated) byFacility.set(a.facility_id, [...(byFacility.get(a.facility_id) || []), a]);
+  const groups = [];
+  for (const list of byFacility.values())
+    for (let i = 0; i + TRIP_SIZE <= list.length && groups.length < TRIPS; i += TRIP_SIZE) groups.push(list.slice(i, i + TRIP_SIZE));
+  const district = sql(path.join(OUT, 'run/data/fangkong.db'), "SELECT code FROM areas WHERE level = 'district' LIMIT 1");
+  await pool(groups.flat().map((a) => async () => {
+    for (const state of ['received', 'found']) await call('PATCH', `/api/v1/leads/${leadOf.get(a.person_id)}`, { state });
+  }));
+  const crew = await call('POST', '/api/v1/transfers/crews', { name: '基准转运组', leader: '转运队长', area_code: district });
+  const vans = await pool(groups.map((_, i) => () => call('POST', '/api/v1/transfers/vehicles', { plate: `基准${i + 1}`, seats: TRIP_SIZE, area_code: district })));
+  const t0 = performance.now();
+  await pool(groups.map((g, i) => async () => {
+    const trip = await call('POST', '/api/v1/transfers', { vehicle_id: vans[i].id, crew_id: crew.id, lead_ids: g.map((a) => leadOf.get(a.person_id)) });
+    for (const p of trip.pickups) await call('PATCH', `/api/v1/transfers/${trip.id}/pickups/${p.id}`, { state: 'aboard' });
+    const done = await call('POST', `/api/v1/transfers/${trip.id}/arrive`);
+    if (done.state !== 'arrived') throw new Error(`trip ${trip.id} is ${done.state}`);
+  }));
+  const took = seconds(t0);
+  figure('trips', groups.length, 'trips');
+  figure('trip_persons', groups.length * TRIP_SIZE, 'persons');
+  figure('trips_seconds', took, 's');
+}
+
 // Every open lead overdue: the sweep as of 30 hours on (all three deadlines missed).
 function escalate(data) {
   const t0 = performance.now();
@@ -128,6 +204,8 @@ async function main() {
   try {
     const call = await login(srv.url);
     await pushLeads(call, db);
+    await facilities(call, db);
+    await transfers(call, await allocate(call, db));
     srv.stop();
     await new Promise((r) => setTimeout(r, 500));
     escalate(data);

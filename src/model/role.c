@@ -14,7 +14,7 @@ static const struct {
     {"epidemiologist",  "rw", "rwt", "cxld"},
     {"lab",             "r",  "rw",  "cd"},
     {"quarantine",      "r",  "rt",  "cid"},
-    {"transfer",        "r",  "rt",  "cvd"},
+    {"transfer",        "r",  "rt",  "clvd"},
     {"community",       "rw", "r",   "cld"},
     {"checkpoint",      "r",  "",    ""},
     {"viewer",          "r",  "r",   ""},

@@ -388,6 +388,8 @@ static const schema_row schema[] = {
     ROW("isolation.outlook.source", T_SRC),
     ROW("isolation.outlook.horizons_h", T_INTS, .lo = 1, .hi = 720, .check = check_nonempty),
     ROW("isolation.outlook.trend_window_h", T_INT, .lo = 1, .hi = 720),
+    ROW("transfer.source", T_SRC),
+    ROW("transfer.escalation_period_h", T_INT, .lo = 1, .hi = 72),
     ROW("supplies.priority_groups", T_STRS),
     ROW("reporting.source", T_SRC),
     ROW("reporting.daily_cutoff_hour", T_INT, .lo = 0, .hi = 23),

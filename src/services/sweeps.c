@@ -12,12 +12,19 @@
 #include "base/timeutil.h"
 #include "services/actor.h"
 #include "services/leads.h"
+#include "services/transfers.h"
 
 static int sweep_lead_escalation(store *st, const policy *pol, const actor *a, int64_t now,
                                  int *changed, fk_err *err)
 {
     (void)pol;
     return leads_escalate(st, a, now, changed, err);
+}
+
+static int sweep_transfer_lateness(store *st, const policy *pol, const actor *a, int64_t now,
+                                   int *changed, fk_err *err)
+{
+    return transfers_escalate(st, pol, a, now, changed, err);
 }
 
 typedef int (*sweep_fn)(store *st, const policy *pol, const actor *a, int64_t now,
@@ -28,6 +35,7 @@ static const struct {
     sweep_fn run;
 } sweeps[] = {
     {"lead_escalation", sweep_lead_escalation},
+    {"transfer_lateness", sweep_transfer_lateness},
 };
 
 int sweeps_run(store *st, const policy *pol, int64_t now, sweep_report *out, fk_err *err)

@@ -1,7 +1,8 @@
 /*
  * sweeps.h - the platform's timed duties: work that falls due with the clock rather
- * than with a request. An open lead whose deadline passes escalates; later slices add
- * their own rows (a daily report missing at its deadline, a transfer running late).
+ * than with a request: an open lead whose deadline passes escalates, a transfer trip
+ * running late escalates; each slice adds its own row (a daily report missing at its
+ * deadline...).
  *
  * Contract:
  *  - One table of sweeps (sweeps.c). sweeps_run runs every one of them as of `now`, as

@@ -137,6 +137,27 @@ struct store_ops {
 
     /* isolation (store_isolation.h): its own table, one entry per call */
     const struct store_isolation_ops *isolation;
+    /* transfers (store_transfers.h) */
+    const struct store_transfer_ops *transfer;
+};
+
+/* The transfer section's calls, same parameters as the store_* functions of
+ * store_transfers.h (dispatched by store_transfers.c). */
+struct store_transfer_ops {
+    int (*vehicle_insert)(store *st, vehicle_rec *v, const audit_rec *a, fk_err *err);
+    int (*vehicle_get)(store *st, int64_t id, vehicle_rec *out, fk_err *err);
+    int (*vehicle_list)(store *st, const char *area_prefix, int limit, int offset, vehicle_list *out, fk_err *err);
+    int (*vehicle_set_state)(store *st, int64_t id, const char *from, const char *to, int64_t at, const audit_rec *a, fk_err *err);
+    int (*crew_insert)(store *st, crew_rec *c, const audit_rec *a, fk_err *err);
+    int (*crew_get)(store *st, int64_t id, crew_rec *out, fk_err *err);
+    int (*crew_list)(store *st, const char *area_prefix, int limit, int offset, crew_list *out, fk_err *err);
+    int (*trip_insert)(store *st, trip_rec *t, pickup_rec *p, size_t n, const audit_rec *a, fk_err *err);
+    int (*trip_get)(store *st, int64_t id, trip_rec *out, pickup_list *pickups, trip_event_list *events, fk_err *err);
+    int (*trip_list)(store *st, const trip_filter *f, trip_list *out, fk_err *err);
+    int (*trip_set_state)(store *st, int64_t id, const char *from, const char *to, int64_t at, const char *actor, const char *note, const audit_rec *a, fk_err *err);
+    int (*pickup_set_state)(store *st, int64_t trip_id, int64_t pickup_id, const char *from, const char *to, int64_t at, const char *note, const audit_rec *a, fk_err *err);
+    int (*trip_escalate)(store *st, int64_t id, int level, int64_t at, const char *actor, const audit_rec *a, int *raised, fk_err *err);
+    int (*trip_late_page)(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit, trip_list *out, fk_err *err);
 };
 
 /* The isolation section's calls, same parameters as the store_* functions of

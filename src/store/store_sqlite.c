@@ -789,4 +789,5 @@ static const struct store_ops sq_ops = {
     .lead_facts = sq_lead_facts,
     .lead_fact = sq_lead_fact,
     .isolation = &sq_isolation_ops,
+    .transfer = &sq_transfer_ops,
 };

@@ -262,5 +262,7 @@ int sq_lead_fact(store *st, int64_t id, lead_fact *out, fk_err *err);
 
 /* store_sqlite_isolation.c */
 extern const struct store_isolation_ops sq_isolation_ops;
+/* store_sqlite_transfers.c */
+extern const struct store_transfer_ops sq_transfer_ops;
 
 #endif

@@ -14,6 +14,7 @@ const MENU = [
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
   ['accountability', '#/accountability', 'nav.accountability', () => can('accountability')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
+  ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

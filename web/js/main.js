@@ -23,6 +23,7 @@ import * as chains from './views/chains.js';
 import * as leads from './views/leads.js';
 import * as accountability from './views/accountability.js';
 import * as facilities from './views/facilities.js';
+import * as transfers from './views/transfers.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -39,6 +40,7 @@ const ROUTES = [
   ['/leads', leads],
   ['/accountability', accountability],
   ['/facilities', facilities],
+  ['/transfers', transfers],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,
