@@ -5,6 +5,7 @@
  * in .xlsx (io/table_writer.h). Times are shown in local time (reporting.utc_offset_h).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,8 @@ static const char *step_zh(const char *what)
 {
     static const char *const names[][2] = {
         {"found", "找到"}, {"controlled", "管控"}, {"closed", "办结"},
-        {"missing", "漏报"}, {"late", "迟报"}};
+        {"missing", "漏报"}, {"late", "迟报"}, {"arrived_late", "超时送达"},
+        {"not_arrived", "超时未送达"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(names[i][0], what))
             return names[i][1];
@@ -86,12 +88,15 @@ static void text_failure(strbuf *sb, const policy *pol, const briefing *b, const
     char due[24], done[24], status[48];
     local_time(f->due_at, offset_h, due);
     local_time(f->done_at, offset_h, done);
+    bool lead = !strcmp(f->source, "lead"), trip = !strcmp(f->source, "trip");
     if (f->done_at)
-        snprintf(status, sizeof status, "于 %s %s", done,
-                 !strcmp(f->source, "lead") ? "完成" : "报送");
+        snprintf(status, sizeof status, "于 %s %s", done, lead ? "完成" : trip ? "送达" : "报送");
     else
-        snprintf(status, sizeof status, "%s", !strcmp(f->source, "lead") ? "至今未完成" : "未报送");
-    if (!strcmp(f->source, "lead"))
+        snprintf(status, sizeof status, "%s", lead ? "至今未完成" : trip ? "至今未送达" : "未报送");
+    if (trip)
+        sb_appendf(sb, "%d. 转运车次 %lld（%s）应于 %s 前送达隔离点，%s，超时 %.1f 小时；", n,
+                   (long long)f->trip_id, f->area_code, due, status, (double)f->late_s / 3600.0);
+    else if (lead)
         sb_appendf(sb, "%d. 线索 %lld（%s）“%s”环节应于 %s 前完成，%s，超时 %.1f 小时；", n,
                    (long long)f->lead_id, f->area_code, step_zh(f->what), due, status,
                    (double)f->late_s / 3600.0);
@@ -127,6 +132,7 @@ static void text_briefing(strbuf *sb, const policy *pol, const briefing *b, int 
     sb_appendf(sb, "共发现问题 %zu 项，已作处理 %zu 项。\n", b->failures.n, b->actions.n);
     text_section(sb, pol, b, "lead", "一、线索排查管控超时", offset_h);
     text_section(sb, pol, b, "report", "二、日报告迟报、漏报", offset_h);
+    text_section(sb, pol, b, "trip", "三、转运超时", offset_h);
 }
 
 static int write_text(const char *path, const char *text, fk_err *err)
@@ -159,7 +165,10 @@ static int write_xlsx(const char *path, const policy *pol, const briefing *b, in
             if (!strcmp(b->actions.items[k].failure_ref, f->ref))
                 sb_appendf(&acts, "%s%s %s", sb_str(&acts)[0] ? "；" : "",
                            b->actions.items[k].official, action_zh(pol, b->actions.items[k].action));
-        const char *row[] = {f->ref, !strcmp(f->source, "lead") ? "线索" : "日报告",
+        const char *kind = !strcmp(f->source, "lead")   ? "线索"
+                           : !strcmp(f->source, "trip") ? "转运"
+                                                        : "日报告";
+        const char *row[] = {f->ref, kind,
                              step_zh(f->what), f->unit_code, f->day, due, done, late,
                              f->resp.unit, f->resp.official, sb_str(&acts)};
         int rc = tw_row(w, row, 11, err);

@@ -256,6 +256,7 @@ static json_t *failure_json(const failure *f, const action_list *actions)
                           f->unit_code, "level", f->level, "day", f->day, "late_h",
                           (double)f->late_s / 3600.0);
     json_object_set_new(j, "lead_id", f->lead_id ? json_integer(f->lead_id) : json_null());
+    json_object_set_new(j, "trip_id", f->trip_id ? json_integer(f->trip_id) : json_null());
     json_object_set_new(j, "due_at", json_instant(f->due_at));
     json_object_set_new(j, "done_at", json_instant(f->done_at));
     json_object_set_new(j, "responsible", named(f->resp.unit, f->resp.official));

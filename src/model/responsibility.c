@@ -74,11 +74,26 @@ void resp_ref_report(const char *area_code, const char *day, char out[64])
     snprintf(out, 64, "report:%s:%s", area_code, day);
 }
 
+void resp_ref_trip(int64_t trip_id, char out[64])
+{
+    snprintf(out, 64, "trip:%lld", (long long)trip_id);
+}
+
 static int bad_ref(fk_err *err)
 {
     return fk_fail(err, FK_EINVAL, "failure_ref",
-                   "failure_ref: expected lead:ID:STEP (found, controlled, closed) or "
-                   "report:AREA:YYYY-MM-DD, as the briefing names failures");
+                   "failure_ref: expected lead:ID:STEP (found, controlled, closed), "
+                   "report:AREA:YYYY-MM-DD or trip:ID, as the briefing names failures");
+}
+
+static int parse_trip(const char *s, failure_ref *out, fk_err *err)
+{
+    char *end;
+    long long id = strtoll(s, &end, 10);
+    if (end == s || *end || id <= 0)
+        return bad_ref(err);
+    out->trip_id = id;
+    return 0;
 }
 
 static int parse_lead(const char *s, failure_ref *out, fk_err *err)
@@ -118,6 +133,10 @@ int resp_ref_parse(const char *s, failure_ref *out, fk_err *err)
     if (!strncmp(s, "report:", 7)) {
         snprintf(out->kind, sizeof out->kind, "report");
         return parse_report(s + 7, out, err);
+    }
+    if (!strncmp(s, "trip:", 5)) {
+        snprintf(out->kind, sizeof out->kind, "trip");
+        return parse_trip(s + 5, out, err);
     }
     return bad_ref(err);
 }

@@ -38,17 +38,19 @@ int resp_level_length(const char *level);
 const char *resp_step_name(int step);
 int resp_step_of(const char *name); /* -1 when unknown */
 
-/* Failure references. kind "lead": id and step; kind "report": area and day. */
+/* Failure references. kind "lead": id and step; kind "report": area and day; kind
+ * "trip": the transfer trip's id. */
 typedef struct failure_ref {
     char kind[8];
-    int64_t lead_id;
+    int64_t lead_id, trip_id;
     int step;
     char area_code[16];
     char day[11];
 } failure_ref;
 void resp_ref_lead(int64_t lead_id, int step, char out[64]);
 void resp_ref_report(const char *area_code, const char *day, char out[64]);
-/* FK_EINVAL naming "failure_ref" when s is not one of the two forms. */
+void resp_ref_trip(int64_t trip_id, char out[64]);
+/* FK_EINVAL naming "failure_ref" when s is not one of the three forms. */
 int resp_ref_parse(const char *s, failure_ref *out, fk_err *err);
 
 #endif

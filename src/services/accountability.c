@@ -157,9 +157,10 @@ typedef struct acc_ctx {
     const acc_period *p;
     const char *prefix;
     report_clock clock;
-    int have_facts, have_reports;
+    int have_facts, have_reports, have_trips;
     lead_fact_list facts;
     report_status_list reports;
+    trip_list trips;
 } acc_ctx;
 
 static int ctx_facts(acc_ctx *cx, fk_err *err)
@@ -183,10 +184,32 @@ static int ctx_reports(acc_ctx *cx, fk_err *err)
     return 0;
 }
 
+static int ctx_trips(acc_ctx *cx, fk_err *err)
+{
+    if (cx->have_trips)
+        return 0;
+    if (store_trip_due_between(cx->st, cx->p->from, cx->p->to, cx->prefix, &cx->trips, err))
+        return -1;
+    cx->have_trips = 1;
+    return 0;
+}
+
 static void ctx_free(acc_ctx *cx)
 {
     lead_fact_list_free(&cx->facts);
     report_status_list_free(&cx->reports);
+    trip_list_free(&cx->trips);
+}
+
+/* A trip due in the period that was late as things stood at `now`: arrived after its
+ * due time, or not arrived by now and now past it. Cancelled trips fetched nobody late. */
+static bool trip_failed(const trip_rec *t, int64_t now, int64_t *late)
+{
+    int64_t done = t->arrived_at && t->arrived_at <= now ? t->arrived_at : 0;
+    if (!strcmp(t->state, "cancelled") || (done ? done <= t->due_at : now <= t->due_at))
+        return false;
+    *late = (done ? done : now) - t->due_at;
+    return true;
 }
 
 /* When step s was done, as things stood at `now` (0: not yet). */
@@ -295,14 +318,46 @@ static int reports_source(acc_ctx *cx, failure_list *out, size_t *cap, fk_err *e
     return 0;
 }
 
-/* The failure sources; the function whose matrix row answers for each. A late-transfer
- * source joins here when transfers exist. */
+static void trip_failure(const trip_rec *t, int64_t late, const report_clock *c, int64_t now,
+                         failure *f)
+{
+    memset(f, 0, sizeof *f);
+    resp_ref_trip(t->id, f->ref);
+    snprintf(f->source, sizeof f->source, "trip");
+    int arrived = t->arrived_at && t->arrived_at <= now;
+    snprintf(f->what, sizeof f->what, "%s", arrived ? "arrived_late" : "not_arrived");
+    snprintf(f->area_code, sizeof f->area_code, "%s", t->area_code);
+    snprintf(f->unit_code, sizeof f->unit_code, "%s", t->area_code); /* the transfer unit */
+    f->due_at = t->due_at;
+    f->done_at = arrived ? t->arrived_at : 0;
+    f->late_s = late;
+    f->trip_id = t->id;
+    fk_date_of(f->due_at + (int64_t)c->utc_offset_h * 3600, f->day);
+}
+
+static int trips_source(acc_ctx *cx, failure_list *out, size_t *cap, fk_err *err)
+{
+    if (ctx_trips(cx, err) != 0)
+        return -1;
+    for (size_t i = 0; i < cx->trips.n; i++) {
+        int64_t late;
+        failure f;
+        if (!trip_failed(&cx->trips.items[i], cx->p->now, &late))
+            continue;
+        trip_failure(&cx->trips.items[i], late, &cx->clock, cx->p->now, &f);
+        failure_push(out, cap, &f);
+    }
+    return 0;
+}
+
+/* The failure sources; the function whose matrix row answers for each. */
 static const struct failure_source {
     const char *name, *function;
     int (*collect)(acc_ctx *cx, failure_list *out, size_t *cap, fk_err *err);
 } sources[] = {
     {"lead", "leads", leads_source},
     {"report", "reporting", reports_source},
+    {"trip", "transfer", trips_source},
 };
 
 static const char *function_of(const char *source)
@@ -560,7 +615,21 @@ static int m_reports_late(perf_ctx *pc, size_t col, fk_err *err)
     return count_reports(pc, col, REPORT_LATE, err);
 }
 
-/* The measures. A late-transfer count joins here when transfers exist. */
+/* Trips due in the period that were late, per transfer unit. */
+static int m_transfers_late(perf_ctx *pc, size_t col, fk_err *err)
+{
+    if (ctx_trips(pc->cx, err) != 0)
+        return -1;
+    for (size_t i = 0; i < pc->cx->trips.n; i++) {
+        int64_t late;
+        perf_row *r = unit_of(pc, pc->cx->trips.items[i].area_code);
+        if (r && trip_failed(&pc->cx->trips.items[i], pc->cx->p->now, &late))
+            r->v[col]++;
+    }
+    return 0;
+}
+
+/* The measures. */
 static const struct measure {
     acc_measure_info info;
     int (*fill)(perf_ctx *pc, size_t col, fk_err *err);
@@ -571,6 +640,7 @@ static const struct measure {
     {{"lead_deadlines_missed", "线索超时环节", "lead deadlines missed", 1}, m_deadlines_missed},
     {{"reports_missing", "漏报日报", "daily reports missing", 1}, m_reports_missing},
     {{"reports_late", "迟报日报", "daily reports late", 1}, m_reports_late},
+    {{"transfers_late", "转运超时", "late transfers", 1}, m_transfers_late},
 };
 
 #define NMEASURES (sizeof measures / sizeof measures[0])
@@ -770,6 +840,23 @@ static int report_ref_failure(store *st, const policy *pol, const actor *a,
     return rc;
 }
 
+/* The failure a trip reference names, if the data holds it. */
+static int trip_ref_failure(store *st, const actor *a, const failure_ref *ref, int64_t now,
+                            const report_clock *c, failure *f, fk_err *err)
+{
+    trip_rec t;
+    int64_t late;
+    if (store_trip_get(st, ref->trip_id, &t, NULL, NULL, err) != 0 ||
+        !role_in_jurisdiction(a->area_code, t.area_code))
+        return fk_fail(err, FK_ENOTFOUND, "failure_ref", "failure_ref: no trip %lld",
+                       (long long)ref->trip_id);
+    if (!trip_failed(&t, now, &late))
+        return fk_fail(err, FK_EINVAL, "failure_ref", "failure_ref: trip %lld was not late",
+                       (long long)ref->trip_id);
+    trip_failure(&t, late, c, now, f);
+    return 0;
+}
+
 static int failure_of_ref(store *st, const policy *pol, const actor *a, const char *s,
                           int64_t now, failure *f, fk_err *err)
 {
@@ -777,8 +864,9 @@ static int failure_of_ref(store *st, const policy *pol, const actor *a, const ch
     report_clock c;
     if (resp_ref_parse(s, &ref, err) != 0 || reports_clock(pol, &c, err) != 0)
         return -1;
-    int rc = !strcmp(ref.kind, "lead") ? lead_ref_failure(st, a, &ref, now, &c, f, err)
-                                       : report_ref_failure(st, pol, a, &ref, now, f, err);
+    int rc = !strcmp(ref.kind, "lead")   ? lead_ref_failure(st, a, &ref, now, &c, f, err)
+             : !strcmp(ref.kind, "trip") ? trip_ref_failure(st, a, &ref, now, &c, f, err)
+                                         : report_ref_failure(st, pol, a, &ref, now, f, err);
     if (rc != 0)
         return -1;
     int found = resp_of_unit(st, function_of(f->source), f->unit_code, f->due_at, &f->resp, err);

@@ -58,16 +58,17 @@ int acc_period_make(const policy *pol, const char *from_day, const char *to_day,
                     acc_period *out, fk_err *err);
 
 typedef struct failure {
-    char ref[64];          /* lead:ID:STEP | report:AREA:DAY */
-    char source[8];        /* lead | report */
-    char what[16];         /* the missed step (found, controlled, closed) | missing | late */
-    char area_code[16];    /* the lead's area | the reporting unit */
+    char ref[64];          /* lead:ID:STEP | report:AREA:DAY | trip:ID */
+    char source[8];        /* lead | report | trip */
+    char what[16];         /* the missed step (found, controlled, closed) | missing | late;
+                            * trips: arrived_late | not_arrived */
+    char area_code[16];    /* the lead's area | the reporting unit | the transfer unit */
     char unit_code[16];    /* the unit that answers for it ("" = command) */
     int level;             /* leads: the escalation level it stood at; reports: 0 */
     char day[11];          /* local date of the deadline (reports: the report day) */
     int64_t due_at, done_at; /* done_at 0: not done by now */
     int64_t late_s;        /* (done_at or now) - due_at */
-    int64_t lead_id;
+    int64_t lead_id, trip_id;
     resp_rec resp;         /* id 0: nobody on record */
 } failure;
 

@@ -144,6 +144,8 @@ struct store_ops {
 /* The transfer section's calls, same parameters as the store_* functions of
  * store_transfers.h (dispatched by store_transfers.c). */
 struct store_transfer_ops {
+    int (*trip_due_between)(store *st, int64_t from, int64_t to, const char *area_prefix,
+                            trip_list *out, fk_err *err);
     int (*vehicle_insert)(store *st, vehicle_rec *v, const audit_rec *a, fk_err *err);
     int (*vehicle_get)(store *st, int64_t id, vehicle_rec *out, fk_err *err);
     int (*vehicle_list)(store *st, const char *area_prefix, int limit, int offset, vehicle_list *out, fk_err *err);

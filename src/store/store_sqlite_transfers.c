@@ -550,6 +550,26 @@ static int sq_trip_escalate(store *st, int64_t id, int level, int64_t at, const 
     UNIT(s, trip_escalate_unit(s, id, level, at, actor, a, raised, err));
 }
 
+static int sq_trip_due_between(store *st, int64_t from, int64_t to, const char *area_prefix,
+                               trip_list *out, fk_err *err)
+{
+    strbuf w = STRBUF_INIT;
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    area_where(area_prefix, "t.area_code", &w, &b);
+    sb_append(&w, " AND t.due_at >= ? AND t.due_at < ? ORDER BY t.id");
+    sq_bind_add_int(&b, from);
+    sq_bind_add_int(&b, to);
+    strbuf sql = STRBUF_INIT;
+    sb_appendf(&sql, "SELECT " TRIP_COLS " FROM " TRIP_FROM "%s", sb_str(&w));
+    int rc = collect(SQ(st), sb_str(&sql), &b, trip_row, sizeof(trip_rec), (void **)&out->items,
+                     &out->n, err);
+    out->total = (int64_t)out->n;
+    sb_free(&sql);
+    sb_free(&w);
+    return rc;
+}
+
 static int sq_trip_late_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
                       trip_list *out, fk_err *err)
 {
@@ -568,6 +588,7 @@ static int sq_trip_late_page(store *st, int64_t now, int64_t after_due, int64_t 
 }
 
 const struct store_transfer_ops sq_transfer_ops = {
+    .trip_due_between = sq_trip_due_between,
     .vehicle_insert = sq_vehicle_insert,
     .vehicle_get = sq_vehicle_get,
     .vehicle_list = sq_vehicle_list,

@@ -6,6 +6,12 @@
 
 #include "store/store_int.h"
 
+int store_trip_due_between(store *st, int64_t from, int64_t to, const char *area_prefix,
+                           trip_list *out, fk_err *err)
+{
+    return st->ops->transfer->trip_due_between(st, from, to, area_prefix, out, err);
+}
+
 int store_vehicle_insert(store *st, vehicle_rec *v, const audit_rec *a, fk_err *err)
 {
     return st->ops->transfer->vehicle_insert(st, v, a, err);

@@ -110,6 +110,10 @@ int store_pickup_set_state(store *st, int64_t trip_id, int64_t pickup_id, const 
 /* Raise trip `id` to `level` when above its own, with an event; *raised 1 if it was. */
 int store_trip_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                         const struct audit_rec *a, int *raised, fk_err *err);
+/* Every trip (any state) due in [from, to) of units under area_prefix (NULL = all), by
+ * id: what accountability judges for a period. */
+int store_trip_due_between(store *st, int64_t from, int64_t to, const char *area_prefix,
+                           trip_list *out, fk_err *err);
 /* Open trips due before `now`, by (due_at, id) after the keyset, at most limit. */
 int store_trip_late_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
                          int limit, trip_list *out, fk_err *err);

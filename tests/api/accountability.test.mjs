@@ -276,9 +276,9 @@ test('performance per unit from the same data, and on-time work today', async ()
   const row = (code) => r.json.items.find((i) => i.area_code === code);
   assert.deepEqual(r.json.items.map((i) => i.area_code).sort(), [C, C2].sort());
   assert.deepEqual(row(C), { area_code: C, name: row(C).name, leads_due: 3, leads_closed_on_time: 0,
-    median_control_h: null, lead_deadlines_missed: 10, reports_missing: 2, reports_late: 1 });
+    median_control_h: null, lead_deadlines_missed: 10, reports_missing: 2, reports_late: 1, transfers_late: 0 });
   assert.deepEqual(row(C2), { area_code: C2, name: '第二社区', leads_due: 1, leads_closed_on_time: 0,
-    median_control_h: null, lead_deadlines_missed: 3, reports_missing: 3, reports_late: 0 });
+    median_control_h: null, lead_deadlines_missed: 3, reports_missing: 3, reports_late: 0, transfers_late: 0 });
   assert.ok(r.json.measures.find((m) => m.name === 'reports_missing').failure);
   const street = await admin.get(`/api/v1/performance?from=${P.from}&to=${P.to}&level=street`);
   assert.deepEqual(street.json.items.map((i) => [i.area_code, i.leads_due, i.lead_deadlines_missed, i.reports_missing, i.reports_late]),

@@ -188,6 +188,29 @@ test('a late trip escalates by the sweep and shows in the late list; other stree
   assert.equal((await other.get(`/api/v1/transfers/${r.json.id}`)).status, 404);
   assert.equal((await other.get('/api/v1/transfers')).json.total, 0);
   assert.equal((await shequ.get('/api/v1/transfers')).status, 403, 'a community worker does not dispatch');
+  // accountability: the late trip is a failure of the transfer unit in the briefing of
+  // its day, with the official then in office for transfer, and a late transfer in its
+  // performance; an action can be recorded against it
+  const put = await admin.post('/api/v1/responsibilities', { area_code: street, function: 'transfer',
+    unit: '转运大队', official: '周转运', valid_from: iso(Date.now() - 48 * HOUR) });
+  assert.equal(put.status, 201, put.text);
+  const day = new Date(Date.parse(t.due_at) + 8 * HOUR).toISOString().slice(0, 10); // v9 reporting.utc_offset_h
+  const b = await admin.get(`/api/v1/briefings?from=${day}&to=${day}`);
+  assert.equal(b.status, 200, b.text);
+  const trips = b.json.failures.filter((f) => f.source === 'trip');
+  assert.deepEqual(trips.map((f) => [f.ref, f.what, f.unit_code, f.trip_id]), [[`trip:${t.id}`, 'not_arrived', street, t.id]]);
+  assert.equal(trips[0].responsible.official, '周转运');
+  assert.ok(trips[0].late_h > 11.9, String(trips[0].late_h));
+  const perf = await admin.get(`/api/v1/performance?from=${day}&to=${day}&level=street`);
+  assert.equal(perf.json.items.find((r) => r.area_code === street).transfers_late, 1);
+  const act = await admin.post('/api/v1/accountability/actions', { failure_ref: `trip:${t.id}`, action: 'admonishment', reason: '转运超时 12 小时' });
+  assert.equal(act.status, 201, act.text);
+  assert.equal(act.json.official, '周转运');
+  const notLate = await admin.post('/api/v1/accountability/actions', { failure_ref: `trip:${trip.id}`, action: 'admonishment', reason: 'x' });
+  assert.equal(notLate.status, 400, notLate.text);
+  const text = fangkong(['briefing', '--from', day, '--to', day, '--data', srv.dataDir]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, new RegExp(`三、转运超时（1 项）\\n1\\. 转运车次 ${t.id}（${street}）`));
   const audit = (await admin.get('/api/v1/audit?entity=trip&limit=100')).json.items;
   assert.ok(audit.some((a) => a.actor === 'zhuanyun' && a.action === 'create'));
   assert.ok(audit.some((a) => a.action === 'escalate'));

@@ -130,8 +130,14 @@ static void units_and_refs(void **state)
     assert_int_equal(resp_ref_parse(ref, &r, &err), 0);
     assert_string_equal(r.area_code, c);
     assert_string_equal(r.day, "2022-05-01");
+    resp_ref_trip(7, ref);
+    assert_string_equal(ref, "trip:7");
+    assert_int_equal(resp_ref_parse(ref, &r, &err), 0);
+    assert_string_equal(r.kind, "trip");
+    assert_int_equal(r.trip_id, 7);
     const char *bad[] = {"lead:0:found", "lead:42:lost", "lead:x:found", "lead:42", "report::2022-05-01",
-                         "report:51a:2022-05-01", "report:510104:2022-13-01", "transfer:1", "", NULL};
+                         "report:51a:2022-05-01", "report:510104:2022-13-01", "transfer:1", "trip:0",
+                         "trip:7x", "trip:", "", NULL};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(resp_ref_parse(bad[i], &r, &err), -1);
         assert_string_equal(err.field, "failure_ref");

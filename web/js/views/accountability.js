@@ -66,9 +66,9 @@ function actionForm(f, actions, redraw) {
 
 function failureRow(f, actions, redraw) {
   const names = Object.fromEntries(actions);
-  const what = f.source === 'lead'
-    ? t('acc.lead_failure', { id: f.lead_id, step: label('step', f.what) })
-    : t('acc.report_failure', { day: f.day, what: label('rstate', f.what) });
+  const what = f.source === 'lead' ? t('acc.lead_failure', { id: f.lead_id, step: label('step', f.what) })
+    : f.source === 'trip' ? t('acc.trip_failure', { id: f.trip_id, what: label('tlate', f.what) })
+      : t('acc.report_failure', { day: f.day, what: label('rstate', f.what) });
   const record = h('button', { type: 'button', class: 'btn', 'data-testid': 'acc-record',
     onclick: () => record.replaceWith(actionForm(f, actions, redraw)) }, t('acc.record'));
   return h('tr', { 'data-testid': 'acc-failure', 'data-ref': f.ref },
