@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 #include "model/person.h"
 #include "model/role.h"
+#include "model/isolation.h"
 #include "model/transfer.h"
 #include "services/isolation.h"
 #include "services/leads.h"
@@ -412,6 +413,38 @@ static const char *cohort_of(const char *kind)
     return "close_contact";
 }
 
+/* Day 1 of the isolation (out, "" = the day of arrival). The policy anchors it
+ * (measures.<cohort>.day1_anchor); for last_exposure it is the last day of the
+ * exposure the lead's contact records. When the isolation counted from there would
+ * already be over, the person is isolated from arrival instead: they were fetched, and
+ * an isolation that ended before it began would release them unobserved. */
+static void day1_of(store *st, const policy *pol, const char *cohort, const lead_rec *l,
+                    int64_t now, char out[11])
+{
+    contact_rec c;
+    isolation_schedule s;
+    fk_err ignored;
+    const char *anchor = NULL;
+    char path[96], date[11];
+    int64_t day1, today;
+    out[0] = '\0';
+    snprintf(path, sizeof path, "measures.%s.day1_anchor", cohort);
+    if (policy_get_string(pol, path, &anchor, &ignored) != 0 || strcmp(anchor, "last_exposure") ||
+        !l->contact_id || store_contact_get(st, l->contact_id, &c, &ignored) != 0 ||
+        c.first_overlap <= 0)
+        return;
+    int64_t last = c.first_overlap + c.overlap_s < now ? c.first_overlap + c.overlap_s : now;
+    fk_date_of(last, date);
+    fk_date_of(now, out);
+    if (isolation_day(date, "day1", &day1, &ignored) != 0 ||
+        isolation_day(out, "today", &today, &ignored) != 0 ||
+        isolation_schedule_of(pol, cohort, 0, day1, &s, &ignored) != 0 || s.end < today) {
+        out[0] = '\0';
+        return;
+    }
+    memcpy(out, date, sizeof date);
+}
+
 /* One person arrives: their pickup, their isolation in the reserved room, their lead. */
 static int arrive_one(store *st, const policy *pol, const actor *a, const trip_rec *t,
                       const pickup_rec *p, int64_t at, fk_err *err)
@@ -426,9 +459,11 @@ static int arrive_one(store *st, const policy *pol, const actor *a, const trip_r
     if (store_pickup_set_state(st, t->id, p->id, "aboard", "arrived", at, NULL, &rec, err) ||
         store_lead_get(st, p->lead_id, &lead, err) != 0)
         return -1;
+    char day1[11];
+    day1_of(st, pol, cohort_of(lead.kind), &lead, at, day1);
     isolation_start_req req = {.person_id = p->person_id, .lead_id = p->lead_id,
-                               .allocation_id = p->allocation_id,
-                               .cohort = cohort_of(lead.kind)};
+                               .allocation_id = p->allocation_id, .cohort = cohort_of(lead.kind),
+                               .day1_date = day1[0] ? day1 : NULL};
     lead_change c = {.state = "controlled", .measure_taken = "transferred_central",
                      .note = "arrived at the isolation facility"};
     if (isolation_start(st, pol, &quarantine, &req, &iso, err) != 0)

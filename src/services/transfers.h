@@ -18,7 +18,9 @@
  *    the trip is picked_up (or cancelled when all were missed, the vehicle available
  *    again). Arrival moves every pickup aboard to arrived and, in the same transaction,
  *    starts each person's isolation in their reserved room and marks their lead
- *    controlled (transferred_central); the vehicle goes to disinfecting. The isolation
+ *    controlled (transferred_central); the vehicle goes to disinfecting. Day 1 of the
+ *    isolation follows the policy's anchor (the last exposure the lead's contact
+ *    records, unless that isolation would already be over: then arrival). The isolation
  *    and lead changes are made by this service on the user's behalf, with the roles that
  *    own them (quarantine, community), audited under the user's name.
  *  - Lateness (transfers_escalate, a sweep): an open trip past its due time rises one
