@@ -445,7 +445,8 @@ static int name_responsible(store *st, failure_list *l, fk_err *err)
             memset(&f->resp, 0, sizeof f->resp);
     }
     resp_list_free(&terms);
-    qsort(l->items, l->n, sizeof *l->items, by_due);
+    if (l->n) /* items is NULL when there are none: qsort must not see it */
+        qsort(l->items, l->n, sizeof *l->items, by_due);
     return 0;
 }
 
