@@ -394,7 +394,8 @@ static int load_terms(store *st, resp_list *out, fk_err *err)
             cap = 2 * (out->n + page.n);
             out->items = fk_realloc(out->items, cap * sizeof *out->items);
         }
-        memcpy(out->items + out->n, page.items, page.n * sizeof *page.items);
+        if (page.n)
+            memcpy(out->items + out->n, page.items, page.n * sizeof *page.items);
         out->n += page.n;
         int done = page.n == 0 || (int64_t)out->n >= page.total;
         f.offset += (int)page.n;
@@ -722,7 +723,8 @@ static int briefing_actions(store *st, const char *prefix, const failure_list *f
                             action_list *out, fk_err *err)
 {
     failure *sorted = fk_malloc((fl->n + 1) * sizeof *sorted);
-    memcpy(sorted, fl->items, fl->n * sizeof *sorted);
+    if (fl->n)
+        memcpy(sorted, fl->items, fl->n * sizeof *sorted);
     qsort(sorted, fl->n, sizeof *sorted, by_ref);
     action_filter f = {.area_prefix = prefix, .limit = 1000};
     size_t cap = 0;
