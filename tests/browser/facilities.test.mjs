@@ -60,7 +60,10 @@ test('the command sees the outlook warning, the facilities and the isolations', 
   assert.equal(await page.getByTestId('facility-row').count(), api.total);
   const row = page.getByTestId('facility-row').filter({ hasText: '小隔离点' });
   assert.equal(await row.getByTestId('rooms-vacant').innerText(), '0');
-  assert.equal(await row.getByTestId('rooms-reserved').innerText(), '2');
+  // both rooms taken by the batch: reserved, or occupied if the isolation started below
+  // went to one of them (which facility is nearest depends on the generated city)
+  const taken = Number(await row.getByTestId('rooms-reserved').innerText()) + Number(await row.getByTestId('rooms-occupied').innerText());
+  assert.equal(taken, 2);
   assert.equal(await page.getByTestId('isolation-row').count(), 1);
   await page.screenshot({ path: path.join(OUT, 'facilities.png'), fullPage: true });
   await page.getByTestId('lang-switch').click();
