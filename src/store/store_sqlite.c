@@ -351,6 +351,29 @@ done:
     return rc;
 }
 
+int sq_run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err)
+{
+    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
+    if (!q)
+        return -1;
+    int rc = sq_exec_stmt(s, q, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+int sq_collect_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
+                   size_t size, void **items, size_t *n, fk_err *err)
+{
+    *items = NULL;
+    *n = 0;
+    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
+    if (!q)
+        return -1;
+    int rc = sq_collect(s, q, fn, size, items, n, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int sq_limit(int limit)
 {
     if (limit <= 0)

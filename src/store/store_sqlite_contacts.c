@@ -40,17 +40,6 @@ static void contact_row(sqlite3_stmt *q, void *item)
     c->person_case_id = sqlite3_column_int64(q, 17);
 }
 
-/* Run a bound statement to its end and finalize it. */
-static int run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err)
-{
-    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
-    if (!q)
-        return -1;
-    int rc = sq_exec_stmt(s, q, err);
-    sqlite3_finalize(q);
-    return rc;
-}
-
 static int case_exists(struct sq_store *s, int64_t case_id, fk_err *err)
 {
     int64_t n = 0;
@@ -196,7 +185,7 @@ static int review_unit(struct sq_store *s, int64_t id, const char *status, const
     sq_bind_add_text(&b, reviewer);
     sq_bind_add_int(&b, at);
     sq_bind_add_int(&b, id);
-    if (run_bound(s, "UPDATE contacts SET status = ?, note = ?, reviewed_by = ?, "
+    if (sq_run_bound(s, "UPDATE contacts SET status = ?, note = ?, reviewed_by = ?, "
                      "reviewed_at = ? WHERE id = ?", &b, err) != 0)
         return -1;
     if (sqlite3_changes(s->db) == 0)

@@ -132,6 +132,12 @@ typedef void (*sq_row_fn)(sqlite3_stmt *st, void *item);
  * out of memory). Resets st. */
 int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, void **items,
                size_t *n, fk_err *err);
+/* Prepare (uncached) `sql`, bind b, step once, finalize: for statements that are not hot. */
+int sq_run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err);
+/* Every row of `sql` (binds b) into a fresh array as sq_collect does; no row is not an
+ * error (*items NULL, *n 0). Prepared uncached, finalized. */
+int sq_collect_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
+                   size_t size, void **items, size_t *n, fk_err *err);
 
 /* One page of a filtered list and the total of the same filter, read in one snapshot:
  * "SELECT count(*) FROM <from><where>" then

@@ -18,37 +18,13 @@
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
-/* Prepare, bind, step once, finalize: for the statements that are not hot. */
-static int run(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err)
-{
-    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
-    if (!q)
-        return -1;
-    int rc = sq_exec_stmt(s, q, err);
-    sqlite3_finalize(q);
-    return rc;
-}
-
-static int collect(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
-                   size_t size, void **items, size_t *n, fk_err *err)
-{
-    *items = NULL;
-    *n = 0;
-    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
-    if (!q)
-        return -1;
-    int rc = sq_collect(s, q, fn, size, items, n, err);
-    sqlite3_finalize(q);
-    return rc;
-}
-
 /* The single row of `sql` into item, FK_ENOTFOUND naming "id" with `what` otherwise. */
 static int one(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn, size_t size,
                void *item, const char *what, int64_t id, fk_err *err)
 {
     void *items;
     size_t n;
-    if (collect(s, sql, b, fn, size, &items, &n, err) != 0)
+    if (sq_collect_sql(s, sql, b, fn, size, &items, &n, err) != 0)
         return -1;
     if (n)
         memcpy(item, items, size);
@@ -193,8 +169,8 @@ static int sq_facility_open(store *st, const char *area_prefix, facility_list *o
     sb_append(&w, "SELECT " FAC_COLS " FROM facilities WHERE state = 'open' AND n_vacant > 0");
     area_range(&w, &b, "area_code", area_prefix);
     sb_append(&w, " ORDER BY id");
-    int rc = collect(SQ(st), sb_str(&w), &b, facility_row, sizeof(facility_rec),
-                     (void **)&out->items, &out->n, err);
+    int rc = sq_collect_sql(SQ(st), sb_str(&w), &b, facility_row, sizeof(facility_rec),
+                            (void **)&out->items, &out->n, err);
     out->total = (int64_t)out->n;
     sb_free(&w);
     return rc;
@@ -255,9 +231,9 @@ static int sq_room_list(store *st, int64_t fid, const char *state, room_list *ou
     sq_binds b = {0};
     sq_bind_add_int(&b, fid);
     sq_bind_add_text(&b, state);
-    return collect(SQ(st), "SELECT " ROOM_COLS " FROM rooms r WHERE r.facility_id = ?1 "
-                   "AND (?2 IS NULL OR r.state = ?2) ORDER BY length(r.number), r.number",
-                   &b, room_row, sizeof(room_rec), (void **)&out->items, &out->n, err);
+    return sq_collect_sql(SQ(st), "SELECT " ROOM_COLS " FROM rooms r WHERE r.facility_id = ?1 "
+                          "AND (?2 IS NULL OR r.state = ?2) ORDER BY length(r.number), r.number",
+                          &b, room_row, sizeof(room_rec), (void **)&out->items, &out->n, err);
 }
 
 static int sq_room_get(store *st, int64_t id, room_rec *out, fk_err *err)
@@ -338,8 +314,9 @@ static int staff_unit(struct sq_store *s, staff_rec *r, const audit_rec *a, fk_e
     sq_bind_add_text(&b, r->name);
     sq_bind_add_text(&b, r->duty);
     sq_bind_add_text(&b, r->phone);
-    if (run(s, "INSERT INTO facility_staff (facility_id, name, duty, phone) VALUES (?,?,?,?)",
-            &b, err) != 0)
+    if (sq_run_bound(s,
+                     "INSERT INTO facility_staff (facility_id, name, duty, phone) VALUES (?,?,?,?)",
+                     &b, err) != 0)
         return -1;
     r->id = sqlite3_last_insert_rowid(s->db);
     return sq_audit_write(s, a, r->facility_id, err);
@@ -357,9 +334,9 @@ static int sq_staff_list(store *st, int64_t fid, staff_list *out, fk_err *err)
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, fid);
-    return collect(SQ(st), "SELECT id, facility_id, name, duty, phone FROM facility_staff "
-                   "WHERE facility_id = ? ORDER BY id", &b, staff_row, sizeof(staff_rec),
-                   (void **)&out->items, &out->n, err);
+    return sq_collect_sql(SQ(st), "SELECT id, facility_id, name, duty, phone FROM facility_staff "
+                          "WHERE facility_id = ? ORDER BY id", &b, staff_row, sizeof(staff_rec),
+                          (void **)&out->items, &out->n, err);
 }
 
 static void check_row(sqlite3_stmt *q, void *item)
@@ -382,8 +359,8 @@ static int check_unit(struct sq_store *s, int64_t fid, const check_rec *c, const
     sq_bind_add_text(&b, c->note);
     sq_bind_add_text(&b, c->checked_by);
     sq_bind_add_int(&b, c->checked_at);
-    if (run(s, "INSERT OR REPLACE INTO facility_checks (facility_id, item, ok, note, "
-            "checked_by, checked_at) VALUES (?,?,?,?,?,?)", &b, err) != 0)
+    if (sq_run_bound(s, "INSERT OR REPLACE INTO facility_checks (facility_id, item, ok, note, "
+                     "checked_by, checked_at) VALUES (?,?,?,?,?,?)", &b, err) != 0)
         return -1;
     return sq_audit_write(s, a, fid, err);
 }
@@ -401,9 +378,9 @@ static int sq_check_list(store *st, int64_t fid, check_list *out, fk_err *err)
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, fid);
-    return collect(SQ(st), "SELECT item, ok, note, checked_by, checked_at FROM "
-                   "facility_checks WHERE facility_id = ? ORDER BY item", &b, check_row,
-                   sizeof(check_rec), (void **)&out->items, &out->n, err);
+    return sq_collect_sql(SQ(st), "SELECT item, ok, note, checked_by, checked_at FROM "
+                          "facility_checks WHERE facility_id = ? ORDER BY item", &b, check_row,
+                          sizeof(check_rec), (void **)&out->items, &out->n, err);
 }
 
 /* ---- allocations ------------------------------------------------------------------------ */
@@ -602,8 +579,8 @@ static int allocations_move(struct sq_store *s, int64_t id, const char *from, co
     sq_bind_add_int(&b, at);
     sq_bind_add_int(&b, id);
     sq_bind_add_text(&b, from);
-    return run(s, "UPDATE allocations SET state = ?1, ended_at = CASE WHEN ?1 = 'ended' "
-               "THEN ?2 END WHERE (id = ?3 OR primary_id = ?3) AND state = ?4", &b, err);
+    return sq_run_bound(s, "UPDATE allocations SET state = ?1, ended_at = CASE WHEN ?1 = 'ended' "
+                        "THEN ?2 END WHERE (id = ?3 OR primary_id = ?3) AND state = ?4", &b, err);
 }
 
 /* The allocation the isolation occupies: its room turns occupied with it. */
@@ -637,8 +614,8 @@ static int tests_insert(struct sq_store *s, int64_t iso_id, isolation_test_rec *
         sq_bind_add_int(&b, t[i].day);
         sq_bind_add_text(&b, t[i].due_date);
         sq_bind_add_text(&b, t[i].test_kind);
-        if (run(s, "INSERT INTO isolation_tests (isolation_id, day, due_date, test_kind) "
-                "VALUES (?,?,?,?)", &b, err) != 0)
+        if (sq_run_bound(s, "INSERT INTO isolation_tests (isolation_id, day, due_date, test_kind) "
+                         "VALUES (?,?,?,?)", &b, err) != 0)
             return -1;
         t[i].id = sqlite3_last_insert_rowid(s->db);
     }
@@ -664,10 +641,10 @@ static int isolation_insert_unit(struct sq_store *s, isolation_rec *iso, isolati
     sq_bind_add_text(&b, iso->next_end_date);
     sq_bind_add_text(&b, iso->policy_id);
     sq_bind_add_int(&b, iso->started_at);
-    if (run(s, "INSERT INTO isolations (person_id, area_code, cohort, phase, kind, "
-            "allocation_id, household_id, lead_id, day1_date, end_date, next_kind, "
-            "next_end_date, policy_id, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            &b, err) != 0)
+    if (sq_run_bound(s, "INSERT INTO isolations (person_id, area_code, cohort, phase, kind, "
+                     "allocation_id, household_id, lead_id, day1_date, end_date, next_kind, "
+                     "next_end_date, policy_id, started_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     &b, err) != 0)
         return fk_fail(err, err->code, err->code == FK_ECONFLICT ? "person_id" : err->field,
                        "%s", err->code == FK_ECONFLICT
                                  ? "person_id: the person is in an active isolation already"
@@ -759,8 +736,8 @@ static int sq_isolation_tests(store *st, int64_t iso_id, isolation_test_list *ou
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, iso_id);
-    return collect(SQ(st), TEST_SQL "WHERE t.isolation_id = ? ORDER BY t.day", &b, test_row,
-                   sizeof(isolation_test_rec), (void **)&out->items, &out->n, err);
+    return sq_collect_sql(SQ(st), TEST_SQL "WHERE t.isolation_id = ? ORDER BY t.day", &b, test_row,
+                          sizeof(isolation_test_rec), (void **)&out->items, &out->n, err);
 }
 
 static int test_result_unit(struct sq_store *s, int64_t test_id, const char *result,
@@ -771,8 +748,8 @@ static int test_result_unit(struct sq_store *s, int64_t test_id, const char *res
     sq_bind_add_int(&b, at);
     sq_bind_add_text(&b, by);
     sq_bind_add_int(&b, test_id);
-    if (run(s, "UPDATE isolation_tests SET result = ?, result_at = ?, recorded_by = ? "
-            "WHERE id = ? AND result = ''", &b, err) != 0)
+    if (sq_run_bound(s, "UPDATE isolation_tests SET result = ?, result_at = ?, recorded_by = ? "
+                     "WHERE id = ? AND result = ''", &b, err) != 0)
         return -1;
     if (sqlite3_changes(s->db) != 1)
         return fk_fail(err, FK_ECONFLICT, "result", "result: test %lld has a result already",
@@ -805,8 +782,11 @@ static int promote_sharer(struct sq_store *s, int64_t old_primary, fk_err *err)
     sq_binds c = {0};
     sq_bind_add_int(&c, next);
     sq_bind_add_int(&c, old_primary);
-    return run(s, "UPDATE allocations SET primary_id = CASE WHEN id = ?1 THEN NULL ELSE ?1 END "
-               "WHERE primary_id = ?2 AND state <> 'ended'", &c, err);
+    return sq_run_bound(
+        s,
+        "UPDATE allocations SET primary_id = CASE WHEN id = ?1 THEN NULL ELSE ?1 END "
+        "WHERE primary_id = ?2 AND state <> 'ended'",
+        &c, err);
 }
 
 /* End the isolation's allocation; the room goes to cleaning when nobody holds it. */
@@ -821,7 +801,8 @@ static int leave_room(struct sq_store *s, int64_t allocation_id, int64_t at, fk_
         return 0;
     sq_bind_add_int(&b, at);
     sq_bind_add_int(&b, al.id);
-    if (run(s, "UPDATE allocations SET state = 'ended', ended_at = ? WHERE id = ?", &b, err))
+    if (sq_run_bound(s, "UPDATE allocations SET state = 'ended', ended_at = ? WHERE id = ?", &b,
+                     err))
         return -1;
     if (!al.primary_id && promote_sharer(s, al.id, err) != 0)
         return -1;
@@ -851,8 +832,8 @@ static int isolation_end_unit(struct sq_store *s, int64_t id, const char *state,
     bind_opt_id(&b, case_id);
     sq_bind_add_int(&b, at);
     sq_bind_add_int(&b, id);
-    if (run(s, "UPDATE isolations SET state = ?, case_id = ?, ended_at = ? WHERE id = ?", &b,
-            err) != 0)
+    if (sq_run_bound(s, "UPDATE isolations SET state = ?, case_id = ?, ended_at = ? WHERE id = ?",
+                     &b, err) != 0)
         return -1;
     if (iso.allocation_id && leave_room(s, iso.allocation_id, at, err) != 0)
         return -1;
@@ -877,8 +858,8 @@ static int sq_isolation_due(store *st, const char *date, const char *area_prefix
     sq_bind_add_text(&b, date);
     area_range(&w, &b, "i.area_code", area_prefix);
     sb_append(&w, " ORDER BY t.due_date, t.id");
-    int rc = collect(SQ(st), sb_str(&w), &b, test_row, sizeof(isolation_test_rec),
-                     (void **)&out->items, &out->n, err);
+    int rc = sq_collect_sql(SQ(st), sb_str(&w), &b, test_row, sizeof(isolation_test_rec),
+                            (void **)&out->items, &out->n, err);
     sb_free(&w);
     return rc;
 }

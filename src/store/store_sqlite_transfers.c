@@ -11,30 +11,6 @@
 #include "model/transfer.h"
 #include "store/store_sqlite_int.h"
 
-static int run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err)
-{
-    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
-    if (!q)
-        return -1;
-    int rc = sq_exec_stmt(s, q, err);
-    sqlite3_finalize(q);
-    return rc;
-}
-
-/* Rows of sql (binds b) into a fresh array; 0 rows is not an error. */
-static int collect(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
-                   size_t size, void **items, size_t *n, fk_err *err)
-{
-    *items = NULL;
-    *n = 0;
-    sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
-    if (!q)
-        return -1;
-    int rc = sq_collect(s, q, fn, size, items, n, err);
-    sqlite3_finalize(q);
-    return rc;
-}
-
 /* A unit: joins the caller's transaction, or is its own. */
 #define UNIT(s, call)                                                                        \
     do {                                                                                     \
@@ -88,7 +64,7 @@ static int vehicle_insert_unit(struct sq_store *s, vehicle_rec *v, const audit_r
     sq_bind_add_int(&b, v->seats);
     sq_bind_add_text(&b, v->area_code);
     sq_bind_add_int(&b, v->updated_at);
-    if (run_bound(s, "INSERT INTO vehicles (plate, seats, area_code, updated_at) "
+    if (sq_run_bound(s, "INSERT INTO vehicles (plate, seats, area_code, updated_at) "
                      "VALUES (?,?,?,?)", &b, err) != 0)
         return -1;
     v->id = sqlite3_last_insert_rowid(s->db);
@@ -107,8 +83,8 @@ static int sq_vehicle_get(store *st, int64_t id, vehicle_rec *out, fk_err *err)
     vehicle_rec *items;
     size_t n;
     sq_bind_add_int(&b, id);
-    if (collect(SQ(st), "SELECT " VEHICLE_COLS " FROM vehicles WHERE id = ?", &b, vehicle_row,
-                sizeof *items, (void **)&items, &n, err) != 0)
+    if (sq_collect_sql(SQ(st), "SELECT " VEHICLE_COLS " FROM vehicles WHERE id = ?", &b,
+                       vehicle_row, sizeof *items, (void **)&items, &n, err) != 0)
         return -1;
     if (n)
         *out = items[0];
@@ -149,7 +125,7 @@ static int vehicle_state_unit(struct sq_store *s, int64_t id, const char *from, 
     sq_bind_add_int(&b, at);
     sq_bind_add_int(&b, id);
     sq_bind_add_text(&b, from);
-    if (run_bound(s, "UPDATE vehicles SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+    if (sq_run_bound(s, "UPDATE vehicles SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
                   &b, err) != 0)
         return -1;
     if (sqlite3_changes(s->db) == 0)
@@ -188,7 +164,7 @@ static int crew_insert_unit(struct sq_store *s, crew_rec *c, const audit_rec *a,
     sq_bind_add_text(&b, c->phone);
     sq_bind_add_int(&b, c->members);
     sq_bind_add_text(&b, c->area_code);
-    if (run_bound(s, "INSERT INTO crews (name, leader, phone, members, area_code) "
+    if (sq_run_bound(s, "INSERT INTO crews (name, leader, phone, members, area_code) "
                      "VALUES (?,?,?,?,?)", &b, err) != 0)
         return -1;
     c->id = sqlite3_last_insert_rowid(s->db);
@@ -207,8 +183,8 @@ static int sq_crew_get(store *st, int64_t id, crew_rec *out, fk_err *err)
     crew_rec *items;
     size_t n;
     sq_bind_add_int(&b, id);
-    if (collect(SQ(st), "SELECT " CREW_COLS " FROM crews WHERE id = ?", &b, crew_row,
-                sizeof *items, (void **)&items, &n, err) != 0)
+    if (sq_collect_sql(SQ(st), "SELECT " CREW_COLS " FROM crews WHERE id = ?", &b, crew_row,
+                       sizeof *items, (void **)&items, &n, err) != 0)
         return -1;
     if (n)
         *out = items[0];
@@ -311,7 +287,7 @@ static int event_insert(struct sq_store *s, int64_t trip_id, int64_t at, const c
     sq_bind_add_text(&b, from);
     sq_bind_add_text(&b, to);
     sq_bind_add_text(&b, note ? note : "");
-    return run_bound(s, "INSERT INTO trip_events (trip_id, at, actor, from_state, to_state, "
+    return sq_run_bound(s, "INSERT INTO trip_events (trip_id, at, actor, from_state, to_state, "
                         "note) VALUES (?,?,?,?,?,?)", &b, err);
 }
 
@@ -323,7 +299,7 @@ static int pickup_insert(struct sq_store *s, pickup_rec *p, fk_err *err)
     sq_bind_add_int(&b, p->person_id);
     sq_bind_add_int(&b, p->allocation_id);
     sq_bind_add_int(&b, p->due_at);
-    if (run_bound(s, "INSERT INTO trip_pickups (trip_id, lead_id, person_id, allocation_id, "
+    if (sq_run_bound(s, "INSERT INTO trip_pickups (trip_id, lead_id, person_id, allocation_id, "
                      "due_at) VALUES (?,?,?,?,?)", &b, err) != 0) {
         if (err && err->code == FK_ECONFLICT)
             fk_fail(err, FK_ECONFLICT, "lead_ids", "lead_ids: lead %lld is already on a trip",
@@ -349,7 +325,7 @@ static int trip_insert_unit(struct sq_store *s, trip_rec *t, pickup_rec *p, size
     sq_bind_add_int(&b, t->created_at);
     sq_bind_add_text(&b, t->created_by);
     sq_bind_add_int(&b, t->due_at);
-    if (run_bound(s, "INSERT INTO trips (vehicle_id, crew_id, facility_id, area_code, "
+    if (sq_run_bound(s, "INSERT INTO trips (vehicle_id, crew_id, facility_id, area_code, "
                      "created_at, created_by, due_at) VALUES (?,?,?,?,?,?,?)", &b, err) != 0)
         return -1;
     t->id = sqlite3_last_insert_rowid(s->db);
@@ -377,8 +353,8 @@ static int trip_one(struct sq_store *s, int64_t id, trip_rec *out, fk_err *err)
     trip_rec *items;
     size_t n;
     sq_bind_add_int(&b, id);
-    if (collect(s, "SELECT " TRIP_COLS " FROM " TRIP_FROM " WHERE t.id = ?", &b, trip_row,
-                sizeof *items, (void **)&items, &n, err) != 0)
+    if (sq_collect_sql(s, "SELECT " TRIP_COLS " FROM " TRIP_FROM " WHERE t.id = ?", &b, trip_row,
+                       sizeof *items, (void **)&items, &n, err) != 0)
         return -1;
     if (n)
         *out = items[0];
@@ -396,13 +372,15 @@ static int sq_trip_get(store *st, int64_t id, trip_rec *out, pickup_list *pickup
     if (rc == 0)
         rc = trip_one(s, id, out, err);
     if (rc == 0 && pickups)
-        rc = collect(s, "SELECT " PICKUP_COLS PICKUP_FROM " WHERE k.trip_id = ? ORDER BY k.id",
-                     &b, pickup_row, sizeof(pickup_rec), (void **)&pickups->items, &pickups->n,
-                     err);
+        rc = sq_collect_sql(
+            s, "SELECT " PICKUP_COLS PICKUP_FROM " WHERE k.trip_id = ? ORDER BY k.id", &b,
+            pickup_row, sizeof(pickup_rec), (void **)&pickups->items, &pickups->n, err);
     if (rc == 0 && events)
-        rc = collect(s, "SELECT id, trip_id, at, actor, from_state, to_state, note FROM "
-                        "trip_events WHERE trip_id = ? ORDER BY id", &b, event_row,
-                     sizeof(trip_event), (void **)&events->items, &events->n, err);
+        rc = sq_collect_sql(s,
+                            "SELECT id, trip_id, at, actor, from_state, to_state, note FROM "
+                            "trip_events WHERE trip_id = ? ORDER BY id",
+                            &b, event_row, sizeof(trip_event), (void **)&events->items, &events->n,
+                            err);
     sq_read_end(s, began);
     return rc;
 }
@@ -422,10 +400,16 @@ static int sq_trip_list(store *st, const trip_filter *f, trip_list *out, fk_err 
                       "t.due_at < ?))");
         sq_bind_add_int(&b, f->late_at);
     }
-    sq_page_query q = {TRIP_COLS, TRIP_FROM, sb_str(&w),
-                       "t.state NOT IN ('assigned', 'picked_up'), "
-                       "CASE WHEN t.state IN ('assigned', 'picked_up') THEN t.due_at END, t.id DESC",
-                       f->limit, f->offset, trip_row, sizeof(trip_rec)};
+    sq_page_query q = {
+        TRIP_COLS,
+        TRIP_FROM,
+        sb_str(&w),
+        "t.state NOT IN ('assigned', 'picked_up'), "
+        "CASE WHEN t.state IN ('assigned', 'picked_up') THEN t.due_at END, t.id DESC",
+        f->limit,
+        f->offset,
+        trip_row,
+        sizeof(trip_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
     return rc;
@@ -452,7 +436,7 @@ static int trip_state_unit(struct sq_store *s, int64_t id, const char *from, con
                       "arrived_at = CASE WHEN ?1 = 'arrived' THEN ?2 ELSE arrived_at END, "
                       "late = CASE WHEN ?1 = 'arrived' AND ?2 > due_at THEN 1 ELSE late END "
                       "WHERE id = ?3";
-    if (run_bound(s, sql, &b, err) != 0 || event_insert(s, id, at, actor, from, to, note, err))
+    if (sq_run_bound(s, sql, &b, err) != 0 || event_insert(s, id, at, actor, from, to, note, err))
         return -1;
     return sq_audit_write(s, a, id, err);
 }
@@ -471,11 +455,11 @@ static int free_reservation(struct sq_store *s, int64_t pickup_id, int64_t at, f
     sq_binds b = {0};
     sq_bind_add_int(&b, at);
     sq_bind_add_int(&b, pickup_id);
-    if (run_bound(s, "UPDATE allocations SET state = 'ended', ended_at = ?1 WHERE state = "
+    if (sq_run_bound(s, "UPDATE allocations SET state = 'ended', ended_at = ?1 WHERE state = "
                      "'reserved' AND id = (SELECT allocation_id FROM trip_pickups WHERE id = ?2)",
                   &b, err) != 0)
         return -1;
-    return run_bound(s, "UPDATE rooms SET state = 'vacant', state_since = ?1 WHERE state = "
+    return sq_run_bound(s, "UPDATE rooms SET state = 'vacant', state_since = ?1 WHERE state = "
                         "'reserved' AND id = (SELECT a.room_id FROM trip_pickups k JOIN "
                         "allocations a ON a.id = k.allocation_id WHERE k.id = ?2) AND NOT "
                         "EXISTS (SELECT 1 FROM allocations x WHERE x.room_id = rooms.id AND "
@@ -496,7 +480,7 @@ static int pickup_state_unit(struct sq_store *s, int64_t trip_id, int64_t pickup
     sq_bind_add_int(&b, pickup_id);
     sq_bind_add_int(&b, trip_id);
     sq_bind_add_text(&b, from);
-    if (run_bound(s, "UPDATE trip_pickups SET state = ?1, "
+    if (sq_run_bound(s, "UPDATE trip_pickups SET state = ?1, "
                      "aboard_at = CASE WHEN ?1 = 'aboard' THEN ?2 ELSE aboard_at END, "
                      "arrived_at = CASE WHEN ?1 = 'arrived' THEN ?2 ELSE arrived_at END, "
                      "note = CASE WHEN ?3 <> '' THEN ?3 ELSE note END "
@@ -535,7 +519,7 @@ static int trip_escalate_unit(struct sq_store *s, int64_t id, int level, int64_t
     sq_bind_add_int(&b, id);
     snprintf(note, sizeof note, "late: escalated to level %d (%s)", level,
              transfer_level_name(level) ? transfer_level_name(level) : "?");
-    if (run_bound(s, "UPDATE trips SET escalation_level = ?, escalated_at = ? WHERE id = ?", &b,
+    if (sq_run_bound(s, "UPDATE trips SET escalation_level = ?, escalated_at = ? WHERE id = ?", &b,
                   err) != 0 ||
         event_insert(s, id, at, actor, cur.state, cur.state, note, err) != 0)
         return -1;
@@ -562,8 +546,8 @@ static int sq_trip_due_between(store *st, int64_t from, int64_t to, const char *
     sq_bind_add_int(&b, to);
     strbuf sql = STRBUF_INIT;
     sb_appendf(&sql, "SELECT " TRIP_COLS " FROM " TRIP_FROM "%s", sb_str(&w));
-    int rc = collect(SQ(st), sb_str(&sql), &b, trip_row, sizeof(trip_rec), (void **)&out->items,
-                     &out->n, err);
+    int rc = sq_collect_sql(SQ(st), sb_str(&sql), &b, trip_row, sizeof(trip_rec),
+                            (void **)&out->items, &out->n, err);
     out->total = (int64_t)out->n;
     sb_free(&sql);
     sb_free(&w);
@@ -579,10 +563,12 @@ static int sq_trip_late_page(store *st, int64_t now, int64_t after_due, int64_t 
     sq_bind_add_int(&b, after_due);
     sq_bind_add_int(&b, after_id);
     sq_bind_add_int(&b, limit < 1 ? 1 : limit > 4096 ? 4096 : limit);
-    int rc = collect(SQ(st), "SELECT " TRIP_COLS " FROM " TRIP_FROM " WHERE t.state IN "
-                     "('assigned', 'picked_up') AND t.due_at < ? AND (t.due_at, t.id) > (?, ?) "
-                     "ORDER BY t.due_at, t.id LIMIT ?", &b, trip_row, sizeof(trip_rec),
-                     (void **)&out->items, &out->n, err);
+    int rc =
+        sq_collect_sql(SQ(st),
+                       "SELECT " TRIP_COLS " FROM " TRIP_FROM " WHERE t.state IN "
+                       "('assigned', 'picked_up') AND t.due_at < ? AND (t.due_at, t.id) > (?, ?) "
+                       "ORDER BY t.due_at, t.id LIMIT ?",
+                       &b, trip_row, sizeof(trip_rec), (void **)&out->items, &out->n, err);
     out->total = (int64_t)out->n;
     return rc;
 }
