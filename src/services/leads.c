@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/timeutil.h"
 #include "model/person.h"
+#include "model/responsibility.h"
 #include "model/role.h"
 #include "services/accountability.h"
 #include "services/contacts.h"
@@ -519,12 +520,46 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
 
 /* ---- escalation ---------------------------------------------------------------------- */
 
+/* Who answers at each (unit, level) a sweep met: it raises thousands of leads of the
+ * same few units, and the matrix lookup was a query per lead. The matrix is read at one
+ * `now` for the whole sweep, so an entry never goes stale within it. */
+enum { RESP_CACHE = 64 };
+typedef struct resp_cache {
+    struct {
+        char unit[16];
+        int level, found;
+        resp_rec r;
+    } e[RESP_CACHE];
+    size_t n, next;
+} resp_cache;
+
+static int responsible_cached(store *st, resp_cache *c, const char *area, int level,
+                              int64_t now, resp_rec *out, fk_err *err)
+{
+    char unit[16];
+    resp_unit_code(area, level, unit);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i].level == level && !strcmp(c->e[i].unit, unit)) {
+            *out = c->e[i].r;
+            return c->e[i].found;
+        }
+    int found = acc_responsible(st, "leads", area, level, now, out, err);
+    if (found < 0)
+        return -1;
+    size_t slot = c->n < RESP_CACHE ? c->n++ : c->next++ % RESP_CACHE;
+    snprintf(c->e[slot].unit, sizeof c->e[slot].unit, "%s", unit);
+    c->e[slot].level = level;
+    c->e[slot].found = found;
+    c->e[slot].r = *out;
+    return found;
+}
+
 /* The event's note names who answers at the new level, as the matrix has it at `now`. */
-static int escalation_note(store *st, const lead_rec *l, int level, int64_t now, char *note,
-                           size_t cap, fk_err *err)
+static int escalation_note(store *st, resp_cache *cache, const lead_rec *l, int level,
+                           int64_t now, char *note, size_t cap, fk_err *err)
 {
     resp_rec r;
-    int found = acc_responsible(st, "leads", l->area_code, level, now, &r, err);
+    int found = responsible_cached(st, cache, l->area_code, level, now, &r, err);
     if (found < 0)
         return -1;
     snprintf(note, cap, "escalated to level %d (%s)%s%s%s%s", level, lead_level_name(level),
@@ -532,8 +567,8 @@ static int escalation_note(store *st, const lead_rec *l, int level, int64_t now,
     return 0;
 }
 
-static int escalate_page(store *st, const actor *a, const lead_list *page, int64_t now,
-                         int *raised, fk_err *err)
+static int escalate_page(store *st, const actor *a, resp_cache *cache, const lead_list *page,
+                         int64_t now, int *raised, fk_err *err)
 {
     for (size_t i = 0; i < page->n; i++) {
         const lead_rec *l = &page->items[i];
@@ -545,7 +580,7 @@ static int escalate_page(store *st, const actor *a, const lead_list *page, int64
         snprintf(detail, sizeof detail, "level %d->%d (%s)", l->escalation_level, target,
                  lead_level_name(target));
         actor_audit(a, &rec, "escalate", "lead", l->id, detail);
-        if (escalation_note(st, l, target, now, note, sizeof note, err) != 0 ||
+        if (escalation_note(st, cache, l, target, now, note, sizeof note, err) != 0 ||
             store_lead_escalate(st, l->id, target, now, a->username, note, &rec, &up, err) != 0)
             return -1;
         *raised += up;
@@ -558,14 +593,17 @@ static int escalate_page(store *st, const actor *a, const lead_list *page, int64
 int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *err)
 {
     int64_t after_due = 0, after_id = 0;
+    resp_cache *cache = fk_calloc(1, sizeof *cache);
     *raised = 0;
     for (;;) {
         lead_list page;
-        if (store_lead_overdue_page(st, now, after_due, after_id, 1000, &page, err) != 0)
+        if (store_lead_overdue_page(st, now, after_due, after_id, 1000, &page, err) != 0) {
+            free(cache);
             return -1;
+        }
         int rc = page.n ? store_begin(st, err) : 0;
         if (rc == 0 && page.n)
-            rc = escalate_page(st, a, &page, now, raised, err);
+            rc = escalate_page(st, a, cache, &page, now, raised, err);
         if (rc == 0 && page.n)
             rc = store_commit(st, err);
         if (rc != 0)
@@ -576,8 +614,10 @@ int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *
         }
         size_t n = page.n;
         lead_list_free(&page);
-        if (rc != 0 || n < 1000)
+        if (rc != 0 || n < 1000) {
+            free(cache);
             return rc;
+        }
     }
 }
 

@@ -275,34 +275,57 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
     return out ? sq_lead_get(st, id, out, err) : 0;
 }
 
+/* 0 when lead id exists (FK_ENOTFOUND otherwise). */
+static int lead_exists(struct sq_store *s, int64_t id, fk_err *err)
+{
+    lead_rec cur;
+    return current(s, id, &cur, err);
+}
+
+/* An event that records no move (an escalation), in the lead's current state. */
+static int event_same_state(struct sq_store *s, int64_t lead_id, int64_t at, const char *actor,
+                            const char *note, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_EVENT_SAME,
+                              "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, "
+                              "note) SELECT id, ?, ?, state, state, ? FROM leads WHERE id = ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, at);
+    sq_bind_text(q, 2, actor);
+    sq_bind_text(q, 3, note);
+    sqlite3_bind_int64(q, 4, lead_id);
+    return sq_exec_stmt(s, q, err);
+}
+
 static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
                          const char *actor, const char *given, const audit_rec *a, int *raised,
                          fk_err *err)
 {
-    lead_rec cur;
     char note[256];
     *raised = 0;
-    if (current(s, id, &cur, err) != 0)
-        return -1;
-    if (level <= cur.escalation_level)
-        return 0;
+    /* levels only rise: the guard in the UPDATE is the check, no read first (the sweep
+     * raises hundreds of thousands of leads) */
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_ESCALATE,
-                              "UPDATE leads SET escalation_level = ?, escalated_at = ?, "
-                              "updated_at = ? WHERE id = ?",
+                              "UPDATE leads SET escalation_level = ?1, escalated_at = ?2, "
+                              "updated_at = ?2 WHERE id = ?3 AND escalation_level < ?1",
                               err);
     if (!q)
         return -1;
     sqlite3_bind_int(q, 1, level);
     sqlite3_bind_int64(q, 2, at);
-    sqlite3_bind_int64(q, 3, at);
-    sqlite3_bind_int64(q, 4, id);
+    sqlite3_bind_int64(q, 3, id);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return lead_exists(s, id, err);
     if (given)
         snprintf(note, sizeof note, "%s", given);
     else
         snprintf(note, sizeof note, "escalated to level %d (%s)", level,
                  lead_level_name(level) ? lead_level_name(level) : "?");
-    if (sq_exec_stmt(s, q, err) != 0 ||
-        event_insert(s, id, at, actor, cur.state, cur.state, note, err) != 0)
+    if (event_same_state(s, id, at, actor, note, err) != 0)
         return -1;
     *raised = 1;
     return sq_audit_write(s, a, id, err);
