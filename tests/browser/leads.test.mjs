@@ -68,6 +68,14 @@ async function logIn(page, username) {
 test('the community worker works the queue on a phone', async (t) => {
   const { page, errors } = await openPhone(t);
   await logIn(page, 'shequ');
+  // the overview shows the leads past their deadline, red, linking to the queue
+  const overdue = (await shequ.get('/api/v1/leads?overdue=1&limit=1')).json.total;
+  assert.ok(overdue >= 1);
+  const tile = byId(page, 'tile-leads-overdue');
+  await tile.waitFor();
+  assert.equal(await tile.locator('.tile-n').innerText(), overdue.toLocaleString('en-US'));
+  assert.match(await tile.getAttribute('class'), /tile-alert/);
+  assert.equal(await byId(page, 'tile-trips-late').count(), 0, 'a community worker does not dispatch');
   await byId(page, 'nav-leads').click();
   await byId(page, 'lead-card').first().waitFor();
   const total = (await shequ.get('/api/v1/leads?limit=50')).json.total;
