@@ -184,7 +184,10 @@ static int household_of(store *st, int64_t h, int64_t self, int64_t from,
         snprintf(t->subject, sizeof t->subject, "%s", subject);
         strcpy(t->kind, "household");
         strcpy(t->source, "registry");
+        /* living together: exposed over the whole window, to its end (the case isolated,
+         * or now), which is the last exposure an isolation's day 1 counts from */
         t->first_overlap = from;
+        t->overlap_s = c->to > from ? c->to - from : 0;
     }
     person_list_free(&l);
     return rc;

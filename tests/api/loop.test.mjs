@@ -44,7 +44,10 @@ test('a contact goes from lead to release entirely in fangkong', async () => {
   const k = await liudiao.post('/api/v1/cases', { person_id: index.id, classification: 'confirmed', severity: 'mild',
     reported_at: iso(now - 3 * DAY), sampling_date: dateOf(now - 3 * DAY), onset_date: dateOf(now - 3 * DAY), source: 'community_screening' });
   assert.equal(k.status, 201, k.text);
-  const found = await liudiao.post(`/api/v1/cases/${k.json.id}/contacts/discover`, {});
+  // the window the epidemiologist sets: from the policy's start to the day the case was
+  // isolated, six days ago
+  const found = await liudiao.post(`/api/v1/cases/${k.json.id}/contacts/discover`,
+    { from: iso(now - 8 * DAY), to: iso(now - 6 * DAY) });
   assert.equal(found.status, 200, found.text);
   const contact = found.json.items.find((c) => c.person_id === member.id && c.kind === 'household');
   assert.ok(contact, JSON.stringify(found.json.items));
@@ -75,7 +78,9 @@ test('a contact goes from lead to release entirely in fangkong', async () => {
   assert.deepEqual([l.state, l.measure_taken], ['controlled', 'transferred_central']);
   const [isolation] = (await geli.get(`/api/v1/isolations?person_id=${member.id}`)).json.items;
   assert.deepEqual([isolation.state, isolation.kind, isolation.room_number], ['active', 'central_isolation', pickup.room_number]);
-  assert.equal(isolation.day1_date, contact.start.slice(0, 10), 'day 1: the last exposure the contact records');
+  const last = Date.parse(contact.start) + contact.overlap_seconds * 1000;
+  assert.equal(last, Date.parse(iso(now - 6 * DAY)), 'a household contact is exposed to the end of the window');
+  assert.equal(isolation.day1_date, dateOf(last), 'day 1: the last exposure the contact records');
 
   // 5. the lab work on the policy's days (v9 close contact: 1, 2, 3, 5, 7), all negative
   let full = (await geli.get(`/api/v1/isolations/${isolation.id}`)).json;
