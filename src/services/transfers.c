@@ -273,9 +273,13 @@ int transfers_trip_create(store *st, const policy *pol, const actor *a, const tr
     lead_rec *leads = fk_calloc(r->n, sizeof *leads);
     pickup_rec *p = fk_calloc(r->n, sizeof *p);
     trip_rec t;
-    int rc = check_leads(st, a, r, leads, err);
-    if (rc == 0 && (rc = store_begin(st, err)) == 0) {
-        rc = create_unit(st, pol, a, r, &v, leads, &t, p, err);
+    /* the leads are judged inside the transaction that fetches them: a lead closed
+     * meanwhile is not put on a trip */
+    int rc = store_begin(st, err);
+    if (rc == 0) {
+        rc = check_leads(st, a, r, leads, err);
+        if (rc == 0)
+            rc = create_unit(st, pol, a, r, &v, leads, &t, p, err);
         if (rc == 0)
             rc = store_commit(st, err);
         if (rc != 0)
