@@ -10,6 +10,7 @@
 #include "demo/demo.h"
 #include "policy/policy.h"
 #include "services/actor.h"
+#include "services/leads.h"
 #include "services/tracing.h"
 
 static const char usage_text[] =
@@ -112,6 +113,7 @@ static void print_summary(const demo_args *a, const demo_summary *s)
     printf("  venues        %10" PRId64 "\n", s->venues);
     printf("  facilities    %10" PRId64 "  (%" PRId64 " isolation rooms)\n", s->facilities,
            s->rooms);
+    printf("  transfer      %10" PRId64 "  vehicles, %" PRId64 " crews\n", s->vehicles, s->crews);
     if (a->opts.days > 0)
         printf("  movement      %10" PRId64 "  stays over %d days (%" PRId64
                " in grid cells, %" PRId64 " venue check-ins)\n",
@@ -132,6 +134,26 @@ static void print_summary(const demo_args *a, const demo_summary *s)
     }
     if (created)
         printf("password of the new accounts: %s\n", s->password);
+}
+
+/* The contacts of the newest cases pushed to the communities, as the headquarters does
+ * with the day's cases, so the console's queue, transfer and overview pages have work:
+ * their deadlines run from now, and the ones nobody works escalate. */
+#define DEMO_PUSH_CASES 2
+
+static int push_newest(store *st, const policy *pol, const actor *me, const case_list *cases,
+                       fk_err *err)
+{
+    size_t pushed = 0, from = cases->n > DEMO_PUSH_CASES ? cases->n - DEMO_PUSH_CASES : 0;
+    for (size_t i = from; i < cases->n; i++) {
+        lead_list made;
+        if (leads_push_case(st, pol, me, cases->items[i].id, &made, err) != 0)
+            return -1;
+        pushed += made.n;
+        lead_list_free(&made);
+    }
+    printf("leads: %zu pushed for the newest %zu cases\n", pushed, cases->n - from);
+    return 0;
 }
 
 /* Discovery for every case of the outbreak, as an epidemiologist would run it first,
@@ -159,6 +181,8 @@ static int discover_outbreak(store *st, const char *data, fk_err *err)
     }
     if (rc == 0)
         printf("contacts: %zu discovered for %zu cases\n", rows, cases.n);
+    if (rc == 0)
+        rc = push_newest(st, pol, &me, &cases, err);
     case_list_free(&cases);
     tracing_free(t);
     policy_free(pol);

@@ -3,7 +3,7 @@
  *
  * Flow of demo_generate_city:
  *   check options > refuse a store that has a city > store_begin >
- *   hierarchy > households > venues > persons > movement > outbreak > duty > facilities >
+ *   hierarchy > households > venues > persons > movement > outbreak > duty > facilities > fleet >
  *   store_commit >
  *   accounts > summary.
  * Any failure before the commit rolls the whole city back; the in-memory city is
@@ -24,7 +24,7 @@
 /* Random streams, one per stage; never renumber (it would change every city). */
 enum {
     STREAM_HIERARCHY = 1, STREAM_HOUSEHOLDS, STREAM_VENUES, STREAM_PERSONS, STREAM_ACCOUNTS,
-    STREAM_MOVEMENT, STREAM_OUTBREAK, STREAM_DUTY, STREAM_FACILITIES
+    STREAM_MOVEMENT, STREAM_OUTBREAK, STREAM_DUTY, STREAM_FACILITIES, STREAM_FLEET
 };
 
 typedef int (*demo_stage_fn)(demo_ctx *cx, fk_err *err);
@@ -42,13 +42,14 @@ static const struct {
     {DEMO_STAGE_OUTBREAK, demo__outbreak, STREAM_OUTBREAK},
     {DEMO_STAGE_DUTY, demo__duty, STREAM_DUTY},
     {DEMO_STAGE_FACILITIES, demo__facilities, STREAM_FACILITIES},
+    {DEMO_STAGE_FLEET, demo__fleet, STREAM_FLEET},
 };
 
 const char *demo_stage_name(enum demo_stage s)
 {
     static const char *const names[DEMO_STAGE__COUNT] = {
         "hierarchy", "households", "venues", "persons", "movement", "outbreak", "duty",
-        "facilities",
+        "facilities", "fleet",
         "commit", "accounts"};
     return (unsigned)s < DEMO_STAGE__COUNT ? names[s] : "?";
 }

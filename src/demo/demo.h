@@ -7,8 +7,8 @@
  * persons (residents and ~8% non-residents 流动人口) and the demo user accounts; with
  * days > 0 also their movement as presence (table stays: grid cells and venue
  * check-ins), and a seeded outbreak spreading over it, registered as cases, with its
- * ground truth in outbreak_links; and isolation facilities with the policy's reserve of
- * rooms.
+ * ground truth in outbreak_links; isolation facilities with the policy's reserve of
+ * rooms; and a transfer fleet (a crew and vehicles per district).
  * What it does not do: open or close the store, print anything (except optional
  * progress log lines), or touch a store that already holds a city.
  *
@@ -69,6 +69,7 @@ enum demo_stage {
     DEMO_STAGE_OUTBREAK,
     DEMO_STAGE_DUTY,
     DEMO_STAGE_FACILITIES,
+    DEMO_STAGE_FLEET,
     DEMO_STAGE_COMMIT,
     DEMO_STAGE_ACCOUNTS,
     DEMO_STAGE__COUNT
@@ -80,6 +81,7 @@ typedef struct demo_summary {
     int64_t cell_stays, checkins;            /* movement rows: source 'demo', 'checkins' */
     int64_t seeds, infected, links, cases;   /* outbreak: infected counts the seeds */
     int64_t facilities, rooms;               /* isolation facilities and their rooms */
+    int64_t vehicles, crews;                 /* the transfer fleet */
     demo_account accounts[DEMO_MAX_ACCOUNTS];
     int n_accounts;
     char password[129];                      /* the shared password of created accounts */

@@ -12,6 +12,7 @@
  *                                   ground truth (outbreak_links)
  *   demo__duty        duty.c        the responsibility matrix and recent daily reports
  *   demo__facilities  facilities.c  isolation facilities and their rooms, per district
+ *   demo__fleet       fleet.c       a transfer crew and vehicles per district
  *   demo__accounts    accounts.c    the demo user accounts
  * Each stage appends to the demo_city and writes the same records through store.h
  * (when ctx->st is not NULL); the store ids it gets back are kept in the records, so
@@ -175,6 +176,7 @@ int demo__venues(demo_ctx *cx, fk_err *err);
 int demo__persons(demo_ctx *cx, fk_err *err);
 int demo__accounts(demo_ctx *cx, fk_err *err);
 int demo__facilities(demo_ctx *cx, fk_err *err);
+int demo__fleet(demo_ctx *cx, fk_err *err);
 int demo__movement(demo_ctx *cx, fk_err *err);
 int demo__outbreak(demo_ctx *cx, fk_err *err);
 int demo__duty(demo_ctx *cx, fk_err *err);
