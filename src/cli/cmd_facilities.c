@@ -227,6 +227,12 @@ int cmd_isolations(int argc, char **argv)
     }
     if (optind != argc - 1 || strcmp(argv[optind], "due") != 0)
         return cli_usage(isolations_usage);
-    fk_date_of(fk_now(), today);
+    if (!date) { /* the city's date, by the policy in force */
+        policy *pol = cli_load_policy("isolations", data, NULL, NULL);
+        if (!pol)
+            return 1;
+        isolation_today(pol, today);
+        policy_free(pol);
+    }
     return list_due(data, date ? date : today);
 }

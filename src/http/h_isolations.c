@@ -130,7 +130,7 @@ int h_isolation_test_patch(http_req *rq, fk_err *err)
     isolation_rec iso;
     int rc = req_param_id(rq, 0, &id, err) != 0 || req_param_id(rq, 1, &test, err) != 0 ||
              req_json_fields(rq, spec, v, &body, err) != 0 ||
-             isolation_record_result(rq->st, &rq->who, id, test, v[0].s, &iso, err) != 0;
+             isolation_record_result(rq->st, rq->policy, &rq->who, id, test, v[0].s, &iso, err) != 0;
     json_decref(body);
     return rc ? -1 : reply_isolation(rq, 200, id, err);
 }
@@ -166,7 +166,7 @@ int h_isolations_due(http_req *rq, fk_err *err)
     char today[11];
     const char *date = req_query(rq, "date");
     isolation_test_list l;
-    fk_date_of(fk_now(), today);
+    isolation_today(rq->policy, today);
     if (isolation_due(rq->st, &rq->who, date ? date : today, &l, err) != 0)
         return -1;
     json_t *items = json_array();

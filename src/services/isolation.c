@@ -63,9 +63,22 @@ static void mask_isolation(const actor *a, isolation_rec *i)
     memcpy(i->id_number, buf, sizeof buf);
 }
 
-static int64_t today(void)
+/* The city's day number now: isolation days, test days and ages are the city's local
+ * dates (the policy's reporting.utc_offset_h, UTC+8 for China), so that a sample taken at
+ * 07:00 on its due day counts on that day and not on the day before, as in UTC. */
+static int64_t today_in(const policy *pol)
 {
-    return fk_now() / 86400;
+    int64_t offset_h = 0;
+    fk_err ignored;
+    if (policy_get_int(pol, "reporting.utc_offset_h", &offset_h, &ignored) != 0)
+        offset_h = 0;
+    int64_t t = fk_now() + offset_h * 3600;
+    return (t >= 0 ? t : t - 86399) / 86400;
+}
+
+void isolation_today(const policy *pol, char out[11])
+{
+    isolation_date(today_in(pol), out);
 }
 
 /* ---- facilities --------------------------------------------------------------------------- */
@@ -319,6 +332,7 @@ typedef struct alloc_ctx {
     struct room_cache *rooms;    /* per facility: vacant rooms read ahead in this batch */
     person_place *places;
     int64_t first_id, last_id;   /* the allocations written, for the batch's audit record */
+    char today[11];              /* the city's date, for ages */
 } alloc_ctx;
 
 static int load_rules(const policy *pol, alloc_ctx *cx, fk_err *err)
@@ -336,17 +350,16 @@ static int load_rules(const policy *pol, alloc_ctx *cx, fk_err *err)
         return -1;
     cx->share = (sharing_rule){allowed, (int)v[0], (int)v[1], (int)v[2], (int)v[3]};
     cx->prefer = strcmp(prefer, "most_free") ? FACILITY_NEAREST : FACILITY_MOST_FREE;
+    isolation_today(pol, cx->today);
     return 0;
 }
 
-/* Whole years from a birth date to today; -1 when unknown. */
-static int age_of(const char *birth)
+/* Whole years from a birth date to `now` (the city's date); -1 when unknown. */
+static int age_of(const char *birth, const char *now)
 {
     int y, m, d;
-    char now[11];
     if (fk_date_parse(birth, &y, &m, &d, "birth_date", NULL) != 0)
         return -1;
-    fk_date_of(fk_now(), now);
     int age = atoi(now) - y;
     if (strcmp(now + 5, birth + 5) < 0)
         age--;
@@ -449,7 +462,7 @@ static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *me
     int64_t room_ids[64], primary_alloc[64];
     char numbers[64][32];
     for (size_t m = 0; m < k; m++)
-        ages[m] = age_of(cx->places[members[m]].birth_date);
+        ages[m] = age_of(cx->places[members[m]].birth_date, cx->today);
     size_t rooms = facility_share_plan(&cx->share, ages, k, room_of, primary);
     const person_place *home = &cx->places[members[0]];
     long f = facility_choose(cx->picks, cx->fac.n, home->lon, home->lat, (long)rooms, cx->prefer,
@@ -710,15 +723,15 @@ static int start_unit(store *st, const policy *pol, const actor *a, const isolat
     return store_isolation_insert(st, iso, tests, nt, &rec, err);
 }
 
-static int check_day1(const char *date, int64_t *day1, fk_err *err)
+static int check_day1(const char *date, int64_t today, int64_t *day1, fk_err *err)
 {
     if (!date) {
-        *day1 = today();
+        *day1 = today;
         return 0;
     }
     if (isolation_day(date, "day1_date", day1, err) != 0)
         return -1;
-    if (*day1 > today())
+    if (*day1 > today)
         return fk_fail(err, FK_EINVAL, "day1_date", "day1_date: %s is in the future", date);
     return 0;
 }
@@ -732,10 +745,10 @@ int isolation_start(store *st, const policy *pol, const actor *a, const isolatio
     char end[11];
     if (actor_require(a, PERM_ISOLATION, err) != 0 ||
         person_in_scope(st, a, r->person_id, &p, err) != 0 ||
-        check_day1(r->day1_date, &day1, err) != 0 || check_lead(st, a, r->lead_id, err) != 0 ||
+        check_day1(r->day1_date, today_in(pol), &day1, err) != 0 || check_lead(st, a, r->lead_id, err) != 0 ||
         isolation_schedule_of(pol, r->cohort ? r->cohort : "close_contact", 0, day1, &s, err))
         return -1;
-    if (s.end < today()) {
+    if (s.end < today_in(pol)) {
         char from[11];
         isolation_date(day1, from);
         isolation_date(s.end, end);
@@ -851,8 +864,8 @@ static int result_unit(store *st, const actor *a, const isolation_rec *iso,
     return store_isolation_end(st, iso->id, "ended_case", case_id, fk_now(), &rec, err);
 }
 
-int isolation_record_result(store *st, const actor *a, int64_t id, int64_t test_id,
-                            const char *result, isolation_rec *out, fk_err *err)
+int isolation_record_result(store *st, const policy *pol, const actor *a, int64_t id,
+                            int64_t test_id, const char *result, isolation_rec *out, fk_err *err)
 {
     isolation_test_rec t;
     int64_t due;
@@ -865,7 +878,7 @@ int isolation_record_result(store *st, const actor *a, int64_t id, int64_t test_
                        out->state);
     if (isolation_day(t.due_date, "due_date", &due, err) != 0)
         return -1;
-    if (due > today())
+    if (due > today_in(pol))
         return fk_fail(err, FK_ECONFLICT, "test_id", "test_id: test of day %d is due on %s, "
                        "not yet", t.day, t.due_date);
     if (store_begin(st, err) != 0)
@@ -930,7 +943,7 @@ int isolation_release(store *st, const policy *pol, const actor *a, int64_t id,
                        out->state);
     if (isolation_day(out->end_date, "end_date", &end, err) != 0)
         return -1;
-    if (today() < end)
+    if (today_in(pol) < end)
         return fk_fail(err, FK_ECONFLICT, "end_date", "end_date: the isolation ends on %s",
                        out->end_date);
     if (all_negative(st, id, err) != 0 || store_begin(st, err) != 0)

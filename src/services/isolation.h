@@ -128,9 +128,10 @@ int isolations_list(store *st, const actor *a, const isolation_filter *f, isolat
 /* The isolation and (tests non-NULL) its tests. */
 int isolation_get(store *st, const actor *a, int64_t id, isolation_rec *out,
                   isolation_test_list *tests, fk_err *err);
-/* Result "negative" or "positive" of test `test_id` of isolation `id`. */
-int isolation_record_result(store *st, const actor *a, int64_t id, int64_t test_id,
-                            const char *result, isolation_rec *out, fk_err *err);
+/* Result "negative" or "positive" of test `test_id` of isolation `id`, on or after its
+ * due date (the city's date). */
+int isolation_record_result(store *st, const policy *pol, const actor *a, int64_t id,
+                            int64_t test_id, const char *result, isolation_rec *out, fk_err *err);
 /* Release at the end; *next (OUT, may be NULL) the follow-on home isolation started, or
  * its id 0. */
 int isolation_release(store *st, const policy *pol, const actor *a, int64_t id,
@@ -138,6 +139,9 @@ int isolation_release(store *st, const policy *pol, const actor *a, int64_t id,
 /* End early into an existing case of the same person. */
 int isolation_end_into_case(store *st, const actor *a, int64_t id, int64_t case_id,
                             isolation_rec *out, fk_err *err);
+/* The city's date today (YYYY-MM-DD): dates of isolations are local dates, by the
+ * policy's reporting.utc_offset_h. */
+void isolation_today(const policy *pol, char out[11]);
 /* Untested tests due on or before `date` (YYYY-MM-DD) in the actor's jurisdiction. */
 int isolation_due(store *st, const actor *a, const char *date, isolation_test_list *out,
                   fk_err *err);

@@ -438,8 +438,11 @@ static void day1_of(store *st, const policy *pol, const char *cohort, const lead
         c.first_overlap <= 0)
         return;
     int64_t last = c.first_overlap + c.overlap_s < now ? c.first_overlap + c.overlap_s : now;
-    fk_date_of(last, date);
-    fk_date_of(now, out);
+    int64_t offset_h = 0; /* dates are the city's (isolation_today) */
+    if (policy_get_int(pol, "reporting.utc_offset_h", &offset_h, &ignored) != 0)
+        offset_h = 0;
+    fk_date_of(last + offset_h * 3600, date);
+    isolation_today(pol, out);
     if (isolation_day(date, "day1", &day1, &ignored) != 0 ||
         isolation_day(out, "today", &today, &ignored) != 0 ||
         isolation_schedule_of(pol, cohort, 0, day1, &s, &ignored) != 0 || s.end < today) {

@@ -11,7 +11,9 @@ import { startServer, login, fangkong } from '../lib/server.mjs';
 
 let srv, admin, geli, shequ, liudiao, other, mine, street, family, fac, fac2;
 const DAY = 86400 * 1000;
-const dateOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+// isolation dates are the city's local dates (v9 reporting.utc_offset_h: UTC+8)
+const LOCAL = 8 * 3600 * 1000;
+const dateOf = (ms) => new Date(ms + LOCAL).toISOString().slice(0, 10);
 const today = () => dateOf(Date.now());
 
 function ageOf(birth) {
