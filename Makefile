@@ -52,7 +52,7 @@ $(B)/gen/embedded.c: tools/embed.sh $(EMBED_IN)
 $(B)/gen/embedded.o: $(B)/gen/embedded.c
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(B)/libfangkong.a tests/unit/testutil.h
+$(B)/tests/%: tests/unit/%.c $(B)/libfangkong.a tests/unit/testutil.h tests/unit/store_fixture.h
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libfangkong.a $(LIBS) -lcmocka $(LDFLAGS)

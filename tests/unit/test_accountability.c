@@ -5,6 +5,7 @@
  * units: terms of office that never overlap, one report per unit and day, the done
  * times of a lead's steps. */
 #include "testutil.h"
+#include "store_fixture.h"
 
 #include <jansson.h>
 
@@ -214,41 +215,6 @@ static void policy_refusals(void **state)
 
 /* ---- the store ------------------------------------------------------------------------ */
 
-typedef struct fixture { char *dir; store *st; } fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    fk_err err;
-    f->dir = test_tmpdir();
-    f->st = store_open(f->dir, &err);
-    if (!f->st)
-        fail_msg("store_open: %s", err.message);
-    const char *codes[][3] = {{"510104", "", "district"}, {"510104001", "510104", "street"},
-                              {"510104001001", "510104001", "community"}};
-    for (int i = 0; i < 3; i++) {
-        area a = {0};
-        snprintf(a.code, sizeof a.code, "%s", codes[i][0]);
-        snprintf(a.parent_code, sizeof a.parent_code, "%s", codes[i][1]);
-        snprintf(a.level, sizeof a.level, "%s", codes[i][2]);
-        snprintf(a.name, sizeof a.name, "area %d", i);
-        if (store_area_insert(f->st, &a, &err) != 0)
-            fail_msg("area: %s", err.message);
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->st);
-    test_rmdir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
-
 static resp_rec term(const char *official, int64_t from)
 {
     resp_rec r = {0};
@@ -362,9 +328,12 @@ int main(void)
         cmocka_unit_test(units_and_refs),
         cmocka_unit_test(policy_rules),
         cmocka_unit_test(policy_refusals),
-        cmocka_unit_test_setup_teardown(store_terms, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_reports, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_fact_times, setup, teardown),
+        cmocka_unit_test_setup_teardown(store_terms, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_reports, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_fact_times, store_fixture_setup_areas,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,34 +7,11 @@
  * a bad stay refuses the batch; a damaged pack is an error, never a crash.
  */
 #include "testutil.h"
+#include "store_fixture.h"
 
 #include <sqlite3.h>
 
 #include "store/store.h"
-
-typedef struct fixture { char *dir; store *st; } fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    fk_err err;
-    f->dir = test_tmpdir();
-    f->st = store_open(f->dir, &err);
-    if (!f->st)
-        fail_msg("store_open: %s", err.message);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->st);
-    test_rmdir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
 
 typedef struct seen { char text[16][200]; size_t n; } seen;
 
@@ -202,10 +179,14 @@ static void test_damaged_pack(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_pings_order_and_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_detections_order_and_version, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_packed_stays, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_damaged_pack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pings_order_and_window, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_detections_order_and_version, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_packed_stays, store_fixture_setup,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_pack, store_fixture_setup,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * refused moves change nothing, every change leaves one event, escalation raises once
  * per level and never lowers. */
 #include "testutil.h"
+#include "store_fixture.h"
 
 #include "model/lead.h"
 #include "policy/policy.h"
@@ -109,41 +110,6 @@ static void policy_deadlines(void **state)
 }
 
 /* ---- the store ------------------------------------------------------------------------ */
-
-typedef struct fixture { char *dir; store *st; } fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    fk_err err;
-    f->dir = test_tmpdir();
-    f->st = store_open(f->dir, &err);
-    if (!f->st)
-        fail_msg("store_open: %s", err.message);
-    const char *codes[][3] = {{"510104", "", "district"}, {"510104001", "510104", "street"},
-                              {"510104001001", "510104001", "community"}};
-    for (int i = 0; i < 3; i++) {
-        area a = {0};
-        snprintf(a.code, sizeof a.code, "%s", codes[i][0]);
-        snprintf(a.parent_code, sizeof a.parent_code, "%s", codes[i][1]);
-        snprintf(a.level, sizeof a.level, "%s", codes[i][2]);
-        snprintf(a.name, sizeof a.name, "area %d", i);
-        if (store_area_insert(f->st, &a, &err) != 0)
-            fail_msg("area: %s", err.message);
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    store_close(f->st);
-    test_rmdir(f->dir);
-    free(f->dir);
-    free(f);
-    return 0;
-}
 
 static int64_t add_lead(store *st, int64_t pushed_at)
 {
@@ -269,9 +235,12 @@ int main(void)
         cmocka_unit_test(machine_errors),
         cmocka_unit_test(deadline_steps),
         cmocka_unit_test(policy_deadlines),
-        cmocka_unit_test_setup_teardown(store_transitions, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_escalation, setup, teardown),
-        cmocka_unit_test_setup_teardown(store_refuses_bad_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(store_transitions, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_escalation, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_refuses_bad_rows, store_fixture_setup_areas,
+                                        store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

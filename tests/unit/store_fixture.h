@@ -1,0 +1,67 @@
+/*
+ * store_fixture.h - a fresh store in a temporary directory for the cmocka tests of the
+ * store and its services: store_fixture_setup opens it (with the three areas of a
+ * district > street > community chain when asked), store_fixture_teardown closes it
+ * and removes the directory. Include after testutil.h.
+ */
+#ifndef FK_TEST_STORE_FIXTURE_H
+#define FK_TEST_STORE_FIXTURE_H
+
+#include "store/store.h"
+
+typedef struct fixture { char *dir; store *st; } fixture;
+
+static inline void fixture_areas(store *st)
+{
+    fk_err err;
+    const char *codes[][3] = {{"510104", "", "district"}, {"510104001", "510104", "street"},
+                              {"510104001001", "510104001", "community"}};
+    for (int i = 0; i < 3; i++) {
+        area a = {0};
+        snprintf(a.code, sizeof a.code, "%s", codes[i][0]);
+        snprintf(a.parent_code, sizeof a.parent_code, "%s", codes[i][1]);
+        snprintf(a.level, sizeof a.level, "%s", codes[i][2]);
+        snprintf(a.name, sizeof a.name, "area %d", i);
+        if (store_area_insert(st, &a, &err) != 0)
+            fail_msg("area: %s", err.message);
+    }
+}
+
+static inline fixture *fixture_open(void)
+{
+    fixture *f = calloc(1, sizeof *f);
+    fk_err err;
+    f->dir = test_tmpdir();
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("store_open: %s", err.message);
+    return f;
+}
+
+/* A store with no rows. */
+static inline int store_fixture_setup(void **state)
+{
+    *state = fixture_open();
+    return 0;
+}
+
+/* A store with the areas 510104 > 510104001 > 510104001001. */
+static inline int store_fixture_setup_areas(void **state)
+{
+    fixture *f = fixture_open();
+    fixture_areas(f->st);
+    *state = f;
+    return 0;
+}
+
+static inline int store_fixture_teardown(void **state)
+{
+    fixture *f = *state;
+    store_close(f->st);
+    test_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+#endif
