@@ -135,119 +135,24 @@ static int lead_in_scope(store *st, const actor *a, int64_t id, lead_rec *out, f
 
 /* ---- push from a case -------------------------------------------------------------- */
 
-static int cmp_str_ptr(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-/* Source indexes by subject, then position. */
-static int cmp_source_at(const void *x, const void *y, void *ctx)
-{
-    const lead_source *c = ctx;
-    size_t i = *(const size_t *)x, j = *(const size_t *)y;
-    int d = strcmp(c[i].subject, c[j].subject);
-    return d ? d : (i > j) - (i < j);
-}
-
-/* Which contacts become leads: not dismissed, subject not pushed for the case before,
- * and only the first remaining one of the contacts sharing a subject (a companion may
- * also be a venue contact). Sorting keeps a push of thousands of contacts O(n log n)
- * where a scan per contact was quadratic. skip[i] (OUT). */
-static void sources_to_skip(const lead_source_list *src, const lead_list *existing, bool *skip)
-{
-    const char **pushed = fk_malloc((existing->n + 1) * sizeof *pushed);
-    size_t *order = fk_malloc((src->n + 1) * sizeof *order);
-    for (size_t i = 0; i < existing->n; i++)
-        pushed[i] = existing->items[i].subject;
-    qsort(pushed, existing->n, sizeof *pushed, cmp_str_ptr);
-    for (size_t i = 0; i < src->n; i++) {
-        const char *subj = src->items[i].subject;
-        skip[i] = !strcmp(src->items[i].status, "dismissed") ||
-                  bsearch(&subj, pushed, existing->n, sizeof *pushed, cmp_str_ptr) != NULL;
-        order[i] = i;
-    }
-    qsort_r(order, src->n, sizeof *order, cmp_source_at, src->items);
-    bool taken = false;
-    for (size_t k = 0; k < src->n; k++) {
-        size_t i = order[k];
-        if (k > 0 && strcmp(src->items[i].subject, src->items[order[k - 1]].subject))
-            taken = false;
-        if (!skip[i] && taken)
-            skip[i] = true;
-        taken = taken || !skip[i];
-    }
-    free(order);
-    free(pushed);
-}
-
-/* Append a copy of r to l (grown in powers of two; aborts when memory runs out, as
- * for any control allocation: a push is bounded by the contacts of one case). */
-static void append_lead(lead_list *l, const lead_rec *r)
-{
-    if (l->n == 0 || (l->n >= 8 && (l->n & (l->n - 1)) == 0))
-        l->items = fk_realloc(l->items, (l->n ? 2 * l->n : 8) * sizeof *l->items);
-    l->items[l->n++] = *r;
-    l->total = (int64_t)l->n;
-}
-
-/* Every lead of the case, whatever the caller's area, to skip subjects already pushed. */
-static int leads_of_case(store *st, int64_t case_id, lead_list *out, fk_err *err)
-{
-    lead_filter f = {.case_id = case_id, .limit = 1000};
-    memset(out, 0, sizeof *out);
-    for (;;) {
-        lead_list page;
-        if (store_lead_list(st, &f, &page, err) != 0) {
-            lead_list_free(out);
-            return -1;
-        }
-        for (size_t i = 0; i < page.n; i++)
-            append_lead(out, &page.items[i]);
-        int done = page.n == 0 || (int64_t)out->n >= page.total;
-        lead_list_free(&page);
-        if (done)
-            return 0;
-        f.offset = (int)out->n;
-    }
-}
-
-/* The two kinds a push makes, their measure and deadlines worked out once. */
-typedef struct push_kinds {
-    lead_rec of_degree[2]; /* [0] close_contact, [1] secondary_contact */
-} push_kinds;
-
-static int push_kinds_of(const policy *pol, int64_t now, push_kinds *pk, fk_err *err)
+/* The push of case k now: per degree the kind, the policy's measure and deadlines. */
+static int push_of(const policy *pol, const actor *a, const epicase *k, lead_push *p,
+                   fk_err *err)
 {
     static const char *const kinds[2] = {"close_contact", "secondary_contact"};
-    memset(pk, 0, sizeof *pk);
+    memset(p, 0, sizeof *p);
+    p->case_id = k->id;
+    snprintf(p->case_area, sizeof p->case_area, "%s", k->community_code);
+    p->pushed_at = fk_now();
+    p->actor = a->username;
+    p->note = "pushed from the case's contacts";
     for (int d = 0; d < 2; d++) {
-        lead_rec *t = &pk->of_degree[d];
-        snprintf(t->kind, sizeof t->kind, "%s", kinds[d]);
-        t->pushed_at = now;
-        if (leads_measure_for(pol, t->kind, t->measure_required, sizeof t->measure_required,
-                              err) != 0 ||
-            leads_deadlines(pol, t->kind, now, t->deadlines, err) != 0)
+        snprintf(p->kind[d], sizeof p->kind[d], "%s", kinds[d]);
+        if (leads_measure_for(pol, kinds[d], p->measure[d], sizeof p->measure[d], err) != 0 ||
+            leads_deadlines(pol, kinds[d], p->pushed_at, p->deadlines[d], err) != 0)
             return -1;
     }
     return 0;
-}
-
-/* The lead a contact of case k becomes (not stored yet): the linked person's community
- * is responsible; without a person, the case's community finds them. */
-static void lead_of_source(const push_kinds *pk, const epicase *k, const lead_source *c,
-                           lead_rec *l)
-{
-    *l = pk->of_degree[c->degree == 1 ? 0 : 1];
-    snprintf(l->subject, sizeof l->subject, "%s", c->subject);
-    l->case_id = k->id;
-    l->contact_id = c->contact_id;
-    const char *area = c->person_id ? c->community_code : k->community_code;
-    snprintf(l->area_code, sizeof l->area_code, "%s", area);
-    if (c->person_id) {
-        l->person_id = c->person_id;
-        memcpy(l->person_name, c->person_name, sizeof l->person_name);
-        memcpy(l->person_phone, c->person_phone, sizeof l->person_phone);
-    }
 }
 
 static int insert_audited(store *st, const actor *a, lead_rec *l, const char *note, fk_err *err)
@@ -260,74 +165,44 @@ static int insert_audited(store *st, const actor *a, lead_rec *l, const char *no
     return store_lead_insert(st, l, a->username, note, &rec, err);
 }
 
-/* One audit row for the whole push, naming the ids made: a case's push can make
- * thousands of leads in one change, and their ids are consecutive (one transaction,
- * one writer). */
-static int audit_push(store *st, const actor *a, const epicase *k, const lead_list *made,
-                      fk_err *err)
+/* One audit record for the whole push, naming the ids made: a case's push can make
+ * thousands of leads in one change, and their ids are consecutive (one statement). */
+static void audit_push(const actor *a, const epicase *k, int64_t first, int64_t last,
+                       audit_rec *rec)
 {
-    if (made->n == 0)
-        return 0;
-    audit_rec rec;
     char detail[160];
-    snprintf(detail, sizeof detail, "pushed %zu leads (ids %lld-%lld) case=%lld", made->n,
-             (long long)made->items[0].id, (long long)made->items[made->n - 1].id,
-             (long long)k->id);
-    actor_audit(a, &rec, "create", "lead", made->items[0].id, detail);
-    return store_audit_append(st, &rec, err);
-}
-
-/* Insert the new leads of the contacts in one transaction (created: the new ones). */
-static int push_sources(store *st, const policy *pol, const actor *a, const epicase *k,
-                        const lead_source_list *src, const lead_list *existing,
-                        lead_list *created, fk_err *err)
-{
-    push_kinds pk;
-    if (push_kinds_of(pol, fk_now(), &pk, err) != 0)
-        return -1;
-    bool *skip = fk_malloc(src->n + 1);
-    sources_to_skip(src, existing, skip);
-    int rc = store_begin(st, err);
-    for (size_t i = 0; i < src->n && rc == 0; i++) {
-        lead_rec l;
-        if (skip[i])
-            continue;
-        lead_of_source(&pk, k, &src->items[i], &l);
-        rc = store_lead_insert(st, &l, a->username, "pushed from the case's contacts", NULL, err);
-        if (rc == 0)
-            append_lead(created, &l);
-    }
-    free(skip);
-    if (rc == 0 && (audit_push(st, a, k, created, err) != 0 || store_commit(st, err) != 0))
-        rc = -1;
-    if (rc != 0) {
-        store_rollback(st);
-        lead_list_free(created);
-    }
-    return rc;
+    snprintf(detail, sizeof detail, "pushed %lld leads (ids %lld-%lld) case=%lld",
+             (long long)(last - first + 1), (long long)first, (long long)last, (long long)k->id);
+    actor_audit(a, rec, "create", "lead", first, detail);
 }
 
 int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
                     lead_list *created, fk_err *err)
 {
     epicase k;
-    lead_source_list src;
-    lead_list existing;
+    lead_push p;
+    int64_t first = 0, last = -1;
     memset(created, 0, sizeof *created);
     if (actor_require(a, PERM_LEADS, err) != 0 ||
-        registry_case_get(st, a, case_id, &k, err) != 0 ||
-        store_lead_sources(st, case_id, &src, err) != 0)
+        registry_case_get(st, a, case_id, &k, err) != 0 || push_of(pol, a, &k, &p, err) != 0)
         return -1;
-    int rc = leads_of_case(st, case_id, &existing, err);
-    if (rc == 0) {
-        rc = push_sources(st, pol, a, &k, &src, &existing, created, err);
-        lead_list_free(&existing);
+    /* the audit row names ids the insert makes: written in the same unit, after it */
+    if (store_begin(st, err) != 0)
+        return -1;
+    audit_rec rec;
+    int rc = store_lead_push(st, &p, NULL, &first, &last, err);
+    if (rc == 0 && last >= first) {
+        audit_push(a, &k, first, last, &rec);
+        rc = store_audit_append(st, &rec, err);
     }
-    lead_source_list_free(&src);
-    if (rc != 0)
+    if (rc == 0)
+        rc = store_commit(st, err);
+    if (rc != 0) {
+        store_rollback(st);
         return -1;
-    /* what was stored: the insert filled id, state, due_at and updated_at, the source
-     * row the person's name and phone (no re-read of thousands of rows) */
+    }
+    if (last >= first && store_lead_range(st, first, last, created, err) != 0)
+        return -1;
     for (size_t i = 0; i < created->n; i++)
         mask_lead(a, &created->items[i]);
     return 0;

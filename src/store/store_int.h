@@ -115,7 +115,9 @@ struct store_ops {
                            fk_err *err);
     int (*lead_escalate)(store *st, int64_t id, int level, int64_t at, const char *actor,
                          const char *note, const audit_rec *a, int *raised, fk_err *err);
-    int (*lead_sources)(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
+    int (*lead_push)(store *st, const lead_push *p, const audit_rec *a, int64_t *first,
+                     int64_t *last, fk_err *err);
+    int (*lead_range)(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err);
     int (*lead_overdue_page)(store *st, int64_t now, int64_t after_due, int64_t after_id,
                              int limit, lead_list *out, fk_err *err);
 

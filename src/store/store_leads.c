@@ -42,24 +42,21 @@ int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char
     return st->ops->lead_escalate(st, id, level, at, actor, note, a, raised, err);
 }
 
-int store_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err)
+int store_lead_push(store *st, const lead_push *p, const audit_rec *a, int64_t *first,
+                    int64_t *last, fk_err *err)
 {
-    return st->ops->lead_sources(st, case_id, out, err);
+    return st->ops->lead_push(st, p, a, first, last, err);
+}
+
+int store_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err)
+{
+    return st->ops->lead_range(st, first, last, out, err);
 }
 
 int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
                             int limit, lead_list *out, fk_err *err)
 {
     return st->ops->lead_overdue_page(st, now, after_due, after_id, limit, out, err);
-}
-
-void lead_source_list_free(lead_source_list *l)
-{
-    if (!l)
-        return;
-    free(l->items);
-    l->items = NULL;
-    l->n = 0;
 }
 
 void lead_list_free(lead_list *l)

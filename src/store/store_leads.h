@@ -86,19 +86,26 @@ int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char
 int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
                             int limit, lead_list *out, fk_err *err);
 
-/* What a push needs of a case's contacts: every contact, by (degree, subject, id), with
- * its linked person's community, name and phone ("" when none). One join, no paging:
- * a case with thousands of contacts is pushed in one call. */
-typedef struct lead_source {
-    int64_t contact_id, person_id; /* person_id 0: not linked */
-    char subject[64];
-    int degree;
-    char status[12];
-    char community_code[16], person_name[96], person_phone[20];
-} lead_source;
-typedef struct lead_source_list { lead_source *items; size_t n; } lead_source_list;
-int store_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
-void lead_source_list_free(lead_source_list *l);
+/* A push: the case's contacts become leads in one statement. Per degree (index 0 close,
+ * 1 secondary): the kind, the measure required and the three deadlines. */
+typedef struct lead_push {
+    int64_t case_id;
+    char case_area[16];            /* who finds a contact with no registered person */
+    char kind[2][20], measure[2][32];
+    int64_t deadlines[2][LEAD_STEPS];
+    int64_t pushed_at;
+    const char *actor, *note;      /* of every lead's first event */
+} lead_push;
+/* Every contact of the case not dismissed, one per subject (the lowest degree, then the
+ * first found), whose subject has no lead of the case yet, becomes a lead (state pushed)
+ * with its first event, in (degree, subject) order: consecutive ids *first..*last (OUT;
+ * *last < *first when none). A linked person's community answers for it. In the caller's
+ * unit when one is open; a is the audit record (NULL = none). Set-based: a case with
+ * thousands of contacts is two statements, not thousands. */
+int store_lead_push(store *st, const lead_push *p, const struct audit_rec *a, int64_t *first,
+                    int64_t *last, fk_err *err);
+/* The leads with ids first..last, by id, names and phones filled. */
+int store_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err);
 
 void lead_list_free(lead_list *l);
 void lead_event_list_free(lead_event_list *l);

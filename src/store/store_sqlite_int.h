@@ -53,7 +53,7 @@ enum sq_stmt_id {
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
-    SQ_LEAD_GET, SQ_LEAD_SOURCES, SQ_LEAD_OVERDUE, SQ_LEAD_EVENT_SAME,
+    SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_OVERDUE, SQ_LEAD_EVENT_SAME,
     SQ_RESP_CURRENT, SQ_RESP_CLOSE, SQ_RESP_INSERT, SQ_RESP_AT, SQ_REPORT_INSERT,
     SQ_ACTION_INSERT,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE,
@@ -247,7 +247,9 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
                        fk_err *err);
 int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                      const char *note, const audit_rec *a, int *raised, fk_err *err);
-int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err);
+int sq_lead_push(store *st, const lead_push *p, const audit_rec *a, int64_t *first,
+                 int64_t *last, fk_err *err);
+int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err);
 int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
                          lead_list *out, fk_err *err);
 

@@ -342,40 +342,87 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
     return sq_end(s, escalate_unit(s, id, level, at, actor, note, a, raised, err), err);
 }
 
-static void source_row(sqlite3_stmt *q, void *item)
+static int push_events(struct sq_store *s, const lead_push *p, int64_t first, int64_t last,
+                       fk_err *err)
 {
-    lead_source *r = item;
-    r->contact_id = sqlite3_column_int64(q, 0);
-    r->person_id = sqlite3_column_int64(q, 1);
-    sq_col_text(r->subject, sizeof r->subject, q, 2);
-    r->degree = sqlite3_column_int(q, 3);
-    sq_col_text(r->status, sizeof r->status, q, 4);
-    sq_col_text(r->community_code, sizeof r->community_code, q, 5);
-    sq_col_text(r->person_name, sizeof r->person_name, q, 6);
-    sq_col_text(r->person_phone, sizeof r->person_phone, q, 7);
-}
-
-int sq_lead_sources(store *st, int64_t case_id, lead_source_list *out, fk_err *err)
-{
-    struct sq_store *s = SQ(st);
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_SOURCES,
-                              "SELECT k.id, coalesce(p.id, 0), k.subject, k.degree, k.status, "
-                              "coalesce(p.community_code, ''), coalesce(p.name, ''), "
-                              "coalesce(p.phone, '') FROM contacts k "
-                              "LEFT JOIN persons p ON p.id = k.person_id WHERE k.case_id = ? "
-                              "ORDER BY k.degree, k.subject, k.id",
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_PUSH_EVENTS,
+                              "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, "
+                              "note) SELECT id, ?1, ?2, '', 'pushed', ?3 FROM leads "
+                              "WHERE id BETWEEN ?4 AND ?5 ORDER BY id",
                               err);
     if (!q)
         return -1;
-    sqlite3_bind_int64(q, 1, case_id);
-    int began = 0;
-    if (sq_read_begin(s, &began, err) != 0) {
-        sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, p->pushed_at);
+    sq_bind_text(q, 2, p->actor);
+    sq_bind_text(q, 3, p->note ? p->note : "");
+    sqlite3_bind_int64(q, 4, first);
+    sqlite3_bind_int64(q, 5, last);
+    return sq_exec_stmt(s, q, err);
+}
+
+/* ?1/?2 kind, ?3/?4 measure, ?5 the case's community, ?6 pushed_at, ?7..?12 the three
+ * deadlines of each degree, ?13 the case. due_at is found_by: a pushed lead waits to be
+ * found (model/lead.c). */
+#define PUSH_SQL                                                                             \
+    "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, measure_required, "   \
+    "area_code, state, pushed_at, found_by, controlled_by, closed_by, due_at, updated_at) "  \
+    "SELECT CASE k.degree WHEN 1 THEN ?1 ELSE ?2 END, p.id, k.subject, k.case_id, k.id, "    \
+    "CASE k.degree WHEN 1 THEN ?3 ELSE ?4 END, coalesce(p.community_code, ?5), 'pushed', "   \
+    "?6, CASE k.degree WHEN 1 THEN ?7 ELSE ?8 END, CASE k.degree WHEN 1 THEN ?9 ELSE ?10 END, " \
+    "CASE k.degree WHEN 1 THEN ?11 ELSE ?12 END, CASE k.degree WHEN 1 THEN ?7 ELSE ?8 END, ?6 " \
+    "FROM contacts k LEFT JOIN persons p ON p.id = k.person_id "                             \
+    "WHERE k.case_id = ?13 AND k.status <> 'dismissed' AND k.id = (SELECT k2.id FROM "       \
+    "contacts k2 WHERE k2.case_id = k.case_id AND k2.subject = k.subject AND k2.status <> "  \
+    "'dismissed' ORDER BY k2.degree, k2.id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM leads l "  \
+    "WHERE l.case_id = k.case_id AND l.subject = k.subject) ORDER BY k.degree, k.subject, k.id"
+
+static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a, int64_t *first,
+                     int64_t *last, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_PUSH, PUSH_SQL, err);
+    if (!q)
         return -1;
+    for (int d = 0; d < 2; d++) {
+        sq_bind_text(q, 1 + d, p->kind[d]);
+        sq_bind_text(q, 3 + d, p->measure[d]);
+        for (int k = 0; k < LEAD_STEPS; k++)
+            sqlite3_bind_int64(q, 7 + 2 * k + d, p->deadlines[d][k]);
     }
-    int rc = sq_collect(s, q, source_row, sizeof(lead_source), (void **)&out->items, &out->n, err);
-    sq_read_end(s, began);
+    sq_bind_text(q, 5, p->case_area);
+    sqlite3_bind_int64(q, 6, p->pushed_at);
+    sqlite3_bind_int64(q, 13, p->case_id);
+    int64_t before = sqlite3_last_insert_rowid(s->db);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    int64_t n = sqlite3_changes64(s->db);
+    *last = n ? sqlite3_last_insert_rowid(s->db) : before;
+    *first = *last - n + 1;
+    if (n && push_events(s, p, *first, *last, err) != 0)
+        return -1;
+    return n ? sq_audit_write(s, a, *first, err) : 0;
+}
+
+int sq_lead_push(store *st, const lead_push *p, const audit_rec *a, int64_t *first,
+                 int64_t *last, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (s->depth > 0)
+        return push_unit(s, p, a, first, last, err);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, push_unit(s, p, a, first, last, err), err);
+}
+
+int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, first);
+    sq_bind_add_int(&b, last);
+    int rc = sq_collect_sql(SQ(st), "SELECT " LEAD_COLS " FROM " LEAD_FROM
+                            " WHERE l.id BETWEEN ? AND ? ORDER BY l.id", &b, lead_row,
+                            sizeof(lead_rec), (void **)&out->items, &out->n, err);
+    out->total = (int64_t)out->n;
     return rc;
 }
 
