@@ -146,11 +146,10 @@ static int push_newest(store *st, const policy *pol, const actor *me, const case
 {
     size_t pushed = 0, from = cases->n > DEMO_PUSH_CASES ? cases->n - DEMO_PUSH_CASES : 0;
     for (size_t i = from; i < cases->n; i++) {
-        lead_list made;
-        if (leads_push_case(st, pol, me, cases->items[i].id, &made, err) != 0)
+        int64_t first, last;
+        if (leads_push_case_ids(st, pol, me, cases->items[i].id, &first, &last, err) != 0)
             return -1;
-        pushed += made.n;
-        lead_list_free(&made);
+        pushed += last >= first ? (size_t)(last - first + 1) : 0;
     }
     printf("leads: %zu pushed for the newest %zu cases\n", pushed, cases->n - from);
     return 0;

@@ -163,12 +163,27 @@ int h_leads_create(http_req *rq, fk_err *err)
     return rc ? -1 : req_reply(rq, 201, lead_to_json(&l, fk_now()));
 }
 
+/* items=0: a batch caller gets the count and the ids of the new leads, not the leads. */
+static int push_brief(http_req *rq, int64_t id, fk_err *err)
+{
+    int64_t first, last;
+    if (leads_push_case_ids(rq->st, rq->policy, &rq->who, id, &first, &last, err) != 0)
+        return -1;
+    json_t *j = json_pack("{s:I}", "created", (json_int_t)(last >= first ? last - first + 1 : 0));
+    json_object_set_new(j, "first_id", last >= first ? json_integer(first) : json_null());
+    json_object_set_new(j, "last_id", last >= first ? json_integer(last) : json_null());
+    return req_reply(rq, 201, j);
+}
+
 int h_case_leads_push(http_req *rq, fk_err *err)
 {
-    int64_t id;
+    int64_t id, items;
     lead_list l;
-    if (req_param_id(rq, 0, &id, err) != 0 ||
-        leads_push_case(rq->st, rq->policy, &rq->who, id, &l, err) != 0)
+    if (req_param_id(rq, 0, &id, err) != 0 || req_query_int(rq, "items", 1, 0, 1, &items, err))
+        return -1;
+    if (!items)
+        return push_brief(rq, id, err);
+    if (leads_push_case(rq->st, rq->policy, &rq->who, id, &l, err) != 0)
         return -1;
     json_t *j = json_pack("{s:I, s:o}", "created", (json_int_t)l.n, "items",
                           items_json(&l, fk_now()));

@@ -30,7 +30,7 @@ static const route routes[] = {
     {"POST", "/api/v1/leads", h_leads_create, true, "A lead by hand (kind, person_id or subject, case_id, area_code, measure_required, assignee, pushed_at)", "leads"},
     {"GET", "/api/v1/leads/{id}", h_lead_get, true, "One lead with its events", "leads"},
     {"PATCH", "/api/v1/leads/{id}", h_lead_patch, true, "Move a lead (state, measure_taken, note, assignee)", "leads"},
-    {"POST", "/api/v1/cases/{id}/leads", h_case_leads_push, true, "Push the case's contacts as leads (close and secondary contacts; dismissed and already pushed ones skipped)", "leads"},
+    {"POST", "/api/v1/cases/{id}/leads", h_case_leads_push, true, "Push the case's contacts as leads (close and secondary contacts; dismissed and already pushed ones skipped); items=0 answers the count and the new ids only", "leads"},
     {"GET", "/api/v1/responsibilities", h_resp_list, true, "The responsibility matrix (area, function, at, history=1, limit, offset): current rows by default", "accountability"},
     {"POST", "/api/v1/responsibilities", h_resp_set, true, "Put a unit and official in office for an area and function (area_code, function, unit, official, phone, valid_from); ends the current term", "accountability"},
     {"GET", "/api/v1/reports/daily", h_reports_list, true, "The units expected to report on a day (date, area, now) and the state of each report: submitted, zero, late, missing, pending", "accountability"},

@@ -176,13 +176,14 @@ static void audit_push(const actor *a, const epicase *k, int64_t first, int64_t 
     actor_audit(a, rec, "create", "lead", first, detail);
 }
 
-int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
-                    lead_list *created, fk_err *err)
+int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t case_id,
+                        int64_t *first_id, int64_t *last_id, fk_err *err)
 {
     epicase k;
     lead_push p;
     int64_t first = 0, last = -1;
-    memset(created, 0, sizeof *created);
+    *first_id = 0;
+    *last_id = -1;
     if (actor_require(a, PERM_LEADS, err) != 0 ||
         registry_case_get(st, a, case_id, &k, err) != 0 || push_of(pol, a, &k, &p, err) != 0)
         return -1;
@@ -201,6 +202,18 @@ int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_i
         store_rollback(st);
         return -1;
     }
+    *first_id = first;
+    *last_id = last;
+    return 0;
+}
+
+int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
+                    lead_list *created, fk_err *err)
+{
+    int64_t first, last;
+    memset(created, 0, sizeof *created);
+    if (leads_push_case_ids(st, pol, a, case_id, &first, &last, err) != 0)
+        return -1;
     if (last >= first && store_lead_range(st, first, last, created, err) != 0)
         return -1;
     for (size_t i = 0; i < created->n; i++)

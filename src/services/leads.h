@@ -55,6 +55,10 @@ int leads_measure_for(const policy *pol, const char *kind, char *out, size_t cap
 /* Push the case's contacts; *created (OUT) holds the new leads (masked). */
 int leads_push_case(store *st, const policy *pol, const actor *a, int64_t case_id,
                     lead_list *created, fk_err *err);
+/* The same for batch callers that need no echo: the new leads' ids are first..last
+ * (consecutive; last < first when none were new). */
+int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t case_id,
+                        int64_t *first, int64_t *last, fk_err *err);
 
 /* One lead by hand. In: kind; person_id or subject (a subject matching a registered
  * person links it); case_id optional; area_code optional (the person's community, else

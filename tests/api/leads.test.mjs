@@ -101,6 +101,8 @@ test('a case\'s contacts are pushed as leads with the policy\'s deadlines and me
   const again = await liudiao.post(`/api/v1/cases/${caseId}/leads`);
   assert.equal(again.status, 201, again.text);
   assert.equal(again.json.created, 0, 'pushing twice adds nothing');
+  const brief = await liudiao.post(`/api/v1/cases/${caseId}/leads?items=0`);
+  assert.deepEqual([brief.status, brief.json], [201, { created: 0, first_id: null, last_id: null }]);
   assert.equal((await liudiao.get(`/api/v1/leads?case_id=${caseId}`)).json.total, pushed.length);
 });
 

@@ -92,6 +92,26 @@ test('`fangkong leads push` turns the discovered contacts of cases into leads, o
   assert.equal(await leadCount(), before + pushed);
 });
 
+test('a batch push through the API answers the count and the ids of the new leads', async () => {
+  // a new case with a household to push
+  const ours = (await admin.get(`/api/v1/persons?limit=1000&community_code=${mine}`)).json.items.filter((p) => p.household_id);
+  const counts = new Map();
+  for (const p of ours) counts.set(p.household_id, (counts.get(p.household_id) || 0) + 1);
+  const index = ours.find((p) => counts.get(p.household_id) >= 2);
+  const c = await liudiao.post('/api/v1/cases', { person_id: index.id, classification: 'confirmed', severity: 'mild',
+    reported_at: iso(Date.now() - HOUR), sampling_date: iso(Date.now() - HOUR).slice(0, 10), source: 'community_screening' });
+  assert.equal(c.status, 201, c.text);
+  const k = c.json;
+  assert.equal((await liudiao.post(`/api/v1/cases/${k.id}/contacts/discover`, {})).status, 200);
+  const r = await liudiao.post(`/api/v1/cases/${k.id}/leads?items=0`);
+  assert.equal(r.status, 201, r.text);
+  const made = (await admin.get(`/api/v1/leads?case_id=${k.id}&limit=1000`)).json.items.map((l) => l.id).sort((a, b) => a - b);
+  assert.ok(made.length > 0);
+  assert.deepEqual(r.json, { created: made.length, first_id: made[0], last_id: made.at(-1) });
+  assert.equal(made.at(-1) - made[0] + 1, made.length, 'consecutive ids');
+  assert.equal((await liudiao.post(`/api/v1/cases/${k.id}/leads?items=2`)).status, 400);
+});
+
 test('`fangkong leads export` writes a unit\'s queue, audited', async () => {
   const file = path.join(tmpdir(), `fangkong-queue-${process.pid}.csv`);
   try {
