@@ -4,7 +4,8 @@
  *                                       limit, offset), soonest deadline first
  *   GET   /api/v1/leads/{id}            one lead with its events
  *   POST  /api/v1/leads                 a lead by hand
- *   POST  /api/v1/cases/{id}/leads      push the case's contacts as leads
+ *   POST  /api/v1/cases/{id}/leads      push the case's contacts as leads (items=0: the
+ *                                       count and the new ids, not the leads)
  *   PATCH /api/v1/leads/{id}            {state, measure_taken, note, assignee}
  * Escalation runs on the server's sweeper thread (services/sweeps.h) every interval,
  * and once more before each list, so that the queue shows lateness as of the moment it

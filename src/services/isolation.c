@@ -66,14 +66,24 @@ static void mask_isolation(const actor *a, isolation_rec *i)
 /* The city's day number now: isolation days, test days and ages are the city's local
  * dates (the policy's reporting.utc_offset_h, UTC+8 for China), so that a sample taken at
  * 07:00 on its due day counts on that day and not on the day before, as in UTC. */
-static int64_t today_in(const policy *pol)
+static int64_t day_at(const policy *pol, int64_t t)
 {
     int64_t offset_h = 0;
     fk_err ignored;
     if (policy_get_int(pol, "reporting.utc_offset_h", &offset_h, &ignored) != 0)
         offset_h = 0;
-    int64_t t = fk_now() + offset_h * 3600;
+    t += offset_h * 3600;
     return (t >= 0 ? t : t - 86399) / 86400;
+}
+
+static int64_t today_in(const policy *pol)
+{
+    return day_at(pol, fk_now());
+}
+
+void isolation_date_at(const policy *pol, int64_t t, char out[11])
+{
+    isolation_date(day_at(pol, t), out);
 }
 
 void isolation_today(const policy *pol, char out[11])

@@ -142,6 +142,8 @@ int isolation_end_into_case(store *st, const actor *a, int64_t id, int64_t case_
 /* The city's date today (YYYY-MM-DD): dates of isolations are local dates, by the
  * policy's reporting.utc_offset_h. */
 void isolation_today(const policy *pol, char out[11]);
+/* The city's date of instant t. */
+void isolation_date_at(const policy *pol, int64_t t, char out[11]);
 /* Untested tests due on or before `date` (YYYY-MM-DD) in the actor's jurisdiction. */
 int isolation_due(store *st, const actor *a, const char *date, isolation_test_list *out,
                   fk_err *err);

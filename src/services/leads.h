@@ -22,7 +22,8 @@
  *    leads whose area_code starts with it (others read as FK_ENOTFOUND). Names, phones
  *    and subjects are masked for roles without PERM_UNMASKED.
  *  - Audit: every list and read is audited (entity "lead"); every change carries its
- *    audit record and a lead_events row in the same transaction.
+ *    audit record and a lead_events row in the same transaction; a push is one change,
+ *    one audit record naming the consecutive ids it made.
  *  - Moves: leads_change refuses an illegal move with FK_ECONFLICT naming "state", a
  *    missing measure with FK_EINVAL naming "measure_taken"; a refused call changes
  *    nothing.

@@ -82,17 +82,24 @@ int transfers_vehicle_create(store *st, const actor *a, vehicle_rec *v, fk_err *
     return store_vehicle_insert(st, v, &rec, err);
 }
 
+/* The area filter of a list narrowed to the caller's (into buf): 1 to list, 0 when the
+ * two do not overlap (an empty answer), -1 without the permission. */
+static int list_scope(const actor *a, const char *area, char buf[16], const char **narrowed,
+                      fk_err *err)
+{
+    if (require(a, err) != 0)
+        return -1;
+    return actor_narrow_area(a, area, buf, 16, narrowed) ? 1 : 0;
+}
+
 int transfers_vehicle_list(store *st, const actor *a, const char *area, int limit, int offset,
                            vehicle_list *out, fk_err *err)
 {
     char buf[16];
     const char *narrowed;
     memset(out, 0, sizeof *out);
-    if (require(a, err) != 0)
-        return -1;
-    if (!actor_narrow_area(a, area, buf, sizeof buf, &narrowed))
-        return 0;
-    return store_vehicle_list(st, narrowed, limit, offset, out, err);
+    int go = list_scope(a, area, buf, &narrowed, err);
+    return go <= 0 ? go : store_vehicle_list(st, narrowed, limit, offset, out, err);
 }
 
 static int vehicle_in_scope(store *st, const actor *a, int64_t id, vehicle_rec *out,
@@ -142,11 +149,8 @@ int transfers_crew_list(store *st, const actor *a, const char *area, int limit, 
     char buf[16];
     const char *narrowed;
     memset(out, 0, sizeof *out);
-    if (require(a, err) != 0)
-        return -1;
-    if (!actor_narrow_area(a, area, buf, sizeof buf, &narrowed))
-        return 0;
-    return store_crew_list(st, narrowed, limit, offset, out, err);
+    int go = list_scope(a, area, buf, &narrowed, err);
+    return go <= 0 ? go : store_crew_list(st, narrowed, limit, offset, out, err);
 }
 
 /* ---- trip creation ------------------------------------------------------------------------- */
@@ -326,10 +330,9 @@ int transfers_trip_list(store *st, const actor *a, const trip_filter *f, trip_li
     char buf[16];
     trip_filter mine = *f;
     memset(out, 0, sizeof *out);
-    if (require(a, err) != 0)
-        return -1;
-    if (!actor_narrow_area(a, f->area_prefix, buf, sizeof buf, &mine.area_prefix))
-        return 0;
+    int go = list_scope(a, f->area_prefix, buf, &mine.area_prefix, err);
+    if (go <= 0)
+        return go;
     if (store_trip_list(st, &mine, out, err) != 0)
         return -1;
     return audit_read(st, a, "list", "trip", 0, mine.area_prefix, err);
@@ -438,10 +441,7 @@ static void day1_of(store *st, const policy *pol, const char *cohort, const lead
         c.first_overlap <= 0)
         return;
     int64_t last = c.first_overlap + c.overlap_s < now ? c.first_overlap + c.overlap_s : now;
-    int64_t offset_h = 0; /* dates are the city's (isolation_today) */
-    if (policy_get_int(pol, "reporting.utc_offset_h", &offset_h, &ignored) != 0)
-        offset_h = 0;
-    fk_date_of(last + offset_h * 3600, date);
+    isolation_date_at(pol, last, date);
     isolation_today(pol, out);
     if (isolation_day(date, "day1", &day1, &ignored) != 0 ||
         isolation_day(out, "today", &today, &ignored) != 0 ||

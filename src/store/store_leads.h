@@ -79,10 +79,12 @@ int store_lead_transition(store *st, int64_t id, const char *from, const char *t
  * when it was, else 0. */
 int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                         const char *note, const struct audit_rec *a, int *raised, fk_err *err);
-/* Open leads whose due_at lies before `now`, in (due_at, id) order, from just after
- * (after_due, after_id) (0, 0: from the start), at most `limit` (1..4096). A keyset, not
- * an offset: the escalation sweep walks a few hundred thousand overdue leads in pages
- * without counting or skipping rows. Names and phones are not filled. */
+/* Open leads whose due_at lies before `now` and that can still rise (below command), in
+ * (due_at, id) order, from just after (after_due, after_id) (0, 0: from the start), at
+ * most `limit` (1..4096). A keyset, not an offset: the escalation sweep walks a few
+ * hundred thousand overdue leads in pages without counting or skipping rows, and the
+ * queue's sweep before each list passes over those already at the top. Names and phones
+ * are not filled. */
 int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
                             int limit, lead_list *out, fk_err *err);
 

@@ -351,6 +351,15 @@ done:
     return rc;
 }
 
+void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix)
+{
+    if (!sq_given(prefix))
+        return;
+    sb_appendf(w, " AND %s >= ? AND %s < ? || '~'", col, col);
+    sq_bind_add_text(b, prefix);
+    sq_bind_add_text(b, prefix);
+}
+
 int sq_run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err)
 {
     sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);

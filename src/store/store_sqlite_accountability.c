@@ -122,23 +122,13 @@ int sq_resp_at(store *st, const char *function, const char *area_code, int64_t a
                             function, area_code);
 }
 
-/* A prefix filter as a range on area_code ("" matches everything). */
-static void add_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix)
-{
-    if (!sq_given(prefix))
-        return;
-    sb_appendf(w, " AND %s >= ? AND %s < ? || '~'", col, col);
-    sq_bind_add_text(b, prefix);
-    sq_bind_add_text(b, prefix);
-}
-
 int sq_resp_list(store *st, const resp_filter *f, resp_list *out, fk_err *err)
 {
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
-    add_prefix(&w, &b, "area_code", f->area_prefix);
+    sq_where_prefix(&w, &b, "area_code", f->area_prefix);
     if (sq_given(f->function)) {
         sb_append(&w, " AND function = ?");
         sq_bind_add_text(&b, f->function);
@@ -220,7 +210,7 @@ int sq_reports_between(store *st, const char *from_day, const char *to_day,
                   "deadline FROM daily_reports WHERE day >= ? AND day <= ?");
     sq_bind_add_text(&b, from_day);
     sq_bind_add_text(&b, to_day);
-    add_prefix(&w, &b, "area_code", area_prefix);
+    sq_where_prefix(&w, &b, "area_code", area_prefix);
     sb_append(&w, " ORDER BY day, area_code");
     sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&w), &b, err);
     sb_free(&w);
@@ -251,7 +241,7 @@ int sq_areas_at_levels(store *st, const char *levels, const char *area_prefix,
     sb_append(&w, "SELECT code, coalesce(parent_code, ''), name, level FROM areas "
                   "WHERE instr('|' || ? || '|', '|' || level || '|') > 0");
     sq_bind_add_text(&b, levels);
-    add_prefix(&w, &b, "code", area_prefix);
+    sq_where_prefix(&w, &b, "code", area_prefix);
     sb_append(&w, " ORDER BY code");
     sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&w), &b, err);
     sb_free(&w);
@@ -319,7 +309,7 @@ int sq_action_list(store *st, const action_filter *f, action_list *out, fk_err *
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
-    add_prefix(&w, &b, "area_code", f->area_prefix);
+    sq_where_prefix(&w, &b, "area_code", f->area_prefix);
     if (sq_given(f->failure_ref)) {
         sb_append(&w, " AND failure_ref = ?");
         sq_bind_add_text(&b, f->failure_ref);
@@ -375,7 +365,7 @@ int sq_lead_facts(store *st, int64_t from, int64_t to, const char *area_prefix,
     sq_bind_add_int(&b, to);
     sq_bind_add_int(&b, from);
     sq_bind_add_int(&b, from);
-    add_prefix(&w, &b, "l.area_code", area_prefix);
+    sq_where_prefix(&w, &b, "l.area_code", area_prefix);
     sb_append(&w, " GROUP BY l.id");
     int began = 0;
     if (sq_read_begin(s, &began, err) != 0) {

@@ -12,6 +12,7 @@
  *   store_sqlite_leads.c     leads and their events
  *   store_sqlite_accountability.c  responsibilities, daily reports, actions, lead facts
  *   store_sqlite_isolation.c facilities, rooms, allocations, isolations and their tests
+ *   store_sqlite_transfers.c vehicles, crews, trips, their pickups and events
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -132,6 +133,22 @@ typedef void (*sq_row_fn)(sqlite3_stmt *st, void *item);
  * out of memory). Resets st. */
 int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, void **items,
                size_t *n, fk_err *err);
+/* " AND col >= ? AND col < ? || '~'" with the prefix bound twice: an area-code prefix as a
+ * range, so an index on col serves it. Nothing when prefix is NULL or "". */
+void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix);
+
+/* Run `call` (an int expression using err) as a unit of its own, or inside the caller's
+ * transaction without a savepoint when one is open (the caller's rollback undoes it):
+ * for the units that batches repeat thousands of times. Returns from the function. */
+#define SQ_UNIT_OR_JOIN(s, call)                                                             \
+    do {                                                                                     \
+        if ((s)->depth > 0)                                                                  \
+            return (call);                                                                   \
+        if (sq_begin((s), err) != 0)                                                         \
+            return -1;                                                                       \
+        return sq_end((s), (call), err);                                                     \
+    } while (0)
+
 /* Prepare (uncached) `sql`, bind b, step once, finalize: for statements that are not hot. */
 int sq_run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err *err);
 /* Every row of `sql` (binds b) into a fresh array as sq_collect does; no row is not an

@@ -40,15 +40,6 @@ static void bind_opt_id(sq_binds *b, int64_t id)
         sq_bind_add_text(b, NULL);
 }
 
-static void area_range(strbuf *w, sq_binds *b, const char *col, const char *prefix)
-{
-    if (!sq_given(prefix))
-        return;
-    sb_appendf(w, " AND %s >= ? AND %s < ? || '~'", col, col);
-    sq_bind_add_text(b, prefix);
-    sq_bind_add_text(b, prefix);
-}
-
 /* ---- facilities -------------------------------------------------------------------------- */
 
 #define FAC_COLS                                                                              \
@@ -153,7 +144,7 @@ static int sq_facility_list(store *st, const char *area_prefix, int limit, int o
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
-    area_range(&w, &b, "area_code", area_prefix);
+    sq_where_prefix(&w, &b, "area_code", area_prefix);
     sq_page_query q = {FAC_COLS, "facilities", sb_str(&w), "area_code, id", limit, offset,
                        facility_row, sizeof(facility_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
@@ -167,7 +158,7 @@ static int sq_facility_open(store *st, const char *area_prefix, facility_list *o
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, "SELECT " FAC_COLS " FROM facilities WHERE state = 'open' AND n_vacant > 0");
-    area_range(&w, &b, "area_code", area_prefix);
+    sq_where_prefix(&w, &b, "area_code", area_prefix);
     sb_append(&w, " ORDER BY id");
     int rc = sq_collect_sql(SQ(st), sb_str(&w), &b, facility_row, sizeof(facility_rec),
                             (void **)&out->items, &out->n, err);
@@ -682,7 +673,7 @@ static int sq_isolation_list(store *st, const isolation_filter *f, isolation_lis
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
-    area_range(&w, &b, "i.area_code", f->area_prefix);
+    sq_where_prefix(&w, &b, "i.area_code", f->area_prefix);
     if (sq_given(f->state)) {
         sb_append(&w, " AND i.state = ?");
         sq_bind_add_text(&b, f->state);
@@ -856,7 +847,7 @@ static int sq_isolation_due(store *st, const char *date, const char *area_prefix
     sq_binds b = {0};
     sb_append(&w, TEST_SQL "WHERE t.result = '' AND t.due_date <= ? AND i.state = 'active'");
     sq_bind_add_text(&b, date);
-    area_range(&w, &b, "i.area_code", area_prefix);
+    sq_where_prefix(&w, &b, "i.area_code", area_prefix);
     sb_append(&w, " ORDER BY t.due_date, t.id");
     int rc = sq_collect_sql(SQ(st), sb_str(&w), &b, test_row, sizeof(isolation_test_rec),
                             (void **)&out->items, &out->n, err);
@@ -879,7 +870,7 @@ static int sq_outlook_counts(store *st, const char *area_prefix, const char *mea
     sb_append(&w, "SELECT coalesce(sum(n_vacant), 0), coalesce(sum(n_cleaning), 0), "
               "coalesce(sum(n_occupied), 0), coalesce(sum(n_reserved), 0), "
               "coalesce(sum(n_out_of_order), 0) FROM facilities WHERE state = 'open'");
-    area_range(&w, &b, "area_code", area_prefix);
+    sq_where_prefix(&w, &b, "area_code", area_prefix);
     sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&w), &b, err);
     if (q && sq_step_row(s, q, err) == 1) {
         out->vacant = sqlite3_column_int64(q, 0);
@@ -896,14 +887,14 @@ static int sq_outlook_counts(store *st, const char *area_prefix, const char *mea
     sb_append(&w, "SELECT count(*) FROM leads WHERE state IN ('pushed', 'received', "
               "'found', 'not_found', 'refused') AND measure_required = ?");
     sq_bind_add_text(&l, measure);
-    area_range(&w, &l, "area_code", area_prefix);
+    sq_where_prefix(&w, &l, "area_code", area_prefix);
     rc = rc || sq_count(s, sb_str(&w), &l, &out->leads_in_flight, err);
     sb_free(&w);
     sq_binds t = {0};
     sb_append(&w, "SELECT count(*) FROM isolations WHERE started_at >= ? "
               "AND kind = 'central_isolation'");
     sq_bind_add_int(&t, since);
-    area_range(&w, &t, "area_code", area_prefix);
+    sq_where_prefix(&w, &t, "area_code", area_prefix);
     rc = rc || sq_count(s, sb_str(&w), &t, &out->started_in_window, err);
     sb_free(&w);
     sq_read_end(s, began);
@@ -923,7 +914,7 @@ static int sq_outlook_freeing(store *st, const char *area_prefix, int64_t by, in
     sb_append(&w, "SELECT count(*) FROM rooms r JOIN facilities f ON f.id = r.facility_id "
               "WHERE r.state = 'cleaning' AND f.state = 'open' AND r.state_since <= ?");
     sq_bind_add_int(&b, by - cleaning_s);
-    area_range(&w, &b, "f.area_code", area_prefix);
+    sq_where_prefix(&w, &b, "f.area_code", area_prefix);
     int rc = sq_count(s, sb_str(&w), &b, &cleaned, err);
     sb_free(&w);
     sq_binds c = {0};
@@ -932,7 +923,7 @@ static int sq_outlook_freeing(store *st, const char *area_prefix, int64_t by, in
               "JOIN rooms r ON r.id = a.room_id JOIN facilities f ON f.id = r.facility_id "
               "WHERE i.state = 'active' AND i.end_date <= ? AND f.state = 'open'");
     sq_bind_add_text(&c, last_day);
-    area_range(&w, &c, "f.area_code", area_prefix);
+    sq_where_prefix(&w, &c, "f.area_code", area_prefix);
     rc = rc || sq_count(s, sb_str(&w), &c, &released, err);
     sb_free(&w);
     *out = cleaned + released;

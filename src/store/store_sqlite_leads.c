@@ -124,11 +124,7 @@ int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
                    const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    if (s->depth > 0) /* the caller's transaction rolls back the whole unit on failure */
-        return insert_unit(s, l, actor, note, a, err);
-    if (sq_begin(s, err) != 0)
-        return -1;
-    return sq_end(s, insert_unit(s, l, actor, note, a, err), err);
+    SQ_UNIT_OR_JOIN(s, insert_unit(s, l, actor, note, a, err));
 }
 
 /* The filter as a WHERE clause and its binds. */
@@ -335,11 +331,7 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
                      const char *note, const audit_rec *a, int *raised, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    if (s->depth > 0) /* the sweep's page is one transaction */
-        return escalate_unit(s, id, level, at, actor, note, a, raised, err);
-    if (sq_begin(s, err) != 0)
-        return -1;
-    return sq_end(s, escalate_unit(s, id, level, at, actor, note, a, raised, err), err);
+    SQ_UNIT_OR_JOIN(s, escalate_unit(s, id, level, at, actor, note, a, raised, err));
 }
 
 static int push_events(struct sq_store *s, const lead_push *p, int64_t first, int64_t last,
@@ -406,11 +398,7 @@ int sq_lead_push(store *st, const lead_push *p, const audit_rec *a, int64_t *fir
                  int64_t *last, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    if (s->depth > 0)
-        return push_unit(s, p, a, first, last, err);
-    if (sq_begin(s, err) != 0)
-        return -1;
-    return sq_end(s, push_unit(s, p, a, first, last, err), err);
+    SQ_UNIT_OR_JOIN(s, push_unit(s, p, a, first, last, err));
 }
 
 int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err)
@@ -435,14 +423,15 @@ int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t afte
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_OVERDUE,
                               "SELECT " LEAD_COLS_BARE " FROM leads l WHERE l.due_at IS NOT NULL "
                               "AND l.due_at < ? AND (l.due_at, l.id) > (?, ?) "
-                              "ORDER BY l.due_at, l.id LIMIT ?",
+                              "AND l.escalation_level < ? ORDER BY l.due_at, l.id LIMIT ?",
                               err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, now);
     sqlite3_bind_int64(q, 2, after_due);
     sqlite3_bind_int64(q, 3, after_id);
-    sqlite3_bind_int(q, 4, limit < 1 ? 1 : limit > 4096 ? 4096 : limit);
+    sqlite3_bind_int(q, 4, LEAD_LEVEL_COMMAND);
+    sqlite3_bind_int(q, 5, limit < 1 ? 1 : limit > 4096 ? 4096 : limit);
     int rc = sq_collect(s, q, lead_row, sizeof(lead_rec), (void **)&out->items, &out->n, err);
     out->total = (int64_t)out->n;
     return rc;

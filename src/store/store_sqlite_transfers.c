@@ -11,16 +11,6 @@
 #include "model/transfer.h"
 #include "store/store_sqlite_int.h"
 
-/* A unit: joins the caller's transaction, or is its own. */
-#define UNIT(s, call)                                                                        \
-    do {                                                                                     \
-        if ((s)->depth > 0)                                                                  \
-            return (call);                                                                   \
-        if (sq_begin((s), err) != 0)                                                         \
-            return -1;                                                                       \
-        return sq_end((s), (call), err);                                                     \
-    } while (0)
-
 /* ---- vehicles and crews ---------------------------------------------------------------- */
 
 #define VEHICLE_COLS "id, plate, seats, area_code, state, updated_at"
@@ -74,7 +64,7 @@ static int vehicle_insert_unit(struct sq_store *s, vehicle_rec *v, const audit_r
 static int sq_vehicle_insert(store *st, vehicle_rec *v, const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, vehicle_insert_unit(s, v, a, err));
+    SQ_UNIT_OR_JOIN(s, vehicle_insert_unit(s, v, a, err));
 }
 
 static int sq_vehicle_get(store *st, int64_t id, vehicle_rec *out, fk_err *err)
@@ -93,23 +83,14 @@ static int sq_vehicle_get(store *st, int64_t id, vehicle_rec *out, fk_err *err)
                            (long long)id);
 }
 
-static void area_where(const char *prefix, const char *col, strbuf *w, sq_binds *b)
-{
-    sb_append(w, " WHERE 1");
-    if (sq_given(prefix)) {
-        sb_appendf(w, " AND %s >= ? AND %s < ? || '~'", col, col);
-        sq_bind_add_text(b, prefix);
-        sq_bind_add_text(b, prefix);
-    }
-}
-
 static int sq_vehicle_list(store *st, const char *area_prefix, int limit, int offset,
                     vehicle_list *out, fk_err *err)
 {
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
-    area_where(area_prefix, "area_code", &w, &b);
+    sb_append(&w, " WHERE 1");
+    sq_where_prefix(&w, &b, "area_code", area_prefix);
     sq_page_query q = {VEHICLE_COLS, "vehicles", sb_str(&w), "id", limit, offset, vehicle_row,
                        sizeof(vehicle_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
@@ -138,7 +119,7 @@ static int sq_vehicle_set_state(store *st, int64_t id, const char *from, const c
                          const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, vehicle_state_unit(s, id, from, to, at, a, err));
+    SQ_UNIT_OR_JOIN(s, vehicle_state_unit(s, id, from, to, at, a, err));
 }
 
 #define CREW_COLS "id, name, leader, phone, members, area_code"
@@ -174,7 +155,7 @@ static int crew_insert_unit(struct sq_store *s, crew_rec *c, const audit_rec *a,
 static int sq_crew_insert(store *st, crew_rec *c, const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, crew_insert_unit(s, c, a, err));
+    SQ_UNIT_OR_JOIN(s, crew_insert_unit(s, c, a, err));
 }
 
 static int sq_crew_get(store *st, int64_t id, crew_rec *out, fk_err *err)
@@ -198,7 +179,8 @@ static int sq_crew_list(store *st, const char *area_prefix, int limit, int offse
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
-    area_where(area_prefix, "area_code", &w, &b);
+    sb_append(&w, " WHERE 1");
+    sq_where_prefix(&w, &b, "area_code", area_prefix);
     sq_page_query q = {CREW_COLS, "crews", sb_str(&w), "id", limit, offset, crew_row,
                        sizeof(crew_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
@@ -344,7 +326,7 @@ static int sq_trip_insert(store *st, trip_rec *t, pickup_rec *p, size_t n, const
                    fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, trip_insert_unit(s, t, p, n, a, err));
+    SQ_UNIT_OR_JOIN(s, trip_insert_unit(s, t, p, n, a, err));
 }
 
 static int trip_one(struct sq_store *s, int64_t id, trip_rec *out, fk_err *err)
@@ -390,7 +372,8 @@ static int sq_trip_list(store *st, const trip_filter *f, trip_list *out, fk_err 
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
-    area_where(f->area_prefix, "t.area_code", &w, &b);
+    sb_append(&w, " WHERE 1");
+    sq_where_prefix(&w, &b, "t.area_code", f->area_prefix);
     if (sq_given(f->state)) {
         sb_append(&w, " AND t.state = ?");
         sq_bind_add_text(&b, f->state);
@@ -445,7 +428,7 @@ static int sq_trip_set_state(store *st, int64_t id, const char *from, const char
                       const char *actor, const char *note, const audit_rec *a, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, trip_state_unit(s, id, from, to, at, actor, note, a, err));
+    SQ_UNIT_OR_JOIN(s, trip_state_unit(s, id, from, to, at, actor, note, a, err));
 }
 
 /* A missed pickup's room: its reservation ends, and the room is vacant again once no
@@ -500,7 +483,7 @@ static int sq_pickup_set_state(store *st, int64_t trip_id, int64_t pickup_id, co
                         fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, pickup_state_unit(s, trip_id, pickup_id, from, to, at, note, a, err));
+    SQ_UNIT_OR_JOIN(s, pickup_state_unit(s, trip_id, pickup_id, from, to, at, note, a, err));
 }
 
 static int trip_escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
@@ -531,7 +514,7 @@ static int sq_trip_escalate(store *st, int64_t id, int level, int64_t at, const 
                      const audit_rec *a, int *raised, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    UNIT(s, trip_escalate_unit(s, id, level, at, actor, a, raised, err));
+    SQ_UNIT_OR_JOIN(s, trip_escalate_unit(s, id, level, at, actor, a, raised, err));
 }
 
 static int sq_trip_due_between(store *st, int64_t from, int64_t to, const char *area_prefix,
@@ -540,7 +523,8 @@ static int sq_trip_due_between(store *st, int64_t from, int64_t to, const char *
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
-    area_where(area_prefix, "t.area_code", &w, &b);
+    sb_append(&w, " WHERE 1");
+    sq_where_prefix(&w, &b, "t.area_code", area_prefix);
     sb_append(&w, " AND t.due_at >= ? AND t.due_at < ? ORDER BY t.id");
     sq_bind_add_int(&b, from);
     sq_bind_add_int(&b, to);

@@ -4,16 +4,13 @@
 // Screenshots go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, login, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, login } from '../lib/server.mjs';
+import { openBrowser, logIn } from '../lib/browser.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const HOUR = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 let srv, admin, mine, leadId;
@@ -36,22 +33,8 @@ before(async () => {
 after(async () => { await srv?.stop(); });
 
 test('the command sees performance, reports and the briefing, and records an action', async (t) => {
-  const profile = mkdtempSync(path.join(tmpdir(), 'fangkong-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 },
-  });
-  t.after(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(15000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`); });
-  await page.goto(`${srv.url}/#/login`);
-  await page.locator('input[name=username]').fill('admin');
-  await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('tile-persons').waitFor();
+  const { page, errors } = await openBrowser(t);
+  await logIn(page, srv.url, 'admin');
   await page.getByTestId('nav-accountability').click();
   await page.getByTestId('acc-performance').waitFor();
   await page.getByTestId('acc-level').selectOption('community');
@@ -78,16 +61,8 @@ test('the command sees performance, reports and the briefing, and records an act
 });
 
 test('a community worker has no accountability menu', async (t) => {
-  const profile = mkdtempSync(path.join(tmpdir(), 'fangkong-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-  t.after(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(15000);
-  await page.goto(`${srv.url}/#/login`);
-  await page.locator('input[name=username]').fill('shequ');
-  await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
+  const { page } = await openBrowser(t);
+  await logIn(page, srv.url, 'shequ');
   await page.getByTestId('nav-leads').waitFor();
   assert.equal(await page.getByTestId('nav-accountability').count(), 0);
 });

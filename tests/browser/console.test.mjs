@@ -2,17 +2,15 @@
 // real fangkong server with a demo city. Screenshots go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, login, fangkong, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, login, fangkong } from '../lib/server.mjs';
+import { openBrowser, logIn } from '../lib/browser.mjs';
 import { validId, withWrongCheck } from '../lib/ids.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 let srv;
 
 before(async () => {
@@ -22,21 +20,8 @@ before(async () => {
 
 after(async () => { await srv?.stop(); });
 
-// A fresh Chromium with its own empty profile; page errors are collected, not ignored.
-async function openBrowser(t) {
-  const profile = mkdtempSync(path.join(tmpdir(), 'fangkong-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true, args: CHROMIUM_ARGS, viewport: { width: 1360, height: 860 },
-  });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(15000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`); });
-  t.after(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
-  return { page, errors };
-}
+// A fresh Chromium (tests/lib/browser.mjs) at the console's usual size.
+const openConsole = (t) => openBrowser(t, { width: 1360, height: 860 });
 
 // Scrolled to the top first: the sticky header would otherwise sit mid-page in the shot.
 async function shot(page, name) {
@@ -45,13 +30,7 @@ async function shot(page, name) {
 }
 const byId = (page, id) => page.getByTestId(id);
 
-async function logIn(page, username = 'admin') {
-  await page.goto(`${srv.url}/#/login`);
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-  await byId(page, 'login-submit').click();
-  await byId(page, 'tile-persons').waitFor();
-}
+const signIn = (page, username = 'admin') => logIn(page, srv.url, username);
 
 // Choose the first real option of a select once the API has filled it.
 async function chooseFirst(page, testid) {
@@ -66,8 +45,8 @@ async function chooseFirst(page, testid) {
 }
 
 test('a wrong check digit is shown at the ID field; the fixed person is found by search', async (t) => {
-  const { page, errors } = await openBrowser(t);
-  await logIn(page);
+  const { page, errors } = await openConsole(t);
+  await signIn(page);
   await page.locator('[data-testid="chart-status"] svg').waitFor();
   await shot(page, '01-dashboard.png');
 
@@ -120,14 +99,14 @@ test('a wrong check digit is shown at the ID field; the fixed person is found by
 });
 
 test('the language switch turns labels to English and is remembered', async (t) => {
-  const { page, errors } = await openBrowser(t);
+  const { page, errors } = await openConsole(t);
   await page.goto(`${srv.url}/#/login`);
   assert.equal(await byId(page, 'login-submit').innerText(), '登录');
   await byId(page, 'lang-switch').click();
   assert.equal(await byId(page, 'login-submit').innerText(), 'Sign in');
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
 
-  await logIn(page);
+  await signIn(page);
   assert.equal(await byId(page, 'nav-persons').innerText(), 'Persons');
   await page.reload();
   await byId(page, 'tile-persons').waitFor();
@@ -144,8 +123,8 @@ test('the language switch turns labels to English and is remembered', async (t) 
 });
 
 test('a case reported from a person page moves to its next status on the timeline', async (t) => {
-  const { page, errors } = await openBrowser(t);
-  await logIn(page);
+  const { page, errors } = await openConsole(t);
+  await signIn(page);
   await byId(page, 'nav-persons').click();
   await byId(page, 'person-link').first().click();
   await byId(page, 'person-new-case').click();
@@ -168,8 +147,8 @@ test('a case reported from a person page moves to its next status on the timelin
 });
 
 test('a wrong phone number is explained under the phone field in Chinese, and as the server says in English', async (t) => {
-  const { page, errors } = await openBrowser(t);
-  await logIn(page);
+  const { page, errors } = await openConsole(t);
+  await signIn(page);
   const submitWithPhone = async (phone) => {
     await byId(page, 'nav-persons').click();
     await byId(page, 'person-new').click();
@@ -233,8 +212,8 @@ function importCompanion(phone) {
 }
 
 test('the chains view says so when no case is a contact of another, in both languages', async (t) => {
-  const { page, errors } = await openBrowser(t);
-  await logIn(page);
+  const { page, errors } = await openConsole(t);
+  await signIn(page);
   await byId(page, 'nav-chains').click();
   await byId(page, 'chains-empty').waitFor();
   assert.match(await byId(page, 'chains-empty').innerText(), /暂无传播关系/);
@@ -253,8 +232,8 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
     reported_at: '2022-05-02T10:00:00Z', sampling_date: '2022-05-02', source: 'fever_clinic' })).json;
   importCompanion(a.phone);
 
-  const { page, errors } = await openBrowser(t);
-  await logIn(page);
+  const { page, errors } = await openConsole(t);
+  await signIn(page);
   assert.ok(await byId(page, 'nav-chains').isVisible(), 'admin traces: the chains menu entry shows');
   await page.goto(`${srv.url}/#/cases/${c.id}`);
   await byId(page, 'contacts-none').waitFor();
@@ -394,8 +373,8 @@ test('the tracing card discovers, groups and reviews contacts; a named contact i
 });
 
 test('without the trace permission there is no chains menu, and the chains page says why', async (t) => {
-  const { page, errors } = await openBrowser(t);
-  await logIn(page, 'jiedao');
+  const { page, errors } = await openConsole(t);
+  await signIn(page, 'jiedao');
   assert.equal(await byId(page, 'nav-chains').count(), 0);
   const api = await login(srv.url, 'jiedao');
   assert.equal((await api.get('/api/v1/chains')).status, 403);

@@ -4,16 +4,13 @@
 // isolations in progress; in Chinese, then in English. Screenshots go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, login, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, login } from '../lib/server.mjs';
+import { openBrowser, logIn } from '../lib/browser.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 let srv, admin, small;
 
 before(async () => {
@@ -38,20 +35,8 @@ before(async () => {
 after(async () => { await srv?.stop(); });
 
 test('the command sees the outlook warning, the facilities and the isolations', async (t) => {
-  const profile = mkdtempSync(path.join(tmpdir(), 'fangkong-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 } });
-  t.after(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(15000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(`${srv.url}/#/login`);
-  await page.locator('input[name=username]').fill('admin');
-  await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('tile-persons').waitFor();
+  const { page, errors } = await openBrowser(t);
+  await logIn(page, srv.url, 'admin');
   await page.getByTestId('nav-facilities').click();
   await page.getByTestId('outlook-warning').waitFor();
   assert.match(await page.getByTestId('outlook-warning').innerText(), /宁让房间等人/);

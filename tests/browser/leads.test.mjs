@@ -4,16 +4,13 @@
 // Screenshots go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, login, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, login } from '../lib/server.mjs';
+import { openBrowser, logIn } from '../lib/browser.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const HOUR = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 let srv, liudiao, shequ, mine, caseId;
@@ -42,32 +39,15 @@ before(async () => {
 after(async () => { await srv?.stop(); });
 
 async function openPhone(t) {
-  const profile = mkdtempSync(path.join(tmpdir(), 'fangkong-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true, args: CHROMIUM_ARGS, viewport: { width: 390, height: 844 },
-  });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(15000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`); });
-  t.after(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
-  return { page, errors };
+  return openBrowser(t, { width: 390, height: 844 });
 }
 const byId = (page, id) => page.getByTestId(id);
 
-async function logIn(page, username) {
-  await page.goto(`${srv.url}/#/login`);
-  await page.locator('input[name=username]').fill(username);
-  await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-  await byId(page, 'login-submit').click();
-  await byId(page, 'tile-persons').waitFor();
-}
+const signIn = (page, username) => logIn(page, srv.url, username);
 
 test('the community worker works the queue on a phone', async (t) => {
   const { page, errors } = await openPhone(t);
-  await logIn(page, 'shequ');
+  await signIn(page, 'shequ');
   // the overview shows the leads past their deadline, red, linking to the queue
   const overdue = (await shequ.get('/api/v1/leads?overdue=1&limit=1')).json.total;
   assert.ok(overdue >= 1);
@@ -113,6 +93,6 @@ test('the community worker works the queue on a phone', async (t) => {
 
 test('the viewer has no leads menu', async (t) => {
   const { page } = await openPhone(t);
-  await logIn(page, 'guest');
+  await signIn(page, 'guest');
   assert.equal(await byId(page, 'nav-leads').count(), 0);
 });

@@ -5,16 +5,13 @@
 // Screenshots go to tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, login, DEMO_PASSWORD } from '../lib/server.mjs';
+import { startServer, login } from '../lib/server.mjs';
+import { openBrowser, logIn } from '../lib/browser.mjs';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 let srv, admin, shequ, leads;
 
 before(async () => {
@@ -43,22 +40,8 @@ before(async () => {
 after(async () => { await srv?.stop(); });
 
 test('a trip is dispatched, worked and arrives from the transfer page', async (t) => {
-  const profile = mkdtempSync(path.join(tmpdir(), 'fangkong-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
-  t.after(async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(15000);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`); });
-  await page.goto(`${srv.url}/#/login`);
-  await page.locator('input[name=username]').fill('zhuanyun');
-  await page.locator('input[name=password]').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('tile-persons').waitFor();
+  const { page, errors } = await openBrowser(t);
+  await logIn(page, srv.url, 'zhuanyun');
   await page.getByTestId('nav-transfers').click();
   const form = page.getByTestId('trip-form');
   await form.waitFor();
