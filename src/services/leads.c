@@ -184,7 +184,9 @@ int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t ca
     int64_t first = 0, last = -1;
     *first_id = 0;
     *last_id = -1;
-    if (actor_require(a, PERM_LEADS, err) != 0 ||
+    /* pushing a case's contacts is the epidemiologists' act (contacts need PERM_TRACE),
+     * working the leads the communities' */
+    if (actor_require(a, PERM_LEADS, err) != 0 || actor_require(a, PERM_TRACE, err) != 0 ||
         registry_case_get(st, a, case_id, &k, err) != 0 || push_of(pol, a, &k, &p, err) != 0)
         return -1;
     /* the audit row names ids the insert makes: written in the same unit, after it */

@@ -4,8 +4,8 @@
  * states (model/lead.h) and escalate the overdue ones.
  *
  * Contract:
- *  - Push (leads_push_case): the case's stored contacts (services/contacts: needs
- *    PERM_TRACE and the case in the caller's jurisdiction) become leads: degree 1 ->
+ *  - Push (leads_push_case): the case's stored contacts (needs PERM_TRACE as well as
+ *    PERM_LEADS, and the case in the caller's jurisdiction) become leads: degree 1 ->
  *    close_contact, degree 2 -> secondary_contact. Dismissed contacts are skipped, and
  *    so is a subject that already has a lead for the case (one lead per subject and
  *    case; pushing twice adds nothing). A contact linked to a registered person gets

@@ -258,6 +258,8 @@ test('the viewer cannot see leads; every step is audited', async () => {
   for (const r of [await guest.get('/api/v1/leads'), await guest.get(`/api/v1/leads/${pushed[0].id}`),
     await guest.post(`/api/v1/cases/${caseId}/leads`)])
     assert.equal(r.status, 403, r.text);
+  const community = await shequ.post(`/api/v1/cases/${caseId}/leads`);
+  assert.equal(community.status, 403, 'the community works leads; pushing a case is the epidemiologists\' act');
   const me = (await guest.get('/api/v1/me')).json;
   assert.ok(!me.permissions.includes('leads'));
   assert.ok((await shequ.get('/api/v1/me')).json.permissions.includes('leads'));
