@@ -10,7 +10,9 @@
 //
 // Environment: PERSONS (200000), SEED (7), OUTBREAK (20 index cases), PUSH (100000),
 // FACILITIES (500), ALLOC (50000), BATCH (500 persons a request), CLIENTS (8),
-// SKIP_BUILD=1. Everything it writes is under bench/out/loop/.
+// SKIP_BUILD=1, SNAPSHOTS=1 (keep copies of the store after the push and before the sweep,
+// in bench/out/loop/snap-push and snap-sweep, to replay one step on the same data).
+// Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -214,6 +216,15 @@ async function unitPerformance(call) {
   figure('briefing_failures', b.failures.length, 'failures');
 }
 
+// A copy of the store as it is now (the server checkpoints nothing: copy the WAL too).
+function snapshot(data, name) {
+  if (!process.env.SNAPSHOTS) return;
+  const dir = path.join(OUT, `snap-${name}`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(data, dir, { recursive: true });
+  say(`store kept in ${dir}`);
+}
+
 async function main() {
   if (!process.env.SKIP_BUILD) execFileSync('make', ['-C', ROOT, '-j2', 'MODE=release'], { stdio: 'ignore' });
   const data = city();
@@ -222,11 +233,13 @@ async function main() {
   try {
     const call = await login(srv.url);
     await pushLeads(call, db);
+    snapshot(data, 'push');
     await facilities(call, db);
     await transfers(call, await allocate(call, db));
     await unitPerformance(call);
     srv.stop();
     await new Promise((r) => setTimeout(r, 500));
+    snapshot(data, 'sweep');
     escalate(data);
   } finally {
     srv.stop();
