@@ -4,8 +4,9 @@
 // the first PUSH of them; the rest stay under management), rooms allocated for ALLOC
 // persons across FACILITIES facilities by CLIENTS concurrent batch requests (then the
 // store is checked: not one room double-booked), transfer trips made and driven to
-// arrival, every unit's performance and the briefing computed as of the moment every open
-// lead is overdue, and the escalation sweep run then. Prints the time of each step as `figure:` lines. The goal in the
+// arrival, every unit's performance and the briefing (its first page through the API, the
+// whole of it as text from the CLI) computed as of the moment every open lead is overdue,
+// and the escalation sweep run then. Prints the time of each step as `figure:` lines. The goal in the
 // issue: each step under one second on this machine, and no room double-booked.
 //
 // Environment: PERSONS (200000), SEED (7), OUTBREAK (20 index cases), PUSH (100000),
@@ -212,8 +213,17 @@ async function unitPerformance(call) {
   }
   const t0 = performance.now();
   const b = await call('GET', `/api/v1/briefings?from=${from}&to=${to}&now=${now}`);
-  figure('briefing_seconds', seconds(t0), 's');
-  figure('briefing_failures', b.failures.length, 'failures');
+  figure('briefing_page_seconds', seconds(t0), 's');
+  figure('briefing_failures', b.total, 'failures');
+  return { from, to, now };
+}
+
+// The whole briefing of the same days as Chinese text, from the CLI (the server stopped).
+function briefingText(data, { from, to, now }) {
+  const out = path.join(OUT, 'briefing.txt');
+  const t0 = performance.now();
+  run(['briefing', '--from', from, '--to', to, '--now', now, '--out', out, '--data', data]);
+  figure('briefing_text_seconds', seconds(t0), 's');
 }
 
 // A copy of the store as it is now (the server checkpoints nothing: copy the WAL too).
@@ -236,9 +246,10 @@ async function main() {
     snapshot(data, 'push');
     await facilities(call, db);
     await transfers(call, await allocate(call, db));
-    await unitPerformance(call);
+    const period = await unitPerformance(call);
     srv.stop();
     await new Promise((r) => setTimeout(r, 500));
+    briefingText(data, period);
     snapshot(data, 'sweep');
     escalate(data);
   } finally {

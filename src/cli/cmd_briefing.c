@@ -67,19 +67,19 @@ static const char *action_zh(const policy *pol, const char *action)
 
 static void who(strbuf *sb, const failure *f)
 {
-    if (f->resp.id)
-        sb_appendf(sb, "责任单位：%s，责任人：%s", f->resp.unit, f->resp.official);
+    if (f->resp)
+        sb_appendf(sb, "责任单位：%s，责任人：%s", f->resp->unit, f->resp->official);
     else
         sb_appendf(sb, "责任单位：%s（责任表无记录）", f->unit_code[0] ? f->unit_code : "指挥部");
 }
 
 static void actions_of(strbuf *sb, const policy *pol, const briefing *b, const failure *f)
 {
-    for (size_t i = 0; i < b->actions.n; i++) {
-        const action_rec *a = &b->actions.items[i];
-        if (!strcmp(a->failure_ref, f->ref))
-            sb_appendf(sb, "。处理：%s %s（%s）", a->official, action_zh(pol, a->action), a->reason);
-    }
+    size_t n;
+    const action_rec *a = briefing_actions_of(b, f->ref, &n);
+    for (size_t i = 0; i < n; i++)
+        sb_appendf(sb, "。处理：%s %s（%s）", a[i].official, action_zh(pol, a[i].action),
+                   a[i].reason);
 }
 
 static void text_failure(strbuf *sb, const policy *pol, const briefing *b, const failure *f,
@@ -161,16 +161,18 @@ static int write_xlsx(const char *path, const policy *pol, const briefing *b, in
         local_time(f->due_at, offset_h, due);
         local_time(f->done_at, offset_h, done);
         snprintf(late, sizeof late, "%.1f", (double)f->late_s / 3600.0);
-        for (size_t k = 0; k < b->actions.n; k++)
-            if (!strcmp(b->actions.items[k].failure_ref, f->ref))
-                sb_appendf(&acts, "%s%s %s", sb_str(&acts)[0] ? "；" : "",
-                           b->actions.items[k].official, action_zh(pol, b->actions.items[k].action));
+        size_t n;
+        const action_rec *a = briefing_actions_of(b, f->ref, &n);
+        for (size_t k = 0; k < n; k++)
+            sb_appendf(&acts, "%s%s %s", sb_str(&acts)[0] ? "；" : "", a[k].official,
+                       action_zh(pol, a[k].action));
         const char *kind = !strcmp(f->source, "lead")   ? "线索"
                            : !strcmp(f->source, "trip") ? "转运"
                                                         : "日报告";
         const char *row[] = {f->ref, kind,
                              step_zh(f->what), f->unit_code, f->day, due, done, late,
-                             f->resp.unit, f->resp.official, sb_str(&acts)};
+                             f->resp ? f->resp->unit : "", f->resp ? f->resp->official : "",
+                             sb_str(&acts)};
         int rc = tw_row(w, row, 11, err);
         sb_free(&acts);
         if (rc != 0)

@@ -10,7 +10,9 @@
  *                                        note}
  *   GET  /api/v1/performance             per unit of a level (from, to, level, now)
  *   GET  /api/v1/briefings               the failures of a period and the actions
- *                                        decided (from, to, now)
+ *                                        decided (from, to, now; source, ref; limit,
+ *                                        offset): counts and total over every failure
+ *                                        that matches, one page of them in full
  *   GET  /api/v1/accountability/actions  actions recorded (failure_ref, area, limit, offset)
  *   POST /api/v1/accountability/actions  record one {failure_ref, action, reason, unit,
  *                                        official}
@@ -18,6 +20,7 @@
  * period can be looked at as it stood; writes always happen now.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -249,7 +252,7 @@ static json_t *action_json(const action_rec *r)
     return j;
 }
 
-static json_t *failure_json(const failure *f, const action_list *actions)
+static json_t *failure_json(const failure *f, const briefing *b)
 {
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:f}", "ref", f->ref, "source",
                           f->source, "what", f->what, "area_code", f->area_code, "unit_code",
@@ -259,34 +262,103 @@ static json_t *failure_json(const failure *f, const action_list *actions)
     json_object_set_new(j, "trip_id", f->trip_id ? json_integer(f->trip_id) : json_null());
     json_object_set_new(j, "due_at", json_instant(f->due_at));
     json_object_set_new(j, "done_at", json_instant(f->done_at));
-    json_object_set_new(j, "responsible", named(f->resp.unit, f->resp.official));
+    json_object_set_new(j, "responsible",
+                        f->resp ? named(f->resp->unit, f->resp->official) : json_null());
     json_t *acts = json_array();
-    for (size_t i = 0; i < actions->n; i++)
-        if (!strcmp(actions->items[i].failure_ref, f->ref))
-            json_array_append_new(acts, action_json(&actions->items[i]));
+    size_t n;
+    const action_rec *a = briefing_actions_of(b, f->ref, &n);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(acts, action_json(&a[i]));
     json_object_set_new(j, "actions", acts);
     return j;
 }
 
+/* Which failures a briefing request lists: source (lead, report, trip) and ref, one
+ * failure's reference or the start of several ("lead:7" is lead 7's three steps). */
+typedef struct failure_match {
+    const char *source, *ref;
+    size_t ref_len;
+} failure_match;
+
+static int query_match(http_req *rq, failure_match *m, fk_err *err)
+{
+    m->source = req_query(rq, "source");
+    m->ref = req_query(rq, "ref");
+    m->ref_len = m->ref ? strlen(m->ref) : 0;
+    if (m->source && strcmp(m->source, "lead") && strcmp(m->source, "report") &&
+        strcmp(m->source, "trip"))
+        return fk_fail(err, FK_EINVAL, "source", "source: lead, report or trip");
+    if (m->ref && (m->ref_len == 0 || m->ref_len > 63))
+        return fk_fail(err, FK_EINVAL, "ref", "ref: 1 to 63 characters");
+    return 0;
+}
+
+static bool matches(const failure_match *m, const failure *f)
+{
+    if (m->source && strcmp(m->source, f->source))
+        return false;
+    return !m->ref || (!strncmp(f->ref, m->ref, m->ref_len) &&
+                       (f->ref[m->ref_len] == '\0' || f->ref[m->ref_len] == ':'));
+}
+
+/* Failures by source_what: a handful of keys, counted in place (a JSON integer per
+ * increment was a million allocations). */
+typedef struct what_counts {
+    struct { char key[32]; json_int_t n; } e[16];
+    size_t n;
+} what_counts;
+
+static void counts_add(what_counts *t, const failure *f)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s_%s", f->source, f->what);
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->e[i].key, key)) {
+            t->e[i].n++;
+            return;
+        }
+    if (t->n < sizeof t->e / sizeof t->e[0]) {
+        memcpy(t->e[t->n].key, key, sizeof key);
+        t->e[t->n++].n = 1;
+    }
+}
+
+static json_t *counts_json(const what_counts *t)
+{
+    json_t *j = json_object();
+    for (size_t i = 0; i < t->n; i++)
+        json_object_set_new(j, t->e[i].key, json_integer(t->e[i].n));
+    return j;
+}
+
+/* A period holds up to millions of failures (every open lead of a city misses three
+ * deadlines): the answer counts them all and carries one page in full. */
 int h_briefing(http_req *rq, fk_err *err)
 {
     acc_period p;
     briefing b;
-    if (query_period(rq, &p, err) != 0 ||
+    failure_match m;
+    what_counts counts = {0};
+    int64_t limit, offset, total = 0;
+    if (req_query_int(rq, "limit", 200, 1, 1000, &limit, err) ||
+        req_query_int(rq, "offset", 0, 0, 100000000, &offset, err) ||
+        query_match(rq, &m, err) || query_period(rq, &p, err) != 0 ||
         acc_briefing(rq->st, rq->policy, &rq->who, &p, &b, err) != 0)
         return -1;
-    json_t *items = json_array(), *counts = json_object();
+    json_t *items = json_array();
     for (size_t i = 0; i < b.failures.n; i++) {
         const failure *f = &b.failures.items[i];
-        char key[32];
-        snprintf(key, sizeof key, "%s_%s", f->source, f->what);
-        json_array_append_new(items, failure_json(f, &b.actions));
-        json_object_set_new(counts, key,
-                            json_integer(json_integer_value(json_object_get(counts, key)) + 1));
+        if (!matches(&m, f))
+            continue;
+        if (total >= offset && total < offset + limit)
+            json_array_append_new(items, failure_json(f, &b));
+        total++;
+        counts_add(&counts, f);
     }
-    json_t *j = json_pack("{s:o, s:o, s:o, s:I, s:I}", "period", period_json(&p), "counts",
-                          counts, "failures", items, "total", (json_int_t)b.failures.n,
-                          "actions", (json_int_t)b.actions.n);
+    json_t *j = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "period", period_json(&p),
+                          "counts", counts_json(&counts), "failures", items, "total",
+                          (json_int_t)total, "limit", (json_int_t)limit, "offset",
+                          (json_int_t)offset, "actions", (json_int_t)b.actions.n);
     briefing_free(&b);
     return req_reply(rq, 200, j);
 }

@@ -12,6 +12,7 @@
 #include "services/accountability.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,10 +274,27 @@ static void lead_failure(const lead_fact *lf, int s, int64_t late, const report_
     fk_date_of(f->due_at + (int64_t)c->utc_offset_h * 3600, f->day);
 }
 
+/* Room for `more` failures at once: a city's period holds a million, and growing by
+ * doubling copied them over and over. */
+static void failure_reserve(failure_list *l, size_t *cap, size_t more)
+{
+    if (l->n + more > *cap) {
+        *cap = l->n + more;
+        l->items = fk_realloc(l->items, *cap * sizeof *l->items);
+    }
+}
+
 static int leads_source(acc_ctx *cx, failure_list *out, size_t *cap, fk_err *err)
 {
     if (ctx_facts(cx, err) != 0)
         return -1;
+    size_t missed = 0;
+    for (size_t i = 0; i < cx->facts.n; i++)
+        for (int s = 0; s < LEAD_STEPS; s++) {
+            int64_t late;
+            missed += lead_failed(&cx->facts.items[i], s, cx->p, &late);
+        }
+    failure_reserve(out, cap, missed);
     for (size_t i = 0; i < cx->facts.n; i++)
         for (int s = 0; s < LEAD_STEPS; s++) {
             int64_t late;
@@ -431,21 +449,16 @@ static const resp_rec *term_at(const resp_list *terms, const char *area, const c
     return NULL;
 }
 
-/* Name who answered for each failure at its deadline, then order them by deadline. */
+/* Name who answered for each failure at its deadline, then order them by deadline. The
+ * terms stay with the list: the failures point into them. */
 static int name_responsible(store *st, failure_list *l, fk_err *err)
 {
-    resp_list terms;
-    if (load_terms(st, &terms, err) != 0)
+    if (load_terms(st, &l->terms, err) != 0)
         return -1;
     for (size_t i = 0; i < l->n; i++) {
         failure *f = &l->items[i];
-        const resp_rec *r = term_at(&terms, f->unit_code, function_of(f->source), f->due_at);
-        if (r)
-            f->resp = *r;
-        else
-            memset(&f->resp, 0, sizeof f->resp);
+        f->resp = term_at(&l->terms, f->unit_code, function_of(f->source), f->due_at);
     }
-    resp_list_free(&terms);
     if (l->n) /* items is NULL when there are none: qsort must not see it */
         qsort(l->items, l->n, sizeof *l->items, by_due);
     return 0;
@@ -484,8 +497,8 @@ void failure_list_free(failure_list *l)
     if (!l)
         return;
     free(l->items);
-    l->items = NULL;
-    l->n = 0;
+    resp_list_free(&l->terms);
+    memset(l, 0, sizeof *l);
 }
 
 /* ---- performance ------------------------------------------------------------------------------------ */
@@ -707,53 +720,86 @@ void perf_table_free(perf_table *t)
 
 /* ---- briefing ---------------------------------------------------------------------------------------- */
 
-static int cmp_ref(const void *key, const void *item)
+static int action_by_ref(const void *x, const void *y)
 {
-    return strcmp(key, ((const failure *)item)->ref);
+    const action_rec *a = x, *b = y;
+    int c = strcmp(a->failure_ref, b->failure_ref);
+    return c ? c : (a->id > b->id) - (a->id < b->id);
 }
 
-static int by_ref(const void *x, const void *y)
+/* The first action about `ref` in l (sorted by failure_ref), or l->n. */
+static size_t first_action(const action_list *l, const char *ref)
 {
-    return strcmp(((const failure *)x)->ref, ((const failure *)y)->ref);
+    size_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(l->items[mid].failure_ref, ref) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-/* The actions recorded about the failures (every action of the area, kept when its
- * reference is one of theirs). */
-static int briefing_actions(store *st, const char *prefix, const failure_list *fl,
-                            action_list *out, fk_err *err)
+const action_rec *briefing_actions_of(const briefing *b, const char *ref, size_t *n)
 {
-    failure *sorted = fk_malloc((fl->n + 1) * sizeof *sorted);
-    if (fl->n)
-        memcpy(sorted, fl->items, fl->n * sizeof *sorted);
-    qsort(sorted, fl->n, sizeof *sorted, by_ref);
+    size_t i = first_action(&b->actions, ref), j = i;
+    while (j < b->actions.n && !strcmp(b->actions.items[j].failure_ref, ref))
+        j++;
+    *n = j - i;
+    return j > i ? &b->actions.items[i] : NULL;
+}
+
+/* Every action recorded in the area, into out (the caller's). */
+static int area_actions(store *st, const char *prefix, action_list *out, fk_err *err)
+{
     action_filter f = {.area_prefix = prefix, .limit = 1000};
     size_t cap = 0;
-    int rc = 0;
     memset(out, 0, sizeof *out);
     for (;;) {
         action_list page;
-        if ((rc = store_action_list(st, &f, &page, err)) != 0)
-            break;
-        for (size_t i = 0; i < page.n; i++) {
-            if (!bsearch(page.items[i].failure_ref, sorted, fl->n, sizeof *sorted, cmp_ref))
-                continue;
-            if (out->n == cap) {
-                cap = cap ? 2 * cap : 16;
-                out->items = fk_realloc(out->items, cap * sizeof *out->items);
-            }
-            out->items[out->n++] = page.items[i];
+        if (store_action_list(st, &f, &page, err) != 0) {
+            action_list_free(out);
+            return -1;
         }
+        if (out->n + page.n > cap) {
+            cap = 2 * (out->n + page.n);
+            out->items = fk_realloc(out->items, cap * sizeof *out->items);
+        }
+        if (page.n)
+            memcpy(out->items + out->n, page.items, page.n * sizeof *page.items);
+        out->n += page.n;
         int done = page.n == 0 || f.offset + (int64_t)page.n >= page.total;
         f.offset += (int)page.n;
         action_list_free(&page);
         if (done)
-            break;
+            return 0;
     }
-    out->total = (int64_t)out->n;
-    free(sorted);
-    if (rc != 0)
-        action_list_free(out);
-    return rc;
+}
+
+/* The actions recorded about the failures, by failure_ref: the area's actions (a few)
+ * sorted, each failure looks its own up, the ones no failure names are dropped. */
+static int briefing_actions(store *st, const char *prefix, const failure_list *fl,
+                            action_list *out, fk_err *err)
+{
+    if (area_actions(st, prefix, out, err) != 0)
+        return -1;
+    if (out->n == 0)
+        return 0;
+    qsort(out->items, out->n, sizeof *out->items, action_by_ref);
+    bool *named = fk_calloc(out->n, sizeof *named);
+    for (size_t i = 0; i < fl->n; i++)
+        for (size_t j = first_action(out, fl->items[i].ref);
+             j < out->n && !strcmp(out->items[j].failure_ref, fl->items[i].ref); j++)
+            named[j] = true;
+    size_t kept = 0;
+    for (size_t j = 0; j < out->n; j++)
+        if (named[j])
+            out->items[kept++] = out->items[j];
+    out->n = kept;
+    out->total = (int64_t)kept;
+    free(named);
+    return 0;
 }
 
 int acc_briefing(store *st, const policy *pol, const actor *a, const acc_period *p,
@@ -860,8 +906,9 @@ static int trip_ref_failure(store *st, const actor *a, const failure_ref *ref, i
     return 0;
 }
 
+/* The failure `s` names, with who answered at its deadline in *resp (f->resp points to it). */
 static int failure_of_ref(store *st, const policy *pol, const actor *a, const char *s,
-                          int64_t now, failure *f, fk_err *err)
+                          int64_t now, failure *f, resp_rec *resp, fk_err *err)
 {
     failure_ref ref;
     report_clock c;
@@ -872,7 +919,8 @@ static int failure_of_ref(store *st, const policy *pol, const actor *a, const ch
                                          : report_ref_failure(st, pol, a, &ref, now, f, err);
     if (rc != 0)
         return -1;
-    int found = resp_of_unit(st, function_of(f->source), f->unit_code, f->due_at, &f->resp, err);
+    int found = resp_of_unit(st, function_of(f->source), f->unit_code, f->due_at, resp, err);
+    f->resp = found > 0 ? resp : NULL;
     return found < 0 ? -1 : 0;
 }
 
@@ -880,16 +928,17 @@ int acc_action_record(store *st, const policy *pol, const actor *a, action_rec *
                       fk_err *err)
 {
     failure f;
+    resp_rec resp;
     char detail[160];
     if (actor_require(a, PERM_ACCOUNTABILITY, err) != 0 ||
         check_action_name(pol, r->action, err) != 0 ||
         text_given(r->reason, sizeof r->reason, "reason", err) != 0 ||
-        failure_of_ref(st, pol, a, r->failure_ref, now, &f, err) != 0)
+        failure_of_ref(st, pol, a, r->failure_ref, now, &f, &resp, err) != 0)
         return -1;
-    if (!r->unit[0] && f.resp.id)
-        snprintf(r->unit, sizeof r->unit, "%s", f.resp.unit);
-    if (!r->official[0] && f.resp.id)
-        snprintf(r->official, sizeof r->official, "%s", f.resp.official);
+    if (!r->unit[0] && f.resp)
+        snprintf(r->unit, sizeof r->unit, "%s", f.resp->unit);
+    if (!r->official[0] && f.resp)
+        snprintf(r->official, sizeof r->official, "%s", f.resp->official);
     if (!r->official[0] || !r->unit[0])
         return fk_fail(err, FK_EINVAL, r->unit[0] ? "official" : "unit",
                        "%s: nobody is on record for %s at the time: name the unit and official",

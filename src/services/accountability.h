@@ -69,10 +69,16 @@ typedef struct failure {
     int64_t due_at, done_at; /* done_at 0: not done by now */
     int64_t late_s;        /* (done_at or now) - due_at */
     int64_t lead_id, trip_id;
-    resp_rec resp;         /* id 0: nobody on record */
+    const resp_rec *resp;  /* who answered at the deadline, NULL: nobody on record; points
+                            * into the list's terms (a period's million failures share a
+                            * few hundred terms: a copy each was 300 bytes a failure) */
 } failure;
 
-typedef struct failure_list { failure *items; size_t n; } failure_list;
+typedef struct failure_list {
+    failure *items;
+    size_t n;
+    resp_list terms;       /* the matrix the failures' resp point into */
+} failure_list;
 
 /* Every failure of the period under area_prefix, by deadline. No permission check
  * (the services' own use); acc_briefing is the checked way in. */
@@ -106,12 +112,14 @@ void perf_table_free(perf_table *t);
 /* ---- briefing and actions -------------------------------------------------------------------- */
 typedef struct briefing {
     acc_period period;
-    failure_list failures;
-    action_list actions;   /* the actions recorded about these failures */
+    failure_list failures; /* by deadline */
+    action_list actions;   /* the actions recorded about these failures, by failure_ref */
 } briefing;
 
 int acc_briefing(store *st, const policy *pol, const actor *a, const acc_period *p,
                  briefing *out, fk_err *err);
+/* The actions about failure `ref`: the first (NULL: none) and *n how many, in b. */
+const action_rec *briefing_actions_of(const briefing *b, const char *ref, size_t *n);
 void briefing_free(briefing *b);
 
 /* In: r's failure_ref, action, reason; unit and official optional. */

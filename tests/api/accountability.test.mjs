@@ -270,6 +270,41 @@ test('the briefing lists exactly the failures in the data, with the official at 
   assert.ok(audit.json.items.some((a) => a.detail.includes(`from=${P.from}`) && a.detail.includes('failures=22')), audit.text);
 });
 
+test('the briefing pages through its failures and narrows them by source and reference', async () => {
+  const base = `/api/v1/briefings?from=${P.from}&to=${P.to}`;
+  const all = (await admin.get(base)).json;
+  assert.equal(all.total, 22);
+  assert.equal(all.limit, 200);
+  // pages of 5 put together are the whole list in the same order, with the same counts
+  const pages = [];
+  for (let offset = 0; offset < all.total; offset += 5) {
+    const p = (await admin.get(`${base}&limit=5&offset=${offset}`)).json;
+    assert.equal(p.total, 22);
+    assert.deepEqual(p.counts, all.counts);
+    assert.equal(p.failures.length, Math.min(5, 22 - offset));
+    pages.push(...p.failures);
+  }
+  assert.deepEqual(pages.map((f) => f.ref), all.failures.map((f) => f.ref));
+  assert.deepEqual((await admin.get(`${base}&offset=22`)).json.failures, []);
+  // by source: the nine reports; by reference: one lead's three steps, or one of them
+  const reports = (await admin.get(`${base}&source=report`)).json;
+  assert.equal(reports.total, 9);
+  assert.deepEqual(reports.counts, { report_missing: 8, report_late: 1 });
+  assert.ok(reports.failures.every((f) => f.source === 'report'));
+  const l1 = (await admin.get(`${base}&ref=lead:${ids.L1}`)).json;
+  assert.deepEqual(l1.failures.map((f) => f.ref), ['found', 'controlled', 'closed'].map((s) => `lead:${ids.L1}:${s}`));
+  const one = (await admin.get(`${base}&ref=lead:${ids.L1}:controlled`)).json;
+  assert.deepEqual([one.total, one.failures[0].level], [1, 1]);
+  // a reference is matched whole: lead 1 is not lead 10..19's prefix
+  const prefix = String(ids.L1).slice(0, -1);
+  assert.ok(prefix === '' || (await admin.get(`${base}&ref=lead:${prefix}`)).json.failures.every((f) => f.lead_id === Number(prefix)));
+  for (const [q, field] of [['source=case', 'source'], ['limit=0', 'limit'], ['limit=1001', 'limit'], ['offset=-1', 'offset'], [`ref=${'x'.repeat(64)}`, 'ref']]) {
+    const bad = await admin.get(`${base}&${q}`);
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.json.error.field, field, q);
+  }
+});
+
 test('performance per unit from the same data, and on-time work today', async () => {
   const r = await admin.get(`/api/v1/performance?from=${P.from}&to=${P.to}&level=community`);
   assert.equal(r.status, 200, r.text);

@@ -105,8 +105,9 @@ test('a contact goes from lead to release entirely in fangkong', async () => {
 
   // 7. in time at every step: the briefing of today names no failure of this lead or trip
   const today = dateOf(Date.now() + 8 * 3600 * 1000); // v9 reporting.utc_offset_h
-  const b = await admin.get(`/api/v1/briefings?from=${today}&to=${today}`);
-  assert.equal(b.status, 200, b.text);
-  assert.ok(!b.json.failures.some((f) => f.lead_id === lead.id || f.trip_id === trip.json.id),
-    JSON.stringify(b.json.failures.filter((f) => f.lead_id === lead.id || f.trip_id === trip.json.id)));
+  for (const ref of [`lead:${lead.id}`, `trip:${trip.json.id}`]) {
+    const b = await admin.get(`/api/v1/briefings?from=${today}&to=${today}&ref=${ref}`);
+    assert.equal(b.status, 200, b.text);
+    assert.deepEqual([b.json.total, b.json.failures], [0, []], b.text);
+  }
 });

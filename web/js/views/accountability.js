@@ -9,10 +9,12 @@ import { t, lang, label } from '../i18n.js';
 import { get, post } from '../api.js';
 import { instant } from '../format.js';
 import { go } from '../nav.js';
+import { pager } from '../pager.js';
 
 export const nav = 'accountability';
 const pad = (n) => String(n).padStart(2, '0');
 const LEVELS = ['district', 'street', 'community'];
+const BRIEFING_PAGE = 100; // a city's period can hold a million failures: one page at a time
 
 // A local date "YYYY-MM-DD", `days` from today, in the policy's reporting time
 // (reporting.utc_offset_h): the server's periods are dates there, not the browser's.
@@ -102,13 +104,17 @@ export async function render(root, { query }) {
     go('/accountability', { from: form.from.value, to: form.to.value, level: form.level.value });
   });
   root.append(h('h1', {}, t('acc.title')), form);
+  const boffset = Number(query.boffset || 0);
   const [perf, reports, briefing] = await Promise.all([
-    get('/performance', { from, to, level }), get('/reports/daily'), get('/briefings', { from, to })]);
+    get('/performance', { from, to, level }), get('/reports/daily'),
+    get('/briefings', { from, to, limit: BRIEFING_PAGE, offset: boffset })]);
   const acts = pol.document.accountability.actions;
   const actions = Object.entries(acts).filter(([k]) => k !== 'source');
   const redraw = () => window.dispatchEvent(new Event('fk:route'));
   root.append(
     h('h2', {}, t('acc.performance')), h('div', { class: 'card' }, performanceTable(perf)),
     h('h2', {}, t('acc.reports_today')), reportsCard(reports),
-    h('h2', {}, t('acc.briefing', { n: briefing.total })), h('div', { class: 'card' }, briefingTable(briefing, actions, redraw)));
+    h('h2', {}, t('acc.briefing', { n: briefing.total })), h('div', { class: 'card' }, briefingTable(briefing, actions, redraw)),
+    pager({ total: briefing.total, limit: BRIEFING_PAGE, offset: boffset,
+      go: (o) => go('/accountability', { from, to, level, boffset: o }) }));
 }
