@@ -15,10 +15,10 @@
 // FROM=push (start from a copy of that store instead of the city and skip the push; SNAP
 // names another snap-push directory, left untouched), UNTIL=allocate (stop after the
 // allocation and its double-booking check), PERF=file (perf record -g of the server
-// during the allocation).
+// during the allocation), SERVER_LOG=file (the server's stderr).
 // Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,6 +70,7 @@ async function serve(data) {
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
+  if (process.env.SERVER_LOG) proc.stderr.pipe(createWriteStream(process.env.SERVER_LOG));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {
