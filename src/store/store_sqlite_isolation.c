@@ -5,8 +5,9 @@
  * Invariants: the room counts of a facility row are the triggers' (never written
  * here); a room leaves reserved/occupied only when no active allocation holds it, and
  * every change of a room, allocation or isolation is written in one unit with its
- * audit record. The hot steps of a batch allocation (room_take, allocation_insert) use
- * cached statements and no savepoint inside a caller's unit (store_isolation.h).
+ * audit record. The steps of a batch allocation (person_places, lead_areas, rooms_vacant,
+ * allocations_insert: a statement or two for the whole batch each) use cached
+ * statements and no savepoint inside a caller's unit (store_isolation.h).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -421,8 +422,8 @@ static void place_row(sqlite3_stmt *q, person_place *out)
     out->lat = sqlite3_column_double(q, 6);
 }
 
-/* One query for the whole batch (a lookup per person was a fifth of a batch's time);
- * the community centre only for the few homes without coordinates. */
+/* One statement for the whole batch instead of one a person; the community centre
+ * only for the few homes without coordinates. */
 static int sq_person_places(store *st, const int64_t *ids, size_t n, person_place *out,
                             fk_err *err)
 {
@@ -525,7 +526,7 @@ static int sq_allocation_next_id(store *st, int64_t *id, fk_err *err)
 
 /* The batch's rows as one JSON array [[id, room, person, primary, lead, distance], ...]
  * (0 as null) and its primaries' rooms as another: two statements for the whole batch
- * instead of two a person (their stepping was most of a batch's time). */
+ * instead of two a person (each statement also paid its own bind, step and reset). */
 static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf *rooms)
 {
     sb_append_char(rows, '[');
@@ -542,8 +543,9 @@ static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf 
     sb_append_char(rooms, ']');
 }
 
-static int allocations_insert_unit(struct sq_store *s, size_t primaries, const char *actor, int64_t at,
-                                   const strbuf *rows, const strbuf *rooms, fk_err *err)
+static int allocations_insert_unit(struct sq_store *s, size_t primaries, const char *actor,
+                                   int64_t at, const strbuf *rows, const strbuf *rooms,
+                                   fk_err *err)
 {
     /* rows in array order: a sharer after its primary, as the trigger allocations_share
      * requires; the schema's triggers and unique indexes check every row as before */
@@ -551,7 +553,8 @@ static int allocations_insert_unit(struct sq_store *s, size_t primaries, const c
                               "INSERT INTO allocations (id, room_id, person_id, primary_id, "
                               "lead_id, state, distance_m, allocated_at, actor) "
                               "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-                              "json_extract(value, '$[2]'), nullif(json_extract(value, '$[3]'), 0), "
+                              "json_extract(value, '$[2]'), "
+                              "nullif(json_extract(value, '$[3]'), 0), "
                               "nullif(json_extract(value, '$[4]'), 0), 'reserved', "
                               "json_extract(value, '$[5]'), ?2, ?3 FROM json_each(?1) ORDER BY key",
                               err);
