@@ -15,7 +15,9 @@
 // FROM=push (start from a copy of that store instead of the city and skip the push; SNAP
 // names another snap-push directory, left untouched), UNTIL=allocate (stop after the
 // allocation and its double-booking check), PERF=file (perf record -g of the server
-// during the allocation), SERVER_LOG=file (the server's stderr).
+// during the allocation; PERF_CG=dwarf,16384 for DWARF call graphs), SERVER_LOG=file (the
+// server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
+// allocation also prints the CPU seconds the server and the bench used in it.
 // Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
@@ -239,7 +241,8 @@ function cpuOf(pid) {
 // PERF=file: `perf record -g` of the server during the allocation only, into file.
 async function profile(pid) {
   if (!process.env.PERF) return { stop: async () => {} };
-  const p = spawn('perf', ['record', ...(process.env.PERF_CG ? ['--call-graph', process.env.PERF_CG] : ['-g']), '-o', process.env.PERF, '-p', String(pid)], { stdio: 'ignore' });
+  const graph = process.env.PERF_CG ? ['--call-graph', process.env.PERF_CG] : ['-g'];
+  const p = spawn('perf', ['record', ...graph, '-o', process.env.PERF, '-p', String(pid)], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000)); // perf attached before the first request
   return { stop: () => new Promise((r) => { p.on('exit', r); p.kill('SIGINT'); }) };
 }
