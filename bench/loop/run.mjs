@@ -12,16 +12,22 @@
 // Environment: PERSONS (200000), SEED (7), OUTBREAK (20 index cases), PUSH (100000),
 // FACILITIES (500), ALLOC (50000), BATCH (500 persons a request), CLIENTS (8),
 // SKIP_BUILD=1, SNAPSHOTS=1 (keep copies of the store after the push and before the sweep,
-// in bench/out/loop/snap-push and snap-sweep, to replay one step on the same data).
+// in bench/out/loop/snap-push and snap-sweep, to replay one step on the same data),
+// FROM=push (start from a copy of that store instead of the city and skip the push; SNAP
+// names another snap-push directory, left untouched), UNTIL=allocate (stop after the
+// allocation and its double-booking check), PERF=file (perf record -g of the server
+// during the allocation; PERF_CG=dwarf,16384 for DWARF call graphs), SERVER_LOG=file (the
+// server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
+// allocation also prints the CPU seconds the server and the bench used in it.
 // Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'bench/out/loop');
-const BIN = path.join(ROOT, 'build/release/fangkong');
+const BIN = process.env.BIN || path.join(ROOT, 'build/release/fangkong');
 const env = (k, d) => Number(process.env[k] || d);
 const PERSONS = env('PERSONS', 200000), SEED = env('SEED', 7), OUTBREAK = env('OUTBREAK', 20);
 const PUSH = env('PUSH', 100000), FACILITIES = env('FACILITIES', 500), ALLOC = env('ALLOC', 50000);
@@ -67,6 +73,7 @@ async function serve(data) {
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
+  if (process.env.SERVER_LOG) proc.stderr.pipe(createWriteStream(process.env.SERVER_LOG));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d) => {
@@ -76,7 +83,7 @@ async function serve(data) {
     });
     proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
   });
-  return { url, stop: () => proc.kill('SIGTERM'), stderr: () => err };
+  return { url, pid: proc.pid, stop: () => proc.kill('SIGTERM'), stderr: () => err };
 }
 
 function api(url, token) {
@@ -235,17 +242,57 @@ function snapshot(data, name) {
   say(`store kept in ${dir}`);
 }
 
+// CPU seconds (user + system) the process has used so far (Linux /proc, 100 ticks a second).
+function cpuOf(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+// PERF=file: `perf record -g` of the server during the allocation only, into file.
+async function profile(pid) {
+  if (!process.env.PERF) return { stop: async () => {} };
+  const graph = process.env.PERF_CG ? ['--call-graph', process.env.PERF_CG] : ['-g'];
+  const p = spawn('perf', ['record', ...graph, '-o', process.env.PERF, '-p', String(pid)], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 1000)); // perf attached before the first request
+  return { stop: () => new Promise((r) => { p.on('exit', r); p.kill('SIGINT'); }) };
+}
+
+// FROM=push: a copy of the store kept after the push (SNAP, else bench/out/loop/snap-push).
+function fromPush() {
+  const snap = process.env.SNAP || path.join(OUT, 'snap-push');
+  if (!existsSync(path.join(snap, 'fangkong.db'))) throw new Error(`no store in ${snap}`);
+  const data = path.join(OUT, 'run/data');
+  rmSync(path.join(OUT, 'run'), { recursive: true, force: true });
+  mkdirSync(path.dirname(data), { recursive: true });
+  cpSync(snap, data, { recursive: true });
+  say(`store copied from ${snap}`);
+  return data;
+}
+
 async function main() {
   if (!process.env.SKIP_BUILD) execFileSync('make', ['-C', ROOT, '-j2', 'MODE=release'], { stdio: 'ignore' });
-  const data = city();
+  const replay = process.env.FROM === 'push';
+  const data = replay ? fromPush() : city();
   const db = path.join(data, 'fangkong.db');
   const srv = await serve(data);
   try {
     const call = await login(srv.url);
-    await pushLeads(call, db);
-    snapshot(data, 'push');
+    if (!replay) {
+      await pushLeads(call, db);
+      snapshot(data, 'push');
+    }
     await facilities(call, db);
-    await transfers(call, await allocate(call, db));
+    const perf = await profile(srv.pid), cpu0 = cpuOf(srv.pid), node0 = process.cpuUsage();
+    const held = await allocate(call, db);
+    const node1 = process.cpuUsage(node0);
+    say(`allocation cpu: server ${(cpuOf(srv.pid) - cpu0).toFixed(2)} s, bench ${((node1.user + node1.system) / 1e6).toFixed(2)} s`);
+    await perf.stop();
+    if (process.env.UNTIL === 'allocate') {
+      writeFileSync(path.join(OUT, 'figures.txt'), figures.join('\n') + '\n');
+      console.log(figures.join('\n'));
+      return;
+    }
+    await transfers(call, held);
     const period = await unitPerformance(call);
     srv.stop();
     await new Promise((r) => setTimeout(r, 500));

@@ -321,16 +321,15 @@ int isolation_check_set(store *st, const policy *pol, const actor *a, int64_t fi
 
 /* ---- allocation ---------------------------------------------------------------------------- */
 
-#define ROOM_READ_AHEAD 64
-
-/* The next vacant rooms of one facility, read once per ROOM_READ_AHEAD rooms taken
- * instead of once per room (the batch holds the write lock, so they stay vacant). */
-struct room_cache {
-    int64_t ids[ROOM_READ_AHEAD];
-    char numbers[ROOM_READ_AHEAD][32];
-    size_t n, next;
-};
-
+/* A batch in three steps, all inside one unit (which holds the write lock, so the room
+ * counts and the vacant rooms read stay true until the write):
+ *  1. plan_group: each group of persons (one, or a household sharing) gets its facility
+ *     and its rooms as slots, in memory;
+ *  2. fill_rooms: the lowest vacant rooms of each facility used fill its slots, one read
+ *     a facility;
+ *  3. write_batch: every allocation is numbered and written at once.
+ * The rows to write, al[], are in write order: each group's primaries, then its sharers
+ * (a sharer names its primary, written before it). */
 typedef struct alloc_ctx {
     store *st;
     const actor *a;
@@ -339,11 +338,43 @@ typedef struct alloc_ctx {
     double max_km;
     facility_list fac;
     facility_pick *picks;
-    struct room_cache *rooms;    /* per facility: vacant rooms read ahead in this batch */
     person_place *places;
+    allocation_rec *al;          /* the rows to write */
+    size_t *row_of, *slot_of;    /* al[i] is for req[row_of[i]], in room slot slot_of[i] */
+    size_t n_al, n_slots;
+    long *slot_fac;              /* per slot: the facility's index in fac */
+    size_t *primary_of;          /* per slot: the index in al[] of its primary */
+    int64_t *room_ids;           /* per slot, by fill_rooms */
+    char (*room_numbers)[32];
     int64_t first_id, last_id;   /* the allocations written, for the batch's audit record */
     char today[11];              /* the city's date, for ages */
 } alloc_ctx;
+
+/* The batch's arrays, for n persons (a slot per person at most). */
+static void ctx_alloc(alloc_ctx *cx, size_t n)
+{
+    cx->al = fk_calloc(n, sizeof *cx->al);
+    cx->row_of = fk_calloc(n, sizeof *cx->row_of);
+    cx->slot_of = fk_calloc(n, sizeof *cx->slot_of);
+    cx->slot_fac = fk_calloc(n, sizeof *cx->slot_fac);
+    cx->primary_of = fk_calloc(n, sizeof *cx->primary_of);
+    cx->room_ids = fk_calloc(n, sizeof *cx->room_ids);
+    cx->room_numbers = fk_calloc(n, sizeof *cx->room_numbers);
+}
+
+static void ctx_free(alloc_ctx *cx)
+{
+    free(cx->places);
+    free(cx->picks);
+    free(cx->al);
+    free(cx->row_of);
+    free(cx->slot_of);
+    free(cx->slot_fac);
+    free(cx->primary_of);
+    free(cx->room_ids);
+    free(cx->room_numbers);
+    facility_list_free(&cx->fac);
+}
 
 static int load_rules(const policy *pol, alloc_ctx *cx, fk_err *err)
 {
@@ -376,23 +407,37 @@ static int age_of(const char *birth, const char *now)
     return age < 0 ? -1 : age;
 }
 
-/* Check row i of the batch and find where the person lives. */
-static int check_row(alloc_ctx *cx, const alloc_request *req, size_t i, fk_err *err)
+/* Where every person of the batch lives and the area of every lead named, one read
+ * each (cx->places, areas), before the rows are checked. */
+static int read_rows(alloc_ctx *cx, const alloc_request *req, size_t n, char (*areas)[16],
+                     fk_err *err)
+{
+    int64_t *ids = fk_calloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = req[i].person_id;
+    int rc = store_person_places(cx->st, ids, n, cx->places, err);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = req[i].lead_id;
+    rc = rc || store_lead_areas(cx->st, ids, n, areas, err);
+    free(ids);
+    return rc ? -1 : 0;
+}
+
+/* Check row i of the batch against what read_rows found (lead_area: its lead's area). */
+static int check_row(alloc_ctx *cx, const alloc_request *req, size_t i, const char *lead_area,
+                     fk_err *err)
 {
     const alloc_request *r = &req[i];
-    person_place *pl = &cx->places[i];
-    lead_rec lead;
-    fk_err ignored;
+    const person_place *pl = &cx->places[i];
     for (size_t j = 0; j < i; j++)
         if (req[j].person_id == r->person_id)
             return fk_fail(err, FK_EINVAL, "persons", "persons.%zu.person_id: %lld is repeated",
                            i, (long long)r->person_id);
-    if (r->person_id <= 0 || store_person_place(cx->st, r->person_id, pl, &ignored) != 0 ||
+    if (r->person_id <= 0 || pl->person_id != r->person_id ||
         !role_in_jurisdiction(cx->a->area_code, pl->community_code))
         return fk_fail(err, FK_EREF, "persons", "persons.%zu.person_id: no person %lld", i,
                        (long long)r->person_id);
-    if (r->lead_id && (store_lead_get(cx->st, r->lead_id, &lead, &ignored) != 0 ||
-                       !role_in_jurisdiction(cx->a->area_code, lead.area_code)))
+    if (r->lead_id && (!lead_area[0] || !role_in_jurisdiction(cx->a->area_code, lead_area)))
         return fk_fail(err, FK_EREF, "persons", "persons.%zu.lead_id: no lead %lld", i,
                        (long long)r->lead_id);
     if (!pl->located)
@@ -402,38 +447,33 @@ static int check_row(alloc_ctx *cx, const alloc_request *req, size_t i, fk_err *
     return 0;
 }
 
-/* An insert refused: the schema's one active allocation per person is the usual reason,
- * and it is checked only now, when it costs nothing to the batches that succeed. */
-static int already_held(alloc_ctx *cx, size_t row, int64_t person_id, fk_err *err)
+/* Every row checked, in order: the first bad one refuses the batch. */
+static int check_rows(alloc_ctx *cx, const alloc_request *req, size_t n, fk_err *err)
+{
+    char(*areas)[16] = fk_calloc(n, sizeof *areas);
+    int rc = read_rows(cx, req, n, areas, err);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = check_row(cx, req, i, areas[i], err);
+    free(areas);
+    return rc;
+}
+
+/* The batch's write refused: the schema's one active allocation per person is the
+ * usual reason, looked for only now (a read per row), when it costs nothing to the
+ * batches that succeed; the first row holding a room is named. */
+static int already_held(alloc_ctx *cx, const alloc_request *req, size_t n, fk_err *err)
 {
     allocation_rec held;
     fk_err ignored;
-    if (err->code != FK_ECONFLICT ||
-        store_allocation_of_person(cx->st, person_id, &held, &ignored) != 0)
+    if (err->code != FK_ECONFLICT)
         return -1;
-    return fk_fail(err, FK_ECONFLICT, "persons",
-                   "persons.%zu.person_id: person %lld already holds room %s of %s", row,
-                   (long long)person_id, held.room_number, held.facility_name);
-}
-
-/* The next vacant room of facility index f (its id and number OUT). */
-static int take_room(alloc_ctx *cx, long f, int64_t *id, char number[32], fk_err *err)
-{
-    struct room_cache *c = &cx->rooms[f];
-    if (c->next == c->n) {
-        c->next = 0;
-        if (store_rooms_vacant(cx->st, cx->fac.items[f].id, ROOM_READ_AHEAD, c->ids, c->numbers,
-                               &c->n, err) != 0)
-            return -1;
-        if (c->n == 0)
-            return fk_fail(err, FK_ECONFLICT, "facility_id",
-                           "facility_id: facility %lld has no vacant room",
-                           (long long)cx->fac.items[f].id);
-    }
-    *id = c->ids[c->next];
-    memcpy(number, c->numbers[c->next], 32);
-    c->next++;
-    return 0;
+    for (size_t row = 0; row < n; row++)
+        if (store_allocation_of_person(cx->st, req[row].person_id, &held, &ignored) == 0)
+            return fk_fail(err, FK_ECONFLICT, "persons",
+                           "persons.%zu.person_id: person %lld already holds room %s of %s",
+                           row, (long long)req[row].person_id, held.room_number,
+                           held.facility_name);
+    return -1;
 }
 
 /* Members of row i's household among rows i.. not yet placed, into members[]. */
@@ -462,15 +502,13 @@ static int no_room(const alloc_ctx *cx, size_t row, size_t rooms, fk_err *err)
                    row, rooms, (long long)free_rooms);
 }
 
-/* Rooms for one group (members[0..k)), written into out[]. */
-static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *members, size_t k,
-                       alloc_result *out, fk_err *err)
+/* Step 1 for one group (members[0..k)): its facility, its room slots, its rows in al[]. */
+static int plan_group(alloc_ctx *cx, const alloc_request *req, const size_t *members, size_t k,
+                      fk_err *err)
 {
     int ages[64];
     size_t room_of[64];
     bool primary[64];
-    int64_t room_ids[64], primary_alloc[64];
-    char numbers[64][32];
     for (size_t m = 0; m < k; m++)
         ages[m] = age_of(cx->places[members[m]].birth_date, cx->today);
     size_t rooms = facility_share_plan(&cx->share, ages, k, room_of, primary);
@@ -479,34 +517,98 @@ static int place_group(alloc_ctx *cx, const alloc_request *req, const size_t *me
                              cx->max_km);
     if (f < 0)
         return no_room(cx, members[0], rooms, err);
-    const facility_rec *fac = &cx->fac.items[f];
     cx->picks[f].vacant -= (long)rooms;
-    /* primaries first (each takes a vacant room), so that sharers can point to them */
+    size_t first_slot = cx->n_slots;
+    for (size_t r = 0; r < rooms; r++)
+        cx->slot_fac[cx->n_slots++] = f;
+    /* primaries first, so that sharers are written after the primary they name */
     for (int pass = 0; pass < 2; pass++)
         for (size_t m = 0; m < k; m++) {
             if (primary[m] != (pass == 0))
                 continue;
-            size_t row = members[m];
-            if (primary[m] && take_room(cx, f, &room_ids[room_of[m]], numbers[room_of[m]], err))
-                return -1;
-            allocation_rec al = {.room_id = room_ids[room_of[m]],
-                                 .person_id = req[row].person_id,
-                                 .lead_id = req[row].lead_id,
-                                 .primary_id = primary[m] ? 0 : primary_alloc[room_of[m]]};
-            al.distance_m = (int64_t)facility_distance_m(cx->places[row].lon,
-                                                         cx->places[row].lat, fac->lon, fac->lat);
-            if (store_allocation_insert(cx->st, &al, cx->a->username, NULL, err) != 0)
-                return already_held(cx, row, al.person_id, err);
-            cx->first_id = cx->first_id ? cx->first_id : al.id;
-            cx->last_id = al.id;
+            size_t i = cx->n_al++, row = members[m], slot = first_slot + room_of[m];
+            cx->row_of[i] = row;
+            cx->slot_of[i] = slot;
             if (primary[m])
-                primary_alloc[room_of[m]] = al.id;
-            out[row] = (alloc_result){.person_id = al.person_id, .allocation_id = al.id,
-                                      .room_id = al.room_id, .facility_id = fac->id,
-                                      .primary_id = al.primary_id, .distance_m = al.distance_m};
-            snprintf(out[row].facility_name, sizeof out[row].facility_name, "%s", fac->name);
-            memcpy(out[row].room_number, numbers[room_of[m]], sizeof out[row].room_number);
+                cx->primary_of[slot] = i;
+            cx->al[i] = (allocation_rec){.person_id = req[row].person_id,
+                                         .lead_id = req[row].lead_id,
+                                         .primary_id = primary[m] ? 0 : 1};
         }
+    return 0;
+}
+
+/* Step 2: the lowest vacant rooms of each facility used, in slot order. */
+static int fill_rooms(alloc_ctx *cx, fk_err *err)
+{
+    size_t *need = fk_calloc(cx->fac.n + 1, sizeof *need);
+    size_t *next = fk_calloc(cx->fac.n + 1, sizeof *next);
+    int rc = 0;
+    for (size_t s = 0; s < cx->n_slots; s++)
+        need[cx->slot_fac[s]]++;
+    /* a facility's rooms go to a run of the buffers starting at next[f] */
+    for (size_t f = 0, at = 0; f < cx->fac.n; at += need[f], f++)
+        next[f] = at;
+    for (size_t f = 0; f < cx->fac.n && rc == 0; f++) {
+        size_t got = 0;
+        if (!need[f])
+            continue;
+        rc = store_rooms_vacant(cx->st, cx->fac.items[f].id, need[f], &cx->room_ids[next[f]],
+                                &cx->room_numbers[next[f]], &got, err);
+        if (rc == 0 && got < need[f])
+            rc = fk_fail(err, FK_ECONFLICT, "facility_id",
+                         "facility_id: facility %lld has no vacant room",
+                         (long long)cx->fac.items[f].id);
+    }
+    /* slots in order take their facility's rooms in order: rooms were read sorted by
+     * facility, slots are by group; move each to its slot in a copy */
+    int64_t *ids = fk_calloc(cx->n_slots + 1, sizeof *ids);
+    char(*numbers)[32] = fk_calloc(cx->n_slots + 1, sizeof *numbers);
+    for (size_t s = 0; s < cx->n_slots && rc == 0; s++) {
+        size_t j = next[cx->slot_fac[s]]++;
+        ids[s] = cx->room_ids[j];
+        memcpy(numbers[s], cx->room_numbers[j], 32);
+    }
+    memcpy(cx->room_ids, ids, cx->n_slots * sizeof *ids);
+    memcpy(cx->room_numbers, numbers, cx->n_slots * sizeof *numbers);
+    free(ids);
+    free(numbers);
+    free(need);
+    free(next);
+    return rc;
+}
+
+/* Step 3: the rows numbered from the next id, written, and answered in out[] by row. */
+static int write_batch(alloc_ctx *cx, const alloc_request *req, size_t n, alloc_result *out,
+                       fk_err *err)
+{
+    int64_t base;
+    if (store_allocation_next_id(cx->st, &base, err) != 0)
+        return -1;
+    for (size_t i = 0; i < cx->n_al; i++) {
+        allocation_rec *al = &cx->al[i];
+        size_t slot = cx->slot_of[i];
+        const facility_rec *fac = &cx->fac.items[cx->slot_fac[slot]];
+        const person_place *home = &cx->places[cx->row_of[i]];
+        al->id = base + (int64_t)i;
+        al->room_id = cx->room_ids[slot];
+        al->primary_id = al->primary_id ? base + (int64_t)cx->primary_of[slot] : 0;
+        al->distance_m = (int64_t)facility_distance_m(home->lon, home->lat, fac->lon, fac->lat);
+    }
+    if (store_allocations_insert(cx->st, cx->al, cx->n_al, cx->a->username, err) != 0)
+        return already_held(cx, req, n, err);
+    cx->first_id = base;
+    cx->last_id = base + (int64_t)cx->n_al - 1;
+    for (size_t i = 0; i < cx->n_al; i++) {
+        const allocation_rec *al = &cx->al[i];
+        size_t row = cx->row_of[i], slot = cx->slot_of[i];
+        const facility_rec *fac = &cx->fac.items[cx->slot_fac[slot]];
+        out[row] = (alloc_result){.person_id = al->person_id, .allocation_id = al->id,
+                                  .room_id = al->room_id, .facility_id = fac->id,
+                                  .primary_id = al->primary_id, .distance_m = al->distance_m};
+        snprintf(out[row].facility_name, sizeof out[row].facility_name, "%s", fac->name);
+        memcpy(out[row].room_number, cx->room_numbers[slot], sizeof out[row].room_number);
+    }
     return 0;
 }
 
@@ -524,35 +626,42 @@ static int audit_batch(const alloc_ctx *cx, size_t n, bool household, fk_err *er
     return store_audit_append(cx->st, &rec, err);
 }
 
-static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool household,
-                         alloc_result *out, fk_err *err)
+/* The open facilities of the caller's jurisdiction with their vacant counts. */
+static int open_facilities(alloc_ctx *cx, fk_err *err)
 {
     char scope[16];
     const char *prefix = "";
-    size_t members[64];
-    for (size_t i = 0; i < n; i++)
-        if (check_row(cx, req, i, err) != 0)
-            return -1;
     actor_narrow_area(cx->a, NULL, scope, sizeof scope, &prefix);
     if (store_facility_open(cx->st, prefix, &cx->fac, err) != 0)
         return -1;
     cx->picks = fk_calloc(cx->fac.n + 1, sizeof *cx->picks);
-    cx->rooms = fk_calloc(cx->fac.n + 1, sizeof *cx->rooms);
     for (size_t f = 0; f < cx->fac.n; f++)
         cx->picks[f] = (facility_pick){cx->fac.items[f].lon, cx->fac.items[f].lat,
                                        (long)cx->fac.items[f].n_vacant};
+    return 0;
+}
+
+static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool household,
+                         alloc_result *out, fk_err *err)
+{
+    size_t members[64];
+    if (check_rows(cx, req, n, err) != 0 || open_facilities(cx, err) != 0)
+        return -1;
+    ctx_alloc(cx, n);
     bool *placed = fk_calloc(n, sizeof *placed);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (placed[i])
             continue;
         size_t k = group_of(cx, n, i, household, placed, members);
-        rc = place_group(cx, req, members, k, out, err);
+        rc = plan_group(cx, req, members, k, err);
         for (size_t m = 0; m < k; m++)
             placed[members[m]] = true;
     }
     free(placed);
-    return rc == 0 ? audit_batch(cx, n, household, err) : -1;
+    if (rc != 0 || fill_rooms(cx, err) != 0 || write_batch(cx, req, n, out, err) != 0)
+        return -1;
+    return audit_batch(cx, n, household, err);
 }
 
 int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc_request *req,
@@ -576,10 +685,7 @@ int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc
         else
             store_rollback(st);
     }
-    free(cx.places);
-    free(cx.picks);
-    free(cx.rooms);
-    facility_list_free(&cx.fac);
+    ctx_free(&cx);
     return rc;
 }
 
@@ -698,10 +804,7 @@ static int room_for(store *st, const policy *pol, const actor *a, const isolatio
     alloc_ctx cx = {.st = st, .a = a};
     cx.places = fk_calloc(1, sizeof *cx.places);
     int rc = load_rules(pol, &cx, err) != 0 ? -1 : allocate_unit(&cx, &one, 1, false, &res, err);
-    free(cx.places);
-    free(cx.picks);
-    free(cx.rooms);
-    facility_list_free(&cx.fac);
+    ctx_free(&cx);
     if (rc != 0 && err && !strcmp(err->field, "persons"))
         snprintf(err->field, sizeof err->field, "person_id");
     *allocation_id = res.allocation_id;

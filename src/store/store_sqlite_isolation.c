@@ -5,8 +5,9 @@
  * Invariants: the room counts of a facility row are the triggers' (never written
  * here); a room leaves reserved/occupied only when no active allocation holds it, and
  * every change of a room, allocation or isolation is written in one unit with its
- * audit record. The hot steps of a batch allocation (room_take, allocation_insert) use
- * cached statements and no savepoint inside a caller's unit (store_isolation.h).
+ * audit record. The steps of a batch allocation (person_places, lead_areas, rooms_vacant,
+ * allocations_insert: a statement or two for the whole batch each) use cached
+ * statements and no savepoint inside a caller's unit (store_isolation.h).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -396,32 +397,83 @@ static int community_centre(struct sq_store *s, person_place *p, fk_err *err)
     return 0;
 }
 
-static int sq_person_place(store *st, int64_t person_id, person_place *out, fk_err *err)
+/* "[id,id,...]": a batch's ids bound as one parameter, for json_each. */
+static void id_array(strbuf *b, const int64_t *ids, size_t n)
+{
+    sb_append_char(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_append_char(b, ',');
+        sb_append_i64(b, ids[i]);
+    }
+    sb_append_char(b, ']');
+}
+
+/* One row of the places query (column 0 is the row's index in the batch). */
+static void place_row(sqlite3_stmt *q, person_place *out)
+{
+    out->person_id = sqlite3_column_int64(q, 1);
+    sq_col_text(out->community_code, sizeof out->community_code, q, 2);
+    out->household_id = sqlite3_column_int64(q, 3);
+    sq_col_text(out->birth_date, sizeof out->birth_date, q, 4);
+    out->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
+                   (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
+    out->lon = sqlite3_column_double(q, 5);
+    out->lat = sqlite3_column_double(q, 6);
+}
+
+/* One statement for the whole batch instead of one a person; the community centre
+ * only for the few homes without coordinates. */
+static int sq_person_places(store *st, const int64_t *ids, size_t n, person_place *out,
+                            fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    memset(out, 0, sizeof *out);
+    strbuf b = STRBUF_INIT;
+    int r;
+    memset(out, 0, n * sizeof *out);
     sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_PLACE,
-                              "SELECT p.community_code, coalesce(p.household_id, 0), "
-                              "p.birth_date, b.lon, b.lat FROM persons p "
+                              "SELECT j.key, p.id, p.community_code, coalesce(p.household_id, 0), "
+                              "p.birth_date, b.lon, b.lat FROM json_each(?1) j "
+                              "JOIN persons p ON p.id = j.value "
                               "LEFT JOIN households h ON h.id = p.household_id "
-                              "LEFT JOIN buildings b ON b.id = h.building_id WHERE p.id = ?", err);
+                              "LEFT JOIN buildings b ON b.id = h.building_id", err);
     if (!q)
         return -1;
-    sqlite3_bind_int64(q, 1, person_id);
-    int r = sq_step_row(s, q, err);
-    if (r <= 0)
-        return r < 0 ? -1 : fk_fail(err, FK_ENOTFOUND, "person_id", "person_id: no person %lld",
-                                    (long long)person_id);
-    out->person_id = person_id;
-    sq_col_text(out->community_code, sizeof out->community_code, q, 0);
-    out->household_id = sqlite3_column_int64(q, 1);
-    sq_col_text(out->birth_date, sizeof out->birth_date, q, 2);
-    out->located = sqlite3_column_type(q, 3) != SQLITE_NULL &&
-                   (sqlite3_column_double(q, 3) != 0 || sqlite3_column_double(q, 4) != 0);
-    out->lon = sqlite3_column_double(q, 3);
-    out->lat = sqlite3_column_double(q, 4);
-    sqlite3_reset(q);
-    return out->located ? 0 : community_centre(s, out, err);
+    id_array(&b, ids, n);
+    sq_bind_text(q, 1, sb_str(&b));
+    while ((r = sq_step_row(s, q, err)) == 1) {
+        int64_t i = sqlite3_column_int64(q, 0);
+        if (i >= 0 && (size_t)i < n)
+            place_row(q, &out[i]);
+    }
+    sb_free(&b);
+    for (size_t i = 0; i < n && r == 0; i++)
+        if (out[i].person_id && !out[i].located && community_centre(s, &out[i], err) != 0)
+            r = -1;
+    return r;
+}
+
+static int sq_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16],
+                         fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    strbuf b = STRBUF_INIT;
+    int r;
+    memset(areas, 0, n * sizeof *areas);
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_AREAS,
+                              "SELECT j.key, l.area_code FROM json_each(?1) j "
+                              "JOIN leads l ON l.id = j.value", err);
+    if (!q)
+        return -1;
+    id_array(&b, ids, n);
+    sq_bind_text(q, 1, sb_str(&b));
+    while ((r = sq_step_row(s, q, err)) == 1) {
+        int64_t i = sqlite3_column_int64(q, 0);
+        if (i >= 0 && (size_t)i < n)
+            sq_col_text(areas[i], sizeof areas[i], q, 1);
+    }
+    sb_free(&b);
+    return r;
 }
 
 static int allocation_insert(struct sq_store *s, allocation_rec *al, const char *actor,
@@ -462,6 +514,98 @@ static int sq_allocation_insert(store *st, allocation_rec *al, const char *actor
     if (sq_begin(s, err) != 0)
         return -1;
     return sq_end(s, allocation_insert(s, al, actor, a, err), err);
+}
+
+static int sq_allocation_next_id(store *st, int64_t *id, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_ALLOCATION_NEXT_ID,
+                              "SELECT coalesce(max(id), 0) + 1 FROM allocations", err);
+    return q ? sq_int_query(s, q, id, err) : -1;
+}
+
+/* The batch's rows as one JSON array [[id, room, person, primary, lead, distance], ...]
+ * (0 as null) and its primaries' rooms as another: two statements for the whole batch
+ * instead of two a person (each statement also paid its own bind, step and reset). */
+static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf *rooms)
+{
+    sb_append_char(rows, '[');
+    sb_append_char(rooms, '[');
+    for (size_t i = 0, k = 0; i < n; i++) {
+        sb_appendf(rows, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", i ? "," : "", (long long)al[i].id,
+                   (long long)al[i].room_id, (long long)al[i].person_id,
+                   (long long)al[i].primary_id, (long long)al[i].lead_id,
+                   (long long)al[i].distance_m);
+        if (!al[i].primary_id)
+            sb_appendf(rooms, "%s%lld", k++ ? "," : "", (long long)al[i].room_id);
+    }
+    sb_append_char(rows, ']');
+    sb_append_char(rooms, ']');
+}
+
+static int allocations_insert_unit(struct sq_store *s, size_t primaries, const char *actor,
+                                   int64_t at, const strbuf *rows, const strbuf *rooms,
+                                   fk_err *err)
+{
+    /* rows in array order: a sharer after its primary, as the trigger allocations_share
+     * requires; the schema's triggers and unique indexes check every row as before */
+    sqlite3_stmt *q = sq_stmt(s, SQ_ALLOCATIONS_INSERT,
+                              "INSERT INTO allocations (id, room_id, person_id, primary_id, "
+                              "lead_id, state, distance_m, allocated_at, actor) "
+                              "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                              "json_extract(value, '$[2]'), "
+                              "nullif(json_extract(value, '$[3]'), 0), "
+                              "nullif(json_extract(value, '$[4]'), 0), 'reserved', "
+                              "json_extract(value, '$[5]'), ?2, ?3 FROM json_each(?1) ORDER BY key",
+                              err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, sb_str(rows));
+    sqlite3_bind_int64(q, 2, at);
+    sq_bind_text(q, 3, actor);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ROOMS_RESERVE,
+                "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
+                "AND id IN (SELECT value FROM json_each(?1))", err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, sb_str(rooms));
+    sqlite3_bind_int64(q, 2, at);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    /* every primary's room was vacant (trigger allocations_vacant): all of them move */
+    if ((size_t)sqlite3_changes(s->db) != primaries)
+        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
+                       "vacant (changed by someone else)");
+    return 0;
+}
+
+static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
+                                 fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    strbuf rows = STRBUF_INIT, rooms = STRBUF_INIT;
+    size_t primaries = 0;
+    int64_t at = fk_now();
+    for (size_t i = 0; i < n; i++) {
+        al[i].allocated_at = at;
+        snprintf(al[i].state, sizeof al[i].state, "reserved");
+        primaries += al[i].primary_id == 0;
+    }
+    batch_json(al, n, &rows, &rooms);
+    int rc;
+    if (s->depth > 0) {
+        rc = allocations_insert_unit(s, primaries, actor, at, &rows, &rooms, err);
+    } else {
+        rc = sq_begin(s, err);
+        if (rc == 0)
+            rc = sq_end(s, allocations_insert_unit(s, primaries, actor, at, &rows, &rooms,
+                                                   err), err);
+    }
+    sb_free(&rows);
+    sb_free(&rooms);
+    return rc;
 }
 
 #define ALLOC_SQL                                                                             \
@@ -945,8 +1089,11 @@ const struct store_isolation_ops sq_isolation_ops = {
     .staff_list = sq_staff_list,
     .check_set = sq_check_set,
     .check_list = sq_check_list,
-    .person_place = sq_person_place,
+    .person_places = sq_person_places,
+    .lead_areas = sq_lead_areas,
     .allocation_insert = sq_allocation_insert,
+    .allocation_next_id = sq_allocation_next_id,
+    .allocations_insert = sq_allocations_insert,
     .allocation_get = sq_allocation_get,
     .allocation_of_person = sq_allocation_of_person,
     .isolation_insert = sq_isolation_insert,

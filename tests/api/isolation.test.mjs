@@ -156,6 +156,20 @@ test('a household shares a room where the policy allows; a bad row changes nothi
   assert.match(rec.detail, new RegExp(`allocations ${Math.min(...ids)}\\.\\.${Math.max(...ids)}: ${family.length} persons`));
 });
 
+test('a batch read in one go still names the bad row: an unknown lead, a repeated person', async () => {
+  const people = (await residents()).filter((p) => !family.includes(p));
+  const before = await facility(geli, fac.id);
+  const lead = await geli.post('/api/v1/facilities/allocate', { persons: [{ person_id: people[0].id },
+    { person_id: people[1].id }, { person_id: people[2].id, lead_id: 99999999 }] });
+  assert.equal(lead.status, 422, lead.text);
+  assert.match(lead.json.error.message, /^persons\.2\.lead_id: no lead 99999999/);
+  const twice = await geli.post('/api/v1/facilities/allocate', { persons: [{ person_id: people[0].id },
+    { person_id: people[1].id }, { person_id: people[0].id }] });
+  assert.equal(twice.status, 400, twice.text);
+  assert.match(twice.json.error.message, /^persons\.2\.person_id: \d+ is repeated/);
+  assert.deepEqual((await facility(geli, fac.id)).rooms, before.rooms, 'nothing written');
+});
+
 let winners = [];
 test('40 concurrent requests for 25 rooms: every room at most once, 15 told there is no free room', async () => {
   // only the new facility is open in the community

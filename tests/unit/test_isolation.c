@@ -189,6 +189,93 @@ static void choice(void **state)
 
 /* The schema itself refuses a second primary allocation of a room and a sharer that
  * points to another room's allocation, whatever the code above does. */
+/* The batch write (store_allocations_insert) is checked by the schema row by row as
+ * single inserts are, and outside a unit a refused batch writes nothing. */
+static void store_batch_allocation(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    fk_err err;
+    store *st = store_open(dir, &err);
+    assert_non_null(st);
+    area d = {.code = "519901", .name = "区", .level = "district"};
+    area s = {.code = "519901001", .parent_code = "519901", .name = "街道", .level = "street"};
+    area c = {.code = "519901001001", .parent_code = "519901001", .name = "社区", .level = "community"};
+    assert_int_equal(store_area_insert(st, &d, &err), 0);
+    assert_int_equal(store_area_insert(st, &s, &err), 0);
+    assert_int_equal(store_area_insert(st, &c, &err), 0);
+    int64_t pid[3];
+    for (int i = 0; i < 3; i++) {
+        person p = {0};
+        snprintf(p.name, sizeof p.name, "人%d", i);
+        snprintf(p.id_type, sizeof p.id_type, "passport");
+        snprintf(p.id_number, sizeof p.id_number, "B%d", i);
+        snprintf(p.sex, sizeof p.sex, "M");
+        snprintf(p.birth_date, sizeof p.birth_date, "1980-01-01");
+        snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
+        snprintf(p.address, sizeof p.address, "某路%d号", i);
+        snprintf(p.community_code, sizeof p.community_code, "519901001001");
+        assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
+        pid[i] = p.id;
+    }
+    facility_rec f = {.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
+    assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
+    const char *numbers[] = {"101", "102", "103"};
+    assert_int_equal(store_rooms_insert(st, f.id, numbers, 3, 1, NULL, &err), 0);
+    int64_t room[3], id;
+    char got[3][32];
+    size_t n;
+    assert_int_equal(store_rooms_vacant(st, f.id, 3, room, got, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(store_allocation_next_id(st, &id, &err), 0);
+    /* two primaries in one room: refused whole */
+    allocation_rec two[2] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
+                             {.id = id + 1, .room_id = room[0], .person_id = pid[1]}};
+    assert_int_equal(store_allocations_insert(st, two, 2, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    /* one person twice: refused whole */
+    allocation_rec twice[2] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
+                               {.id = id + 1, .room_id = room[1], .person_id = pid[0]}};
+    assert_int_equal(store_allocations_insert(st, twice, 2, "t", &err), -1);
+    /* a sharer in another room than its primary's: refused whole */
+    allocation_rec astray[2] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
+                                {.id = id + 1, .room_id = room[1], .person_id = pid[1],
+                                 .primary_id = id}};
+    assert_int_equal(store_allocations_insert(st, astray, 2, "t", &err), -1);
+    facility_rec g;
+    assert_int_equal(store_facility_get(st, f.id, &g, &err), 0);
+    assert_int_equal(g.n_vacant, 3);
+    allocation_rec none;
+    assert_int_equal(store_allocation_of_person(st, pid[0], &none, &err), -1);
+    /* a primary, its sharer and another primary */
+    allocation_rec ok[3] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
+                            {.id = id + 1, .room_id = room[0], .person_id = pid[1],
+                             .primary_id = id},
+                            {.id = id + 2, .room_id = room[1], .person_id = pid[2]}};
+    assert_int_equal(store_allocations_insert(st, ok, 3, "t", &err), 0);
+    assert_int_equal(store_facility_get(st, f.id, &g, &err), 0);
+    assert_int_equal(g.n_vacant, 1);
+    assert_int_equal(g.n_reserved, 2);
+    room_rec r;
+    assert_int_equal(store_room_get(st, room[0], &r, &err), 0);
+    assert_string_equal(r.state, "reserved");
+    assert_int_equal(r.occupants, 2);
+    allocation_rec held;
+    assert_int_equal(store_allocation_of_person(st, pid[1], &held, &err), 0);
+    assert_int_equal(held.id, id + 1);
+    assert_int_equal(held.primary_id, id);
+    /* a reserved room again, and a person holding one */
+    allocation_rec again[1] = {{.id = id + 3, .room_id = room[1], .person_id = pid[0]}};
+    assert_int_equal(store_allocations_insert(st, again, 1, "t", &err), -1);
+    again[0].room_id = room[2];
+    assert_int_equal(store_allocations_insert(st, again, 1, "t", &err), -1);
+    assert_int_equal(store_facility_get(st, f.id, &g, &err), 0);
+    assert_int_equal(g.n_vacant, 1);
+    store_close(st);
+    test_rmdir(dir);
+    free(dir);
+}
+
 static void store_no_double_booking(void **state)
 {
     (void)state;
@@ -263,6 +350,7 @@ int main(void)
         cmocka_unit_test(room_moves),
         cmocka_unit_test(choice),
         cmocka_unit_test(store_no_double_booking),
+        cmocka_unit_test(store_batch_allocation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
