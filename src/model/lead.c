@@ -4,7 +4,9 @@
  */
 #include "model/lead.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const kinds[] = {"close_contact", "secondary_contact", "traveler",
@@ -104,6 +106,32 @@ int lead_escalation_target(const char *state, const int64_t deadlines[LEAD_STEPS
 {
     int missed = lead_missed_steps(state, deadlines, now);
     return missed > LEAD_LEVEL_COMMAND ? LEAD_LEVEL_COMMAND : missed;
+}
+
+/* Append to out (cap bytes) at *at, counting what did not fit so the caller can tell. */
+static void append(char *out, size_t cap, size_t *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + (*at < cap ? *at : cap), *at < cap ? cap - *at : 0, fmt, ap);
+    va_end(ap);
+    *at += n > 0 ? (size_t)n : 0;
+}
+
+int lead_escalation_target_sql(char *out, size_t cap, const char *now)
+{
+    static const char *const columns[LEAD_STEPS] = {"found_by", "controlled_by", "closed_by"};
+    size_t at = 0;
+    append(out, cap, &at, "min(%d, CASE state", LEAD_LEVEL_COMMAND);
+    /* one arm per state of the machine: the deadlines from its step on that `now` is
+     * past, as lead_missed_steps counts them */
+    for (size_t i = 0; i < sizeof machine / sizeof machine[0]; i++) {
+        append(out, cap, &at, " WHEN '%s' THEN 0", machine[i].state);
+        for (int step = machine[i].step; step < LEAD_STEPS; step++)
+            append(out, cap, &at, " + (%s > %s)", now, columns[step]);
+    }
+    append(out, cap, &at, " ELSE 0 END)");
+    return at < cap ? 0 : -1;
 }
 
 const char *lead_level_name(int level)

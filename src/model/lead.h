@@ -26,6 +26,7 @@
 #define FK_MODEL_LEAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -50,6 +51,12 @@ int64_t lead_due(const char *state, const int64_t deadlines[LEAD_STEPS]);
 int lead_missed_steps(const char *state, const int64_t deadlines[LEAD_STEPS], int64_t now);
 /* The level a lead should be at: its missed steps, capped at command. */
 int lead_escalation_target(const char *state, const int64_t deadlines[LEAD_STEPS], int64_t now);
+/* The same rule as an SQL expression, for the store's set-based sweep: written into
+ * out (cap bytes) over the columns state, found_by, controlled_by and closed_by of the
+ * row in scope, with `now` the SQL text of the instant (e.g. "?1"). Built from the
+ * move table above, so the C and SQL forms cannot drift apart (tests/unit/test_leads.c
+ * checks that they agree). -1 when cap is too small (out truncated). */
+int lead_escalation_target_sql(char *out, size_t cap, const char *now);
 /* "community", "street", "district", "command" (NULL out of range). */
 const char *lead_level_name(int level);
 

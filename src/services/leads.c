@@ -410,9 +410,9 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
 
 /* ---- escalation ---------------------------------------------------------------------- */
 
-/* Who answers at each (unit, level) a sweep met: it raises thousands of leads of the
- * same few units, and the matrix lookup was a query per lead. The matrix is read at one
- * `now` for the whole sweep, so an entry never goes stale within it. */
+/* Who answers at each (unit, level) a sweep met: each page asks once per (area, new
+ * level), and the pages of a sweep meet the same few units again and again. The matrix
+ * is read at one `now` for the whole sweep, so an entry never goes stale within it. */
 enum { RESP_CACHE = 64 };
 typedef struct resp_cache {
     struct {
@@ -445,11 +445,18 @@ static int responsible_cached(store *st, resp_cache *c, const char *area, int le
 }
 
 /* The event's note names who answers at the new level, as the matrix has it at `now`. */
-static int escalation_note(store *st, resp_cache *cache, const lead_rec *l, int level,
-                           int64_t now, char *note, size_t cap, fk_err *err)
+typedef struct note_ctx {
+    store *st;
+    resp_cache *cache;
+    int64_t now;
+} note_ctx;
+
+static int escalation_note(void *ctx, const char *area_code, int level, char *note, size_t cap,
+                           fk_err *err)
 {
+    note_ctx *c = ctx;
     resp_rec r;
-    int found = responsible_cached(st, cache, l->area_code, level, now, &r, err);
+    int found = responsible_cached(c->st, c->cache, area_code, level, c->now, &r, err);
     if (found < 0)
         return -1;
     snprintf(note, cap, "escalated to level %d (%s)%s%s%s%s", level, lead_level_name(level),
@@ -457,58 +464,115 @@ static int escalation_note(store *st, resp_cache *cache, const lead_rec *l, int 
     return 0;
 }
 
-static int escalate_page(store *st, const actor *a, resp_cache *cache, const lead_list *page,
-                         int64_t now, int *raised, fk_err *err)
+/* ---- the audit of a page: every raised lead named, as runs of consecutive ids ---------- */
+
+enum { AUDIT_DETAIL = sizeof(((audit_rec *)0)->detail) };
+
+/* Room for the prefix "escalated N leads: " in front of the runs. */
+enum { AUDIT_PREFIX = 40, AUDIT_BODY = AUDIT_DETAIL - AUDIT_PREFIX };
+
+/* Append run r to body ("level F->T (name) ids " first when it opens a (from, to)
+ * group); -1, body unchanged, when it does not fit. */
+static int append_run(char *body, size_t *len, const lead_run *r, int open_group)
 {
-    for (size_t i = 0; i < page->n; i++) {
-        const lead_rec *l = &page->items[i];
-        int target = lead_escalation_target(l->state, l->deadlines, now), up = 0;
-        if (target <= l->escalation_level)
-            continue;
-        audit_rec rec;
-        char detail[64], note[256];
-        snprintf(detail, sizeof detail, "level %d->%d (%s)", l->escalation_level, target,
-                 lead_level_name(target));
-        actor_audit(a, &rec, "escalate", "lead", l->id, detail);
-        if (escalation_note(st, cache, l, target, now, note, sizeof note, err) != 0 ||
-            store_lead_escalate(st, l->id, target, now, a->username, note, &rec, &up, err) != 0)
-            return -1;
-        *raised += up;
-    }
+    char item[96];
+    int n;
+    if (open_group)
+        n = snprintf(item, sizeof item, "%slevel %d->%d (%s) ids ", *len ? "; " : "", r->from,
+                     r->to, lead_level_name(r->to));
+    else
+        n = snprintf(item, sizeof item, ",");
+    if (r->first == r->last)
+        n += snprintf(item + n, sizeof item - (size_t)n, "%lld", (long long)r->first);
+    else
+        n += snprintf(item + n, sizeof item - (size_t)n, "%lld-%lld", (long long)r->first,
+                      (long long)r->last);
+    if (*len + (size_t)n >= AUDIT_BODY)
+        return -1;
+    memcpy(body + *len, item, (size_t)n + 1);
+    *len += (size_t)n;
     return 0;
 }
 
-/* Pages by keyset (escalation changes neither due_at nor the order), each page one
- * transaction: one commit per 1,000 leads, not one per lead. */
+static int audit_runs(store *st, const actor *a, const char *body, int64_t count, int64_t first,
+                      fk_err *err)
+{
+    audit_rec rec;
+    char detail[AUDIT_DETAIL];
+    snprintf(detail, sizeof detail, "escalated %lld leads: %.*s", (long long)count,
+             (int)AUDIT_BODY - 1, body);
+    actor_audit(a, &rec, "escalate", "lead", first, detail);
+    return store_audit_append(st, &rec, err);
+}
+
+/* As few records as the detail's length allows (one per page unless its ids are
+ * scattered), each naming its leads as "level F->T (name) ids a-b,c": someone reading
+ * the audit log can tell every lead raised, and to what, without the events. */
+static int audit_page(store *st, const actor *a, const lead_sweep_page *p, fk_err *err)
+{
+    char body[AUDIT_BODY];
+    size_t len = 0;
+    int64_t count = 0, first = 0;
+    for (size_t i = 0; i < p->n_runs; i++) {
+        const lead_run *r = &p->runs[i];
+        int open_group = len == 0 || r->from != p->runs[i - 1].from || r->to != p->runs[i - 1].to;
+        if (append_run(body, &len, r, open_group) != 0) {
+            if (audit_runs(st, a, body, count, first, err) != 0)
+                return -1;
+            len = 0;
+            count = 0;
+            append_run(body, &len, r, 1);
+        }
+        if (!count)
+            first = r->first;
+        count += r->n;
+    }
+    return count ? audit_runs(st, a, body, count, first, err) : 0;
+}
+
+/* ---- the sweep ----------------------------------------------------------------------------- */
+
+/* Leads looked at per page, each page one transaction: large enough that the page's
+ * few statements and its commit are paid rarely, small enough that the server's other
+ * writers wait at most a fraction of a second for the sweep's lock. */
+enum { ESCALATE_PAGE = 5000 };
+
+/* One page in one unit: the raise, the events and the audit records naming them.
+ * *seen (OUT) counts the leads looked at, *raised (IN/OUT) grows by those raised. */
+static int escalate_page(store *st, const actor *a, lead_sweep *sw, size_t *seen, int *raised,
+                         fk_err *err)
+{
+    lead_sweep_page page;
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_lead_escalate_page(st, sw, &page, err);
+    if (rc == 0)
+        rc = audit_page(st, a, &page, err);
+    if (rc == 0)
+        rc = store_commit(st, err);
+    if (rc != 0)
+        store_rollback(st);
+    *seen = page.seen;
+    *raised += rc == 0 ? (int)page.raised : 0;
+    lead_sweep_page_free(&page);
+    return rc;
+}
+
 int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *err)
 {
-    int64_t after_due = 0, after_id = 0;
     resp_cache *cache = fk_calloc(1, sizeof *cache);
+    note_ctx ctx = {st, cache, now};
+    lead_sweep sw = {.now = now, .actor = a->username, .limit = ESCALATE_PAGE,
+                     .note = escalation_note, .note_ctx = &ctx};
+    bool pending = false;
     *raised = 0;
-    for (;;) {
-        lead_list page;
-        if (store_lead_overdue_page(st, now, after_due, after_id, 1000, &page, err) != 0) {
-            free(cache);
-            return -1;
-        }
-        int rc = page.n ? store_begin(st, err) : 0;
-        if (rc == 0 && page.n)
-            rc = escalate_page(st, a, cache, &page, now, raised, err);
-        if (rc == 0 && page.n)
-            rc = store_commit(st, err);
-        if (rc != 0)
-            store_rollback(st);
-        if (page.n) {
-            after_due = page.items[page.n - 1].due_at;
-            after_id = page.items[page.n - 1].id;
-        }
-        size_t n = page.n;
-        lead_list_free(&page);
-        if (rc != 0 || n < 1000) {
-            free(cache);
-            return rc;
-        }
-    }
+    /* a read first, without the write lock: mostly there is nothing to do */
+    int rc = store_lead_escalation_pending(st, now, &pending, err);
+    size_t seen = pending ? (size_t)sw.limit : 0;
+    while (rc == 0 && seen == (size_t)sw.limit)
+        rc = escalate_page(st, a, &sw, &seen, raised, err);
+    free(cache);
+    return rc;
 }
 
 bool leads_overdue(const lead_rec *l, int64_t now)

@@ -118,8 +118,8 @@ struct store_ops {
     int (*lead_push)(store *st, const lead_push *p, const audit_rec *a, int64_t *first,
                      int64_t *last, fk_err *err);
     int (*lead_range)(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err);
-    int (*lead_overdue_page)(store *st, int64_t now, int64_t after_due, int64_t after_id,
-                             int limit, lead_list *out, fk_err *err);
+    int (*lead_escalation_pending)(store *st, int64_t now, bool *pending, fk_err *err);
+    int (*lead_escalate_page)(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err);
 
     /* accountability (store_accountability.h) */
     int (*resp_set)(store *st, resp_rec *r, const audit_rec *a, fk_err *err);

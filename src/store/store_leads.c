@@ -53,10 +53,23 @@ int store_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_
     return st->ops->lead_range(st, first, last, out, err);
 }
 
-int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
-                            int limit, lead_list *out, fk_err *err)
+int store_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err)
 {
-    return st->ops->lead_overdue_page(st, now, after_due, after_id, limit, out, err);
+    return st->ops->lead_escalation_pending(st, now, pending, err);
+}
+
+int store_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err)
+{
+    return st->ops->lead_escalate_page(st, sw, out, err);
+}
+
+void lead_sweep_page_free(lead_sweep_page *p)
+{
+    if (!p)
+        return;
+    free(p->runs);
+    p->runs = NULL;
+    p->n_runs = 0;
 }
 
 void lead_list_free(lead_list *l)

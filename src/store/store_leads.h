@@ -8,6 +8,7 @@
 #ifndef FK_STORE_STORE_LEADS_H
 #define FK_STORE_STORE_LEADS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,14 +80,56 @@ int store_lead_transition(store *st, int64_t id, const char *from, const char *t
  * when it was, else 0. */
 int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                         const char *note, const struct audit_rec *a, int *raised, fk_err *err);
-/* Open leads whose due_at lies before `now` and that can still rise (below command), in
- * (due_at, id) order, from just after (after_due, after_id) (0, 0: from the start), at
- * most `limit` (1..4096). A keyset, not an offset: the escalation sweep walks a few
- * hundred thousand overdue leads in pages without counting or skipping rows, and the
- * queue's sweep before each list passes over those already at the top. Names and phones
- * are not filled. */
-int store_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id,
-                            int limit, lead_list *out, fk_err *err);
+/* *pending (OUT): whether any open lead is to be raised at `now` (its
+ * lead_escalation_target lies above its level). A read, no write lock: the sweep before
+ * each list of the queue and the server's every tick mostly find nothing to do. The
+ * partial index leads_rising (migration 0013) holds only the open leads below command,
+ * so the leads already at the top are never read. */
+int store_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err);
+
+/* The note of the escalation event of the leads of area `area_code` raised to `level`
+ * (into note, cap bytes): the caller names who answers there. 0 or -1 with err. */
+typedef int (*lead_note_fn)(void *ctx, const char *area_code, int level, char *note,
+                            size_t cap, fk_err *err);
+
+/* The escalation sweep as of `now`, one page per call: the keyset (after_due,
+ * after_id) starts at (0, 0) and is advanced by each call. */
+typedef struct lead_sweep {
+    int64_t now;
+    const char *actor;             /* of the events */
+    int limit;                     /* leads looked at per page, 1..LEAD_SWEEP_MAX */
+    lead_note_fn note;
+    void *note_ctx;
+    int64_t after_due, after_id;
+} lead_sweep;
+enum { LEAD_SWEEP_MAX = 100000 };
+
+/* Leads with consecutive ids first..last (n of them) raised from level `from` to `to`. */
+typedef struct lead_run {
+    int from, to;
+    int64_t first, last, n;
+} lead_run;
+
+/* What one page did: runs ordered by (from, to, first); owned by the caller
+ * (lead_sweep_page_free). */
+typedef struct lead_sweep_page {
+    size_t seen;                   /* leads looked at; < limit on the last page */
+    int64_t raised;                /* the sum of the runs' n */
+    lead_run *runs;
+    size_t n_runs;
+} lead_sweep_page;
+
+/* One page of the sweep, set-based: the next `limit` open leads below command whose
+ * due_at lies before `now`, in (due_at, id) order after the keyset, are looked at
+ * (a keyset, not an offset: no row is counted or skipped), and each whose lead_escalation_target (computed in SQL from
+ * lead_escalation_target_sql) lies above its level is raised to it with one event in
+ * its current state, whose note sw->note gives once per (area, new level) of the page.
+ * A handful of statements per page, none per lead. In the caller's unit (one must be
+ * open: the caller writes the page's audit records in it from out->runs); the UPDATE
+ * is guarded (never lowers, the state read with the page) and a row it did not raise
+ * fails the unit (FK_ECONFLICT) rather than leave an event without its change. */
+int store_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err);
+void lead_sweep_page_free(lead_sweep_page *p);
 
 /* A push: the case's contacts become leads in one statement. Per degree (index 0 close,
  * 1 secondary): the kind, the measure required and the three deadlines. */

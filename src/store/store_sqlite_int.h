@@ -54,7 +54,9 @@ enum sq_stmt_id {
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
-    SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_OVERDUE, SQ_LEAD_EVENT_SAME,
+    SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_PENDING, SQ_LEAD_EVENT_SAME,
+    SQ_ESC_TABLES, SQ_ESC_NOTE_TABLE, SQ_ESC_CLEAR, SQ_ESC_CLEAR_NOTES, SQ_ESC_STAGE, SQ_ESC_LAST, SQ_ESC_PAIRS, SQ_ESC_NOTE,
+    SQ_ESC_UPDATE, SQ_ESC_EVENTS, SQ_ESC_RUNS,
     SQ_RESP_CURRENT, SQ_RESP_CLOSE, SQ_RESP_INSERT, SQ_RESP_AT, SQ_REPORT_INSERT,
     SQ_ACTION_INSERT,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
@@ -268,8 +270,8 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
 int sq_lead_push(store *st, const lead_push *p, const audit_rec *a, int64_t *first,
                  int64_t *last, fk_err *err);
 int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err *err);
-int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
-                         lead_list *out, fk_err *err);
+int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err);
+int sq_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err);
 
 int sq_resp_set(store *st, resp_rec *r, const audit_rec *a, fk_err *err);
 int sq_resp_at(store *st, const char *function, const char *area_code, int64_t at,

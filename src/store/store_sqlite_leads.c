@@ -7,11 +7,16 @@
  * lead_due(state, deadlines) (NULL once closed), so the overdue filter is a range on
  * the leads_due index. A transition re-reads the state inside its unit and refuses the
  * move when another writer changed it since the caller looked (FK_ECONFLICT "state").
+ * The escalation sweep is set-based: a page's leads, targets and notes go through two
+ * temporary tables, so a page is a handful of statements whatever its size; its target
+ * is model/lead.c's rule written as SQL by the model itself.
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/timeutil.h"
 #include "store/store_sqlite_int.h"
 
@@ -22,13 +27,6 @@
     "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, "             \
     "coalesce(p.name, ''), coalesce(p.phone, '')"
 #define LEAD_FROM "leads l LEFT JOIN persons p ON p.id = l.person_id"
-/* The same columns without the person's (name and phone read as ""). */
-#define LEAD_COLS_BARE                                                                      \
-    "l.id, l.kind, coalesce(l.person_id, 0), l.subject, coalesce(l.case_id, 0), "           \
-    "coalesce(l.contact_id, 0), l.measure_required, l.area_code, coalesce(l.assignee, ''), " \
-    "l.state, l.measure_taken, l.pushed_at, l.found_by, l.controlled_by, l.closed_by, "      \
-    "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, '', ''"
-
 static void lead_row(sqlite3_stmt *q, void *item)
 {
     lead_rec *l = item;
@@ -414,25 +412,272 @@ int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err
     return rc;
 }
 
-/* The leads_due index serves both the range and the order: no sort, no count. */
-int sq_lead_overdue_page(store *st, int64_t now, int64_t after_due, int64_t after_id, int limit,
-                         lead_list *out, fk_err *err)
+/* ---- the set-based escalation sweep --------------------------------------------------- */
+
+/* The page's leads (lead_esc) and the notes of its (area, new level) pairs
+ * (lead_esc_note), per connection, emptied at the start of every page. Temporary
+ * tables live in memory (temp_store) and roll back with the caller's unit. */
+static int esc_tables(struct sq_store *s, fk_err *err)
+{
+    static const struct { enum sq_stmt_id id; const char *sql; } steps[] = {
+        {SQ_ESC_TABLES,
+         "CREATE TEMP TABLE IF NOT EXISTS lead_esc (id INTEGER PRIMARY KEY, due_at INTEGER "
+         "NOT NULL, area_code TEXT NOT NULL, state TEXT NOT NULL, level_from INTEGER NOT NULL, "
+         "level_to INTEGER NOT NULL)"},
+        {SQ_ESC_NOTE_TABLE,
+         "CREATE TEMP TABLE IF NOT EXISTS lead_esc_note (area_code TEXT NOT NULL, level INTEGER "
+         "NOT NULL, note TEXT NOT NULL, PRIMARY KEY (area_code, level)) WITHOUT ROWID"},
+        {SQ_ESC_CLEAR, "DELETE FROM temp.lead_esc"},
+        {SQ_ESC_CLEAR_NOTES, "DELETE FROM temp.lead_esc_note"},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        sqlite3_stmt *q = sq_stmt(s, steps[i].id, steps[i].sql, err);
+        if (!q || sq_exec_stmt(s, q, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The open leads below command whose due_at lies before ?1: the literal 3 (command)
+ * lets the planner use the partial index leads_rising, which holds just these. */
+#define RISING "due_at IS NOT NULL AND due_at < ?1 AND escalation_level < 3"
+
+/* `fmt` (one %s: the model's escalation target over the row, `now` as ?1) into sql. */
+static int with_target(char *sql, size_t cap, const char *fmt, fk_err *err)
+{
+    char target[1024];
+    if (lead_escalation_target_sql(target, sizeof target, "?1") != 0 ||
+        snprintf(sql, cap, fmt, target) >= (int)cap)
+        return fk_fail(err, FK_EINTERNAL, "", "the escalation rule does not fit its buffer");
+    return 0;
+}
+
+int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    memset(out, 0, sizeof *out);
-    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_OVERDUE,
-                              "SELECT " LEAD_COLS_BARE " FROM leads l WHERE l.due_at IS NOT NULL "
-                              "AND l.due_at < ? AND (l.due_at, l.id) > (?, ?) "
-                              "AND l.escalation_level < ? ORDER BY l.due_at, l.id LIMIT ?",
-                              err);
+    char sql[1536];
+    int64_t any = 0;
+    *pending = false;
+    if (with_target(sql, sizeof sql, "SELECT 1 FROM leads WHERE " RISING " AND %s > "
+                    "escalation_level LIMIT 1", err) != 0)
+        return -1;
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_PENDING, sql, err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, now);
-    sqlite3_bind_int64(q, 2, after_due);
-    sqlite3_bind_int64(q, 3, after_id);
-    sqlite3_bind_int(q, 4, LEAD_LEVEL_COMMAND);
-    sqlite3_bind_int(q, 5, limit < 1 ? 1 : limit > 4096 ? 4096 : limit);
-    int rc = sq_collect(s, q, lead_row, sizeof(lead_rec), (void **)&out->items, &out->n, err);
-    out->total = (int64_t)out->n;
+    if (sq_int_query(s, q, &any, err) != 0)
+        return -1;
+    *pending = any != 0;
+    return 0;
+}
+
+/* The next page of the sweep's order into lead_esc with each lead's target level,
+ * computed by the model's rule in SQL; *seen how many, and the keyset moves past them. */
+static int esc_stage(struct sq_store *s, lead_sweep *sw, size_t *seen, fk_err *err)
+{
+    char sql[1536];
+    if (with_target(sql, sizeof sql,
+                    "INSERT INTO temp.lead_esc (id, due_at, area_code, state, level_from, "
+                    "level_to) SELECT id, due_at, area_code, state, escalation_level, %s "
+                    "FROM leads WHERE " RISING " AND (due_at, id) > (?2, ?3) "
+                    "ORDER BY due_at, id LIMIT ?4", err) != 0)
+        return -1;
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_STAGE, sql, err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, sw->now);
+    sqlite3_bind_int64(q, 2, sw->after_due);
+    sqlite3_bind_int64(q, 3, sw->after_id);
+    sqlite3_bind_int(q, 4, sw->limit < 1 ? 1 : sw->limit > LEAD_SWEEP_MAX ? LEAD_SWEEP_MAX
+                                                                          : sw->limit);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    *seen = (size_t)sqlite3_changes64(s->db);
+    q = sq_stmt(s, SQ_ESC_LAST,
+                "SELECT due_at, id FROM temp.lead_esc ORDER BY due_at DESC, id DESC LIMIT 1", err);
+    int r = q ? sq_step_row(s, q, err) : -1;
+    if (r > 0) {
+        sw->after_due = sqlite3_column_int64(q, 0);
+        sw->after_id = sqlite3_column_int64(q, 1);
+        sqlite3_reset(q);
+    }
+    return r < 0 ? -1 : 0;
+}
+
+typedef struct esc_pair { char area[16]; int level; } esc_pair;
+
+static void pair_row(sqlite3_stmt *q, void *item)
+{
+    esc_pair *p = item;
+    sq_col_text(p->area, sizeof p->area, q, 0);
+    p->level = sqlite3_column_int(q, 1);
+}
+
+static int esc_note_insert(struct sq_store *s, const esc_pair *p, const char *note, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_NOTE,
+                              "INSERT INTO temp.lead_esc_note (area_code, level, note) "
+                              "VALUES (?,?,?)",
+                              err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, p->area);
+    sqlite3_bind_int(q, 2, p->level);
+    sq_bind_text(q, 3, note);
+    return sq_exec_stmt(s, q, err);
+}
+
+/* One note per (area, new level) of the page: the caller's, or one naming the level. */
+static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
+{
+    esc_pair *pairs = NULL;
+    size_t n = 0;
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_PAIRS,
+                              "SELECT DISTINCT area_code, level_to FROM temp.lead_esc "
+                              "WHERE level_to > level_from",
+                              err);
+    if (!q || sq_collect(s, q, pair_row, sizeof *pairs, (void **)&pairs, &n, err) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char note[256];
+        const char *name = lead_level_name(pairs[i].level);
+        snprintf(note, sizeof note, "escalated to level %d (%s)", pairs[i].level,
+                 name ? name : "?");
+        if (sw->note)
+            rc = sw->note(sw->note_ctx, pairs[i].area, pairs[i].level, note, sizeof note, err);
+        if (rc == 0)
+            rc = esc_note_insert(s, &pairs[i], note, err);
+    }
+    free(pairs);
+    return rc;
+}
+
+/* Append run r to out (growing it). */
+static int run_push(lead_sweep_page *out, size_t *cap, const lead_run *r, fk_err *err)
+{
+    if (out->n_runs == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        lead_run *grown = fk_try_realloc(out->runs, ncap * sizeof *grown);
+        if (!grown)
+            return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
+        out->runs = grown;
+        *cap = ncap;
+    }
+    out->runs[out->n_runs++] = *r;
+    out->raised += r->n;
+    return 0;
+}
+
+static int run_order(const void *a, const void *b)
+{
+    const lead_run *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from - y->from;
+    if (x->to != y->to)
+        return x->to - y->to;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+enum { LEVELS = LEAD_LEVEL_COMMAND + 1 };
+
+/* The leads to raise as runs of consecutive ids per (from, to), read in id order (the
+ * temporary table's key: no sort), one open run per pair. A window query did the same
+ * in SQL at about four times the cost. */
+static int esc_runs(struct sq_store *s, lead_sweep_page *out, fk_err *err)
+{
+    lead_run open[LEVELS][LEVELS] = {{{0}}};
+    size_t cap = 0;
+    int rc = 0, r = 0;
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_RUNS,
+                              "SELECT id, level_from, level_to FROM temp.lead_esc "
+                              "WHERE level_to > level_from ORDER BY id",
+                              err);
+    if (!q)
+        return -1;
+    while (rc == 0 && (r = sq_step_row(s, q, err)) > 0) {
+        int64_t id = sqlite3_column_int64(q, 0);
+        int from = sqlite3_column_int(q, 1), to = sqlite3_column_int(q, 2);
+        lead_run *o = &open[from % LEVELS][to % LEVELS];
+        if (o->n && o->last + 1 == id) {
+            o->last = id;
+            o->n++;
+            continue;
+        }
+        if (o->n)
+            rc = run_push(out, &cap, o, err);
+        *o = (lead_run){from, to, id, id, 1};
+    }
+    sqlite3_reset(q);
+    if (rc != 0 || r < 0)
+        return -1;
+    for (int from = 0; rc == 0 && from < LEVELS; from++)
+        for (int to = 0; rc == 0 && to < LEVELS; to++)
+            if (open[from][to].n)
+                rc = run_push(out, &cap, &open[from][to], err);
+    if (rc == 0 && out->n_runs > 1)
+        qsort(out->runs, out->n_runs, sizeof *out->runs, run_order);
+    return rc;
+}
+
+/* Step a statement that must change exactly `want` rows. */
+static int exec_exactly(struct sq_store *s, sqlite3_stmt *q, int64_t want, const char *what,
+                        fk_err *err)
+{
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    int64_t got = sqlite3_changes64(s->db);
+    if (got != want)
+        return fk_fail(err, FK_ECONFLICT, "escalation_level",
+                       "escalation: %s %lld of %lld leads (changed under the sweep)", what,
+                       (long long)got, (long long)want);
+    return 0;
+}
+
+/* The raise, guarded by the row as it is now (levels only rise, the state is the one
+ * the target was computed from), and one event per raised lead with its pair's note. */
+static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_UPDATE,
+                              "UPDATE leads SET escalation_level = e.level_to, escalated_at = "
+                              "?1, updated_at = ?1 FROM temp.lead_esc e WHERE leads.id = e.id "
+                              "AND e.level_to > e.level_from AND leads.escalation_level < "
+                              "e.level_to AND leads.state = e.state",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, sw->now);
+    if (exec_exactly(s, q, want, "raised", err) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ESC_EVENTS,
+                "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, note) "
+                "SELECT e.id, ?1, ?2, e.state, e.state, n.note FROM temp.lead_esc e "
+                "JOIN temp.lead_esc_note n ON n.area_code = e.area_code AND n.level = "
+                "e.level_to WHERE e.level_to > e.level_from ORDER BY e.id",
+                err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, sw->now);
+    sq_bind_text(q, 2, sw->actor);
+    return exec_exactly(s, q, want, "recorded", err);
+}
+
+int sq_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    memset(out, 0, sizeof *out);
+    if (s->depth == 0)
+        return fk_fail(err, FK_EINTERNAL, "", "an escalation page needs the caller's unit");
+    int rc = esc_tables(s, err);
+    if (rc == 0)
+        rc = esc_stage(s, sw, &out->seen, err);
+    if (rc == 0 && out->seen)
+        rc = esc_runs(s, out, err);
+    if (rc == 0 && out->raised)
+        rc = esc_notes(s, sw, err);
+    if (rc == 0 && out->raised)
+        rc = esc_apply(s, sw, out->raised, err);
+    if (rc != 0)
+        lead_sweep_page_free(out);
     return rc;
 }

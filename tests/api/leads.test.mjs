@@ -201,6 +201,24 @@ test('illegal moves and bad input are refused, naming the field, and change noth
   assert.equal((await liudiao.get('/api/v1/leads')).json.total, total);
 });
 
+// The leads an escalation audit row names: "escalated N leads: level F->T (name) ids
+// a-b,c; level ..." -> [{ from, to, id }], checked against its N.
+function escalatedIn(detail) {
+  const m = detail.match(/^escalated (\d+) leads: (.*)$/);
+  assert.ok(m, detail);
+  const out = [];
+  for (const group of m[2].split('; ')) {
+    const g = group.match(/^level (\d)->(\d) \((\w+)\) ids ([\d,-]+)$/);
+    assert.ok(g, group);
+    for (const run of g[4].split(',')) {
+      const [a, b = a] = run.split('-').map(Number);
+      for (let id = a; id <= b; id++) out.push({ from: Number(g[1]), to: Number(g[2]), id });
+    }
+  }
+  assert.equal(out.length, Number(m[1]), detail);
+  return out;
+}
+
 test('overdue leads escalate: by `fangkong leads escalate --now` and by the queue\'s sweep', async () => {
   const pushedAt = Date.now() - 3 * HOUR;
   const c = await liudiao.post('/api/v1/leads', { kind: 'traveler', subject: '13900000077', area_code: mine,
@@ -239,6 +257,13 @@ test('overdue leads escalate: by `fangkong leads escalate --now` and by the queu
   // the closed lead of the case was not escalated
   const closed = pushed.find((l) => l.person_id === family[1].id);
   assert.equal((await shequ.get(`/api/v1/leads/${closed.id}`)).json.escalation_level, 0);
+  // the audit names every lead raised and to what: this one 0->1, then 1->3, once each;
+  // the closed lead never
+  const audited = (await admin.get('/api/v1/audit?entity=lead&limit=1000')).json.items
+    .filter((x) => x.action === 'escalate' && x.actor.startsWith('cli:')).sort((x, y) => x.id - y.id)
+    .flatMap((x) => escalatedIn(x.detail));
+  assert.deepEqual(audited.filter((x) => x.id === t.id).map((x) => [x.from, x.to]), [[0, 1], [1, 3]]);
+  assert.ok(!audited.some((x) => x.id === closed.id));
 
   // the queue's sweep: a lead pushed ten hours ago is at the district level when listed
   const u = await liudiao.post('/api/v1/leads', { kind: 'missed_test', subject: '13900000088', area_code: mine,
@@ -250,6 +275,9 @@ test('overdue leads escalate: by `fangkong leads escalate --now` and by the queu
   const listed = q.json.items.find((l) => l.id === u.json.id);
   assert.ok(listed, 'the overdue lead is in the overdue queue');
   assert.deepEqual([listed.escalation_level, listed.escalated_to, listed.overdue], [2, 'district', true]);
+  const bySweep = (await admin.get('/api/v1/audit?entity=lead&actor=system&limit=1000')).json.items
+    .filter((x) => x.action === 'escalate').flatMap((x) => escalatedIn(x.detail));
+  assert.deepEqual(bySweep.filter((x) => x.id === u.json.id).map((x) => [x.from, x.to]), [[0, 2]]);
   assert.ok(q.json.items.every((l) => l.overdue), 'overdue=1 lists only overdue leads');
   assert.ok(!q.json.items.some((l) => l.state === 'closed'));
 });

@@ -1,10 +1,13 @@
-/* test_leads.c - leads: the state machine and deadline arithmetic (model/lead.c), the
- * deadlines and measures the policy gives (services/leads.c), and the store's
- * transition and escalation units (store_sqlite_leads.c) on a fresh data directory:
- * refused moves change nothing, every change leaves one event, escalation raises once
- * per level and never lowers. */
+/* test_leads.c - leads: the state machine and deadline arithmetic (model/lead.c) and
+ * its escalation rule in SQL (the same answers as in C), the deadlines and measures the
+ * policy gives (services/leads.c), and the store's transition and escalation units
+ * (store_sqlite_leads.c) on a fresh data directory: refused moves change nothing, every
+ * change leaves one event, escalation raises once per level and never lowers, and the
+ * set-based sweep raises exactly the leads the rule names, once. */
 #include "testutil.h"
 #include "store_fixture.h"
+
+#include <sqlite3.h>
 
 #include "model/lead.h"
 #include "policy/policy.h"
@@ -72,6 +75,45 @@ static void deadline_steps(void **state)
     assert_int_equal(lead_escalation_target("pushed", d, 9999), LEAD_LEVEL_COMMAND);
     assert_string_equal(lead_level_name(LEAD_LEVEL_STREET), "street");
     assert_null(lead_level_name(4));
+}
+
+/* The SQL form of the rule against the C one, on every state and on the edges of
+ * each deadline (at it: in time; one second past: missed), equal deadlines included. */
+static void target_sql_agrees(void **state)
+{
+    (void)state;
+    static const char *const states[] = {"pushed", "received", "found", "refused",
+                                          "not_found", "controlled", "closed", "nowhere"};
+    static const int64_t sets[][LEAD_STEPS] = {
+        {1000, 2000, 3000}, {1000, 1000, 3000}, {1000, 3000, 3000}, {1000, 1000, 1000}};
+    char expr[1024], sql[1536];
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(lead_escalation_target_sql(expr, 16, "?1"), -1); /* too small */
+    assert_int_equal(lead_escalation_target_sql(expr, sizeof expr, "?1"), 0);
+    snprintf(sql, sizeof sql, "SELECT %s FROM (SELECT ?2 AS state, ?3 AS found_by, "
+             "?4 AS controlled_by, ?5 AS closed_by)", expr);
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+            for (int step = 0; step < LEAD_STEPS; step++)
+                for (int64_t delta = -1; delta <= 1; delta++) {
+                    int64_t now = sets[k][step] + delta;
+                    sqlite3_bind_int64(q, 1, now);
+                    sqlite3_bind_text(q, 2, states[i], -1, SQLITE_STATIC);
+                    for (int c = 0; c < LEAD_STEPS; c++)
+                        sqlite3_bind_int64(q, 3 + c, sets[k][c]);
+                    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+                    if (sqlite3_column_int(q, 0) != lead_escalation_target(states[i], sets[k], now))
+                        fail_msg("%s %lld/%lld/%lld at %lld: SQL %d, C %d", states[i],
+                                 (long long)sets[k][0], (long long)sets[k][1],
+                                 (long long)sets[k][2], (long long)now, sqlite3_column_int(q, 0),
+                                 lead_escalation_target(states[i], sets[k], now));
+                    sqlite3_reset(q);
+                }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
 }
 
 static void policy_deadlines(void **state)
@@ -203,6 +245,118 @@ static void store_escalation(void **state)
     lead_list_free(&ll);
 }
 
+/* The note callback: names the area and level, and counts the calls. */
+static int test_note(void *ctx, const char *area, int level, char *note, size_t cap, fk_err *err)
+{
+    (void)err;
+    ++*(int *)ctx;
+    snprintf(note, cap, "to %d at %s", level, area);
+    return 0;
+}
+
+/* Every page of a sweep at `now` (each in its own unit, `limit` leads a page); the
+ * runs of all pages into runs[] (at most cap), their count into *n_runs. */
+static int64_t sweep_pages(store *st, int64_t now, int limit, int *notes, lead_run *runs,
+                           size_t cap, size_t *n_runs)
+{
+    fk_err err;
+    int64_t raised = 0;
+    lead_sweep sw = {.now = now, .actor = "system", .limit = limit, .note = test_note,
+                     .note_ctx = notes};
+    lead_sweep_page page = {.seen = (size_t)limit};
+    *n_runs = 0;
+    while (page.seen == (size_t)limit) {
+        assert_int_equal(store_begin(st, &err), 0);
+        if (store_lead_escalate_page(st, &sw, &page, &err) != 0)
+            fail_msg("page: %s", err.message);
+        assert_int_equal(store_commit(st, &err), 0);
+        for (size_t i = 0; i < page.n_runs && *n_runs < cap; i++)
+            runs[(*n_runs)++] = page.runs[i];
+        raised += page.raised;
+        lead_sweep_page_free(&page);
+    }
+    return raised;
+}
+
+static void move(store *st, int64_t id, const char *const *path, size_t n)
+{
+    fk_err err;
+    lead_rec l;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (store_lead_transition(st, id, path[i], path[i + 1], "hospital", NULL, "bob", "",
+                                  1500, NULL, &l, &err) != 0)
+            fail_msg("%s->%s: %s", path[i], path[i + 1], err.message);
+}
+
+static int level_of(store *st, int64_t id)
+{
+    fk_err err;
+    lead_rec l;
+    assert_int_equal(store_lead_get(st, id, &l, &err), 0);
+    return l.escalation_level;
+}
+
+/* Deadlines of add_lead: found 2 h, controlled 8 h, closed 14 h after the push. */
+static void store_sweep_pages(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    static const char *const to_found[] = {"pushed", "received", "found"};
+    static const char *const to_closed[] = {"pushed", "received", "not_found", "closed"};
+    int64_t a = add_lead(f->st, 1000), b = add_lead(f->st, 1000), c = add_lead(f->st, 1000);
+    int64_t d = add_lead(f->st, 1000), e = add_lead(f->st, 1000 + 9 * HOUR);
+    move(f->st, b, to_found, 3);
+    move(f->st, c, to_closed, 4);
+    int up, notes = 0;
+    assert_int_equal(store_lead_escalate(f->st, d, 2, 1200, "system", NULL, NULL, &up, &err), 0);
+    /* without the caller's unit: refused */
+    lead_sweep sw = {.now = 1000 + 10 * HOUR, .limit = 2};
+    lead_sweep_page page;
+    assert_int_equal(store_lead_escalate_page(f->st, &sw, &page, &err), -1);
+    bool pending;
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 10 * HOUR, &pending, &err), 0);
+    assert_true(pending);
+    /* 10 h: a (pushed) missed found and controlled -> 2; b (found) missed controlled ->
+     * 1; c closed, d already at 2, e not due: untouched. Pages of 2 leads. */
+    lead_run runs[8];
+    size_t n;
+    assert_int_equal(sweep_pages(f->st, 1000 + 10 * HOUR, 2, &notes, runs, 8, &n), 2);
+    assert_int_equal(n, 2); /* page 1: a, d (due at 2 h); page 2: b (due at 8 h) */
+    assert_true(runs[0].from == 0 && runs[0].to == 2 && runs[0].first == a && runs[0].n == 1);
+    assert_true(runs[1].from == 0 && runs[1].to == 1 && runs[1].first == b && runs[1].n == 1);
+    assert_int_equal(notes, 2); /* one per (area, new level) */
+    int want[] = {2, 1, 0, 2, 0};
+    int64_t ids[] = {a, b, c, d, e};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(level_of(f->st, ids[i]), want[i]);
+    lead_event_list ev;
+    assert_int_equal(store_lead_events(f->st, a, &ev, &err), 0);
+    assert_int_equal(ev.n, 2);
+    assert_string_equal(ev.items[1].note, "to 2 at 510104001001");
+    assert_string_equal(ev.items[1].to_state, "pushed");
+    assert_int_equal(ev.items[1].at, 1000 + 10 * HOUR);
+    lead_event_list_free(&ev);
+    assert_int_equal(event_count(f->st, c), 4); /* the closed lead: its moves only */
+    /* again at the same time: nothing pending, nothing raised */
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 10 * HOUR, &pending, &err), 0);
+    assert_false(pending);
+    assert_int_equal(sweep_pages(f->st, 1000 + 10 * HOUR, 2, &notes, runs, 8, &n), 0);
+    assert_int_equal(event_count(f->st, a), 2);
+    /* 30 h: every deadline past; a and d from 2 to command (two runs: b and c lie
+     * between), e from 0, b (found) to 2. One page, runs by (from, to, first id). */
+    assert_int_equal(sweep_pages(f->st, 1000 + 30 * HOUR, 100, &notes, runs, 8, &n), 4);
+    assert_int_equal(n, 4);
+    assert_true(runs[0].from == 0 && runs[0].to == 3 && runs[0].first == e && runs[0].n == 1);
+    assert_true(runs[1].from == 1 && runs[1].to == 2 && runs[1].first == b && runs[1].n == 1);
+    assert_true(runs[2].from == 2 && runs[2].to == 3 && runs[2].first == a && runs[2].n == 1);
+    assert_true(runs[3].from == 2 && runs[3].to == 3 && runs[3].first == d && runs[3].n == 1);
+    int at_30[] = {3, 2, 0, 3, 3};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(level_of(f->st, ids[i]), at_30[i]);
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 30 * HOUR, &pending, &err), 0);
+    assert_false(pending);
+}
+
 static void store_refuses_bad_rows(void **state)
 {
     fixture *f = *state;
@@ -234,10 +388,13 @@ int main(void)
         cmocka_unit_test(machine_moves),
         cmocka_unit_test(machine_errors),
         cmocka_unit_test(deadline_steps),
+        cmocka_unit_test(target_sql_agrees),
         cmocka_unit_test(policy_deadlines),
         cmocka_unit_test_setup_teardown(store_transitions, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(store_escalation, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_sweep_pages, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(store_refuses_bad_rows, store_fixture_setup_areas,
                                         store_fixture_teardown),
