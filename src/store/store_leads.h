@@ -83,7 +83,7 @@ int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char
 /* *pending (OUT): whether any open lead is to be raised at `now` (its
  * lead_escalation_target lies above its level). A read, no write lock: the sweep before
  * each list of the queue and the server's every tick mostly find nothing to do. The
- * partial index leads_rising (migration 0013) holds only the open leads below command,
+ * partial index leads_rising (migration 0011) holds only the open leads below command,
  * so the leads already at the top are never read. */
 int store_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err);
 

@@ -1,4 +1,4 @@
--- 0013: the escalation sweep finds the leads it can still raise in one index range.
+-- 0011: the escalation sweep finds the leads it can still raise in one index range.
 -- leads_due holds every open lead, so a sweep (the server's, every interval, and the
 -- one before each list of the queue) read every overdue lead's row only to find it
 -- already at command: about 0.1 s when a few hundred thousand are. This index holds
