@@ -718,8 +718,13 @@ int isolation_outlook_get(store *st, const policy *pol, const actor *a, const ch
         outlook_horizon *h = &out->h[i];
         h->hours = (int)horizons[i];
         h->demand = (double)out->now.leads_in_flight + out->per_hour * h->hours;
-        if (store_outlook_freeing(st, prefix, now + h->hours * 3600, cleaning_h * 3600,
-                                  &h->freed, err) != 0)
+        /* released the local day after its end date, then cleaned: end dates up to the
+         * city's date a day before by - cleaning are free by then */
+        int64_t by = now + h->hours * 3600;
+        char last_end_day[11];
+        isolation_date_at(pol, by - cleaning_h * 3600 - 86400, last_end_day);
+        if (store_outlook_freeing(st, prefix, by, cleaning_h * 3600, last_end_day, &h->freed,
+                                  err) != 0)
             return -1;
         h->available = out->now.vacant + h->freed;
         int64_t need = (int64_t)ceil(h->demand - 1e-9);

@@ -212,7 +212,7 @@ struct store_isolation_ops {
     int (*outlook_counts)(store *st, const char *area_prefix, const char *measure,
                           int64_t since, outlook_counts *out, fk_err *err);
     int (*outlook_freeing)(store *st, const char *area_prefix, int64_t by, int64_t cleaning_s,
-                           int64_t *out, fk_err *err);
+                           const char *last_end_day, int64_t *out, fk_err *err);
 };
 
 /* The common head of every backend's handle. */

@@ -154,9 +154,11 @@ int store_outlook_counts(store *st, const char *area_prefix, const char *measure
     return st->ops->isolation->outlook_counts(st, area_prefix, measure, since, out, err);
 }
 
-int store_outlook_freeing(store *st, const char *area_prefix, int64_t by, int64_t cleaning_s, int64_t *out, fk_err *err)
+int store_outlook_freeing(store *st, const char *area_prefix, int64_t by, int64_t cleaning_s,
+                          const char *last_end_day, int64_t *out, fk_err *err)
 {
-    return st->ops->isolation->outlook_freeing(st, area_prefix, by, cleaning_s, out, err);
+    return st->ops->isolation->outlook_freeing(st, area_prefix, by, cleaning_s, last_end_day,
+                                               out, err);
 }
 
 void facility_list_free(facility_list *l)

@@ -217,10 +217,11 @@ int store_isolation_due(store *st, const char *date, const char *area_prefix,
 int store_outlook_counts(store *st, const char *area_prefix, const char *measure,
                          int64_t since, outlook_counts *out, fk_err *err);
 /* Rooms that become vacant by `by` (unix time) under area_prefix: rooms cleaning since
- * before by - cleaning_s, plus active central isolations ending (their end date over)
- * early enough to be cleaned by then. */
+ * before by - cleaning_s, plus the rooms of active central isolations whose end date (a
+ * local date, as isolations keep them) is last_end_day or earlier: the caller knows the
+ * city's clock and says which end dates are released and cleaned by then. */
 int store_outlook_freeing(store *st, const char *area_prefix, int64_t by, int64_t cleaning_s,
-                          int64_t *out, fk_err *err);
+                          const char *last_end_day, int64_t *out, fk_err *err);
 
 void facility_list_free(facility_list *l);
 void room_list_free(room_list *l);

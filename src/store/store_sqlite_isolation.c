@@ -1046,15 +1046,12 @@ static int sq_outlook_counts(store *st, const char *area_prefix, const char *mea
 }
 
 static int sq_outlook_freeing(store *st, const char *area_prefix, int64_t by, int64_t cleaning_s,
-                              int64_t *out, fk_err *err)
+                              const char *last_end_day, int64_t *out, fk_err *err)
 {
     struct sq_store *s = SQ(st);
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     int64_t cleaned = 0, released = 0;
-    char last_day[11];
-    /* an isolation released the day after its end date, then cleaned */
-    fk_date_of(by - cleaning_s - 86400, last_day);
     sb_append(&w, "SELECT count(*) FROM rooms r JOIN facilities f ON f.id = r.facility_id "
               "WHERE r.state = 'cleaning' AND f.state = 'open' AND r.state_since <= ?");
     sq_bind_add_int(&b, by - cleaning_s);
@@ -1066,7 +1063,7 @@ static int sq_outlook_freeing(store *st, const char *area_prefix, int64_t by, in
               "JOIN allocations a ON a.id = i.allocation_id "
               "JOIN rooms r ON r.id = a.room_id JOIN facilities f ON f.id = r.facility_id "
               "WHERE i.state = 'active' AND i.end_date <= ? AND f.state = 'open'");
-    sq_bind_add_text(&c, last_day);
+    sq_bind_add_text(&c, last_end_day);
     sq_where_prefix(&w, &c, "f.area_code", area_prefix);
     rc = rc || sq_count(s, sb_str(&w), &c, &released, err);
     sb_free(&w);

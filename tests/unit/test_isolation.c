@@ -1,12 +1,15 @@
 /* test_isolation.c - isolation rules: schedules from the policy's phases on hand-made
  * dates (v9, m20, x10), the household sharing plan, the room state machine, the facility
- * choice by distance and free rooms, and the store refusing a double booking on its own. */
+ * choice by distance and free rooms, the store refusing a double booking on its own, and
+ * the outlook freeing a room on the city's date, not UTC's. */
 #include "testutil.h"
 
 #include "base/timeutil.h"
 #include "model/facility.h"
 #include "model/isolation.h"
 #include "policy/policy.h"
+#include "services/actor.h"
+#include "services/isolation.h"
 #include "store/store.h"
 
 static int64_t day(const char *date)
@@ -341,6 +344,71 @@ static void store_no_double_booking(void **state)
     free(dir);
 }
 
+/* An isolation ending on local date E is released at the city's midnight starting E+1
+ * and its room is clean `isolation.cleaning.hours` later (v9: 24 h, UTC+8): the outlook
+ * counts the room freed from 16:00 UTC on E exactly, a boundary that UTC dates put eight
+ * hours late. */
+static void outlook_local_dates(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir();
+    fk_err err;
+    store *st = store_open(dir, &err);
+    assert_non_null(st);
+    policy *pol = policy_load_builtin("v9", &err);
+    assert_non_null(pol);
+    area d = {.code = "519901", .name = "区", .level = "district"};
+    area s = {.code = "519901001", .parent_code = "519901", .name = "街道", .level = "street"};
+    area c = {.code = "519901001001", .parent_code = "519901001", .name = "社区", .level = "community"};
+    assert_int_equal(store_area_insert(st, &d, &err), 0);
+    assert_int_equal(store_area_insert(st, &s, &err), 0);
+    assert_int_equal(store_area_insert(st, &c, &err), 0);
+    person p = {0};
+    snprintf(p.name, sizeof p.name, "人");
+    snprintf(p.id_type, sizeof p.id_type, "passport");
+    snprintf(p.id_number, sizeof p.id_number, "Y1");
+    snprintf(p.sex, sizeof p.sex, "F");
+    snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
+    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
+    snprintf(p.address, sizeof p.address, "某路1号");
+    snprintf(p.community_code, sizeof p.community_code, "519901001001");
+    assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
+    facility_rec f = {.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
+    assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
+    const char *numbers[] = {"101"};
+    assert_int_equal(store_rooms_insert(st, f.id, numbers, 1, 1, NULL, &err), 0);
+    int64_t room;
+    char got[1][32];
+    size_t n;
+    assert_int_equal(store_rooms_vacant(st, f.id, 1, &room, got, &n, &err), 0);
+    allocation_rec al = {.room_id = room, .person_id = p.id};
+    assert_int_equal(store_allocation_insert(st, &al, "t", NULL, &err), 0);
+    isolation_rec iso = {.person_id = p.id, .allocation_id = al.id, .started_at = 1};
+    snprintf(iso.area_code, sizeof iso.area_code, "519901001001");
+    snprintf(iso.cohort, sizeof iso.cohort, "close_contact");
+    snprintf(iso.kind, sizeof iso.kind, "central_isolation");
+    snprintf(iso.day1_date, sizeof iso.day1_date, "2026-03-03");
+    snprintf(iso.end_date, sizeof iso.end_date, "2026-03-10");
+    snprintf(iso.policy_id, sizeof iso.policy_id, "v9");
+    assert_int_equal(store_isolation_insert(st, &iso, NULL, 0, NULL, &err), 0);
+    actor a;
+    actor_cli(&a);
+    isolation_outlook o;
+    /* horizon 24 h: by = now + 24 h; freed once by >= 2026-03-10T16:00Z + 24 h */
+    int64_t freed_at;
+    assert_int_equal(fk_instant_parse("2026-03-11T16:00:00Z", &freed_at, "t", &err), 0);
+    int64_t now = freed_at - 24 * 3600;
+    assert_int_equal(isolation_outlook_get(st, pol, &a, NULL, now - 1, &o, &err), 0);
+    assert_int_equal(o.h[0].hours, 24);
+    assert_int_equal(o.h[0].freed, 0);
+    assert_int_equal(isolation_outlook_get(st, pol, &a, NULL, now, &o, &err), 0);
+    assert_int_equal(o.h[0].freed, 1);
+    policy_free(pol);
+    store_close(st);
+    test_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +419,7 @@ int main(void)
         cmocka_unit_test(choice),
         cmocka_unit_test(store_no_double_booking),
         cmocka_unit_test(store_batch_allocation),
+        cmocka_unit_test(outlook_local_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
