@@ -352,7 +352,9 @@ static int push_events(struct sq_store *s, const lead_push *p, int64_t first, in
 
 /* ?1/?2 kind, ?3/?4 measure, ?5 the case's community, ?6 pushed_at, ?7..?12 the three
  * deadlines of each degree, ?13 the case. due_at is found_by: a pushed lead waits to be
- * found (model/lead.c). */
+ * found (model/lead.c). One lead per subject of the case: its contact of lowest degree,
+ * then lowest id (the first NOT EXISTS, a probe of the contacts' unique index), unless
+ * the case already has a lead for that subject (the second). */
 #define PUSH_SQL                                                                             \
     "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, measure_required, "   \
     "area_code, state, pushed_at, found_by, controlled_by, closed_by, due_at, updated_at) "  \
@@ -361,9 +363,10 @@ static int push_events(struct sq_store *s, const lead_push *p, int64_t first, in
     "?6, CASE k.degree WHEN 1 THEN ?7 ELSE ?8 END, CASE k.degree WHEN 1 THEN ?9 ELSE ?10 END, " \
     "CASE k.degree WHEN 1 THEN ?11 ELSE ?12 END, CASE k.degree WHEN 1 THEN ?7 ELSE ?8 END, ?6 " \
     "FROM contacts k LEFT JOIN persons p ON p.id = k.person_id "                             \
-    "WHERE k.case_id = ?13 AND k.status <> 'dismissed' AND k.id = (SELECT k2.id FROM "       \
+    "WHERE k.case_id = ?13 AND k.status <> 'dismissed' AND NOT EXISTS (SELECT 1 FROM "       \
     "contacts k2 WHERE k2.case_id = k.case_id AND k2.subject = k.subject AND k2.status <> "  \
-    "'dismissed' ORDER BY k2.degree, k2.id LIMIT 1) AND NOT EXISTS (SELECT 1 FROM leads l "  \
+    "'dismissed' AND (k2.degree < k.degree OR (k2.degree = k.degree AND k2.id < k.id))) "    \
+    "AND NOT EXISTS (SELECT 1 FROM leads l "                                                  \
     "WHERE l.case_id = k.case_id AND l.subject = k.subject) ORDER BY k.degree, k.subject, k.id"
 
 static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a, int64_t *first,
