@@ -394,33 +394,65 @@ static int by_due(const void *x, const void *y)
     return strcmp(a->ref, b->ref);
 }
 
+/* A list read whole, a page at a time: read_page(st, ctx, offset, &items, &n, &total)
+ * returns one page (its items the callee's to free with free()); the pages are joined
+ * into *items (n of them, `size` bytes each), the caller's. */
+typedef int (*page_reader)(store *st, void *ctx, int offset, void **items, size_t *n,
+                           int64_t *total, fk_err *err);
+
+static int read_all(store *st, page_reader read_page, void *ctx, size_t size, void **items,
+                    size_t *n, fk_err *err)
+{
+    size_t cap = 0;
+    *items = NULL;
+    *n = 0;
+    for (;;) {
+        void *page;
+        size_t got;
+        int64_t total;
+        if (read_page(st, ctx, (int)*n, &page, &got, &total, err) != 0) {
+            free(*items);
+            *items = NULL;
+            *n = 0;
+            return -1;
+        }
+        if (*n + got > cap) {
+            cap = 2 * (*n + got);
+            *items = fk_realloc(*items, cap * size);
+        }
+        if (got)
+            memcpy((char *)*items + *n * size, page, got * size);
+        *n += got;
+        free(page);
+        if (got == 0 || (int64_t)*n >= total)
+            return 0;
+    }
+}
+
+static int terms_page(store *st, void *ctx, int offset, void **items, size_t *n,
+                      int64_t *total, fk_err *err)
+{
+    (void)ctx;
+    resp_filter f = {.history = 1, .limit = 1000, .offset = offset};
+    resp_list page;
+    if (store_resp_list(st, &f, &page, err) != 0)
+        return -1;
+    *items = page.items;
+    *n = page.n;
+    *total = page.total;
+    return 0;
+}
+
 /* Every term of the matrix (all areas, functions, history), ordered by area, function
  * and start: the matrix is small (areas x functions x terms) next to the failures, so
  * one read replaces a query per failure. */
 static int load_terms(store *st, resp_list *out, fk_err *err)
 {
-    resp_filter f = {.history = 1, .limit = 1000};
-    size_t cap = 0;
     memset(out, 0, sizeof *out);
-    for (;;) {
-        resp_list page;
-        if (store_resp_list(st, &f, &page, err) != 0) {
-            resp_list_free(out);
-            return -1;
-        }
-        if (out->n + page.n > cap) {
-            cap = 2 * (out->n + page.n);
-            out->items = fk_realloc(out->items, cap * sizeof *out->items);
-        }
-        if (page.n)
-            memcpy(out->items + out->n, page.items, page.n * sizeof *page.items);
-        out->n += page.n;
-        int done = page.n == 0 || (int64_t)out->n >= page.total;
-        f.offset += (int)page.n;
-        resp_list_free(&page);
-        if (done)
-            return 0;
-    }
+    int rc = read_all(st, terms_page, NULL, sizeof *out->items, (void **)&out->items, &out->n,
+                      err);
+    out->total = (int64_t)out->n;
+    return rc;
 }
 
 static int cmp_term_key(const char *area, const char *fn, const resp_rec *r)
@@ -750,31 +782,27 @@ const action_rec *briefing_actions_of(const briefing *b, const char *ref, size_t
     return j > i ? &b->actions.items[i] : NULL;
 }
 
+static int actions_page(store *st, void *prefix, int offset, void **items, size_t *n,
+                        int64_t *total, fk_err *err)
+{
+    action_filter f = {.area_prefix = prefix, .limit = 1000, .offset = offset};
+    action_list page;
+    if (store_action_list(st, &f, &page, err) != 0)
+        return -1;
+    *items = page.items;
+    *n = page.n;
+    *total = page.total;
+    return 0;
+}
+
 /* Every action recorded in the area, into out (the caller's). */
 static int area_actions(store *st, const char *prefix, action_list *out, fk_err *err)
 {
-    action_filter f = {.area_prefix = prefix, .limit = 1000};
-    size_t cap = 0;
     memset(out, 0, sizeof *out);
-    for (;;) {
-        action_list page;
-        if (store_action_list(st, &f, &page, err) != 0) {
-            action_list_free(out);
-            return -1;
-        }
-        if (out->n + page.n > cap) {
-            cap = 2 * (out->n + page.n);
-            out->items = fk_realloc(out->items, cap * sizeof *out->items);
-        }
-        if (page.n)
-            memcpy(out->items + out->n, page.items, page.n * sizeof *page.items);
-        out->n += page.n;
-        int done = page.n == 0 || f.offset + (int64_t)page.n >= page.total;
-        f.offset += (int)page.n;
-        action_list_free(&page);
-        if (done)
-            return 0;
-    }
+    int rc = read_all(st, actions_page, (void *)prefix, sizeof *out->items,
+                      (void **)&out->items, &out->n, err);
+    out->total = (int64_t)out->n;
+    return rc;
 }
 
 /* The actions recorded about the failures, by failure_ref: the area's actions (a few)

@@ -409,17 +409,37 @@ static void id_array(strbuf *b, const int64_t *ids, size_t n)
     sb_append_char(b, ']');
 }
 
-/* One row of the places query (column 0 is the row's index in the batch). */
-static void place_row(sqlite3_stmt *q, person_place *out)
+/* Run q over a batch: ids bound as ?1 ("[id,...]", for json_each), each row's column 0
+ * its index in the batch, handed to row(q, out, index). */
+static int each_of_batch(struct sq_store *s, sqlite3_stmt *q, const int64_t *ids, size_t n,
+                         void (*row)(sqlite3_stmt *q, void *out, size_t i), void *out,
+                         fk_err *err)
 {
-    out->person_id = sqlite3_column_int64(q, 1);
-    sq_col_text(out->community_code, sizeof out->community_code, q, 2);
-    out->household_id = sqlite3_column_int64(q, 3);
-    sq_col_text(out->birth_date, sizeof out->birth_date, q, 4);
-    out->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
-                   (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
-    out->lon = sqlite3_column_double(q, 5);
-    out->lat = sqlite3_column_double(q, 6);
+    strbuf b = STRBUF_INIT;
+    int r;
+    id_array(&b, ids, n);
+    sq_bind_text(q, 1, sb_str(&b));
+    while ((r = sq_step_row(s, q, err)) == 1) {
+        int64_t i = sqlite3_column_int64(q, 0);
+        if (i >= 0 && (size_t)i < n)
+            row(q, out, (size_t)i);
+    }
+    sb_free(&b);
+    return r;
+}
+
+/* One row of the places query into ((person_place *)out)[i]. */
+static void place_row(sqlite3_stmt *q, void *out, size_t i)
+{
+    person_place *p = (person_place *)out + i;
+    p->person_id = sqlite3_column_int64(q, 1);
+    sq_col_text(p->community_code, sizeof p->community_code, q, 2);
+    p->household_id = sqlite3_column_int64(q, 3);
+    sq_col_text(p->birth_date, sizeof p->birth_date, q, 4);
+    p->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
+                 (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
+    p->lon = sqlite3_column_double(q, 5);
+    p->lat = sqlite3_column_double(q, 6);
 }
 
 /* One statement for the whole batch instead of one a person; the community centre
@@ -428,8 +448,6 @@ static int sq_person_places(store *st, const int64_t *ids, size_t n, person_plac
                             fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    strbuf b = STRBUF_INIT;
-    int r;
     memset(out, 0, n * sizeof *out);
     sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_PLACE,
                               "SELECT j.key, p.id, p.community_code, coalesce(p.household_id, 0), "
@@ -437,43 +455,28 @@ static int sq_person_places(store *st, const int64_t *ids, size_t n, person_plac
                               "JOIN persons p ON p.id = j.value "
                               "LEFT JOIN households h ON h.id = p.household_id "
                               "LEFT JOIN buildings b ON b.id = h.building_id", err);
-    if (!q)
-        return -1;
-    id_array(&b, ids, n);
-    sq_bind_text(q, 1, sb_str(&b));
-    while ((r = sq_step_row(s, q, err)) == 1) {
-        int64_t i = sqlite3_column_int64(q, 0);
-        if (i >= 0 && (size_t)i < n)
-            place_row(q, &out[i]);
-    }
-    sb_free(&b);
+    int r = q ? each_of_batch(s, q, ids, n, place_row, out, err) : -1;
     for (size_t i = 0; i < n && r == 0; i++)
         if (out[i].person_id && !out[i].located && community_centre(s, &out[i], err) != 0)
             r = -1;
     return r;
 }
 
+static void area_row(sqlite3_stmt *q, void *out, size_t i)
+{
+    char(*areas)[16] = out;
+    sq_col_text(areas[i], sizeof areas[i], q, 1);
+}
+
 static int sq_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16],
                          fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    strbuf b = STRBUF_INIT;
-    int r;
     memset(areas, 0, n * sizeof *areas);
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_AREAS,
                               "SELECT j.key, l.area_code FROM json_each(?1) j "
                               "JOIN leads l ON l.id = j.value", err);
-    if (!q)
-        return -1;
-    id_array(&b, ids, n);
-    sq_bind_text(q, 1, sb_str(&b));
-    while ((r = sq_step_row(s, q, err)) == 1) {
-        int64_t i = sqlite3_column_int64(q, 0);
-        if (i >= 0 && (size_t)i < n)
-            sq_col_text(areas[i], sizeof areas[i], q, 1);
-    }
-    sb_free(&b);
-    return r;
+    return q ? each_of_batch(s, q, ids, n, area_row, areas, err) : -1;
 }
 
 static int allocation_insert(struct sq_store *s, allocation_rec *al, const char *actor,

@@ -190,16 +190,13 @@ static void choice(void **state)
     assert_true(d > 111000 && d < 111400);
 }
 
-/* The schema itself refuses a second primary allocation of a room and a sharer that
- * points to another room's allocation, whatever the code above does. */
-/* The batch write (store_allocations_insert) is checked by the schema row by row as
- * single inserts are, and outside a unit a refused batch writes nothing. */
-static void store_batch_allocation(void **state)
+/* A store in a fresh directory (*dir, the caller's to remove) with a district > street >
+ * community chain, three adults of the community (pid) and an open facility f. */
+static store *small_city(char **dir, int64_t pid[3], facility_rec *f)
 {
-    (void)state;
-    char *dir = test_tmpdir();
     fk_err err;
-    store *st = store_open(dir, &err);
+    *dir = test_tmpdir();
+    store *st = store_open(*dir, &err);
     assert_non_null(st);
     area d = {.code = "519901", .name = "区", .level = "district"};
     area s = {.code = "519901001", .parent_code = "519901", .name = "街道", .level = "street"};
@@ -207,22 +204,34 @@ static void store_batch_allocation(void **state)
     assert_int_equal(store_area_insert(st, &d, &err), 0);
     assert_int_equal(store_area_insert(st, &s, &err), 0);
     assert_int_equal(store_area_insert(st, &c, &err), 0);
-    int64_t pid[3];
     for (int i = 0; i < 3; i++) {
         person p = {0};
         snprintf(p.name, sizeof p.name, "人%d", i);
         snprintf(p.id_type, sizeof p.id_type, "passport");
-        snprintf(p.id_number, sizeof p.id_number, "B%d", i);
-        snprintf(p.sex, sizeof p.sex, "M");
-        snprintf(p.birth_date, sizeof p.birth_date, "1980-01-01");
+        snprintf(p.id_number, sizeof p.id_number, "X%d", i);
+        snprintf(p.sex, sizeof p.sex, "F");
+        snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
         snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
         snprintf(p.address, sizeof p.address, "某路%d号", i);
         snprintf(p.community_code, sizeof p.community_code, "519901001001");
         assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
         pid[i] = p.id;
     }
-    facility_rec f = {.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
-    assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
+    *f = (facility_rec){.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
+    assert_int_equal(store_facility_insert(st, f, NULL, &err), 0);
+    return st;
+}
+
+/* The batch write (store_allocations_insert) is checked by the schema row by row as
+ * single inserts are, and outside a unit a refused batch writes nothing. */
+static void store_batch_allocation(void **state)
+{
+    (void)state;
+    char *dir;
+    fk_err err;
+    int64_t pid[3];
+    facility_rec f;
+    store *st = small_city(&dir, pid, &f);
     const char *numbers[] = {"101", "102", "103"};
     assert_int_equal(store_rooms_insert(st, f.id, numbers, 3, 1, NULL, &err), 0);
     int64_t room[3], id;
@@ -279,35 +288,16 @@ static void store_batch_allocation(void **state)
     free(dir);
 }
 
+/* The schema itself refuses a second primary allocation of a room and a sharer that
+ * points to another room's allocation, whatever the code above does. */
 static void store_no_double_booking(void **state)
 {
     (void)state;
-    char *dir = test_tmpdir();
+    char *dir;
     fk_err err;
-    store *st = store_open(dir, &err);
-    assert_non_null(st);
-    area d = {.code = "519901", .name = "区", .level = "district"};
-    area s = {.code = "519901001", .parent_code = "519901", .name = "街道", .level = "street"};
-    area c = {.code = "519901001001", .parent_code = "519901001", .name = "社区", .level = "community"};
-    assert_int_equal(store_area_insert(st, &d, &err), 0);
-    assert_int_equal(store_area_insert(st, &s, &err), 0);
-    assert_int_equal(store_area_insert(st, &c, &err), 0);
     int64_t pid[3];
-    for (int i = 0; i < 3; i++) {
-        person p = {0};
-        snprintf(p.name, sizeof p.name, "人%d", i);
-        snprintf(p.id_type, sizeof p.id_type, "passport");
-        snprintf(p.id_number, sizeof p.id_number, "X%d", i);
-        snprintf(p.sex, sizeof p.sex, "F");
-        snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
-        snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
-        snprintf(p.address, sizeof p.address, "某路%d号", i);
-        snprintf(p.community_code, sizeof p.community_code, "519901001001");
-        assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
-        pid[i] = p.id;
-    }
-    facility_rec f = {.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
-    assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
+    facility_rec f;
+    store *st = small_city(&dir, pid, &f);
     const char *numbers[] = {"101", "102"};
     assert_int_equal(store_rooms_insert(st, f.id, numbers, 2, 1, NULL, &err), 0);
     int64_t ids[4], room;
@@ -351,39 +341,22 @@ static void store_no_double_booking(void **state)
 static void outlook_local_dates(void **state)
 {
     (void)state;
-    char *dir = test_tmpdir();
+    char *dir;
     fk_err err;
-    store *st = store_open(dir, &err);
-    assert_non_null(st);
+    int64_t pid[3];
+    facility_rec f;
+    store *st = small_city(&dir, pid, &f);
     policy *pol = policy_load_builtin("v9", &err);
     assert_non_null(pol);
-    area d = {.code = "519901", .name = "区", .level = "district"};
-    area s = {.code = "519901001", .parent_code = "519901", .name = "街道", .level = "street"};
-    area c = {.code = "519901001001", .parent_code = "519901001", .name = "社区", .level = "community"};
-    assert_int_equal(store_area_insert(st, &d, &err), 0);
-    assert_int_equal(store_area_insert(st, &s, &err), 0);
-    assert_int_equal(store_area_insert(st, &c, &err), 0);
-    person p = {0};
-    snprintf(p.name, sizeof p.name, "人");
-    snprintf(p.id_type, sizeof p.id_type, "passport");
-    snprintf(p.id_number, sizeof p.id_number, "Y1");
-    snprintf(p.sex, sizeof p.sex, "F");
-    snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
-    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
-    snprintf(p.address, sizeof p.address, "某路1号");
-    snprintf(p.community_code, sizeof p.community_code, "519901001001");
-    assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
-    facility_rec f = {.name = "F", .area_code = "519901", .lon = 104, .lat = 30};
-    assert_int_equal(store_facility_insert(st, &f, NULL, &err), 0);
     const char *numbers[] = {"101"};
     assert_int_equal(store_rooms_insert(st, f.id, numbers, 1, 1, NULL, &err), 0);
     int64_t room;
     char got[1][32];
     size_t n;
     assert_int_equal(store_rooms_vacant(st, f.id, 1, &room, got, &n, &err), 0);
-    allocation_rec al = {.room_id = room, .person_id = p.id};
+    allocation_rec al = {.room_id = room, .person_id = pid[0]};
     assert_int_equal(store_allocation_insert(st, &al, "t", NULL, &err), 0);
-    isolation_rec iso = {.person_id = p.id, .allocation_id = al.id, .started_at = 1};
+    isolation_rec iso = {.person_id = pid[0], .allocation_id = al.id, .started_at = 1};
     snprintf(iso.area_code, sizeof iso.area_code, "519901001001");
     snprintf(iso.cohort, sizeof iso.cohort, "close_contact");
     snprintf(iso.kind, sizeof iso.kind, "central_isolation");
