@@ -141,6 +141,37 @@ struct store_ops {
     const struct store_isolation_ops *isolation;
     /* transfers (store_transfers.h) */
     const struct store_transfer_ops *transfer;
+    /* mass testing (store_testing.h) */
+    const struct store_testing_ops *testing;
+};
+
+/* The testing section's calls, same parameters as the store_* functions of
+ * store_testing.h (dispatched by store_testing.c). */
+struct store_testing_ops {
+    int (*round_insert)(store *st, round_rec *r, const audit_rec *a, fk_err *err);
+    int (*round_get)(store *st, int64_t id, round_rec *out, fk_err *err);
+    int (*round_list)(store *st, const char *area_prefix, int limit, int offset,
+                      round_list *out, fk_err *err);
+    int (*round_set_state)(store *st, int64_t id, const char *from, const char *to,
+                           const audit_rec *a, fk_err *err);
+    int (*site_insert)(store *st, site_rec *s, const audit_rec *a, fk_err *err);
+    int (*site_get)(store *st, int64_t id, site_rec *out, fk_err *err);
+    int (*site_list)(store *st, int64_t round_id, int limit, int offset, site_list *out,
+                     fk_err *err);
+    int (*tubes_issue)(store *st, int64_t round_id, int64_t site_id,
+                       const char *const *barcodes, size_t n, const char *by, int64_t at,
+                       const audit_rec *a, fk_err *err);
+    int (*tube_get)(store *st, const char *barcode, tube_rec *out, member_list *members,
+                    fk_err *err);
+    int (*round_member)(store *st, int64_t round_id, int64_t person_id, member_rec *out,
+                        fk_err *err);
+    int (*tube_scan)(store *st, int64_t tube_id, int open_size, member_rec *m,
+                     const audit_rec *a, fk_err *err);
+    int (*tube_close)(store *st, int64_t tube_id, const char *by, int64_t at,
+                      const audit_rec *a, fk_err *err);
+    int (*person_samples)(store *st, int64_t person_id, member_list *out, fk_err *err);
+    int (*person_testing_flags)(store *st, int64_t person_id, int *isolated, int *contact,
+                                fk_err *err);
 };
 
 /* The transfer section's calls, same parameters as the store_* functions of

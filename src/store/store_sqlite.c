@@ -829,4 +829,5 @@ static const struct store_ops sq_ops = {
     .lead_fact = sq_lead_fact,
     .isolation = &sq_isolation_ops,
     .transfer = &sq_transfer_ops,
+    .testing = &sq_testing_ops,
 };

@@ -13,6 +13,7 @@
  *   store_sqlite_accountability.c  responsibilities, daily reports, actions, lead facts
  *   store_sqlite_isolation.c facilities, rooms, allocations, isolations and their tests
  *   store_sqlite_transfers.c vehicles, crews, trips, their pickups and events
+ *   store_sqlite_testing.c   testing rounds, sampling sites, tubes and their members
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -61,7 +62,7 @@ enum sq_stmt_id {
     SQ_ACTION_INSERT,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
-    SQ_ROOMS_RESERVE,
+    SQ_ROOMS_RESERVE, SQ_TUBE_MEMBER_INSERT,
     SQ_NSTMT
 };
 
@@ -292,5 +293,7 @@ int sq_lead_fact(store *st, int64_t id, lead_fact *out, fk_err *err);
 extern const struct store_isolation_ops sq_isolation_ops;
 /* store_sqlite_transfers.c */
 extern const struct store_transfer_ops sq_transfer_ops;
+/* store_sqlite_testing.c */
+extern const struct store_testing_ops sq_testing_ops;
 
 #endif

@@ -1,0 +1,440 @@
+/*
+ * store_sqlite_testing.c - the testing section (store_testing.h) on SQLite. Statements
+ * are prepared per call except the scan's, which a sampling site repeats all day.
+ * The schema's trigger and UNIQUE(round_id, person_id) are the last word on a scan;
+ * the service checks first only to say what went wrong in a sampler's words.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_sqlite_int.h"
+
+/* ---- rounds ------------------------------------------------------------------------------ */
+
+#define ROUND_COLS                                                                          \
+    "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, " \
+    "(SELECT count(*) FROM sampling_sites s WHERE s.round_id = r.id), "                     \
+    "(SELECT count(*) FROM tubes t WHERE t.round_id = r.id), "                              \
+    "(SELECT count(*) FROM tube_members m WHERE m.round_id = r.id)"
+
+static void round_row(sqlite3_stmt *q, void *item)
+{
+    round_rec *r = item;
+    r->id = sqlite3_column_int64(q, 0);
+    sq_col_text(r->name, sizeof r->name, q, 1);
+    sq_col_text(r->area_code, sizeof r->area_code, q, 2);
+    r->starts_at = sqlite3_column_int64(q, 3);
+    r->ends_at = sqlite3_column_int64(q, 4);
+    sq_col_text(r->state, sizeof r->state, q, 5);
+    sq_col_text(r->created_by, sizeof r->created_by, q, 6);
+    r->created_at = sqlite3_column_int64(q, 7);
+    r->sites = sqlite3_column_int(q, 8);
+    r->tubes = sqlite3_column_int(q, 9);
+    r->scanned = sqlite3_column_int(q, 10);
+}
+
+static int area_known(struct sq_store *s, const char *code, fk_err *err)
+{
+    sq_binds b = {0};
+    int64_t n = 0;
+    sq_bind_add_text(&b, code);
+    if (sq_count(s, "SELECT count(*) FROM areas WHERE code = ?", &b, &n, err) != 0)
+        return -1;
+    return n ? 0 : fk_fail(err, FK_EREF, "area_code", "area_code: no area %s", code);
+}
+
+static int round_insert_unit(struct sq_store *s, round_rec *r, const audit_rec *a, fk_err *err)
+{
+    sq_binds b = {0};
+    if (area_known(s, r->area_code, err) != 0)
+        return -1;
+    sq_bind_add_text(&b, r->name);
+    sq_bind_add_text(&b, r->area_code);
+    sq_bind_add_int(&b, r->starts_at);
+    sq_bind_add_int(&b, r->ends_at);
+    sq_bind_add_text(&b, r->state);
+    sq_bind_add_text(&b, r->created_by);
+    sq_bind_add_int(&b, r->created_at);
+    if (sq_run_bound(s, "INSERT INTO testing_rounds (name, area_code, starts_at, ends_at, state, "
+                     "created_by, created_at) VALUES (?,?,?,?,?,?,?)", &b, err) != 0)
+        return -1;
+    r->id = sqlite3_last_insert_rowid(s->db);
+    return sq_audit_write(s, a, r->id, err);
+}
+
+static int sq_round_insert(store *st, round_rec *r, const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    SQ_UNIT_OR_JOIN(s, round_insert_unit(s, r, a, err));
+}
+
+static int sq_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
+{
+    sq_binds b = {0};
+    round_rec *items;
+    size_t n;
+    sq_bind_add_int(&b, id);
+    if (sq_collect_sql(SQ(st), "SELECT " ROUND_COLS " FROM testing_rounds r WHERE r.id = ?", &b,
+                       round_row, sizeof *items, (void **)&items, &n, err) != 0)
+        return -1;
+    if (n)
+        *out = items[0];
+    free(items);
+    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "round_id", "round_id: no round %lld",
+                           (long long)id);
+}
+
+static int sq_round_list(store *st, const char *area_prefix, int limit, int offset,
+                         round_list *out, fk_err *err)
+{
+    strbuf w = STRBUF_INIT;
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sb_append(&w, " WHERE 1");
+    sq_where_prefix(&w, &b, "r.area_code", area_prefix);
+    sq_page_query q = {ROUND_COLS, "testing_rounds r", sb_str(&w), "r.id DESC", limit, offset,
+                       round_row, sizeof(round_rec)};
+    int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
+    sb_free(&w);
+    return rc;
+}
+
+static int round_state_unit(struct sq_store *s, int64_t id, const char *from, const char *to,
+                            const audit_rec *a, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_text(&b, to);
+    sq_bind_add_int(&b, id);
+    sq_bind_add_text(&b, from);
+    if (sq_run_bound(s, "UPDATE testing_rounds SET state = ? WHERE id = ? AND state = ?", &b,
+                     err) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return fk_fail(err, FK_ECONFLICT, "state", "state: round %lld is not %s", (long long)id,
+                       from);
+    return sq_audit_write(s, a, id, err);
+}
+
+static int sq_round_set_state(store *st, int64_t id, const char *from, const char *to,
+                              const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    SQ_UNIT_OR_JOIN(s, round_state_unit(s, id, from, to, a, err));
+}
+
+/* ---- sites ------------------------------------------------------------------------------- */
+
+#define SITE_COLS                                                                           \
+    "s.id, s.round_id, s.name, s.area_code, s.team, s.lon, s.lat, "                         \
+    "(SELECT count(*) FROM tubes t WHERE t.site_id = s.id)"
+
+static void site_row(sqlite3_stmt *q, void *item)
+{
+    site_rec *s = item;
+    s->id = sqlite3_column_int64(q, 0);
+    s->round_id = sqlite3_column_int64(q, 1);
+    sq_col_text(s->name, sizeof s->name, q, 2);
+    sq_col_text(s->area_code, sizeof s->area_code, q, 3);
+    sq_col_text(s->team, sizeof s->team, q, 4);
+    s->has_location = sqlite3_column_type(q, 5) != SQLITE_NULL;
+    s->lon = sqlite3_column_double(q, 5);
+    s->lat = sqlite3_column_double(q, 6);
+    s->tubes = sqlite3_column_int(q, 7);
+}
+
+static int site_insert_unit(struct sq_store *s, site_rec *r, const audit_rec *a, fk_err *err)
+{
+    if (area_known(s, r->area_code, err) != 0)
+        return -1;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT INTO sampling_sites (round_id, name, area_code, "
+                                "team, lon, lat) VALUES (?,?,?,?,?,?)", -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return sq_dberr(s, rc, err);
+    sqlite3_bind_int64(q, 1, r->round_id);
+    sq_bind_text(q, 2, r->name);
+    sq_bind_text(q, 3, r->area_code);
+    sq_bind_text(q, 4, r->team);
+    if (r->has_location) {
+        sqlite3_bind_double(q, 5, r->lon);
+        sqlite3_bind_double(q, 6, r->lat);
+    }
+    rc = sq_exec_stmt(s, q, err);
+    sqlite3_finalize(q);
+    if (rc != 0)
+        return -1;
+    r->id = sqlite3_last_insert_rowid(s->db);
+    return sq_audit_write(s, a, r->id, err);
+}
+
+static int sq_site_insert(store *st, site_rec *r, const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    SQ_UNIT_OR_JOIN(s, site_insert_unit(s, r, a, err));
+}
+
+static int sq_site_get(store *st, int64_t id, site_rec *out, fk_err *err)
+{
+    sq_binds b = {0};
+    site_rec *items;
+    size_t n;
+    sq_bind_add_int(&b, id);
+    if (sq_collect_sql(SQ(st), "SELECT " SITE_COLS " FROM sampling_sites s WHERE s.id = ?", &b,
+                       site_row, sizeof *items, (void **)&items, &n, err) != 0)
+        return -1;
+    if (n)
+        *out = items[0];
+    free(items);
+    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "site_id", "site_id: no site %lld",
+                           (long long)id);
+}
+
+static int sq_site_list(store *st, int64_t round_id, int limit, int offset, site_list *out,
+                        fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, round_id);
+    sq_page_query q = {SITE_COLS, "sampling_sites s", " WHERE s.round_id = ?", "s.id", limit,
+                       offset, site_row, sizeof(site_rec)};
+    return sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
+}
+
+/* ---- tubes ------------------------------------------------------------------------------- */
+
+static int issue_unit(struct sq_store *s, int64_t round_id, int64_t site_id,
+                      const char *const *barcodes, size_t n, const char *by, int64_t at,
+                      const audit_rec *a, fk_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        sq_binds b = {0};
+        int64_t used = 0;
+        sq_bind_add_text(&b, barcodes[i]);
+        if (sq_count(s, "SELECT count(*) FROM tubes WHERE barcode = ?", &b, &used, err) != 0)
+            return -1;
+        if (used)
+            return fk_fail(err, FK_ECONFLICT, "barcodes", "barcodes: %s was already issued",
+                           barcodes[i]);
+        sq_bind_add_int(&b, round_id);
+        sq_bind_add_int(&b, site_id);
+        sq_bind_add_int(&b, at);
+        sq_bind_add_text(&b, by);
+        if (sq_run_bound(s, "INSERT INTO tubes (barcode, round_id, site_id, issued_at, "
+                         "issued_by) VALUES (?,?,?,?,?)", &b, err) != 0)
+            return -1;
+    }
+    return sq_audit_write(s, a, site_id, err);
+}
+
+static int sq_tubes_issue(store *st, int64_t round_id, int64_t site_id,
+                          const char *const *barcodes, size_t n, const char *by, int64_t at,
+                          const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    /* all or none, also inside a caller's transaction: a savepoint of its own */
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, issue_unit(s, round_id, site_id, barcodes, n, by, at, a, err), err);
+}
+
+#define TUBE_COLS                                                                           \
+    "id, barcode, round_id, site_id, size, state, issued_at, coalesce(opened_at, 0), "      \
+    "coalesce(closed_at, 0), issued_by, coalesce(opened_by, ''), coalesce(closed_by, ''), " \
+    "n_members"
+
+static void tube_row(sqlite3_stmt *q, void *item)
+{
+    tube_rec *t = item;
+    t->id = sqlite3_column_int64(q, 0);
+    sq_col_text(t->barcode, sizeof t->barcode, q, 1);
+    t->round_id = sqlite3_column_int64(q, 2);
+    t->site_id = sqlite3_column_int64(q, 3);
+    t->size = sqlite3_column_int(q, 4);
+    sq_col_text(t->state, sizeof t->state, q, 5);
+    t->issued_at = sqlite3_column_int64(q, 6);
+    t->opened_at = sqlite3_column_int64(q, 7);
+    t->closed_at = sqlite3_column_int64(q, 8);
+    sq_col_text(t->issued_by, sizeof t->issued_by, q, 9);
+    sq_col_text(t->opened_by, sizeof t->opened_by, q, 10);
+    sq_col_text(t->closed_by, sizeof t->closed_by, q, 11);
+    t->n_members = sqlite3_column_int(q, 12);
+}
+
+#define MEMBER_COLS                                                                         \
+    "m.id, m.tube_id, m.person_id, m.round_id, m.scanned_at, m.scanned_by, t.barcode, "     \
+    "t.size, coalesce(p.name, ''), coalesce(p.id_number, ''), r.name, s.name"
+#define MEMBER_FROM                                                                         \
+    " FROM tube_members m JOIN tubes t ON t.id = m.tube_id "                                \
+    "JOIN testing_rounds r ON r.id = m.round_id JOIN sampling_sites s ON s.id = t.site_id "  \
+    "LEFT JOIN persons p ON p.id = m.person_id"
+
+static void member_row(sqlite3_stmt *q, void *item)
+{
+    member_rec *m = item;
+    m->id = sqlite3_column_int64(q, 0);
+    m->tube_id = sqlite3_column_int64(q, 1);
+    m->person_id = sqlite3_column_int64(q, 2);
+    m->round_id = sqlite3_column_int64(q, 3);
+    m->scanned_at = sqlite3_column_int64(q, 4);
+    sq_col_text(m->scanned_by, sizeof m->scanned_by, q, 5);
+    sq_col_text(m->barcode, sizeof m->barcode, q, 6);
+    m->size = sqlite3_column_int(q, 7);
+    sq_col_text(m->person_name, sizeof m->person_name, q, 8);
+    sq_col_text(m->id_number, sizeof m->id_number, q, 9);
+    sq_col_text(m->round_name, sizeof m->round_name, q, 10);
+    sq_col_text(m->site_name, sizeof m->site_name, q, 11);
+}
+
+static int sq_tube_get(store *st, const char *barcode, tube_rec *out, member_list *members,
+                       fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sq_binds b = {0};
+    tube_rec *items = NULL;
+    size_t n = 0;
+    int began = 0, rc = sq_read_begin(s, &began, err);
+    sq_bind_add_text(&b, barcode);
+    if (rc == 0)
+        rc = sq_collect_sql(s, "SELECT " TUBE_COLS " FROM tubes WHERE barcode = ?", &b, tube_row,
+                            sizeof *items, (void **)&items, &n, err);
+    if (rc == 0 && !n)
+        rc = fk_fail(err, FK_ENOTFOUND, "barcode", "barcode: %s was never issued", barcode);
+    if (rc == 0)
+        *out = items[0];
+    free(items);
+    if (rc == 0 && members) {
+        sq_binds m = {0};
+        sq_bind_add_int(&m, out->id);
+        rc = sq_collect_sql(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.tube_id = ? "
+                            "ORDER BY m.id", &m, member_row, sizeof(member_rec),
+                            (void **)&members->items, &members->n, err);
+    }
+    sq_read_end(s, began);
+    return rc;
+}
+
+static int sq_round_member(store *st, int64_t round_id, int64_t person_id, member_rec *out,
+                           fk_err *err)
+{
+    sq_binds b = {0};
+    member_rec *items;
+    size_t n;
+    sq_bind_add_int(&b, round_id);
+    sq_bind_add_int(&b, person_id);
+    if (sq_collect_sql(SQ(st), "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.round_id = ? AND "
+                       "m.person_id = ?", &b, member_row, sizeof *items, (void **)&items, &n,
+                       err) != 0)
+        return -1;
+    if (n)
+        *out = items[0];
+    free(items);
+    return n ? 1 : 0;
+}
+
+static int scan_unit(struct sq_store *s, int64_t tube_id, int open_size, member_rec *m,
+                     const audit_rec *a, fk_err *err)
+{
+    sq_binds o = {0};
+    sq_bind_add_int(&o, open_size);
+    sq_bind_add_int(&o, m->scanned_at);
+    sq_bind_add_text(&o, m->scanned_by);
+    sq_bind_add_int(&o, tube_id);
+    /* the first scan opens the tube; on an open or closed one this changes nothing */
+    if (sq_run_bound(s, "UPDATE tubes SET state = 'open', size = ?, opened_at = ?, opened_by = ? "
+                     "WHERE id = ? AND state = 'issued'", &o, err) != 0)
+        return -1;
+    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_MEMBER_INSERT,
+                              "INSERT INTO tube_members (tube_id, person_id, round_id, "
+                              "scanned_at, scanned_by) VALUES (?,?,?,?,?)", err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, tube_id);
+    sqlite3_bind_int64(q, 2, m->person_id);
+    sqlite3_bind_int64(q, 3, m->round_id);
+    sqlite3_bind_int64(q, 4, m->scanned_at);
+    sq_bind_text(q, 5, m->scanned_by);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    m->id = sqlite3_last_insert_rowid(s->db);
+    m->tube_id = tube_id;
+    return sq_audit_write(s, a, tube_id, err);
+}
+
+static int sq_tube_scan(store *st, int64_t tube_id, int open_size, member_rec *m,
+                        const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    /* a savepoint even inside a caller's unit: the opening update must not outlive a
+     * refused member */
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, scan_unit(s, tube_id, open_size, m, a, err), err);
+}
+
+static int close_unit(struct sq_store *s, int64_t tube_id, const char *by, int64_t at,
+                      const audit_rec *a, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_int(&b, at);
+    sq_bind_add_text(&b, by);
+    sq_bind_add_int(&b, tube_id);
+    if (sq_run_bound(s, "UPDATE tubes SET state = 'closed', closed_at = ?, closed_by = ? "
+                     "WHERE id = ? AND state = 'open'", &b, err) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: the tube is not open");
+    return sq_audit_write(s, a, tube_id, err);
+}
+
+static int sq_tube_close(store *st, int64_t tube_id, const char *by, int64_t at,
+                         const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    SQ_UNIT_OR_JOIN(s, close_unit(s, tube_id, by, at, a, err));
+}
+
+static int sq_person_samples(store *st, int64_t person_id, member_list *out, fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, person_id);
+    return sq_collect_sql(SQ(st), "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.person_id = ? "
+                          "ORDER BY m.scanned_at DESC, m.id DESC", &b, member_row,
+                          sizeof(member_rec), (void **)&out->items, &out->n, err);
+}
+
+static int sq_person_testing_flags(store *st, int64_t person_id, int *isolated, int *contact,
+                                   fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sq_binds b = {0};
+    int64_t n = 0;
+    sq_bind_add_int(&b, person_id);
+    if (sq_count(s, "SELECT count(*) FROM isolations WHERE person_id = ? AND state = 'active'",
+                 &b, &n, err) != 0)
+        return -1;
+    *isolated = n > 0;
+    if (sq_count(s, "SELECT count(*) FROM leads WHERE person_id = ? AND state <> 'closed' AND "
+                 "kind IN ('close_contact', 'secondary_contact')", &b, &n, err) != 0)
+        return -1;
+    *contact = n > 0;
+    return 0;
+}
+
+const struct store_testing_ops sq_testing_ops = {
+    .round_insert = sq_round_insert,
+    .round_get = sq_round_get,
+    .round_list = sq_round_list,
+    .round_set_state = sq_round_set_state,
+    .site_insert = sq_site_insert,
+    .site_get = sq_site_get,
+    .site_list = sq_site_list,
+    .tubes_issue = sq_tubes_issue,
+    .tube_get = sq_tube_get,
+    .round_member = sq_round_member,
+    .tube_scan = sq_tube_scan,
+    .tube_close = sq_tube_close,
+    .person_samples = sq_person_samples,
+    .person_testing_flags = sq_person_testing_flags,
+};

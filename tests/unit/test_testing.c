@@ -1,0 +1,189 @@
+/* test_testing.c - pooled sampling: barcode format and pool sizes from the policy
+ * (model/tube.h), and the schema's own refusals of a person scanned twice in a round
+ * and of a scan into a closed tube (store_testing.h, migration 0013). */
+#include "testutil.h"
+
+#include "model/tube.h"
+#include "policy/policy.h"
+#include "store_fixture.h"
+
+static void barcodes(void **state)
+{
+    (void)state;
+    fk_err err;
+    const char *good[] = {"JC2022-000123", "12345678", "ABCDEFGHIJ0123456789"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(tube_barcode_check(good[i], "barcode", &err), 0);
+    const char *bad[] = {"", "1234567", "ABCDEFGHIJ01234567890", "jc2022-000123", "-2022000123",
+                         "2022000123-", "JC2022 0001", "JC2022_0001", "检测2022000123"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(tube_barcode_check(bad[i], "barcode", &err), -1);
+        assert_int_equal(err.code, FK_EINVAL);
+        assert_string_equal(err.field, "barcode");
+    }
+    assert_int_equal(tube_barcode_check(NULL, "barcodes", &err), -1);
+    assert_string_equal(err.field, "barcodes");
+}
+
+static int size_of(const policy *p, const char *group)
+{
+    fk_err err;
+    int size = -1;
+    if (tube_pool_size(p, group, &size, &err) != 0)
+        fail_msg("%s: %s", group, err.message);
+    return size;
+}
+
+static void pool_sizes_from_the_policy(void **state)
+{
+    (void)state;
+    fk_err err;
+    policy *v9 = policy_load_builtin("v9", &err), *m20 = policy_load_builtin("m20", &err);
+    assert_non_null(v9);
+    assert_non_null(m20);
+    assert_string_equal(tube_group(true, true, NULL), "isolation_site");
+    assert_string_equal(tube_group(false, true, "controlled"), "key_group");
+    assert_string_equal(tube_group(false, false, "controlled"), "controlled");
+    assert_string_equal(tube_group(false, false, NULL), "other");
+    assert_int_equal(size_of(v9, tube_group(true, false, NULL)), 1);
+    assert_int_equal(size_of(v9, tube_group(false, true, NULL)), 1);
+    assert_int_equal(size_of(v9, tube_group(false, false, NULL)), 20);
+    assert_int_equal(size_of(v9, "sealed"), 1);
+    assert_int_equal(size_of(v9, "controlled"), 10);
+    assert_int_equal(size_of(v9, "medium"), 10);
+    assert_int_equal(size_of(m20, "sealed"), 20); /* m20 names no sealed zone: other */
+    assert_int_equal(size_of(m20, "high"), 1);
+
+    /* a city's override of one group's pool */
+    char *dir = test_tmpdir(), path[512];
+    snprintf(path, sizeof path, "%s/local.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"overrides\": [{\"path\": \"testing.pool_by_group.groups.other\", \"value\": 10,"
+          " \"source\": \"[L] 10:1 for everyone\"}]}\n", f);
+    fclose(f);
+    assert_int_equal(policy_apply_overrides(v9, path, &err), 0);
+    assert_int_equal(size_of(v9, "other"), 10);
+    assert_int_equal(size_of(v9, "key_group"), 1);
+
+    /* joining an open tube */
+    assert_int_equal(tube_fits(0, 1, "key_group", "person_id", &err), 0);  /* issued */
+    assert_int_equal(tube_fits(10, 20, "other", "person_id", &err), 0);
+    assert_int_equal(tube_fits(20, 1, "key_group", "person_id", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_string_equal(err.field, "person_id");
+    assert_non_null(strstr(err.message, "single tube"));
+    policy_free(v9);
+    policy_free(m20);
+    test_rmdir(dir);
+    free(dir);
+}
+
+static void round_moves_and_window(void **state)
+{
+    (void)state;
+    fk_err err;
+    assert_int_equal(tube_round_check("planned", "open", &err), 0);
+    assert_int_equal(tube_round_check("open", "closed", &err), 0);
+    assert_int_equal(tube_round_check("closed", "open", &err), -1);
+    assert_string_equal(err.field, "state");
+    assert_int_equal(tube_round_check("open", "planned", &err), -1);
+    assert_int_equal(tube_round_accepts("open", 100, 200, 150, &err), 0);
+    assert_int_equal(tube_round_accepts("open", 100, 200, 200, &err), -1);
+    assert_string_equal(err.field, "round_id");
+    assert_int_equal(tube_round_accepts("planned", 100, 200, 150, &err), -1);
+    assert_int_equal(tube_round_accepts("open", 100, 200, 99, &err), -1);
+}
+
+static int64_t add_person(store *st, int i)
+{
+    fk_err err;
+    person p = {0};
+    snprintf(p.name, sizeof p.name, "人%d", i);
+    snprintf(p.id_type, sizeof p.id_type, "passport");
+    snprintf(p.id_number, sizeof p.id_number, "T%d", i);
+    snprintf(p.sex, sizeof p.sex, "F");
+    snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
+    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
+    snprintf(p.address, sizeof p.address, "某路%d号", i);
+    snprintf(p.community_code, sizeof p.community_code, "510104001001");
+    if (store_person_insert(st, &p, NULL, &err) != 0)
+        fail_msg("person: %s", err.message);
+    return p.id;
+}
+
+static member_rec member(int64_t person, int64_t round)
+{
+    return (member_rec){.person_id = person, .round_id = round, .scanned_at = 1000,
+                        .scanned_by = "s"};
+}
+
+static void schema_refuses(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    round_rec r = {.name = "第一轮", .area_code = "510104001", .starts_at = 0, .ends_at = 99999,
+                   .state = "open", .created_by = "t", .created_at = 1};
+    assert_int_equal(store_round_insert(st, &r, NULL, &err), 0);
+    site_rec s = {.round_id = r.id, .name = "采样点一", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &s, NULL, &err), 0);
+    const char *codes[] = {"T0000001", "T0000002", "T0000003"};
+    assert_int_equal(store_tubes_issue(st, r.id, s.id, codes, 3, "t", 1, NULL, &err), 0);
+    const char *again[] = {"T0000009", "T0000001"};
+    assert_int_equal(store_tubes_issue(st, r.id, s.id, again, 2, "t", 1, NULL, &err), -1);
+    assert_string_equal(err.field, "barcodes");
+    tube_rec t1, t2, t3;
+    assert_int_equal(store_tube_get(st, "T0000009", &t1, NULL, &err), -1); /* all or none */
+    assert_int_equal(err.code, FK_ENOTFOUND);
+    assert_int_equal(store_tube_get(st, "T0000001", &t1, NULL, &err), 0);
+    assert_int_equal(store_tube_get(st, "T0000002", &t2, NULL, &err), 0);
+    assert_int_equal(store_tube_get(st, "T0000003", &t3, NULL, &err), 0);
+    assert_string_equal(t1.state, "issued");
+    int64_t a = add_person(st, 1), b = add_person(st, 2), c = add_person(st, 3);
+
+    member_rec m = member(a, r.id);
+    assert_int_equal(store_tube_scan(st, t1.id, 5, &m, NULL, &err), 0);
+    /* the same person again in the round, into another tube: the schema refuses it */
+    m = member(a, r.id);
+    assert_int_equal(store_tube_scan(st, t2.id, 5, &m, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_tube_get(st, "T0000002", &t2, NULL, &err), 0);
+    assert_string_equal(t2.state, "issued"); /* the refused scan opened nothing */
+
+    /* a closed tube takes no one, whatever the caller checked */
+    assert_int_equal(store_tube_close(st, t1.id, "t", 2000, NULL, &err), 0);
+    m = member(b, r.id);
+    assert_int_equal(store_tube_scan(st, t1.id, 5, &m, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_tube_close(st, t1.id, "t", 2000, NULL, &err), -1);
+
+    /* a full tube takes no one either; n_members stays exact */
+    m = member(b, r.id);
+    assert_int_equal(store_tube_scan(st, t3.id, 1, &m, NULL, &err), 0);
+    m = member(c, r.id);
+    assert_int_equal(store_tube_scan(st, t3.id, 1, &m, NULL, &err), -1);
+    assert_int_equal(store_tube_get(st, "T0000003", &t3, NULL, &err), 0);
+    assert_int_equal(t3.n_members, 1);
+    assert_int_equal(store_tube_get(st, "T0000001", &t1, NULL, &err), 0);
+    assert_int_equal(t1.n_members, 1);
+    assert_int_equal(t1.size, 5);
+
+    member_list h = {0};
+    assert_int_equal(store_person_samples(st, a, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.items[0].barcode, "T0000001");
+    member_list_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(barcodes),
+        cmocka_unit_test(pool_sizes_from_the_policy),
+        cmocka_unit_test(round_moves_and_window),
+        cmocka_unit_test_setup_teardown(schema_refuses, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
