@@ -49,6 +49,18 @@ int h_transfers_create(http_req *rq, fk_err *err);
 int h_transfer_get(http_req *rq, fk_err *err);
 int h_transfer_pickup_patch(http_req *rq, fk_err *err);
 int h_transfer_arrive(http_req *rq, fk_err *err);
+/* h_testing.c */
+int h_testing_rounds_list(http_req *rq, fk_err *err);
+int h_testing_rounds_create(http_req *rq, fk_err *err);
+int h_testing_round_get(http_req *rq, fk_err *err);
+int h_testing_round_patch(http_req *rq, fk_err *err);
+int h_testing_sites_list(http_req *rq, fk_err *err);
+int h_testing_sites_create(http_req *rq, fk_err *err);
+int h_testing_tubes_issue(http_req *rq, fk_err *err);
+int h_testing_tube_get(http_req *rq, fk_err *err);
+int h_testing_tube_scan(http_req *rq, fk_err *err);
+int h_testing_tube_close(http_req *rq, fk_err *err);
+int h_person_samples(http_req *rq, fk_err *err);
 int h_vehicles_list(http_req *rq, fk_err *err);
 int h_vehicles_create(http_req *rq, fk_err *err);
 int h_vehicle_patch(http_req *rq, fk_err *err);

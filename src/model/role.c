@@ -5,14 +5,15 @@
 /* r: read, w: write, t: case transitions, a: audit, u: users, c: clear (unmasked),
  * x: contact discovery (location data), l: leads (the queue pushed to the ground),
  * i: isolation facilities and isolations, v: transfer (vehicles, trips), d: daily
- * reports of its unit, b: responsibility and accountability (matrix, briefings) */
+ * reports of its unit, b: responsibility and accountability (matrix, briefings),
+ * n: nucleic-acid testing (rounds, sampling sites, tubes, scans) */
 static const struct {
     const char *name;
     const char *person, *cases, *extra;
 } matrix[] = {
-    {"command",         "rw", "rwt", "aucxlivdb"},
+    {"command",         "rw", "rwt", "aucxlivdbn"},
     {"epidemiologist",  "rw", "rwt", "cxld"},
-    {"lab",             "r",  "rw",  "cd"},
+    {"lab",             "r",  "rw",  "cdn"},
     {"quarantine",      "r",  "rt",  "cid"},
     {"transfer",        "r",  "rt",  "clvd"},
     {"community",       "rw", "r",   "cld"},
@@ -61,6 +62,7 @@ bool role_can(const char *role, perm p)
     case PERM_TRANSFER: return strchr(matrix[i].extra, 'v') != NULL;
     case PERM_REPORT: return strchr(matrix[i].extra, 'd') != NULL;
     case PERM_ACCOUNTABILITY: return strchr(matrix[i].extra, 'b') != NULL;
+    case PERM_TESTING: return strchr(matrix[i].extra, 'n') != NULL;
     case PERM__COUNT: break;
     }
     return false;
@@ -83,6 +85,7 @@ const char *role_perm_name(perm p)
         [PERM_TRACE] = "trace",               [PERM_LEADS] = "leads",
         [PERM_ISOLATION] = "isolation",       [PERM_TRANSFER] = "transfer",
         [PERM_REPORT] = "reports",            [PERM_ACCOUNTABILITY] = "accountability",
+        [PERM_TESTING] = "testing",
     };
     return p < PERM__COUNT ? names_of[p] : NULL;
 }

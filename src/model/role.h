@@ -29,6 +29,7 @@ typedef enum perm {
     PERM_TRANSFER,     /* vehicles, crews and transfer trips (转运) */
     PERM_REPORT,       /* submits its unit's daily report (日报告、零报告) */
     PERM_ACCOUNTABILITY, /* responsibility matrix, briefings, actions decided (压实责任) */
+    PERM_TESTING,      /* mass testing: rounds, sampling sites, tubes and scans (核酸采样) */
     PERM__COUNT
 } perm;
 
