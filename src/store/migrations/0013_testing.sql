@@ -37,7 +37,7 @@ CREATE TABLE tubes (
     barcode   TEXT NOT NULL UNIQUE CHECK (length(barcode) BETWEEN 8 AND 20),
     round_id  INTEGER NOT NULL REFERENCES testing_rounds(id),
     site_id   INTEGER NOT NULL REFERENCES sampling_sites(id),
-    size      INTEGER NOT NULL DEFAULT 0 CHECK (size IN (0, 1, 5, 10, 20)),
+    size      INTEGER NOT NULL DEFAULT 0 CHECK (size BETWEEN 0 AND 100), -- the policy's pool_sizes
     state     TEXT NOT NULL DEFAULT 'issued' CHECK (state IN ('issued', 'open', 'closed')),
     issued_at INTEGER NOT NULL,
     issued_by TEXT NOT NULL,
