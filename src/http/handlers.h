@@ -61,6 +61,11 @@ int h_testing_tube_get(http_req *rq, fk_err *err);
 int h_testing_tube_scan(http_req *rq, fk_err *err);
 int h_testing_tube_close(http_req *rq, fk_err *err);
 int h_person_samples(http_req *rq, fk_err *err);
+/* h_coverage.c */
+int h_coverage_units(http_req *rq, fk_err *err);
+int h_coverage_households(http_req *rq, fk_err *err);
+int h_coverage_untested(http_req *rq, fk_err *err);
+int h_coverage_untested_file(http_req *rq, fk_err *err);
 int h_vehicles_list(http_req *rq, fk_err *err);
 int h_vehicles_create(http_req *rq, fk_err *err);
 int h_vehicle_patch(http_req *rq, fk_err *err);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,17 @@ int req_reply(http_req *rq, int status, json_t *json)
     if (rq->json)
         json_decref(rq->json);
     rq->json = json;
+    return 0;
+}
+
+int req_reply_file(http_req *rq, char *bytes, size_t len, const char *type, const char *name)
+{
+    free(rq->file);
+    rq->status = 200;
+    rq->file = bytes;
+    rq->file_len = len;
+    rq->file_type = type;
+    snprintf(rq->file_name, sizeof rq->file_name, "%s", name);
     return 0;
 }
 

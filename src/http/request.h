@@ -41,6 +41,10 @@ typedef struct http_req {
     /* answer */
     int status;                  /* default 200 */
     json_t *json;                /* owned reference, or NULL for an empty body */
+    char *file;                  /* or a file's bytes (heap, the server frees them) sent */
+    size_t file_len;             /* as an attachment of file_type named file_name */
+    const char *file_type;
+    char file_name[96];
 } http_req;
 
 /* Query string parameter, or NULL. */
@@ -74,5 +78,7 @@ int req_json_fields(const http_req *rq, const req_field *spec, req_value *vals, 
 
 /* Set the answer; takes ownership of `json`. Returns 0. */
 int req_reply(http_req *rq, int status, json_t *json);
+/* Answer 200 with a file to download (a heap block; ownership passes). Returns 0. */
+int req_reply_file(http_req *rq, char *bytes, size_t len, const char *type, const char *name);
 
 #endif

@@ -191,6 +191,23 @@ static enum MHD_Result send_json(struct MHD_Connection *c, conn_state *cs, int s
     return send_bytes(c, cs, status, "application/json; charset=utf-8", text, strlen(text));
 }
 
+/* A download: the name is ours (ASCII, no quotes), so it goes into the header as is. */
+static enum MHD_Result send_file(struct MHD_Connection *c, conn_state *cs, http_req *rq)
+{
+    char disposition[128];
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(rq->file_len, rq->file, MHD_RESPMEM_MUST_FREE);
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", rq->file_name);
+    MHD_add_response_header(r, "Content-Type", rq->file_type);
+    MHD_add_response_header(r, "Content-Disposition", disposition);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    cs->status = 200;
+    enum MHD_Result ret = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result send_error(struct MHD_Connection *c, conn_state *cs, const fk_err *err)
 {
     return send_json(c, cs, http_status_of(err->code), http_error_json(err));
@@ -243,7 +260,12 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
         return send_error(c, cs, &err);
     if (rt->handler(&rq, &err) != 0) {
         json_decref(rq.json);
+        free(rq.file);
         return send_error(c, cs, &err);
+    }
+    if (rq.file) {
+        json_decref(rq.json);
+        return send_file(c, cs, &rq);
     }
     return send_json(c, cs, rq.status, rq.json);
 }

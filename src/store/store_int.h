@@ -143,6 +143,17 @@ struct store_ops {
     const struct store_transfer_ops *transfer;
     /* mass testing (store_testing.h) */
     const struct store_testing_ops *testing;
+    /* coverage of a round (store_coverage.h) */
+    const struct store_coverage_ops *coverage;
+};
+
+/* The coverage section's calls, same parameters as the store_* functions of
+ * store_coverage.h (dispatched by store_coverage.c). */
+struct store_coverage_ops {
+    int (*units)(store *st, const coverage_query *q, coverage_unit_list *out, fk_err *err);
+    int (*households)(store *st, const coverage_query *q, coverage_household_list *out,
+                      fk_err *err);
+    int (*untested)(store *st, const coverage_query *q, untested_list *out, fk_err *err);
 };
 
 /* The testing section's calls, same parameters as the store_* functions of

@@ -830,4 +830,5 @@ static const struct store_ops sq_ops = {
     .isolation = &sq_isolation_ops,
     .transfer = &sq_transfer_ops,
     .testing = &sq_testing_ops,
+    .coverage = &sq_coverage_ops,
 };

@@ -14,6 +14,7 @@
  *   store_sqlite_isolation.c facilities, rooms, allocations, isolations and their tests
  *   store_sqlite_transfers.c vehicles, crews, trips, their pickups and events
  *   store_sqlite_testing.c   testing rounds, sampling sites, tubes and their members
+ *   store_sqlite_coverage.c  a round's coverage: expected, tested, untested, exempt
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -295,5 +296,7 @@ extern const struct store_isolation_ops sq_isolation_ops;
 extern const struct store_transfer_ops sq_transfer_ops;
 /* store_sqlite_testing.c */
 extern const struct store_testing_ops sq_testing_ops;
+/* store_sqlite_coverage.c */
+extern const struct store_coverage_ops sq_coverage_ops;
 
 #endif

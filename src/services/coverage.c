@@ -1,0 +1,291 @@
+/*
+ * coverage.c - coverage of a testing round (contract: coverage.h). The service turns
+ * the policy's testing.coverage into a coverage_query (who is counted, who is exempt)
+ * and the caller's jurisdiction into an area; the store classifies every person once.
+ */
+#include "services/coverage.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "model/area.h"
+#include "model/person.h"
+#include "model/role.h"
+
+#define RULES "testing.coverage."
+#define EXPORT_PAGE 1000
+
+/* ---- the policy's rules ------------------------------------------------------------------ */
+
+static int rule_types(const policy *pol, coverage_query *q, fk_err *err)
+{
+    size_t n;
+    char path[64];
+    if (policy_get_count(pol, RULES "resident_types", &n, err) != 0)
+        return -1;
+    if (n > COVERAGE_MAX_TYPES)
+        return fk_fail(err, FK_EINVAL, RULES "resident_types", RULES "resident_types: at "
+                       "most %d", COVERAGE_MAX_TYPES);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, RULES "resident_types.%zu", i);
+        if (policy_get_string(pol, path, &q->types[i], err) != 0)
+            return -1;
+    }
+    q->ntypes = n;
+    return 0;
+}
+
+/* Persons born after the round's start date less `years` are under age at the round:
+ * the cutoff is that date, compared as text with birth_date (both YYYY-MM-DD). */
+static void age_cutoff(int64_t starts_at, int64_t years, char out[11])
+{
+    char day[11];
+    out[0] = '\0';
+    if (years <= 0)
+        return;
+    fk_date_of(starts_at, day);
+    int year = (int)strtol(day, NULL, 10) - (int)years;
+    snprintf(out, 11, "%04d%.6s", year, day + 4);
+}
+
+/* The query's rules from the policy, for round r at `now`. */
+static int rules(const policy *pol, const round_rec *r, int64_t now, coverage_query *q,
+                 fk_err *err)
+{
+    bool iso;
+    int64_t years;
+    if (rule_types(pol, q, err) != 0 ||
+        policy_get_bool(pol, RULES "exempt_active_isolation", &iso, err) != 0 ||
+        policy_get_int(pol, RULES "exempt_under_age_years", &years, err) != 0)
+        return -1;
+    q->round_id = r->id;
+    q->exempt_isolation = iso;
+    q->now = now;
+    age_cutoff(r->starts_at, years, q->born_after);
+    return 0;
+}
+
+/* ---- round, area and level --------------------------------------------------------------- */
+
+/* The round, if the caller's jurisdiction and the round's area overlap. */
+static int round_visible(store *st, const actor *a, int64_t id, round_rec *r, fk_err *err)
+{
+    if (actor_require(a, PERM_TESTING, err) != 0 || store_round_get(st, id, r, err) != 0)
+        return -1;
+    if (!role_in_jurisdiction(a->area_code, r->area_code) &&
+        !role_in_jurisdiction(r->area_code, a->area_code))
+        return fk_fail(err, FK_ENOTFOUND, "round_id", "round_id: no round %lld", (long long)id);
+    return 0;
+}
+
+/* The area asked about: given, else the round's, else (narrower) the caller's. */
+static int resolve_area(const actor *a, const round_rec *r, const char *given, char out[16],
+                        fk_err *err)
+{
+    const char *area = given && given[0] ? given : r->area_code;
+    if (!(given && given[0]) && !role_in_jurisdiction(a->area_code, area))
+        area = a->area_code; /* the caller's area lies under the round's */
+    if (strlen(area) >= 16 || !area_level_of(area))
+        return fk_fail(err, FK_EINVAL, "area", "area: an area code (6, 9, 12 or 15 digits)");
+    if (!role_in_jurisdiction(r->area_code, area))
+        return fk_fail(err, FK_EINVAL, "area", "area: %s is outside the round's area %s", area,
+                       r->area_code);
+    if (!role_in_jurisdiction(a->area_code, area))
+        return fk_fail(err, FK_EFORBIDDEN, "area", "area: %s is outside your jurisdiction",
+                       area);
+    snprintf(out, 16, "%s", area);
+    return 0;
+}
+
+/* The code length of a level's units, not above the area's own level. */
+static int unit_length(const char *level, const char *area, int *len, fk_err *err)
+{
+    static const struct { const char *name; int len; } levels[] = {
+        {"district", 6}, {"street", 9}, {"community", 12}};
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        if (strcmp(level, levels[i].name) != 0)
+            continue;
+        if ((size_t)levels[i].len < strlen(area))
+            return fk_fail(err, FK_EINVAL, "level", "level: %s is above the area %s", level,
+                           area);
+        *len = levels[i].len;
+        return 0;
+    }
+    return fk_fail(err, FK_EINVAL, "level", "level: district, street or community (persons "
+                   "are counted in communities)");
+}
+
+static int audit_read(store *st, const actor *a, const char *action, int64_t round_id,
+                      const char *what, const char *area, fk_err *err)
+{
+    audit_rec rec;
+    char detail[96];
+    snprintf(detail, sizeof detail, "%s area=%s", what, area);
+    actor_audit(a, &rec, action, "testing_coverage", round_id, detail);
+    return store_audit_append(st, &rec, err);
+}
+
+/* Everything a read needs: the round, the area and the query's rules. */
+static int prepare(store *st, const policy *pol, const actor *a, const coverage_args *args,
+                   round_rec *r, char area[16], coverage_query *q, fk_err *err)
+{
+    memset(q, 0, sizeof *q);
+    if (round_visible(st, a, args->round_id, r, err) != 0 ||
+        resolve_area(a, r, args->area, area, err) != 0 ||
+        rules(pol, r, args->now > 0 ? args->now : fk_now(), q, err) != 0)
+        return -1;
+    q->area = area;
+    q->household_id = args->household_id;
+    q->limit = args->limit;
+    q->offset = args->offset;
+    return 0;
+}
+
+/* ---- reads ------------------------------------------------------------------------------- */
+
+double coverage_rate(const coverage_counts *c)
+{
+    return c->expected > 0 ? (double)c->tested / (double)c->expected : 1.0;
+}
+
+static void add_counts(coverage_counts *sum, const coverage_counts *c)
+{
+    sum->population += c->population;
+    sum->tested += c->tested;
+    sum->exempt += c->exempt;
+    sum->untested += c->untested;
+    sum->expected += c->expected;
+}
+
+int coverage_units(store *st, const policy *pol, const actor *a, const coverage_args *args,
+                   coverage_report *out, fk_err *err)
+{
+    coverage_query q;
+    memset(out, 0, sizeof *out);
+    const char *level = args->level && args->level[0] ? args->level : "community";
+    if (prepare(st, pol, a, args, &out->round, out->area, &q, err) != 0 ||
+        unit_length(level, out->area, &q.unit_len, err) != 0 ||
+        policy_get_double(pol, RULES "rate_alert_below", &out->alert_below, err) != 0 ||
+        policy_get_double(pol, RULES "rate_good_from", &out->good_from, err) != 0)
+        return -1;
+    snprintf(out->level, sizeof out->level, "%s", level);
+    out->now = q.now;
+    if (store_coverage_units(st, &q, &out->units, err) != 0)
+        return -1;
+    for (size_t i = 0; i < out->units.n; i++)
+        add_counts(&out->total, &out->units.items[i].c);
+    if (audit_read(st, a, "read", args->round_id, "units", out->area, err) != 0) {
+        coverage_report_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void coverage_report_free(coverage_report *r)
+{
+    coverage_unit_list_free(&r->units);
+}
+
+int coverage_households(store *st, const policy *pol, const actor *a, const coverage_args *args,
+                        char area[16], coverage_household_list *out, fk_err *err)
+{
+    round_rec r;
+    coverage_query q;
+    memset(out, 0, sizeof *out);
+    if (prepare(st, pol, a, args, &r, area, &q, err) != 0 ||
+        store_coverage_households(st, &q, out, err) != 0)
+        return -1;
+    if (audit_read(st, a, "read", args->round_id, "households", area, err) != 0) {
+        coverage_household_list_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+static void mask_untested(const actor *a, untested_list *l)
+{
+    if (role_can(a->role, PERM_UNMASKED))
+        return;
+    for (size_t i = 0; i < l->n; i++) {
+        untested_rec *u = &l->items[i];
+        char name[sizeof u->name], id[sizeof u->id_number], phone[sizeof u->phone];
+        mask_name(u->name, name, sizeof name);
+        mask_id_number(u->id_number, id, sizeof id);
+        mask_phone(u->phone, phone, sizeof phone);
+        memcpy(u->name, name, sizeof name);
+        memcpy(u->id_number, id, sizeof id);
+        memcpy(u->phone, phone, sizeof phone);
+    }
+}
+
+int coverage_untested(store *st, const policy *pol, const actor *a, const coverage_args *args,
+                      char area[16], untested_list *out, fk_err *err)
+{
+    round_rec r;
+    coverage_query q;
+    memset(out, 0, sizeof *out);
+    if (prepare(st, pol, a, args, &r, area, &q, err) != 0 ||
+        store_coverage_untested(st, &q, out, err) != 0)
+        return -1;
+    mask_untested(a, out);
+    if (audit_read(st, a, "read", args->round_id, "untested", area, err) != 0) {
+        untested_list_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- export ------------------------------------------------------------------------------ */
+
+static const char *const export_header[] = {"community_code", "household", "name", "id_number",
+                                            "phone", "address", "resident_type", "person_id"};
+enum { EXPORT_COLS = sizeof export_header / sizeof export_header[0] };
+
+static int export_row(tw *w, const untested_rec *u, fk_err *err)
+{
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, u->person_id);
+    /* A resident's address is their household's when the record holds none. */
+    const char *address = u->address[0] ? u->address : u->household;
+    const char *cells[EXPORT_COLS] = {u->community_code, u->household, u->name, u->id_number,
+                                      u->phone, address, u->resident_type, id};
+    return tw_row(w, cells, EXPORT_COLS, err);
+}
+
+/* Every page of the untested (the store reads at most 1,000 at a time). */
+static int export_pages(store *st, coverage_query *q, const actor *a, tw *w, fk_err *err)
+{
+    q->limit = EXPORT_PAGE;
+    for (q->offset = 0;; q->offset += EXPORT_PAGE) {
+        untested_list page;
+        if (store_coverage_untested(st, q, &page, err) != 0)
+            return -1;
+        mask_untested(a, &page);
+        int rc = 0;
+        for (size_t i = 0; i < page.n && rc == 0; i++)
+            rc = export_row(w, &page.items[i], err);
+        size_t n = page.n;
+        untested_list_free(&page);
+        if (rc != 0)
+            return -1;
+        if (n < EXPORT_PAGE)
+            return 0;
+    }
+}
+
+int coverage_untested_export(store *st, const policy *pol, const actor *a,
+                             const coverage_args *args, tw *w, size_t *rows, fk_err *err)
+{
+    round_rec r;
+    coverage_query q;
+    char area[16];
+    *rows = 0;
+    if (prepare(st, pol, a, args, &r, area, &q, err) != 0 ||
+        tw_row(w, export_header, EXPORT_COLS, err) != 0 || export_pages(st, &q, a, w, err) != 0)
+        return -1;
+    *rows = tw_rows(w);
+    return audit_read(st, a, "export", args->round_id, "untested", area, err);
+}
