@@ -124,7 +124,7 @@ static int audit_read(store *st, const actor *a, const char *action, int64_t rou
     audit_rec rec;
     char detail[96];
     snprintf(detail, sizeof detail, "%s area=%s", what, area);
-    actor_audit(a, &rec, action, "testing_coverage", round_id, detail);
+    actor_audit(a, &rec, action, "coverage", round_id, detail);
     return store_audit_append(st, &rec, err);
 }
 

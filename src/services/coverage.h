@@ -16,7 +16,7 @@
  *    Level: district, street or community (the units persons are counted in), not
  *    above the area's own level (FK_EINVAL "level"). Households and untested lists take
  *    any area (a community is the usual one).
- *  - Permission: PERM_TESTING. Audit: every read (entity testing_coverage, the round's
+ *  - Permission: PERM_TESTING. Audit: every read (entity coverage, the round's
  *    id, the area in the detail); the untested list and the export are personal data.
  *  - Masking: names, ID numbers and phones masked without PERM_UNMASKED.
  * Ownership: lists are the caller's (store_coverage.h frees). Thread safety: as the store.
