@@ -13,6 +13,7 @@ const MENU = [
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
   ['accountability', '#/accountability', 'nav.accountability', () => can('accountability')],
+  ['testing', '#/testing', 'nav.testing', () => can('testing')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],

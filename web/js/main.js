@@ -24,6 +24,7 @@ import * as leads from './views/leads.js';
 import * as accountability from './views/accountability.js';
 import * as facilities from './views/facilities.js';
 import * as transfers from './views/transfers.js';
+import * as testing from './views/testing.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -41,6 +42,7 @@ const ROUTES = [
   ['/accountability', accountability],
   ['/facilities', facilities],
   ['/transfers', transfers],
+  ['/testing', testing],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,
