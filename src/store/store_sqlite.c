@@ -830,4 +830,5 @@ static const struct store_ops sq_ops = {
     .isolation = &sq_isolation_ops,
     .transfer = &sq_transfer_ops,
     .testing = &sq_testing_ops,
+    .sample_flow = &sq_sample_flow_ops,
 };
