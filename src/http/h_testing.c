@@ -7,7 +7,8 @@
  *   GET   /api/v1/testing/rounds/{id}/sites, POST sampling sites {name, area_code, team, lon, lat}
  *   POST  /api/v1/testing/sites/{id}/tubes        issue tube stock {barcodes[]} or
  *                                                 {prefix, first, count, digits}
- *   GET   /api/v1/testing/tubes/{barcode}         a tube with its members (masked per role)
+ *   GET   /api/v1/testing/tubes/{barcode}         a tube with its members (masked per role),
+ *                                                 box, steps and results (h_sample_flow.c)
  *   POST  /api/v1/testing/tubes/{barcode}/scans   {person_id | id_number}
  *   POST  /api/v1/testing/tubes/{barcode}/close   close an open tube by hand
  *   GET   /api/v1/persons/{id}/samples            the person's testing history
@@ -272,6 +273,10 @@ int h_testing_tube_get(http_req *rq, fk_err *err)
     json_t *j = tube_json(&t);
     json_object_set_new(j, "members", members_json(&m));
     member_list_free(&m);
+    if (h_sample_flow_tube(rq, &t, j, err) != 0) { /* its box, steps and results */
+        json_decref(j);
+        return -1;
+    }
     return req_reply(rq, 200, j);
 }
 

@@ -49,6 +49,20 @@ int h_transfers_create(http_req *rq, fk_err *err);
 int h_transfer_get(http_req *rq, fk_err *err);
 int h_transfer_pickup_patch(http_req *rq, fk_err *err);
 int h_transfer_arrive(http_req *rq, fk_err *err);
+/* h_sample_flow.c */
+int h_testing_labs_list(http_req *rq, fk_err *err);
+int h_testing_labs_create(http_req *rq, fk_err *err);
+int h_testing_boxes_create(http_req *rq, fk_err *err);
+int h_testing_box_get(http_req *rq, fk_err *err);
+int h_testing_box_handover(http_req *rq, fk_err *err);
+int h_testing_box_receive(http_req *rq, fk_err *err);
+int h_testing_box_results(http_req *rq, fk_err *err);
+int h_testing_tube_result(http_req *rq, fk_err *err);
+int h_testing_tube_correction(http_req *rq, fk_err *err);
+int h_testing_flow(http_req *rq, fk_err *err);
+/* Add a tube's box, steps and results to its JSON j (for h_testing_tube_get). */
+struct tube_rec;
+int h_sample_flow_tube(http_req *rq, const struct tube_rec *t, json_t *j, fk_err *err);
 /* h_testing.c */
 int h_testing_rounds_list(http_req *rq, fk_err *err);
 int h_testing_rounds_create(http_req *rq, fk_err *err);

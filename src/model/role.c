@@ -6,14 +6,15 @@
  * x: contact discovery (location data), l: leads (the queue pushed to the ground),
  * i: isolation facilities and isolations, v: transfer (vehicles, trips), d: daily
  * reports of its unit, b: responsibility and accountability (matrix, briefings),
- * n: nucleic-acid testing (rounds, sampling sites, tubes, scans) */
+ * n: nucleic-acid testing (rounds, sampling sites, tubes, scans), p: the lab's part of
+ * the sample flow (labs, receiving boxes, results and their corrections) */
 static const struct {
     const char *name;
     const char *person, *cases, *extra;
 } matrix[] = {
-    {"command",         "rw", "rwt", "aucxlivdbn"},
+    {"command",         "rw", "rwt", "aucxlivdbnp"},
     {"epidemiologist",  "rw", "rwt", "cxld"},
-    {"lab",             "r",  "rw",  "cdn"},
+    {"lab",             "r",  "rw",  "cdnp"},
     {"quarantine",      "r",  "rt",  "cid"},
     {"transfer",        "r",  "rt",  "clvd"},
     {"community",       "rw", "r",   "cld"},
@@ -63,6 +64,7 @@ bool role_can(const char *role, perm p)
     case PERM_REPORT: return strchr(matrix[i].extra, 'd') != NULL;
     case PERM_ACCOUNTABILITY: return strchr(matrix[i].extra, 'b') != NULL;
     case PERM_TESTING: return strchr(matrix[i].extra, 'n') != NULL;
+    case PERM_LAB: return strchr(matrix[i].extra, 'p') != NULL;
     case PERM__COUNT: break;
     }
     return false;
@@ -85,7 +87,7 @@ const char *role_perm_name(perm p)
         [PERM_TRACE] = "trace",               [PERM_LEADS] = "leads",
         [PERM_ISOLATION] = "isolation",       [PERM_TRANSFER] = "transfer",
         [PERM_REPORT] = "reports",            [PERM_ACCOUNTABILITY] = "accountability",
-        [PERM_TESTING] = "testing",
+        [PERM_TESTING] = "testing",           [PERM_LAB] = "lab",
     };
     return p < PERM__COUNT ? names_of[p] : NULL;
 }

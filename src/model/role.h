@@ -30,6 +30,7 @@ typedef enum perm {
     PERM_REPORT,       /* submits its unit's daily report (日报告、零报告) */
     PERM_ACCOUNTABILITY, /* responsibility matrix, briefings, actions decided (压实责任) */
     PERM_TESTING,      /* mass testing: rounds, sampling sites, tubes and scans (核酸采样) */
+    PERM_LAB,          /* the lab's part: labs, receiving boxes, results (检测、报告) */
     PERM__COUNT
 } perm;
 

@@ -145,6 +145,8 @@ struct store_ops {
     const struct store_testing_ops *testing;
     /* coverage of a round (store_coverage.h) */
     const struct store_coverage_ops *coverage;
+    /* sample flow (store_sample_flow.h) */
+    const struct store_sample_flow_ops *sample_flow;
 };
 
 /* The coverage section's calls, same parameters as the store_* functions of
@@ -154,6 +156,26 @@ struct store_coverage_ops {
     int (*households)(store *st, const coverage_query *q, coverage_household_list *out,
                       fk_err *err);
     int (*untested)(store *st, const coverage_query *q, untested_list *out, fk_err *err);
+};
+
+/* The sample-flow section's calls, same parameters as the store_* functions of
+ * store_sample_flow.h (dispatched by store_sample_flow.c). */
+struct store_sample_flow_ops {
+    int (*lab_insert)(store *st, lab_rec *l, const audit_rec *a, fk_err *err);
+    int (*lab_get)(store *st, int64_t id, lab_rec *out, fk_err *err);
+    int (*lab_list)(store *st, lab_list *out, fk_err *err);
+    int (*box_pack)(store *st, box_rec *b, const int64_t *tube_ids, size_t n,
+                    const audit_rec *a, fk_err *err);
+    int (*box_get)(store *st, const char *code, box_rec *out, fk_err *err);
+    int (*box_of_tube)(store *st, int64_t tube_id, box_rec *out, fk_err *err);
+    int (*box_barcodes)(store *st, int64_t box_id, char (**out)[24], size_t *n, fk_err *err);
+    int (*box_hand_over)(store *st, int64_t id, const char *courier, const char *by,
+                         int64_t at, const audit_rec *a, fk_err *err);
+    int (*box_receive)(store *st, int64_t id, int64_t lab_id, const char *by, int64_t at,
+                       const audit_rec *a, fk_err *err);
+    int (*results_add)(store *st, result_rec *r, size_t n, const audit_rec *a, fk_err *err);
+    int (*tube_results)(store *st, int64_t tube_id, result_list *out, fk_err *err);
+    int (*flow_rows)(store *st, const flow_filter *f, flow_list *out, fk_err *err);
 };
 
 /* The testing section's calls, same parameters as the store_* functions of

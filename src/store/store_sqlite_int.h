@@ -15,6 +15,7 @@
  *   store_sqlite_transfers.c vehicles, crews, trips, their pickups and events
  *   store_sqlite_testing.c   testing rounds, sampling sites, tubes and their members
  *   store_sqlite_coverage.c  a round's coverage: expected, tested, untested, exempt
+ *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -63,7 +64,7 @@ enum sq_stmt_id {
     SQ_ACTION_INSERT,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
-    SQ_ROOMS_RESERVE, SQ_TUBE_MEMBER_INSERT,
+    SQ_ROOMS_RESERVE, SQ_TUBE_MEMBER_INSERT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
     SQ_NSTMT
 };
 
@@ -298,5 +299,7 @@ extern const struct store_transfer_ops sq_transfer_ops;
 extern const struct store_testing_ops sq_testing_ops;
 /* store_sqlite_coverage.c */
 extern const struct store_coverage_ops sq_coverage_ops;
+/* store_sqlite_sample_flow.c */
+extern const struct store_sample_flow_ops sq_sample_flow_ops;
 
 #endif

@@ -1,0 +1,388 @@
+/*
+ * store_sqlite_sample_flow.c - the sample-flow section (store_sample_flow.h) on SQLite.
+ * The two inserts a box repeats per tube (packing, a box's batch of results) are cached
+ * statements; the rest are prepared per call. Packing and a batch of results run in a
+ * savepoint of their own even inside a caller's unit: all or none.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_sqlite_int.h"
+
+/* ---- labs -------------------------------------------------------------------------------- */
+
+#define LAB_COLS "id, name, area_code, created_by, created_at"
+
+static void lab_row(sqlite3_stmt *q, void *item)
+{
+    lab_rec *l = item;
+    l->id = sqlite3_column_int64(q, 0);
+    sq_col_text(l->name, sizeof l->name, q, 1);
+    sq_col_text(l->area_code, sizeof l->area_code, q, 2);
+    sq_col_text(l->created_by, sizeof l->created_by, q, 3);
+    l->created_at = sqlite3_column_int64(q, 4);
+}
+
+static int lab_insert_unit(struct sq_store *s, lab_rec *l, const audit_rec *a, fk_err *err)
+{
+    sq_binds b = {0};
+    int64_t n = 0;
+    sq_bind_add_text(&b, l->area_code);
+    if (sq_count(s, "SELECT count(*) FROM areas WHERE code = ?", &b, &n, err) != 0)
+        return -1;
+    if (!n)
+        return fk_fail(err, FK_EREF, "area_code", "area_code: no area %s", l->area_code);
+    sq_binds u = {0};
+    sq_bind_add_text(&u, l->name);
+    if (sq_count(s, "SELECT count(*) FROM labs WHERE name = ?", &u, &n, err) != 0)
+        return -1;
+    if (n)
+        return fk_fail(err, FK_ECONFLICT, "name", "name: a lab named %s exists", l->name);
+    sq_bind_add_text(&u, l->area_code);
+    sq_bind_add_text(&u, l->created_by);
+    sq_bind_add_int(&u, l->created_at);
+    if (sq_run_bound(s, "INSERT INTO labs (name, area_code, created_by, created_at) "
+                     "VALUES (?,?,?,?)", &u, err) != 0)
+        return -1;
+    l->id = sqlite3_last_insert_rowid(s->db);
+    return sq_audit_write(s, a, l->id, err);
+}
+
+static int sq_lab_insert(store *st, lab_rec *l, const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    SQ_UNIT_OR_JOIN(s, lab_insert_unit(s, l, a, err));
+}
+
+static int sq_lab_get(store *st, int64_t id, lab_rec *out, fk_err *err)
+{
+    sq_binds b = {0};
+    lab_rec *items;
+    size_t n;
+    sq_bind_add_int(&b, id);
+    if (sq_collect_sql(SQ(st), "SELECT " LAB_COLS " FROM labs WHERE id = ?", &b, lab_row,
+                       sizeof *items, (void **)&items, &n, err) != 0)
+        return -1;
+    if (n)
+        *out = items[0];
+    free(items);
+    return n ? 0 : fk_fail(err, FK_EREF, "lab_id", "lab_id: no lab %lld", (long long)id);
+}
+
+static int sq_lab_list(store *st, lab_list *out, fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    return sq_collect_sql(SQ(st), "SELECT " LAB_COLS " FROM labs ORDER BY name", &b, lab_row,
+                          sizeof(lab_rec), (void **)&out->items, &out->n, err);
+}
+
+/* ---- boxes ------------------------------------------------------------------------------- */
+
+#define BOX_COLS                                                                            \
+    "b.id, b.code, b.round_id, b.site_id, b.state, b.packed_at, coalesce(b.handed_at, 0), "  \
+    "coalesce(b.received_at, 0), b.packed_by, coalesce(b.handed_by, ''), "                  \
+    "coalesce(b.received_by, ''), coalesce(b.courier, ''), coalesce(b.lab_id, 0), "         \
+    "coalesce(l.name, ''), s.name, s.area_code, "                                           \
+    "(SELECT count(*) FROM box_tubes bt WHERE bt.box_id = b.id)"
+#define BOX_FROM                                                                            \
+    " FROM sample_boxes b JOIN sampling_sites s ON s.id = b.site_id "                       \
+    "LEFT JOIN labs l ON l.id = b.lab_id"
+
+static void box_row(sqlite3_stmt *q, void *item)
+{
+    box_rec *b = item;
+    b->id = sqlite3_column_int64(q, 0);
+    sq_col_text(b->code, sizeof b->code, q, 1);
+    b->round_id = sqlite3_column_int64(q, 2);
+    b->site_id = sqlite3_column_int64(q, 3);
+    sq_col_text(b->state, sizeof b->state, q, 4);
+    b->packed_at = sqlite3_column_int64(q, 5);
+    b->handed_at = sqlite3_column_int64(q, 6);
+    b->received_at = sqlite3_column_int64(q, 7);
+    sq_col_text(b->packed_by, sizeof b->packed_by, q, 8);
+    sq_col_text(b->handed_by, sizeof b->handed_by, q, 9);
+    sq_col_text(b->received_by, sizeof b->received_by, q, 10);
+    sq_col_text(b->courier, sizeof b->courier, q, 11);
+    b->lab_id = sqlite3_column_int64(q, 12);
+    sq_col_text(b->lab_name, sizeof b->lab_name, q, 13);
+    sq_col_text(b->site_name, sizeof b->site_name, q, 14);
+    sq_col_text(b->site_area, sizeof b->site_area, q, 15);
+    b->tubes = sqlite3_column_int(q, 16);
+}
+
+/* The one box of a query by a single bound value: 1 found, 0 none, -1 error. */
+static int box_one(struct sq_store *s, const char *where, sq_binds *b, box_rec *out,
+                   fk_err *err)
+{
+    char sql[1024];
+    box_rec *items;
+    size_t n;
+    snprintf(sql, sizeof sql, "SELECT " BOX_COLS BOX_FROM " WHERE %s", where);
+    if (sq_collect_sql(s, sql, b, box_row, sizeof *items, (void **)&items, &n, err) != 0)
+        return -1;
+    if (n)
+        *out = items[0];
+    free(items);
+    return n ? 1 : 0;
+}
+
+static int pack_unit(struct sq_store *s, box_rec *b, const int64_t *ids, size_t n,
+                     const audit_rec *a, fk_err *err)
+{
+    sq_binds c = {0};
+    int64_t used = 0;
+    sq_bind_add_text(&c, b->code);
+    if (sq_count(s, "SELECT count(*) FROM sample_boxes WHERE code = ?", &c, &used, err) != 0)
+        return -1;
+    if (used)
+        return fk_fail(err, FK_ECONFLICT, "code", "code: box %s exists", b->code);
+    sq_bind_add_int(&c, b->round_id);
+    sq_bind_add_int(&c, b->site_id);
+    sq_bind_add_int(&c, b->packed_at);
+    sq_bind_add_text(&c, b->packed_by);
+    if (sq_run_bound(s, "INSERT INTO sample_boxes (code, round_id, site_id, packed_at, "
+                     "packed_by) VALUES (?,?,?,?,?)", &c, err) != 0)
+        return -1;
+    b->id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *q = sq_stmt(s, SQ_BOX_TUBE_INSERT, "INSERT INTO box_tubes (box_id, "
+                                  "tube_id, packed_at) VALUES (?,?,?)", err);
+        if (!q)
+            return -1;
+        sqlite3_bind_int64(q, 1, b->id);
+        sqlite3_bind_int64(q, 2, ids[i]);
+        sqlite3_bind_int64(q, 3, b->packed_at);
+        if (sq_exec_stmt(s, q, err) != 0)
+            return fk_fail(err, FK_ECONFLICT, "barcodes", "barcodes: tube %lld is not closed, "
+                           "is boxed already or is of another site", (long long)ids[i]);
+    }
+    return sq_audit_write(s, a, b->id, err);
+}
+
+static int sq_box_pack(store *st, box_rec *b, const int64_t *tube_ids, size_t n,
+                       const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, pack_unit(s, b, tube_ids, n, a, err), err);
+}
+
+static int sq_box_get(store *st, const char *code, box_rec *out, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_text(&b, code);
+    int rc = box_one(SQ(st), "b.code = ?", &b, out, err);
+    if (rc < 0)
+        return -1;
+    return rc ? 0 : fk_fail(err, FK_ENOTFOUND, "code", "code: no box %s", code);
+}
+
+static int sq_box_of_tube(store *st, int64_t tube_id, box_rec *out, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_int(&b, tube_id);
+    return box_one(SQ(st), "b.id = (SELECT box_id FROM box_tubes WHERE tube_id = ?)", &b, out,
+                   err);
+}
+
+static void barcode_row(sqlite3_stmt *q, void *item)
+{
+    sq_col_text(item, 24, q, 0);
+}
+
+static int sq_box_barcodes(store *st, int64_t box_id, char (**out)[24], size_t *n, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_int(&b, box_id);
+    return sq_collect_sql(SQ(st), "SELECT t.barcode FROM box_tubes bt JOIN tubes t ON "
+                          "t.id = bt.tube_id WHERE bt.box_id = ? ORDER BY bt.id", &b,
+                          barcode_row, 24, (void **)out, n, err);
+}
+
+/* One guarded move of a box: `sql` binds (its values..., id) and changes a row only
+ * from the state it expects. */
+static int box_move_unit(struct sq_store *s, const char *sql, sq_binds *b, int64_t id,
+                         const char *expected, const audit_rec *a, fk_err *err)
+{
+    if (sq_run_bound(s, sql, b, err) != 0)
+        return -1;
+    if (sqlite3_changes(s->db) == 0)
+        return fk_fail(err, FK_ECONFLICT, "code", "code: the box is not %s", expected);
+    return sq_audit_write(s, a, id, err);
+}
+
+static int sq_box_hand_over(store *st, int64_t id, const char *courier, const char *by,
+                            int64_t at, const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sq_binds b = {0};
+    sq_bind_add_int(&b, at);
+    sq_bind_add_text(&b, by);
+    sq_bind_add_text(&b, courier);
+    sq_bind_add_int(&b, id);
+    SQ_UNIT_OR_JOIN(s, box_move_unit(s, "UPDATE sample_boxes SET state = 'handed_over', "
+                                     "handed_at = ?, handed_by = ?, courier = ? WHERE id = ? "
+                                     "AND state = 'packed'", &b, id, "packed", a, err));
+}
+
+static int sq_box_receive(store *st, int64_t id, int64_t lab_id, const char *by, int64_t at,
+                          const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sq_binds b = {0};
+    sq_bind_add_int(&b, at);
+    sq_bind_add_text(&b, by);
+    sq_bind_add_int(&b, lab_id);
+    sq_bind_add_int(&b, id);
+    SQ_UNIT_OR_JOIN(s, box_move_unit(s, "UPDATE sample_boxes SET state = 'received', "
+                                     "received_at = ?, received_by = ?, lab_id = ? WHERE id = ? "
+                                     "AND state = 'handed_over'", &b, id, "handed over", a,
+                                     err));
+}
+
+/* ---- results ----------------------------------------------------------------------------- */
+
+static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_RESULT_INSERT, "INSERT INTO tube_results (tube_id, "
+                              "result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by, "
+                              "replaces, reason) VALUES (?,?,?,?,?,?,?,?,?)", err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, r->tube_id);
+    sq_bind_text(q, 2, r->result);
+    if (r->has_ct) {
+        sqlite3_bind_double(q, 3, r->ct_orf1ab);
+        sqlite3_bind_double(q, 4, r->ct_n);
+    }
+    sqlite3_bind_int64(q, 5, r->lab_id);
+    sqlite3_bind_int64(q, 6, r->reported_at);
+    sq_bind_text(q, 7, r->reported_by);
+    if (r->replaces) {
+        sqlite3_bind_int64(q, 8, r->replaces);
+        sq_bind_text(q, 9, r->reason);
+    }
+    if (sq_exec_stmt(s, q, err) != 0)
+        return err->code == FK_ECONFLICT
+                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld was not received "
+                             "by lab %lld, or its current result changed", (long long)r->tube_id,
+                             (long long)r->lab_id)
+                   : -1;
+    r->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,
+                        fk_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (result_insert(s, &r[i], err) != 0)
+            return -1;
+    return sq_audit_write(s, a, n == 1 ? r[0].tube_id : 0, err);
+}
+
+static int sq_results_add(store *st, result_rec *r, size_t n, const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (sq_begin(s, err) != 0)
+        return -1;
+    return sq_end(s, results_unit(s, r, n, a, err), err);
+}
+
+static void result_row(sqlite3_stmt *q, void *item)
+{
+    result_rec *r = item;
+    r->id = sqlite3_column_int64(q, 0);
+    r->tube_id = sqlite3_column_int64(q, 1);
+    sq_col_text(r->result, sizeof r->result, q, 2);
+    r->has_ct = sqlite3_column_type(q, 3) != SQLITE_NULL;
+    r->ct_orf1ab = sqlite3_column_double(q, 3);
+    r->ct_n = sqlite3_column_double(q, 4);
+    r->lab_id = sqlite3_column_int64(q, 5);
+    r->reported_at = sqlite3_column_int64(q, 6);
+    sq_col_text(r->reported_by, sizeof r->reported_by, q, 7);
+    r->replaces = sqlite3_column_int64(q, 8);
+    sq_col_text(r->reason, sizeof r->reason, q, 9);
+    sq_col_text(r->lab_name, sizeof r->lab_name, q, 10);
+}
+
+static int sq_tube_results(store *st, int64_t tube_id, result_list *out, fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, tube_id);
+    return sq_collect_sql(SQ(st), "SELECT r.id, r.tube_id, r.result, r.ct_orf1ab, r.ct_n, "
+                          "r.lab_id, r.reported_at, r.reported_by, coalesce(r.replaces, 0), "
+                          "coalesce(r.reason, ''), l.name FROM tube_results r JOIN labs l ON "
+                          "l.id = r.lab_id WHERE r.tube_id = ? ORDER BY r.id", &b, result_row,
+                          sizeof(result_rec), (void **)&out->items, &out->n, err);
+}
+
+/* ---- the flow ---------------------------------------------------------------------------- */
+
+static void flow_row_fill(sqlite3_stmt *q, void *item)
+{
+    flow_row *f = item;
+    f->tube_id = sqlite3_column_int64(q, 0);
+    f->site_id = sqlite3_column_int64(q, 1);
+    sq_col_text(f->site_name, sizeof f->site_name, q, 2);
+    f->lab_id = sqlite3_column_int64(q, 3);
+    sq_col_text(f->lab_name, sizeof f->lab_name, q, 4);
+    sq_col_text(f->box_state, sizeof f->box_state, q, 5);
+    f->closed_at = sqlite3_column_int64(q, 6);
+    f->received_at = sqlite3_column_int64(q, 7);
+    f->resulted_at = sqlite3_column_int64(q, 8);
+    sq_col_text(f->result, sizeof f->result, q, 9);
+}
+
+static int sq_flow_rows(store *st, const flow_filter *f, flow_list *out, fk_err *err)
+{
+    strbuf w = STRBUF_INIT;
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sb_append(&w, "SELECT t.id, t.site_id, s.name, coalesce(b.lab_id, 0), coalesce(l.name, ''), "
+              "coalesce(b.state, ''), t.closed_at, coalesce(b.received_at, 0), "
+              "coalesce((SELECT min(r.reported_at) FROM tube_results r WHERE r.tube_id = t.id), 0), "
+              "coalesce((SELECT r.result FROM tube_results r WHERE r.tube_id = t.id "
+              "ORDER BY r.id DESC LIMIT 1), '') "
+              "FROM tubes t JOIN sampling_sites s ON s.id = t.site_id "
+              "LEFT JOIN box_tubes bt ON bt.tube_id = t.id "
+              "LEFT JOIN sample_boxes b ON b.id = bt.box_id LEFT JOIN labs l ON l.id = b.lab_id "
+              "WHERE t.state = 'closed'");
+    if (f->round_id) {
+        sb_append(&w, " AND t.round_id = ?");
+        sq_bind_add_int(&b, f->round_id);
+    }
+    if (f->site_id) {
+        sb_append(&w, " AND t.site_id = ?");
+        sq_bind_add_int(&b, f->site_id);
+    }
+    if (f->lab_id) {
+        sb_append(&w, " AND b.lab_id = ?");
+        sq_bind_add_int(&b, f->lab_id);
+    }
+    sq_where_prefix(&w, &b, "s.area_code", f->area_prefix);
+    sb_append(&w, " ORDER BY t.site_id, t.id");
+    int rc = sq_collect_sql(SQ(st), sb_str(&w), &b, flow_row_fill, sizeof(flow_row),
+                            (void **)&out->items, &out->n, err);
+    sb_free(&w);
+    return rc;
+}
+
+const struct store_sample_flow_ops sq_sample_flow_ops = {
+    .lab_insert = sq_lab_insert,
+    .lab_get = sq_lab_get,
+    .lab_list = sq_lab_list,
+    .box_pack = sq_box_pack,
+    .box_get = sq_box_get,
+    .box_of_tube = sq_box_of_tube,
+    .box_barcodes = sq_box_barcodes,
+    .box_hand_over = sq_box_hand_over,
+    .box_receive = sq_box_receive,
+    .results_add = sq_results_add,
+    .tube_results = sq_tube_results,
+    .flow_rows = sq_flow_rows,
+};
