@@ -23,6 +23,24 @@ void actor_system(actor *a, const char *what)
     snprintf(a->remote, sizeof a->remote, "%s", what);
 }
 
+int actor_audit_append(store *st, const actor *a, const char *action, const char *entity,
+                       int64_t entity_id, const char *detail, fk_err *err)
+{
+    audit_rec rec;
+    actor_audit(a, &rec, action, entity, entity_id, detail);
+    return store_audit_append(st, &rec, err);
+}
+
+int actor_require_area(const actor *a, const char *area, fk_err *err)
+{
+    if (!area[0])
+        return fk_fail(err, FK_EINVAL, "area_code", "area_code: required");
+    if (!role_in_jurisdiction(a->area_code, area))
+        return fk_fail(err, FK_EFORBIDDEN, "area_code", "area_code: %s is outside your "
+                       "jurisdiction", area);
+    return 0;
+}
+
 void actor_audit(const actor *a, audit_rec *out, const char *action, const char *entity,
                  int64_t entity_id, const char *detail)
 {

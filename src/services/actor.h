@@ -26,6 +26,13 @@ void actor_system(actor *a, const char *what);
 /* Fill an audit record from the actor. */
 void actor_audit(const actor *a, audit_rec *out, const char *action, const char *entity,
                  int64_t entity_id, const char *detail);
+/* Append the audit record of a stand-alone read or action (entity, id, detail) now; a
+ * change writes its record inside its own transaction instead. */
+int actor_audit_append(store *st, const actor *a, const char *action, const char *entity,
+                       int64_t entity_id, const char *detail, fk_err *err);
+/* A unit's area given by the caller (area_code of a new record): FK_EINVAL when empty,
+ * FK_EFORBIDDEN when outside the actor's jurisdiction, both naming "area_code". */
+int actor_require_area(const actor *a, const char *area, fk_err *err);
 /* FK_EFORBIDDEN unless the actor's role has `p` (role.h). */
 int actor_require(const actor *a, int p, fk_err *err);
 /* Narrow a requested area-code filter (NULL = all) to what the actor may see: into buf

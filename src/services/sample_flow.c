@@ -19,14 +19,6 @@ static int require_read(const actor *a, fk_err *err)
     return role_can(a->role, PERM_TESTING) ? 0 : actor_require(a, PERM_LAB, err);
 }
 
-static int audit_read(store *st, const actor *a, const char *entity, int64_t id,
-                      const char *detail, fk_err *err)
-{
-    audit_rec rec;
-    actor_audit(a, &rec, "read", entity, id, detail);
-    return store_audit_append(st, &rec, err);
-}
-
 /* Run `call` between store_begin and commit, rolling back on failure: the checks and
  * the change see the same rows. Returns from the function. */
 #define IN_UNIT(st, err, call)                                                               \
@@ -107,7 +99,7 @@ int sample_lab_list(store *st, const actor *a, lab_list *out, fk_err *err)
     memset(out, 0, sizeof *out);
     if (require_read(a, err) != 0 || store_lab_list(st, out, err) != 0)
         return -1;
-    if (audit_read(st, a, "lab", 0, "list", err) != 0) {
+    if (actor_audit_append(st, a, "read", "lab", 0, "list", err) != 0) {
         lab_list_free(out);
         return -1;
     }
@@ -196,7 +188,7 @@ int sample_box_get(store *st, const actor *a, const char *code, box_rec *out,
         return -1;
     if (barcodes && store_box_barcodes(st, out->id, barcodes, n, err) != 0)
         return -1;
-    if (audit_read(st, a, "sample_box", out->id, code, err) != 0) {
+    if (actor_audit_append(st, a, "read", "sample_box", out->id, code, err) != 0) {
         if (barcodes)
             free(*barcodes);
         return -1;
@@ -481,7 +473,7 @@ int sample_flow_report(store *st, const policy *pol, const actor *a, int64_t rou
         return -1;
     int rc = sample_flow_tally(rows.items, rows.n, now, s2l * 3600, l2r * 3600, out, err);
     flow_list_free(&rows);
-    if (rc == 0 && audit_read(st, a, "testing_flow", round_id, "flow", err) != 0) {
+    if (rc == 0 && actor_audit_append(st, a, "read", "testing_flow", round_id, "flow", err) != 0) {
         sample_flow_free(out);
         return -1;
     }

@@ -20,24 +20,6 @@ static int require(const actor *a, fk_err *err)
     return actor_require(a, PERM_TESTING, err);
 }
 
-static int audit_read(store *st, const actor *a, const char *entity, int64_t id,
-                      const char *detail, fk_err *err)
-{
-    audit_rec rec;
-    actor_audit(a, &rec, "read", entity, id, detail);
-    return store_audit_append(st, &rec, err);
-}
-
-static int in_scope(const actor *a, const char *area, fk_err *err)
-{
-    if (!area[0])
-        return fk_fail(err, FK_EINVAL, "area_code", "area_code: required");
-    if (!role_in_jurisdiction(a->area_code, area))
-        return fk_fail(err, FK_EFORBIDDEN, "area_code", "area_code: %s is outside your "
-                       "jurisdiction", area);
-    return 0;
-}
-
 static void mask_members(const actor *a, member_list *l)
 {
     if (!l || role_can(a->role, PERM_UNMASKED))
@@ -56,7 +38,7 @@ static void mask_members(const actor *a, member_list *l)
 
 int testing_round_create(store *st, const actor *a, round_rec *r, fk_err *err)
 {
-    if (require(a, err) != 0 || in_scope(a, r->area_code, err) != 0)
+    if (require(a, err) != 0 || actor_require_area(a, r->area_code, err) != 0)
         return -1;
     if (!r->name[0])
         return fk_fail(err, FK_EINVAL, "name", "name: required");
@@ -88,7 +70,7 @@ int testing_round_get(store *st, const actor *a, int64_t id, round_rec *out, fk_
 {
     if (require(a, err) != 0 || round_in_scope(st, a, id, out, err) != 0)
         return -1;
-    return audit_read(st, a, "testing_round", id, "", err);
+    return actor_audit_append(st, a, "read", "testing_round", id, "", err);
 }
 
 int testing_round_list(store *st, const actor *a, const char *area, int limit, int offset,
@@ -103,7 +85,7 @@ int testing_round_list(store *st, const actor *a, const char *area, int limit, i
         return 0;
     if (store_round_list(st, narrowed, limit, offset, out, err) != 0)
         return -1;
-    return audit_read(st, a, "testing_round", 0, "list", err);
+    return actor_audit_append(st, a, "read", "testing_round", 0, "list", err);
 }
 
 int testing_round_set_state(store *st, const actor *a, int64_t id, const char *state,
@@ -134,7 +116,7 @@ int testing_site_create(store *st, const actor *a, site_rec *s, fk_err *err)
         return fk_fail(err, FK_EINVAL, "name", "name: required");
     if (!s->area_code[0])
         snprintf(s->area_code, sizeof s->area_code, "%s", r.area_code);
-    if (in_scope(a, s->area_code, err) != 0)
+    if (actor_require_area(a, s->area_code, err) != 0)
         return -1;
     if (!role_in_jurisdiction(r.area_code, s->area_code))
         return fk_fail(err, FK_EINVAL, "area_code", "area_code: %s is outside the round's area "
@@ -155,7 +137,7 @@ int testing_site_list(store *st, const actor *a, int64_t round_id, int limit, in
         return -1;
     if (store_site_list(st, round_id, limit, offset, out, err) != 0)
         return -1;
-    return audit_read(st, a, "sampling_site", 0, "list", err);
+    return actor_audit_append(st, a, "read", "sampling_site", 0, "list", err);
 }
 
 static int site_in_scope(store *st, const actor *a, int64_t id, site_rec *out, fk_err *err)
@@ -212,7 +194,7 @@ int testing_tube_get(store *st, const actor *a, const char *barcode, tube_rec *o
         memset(members, 0, sizeof *members);
     if (require(a, err) != 0 || tube_in_scope(st, a, barcode, out, &site, members, err) != 0)
         return -1;
-    if (audit_read(st, a, "tube", out->id, barcode, err) != 0) {
+    if (actor_audit_append(st, a, "read", "tube", out->id, barcode, err) != 0) {
         member_list_free(members);
         return -1;
     }
@@ -361,7 +343,7 @@ int testing_person_samples(store *st, const actor *a, int64_t person_id, member_
         return -1;
     if (store_person_samples(st, person_id, out, err) != 0)
         return -1;
-    if (audit_read(st, a, "person_samples", person_id, "", err) != 0) {
+    if (actor_audit_append(st, a, "read", "person_samples", person_id, "", err) != 0) {
         member_list_free(out);
         return -1;
     }

@@ -18,14 +18,6 @@
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static int audit_read(store *st, const actor *a, const char *action, const char *entity,
-                      int64_t id, const char *detail, fk_err *err)
-{
-    audit_rec rec;
-    actor_audit(a, &rec, action, entity, id, detail);
-    return store_audit_append(st, &rec, err);
-}
-
 static int require(const actor *a, fk_err *err)
 {
     return actor_require(a, PERM_TRANSFER, err);
@@ -59,19 +51,9 @@ static void mask_pickups(const actor *a, pickup_list *l)
 
 /* ---- vehicles and crews ----------------------------------------------------------------- */
 
-static int unit_in_scope(const actor *a, const char *area, fk_err *err)
-{
-    if (!area[0])
-        return fk_fail(err, FK_EINVAL, "area_code", "area_code: required");
-    if (!role_in_jurisdiction(a->area_code, area))
-        return fk_fail(err, FK_EFORBIDDEN, "area_code", "area_code: %s is outside your "
-                       "jurisdiction", area);
-    return 0;
-}
-
 int transfers_vehicle_create(store *st, const actor *a, vehicle_rec *v, fk_err *err)
 {
-    if (require(a, err) != 0 || unit_in_scope(a, v->area_code, err) != 0)
+    if (require(a, err) != 0 || actor_require_area(a, v->area_code, err) != 0)
         return -1;
     if (!v->plate[0])
         return fk_fail(err, FK_EINVAL, "plate", "plate: required");
@@ -131,7 +113,7 @@ int transfers_vehicle_set_state(store *st, const actor *a, int64_t id, const cha
 
 int transfers_crew_create(store *st, const actor *a, crew_rec *c, fk_err *err)
 {
-    if (require(a, err) != 0 || unit_in_scope(a, c->area_code, err) != 0)
+    if (require(a, err) != 0 || actor_require_area(a, c->area_code, err) != 0)
         return -1;
     if (!c->name[0] || !c->leader[0])
         return fk_fail(err, FK_EINVAL, c->name[0] ? "leader" : "name", "%s: required",
@@ -321,7 +303,7 @@ int transfers_trip_get(store *st, const actor *a, int64_t id, trip_rec *out,
     if (trip_in_scope(st, a, id, out, pickups, events, err) != 0)
         return -1;
     mask_pickups(a, pickups);
-    return audit_read(st, a, "read", "trip", id, "", err);
+    return actor_audit_append(st, a, "read", "trip", id, "", err);
 }
 
 int transfers_trip_list(store *st, const actor *a, const trip_filter *f, trip_list *out,
@@ -335,7 +317,7 @@ int transfers_trip_list(store *st, const actor *a, const trip_filter *f, trip_li
         return go;
     if (store_trip_list(st, &mine, out, err) != 0)
         return -1;
-    return audit_read(st, a, "list", "trip", 0, mine.area_prefix, err);
+    return actor_audit_append(st, a, "list", "trip", 0, mine.area_prefix, err);
 }
 
 /* ---- moves ------------------------------------------------------------------------------ */

@@ -383,6 +383,19 @@ int sq_collect_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_ro
     return rc;
 }
 
+int sq_one_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
+               size_t size, void *out, fk_err *err)
+{
+    void *items;
+    size_t n;
+    if (sq_collect_sql(s, sql, b, fn, size, &items, &n, err) != 0)
+        return -1;
+    if (n)
+        memcpy(out, items, size);
+    free(items);
+    return n ? 1 : 0;
+}
+
 int sq_limit(int limit)
 {
     if (limit <= 0)

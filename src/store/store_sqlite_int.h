@@ -161,6 +161,10 @@ int sq_run_bound(struct sq_store *s, const char *sql, const sq_binds *b, fk_err 
  * error (*items NULL, *n 0). Prepared uncached, finalized. */
 int sq_collect_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
                    size_t size, void **items, size_t *n, fk_err *err);
+/* The first row of `sql` (binds b) into out (`size` bytes): 1, 0 when there is none (out
+ * untouched), -1 on error. For reads of one record by its key. */
+int sq_one_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn fn,
+               size_t size, void *out, fk_err *err);
 
 /* One page of a filtered list and the total of the same filter, read in one snapshot:
  * "SELECT count(*) FROM <from><where>" then

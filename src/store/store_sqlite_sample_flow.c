@@ -58,16 +58,14 @@ static int sq_lab_insert(store *st, lab_rec *l, const audit_rec *a, fk_err *err)
 static int sq_lab_get(store *st, int64_t id, lab_rec *out, fk_err *err)
 {
     sq_binds b = {0};
-    lab_rec *items;
-    size_t n;
     sq_bind_add_int(&b, id);
-    if (sq_collect_sql(SQ(st), "SELECT " LAB_COLS " FROM labs WHERE id = ?", &b, lab_row,
-                       sizeof *items, (void **)&items, &n, err) != 0)
+    int found = sq_one_sql(SQ(st), "SELECT " LAB_COLS " FROM labs WHERE id = ?",
+                           &b, lab_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 0 : fk_fail(err, FK_EREF, "lab_id", "lab_id: no lab %lld", (long long)id);
+    return found ? 0
+                 : fk_fail(err, FK_EREF, "lab_id", "lab_id: no lab %lld",
+                           (long long)id);
 }
 
 static int sq_lab_list(store *st, lab_list *out, fk_err *err)

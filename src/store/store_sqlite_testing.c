@@ -72,17 +72,15 @@ static int sq_round_insert(store *st, round_rec *r, const audit_rec *a, fk_err *
 static int sq_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
 {
     sq_binds b = {0};
-    round_rec *items;
-    size_t n;
     sq_bind_add_int(&b, id);
-    if (sq_collect_sql(SQ(st), "SELECT " ROUND_COLS " FROM testing_rounds r WHERE r.id = ?", &b,
-                       round_row, sizeof *items, (void **)&items, &n, err) != 0)
+    int found = sq_one_sql(
+        SQ(st), "SELECT " ROUND_COLS " FROM testing_rounds r WHERE r.id = ?",
+        &b, round_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "round_id", "round_id: no round %lld",
-                           (long long)id);
+    return found ? 0
+                 : fk_fail(err, FK_ENOTFOUND, "round_id",
+                           "round_id: no round %lld", (long long)id);
 }
 
 static int sq_round_list(store *st, const char *area_prefix, int limit, int offset,
@@ -177,17 +175,15 @@ static int sq_site_insert(store *st, site_rec *r, const audit_rec *a, fk_err *er
 static int sq_site_get(store *st, int64_t id, site_rec *out, fk_err *err)
 {
     sq_binds b = {0};
-    site_rec *items;
-    size_t n;
     sq_bind_add_int(&b, id);
-    if (sq_collect_sql(SQ(st), "SELECT " SITE_COLS " FROM sampling_sites s WHERE s.id = ?", &b,
-                       site_row, sizeof *items, (void **)&items, &n, err) != 0)
+    int found = sq_one_sql(
+        SQ(st), "SELECT " SITE_COLS " FROM sampling_sites s WHERE s.id = ?", &b,
+        site_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "site_id", "site_id: no site %lld",
-                           (long long)id);
+    return found ? 0
+                 : fk_fail(err, FK_ENOTFOUND, "site_id",
+                           "site_id: no site %lld", (long long)id);
 }
 
 static int sq_site_list(store *st, int64_t round_id, int limit, int offset, site_list *out,
@@ -318,18 +314,16 @@ static int sq_round_member(store *st, int64_t round_id, int64_t person_id, membe
                            fk_err *err)
 {
     sq_binds b = {0};
-    member_rec *items;
-    size_t n;
     sq_bind_add_int(&b, round_id);
     sq_bind_add_int(&b, person_id);
-    if (sq_collect_sql(SQ(st), "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.round_id = ? AND "
-                       "m.person_id = ?", &b, member_row, sizeof *items, (void **)&items, &n,
-                       err) != 0)
+    int found = sq_one_sql(SQ(st),
+                           "SELECT " MEMBER_COLS MEMBER_FROM
+                           " WHERE m.round_id = ? AND "
+                           "m.person_id = ?",
+                           &b, member_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 1 : 0;
+    return found ? 1 : 0;
 }
 
 static int scan_unit(struct sq_store *s, int64_t tube_id, int open_size, member_rec *m,

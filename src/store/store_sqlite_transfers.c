@@ -70,17 +70,15 @@ static int sq_vehicle_insert(store *st, vehicle_rec *v, const audit_rec *a, fk_e
 static int sq_vehicle_get(store *st, int64_t id, vehicle_rec *out, fk_err *err)
 {
     sq_binds b = {0};
-    vehicle_rec *items;
-    size_t n;
     sq_bind_add_int(&b, id);
-    if (sq_collect_sql(SQ(st), "SELECT " VEHICLE_COLS " FROM vehicles WHERE id = ?", &b,
-                       vehicle_row, sizeof *items, (void **)&items, &n, err) != 0)
+    int found =
+        sq_one_sql(SQ(st), "SELECT " VEHICLE_COLS " FROM vehicles WHERE id = ?",
+                   &b, vehicle_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "vehicle_id", "vehicle_id: no vehicle %lld",
-                           (long long)id);
+    return found ? 0
+                 : fk_fail(err, FK_ENOTFOUND, "vehicle_id",
+                           "vehicle_id: no vehicle %lld", (long long)id);
 }
 
 static int sq_vehicle_list(store *st, const char *area_prefix, int limit, int offset,
@@ -161,16 +159,15 @@ static int sq_crew_insert(store *st, crew_rec *c, const audit_rec *a, fk_err *er
 static int sq_crew_get(store *st, int64_t id, crew_rec *out, fk_err *err)
 {
     sq_binds b = {0};
-    crew_rec *items;
-    size_t n;
     sq_bind_add_int(&b, id);
-    if (sq_collect_sql(SQ(st), "SELECT " CREW_COLS " FROM crews WHERE id = ?", &b, crew_row,
-                       sizeof *items, (void **)&items, &n, err) != 0)
+    int found =
+        sq_one_sql(SQ(st), "SELECT " CREW_COLS " FROM crews WHERE id = ?", &b,
+                   crew_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "crew_id", "crew_id: no crew %lld", (long long)id);
+    return found ? 0
+                 : fk_fail(err, FK_ENOTFOUND, "crew_id",
+                           "crew_id: no crew %lld", (long long)id);
 }
 
 static int sq_crew_list(store *st, const char *area_prefix, int limit, int offset, crew_list *out,
@@ -332,16 +329,15 @@ static int sq_trip_insert(store *st, trip_rec *t, pickup_rec *p, size_t n, const
 static int trip_one(struct sq_store *s, int64_t id, trip_rec *out, fk_err *err)
 {
     sq_binds b = {0};
-    trip_rec *items;
-    size_t n;
     sq_bind_add_int(&b, id);
-    if (sq_collect_sql(s, "SELECT " TRIP_COLS " FROM " TRIP_FROM " WHERE t.id = ?", &b, trip_row,
-                       sizeof *items, (void **)&items, &n, err) != 0)
+    int found =
+        sq_one_sql(s, "SELECT " TRIP_COLS " FROM " TRIP_FROM " WHERE t.id = ?",
+                   &b, trip_row, sizeof *out, out, err);
+    if (found < 0)
         return -1;
-    if (n)
-        *out = items[0];
-    free(items);
-    return n ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no trip %lld", (long long)id);
+    return found ? 0
+                 : fk_fail(err, FK_ENOTFOUND, "id", "id: no trip %lld",
+                           (long long)id);
 }
 
 static int sq_trip_get(store *st, int64_t id, trip_rec *out, pickup_list *pickups,
