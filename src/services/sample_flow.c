@@ -237,9 +237,10 @@ int sample_box_receive(store *st, const actor *a, const char *code, int64_t lab_
 /* The seam of the next slice: a positive pool is reported at once (audited here, in
  * the result's transaction); holding its members, single re-sampling, leads and cases
  * will start from this call. */
-static int positives_found(store *st, const actor *a, const result_rec *r, size_t n,
-                           fk_err *err)
+int sample_results_followed_up(store *st, const policy *pol, const actor *a,
+                               const result_rec *r, size_t n, fk_err *err)
 {
+    (void)pol; /* the consequences of a positive (next slice) read the policy's rules */
     for (size_t i = 0; i < n; i++) {
         if (strcmp(r[i].result, "positive") != 0)
             continue;
@@ -320,7 +321,7 @@ static int record_unit(store *st, const actor *a, const result_input *in, int64_
     }
     audit_rec rec;
     actor_audit(a, &rec, reason ? "correct" : "result", "tube", out->tube_id, detail);
-    return store_results_add(st, out, 1, &rec, err) || positives_found(st, a, out, 1, err);
+    return store_results_add(st, out, 1, &rec, err) || sample_results_followed_up(st, NULL, a, out, 1, err);
 }
 
 int sample_result_record(store *st, const actor *a, const result_input *in, int64_t lab_id,
@@ -360,7 +361,7 @@ static int box_results_unit(store *st, const actor *a, const box_rec *b, const r
     snprintf(detail, sizeof detail, "%zu results", n);
     audit_rec rec;
     actor_audit(a, &rec, "results", "sample_box", b->id, detail);
-    return store_results_add(st, out, n, &rec, err) || positives_found(st, a, out, n, err);
+    return store_results_add(st, out, n, &rec, err) || sample_results_followed_up(st, NULL, a, out, n, err);
 }
 
 int sample_results_record_box(store *st, const actor *a, const char *code,

@@ -26,8 +26,8 @@
  *    (the schema refuses UPDATE and DELETE). A box's batch is all or none.
  *  - A positive is audited at once as action "positive" on the tube (the policy's
  *    testing.positive_pool.report_immediately); what follows a positive (members held,
- *    single re-sampling, leads, cases) is the next slice's, hooked at positives_found()
- *    in sample_flow.c.
+ *    single re-sampling, leads, cases) is the next slice's, hooked at
+ *    sample_results_followed_up(), which every path that records results calls.
  *  - The flow: closed tubes counted per site and per lab at each step (waiting to be
  *    packed, handed over, in transit, at the lab for a result; resulted by result), and
  *    over the policy's limits at `now`: sample to lab (closed_at > received_at,
@@ -85,6 +85,12 @@ int sample_results_record_box(store *st, const actor *a, const char *code,
                               const result_input *in, size_t n, int64_t lab_id,
                               result_rec *out, fk_err *err);
 /* Correct the current result of a tube, with a reason; *out the new row. */
+/* What follows results just stored, inside the caller's unit of work: every path that
+ * records results (API, box batch, import) calls it once with the new rows. A positive
+ * is audited at once. 0, or -1 with err (the caller's unit then rolls back). */
+int sample_results_followed_up(store *st, const policy *pol, const actor *a,
+                               const result_rec *r, size_t n, fk_err *err);
+
 int sample_result_correct(store *st, const actor *a, const result_input *in, int64_t lab_id,
                           const char *reason, result_rec *out, fk_err *err);
 
