@@ -66,8 +66,7 @@ WHEN NEW.person_id <> OLD.person_id OR NEW.tube_id <> OLD.tube_id
   OR (OLD.state <> 'held' AND NEW.state <> OLD.state
       AND NEW.ended_result_id IS OLD.ended_result_id)
 BEGIN
-    SELECT RAISE(ABORT, 'testing_holds: held > released | confirmed; an ended hold changes '
-                        'only with a correction of the result that ended it');
+    SELECT RAISE(ABORT, 'testing_holds: held > released | confirmed; an ended hold changes only with a correction of the result that ended it');
 END;
 
 CREATE TRIGGER testing_holds_kept BEFORE DELETE ON testing_holds
