@@ -13,17 +13,11 @@
 #include "http/json_io.h"
 #include "services/positives.h"
 
-static int page_args(http_req *rq, int64_t *limit, int64_t *offset, fk_err *err)
-{
-    return req_query_int(rq, "limit", 50, 1, 1000, limit, err) ||
-           req_query_int(rq, "offset", 0, 0, 100000000, offset, err);
-}
-
 int h_testing_holds(http_req *rq, fk_err *err)
 {
     int64_t limit, offset, round, person, tube;
     hold_list l;
-    if (page_args(rq, &limit, &offset, err) ||
+    if (req_page_args(rq, &limit, &offset, err) ||
         req_query_int(rq, "round", 0, 0, INT64_MAX, &round, err) ||
         req_query_int(rq, "person", 0, 0, INT64_MAX, &person, err) ||
         req_query_int(rq, "tube", 0, 0, INT64_MAX, &tube, err))
@@ -55,7 +49,7 @@ int h_notifications_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset, unacked;
     notice_list l;
-    if (page_args(rq, &limit, &offset, err) ||
+    if (req_page_args(rq, &limit, &offset, err) ||
         req_query_int(rq, "unacked", 0, 0, 1, &unacked, err) ||
         notices_list(rq->st, &rq->who, (int)unacked, (int)limit, (int)offset, &l, err) != 0)
         return -1;

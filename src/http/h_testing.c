@@ -95,19 +95,13 @@ static int copy_text(char *dst, size_t cap, const value *v, const char *name, fk
     return 0;
 }
 
-static int page_args(http_req *rq, int64_t *limit, int64_t *offset, fk_err *err)
-{
-    return req_query_int(rq, "limit", 50, 1, 1000, limit, err) ||
-           req_query_int(rq, "offset", 0, 0, 100000000, offset, err);
-}
-
 /* ---- rounds ------------------------------------------------------------------------------ */
 
 int h_testing_rounds_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset;
     round_list l;
-    if (page_args(rq, &limit, &offset, err) ||
+    if (req_page_args(rq, &limit, &offset, err) ||
         testing_round_list(rq->st, &rq->who, req_query(rq, "area"), (int)limit, (int)offset, &l,
                            err) != 0)
         return -1;
@@ -166,7 +160,7 @@ int h_testing_sites_list(http_req *rq, fk_err *err)
 {
     int64_t id, limit, offset;
     site_list l;
-    if (req_param_id(rq, 0, &id, err) || page_args(rq, &limit, &offset, err) ||
+    if (req_param_id(rq, 0, &id, err) || req_page_args(rq, &limit, &offset, err) ||
         testing_site_list(rq->st, &rq->who, id, (int)limit, (int)offset, &l, err) != 0)
         return -1;
     json_t *items = json_array();

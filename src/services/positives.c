@@ -9,7 +9,6 @@
 #include "base/strbuf.h"
 #include "base/timeutil.h"
 #include "model/hold.h"
-#include "model/person.h"
 #include "model/role.h"
 #include "services/isolation.h"
 #include "services/leads.h"
@@ -256,15 +255,10 @@ int positives_follow_up(store *st, const policy *pol, const actor *a, const resu
 
 void positives_mask_holds(const actor *a, hold_list *l)
 {
-    if (!l || role_can(a->role, PERM_UNMASKED))
-        return;
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; l && i < l->n; i++) {
         hold_rec *h = &l->items[i];
-        char name[sizeof h->person_name], id[sizeof h->id_number];
-        mask_name(h->person_name, name, sizeof name);
-        mask_id_number(h->id_number, id, sizeof id);
-        memcpy(h->person_name, name, sizeof name);
-        memcpy(h->id_number, id, sizeof id);
+        registry_mask_name(a, h->person_name, sizeof h->person_name);
+        registry_mask_id_number(a, h->id_number, sizeof h->id_number);
     }
 }
 

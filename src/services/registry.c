@@ -134,6 +134,15 @@ void registry_mask_name(const actor *a, char *name, size_t cap)
     name[n] = '\0';
 }
 
+void registry_mask_id_number(const actor *a, char *id_number, size_t cap)
+{
+    if (role_can(a->role, PERM_UNMASKED))
+        return;
+    char buf[64];
+    mask_id_number(id_number, buf, sizeof buf);
+    snprintf(id_number, cap, "%s", buf);
+}
+
 static void mask_case(const actor *a, epicase *c)
 {
     registry_mask_name(a, c->person_name, sizeof c->person_name);

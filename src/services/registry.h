@@ -43,5 +43,7 @@ int registry_case_transitions(store *st, const actor *a, int64_t case_id, transi
 void registry_mask_person(const actor *a, person *p);
 /* Masks a name (cap bytes, NUL-terminated) in place unless the actor may see it in clear. */
 void registry_mask_name(const actor *a, char *name, size_t cap);
+/* The same for an ID number. */
+void registry_mask_id_number(const actor *a, char *id_number, size_t cap);
 
 #endif

@@ -23,15 +23,9 @@ static int require(const actor *a, fk_err *err)
 
 static void mask_members(const actor *a, member_list *l)
 {
-    if (!l || role_can(a->role, PERM_UNMASKED))
-        return;
-    for (size_t i = 0; i < l->n; i++) {
-        member_rec *m = &l->items[i];
-        char name[sizeof m->person_name], id[sizeof m->id_number];
-        mask_name(m->person_name, name, sizeof name);
-        mask_id_number(m->id_number, id, sizeof id);
-        memcpy(m->person_name, name, sizeof name);
-        memcpy(m->id_number, id, sizeof id);
+    for (size_t i = 0; l && i < l->n; i++) {
+        registry_mask_name(a, l->items[i].person_name, sizeof l->items[i].person_name);
+        registry_mask_id_number(a, l->items[i].id_number, sizeof l->items[i].id_number);
     }
 }
 
