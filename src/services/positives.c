@@ -73,9 +73,14 @@ static int pool_notice_to(const follow *f, const char *audience, const void *arg
     return store_notices_for_results(f->st, p->kind, f->ids, audience, p->fmt, f->now, err);
 }
 
-static int close_leads(const follow *f, const char *note, fk_err *err)
+/* The retest leads of the holds just released close; one audit record for the set. */
+static int close_leads(const follow *f, int64_t released, const char *note, fk_err *err)
 {
-    return store_holds_close_leads(f->st, f->ids, f->now, f->a->username, "other", note, err);
+    char detail[128];
+    snprintf(detail, sizeof detail, "retest leads of %lld released holds closed: %s",
+             (long long)released, note);
+    return store_holds_close_leads(f->st, f->ids, f->now, f->a->username, "other", note, err) ||
+           actor_audit_append(f->st, f->a, "transition", "lead", 0, detail, err);
 }
 
 /* ---- 1. corrections ---------------------------------------------------------------------- */
@@ -93,7 +98,7 @@ static int corrections_end(const follow *f, const result_rec *r, size_t n, fk_er
         return -1;
     if (!released)
         return 0;
-    return close_leads(f, "结果更正：解除管控", err) ||
+    return close_leads(f, released, "结果更正：解除管控", err) ||
            audit_set(f->st, f->a, "release", 0, released, "holds released by a correction",
                      err);
 }
@@ -132,6 +137,8 @@ static int holds_made(const follow *f, fk_err *err)
     pool_notice p = {"pool_positive", HOLD_MSG_POOL_POSITIVE};
     return audit_set(f->st, f->a, "hold", first, made, "persons held or marked for re-sample, "
                      "each with a pool_retest lead", err) ||
+           actor_audit_append(f->st, f->a, "create", "lead", 0, "pool_retest leads of the "
+                              "new holds", err) ||
            each_audience(f, "testing.positive_pool.notify", pool_notice_to, &p, err);
 }
 
@@ -146,7 +153,7 @@ static int negatives_release(const follow *f, fk_err *err)
     if (!released)
         return 0;
     pool_notice p = {"pool_cleared", HOLD_MSG_POOL_CLEARED};
-    return close_leads(f, HOLD_NOTE_NEGATIVE, err) ||
+    return close_leads(f, released, HOLD_NOTE_NEGATIVE, err) ||
            audit_set(f->st, f->a, "release", 0, released, "holds released by a negative "
                      "single re-sample", err) ||
            each_audience(f, "testing.positive_pool.notify", pool_notice_to, &p, err);

@@ -250,3 +250,18 @@ test('holds: filters, refusals and scope', async () => {
   const community = (await shequ.get('/api/v1/testing/holds?limit=1000')).json;
   assert.ok(community.total > 0 && community.items.every((x) => x.area_code.startsWith(mine)));
 });
+
+test('the audit: holds made, released and confirmed, leads created and closed, reads and acks', async () => {
+  const audit = async (entity) => (await admin.get(`/api/v1/audit?entity=${entity}&limit=500`)).json.items;
+  const holdsAudit = await audit('testing_hold');
+  for (const action of ['hold', 'release', 'confirm', 'list'])
+    assert.ok(holdsAudit.some((r) => r.action === action), `testing_hold ${action}`);
+  assert.ok(holdsAudit.some((r) => r.action === 'hold' && /5 persons held/.test(r.detail)), JSON.stringify(holdsAudit.slice(0, 5)));
+  const leads = await audit('lead');
+  assert.ok(leads.some((r) => r.action === 'create' && /pool_retest/.test(r.detail)));
+  assert.ok(leads.some((r) => r.action === 'transition' && /released holds closed/.test(r.detail)));
+  const notices = await audit('notification');
+  assert.ok(notices.some((r) => r.action === 'ack' && r.actor === 'shequ'));
+  assert.ok((await audit('tube')).some((r) => r.action === 'positive'));
+  assert.ok((await audit('person_samples')).length > 0);
+});
