@@ -45,6 +45,7 @@ typedef struct follow {
     const actor *a;
     const char *ids;
     int64_t now;
+    int64_t released; /* holds released so far by this recording */
 } follow;
 
 /* Every audience (a role) of the policy list at `path` in turn. */
@@ -85,7 +86,7 @@ static int close_leads(const follow *f, int64_t released, const char *note, fk_e
 
 /* ---- 1. corrections ---------------------------------------------------------------------- */
 
-static int corrections_end(const follow *f, const result_rec *r, size_t n, fk_err *err)
+static int corrections_end(follow *f, const result_rec *r, size_t n, fk_err *err)
 {
     bool any = false;
     int64_t released = 0;
@@ -96,6 +97,7 @@ static int corrections_end(const follow *f, const result_rec *r, size_t n, fk_er
     if (store_holds_release_corrected(f->st, f->ids, f->now, f->a->username,
                                       HOLD_NOTE_CORRECTED, &released, err) != 0)
         return -1;
+    f->released += released;
     if (!released)
         return 0;
     return close_leads(f, released, "结果更正：解除管控", err) ||
@@ -144,19 +146,27 @@ static int holds_made(const follow *f, fk_err *err)
 
 /* ---- 4. negative single re-samples ------------------------------------------------------- */
 
-static int negatives_release(const follow *f, fk_err *err)
+static int negatives_release(follow *f, fk_err *err)
 {
     int64_t released = 0;
     if (store_holds_release_negative(f->st, f->ids, f->now, f->a->username, HOLD_NOTE_NEGATIVE,
                                      &released, err) != 0)
         return -1;
+    f->released += released;
     if (!released)
         return 0;
-    pool_notice p = {"pool_cleared", HOLD_MSG_POOL_CLEARED};
     return close_leads(f, released, HOLD_NOTE_NEGATIVE, err) ||
            audit_set(f->st, f->a, "release", 0, released, "holds released by a negative "
-                     "single re-sample", err) ||
-           each_audience(f, "testing.positive_pool.notify", pool_notice_to, &p, err);
+                     "single re-sample", err);
+}
+
+/* Pools whose members were all released by this recording (by their single re-samples
+ * or corrections of them) are cleared: told once, after every release. */
+static int pools_cleared(const follow *f, fk_err *err)
+{
+    pool_notice p = {"pool_cleared", HOLD_MSG_POOL_CLEARED};
+    return f->released ? each_audience(f, "testing.positive_pool.notify", pool_notice_to, &p, err)
+                       : 0;
 }
 
 /* ---- 5. single positives ----------------------------------------------------------------- */
@@ -251,9 +261,9 @@ int positives_follow_up(store *st, const policy *pol, const actor *a, const resu
                        "policy's testing rules");
     strbuf ids = STRBUF_INIT;
     ids_json(r, n, &ids);
-    follow f = {st, pol, a, sb_str(&ids), fk_now()};
+    follow f = {st, pol, a, sb_str(&ids), fk_now(), 0};
     int rc = corrections_end(&f, r, n, err) || holds_made(&f, err) ||
-             negatives_release(&f, err) || singles(&f, err);
+             negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err);
     sb_free(&ids);
     return rc ? -1 : 0;
 }

@@ -30,9 +30,12 @@
  *     4. A negative single tube (any round) releases every open hold of its member made
  *        before the sample; their retest leads close by the lead machine's legal path
  *        (received > found > controlled with measure "other" > closed, each an event
- *        with the note). A pooled tube whose holds were then all released notifies the
- *        same audiences (pool_cleared): the pool was a false positive or the positive is
- *        elsewhere; the holds say which member ended how.
+ *        with the note).
+ *     6. Last, once: a pooled tube whose holds of one result were all released, the last
+ *        by this recording's single re-samples or their corrections (not by a correction
+ *        of the pool's own result), notifies the audiences of testing.positive_pool.notify
+ *        (pool_cleared): the pool was a false positive or the positive is elsewhere; the
+ *        holds say which member ended how.
  *     5. A positive single tube (any round) is a case of testing.single_positive's class
  *        (screening_positive, via registry_case_screening_positive, audited), confirms
  *        the member's open holds (their leads stay open for control, with an event),

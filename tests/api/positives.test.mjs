@@ -265,3 +265,23 @@ test('the audit: holds made, released and confirmed, leads created and closed, r
   assert.ok((await audit('tube')).some((r) => r.action === 'positive'));
   assert.ok((await audit('person_samples')).length > 0);
 });
+
+test('a recheck positive corrected to negative: the confirmation is released, the pool cleared', async () => {
+  const poolTube = (await tube(P(1))).id;
+  const before = await counts();
+  const c = await jiance.post(`/api/v1/testing/tubes/${R(1)}/result/correction`, { result: 'negative', reason: '复核样本错号' });
+  assert.equal(c.status, 201, c.text);
+  const x = (await holds(`tube=${poolTube}&person=${people[0].id}`)).items[0];
+  assert.deepEqual([x.state, x.ended_result], ['released', 'negative']);
+  assert.match(x.note, /更正为阴性：复核样本错号/);
+  assert.equal((await admin.get(`/api/v1/leads/${x.lead_id}`)).json.state, 'closed');
+  const kase = (await admin.get(`/api/v1/cases/${x.case_id}`)).json;
+  const epi = (await inbox(liudiao)).items.filter((n) => n.kind === 'result_corrected' && n.message.includes(R(1)));
+  assert.equal(epi.length, 1);
+  assert.ok(epi[0].message.includes(String(kase.number)), epi[0].message);
+  const cleared = (await inbox(shequ)).items.filter((n) => n.kind === 'pool_cleared' && n.entity_id === poolTube);
+  assert.equal(cleared.length, 1, 'every member of the pool is now released');
+  assert.ok(cleared[0].message.includes(P(1)), cleared[0].message);
+  const after = await counts();
+  assert.deepEqual([after.cases - before.cases, after.holds - before.holds], [0, 0], 'the case stays for the epidemiologists to reclassify');
+});
