@@ -247,6 +247,8 @@ test('holds: filters, refusals and scope', async () => {
   await refuse(await admin.get('/api/v1/testing/holds?state=gone'), 400, 'state');
   const guest = await login(srv.url, 'guest');
   await refuse(await guest.get('/api/v1/testing/holds'), 403, '');
+  await refuse(await jiance.get(`/api/v1/testing/rounds/${recheck.id}/coverage`), 409, 'round_id', /recheck round/);
+  assert.equal((await jiance.get(`/api/v1/testing/rounds/${round.id}/coverage`)).status, 200);
   const community = (await shequ.get('/api/v1/testing/holds?limit=1000')).json;
   assert.ok(community.total > 0 && community.items.every((x) => x.area_code.startsWith(mine)));
 });
