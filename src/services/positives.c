@@ -240,8 +240,8 @@ static int singles(const follow *f, fk_err *err)
         return -1;
     for (size_t i = 0; rc == 0 && i < l.n; i++) {
         const single_positive *sp = &l.items[i];
-        bool now_positive = !strcmp(sp->result, "positive");
-        bool was_positive = !strcmp(sp->previous, "positive");
+        bool now_positive = hold_call_for(sp->result, 1) == HOLD_SINGLE_POSITIVE;
+        bool was_positive = hold_call_for(sp->previous, 1) == HOLD_SINGLE_POSITIVE;
         if (now_positive && !was_positive)
             rc = single_positive_follow(f, sp, err);
         else if (!now_positive && was_positive)
