@@ -75,6 +75,9 @@ int h_testing_tube_get(http_req *rq, fk_err *err);
 int h_testing_tube_scan(http_req *rq, fk_err *err);
 int h_testing_tube_close(http_req *rq, fk_err *err);
 int h_person_samples(http_req *rq, fk_err *err);
+int h_testing_holds(http_req *rq, fk_err *err);
+int h_notifications_list(http_req *rq, fk_err *err);
+int h_notification_ack(http_req *rq, fk_err *err);
 /* h_coverage.c */
 int h_coverage_units(http_req *rq, fk_err *err);
 int h_coverage_households(http_req *rq, fk_err *err);

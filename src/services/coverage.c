@@ -78,6 +78,11 @@ static int round_visible(store *st, const actor *a, int64_t id, round_rec *r, fk
     if (!role_in_jurisdiction(a->area_code, r->area_code) &&
         !role_in_jurisdiction(r->area_code, a->area_code))
         return fk_fail(err, FK_ENOTFOUND, "round_id", "round_id: no round %lld", (long long)id);
+    if (!strcmp(r->kind, "recheck"))
+        return fk_fail(err, FK_ECONFLICT, "round_id", "round_id: round %lld is the recheck "
+                       "round of round %lld: it owes the held, not the area (GET "
+                       "/api/v1/testing/holds?round=%lld)", (long long)id,
+                       (long long)r->parent_id, (long long)r->parent_id);
     return 0;
 }
 

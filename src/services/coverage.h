@@ -16,6 +16,8 @@
  *    Level: district, street or community (the units persons are counted in), not
  *    above the area's own level (FK_EINVAL "level"). Households and untested lists take
  *    any area (a community is the usual one).
+ *  - A recheck round (kind recheck) has no coverage of an area: it owes its parent's held
+ *    persons their single re-samples (services/positives.h); FK_ECONFLICT "round_id".
  *  - Permission: PERM_TESTING. Audit: every read (entity coverage, the round's
  *    id, the area in the detail); the untested list and the export are personal data.
  *  - Masking: names, ID numbers and phones masked without PERM_UNMASKED.
