@@ -4,7 +4,7 @@
  * The reconciliation is five statements in one read snapshot, each a join walked from
  * the round's sites (sampling_sites_round, then tubes_site) or from unmatched_tubes_round
  * (0017), probing box_tubes, box_tubes_missing, tube_results and tube_members by their
- * unique or leading keys, and persons by phone (persons_phone) for the duplicates: no
+ * unique or leading keys, and the shared phones of persons_phone for the duplicates: no
  * statement scans a table. Rows stream to the caller's callback.
  */
 #include <stdio.h>
@@ -325,18 +325,21 @@ static void unmatched_sql(strbuf *sb, sq_binds *b, const recon_query *q, const c
 }
 
 /* Candidates: a member of the round and another person with the same phone; both
- * scanned, the pair once (lower person id first). */
+ * scanned, the pair once (lower person id first). The walk starts from the phones held
+ * by more than one person (one pass over the covering index persons_phone, a few per
+ * cent of the city), not from the round's members: CROSS JOIN keeps that order. */
 static void duplicate_sql(strbuf *sb, sq_binds *b, const recon_query *q)
 {
     sb_append(sb, "SELECT p.id, t.barcode, '', '', s.name, s.area_code, '', m.scanned_at, 0, "
                   "'', p.name, p.id_number, p.phone, p.birth_date, q.id, q.name, q.id_number, "
-                  "q.birth_date, (mq.id IS NOT NULL) FROM sampling_sites s "
-                  "JOIN tubes t ON t.site_id = s.id JOIN tube_members m ON m.tube_id = t.id "
-                  "JOIN persons p ON p.id = m.person_id "
+                  "q.birth_date, (mq.id IS NOT NULL) FROM (SELECT phone FROM persons WHERE "
+                  "phone > '' GROUP BY phone HAVING count(*) > 1) sh "
+                  "CROSS JOIN persons p ON p.phone = sh.phone "
+                  "CROSS JOIN tube_members m ON m.round_id = ? AND m.person_id = p.id "
+                  "JOIN tubes t ON t.id = m.tube_id JOIN sampling_sites s ON s.id = t.site_id "
                   "JOIN persons q ON q.phone = p.phone AND q.id <> p.id "
                   "LEFT JOIN tube_members mq ON mq.round_id = m.round_id AND "
-                  "mq.person_id = q.id WHERE s.round_id = ? AND p.phone <> '' AND "
-                  "(mq.id IS NULL OR p.id < q.id)");
+                  "mq.person_id = q.id WHERE (mq.id IS NULL OR p.id < q.id)");
     sq_bind_add_int(b, q->round_id);
     sq_where_prefix(sb, b, "s.area_code", q->area);
     if (q->to > 0) {
