@@ -29,6 +29,13 @@
  *    sample_flow.h). Duplicate persons: the matching rule below. Names, ID numbers and
  *    phones masked without PERM_UNMASKED. Every read and export is audited (entity
  *    reconciliation, the round's id, day and area in the detail).
+ *  - What the report can and cannot see: a box never unpacked counts as holding every
+ *    tube it lists (missing at receipt needs the lab's unpack); a tube with a result
+ *    "invalid" has a result (its re-sampling is the result's consequence); a received
+ *    tube without members cannot exist (only closed tubes enter boxes, and a tube opens
+ *    at its first scan), so "unsampled" is the unpacks' unlisted barcodes. An unknown
+ *    barcode's result belongs to the round's area: a caller narrower than the round's
+ *    area does not see it; a known tube's belongs to its site's area.
  *  - The matching rule of one person under two IDs (reconcile_same_person): two person
  *    records (different ids, hence different ID numbers or ID types) with the same
  *    non-empty phone, the same birth date and the same name once white space (ASCII and
