@@ -149,6 +149,8 @@ struct store_ops {
     const struct store_sample_flow_ops *sample_flow;
     /* holds, notices, recheck rounds (store_positives.h) */
     const struct store_positive_ops *positive;
+    /* reconciliation of a round (store_reconcile.h) */
+    const struct store_reconcile_ops *reconcile;
 };
 
 /* The positives section's calls, same parameters as the store_* functions of
@@ -179,6 +181,19 @@ struct store_positive_ops {
                       fk_err *err);
     int (*hold_list)(store *st, const hold_filter *f, hold_list *out, fk_err *err);
     int (*person_held)(store *st, int64_t person_id, fk_err *err);
+};
+
+/* The reconciliation section's calls, same parameters as the store_* functions of
+ * store_reconcile.h (dispatched by store_reconcile.c). */
+struct store_reconcile_ops {
+    int (*box_unpack)(store *st, unpack_rec *u, const int64_t *missing, size_t n_missing,
+                      unmatched_rec *extras, size_t n_extras, const audit_rec *a, fk_err *err);
+    int (*box_unpack_get)(store *st, int64_t box_id, unpack_rec *out, fk_err *err);
+    int (*unmatched_insert)(store *st, unmatched_rec *u, const audit_rec *a, fk_err *err);
+    int (*unmatched_get)(store *st, int64_t id, unmatched_rec *out, fk_err *err);
+    int (*unmatched_resolve)(store *st, int64_t id, const char *resolution, const char *note,
+                             const char *by, int64_t at, const audit_rec *a, fk_err *err);
+    int (*each)(store *st, const recon_query *q, recon_fn fn, void *ctx, fk_err *err);
 };
 
 /* The coverage section's calls, same parameters as the store_* functions of

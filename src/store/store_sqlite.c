@@ -846,4 +846,5 @@ static const struct store_ops sq_ops = {
     .coverage = &sq_coverage_ops,
     .sample_flow = &sq_sample_flow_ops,
     .positive = &sq_positive_ops,
+    .reconcile = &sq_reconcile_ops,
 };
