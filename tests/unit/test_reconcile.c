@@ -110,18 +110,10 @@ typedef struct world { int64_t round, site, lab, lab2, box, tubes[3], persons[4]
 
 static int64_t add_person(store *st, int i, const char *name, const char *phone)
 {
-    fk_err err;
-    person p = {0};
+    person p = fixture_person("R", i);
     snprintf(p.name, sizeof p.name, "%s", name);
-    snprintf(p.id_type, sizeof p.id_type, "passport");
-    snprintf(p.id_number, sizeof p.id_number, "R%d", i);
-    snprintf(p.sex, sizeof p.sex, "F");
-    snprintf(p.birth_date, sizeof p.birth_date, "1990-02-03");
     snprintf(p.phone, sizeof p.phone, "%s", phone);
-    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
-    snprintf(p.community_code, sizeof p.community_code, "510104001001");
-    assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
-    return p.id;
+    return fixture_person_insert(st, &p);
 }
 
 static void make_world(store *st, world *w)
