@@ -262,9 +262,8 @@ static void pool_positive_then_rechecks(void **state)
     policy_free(pol);
 }
 
-/* A box of 1,000 pooled positives of 5: 5,000 holds and leads in a handful of statements;
- * the time bound is loose (a per-member loop of round trips would not meet it on a
- * sanitizer build either way, so it only catches a gross regression). */
+/* A box of 1,000 pooled positives of 5: every member held and given a lead by the
+ * set-based follow-up (its speed is bench/testing's to measure, not a test's). */
 static void a_box_of_a_thousand(void **state)
 {
     fixture *f = *state;
@@ -291,10 +290,8 @@ static void a_box_of_a_thousand(void **state)
     }
     tubes_at_lab(st, &w, w.round, w.site, "BOX-01000", cp, TUBES, persons, PER, 5);
     assert_int_equal(store_commit(st, &err), 0);
-    clock_t t0 = clock();
     assert_int_equal(sample_results_record_box(st, pol, &a, "BOX-01000", in, TUBES, 0, out,
                                                &err), 0);
-    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     hold_filter hf = {.state = "held", .limit = 1};
     hold_list h;
     assert_int_equal(store_hold_list(st, &hf, &h, &err), 0);
@@ -305,7 +302,6 @@ static void a_box_of_a_thousand(void **state)
     assert_int_equal(store_lead_list(st, &lf, &ll, &err), 0);
     assert_int_equal(ll.total, TUBES * PER);
     lead_list_free(&ll);
-    assert_true(secs < 30.0);
     free(persons);
     free(codes);
     free(cp);
