@@ -77,6 +77,11 @@ bool role_in_jurisdiction(const char *user_area, const char *community_code)
     return community_code && !strncmp(community_code, user_area, strlen(user_area));
 }
 
+bool role_areas_overlap(const char *user_area, const char *area)
+{
+    return role_in_jurisdiction(user_area, area) || role_in_jurisdiction(area, user_area);
+}
+
 const char *role_perm_name(perm p)
 {
     static const char *const names_of[PERM__COUNT] = {

@@ -43,5 +43,8 @@ bool role_can(const char *role, perm p);
 const char *const *role_names(void);
 /* True when `community_code` lies within `user_area` ("" user_area = everywhere). */
 bool role_in_jurisdiction(const char *user_area, const char *community_code);
+/* True when either area lies within the other: a district's round concerns a user of one
+ * of its communities, and a community's round the user of its district. */
+bool role_areas_overlap(const char *user_area, const char *area);
 
 #endif

@@ -18,7 +18,8 @@
  *    any area (a community is the usual one).
  *  - A recheck round (kind recheck) has no coverage of an area: it owes its parent's held
  *    persons their single re-samples (services/positives.h); FK_ECONFLICT "round_id".
- *  - Permission: PERM_TESTING. Audit: every read (entity coverage, the round's
+ *  - Permission: PERM_PERSON_READ (community workers follow the untested door to door;
+ *    read-only roles see the counts and masked lists). Audit: every read (entity coverage, the round's
  *    id, the area in the detail); the untested list and the export are personal data.
  *  - Masking: names, ID numbers and phones masked without PERM_UNMASKED.
  * Ownership: lists are the caller's (store_coverage.h frees). Thread safety: as the store.

@@ -5,9 +5,11 @@
  *
  * Contract:
  *  - Permission: PERM_TESTING for rounds, sites, tubes and scans (command and lab: the
- *    lab's accounts are the samplers). Jurisdiction: a user with an area code sees and
- *    works only rounds whose area lies within theirs, or sites and tubes of sites within
- *    it (others read as FK_ENOTFOUND); a round or site is created only inside it.
+ *    lab's accounts are the samplers). Jurisdiction: a user with an area code works only
+ *    rounds whose area lies within theirs, or sites and tubes of sites within it (others
+ *    read as FK_ENOTFOUND); a round or site is created only inside it. Reading rounds
+ *    (get, list) takes PERM_PERSON_READ only, for the rounds that concern the caller's
+ *    area (over it or under it): community workers follow up a round's untested.
  *  - Tubes are printed stock: barcodes (tube.h's format) are issued to a site before
  *    use, as a list or as prefix + first + count; a barcode never issued is unknown.
  *    The first scan opens a tube with the pool size of that person's group (tube.h,

@@ -86,14 +86,20 @@ static int sq_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
                            "round_id: no round %lld", (long long)id);
 }
 
-static int sq_round_list(store *st, const char *area_prefix, int limit, int offset,
+static int sq_round_list(store *st, const char *area, int limit, int offset,
                          round_list *out, fk_err *err)
 {
     strbuf w = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
-    sq_where_prefix(&w, &b, "r.area_code", area_prefix);
+    if (sq_given(area)) { /* under the area, or containing it */
+        sb_append(&w, " AND ((r.area_code >= ? AND r.area_code < ? || '~')"
+                      " OR substr(?, 1, length(r.area_code)) = r.area_code)");
+        sq_bind_add_text(&b, area);
+        sq_bind_add_text(&b, area);
+        sq_bind_add_text(&b, area);
+    }
     sq_page_query q = {ROUND_COLS, "testing_rounds r", sb_str(&w), "r.id DESC", limit, offset,
                        round_row, sizeof(round_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);

@@ -18,10 +18,10 @@ int store_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
     return T(st)->round_get(st, id, out, err);
 }
 
-int store_round_list(store *st, const char *area_prefix, int limit, int offset, round_list *out,
+int store_round_list(store *st, const char *area, int limit, int offset, round_list *out,
                      fk_err *err)
 {
-    return T(st)->round_list(st, area_prefix, limit, offset, out, err);
+    return T(st)->round_list(st, area, limit, offset, out, err);
 }
 
 int store_round_set_state(store *st, int64_t id, const char *from, const char *to,

@@ -68,11 +68,12 @@ typedef struct member_rec {
 } member_rec;
 typedef struct member_list { member_rec *items; size_t n; } member_list;
 
-/* Rounds. Insert fills id (FK_EREF "area_code" for an unknown area). The list is by
- * area prefix of the round (NULL = all), newest first. */
+/* Rounds. Insert fills id (FK_EREF "area_code" for an unknown area). The list holds the
+ * rounds that concern `area` (NULL = all): over it or an area under it, or over an area
+ * that contains it (a district's round concerns each of its communities); newest first. */
 int store_round_insert(store *st, round_rec *r, const struct audit_rec *a, fk_err *err);
 int store_round_get(store *st, int64_t id, round_rec *out, fk_err *err);
-int store_round_list(store *st, const char *area_prefix, int limit, int offset, round_list *out,
+int store_round_list(store *st, const char *area, int limit, int offset, round_list *out,
                      fk_err *err);
 /* Set the state if the round is still in `from` (FK_ECONFLICT "state" otherwise). */
 int store_round_set_state(store *st, int64_t id, const char *from, const char *to,

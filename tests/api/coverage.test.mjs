@@ -160,7 +160,7 @@ test('households and the untested list add up; the downloads hold the same perso
   assert.equal(fangkong(['testing', 'untested', '--data', srv.dataDir]).status, 2);
 });
 
-test("a community's sampler sees its own community only; no testing permission, 403; audited", async () => {
+test("a community's sampler and worker see their own community only; read-only roles masked; audited", async () => {
   const own = await other.get(`/api/v1/testing/rounds/${round.id}/coverage`);
   assert.equal(own.status, 200, own.text);
   assert.equal(own.json.area, `${street}997`);
@@ -169,10 +169,35 @@ test("a community's sampler sees its own community only; no testing permission, 
     const r = await other.get(`/api/v1/testing/rounds/${round.id}/${p}?area=${mine}`);
     assert.equal(r.status, 403, `${p}: ${r.text}`);
     assert.equal(r.json.error.field, 'area');
-    assert.equal((await shequ.get(`/api/v1/testing/rounds/${round.id}/${p}`)).status, 403);
   }
+  // the community worker follows its untested door to door: its own community, in clear
+  const mineCov = await shequ.get(`/api/v1/testing/rounds/${round.id}/coverage`);
+  assert.equal(mineCov.status, 200, mineCov.text);
+  assert.equal(mineCov.json.area, mine);
+  const clear = await shequ.get(`/api/v1/testing/rounds/${round.id}/untested?limit=1000`);
+  assert.equal(clear.status, 200, clear.text);
+  assert.ok(clear.json.items.length > 0);
+  assert.ok(clear.json.items.every((u) => /^\d{17}[\dX]$/.test(u.id_number)), 'in clear');
+  assert.equal((await shequ.get(`/api/v1/testing/rounds/${round.id}/coverage?area=${street}`)).status, 403);
+  // a read-only account sees the same persons masked, in the list and the file
+  const guest = await login(srv.url, 'guest');
+  const masked = await guest.get(`/api/v1/testing/rounds/${round.id}/untested?area=${mine}&limit=1000`);
+  assert.equal(masked.status, 200, masked.text);
+  assert.deepEqual(masked.json.items.map((u) => u.person_id), clear.json.items.map((u) => u.person_id));
+  for (const [m, c] of masked.json.items.map((u, i) => [u, clear.json.items[i]])) {
+    assert.notEqual(m.id_number, c.id_number);
+    assert.equal(m.id_number.slice(0, 3), c.id_number.slice(0, 3));
+    assert.match(m.id_number, /\*/);
+    assert.notEqual(m.name, c.name);
+    assert.match(m.name, /\*/);
+  }
+  const csv = await guest.get(`/api/v1/testing/rounds/${round.id}/untested.csv?area=${mine}`);
+  assert.equal(csv.status, 200);
+  assert.ok(!clear.json.items.some((u) => csv.text.includes(u.id_number)), 'no ID number in clear in the file');
   const audit = (await admin.get('/api/v1/audit?entity=coverage&limit=500')).json.items;
   assert.ok(audit.some((a) => a.action === 'read' && a.detail === `untested area=${mine}` && a.actor === 'jiance'));
   assert.ok(audit.some((a) => a.action === 'read' && a.detail === `units area=${street}`));
-  assert.equal(audit.filter((a) => a.action === 'export' && a.entity_id === round.id).length, 3);
+  const exports = audit.filter((a) => a.action === 'export' && a.entity_id === round.id);
+  assert.equal(exports.length, 4);
+  assert.equal(exports.filter((a) => a.actor === 'guest').length, 1);
 });
