@@ -7,11 +7,15 @@
  *   GET   /api/v1/testing/rounds/{id}/sites, POST sampling sites {name, area_code, team, lon, lat}
  *   POST  /api/v1/testing/sites/{id}/tubes        issue tube stock {barcodes[]} or
  *                                                 {prefix, first, count, digits}
+ *   GET   /api/v1/testing/sites/{id}/tubes        its tubes with box and current result
+ *                                                 (state, unboxed=1, limit, offset)
  *   GET   /api/v1/testing/tubes/{barcode}         a tube with its members (masked per role),
  *                                                 box, steps and results (h_sample_flow.c)
  *   POST  /api/v1/testing/tubes/{barcode}/scans   {person_id | id_number}
  *   POST  /api/v1/testing/tubes/{barcode}/close   close an open tube by hand
- *   GET   /api/v1/persons/{id}/samples            the person's testing history
+ *   GET   /api/v1/persons/{id}/samples            the person's testing history, with each
+ *                                                 tube's current result for the roles that
+ *                                                 read the sample flow
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +24,9 @@
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
+#include "model/role.h"
 #include "model/tube.h"
+#include "services/sample_flow.h"
 #include "services/testing.h"
 
 typedef req_field field;
@@ -264,6 +270,29 @@ int h_testing_tubes_issue(http_req *rq, fk_err *err)
     return rc ? -1 : req_reply(rq, 201, j);
 }
 
+int h_testing_site_tubes(http_req *rq, fk_err *err)
+{
+    int64_t site, limit, offset, unboxed;
+    site_tube_list l;
+    if (req_param_id(rq, 0, &site, err) || page_args(rq, &limit, &offset, err) ||
+        req_query_int(rq, "unboxed", 0, 0, 1, &unboxed, err) ||
+        testing_site_tubes(rq->st, &rq->who, site, req_query(rq, "state"), (int)unboxed,
+                           (int)limit, (int)offset, &l, err) != 0)
+        return -1;
+    json_t *items = json_array();
+    for (size_t i = 0; i < l.n; i++) {
+        const site_tube_rec *t = &l.items[i];
+        json_t *j = tube_json(&t->tube);
+        json_object_set_new(j, "box_code", json_str_or_null(t->box_code));
+        json_object_set_new(j, "box_state", json_str_or_null(t->box_state));
+        json_object_set_new(j, "result", json_str_or_null(t->result));
+        json_array_append_new(items, j);
+    }
+    json_t *j = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)l.total);
+    site_tube_list_free(&l);
+    return req_reply(rq, 200, j);
+}
+
 int h_testing_tube_get(http_req *rq, fk_err *err)
 {
     tube_rec t;
@@ -318,7 +347,24 @@ int h_person_samples(http_req *rq, fk_err *err)
     if (req_param_id(rq, 0, &id, err) ||
         testing_person_samples(rq->st, &rq->who, id, &l, err) != 0)
         return -1;
-    json_t *j = json_pack("{s:o, s:I}", "items", members_json(&l), "total", (json_int_t)l.n);
+    json_t *items = members_json(&l);
+    /* each tube's current result, for the roles that read the sample flow */
+    bool flow = role_can(rq->who.role, PERM_TESTING) || role_can(rq->who.role, PERM_LAB);
+    for (size_t i = 0; flow && i < l.n; i++) {
+        box_rec b;
+        int boxed = 0;
+        result_list h;
+        if (sample_tube_flow(rq->st, &rq->who, l.items[i].tube_id, &b, &boxed, &h, err) != 0) {
+            json_decref(items);
+            member_list_free(&l);
+            return -1;
+        }
+        json_t *it = json_array_get(items, i);
+        json_object_set_new(it, "result", h.n ? json_string(h.items[h.n - 1].result) : json_null());
+        json_object_set_new(it, "result_at", json_instant(h.n ? h.items[h.n - 1].reported_at : 0));
+        result_list_free(&h);
+    }
+    json_t *j = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)l.n);
     member_list_free(&l);
     return req_reply(rq, 200, j);
 }
