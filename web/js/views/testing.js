@@ -3,6 +3,7 @@
 // rate, amber below its good rate, green from it), and for the unit clicked its untested
 // persons with downloads (CSV, XLSX) for door-to-door follow-up. The server counts
 // everything (who is expected, who is exempt: the policy's testing.coverage).
+import { testingTabs } from './testing_tabs.js';
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { get } from '../api.js';
@@ -69,7 +70,7 @@ function untestedCard(roundId, area, list, offset, query) {
 }
 
 export async function render(root, { query }) {
-  root.append(h('h1', {}, t('cov.title')));
+  root.append(testingTabs('coverage'), h('h1', {}, t('cov.title')));
   const rounds = (await get('/testing/rounds', { limit: 100 })).items;
   if (rounds.length === 0) { root.append(h('p', { class: 'empty' }, t('cov.no_rounds'))); return; }
   const roundId = Number(query.round || rounds[0].id);
