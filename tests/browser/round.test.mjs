@@ -286,6 +286,28 @@ test('the pages in English', async (t) => {
   assert.deepEqual(errors, []);
 });
 
+test("a planned round is opened, then closed, from its page", async (t) => {
+  const { page, errors } = await openBrowser(t);
+  await logIn(page, srv.url, 'admin');
+  const now = Date.now();
+  const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const made = await admin.post('/api/v1/testing/rounds', { name: '计划中的轮次', area_code: mine,
+    starts_at: iso(now - 3600e3), ends_at: iso(now + 3600e3) });
+  assert.equal(made.status, 201, made.text);
+  await page.goto(`${srv.url}/#/rounds`);
+  const row = page.locator(`[data-testid=round-row][data-id="${made.json.id}"]`);
+  assert.equal(await row.getByTestId('round-state').innerText(), '计划中');
+  await row.getByTestId('round-link').click();
+  await byId(page, 'round-to-open').click();
+  await page.locator('[data-testid=round-state]', { hasText: '采样中' }).waitFor();
+  assert.equal((await admin.get(`/api/v1/testing/rounds/${made.json.id}`)).json.state, 'open');
+  await byId(page, 'round-to-closed').click();
+  await page.locator('[data-testid=round-state]', { hasText: '已结束' }).waitFor();
+  assert.equal((await admin.get(`/api/v1/testing/rounds/${made.json.id}`)).json.state, 'closed');
+  assert.equal(await byId(page, 'site-form').count(), 0, 'a closed round takes no new sites');
+  assert.deepEqual(errors, []);
+});
+
 test('the sampler on a phone, as the lab account', async (t) => {
   const { page, errors } = await openBrowser(t, { width: 390, height: 844 });
   await logIn(page, srv.url, 'jiance');

@@ -56,10 +56,10 @@ export async function render(root, { query }) {
   const list = h('ol', { class: 'recent', 'data-testid': 'sampler-recent' });
   const tubeForm = h('form', { class: 'scan-form', 'data-testid': 'sampler-tube-form', novalidate: true },
     field('barcode', 'sampler.barcode', barcode),
-    h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.search')));
+    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'sampler-take' }, t('sampler.take')));
   const personForm = h('form', { class: 'scan-form', 'data-testid': 'sampler-person-form', novalidate: true },
     field('id_number', 'sampler.id_number', idInput),
-    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'sampler-scan' }, t('common.save')));
+    h('button', { type: 'submit', class: 'btn btn-primary', 'data-testid': 'sampler-scan' }, t('sampler.scan')));
   const pad = h('div', { class: 'card' }, msg, ok, tubeForm, tubeInfo, personForm, closeBtn);
   root.append(pad, h('div', { class: 'card' }, h('h2', {}, t('sampler.last')), list));
 
@@ -122,7 +122,7 @@ export async function render(root, { query }) {
     try {
       const r = await post(`/testing/tubes/${encodeURIComponent(tube.barcode)}/scans`, { id_number: id });
       tube = r;
-      recent.unshift({ id, barcode: r.barcode, n: r.n_members, size: r.size, at: new Date().toLocaleTimeString() });
+      recent.unshift({ id, barcode: r.barcode, n: r.n_members, size: r.size, at: new Date().toTimeString().slice(0, 8) });
       recent.length = Math.min(recent.length, RECENT);
       drawRecent();
       if (r.state === 'closed') {
