@@ -138,7 +138,7 @@ test('the command creates a round, a site, issues tubes; the sampler fills a tub
   await page.locator('[data-testid=sampler-fill][data-n="2"]').waitFor();
   await page.screenshot({ path: path.join(OUT, 'round-sampler.png'), fullPage: true });
   await byId(page, 'sampler-close').click();
-  await byId(page, 'sampler-ok').waitFor();
+  await byId(page, 'sampler-ok').filter({ hasText: code(2) }).waitFor();
   tube = (await admin.get(`/api/v1/testing/tubes/${code(2)}`)).json;
   assert.equal(tube.state, 'closed');
   assert.equal(tube.n_members, 2);
@@ -176,7 +176,7 @@ test('closed tubes are packed, handed over, received at a lab and their results 
   await byId(page, 'lab-name').fill('浏览器检测实验室');
   await byId(page, 'lab-area-district').selectOption(mine.slice(0, 6));
   await byId(page, 'lab-create').click();
-  await byId(page, 'flow-ok').waitFor();
+  await byId(page, 'flow-ok').filter({ hasText: '浏览器检测实验室' }).waitFor();
   const lab = (await admin.get('/api/v1/testing/labs')).json.items.find((l) => l.name === '浏览器检测实验室');
   assert.ok(lab);
   const handed = page.locator(`[data-testid=box-row][data-code="${BOX}"]`);
@@ -202,8 +202,7 @@ test('closed tubes are packed, handed over, received at a lab and their results 
   assert.equal((await admin.get(`/api/v1/testing/tubes/${code(1)}`)).json.result, null);
   await r2.getByTestId('res-ct_n').fill('26.1');
   await byId(page, 'results-submit-all').click();
-  await byId(page, 'flow-ok').waitFor();
-  assert.match(await byId(page, 'flow-ok').innerText(), /已录入 2 个结果/);
+  await byId(page, 'flow-ok').filter({ hasText: '已录入 2 个结果' }).waitFor();
   const t2 = (await admin.get(`/api/v1/testing/tubes/${code(2)}`)).json;
   assert.equal(t2.result, 'positive');
   assert.equal(t2.results[0].ct_orf1ab, 24.5);
@@ -275,6 +274,7 @@ test('the pages in English', async (t) => {
   await byId(page, 'flow-site').waitFor();
   assert.equal(await page.locator('h1').innerText(), 'Sample flow and results');
   assert.match(await byId(page, 'flow-limits').innerText(), /^Limits: sample to lab \d+ h/);
+  await page.screenshot({ path: path.join(OUT, 'round-flow-en.png'), fullPage: true });
   await page.goto(`${srv.url}/#/sampler?site=${siteId}`);
   await scanTube(page, code(3));
   await scanPerson(page, persons[1].id_number);
@@ -322,6 +322,17 @@ test('the sampler on a phone, as the lab account', async (t) => {
   assert.match(await byId(page, 'sampler-fill').innerText(), new RegExp(`已采 ${tube.n_members} / ${tube.size} 人`));
   await scanPerson(page, persons[size + 2].id_number);
   await byId(page, 'error-id_number').waitFor();
+  // a close contact pools alone by the policy: refused in this pooled tube, the reason said
+  const lead = await admin.post('/api/v1/leads', { kind: 'close_contact', person_id: persons[size + 3].id, area_code: mine });
+  assert.equal(lead.status, 201, lead.text);
+  const api = await admin.post(`/api/v1/testing/tubes/${code(4)}/scans`, { id_number: persons[size + 3].id_number });
+  assert.equal(api.status, 409, api.text);
+  const m = /pooled (\d+) to a tube by the policy; this tube pools (\d+)/.exec(api.json.error.message);
+  assert.ok(m, api.json.error.message);
+  await scanPerson(page, persons[size + 3].id_number);
+  await byId(page, 'error-id_number').filter({ hasText: '重点人群' }).waitFor();
+  assert.match(await byId(page, 'error-id_number').innerText(), new RegExp(`按方案 ${m[1]} 人一管；此管为 ${m[2]} 人混采`));
+  assert.equal(await byId(page, 'sampler-id').inputValue(), persons[size + 3].id_number);
   // nothing wider than the phone; the inputs and the close button in view
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll');
   for (const id of ['sampler-barcode', 'sampler-id', 'sampler-close', 'error-id_number']) {
@@ -329,5 +340,27 @@ test('the sampler on a phone, as the lab account', async (t) => {
     assert.ok(b && b.x >= 0 && b.x + b.width <= 390, `${id} ${JSON.stringify(b)}`);
   }
   await page.screenshot({ path: path.join(OUT, 'round-sampler-phone.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('tubes over the policy\'s limit are red in the flow', async (t) => {
+  const { page, errors } = await openBrowser(t);
+  await logIn(page, srv.url, 'admin');
+  // tube 4 (one person, from the phone test) closed now, seen past the sample-to-lab limit
+  assert.equal((await admin.post(`/api/v1/testing/tubes/${code(4)}/close`)).status, 200);
+  const limit = (await admin.get(`/api/v1/testing/flow?round=${roundId}`)).json.limits_h.sample_to_lab;
+  const now = new Date(Date.now() + (limit + 1) * 3600e3).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const flow = (await admin.get(`/api/v1/testing/flow?round=${roundId}&now=${now}`)).json;
+  const site = flow.sites.find((s) => s.site_id === siteId);
+  assert.equal(site.waiting.pack, 1);
+  assert.equal(site.over.sample_to_lab, 1);
+  await page.goto(`${srv.url}/#/flow?round=${roundId}&now=${now}`);
+  const tr = page.locator(`[data-testid=flow-site-row][data-id="${siteId}"]`);
+  await tr.waitFor();
+  for (const col of ['waiting_pack', 'over_to_lab']) {
+    assert.equal(await tr.locator(`td[data-col=${col}]`).innerText(), '1', col);
+    assert.match(await tr.locator(`td[data-col=${col}]`).getAttribute('class'), /cell-failure/, col);
+  }
+  assert.doesNotMatch(await tr.locator('td[data-col=resulted]').getAttribute('class'), /cell-failure/);
   assert.deepEqual(errors, []);
 });

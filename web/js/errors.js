@@ -92,7 +92,7 @@ const RULES = [
   [/^(?<b>\S+) was never issued/, 'err.never_issued'],
   [/^the person was already scanned in this round, into tube (?<b>\S+) at (?<at>\S+)/, 'err.already_scanned', { at: 'instant' }],
   [/^the person lives in (?<c>\d+), outside the round's area (?<a>\d+)/, 'err.outside_round'],
-  [/^the person is in group (?<g>\S+), pooled (?<n>\d+) to a tube by the policy; this tube pools (?<m>\d+)/, 'err.pool_group'],
+  [/^the person is in group (?<g>\S+), pooled (?<n>\d+) to a tube by the policy; this tube pools (?<m>\d+)/, 'err.pool_group', { g: 'poolgroup' }],
   [/^the round is (?<s>\w+), not open/, 'err.round_not_open', { s: 'roundstate' }],
   [/^the round takes samples from its start to its end only/, 'err.round_window'],
   [/^no registered person with/, 'err.id_not_registered'],

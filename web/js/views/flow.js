@@ -148,7 +148,7 @@ function labsCard(labs) {
     } catch (err) { showError(form, msg, err); }
   });
   return h('div', { class: 'card', 'data-testid': 'labs' }, h('h2', {}, t('flow.labs')),
-    h('ul', { class: 'plain' }, labs.map((l) => h('li', { 'data-testid': 'lab' }, l.name))), can('lab') ? form : null);
+    h('ul', { class: 'plain', style: 'margin-bottom:12px' }, labs.map((l) => h('li', { 'data-testid': 'lab' }, l.name))), can('lab') ? form : null);
 }
 
 // One tube's row of a received box: its current result, the result or correction to send.
@@ -235,7 +235,8 @@ export async function render(root, { query }) {
   const [rounds, labs] = await Promise.all([get('/testing/rounds', { limit: 100 }), get('/testing/labs')]);
   const sites = query.round ? (await get(`/testing/rounds/${query.round}/sites`, { limit: 1000 })).items : [];
   root.append(filters(query, rounds.items, sites, labs.items));
-  const fl = await get('/testing/flow', { round: query.round, site: query.site, lab: query.lab });
+  // now=T (an ISO instant in the address) shows the flow as it stands at T
+  const fl = await get('/testing/flow', { round: query.round, site: query.site, lab: query.lab, now: query.now });
   root.append(h('p', { class: 'muted', 'data-testid': 'flow-limits' }, t('flow.limits', { a: fl.limits_h.sample_to_lab, b: fl.limits_h.lab_to_result })),
     h('div', { class: 'card' }, h('h2', {}, t('flow.by_site')), flowTable(fl.sites, 'site')),
     h('div', { class: 'card' }, h('h2', {}, t('flow.by_lab')), flowTable(fl.labs, 'lab')));
