@@ -77,6 +77,7 @@ test('the command creates a round, a site, issues tubes; the sampler fills a tub
   round = (await admin.get(`/api/v1/testing/rounds/${roundId}`)).json;
   assert.equal(await byId(page, 'site-tubes').innerText(), String(round.tube_count));
   assert.equal(round.tube_count, 5);
+  await page.screenshot({ path: path.join(OUT, 'round-detail.png'), fullPage: true });
   // the round's links: coverage, the flow, the sampler
   assert.equal(await byId(page, 'round-coverage').getAttribute('href'), `#/testing?round=${roundId}`);
   await byId(page, 'site-sampler').click();

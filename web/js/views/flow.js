@@ -4,7 +4,6 @@
 // (handed to a courier, received at a lab); the labs; and for a received box the lab's
 // result entry: per tube negative, positive with the Ct values of ORF1ab and N, or
 // invalid, one at a time or as a batch, and a correction with its reason.
-import { testingTabs } from './testing_tabs.js';
 import { h, select } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, post } from '../api.js';
@@ -12,6 +11,7 @@ import { areaPicker } from '../areas.js';
 import { field, banner, clearErrors, showError, showBanner } from '../form.js';
 import { go, href } from '../nav.js';
 import { can } from '../session.js';
+import { testingTabs } from './testing_tabs.js';
 
 export const nav = 'testing';
 const FLASH = 'fangkong.flow.ok';

@@ -3,7 +3,6 @@
 // to the sampler and the sample flow of each; a new site; tube stock issued to a site
 // (prefix, first, count, digits: printed barcodes, before use). Links to the round's
 // coverage (核酸覆盖) and flow.
-import { testingTabs } from './testing_tabs.js';
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { get, post, patch } from '../api.js';
@@ -13,6 +12,7 @@ import { field, banner, clearErrors, showError, showBanner } from '../form.js';
 import { href } from '../nav.js';
 import { can } from '../session.js';
 import { roundState } from './rounds.js';
+import { testingTabs } from './testing_tabs.js';
 
 export const nav = 'testing';
 const redraw = () => window.dispatchEvent(new Event('fk:route'));

@@ -1,7 +1,6 @@
 // views/rounds.js - testing rounds (核酸轮次): the rounds of the user's area, newest first,
 // with their window, state and counts; a form to create one over an area and a window
 // (planned, or open at once). A round's own page (round_detail.js) has its sites.
-import { testingTabs } from './testing_tabs.js';
 import { h } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, post } from '../api.js';
@@ -11,6 +10,7 @@ import { field, banner, clearErrors, showError } from '../form.js';
 import { pager } from '../pager.js';
 import { go, href } from '../nav.js';
 import { can } from '../session.js';
+import { testingTabs } from './testing_tabs.js';
 
 export const nav = 'testing';
 const LIMIT = 50;

@@ -4,13 +4,13 @@
 // closes itself when full (the server decides), or by hand. Every refusal of the API is
 // shown under the field it names, the input kept and selected for a rescan; the last
 // scans are listed. The ID number's check digit is checked here first (idcheck.js).
-import { testingTabs } from './testing_tabs.js';
 import { h, select, fill } from '../dom.js';
 import { t, label } from '../i18n.js';
 import { get, post, ApiError } from '../api.js';
 import { checkDigit } from '../idcheck.js';
 import { field, banner, clearErrors, showError, showBanner } from '../form.js';
 import { go } from '../nav.js';
+import { testingTabs } from './testing_tabs.js';
 
 export const nav = 'testing';
 const SITE_KEY = 'fangkong.sampler.site';

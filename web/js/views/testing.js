@@ -3,13 +3,13 @@
 // rate, amber below its good rate, green from it), and for the unit clicked its untested
 // persons with downloads (CSV, XLSX) for door-to-door follow-up. The server counts
 // everything (who is expected, who is exempt: the policy's testing.coverage).
-import { testingTabs } from './testing_tabs.js';
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { get } from '../api.js';
 import { token } from '../session.js';
 import { go } from '../nav.js';
 import { pager } from '../pager.js';
+import { testingTabs } from './testing_tabs.js';
 
 export const nav = 'testing';
 const LEVELS = ['community', 'street', 'district'];
