@@ -63,6 +63,8 @@ test("a site's tubes: by barcode with box and result, filtered by state and box"
   assert.equal(bad.status, 400, bad.text);
   assert.equal(bad.json.error.field, 'state');
   assert.equal((await jiance.get(`/api/v1/testing/sites/${site.id}/tubes?unboxed=2`)).json.error.field, 'unboxed');
+  const doc = (await jiance.get('/api/v1/openapi.json')).json;
+  assert.ok(doc.paths['/api/v1/testing/sites/{id}/tubes'].get && doc.paths['/api/v1/testing/sites/{id}/tubes'].post);
 });
 
 test("a site's tubes: permission, jurisdiction and audit", async () => {
