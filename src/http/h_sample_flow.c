@@ -203,9 +203,10 @@ static int one_result(http_req *rq, bool correction, fk_err *err)
         rc = fk_fail(err, FK_EINVAL, "reason", "reason: only a correction takes a reason");
     result_from(v, rq->params[0], &in);
     int64_t lab = v[3].given ? v[3].n : 0;
-    rc = rc || (correction ? sample_result_correct(rq->st, &rq->who, &in, lab,
+    rc = rc || (correction ? sample_result_correct(rq->st, rq->policy, &rq->who, &in, lab,
                                                    v[4].given ? v[4].s : NULL, &r, err)
-                           : sample_result_record(rq->st, &rq->who, &in, lab, &r, err)) != 0;
+                           : sample_result_record(rq->st, rq->policy, &rq->who, &in, lab, &r,
+                                                  err)) != 0;
     json_decref(body);
     if (rc)
         return -1;
@@ -280,7 +281,7 @@ int h_testing_box_results(http_req *rq, fk_err *err)
         if ((rc = batch_item(e, i, &in[i], err)) != 0)
             break;
     }
-    rc = rc || sample_results_record_box(rq->st, &rq->who, rq->params[0], in, n,
+    rc = rc || sample_results_record_box(rq->st, rq->policy, &rq->who, rq->params[0], in, n,
                                          v[1].given ? v[1].n : 0, out, err) != 0;
     json_t *j = rc ? NULL : json_pack("{s:s, s:I, s:o}", "code", rq->params[0], "recorded",
                                       (json_int_t)n, "results", results_json(out, in, n));

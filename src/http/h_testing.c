@@ -13,9 +13,8 @@
  *                                                 box, steps and results (h_sample_flow.c)
  *   POST  /api/v1/testing/tubes/{barcode}/scans   {person_id | id_number}
  *   POST  /api/v1/testing/tubes/{barcode}/close   close an open tube by hand
- *   GET   /api/v1/persons/{id}/samples            the person's testing history, with each
- *                                                 tube's current result for the roles that
- *                                                 read the sample flow
+ *   GET   /api/v1/persons/{id}/samples            the person's testing history (each sample
+ *                                                 with its tube's current result) and holds
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +23,7 @@
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
-#include "model/role.h"
 #include "model/tube.h"
-#include "services/sample_flow.h"
 #include "services/testing.h"
 
 typedef req_field field;
@@ -38,6 +35,8 @@ static json_t *round_json(const round_rec *r)
                           "name", r->name, "area_code", r->area_code, "state", r->state,
                           "created_by", r->created_by, "site_count", r->sites, "tube_count",
                           r->tubes, "scanned", r->scanned);
+    json_object_set_new(j, "kind", json_string(r->kind));
+    json_object_set_new(j, "parent_id", r->parent_id ? json_integer(r->parent_id) : json_null());
     json_object_set_new(j, "starts_at", json_instant(r->starts_at));
     json_object_set_new(j, "ends_at", json_instant(r->ends_at));
     json_object_set_new(j, "created_at", json_instant(r->created_at));
@@ -76,6 +75,7 @@ static json_t *member_json(const member_rec *m)
                           "barcode", m->barcode, "size", m->size, "site_name", m->site_name,
                           "scanned_by", m->scanned_by);
     json_object_set_new(j, "scanned_at", json_instant(m->scanned_at));
+    json_object_set_new(j, "result", json_str_or_null(m->result));
     return j;
 }
 
@@ -97,19 +97,13 @@ static int copy_text(char *dst, size_t cap, const value *v, const char *name, fk
     return 0;
 }
 
-static int page_args(http_req *rq, int64_t *limit, int64_t *offset, fk_err *err)
-{
-    return req_query_int(rq, "limit", 50, 1, 1000, limit, err) ||
-           req_query_int(rq, "offset", 0, 0, 100000000, offset, err);
-}
-
 /* ---- rounds ------------------------------------------------------------------------------ */
 
 int h_testing_rounds_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset;
     round_list l;
-    if (page_args(rq, &limit, &offset, err) ||
+    if (req_page_args(rq, &limit, &offset, err) ||
         testing_round_list(rq->st, &rq->who, req_query(rq, "area"), (int)limit, (int)offset, &l,
                            err) != 0)
         return -1;
@@ -168,7 +162,7 @@ int h_testing_sites_list(http_req *rq, fk_err *err)
 {
     int64_t id, limit, offset;
     site_list l;
-    if (req_param_id(rq, 0, &id, err) || page_args(rq, &limit, &offset, err) ||
+    if (req_param_id(rq, 0, &id, err) || req_page_args(rq, &limit, &offset, err) ||
         testing_site_list(rq->st, &rq->who, id, (int)limit, (int)offset, &l, err) != 0)
         return -1;
     json_t *items = json_array();
@@ -274,7 +268,7 @@ int h_testing_site_tubes(http_req *rq, fk_err *err)
 {
     int64_t site, limit, offset, unboxed;
     site_tube_list l;
-    if (req_param_id(rq, 0, &site, err) || page_args(rq, &limit, &offset, err) ||
+    if (req_param_id(rq, 0, &site, err) || req_page_args(rq, &limit, &offset, err) ||
         req_query_int(rq, "unboxed", 0, 0, 1, &unboxed, err) ||
         testing_site_tubes(rq->st, &rq->who, site, req_query(rq, "state"), (int)unboxed,
                            (int)limit, (int)offset, &l, err) != 0)
@@ -344,27 +338,13 @@ int h_person_samples(http_req *rq, fk_err *err)
 {
     int64_t id;
     member_list l;
+    hold_list h;
     if (req_param_id(rq, 0, &id, err) ||
-        testing_person_samples(rq->st, &rq->who, id, &l, err) != 0)
+        testing_person_samples(rq->st, &rq->who, id, &l, &h, err) != 0)
         return -1;
-    json_t *items = members_json(&l);
-    /* each tube's current result, for the roles that read the sample flow */
-    bool flow = role_can(rq->who.role, PERM_TESTING) || role_can(rq->who.role, PERM_LAB);
-    for (size_t i = 0; flow && i < l.n; i++) {
-        box_rec b;
-        int boxed = 0;
-        result_list h;
-        if (sample_tube_flow(rq->st, &rq->who, l.items[i].tube_id, &b, &boxed, &h, err) != 0) {
-            json_decref(items);
-            member_list_free(&l);
-            return -1;
-        }
-        json_t *it = json_array_get(items, i);
-        json_object_set_new(it, "result", h.n ? json_string(h.items[h.n - 1].result) : json_null());
-        json_object_set_new(it, "result_at", json_instant(h.n ? h.items[h.n - 1].reported_at : 0));
-        result_list_free(&h);
-    }
-    json_t *j = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)l.n);
+    json_t *j = json_pack("{s:o, s:I, s:o}", "items", members_json(&l), "total",
+                          (json_int_t)l.n, "holds", holds_to_json(&h));
     member_list_free(&l);
+    hold_list_free(&h);
     return req_reply(rq, 200, j);
 }

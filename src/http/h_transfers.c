@@ -99,19 +99,13 @@ static int copy_text(char *dst, size_t cap, const value *v, const char *name, fk
     return 0;
 }
 
-static int page_args(http_req *rq, int64_t *limit, int64_t *offset, fk_err *err)
-{
-    return req_query_int(rq, "limit", 50, 1, 1000, limit, err) ||
-           req_query_int(rq, "offset", 0, 0, 100000000, offset, err);
-}
-
 /* ---- trips ------------------------------------------------------------------------------ */
 
 int h_transfers_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset, late;
     trip_list l;
-    if (page_args(rq, &limit, &offset, err) || req_query_int(rq, "late", 0, 0, 1, &late, err))
+    if (req_page_args(rq, &limit, &offset, err) || req_query_int(rq, "late", 0, 0, 1, &late, err))
         return -1;
     trip_filter f = {.area_prefix = req_query(rq, "area"), .state = req_query(rq, "state"),
                      .late_at = late ? fk_now() : 0, .limit = (int)limit, .offset = (int)offset};
@@ -217,7 +211,7 @@ int h_vehicles_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset;
     vehicle_list l;
-    if (page_args(rq, &limit, &offset, err) ||
+    if (req_page_args(rq, &limit, &offset, err) ||
         transfers_vehicle_list(rq->st, &rq->who, req_query(rq, "area"), (int)limit,
                                (int)offset, &l, err) != 0)
         return -1;
@@ -262,7 +256,7 @@ int h_crews_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset;
     crew_list l;
-    if (page_args(rq, &limit, &offset, err) ||
+    if (req_page_args(rq, &limit, &offset, err) ||
         transfers_crew_list(rq->st, &rq->who, req_query(rq, "area"), (int)limit, (int)offset,
                             &l, err) != 0)
         return -1;

@@ -76,6 +76,14 @@ int h_testing_tube_get(http_req *rq, fk_err *err);
 int h_testing_tube_scan(http_req *rq, fk_err *err);
 int h_testing_tube_close(http_req *rq, fk_err *err);
 int h_person_samples(http_req *rq, fk_err *err);
+int h_testing_holds(http_req *rq, fk_err *err);
+int h_notifications_list(http_req *rq, fk_err *err);
+int h_notification_ack(http_req *rq, fk_err *err);
+/* h_reconcile.c */
+int h_testing_box_unpack(http_req *rq, fk_err *err);
+int h_testing_unmatched_result(http_req *rq, fk_err *err);
+int h_testing_unmatched_patch(http_req *rq, fk_err *err);
+int h_testing_reconciliation(http_req *rq, fk_err *err);
 /* h_coverage.c */
 int h_coverage_units(http_req *rq, fk_err *err);
 int h_coverage_households(http_req *rq, fk_err *err);

@@ -243,3 +243,35 @@ json_t *venue_to_json(const venue *v)
                      v->code, "name", v->name, "kind", v->kind, "grid_code", v->grid_code, "lon",
                      v->lon, "lat", v->lat);
 }
+
+json_t *hold_to_json(const hold_rec *h)
+{
+    json_t *j = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:i, s:I, s:s, s:s, "
+                          "s:s, s:s, s:s}",
+                          "id", (json_int_t)h->id, "person_id", (json_int_t)h->person_id,
+                          "person_name", h->person_name, "id_number", h->id_number,
+                          "round_id", (json_int_t)h->round_id, "round_name", h->round_name,
+                          "tube_id", (json_int_t)h->tube_id, "barcode", h->barcode,
+                          "site_name", h->site_name, "size", h->size,
+                          "result_id", (json_int_t)h->result_id, "result", h->result,
+                          "reason", h->reason, "state", h->state, "area_code", h->area_code,
+                          "held_by", h->held_by);
+    json_object_set_new(j, "held_at", json_instant(h->held_at));
+    json_object_set_new(j, "ended_at", json_instant(h->ended_at));
+    json_object_set_new(j, "ended_by", json_str_or_null(h->ended_by));
+    json_object_set_new(j, "ended_result_id",
+                        h->ended_result_id ? json_integer(h->ended_result_id) : json_null());
+    json_object_set_new(j, "ended_result", json_str_or_null(h->ended_result));
+    json_object_set_new(j, "lead_id", h->lead_id ? json_integer(h->lead_id) : json_null());
+    json_object_set_new(j, "case_id", h->case_id ? json_integer(h->case_id) : json_null());
+    json_object_set_new(j, "note", json_str_or_null(h->note));
+    return j;
+}
+
+json_t *holds_to_json(const hold_list *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; l && i < l->n; i++)
+        json_array_append_new(a, hold_to_json(&l->items[i]));
+    return a;
+}

@@ -24,6 +24,9 @@ json_t *transition_to_json(const case_transition *t);
 json_t *area_to_json(const area *a);
 json_t *audit_to_json(const audit_rec *a);
 json_t *venue_to_json(const venue *v);
+/* A hold (store_positives.h) and a list of them as an array. */
+json_t *hold_to_json(const hold_rec *h);
+json_t *holds_to_json(const hold_list *l);
 
 /* "YYYY-MM-DDTHH:MM:SSZ" as a JSON string, or null for 0. */
 json_t *json_instant(int64_t t);

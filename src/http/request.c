@@ -150,3 +150,9 @@ int req_json_fields(const http_req *rq, const req_field *spec, req_value *vals, 
             return fk_fail(err, FK_EINVAL, spec[i].name, "%s: required", spec[i].name);
     return 0;
 }
+
+int req_page_args(const http_req *rq, int64_t *limit, int64_t *offset, fk_err *err)
+{
+    return req_query_int(rq, "limit", 50, 1, 1000, limit, err) ||
+           req_query_int(rq, "offset", 0, 0, 100000000, offset, err);
+}

@@ -52,6 +52,8 @@ const char *req_query(const http_req *rq, const char *name);
 /* Query parameter as a bounded integer; `def` when absent; FK_EINVAL naming it otherwise. */
 int req_query_int(const http_req *rq, const char *name, int64_t def, int64_t min, int64_t max,
                   int64_t *out, fk_err *err);
+/* The paging of a list: limit (1..1000, default 50) and offset (default 0). */
+int req_page_args(const http_req *rq, int64_t *limit, int64_t *offset, fk_err *err);
 /* Path parameter i as a positive integer id; FK_ENOTFOUND when it is not one. */
 int req_param_id(const http_req *rq, int i, int64_t *out, fk_err *err);
 /* Parse the body as a JSON object; malformed JSON names line and column. */

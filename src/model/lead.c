@@ -45,6 +45,17 @@ static int find_state(const char *state)
     return -1;
 }
 
+static const lead_move close_path[] = {
+    {"pushed", "received"}, {"received", "found"},     {"not_found", "found"},
+    {"found", "controlled"}, {"refused", "controlled"}, {"controlled", "closed"},
+};
+
+const lead_move *lead_close_path(size_t *n)
+{
+    *n = sizeof close_path / sizeof close_path[0];
+    return close_path;
+}
+
 bool lead_kind_known(const char *kind) { return in_list(kinds, kind); }
 bool lead_state_known(const char *state) { return find_state(state) >= 0; }
 bool lead_measure_known(const char *m) { return in_list(measures, m); }

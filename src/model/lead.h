@@ -57,6 +57,14 @@ int lead_escalation_target(const char *state, const int64_t deadlines[LEAD_STEPS
  * move table above, so the C and SQL forms cannot drift apart (tests/unit/test_leads.c
  * checks that they agree). -1 when cap is too small (out truncated). */
 int lead_escalation_target_sql(char *out, size_t cap, const char *now);
+/* The legal path of an open lead to closed, as moves in an order such that applying each
+ * in turn to every lead then in its `from` state takes every open lead to closed:
+ * received, found (not_found leads are found: the test found them), controlled (with a
+ * measure taken), closed. For the set-based closing of retest leads whose test came in
+ * (store_holds_close_leads); tests/unit checks every move against the machine. *n (OUT)
+ * the number of moves. Static. */
+typedef struct lead_move { const char *from, *to; } lead_move;
+const lead_move *lead_close_path(size_t *n);
 /* "community", "street", "district", "command" (NULL out of range). */
 const char *lead_level_name(int level);
 

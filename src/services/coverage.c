@@ -70,20 +70,29 @@ static int rules(const policy *pol, const round_rec *r, int64_t now, coverage_qu
 
 /* ---- round, area and level --------------------------------------------------------------- */
 
+bool coverage_round_in_view(const actor *a, const round_rec *r)
+{
+    return role_in_jurisdiction(a->area_code, r->area_code) ||
+           role_in_jurisdiction(r->area_code, a->area_code);
+}
+
 /* The round, if the caller's jurisdiction and the round's area overlap. */
 static int round_visible(store *st, const actor *a, int64_t id, round_rec *r, fk_err *err)
 {
     if (actor_require(a, PERM_TESTING, err) != 0 || store_round_get(st, id, r, err) != 0)
         return -1;
-    if (!role_in_jurisdiction(a->area_code, r->area_code) &&
-        !role_in_jurisdiction(r->area_code, a->area_code))
+    if (!coverage_round_in_view(a, r))
         return fk_fail(err, FK_ENOTFOUND, "round_id", "round_id: no round %lld", (long long)id);
+    if (!strcmp(r->kind, "recheck"))
+        return fk_fail(err, FK_ECONFLICT, "round_id", "round_id: round %lld is the recheck "
+                       "round of round %lld: it owes the held, not the area (GET "
+                       "/api/v1/testing/holds?round=%lld)", (long long)id,
+                       (long long)r->parent_id, (long long)r->parent_id);
     return 0;
 }
 
-/* The area asked about: given, else the round's, else (narrower) the caller's. */
-static int resolve_area(const actor *a, const round_rec *r, const char *given, char out[16],
-                        fk_err *err)
+int coverage_resolve_area(const actor *a, const round_rec *r, const char *given, char out[16],
+                          fk_err *err)
 {
     const char *area = given && given[0] ? given : r->area_code;
     if (!(given && given[0]) && !role_in_jurisdiction(a->area_code, area))
@@ -134,7 +143,7 @@ static int prepare(store *st, const policy *pol, const actor *a, const coverage_
 {
     memset(q, 0, sizeof *q);
     if (round_visible(st, a, args->round_id, r, err) != 0 ||
-        resolve_area(a, r, args->area, area, err) != 0 ||
+        coverage_resolve_area(a, r, args->area, area, err) != 0 ||
         rules(pol, r, args->now > 0 ? args->now : fk_now(), q, err) != 0)
         return -1;
     q->area = area;

@@ -16,6 +16,8 @@
  *    Level: district, street or community (the units persons are counted in), not
  *    above the area's own level (FK_EINVAL "level"). Households and untested lists take
  *    any area (a community is the usual one).
+ *  - A recheck round (kind recheck) has no coverage of an area: it owes its parent's held
+ *    persons their single re-samples (services/positives.h); FK_ECONFLICT "round_id".
  *  - Permission: PERM_TESTING. Audit: every read (entity coverage, the round's
  *    id, the area in the detail); the untested list and the export are personal data.
  *  - Masking: names, ID numbers and phones masked without PERM_UNMASKED.
@@ -46,6 +48,15 @@ typedef struct coverage_report {
     coverage_unit_list units;
     double alert_below, good_from; /* the policy's colour thresholds */
 } coverage_report;
+
+/* Shared with the round's other reports (services/reconcile.h): the actor sees a round
+ * when their jurisdiction and the round's area overlap; the area of a report is the one
+ * given, else the round's, else (the caller's lying under the round's) the caller's:
+ * FK_EINVAL "area" when malformed or outside the round's, FK_EFORBIDDEN "area" outside
+ * the caller's jurisdiction. */
+bool coverage_round_in_view(const actor *a, const round_rec *r);
+int coverage_resolve_area(const actor *a, const round_rec *r, const char *given, char out[16],
+                          fk_err *err);
 
 /* tested / expected; 1 when nobody is expected. */
 double coverage_rate(const coverage_counts *c);

@@ -942,21 +942,13 @@ static int find_test(store *st, int64_t id, int64_t test_id, isolation_test_rec 
                                "test %lld", (long long)id, (long long)test_id);
 }
 
-/* The case of a positive test: created through the registry on behalf of the isolation
- * service (the lab role, which may write cases, in the user's area and name). */
+/* The case of a positive test (registry_case_screening_positive). */
 static int case_of_positive(store *st, const actor *a, const isolation_rec *iso,
                             const isolation_test_rec *t, int64_t *case_id, fk_err *err)
 {
-    actor lab = *a;
     epicase c;
-    memset(&c, 0, sizeof c);
-    snprintf(lab.role, sizeof lab.role, "lab");
-    c.person_id = iso->person_id;
-    snprintf(c.classification, sizeof c.classification, "screening_positive");
-    snprintf(c.source, sizeof c.source, "quarantine_screening");
-    snprintf(c.sampling_date, sizeof c.sampling_date, "%s", t->due_date);
-    c.reported_at = fk_now();
-    if (registry_case_create(st, &lab, &c, err) != 0)
+    if (registry_case_screening_positive(st, a, iso->person_id, "quarantine_screening",
+                                         t->due_date, &c, err) != 0)
         return -1;
     *case_id = c.id;
     return 0;

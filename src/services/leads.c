@@ -22,31 +22,29 @@
 
 /* ---- policy ------------------------------------------------------------------------ */
 
-/* The time limit (tracing.time_limits_h) that bounds control of a lead of `kind`. */
-static const char *controlled_limit_key(const char *kind)
+/* The time limit that bounds control of a lead of `kind` (a policy path): a retest of a
+ * positive pool's member is due within testing.positive_pool.retest_within_h, the
+ * others within tracing.time_limits_h. */
+static const char *controlled_limit_path(const char *kind)
 {
     if (!strcmp(kind, "close_contact"))
-        return "close_contacts_isolated";
+        return "tracing.time_limits_h.close_contacts_isolated";
     if (!strcmp(kind, "secondary_contact"))
-        return "secondary_contacts_isolated";
-    return "assist_controlled";
-}
-
-static int limit_h(const policy *pol, const char *key, int64_t *hours, fk_err *err)
-{
-    char path[96];
-    snprintf(path, sizeof path, "tracing.time_limits_h.%s", key);
-    return policy_get_int(pol, path, hours, err);
+        return "tracing.time_limits_h.secondary_contacts_isolated";
+    if (!strcmp(kind, "pool_retest"))
+        return "testing.positive_pool.retest_within_h";
+    return "tracing.time_limits_h.assist_controlled";
 }
 
 int leads_deadlines(const policy *pol, const char *kind, int64_t pushed_at,
                     int64_t out[LEAD_STEPS], fk_err *err)
 {
-    const char *keys[LEAD_STEPS] = {"assist_located", controlled_limit_key(kind),
-                                    "pushed_list_closed"};
+    const char *paths[LEAD_STEPS] = {"tracing.time_limits_h.assist_located",
+                                     controlled_limit_path(kind),
+                                     "tracing.time_limits_h.pushed_list_closed"};
     for (int i = 0; i < LEAD_STEPS; i++) {
         int64_t h;
-        if (limit_h(pol, keys[i], &h, err) != 0)
+        if (policy_get_int(pol, paths[i], &h, err) != 0)
             return -1;
         out[i] = pushed_at + h * 3600;
         /* a local override may shorten a later limit below an earlier one; a lead

@@ -13,8 +13,9 @@
  *    the case's community. All the leads of one push are one transaction.
  *  - Deadlines come from the policy at push time (tracing.time_limits_h): found_by =
  *    pushed + assist_located; controlled_by = pushed + close_contacts_isolated for a
- *    close contact, secondary_contacts_isolated for a secondary one, assist_controlled
- *    for the other kinds; closed_by = pushed + pushed_list_closed. The measure required
+ *    close contact, secondary_contacts_isolated for a secondary one,
+ *    testing.positive_pool.retest_within_h for a pool_retest, assist_controlled for the
+ *    other kinds; closed_by = pushed + pushed_list_closed. The measure required
  *    is the first phase of the kind's measures in the policy (measures.close_contact,
  *    measures.secondary_contact, measures.high_risk_area_stay for travelers); retests
  *    and missed tests require a test ("test").

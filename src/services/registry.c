@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/timeutil.h"
 #include "model/role.h"
 
 static int out_of_area(const char *entity, int64_t id, fk_err *err)
@@ -133,6 +134,15 @@ void registry_mask_name(const actor *a, char *name, size_t cap)
     name[n] = '\0';
 }
 
+void registry_mask_id_number(const actor *a, char *id_number, size_t cap)
+{
+    if (role_can(a->role, PERM_UNMASKED))
+        return;
+    char buf[64];
+    mask_id_number(id_number, buf, sizeof buf);
+    snprintf(id_number, cap, "%s", buf);
+}
+
 static void mask_case(const actor *a, epicase *c)
 {
     registry_mask_name(a, c->person_name, sizeof c->person_name);
@@ -158,6 +168,21 @@ int registry_case_create(store *st, const actor *a, epicase *c, fk_err *err)
     audit_rec rec;
     actor_audit(a, &rec, "create", "case", 0, c->classification);
     return store_case_insert(st, c, &rec, err);
+}
+
+int registry_case_screening_positive(store *st, const actor *a, int64_t person_id,
+                                     const char *source, const char *sampling_date,
+                                     epicase *out, fk_err *err)
+{
+    actor lab = *a;
+    memset(out, 0, sizeof *out);
+    snprintf(lab.role, sizeof lab.role, "lab");
+    out->person_id = person_id;
+    snprintf(out->classification, sizeof out->classification, "screening_positive");
+    snprintf(out->source, sizeof out->source, "%s", source);
+    snprintf(out->sampling_date, sizeof out->sampling_date, "%s", sampling_date);
+    out->reported_at = fk_now();
+    return registry_case_create(st, &lab, out, err);
 }
 
 int registry_case_update(store *st, const actor *a, epicase *c, fk_err *err)

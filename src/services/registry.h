@@ -23,6 +23,14 @@ int registry_person_list(store *st, const actor *a, person_filter *f, person_lis
                          fk_err *err);
 
 int registry_case_create(store *st, const actor *a, epicase *c, fk_err *err);
+/* The case of a positive screening test (初筛阳性): class screening_positive for the
+ * person, from `source` (an epicase source) sampled on `sampling_date` (YYYY-MM-DD),
+ * reported now; created through registry_case_create on behalf of the service that
+ * found it, as the lab role (which may write cases) in a's area and name, audited.
+ * *out the case (id and number filled). */
+int registry_case_screening_positive(store *st, const actor *a, int64_t person_id,
+                                     const char *source, const char *sampling_date,
+                                     epicase *out, fk_err *err);
 int registry_case_update(store *st, const actor *a, epicase *c, fk_err *err);
 int registry_case_get(store *st, const actor *a, int64_t id, epicase *out, fk_err *err);
 int registry_case_list(store *st, const actor *a, case_filter *f, case_list *out, fk_err *err);
@@ -35,5 +43,7 @@ int registry_case_transitions(store *st, const actor *a, int64_t case_id, transi
 void registry_mask_person(const actor *a, person *p);
 /* Masks a name (cap bytes, NUL-terminated) in place unless the actor may see it in clear. */
 void registry_mask_name(const actor *a, char *name, size_t cap);
+/* The same for an ID number. */
+void registry_mask_id_number(const actor *a, char *id_number, size_t cap);
 
 #endif

@@ -10,6 +10,7 @@
 #include "base/timeutil.h"
 #include "model/role.h"
 #include "model/tube.h"
+#include "services/positives.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -234,13 +235,11 @@ int sample_box_receive(store *st, const actor *a, const char *code, int64_t lab_
 
 /* ---- results ----------------------------------------------------------------------------- */
 
-/* The seam of the next slice: a positive pool is reported at once (audited here, in
- * the result's transaction); holding its members, single re-sampling, leads and cases
- * will start from this call. */
+/* A positive is reported at once (audited here, in the result's transaction); what
+ * follows every new row (holds, re-samples, leads, cases, notices) is positives.h's. */
 int sample_results_followed_up(store *st, const policy *pol, const actor *a,
                                const result_rec *r, size_t n, fk_err *err)
 {
-    (void)pol; /* the consequences of a positive (next slice) read the policy's rules */
     for (size_t i = 0; i < n; i++) {
         if (strcmp(r[i].result, "positive") != 0)
             continue;
@@ -251,7 +250,7 @@ int sample_results_followed_up(store *st, const policy *pol, const actor *a,
         if (store_audit_append(st, &rec, err) != 0)
             return -1;
     }
-    return 0;
+    return positives_follow_up(st, pol, a, r, n, err);
 }
 
 /* The row for in's tube, checked: in scope, received (by lab_id when non-zero), and
@@ -307,8 +306,8 @@ static int result_row(store *st, const actor *a, const result_input *in, int64_t
     return 0;
 }
 
-static int record_unit(store *st, const actor *a, const result_input *in, int64_t lab_id,
-                       const char *reason, result_rec *out, fk_err *err)
+static int record_unit(store *st, const policy *pol, const actor *a, const result_input *in,
+                       int64_t lab_id, const char *reason, result_rec *out, fk_err *err)
 {
     if (result_row(st, a, in, lab_id, reason != NULL, NULL, out, err) != 0)
         return -1;
@@ -321,30 +320,33 @@ static int record_unit(store *st, const actor *a, const result_input *in, int64_
     }
     audit_rec rec;
     actor_audit(a, &rec, reason ? "correct" : "result", "tube", out->tube_id, detail);
-    return store_results_add(st, out, 1, &rec, err) || sample_results_followed_up(st, NULL, a, out, 1, err);
+    return store_results_add(st, out, 1, &rec, err) ||
+           sample_results_followed_up(st, pol, a, out, 1, err);
 }
 
-int sample_result_record(store *st, const actor *a, const result_input *in, int64_t lab_id,
-                         result_rec *out, fk_err *err)
+int sample_result_record(store *st, const policy *pol, const actor *a,
+                         const result_input *in, int64_t lab_id, result_rec *out, fk_err *err)
 {
     if (actor_require(a, PERM_LAB, err) != 0 || sample_result_check(in, NULL, err) != 0)
         return -1;
-    IN_UNIT(st, err, record_unit(st, a, in, lab_id, NULL, out, err));
+    IN_UNIT(st, err, record_unit(st, pol, a, in, lab_id, NULL, out, err));
 }
 
-int sample_result_correct(store *st, const actor *a, const result_input *in, int64_t lab_id,
-                          const char *reason, result_rec *out, fk_err *err)
+int sample_result_correct(store *st, const policy *pol, const actor *a,
+                          const result_input *in, int64_t lab_id, const char *reason,
+                          result_rec *out, fk_err *err)
 {
     if (actor_require(a, PERM_LAB, err) != 0 || sample_result_check(in, NULL, err) != 0)
         return -1;
     if (!reason || !reason[0] || strlen(reason) > 255)
         return fk_fail(err, FK_EINVAL, "reason", "reason: why the result is corrected, 1 to "
                        "255 bytes");
-    IN_UNIT(st, err, record_unit(st, a, in, lab_id, reason, out, err));
+    IN_UNIT(st, err, record_unit(st, pol, a, in, lab_id, reason, out, err));
 }
 
-static int box_results_unit(store *st, const actor *a, const box_rec *b, const result_input *in,
-                            size_t n, int64_t lab_id, result_rec *out, fk_err *err)
+static int box_results_unit(store *st, const policy *pol, const actor *a, const box_rec *b,
+                            const result_input *in, size_t n, int64_t lab_id, result_rec *out,
+                            fk_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         char where[32];
@@ -361,10 +363,11 @@ static int box_results_unit(store *st, const actor *a, const box_rec *b, const r
     snprintf(detail, sizeof detail, "%zu results", n);
     audit_rec rec;
     actor_audit(a, &rec, "results", "sample_box", b->id, detail);
-    return store_results_add(st, out, n, &rec, err) || sample_results_followed_up(st, NULL, a, out, n, err);
+    return store_results_add(st, out, n, &rec, err) ||
+           sample_results_followed_up(st, pol, a, out, n, err);
 }
 
-int sample_results_record_box(store *st, const actor *a, const char *code,
+int sample_results_record_box(store *st, const policy *pol, const actor *a, const char *code,
                               const result_input *in, size_t n, int64_t lab_id,
                               result_rec *out, fk_err *err)
 {
@@ -373,7 +376,7 @@ int sample_results_record_box(store *st, const actor *a, const char *code,
         return -1;
     if (n < 1 || n > SAMPLE_BOX_MAX)
         return fk_fail(err, FK_EINVAL, "results", "results: 1 to %d", SAMPLE_BOX_MAX);
-    IN_UNIT(st, err, box_results_unit(st, a, &b, in, n, lab_id, out, err));
+    IN_UNIT(st, err, box_results_unit(st, pol, a, &b, in, n, lab_id, out, err));
 }
 
 int sample_tube_flow(store *st, const actor *a, int64_t tube_id, box_rec *box, int *boxed,

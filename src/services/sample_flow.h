@@ -25,8 +25,8 @@
  *    correction needs a reason, replaces the current result and keeps every earlier row
  *    (the schema refuses UPDATE and DELETE). A box's batch is all or none.
  *  - A positive is audited at once as action "positive" on the tube (the policy's
- *    testing.positive_pool.report_immediately); what follows a positive (members held,
- *    single re-sampling, leads, cases) is the next slice's, hooked at
+ *    testing.positive_pool.report_immediately); what follows a result (members held,
+ *    single re-sampling, leads, cases, notices) is services/positives.h's, called by
  *    sample_results_followed_up(), which every path that records results calls.
  *  - The flow: closed tubes counted per site and per lab at each step (waiting to be
  *    packed, handed over, in transit, at the lab for a result; resulted by result), and
@@ -77,22 +77,27 @@ int sample_box_hand_over(store *st, const actor *a, const char *code, const char
 int sample_box_receive(store *st, const actor *a, const char *code, int64_t lab_id,
                        box_rec *out, fk_err *err);
 
+/* Results take the policy in force (pol, non-NULL): what follows them reads its rules. */
 /* Record the first result of one tube (lab_id 0: the receiving lab); *out the row. */
-int sample_result_record(store *st, const actor *a, const result_input *in, int64_t lab_id,
-                         result_rec *out, fk_err *err);
+int sample_result_record(store *st, const policy *pol, const actor *a,
+                         const result_input *in, int64_t lab_id, result_rec *out, fk_err *err);
 /* The first results of tubes of box `code`, all or none; out holds n rows. */
-int sample_results_record_box(store *st, const actor *a, const char *code,
+int sample_results_record_box(store *st, const policy *pol, const actor *a, const char *code,
                               const result_input *in, size_t n, int64_t lab_id,
                               result_rec *out, fk_err *err);
 /* Correct the current result of a tube, with a reason; *out the new row. */
+int sample_result_correct(store *st, const policy *pol, const actor *a,
+                          const result_input *in, int64_t lab_id, const char *reason,
+                          result_rec *out, fk_err *err);
+
 /* What follows results just stored, inside the caller's unit of work: every path that
- * records results (API, box batch, import) calls it once with the new rows. A positive
- * is audited at once. 0, or -1 with err (the caller's unit then rolls back). */
+ * records results (API, box batch, import) calls it once with the new rows (pol
+ * non-NULL, FK_EINVAL "policy" otherwise). A positive is audited at once; the rest is
+ * positives_follow_up (services/positives.h): holds, single re-samples, leads, cases,
+ * notices, set-oriented over the rows. 0, or -1 with err (the caller's unit then rolls
+ * back). */
 int sample_results_followed_up(store *st, const policy *pol, const actor *a,
                                const result_rec *r, size_t n, fk_err *err);
-
-int sample_result_correct(store *st, const actor *a, const result_input *in, int64_t lab_id,
-                          const char *reason, result_rec *out, fk_err *err);
 
 /* A tube's box (*boxed 0 when none) and results, oldest first; for a tube the caller
  * has read through testing_tube_get (which checked and audited). */

@@ -11,6 +11,7 @@
 #include "model/person.h"
 #include "model/role.h"
 #include "model/tube.h"
+#include "services/positives.h"
 #include "services/registry.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
@@ -22,15 +23,9 @@ static int require(const actor *a, fk_err *err)
 
 static void mask_members(const actor *a, member_list *l)
 {
-    if (!l || role_can(a->role, PERM_UNMASKED))
-        return;
-    for (size_t i = 0; i < l->n; i++) {
-        member_rec *m = &l->items[i];
-        char name[sizeof m->person_name], id[sizeof m->id_number];
-        mask_name(m->person_name, name, sizeof name);
-        mask_id_number(m->id_number, id, sizeof id);
-        memcpy(m->person_name, name, sizeof name);
-        memcpy(m->id_number, id, sizeof id);
+    for (size_t i = 0; l && i < l->n; i++) {
+        registry_mask_name(a, l->items[i].person_name, sizeof l->items[i].person_name);
+        registry_mask_id_number(a, l->items[i].id_number, sizeof l->items[i].id_number);
     }
 }
 
@@ -246,6 +241,27 @@ static int scanned_person(store *st, const scan_request *r, person *p, const cha
                : -1;
 }
 
+/* The pool group of a person in round r: a recheck round takes held persons only, each
+ * into a single tube (group pool_retest); otherwise tube_group's. */
+static int person_group(store *st, const round_rec *r, const person *p, const char *field,
+                        const char **group, fk_err *err)
+{
+    int isolated = 0, contact = 0;
+    if (!strcmp(r->kind, "recheck")) {
+        int held = store_person_held(st, p->id, err);
+        if (held < 0)
+            return -1;
+        *group = "pool_retest";
+        return held ? 0 : fk_fail(err, FK_ECONFLICT, field, "%s: the person is not held for a "
+                                  "single re-sample: a recheck round takes held persons only",
+                                  field);
+    }
+    if (store_person_testing_flags(st, p->id, &isolated, &contact, err) != 0)
+        return -1;
+    *group = tube_group(isolated, contact, NULL); /* zones: a later issue */
+    return 0;
+}
+
 static int person_may_join(store *st, const policy *pol, const round_rec *r, const tube_rec *t,
                            const person *p, const char *field, int *size, fk_err *err)
 {
@@ -262,11 +278,8 @@ static int person_may_join(store *st, const policy *pol, const round_rec *r, con
         return fk_fail(err, FK_ECONFLICT, field, "%s: the person was already scanned in this "
                        "round, into tube %s at %s", field, prior.barcode, when);
     }
-    int isolated = 0, contact = 0;
-    if (store_person_testing_flags(st, p->id, &isolated, &contact, err) != 0)
-        return -1;
-    const char *group = tube_group(isolated, contact, NULL); /* zones: a later issue */
-    if (tube_pool_size(pol, group, size, err) != 0)
+    const char *group;
+    if (person_group(st, r, p, field, &group, err) != 0 || tube_pool_size(pol, group, size, err))
         return -1;
     return strcmp(t->state, "open") ? 0 : tube_fits(t->size, *size, group, field, err);
 }
@@ -334,20 +347,26 @@ int testing_tube_close(store *st, const actor *a, const char *barcode, tube_rec 
 }
 
 int testing_person_samples(store *st, const actor *a, int64_t person_id, member_list *out,
-                           fk_err *err)
+                           hold_list *holds, fk_err *err)
 {
     person p;
     memset(out, 0, sizeof *out);
+    if (holds)
+        memset(holds, 0, sizeof *holds);
     /* the registry checks the read permission and the area, and audits the read */
     if (registry_person_get(st, a, person_id, &p, err) != 0)
         return -1;
     if (store_person_samples(st, person_id, out, err) != 0)
         return -1;
-    if (actor_audit_append(st, a, "read", "person_samples", person_id, "", err) != 0) {
+    hold_filter f = {.person_id = person_id, .limit = 1000};
+    if ((holds && store_hold_list(st, &f, holds, err) != 0) ||
+        actor_audit_append(st, a, "read", "person_samples", person_id, "", err) != 0) {
         member_list_free(out);
+        hold_list_free(holds);
         return -1;
     }
     mask_members(a, out);
+    positives_mask_holds(a, holds);
     return 0;
 }
 

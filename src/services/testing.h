@@ -19,6 +19,9 @@
  *    ("round_id"); person unknown, outside the round's area, already scanned in the
  *    round (which tube, when), or pooled smaller than the tube ("person_id" or
  *    "id_number"). The checks, the scan and an automatic close run in one transaction.
+ *  - Recheck rounds (kind recheck, opened by services/positives.c for a round with held
+ *    persons): they take only persons with an open hold (FK_ECONFLICT naming the
+ *    person's field otherwise), each in a single tube (pool group pool_retest).
  *  - Audit: every read of tubes and histories, every change, with its audit record in
  *    the same transaction.
  *  - Masking: members' names and ID numbers masked without PERM_UNMASKED.
@@ -70,8 +73,10 @@ int testing_tube_close(store *st, const actor *a, const char *barcode, tube_rec 
  * filters); audited as a read of the site's tubes. */
 int testing_site_tubes(store *st, const actor *a, int64_t site_id, const char *state,
                        int unboxed, int limit, int offset, site_tube_list *out, fk_err *err);
-/* Every sample of a person (PERM_PERSON_READ and the person in jurisdiction). */
+/* Every sample of a person with its tube's current result (PERM_PERSON_READ and the
+ * person in jurisdiction), and (holds non-NULL) every hold of the person, newest first
+ * (services/positives.h), masked per role. */
 int testing_person_samples(store *st, const actor *a, int64_t person_id, member_list *out,
-                           fk_err *err);
+                           hold_list *holds, fk_err *err);
 
 #endif

@@ -147,6 +147,53 @@ struct store_ops {
     const struct store_coverage_ops *coverage;
     /* sample flow (store_sample_flow.h) */
     const struct store_sample_flow_ops *sample_flow;
+    /* holds, notices, recheck rounds (store_positives.h) */
+    const struct store_positive_ops *positive;
+    /* reconciliation of a round (store_reconcile.h) */
+    const struct store_reconcile_ops *reconcile;
+};
+
+/* The positives section's calls, same parameters as the store_* functions of
+ * store_positives.h (dispatched by store_positives.c). */
+struct store_positive_ops {
+    int (*holds_open)(store *st, const hold_open *h, int64_t *first, int64_t *n,
+                      fk_err *err);
+    int (*holds_release_corrected)(store *st, const char *ids, int64_t at, const char *by,
+                                   const char *note_fmt, int64_t *n,
+                                   fk_err *err);
+    int (*holds_release_negative)(store *st, const char *ids, int64_t at, const char *by,
+                                  const char *note, int64_t *n,
+                                  fk_err *err);
+    int (*holds_close_leads)(store *st, const char *ids, int64_t at, const char *by,
+                             const char *measure, const char *note, fk_err *err);
+    int (*single_positives)(store *st, const char *ids, single_positive_list *out,
+                            fk_err *err);
+    int (*holds_confirm)(store *st, int64_t person_id, int64_t sampled_at, int64_t replaced,
+                         int64_t result_id, int64_t case_id, int64_t at, const char *by,
+                         const char *note, int64_t *n, fk_err *err);
+    int (*notices_for_results)(store *st, const char *kind, const char *ids,
+                               const char *audience, const char *fmt, int64_t at,
+                               fk_err *err);
+    int (*notice_insert)(store *st, notice_rec *n, fk_err *err);
+    int (*notice_list)(store *st, const notice_filter *f, notice_list *out, fk_err *err);
+    int (*notice_get)(store *st, int64_t id, notice_rec *out, fk_err *err);
+    int (*notice_ack)(store *st, int64_t id, const char *by, int64_t at, const audit_rec *a,
+                      fk_err *err);
+    int (*hold_list)(store *st, const hold_filter *f, hold_list *out, fk_err *err);
+    int (*person_held)(store *st, int64_t person_id, fk_err *err);
+};
+
+/* The reconciliation section's calls, same parameters as the store_* functions of
+ * store_reconcile.h (dispatched by store_reconcile.c). */
+struct store_reconcile_ops {
+    int (*box_unpack)(store *st, unpack_rec *u, const int64_t *missing, size_t n_missing,
+                      unmatched_rec *extras, size_t n_extras, const audit_rec *a, fk_err *err);
+    int (*box_unpack_get)(store *st, int64_t box_id, unpack_rec *out, fk_err *err);
+    int (*unmatched_insert)(store *st, unmatched_rec *u, const audit_rec *a, fk_err *err);
+    int (*unmatched_get)(store *st, int64_t id, unmatched_rec *out, fk_err *err);
+    int (*unmatched_resolve)(store *st, int64_t id, const char *resolution, const char *note,
+                             const char *by, int64_t at, const audit_rec *a, fk_err *err);
+    int (*each)(store *st, const recon_query *q, recon_fn fn, void *ctx, fk_err *err);
 };
 
 /* The coverage section's calls, same parameters as the store_* functions of

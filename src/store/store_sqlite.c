@@ -845,4 +845,6 @@ static const struct store_ops sq_ops = {
     .testing = &sq_testing_ops,
     .coverage = &sq_coverage_ops,
     .sample_flow = &sq_sample_flow_ops,
+    .positive = &sq_positive_ops,
+    .reconcile = &sq_reconcile_ops,
 };

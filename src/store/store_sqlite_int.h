@@ -16,6 +16,8 @@
  *   store_sqlite_testing.c   testing rounds, sampling sites, tubes and their members
  *   store_sqlite_coverage.c  a round's coverage: expected, tested, untested, exempt
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
+ *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
+ *   store_sqlite_reconcile.c  unpacks, unmatched tubes, a round's reconciliation
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -305,5 +307,8 @@ extern const struct store_testing_ops sq_testing_ops;
 extern const struct store_coverage_ops sq_coverage_ops;
 /* store_sqlite_sample_flow.c */
 extern const struct store_sample_flow_ops sq_sample_flow_ops;
+extern const struct store_positive_ops sq_positive_ops;
+/* store_sqlite_reconcile.c */
+extern const struct store_reconcile_ops sq_reconcile_ops;
 
 #endif

@@ -16,7 +16,8 @@
     "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, " \
     "(SELECT count(*) FROM sampling_sites s WHERE s.round_id = r.id), "                     \
     "(SELECT count(*) FROM tubes t WHERE t.round_id = r.id), "                              \
-    "(SELECT count(*) FROM tube_members m WHERE m.round_id = r.id)"
+    "(SELECT count(*) FROM tube_members m WHERE m.round_id = r.id), r.kind, "                 \
+    "coalesce(r.parent_id, 0)"
 
 static void round_row(sqlite3_stmt *q, void *item)
 {
@@ -32,6 +33,8 @@ static void round_row(sqlite3_stmt *q, void *item)
     r->sites = sqlite3_column_int(q, 8);
     r->tubes = sqlite3_column_int(q, 9);
     r->scanned = sqlite3_column_int(q, 10);
+    sq_col_text(r->kind, sizeof r->kind, q, 11);
+    r->parent_id = sqlite3_column_int64(q, 12);
 }
 
 static int area_known(struct sq_store *s, const char *code, fk_err *err)
@@ -259,7 +262,9 @@ static void tube_row(sqlite3_stmt *q, void *item)
 
 #define MEMBER_COLS                                                                         \
     "m.id, m.tube_id, m.person_id, m.round_id, m.scanned_at, m.scanned_by, t.barcode, "     \
-    "t.size, coalesce(p.name, ''), coalesce(p.id_number, ''), r.name, s.name"
+    "t.size, coalesce(p.name, ''), coalesce(p.id_number, ''), r.name, s.name, "               \
+    "coalesce((SELECT x.result FROM tube_results x WHERE x.tube_id = t.id ORDER BY x.id DESC " \
+    "LIMIT 1), '')"
 #define MEMBER_FROM                                                                         \
     " FROM tube_members m JOIN tubes t ON t.id = m.tube_id "                                \
     "JOIN testing_rounds r ON r.id = m.round_id JOIN sampling_sites s ON s.id = t.site_id "  \
@@ -280,6 +285,7 @@ static void member_row(sqlite3_stmt *q, void *item)
     sq_col_text(m->id_number, sizeof m->id_number, q, 9);
     sq_col_text(m->round_name, sizeof m->round_name, q, 10);
     sq_col_text(m->site_name, sizeof m->site_name, q, 11);
+    sq_col_text(m->result, sizeof m->result, q, 12);
 }
 
 static int sq_tube_get(store *st, const char *barcode, tube_rec *out, member_list *members,

@@ -30,6 +30,8 @@ typedef struct round_rec {
     char state[12]; /* planned, open, closed */
     char created_by[64];
     int64_t created_at;
+    char kind[12];     /* mass; recheck: the single re-samples of parent_id's held (0016) */
+    int64_t parent_id; /* 0 for a mass round */
     int sites, tubes, scanned; /* filled on reads */
 } round_rec;
 typedef struct round_list { round_rec *items; size_t n; int64_t total; } round_list;
@@ -62,6 +64,7 @@ typedef struct member_rec {
     char person_name[96], id_number[32];                /* filled on reads */
     char round_name[128];                               /* filled on reads */
     char site_name[128];                                /* filled on reads */
+    char result[12];      /* the tube's current result, "" none; filled on reads */
 } member_rec;
 typedef struct member_list { member_rec *items; size_t n; } member_list;
 

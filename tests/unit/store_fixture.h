@@ -54,6 +54,31 @@ static inline int store_fixture_setup_areas(void **state)
     return 0;
 }
 
+/* A non-resident of community 510104001001 with a passport: ID number `prefix` and i,
+ * name 人i, born 1980-01-01, address 某路i号. Tests change fields before inserting. */
+static inline person fixture_person(const char *prefix, int i)
+{
+    person p = {0};
+    snprintf(p.name, sizeof p.name, "人%d", i);
+    snprintf(p.id_type, sizeof p.id_type, "passport");
+    snprintf(p.id_number, sizeof p.id_number, "%s%07d", prefix, i);
+    snprintf(p.sex, sizeof p.sex, "M");
+    snprintf(p.birth_date, sizeof p.birth_date, "1980-01-01");
+    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
+    snprintf(p.address, sizeof p.address, "某路%d号", i);
+    snprintf(p.community_code, sizeof p.community_code, "510104001001");
+    return p;
+}
+
+/* Insert p (its id filled), or fail the test. */
+static inline int64_t fixture_person_insert(store *st, person *p)
+{
+    fk_err err;
+    if (store_person_insert(st, p, NULL, &err) != 0)
+        fail_msg("person %s: %s", p->id_number, err.message);
+    return p->id;
+}
+
 static inline int store_fixture_teardown(void **state)
 {
     fixture *f = *state;

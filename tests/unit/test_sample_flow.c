@@ -83,16 +83,8 @@ static void make_world(store *st, world *w)
     w->other = tube_id(st, "T9000001");
     int64_t ids[] = {w->tubes[0], w->tubes[1], w->tubes[2], w->other};
     for (int i = 0; i < 4; i++) {
-        person p = {0};
-        snprintf(p.name, sizeof p.name, "人%d", i);
-        snprintf(p.id_type, sizeof p.id_type, "passport");
-        snprintf(p.id_number, sizeof p.id_number, "S%d", i);
-        snprintf(p.sex, sizeof p.sex, "M");
-        snprintf(p.birth_date, sizeof p.birth_date, "1980-01-01");
-        snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
-        snprintf(p.address, sizeof p.address, "某路%d号", i);
-        snprintf(p.community_code, sizeof p.community_code, "510104001001");
-        assert_int_equal(store_person_insert(st, &p, NULL, &err), 0);
+        person p = fixture_person("S", i);
+        fixture_person_insert(st, &p);
         member_rec m = {.person_id = p.id, .round_id = r.id, .scanned_at = 1000,
                         .scanned_by = "s"};
         assert_int_equal(store_tube_scan(st, ids[i], 5, &m, NULL, &err), 0);

@@ -97,19 +97,9 @@ static void round_moves_and_window(void **state)
 
 static int64_t add_person(store *st, int i)
 {
-    fk_err err;
-    person p = {0};
-    snprintf(p.name, sizeof p.name, "人%d", i);
-    snprintf(p.id_type, sizeof p.id_type, "passport");
-    snprintf(p.id_number, sizeof p.id_number, "T%d", i);
+    person p = fixture_person("T", i);
     snprintf(p.sex, sizeof p.sex, "F");
-    snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
-    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
-    snprintf(p.address, sizeof p.address, "某路%d号", i);
-    snprintf(p.community_code, sizeof p.community_code, "510104001001");
-    if (store_person_insert(st, &p, NULL, &err) != 0)
-        fail_msg("person: %s", err.message);
-    return p.id;
+    return fixture_person_insert(st, &p);
 }
 
 static member_rec member(int64_t person, int64_t round)

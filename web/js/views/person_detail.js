@@ -51,7 +51,7 @@ export async function render(root, { params }) {
 }
 
 // The person's testing history (round, site, tube, pool size, time, and the tube's current
-// result where the API gives it: to the roles that read the sample flow).
+// result as the API gives it).
 async function samples(root, id) {
   const box = h('div', { class: 'card', 'data-testid': 'person-samples' }, h('h2', {}, t('person.samples')), t('common.loading'));
   root.append(box);

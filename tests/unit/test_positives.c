@@ -1,0 +1,326 @@
+/* test_positives.c - what follows a lab result (services/positives.h, model/hold.h,
+ * migration 0016): what a result calls for, the words of the notices (no ID number), the
+ * lead's closing path against the lead machine, the policy's new rules in every version,
+ * and through the service on a store: a positive pool's holds with their leads and the
+ * recheck round, a negative single re-sample releasing and closing, a positive one making
+ * a case, the schema's refusals (no delete, never back to held), and a box of 1,000
+ * pooled positives followed up set-wise. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include "base/timeutil.h"
+#include "model/hold.h"
+#include "model/lead.h"
+#include "model/tube.h"
+#include "services/leads.h"
+#include "services/sample_flow.h"
+#include "store_fixture.h"
+
+static void what_a_result_calls_for(void **state)
+{
+    (void)state;
+    assert_int_equal(hold_call_for("positive", 5), HOLD_POOL_POSITIVE);
+    assert_int_equal(hold_call_for("positive", 1), HOLD_SINGLE_POSITIVE);
+    assert_int_equal(hold_call_for("invalid", 1), HOLD_RESAMPLE);
+    assert_int_equal(hold_call_for("invalid", 20), HOLD_RESAMPLE);
+    assert_int_equal(hold_call_for("negative", 20), HOLD_NOTHING);
+    assert_int_equal(hold_call_for(NULL, 20), HOLD_NOTHING);
+    assert_true(hold_state_known("held") && hold_state_known("released") &&
+                hold_state_known("confirmed"));
+    assert_false(hold_state_known("gone") || hold_state_known(NULL));
+    assert_string_equal(hold_result_zh("negative"), "阴性");
+    assert_string_equal(hold_result_zh("invalid"), "无效");
+    assert_string_equal(hold_result_zh("x"), "");
+}
+
+static void notices_carry_no_id_number(void **state)
+{
+    (void)state;
+    char m[512], tiny[16];
+    assert_int_equal(hold_msg_screening_positive(m, sizeof m, "PR22-000001", 28.46, 30.1, 17), 0);
+    assert_non_null(strstr(m, "PR22-000001"));
+    assert_non_null(strstr(m, "第 17 号"));
+    assert_non_null(strstr(m, "ORF1ab Ct 28.5"));
+    assert_int_equal(hold_msg_corrected(m, sizeof m, "PR22-000001", "negative", 17), 0);
+    assert_non_null(strstr(m, "更正为阴性"));
+    assert_int_equal(hold_msg_corrected(tiny, sizeof tiny, "PR22-000001", "negative", 17), -1);
+}
+
+/* Every move of the closing path is legal, and applying them in order takes a lead in
+ * any open state to closed, passing controlled (where the measure is set). */
+static void closing_path_is_legal(void **state)
+{
+    (void)state;
+    size_t n;
+    const lead_move *path = lead_close_path(&n);
+    const char *open[] = {"pushed", "received", "found", "not_found", "refused", "controlled"};
+    for (size_t i = 0; i < n; i++)
+        assert_true(lead_transition_allowed(path[i].from, path[i].to));
+    for (size_t s = 0; s < sizeof open / sizeof open[0]; s++) {
+        const char *at = open[s];
+        bool controlled = !strcmp(at, "controlled");
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(at, path[i].from)) {
+                at = path[i].to;
+                controlled |= !strcmp(at, "controlled");
+            }
+        assert_string_equal(at, "closed");
+        assert_true(controlled);
+    }
+}
+
+static void every_policy_has_the_rules(void **state)
+{
+    (void)state;
+    const char *ids[] = {"v8", "v9", "m20", "x10"};
+    for (size_t i = 0; i < 4; i++) {
+        fk_err err;
+        policy *p = policy_load_builtin(ids[i], &err);
+        assert_non_null(p);
+        int size = 0;
+        int64_t h = 0, d[LEAD_STEPS];
+        const char *s;
+        assert_int_equal(tube_pool_size(p, "pool_retest", &size, &err), 0);
+        assert_int_equal(size, 1);
+        assert_int_equal(policy_get_int(p, "testing.positive_pool.retest_within_h", &h, &err), 0);
+        assert_int_equal(leads_deadlines(p, "pool_retest", 1000, d, &err), 0);
+        assert_true(d[LEAD_STEP_CONTROLLED] == 1000 + h * 3600 ||
+                    d[LEAD_STEP_CONTROLLED] == d[LEAD_STEP_FOUND]);
+        assert_int_equal(policy_get_string(p, "testing.single_positive.case_classification", &s,
+                                           &err), 0);
+        assert_string_equal(s, "screening_positive");
+        assert_int_equal(policy_get_string(p, "testing.single_positive.notify.0", &s, &err), 0);
+        assert_string_equal(s, "epidemiologist");
+        assert_int_equal(policy_get_string(p, "testing.invalid.lead_measure", &s, &err), 0);
+        assert_non_null(policy_source(p, "testing.single_positive"));
+        policy_free(p);
+    }
+}
+
+/* ---- through the service ------------------------------------------------------------------ */
+
+typedef struct world {
+    int64_t round, site, lab;
+    int64_t persons[8];
+} world;
+
+static int64_t new_person(store *st, int i)
+{
+    person p = fixture_person("S", i);
+    return fixture_person_insert(st, &p);
+}
+
+static void make_world(store *st, world *w)
+{
+    fk_err err;
+    int64_t now = fk_now();
+    round_rec r = {.name = "第一轮", .area_code = "510104001", .starts_at = now - 3600,
+                   .ends_at = now + 86400, .state = "open", .created_by = "t", .created_at = 1};
+    assert_int_equal(store_round_insert(st, &r, NULL, &err), 0);
+    site_rec s = {.round_id = r.id, .name = "采样点", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &s, NULL, &err), 0);
+    lab_rec l = {.name = "实验室", .area_code = "510104", .created_by = "t"};
+    assert_int_equal(store_lab_insert(st, &l, NULL, &err), 0);
+    *w = (world){.round = r.id, .site = s.id, .lab = l.id};
+    for (int i = 0; i < 8; i++)
+        w->persons[i] = new_person(st, i);
+}
+
+/* Tubes `codes` of the world's site (or `site`), each with the persons given, closed,
+ * boxed as `box` and received. */
+static void tubes_at_lab(store *st, const world *w, int64_t round, int64_t site,
+                         const char *box_code, const char *const *codes, size_t n_tubes,
+                         const int64_t *persons, int per_tube, int size)
+{
+    fk_err err;
+    int64_t *ids = calloc(n_tubes, sizeof *ids);
+    assert_int_equal(store_tubes_issue(st, round, site, codes, n_tubes, "t", 1, NULL, &err), 0);
+    for (size_t i = 0; i < n_tubes; i++) {
+        tube_rec t;
+        assert_int_equal(store_tube_get(st, codes[i], &t, NULL, &err), 0);
+        ids[i] = t.id;
+        for (int k = 0; k < per_tube; k++) {
+            member_rec m = {.person_id = persons[i * per_tube + k], .round_id = round,
+                            .scanned_at = fk_now(), .scanned_by = "s"};
+            if (store_tube_scan(st, t.id, size, &m, NULL, &err) != 0)
+                fail_msg("scan: %s", err.message);
+        }
+        assert_int_equal(store_tube_close(st, t.id, "s", fk_now(), NULL, &err), 0);
+    }
+    box_rec b = {.round_id = round, .site_id = site, .packed_at = 2000, .packed_by = "s"};
+    snprintf(b.code, sizeof b.code, "%s", box_code);
+    assert_int_equal(store_box_pack(st, &b, ids, n_tubes, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b.id, "王", "s", 3000, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b.id, w->lab, "l", 4000, NULL, &err), 0);
+    free(ids);
+}
+
+static result_input res(const char *barcode, const char *result)
+{
+    bool pos = !strcmp(result, "positive");
+    return (result_input){.barcode = barcode, .result = result, .has_orf1ab = pos,
+                          .ct_orf1ab = 30, .has_n = pos, .ct_n = 31};
+}
+
+static hold_list holds_of(store *st, int64_t tube_id, const char *state)
+{
+    fk_err err;
+    hold_list l;
+    hold_filter f = {.tube_id = tube_id, .state = state, .limit = 1000};
+    if (store_hold_list(st, &f, &l, &err) != 0)
+        fail_msg("holds: %s", err.message);
+    return l;
+}
+
+static void pool_positive_then_rechecks(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = policy_load_builtin("v9", &err);
+    make_world(st, &w);
+    const char *pool[] = {"PP00-0001"};
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-00001", pool, 1, w.persons, 5, 20);
+    result_rec out;
+    result_input in = res("PP00-0001", "positive");
+    assert_int_equal(sample_result_record(st, NULL, &a, &in, 0, &out, &err), -1);
+    assert_string_equal(err.field, "policy");
+    assert_int_equal(sample_result_record(st, pol, &a, &in, 0, &out, &err), 0);
+    hold_list h = holds_of(st, out.tube_id, "held");
+    assert_int_equal(h.n, 5);
+    for (size_t i = 0; i < h.n; i++) {
+        lead_rec l;
+        assert_string_equal(h.items[i].reason, "positive_pool");
+        assert_int_equal(store_lead_get(st, h.items[i].lead_id, &l, &err), 0);
+        assert_string_equal(l.kind, "pool_retest");
+        assert_int_equal(l.person_id, h.items[i].person_id);
+    }
+    hold_list_free(&h);
+    round_list rounds;
+    assert_int_equal(store_round_list(st, NULL, 10, 0, &rounds, &err), 0);
+    assert_int_equal(rounds.n, 2);
+    round_rec recheck = rounds.items[0];
+    round_list_free(&rounds);
+    assert_string_equal(recheck.kind, "recheck");
+    assert_int_equal(recheck.parent_id, w.round);
+    notice_list nl;
+    notice_filter nf = {.audience = "community", .limit = 10};
+    assert_int_equal(store_notice_list(st, &nf, &nl, &err), 0);
+    assert_int_equal(nl.n, 1);
+    assert_string_equal(nl.items[0].kind, "pool_positive");
+    notice_list_free(&nl);
+
+    /* singles in the recheck round: the first positive, the rest negative */
+    site_rec rs = {.round_id = recheck.id, .name = "复核点", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &rs, NULL, &err), 0);
+    const char *singles[] = {"PR00-0001", "PR00-0002", "PR00-0003", "PR00-0004", "PR00-0005"};
+    tubes_at_lab(st, &w, recheck.id, rs.id, "BOX-00002", singles, 5, w.persons, 1, 1);
+    result_input batch[5];
+    result_rec rows[5];
+    for (int i = 0; i < 5; i++)
+        batch[i] = res(singles[i], i ? "negative" : "positive");
+    assert_int_equal(sample_results_record_box(st, pol, &a, "BOX-00002", batch, 5, 0, rows,
+                                               &err), 0);
+    h = holds_of(st, out.tube_id, NULL);
+    int released = 0, confirmed = 0;
+    for (size_t i = 0; i < h.n; i++) {
+        lead_rec l;
+        assert_int_equal(store_lead_get(st, h.items[i].lead_id, &l, &err), 0);
+        if (!strcmp(h.items[i].state, "confirmed")) {
+            confirmed++;
+            assert_int_equal(h.items[i].person_id, w.persons[0]);
+            assert_true(h.items[i].case_id > 0);
+            assert_string_not_equal(l.state, "closed");
+        } else {
+            released++;
+            assert_string_equal(h.items[i].state, "released");
+            assert_string_equal(l.state, "closed");
+            assert_string_equal(l.measure_taken, "other");
+        }
+    }
+    assert_int_equal(confirmed, 1);
+    assert_int_equal(released, 4);
+
+    /* the schema: a hold is never deleted nor back to held */
+    int64_t hid = h.items[0].id;
+    hold_list_free(&h);
+    char path[600], sql[200];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    snprintf(sql, sizeof sql, "DELETE FROM testing_holds WHERE id = %lld", (long long)hid);
+    assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    snprintf(sql, sizeof sql, "UPDATE testing_holds SET state = 'held', ended_at = NULL, "
+             "ended_by = NULL, ended_result_id = NULL WHERE id = %lld", (long long)hid);
+    assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    policy_free(pol);
+}
+
+/* A box of 1,000 pooled positives of 5: every member held and given a lead by the
+ * set-based follow-up (its speed is bench/testing's to measure, not a test's). */
+static void a_box_of_a_thousand(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = policy_load_builtin("v9", &err);
+    make_world(st, &w);
+    enum { TUBES = 1000, PER = 5 };
+    int64_t *persons = calloc(TUBES * PER, sizeof *persons);
+    char (*codes)[24] = calloc(TUBES, sizeof *codes);
+    const char **cp = calloc(TUBES, sizeof *cp);
+    result_input *in = calloc(TUBES, sizeof *in);
+    result_rec *out = calloc(TUBES, sizeof *out);
+    assert_int_equal(store_begin(st, &err), 0);
+    for (int i = 0; i < TUBES * PER; i++)
+        persons[i] = new_person(st, 100 + i);
+    for (int i = 0; i < TUBES; i++) {
+        snprintf(codes[i], sizeof codes[i], "PK00-%05d", i);
+        cp[i] = codes[i];
+        in[i] = res(codes[i], "positive");
+    }
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-01000", cp, TUBES, persons, PER, 5);
+    assert_int_equal(store_commit(st, &err), 0);
+    assert_int_equal(sample_results_record_box(st, pol, &a, "BOX-01000", in, TUBES, 0, out,
+                                               &err), 0);
+    hold_filter hf = {.state = "held", .limit = 1};
+    hold_list h;
+    assert_int_equal(store_hold_list(st, &hf, &h, &err), 0);
+    assert_int_equal(h.total, TUBES * PER);
+    hold_list_free(&h);
+    lead_filter lf = {.kind = "pool_retest", .limit = 1};
+    lead_list ll;
+    assert_int_equal(store_lead_list(st, &lf, &ll, &err), 0);
+    assert_int_equal(ll.total, TUBES * PER);
+    lead_list_free(&ll);
+    free(persons);
+    free(codes);
+    free(cp);
+    free(in);
+    free(out);
+    policy_free(pol);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(what_a_result_calls_for),
+        cmocka_unit_test(notices_carry_no_id_number),
+        cmocka_unit_test(closing_path_is_legal),
+        cmocka_unit_test(every_policy_has_the_rules),
+        cmocka_unit_test_setup_teardown(pool_positive_then_rechecks, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
