@@ -255,6 +255,14 @@ test("a person's page shows their sample with the tube's result", async (t) => {
   assert.equal(await tr.locator('td[data-col=size]').innerText(), String(s.size));
   assert.equal(await tr.locator('td[data-col=result]').innerText(), s.result === 'negative' ? '阴性' : s.result);
   assert.match(await tr.innerText(), /浏览器全员核酸第一轮/);
+  // a person of the tube corrected to invalid: their holds as the API lists them
+  const held = (await admin.get(`/api/v1/persons/${persons[size].id}/samples`)).json;
+  await page.goto(`${srv.url}/#/persons/${persons[size].id}`);
+  await page.locator(`[data-testid=person-sample][data-barcode="${code(2)}"]`).waitFor();
+  assert.equal(await byId(page, 'person-hold').count(), held.holds.length);
+  const states = { held: '就地管控中', released: '已解除', confirmed: '复核阳性' };
+  assert.deepEqual(await page.locator('[data-testid=person-hold] td[data-col=state]').allInnerTexts(),
+    held.holds.map((x) => states[x.state]));
   assert.deepEqual(errors, []);
 });
 
@@ -305,6 +313,13 @@ test("a planned round is opened, then closed, from its page", async (t) => {
   await byId(page, 'round-to-closed').click();
   await page.locator('[data-testid=round-state]', { hasText: '已结束' }).waitFor();
   assert.equal((await admin.get(`/api/v1/testing/rounds/${made.json.id}`)).json.state, 'closed');
+  // recheck rounds (opened by a hold) are marked in the list
+  await page.goto(`${srv.url}/#/rounds`);
+  await byId(page, 'round-row').first().waitFor();
+  for (const r of (await admin.get('/api/v1/testing/rounds?limit=50')).json.items) {
+    const tr = page.locator(`[data-testid=round-row][data-id="${r.id}"]`);
+    assert.equal(await tr.getByTestId('round-recheck').count(), r.kind === 'recheck' ? 1 : 0, `${r.id} ${r.kind}`);
+  }
   assert.equal(await byId(page, 'site-form').count(), 0, 'a closed round takes no new sites');
   assert.deepEqual(errors, []);
 });

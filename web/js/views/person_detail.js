@@ -70,5 +70,16 @@ async function samples(root, id) {
         h('td', {}, can('testing') ? h('a', { href: href(`/rounds/${s.round_id}`) }, s.round_name) : s.round_name),
         h('td', {}, s.site_name), h('td', { class: 'mono', 'data-col': 'tube' }, s.barcode),
         h('td', { class: 'num', 'data-col': 'size' }, String(s.size)), h('td', { 'data-col': 'at' }, instant(s.scanned_at)),
-        withResult ? h('td', { 'data-col': 'result' }, result(s)) : null)))));
+        withResult ? h('td', { 'data-col': 'result' }, result(s)) : null)))),
+  ...(r.holds?.length ? holdsTable(r.holds) : []));
+}
+
+// The holds a tube's result put on the person (就地管控 after a positive pool, re-sampling
+// after an invalid tube) and how each ended.
+function holdsTable(holds) {
+  return [h('h3', {}, t('hold.title')), h('table', { class: 'table compact', 'data-testid': 'person-holds' },
+    h('thead', {}, h('tr', {}, ['hold.reason', 'hold.state', 'sample.round', 'sample.tube', 'hold.at'].map((k) => h('th', {}, t(k))))),
+    h('tbody', {}, holds.map((x) => h('tr', { 'data-testid': 'person-hold', 'data-state': x.state, class: x.state === 'held' ? 'lead-overdue' : null },
+      h('td', {}, label('holdreason', x.reason)), h('td', { 'data-col': 'state' }, label('holdstate', x.state)),
+      h('td', {}, x.round_name), h('td', { class: 'mono' }, x.barcode), h('td', {}, instant(x.held_at))))))];
 }

@@ -27,7 +27,8 @@ function table(items) {
     h('thead', {}, h('tr', {}, ['round.name', 'round.area', 'round.window', 'round.state', 'round.sites', 'round.tubes', 'round.scanned']
       .map((k) => h('th', {}, t(k))))),
     h('tbody', {}, items.map((r) => h('tr', { 'data-testid': 'round-row', 'data-id': r.id },
-      h('td', {}, h('a', { href: href(`/rounds/${r.id}`), 'data-testid': 'round-link' }, r.name)),
+      h('td', {}, h('a', { href: href(`/rounds/${r.id}`), 'data-testid': 'round-link' }, r.name),
+        r.kind === 'recheck' ? h('span', { class: 'tag', 'data-testid': 'round-recheck', title: `#${r.parent_id}` }, ` ${t('round.recheck')}`) : null),
       h('td', {}, areaLabel(r.area_code)),
       h('td', { class: 'nowrap' }, `${instant(r.starts_at)} – ${instant(r.ends_at)}`),
       h('td', {}, roundState(r.state)),
