@@ -263,6 +263,7 @@ test("a person's page shows their sample with the tube's result", async (t) => {
   const states = { held: '就地管控中', released: '已解除', confirmed: '复核阳性' };
   assert.deepEqual(await page.locator('[data-testid=person-hold] td[data-col=state]').allInnerTexts(),
     held.holds.map((x) => states[x.state]));
+  await page.screenshot({ path: path.join(OUT, 'round-person.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
 
