@@ -7,6 +7,8 @@
  *   GET   /api/v1/testing/rounds/{id}/sites, POST sampling sites {name, area_code, team, lon, lat}
  *   POST  /api/v1/testing/sites/{id}/tubes        issue tube stock {barcodes[]} or
  *                                                 {prefix, first, count, digits}
+ *   GET   /api/v1/testing/sites/{id}/tubes        its tubes with box and current result
+ *                                                 (state, unboxed=1, limit, offset)
  *   GET   /api/v1/testing/tubes/{barcode}         a tube with its members (masked per role),
  *                                                 box, steps and results (h_sample_flow.c)
  *   POST  /api/v1/testing/tubes/{barcode}/scans   {person_id | id_number}
@@ -260,6 +262,29 @@ int h_testing_tubes_issue(http_req *rq, fk_err *err)
     free(block);
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, j);
+}
+
+int h_testing_site_tubes(http_req *rq, fk_err *err)
+{
+    int64_t site, limit, offset, unboxed;
+    site_tube_list l;
+    if (req_param_id(rq, 0, &site, err) || req_page_args(rq, &limit, &offset, err) ||
+        req_query_int(rq, "unboxed", 0, 0, 1, &unboxed, err) ||
+        testing_site_tubes(rq->st, &rq->who, site, req_query(rq, "state"), (int)unboxed,
+                           (int)limit, (int)offset, &l, err) != 0)
+        return -1;
+    json_t *items = json_array();
+    for (size_t i = 0; i < l.n; i++) {
+        const site_tube_rec *t = &l.items[i];
+        json_t *j = tube_json(&t->tube);
+        json_object_set_new(j, "box_code", json_str_or_null(t->box_code));
+        json_object_set_new(j, "box_state", json_str_or_null(t->box_state));
+        json_object_set_new(j, "result", json_str_or_null(t->result));
+        json_array_append_new(items, j);
+    }
+    json_t *j = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)l.total);
+    site_tube_list_free(&l);
+    return req_reply(rq, 200, j);
 }
 
 int h_testing_tube_get(http_req *rq, fk_err *err)

@@ -71,6 +71,7 @@ int h_testing_round_patch(http_req *rq, fk_err *err);
 int h_testing_sites_list(http_req *rq, fk_err *err);
 int h_testing_sites_create(http_req *rq, fk_err *err);
 int h_testing_tubes_issue(http_req *rq, fk_err *err);
+int h_testing_site_tubes(http_req *rq, fk_err *err);
 int h_testing_tube_get(http_req *rq, fk_err *err);
 int h_testing_tube_scan(http_req *rq, fk_err *err);
 int h_testing_tube_close(http_req *rq, fk_err *err);

@@ -56,6 +56,7 @@ static const route routes[] = {
     {"GET", "/api/v1/testing/rounds/{id}/sites", h_testing_sites_list, true, "The sampling sites of a round (limit, offset)", "testing"},
     {"POST", "/api/v1/testing/rounds/{id}/sites", h_testing_sites_create, true, "A sampling site of the round (name, area_code, team, lon, lat)", "testing"},
     {"POST", "/api/v1/testing/sites/{id}/tubes", h_testing_tubes_issue, true, "Issue tube barcodes to a site (barcodes, or prefix, first, count, digits); all or none", "testing"},
+    {"GET", "/api/v1/testing/sites/{id}/tubes", h_testing_site_tubes, true, "The tubes of a site by barcode, each with its box (box_code, box_state) and current result (state, unboxed=1, limit, offset)", "testing"},
     {"GET", "/api/v1/testing/tubes/{barcode}", h_testing_tube_get, true, "A tube with its members", "testing"},
     {"POST", "/api/v1/testing/tubes/{barcode}/scans", h_testing_tube_scan, true, "Scan a person into the tube (person_id or id_number); the tube closes when full", "testing"},
     {"POST", "/api/v1/testing/tubes/{barcode}/close", h_testing_tube_close, true, "Close an open tube by hand", "testing"},

@@ -377,3 +377,22 @@ int testing_person_samples(store *st, const actor *a, int64_t person_id, member_
     positives_mask_holds(a, holds);
     return 0;
 }
+
+int testing_site_tubes(store *st, const actor *a, int64_t site_id, const char *state,
+                       int unboxed, int limit, int offset, site_tube_list *out, fk_err *err)
+{
+    site_rec s;
+    memset(out, 0, sizeof *out);
+    if (require(a, err) != 0 || site_in_scope(st, a, site_id, &s, err) != 0)
+        return -1;
+    if (state && state[0] && strcmp(state, "issued") && strcmp(state, "open") &&
+        strcmp(state, "closed"))
+        return fk_fail(err, FK_EINVAL, "state", "state: must be issued, open or closed");
+    if (store_site_tubes(st, site_id, state, unboxed, limit, offset, out, err) != 0)
+        return -1;
+    if (actor_audit_append(st, a, "read", "sampling_site", site_id, "tubes", err) != 0) {
+        site_tube_list_free(out);
+        return -1;
+    }
+    return 0;
+}

@@ -71,6 +71,10 @@ int testing_scan(store *st, const policy *pol, const actor *a, const char *barco
 /* Close an open tube by hand. */
 int testing_tube_close(store *st, const actor *a, const char *barcode, tube_rec *out,
                        fk_err *err);
+/* The tubes of a site in scope with their box and current result (store_site_tubes's
+ * filters); audited as a read of the site's tubes. */
+int testing_site_tubes(store *st, const actor *a, int64_t site_id, const char *state,
+                       int unboxed, int limit, int offset, site_tube_list *out, fk_err *err);
 /* Every sample of a person with its tube's current result (PERM_PERSON_READ and the
  * person in jurisdiction), and (holds non-NULL) every hold of the person, newest first
  * (services/positives.h), masked per role. */

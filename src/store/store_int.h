@@ -252,6 +252,8 @@ struct store_testing_ops {
     int (*person_samples)(store *st, int64_t person_id, member_list *out, fk_err *err);
     int (*person_testing_flags)(store *st, int64_t person_id, int *isolated, int *contact,
                                 fk_err *err);
+    int (*site_tubes)(store *st, int64_t site_id, const char *state, int unboxed, int limit,
+                      int offset, site_tube_list *out, fk_err *err);
 };
 
 /* The transfer section's calls, same parameters as the store_* functions of

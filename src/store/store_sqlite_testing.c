@@ -428,6 +428,41 @@ static int sq_person_testing_flags(store *st, int64_t person_id, int *isolated, 
     return 0;
 }
 
+/* A site's tubes with their box and current result (store_site_tubes). */
+#define SITE_TUBE_COLS                                                                       \
+    "t.id, t.barcode, t.round_id, t.site_id, t.size, t.state, t.issued_at, "                \
+    "coalesce(t.opened_at, 0), coalesce(t.closed_at, 0), t.issued_by, "                      \
+    "coalesce(t.opened_by, ''), coalesce(t.closed_by, ''), t.n_members, "                    \
+    "coalesce(b.code, ''), coalesce(b.state, ''), coalesce((SELECT r.result FROM "           \
+    "tube_results r WHERE r.tube_id = t.id ORDER BY r.id DESC LIMIT 1), '')"
+
+static void site_tube_row(sqlite3_stmt *q, void *item)
+{
+    site_tube_rec *t = item;
+    tube_row(q, &t->tube);
+    sq_col_text(t->box_code, sizeof t->box_code, q, 13);
+    sq_col_text(t->box_state, sizeof t->box_state, q, 14);
+    sq_col_text(t->result, sizeof t->result, q, 15);
+}
+
+static int sq_site_tubes(store *st, int64_t site_id, const char *state, int unboxed, int limit,
+                         int offset, site_tube_list *out, fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, site_id);
+    sq_bind_add_text(&b, state ? state : "");
+    sq_bind_add_text(&b, state ? state : "");
+    sq_bind_add_int(&b, unboxed ? 1 : 0);
+    sq_page_query q = {SITE_TUBE_COLS,
+                       "tubes t LEFT JOIN box_tubes bt ON bt.tube_id = t.id "
+                       "LEFT JOIN sample_boxes b ON b.id = bt.box_id",
+                       " WHERE t.site_id = ? AND (? = '' OR t.state = ?) AND "
+                       "(? = 0 OR bt.id IS NULL)",
+                       "t.barcode", limit, offset, site_tube_row, sizeof(site_tube_rec)};
+    return sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
+}
+
 const struct store_testing_ops sq_testing_ops = {
     .round_insert = sq_round_insert,
     .round_get = sq_round_get,
@@ -443,4 +478,5 @@ const struct store_testing_ops sq_testing_ops = {
     .tube_close = sq_tube_close,
     .person_samples = sq_person_samples,
     .person_testing_flags = sq_person_testing_flags,
+    .site_tubes = sq_site_tubes,
 };

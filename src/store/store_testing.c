@@ -113,3 +113,18 @@ void member_list_free(member_list *l)
     l->items = NULL;
     l->n = 0;
 }
+
+int store_site_tubes(store *st, int64_t site_id, const char *state, int unboxed, int limit,
+                     int offset, site_tube_list *out, fk_err *err)
+{
+    return T(st)->site_tubes(st, site_id, state, unboxed, limit, offset, out, err);
+}
+
+void site_tube_list_free(site_tube_list *l)
+{
+    if (!l)
+        return;
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}

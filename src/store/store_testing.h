@@ -113,8 +113,20 @@ int store_person_samples(store *st, int64_t person_id, member_list *out, fk_err 
 int store_person_testing_flags(store *st, int64_t person_id, int *isolated, int *contact,
                                fk_err *err);
 
+/* The tubes of a site, by barcode, each with its box (code and state, "" when in none)
+ * and current result ("" when none): state "" for any, else issued, open or closed;
+ * unboxed 1 for tubes in no box only. For the console's sampler and packing. */
+typedef struct site_tube_rec {
+    tube_rec tube;
+    char box_code[24], box_state[16], result[12];
+} site_tube_rec;
+typedef struct site_tube_list { site_tube_rec *items; size_t n; int64_t total; } site_tube_list;
+int store_site_tubes(store *st, int64_t site_id, const char *state, int unboxed, int limit,
+                     int offset, site_tube_list *out, fk_err *err);
+
 void round_list_free(round_list *l);
 void site_list_free(site_list *l);
 void member_list_free(member_list *l);
+void site_tube_list_free(site_tube_list *l);
 
 #endif

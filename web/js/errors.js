@@ -5,10 +5,12 @@
 // message (its "field: " prefix removed), else from the error's code, and then the
 // server's own text follows as a secondary line so nothing is lost.
 import { t, label, lang } from './i18n.js';
+import { instant } from './format.js';
 
 // [pattern, i18n key, {group: enum kind}, field label key]: named groups fill the key's
 // {placeholders}; a group listed in the third column is shown by its label (status, sex,
-// role...); a fourth column names the field when its usual label would mislead.
+// role...) or, for 'instant', as a local time; a fourth column names the field when its
+// usual label would mislead.
 // The patterns follow the messages in src/model, src/http, src/services, src/store.
 const RULES = [
   // resident ID numbers (model/idcard.c, model/person.c)
@@ -83,6 +85,25 @@ const RULES = [
   [/^contact (?<id>\d+) does not exist/, 'err.no_contact'],
   [/^contact discovery is not running/, 'err.discovery_off'],
   [/^out of memory collecting contacts/, 'err.busy'],
+  // mass testing and the sample flow (services/testing.c, sample_flow.c, model/tube.c)
+  [/^tube (?<b>\S+) is full \((?<n>\d+) of (?<size>\d+)\)/, 'err.tube_full'],
+  [/^tube (?<b>\S+) was closed/, 'err.tube_closed'],
+  [/^tube (?<b>\S+) is (?<s>issued|closed), only an open tube closes/, 'err.tube_not_open', { s: 'tubestate' }],
+  [/^(?<b>\S+) was never issued/, 'err.never_issued'],
+  [/^the person was already scanned in this round, into tube (?<b>\S+) at (?<at>\S+)/, 'err.already_scanned', { at: 'instant' }],
+  [/^the person lives in (?<c>\d+), outside the round's area (?<a>\d+)/, 'err.outside_round'],
+  [/^the person is in group (?<g>\S+), pooled (?<n>\d+) to a tube by the policy; this tube pools (?<m>\d+)/, 'err.pool_group', { g: 'poolgroup' }],
+  [/^the round is (?<s>\w+), not open/, 'err.round_not_open', { s: 'roundstate' }],
+  [/^the round takes samples from its start to its end only/, 'err.round_window'],
+  [/^no registered person with/, 'err.id_not_registered'],
+  [/^(?<b>\S+) is already in box (?<box>\S+)/, 'err.in_box'],
+  [/^(?<b>\S+) is (?<s>issued|open): only a closed tube/, 'err.not_closed', { s: 'tubestate' }],
+  [/^box (?<code>\S+) exists/, 'err.box_exists'],
+  [/^(?<b>\S+) has a result \((?<r>\w+)\)/, 'err.has_result', { r: 'result' }],
+  [/^(?:results\[\d+\]\.)?(?:ct_orf1ab|ct_n): a Ct value above 0/, 'err.ct_range'],
+  [/^(?:results\[\d+\]\.)?(?:ct_orf1ab|ct_n): a positive needs the Ct values/, 'err.ct_needed'],
+  [/^(?:results\[\d+\]\.)?(?:ct_orf1ab|ct_n): only a positive carries Ct values/, 'err.ct_only_positive'],
+  [/^(?<b>\S+) has not been received by a lab/, 'err.not_received'],
 ];
 
 // Fields whose form label is not "f.<field>"; '' for a record's id, which the
@@ -115,7 +136,7 @@ function match(text) {
     for (const [k, v] of Object.entries(m.groups || {})) {
       if (v === undefined) continue;
       const name = k.replace(/\d+$/, ''); // id2 fills {id}: one pattern, two phrasings
-      vars[name] = kinds[k] ? label(kinds[k], v) : v;
+      vars[name] = kinds[k] === 'instant' ? instant(v) : kinds[k] ? label(kinds[k], v) : v;
     }
     return { text: t(key, vars), labelKey };
   }

@@ -5,6 +5,7 @@ import { user, can, signOut } from './session.js';
 import { areaLabel } from './areas.js';
 import { del } from './api.js';
 import { go } from './nav.js';
+import { testingHome } from './views/testing_tabs.js';
 
 const MENU = [
   ['dashboard', '#/', 'nav.dashboard', () => true],
@@ -13,7 +14,7 @@ const MENU = [
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
   ['accountability', '#/accountability', 'nav.accountability', () => can('accountability')],
-  ['testing', '#/testing', 'nav.testing', () => can('testing')],
+  ['testing', () => testingHome(), 'nav.testing', () => can('testing') || can('lab')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
@@ -38,7 +39,7 @@ export function renderHeader(el, active, onLang) {
   fill(el,
     h('a', { class: 'brand', href: '#/' }, t('app.title')),
     h('nav', { class: 'menu' }, MENU.filter((m) => m[3]()).map(([key, hrefv, k]) =>
-      h('a', { href: hrefv, 'data-testid': `nav-${key}`, class: key === active ? 'active' : null }, t(k)))),
+      h('a', { href: typeof hrefv === 'function' ? hrefv() : hrefv, 'data-testid': `nav-${key}`, class: key === active ? 'active' : null }, t(k)))),
     h('div', { class: 'spacer' }),
     h('div', { class: 'who', 'data-testid': 'who' },
       h('strong', {}, u.username),

@@ -25,6 +25,10 @@ import * as accountability from './views/accountability.js';
 import * as facilities from './views/facilities.js';
 import * as transfers from './views/transfers.js';
 import * as testing from './views/testing.js';
+import * as rounds from './views/rounds.js';
+import * as roundDetail from './views/round_detail.js';
+import * as sampler from './views/sampler.js';
+import * as flow from './views/flow.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -43,6 +47,10 @@ const ROUTES = [
   ['/facilities', facilities],
   ['/transfers', transfers],
   ['/testing', testing],
+  ['/rounds', rounds],
+  ['/rounds/:id', roundDetail],
+  ['/sampler', sampler],
+  ['/flow', flow],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,

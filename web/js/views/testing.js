@@ -9,6 +9,7 @@ import { get } from '../api.js';
 import { token } from '../session.js';
 import { go } from '../nav.js';
 import { pager } from '../pager.js';
+import { testingTabs } from './testing_tabs.js';
 
 export const nav = 'testing';
 const LEVELS = ['community', 'street', 'district'];
@@ -69,7 +70,7 @@ function untestedCard(roundId, area, list, offset, query) {
 }
 
 export async function render(root, { query }) {
-  root.append(h('h1', {}, t('cov.title')));
+  root.append(testingTabs('coverage'), h('h1', {}, t('cov.title')));
   const rounds = (await get('/testing/rounds', { limit: 100 })).items;
   if (rounds.length === 0) { root.append(h('p', { class: 'empty' }, t('cov.no_rounds'))); return; }
   const roundId = Number(query.round || rounds[0].id);
