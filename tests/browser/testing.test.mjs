@@ -85,9 +85,25 @@ test("a round's coverage view shows the API's numbers and the untested of a comm
   assert.deepEqual(errors, []);
 });
 
-test('a community worker has no coverage menu', async (t) => {
-  const { page } = await openBrowser(t);
+test("a community worker sees its own community's coverage and untested, and no sampling tabs", async (t) => {
+  const { page, errors } = await openBrowser(t);
   await logIn(page, srv.url, 'shequ');
-  await page.getByTestId('nav-leads').waitFor();
-  assert.equal(await page.getByTestId('nav-testing').count(), 0);
+  await page.getByTestId('nav-testing').click();
+  await page.getByTestId('cov-units').waitFor();
+  assert.equal(await page.getByTestId('tab-coverage').count(), 1);
+  for (const tab of ['rounds', 'sampler', 'flow'])
+    assert.equal(await page.getByTestId(`tab-${tab}`).count(), 0, tab);
+  const shequ = await login(srv.url, 'shequ');
+  const api = (await shequ.get(`/api/v1/testing/rounds/${round.id}/coverage`)).json;
+  assert.equal(api.area, mine);
+  assert.deepEqual(api.units.map((u) => u.code), [mine]);
+  assert.equal(await page.getByTestId('cov-unit').count(), 1);
+  const row = page.locator(`[data-testid=cov-unit][data-area="${mine}"]`);
+  assert.equal(await row.locator('td[data-col=tested]').innerText(), '12');
+  await row.click();
+  await page.getByTestId('cov-untested').waitFor();
+  const list = (await shequ.get(`/api/v1/testing/rounds/${round.id}/untested?limit=50`)).json;
+  assert.equal(list.total, api.units[0].untested);
+  assert.equal(await page.getByTestId('total').innerText(), `共 ${list.total} 条`);
+  assert.deepEqual(errors, []);
 });

@@ -14,7 +14,7 @@ const MENU = [
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
   ['accountability', '#/accountability', 'nav.accountability', () => can('accountability')],
-  ['testing', () => testingHome(), 'nav.testing', () => can('testing') || can('lab')],
+  ['testing', () => testingHome(), 'nav.testing', () => can('testing') || can('lab') || can('person.read')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],

@@ -71,7 +71,8 @@ function untestedCard(roundId, area, list, offset, query) {
 
 export async function render(root, { query }) {
   root.append(testingTabs('coverage'), h('h1', {}, t('cov.title')));
-  const rounds = (await get('/testing/rounds', { limit: 100 })).items;
+  // a recheck round owes its parent's held persons, not an area: it has no coverage
+  const rounds = (await get('/testing/rounds', { limit: 100 })).items.filter((r) => r.kind !== 'recheck');
   if (rounds.length === 0) { root.append(h('p', { class: 'empty' }, t('cov.no_rounds'))); return; }
   const roundId = Number(query.round || rounds[0].id);
   const level = query.level || 'community';

@@ -6,7 +6,8 @@ import { t } from '../i18n.js';
 import { can } from '../session.js';
 
 const TABS = [
-  ['coverage', '#/testing', 'nav.coverage', () => can('testing')],
+  // coverage: every role that reads persons (community workers follow up the untested)
+  ['coverage', '#/testing', 'nav.coverage', () => can('testing') || can('person.read')],
   ['rounds', '#/rounds', 'nav.rounds', () => can('testing')],
   ['sampler', '#/sampler', 'nav.sampler', () => can('testing')],
   ['flow', '#/flow', 'nav.flow', () => can('testing') || can('lab')],
