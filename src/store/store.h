@@ -365,5 +365,6 @@ void outbreak_link_list_free(outbreak_link_list *l);
 #include "store/store_testing.h" /* testing rounds, sites, tubes, scans (0013) */
 #include "store/store_coverage.h" /* coverage of a round (0015) */
 #include "store/store_sample_flow.h" /* labs, boxes, tube results (0014) */
+#include "store/store_testing_bulk.h" /* bulk reads and writes of testing imports */
 
 #endif

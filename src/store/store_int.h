@@ -147,6 +147,19 @@ struct store_ops {
     const struct store_coverage_ops *coverage;
     /* sample flow (store_sample_flow.h) */
     const struct store_sample_flow_ops *sample_flow;
+    /* bulk reads and writes of testing imports (store_testing_bulk.h) */
+    const struct store_testing_bulk_ops *testing_bulk;
+};
+
+/* The bulk section's calls, same parameters as the store_* functions of
+ * store_testing_bulk.h (dispatched by store_testing_bulk.c). */
+struct store_testing_bulk_ops {
+    int (*residents)(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
+    int (*open_round_tubes)(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+    int (*round_members)(store *st, int64_t round_id, bulk_id_fn fn, void *ctx, fk_err *err);
+    int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
+    int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+    int (*scans_add)(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
 };
 
 /* The coverage section's calls, same parameters as the store_* functions of

@@ -845,4 +845,5 @@ static const struct store_ops sq_ops = {
     .testing = &sq_testing_ops,
     .coverage = &sq_coverage_ops,
     .sample_flow = &sq_sample_flow_ops,
+    .testing_bulk = &sq_testing_bulk_ops,
 };

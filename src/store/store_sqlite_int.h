@@ -305,5 +305,7 @@ extern const struct store_testing_ops sq_testing_ops;
 extern const struct store_coverage_ops sq_coverage_ops;
 /* store_sqlite_sample_flow.c */
 extern const struct store_sample_flow_ops sq_sample_flow_ops;
+/* store_sqlite_testing_bulk.c */
+extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
 
 #endif
