@@ -84,6 +84,8 @@ say "a round over the city, sites, tubes; writing scans.csv"
 node "$HERE/setup.mjs" round "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
 SCANS=$(($(wc -l <"$RUN/scans.csv") - 1))
 
+# KEEP=1: copies of the store before each import, to profile one (perf record ...)
+[ "${KEEP:-0}" = 1 ] && sqlite3 "$DB" ".backup '$RUN/before_scans.db'"
 say "fangkong import scans ($SCANS rows)"
 timed FK_SCANS "$BIN" import scans "$RUN/scans.csv" --data "$DATA" >"$RUN/import_scans.out"
 cat "$RUN/import_scans.out" >&2
@@ -92,6 +94,7 @@ say "closing, packing, handing over, receiving; writing results.csv"
 node "$HERE/setup.mjs" boxes "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
 RESULTS=$(($(wc -l <"$RUN/results.csv") - 1))
 
+[ "${KEEP:-0}" = 1 ] && sqlite3 "$DB" ".backup '$RUN/before_results.db'"
 say "fangkong import results ($RESULTS rows)"
 timed FK_RESULTS "$BIN" import results "$RUN/results.csv" --data "$DATA" >"$RUN/import_results.out"
 cat "$RUN/import_results.out" >&2

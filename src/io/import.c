@@ -421,7 +421,7 @@ static int flush_batch(import_ctx *cx, fk_err *err)
  * meanwhile), else our own. */
 static unsigned char *batch_buffer(import_ctx *cx)
 {
-    if (!cx->bw && !cx->batch && cx->pass == PASS_ONE && !cx->k->parse_reads_store)
+    if (!cx->bw && !cx->batch && cx->pass == PASS_ONE)
         cx->bw = bw_new(cx->k->rec_size, IMPORT_BATCH, write_batch, cx, NULL);
     if (cx->bw)
         return bw_buffer(cx->bw);
@@ -449,6 +449,11 @@ static int drain_batches(import_ctx *cx, fk_err *err)
     int rc = bw_drain(cx->bw, err);
     cx->rep->imported = bw_written(cx->bw);
     return rc;
+}
+
+store *import_ctx_quiet_store(import_ctx *cx, fk_err *err)
+{
+    return drain_batches(cx, err) == 0 ? cx->st : NULL;
 }
 
 /* Insert the parsed cx->rec; a store failure names the row. */

@@ -103,6 +103,12 @@ const struct policy *import_ctx_policy(const import_ctx *cx);
 /* The integer at policy `path`: 0, or -1 with err (FK_EINVAL naming the path, also when
  * the import runs without a policy). For kinds whose rows depend on a rule. */
 int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, fk_err *err);
+/* The store for a parse that reads it: in the one pass of a kind with insert_many, the
+ * batches are written on a second thread, so parse must not touch the store through
+ * import_ctx_store; this waits until that thread has written every batch handed to it
+ * (the rows of the batch still being collected are not in the store yet). NULL with
+ * err when a write failed. */
+store *import_ctx_quiet_store(import_ctx *cx, fk_err *err);
 /* The kind's state (import_kind.begin), or NULL. */
 void *import_ctx_state(const import_ctx *cx);
 /* The file row being parsed (header = 1). */
@@ -148,9 +154,6 @@ typedef struct import_kind {
     int (*begin)(import_ctx *cx, void **state, fk_err *err);
     int (*finish)(import_ctx *cx, fk_err *err);
     void (*end)(void *state);
-    /* true: parse may read the store, so insert_many batches are written on the
-     * caller's thread, never on the one-pass writer thread. */
-    bool parse_reads_store;
 } import_kind;
 
 #define IMPORT_BATCH 4096

@@ -167,7 +167,9 @@ static int load_fail(fk_err *err, const char *what)
 /* Bulk mode: residents and tubes of open rounds into memory, once. */
 static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
 {
-    store *st = import_ctx_store(cx);
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
     fk_err e;
     fk_err_clear(&e);
     int rc = store_bulk_residents(st, add_person, s, &e);
@@ -242,7 +244,10 @@ static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_e
             return *out = &s->tv[v - 1], 0;
     tube_rec t;
     fk_err e;
-    int rc = lookup_rc(store_tube_get(import_ctx_store(cx), barcode, &t, NULL, &e), &e, err);
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    int rc = lookup_rc(store_tube_get(st, barcode, &t, NULL, &e), &e, err);
     if (rc)
         return rc;
     if (add_tube(s, &t) != 0)
@@ -258,7 +263,10 @@ static int find_site(import_ctx *cx, scans_state *s, int64_t id, site_rec **out,
             return *out = &s->sites[i], 0;
     site_rec r;
     fk_err e;
-    int rc = lookup_rc(store_site_get(import_ctx_store(cx), id, &r, &e), &e, err);
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    int rc = lookup_rc(store_site_get(st, id, &r, &e), &e, err);
     if (rc)
         return rc;
     site_rec *p = realloc(s->sites, (s->nsites + 1) * sizeof *p);
@@ -282,11 +290,11 @@ static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **ou
             return *out = &s->rounds[i], 0;
     round_ent r;
     memset(&r, 0, sizeof r);
-    if (store_round_get(import_ctx_store(cx), id, &r.r, err) != 0)
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st || store_round_get(st, id, &r.r, err) != 0)
         return -1;
     r.loaded = s->bulk;
-    if (r.loaded && store_bulk_round_members(import_ctx_store(cx), id, add_member, &r.members,
-                                             err) != 0) {
+    if (r.loaded && store_bulk_round_members(st, id, add_member, &r.members, err) != 0) {
         u64map_free(&r.members);
         return -1;
     }
@@ -307,8 +315,10 @@ static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t 
     if (!v) {
         person p;
         fk_err e;
-        int rc = lookup_rc(store_person_find_by_id_number(import_ctx_store(cx), idn, &p, &e),
-                           &e, err);
+        store *st = import_ctx_quiet_store(cx, err);
+        if (!st)
+            return -1;
+        int rc = lookup_rc(store_person_find_by_id_number(st, idn, &p, &e), &e, err);
         if (rc)
             return rc;
         if (add_person(s, p.id, idn, p.community_code) != 0)
@@ -331,7 +341,10 @@ static int scanned_before(import_ctx *cx, round_ent *r, int64_t person_id, fk_er
     if (!row && r->loaded)
         return 0;
     member_rec m;
-    int seen = store_round_member(import_ctx_store(cx), r->r.id, person_id, &m, err);
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    int seen = store_round_member(st, r->r.id, person_id, &m, err);
     if (seen <= 0)
         return seen;
     char when[21];
@@ -349,9 +362,10 @@ static int person_pool(import_ctx *cx, scans_state *s, int64_t person_id, const 
         uint64_t f = u64map_get(&s->flags, (uint64_t)person_id);
         isolated = (f & 1) != 0;
         contact = (f & 2) != 0;
-    } else if (store_person_testing_flags(import_ctx_store(cx), person_id, &isolated, &contact,
-                                          err) != 0) {
-        return -1;
+    } else {
+        store *st = import_ctx_quiet_store(cx, err);
+        if (!st || store_person_testing_flags(st, person_id, &isolated, &contact, err) != 0)
+            return -1;
     }
     *group = tube_group(isolated, contact, NULL);
     *size = s->pool[isolated ? 0 : contact ? 1 : 2];
@@ -497,4 +511,4 @@ const import_kind import_kind_scans = {
     .ncols = sizeof scan_cols / sizeof scan_cols[0], .rec_size = sizeof(scan_row),
     .parse = scan_parse, .key = import_key_none, .key_field = "", .insert = scan_insert,
     .one_pass = true, .insert_many = scans_insert_many, .begin = scans_begin,
-    .end = scans_end, .parse_reads_store = true};
+    .end = scans_end};
