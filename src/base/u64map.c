@@ -1,6 +1,6 @@
 /*
  * u64map.c - open-addressing hash multimap (contract: u64map.h). Linear probing from
- * a mixed key; a slot is empty when its value is 0.
+ * the key mixed by the splitmix64 finalizer; a slot is empty when its value is 0.
  */
 #include "base/u64map.h"
 
@@ -8,17 +8,19 @@
 
 static size_t home(const u64map *m, uint64_t key)
 {
-    uint64_t h = key * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h ^ (h >> 29)) & (m->cap - 1);
+    uint64_t h = key;
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    return (size_t)(h ^ (h >> 31)) & (m->cap - 1);
 }
 
 static void place(u64map *m, uint64_t key, uint64_t val)
 {
     size_t i = home(m, key);
-    while (m->vals[i])
+    while (m->s[i].val)
         i = (i + 1) & (m->cap - 1);
-    m->keys[i] = key;
-    m->vals[i] = val;
+    m->s[i].key = key;
+    m->s[i].val = val;
     m->n++;
 }
 
@@ -26,21 +28,17 @@ static int grow(u64map *m, fk_err *err)
 {
     size_t ncap = m->cap ? m->cap * 2 : 1024;
     u64map old = *m;
-    m->keys = malloc(ncap * sizeof *m->keys);
-    m->vals = calloc(ncap, sizeof *m->vals);
-    if (!m->keys || !m->vals) {
-        free(m->keys);
-        free(m->vals);
+    m->s = calloc(ncap, sizeof *m->s);
+    if (!m->s) {
         *m = old;
         return fk_fail(err, FK_EBUSY, "", "out of memory for a lookup table");
     }
     m->cap = ncap;
     m->n = 0;
     for (size_t i = 0; i < old.cap; i++)
-        if (old.vals[i])
-            place(m, old.keys[i], old.vals[i]);
-    free(old.keys);
-    free(old.vals);
+        if (old.s[i].val)
+            place(m, old.s[i].key, old.s[i].val);
+    free(old.s);
     return 0;
 }
 
@@ -57,10 +55,10 @@ uint64_t u64map_next(const u64map *m, uint64_t key, size_t *pos)
     if (!m->cap)
         return 0;
     size_t i = *pos ? *pos - 1 : home(m, key); /* *pos: the next slot + 1 */
-    for (; m->vals[i]; i = (i + 1) & (m->cap - 1))
-        if (m->keys[i] == key) {
+    for (; m->s[i].val; i = (i + 1) & (m->cap - 1))
+        if (m->s[i].key == key) {
             *pos = ((i + 1) & (m->cap - 1)) + 1;
-            return m->vals[i];
+            return m->s[i].val;
         }
     return 0;
 }
@@ -69,9 +67,9 @@ uint64_t *u64map_ref(u64map *m, uint64_t key)
 {
     if (!m->cap)
         return NULL;
-    for (size_t i = home(m, key); m->vals[i]; i = (i + 1) & (m->cap - 1))
-        if (m->keys[i] == key)
-            return &m->vals[i];
+    for (size_t i = home(m, key); m->s[i].val; i = (i + 1) & (m->cap - 1))
+        if (m->s[i].key == key)
+            return &m->s[i].val;
     return NULL;
 }
 
@@ -83,9 +81,8 @@ uint64_t u64map_get(const u64map *m, uint64_t key)
 
 void u64map_free(u64map *m)
 {
-    free(m->keys);
-    free(m->vals);
-    m->keys = m->vals = NULL;
+    free(m->s);
+    m->s = NULL;
     m->cap = m->n = 0;
 }
 

@@ -17,8 +17,11 @@
 
 #include "base/err.h"
 
+typedef struct u64slot {
+    uint64_t key, val; /* side by side: a probe is one cache line, not two */
+} u64slot;
 typedef struct u64map {
-    uint64_t *keys, *vals;
+    u64slot *s;
     size_t cap, n; /* cap 0 or a power of two; n <= cap / 2 */
 } u64map;
 

@@ -430,11 +430,12 @@ static int row_round(import_ctx *cx, scans_state *s, const tube_rec *t, int64_t 
     if (strcmp(rr->state, "open") != 0)
         return fk_fail(bad, FK_ECONFLICT, "tube", "tube: the round of tube %s (%s) is %s, not "
                        "open", t->barcode, rr->name, rr->state), 1;
-    fk_instant_format(rr->starts_at, from);
-    fk_instant_format(rr->ends_at, to);
-    if (tube_round_accepts(rr->state, rr->starts_at, rr->ends_at, at, bad) != 0)
+    if (tube_round_accepts(rr->state, rr->starts_at, rr->ends_at, at, bad) != 0) {
+        fk_instant_format(rr->starts_at, from);
+        fk_instant_format(rr->ends_at, to);
         return fk_fail(bad, FK_ECONFLICT, "time", "time: outside the round's window, %s to %s",
                        from, to), 1;
+    }
     if (at > s->now + CLOCK_SKEW_S)
         return fk_fail(bad, FK_EINVAL, "time", "time: in the future"), 1;
     return 0;

@@ -41,8 +41,10 @@ static int visit_resident(sqlite3_stmt *q, void *fn, void *ctx)
 static int sq_bulk_residents(store *st, bulk_person_fn fn, void *ctx, fk_err *err)
 {
     sq_binds b = {0};
+    /* NOT INDEXED: through the (id_type, id_number) index every row is a random seek
+     * (7.9 s for 1,000,000 persons on the bench machine); the table in order, 0.5 s */
     return each_row(SQ(st), "SELECT id, id_number, coalesce(community_code, '') FROM persons "
-                    "WHERE id_type = 'resident' AND length(id_number) = 18", &b,
+                    "NOT INDEXED WHERE id_type = 'resident' AND length(id_number) = 18", &b,
                     visit_resident, (void *)fn, ctx, err);
 }
 
