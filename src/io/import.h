@@ -139,9 +139,11 @@ typedef struct import_kind {
     const char *key_field;
     /* Write one good record inside the import transaction (audited). */
     int (*insert)(import_ctx *cx, void *rec, fk_err *err);
-    /* true: rows depend on nothing but themselves (no key, no reference to earlier
-     * rows), so the file is read once, each good row checked and written in the one
-     * transaction, which a refused file rolls back (see import.c). */
+    /* true: the file is read once, each good row checked and written in the one
+     * transaction, which a refused file rolls back (see import.c): for rows that
+     * depend on nothing but themselves (location data), or on earlier rows through
+     * the kind's own state (scans, results: see begin), whose parse must not be run
+     * twice. */
     bool one_pass;
     /* Optional bulk write of n good records (rec_size bytes each, in file order), used
      * instead of insert: the driver collects up to IMPORT_BATCH of them. */

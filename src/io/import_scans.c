@@ -76,7 +76,7 @@ typedef struct scans_state {
     person_ent *pv;
     size_t pn, pcap;
     char (*comm)[16];            /* interned community codes */
-    size_t ncomm;
+    size_t ncomm, capcomm;
     u64map comm_ix;              /* hash -> index + 1 */
     u64map tubes;                /* hash of barcode -> index + 1 (multimap) */
     tube_ent *tv;
@@ -113,34 +113,30 @@ static uint64_t id_key(const char *id)
     return k + 1;
 }
 
-static uint32_t community_of(scans_state *s, const char *code, fk_err *err, int *rc)
+/* The index of a community code in s->comm, added when new; -1 when out of memory. */
+static int64_t community_of(scans_state *s, const char *code)
 {
     uint64_t h = u64_hash_str(code), v;
     size_t pos = 0;
     while ((v = u64map_next(&s->comm_ix, h, &pos)))
         if (!strcmp(s->comm[v - 1], code))
-            return (uint32_t)(v - 1);
-    size_t cap = s->ncomm;
-    if ((s->ncomm & (s->ncomm - 1)) == 0 &&
-        grow((void **)&s->comm, &cap, s->ncomm ? s->ncomm * 2 : 64, sizeof *s->comm, err)) {
-        *rc = -1;
-        return 0;
-    }
+            return (int64_t)(v - 1);
+    if (grow((void **)&s->comm, &s->capcomm, s->ncomm + 1, sizeof *s->comm, NULL) != 0)
+        return -1;
     snprintf(s->comm[s->ncomm], sizeof s->comm[0], "%s", code);
-    *rc = u64map_put(&s->comm_ix, h, s->ncomm + 1, err);
-    return (uint32_t)s->ncomm++;
+    if (u64map_put(&s->comm_ix, h, s->ncomm + 1, NULL) != 0)
+        return -1;
+    return (int64_t)s->ncomm++;
 }
 
 static int add_person(void *ctx, int64_t id, const char *id_number, const char *community)
 {
     scans_state *s = ctx;
-    fk_err *err = NULL;
-    int rc = 0;
-    uint32_t c = community_of(s, community, err, &rc);
-    if (rc || grow((void **)&s->pv, &s->pcap, s->pn + 1, sizeof *s->pv, err))
+    int64_t c = community_of(s, community);
+    if (c < 0 || grow((void **)&s->pv, &s->pcap, s->pn + 1, sizeof *s->pv, NULL))
         return -1;
-    s->pv[s->pn] = (person_ent){id, c};
-    return u64map_put(&s->persons, id_key(id_number), ++s->pn, err);
+    s->pv[s->pn] = (person_ent){id, (uint32_t)c};
+    return u64map_put(&s->persons, id_key(id_number), ++s->pn, NULL);
 }
 
 static int add_tube(void *ctx, const tube_rec *t)
@@ -190,15 +186,17 @@ static int scans_begin(import_ctx *cx, void **state, fk_err *err)
     if (!pol)
         return fk_fail(err, FK_EINVAL, "testing.pool_by_group",
                        "importing scans needs the policy in force (testing.pool_by_group)");
+    int pool[3];
+    for (int i = 0; i < 3; i++)
+        if (tube_pool_size(pol, groups[i], &pool[i], err) != 0)
+            return -1;
     scans_state *s = calloc(1, sizeof *s);
     if (!s)
         return fk_fail(err, FK_EBUSY, "", "out of memory");
-    *state = s;
-    for (int i = 0; i < 3; i++)
-        if (tube_pool_size(pol, groups[i], &s->pool[i], err) != 0)
-            return -1;
+    memcpy(s->pool, pool, sizeof pool);
     s->now = fk_now();
     s->bulk = import_ctx_file_bytes(cx) >= IMPORT_BULK_BYTES;
+    *state = s;
     return 0;
 }
 
