@@ -1,8 +1,11 @@
 /*
  * u64map.h - an open-addressing hash multimap from 64-bit keys to non-zero 64-bit
  * values, for the imports' in-memory lookups (millions of ID numbers, person ids,
- * barcode hashes). Why not a library map: a probe is one multiply and, mostly, one
- * cache line; the import of 1,000,000 scans looks up several keys per row.
+ * barcode hashes). Why hand-written: libc's map (hsearch_r) hashes a string by
+ * shifting 4 bits a character, so 18-digit ID numbers of one region collide: putting
+ * and finding 100,000 of the bench's took 32.6 s of CPU, this map 0.031 s (1,000,000:
+ * about 0.6 s); keys are exact numbers (an ID number's 17 digits) or verified string
+ * hashes, a probe is one mix and mostly one cache line.
  *
  * Contract: values are non-zero (0 means "absent"). A key may be put several times
  * (a multimap: string keys hashed to 64 bits may collide, so callers verify each
