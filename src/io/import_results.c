@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/timeutil.h"
 #include "base/u64map.h"
 #include "io/import.h"
@@ -67,18 +68,11 @@ typedef struct results_state {
     size_t ndone, capdone;
 } results_state;
 
+/* Room for `need` items; FK_EBUSY naming the import's lookups when out of memory. */
 static int grow(void **arr, size_t *cap, size_t need, size_t size, fk_err *err)
 {
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 256;
-    while (ncap < need)
-        ncap *= 2;
-    void *p = realloc(*arr, ncap * size);
-    if (!p)
+    if (fk_try_grow(arr, cap, need, size) != 0)
         return fk_fail(err, FK_EBUSY, "", "out of memory for the import's lookups");
-    *arr = p;
-    *cap = ncap;
     return 0;
 }
 
