@@ -26,7 +26,10 @@
  * pool group is not "other" are read once (store_testing_bulk.h); smaller files look
  * each key up. Either way a key missing from memory is looked up in the store (so a
  * bad row gets the API's precise message) and kept. Writes go in batches
- * (store_scans_add) in the import's one transaction.
+ * (store_scans_add) on the driver's second thread, in the import's one transaction
+ * (which holds the store's write lock until the commit: API scans wait for it). The
+ * writes are the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, a third
+ * of it the schema's per-row triggers); the checks are about 2 us.
  */
 #include <stdio.h>
 #include <stdlib.h>
