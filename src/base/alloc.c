@@ -93,6 +93,21 @@ void *fk_try_realloc(void *p, size_t n)
     return injected_failure() ? NULL : advise_huge(realloc(p, n ? n : 1), n);
 }
 
+int fk_try_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = fk_try_realloc(*arr, ncap * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
 void fk_alloc_fail_after(long n)
 {
     atomic_store(&fail_countdown, n);

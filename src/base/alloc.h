@@ -25,6 +25,10 @@ char *fk_strndup(const char *s, size_t n);
 void *fk_try_malloc(size_t n);
 void *fk_try_realloc(void *p, size_t n);
 
+/* Make the array *arr of *cap items of `size` bytes hold at least `need` (capacity
+ * doubles, from 256): 0, or -1 with *arr and *cap unchanged when out of memory. */
+int fk_try_grow(void **arr, size_t *cap, size_t need, size_t size);
+
 /* Tests: make the N-th following fk_try_* call fail (0 disables). */
 void fk_alloc_fail_after(long n);
 

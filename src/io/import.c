@@ -129,6 +129,9 @@ struct import_ctx {
     batch_writer *bw;        /* one pass: writes the batches on a second thread */
     size_t nbatch, batch_row, last_row;  /* records in it; file rows of the first, last */
     bool cb_failed;          /* on_row stopped the reader (vs. a reader error) */
+    void *state;             /* the kind's (import_kind.begin) */
+    size_t row;              /* the row being read */
+    int64_t file_bytes;
 };
 
 store *import_ctx_store(const import_ctx *cx)
@@ -152,6 +155,21 @@ int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, 
         return fk_fail(err, FK_EINVAL, path, "importing %s needs the policy in force (%s)",
                        cx->k->name, path);
     return policy_get_int(cx->o->policy, path, out, err);
+}
+
+void *import_ctx_state(const import_ctx *cx)
+{
+    return cx->state;
+}
+
+size_t import_ctx_row(const import_ctx *cx)
+{
+    return cx->row;
+}
+
+int64_t import_ctx_file_bytes(const import_ctx *cx)
+{
+    return cx->file_bytes;
 }
 
 size_t import_ctx_seen(const import_ctx *cx, const char *key)
@@ -433,6 +451,11 @@ static int drain_batches(import_ctx *cx, fk_err *err)
     return rc;
 }
 
+store *import_ctx_quiet_store(import_ctx *cx, fk_err *err)
+{
+    return drain_batches(cx, err) == 0 ? cx->st : NULL;
+}
+
 /* Insert the parsed cx->rec; a store failure names the row. */
 static int insert_rec(import_ctx *cx, const csvr_row *r, fk_err *err)
 {
@@ -484,6 +507,7 @@ static int on_row(void *ud, const csvr_row *r, fk_err *err)
 {
     import_ctx *cx = ud;
     int rc;
+    cx->row = r->row;
     if (!cx->header_row)
         rc = on_header(cx, r, err);
     else
@@ -533,7 +557,7 @@ static int read_pass(import_ctx *cx, const char *path, enum pass pass, fk_err *e
     return 0;
 }
 
-static int check_file(const char *path, fk_err *err)
+static int check_file(const char *path, int64_t *bytes, fk_err *err)
 {
     struct stat sb;
     if (stat(path, &sb) != 0)
@@ -544,6 +568,7 @@ static int check_file(const char *path, fk_err *err)
     if ((int64_t)sb.st_size > IMPORT_MAX_FILE)
         return fk_fail(err, FK_ETOOBIG, "", "%s: %lld bytes, more than the limit of %lld MiB",
                        path, (long long)sb.st_size, (long long)(IMPORT_MAX_FILE >> 20));
+    *bytes = (int64_t)sb.st_size;
     return 0;
 }
 
@@ -568,6 +593,8 @@ static int check_rejects_path(const char *path, const char *rejects, fk_err *err
 static int audit_and_commit(import_ctx *cx, const char *path, fk_err *err)
 {
     if (flush_batch(cx, err) != 0 || drain_batches(cx, err) != 0)
+        return -1;
+    if (cx->k->finish && cx->k->finish(cx, err) != 0)
         return -1;
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char detail[256];
@@ -662,13 +689,21 @@ int import_file(store *st, const actor *a, const char *kind, const char *path,
     if (!k)
         return fk_fail(err, FK_ENOTFOUND, "kind", "unknown kind \"%s\" (one of %s)", kind,
                        import_kind_names());
-    if (actor_require(a, k->perm, err) != 0 || check_file(path, err) != 0 ||
+    int64_t bytes = 0;
+    if (actor_require(a, k->perm, err) != 0 || check_file(path, &bytes, err) != 0 ||
         check_rejects_path(path, opts ? opts->rejects_path : NULL, err) != 0)
         return -1;
     import_ctx cx;
     ctx_init(&cx, st, a, k, opts ? opts : &none, out);
+    cx.file_bytes = bytes;
+    if (k->begin && k->begin(&cx, &cx.state, err) != 0) {
+        ctx_free(&cx);
+        return -1;
+    }
     int rc = k->one_pass && !cx.o->dry_run ? one_pass(&cx, path, err)
                                            : two_passes(&cx, path, err);
+    if (k->end)
+        k->end(cx.state);
     if (rc == 0 && cx.rejects) {
         rc = tw_close(cx.rejects, err);
         cx.rejects = NULL;
@@ -752,6 +787,13 @@ static int put_id(int64_t *dst, const char *v, const char *col, fk_err *bad)
         return fk_fail(bad, FK_EINVAL, col, "must be a positive number");
     *dst = x;
     return 0;
+}
+
+int import_field_id(int64_t *dst, const char *v, const char *col, fk_err *bad)
+{
+    if (!*v)
+        return fk_fail(bad, FK_EINVAL, col, "%s: required", col);
+    return put_id(dst, v, col, bad);
 }
 
 /* Store lookups: 0 found, 1 not found, -1 store failure (err). */
@@ -1084,7 +1126,7 @@ static const import_kind areas_kind = {
 /* Kinds defined in their own files (import_*.c) join this list. */
 static const import_kind *const kinds[] = {
     &persons_kind, &cases_kind, &areas_kind, &import_kind_stays, &import_kind_checkins,
-    &import_kind_pings, &import_kind_proximity};
+    &import_kind_pings, &import_kind_proximity, &import_kind_scans, &import_kind_results};
 
 const import_kind *import_kind_find(const char *name)
 {
@@ -1096,5 +1138,5 @@ const import_kind *import_kind_find(const char *name)
 
 const char *import_kind_names(void)
 {
-    return "persons, cases, areas, stays, checkins, pings, proximity";
+    return "persons, cases, areas, stays, checkins, pings, proximity, scans, results";
 }

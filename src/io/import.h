@@ -103,6 +103,18 @@ const struct policy *import_ctx_policy(const import_ctx *cx);
 /* The integer at policy `path`: 0, or -1 with err (FK_EINVAL naming the path, also when
  * the import runs without a policy). For kinds whose rows depend on a rule. */
 int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, fk_err *err);
+/* The store for a parse that reads it: in the one pass of a kind with insert_many, the
+ * batches are written on a second thread, so parse must not touch the store through
+ * import_ctx_store; this waits until that thread has written every batch handed to it
+ * (the rows of the batch still being collected are not in the store yet). NULL with
+ * err when a write failed. */
+store *import_ctx_quiet_store(import_ctx *cx, fk_err *err);
+/* The kind's state (import_kind.begin), or NULL. */
+void *import_ctx_state(const import_ctx *cx);
+/* The file row being parsed (header = 1). */
+size_t import_ctx_row(const import_ctx *cx);
+/* The size of the file in bytes (kinds choose bulk lookups for big files). */
+int64_t import_ctx_file_bytes(const import_ctx *cx);
 /* The row of an earlier good row of this file whose key is `key`, or 0. */
 size_t import_ctx_seen(const import_ctx *cx, const char *key);
 
@@ -127,13 +139,23 @@ typedef struct import_kind {
     const char *key_field;
     /* Write one good record inside the import transaction (audited). */
     int (*insert)(import_ctx *cx, void *rec, fk_err *err);
-    /* true: rows depend on nothing but themselves (no key, no reference to earlier
-     * rows), so the file is read once, each good row checked and written in the one
-     * transaction, which a refused file rolls back (see import.c). */
+    /* true: the file is read once, each good row checked and written in the one
+     * transaction, which a refused file rolls back (see import.c): for rows that
+     * depend on nothing but themselves (location data), or on earlier rows through
+     * the kind's own state (scans, results: see begin), whose parse must not be run
+     * twice. */
     bool one_pass;
     /* Optional bulk write of n good records (rec_size bytes each, in file order), used
      * instead of insert: the driver collects up to IMPORT_BATCH of them. */
     int (*insert_many)(import_ctx *cx, const void *recs, size_t n, fk_err *err);
+    /* Optional state of kinds whose rows depend on earlier rows of the file and on
+     * lookups loaded once (scans, results): begin makes it (import_ctx_state) before
+     * the file is read; finish runs inside the import's transaction after the last
+     * write and before the summary audit record (never on a dry run or a refused file);
+     * end frees it (always, after begin succeeded). */
+    int (*begin)(import_ctx *cx, void **state, fk_err *err);
+    int (*finish)(import_ctx *cx, fk_err *err);
+    void (*end)(void *state);
 } import_kind;
 
 #define IMPORT_BATCH 4096
@@ -148,6 +170,8 @@ void import_key_none(const void *rec, strbuf *out);
 int import_field_required(char *dst, size_t cap, const char *v, const char *col, fk_err *bad);
 /* An instant (Unix seconds or ISO 8601 with an offset) in [2000-01-01, 2100-01-01). */
 int import_field_instant(int64_t *dst, const char *v, const char *col, fk_err *bad);
+/* A positive decimal id (a record's), refused when empty ("required"). */
+int import_field_id(int64_t *dst, const char *v, const char *col, fk_err *bad);
 /* A finite decimal number in [lo, hi]. */
 int import_field_number(double *dst, const char *v, double lo, double hi, const char *col,
                         fk_err *bad);
@@ -157,6 +181,8 @@ extern const import_kind import_kind_stays;     /* import_stays.c */
 extern const import_kind import_kind_checkins;  /* import_checkins.c */
 extern const import_kind import_kind_pings;     /* import_pings.c */
 extern const import_kind import_kind_proximity; /* import_proximity.c */
+extern const import_kind import_kind_scans;     /* import_scans.c */
+extern const import_kind import_kind_results;   /* import_results.c */
 /* The insert of kinds whose records are stay_rec (stays, checkins). */
 int import_stay_insert(import_ctx *cx, void *rec, fk_err *err);
 int import_stays_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err);

@@ -74,6 +74,21 @@ int tube_fits(int tube_size, int person_size, const char *group, const char *fie
                    tube_size, person_size == 1 ? "single tube" : "smaller tube");
 }
 
+int tube_takes_member(const char *state, int n, int size, const char *barcode,
+                      const char *field, fk_err *err)
+{
+    if (!strcmp(state, "closed") && n >= size)
+        return fk_fail(err, FK_ECONFLICT, field, "%s: tube %s is full (%d of %d) and closed: "
+                       "take a new tube", field, barcode, n, size);
+    if (!strcmp(state, "closed"))
+        return fk_fail(err, FK_ECONFLICT, field, "%s: tube %s was closed: take a new tube",
+                       field, barcode);
+    if (!strcmp(state, "open") && n >= size)
+        return fk_fail(err, FK_ECONFLICT, field, "%s: tube %s is full (%d of %d)", field,
+                       barcode, n, size);
+    return 0;
+}
+
 bool tube_round_state_known(const char *state)
 {
     return state && (!strcmp(state, "planned") || !strcmp(state, "open") ||

@@ -43,6 +43,11 @@ int tube_pool_size(const policy *pol, const char *group, int *size, fk_err *err)
 int tube_fits(int tube_size, int person_size, const char *group, const char *field,
               fk_err *err);
 
+/* Does a tube in `state` (issued, open, closed) holding n of `size` take one more
+ * member? FK_ECONFLICT naming `field` ("closed: take a new tube", "full") otherwise. */
+int tube_takes_member(const char *state, int n, int size, const char *barcode,
+                      const char *field, fk_err *err);
+
 /* Round states: planned > open > closed. */
 bool tube_round_state_known(const char *state);
 /* FK_ECONFLICT "state" unless from > to is a legal move. */

@@ -207,20 +207,6 @@ int testing_tube_get(store *st, const actor *a, const char *barcode, tube_rec *o
 
 /* ---- scans ------------------------------------------------------------------------------- */
 
-static int tube_takes(const tube_rec *t, fk_err *err)
-{
-    if (!strcmp(t->state, "closed") && t->n_members >= t->size)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %s is full (%d of %d) and "
-                       "closed: take a new tube", t->barcode, t->n_members, t->size);
-    if (!strcmp(t->state, "closed"))
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %s was closed: take a new "
-                       "tube", t->barcode);
-    if (!strcmp(t->state, "open") && t->n_members >= t->size)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %s is full (%d of %d)",
-                       t->barcode, t->n_members, t->size);
-    return 0;
-}
-
 /* The person a scan names: by id, or by a valid resident ID number. */
 static int scanned_person(store *st, const scan_request *r, person *p, const char **field,
                           fk_err *err)
@@ -300,7 +286,8 @@ static int scan_unit(store *st, const policy *pol, const actor *a, const char *b
     person p;
     const char *field;
     int size = 0;
-    if (tube_in_scope(st, a, barcode, t, &site, NULL, err) != 0 || tube_takes(t, err) != 0 ||
+    if (tube_in_scope(st, a, barcode, t, &site, NULL, err) != 0 ||
+        tube_takes_member(t->state, t->n_members, t->size, t->barcode, "barcode", err) != 0 ||
         store_round_get(st, t->round_id, &round, err) != 0 ||
         tube_round_accepts(round.state, round.starts_at, round.ends_at, fk_now(), err) != 0 ||
         scanned_person(st, r, &p, &field, err) != 0 ||

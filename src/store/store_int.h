@@ -151,6 +151,8 @@ struct store_ops {
     const struct store_positive_ops *positive;
     /* reconciliation of a round (store_reconcile.h) */
     const struct store_reconcile_ops *reconcile;
+    /* bulk reads and writes of testing imports (store_testing_bulk.h) */
+    const struct store_testing_bulk_ops *testing_bulk;
 };
 
 /* The positives section's calls, same parameters as the store_* functions of
@@ -194,6 +196,17 @@ struct store_reconcile_ops {
     int (*unmatched_resolve)(store *st, int64_t id, const char *resolution, const char *note,
                              const char *by, int64_t at, const audit_rec *a, fk_err *err);
     int (*each)(store *st, const recon_query *q, recon_fn fn, void *ctx, fk_err *err);
+};
+
+/* The bulk section's calls, same parameters as the store_* functions of
+ * store_testing_bulk.h (dispatched by store_testing_bulk.c). */
+struct store_testing_bulk_ops {
+    int (*residents)(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
+    int (*open_round_tubes)(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+    int (*round_members)(store *st, int64_t round_id, bulk_id_fn fn, void *ctx, fk_err *err);
+    int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
+    int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+    int (*scans_add)(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
 };
 
 /* The coverage section's calls, same parameters as the store_* functions of

@@ -195,6 +195,18 @@ test('an invalid tube owes a re-sample: its members are marked with a resample l
   const s = await scan(R(6), people[5]);
   assert.equal(s.status, 201, s.text);
   assert.equal(s.json.size, 1);
+  // the same rule through a scans file: a person not held is a bad row, and nothing goes in
+  const now = iso(Date.now());
+  const file = (rows) => `tube,person,time,site\n${rows.map(([code, p]) => `${code},${p.id_number},${now},${rsite.id}`).join('\n')}\n`;
+  const upload = (rows) => jiance.post('/api/v1/imports/scans', file(rows), { 'Content-Type': 'text/csv' });
+  const bad = await upload([[R(7), people[6]], [R(8), people[21]]]);
+  assert.equal(bad.status, 400, bad.text);
+  assert.deepEqual(bad.json.problems.map((x) => [x.row, x.field]), [[3, 'person']]);
+  assert.match(bad.json.problems[0].message, /not held/);
+  assert.equal((await tube(R(7))).n_members, 0, 'the refused file opened nothing');
+  const good = await upload([[R(7), people[6]]]);
+  assert.equal(good.status, 200, good.text);
+  assert.deepEqual([(await tube(R(7))).size, (await tube(R(7))).state], [1, 'closed'], 'singly, as the API');
 });
 
 test('corrections: positive > negative releases and closes, negative > positive holds again, never twice', async () => {

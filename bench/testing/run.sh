@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# bench/testing - issue 5's benchmark: a round over a whole city, its scans and results
+# imported through `fangkong import` (the code users run), the coverage of every
+# community through the API; the peer is the sqlite3 shell's bare `.import` of the same
+# CSV files and the equivalent coverage SQL. See bench/README.md.
+#   PERSONS=1000000 (default) | 10000000; SKIP_BUILD=1 skips make.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=$ROOT/bench/out
+PERSONS=${PERSONS:-1000000}
+BIN=$ROOT/build/release/fangkong
+CITY=$OUT/testing-city-$PERSONS
+RUN=$OUT/testing-run
+DATA=$RUN/data
+LOCK=${BENCH_LOCK:-/tmp/bench.lock}
+COV_RUNS=${COV_RUNS:-5}
+# setup.mjs holds every person's ID number (10,000,000 of them at the largest size)
+export NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=16000"
+
+SERVER_PID=
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '[testing] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+for tool in node sqlite3 flock awk; do command -v "$tool" >/dev/null || die "$tool not found"; done
+
+# timed VAR CMD...: run CMD holding the shared bench lock; VAR = its wall time in ms
+# (waiting for the lock not counted).
+timed() {
+    local var=$1
+    shift
+    flock "$LOCK" bash -c 's=$(date +%s%N); "$@"; rc=$?; e=$(date +%s%N); echo $(((e - s) / 1000000)) >"'"$RUN"'/.ms"; exit $rc' _ "$@"
+    printf -v "$var" '%s' "$(cat "$RUN/.ms")"
+}
+per_s() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.0f", n / (ms / 1000)}'; }
+ratio() { awk -v p="$1" -v f="$2" 'BEGIN {printf "%.2f", p / f}'; }
+
+rm -rf "$RUN"
+mkdir -p "$RUN"
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+echo "machine: nproc $(nproc), cpu ${CPU_MODEL:-unknown}, ram $(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo) GiB, sqlite3 $(sqlite3 --version | cut -d' ' -f1)"
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    say "building fangkong (make MODE=release)"
+    make -C "$ROOT" MODE=release >"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log" >&2; die "build failed"; }
+fi
+if [ -f "$CITY/.bench-persons" ] && [ "$(cat "$CITY/.bench-persons")" = "$PERSONS" ]; then
+    say "reusing the city in $CITY"
+else
+    say "generating a city of $PERSONS persons in $CITY (no movement, no outbreak)"
+    rm -rf "$CITY"
+    "$BIN" demo --persons "$PERSONS" --seed 1 --days 0 --outbreak 0 --data "$CITY" >"$RUN/demo.log" 2>&1 ||
+        { tail -20 "$RUN/demo.log" >&2; die "demo failed"; }
+    echo "$PERSONS" >"$CITY/.bench-persons"
+fi
+mkdir -p "$DATA"
+cp "$CITY/fangkong.db" "$DATA/fangkong.db"
+DB=$DATA/fangkong.db
+
+say "reading the persons to test (resident ID numbers) from the store"
+sqlite3 -csv "$DB" "SELECT id_number, community_code FROM persons WHERE id_type = 'resident'
+    AND resident_type IN ('resident', 'non_resident') ORDER BY community_code, id" >"$RUN/persons.csv"
+
+say "starting fangkong serve"
+"$BIN" serve --port 0 --data "$DATA" --sweep-interval 0 >"$RUN/serve.out" 2>"$RUN/serve.err" &
+SERVER_PID=$!
+URL=
+for _ in $(seq 1 600); do
+    URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
+    [ -n "$URL" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
+    sleep 0.1
+done
+[ -n "$URL" ] || die "fangkong serve printed no URL"
+
+say "a round over the city, sites, tubes; writing scans.csv"
+node "$HERE/setup.mjs" round "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
+SCANS=$(($(wc -l <"$RUN/scans.csv") - 1))
+
+# KEEP=1: copies of the store before each import, to profile one (perf record ...)
+[ "${KEEP:-0}" = 1 ] && sqlite3 "$DB" ".backup '$RUN/before_scans.db'"
+say "fangkong import scans ($SCANS rows)"
+timed FK_SCANS "$BIN" import scans "$RUN/scans.csv" --data "$DATA" >"$RUN/import_scans.out"
+cat "$RUN/import_scans.out" >&2
+
+say "closing, packing, handing over, receiving; writing results.csv"
+node "$HERE/setup.mjs" boxes "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
+RESULTS=$(($(wc -l <"$RUN/results.csv") - 1))
+
+[ "${KEEP:-0}" = 1 ] && sqlite3 "$DB" ".backup '$RUN/before_results.db'"
+say "fangkong import results ($RESULTS rows)"
+timed FK_RESULTS "$BIN" import results "$RUN/results.csv" --data "$DATA" >"$RUN/import_results.out"
+cat "$RUN/import_results.out" >&2
+
+say "coverage of every community through the API"
+flock "$LOCK" node "$HERE/setup.mjs" coverage "$URL" "$RUN" "$COV_RUNS" >"$RUN/coverage.out"
+read -r _ COV_MIN COV_MED COV_UNITS COV_POP COV_TESTED <"$RUN/coverage.out"
+cleanup
+
+say "peer: sqlite3 .import of the same files, the coverage in SQL"
+PEER=$RUN/peer.db
+timed PEER_SCANS sqlite3 "$PEER" ".import --csv $RUN/scans.csv scans"
+timed PEER_RESULTS sqlite3 "$PEER" ".import --csv $RUN/results.csv results"
+[ "$(sqlite3 "$PEER" 'SELECT count(*) FROM scans')" = "$SCANS" ] || die "peer: scans count differs"
+# the coverage query of store_sqlite_coverage.c (residents and non-residents, an active
+# isolation exempts) over the attached store's persons and the imported scans; the
+# join builds its automatic index on scans(person), counted in the time
+cat >"$RUN/peer_coverage.sql" <<SQL
+ATTACH '$DB' AS f;
+SELECT count(*), sum(n), sum(t) FROM (
+  SELECT substr(p.community_code, 1, 12) AS code, count(*) AS n, count(s.person) AS t,
+         sum(s.person IS NULL AND EXISTS (SELECT 1 FROM f.isolations i WHERE i.person_id = p.id
+             AND i.ended_at IS NULL)) AS e
+  FROM f.persons p LEFT JOIN scans s ON s.person = p.id_number
+  WHERE p.resident_type IN ('resident', 'non_resident') GROUP BY 1);
+SQL
+timed PEER_COV sh -c "sqlite3 '$PEER' <'$RUN/peer_coverage.sql' >'$RUN/peer_coverage.out'"
+read -r PEER_UNITS_LINE <"$RUN/peer_coverage.out"
+say "peer coverage: units|population|tested = $PEER_UNITS_LINE; fangkong: $COV_UNITS|$COV_POP|$COV_TESTED"
+
+echo "persons: $PERSONS; scans $SCANS; results $RESULTS; communities $COV_UNITS"
+echo "figure: import_scans_rows_per_s $(per_s "$SCANS" "$FK_SCANS") rows/s"
+echo "figure: import_scans_s $(awk -v m="$FK_SCANS" 'BEGIN {printf "%.2f", m / 1000}') s"
+echo "figure: import_results_rows_per_s $(per_s "$RESULTS" "$FK_RESULTS") rows/s"
+echo "figure: import_results_s $(awk -v m="$FK_RESULTS" 'BEGIN {printf "%.2f", m / 1000}') s"
+echo "figure: coverage_city_ms $COV_MED ms"
+echo "figure: coverage_city_min_ms $COV_MIN ms"
+echo "figure: coverage_persons_per_s $(per_s "$COV_POP" "$COV_MED") persons/s"
+echo "figure: peer_import_scans_rows_per_s $(per_s "$SCANS" "$PEER_SCANS") rows/s"
+echo "figure: peer_import_results_rows_per_s $(per_s "$RESULTS" "$PEER_RESULTS") rows/s"
+echo "figure: peer_coverage_ms $PEER_COV ms"
+echo "ratio: import_scans $(ratio "$PEER_SCANS" "$FK_SCANS")"
+echo "ratio: import_results $(ratio "$PEER_RESULTS" "$FK_RESULTS")"
+echo "ratio: coverage $(ratio "$PEER_COV" "$COV_MED")"

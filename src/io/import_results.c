@@ -1,0 +1,295 @@
+/*
+ * import_results.c - the `results` import kind: tube,result,ct_orf1ab,ct_n,lab,time. A
+ * lab's first results from a file, under the rules of the API (services/sample_flow.c,
+ * sample_flow.h's contract), row by row:
+ *
+ *   tube      a barcode (tube.h's format) of a site in the actor's area (else "never
+ *             issued", as the API), in a box received by `lab`, without a result in the
+ *             store nor in an earlier good row of the file;
+ *   result    negative, positive or invalid; ct_orf1ab, ct_n: a positive carries both,
+ *             in (0, 45], the others none (sample_result_check); the two Ct columns may
+ *             be left out of the header when no row is positive;
+ *   lab       the lab's id: the lab that received the tube's box;
+ *   time      when reported: ISO 8601 with an offset or Unix seconds, not before the
+ *             box's receipt and not in the future (five minutes of clock skew allowed).
+ * Corrections are the API's only (POST .../result/correction with a reason): a tube
+ * with a result is refused, naming its result. Results are reported by the importing
+ * actor. After the last write and inside the import's transaction, the new rows go
+ * once to sample_results_followed_up (what follows a positive, as for the API); the
+ * audit is the import's summary record plus what that call writes.
+ *
+ * Volume: for a file of IMPORT_BULK_BYTES or more every tube that may take a first
+ * result (received, none yet) is read once (store_bulk_received_tubes); smaller files
+ * look each tube up. A tube missing from memory is looked up in the store either way,
+ * which also gives a bad row the API's precise message. The new rows are kept in memory
+ * for the follow-up call (about 600 bytes a row).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/timeutil.h"
+#include "base/u64map.h"
+#include "io/import.h"
+#include "model/role.h"
+#include "model/tube.h"
+#include "services/sample_flow.h"
+
+/* Below this size each tube is looked up (four reads, about 0.3 ms a row); from it the
+ * tubes that may take a result are read at once (about 1 s for a million). */
+#define IMPORT_BULK_BYTES ((int64_t)64 << 10)
+#define CLOCK_SKEW_S 300
+
+static const import_column result_cols[] = {
+    {"tube", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+    {"result", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+    {"ct_orf1ab", IMPORT_COL_IN},
+    {"ct_n", IMPORT_COL_IN},
+    {"lab", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+    {"time", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+};
+enum { RS_TUBE, RS_RESULT, RS_ORF1AB, RS_N, RS_LAB, RS_TIME };
+
+typedef struct rtube {
+    received_tube t;
+    size_t row;     /* the file row that gave it a result, 0 none */
+} rtube;
+
+typedef struct results_state {
+    bool bulk, loaded;
+    int64_t now;
+    u64map tubes;   /* hash of barcode -> index + 1 (multimap) */
+    rtube *tv;
+    size_t tn, tcap;
+    lab_rec *labs;
+    size_t nlabs;
+    result_rec *done; /* written rows, for the follow-up */
+    size_t ndone, capdone;
+} results_state;
+
+/* Room for `need` items; FK_EBUSY naming the import's lookups when out of memory. */
+static int grow(void **arr, size_t *cap, size_t need, size_t size, fk_err *err)
+{
+    if (fk_try_grow(arr, cap, need, size) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory for the import's lookups");
+    return 0;
+}
+
+static int add_tube(void *ctx, const received_tube *t)
+{
+    results_state *s = ctx;
+    if (grow((void **)&s->tv, &s->tcap, s->tn + 1, sizeof *s->tv, NULL) != 0)
+        return -1;
+    s->tv[s->tn] = (rtube){*t, 0};
+    return u64map_put(&s->tubes, u64_hash_str(t->barcode), ++s->tn, NULL);
+}
+
+static int results_begin(import_ctx *cx, void **state, fk_err *err)
+{
+    if (!import_ctx_policy(cx))
+        return fk_fail(err, FK_EINVAL, "testing", "importing results needs the policy in force "
+                       "(what follows a positive)");
+    results_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    *state = s;
+    s->now = fk_now();
+    s->bulk = import_ctx_file_bytes(cx) >= IMPORT_BULK_BYTES;
+    return 0;
+}
+
+static void results_end(void *state)
+{
+    results_state *s = state;
+    if (!s)
+        return;
+    u64map_free(&s->tubes);
+    free(s->tv);
+    free(s->labs);
+    free(s->done);
+    free(s);
+}
+
+/* ---- lookups ----------------------------------------------------------------------------- */
+
+/* Why a tube the memory does not hold takes no first result (a bad row: 1 with *bad),
+ * or its entry when it does (0). -1 on a store failure. */
+static int tube_from_store(import_ctx *cx, results_state *s, const char *barcode, rtube **out,
+                           fk_err *bad, fk_err *err)
+{
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    tube_rec t;
+    site_rec site;
+    box_rec b;
+    result_list h = {0};
+    if (store_tube_get(st, barcode, &t, NULL, err) != 0 ||
+        store_site_get(st, t.site_id, &site, err) != 0)
+        return err->code == FK_ENOTFOUND ? (fk_fail(bad, FK_EREF, "tube", "tube: %s was never "
+                                                    "issued", barcode), 1) : -1;
+    if (!role_in_jurisdiction(import_ctx_actor(cx)->area_code, site.area_code))
+        return fk_fail(bad, FK_EREF, "tube", "tube: %s was never issued", barcode), 1;
+    int boxed = store_box_of_tube(st, t.id, &b, err);
+    if (boxed < 0)
+        return -1;
+    if (!boxed || strcmp(b.state, "received") != 0)
+        return fk_fail(bad, FK_ECONFLICT, "tube", "tube: %s has not been received by a lab%s%s",
+                       barcode, boxed ? ": its box is " : "", boxed ? b.state : ""), 1;
+    if (store_tube_results(st, t.id, &h, err) != 0)
+        return -1;
+    if (h.n) {
+        fk_fail(bad, FK_ECONFLICT, "tube", "tube: %s has a result (%s): a correction goes "
+                "through the API, with a reason", barcode, h.items[h.n - 1].result);
+        result_list_free(&h);
+        return 1;
+    }
+    received_tube r = {.tube_id = t.id, .lab_id = b.lab_id, .received_at = b.received_at};
+    snprintf(r.barcode, sizeof r.barcode, "%s", barcode);
+    snprintf(r.site_area, sizeof r.site_area, "%s", site.area_code);
+    if (add_tube(s, &r) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    *out = &s->tv[s->tn - 1];
+    return 0;
+}
+
+static int find_tube(import_ctx *cx, results_state *s, const char *barcode, rtube **out,
+                     fk_err *bad, fk_err *err)
+{
+    uint64_t h = u64_hash_str(barcode), v;
+    size_t pos = 0;
+    while ((v = u64map_next(&s->tubes, h, &pos)))
+        if (!strcmp(s->tv[v - 1].t.barcode, barcode)) {
+            *out = &s->tv[v - 1];
+            if (!role_in_jurisdiction(import_ctx_actor(cx)->area_code, (*out)->t.site_area))
+                return fk_fail(bad, FK_EREF, "tube", "tube: %s was never issued", barcode), 1;
+            return 0;
+        }
+    return tube_from_store(cx, s, barcode, out, bad, err);
+}
+
+/* The lab of an id (cached): 0, 1 unknown, -1 failure. */
+static int find_lab(import_ctx *cx, results_state *s, int64_t id, const lab_rec **out,
+                    fk_err *err)
+{
+    for (size_t i = 0; i < s->nlabs; i++)
+        if (s->labs[i].id == id)
+            return *out = &s->labs[i], 0;
+    lab_rec l;
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    if (store_lab_get(st, id, &l, err) != 0)
+        return err->code == FK_ENOTFOUND || err->code == FK_EREF ? 1 : -1;
+    lab_rec *p = realloc(s->labs, (s->nlabs + 1) * sizeof *p);
+    if (!p)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->labs = p;
+    p[s->nlabs] = l;
+    *out = &p[s->nlabs++];
+    return 0;
+}
+
+/* ---- one row ------------------------------------------------------------------------------ */
+
+static int ct_field(bool *has, double *ct, const char *v, const char *col, fk_err *bad)
+{
+    *has = v[0] != '\0';
+    return *has ? import_field_number(ct, v, -1e9, 1e9, col, bad) : 0;
+}
+
+/* Format of the row into *r (tube, result, Ct, lab, time) and *barcode. */
+static int row_format(const char *const *v, result_rec *r, char barcode[24], fk_err *bad)
+{
+    bool ho = false, hn = false;
+    if (import_field_required(barcode, 24, v[RS_TUBE], "tube", bad) ||
+        tube_barcode_check(barcode, "tube", bad) ||
+        import_field_text(r->result, sizeof r->result, v[RS_RESULT], "result", bad) ||
+        ct_field(&ho, &r->ct_orf1ab, v[RS_ORF1AB], "ct_orf1ab", bad) ||
+        ct_field(&hn, &r->ct_n, v[RS_N], "ct_n", bad))
+        return -1;
+    result_input in = {barcode, r->result, ho, hn, r->ct_orf1ab, r->ct_n};
+    if (sample_result_check(&in, NULL, bad) != 0 ||
+        import_field_id(&r->lab_id, v[RS_LAB], "lab", bad) != 0 ||
+        import_field_instant(&r->reported_at, v[RS_TIME], "time", bad) != 0)
+        return -1;
+    r->has_ct = ho && hn;
+    return 0;
+}
+
+static int result_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *bad,
+                        fk_err *err)
+{
+    results_state *s = import_ctx_state(cx);
+    result_rec *r = rec;
+    char barcode[24];
+    rtube *t = NULL;
+    const lab_rec *lab = NULL;
+    if (!s->loaded && s->bulk && (!import_ctx_quiet_store(cx, err) ||
+        store_bulk_received_tubes(import_ctx_store(cx), add_tube, s, err) != 0))
+        return -1;
+    s->loaded = true;
+    if (row_format(v, r, barcode, bad) != 0)
+        return 1;
+    int rc = find_tube(cx, s, barcode, &t, bad, err);
+    if (rc)
+        return rc;
+    if (t->row)
+        return fk_fail(bad, FK_ECONFLICT, "tube", "tube: %s has a result in row %zu of the "
+                       "file already", barcode, t->row), 1;
+    if ((rc = find_lab(cx, s, r->lab_id, &lab, err)) != 0)
+        return rc < 0 ? -1 : (fk_fail(bad, FK_EREF, "lab", "lab: no lab %lld",
+                                      (long long)r->lab_id), 1);
+    if (r->lab_id != t->t.lab_id)
+        return fk_fail(bad, FK_ECONFLICT, "lab", "lab: tube %s was received by lab %lld, not "
+                       "%lld (%s)", barcode, (long long)t->t.lab_id, (long long)r->lab_id,
+                       lab->name), 1;
+    if (r->reported_at > s->now + CLOCK_SKEW_S)
+        return fk_fail(bad, FK_EINVAL, "time", "time: in the future"), 1;
+    if (r->reported_at < t->t.received_at) {
+        char when[21];
+        fk_instant_format(t->t.received_at, when);
+        return fk_fail(bad, FK_EINVAL, "time", "time: before the tube was received (%s)",
+                       when), 1;
+    }
+    r->tube_id = t->t.tube_id;
+    snprintf(r->reported_by, sizeof r->reported_by, "%s", import_ctx_actor(cx)->username);
+    snprintf(r->lab_name, sizeof r->lab_name, "%s", lab->name);
+    t->row = import_ctx_row(cx);
+    return 0;
+}
+
+/* Written in file order; the rows are kept (with their ids) for the follow-up. */
+static int results_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
+{
+    results_state *s = import_ctx_state(cx);
+    if (grow((void **)&s->done, &s->capdone, s->ndone + n, sizeof *s->done, err) != 0)
+        return -1;
+    result_rec *rows = s->done + s->ndone;
+    memcpy(rows, recs, n * sizeof *rows);
+    if (store_results_add(import_ctx_store(cx), rows, n, NULL, err) != 0)
+        return -1;
+    s->ndone += n;
+    return 0;
+}
+
+static int result_insert(import_ctx *cx, void *rec, fk_err *err)
+{
+    return results_insert_many(cx, rec, 1, err);
+}
+
+/* What follows the new results, once, as for the API's (a positive's consequences). */
+static int results_finish(import_ctx *cx, fk_err *err)
+{
+    results_state *s = import_ctx_state(cx);
+    return sample_results_followed_up(import_ctx_store(cx), import_ctx_policy(cx),
+                                      import_ctx_actor(cx), s->done, s->ndone, err);
+}
+
+const import_kind import_kind_results = {
+    .name = "results", .entity = "tube_result", .perm = PERM_LAB, .cols = result_cols,
+    .ncols = sizeof result_cols / sizeof result_cols[0], .rec_size = sizeof(result_rec),
+    .parse = result_parse, .key = import_key_none, .key_field = "", .insert = result_insert,
+    .one_pass = true, .insert_many = results_insert_many, .begin = results_begin,
+    .finish = results_finish, .end = results_end};

@@ -1,0 +1,533 @@
+/*
+ * import_scans.c - the `scans` import kind: tube,person,time,site. A sampling site's
+ * day of scans (persons into pooled tubes) from a file, under the rules of the API's
+ * scan (services/testing.c, testing.h's contract), row by row in file order:
+ *
+ *   tube    a barcode (tube.h's format) issued to `site`, in the actor's area (else
+ *           "never issued", as the API), not closed nor full, of a round that is open
+ *           and whose window holds `time`;
+ *   person  the resident ID number (GB 11643, checksum checked; the registry's person
+ *           id is NOT accepted: a file comes from scanners, which read the card) of a
+ *           registered person living within the round's area, not yet scanned in the
+ *           round (in the store, or by an earlier good row of the file);
+ *   time    when scanned: ISO 8601 with an offset or Unix seconds, inside the round's
+ *           window and not in the future (five minutes of clock skew allowed);
+ *   site    the sampling site's id.
+ * The first good row of an issued tube opens it with the pool size of that person's
+ * group (tube.h, the policy's testing.pool_by_group); a person whose group pools
+ * smaller may not join a tube opened larger; the row filling the last place closes the
+ * tube at its time. A bad row changes nothing of this state (with --skip-bad the next
+ * good row opens the tube). Scans are attributed to the importing actor; the audit is
+ * the import's summary record (the member rows keep who and when).
+ *
+ * Volume (bench/testing): the rows are checked against memory, not the store. For a
+ * file of IMPORT_BULK_BYTES or more, every resident (ID number -> person, community),
+ * every tube of the open rounds, the members of each round met and the persons whose
+ * pool group is not "other" are read once (store_testing_bulk.h); smaller files look
+ * each key up. Either way a key missing from memory is looked up in the store (so a
+ * bad row gets the API's precise message) and kept. Writes go in batches
+ * (store_scans_add) on the driver's second thread, in the import's one transaction
+ * (which holds the store's write lock until the commit: API scans wait for it). The
+ * writes are the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, a third
+ * of it the schema's per-row triggers); the checks are about 2 us.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/timeutil.h"
+#include "base/u64map.h"
+#include "io/import.h"
+#include "model/idcard.h"
+#include "model/role.h"
+#include "model/tube.h"
+
+#define IMPORT_BULK_BYTES ((int64_t)1 << 20)
+#define CLOCK_SKEW_S 300
+
+static const import_column scan_cols[] = {
+    {"tube", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+    {"person", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+    {"time", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+    {"site", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
+};
+enum { SC_TUBE, SC_PERSON, SC_TIME, SC_SITE };
+
+/* ---- state ----------------------------------------------------------------------------- */
+
+typedef struct tube_ent {
+    tube_rec t;        /* as the file leaves it so far */
+    int site_known;    /* 1 in the actor's area, -1 outside, 0 not looked up */
+} tube_ent;
+
+typedef struct round_ent {
+    round_rec r;
+    u64map members;    /* person id -> file row, or 1 when scanned before the import */
+    bool loaded;       /* members holds the store's too (bulk) */
+} round_ent;
+
+typedef struct person_ent {
+    int64_t id;
+    uint32_t community; /* index into communities */
+} person_ent;
+
+typedef struct scans_state {
+    bool bulk;
+    int64_t now;
+    int pool[4];                 /* sizes of isolation_site, key_group, other, pool_retest */
+    u64map persons;              /* 17 digits of the ID number -> index + 1 */
+    person_ent *pv;
+    size_t pn, pcap;
+    char (*comm)[16];            /* interned community codes */
+    size_t ncomm, capcomm;
+    u64map comm_ix;              /* hash -> index + 1 */
+    u64map tubes;                /* hash of barcode -> index + 1 (multimap) */
+    tube_ent *tv;
+    size_t tn, tcap;
+    round_ent *rounds;
+    size_t nrounds;
+    site_rec *sites;
+    size_t nsites;
+    u64map flags;                /* person id -> 4 | 1 isolated | 2 contact (bulk) */
+    bool flags_loaded;
+    bool loaded;
+} scans_state;
+
+/* Room for `need` items; FK_EBUSY naming the import's lookups when out of memory. */
+static int grow(void **arr, size_t *cap, size_t need, size_t size, fk_err *err)
+{
+    if (fk_try_grow(arr, cap, need, size) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory for the import's lookups");
+    return 0;
+}
+
+/* The key of a checked 18-character ID number: its first 17 digits (the 18th is their
+ * checksum), exact. */
+static uint64_t id_key(const char *id)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < 17; i++)
+        k = k * 10 + (uint64_t)(id[i] - '0');
+    return k + 1;
+}
+
+/* The index of a community code in s->comm, added when new; -1 when out of memory. */
+static int64_t community_of(scans_state *s, const char *code)
+{
+    uint64_t h = u64_hash_str(code), v;
+    size_t pos = 0;
+    while ((v = u64map_next(&s->comm_ix, h, &pos)))
+        if (!strcmp(s->comm[v - 1], code))
+            return (int64_t)(v - 1);
+    if (grow((void **)&s->comm, &s->capcomm, s->ncomm + 1, sizeof *s->comm, NULL) != 0)
+        return -1;
+    snprintf(s->comm[s->ncomm], sizeof s->comm[0], "%s", code);
+    if (u64map_put(&s->comm_ix, h, s->ncomm + 1, NULL) != 0)
+        return -1;
+    return (int64_t)s->ncomm++;
+}
+
+static int add_person(void *ctx, int64_t id, const char *id_number, const char *community)
+{
+    scans_state *s = ctx;
+    int64_t c = community_of(s, community);
+    if (c < 0 || grow((void **)&s->pv, &s->pcap, s->pn + 1, sizeof *s->pv, NULL))
+        return -1;
+    s->pv[s->pn] = (person_ent){id, (uint32_t)c};
+    return u64map_put(&s->persons, id_key(id_number), ++s->pn, NULL);
+}
+
+static int add_tube(void *ctx, const tube_rec *t)
+{
+    scans_state *s = ctx;
+    if (grow((void **)&s->tv, &s->tcap, s->tn + 1, sizeof *s->tv, NULL))
+        return -1;
+    s->tv[s->tn] = (tube_ent){*t, 0};
+    return u64map_put(&s->tubes, u64_hash_str(t->barcode), ++s->tn, NULL);
+}
+
+static int add_flags(void *ctx, int64_t person_id, int isolated, int contact)
+{
+    scans_state *s = ctx;
+    return u64map_put(&s->flags, (uint64_t)person_id,
+                      4 | (isolated ? 1u : 0u) | (contact ? 2u : 0u), NULL);
+}
+
+static int load_fail(fk_err *err, const char *what)
+{
+    return fk_fail(err, FK_EBUSY, "", "could not load the %s for the import", what);
+}
+
+/* Bulk mode: residents and tubes of open rounds into memory, once. */
+static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
+{
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    fk_err e;
+    fk_err_clear(&e);
+    int rc = store_bulk_residents(st, add_person, s, &e);
+    if (rc == 0)
+        rc = store_bulk_open_round_tubes(st, add_tube, s, &e);
+    if (rc == 0)
+        rc = store_bulk_testing_flags(st, add_flags, s, &e);
+    if (rc != 0)
+        return e.code ? (*err = e, -1) : load_fail(err, "residents and tubes");
+    s->flags_loaded = true;
+    return 0;
+}
+
+static int scans_begin(import_ctx *cx, void **state, fk_err *err)
+{
+    static const char *const groups[4] = {"isolation_site", "key_group", "other",
+                                          "pool_retest"};
+    const policy *pol = import_ctx_policy(cx);
+    if (!pol)
+        return fk_fail(err, FK_EINVAL, "testing.pool_by_group",
+                       "importing scans needs the policy in force (testing.pool_by_group)");
+    int pool[4];
+    for (int i = 0; i < 4; i++)
+        if (tube_pool_size(pol, groups[i], &pool[i], err) != 0)
+            return -1;
+    scans_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    memcpy(s->pool, pool, sizeof pool);
+    s->now = fk_now();
+    s->bulk = import_ctx_file_bytes(cx) >= IMPORT_BULK_BYTES;
+    *state = s;
+    return 0;
+}
+
+static void scans_end(void *state)
+{
+    scans_state *s = state;
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nrounds; i++)
+        u64map_free(&s->rounds[i].members);
+    u64map_free(&s->persons);
+    u64map_free(&s->comm_ix);
+    u64map_free(&s->tubes);
+    u64map_free(&s->flags);
+    free(s->pv);
+    free(s->comm);
+    free(s->tv);
+    free(s->rounds);
+    free(s->sites);
+    free(s);
+}
+
+/* ---- lookups: memory first, then the store ---------------------------------------------- */
+
+/* 0 found (*out), 1 not found, -1 store failure. */
+static int lookup_rc(int rc, const fk_err *e, fk_err *err)
+{
+    if (rc == 0)
+        return 0;
+    if (e->code == FK_ENOTFOUND || e->code == FK_EREF)
+        return 1;
+    *err = *e;
+    return -1;
+}
+
+static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_ent **out,
+                     fk_err *err)
+{
+    uint64_t h = u64_hash_str(barcode), v;
+    size_t pos = 0;
+    while ((v = u64map_next(&s->tubes, h, &pos)))
+        if (!strcmp(s->tv[v - 1].t.barcode, barcode))
+            return *out = &s->tv[v - 1], 0;
+    tube_rec t;
+    fk_err e;
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    int rc = lookup_rc(store_tube_get(st, barcode, &t, NULL, &e), &e, err);
+    if (rc)
+        return rc;
+    if (add_tube(s, &t) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    *out = &s->tv[s->tn - 1];
+    return 0;
+}
+
+static int find_site(import_ctx *cx, scans_state *s, int64_t id, site_rec **out, fk_err *err)
+{
+    for (size_t i = 0; i < s->nsites; i++)
+        if (s->sites[i].id == id)
+            return *out = &s->sites[i], 0;
+    site_rec r;
+    fk_err e;
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    int rc = lookup_rc(store_site_get(st, id, &r, &e), &e, err);
+    if (rc)
+        return rc;
+    site_rec *p = realloc(s->sites, (s->nsites + 1) * sizeof *p);
+    if (!p)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->sites = p;
+    p[s->nsites] = r;
+    *out = &p[s->nsites++];
+    return 0;
+}
+
+static int add_member(void *ctx, int64_t person_id)
+{
+    return u64map_put(ctx, (uint64_t)person_id, 1, NULL);
+}
+
+static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **out, fk_err *err)
+{
+    for (size_t i = 0; i < s->nrounds; i++)
+        if (s->rounds[i].r.id == id)
+            return *out = &s->rounds[i], 0;
+    round_ent r;
+    memset(&r, 0, sizeof r);
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st || store_round_get(st, id, &r.r, err) != 0)
+        return -1;
+    r.loaded = s->bulk;
+    if (r.loaded && store_bulk_round_members(st, id, add_member, &r.members, err) != 0) {
+        u64map_free(&r.members);
+        return -1;
+    }
+    round_ent *p = realloc(s->rounds, (s->nrounds + 1) * sizeof *p);
+    if (!p)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->rounds = p;
+    p[s->nrounds] = r;
+    *out = &p[s->nrounds++];
+    return 0;
+}
+
+/* The person of a checked ID number: 0 (*id, *community), 1 unknown, -1 store failure. */
+static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t *id,
+                       const char **community, fk_err *err)
+{
+    uint64_t v = u64map_get(&s->persons, id_key(idn));
+    if (!v) {
+        person p;
+        fk_err e;
+        store *st = import_ctx_quiet_store(cx, err);
+        if (!st)
+            return -1;
+        int rc = lookup_rc(store_person_find_by_id_number(st, idn, &p, &e), &e, err);
+        if (rc)
+            return rc;
+        if (add_person(s, p.id, idn, p.community_code) != 0)
+            return fk_fail(err, FK_EBUSY, "", "out of memory");
+        v = s->pn;
+    }
+    *id = s->pv[v - 1].id;
+    *community = s->comm[s->pv[v - 1].community];
+    return 0;
+}
+
+/* Was the person scanned in the round? 0 no, 1 yes (*bad says where), -1 failure. */
+static int scanned_before(import_ctx *cx, round_ent *r, int64_t person_id, fk_err *bad,
+                          fk_err *err)
+{
+    uint64_t row = u64map_get(&r->members, (uint64_t)person_id);
+    if (row > 1)
+        return fk_fail(bad, FK_ECONFLICT, "person", "person: scanned in this round by row %llu "
+                       "of the file already", (unsigned long long)row), 1;
+    if (!row && r->loaded)
+        return 0;
+    member_rec m;
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st)
+        return -1;
+    int seen = store_round_member(st, r->r.id, person_id, &m, err);
+    if (seen <= 0)
+        return seen;
+    char when[21];
+    fk_instant_format(m.scanned_at, when);
+    return fk_fail(bad, FK_ECONFLICT, "person", "person: already scanned in this round, into "
+                   "tube %s at %s", m.barcode, when), 1;
+}
+
+/* A recheck round takes held persons only, each into a single re-sample (group
+ * pool_retest), as the API's scan (services/testing.c). 0, 1 for a bad row, or -1. */
+static int recheck_pool(import_ctx *cx, scans_state *s, int64_t person_id, const char **group,
+                        int *size, fk_err *bad, fk_err *err)
+{
+    store *st = import_ctx_quiet_store(cx, err);
+    int held = st ? store_person_held(st, person_id, err) : -1;
+    if (held < 0)
+        return -1;
+    if (!held)
+        return fk_fail(bad, FK_ECONFLICT, "person", "person: not held for a single re-sample: "
+                       "a recheck round takes held persons only"), 1;
+    *group = "pool_retest";
+    *size = s->pool[3];
+    return 0;
+}
+
+/* The pool size of the person's group today in round r; 1 for a bad row. */
+static int person_pool(import_ctx *cx, scans_state *s, const round_rec *r, int64_t person_id,
+                       const char **group, int *size, fk_err *bad, fk_err *err)
+{
+    if (!strcmp(r->kind, "recheck"))
+        return recheck_pool(cx, s, person_id, group, size, bad, err);
+    int isolated = 0, contact = 0;
+    if (s->flags_loaded) {
+        uint64_t f = u64map_get(&s->flags, (uint64_t)person_id);
+        isolated = (f & 1) != 0;
+        contact = (f & 2) != 0;
+    } else {
+        store *st = import_ctx_quiet_store(cx, err);
+        if (!st || store_person_testing_flags(st, person_id, &isolated, &contact, err) != 0)
+            return -1;
+    }
+    *group = tube_group(isolated, contact, NULL);
+    *size = s->pool[isolated ? 0 : contact ? 1 : 2];
+    return 0;
+}
+
+/* ---- one row ------------------------------------------------------------------------------ */
+
+typedef struct scan_fields {
+    char barcode[24], idn[24];
+    int64_t at, site_id;
+} scan_fields;
+
+static int row_format(const char *const *v, scan_fields *f, fk_err *bad)
+{
+    if (import_field_required(f->barcode, sizeof f->barcode, v[SC_TUBE], "tube", bad) ||
+        tube_barcode_check(f->barcode, "tube", bad) ||
+        import_field_required(f->idn, sizeof f->idn, v[SC_PERSON], "person", bad))
+        return -1;
+    idcard_normalize(f->idn);
+    if (idcard_parse(f->idn, NULL, "person", bad) != 0 ||
+        import_field_instant(&f->at, v[SC_TIME], "time", bad) != 0 ||
+        import_field_id(&f->site_id, v[SC_SITE], "site", bad) != 0)
+        return -1;
+    return 0;
+}
+
+/* The tube of the row, of its site, in the actor's area, taking a member. */
+static int row_tube(import_ctx *cx, scans_state *s, const scan_fields *f, tube_ent **te,
+                    fk_err *bad, fk_err *err)
+{
+    int rc = find_tube(cx, s, f->barcode, te, err);
+    if (rc < 0)
+        return -1;
+    if ((*te) && rc == 0 && !(*te)->site_known) {
+        site_rec *site = NULL;
+        int found = find_site(cx, s, (*te)->t.site_id, &site, err);
+        if (found < 0)
+            return -1;
+        (*te)->site_known = found == 0 && role_in_jurisdiction(import_ctx_actor(cx)->area_code,
+                                                               site->area_code) ? 1 : -1;
+    }
+    if (rc > 0 || (*te)->site_known < 0)
+        return fk_fail(bad, FK_EREF, "tube", "tube: %s was never issued", f->barcode), 1;
+    const tube_rec *t = &(*te)->t;
+    if (t->site_id != f->site_id)
+        return fk_fail(bad, FK_ECONFLICT, "site", "site: tube %s was issued to site %lld, not "
+                       "%lld", t->barcode, (long long)t->site_id, (long long)f->site_id), 1;
+    if (tube_takes_member(t->state, t->n_members, t->size, t->barcode, "tube", bad) != 0)
+        return 1;
+    return 0;
+}
+
+/* The round of the tube takes a scan at the row's time. */
+static int row_round(import_ctx *cx, scans_state *s, const tube_rec *t, int64_t at,
+                     round_ent **r, fk_err *bad, fk_err *err)
+{
+    if (find_round(cx, s, t->round_id, r, err) != 0)
+        return -1;
+    const round_rec *rr = &(*r)->r;
+    char from[21], to[21];
+    if (strcmp(rr->state, "open") != 0)
+        return fk_fail(bad, FK_ECONFLICT, "tube", "tube: the round of tube %s (%s) is %s, not "
+                       "open", t->barcode, rr->name, rr->state), 1;
+    if (tube_round_accepts(rr->state, rr->starts_at, rr->ends_at, at, bad) != 0) {
+        fk_instant_format(rr->starts_at, from);
+        fk_instant_format(rr->ends_at, to);
+        return fk_fail(bad, FK_ECONFLICT, "time", "time: outside the round's window, %s to %s",
+                       from, to), 1;
+    }
+    if (at > s->now + CLOCK_SKEW_S)
+        return fk_fail(bad, FK_EINVAL, "time", "time: in the future"), 1;
+    return 0;
+}
+
+/* The person: registered, living in the round's area, not scanned in it, fitting the
+ * tube's pool; *size their pool size. */
+static int row_person(import_ctx *cx, scans_state *s, const scan_fields *f, const tube_rec *t,
+                      round_ent *r, int64_t *pid, int *size, fk_err *bad, fk_err *err)
+{
+    const char *community = NULL, *group = NULL;
+    int rc = find_person(cx, s, f->idn, pid, &community, err);
+    if (rc)
+        return rc < 0 ? -1 : (fk_fail(bad, FK_EREF, "person", "person: no registered person "
+                                      "with this ID number"), 1);
+    if (!role_in_jurisdiction(r->r.area_code, community))
+        return fk_fail(bad, FK_ECONFLICT, "person", "person: lives in %s, outside the round's "
+                       "area %s", community, r->r.area_code), 1;
+    rc = scanned_before(cx, r, *pid, bad, err);
+    if (rc)
+        return rc;
+    rc = person_pool(cx, s, &r->r, *pid, &group, size, bad, err);
+    if (rc)
+        return rc;
+    if (!strcmp(t->state, "open") && tube_fits(t->size, *size, group, "person", bad) != 0)
+        return 1;
+    return 0;
+}
+
+static int scan_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *bad,
+                      fk_err *err)
+{
+    scans_state *s = import_ctx_state(cx);
+    scan_row *out = rec;
+    scan_fields f;
+    tube_ent *te = NULL;
+    round_ent *r = NULL;
+    int64_t pid = 0;
+    int size = 0, rc;
+    if (!s->loaded && s->bulk && load_bulk(cx, s, err) != 0)
+        return -1;
+    s->loaded = true;
+    if (row_format(v, &f, bad) != 0)
+        return 1;
+    if ((rc = row_tube(cx, s, &f, &te, bad, err)) ||
+        (rc = row_round(cx, s, &te->t, f.at, &r, bad, err)) ||
+        (rc = row_person(cx, s, &f, &te->t, r, &pid, &size, bad, err)))
+        return rc;
+    /* good: the row changes the file's state as the API's scan changes the store's */
+    tube_rec *t = &te->t;
+    *out = (scan_row){.tube_id = t->id, .person_id = pid, .round_id = r->r.id, .at = f.at,
+                      .size = size, .opens = !strcmp(t->state, "issued")};
+    if (out->opens) {
+        t->size = size;
+        snprintf(t->state, sizeof t->state, "open");
+    }
+    out->closes = ++t->n_members >= t->size;
+    if (out->closes)
+        snprintf(t->state, sizeof t->state, "closed");
+    return u64map_put(&r->members, (uint64_t)pid, import_ctx_row(cx), err);
+}
+
+static int scans_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
+{
+    return store_scans_add(import_ctx_store(cx), recs, n, import_ctx_actor(cx)->username, err);
+}
+
+static int scan_insert(import_ctx *cx, void *rec, fk_err *err)
+{
+    return scans_insert_many(cx, rec, 1, err);
+}
+
+const import_kind import_kind_scans = {
+    .name = "scans", .entity = "tube", .perm = PERM_TESTING, .cols = scan_cols,
+    .ncols = sizeof scan_cols / sizeof scan_cols[0], .rec_size = sizeof(scan_row),
+    .parse = scan_parse, .key = import_key_none, .key_field = "", .insert = scan_insert,
+    .one_pass = true, .insert_many = scans_insert_many, .begin = scans_begin,
+    .end = scans_end};

@@ -1,0 +1,64 @@
+/*
+ * store_testing_bulk.h - the bulk section of store.h for imports of mass-testing files
+ * (io/import_scans.c, io/import_results.c): what a file of a million scans needs read
+ * once instead of a million times, and the writes of many scans in the caller's
+ * transaction. Include store/store.h, which includes it. Same conventions as store.h:
+ * 0 or -1 with err.
+ *
+ * Readers stream rows to a callback (the caller keeps what it needs in memory; the
+ * store keeps no copy); a callback returning non-zero stops the walk and is returned.
+ * Writes (store_scans_add) join the caller's transaction (store_begin) without a
+ * savepoint each: the caller's rollback undoes them; alone they are their own unit.
+ * The schema stays the last word: a scan the triggers refuse fails the whole call
+ * (FK_ECONFLICT "barcode"). Thread safety: as store.h.
+ */
+#ifndef FK_STORE_STORE_TESTING_BULK_H
+#define FK_STORE_STORE_TESTING_BULK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+typedef struct store store;
+struct tube_rec;
+
+/* Every person with a resident ID number: id, the 18-character number, community. */
+typedef int (*bulk_person_fn)(void *ctx, int64_t id, const char *id_number,
+                              const char *community_code);
+int store_bulk_residents(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
+
+/* Every tube of the rounds that are open (the only ones that take scans). */
+typedef int (*bulk_tube_fn)(void *ctx, const struct tube_rec *t);
+int store_bulk_open_round_tubes(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+
+/* The persons scanned in round `round_id`. */
+typedef int (*bulk_id_fn)(void *ctx, int64_t id);
+int store_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, void *ctx,
+                             fk_err *err);
+
+/* Persons whose pool group is not "other" today (store_person_testing_flags of each):
+ * an active isolation, or an open close or secondary contact lead. */
+typedef int (*bulk_flags_fn)(void *ctx, int64_t person_id, int isolated, int contact);
+int store_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
+
+/* Tubes that may take a first result: in a received box, no result yet. */
+typedef struct received_tube {
+    int64_t tube_id, lab_id, received_at;
+    char barcode[24], site_area[16];
+} received_tube;
+typedef int (*bulk_received_fn)(void *ctx, const received_tube *t);
+int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+
+/* One scan of an import: person into tube (of round), at `at`. opens: the tube was
+ * issued and this first member opens it with `size`; closes: the last place filled,
+ * the tube closes at `at`. */
+typedef struct scan_row {
+    int64_t tube_id, person_id, round_id, at;
+    int size;
+    unsigned char opens, closes;
+} scan_row;
+/* Write n scans in order, all or none, scanned (opened, closed) by `by`. */
+int store_scans_add(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
+
+#endif

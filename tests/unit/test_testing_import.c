@@ -1,0 +1,448 @@
+/* test_testing_import.c - imports of scans and results (io/import_scans.c,
+ * io/import_results.c) row by row against a real store: each rule's refusal names its
+ * row and field, a refused file changes nothing, --skip-bad keeps the state of the good
+ * rows only, a tube fills and closes as through the API; both lookup strategies (small
+ * files look keys up, files of 1 MiB or more load them: padded here with blank lines,
+ * which are not rows) give the same reports and the same store. And u64map. */
+#include "testutil.h"
+
+#include "base/timeutil.h"
+#include "base/u64map.h"
+#include "io/import.h"
+#include "model/idcard.h"
+#include "policy/policy.h"
+#include "services/actor.h"
+#include "store_fixture.h"
+
+static void u64map_basics(void **state)
+{
+    (void)state;
+    u64map m = {0};
+    fk_err err;
+    assert_int_equal(u64map_get(&m, 7), 0);
+    for (uint64_t k = 1; k <= 100000; k++)
+        assert_int_equal(u64map_put(&m, k * 7919, k, &err), 0);
+    for (uint64_t k = 1; k <= 100000; k++)
+        assert_int_equal(u64map_get(&m, k * 7919), k);
+    assert_int_equal(u64map_get(&m, 3), 0);
+    /* a multimap: both values of a key come back */
+    assert_int_equal(u64map_put(&m, 42, 1001, &err), 0);
+    assert_int_equal(u64map_put(&m, 42, 1002, &err), 0);
+    size_t pos = 0;
+    uint64_t a = u64map_next(&m, 42, &pos), b = u64map_next(&m, 42, &pos);
+    assert_int_equal(a + b, 2003);
+    assert_int_equal(u64map_next(&m, 42, &pos), 0);
+    *u64map_ref(&m, 7919) = 5;
+    assert_int_equal(u64map_get(&m, 7919), 5);
+    u64map_free(&m);
+}
+
+/* ---- a world: two communities, 30 residents, an open round, a planned one ----------- */
+
+typedef struct world {
+    fixture *f;
+    actor a;
+    policy *pol;
+    int64_t round, site, site2, psite, lab, lab2;
+    char id[32][19];   /* residents 0..29 of 510104001001, 30 of 510104001002, 31 unknown */
+    int64_t pid[31];
+    int64_t now;
+} world;
+
+static void add_area(store *st, const char *code, const char *parent)
+{
+    fk_err err;
+    area a = {0};
+    snprintf(a.code, sizeof a.code, "%s", code);
+    snprintf(a.parent_code, sizeof a.parent_code, "%s", parent);
+    snprintf(a.level, sizeof a.level, "community");
+    snprintf(a.name, sizeof a.name, "area %s", code);
+    if (store_area_insert(st, &a, &err) != 0)
+        fail_msg("area: %s", err.message);
+}
+
+static int64_t add_resident(store *st, const char *id, const char *community, int i)
+{
+    fk_err err;
+    person p = {0};
+    snprintf(p.name, sizeof p.name, "人%d", i);
+    snprintf(p.id_type, sizeof p.id_type, "resident");
+    snprintf(p.id_number, sizeof p.id_number, "%s", id);
+    snprintf(p.sex, sizeof p.sex, "F");
+    snprintf(p.birth_date, sizeof p.birth_date, "1990-01-01");
+    snprintf(p.resident_type, sizeof p.resident_type, "non_resident");
+    snprintf(p.address, sizeof p.address, "某路%d号", i);
+    snprintf(p.community_code, sizeof p.community_code, "%s", community);
+    if (store_person_insert(st, &p, NULL, &err) != 0)
+        fail_msg("person: %s", err.message);
+    return p.id;
+}
+
+static int64_t add_round(store *st, const char *state, int64_t now, const char *name)
+{
+    fk_err err;
+    round_rec r = {.area_code = "510104001001", .starts_at = now - 3600, .ends_at = now + 3600,
+                   .created_by = "t", .created_at = 1};
+    snprintf(r.name, sizeof r.name, "%s", name);
+    snprintf(r.state, sizeof r.state, "%s", state);
+    assert_int_equal(store_round_insert(st, &r, NULL, &err), 0);
+    return r.id;
+}
+
+static int64_t add_site(store *st, int64_t round, const char *const *codes, size_t n)
+{
+    fk_err err;
+    site_rec s = {.round_id = round, .name = "采样点", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &s, NULL, &err), 0);
+    assert_int_equal(store_tubes_issue(st, round, s.id, codes, n, "t", 1, NULL, &err), 0);
+    return s.id;
+}
+
+static void make_world(world *w)
+{
+    memset(w, 0, sizeof *w);
+    fk_err err;
+    w->f = fixture_open();
+    store *st = w->f->st;
+    fixture_areas(st);
+    add_area(st, "510104001002", "510104001");
+    actor_cli(&w->a);
+    w->pol = policy_load_builtin("v9", &err);
+    assert_non_null(w->pol);
+    w->now = fk_now();
+    for (int i = 0; i < 32; i++)
+        idcard_make("510104", 1960 + i, 1 + i % 12, 1 + i % 28, 100 + i, w->id[i]);
+    for (int i = 0; i < 31; i++)
+        w->pid[i] = add_resident(st, w->id[i], i < 30 ? "510104001001" : "510104001002", i);
+    w->round = add_round(st, "open", w->now, "开放轮");
+    const char *t[] = {"T0000001", "T0000002", "T0000003", "T0000004"}, *t2[] = {"T2000001"},
+               *tp[] = {"TP000001"};
+    w->site = add_site(st, w->round, t, 4);
+    w->site2 = add_site(st, w->round, t2, 1);
+    w->psite = add_site(st, add_round(st, "planned", w->now, "计划轮"), tp, 1);
+    lab_rec l = {.name = "实验室一", .area_code = "510104", .created_by = "t"};
+    lab_rec l2 = {.name = "实验室二", .area_code = "510104", .created_by = "t"};
+    assert_int_equal(store_lab_insert(st, &l, NULL, &err), 0);
+    assert_int_equal(store_lab_insert(st, &l2, NULL, &err), 0);
+    w->lab = l.id;
+    w->lab2 = l2.id;
+}
+
+static void free_world(world *w)
+{
+    policy_free(w->pol);
+    fixture *f = w->f;
+    void *s = f;
+    store_fixture_teardown(&s);
+}
+
+/* Write `text` to a file of the world's directory, padded to over 1 MiB with blank
+ * lines when `bulk`. */
+static char *write_file(const world *w, const char *name, const char *text, bool bulk)
+{
+    char *path = malloc(512);
+    snprintf(path, 512, "%s/%s", w->f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    for (int i = 0; bulk && i < (1 << 20) / 64 + 1; i++)
+        fputs("\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+              "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n", fp);
+    fclose(fp);
+    return path;
+}
+
+static int run_import(world *w, const char *kind, const char *text, bool bulk,
+                      const char *rejects, import_report *rep, fk_err *err)
+{
+    char *path = write_file(w, bulk ? "bulk.csv" : "small.csv", text, bulk);
+    import_opts o = {.policy = w->pol, .rejects_path = rejects};
+    int rc = import_file(w->f->st, &w->a, kind, path, &o, rep, err);
+    free(path);
+    return rc;
+}
+
+/* "row:field,row:field,..." of a report. */
+static void listed(const import_report *rep, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < rep->n; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%zu:%s", i ? "," : "", rep->items[i].row,
+                 rep->items[i].field);
+    }
+}
+
+static void tube_is(store *st, const char *code, const char *state, int size, int n)
+{
+    fk_err err;
+    tube_rec t;
+    assert_int_equal(store_tube_get(st, code, &t, NULL, &err), 0);
+    assert_string_equal(t.state, state);
+    assert_int_equal(t.size, size);
+    assert_int_equal(t.n_members, n);
+}
+
+static void line(strbuf *sb, const char *tube, const char *person, int64_t at, int64_t site)
+{
+    char when[21];
+    fk_instant_format(at, when);
+    sb_appendf(sb, "%s,%s,%s,%lld\n", tube, person, when, (long long)site);
+}
+
+/* ---- scans -------------------------------------------------------------------------- */
+
+static void scans_refusals(bool bulk)
+{
+    world w;
+    make_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    /* T0000003 holds person 29 (a scan before the import); T0000004 is closed by hand */
+    member_rec m = {.person_id = w.pid[29], .round_id = w.round, .scanned_at = w.now - 60,
+                    .scanned_by = "s"};
+    tube_rec t3, t4;
+    assert_int_equal(store_tube_get(st, "T0000003", &t3, NULL, &err), 0);
+    assert_int_equal(store_tube_scan(st, t3.id, 20, &m, NULL, &err), 0);
+    assert_int_equal(store_tube_get(st, "T0000004", &t4, NULL, &err), 0);
+    m.person_id = w.pid[28];
+    assert_int_equal(store_tube_scan(st, t4.id, 20, &m, NULL, &err), 0);
+    assert_int_equal(store_tube_close(st, t4.id, "s", w.now - 30, NULL, &err), 0);
+    char unknown[19], wrong[19];
+    snprintf(unknown, sizeof unknown, "%s", w.id[31]);
+    snprintf(wrong, sizeof wrong, "%s", w.id[3]);
+    wrong[17] = wrong[17] == '0' ? '1' : '0';
+    int64_t t = w.now - 120;
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,person,time,site\n");
+    line(&sb, "T0000001", w.id[0], t, w.site);           /* 2 good, opens T1 */
+    line(&sb, "T0000009", w.id[1], t, w.site);           /* 3 never issued */
+    line(&sb, "t1", w.id[1], t, w.site);                 /* 4 malformed */
+    line(&sb, "T2000001", w.id[1], t, w.site);           /* 5 another site's tube */
+    line(&sb, "T0000004", w.id[1], t, w.site);           /* 6 closed */
+    line(&sb, "T0000001", w.id[0], t, w.site);           /* 7 twice in the file */
+    line(&sb, "T0000001", w.id[29], t, w.site);          /* 8 scanned before */
+    line(&sb, "T0000001", w.id[30], t, w.site);          /* 9 outside the round's area */
+    line(&sb, "T0000001", wrong, t, w.site);             /* 10 checksum */
+    line(&sb, "T0000001", unknown, t, w.site);           /* 11 not registered */
+    line(&sb, "TP000001", w.id[1], t, w.psite);          /* 12 round planned */
+    line(&sb, "T0000001", w.id[1], w.now - 7200, w.site); /* 13 before the window */
+    line(&sb, "T0000001", w.id[1], w.now + 3000, w.site); /* 14 in the future */
+    line(&sb, "T0000001", w.id[2], t, w.site);           /* 15 good */
+    import_report rep;
+    assert_int_equal(run_import(&w, "scans", sb_str(&sb), bulk, NULL, &rep, &err), -1);
+    char got[1024];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "3:tube,4:tube,5:site,6:tube,7:person,8:person,9:person,"
+                             "10:person,11:person,12:tube,13:time,14:time");
+    assert_int_equal(rep.imported, 0);
+    assert_non_null(strstr(rep.items[4].message, "row 2"));
+    assert_non_null(strstr(rep.items[5].message, "T0000003"));
+    import_report_free(&rep);
+    tube_is(st, "T0000001", "issued", 0, 0); /* nothing changed */
+    round_rec r;
+    assert_int_equal(store_round_get(st, w.round, &r, &err), 0);
+    assert_int_equal(r.scanned, 2);
+
+    /* --skip-bad: the good rows, and the state they make */
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", w.f->dir);
+    assert_int_equal(run_import(&w, "scans", sb_str(&sb), bulk, rej, &rep, &err), 0);
+    assert_int_equal(rep.imported, 2);
+    assert_int_equal(rep.bad, 12);
+    import_report_free(&rep);
+    tube_is(st, "T0000001", "open", 20, 2);
+    sb_free(&sb);
+    free_world(&w);
+}
+
+static void scans_refusals_small(void **state)
+{
+    (void)state;
+    scans_refusals(false);
+}
+
+static void scans_refusals_bulk(void **state)
+{
+    (void)state;
+    scans_refusals(true);
+}
+
+/* The first person sets the size (the policy's 20 for group other), the last place
+ * closes the tube at its time; a skipped first row leaves the tube to the next good one.
+ * (A contact's single tube: tests/api/testing_import.test.mjs.) */
+static void scans_fill_and_close(bool bulk)
+{
+    world w;
+    make_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,person,time,site\n");
+    for (int i = 0; i < 21; i++)   /* 20 fill T1; the 21st finds it closed and full */
+        line(&sb, "T0000001", w.id[i], w.now - 100 + i, w.site);
+    line(&sb, "T0000002", w.id[31], w.now - 10, w.site); /* unknown: skipped */
+    line(&sb, "T0000002", w.id[21], w.now - 9, w.site);  /* opens T2 */
+    import_report rep;
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", w.f->dir);
+    assert_int_equal(run_import(&w, "scans", sb_str(&sb), bulk, rej, &rep, &err), 0);
+    char got[256];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "22:tube,23:person");
+    assert_non_null(strstr(rep.items[0].message, "full (20 of 20) and closed"));
+    assert_int_equal(rep.imported, 21);
+    import_report_free(&rep);
+    tube_is(st, "T0000001", "closed", 20, 20);
+    tube_is(st, "T0000002", "open", 20, 1);
+    tube_rec t;
+    assert_int_equal(store_tube_get(st, "T0000001", &t, NULL, &err), 0);
+    assert_int_equal(t.opened_at, w.now - 100);
+    assert_int_equal(t.closed_at, w.now - 100 + 19);
+    sb_free(&sb);
+    free_world(&w);
+}
+
+static void scans_fill_small(void **state)
+{
+    (void)state;
+    scans_fill_and_close(false);
+}
+
+static void scans_fill_bulk(void **state)
+{
+    (void)state;
+    scans_fill_and_close(true);
+}
+
+/* ---- results ------------------------------------------------------------------------ */
+
+/* T1 (persons 0, 1) and T2 (2) closed and received by lab; T3 (3) closed, its box
+ * handed over only; T4 (4) received with a result already. */
+static void results_world(world *w)
+{
+    store *st = w->f->st;
+    fk_err err;
+    const char *codes[] = {"T0000001", "T0000002", "T0000003", "T0000004"};
+    int64_t ids[4];
+    for (int i = 0; i < 4; i++) {
+        tube_rec t;
+        assert_int_equal(store_tube_get(st, codes[i], &t, NULL, &err), 0);
+        ids[i] = t.id;
+        for (int k = 0; k < (i == 0 ? 2 : 1); k++) {
+            member_rec m = {.person_id = w->pid[i == 0 ? k : i + 1], .round_id = w->round,
+                            .scanned_at = w->now - 600, .scanned_by = "s"};
+            assert_int_equal(store_tube_scan(st, t.id, 20, &m, NULL, &err), 0);
+        }
+        assert_int_equal(store_tube_close(st, t.id, "s", w->now - 500, NULL, &err), 0);
+    }
+    box_rec b1 = {.round_id = w->round, .site_id = w->site, .packed_at = w->now - 400,
+                  .packed_by = "s", .code = "BOX00001"};
+    box_rec b2 = b1;
+    snprintf(b2.code, sizeof b2.code, "BOX00002");
+    int64_t in1[] = {ids[0], ids[1], ids[3]}, in2[] = {ids[2]};
+    assert_int_equal(store_box_pack(st, &b1, in1, 3, NULL, &err), 0);
+    assert_int_equal(store_box_pack(st, &b2, in2, 1, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b1.id, "王", "s", w->now - 300, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b2.id, "王", "s", w->now - 300, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b1.id, w->lab, "l", w->now - 200, NULL, &err), 0);
+    result_rec r = {.tube_id = ids[3], .lab_id = w->lab, .reported_at = w->now - 100,
+                    .reported_by = "l", .result = "negative"};
+    assert_int_equal(store_results_add(st, &r, 1, NULL, &err), 0);
+}
+
+static void rline(strbuf *sb, const char *tube, const char *what, const char *ct, int64_t lab,
+                  int64_t at)
+{
+    char when[21];
+    fk_instant_format(at, when);
+    sb_appendf(sb, "%s,%s,%s,%lld,%s\n", tube, what, ct, (long long)lab, when);
+}
+
+static void results_rules(bool bulk)
+{
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    int64_t t = w.now - 50;
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000001", "positive", "24.5,26", w.lab, t);   /* 2 good */
+    rline(&sb, "T0000003", "negative", ",", w.lab, t);         /* 3 not received */
+    rline(&sb, "T0000004", "negative", ",", w.lab, t);         /* 4 has a result */
+    rline(&sb, "T0000001", "negative", ",", w.lab, t);         /* 5 twice in the file */
+    rline(&sb, "T0000002", "positive", "24,", w.lab, t);       /* 6 positive without N */
+    rline(&sb, "T0000002", "negative", "30,31", w.lab, t);     /* 7 Ct on a negative */
+    rline(&sb, "T0000002", "positive", "0,31", w.lab, t);      /* 8 Ct 0 */
+    rline(&sb, "T0000002", "positive", "30,45.5", w.lab, t);   /* 9 Ct over 45 */
+    rline(&sb, "T0000002", "unclear", ",", w.lab, t);          /* 10 */
+    rline(&sb, "T0000002", "negative", ",", w.lab2, t);        /* 11 another lab */
+    rline(&sb, "T0000002", "negative", ",", 999, t);           /* 12 no lab */
+    rline(&sb, "T0000002", "negative", ",", w.lab, w.now - 250); /* 13 before receipt */
+    rline(&sb, "T0000009", "negative", ",", w.lab, t);         /* 14 never issued */
+    rline(&sb, "T0000002", "invalid", ",", w.lab, t);          /* 15 good */
+    import_report rep;
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), bulk, NULL, &rep, &err), -1);
+    char got[1024];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "3:tube,4:tube,5:tube,6:ct_n,7:ct_orf1ab,8:ct_orf1ab,9:ct_n,"
+                             "10:result,11:lab,12:lab,13:time,14:tube");
+    import_report_free(&rep);
+    result_list h = {0};
+    tube_rec t1;
+    assert_int_equal(store_tube_get(st, "T0000001", &t1, NULL, &err), 0);
+    assert_int_equal(store_tube_results(st, t1.id, &h, &err), 0);
+    assert_int_equal(h.n, 0); /* nothing changed */
+
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), bulk, "", &rep, &err), -1);
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", w.f->dir);
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), bulk, rej, &rep, &err), 0);
+    assert_int_equal(rep.imported, 2);
+    import_report_free(&rep);
+    assert_int_equal(store_tube_results(st, t1.id, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.items[0].result, "positive");
+    assert_true(h.items[0].ct_orf1ab == 24.5 && h.items[0].ct_n == 26);
+    assert_int_equal(h.items[0].reported_at, t);
+    result_list_free(&h);
+    /* the positive was followed up inside the import: audited as from the API */
+    audit_filter af = {.entity = "tube", .entity_id = t1.id, .limit = 10};
+    audit_list al = {0};
+    assert_int_equal(store_audit_list(st, &af, &al, &err), 0);
+    int positives = 0;
+    for (size_t i = 0; i < al.n; i++)
+        positives += !strcmp(al.items[i].action, "positive");
+    assert_int_equal(positives, 1);
+    audit_list_free(&al);
+    sb_free(&sb);
+    free_world(&w);
+}
+
+static void results_rules_small(void **state)
+{
+    (void)state;
+    results_rules(false);
+}
+
+static void results_rules_bulk(void **state)
+{
+    (void)state;
+    results_rules(true);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(u64map_basics),
+        cmocka_unit_test(scans_refusals_small),
+        cmocka_unit_test(scans_refusals_bulk),
+        cmocka_unit_test(scans_fill_small),
+        cmocka_unit_test(scans_fill_bulk),
+        cmocka_unit_test(results_rules_small),
+        cmocka_unit_test(results_rules_bulk),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
