@@ -8,7 +8,7 @@
  * changes, and every bad row is listed on stderr as "row N: FIELD: reason" (N the CSV
  * record, the header being 1), then one line "fangkong testing: K bad rows; nothing
  * changed". First the rows alone (fields, a tube listed twice, a box's rows naming
- * different sites, couriers or labs); then, when they are clean, each box through the
+ * different sites, couriers or labs: each row against those before it); then, when they are clean, each box through the
  * services: a box the service refuses to pack is tried tube by tube (each try rolled
  * back) so that every bad tube of it is listed with the service's reason; a hand-over
  * or receipt refused is listed on the box's first row.
@@ -89,6 +89,31 @@ static int row_fields(const csvr_row *in, box_row *r, const char **field, fk_err
     return 0;
 }
 
+/* A row against the rows before it: a tube once in the file; a box with one site,
+ * courier and lab. 0, or -1 after reporting it. */
+static int check_row(boxes_ctx *cx, const box_row *r)
+{
+    char m[256];
+    for (size_t j = 0; j < cx->n; j++) {
+        const box_row *p = &cx->rows[j];
+        if (!strcmp(p->tube, r->tube)) {
+            snprintf(m, sizeof m, "%s is listed twice (row %zu)", r->tube, p->row);
+            bad_row(cx, r->row, "tube", m);
+            return -1;
+        }
+        if (strcmp(p->box, r->box) != 0)
+            continue;
+        const char *f = p->site != r->site ? "site" : strcmp(p->courier, r->courier) ? "courier"
+                        : p->lab != r->lab ? "lab" : NULL;
+        if (f) {
+            snprintf(m, sizeof m, "box %s has another %s on row %zu", r->box, f, p->row);
+            bad_row(cx, r->row, f, m);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int read_row(void *ud, const csvr_row *in, fk_err *err)
 {
     static const char *const header[NCOLS] = {"box", "tube", "site", "courier", "lab"};
@@ -114,37 +139,13 @@ static int read_row(void *ud, const csvr_row *in, fk_err *err)
         bad_row(cx, in->row, field, e.message);
         return 0;
     }
+    if (check_row(cx, &r) != 0)
+        return 0;
     cx->rows = realloc(cx->rows, (cx->n + 1) * sizeof *cx->rows);
     if (!cx->rows)
         abort();
     cx->rows[cx->n++] = r;
     return 0;
-}
-
-/* The rows together: a tube once in the file; a box with one site, courier and lab. */
-static void check_rows(boxes_ctx *cx)
-{
-    char m[256];
-    for (size_t i = 0; i < cx->n; i++) {
-        const box_row *r = &cx->rows[i];
-        for (size_t j = 0; j < i; j++) {
-            const box_row *p = &cx->rows[j];
-            if (!strcmp(p->tube, r->tube)) {
-                snprintf(m, sizeof m, "%s is listed twice (row %zu)", r->tube, p->row);
-                bad_row(cx, r->row, "tube", m);
-                break;
-            }
-            if (strcmp(p->box, r->box) != 0)
-                continue;
-            const char *f = p->site != r->site ? "site" : strcmp(p->courier, r->courier) ?
-                            "courier" : p->lab != r->lab ? "lab" : NULL;
-            if (f) {
-                snprintf(m, sizeof m, "box %s has another %s on row %zu", r->box, f, p->row);
-                bad_row(cx, r->row, f, m);
-                break;
-            }
-        }
-    }
 }
 
 /* The field of a row that a pack refusal names. */
@@ -226,8 +227,6 @@ static int boxes_unit(boxes_ctx *cx, const char *file, fk_err *err)
         return -1;
     if (!cx->bad && cx->n == 0)
         return fk_fail(err, FK_EINVAL, "", "%s holds no rows", file);
-    if (!cx->bad)
-        check_rows(cx);
     if (!cx->bad)
         run_boxes(cx);
     if (cx->bad)
