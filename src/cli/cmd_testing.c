@@ -235,7 +235,10 @@ int cmd_testing(int argc, char **argv)
         return untested(&a);
     if (!strcmp(verb, "reconcile") && left == 1 && a.round > 0)
         return reconcile(&a);
-    a.operand = !strcmp(verb, "boxes") ? (left > 1 ? sub : NULL) : left > 2 ? argv[optind + 2] : NULL;
+    if (!strcmp(verb, "boxes"))
+        a.operand = left > 1 ? sub : NULL;
+    else
+        a.operand = left > 2 ? argv[optind + 2] : NULL;
     int rc = setup_verb(&a, verb, sub, left);
     return rc >= 0 ? rc : cli_usage(usage_text);
 }

@@ -7,11 +7,12 @@
  * Contract: the whole file is one transaction. Any bad row refuses the file, nothing
  * changes, and every bad row is listed on stderr as "row N: FIELD: reason" (N the CSV
  * record, the header being 1), then one line "fangkong testing: K bad rows; nothing
- * changed". First the rows alone (fields, a tube listed twice, a box's rows naming
- * different sites, couriers or labs: each row against those before it); then, when they are clean, each box through the
- * services: a box the service refuses to pack is tried tube by tube (each try rolled
- * back) so that every bad tube of it is listed with the service's reason; a hand-over
- * or receipt refused is listed on the box's first row.
+ * changed". First the rows alone, each against the rows before it (fields, a tube
+ * listed twice, a box's rows naming different sites, couriers or labs); then, when
+ * they are clean, each box through the services: a box the service refuses to pack is
+ * tried tube by tube (each try rolled back) so that every bad tube of it is listed
+ * with the service's reason; a hand-over or receipt refused is listed on the box's
+ * first row.
  */
 #include <stdio.h>
 #include <stdlib.h>
