@@ -4,6 +4,9 @@
  * (command role, whole city: names in clear). The file is personal data; the export is
  * audited. `fangkong testing reconcile`: a round's reconciliation (services/reconcile.h),
  * a summary line per kind, the items (with --out) as one table with a kind column.
+ * The verbs that set a round up and move its boxes (round, rounds, site, tubes, lab,
+ * labs, boxes) are in cmd_testing_setup.c and cmd_testing_boxes.c; this file parses
+ * every verb's options once (cmd_testing.h's testing_args) and dispatches.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 
 #include "base/timeutil.h"
 #include "cli/cli.h"
+#include "cli/cmd_testing.h"
 #include "io/table_writer.h"
 #include "services/coverage.h"
 #include "services/reconcile.h"
@@ -28,12 +32,31 @@ static const char usage_text[] =
     "  reconcile: the round's tubes not received, received but never sampled, results\n"
     "    for unknown tubes, persons without a result and persons under two IDs, of the\n"
     "    local day D (default the whole round) as of T; one `KIND COUNT` line each, the\n"
-    "    items in FILE (names in clear, audited).\n";
-
-typedef struct testing_args {
-    const char *data, *pol, *pol_local, *area, *out, *day;
-    int64_t round, now;
-} testing_args;
+    "    items in FILE (names in clear, audited).\n"
+    "       fangkong testing round add --name N --area CODE --from T --to T [--open]\n"
+    "       fangkong testing round open|close ID\n"
+    "       fangkong testing rounds [--area CODE]\n"
+    "  round add: a new round over the area, planned (open with --open), taking scans\n"
+    "    from T to T (ISO 8601 or Unix seconds); prints its id. round open|close: its\n"
+    "    next state. rounds: id, kind, state, area, window FROM/TO and name, one a line,\n"
+    "    tab-separated, newest first.\n"
+    "       fangkong testing site add --round ID --name N [--area CODE] [--team T]\n"
+    "  site add: a sampling site of the round (area default the round's); prints its id.\n"
+    "       fangkong testing tubes issue --site ID (--prefix P --count N [--first F]\n"
+    "       [--digits D] | --barcodes FILE)\n"
+    "  tubes issue: tube stock to the site, all or none: P followed by F (default 1) to\n"
+    "    F+N-1 written with D digits (default 6), or FILE's barcodes, one a line; prints\n"
+    "    the count and the first and last barcode.\n"
+    "       fangkong testing lab add --name N --area CODE\n"
+    "       fangkong testing labs\n"
+    "  lab add: a lab of the area; prints its id. labs: id, area and name, one a line.\n"
+    "       fangkong testing boxes FILE.csv\n"
+    "  boxes: the header box,tube,site,courier,lab and one row per tube (site and lab\n"
+    "    by id): each box packed with its tubes (closed tubes of that site), handed to\n"
+    "    its courier and received at its lab, now. The whole file or nothing: every bad\n"
+    "    row is listed (row, field, reason).\n"
+    "  Every verb runs as the CLI operator (command role, whole city), through the\n"
+    "  API's services: the same checks and the same audit.\n";
 
 static int untested(const testing_args *a)
 {
@@ -104,6 +127,43 @@ static int reconcile(const testing_args *a)
     return 0;
 }
 
+/* A positive integer option into *out; 0, or -1 (a usage error). */
+static int opt_id(const char *s, int64_t *out)
+{
+    char *end;
+    *out = strtoll(s, &end, 10);
+    return *s && !*end && *out > 0 ? 0 : -1;
+}
+
+/* An option with an argument into a (not help); 0, -1 usage error, -2 error printed. */
+static int take_opt(int c, const char *v, testing_args *a)
+{
+    fk_err err;
+    switch (c) {
+    case 'd': a->data = v; return 0;
+    case 'a': a->area = v; return 0;
+    case 'o': a->out = v; return 0;
+    case 'D': a->day = v; return 0;
+    case 'P': a->pol = v; return 0;
+    case 'L': a->pol_local = v; return 0;
+    case 'N': a->name = v; return 0;
+    case 'T': a->team = v; return 0;
+    case 'x': a->prefix = v; return 0;
+    case 'b': a->barcodes = v; return 0;
+    case 'O': a->open = true; return 0;
+    case 'r': return opt_id(v, &a->round);
+    case 's': return opt_id(v, &a->site);
+    case 'c': return opt_id(v, &a->count);
+    case 'g': return opt_id(v, &a->digits);
+    case 'f': return opt_id(v, &a->first);
+    }
+    int64_t *t = c == 'n' ? &a->now : c == 'F' ? &a->from : c == 't' ? &a->to : NULL;
+    const char *field = c == 'n' ? "now" : c == 'F' ? "from" : "to";
+    if (!t)
+        return -1;
+    return fk_instant_parse(v, t, field, &err) != 0 ? (cli_fail("testing", &err), -2) : 0;
+}
+
 /* 0: parsed; 1: help printed; -1: usage error; -2: error printed. */
 static int parse_args(int argc, char **argv, testing_args *a)
 {
@@ -111,48 +171,74 @@ static int parse_args(int argc, char **argv, testing_args *a)
         {"data", required_argument, 0, 'd'},   {"now", required_argument, 0, 'n'},
         {"round", required_argument, 0, 'r'},  {"area", required_argument, 0, 'a'},
         {"out", required_argument, 0, 'o'},    {"policy", required_argument, 0, 'P'},
-        {"day", required_argument, 0, 'D'},
+        {"day", required_argument, 0, 'D'},    {"name", required_argument, 0, 'N'},
+        {"team", required_argument, 0, 'T'},   {"from", required_argument, 0, 'F'},
+        {"to", required_argument, 0, 't'},     {"open", no_argument, 0, 'O'},
+        {"site", required_argument, 0, 's'},   {"prefix", required_argument, 0, 'x'},
+        {"count", required_argument, 0, 'c'},  {"first", required_argument, 0, 'f'},
+        {"digits", required_argument, 0, 'g'}, {"barcodes", required_argument, 0, 'b'},
         {"policy-local", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    fk_err err;
-    char *end;
-    int c;
+    int c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'd': a->data = optarg; break;
-        case 'a': a->area = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'D': a->day = optarg; break;
-        case 'P': a->pol = optarg; break;
-        case 'L': a->pol_local = optarg; break;
-        case 'r':
-            a->round = strtoll(optarg, &end, 10);
-            if (!*optarg || *end || a->round <= 0)
-                return -1;
-            break;
-        case 'n':
-            if (fk_instant_parse(optarg, &a->now, "now", &err) != 0)
-                return cli_fail("testing", &err), -2;
-            break;
-        case 'h': fputs(usage_text, stdout); return 1;
-        default: return -1;
-        }
+        if (c == 'h')
+            return fputs(usage_text, stdout), 1;
+        if (c == '?' || (rc = take_opt(c, optarg, a)) == -1)
+            return -1;
+        if (rc != 0)
+            return rc;
     }
     return 0;
 }
 
+/* `VERB add` with its required options, or -1. */
+static int add_verb(testing_args *a, const char *verb)
+{
+    if (!strcmp(verb, "round") && a->name && a->area && a->from && a->to)
+        return cli_testing_round_add(a);
+    if (!strcmp(verb, "site") && a->round && a->name)
+        return cli_testing_site_add(a);
+    if (!strcmp(verb, "lab") && a->name && a->area)
+        return cli_testing_lab_add(a);
+    return -1;
+}
+
+/* The verbs that set a round up or move its boxes, or -1 (a usage error). */
+static int setup_verb(testing_args *a, const char *verb, const char *sub, int left)
+{
+    if (!strcmp(verb, "rounds") && left == 1)
+        return cli_testing_rounds(a);
+    if (!strcmp(verb, "labs") && left == 1)
+        return cli_testing_labs(a);
+    if (!strcmp(verb, "boxes") && left == 2)
+        return cli_testing_boxes(a);
+    if (!strcmp(verb, "round") && left == 3 && (!strcmp(sub, "open") || !strcmp(sub, "close")))
+        return cli_testing_round_state(a, !strcmp(sub, "open") ? "open" : "closed");
+    if (!strcmp(verb, "tubes") && !strcmp(sub, "issue") && left == 2 && a->site &&
+        !a->barcodes != !(a->prefix || a->count))
+        return a->barcodes || (a->prefix && a->count) ? cli_testing_tubes(a) : -1;
+    if (!strcmp(sub, "add") && left == 2)
+        return add_verb(a, verb);
+    return -1;
+}
+
 int cmd_testing(int argc, char **argv)
 {
-    testing_args a = {.data = CLI_DEFAULT_DATA, .now = fk_now()};
+    testing_args a = {.data = CLI_DEFAULT_DATA, .now = fk_now(), .first = 1, .digits = 6};
     int parsed = parse_args(argc, argv, &a);
     if (parsed != 0)
         return parsed == 1 ? 0 : parsed == -2 ? 1 : cli_usage(usage_text);
     int left = argc - optind;
-    const char *verb = left > 0 ? argv[optind] : "";
+    const char *verb = left > 0 ? argv[optind] : "", *sub = left > 1 ? argv[optind + 1] : "";
     if (!strcmp(verb, "untested") && left == 1 && a.round > 0 && a.out)
         return untested(&a);
     if (!strcmp(verb, "reconcile") && left == 1 && a.round > 0)
         return reconcile(&a);
-    return cli_usage(usage_text);
+    if (!strcmp(verb, "boxes"))
+        a.operand = left > 1 ? sub : NULL;
+    else
+        a.operand = left > 2 ? argv[optind + 2] : NULL;
+    int rc = setup_verb(&a, verb, sub, left);
+    return rc >= 0 ? rc : cli_usage(usage_text);
 }

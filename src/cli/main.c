@@ -27,7 +27,7 @@ static const struct {
     {"reports", cmd_reports, "units missing their daily report at the deadline (reports flag)"},
     {"briefing", cmd_briefing, "the accountability briefing of a period, as text or XLSX"},
     {"facilities", cmd_facilities, "import isolation facilities with their rooms (facilities import FILE)"},
-    {"testing", cmd_testing, "export the untested of a round for door-to-door follow-up (testing untested)"},
+    {"testing", cmd_testing, "rounds, sites, tubes, labs, boxes; untested, reconcile"},
     {"isolations", cmd_isolations, "list the isolation tests due (isolations due [--date D])"},
 };
 
