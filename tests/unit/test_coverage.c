@@ -309,7 +309,10 @@ static void scope_and_refusals(void **state)
 
     actor viewer = {.username = "v", .role = "viewer", .remote = "t"};
     a.level = NULL;
-    assert_int_equal(coverage_units(c->f->st, c->pol, &viewer, &a, &r, &err), -1);
+    assert_int_equal(coverage_units(c->f->st, c->pol, &viewer, &a, &r, &err), 0);
+    coverage_report_free(&r);
+    actor nobody = {.username = "n", .role = "nobody", .remote = "t"};
+    assert_int_equal(coverage_units(c->f->st, c->pol, &nobody, &a, &r, &err), -1);
     assert_int_equal(err.code, FK_EFORBIDDEN);
     actor other = {.username = "o", .role = "lab", .area_code = "510105", .remote = "t"};
     a.area = NULL;
