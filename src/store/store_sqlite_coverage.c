@@ -66,10 +66,15 @@ static int sq_coverage_units(store *st, const coverage_query *q, coverage_unit_l
     strbuf sb = STRBUF_INIT;
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
+    /* Counted per community first, in the index's order (no sort of the persons), then
+     * summed per unit over the few hundred communities: 0.06 s instead of 0.10 s for a
+     * district of 100,000 (bench/testing's city). */
     sb_appendf(&sb, "SELECT u.code, coalesce(a.name, ''), u.n, u.t, u.e FROM (SELECT "
-                    "substr(c.cc, 1, %d) AS code, " COUNT_COLS " FROM (", q->unit_len);
+                    "substr(g.cc, 1, %d) AS code, sum(g.n) AS n, sum(g.t) AS t, "
+                    "sum(g.e) AS e FROM (SELECT c.cc, " COUNT_COLS " FROM (", q->unit_len);
     classified(&sb, &b, q);
-    sb_append(&sb, ") c GROUP BY 1) u LEFT JOIN areas a ON a.code = u.code ORDER BY u.code");
+    sb_append(&sb, ") c GROUP BY c.cc) g GROUP BY 1) u LEFT JOIN areas a ON a.code = u.code "
+                   "ORDER BY u.code");
     int rc = sq_collect_sql(SQ(st), sb_str(&sb), &b, unit_row, sizeof *out->items,
                             (void **)&out->items, &out->n, err);
     sb_free(&sb);
