@@ -91,3 +91,14 @@ void sb_append_i64(strbuf *sb, long long v)
         *--p = '-';
     sb_append_len(sb, p, (size_t)(digits + sizeof digits - p));
 }
+
+void sb_append_id_array(strbuf *sb, const int64_t *ids, size_t n)
+{
+    sb_append_char(sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_append_char(sb, ',');
+        sb_append_i64(sb, ids[i]);
+    }
+    sb_append_char(sb, ']');
+}

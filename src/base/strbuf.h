@@ -10,6 +10,7 @@
 #define FK_BASE_STRBUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strbuf {
     char *buf;
@@ -25,6 +26,8 @@ void sb_appendf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 
 void sb_append_char(strbuf *sb, char c);
 /* v in decimal (without printf: for rows written by the hundred thousand). */
 void sb_append_i64(strbuf *sb, long long v);
+/* "[id,id,...]": ids as a JSON array, the form SQLite's json_each reads a batch from. */
+void sb_append_id_array(strbuf *sb, const int64_t *ids, size_t n);
 void sb_reset(strbuf *sb);
 void sb_free(strbuf *sb);
 /* Returns the buffer (never NULL, "" when empty) and leaves *sb empty. */

@@ -243,11 +243,8 @@ int cli_testing_boxes(const testing_args *a)
     if (!(cx.st = cli_open_store(CMD, a->data)))
         return 1;
     int rc = store_begin(cx.st, &err);
-    if (rc == 0 && boxes_unit(&cx, a->operand, &err) != 0) {
-        store_rollback(cx.st);
-        rc = -1;
-    }
-    rc = rc || store_commit(cx.st, &err);
+    if (rc == 0)
+        rc = store_end(cx.st, boxes_unit(&cx, a->operand, &err), &err);
     store_close(cx.st);
     size_t tubes = cx.n;
     free(cx.rows);

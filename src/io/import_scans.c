@@ -360,10 +360,8 @@ static int recheck_pool(import_ctx *cx, scans_state *s, int64_t person_id, const
     int held = st ? store_person_held(st, person_id, err) : -1;
     if (held < 0)
         return -1;
-    if (!held)
-        return fk_fail(bad, FK_ECONFLICT, "person", "person: not held for a single re-sample: "
-                       "a recheck round takes held persons only"), 1;
-    *group = "pool_retest";
+    if (tube_recheck_group(held, "person", group, bad) != 0)
+        return 1;
     *size = s->pool[3];
     return 0;
 }

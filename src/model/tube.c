@@ -35,6 +35,15 @@ const char *tube_group(bool isolated, bool contact, const char *zone_group)
     return zone_group && zone_group[0] ? zone_group : "other";
 }
 
+int tube_recheck_group(bool held, const char *field, const char **group, fk_err *err)
+{
+    if (!held)
+        return fk_fail(err, FK_ECONFLICT, field, "%s: the person is not held for a single "
+                       "re-sample: a recheck round takes held persons only", field);
+    *group = "pool_retest";
+    return 0;
+}
+
 static bool size_allowed(const policy *pol, int64_t size, fk_err *err)
 {
     int64_t sizes[8];

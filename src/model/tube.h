@@ -32,6 +32,10 @@ int tube_barcode_check(const char *barcode, const char *field, fk_err *err);
  * zones exist), else "other". Static strings or zone_group itself. */
 const char *tube_group(bool isolated, bool contact, const char *zone_group);
 
+/* The group of a person in a recheck round, which takes held persons only, each into a
+ * single re-sample: "pool_retest" when held, else FK_ECONFLICT naming `field`. */
+int tube_recheck_group(bool held, const char *field, const char **group, fk_err *err);
+
 /* The pool size of `group` from the policy (testing.pool_by_group.groups.<group>; a
  * group the policy does not name takes "other"), checked against testing.pool_sizes.
  * -1 with FK_EINVAL naming the policy path when the policy holds no valid size. */

@@ -61,6 +61,11 @@ int actor_require(const actor *a, int p, fk_err *err)
     return fk_fail(err, FK_EFORBIDDEN, "", "role %s may not do this", a->role);
 }
 
+int actor_require_either(const actor *a, int p, int q, fk_err *err)
+{
+    return role_can(a->role, (perm)p) ? 0 : actor_require(a, q, err);
+}
+
 bool actor_narrow_area(const actor *a, const char *requested, char *buf, size_t cap,
                        const char **out)
 {

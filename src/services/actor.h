@@ -35,6 +35,8 @@ int actor_audit_append(store *st, const actor *a, const char *action, const char
 int actor_require_area(const actor *a, const char *area, fk_err *err);
 /* FK_EFORBIDDEN unless the actor's role has `p` (role.h). */
 int actor_require(const actor *a, int p, fk_err *err);
+/* FK_EFORBIDDEN unless the actor's role has `p` or `q` (reads open to two kinds of work). */
+int actor_require_either(const actor *a, int p, int q, fk_err *err);
 /* Narrow a requested area-code filter (NULL = all) to what the actor may see: into buf
  * (cap bytes), *out pointing at it. False when the two do not overlap (the result is
  * then empty: the caller answers nothing). */

@@ -23,14 +23,6 @@
 
 /* ---- scope, masking, audit ---------------------------------------------------------------- */
 
-static int audit_read(store *st, const actor *a, const char *action, const char *entity,
-                      int64_t id, const char *detail, fk_err *err)
-{
-    audit_rec rec;
-    actor_audit(a, &rec, action, entity, id, detail);
-    return store_audit_append(st, &rec, err);
-}
-
 static int facility_in_scope(store *st, const actor *a, int64_t id, facility_rec *out,
                              fk_err *err)
 {
@@ -168,7 +160,7 @@ int isolation_facility_get(store *st, const actor *a, int64_t id, facility_rec *
     if (checks)
         memset(checks, 0, sizeof *checks);
     if (facility_in_scope(st, a, id, out, err) != 0 ||
-        audit_read(st, a, "read", "facility", id, "", err) != 0)
+        actor_audit_append(st, a, "read", "facility", id, "", err) != 0)
         return -1;
     if (staff && store_staff_list(st, id, staff, err) != 0)
         return -1;
@@ -198,7 +190,7 @@ int isolation_facility_list(store *st, const actor *a, const char *area, int lim
     if (store_facility_list(st, prefix, limit, offset, out, err) != 0)
         return -1;
     snprintf(detail, sizeof detail, "area=%s returned=%zu", prefix, out->n);
-    if (audit_read(st, a, "list", "facility", 0, detail, err) != 0) {
+    if (actor_audit_append(st, a, "list", "facility", 0, detail, err) != 0) {
         facility_list_free(out);
         return -1;
     }
@@ -732,7 +724,7 @@ int isolation_outlook_get(store *st, const policy *pol, const actor *a, const ch
         out->warning |= h->shortfall > 0;
     }
     snprintf(detail, sizeof detail, "area=%s", prefix);
-    return audit_read(st, a, "read", "outlook", 0, detail, err);
+    return actor_audit_append(st, a, "read", "outlook", 0, detail, err);
 }
 
 /* ---- isolations ---------------------------------------------------------------------------- */
@@ -863,7 +855,8 @@ int isolation_start(store *st, const policy *pol, const actor *a, const isolatio
     char end[11];
     if (actor_require(a, PERM_ISOLATION, err) != 0 ||
         person_in_scope(st, a, r->person_id, &p, err) != 0 ||
-        check_day1(r->day1_date, today_in(pol), &day1, err) != 0 || check_lead(st, a, r->lead_id, err) != 0 ||
+        check_day1(r->day1_date, today_in(pol), &day1, err) != 0 ||
+        check_lead(st, a, r->lead_id, err) != 0 ||
         isolation_schedule_of(pol, r->cohort ? r->cohort : "close_contact", 0, day1, &s, err))
         return -1;
     if (s.end < today_in(pol)) {
@@ -899,7 +892,7 @@ int isolations_list(store *st, const actor *a, const isolation_filter *f, isolat
     snprintf(detail, sizeof detail, "area=%s state=%s kind=%s facility=%lld returned=%zu",
              g.area_prefix, g.state ? g.state : "", g.kind ? g.kind : "",
              (long long)g.facility_id, out->n);
-    if (audit_read(st, a, "list", "isolation", 0, detail, err) != 0) {
+    if (actor_audit_append(st, a, "list", "isolation", 0, detail, err) != 0) {
         isolation_list_free(out);
         return -1;
     }
@@ -914,7 +907,7 @@ int isolation_get(store *st, const actor *a, int64_t id, isolation_rec *out,
     if (tests)
         memset(tests, 0, sizeof *tests);
     if (isolation_in_scope(st, a, id, out, err) != 0 ||
-        audit_read(st, a, "read", "isolation", id, "", err) != 0)
+        actor_audit_append(st, a, "read", "isolation", id, "", err) != 0)
         return -1;
     if (tests && store_isolation_tests(st, id, tests, err) != 0)
         return -1;
@@ -1108,7 +1101,7 @@ int isolation_due(store *st, const actor *a, const char *date, isolation_test_li
     if (store_isolation_due(st, date, prefix, out, err) != 0)
         return -1;
     snprintf(detail, sizeof detail, "due<=%s returned=%zu", date, out->n);
-    if (audit_read(st, a, "list", "isolation_test", 0, detail, err) != 0) {
+    if (actor_audit_append(st, a, "list", "isolation_test", 0, detail, err) != 0) {
         isolation_test_list_free(out);
         return -1;
     }

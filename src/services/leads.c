@@ -103,14 +103,6 @@ static void mask_lead(const actor *a, lead_rec *l)
         mask_subject(l->subject, sizeof l->subject);
 }
 
-static int audit_read(store *st, const actor *a, const char *action, int64_t id,
-                      const char *detail, fk_err *err)
-{
-    audit_rec rec;
-    actor_audit(a, &rec, action, "lead", id, detail);
-    return store_audit_append(st, &rec, err);
-}
-
 /* Who answers for the lead at its escalation level now (the matrix's function leads). */
 static int name_responsible(store *st, lead_rec *l, int64_t now, fk_err *err)
 {
@@ -340,7 +332,7 @@ int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, 
     snprintf(detail, sizeof detail, "state=%s kind=%s area=%s case=%lld overdue=%d returned=%zu",
              g.state ? g.state : "", g.kind ? g.kind : "", g.area_prefix,
              (long long)g.case_id, g.overdue_at > 0, out->n);
-    if (audit_read(st, a, "list", 0, detail, err) != 0) {
+    if (actor_audit_append(st, a, "list", "lead", 0, detail, err) != 0) {
         lead_list_free(out);
         return -1;
     }
@@ -360,7 +352,8 @@ int leads_get(store *st, const actor *a, int64_t id, lead_rec *out, lead_event_l
 {
     if (events)
         memset(events, 0, sizeof *events);
-    if (lead_in_scope(st, a, id, out, err) != 0 || audit_read(st, a, "read", id, "", err) != 0)
+    if (lead_in_scope(st, a, id, out, err) != 0 ||
+        actor_audit_append(st, a, "read", "lead", id, "", err) != 0)
         return -1;
     if (events && store_lead_events(st, id, events, err) != 0)
         return -1;

@@ -4,8 +4,10 @@
 #include "services/positives.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/strbuf.h"
 #include "base/timeutil.h"
 #include "model/hold.h"
@@ -19,13 +21,11 @@
 /* The ids of the rows as a JSON array text, the store's row source. */
 static void ids_json(const result_rec *r, size_t n, strbuf *out)
 {
-    sb_append_char(out, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            sb_append_char(out, ',');
-        sb_append_i64(out, (long long)r[i].id);
-    }
-    sb_append_char(out, ']');
+    int64_t *ids = fk_calloc(n, sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = r[i].id;
+    sb_append_id_array(out, ids, n);
+    free(ids);
 }
 
 /* Audit a set change as one record naming its count (nothing when n is 0). */
@@ -285,7 +285,7 @@ int positives_holds_list(store *st, const actor *a, const hold_filter *f, hold_l
     char scope[16], detail[128];
     hold_filter g = *f;
     memset(out, 0, sizeof *out);
-    if (!role_can(a->role, PERM_TESTING) && actor_require(a, PERM_LEADS, err) != 0)
+    if (actor_require_either(a, PERM_TESTING, PERM_LEADS, err) != 0)
         return -1;
     if (f->state && !hold_state_known(f->state))
         return fk_fail(err, FK_EINVAL, "state", "state: held, released or confirmed");

@@ -90,23 +90,12 @@ const char *reconcile_kind_name(recon_kind k)
 
 static int require_read(const actor *a, fk_err *err)
 {
-    return role_can(a->role, PERM_TESTING) ? 0 : actor_require(a, PERM_LAB, err);
-}
-
-/* Close the unit store_begin opened: commit when rc is 0, else roll back. */
-static int unit_end(store *st, int rc, fk_err *err)
-{
-    if (rc != 0) {
-        store_rollback(st);
-        return -1;
-    }
-    return store_commit(st, err);
+    return actor_require_either(a, PERM_TESTING, PERM_LAB, err);
 }
 
 static bool lab_in_view(const actor *a, const lab_rec *l)
 {
-    return role_in_jurisdiction(a->area_code, l->area_code) ||
-           role_in_jurisdiction(l->area_code, a->area_code);
+    return role_areas_overlap(a->area_code, l->area_code);
 }
 
 /* ---- unpacking --------------------------------------------------------------------------- */
@@ -378,7 +367,7 @@ int reconcile_unmatched_result(store *st, const actor *a, int64_t lab_id, int64_
     result_fields(a, in, lab_id, note, out);
     if (store_begin(st, err) != 0)
         return -1;
-    if (unit_end(st, unmatched_result_unit(st, a, out, err), err) != 0)
+    if (store_end(st, unmatched_result_unit(st, a, out, err), err) != 0)
         return -1;
     return store_unmatched_get(st, out->id, out, err);
 }

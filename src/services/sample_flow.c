@@ -17,7 +17,7 @@
 /* Reads are open to the site's side and to the lab's. */
 static int require_read(const actor *a, fk_err *err)
 {
-    return role_can(a->role, PERM_TESTING) ? 0 : actor_require(a, PERM_LAB, err);
+    return actor_require_either(a, PERM_TESTING, PERM_LAB, err);
 }
 
 /* Run `call` between store_begin and commit, rolling back on failure: the checks and
@@ -26,11 +26,7 @@ static int require_read(const actor *a, fk_err *err)
     do {                                                                                     \
         if (store_begin((st), (err)) != 0)                                                   \
             return -1;                                                                       \
-        if ((call) != 0) {                                                                   \
-            store_rollback(st);                                                              \
-            return -1;                                                                       \
-        }                                                                                    \
-        return store_commit((st), (err));                                                    \
+        return store_end((st), (call), (err));                                               \
     } while (0)
 
 /* The box of a code whose site the actor may work: unknown and out-of-area alike. */

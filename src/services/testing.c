@@ -243,12 +243,7 @@ static int person_group(store *st, const round_rec *r, const person *p, const ch
     int isolated = 0, contact = 0;
     if (!strcmp(r->kind, "recheck")) {
         int held = store_person_held(st, p->id, err);
-        if (held < 0)
-            return -1;
-        *group = "pool_retest";
-        return held ? 0 : fk_fail(err, FK_ECONFLICT, field, "%s: the person is not held for a "
-                                  "single re-sample: a recheck round takes held persons only",
-                                  field);
+        return held < 0 ? -1 : tube_recheck_group(held, field, group, err);
     }
     if (store_person_testing_flags(st, p->id, &isolated, &contact, err) != 0)
         return -1;
@@ -318,11 +313,7 @@ int testing_scan(store *st, const policy *pol, const actor *a, const char *barco
 {
     if (require(a, err) != 0 || store_begin(st, err) != 0)
         return -1;
-    if (scan_unit(st, pol, a, barcode, r, tube, m, err) != 0) {
-        store_rollback(st);
-        return -1;
-    }
-    return store_commit(st, err);
+    return store_end(st, scan_unit(st, pol, a, barcode, r, tube, m, err), err);
 }
 
 int testing_tube_close(store *st, const actor *a, const char *barcode, tube_rec *out,

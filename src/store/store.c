@@ -74,6 +74,15 @@ int store_begin(store *st, fk_err *err) { return st->ops->begin(st, err); }
 int store_commit(store *st, fk_err *err) { return st->ops->commit(st, err); }
 void store_rollback(store *st) { st->ops->rollback(st); }
 
+int store_end(store *st, int rc, fk_err *err)
+{
+    if (rc != 0) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st, err);
+}
+
 int store_audit_append(store *st, const audit_rec *a, fk_err *err)
 {
     return st->ops->audit_append(st, a, err);

@@ -60,6 +60,9 @@ int store_check(store *st, strbuf *report, fk_err *err);
 int store_begin(store *st, fk_err *err);
 int store_commit(store *st, fk_err *err);
 void store_rollback(store *st);
+/* Close the unit store_begin opened: commit when rc is 0 (the commit's result), else roll
+ * back and return -1, err kept as the failed call left it. */
+int store_end(store *st, int rc, fk_err *err);
 
 /* ---- audit ------------------------------------------------------------------------ */
 typedef struct audit_rec {

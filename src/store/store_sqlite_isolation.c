@@ -397,18 +397,6 @@ static int community_centre(struct sq_store *s, person_place *p, fk_err *err)
     return 0;
 }
 
-/* "[id,id,...]": a batch's ids bound as one parameter, for json_each. */
-static void id_array(strbuf *b, const int64_t *ids, size_t n)
-{
-    sb_append_char(b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            sb_append_char(b, ',');
-        sb_append_i64(b, ids[i]);
-    }
-    sb_append_char(b, ']');
-}
-
 /* Run q over a batch: ids bound as ?1 ("[id,...]", for json_each), each row's column 0
  * its index in the batch, handed to row(q, out, index). */
 static int each_of_batch(struct sq_store *s, sqlite3_stmt *q, const int64_t *ids, size_t n,
@@ -417,7 +405,7 @@ static int each_of_batch(struct sq_store *s, sqlite3_stmt *q, const int64_t *ids
 {
     strbuf b = STRBUF_INIT;
     int r;
-    id_array(&b, ids, n);
+    sb_append_id_array(&b, ids, n);
     sq_bind_text(q, 1, sb_str(&b));
     while ((r = sq_step_row(s, q, err)) == 1) {
         int64_t i = sqlite3_column_int64(q, 0);
