@@ -5,7 +5,7 @@
 MODE ?= release
 B := build/$(MODE)
 CC ?= cc
-PKGS := sqlite3 libmicrohttpd jansson libsodium
+PKGS := sqlite3 libmicrohttpd jansson libsodium libqrencode
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wno-missing-field-initializers
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Isrc -MMD -MP $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lxlsxwriter -lgsl -lgslcblas -lpthread -lm

@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the exact apt-get line and fails.
 set -e
 build_pkgs="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev \
-libsodium-dev libcsv-dev libxlsxwriter-dev libgsl-dev"
+libsodium-dev libcsv-dev libxlsxwriter-dev libgsl-dev libqrencode-dev"
 test_pkgs="libcmocka-dev chromium fonts-wqy-microhei sqlite3"
 pkgs="$build_pkgs"
 [ "${1:-build}" = test ] && pkgs="$pkgs $test_pkgs"

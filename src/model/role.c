@@ -7,18 +7,21 @@
  * i: isolation facilities and isolations, v: transfer (vehicles, trips), d: daily
  * reports of its unit, b: responsibility and accountability (matrix, briefings),
  * n: nucleic-acid testing (rounds, sampling sites, tubes, scans), p: the lab's part of
- * the sample flow (labs, receiving boxes, results and their corrections) */
+ * the sample flow (labs, receiving boxes, results and their corrections), z: risk zones,
+ * g: traveler screening (risk-area lists, arrivals, itineraries), s: checkpoint scans,
+ * h: health codes of persons in jurisdiction, o: manual code overrides (asked by one
+ * command user, approved by another) */
 static const struct {
     const char *name;
     const char *person, *cases, *extra;
 } matrix[] = {
-    {"command",         "rw", "rwt", "aucxlivdbnp"},
-    {"epidemiologist",  "rw", "rwt", "cxld"},
+    {"command",         "rw", "rwt", "aucxlivdbnpzgsho"},
+    {"epidemiologist",  "rw", "rwt", "cxldgh"},
     {"lab",             "r",  "rw",  "cdnp"},
-    {"quarantine",      "r",  "rt",  "cid"},
+    {"quarantine",      "r",  "rt",  "cidh"},
     {"transfer",        "r",  "rt",  "clvd"},
-    {"community",       "rw", "r",   "cld"},
-    {"checkpoint",      "r",  "",    ""},
+    {"community",       "rw", "r",   "cldgh"},
+    {"checkpoint",      "r",  "",    "gs"},
     {"viewer",          "r",  "r",   ""},
 };
 
@@ -65,6 +68,11 @@ bool role_can(const char *role, perm p)
     case PERM_ACCOUNTABILITY: return strchr(matrix[i].extra, 'b') != NULL;
     case PERM_TESTING: return strchr(matrix[i].extra, 'n') != NULL;
     case PERM_LAB: return strchr(matrix[i].extra, 'p') != NULL;
+    case PERM_ZONES: return strchr(matrix[i].extra, 'z') != NULL;
+    case PERM_TRAVEL: return strchr(matrix[i].extra, 'g') != NULL;
+    case PERM_CHECKPOINT: return strchr(matrix[i].extra, 's') != NULL;
+    case PERM_CODES: return strchr(matrix[i].extra, 'h') != NULL;
+    case PERM_CODE_OVERRIDE: return strchr(matrix[i].extra, 'o') != NULL;
     case PERM__COUNT: break;
     }
     return false;
@@ -93,6 +101,9 @@ const char *role_perm_name(perm p)
         [PERM_ISOLATION] = "isolation",       [PERM_TRANSFER] = "transfer",
         [PERM_REPORT] = "reports",            [PERM_ACCOUNTABILITY] = "accountability",
         [PERM_TESTING] = "testing",           [PERM_LAB] = "lab",
+        [PERM_ZONES] = "zones",               [PERM_TRAVEL] = "travel",
+        [PERM_CHECKPOINT] = "checkpoint",     [PERM_CODES] = "codes",
+        [PERM_CODE_OVERRIDE] = "codes.override",
     };
     return p < PERM__COUNT ? names_of[p] : NULL;
 }

@@ -31,6 +31,11 @@ typedef enum perm {
     PERM_ACCOUNTABILITY, /* responsibility matrix, briefings, actions decided (压实责任) */
     PERM_TESTING,      /* mass testing: rounds, sampling sites, tubes and scans (核酸采样) */
     PERM_LAB,          /* the lab's part: labs, receiving boxes, results (检测、报告) */
+    PERM_ZONES,        /* proposes, edits, publishes and lifts risk zones (划定风险区) */
+    PERM_TRAVEL,       /* risk-area lists, arrivals and itineraries (外防输入) */
+    PERM_CHECKPOINT,   /* records scans at a checkpoint (卡口, 双码联查) */
+    PERM_CODES,        /* reads a person's health code with its reasons (健康码) */
+    PERM_CODE_OVERRIDE, /* asks for or approves a manual code override (two people) */
     PERM__COUNT
 } perm;
 
