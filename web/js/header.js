@@ -17,6 +17,8 @@ const MENU = [
   ['testing', () => testingHome(), 'nav.testing', () => can('testing') || can('lab') || can('person.read')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
+  ['checkpoint', '#/checkpoint', 'nav.checkpoint', () => can('checkpoint')],
+  ['code_overrides', '#/code-overrides', 'nav.code_overrides', () => can('codes.override')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

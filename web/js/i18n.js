@@ -3,6 +3,8 @@
 // t('key', {n: 3}) looks the key up in the current language, falls back to Chinese,
 // then to the key itself, and fills {name} placeholders. label('status', 'reported')
 // names an API enum value and falls back to the raw value.
+import { zhCodes, enCodes } from './i18n_codes.js';
+
 const KEY = 'fangkong.lang';
 
 const zh = {
@@ -390,6 +392,8 @@ const en = {
   'f.team': 'Team', 'f.prefix': 'Prefix', 'f.first': 'First', 'f.count': 'Count', 'f.digits': 'Digits', 'f.area_code': 'Area',
 };
 
+Object.assign(zh, zhCodes);
+Object.assign(en, enCodes);
 const DICTS = { zh, en };
 
 export function lang() {

@@ -29,6 +29,8 @@ import * as rounds from './views/rounds.js';
 import * as roundDetail from './views/round_detail.js';
 import * as sampler from './views/sampler.js';
 import * as flow from './views/flow.js';
+import * as checkpoint from './views/checkpoint.js';
+import * as codeOverrides from './views/person_code.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -51,6 +53,8 @@ const ROUTES = [
   ['/rounds/:id', roundDetail],
   ['/sampler', sampler],
   ['/flow', flow],
+  ['/checkpoint', checkpoint],
+  ['/code-overrides', codeOverrides],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,

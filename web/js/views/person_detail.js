@@ -8,6 +8,7 @@ import { instant } from '../format.js';
 import { flagTags } from './persons.js';
 import { caseTable } from './cases.js';
 import { href } from '../nav.js';
+import { codeSection } from './person_code.js';
 
 export const nav = 'persons';
 
@@ -41,6 +42,7 @@ export async function render(root, { params }) {
     ['f.created_at', instant(p.created_at)],
     ['f.updated_at', instant(p.updated_at)],
   ])));
+  await codeSection(root, id);
   await samples(root, id);
   if (!can('cases.read')) return;
   const box = h('div', { class: 'card', 'data-testid': 'person-cases' }, h('h2', {}, t('person.cases')), t('common.loading'));
