@@ -79,11 +79,12 @@ export async function render(root) {
     try {
       code = await get(`/codes/${encodeURIComponent(tok)}`);
     } catch (err) {
-      if (mine === seq) drawError(result, note, err);
+      if (mine === seq) { drawError(result, note, err); result.dataset.scan = String(mine); }
       return;
     }
     if (mine !== seq) return;
     drawCode(result, code);
+    result.dataset.scan = String(mine); // how many scans were answered: for tests and the curious
     fill(note, '');
     if (pointSel?.value) await record(note, pointSel.value, { token: tok, direction: dirSel.value, from_region: from.value.trim() });
   });

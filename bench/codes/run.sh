@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# bench/codes/run.sh - a gate's scan (GET /api/v1/codes/{token}) under load, fangkong vs
+# nginx serving a static file of the same size; and how long a sealed zone takes to reach
+# every resident's code.
+#
+# Builds fangkong, generates (or reuses) a demo city of $PERSONS persons, copies it into
+# the run's directory, serves it on 127.0.0.1, collects $TOKENS tokens through the API as
+# the command user, and drives the scan with wrk at each of $CONNS_LIST connections; starts
+# nginx (Debian nginx-light, a private prefix under bench/out, no root needed) on another
+# loopback port serving one scan's exact answer as a static JSON file, and drives it the
+# same way. Then publishes a sealed zone over the most populous community through the API,
+# times the call, and checks every resident's code after the server stops (sqlite3).
+# Prints req/s and p99 per connection count and the ratios. See bench/README.md.
+# Everything it writes is under bench/out/.
+#
+# Environment: PERSONS (100000, the demo's), TOKENS (3000), CONNS_LIST ("16 64 256"),
+# THREADS (wrk threads, 2), DURATION seconds a measured run (10), WARMUP (3),
+# FANGKONG_THREADS (server default), NGINX_WORKERS (auto: one per core), SKIP_BUILD=1,
+# SKIP_SEAL=1.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=$ROOT/bench/out
+PERSONS=${PERSONS:-100000}
+TOKENS=${TOKENS:-3000}
+CONNS_LIST=${CONNS_LIST:-16 64 256}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+NGINX_WORKERS=${NGINX_WORKERS:-auto}
+BIN=$ROOT/build/release/fangkong
+CITY=$OUT/codes-city-$PERSONS
+RUN=$OUT/codes-run
+DATA=$RUN/data
+NGX=$RUN/nginx
+
+SERVER_PID=
+NGINX_PID=
+stop_server() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=
+}
+stop_nginx() {
+    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        kill -QUIT "$NGINX_PID" 2>/dev/null || true
+        wait "$NGINX_PID" 2>/dev/null || true
+    fi
+    NGINX_PID=
+}
+cleanup() { stop_server; stop_nginx; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '[codes] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+for tool in wrk node sqlite3 awk python3; do
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install -y wrk sqlite3)"
+done
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX_BIN" ] || die "nginx not found (apt-get install -y nginx-light)"
+
+rm -rf "$RUN"
+mkdir -p "$RUN" "$NGX/logs" "$NGX/html" "$NGX/tmp"
+
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+RAM_GIB=$(awk '/^MemTotal:/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)
+echo "machine: nproc $(nproc), cpu ${CPU_MODEL:-unknown}, ram ${RAM_GIB} GiB, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load: wrk ${THREADS} threads, connections ${CONNS_LIST}, ${DURATION} s measured after ${WARMUP} s warm-up, on the same machine as the servers"
+
+# ---- build and data ------------------------------------------------------------------
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    say "building fangkong (make MODE=release)"
+    make -C "$ROOT" MODE=release >"$RUN/build.log" 2>&1 || { tail -30 "$RUN/build.log" >&2; die "build failed"; }
+fi
+[ -x "$BIN" ] || die "$BIN missing"
+
+# The city is generated once per size and copied for each run: the run publishes a zone.
+if [ -f "$CITY/.bench-persons" ] && [ "$(cat "$CITY/.bench-persons")" = "$PERSONS" ] &&
+    [ "$(cat "$CITY/.bench-binary" 2>/dev/null)" = "$(stat -c %Y "$BIN")" ]; then
+    say "reusing the city in $CITY"
+else
+    say "generating a city of $PERSONS persons in $CITY"
+    rm -rf "$CITY"
+    t0=$(date +%s.%N)
+    "$BIN" demo --persons "$PERSONS" --seed 1 --data "$CITY" >"$RUN/demo.log" 2>&1 ||
+        { tail -20 "$RUN/demo.log" >&2; die "demo failed"; }
+    t1=$(date +%s.%N)
+    echo "$PERSONS" >"$CITY/.bench-persons"
+    stat -c %Y "$BIN" >"$CITY/.bench-binary"
+    echo "demo: generated $PERSONS persons in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s"
+fi
+cp -a "$CITY" "$DATA"
+
+# ---- fangkong --------------------------------------------------------------------------
+start_server() {
+    (cd "$ROOT" && exec "$BIN" serve --port 0 --data "$DATA" --sweep-interval 0 \
+        ${FANGKONG_THREADS:+--threads "$FANGKONG_THREADS"} >"$RUN/serve.out" 2>"$RUN/serve.err") &
+    SERVER_PID=$!
+    URL=
+    for _ in $(seq 1 600); do
+        URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
+        [ -n "$URL" ] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
+        sleep 0.1
+    done
+    [ -n "$URL" ] || die "fangkong serve printed no URL in 60 s"
+}
+say "starting fangkong serve"
+start_server
+say "fangkong at $URL (pid $SERVER_PID)"
+
+say "collecting $TOKENS tokens through the API"
+node "$HERE/tokens.mjs" "$URL" "$RUN" "$TOKENS" >"$RUN/tokens.log" 2>&1 || { cat "$RUN/tokens.log" >&2; die "token collection failed"; }
+read -r _ NTOK _ VALID_MIN _ BODY_BYTES _ COLORS <"$RUN/tokens.txt" || true
+COLORS=$(sed -n 's/.* colors //p' "$RUN/tokens.txt")
+echo "tokens: $NTOK, one answer $BODY_BYTES bytes, colours $COLORS, first expiry in $((VALID_MIN - $(date +%s))) s"
+NEED=$(( ($(wc -w <<<"$CONNS_LIST")) * 2 * (DURATION + WARMUP) + 30 ))
+[ $((VALID_MIN - $(date +%s))) -gt "$NEED" ] || say "warning: tokens expire within the run (${NEED} s): later answers are 410"
+
+# ---- nginx ------------------------------------------------------------------------------
+cp "$RUN/code.json" "$NGX/html/code.json"
+echo /code.json >"$RUN/paths_nginx.txt"
+NGINX_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+USER_LINE=
+[ "$(id -u)" = 0 ] && USER_LINE="user root;"
+cat >"$NGX/nginx.conf" <<EOF
+# private nginx for bench/codes: one static JSON file on 127.0.0.1:$NGINX_PORT
+$USER_LINE
+worker_processes $NGINX_WORKERS;
+daemon off;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    client_body_temp_path $NGX/tmp/body;
+    proxy_temp_path $NGX/tmp/proxy;
+    fastcgi_temp_path $NGX/tmp/fastcgi;
+    uwsgi_temp_path $NGX/tmp/uwsgi;
+    scgi_temp_path $NGX/tmp/scgi;
+    types { application/json json; }
+    default_type application/json;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $NGX/html;
+        add_header Cache-Control no-store;
+    }
+}
+EOF
+"$NGINX_BIN" -p "$NGX" -e "$NGX/logs/error.log" -c "$NGX/nginx.conf" >"$NGX/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+NGINX_URL=http://127.0.0.1:$NGINX_PORT
+for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "$NGINX_URL/code.json" 2>/dev/null && break
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$NGX/logs/error.log" "$NGX/logs/stdout.log" >&2; die "nginx exited"; }
+    sleep 0.1
+done
+cmp -s <(curl -s "$NGINX_URL/code.json") "$RUN/code.json" || die "nginx does not serve the answer file"
+echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $NGINX_WORKERS workers, at $NGINX_URL (pid $NGINX_PID)"
+
+# ---- load -------------------------------------------------------------------------------
+wrk_run() { # URL PATHS CONNS SECONDS
+    wrk -t "$THREADS" -c "$3" -d "${4}s" --timeout 30s --latency -s "$HERE/wrk.lua" "$1" -- "$2"
+}
+declare -A RPS P50 P99
+measure() { # NAME URL PATHS CONNS
+    local name=$1 url=$2 paths=$3 c=$4 f="$RUN/wrk_${1}_c${4}.out"
+    wrk_run "$url" "$paths" "$c" "$WARMUP" >"$RUN/wrk_${name}_c${c}_warmup.out" 2>&1
+    wrk_run "$url" "$paths" "$c" "$DURATION" >"$f" 2>&1
+    local p50 p99 reqs dur_us non2xx sockerr
+    read -r p50 p99 reqs dur_us non2xx sockerr < <(sed -n 's/^WRKRESULT //p' "$f")
+    [ -n "${reqs:-}" ] || { cat "$f" >&2; die "wrk printed no result for $name c$c"; }
+    [ "$non2xx" = 0 ] || say "warning: $name c$c: $non2xx responses were not 2xx"
+    [ "$sockerr" = 0 ] || say "warning: $name c$c: $sockerr socket errors or timeouts"
+    RPS[$name.$c]=$(awk -v r="$reqs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
+    P50[$name.$c]=$p50
+    P99[$name.$c]=$p99
+    say "  $name c$c: ${RPS[$name.$c]} req/s, p50 $p50 us, p99 $p99 us, non-2xx $non2xx"
+}
+for c in $CONNS_LIST; do
+    say "connections $c"
+    measure fangkong "$URL" "$RUN/paths_codes.txt" "$c"
+    measure nginx "$NGINX_URL" "$RUN/paths_nginx.txt" "$c"
+done
+stop_nginx
+
+# ---- a sealed zone reaching every code ----------------------------------------------------
+SEAL=
+if [ "${SKIP_SEAL:-0}" != 1 ]; then
+    if curl -sf "$URL/api/v1/openapi.json" | grep -q '/api/v1/zones/{id}/publish'; then
+        say "sealing the most populous community"
+        if node "$HERE/seal.mjs" "$URL" "$RUN" >"$RUN/seal.log" 2>&1; then SEAL=1; else
+            cat "$RUN/seal.log" >&2
+            say "warning: the sealed-zone measurement failed (see $RUN/seal.log)"
+        fi
+    else
+        say "no zone publishing in this build: the sealed-zone measurement is left out"
+    fi
+fi
+stop_server
+if [ -n "$SEAL" ]; then
+    # shellcheck disable=SC1091
+    source "$RUN/seal.env" # ZONE_ID COMMUNITY T0 PUBLISH_MS ZONE_COLOUR
+    DB=$DATA/fangkong.db
+    sqlite3 "$DB" "select count(*) from zone_persons where zone_id = $ZONE_ID" >"$RUN/seal_residents.txt"
+    RESIDENTS=$(cat "$RUN/seal_residents.txt")
+    # a resident is reached when the latest log row of their code is at or after the
+    # publishing call began (a new colour or the zone's rule), or when their code was
+    # already at least as strict (a case stays red: nothing to change)
+    REACHED=$(sqlite3 "$DB" "select count(*) from zone_persons z join health_codes h on h.person_id = z.person_id
+        join code_changes c on c.id = h.change_id where z.zone_id = $ZONE_ID and c.at >= $T0")
+    STRICTER=$(sqlite3 "$DB" "select count(*) from zone_persons z join health_codes h on h.person_id = z.person_id
+        join code_changes c on c.id = h.change_id where z.zone_id = $ZONE_ID and c.at < $T0
+        and (h.colour = 'red' or h.colour = '$ZONE_COLOUR')")
+    LOGGED=$(sqlite3 "$DB" "select count(*) from code_changes where at >= $T0")
+    echo "seal: zone $ZONE_ID over community $COMMUNITY: $RESIDENTS residents; publishing took $PUBLISH_MS ms through the API;" \
+        "codes changed $REACHED, already $ZONE_COLOUR or stricter $STRICTER, not reached $((RESIDENTS - REACHED - STRICTER)); colour log rows written $LOGGED"
+fi
+
+# ---- results --------------------------------------------------------------------------
+ms() { awk -v u="$1" 'BEGIN {v = u / 1000; if (v < 10) printf "%.2f", v; else printf "%.1f", v}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {r = (b > 0 ? a / b : 0); printf (r >= 0.1 ? "%.2f" : "%.2g"), r}'; }
+echo
+printf '%-6s %12s %12s %12s %12s %12s %12s %8s\n' conns fk_req/s fk_p50_ms fk_p99_ms ngx_req/s ngx_p50_ms ngx_p99_ms fk/ngx
+for c in $CONNS_LIST; do
+    printf '%-6s %12s %12s %12s %12s %12s %12s %8s\n' "$c" "${RPS[fangkong.$c]}" "$(ms "${P50[fangkong.$c]}")" \
+        "$(ms "${P99[fangkong.$c]}")" "${RPS[nginx.$c]}" "$(ms "${P50[nginx.$c]}")" "$(ms "${P99[nginx.$c]}")" \
+        "$(ratio "${RPS[fangkong.$c]}" "${RPS[nginx.$c]}")"
+done
+echo
+echo "figure: codes_persons $PERSONS persons"
+echo "figure: codes_tokens $NTOK tokens"
+echo "figure: codes_answer_bytes $BODY_BYTES bytes"
+for c in $CONNS_LIST; do
+    echo "figure: codes_scan_rps_c$c ${RPS[fangkong.$c]} req/s"
+    echo "figure: codes_scan_p50_c$c $(ms "${P50[fangkong.$c]}") ms"
+    echo "figure: codes_scan_p99_c$c $(ms "${P99[fangkong.$c]}") ms"
+    echo "figure: codes_nginx_rps_c$c ${RPS[nginx.$c]} req/s"
+    echo "figure: codes_nginx_p99_c$c $(ms "${P99[nginx.$c]}") ms"
+done
+if [ -n "$SEAL" ]; then
+    echo "figure: codes_seal_residents $RESIDENTS persons"
+    echo "figure: codes_seal_publish $PUBLISH_MS ms"
+    echo "figure: codes_seal_changed $REACHED persons"
+    echo "figure: codes_seal_not_reached $((RESIDENTS - REACHED - STRICTER)) persons"
+fi
+for c in $CONNS_LIST; do
+    echo "ratio: codes_scan_rps_vs_nginx_c$c $(ratio "${RPS[fangkong.$c]}" "${RPS[nginx.$c]}")"
+    echo "ratio: codes_scan_p99_vs_nginx_c$c $(ratio "${P99[nginx.$c]}" "${P99[fangkong.$c]}")"
+done
