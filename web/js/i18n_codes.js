@@ -4,7 +4,7 @@
 export const zhCodes = {
   'nav.checkpoint': '卡口查验', 'nav.code_overrides': '改码审批',
   'color.red': '红码', 'color.yellow': '黄码', 'color.green': '绿码',
-  'door.green': '通行', 'door.yellow': '限制通行', 'door.red': '禁止通行',
+  'door.green': '通行', 'door.yellow': '限制', 'door.red': '禁止',
   'code.title': '健康码', 'code.public_title': '我的健康码', 'code.public_hint': '请输入本人居民身份证号码和登记的手机号码',
   'code.id_number': '证件号码', 'code.phone': '手机号码', 'code.show': '查看健康码', 'code.wrong_pair': '证件号码或手机号码不正确',
   'code.refresh': '刷新', 'code.valid_until': '有效期至', 'code.expired': '已过期，请刷新', 'code.reasons': '赋码原因',
@@ -31,6 +31,7 @@ export const zhCodes = {
   'gate.recorded': '已记录扫码（{dir}）', 'gate.not_recorded': '扫码未记录：{why}',
   'gate.no_checkpoints': '没有可用的卡口，扫码只查验不记录', 'gate.recording_off': '扫码只查验不记录',
   'gate.new_traveler_lead': '已生成涉疫地区来返人员线索',
+  'err.code.gone': '已失效',
 };
 
 export const enCodes = {
@@ -63,4 +64,5 @@ export const enCodes = {
   'gate.recorded': 'Scan recorded ({dir})', 'gate.not_recorded': 'Scan not recorded: {why}',
   'gate.no_checkpoints': 'No checkpoint available: codes are checked, scans not recorded', 'gate.recording_off': 'Codes are checked, scans not recorded',
   'gate.new_traveler_lead': 'A traveler lead was created',
+  'err.code.gone': 'No longer valid',
 };

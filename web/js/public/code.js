@@ -1,7 +1,8 @@
 // public/code.js - a person's own health code (web/code.html), no console login: the
 // demo's sign-in by resident ID number and phone (POST /api/v1/public/code), then the
 // colour, the QR code, the reasons in plain words, the masked name and the validity, with
-// a refresh that asks again. Phone-sized first.
+// a refresh that asks again (by hand, and by itself shortly before the token expires).
+// Phone-sized first.
 //
 // The pair is kept in this page's memory only (for the refresh), never stored. A wrong
 // pair is one message: the server does not say which field was wrong, nor do we.
@@ -16,6 +17,8 @@ const title = document.getElementById('public-title');
 const langBtn = document.getElementById('public-lang');
 let pair = null; // {id_number, phone} of the code on screen
 let shown = null; // the last answer, redrawn on a language switch
+let timer = 0; // the refresh before the token expires
+const EARLY_S = 20; // ask again this long before valid_until
 
 class PublicError extends Error {
   constructor(status, body) {
@@ -50,6 +53,7 @@ function chrome() {
 
 function drawForm(message = '') {
   shown = null;
+  clearTimeout(timer);
   const msg = h('div', { class: 'banner banner-error', role: 'alert', 'data-testid': 'public-error', hidden: !message }, errorNodes(message));
   const id = h('input', { name: 'id_number', id: 'p-id', 'data-testid': 'public-id', class: 'mono', autocomplete: 'off',
     inputmode: 'text', maxlength: 18, spellcheck: 'false', autocapitalize: 'characters', required: true, value: pair?.id_number || '' });
@@ -88,6 +92,7 @@ function drawForm(message = '') {
 
 function drawCode(code) {
   shown = code;
+  clearTimeout(timer);
   const msg = h('div', { class: 'banner banner-error', role: 'alert', 'data-testid': 'public-error', hidden: true });
   const refresh = h('button', { type: 'button', class: 'btn', 'data-testid': 'public-refresh' }, t('code.refresh'));
   refresh.addEventListener('click', async () => {
@@ -112,6 +117,9 @@ function drawCode(code) {
         h('dt', {}, t('code.last_negative')), h('dd', { 'data-testid': 'code-last-negative' }, lastNegative(code)),
         code.policy_version ? [h('dt', {}, t('code.policy')), h('dd', {}, code.policy_version)] : null)),
     h('div', { class: 'actions' }, leave)));
+  // a QR code shown at a gate must not expire on screen: ask for a new one in time
+  const wait = (Number(code.valid_until) - EARLY_S) * 1000 - Date.now();
+  if (code.valid_until && wait > 0) timer = setTimeout(() => refresh.click(), wait);
 }
 
 langBtn.addEventListener('click', () => {

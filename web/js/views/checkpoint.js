@@ -1,6 +1,6 @@
 // views/checkpoint.js - the checkpoint's screen (卡口查验): a scanner types the QR code's
 // text and Enter into the scan field; the answer of GET /api/v1/codes/{token} fills the
-// screen in the code's colour with the word for the gate (通行 / 限制通行 / 禁止通行),
+// screen in the code's colour with the word for the gate (通行 / 限制 / 禁止),
 // the masked name, the reasons, the last negative test and the validity, large enough to
 // read from a few metres. Forged, expired and malformed tokens are said as such, in red.
 //
@@ -8,7 +8,7 @@
 // (POST /api/v1/checkpoints/{id}/scans with the token, the direction and where the
 // traveler comes from); without a checkpoint the screen only checks codes and says so.
 import { h, fill, select } from '../dom.js';
-import { t, label } from '../i18n.js';
+import { t, label, lang } from '../i18n.js';
 import { get, post } from '../api.js';
 import { field } from '../form.js';
 import { colorOf, colorName, unixTime } from '../code_card.js';
@@ -98,7 +98,8 @@ function drawCode(el, code) {
   el.className = `gate-result gate-${c}`;
   el.dataset.state = 'code';
   el.dataset.color = code.color || '';
-  const door = code.door_zh || code.door || t(`door.${c}`);
+  // the policy's own word for the gate when the API passes it on (Chinese only)
+  const door = lang() === 'zh' && code.door_zh ? code.door_zh : t(`door.${c}`);
   fill(el,
     h('div', { class: 'gate-door', 'data-testid': 'gate-door' }, door),
     h('div', { class: 'gate-color', 'data-testid': 'gate-color' }, colorName(code)),
