@@ -209,8 +209,18 @@ stop_nginx
 SEAL=
 if [ "${SKIP_SEAL:-0}" != 1 ]; then
     if curl -sf "$URL/api/v1/openapi.json" | grep -q '/api/v1/zones/{id}/publish'; then
-        say "sealing the most populous community"
-        if node "$HERE/seal.mjs" "$URL" "$RUN" >"$RUN/seal.log" 2>&1; then SEAL=1; else
+        # the most populous community; a resident with a household becomes the case, another
+        # one (no case) is the probe whose code is read before and after
+        read -r COMMUNITY CASE_PERSON PROBE < <(sqlite3 -separator ' ' "$DATA/fangkong.db" "
+            with c as (select community_code from persons where household_id is not null
+                       group by community_code order by count(*) desc limit 1)
+            select (select community_code from c),
+                   (select min(id) from persons where community_code = (select community_code from c)
+                        and household_id is not null and id not in (select person_id from cases)),
+                   (select max(id) from persons where community_code = (select community_code from c)
+                        and household_id is not null and id not in (select person_id from cases))")
+        say "sealing community $COMMUNITY (case: person $CASE_PERSON, probe: person $PROBE)"
+        if node "$HERE/seal.mjs" "$URL" "$RUN" "$COMMUNITY" "$CASE_PERSON" "$PROBE" >"$RUN/seal.log" 2>&1; then SEAL=1; else
             cat "$RUN/seal.log" >&2
             say "warning: the sealed-zone measurement failed (see $RUN/seal.log)"
         fi
@@ -221,7 +231,8 @@ fi
 stop_server
 if [ -n "$SEAL" ]; then
     # shellcheck disable=SC1091
-    source "$RUN/seal.env" # ZONE_ID COMMUNITY T0 PUBLISH_MS ZONE_COLOUR
+    source "$RUN/seal.env" # ZONE_ID COMMUNITY T0 PUBLISH_MS ZONE_COLOUR PROBE_BEFORE
+    sed 's/^/seal: /' "$RUN/seal.log"
     DB=$DATA/fangkong.db
     sqlite3 "$DB" "select count(*) from zone_persons where zone_id = $ZONE_ID" >"$RUN/seal_residents.txt"
     RESIDENTS=$(cat "$RUN/seal_residents.txt")
