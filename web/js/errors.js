@@ -104,6 +104,17 @@ const RULES = [
   [/^(?:results\[\d+\]\.)?(?:ct_orf1ab|ct_n): a positive needs the Ct values/, 'err.ct_needed'],
   [/^(?:results\[\d+\]\.)?(?:ct_orf1ab|ct_n): only a positive carries Ct values/, 'err.ct_only_positive'],
   [/^(?<b>\S+) has not been received by a lab/, 'err.not_received'],
+  // health codes (services/codes.c, codes/token.c)
+  [/^an override is approved or rejected by another user than the one who asked \((?<who>[^)]*)\)/, 'err.override_same_user'],
+  [/^override (?<id>\d+) is (?<s>\w+)/, 'err.override_decided', { s: 'ovstatus' }],
+  [/^a written reason of (?<min>\d+) to (?<max>\d+) bytes/, 'err.override_reason', {}, 'ov.reason_short'],
+  [/^must be in the future/, 'err.future'],
+  [/^red_restriction of the policy allows red only for/, 'err.override_red'],
+  [/^the policy in force allows no manual override/, 'err.override_off'],
+  [/^the ID number and phone do not match a person/, 'code.wrong_pair'],
+  [/^\d+ characters expected, \d+ given|^not base64url/, 'gate.malformed'],
+  [/^not issued by this platform/, 'gate.forged'],
+  [/^expired; show the code again/, 'gate.expired'],
 ];
 
 // Fields whose form label is not "f.<field>"; '' for a record's id, which the

@@ -32,6 +32,11 @@ export const zhCodes = {
   'gate.no_checkpoints': '没有可用的卡口，扫码只查验不记录', 'gate.recording_off': '扫码只查验不记录',
   'gate.new_traveler_lead': '已生成涉疫地区来返人员线索',
   'err.code.gone': '已失效',
+  'err.override_same_user': '改码申请须由申请人（{who}）以外的另一人审批', 'err.override_decided': '改码申请 {id} 已是“{s}”，不能再审批',
+  'err.override_reason': '须写明理由（{min} 到 {max} 字节，一个汉字占 3 字节）', 'err.future': '应晚于当前时间',
+  'err.override_red': '现行防控方案只允许对规定人群人工赋红码', 'err.override_off': '现行防控方案不允许人工改码',
+  'ovstatus.expired': '已到期',
+  'ov.reason_short': '改码理由', 'f.color': '码色', 'f.until': '截止时间', 'f.token': '码值',
 };
 
 export const enCodes = {
@@ -65,4 +70,6 @@ export const enCodes = {
   'gate.no_checkpoints': 'No checkpoint available: codes are checked, scans not recorded', 'gate.recording_off': 'Codes are checked, scans not recorded',
   'gate.new_traveler_lead': 'A traveler lead was created',
   'err.code.gone': 'No longer valid',
+  'ovstatus.expired': 'Expired',
+  'ov.reason_short': 'Reason', 'f.color': 'Colour', 'f.until': 'Until', 'f.token': 'Token',
 };
