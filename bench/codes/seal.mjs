@@ -40,7 +40,7 @@ const k = await call('POST', '/api/v1/cases', token, { person_id: Number(casePer
 console.log(`case ${k.id} for person ${casePerson}`);
 
 // the zones the case proposed: its residence's zone is the strictest one
-const zones = (await call('GET', `/api/v1/zones?case_id=${k.id}&status=proposed&limit=100`, token)).items;
+const zones = (await call('GET', `/api/v1/zones?case=${k.id}&status=proposed&limit=100`, token)).items;
 if (!zones.length) throw new Error(`no zone proposed for case ${k.id}`);
 const home = zones.find((z) => z.rule?.includes('resid')) || zones[0];
 console.log(`proposed: ${zones.map((z) => `${z.id} ${z.level} ${z.unit_kind} ${z.area_code}`).join('; ')}; taking ${home.id}`);

@@ -153,8 +153,10 @@ test('an override needs a second command user; the console shows the refusal and
   const theirs = second.locator(`[data-testid=override-row][data-id="${id}"]`);
   await theirs.getByTestId('override-approve').click();
   await second.locator('[data-testid=overrides-page] .banner-ok').waitFor();
-  await tokenOnRecord(page, p);
+  await page.getByTestId('code-refresh').click();
   await page.getByTestId('code-override').waitFor();
+  assert.match(await page.getByTestId('code-override').innerText(), /浏览器测试：核酸结果异常待复核/);
+  assert.match(await page.getByTestId('code-override').innerText(), /zhihui2/);
   assert.equal(await page.getByTestId('code-block').getAttribute('data-color'), 'yellow');
   const code = (await admin.get(`/api/v1/persons/${p.id}/code`)).json;
   assert.equal(String(code.override.id), id);

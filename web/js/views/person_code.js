@@ -85,10 +85,13 @@ function overrideParts(id, onChange) {
     h('div', { class: 'grid' }, field('color', 'ov.color', color, { required: true }), field('until', 'ov.until', until),
       field('reason', 'ov.reason', reason, { required: true })),
     h('div', { class: 'actions' }, submit));
+  const decided = banner();
+  const list = h('div');
+  pending.append(h('h3', {}, t('ov.pending')), decided, list);
   const reload = async () => {
     const r = await get('/code-overrides', { status: 'pending', limit: 200 });
     const mine = (r.items || []).filter((o) => String(o.person_id) === String(id));
-    fill(pending, h('h3', {}, t('ov.pending')), overridesTable(mine, { onDone: async () => { await reload(); await onChange(); } }));
+    fill(list, overridesTable(mine, decided, { onDone: async () => { await reload(); await onChange(); } }));
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -107,15 +110,15 @@ function overrideParts(id, onChange) {
       submit.disabled = false;
     }
   });
-  reload().catch((err) => fill(pending, h('div', { class: 'banner banner-error' }, err.message)));
+  reload().catch((err) => showBanner(decided, err.message));
   return [pending, form];
 }
 
-// Overrides with approve / reject buttons; a refusal (the requester approving their own,
-// a decided one) is shown in the row's banner. withPerson adds the person column.
-export function overridesTable(items, { onDone, withPerson = false } = {}) {
+// Overrides with approve / reject buttons; the outcome, or a refusal (the requester
+// approving their own, one decided meanwhile), is shown in msg, a banner the caller keeps
+// above the table (onDone redraws the table). withPerson adds the person column.
+export function overridesTable(items, msg, { onDone, withPerson = false } = {}) {
   if (!items.length) return h('p', { class: 'empty', 'data-testid': 'override-none' }, t('ov.none_pending'));
-  const msg = banner();
   const decide = async (o, verb, note) => {
     try {
       await post(`/code-overrides/${o.id}/${verb}`, note ? { note } : {});
@@ -137,7 +140,7 @@ export function overridesTable(items, { onDone, withPerson = false } = {}) {
         h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'override-approve', onclick: () => decide(o, 'approve', note.value.trim()) }, t('ov.approve')), ' ',
         h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'override-reject', onclick: () => decide(o, 'reject', note.value.trim()) }, t('ov.reject'))] : ''));
   };
-  return h('div', {}, msg, h('table', { class: 'table compact', 'data-testid': 'override-table' },
+  return h('div', {}, h('table', { class: 'table compact', 'data-testid': 'override-table' },
     h('thead', {}, h('tr', {}, [withPerson ? 'ov.person' : null, 'ov.color', 'ov.reason', 'ov.until', 'ov.requested_by', 'ov.at', 'ov.status', 'ov.actions']
       .filter(Boolean).map((k) => h('th', {}, t(k))))),
     h('tbody', {}, items.map(row))));
@@ -146,11 +149,12 @@ export function overridesTable(items, { onDone, withPerson = false } = {}) {
 // #/code-overrides: every override awaiting approval in the user's reach.
 export async function render(root) {
   root.append(h('h1', {}, t('ov.list_title')));
-  const box = h('div', { class: 'card', 'data-testid': 'overrides-page' });
-  root.append(box);
+  const msg = banner();
+  const list = h('div');
+  root.append(h('div', { class: 'card', 'data-testid': 'overrides-page' }, msg, list));
   const reload = async () => {
     const r = await get('/code-overrides', { status: 'pending', limit: 200 });
-    fill(box, overridesTable(r.items || [], { onDone: reload, withPerson: true }));
+    fill(list, overridesTable(r.items || [], msg, { onDone: reload, withPerson: true }));
   };
   await reload();
 }
