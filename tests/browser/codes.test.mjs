@@ -166,7 +166,9 @@ test('an override needs a second command user; the console shows the refusal and
 test('the public page: a wrong pair is refused, the right pair shows the code', async (t) => {
   const { page, errors } = await openBrowser(t, { width: 390, height: 844 });
   const p = people[2];
-  await page.goto(`${srv.url}/code.html`);
+  await page.goto(`${srv.url}/#/login`);
+  await page.getByTestId('public-code-link').click(); // the console's login page links to it
+  await page.waitForURL(`${srv.url}/code.html`);
   await page.getByTestId('public-id').fill(p.id_number);
   await page.getByTestId('public-phone').fill(p.phone === '13800000000' ? '13900000000' : '13800000000');
   await page.getByTestId('public-submit').click();

@@ -17,7 +17,9 @@ export function render(root) {
     msg,
     field('username', 'login.username', h('input', { name: 'username', autocomplete: 'username', required: true })),
     field('password', 'login.password', h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-    h('div', { class: 'actions' }, submit));
+    h('div', { class: 'actions' }, submit),
+    // the public page of one's own health code needs no account
+    h('a', { href: '/code.html', class: 'small', 'data-testid': 'public-code-link' }, t('code.public_title')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);
