@@ -35,7 +35,8 @@ async function drawCode(box, id) {
   try {
     [code, history] = await Promise.all([get(`/persons/${id}/code`), get(`/persons/${id}/code/history`)]);
   } catch (err) {
-    if (err.status === 403) { box.remove(); return; }
+    // 403: not this user's to read; 404: no code on this server (no rules installed)
+    if (err.status === 403 || err.status === 404) { box.remove(); return; }
     throw err;
   }
   const refresh = h('button', { type: 'button', class: 'btn', 'data-testid': 'code-refresh',
