@@ -150,6 +150,8 @@ http {
     tcp_nodelay on;
     keepalive_timeout 75s;
     keepalive_requests 1000000;
+    open_file_cache max=64 inactive=60s;
+    open_file_cache_valid 60s;
     client_body_temp_path $NGX/tmp/body;
     proxy_temp_path $NGX/tmp/proxy;
     fastcgi_temp_path $NGX/tmp/fastcgi;
