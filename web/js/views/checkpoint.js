@@ -63,7 +63,7 @@ export async function render(root) {
   root.append(h('div', { class: 'gate-bar' },
     h('h1', {}, t('gate.title')),
     pointSel ? field('checkpoint', 'gate.checkpoint', pointSel) : null,
-    field('direction', 'gate.direction', dirSel),
+    pointSel ? field('direction', 'gate.direction', dirSel) : null,
     pointSel ? field('from_region', 'gate.from_region', from) : null,
     full), scan, note, result);
 

@@ -39,10 +39,11 @@ async function drawCode(box, id) {
     if (err.status === 403 || err.status === 404) { box.remove(); return; }
     throw err;
   }
+  const failed = banner();
   const refresh = h('button', { type: 'button', class: 'btn', 'data-testid': 'code-refresh',
-    onclick: () => drawCode(box, id) }, t('code.refresh'));
+    onclick: () => drawCode(box, id).catch((err) => showBanner(failed, err.message)) }, t('code.refresh'));
   const head = box.querySelector('.code-main') || h('div', { class: 'code-main' });
-  fill(head,
+  fill(head, failed,
     h('div', { class: 'code-layout' },
       h('div', {}, codeBlock(code),
         h('div', { class: 'muted small' }, t('code.token')),
