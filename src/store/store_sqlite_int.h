@@ -18,6 +18,7 @@
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
  *   store_sqlite_reconcile.c  unpacks, unmatched tubes, a round's reconciliation
+ *   store_sqlite_zones.c     risk zones, their cases and events, zone_persons
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -312,5 +313,7 @@ extern const struct store_positive_ops sq_positive_ops;
 extern const struct store_reconcile_ops sq_reconcile_ops;
 /* store_sqlite_testing_bulk.c */
 extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
+/* store_sqlite_zones.c */
+extern const struct store_zone_ops sq_zone_ops;
 
 #endif
