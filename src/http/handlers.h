@@ -79,6 +79,18 @@ int h_person_samples(http_req *rq, fk_err *err);
 int h_testing_holds(http_req *rq, fk_err *err);
 int h_notifications_list(http_req *rq, fk_err *err);
 int h_notification_ack(http_req *rq, fk_err *err);
+
+/* h_zones.c */
+int h_zones_list(http_req *rq, fk_err *err);
+int h_zone_get(http_req *rq, fk_err *err);
+int h_zone_patch(http_req *rq, fk_err *err);
+int h_zone_publish(http_req *rq, fk_err *err);
+int h_zone_reject(http_req *rq, fk_err *err);
+int h_zone_downgrade(http_req *rq, fk_err *err);
+int h_zone_lift(http_req *rq, fk_err *err);
+int h_case_zones_propose(http_req *rq, fk_err *err);
+int h_public_risk_areas(http_req *rq, fk_err *err);
+int h_public_risk_areas_history(http_req *rq, fk_err *err);
 /* h_reconcile.c */
 int h_testing_box_unpack(http_req *rq, fk_err *err);
 int h_testing_unmatched_result(http_req *rq, fk_err *err);

@@ -421,7 +421,32 @@ static int sq_zones_open_other(store *st, const char *area_prefix, const char *l
     return rc;
 }
 
+typedef struct zone_building_row { char grid_code[16], name[132]; } zone_building_row;
+
+static void building_row(sqlite3_stmt *q, void *item)
+{
+    zone_building_row *r = item;
+    sq_col_text(r->grid_code, sizeof r->grid_code, q, 0);
+    sq_col_text(r->name, sizeof r->name, q, 1);
+}
+
+static int sq_zone_building(store *st, int64_t id, char grid_code[16], char name[132],
+                            fk_err *err)
+{
+    sq_binds b = {0};
+    zone_building_row r = {{0}, {0}};
+    sq_bind_add_int(&b, id);
+    int rc = sq_one_sql(SQ(st), "SELECT grid_code, name FROM buildings WHERE id = ?", &b,
+                        building_row, sizeof r, &r, err);
+    if (rc == 1) {
+        memcpy(grid_code, r.grid_code, sizeof r.grid_code);
+        memcpy(name, r.name, sizeof r.name);
+    }
+    return rc;
+}
+
 const struct store_zone_ops sq_zone_ops = {
+    .zone_building = sq_zone_building,
     .zone_live_at = sq_zone_live_at,
     .zone_insert = sq_zone_insert,
     .zone_update = sq_zone_update,

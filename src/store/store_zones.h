@@ -109,6 +109,9 @@ int store_zone_last_contact(store *st, int64_t zone_id, int64_t *out, fk_err *er
 int store_zones_open_other(store *st, const char *area_prefix, const char *level,
                            int64_t except, int64_t *out, fk_err *err);
 
+/* A building's grid and name: 1 found, 0 none. */
+int store_zone_building(store *st, int64_t id, char grid_code[16], char name[132], fk_err *err);
+
 void zone_list_free(zone_list *l);
 void zone_case_list_free(zone_case_list *l);
 void zone_event_list_free(zone_event_list *l);
