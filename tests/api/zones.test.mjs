@@ -207,3 +207,52 @@ test('on demand: a new proposal after the lift; reject needs a note', async () =
   assert.equal(j.json.status, 'rejected');
   assert.equal((await admin.get(`/api/v1/zones/99999999`)).status, 404);
 });
+
+test('activity places in the window (2 days before onset until the report) become controlled zones at the venue\'s grid', async () => {
+  const p = people[5];
+  const c = await liudiao.post('/api/v1/cases', { person_id: p.id, classification: 'screening_positive',
+    source: 'fever_clinic', sampling_date: localDay(Date.now() - DAY), onset_date: localDay(Date.now() - 2 * DAY),
+    reported_at: iso(Date.now() - 3600 * 1000) });
+  assert.equal(c.status, 201, c.text);
+  const home = (await zonesOf(first.id))[0];
+  const venues = (await admin.get('/api/v1/venues?limit=100')).json.items;
+  const inside = venues.find((v) => v.grid_code !== home?.area_code);
+  const outside = venues.find((v) => v.grid_code !== inside.grid_code && v.grid_code !== home?.area_code);
+  assert.ok(inside && outside);
+  // onset at local midnight two days ago; the window opens two days before it
+  const onset = Date.parse(localDay(Date.now() - 2 * DAY) + 'T00:00:00+08:00');
+  const traj = (place, from) => liudiao.post(`/api/v1/cases/${c.json.id}/trajectory`, { place, start: iso(from), end: iso(from + 3600 * 1000) });
+  assert.equal((await traj(inside.code, onset - 2 * DAY + 60 * 1000)).status, 201);
+  assert.equal((await traj(outside.code, onset - 2 * DAY - 2 * 3600 * 1000)).status, 201); // ends before the window
+  const u = await liudiao.patch(`/api/v1/cases/${c.json.id}`, { classification: 'confirmed', severity: 'mild' });
+  assert.equal(u.status, 200, u.text);
+  const zs = await zonesOf(c.json.id);
+  const act = zs.filter((z) => z.rule.startsWith('activity'));
+  assert.deepEqual(act.map((z) => [z.level, z.unit_kind, z.area_code]), [['controlled', 'grid', inside.grid_code]]);
+  assert.ok(act[0].name.includes(inside.name), act[0].name);
+  assert.ok(zs.some((z) => z.rule.startsWith('residence') && z.level === 'sealed'));
+});
+
+test('a positive inside a published controlled zone proposes it sealed, for the command to apply', async () => {
+  const c0 = (await admin.get('/api/v1/zones?level=controlled&status=proposed')).json.items[0];
+  assert.ok(c0);
+  const wide = await admin.patch(`/api/v1/zones/${c0.id}`, { unit_kind: 'community', area_code: mine, note: '管控区扩至社区' });
+  assert.equal(wide.status, 200, wide.text);
+  assert.deepEqual(wide.json.flags, []); // a community is within what 管控区 allows
+  assert.equal((await admin.post(`/api/v1/zones/${c0.id}/publish`, {})).status, 200);
+  const pub = (await client(srv.url).get('/api/v1/public/risk-areas')).json.items.find((x) => x.region_code === mine);
+  assert.deepEqual([pub.level, pub.level_zh], ['medium', '管控区']);
+  const c = await confirmed(people[9]);
+  assert.equal(c.status, 201, c.text);
+  const z = await zone(c0.id);
+  assert.equal(z.level, 'controlled');
+  assert.equal(z.pending_level, 'sealed');
+  assert.ok(z.cases.some((x) => x.case_id === c.json.id && x.rule === 'inside'), JSON.stringify(z.cases));
+  assert.ok(z.events.some((e) => e.kind === 'upgrade_proposed' && e.to_level === 'sealed'));
+  assert.equal(z.last_case_date, localDay(Date.now()));
+  assert.equal(z.may_lift_date, addDays(localDay(Date.now()), 14));
+  const up = await admin.patch(`/api/v1/zones/${c0.id}`, { level: 'sealed', note: '转为封控区' });
+  assert.equal(up.status, 200, up.text);
+  assert.equal(up.json.pending_level, null);
+  assert.deepEqual(up.json.flags, ['unit_too_large']); // a community is wider than 封控区 allows
+});
