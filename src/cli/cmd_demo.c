@@ -12,6 +12,7 @@
 #include "services/actor.h"
 #include "services/leads.h"
 #include "services/tracing.h"
+#include "services/zones.h"
 
 static const char usage_text[] =
     "usage: fangkong demo [--persons N] [--seed S] [--days D] [--outbreak K]\n"
@@ -155,6 +156,37 @@ static int push_newest(store *st, const policy *pol, const actor *me, const case
     return 0;
 }
 
+/* Zones for the outbreak's cases, so the console's 风险区 page opens on work: every case
+ * proposes its zones (services/zones.h), and the zones of all but the newest cases are
+ * published by the command; the newest cases' proposals wait for review. */
+static int demo_zones(store *st, const policy *pol, const actor *me, const case_list *cases,
+                      fk_err *err)
+{
+    size_t newest = cases->n > DEMO_PUSH_CASES ? cases->n - DEMO_PUSH_CASES : 0;
+    size_t proposed = 0, published = 0;
+    for (size_t i = 0; i < cases->n; i++) {
+        int64_t ids[64];
+        size_t n = 0;
+        if (strcmp(cases->items[i].classification, "screening_positive") == 0)
+            continue;
+        if (zones_propose_case(st, pol, me, cases->items[i].id, ids, 64, &n, err) != 0)
+            return -1;
+        proposed += n;
+        for (size_t j = 0; i < newest && j < n; j++) {
+            zone_view v;
+            fk_err busy;
+            /* a zone extended by a later case is published already: skip it */
+            if (zones_decide(st, pol, me, ids[j], "publish", "演示：指挥部审定", false, &v,
+                             &busy) == 0)
+                published++;
+            else if (busy.code != FK_ECONFLICT)
+                return fk_fail(err, busy.code, busy.field, "%s", busy.message);
+        }
+    }
+    printf("zones: %zu proposed or extended, %zu published\n", proposed, published);
+    return 0;
+}
+
 /* Discovery for every case of the outbreak, as an epidemiologist would run it first,
  * so the console opens on cases with their contacts and the chains graph. */
 static int discover_outbreak(store *st, const char *data, fk_err *err)
@@ -182,6 +214,8 @@ static int discover_outbreak(store *st, const char *data, fk_err *err)
         printf("contacts: %zu discovered for %zu cases\n", rows, cases.n);
     if (rc == 0)
         rc = push_newest(st, pol, &me, &cases, err);
+    if (rc == 0)
+        rc = demo_zones(st, pol, &me, &cases, err);
     case_list_free(&cases);
     tracing_free(t);
     policy_free(pol);

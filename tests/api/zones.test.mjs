@@ -256,3 +256,34 @@ test('a positive inside a published controlled zone proposes it sealed, for the 
   assert.equal(up.json.pending_level, null);
   assert.deepEqual(up.json.flags, ['unit_too_large']); // a community is wider than 封控区 allows
 });
+
+test('the CLI: zones list, propose, publish, lift (refused without a note, before its date)', async () => {
+  const cli = (...args) => fangkong(['zones', ...args, '--data', srv.dataDir]);
+  const p = people.find((x) => x.household_id !== people[0].household_id && x.id !== people[5].id && x.id !== people[9].id);
+  const c = await liudiao.post('/api/v1/cases', { person_id: p.id, classification: 'asymptomatic', source: 'community_screening',
+    sampling_date: localDay(Date.now()) });
+  assert.equal(c.status, 201, c.text);
+  assert.equal((await zonesOf(c.json.id)).length, 0); // asymptomatic: proposed on demand only
+  const r = cli('propose', String(c.json.id));
+  assert.equal(r.status, 0, r.stderr);
+  const zs = await zonesOf(c.json.id);
+  assert.ok(zs.length >= 1);
+  assert.ok(zs.every((z) => r.stdout.includes(`${z.id}\t${z.status}\t${z.level}`)), r.stdout);
+  const z = zs.find((x) => x.status === 'proposed');
+  assert.ok(z, JSON.stringify(zs));
+  assert.equal(cli('publish', String(z.id), '--note', '命令行发布').status, 0);
+  assert.equal((await zone(z.id)).status, 'published');
+  assert.equal((await zone(z.id)).published_by.startsWith('cli:'), true);
+  const l = cli('list', '--status', 'published');
+  assert.equal(l.status, 0, l.stderr);
+  assert.match(l.stdout, new RegExp(`^${z.id}\\tpublished\\t`, 'm'));
+  const noNote = cli('lift', String(z.id));
+  assert.equal(noNote.status, 1);
+  assert.match(noNote.stderr, /^fangkong zones: note: required/);
+  const early = cli('lift', String(z.id), '--note', '解除');
+  assert.equal(early.status, 1);
+  assert.match(early.stderr, /date: not before \d{4}-\d{2}-\d{2}/);
+  assert.equal((await zone(z.id)).status, 'published');
+  assert.equal(cli('publish', 'x').status, 1);
+  assert.equal(cli('frobnicate').status, 2);
+});
