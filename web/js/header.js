@@ -17,6 +17,7 @@ const MENU = [
   ['testing', () => testingHome(), 'nav.testing', () => can('testing') || can('lab') || can('person.read')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
+  ['zones', '#/zones', 'nav.zones', () => can('zones')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

@@ -7,6 +7,15 @@ const KEY = 'fangkong.lang';
 
 const zh = {
   'app.title': '防控指挥平台',
+  'nav.zones': '风险区', 'zones.title': '风险区域划定', 'zone.start': '起始', 'zone.last_case': '最近病例',
+  'zone.may_downgrade': '{date} 起可降为{to}', 'zone.may_lift': '{date} 起可解除', 'zone.needs': '尚需',
+  'zone.note': '说明（必填）', 'zone.force': '提前（须写明理由）', 'zone.publish': '发布', 'zone.reject': '不予划定',
+  'zone.downgrade': '降级', 'zone.lift': '解除', 'zone.level': '等级', 'zone.name': '名称', 'zone.save': '保存修改',
+  'zone.pending': '拟升为{level}', 'zone.cases': '{n} 例病例', 'zone.published_by': '{who} 于 {at} 发布',
+  'zone.case_id': '病例 ID', 'zone.propose': '按病例划定', 'zone.status': '状态', 'zone.all': '全部',
+  'zstatus.proposed': '待审定', 'zstatus.published': '已发布', 'zstatus.lifted': '已解除', 'zstatus.rejected': '不予划定',
+  'zflag.unit_too_large': '超范围划定', 'zflag.kept_too_long': '超期未解除', 'zflag.forced': '提前处置',
+  'zunit.building': '楼栋', 'zunit.grid': '网格（小区）', 'zunit.community': '社区', 'zunit.street': '街道', 'zunit.district': '区县',
   'nav.leads': '排查管控', 'leads.title': '排查管控任务',
   'nav.testing': '核酸检测', 'nav.coverage': '核酸覆盖', 'cov.title': '核酸检测覆盖（应检尽检）', 'cov.unit': '单位', 'cov.expected': '应检',
   'cov.tested': '已检', 'cov.untested': '未检', 'cov.exempt': '免检', 'cov.rate': '覆盖率',
@@ -223,6 +232,15 @@ const zh = {
 
 const en = {
   'app.title': 'Outbreak Command',
+  'nav.zones': 'Risk zones', 'zones.title': 'Risk zones', 'zone.start': 'Since', 'zone.last_case': 'Last case',
+  'zone.may_downgrade': 'may go down to {to} from {date}', 'zone.may_lift': 'may be lifted from {date}', 'zone.needs': 'Still needs',
+  'zone.note': 'Note (required)', 'zone.force': 'Early (give the reason)', 'zone.publish': 'Publish', 'zone.reject': 'Reject',
+  'zone.downgrade': 'Downgrade', 'zone.lift': 'Lift', 'zone.level': 'Level', 'zone.name': 'Name', 'zone.save': 'Save',
+  'zone.pending': 'proposed as {level}', 'zone.cases': '{n} cases', 'zone.published_by': 'published by {who} at {at}',
+  'zone.case_id': 'Case ID', 'zone.propose': 'Propose from case', 'zone.status': 'Status', 'zone.all': 'All',
+  'zstatus.proposed': 'Proposed', 'zstatus.published': 'Published', 'zstatus.lifted': 'Lifted', 'zstatus.rejected': 'Rejected',
+  'zflag.unit_too_large': 'Drawn too wide', 'zflag.kept_too_long': 'Kept too long', 'zflag.forced': 'Forced early',
+  'zunit.building': 'Building', 'zunit.grid': 'Grid (compound)', 'zunit.community': 'Community', 'zunit.street': 'Street', 'zunit.district': 'District',
   'nav.leads': 'Leads', 'leads.title': 'Leads to find and control',
   'nav.testing': 'Testing', 'nav.coverage': 'Coverage', 'cov.title': 'Testing coverage (everyone tested)', 'cov.unit': 'Unit', 'cov.expected': 'Expected',
   'cov.tested': 'Tested', 'cov.untested': 'Untested', 'cov.exempt': 'Exempt', 'cov.rate': 'Coverage',

@@ -24,6 +24,7 @@ import * as leads from './views/leads.js';
 import * as accountability from './views/accountability.js';
 import * as facilities from './views/facilities.js';
 import * as transfers from './views/transfers.js';
+import * as zones from './views/zones.js';
 import * as testing from './views/testing.js';
 import * as rounds from './views/rounds.js';
 import * as roundDetail from './views/round_detail.js';
@@ -46,6 +47,7 @@ const ROUTES = [
   ['/accountability', accountability],
   ['/facilities', facilities],
   ['/transfers', transfers],
+  ['/zones', zones],
   ['/testing', testing],
   ['/rounds', rounds],
   ['/rounds/:id', roundDetail],
