@@ -272,12 +272,21 @@ static bool step_lifts(const policy *p, const char *to)
            (zone_level_get(p, to, &l, "to", &e) == 0 && l.rank <= 1);
 }
 
-static void need(zone_step *s, const char *fmt, long long a)
+/* Add one missing condition (Chinese) to s->needs. */
+static void need_text(zone_step *s, const char *text)
 {
     size_t len = strlen(s->needs);
     if (len + 1 < sizeof s->needs)
-        snprintf(s->needs + len, sizeof s->needs - len, fmt, len ? "；" : "", a);
+        snprintf(s->needs + len, sizeof s->needs - len, "%s%s", len ? "；" : "", text);
     s->tests_met = false;
+}
+
+/* The same with one number in it (fmt has one %lld). */
+static void need(zone_step *s, const char *fmt, long long a)
+{
+    char text[96];
+    snprintf(text, sizeof text, fmt, a);
+    need_text(s, text);
 }
 
 /* The test conditions of the step at `rule` for a decision on `today`. */
@@ -289,19 +298,19 @@ static void step_tests(const policy *p, const char *rule, const zone_timeline *t
     size_t nd = 0;
     fk_err e;
     if (n > 0 && !has_round(t, base + n, base + n))
-        need(s, "%s第 %lld 天全员核酸阴性", (long long)n);
+        need(s, "第 %lld 天全员核酸阴性", (long long)n);
     zfmt(path, sizeof path, "%s.pcr_days", rule);
     if (policy_get_int_array(p, path, days, 16, &nd, &e) == 0)
         for (size_t i = 0; i < nd; i++)
             if (!has_round(t, base + days[i], base + days[i]))
-                need(s, "%s第 %lld 天核酸阴性", (long long)days[i]);
+                need(s, "第 %lld 天核酸阴性", (long long)days[i]);
     int64_t h = step_int(p, rule, "negative_round_within_h_before", 0);
     if (h > 0 && !has_round(t, today - (h + 23) / 24, today))
-        need(s, "%s解除前 %lld 小时内全员核酸阴性", (long long)h);
+        need(s, "解除前 %lld 小时内全员核酸阴性", (long long)h);
     const char *req;
     zfmt(path, sizeof path, "%s.requires", rule);
     if (policy_get_string(p, path, &req, &e) == 0 && t->county_open)
-        need(s, "%s本区县封控区、管控区尚未全部解除%.0lld", 0);
+        need_text(s, "本区县封控区、管控区尚未全部解除");
 }
 
 /* The date of the step at `rule` counted from `from` (see zone.h). */
@@ -388,6 +397,10 @@ int zone_overreach(const policy *p, const char *level, const char *unit_kind, bo
                    const zone_step *next, int64_t today)
 {
     int flags = 0;
+    bool warn = true;
+    fk_err e;
+    if (policy_get_bool(p, "zones.overreach_warnings", &warn, &e) == 0 && !warn)
+        return 0;
     if (zone_unit_too_large(p, level, unit_kind))
         flags |= ZONE_FLAG_UNIT;
     if (published && next && next->any && today > next->day && next->tests_met)

@@ -29,7 +29,7 @@
  * larger than every unit its level allows is over-reach (ZONE_FLAG_UNIT); one kept at its
  * level after its next step's date with the step's tests met is over-reach too
  * (ZONE_FLAG_KEPT, computed at read time); a decision forced before its date carries
- * ZONE_FLAG_FORCED.
+ * ZONE_FLAG_FORCED. With zones.overreach_warnings false, zone_overreach flags nothing.
  *
  * Pure; strings point into the policy or are static. Thread-safe.
  */

@@ -41,16 +41,16 @@ static policy *load(const char *id)
     return p;
 }
 
-/* v9 with the national risk-level scheme instead of the demo's local fengkong one. */
-static policy *load_v9_risk_level(void)
+/* A shipped policy with one override {path, value (JSON text)}. */
+static policy *load_with(const char *id, const char *opath, const char *value)
 {
-    policy *p = load("v9");
+    policy *p = load(id);
     char *dir = test_tmpdir(), path[512];
     snprintf(path, sizeof path, "%s/o.json", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("{\"overrides\": [{\"path\": \"zones.scheme\", \"value\": \"risk_level\", "
-          "\"source\": \"[?] test: the national scheme\"}]}", f);
+    fprintf(f, "{\"overrides\": [{\"path\": \"%s\", \"value\": %s, "
+            "\"source\": \"[?] test\"}]}", opath, value);
     fclose(f);
     fk_err err;
     if (policy_apply_overrides(p, path, &err) != 0)
@@ -59,6 +59,12 @@ static policy *load_v9_risk_level(void)
     test_rmdir(dir);
     free(dir);
     return p;
+}
+
+/* v9 with the national risk-level scheme instead of the demo's local fengkong one. */
+static policy *load_v9_risk_level(void)
+{
+    return load_with("v9", "zones.scheme", "\"risk_level\"");
 }
 
 static void local_days_at_their_boundaries(void **state)
@@ -265,6 +271,9 @@ static void overreach_by_unit_and_by_time(void **state)
     p = load("m20"); /* 高风险区以楼栋、单元为单位 */
     assert_true(zone_unit_too_large(p, "high", "grid"));
     assert_string_equal(zone_unit_allowed(p, "high", kinds, 5), "building");
+    policy_free(p);
+    p = load_with("v9", "zones.overreach_warnings", "false"); /* warnings off: no flags */
+    assert_int_equal(zone_overreach(p, "sealed", "street", false, &s, D("2022-04-16")), 0);
     policy_free(p);
     assert_string_equal(zone_policy_unit("district"), "county");
     assert_string_equal(zone_policy_unit("grid"), "compound");
