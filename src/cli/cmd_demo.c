@@ -159,8 +159,8 @@ static int push_newest(store *st, const policy *pol, const actor *me, const case
 /* Zones for the outbreak's cases, so the console's 风险区 page opens on work: every case
  * proposes its zones (services/zones.h), and the zones of all but the newest cases are
  * published by the command; the newest cases' proposals wait for review. */
-static int demo_zones(store *st, const policy *pol, const actor *me, const case_list *cases,
-                      fk_err *err)
+static int demo_zones(store *st, const policy *pol, tracing *t, const actor *me,
+                      const case_list *cases, fk_err *err)
 {
     size_t newest = cases->n > DEMO_PUSH_CASES ? cases->n - DEMO_PUSH_CASES : 0;
     size_t proposed = 0, published = 0;
@@ -169,7 +169,7 @@ static int demo_zones(store *st, const policy *pol, const actor *me, const case_
         size_t n = 0;
         if (strcmp(cases->items[i].classification, "screening_positive") == 0)
             continue;
-        if (zones_propose_case(st, pol, me, cases->items[i].id, ids, 64, &n, err) != 0)
+        if (zones_propose_case(st, pol, t, me, cases->items[i].id, ids, 64, &n, err) != 0)
             return -1;
         proposed += n;
         for (size_t j = 0; i < newest && j < n; j++) {
@@ -215,7 +215,7 @@ static int discover_outbreak(store *st, const char *data, fk_err *err)
     if (rc == 0)
         rc = push_newest(st, pol, &me, &cases, err);
     if (rc == 0)
-        rc = demo_zones(st, pol, &me, &cases, err);
+        rc = demo_zones(st, pol, t, &me, &cases, err);
     case_list_free(&cases);
     tracing_free(t);
     policy_free(pol);

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "model/zone.h"
+#include "services/tracing.h"
 #include "services/zones.h"
 
 static const char usage_text[] =
@@ -82,7 +83,12 @@ static int run(const zones_args *a, const char *verb, const char *arg)
         int64_t ids[64];
         size_t n = 0;
         zone_filter f = {.case_id = id, .limit = 1000};
-        rc = zones_propose_case(st, pol, &me, id, ids, 64, &n, &err);
+        tracing *tr = tracing_new(pol);
+        char snap[4096];
+        if (tracing_snapshot_path(a->data, pol, snap, sizeof snap, &err) == 0)
+            tracing_set_snapshot(tr, snap);
+        rc = zones_propose_case(st, pol, tr, &me, id, ids, 64, &n, &err);
+        tracing_free(tr);
         if (rc == 0)
             rc = zones_list(st, pol, &me, &f, &l, &err);
     } else {

@@ -47,7 +47,7 @@ int h_cases_create(http_req *rq, fk_err *err)
         return -1;
     rc = registry_case_create(rq->st, &rq->who, &c, err);
     if (rc == 0)
-        rc = zones_case_written(rq->st, rq->policy, &rq->who, NULL, c.id, err);
+        rc = zones_case_written(rq->st, rq->policy, rq->tracing, &rq->who, NULL, c.id, err);
     if (store_end(rq->st, rc, err) != 0)
         return -1;
     return req_reply(rq, 201, case_to_json(&c));
@@ -79,7 +79,7 @@ int h_case_patch(http_req *rq, fk_err *err)
         return -1;
     rc = registry_case_update(rq->st, &rq->who, &c, err);
     if (rc == 0)
-        rc = zones_case_written(rq->st, rq->policy, &rq->who, before, id, err);
+        rc = zones_case_written(rq->st, rq->policy, rq->tracing, &rq->who, before, id, err);
     if (store_end(rq->st, rc, err) != 0 || registry_case_get(rq->st, &rq->who, id, &c, err) != 0)
         return -1;
     return req_reply(rq, 200, case_to_json(&c));

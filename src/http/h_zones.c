@@ -124,7 +124,7 @@ int h_case_zones_propose(http_req *rq, fk_err *err)
     int64_t id, ids[64];
     size_t n = 0;
     if (req_param_id(rq, 0, &id, err) ||
-        zones_propose_case(rq->st, rq->policy, &rq->who, id, ids, 64, &n, err) != 0)
+        zones_propose_case(rq->st, rq->policy, rq->tracing, &rq->who, id, ids, 64, &n, err) != 0)
         return -1;
     zone_filter f = {.case_id = id, .limit = 1000};
     zone_view_list l;

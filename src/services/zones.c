@@ -22,6 +22,7 @@
 #include "model/epicase.h"
 #include "model/role.h"
 #include "model/zone.h"
+#include "services/tracing.h"
 
 #define DAY_S 86400
 #define MAX_ROUNDS 64
@@ -229,6 +230,7 @@ static const unit *pick_unit(const policy *pol, const char *level, const unit *u
 
 typedef struct proposal {
     const epicase *c;
+    tracing *tr;
     int64_t case_day;
     int64_t *ids;
     size_t cap, *n;
@@ -348,6 +350,61 @@ static int extend_holders(store *st, const policy *pol, const actor *a, proposal
     return 0;
 }
 
+/* The venue codes of a case's stays, distinct, from the trace index. */
+typedef struct venue_codes { char (*code)[32]; size_t n, cap; } venue_codes;
+
+static int add_code(const char *place, void *ctx)
+{
+    venue_codes *v = ctx;
+    for (size_t i = 0; i < v->n; i++)
+        if (strcmp(v->code[i], place) == 0)
+            return 0;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 16;
+        char (*grown)[32] = realloc(v->code, cap * sizeof *grown);
+        if (!grown)
+            return -2;
+        v->code = grown;
+        v->cap = cap;
+    }
+    snprintf(v->code[v->n++], sizeof v->code[0], "%s", place);
+    return 0;
+}
+
+/* The case's venues from the trace index appended to places (kind venue). */
+static int index_venues(store *st, tracing *tr, const epicase *c, int64_t from, int64_t to,
+                        zone_place_list *places, fk_err *err)
+{
+    person p;
+    venue_codes v = {0};
+    char id[24];
+    if (store_person_get(st, c->person_id, &p, err) != 0)
+        return -1;
+    snprintf(id, sizeof id, "%lld", (long long)p.id);
+    const char *subjects[] = {id, p.id_number, p.phone};
+    int rc = tracing_subject_venues(tr, st, subjects, 3, from, to, add_code, &v, err);
+    if (rc == -2)
+        rc = fk_fail(err, FK_EBUSY, "", "out of memory listing the case's venues");
+    zone_place *grown = rc == 0 && v.n ? realloc(places->items, (places->n + v.n) * sizeof *grown)
+                                       : places->items;
+    if (rc == 0 && v.n && !grown)
+        rc = fk_fail(err, FK_EBUSY, "", "out of memory listing the case's venues");
+    for (size_t i = 0; rc == 0 && i < v.n; i++) {
+        zone_place *z = &grown[places->n];
+        memset(z, 0, sizeof *z);
+        snprintf(z->kind, sizeof z->kind, "venue");
+        int found = store_zone_venue(st, v.code[i], z->grid_code, z->name, err);
+        if (found < 0)
+            rc = -1;
+        else if (found)
+            places->n++;
+    }
+    if (grown)
+        places->items = grown;
+    free(v.code);
+    return rc;
+}
+
 static int propose(store *st, const policy *pol, const actor *a, const epicase *c,
                    proposal *pr, fk_err *err)
 {
@@ -358,8 +415,12 @@ static int propose(store *st, const policy *pol, const actor *a, const epicase *
     if (case_window(pol, c, &from, &to, err) != 0 ||
         zone_level_by_rank(pol, zone_top_rank(pol), &top, err) != 0 ||
         extend_holders(st, pol, a, pr, err) != 0 ||
-        store_zone_case_places(st, c->id, from, to, &places, err) != 0)
+        store_zone_case_places(st, c->id, pr->tr ? 0 : from, pr->tr ? 0 : to, &places, err) != 0)
         return -1;
+    if (pr->tr && index_venues(st, pr->tr, c, from, to, &places, err) != 0) {
+        zone_place_list_free(&places);
+        return -1;
+    }
     int rc = 0;
     bool venues = zone_level_by_rank(pol, top.rank - 1, &next, err) == 0 && next.rank > 1;
     for (size_t i = 0; rc == 0 && i < places.n; i++) {
@@ -403,23 +464,23 @@ static int propose_checked(store *st, const policy *pol, const actor *a, int64_t
     return propose(st, pol, a, &c, pr, err);
 }
 
-int zones_propose_case(store *st, const policy *pol, const actor *a, int64_t case_id,
-                       int64_t *ids, size_t cap, size_t *n, fk_err *err)
+int zones_propose_case(store *st, const policy *pol, tracing *tr, const actor *a,
+                       int64_t case_id, int64_t *ids, size_t cap, size_t *n, fk_err *err)
 {
-    proposal pr = {.ids = ids, .cap = cap, .n = n};
+    proposal pr = {.tr = tr, .ids = ids, .cap = cap, .n = n};
     *n = 0;
     if (actor_require(a, PERM_ZONES, err) != 0 || store_begin(st, err) != 0)
         return -1;
     return store_end(st, propose_checked(st, pol, a, case_id, true, &pr, err), err);
 }
 
-int zones_case_written(store *st, const policy *pol, const actor *a, const char *before_class,
-                       int64_t case_id, fk_err *err)
+int zones_case_written(store *st, const policy *pol, tracing *tr, const actor *a,
+                       const char *before_class, int64_t case_id, fk_err *err)
 {
     epicase c;
     int64_t ids[32];
     size_t n = 0;
-    proposal pr = {.ids = ids, .cap = 32, .n = &n};
+    proposal pr = {.tr = tr, .ids = ids, .cap = 32, .n = &n};
     if (before_class && strcmp(before_class, "confirmed") == 0)
         return 0;
     if (store_case_get(st, case_id, &c, err) != 0)

@@ -59,13 +59,16 @@ void zone_view_list_free(zone_view_list *l);
  * codes recompute `SELECT person_id FROM zone_persons WHERE zone_id = ?` here. */
 int zones_members_changed(store *st, int64_t zone_id, bool after, fk_err *err);
 
-/* Propose zones from a case; *ids (OUT, cap) the zones proposed or extended. */
-int zones_propose_case(store *st, const policy *pol, const actor *a, int64_t case_id,
-                       int64_t *ids, size_t cap, size_t *n, fk_err *err);
+struct tracing;
+/* Propose zones from a case; *ids (OUT, cap) the zones proposed or extended. The case's
+ * venues come from tr's trace index (services/tracing.h, every stay including bulk
+ * packs, found by subject); with tr NULL from the stays table (a scan: tests, tools). */
+int zones_propose_case(store *st, const policy *pol, struct tracing *tr, const actor *a,
+                       int64_t case_id, int64_t *ids, size_t cap, size_t *n, fk_err *err);
 /* After a case write: propose when `before_class` (NULL for a new case) was not
  * "confirmed" and the case now is. Joins the caller's unit. */
-int zones_case_written(store *st, const policy *pol, const actor *a, const char *before_class,
-                       int64_t case_id, fk_err *err);
+int zones_case_written(store *st, const policy *pol, struct tracing *tr, const actor *a,
+                       const char *before_class, int64_t case_id, fk_err *err);
 
 int zones_list(store *st, const policy *pol, const actor *a, const zone_filter *f,
                zone_view_list *out, fk_err *err);

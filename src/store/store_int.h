@@ -205,6 +205,7 @@ struct store_zone_ops {
     int (*zones_holding_case)(store *st, int64_t case_id, int64_t *ids, size_t cap, size_t *n, fk_err *err);
     int (*zone_negative_rounds)(store *st, int64_t zone_id, int64_t *starts, size_t cap, size_t *n, fk_err *err);
     int (*zone_last_contact)(store *st, int64_t zone_id, int64_t *out, fk_err *err);
+    int (*zone_venue)(store *st, const char *code, char grid_code[16], char name[132], fk_err *err);
     int (*zone_building)(store *st, int64_t id, char grid_code[16], char name[132], fk_err *err);
     int (*zones_open_other)(store *st, const char *area_prefix, const char *level, int64_t except, int64_t *out, fk_err *err);
 };

@@ -322,22 +322,27 @@ static void place_row(sqlite3_stmt *q, void *item)
     sq_col_text(p->name, sizeof p->name, q, 4);
 }
 
+#define ZONE_RESIDENCE                                                                      \
+    "SELECT 'residence', ifnull(b.id, 0), ifnull(b.grid_code, ''), p.community_code, "      \
+    "ifnull(b.name, '') FROM cases c JOIN persons p ON p.id = c.person_id "                  \
+    "LEFT JOIN households h ON h.id = p.household_id "                                       \
+    "LEFT JOIN buildings b ON b.id = h.building_id WHERE c.id = ?1"
+
 static int sq_zone_case_places(store *st, int64_t case_id, int64_t from, int64_t to,
                                zone_place_list *out, fk_err *err)
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, case_id);
+    memset(out, 0, sizeof *out);
+    if (from >= to)
+        return sq_collect_sql(SQ(st), ZONE_RESIDENCE, &b, place_row, sizeof(zone_place),
+                              (void **)&out->items, &out->n, err);
     sq_bind_add_int(&b, from);
     sq_bind_add_int(&b, to);
-    memset(out, 0, sizeof *out);
     return sq_collect_sql(
         SQ(st),
-        "SELECT 'residence', ifnull(b.id, 0), ifnull(b.grid_code, ''), p.community_code, "
-        "ifnull(b.name, '') FROM cases c JOIN persons p ON p.id = c.person_id "
-        "LEFT JOIN households h ON h.id = p.household_id "
-        "LEFT JOIN buildings b ON b.id = h.building_id WHERE c.id = ?1 "
-        "UNION ALL SELECT * FROM (SELECT DISTINCT 'venue', 0, v.grid_code, '', v.name "
-        "FROM cases c JOIN persons p ON p.id = c.person_id "
+        ZONE_RESIDENCE " UNION ALL SELECT * FROM (SELECT DISTINCT 'venue', 0, v.grid_code, '', "
+        "v.name FROM cases c JOIN persons p ON p.id = c.person_id "
         "JOIN stays s ON s.subject IN (CAST(p.id AS TEXT), p.id_number, p.phone) "
         "JOIN venues v ON v.code = s.place "
         "WHERE c.id = ?1 AND s.start < ?3 AND s.\"end\" > ?2 ORDER BY v.grid_code)",
@@ -445,7 +450,23 @@ static int sq_zone_building(store *st, int64_t id, char grid_code[16], char name
     return rc;
 }
 
+static int sq_zone_venue(store *st, const char *code, char grid_code[16], char name[132],
+                         fk_err *err)
+{
+    sq_binds b = {0};
+    zone_building_row r = {{0}, {0}};
+    sq_bind_add_text(&b, code);
+    int rc = sq_one_sql(SQ(st), "SELECT grid_code, name FROM venues WHERE code = ?", &b,
+                        building_row, sizeof r, &r, err);
+    if (rc == 1) {
+        memcpy(grid_code, r.grid_code, sizeof r.grid_code);
+        memcpy(name, r.name, sizeof r.name);
+    }
+    return rc;
+}
+
 const struct store_zone_ops sq_zone_ops = {
+    .zone_venue = sq_zone_venue,
     .zone_building = sq_zone_building,
     .zone_live_at = sq_zone_live_at,
     .zone_insert = sq_zone_insert,

@@ -88,6 +88,11 @@ int store_zones_open_other(store *st, const char *area_prefix, const char *level
     return Z(st)->zones_open_other(st, area_prefix, level, except, out, err);
 }
 
+int store_zone_venue(store *st, const char *code, char grid_code[16], char name[132], fk_err *err)
+{
+    return Z(st)->zone_venue(st, code, grid_code, name, err);
+}
+
 int store_zone_building(store *st, int64_t id, char grid_code[16], char name[132], fk_err *err)
 {
     return Z(st)->zone_building(st, id, grid_code, name, err);

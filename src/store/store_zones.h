@@ -92,7 +92,10 @@ int store_zone_residents(store *st, int64_t zone_id, int64_t *out, fk_err *err);
 /* The persons of zone_persons for one zone (published zones only), ascending. */
 int store_zone_person_ids(store *st, int64_t zone_id, int64_t **ids, size_t *n, fk_err *err);
 /* The case's places: residence first, then the venues of its stays overlapping
- * [from, to) (subject the person's id, ID number or phone), one per venue. */
+ * [from, to) (subject the person's id, ID number or phone), one per venue. This reads
+ * the stays table row by row (no index on subject, and packed rows are not opened): the
+ * service asks the trace index instead when it has one, and passes from >= to here for
+ * the residence alone. */
 int store_zone_case_places(store *st, int64_t case_id, int64_t from, int64_t to,
                            zone_place_list *out, fk_err *err);
 /* Live zones whose unit holds the case's residence (building, grid, or an area above),
@@ -109,6 +112,8 @@ int store_zone_last_contact(store *st, int64_t zone_id, int64_t *out, fk_err *er
 int store_zones_open_other(store *st, const char *area_prefix, const char *level,
                            int64_t except, int64_t *out, fk_err *err);
 
+/* A venue's grid and name by its code: 1 found, 0 none. */
+int store_zone_venue(store *st, const char *code, char grid_code[16], char name[132], fk_err *err);
 /* A building's grid and name: 1 found, 0 none. */
 int store_zone_building(store *st, int64_t id, char grid_code[16], char name[132], fk_err *err);
 

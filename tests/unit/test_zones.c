@@ -15,6 +15,7 @@
 #include "model/zone.h"
 #include "policy/policy.h"
 #include "store_fixture.h"
+#include "trace/trace.h"
 
 static int64_t D(const char *s)
 {
@@ -280,6 +281,42 @@ static void overreach_by_unit_and_by_time(void **state)
     assert_true(zone_status_known("lifted") && !zone_status_known("gone"));
 }
 
+static int collect(const char *place, void *ctx)
+{
+    char *out = ctx;
+    strcat(out, place);
+    strcat(out, ";");
+    return 0;
+}
+
+static void a_subjects_venues_in_a_window(void **state)
+{
+    (void)state;
+    const trace_stay stays[] = {
+        {"13800000001", "V-MARKET", 1000, 2000, "checkins"},
+        {"13800000001", "V-SCHOOL", 5000, 6000, "interview"},
+        {"13800000001", "V-MARKET", 7000, 8000, "checkins"},
+        {"13800000001", "GRID-7", 1000, 9000, NULL},   /* a cell, not a venue */
+        {"13800000002", "V-GYM", 1000, 9000, "checkins"},
+    };
+    fk_err err;
+    trace_index *ix = trace_index_build(stays, 5, &err);
+    assert_non_null(ix);
+    char got[256] = "";
+    assert_int_equal(trace_subject_venues(ix, "13800000001", 0, 10000, collect, got), 0);
+    assert_string_equal(got, "V-MARKET;V-SCHOOL;");
+    got[0] = '\0'; /* [2000, 5000): touches both ends, overlaps neither */
+    assert_int_equal(trace_subject_venues(ix, "13800000001", 2000, 5000, collect, got), 0);
+    assert_string_equal(got, "");
+    got[0] = '\0';
+    assert_int_equal(trace_subject_venues(ix, "13800000001", 5999, 7001, collect, got), 0);
+    assert_string_equal(got, "V-MARKET;V-SCHOOL;");
+    got[0] = '\0';
+    assert_int_equal(trace_subject_venues(ix, "nobody", 0, 10000, collect, got), 0);
+    assert_string_equal(got, "");
+    trace_index_free(ix);
+}
+
 /* ---- on a store ------------------------------------------------------------------------ */
 
 static int64_t add_building(store *st, const char *grid, const char *name)
@@ -438,6 +475,7 @@ int main(void)
         cmocka_unit_test(v9_high_to_medium_to_low),
         cmocka_unit_test(m20_and_x10_five_days),
         cmocka_unit_test(overreach_by_unit_and_by_time),
+        cmocka_unit_test(a_subjects_venues_in_a_window),
         cmocka_unit_test_setup_teardown(zone_persons_follows_the_residence,
                                         store_fixture_setup_areas, store_fixture_teardown),
     };
