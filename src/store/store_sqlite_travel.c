@@ -170,13 +170,13 @@ static int sq_checkpoint_list(store *st, const char *area_prefix, checkpoint_lis
                               fk_err *err)
 {
     sq_binds b = {0};
-    strbuf w = {0};
+    strbuf w = STRBUF_INIT;
     memset(out, 0, sizeof *out);
     sb_append(&w, "SELECT " CP_COLS " FROM checkpoints WHERE 1");
     if (area_prefix && area_prefix[0])
         sq_where_prefix(&w, &b, "area_code", area_prefix);
     sb_append(&w, " ORDER BY id");
-    int rc = sq_collect_sql(SQ(st), w.buf, &b, checkpoint_fill, sizeof *out->items,
+    int rc = sq_collect_sql(SQ(st), sb_str(&w), &b, checkpoint_fill, sizeof *out->items,
                             (void **)&out->items, &out->n, err);
     sb_free(&w);
     return rc;
@@ -218,7 +218,7 @@ static int sq_arrival_insert(store *st, arrival_rec *r, const audit_rec *a, fk_e
 
 /* The strictest match of the arrival (high first), and its lead. */
 #define ARR_FROM \
-    " FROM arrivals a JOIN persons p ON p.id = a.person_id" \
+    "arrivals a JOIN persons p ON p.id = a.person_id" \
     " LEFT JOIN traveler_matches m ON m.id = (SELECT x.id FROM traveler_matches x" \
     "   WHERE x.arrival_id = a.id ORDER BY CASE x.level WHEN 'high' THEN 0" \
     "   WHEN 'medium' THEN 1 ELSE 2 END LIMIT 1)" \
@@ -256,7 +256,7 @@ static int sq_arrival_get(store *st, int64_t id, arrival_rec *out, fk_err *err)
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, id);
-    int found = sq_one_sql(SQ(st), "SELECT " ARR_COLS ARR_FROM " WHERE a.id = ?", &b,
+    int found = sq_one_sql(SQ(st), "SELECT " ARR_COLS " FROM " ARR_FROM " WHERE a.id = ?", &b,
                            arrival_fill, sizeof *out, out, err);
     if (found < 0)
         return -1;
@@ -266,7 +266,7 @@ static int sq_arrival_get(store *st, int64_t id, arrival_rec *out, fk_err *err)
 static int sq_arrival_list(store *st, const arrival_filter *f, arrival_list *out, fk_err *err)
 {
     sq_binds b = {0};
-    strbuf w = {0};
+    strbuf w = STRBUF_INIT;
     memset(out, 0, sizeof *out);
     sb_append(&w, " WHERE 1");
     if (f->area_prefix && f->area_prefix[0])
@@ -277,7 +277,7 @@ static int sq_arrival_list(store *st, const arrival_filter *f, arrival_list *out
     }
     if (f->matched)
         sb_append(&w, " AND m.id IS NOT NULL");
-    sq_page_query q = {ARR_COLS, ARR_FROM, w.buf, "a.arrived_at DESC, a.id DESC", f->limit,
+    sq_page_query q = {ARR_COLS, ARR_FROM, sb_str(&w), "a.arrived_at DESC, a.id DESC", f->limit,
                        f->offset, arrival_fill, sizeof *out->items};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
