@@ -174,7 +174,7 @@ static int make_lead(matcher *m, const arrival_rec *ar, const travel_match *t,
                     .risk_area_id = t->risk_area_id, .itinerary_id = where->itinerary_id,
                     .matched_at = m->now};
     lead_rec l = {.person_id = ar->person_id, .pushed_at = m->now};
-    char note[256], detail[160];
+    char note[400], detail[160];
     audit_rec rec;
     snprintf(mr.level, sizeof mr.level, "%s", travel_level_name(t->level));
     snprintf(mr.region_code, sizeof mr.region_code, "%s", where->region_code);
@@ -185,7 +185,7 @@ static int make_lead(matcher *m, const arrival_rec *ar, const travel_match *t,
     memcpy(l.kind, "traveler", 9);
     snprintf(l.measure_required, sizeof l.measure_required, "%s", mr.measure);
     snprintf(l.area_code, sizeof l.area_code, "%s", ar->community_code);
-    snprintf(note, sizeof note, "外防输入: %s risk area stay (%s %s), arrival %lld; tests %s",
+    snprintf(note, sizeof note, "外防输入: %s risk area stay (%s %.100s), arrival %lld; tests %s",
              mr.level, mr.region_code, mr.area_name, (long long)ar->id, mr.test_days);
     snprintf(detail, sizeof detail, "traveler arrival=%lld level=%s area=%s",
              (long long)ar->id, mr.level, l.area_code);
