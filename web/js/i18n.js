@@ -7,6 +7,11 @@ const KEY = 'fangkong.lang';
 
 const zh = {
   'app.title': '防控指挥平台',
+  'nav.arrivals': '来返人员', 'arrival.title': '来返人员（外防输入）', 'arrival.at': '抵达时间', 'arrival.from': '来自',
+  'arrival.via': '抵达方式', 'arrival.community': '目的社区', 'arrival.level': '风险等级', 'arrival.lead': '管控线索',
+  'arrival.no_match': '未涉风险区', 'arrival.only_matched': '只看涉风险区人员',
+  'risk.high': '高风险区', 'risk.medium': '中风险区', 'risk.low': '低风险区（涉疫县）',
+  'placekind.station': '火车站', 'placekind.airport': '机场', 'placekind.highway': '高速卡口', 'placekind.port': '港口', 'placekind.gate': '卡口',
   'nav.leads': '排查管控', 'leads.title': '排查管控任务',
   'nav.testing': '核酸检测', 'nav.coverage': '核酸覆盖', 'cov.title': '核酸检测覆盖（应检尽检）', 'cov.unit': '单位', 'cov.expected': '应检',
   'cov.tested': '已检', 'cov.untested': '未检', 'cov.exempt': '免检', 'cov.rate': '覆盖率',
@@ -223,6 +228,11 @@ const zh = {
 
 const en = {
   'app.title': 'Outbreak Command',
+  'nav.arrivals': 'Arrivals', 'arrival.title': 'Arrivals (travelers screened)', 'arrival.at': 'Arrived', 'arrival.from': 'From',
+  'arrival.via': 'Via', 'arrival.community': 'Destination', 'arrival.level': 'Risk level', 'arrival.lead': 'Lead',
+  'arrival.no_match': 'No risk area', 'arrival.only_matched': 'Only travelers from risk areas',
+  'risk.high': 'High-risk area', 'risk.medium': 'Medium-risk area', 'risk.low': 'Low-risk area (affected county)',
+  'placekind.station': 'Station', 'placekind.airport': 'Airport', 'placekind.highway': 'Highway checkpoint', 'placekind.port': 'Port', 'placekind.gate': 'Gate',
   'nav.leads': 'Leads', 'leads.title': 'Leads to find and control',
   'nav.testing': 'Testing', 'nav.coverage': 'Coverage', 'cov.title': 'Testing coverage (everyone tested)', 'cov.unit': 'Unit', 'cov.expected': 'Expected',
   'cov.tested': 'Tested', 'cov.untested': 'Untested', 'cov.exempt': 'Exempt', 'cov.rate': 'Coverage',
