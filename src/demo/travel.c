@@ -49,7 +49,8 @@ static int publish(store *st, const policy *pol, const actor *a, demo_travel_sum
     for (int i = 0; i < 2; i++)
         memcpy(hubei[i].valid_from, from, sizeof from);
     memcpy(shanghai[0].valid_from, from, sizeof from);
-    risk_list_rec l1 = {.source = "湖北省卫生健康委员会"}, l2 = {.source = "上海市卫生健康委员会"};
+    risk_list_rec l1 = {.source = "湖北省卫生健康委员会"};
+    risk_list_rec l2 = {.source = "上海市卫生健康委员会"};
     size_t made;
     /* a fixed digest: the demo's lists come from no file */
     memset(l1.digest, '0', 64);

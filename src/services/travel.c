@@ -185,8 +185,8 @@ static int make_lead(matcher *m, const arrival_rec *ar, const travel_match *t,
     memcpy(l.kind, "traveler", 9);
     snprintf(l.measure_required, sizeof l.measure_required, "%s", mr.measure);
     snprintf(l.area_code, sizeof l.area_code, "%s", ar->community_code);
-    snprintf(note, sizeof note, "外防输入: %s risk area stay (%s %.100s), arrival %lld; tests %s",
-             mr.level, mr.region_code, mr.area_name, (long long)ar->id, mr.test_days);
+    snprintf(note, sizeof note,
+             "外防输入: %s risk area stay (%s %.100s), arrival %lld; tests %s", mr.level, mr.region_code, mr.area_name, (long long)ar->id, mr.test_days);
     snprintf(detail, sizeof detail, "traveler arrival=%lld level=%s area=%s",
              (long long)ar->id, mr.level, l.area_code);
     actor_audit(m->a, &rec, "create", "lead", 0, detail);
@@ -511,7 +511,7 @@ int travel_checkpoints_list(store *st, const actor *a, checkpoint_list *out, fk_
     return store_checkpoint_list(st, prefix, out, err);
 }
 
-/* ---- scans ------------------------------------------------------------------------------------ */
+/* ---- scans -------------------------------------------------------------------------- */
 
 int travel_scan_person(store *st, const travel_scan_in *in, int64_t *person_id, fk_err *err)
 {
@@ -593,7 +593,7 @@ int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
     return store_end(st, scan_unit(st, pol, a, &c, out, made, err), err);
 }
 
-/* ---- the hook ---------------------------------------------------------------------------------- */
+/* ---- the hook ----------------------------------------------------------------------- */
 
 int travel_leads_changed(store *st, const int64_t *person_ids, size_t n, fk_err *err)
 {

@@ -8,7 +8,8 @@
 
 #define T(st) ((st)->ops->travel)
 
-int store_risk_list_insert(store *st, risk_list_rec *l, risk_area_rec *rows, size_t n, const struct audit_rec *a, fk_err *err)
+int store_risk_list_insert(store *st, risk_list_rec *l, risk_area_rec *rows, size_t n,
+                           const struct audit_rec *a, fk_err *err)
 {
     return T(st)->risk_list_insert(st, l, rows, n, a, err);
 }
@@ -18,7 +19,8 @@ int store_risk_lists(store *st, risk_list_list *out, fk_err *err)
     return T(st)->risk_lists(st, out, err);
 }
 
-int store_risk_list_get(store *st, int64_t id, risk_list_rec *out, risk_area_list *rows, fk_err *err)
+int store_risk_list_get(store *st, int64_t id, risk_list_rec *out, risk_area_list *rows,
+                        fk_err *err)
 {
     return T(st)->risk_list_get(st, id, out, rows, err);
 }
@@ -63,7 +65,8 @@ int store_arrival_ids_since(store *st, int64_t since, int64_t **ids, size_t *n, 
     return T(st)->arrival_ids_since(st, since, ids, n, err);
 }
 
-int store_arrival_ids_of_person(store *st, int64_t person_id, int64_t since, int64_t **ids, size_t *n, fk_err *err)
+int store_arrival_ids_of_person(store *st, int64_t person_id, int64_t since, int64_t **ids,
+                                size_t *n, fk_err *err)
 {
     return T(st)->arrival_ids_of_person(st, person_id, since, ids, n, err);
 }
@@ -73,7 +76,8 @@ int store_itinerary_insert(store *st, itinerary_rec *r, const struct audit_rec *
     return T(st)->itinerary_insert(st, r, a, err);
 }
 
-int store_itineraries_of(store *st, int64_t person_id, int64_t since, itinerary_list *out, fk_err *err)
+int store_itineraries_of(store *st, int64_t person_id, int64_t since, itinerary_list *out,
+                         fk_err *err)
 {
     return T(st)->itineraries_of(st, person_id, since, out, err);
 }
