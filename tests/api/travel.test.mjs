@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, login, fangkong } from '../lib/server.mjs';
 
@@ -261,4 +262,22 @@ test('closing a traveler lead takes the person out of traveler_pending', async (
     assert.equal(r.status, 200, r.text);
   }
   assert.equal(sql(`SELECT count(*) FROM traveler_pending WHERE person_id = ${p.id}`), '0');
+});
+
+test('`fangkong import risk-areas FILE --source NAME` adds a version the API lists; a bad file nothing', async () => {
+  const file = path.join(srv.dataDir, 'zhejiang.csv');
+  writeFileSync(file, csv([['330106', '', 'medium', dayAgo(3), ''], ['330106', '西溪', 'hihg', dayAgo(3), '']]));
+  const bad = fangkong(['import', 'risk-areas', file, '--source', '浙江省', '--data', srv.dataDir]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stdout, /row 3, field level: must be high, medium or low/);
+  assert.ok(!(await lists()).some((l) => l.source === '浙江省'));
+  const nosrc = fangkong(['import', 'risk-areas', file, '--data', srv.dataDir]);
+  assert.notEqual(nosrc.status, 0);
+  assert.match(nosrc.stderr, /source/);
+  writeFileSync(file, csv([['330106', '', 'medium', dayAgo(3), '']]));
+  const ok = fangkong(['import', 'risk-areas', file, '--source', '浙江省', '--data', srv.dataDir]);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /imported 1 of 1 risk-areas rows/);
+  const zj = (await lists()).filter((l) => l.source === '浙江省');
+  assert.deepEqual(zj.map((l) => [l.row_count, l.current, l.imported_by.startsWith('cli:')]), [[1, true, true]]);
 });
