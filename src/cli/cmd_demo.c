@@ -27,7 +27,9 @@ static const char usage_text[] =
     "  cells (source demo) and venue check-ins (source checkins), subject = phone.\n"
     "  --outbreak K: an outbreak from K index cases over the movement (default 1 with\n"
     "  days, 0 = none): its reported infections become cases, and every infection is\n"
-    "  kept as ground truth in table outbreak_links.\n";
+    "  kept as ground truth in table outbreak_links.\n"
+    "  With days, two risk-area lists of other regions and a dozen arrivals at the city's\n"
+    "  station, airport and highway are registered: travelers from risk areas are leads.\n";
 
 typedef struct demo_args {
     demo_opts opts;
@@ -187,6 +189,17 @@ static int demo_zones(store *st, const policy *pol, tracing *t, const actor *me,
     return 0;
 }
 
+/* Travelers from risk areas (外防输入), with a city that moves: see demo/travel.c. */
+static int demo_travelers(store *st, const policy *pol, const demo_summary *sum, fk_err *err)
+{
+    demo_travel_summary t;
+    if (demo_travel(st, pol, sum->persons, &t, err) != 0)
+        return -1;
+    printf("travelers: %" PRId64 " risk-area lists, %" PRId64 " arrivals, %" PRId64
+           " traveler leads\n", t.lists, t.arrivals, t.leads);
+    return 0;
+}
+
 /* Discovery for every case of the outbreak, as an epidemiologist would run it first,
  * so the console opens on cases with their contacts and the chains graph. */
 static int discover_outbreak(store *st, const char *data, fk_err *err)
@@ -240,9 +253,11 @@ int cmd_demo(int argc, char **argv)
     }
     a.opts.policy = pol;
     rc = demo_generate(st, &a.opts, &sum, &err);
-    policy_free(pol);
     if (rc == 0)
         print_summary(&a, &sum);
+    if (rc == 0 && a.opts.days > 0)
+        rc = demo_travelers(st, pol, &sum, &err);
+    policy_free(pol);
     if (rc == 0 && sum.cases > 0)
         rc = discover_outbreak(st, a.data, &err);
     store_close(st);

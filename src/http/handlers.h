@@ -128,6 +128,16 @@ int h_isolation_end(http_req *rq, fk_err *err);
 
 int h_import_upload(http_req *rq, fk_err *err);
 
+/* h_travel.c: traveler screening, checkpoints */
+int h_travel_arrival_create(http_req *rq, fk_err *err);
+int h_travel_arrivals_list(http_req *rq, fk_err *err);
+int h_travel_itinerary_create(http_req *rq, fk_err *err);
+int h_risk_lists(http_req *rq, fk_err *err);
+int h_risk_list_get(http_req *rq, fk_err *err);
+int h_checkpoint_create(http_req *rq, fk_err *err);
+int h_checkpoints_list(http_req *rq, fk_err *err);
+int h_checkpoint_scan(http_req *rq, fk_err *err);
+
 int h_areas_list(http_req *rq, fk_err *err);
 int h_area_get(http_req *rq, fk_err *err);
 int h_households_list(http_req *rq, fk_err *err);

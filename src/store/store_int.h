@@ -155,6 +155,36 @@ struct store_ops {
     const struct store_testing_bulk_ops *testing_bulk;
     /* risk zones (store_zones.h) */
     const struct store_zone_ops *zone;
+    /* traveler screening and checkpoints (store_travel.h) */
+    const struct store_travel_ops *travel;
+};
+
+/* The traveler screening section's calls, same parameters as the store_* functions of
+ * store_travel.h (dispatched by store_travel.c). */
+struct store_travel_ops {
+    int (*risk_list_insert)(store *st, risk_list_rec *l, risk_area_rec *rows, size_t n,
+                            const struct audit_rec *a, fk_err *err);
+    int (*risk_lists)(store *st, risk_list_list *out, fk_err *err);
+    int (*risk_list_get)(store *st, int64_t id, risk_list_rec *out, risk_area_list *rows,
+                         fk_err *err);
+    int (*risk_areas_current)(store *st, risk_area_list *out, fk_err *err);
+    int (*checkpoint_insert)(store *st, checkpoint_rec *c, const struct audit_rec *a, fk_err *err);
+    int (*checkpoint_get)(store *st, int64_t id, checkpoint_rec *out, fk_err *err);
+    int (*checkpoint_list)(store *st, const char *area_prefix, checkpoint_list *out, fk_err *err);
+    int (*arrival_insert)(store *st, arrival_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*arrival_get)(store *st, int64_t id, arrival_rec *out, fk_err *err);
+    int (*arrival_list)(store *st, const arrival_filter *f, arrival_list *out, fk_err *err);
+    int (*arrival_ids_since)(store *st, int64_t since, int64_t **ids, size_t *n, fk_err *err);
+    int (*arrival_ids_of_person)(store *st, int64_t person_id, int64_t since, int64_t **ids,
+                                 size_t *n, fk_err *err);
+    int (*itinerary_insert)(store *st, itinerary_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*itineraries_of)(store *st, int64_t person_id, int64_t since, itinerary_list *out,
+                          fk_err *err);
+    int (*scan_insert)(store *st, scan_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*match_insert)(store *st, match_rec *m, fk_err *err);
+    int (*match_levels)(store *st, int64_t arrival_id, unsigned *mask, fk_err *err);
+    int (*matches_of_arrival)(store *st, int64_t arrival_id, match_rec **out, size_t *n,
+                              fk_err *err);
 };
 
 /* The positives section's calls, same parameters as the store_* functions of

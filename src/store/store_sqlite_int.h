@@ -311,6 +311,7 @@ extern const struct store_sample_flow_ops sq_sample_flow_ops;
 extern const struct store_positive_ops sq_positive_ops;
 /* store_sqlite_reconcile.c */
 extern const struct store_reconcile_ops sq_reconcile_ops;
+extern const struct store_travel_ops sq_travel_ops;
 /* store_sqlite_testing_bulk.c */
 extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
 /* store_sqlite_zones.c */

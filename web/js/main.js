@@ -21,6 +21,7 @@ import * as caseForm from './views/case_form.js';
 import * as audit from './views/audit.js';
 import * as chains from './views/chains.js';
 import * as leads from './views/leads.js';
+import * as arrivals from './views/arrivals.js';
 import * as accountability from './views/accountability.js';
 import * as facilities from './views/facilities.js';
 import * as transfers from './views/transfers.js';
@@ -44,6 +45,7 @@ const ROUTES = [
   ['/cases/:id/edit', caseForm],
   ['/chains', chains],
   ['/leads', leads],
+  ['/arrivals', arrivals],
   ['/accountability', accountability],
   ['/facilities', facilities],
   ['/transfers', transfers],
