@@ -36,3 +36,9 @@ CREATE TABLE escalation_notices (
 ALTER TABLE leads ADD COLUMN esc_notice_1 INTEGER REFERENCES escalation_notices(id);
 ALTER TABLE leads ADD COLUMN esc_notice_2 INTEGER REFERENCES escalation_notices(id);
 ALTER TABLE leads ADD COLUMN esc_notice_3 INTEGER REFERENCES escalation_notices(id);
+
+-- leads_closed_by (0009) serves no query: the performance and briefing read of a
+-- period's leads (store_sqlite_accountability.c, sq_lead_facts) filters on pushed_at,
+-- due_at, closed_by and updated_at joined by OR, which no index covers, so SQLite scans
+-- leads (EXPLAIN QUERY PLAN: SCAN l); every lead inserted paid for its entry.
+DROP INDEX leads_closed_by;
