@@ -127,9 +127,9 @@ typedef struct lead_sweep_page {
 
 /* One page of the sweep, set-based: the next `limit` open leads below command whose
  * due_at lies before `now`, in (due_at, id) order after the keyset, are looked at
- * (a keyset, not an offset: no row is counted or skipped), and each whose lead_escalation_target (computed in SQL from
- * lead_escalation_target_sql) lies above its level is raised to it with one history
- * entry in its current state: an escalation_notices row per (area, new level) of the
+ * (a keyset, not an offset: no row is counted or skipped), and each whose
+ * lead_escalation_target (computed in SQL from lead_escalation_target_sql) lies above
+ * its level is raised to it with one history entry in its current state: an escalation_notices row per (area, new level) of the
  * page, whose note sw->note gives, which the lead points to (store_lead_events).
  * A handful of statements per page, none per lead. In the caller's unit (one must be
  * open: the caller writes the page's audit records in it from out->runs); the UPDATE
@@ -151,9 +151,10 @@ typedef struct lead_push {
 /* Every contact of the case not dismissed, one per subject (the lowest degree, then the
  * first found), whose subject has no lead of the case yet, becomes a lead (state pushed)
  * in (degree, subject) order, consecutive ids *first..*last (OUT; *last < *first when
- * none), their pushed entry one lead_pushes row for the range (store_lead_events). A linked person's community answers for it. In the caller's
- * unit when one is open; a is the audit record (NULL = none). Set-based: a case with
- * thousands of contacts is two statements, not thousands. */
+ * none), their pushed entry one lead_pushes row for the range (store_lead_events). A
+ * linked person's community answers for it. In the caller's unit when one is open; a is
+ * the audit record (NULL = none). Set-based: a case with thousands of contacts is two
+ * statements, not thousands. */
 int store_lead_push(store *st, const lead_push *p, const struct audit_rec *a, int64_t *first,
                     int64_t *last, fk_err *err);
 /* The leads with ids first..last, by id, names and phones filled. */

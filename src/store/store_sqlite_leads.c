@@ -4,10 +4,11 @@
  *
  * Invariant: a lead row and the history that explains its change (a lead_events row, or
  * for a push and a sweep the batch's lead_pushes or escalation_notices row the lead
- * falls in or points to) are written in one unit, together with the audit record; due_at always equals
- * lead_due(state, deadlines) (NULL once closed), so the overdue filter is a range on
- * the leads_due index. A transition re-reads the state inside its unit and refuses the
- * move when another writer changed it since the caller looked (FK_ECONFLICT "state").
+ * falls in or points to) are written in one unit, together with the audit record;
+ * due_at always equals lead_due(state, deadlines) (NULL once closed), so the overdue
+ * filter is a range on the leads_due index. A transition re-reads the state inside its
+ * unit and refuses the move when another writer changed it since the caller looked
+ * (FK_ECONFLICT "state").
  * The escalation sweep is set-based: a page's leads, targets and notes go through two
  * temporary tables, so a page is a handful of statements whatever its size; its target
  * is model/lead.c's rule written as SQL by the model itself. store_lead_events merges the
@@ -218,14 +219,15 @@ static int stored_events(struct sq_store *s, int64_t lead_id, lead_event_list *o
 }
 
 /* The entries kept per batch (migration 0021), id 0: the push of the lead's range first
- * (from_state '' to pushed), then its escalation notices by id, with events_before (the
- * place among the stored events) in `id` until merge() places them. */
+ * (from_state '' to pushed), then its escalation notices by level (levels only rise:
+ * the order they were written), with events_before (the place among the stored events)
+ * in `id` until merge() places them. */
 #define KEPT_SQL                                                                             \
-    "SELECT 0, ?1, at, actor, '', 'pushed', note, -1 FROM (SELECT * FROM lead_pushes "         \
+    "SELECT 0, ?1, at, actor, '', 'pushed', note, 0 FROM (SELECT * FROM lead_pushes "          \
     "WHERE first_id <= ?1 ORDER BY first_id DESC LIMIT 1) WHERE last_id >= ?1 "              \
-    "UNION ALL SELECT * FROM (SELECT n.events_before, ?1, n.at, n.actor, '', '', n.note, n.id " \
+    "UNION ALL SELECT n.events_before, ?1, n.at, n.actor, '', '', n.note, n.level "            \
     "FROM leads l JOIN escalation_notices n ON n.id IN (l.esc_notice_1, l.esc_notice_2, "     \
-    "l.esc_notice_3) WHERE l.id = ?1 ORDER BY n.id)"
+    "l.esc_notice_3) WHERE l.id = ?1 ORDER BY 8"
 
 static int kept_entries(struct sq_store *s, int64_t lead_id, lead_event_list *out, fk_err *err)
 {
