@@ -1,7 +1,8 @@
 // codes.test.mjs - health codes in Debian's Chromium: a command user opens a person's
 // code in the console and reads its token; the checkpoint account scans it at the gate
-// (typed like a scanner, then Enter) and the screen shows the API's colour and reasons;
-// a case registered for the person turns the next scan red. Forged and malformed tokens
+// (typed like a scanner, then Enter), the screen shows the API's colour and reasons and
+// the scan is recorded at the checkpoint (an arrival from the region typed once); a case
+// registered for the person turns the next scan red. Forged and malformed tokens
 // are refused at the gate. An override asked by one command user cannot be approved by
 // the same user (the server's refusal is shown) and shows once a second one approves.
 // The public page refuses a wrong ID/phone pair and shows the code for the right one.
@@ -81,8 +82,10 @@ test('a code read in the console, scanned at the checkpoint, red after a case', 
   await logIn(gate, srv.url, 'kakou');
   await gate.getByTestId('nav-checkpoint').click();
   await gate.getByTestId('gate-token').waitFor();
-  const pick = gate.getByTestId('gate-checkpoint');
-  if (await pick.count()) await pick.selectOption(String(point.id));
+  // the checkpoint is chosen once for the tab; scans come in from another region
+  await gate.getByTestId('gate-checkpoint').selectOption(String(point.id));
+  await gate.getByTestId('gate-direction').selectOption('in');
+  await gate.getByTestId('gate-from').fill('420106');
 
   const scanned = (await admin.get(`/api/v1/codes/${encodeURIComponent(token)}`)).json;
   let box = await scan(gate, token);
@@ -93,6 +96,12 @@ test('a code read in the console, scanned at the checkpoint, red after a case', 
   assert.match(scanned.name_masked, /^.某某$/u);
   assert.equal(scanned.name_masked[0], [...p.name][0]);
   assert.deepEqual(await gate.getByTestId('gate-reason').allInnerTexts(), scanned.reasons.map((r) => r.zh));
+  // the scan is recorded at the checkpoint: an inbound scan from a region is an arrival
+  await gate.getByTestId('gate-recorded').waitFor();
+  const arrivals = (await admin.get('/api/v1/travel/arrivals?limit=100')).json.items
+    .filter((a) => a.person_id === p.id && a.checkpoint_id === point.id);
+  assert.equal(arrivals.length, 1, JSON.stringify(arrivals));
+  assert.equal(arrivals[0].from_region, '420106');
   await gate.screenshot({ path: path.join(OUT, 'codes-gate-first.png') });
 
   // a confirmed case for the person: the code is recomputed at once; a fresh token is red
