@@ -8,15 +8,16 @@
 # the command user, and drives the scan with wrk at each of $CONNS_LIST connections; starts
 # nginx (Debian nginx-light, a private prefix under bench/out, no root needed) on another
 # loopback port serving one scan's exact answer as a static JSON file, and drives it the
-# same way. Then publishes a sealed zone over the most populous community through the API,
+# same way. Then publishes a sealed zone over the most populous community (or its street)
+# through the API,
 # times the call, and checks every resident's code after the server stops (sqlite3).
 # Prints req/s and p99 per connection count and the ratios. See bench/README.md.
 # Everything it writes is under bench/out/.
 #
 # Environment: PERSONS (100000, the demo's), TOKENS (3000), CONNS_LIST ("16 64 256"),
 # THREADS (wrk threads, 2), DURATION seconds a measured run (10), WARMUP (3),
-# FANGKONG_THREADS (server default), NGINX_WORKERS (auto: one per core), SKIP_BUILD=1,
-# SKIP_SEAL=1.
+# FANGKONG_THREADS (server default), NGINX_WORKERS (auto: one per core), SEAL_UNIT
+# (community, or street: the street of that community), SKIP_BUILD=1, SKIP_SEAL=1.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +30,8 @@ THREADS=${THREADS:-2}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
+SEAL_UNIT=${SEAL_UNIT:-community}
+case $SEAL_UNIT in community | street) ;; *) echo "SEAL_UNIT is community or street" >&2; exit 2 ;; esac
 BIN=$ROOT/build/release/fangkong
 CITY=$OUT/codes-city-$PERSONS
 RUN=$OUT/codes-run
@@ -211,18 +214,24 @@ stop_nginx
 SEAL=
 if [ "${SKIP_SEAL:-0}" != 1 ]; then
     if curl -sf "$URL/api/v1/openapi.json" | grep -q '/api/v1/zones/{id}/publish'; then
-        # the most populous community; a resident with a household becomes the case, another
+        # the most populous community, preferably under no live zone yet (the demo publishes
+        # zones over its outbreak); a resident with a household becomes the case, another
         # one (no case) is the probe whose code is read before and after
         read -r COMMUNITY CASE_PERSON PROBE < <(sqlite3 -separator ' ' "$DATA/fangkong.db" "
-            with c as (select community_code from persons where household_id is not null
-                       group by community_code order by count(*) desc limit 1)
+            with c as (select p.community_code from persons p where p.household_id is not null
+                       group by p.community_code
+                       order by exists (select 1 from zones z where z.status in ('proposed', 'published')
+                           and (z.area_code like p.community_code || '%' or p.community_code like z.area_code || '%')),
+                           count(*) desc limit 1)
             select (select community_code from c),
                    (select min(id) from persons where community_code = (select community_code from c)
                         and household_id is not null and id not in (select person_id from cases)),
                    (select max(id) from persons where community_code = (select community_code from c)
                         and household_id is not null and id not in (select person_id from cases))")
-        say "sealing community $COMMUNITY (case: person $CASE_PERSON, probe: person $PROBE)"
-        if node "$HERE/seal.mjs" "$URL" "$RUN" "$COMMUNITY" "$CASE_PERSON" "$PROBE" >"$RUN/seal.log" 2>&1; then SEAL=1; else
+        UNIT_CODE=$COMMUNITY
+        [ "$SEAL_UNIT" = street ] && UNIT_CODE=${COMMUNITY:0:9}
+        say "sealing $SEAL_UNIT $UNIT_CODE (case: person $CASE_PERSON, probe: person $PROBE)"
+        if node "$HERE/seal.mjs" "$URL" "$RUN" "$SEAL_UNIT" "$UNIT_CODE" "$CASE_PERSON" "$PROBE" >"$RUN/seal.log" 2>&1; then SEAL=1; else
             cat "$RUN/seal.log" >&2
             say "warning: the sealed-zone measurement failed (see $RUN/seal.log)"
         fi
@@ -233,7 +242,7 @@ fi
 stop_server
 if [ -n "$SEAL" ]; then
     # shellcheck disable=SC1091
-    source "$RUN/seal.env" # ZONE_ID COMMUNITY T0 PUBLISH_MS ZONE_COLOUR PROBE_BEFORE
+    source "$RUN/seal.env" # ZONE_ID UNIT_KIND UNIT_CODE T0 PUBLISH_MS ZONE_COLOUR PROBE_BEFORE
     sed 's/^/seal: /' "$RUN/seal.log"
     DB=$DATA/fangkong.db
     sqlite3 "$DB" "select count(*) from zone_persons where zone_id = $ZONE_ID" >"$RUN/seal_residents.txt"
@@ -247,7 +256,7 @@ if [ -n "$SEAL" ]; then
         join code_changes c on c.id = h.change_id where z.zone_id = $ZONE_ID and c.at < $T0
         and (h.colour = 'red' or h.colour = '$ZONE_COLOUR')")
     LOGGED=$(sqlite3 "$DB" "select count(*) from code_changes where at >= $T0")
-    echo "seal: zone $ZONE_ID over community $COMMUNITY: $RESIDENTS residents; publishing took $PUBLISH_MS ms through the API;" \
+    echo "seal: zone $ZONE_ID over $UNIT_KIND $UNIT_CODE: $RESIDENTS residents; publishing took $PUBLISH_MS ms through the API;" \
         "codes changed $REACHED, already $ZONE_COLOUR or stricter $STRICTER, not reached $((RESIDENTS - REACHED - STRICTER)); colour log rows written $LOGGED"
 fi
 

@@ -1,21 +1,21 @@
-// seal.mjs - a sealed zone over a whole community, timed, for bench/codes/run.sh.
+// seal.mjs - a sealed zone over a whole community (or street), timed, for bench/codes/run.sh.
 //
-// usage: node seal.mjs URL OUT_DIR COMMUNITY CASE_PERSON PROBE_PERSON
-// As the command user: registers a confirmed case for CASE_PERSON (a resident of
-// COMMUNITY), which proposes zones from the case's residence; takes the proposed zone of
-// the scheme's top level (封控区) at the residence, redraws it over the whole community,
-// then publishes it and times that one call (the zone's members' codes are recomputed in
-// its transaction). Writes OUT_DIR/seal.env for run.sh:
-//   ZONE_ID, COMMUNITY, T0 (Unix seconds when the publishing call began), PUBLISH_MS,
+// usage: node seal.mjs URL OUT_DIR UNIT_KIND UNIT_CODE CASE_PERSON PROBE_PERSON
+// As the command user: registers a confirmed case for CASE_PERSON (a resident of the
+// unit), which proposes zones from the case's residence; takes the proposed zone of the
+// scheme's top level (封控区) at the residence, redraws it over the whole unit (a
+// community or a street), then publishes it and times that one call (the zone's members'
+// codes are recomputed in its transaction). Writes OUT_DIR/seal.env for run.sh:
+//   ZONE_ID, UNIT_KIND, UNIT_CODE, T0 (Unix seconds when the publishing call began), PUBLISH_MS,
 //   ZONE_COLOUR (the code of PROBE_PERSON, a resident who is no case, after publishing),
 //   PROBE_BEFORE (the probe's colour before).
 // run.sh then checks every resident's code in the data directory once the server stops.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const [url, out, community, casePerson, probe] = process.argv.slice(2);
-if (!url || !out || !community || !casePerson || !probe) {
-  console.error('usage: node seal.mjs URL OUT_DIR COMMUNITY CASE_PERSON PROBE_PERSON');
+const [url, out, unitKind, unitCode, casePerson, probe] = process.argv.slice(2);
+if (!url || !out || !unitKind || !unitCode || !casePerson || !probe) {
+  console.error('usage: node seal.mjs URL OUT_DIR UNIT_KIND UNIT_CODE CASE_PERSON PROBE_PERSON');
   process.exit(2);
 }
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -44,8 +44,8 @@ const zones = (await call('GET', `/api/v1/zones?case=${k.id}&status=proposed&lim
 if (!zones.length) throw new Error(`no zone proposed for case ${k.id}`);
 const home = zones.find((z) => z.rule?.includes('resid')) || zones[0];
 console.log(`proposed: ${zones.map((z) => `${z.id} ${z.level} ${z.unit_kind} ${z.area_code}`).join('; ')}; taking ${home.id}`);
-await call('PATCH', `/api/v1/zones/${home.id}`, token, { unit_kind: 'community', area_code: community,
-  note: 'bench/codes: the whole community sealed' });
+await call('PATCH', `/api/v1/zones/${home.id}`, token, { unit_kind: unitKind, area_code: unitCode,
+  note: `bench/codes: the whole ${unitKind} sealed` });
 
 await sleep(1100); // the case's own code changes fall in an earlier second than T0
 const t0 = Math.floor(Date.now() / 1000);
@@ -54,5 +54,5 @@ await call('POST', `/api/v1/zones/${home.id}/publish`, token, { note: 'bench/cod
 const ms = Number(process.hrtime.bigint() - start) / 1e6;
 const probeAfter = (await call('GET', `/api/v1/persons/${probe}/code`, token)).color;
 console.log(`published zone ${home.id} in ${ms.toFixed(1)} ms; probe ${probe}: ${probeBefore} -> ${probeAfter}`);
-writeFileSync(path.join(out, 'seal.env'), [`ZONE_ID=${home.id}`, `COMMUNITY=${community}`, `T0=${t0}`,
+writeFileSync(path.join(out, 'seal.env'), [`ZONE_ID=${home.id}`, `UNIT_KIND=${unitKind}`, `UNIT_CODE=${unitCode}`, `T0=${t0}`,
   `PUBLISH_MS=${ms.toFixed(0)}`, `ZONE_COLOUR=${probeAfter}`, `PROBE_BEFORE=${probeBefore}`, ''].join('\n'));
