@@ -371,5 +371,6 @@ void outbreak_link_list_free(outbreak_link_list *l);
 #include "store/store_positives.h" /* holds, notices, recheck rounds (0016) */
 #include "store/store_reconcile.h" /* unpacks, unmatched tubes, reconciliation (0017) */
 #include "store/store_testing_bulk.h" /* bulk reads and writes of testing imports */
+#include "store/store_codes.h" /* health codes, their log and overrides (0020) */
 
 #endif

@@ -859,4 +859,5 @@ static const struct store_ops sq_ops = {
     .positive = &sq_positive_ops,
     .reconcile = &sq_reconcile_ops,
     .testing_bulk = &sq_testing_bulk_ops,
+    .codes = &sq_codes_ops,
 };

@@ -18,6 +18,7 @@
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
  *   store_sqlite_reconcile.c  unpacks, unmatched tubes, a round's reconciliation
+ *   store_sqlite_codes.c     health codes: rules, the recompute, the log, overrides
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -67,6 +68,7 @@ enum sq_stmt_id {
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
     SQ_ROOMS_RESERVE, SQ_TUBE_MEMBER_INSERT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
+    SQ_CODE_GET,
     SQ_NSTMT
 };
 
@@ -310,6 +312,8 @@ extern const struct store_sample_flow_ops sq_sample_flow_ops;
 extern const struct store_positive_ops sq_positive_ops;
 /* store_sqlite_reconcile.c */
 extern const struct store_reconcile_ops sq_reconcile_ops;
+/* store_sqlite_codes.c */
+extern const struct store_codes_ops sq_codes_ops;
 /* store_sqlite_testing_bulk.c */
 extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
 
