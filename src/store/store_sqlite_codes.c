@@ -218,8 +218,8 @@ static const char *touch_sql(codes_by by)
 #define TOUCH_DUE_TESTS                                                                      \
     TOUCH "SELECT DISTINCT i.person_id FROM isolation_tests x JOIN isolations i ON i.id = "  \
     "x.isolation_id AND i.state = 'active' WHERE x.result = '' AND x.due_date < ?4 AND "     \
-    "NOT EXISTS (SELECT 1 FROM health_codes h WHERE h.person_id = i.person_id AND h.rule = " \
-    "'required_test_overdue')"
+    "NOT EXISTS (SELECT 1 FROM health_codes h WHERE h.person_id = i.person_id AND h.rule IN " \
+    "(SELECT rule FROM code_rules WHERE condition = 'required_test_overdue'))"
 #define TOUCH_DUE_MONITORING                                                                  \
     TOUCH "SELECT h.person_id FROM health_codes h WHERE h.rule IN (SELECT rule FROM "         \
     "code_rules WHERE condition IN ('in_phase_after_red', 'pending_clearance'))"
