@@ -76,7 +76,7 @@ int h_public_code(http_req *rq, fk_err *err)
 {
     static const req_field spec[] = {{"id_number", REQ_STRING, true},
                                      {"phone", REQ_STRING, true}, {NULL, 0, false}};
-    req_value v[2];
+    req_value v[2] = {0};
     json_t *body = NULL;
     code_view cv;
     if (!rq->codes)
@@ -146,7 +146,7 @@ int h_code_override_create(http_req *rq, fk_err *err)
 {
     static const req_field spec[] = {{"color", REQ_STRING, true}, {"reason", REQ_STRING, true},
                                      {"until", REQ_INSTANT, false}, {NULL, 0, false}};
-    req_value v[3];
+    req_value v[3] = {0};
     json_t *body = NULL;
     int64_t id;
     override_rec o;
@@ -181,7 +181,7 @@ int h_code_overrides_list(http_req *rq, fk_err *err)
 static int decide(http_req *rq, bool approve, fk_err *err)
 {
     static const req_field spec[] = {{"note", REQ_STRING, false}, {NULL, 0, false}};
-    req_value v[1];
+    req_value v[1] = {0};
     json_t *body = NULL;
     int64_t id;
     override_rec o;

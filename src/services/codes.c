@@ -211,6 +211,18 @@ int codes_recompute_all(store *st, const actor *a, const char *source, code_run 
     return recompute(st, a, source, CODES_BY_ALL, 0, NULL, out, err);
 }
 
+int codes_touch(store *st, codes_by by, int64_t id, fk_err *err)
+{
+    return store_codes_touch(st, by, id, NULL, fk_now(), err);
+}
+
+int codes_recompute_touched(store *st, const actor *a, const char *source, code_run *out,
+                            fk_err *err)
+{
+    code_run ignored;
+    return store_codes_recompute(st, fk_now(), a->username, source, out ? out : &ignored, err);
+}
+
 int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
 {
     actor sys;

@@ -19,6 +19,9 @@
  *   codes_sweep(st, now, out, err)                    the time-driven changes: overrides
  *                                                     expired, tests overdue, monitoring
  *                                                     phases ended (the sweeps thread)
+ *   codes_touch(st, by, id, err) then, before the unit ends,
+ *   codes_recompute_touched(st, a, source, out, err)  for bulk writes (an import of
+ *                                                     persons): one recompute for the lot
  * The operator written to the log is the actor's username; `source` names the change
  * ("case", "isolation", "results", "override", "sweep", "policy" ...).
  *
@@ -49,6 +52,9 @@ int codes_recompute_set(store *st, const actor *a, const char *source, codes_by 
 int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,
                         fk_err *err);
 int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err);
+int codes_touch(store *st, codes_by by, int64_t id, fk_err *err);
+int codes_recompute_touched(store *st, const actor *a, const char *source, code_run *out,
+                            fk_err *err);
 
 /* ---- the runtime a server shares: the token key and the scan audit queue ----------------- */
 typedef struct codes_runtime codes_runtime;

@@ -63,7 +63,8 @@ static int check_person_write(store *st, const actor *a, person *p, fk_err *err)
     return 0;
 }
 
-int registry_person_create(store *st, const actor *a, person *p, fk_err *err)
+/* The person, and their health code computed now or (defer) only touched. */
+static int person_create(store *st, const actor *a, person *p, bool defer, fk_err *err)
 {
     if (check_person_write(st, a, p, err) != 0)
         return -1;
@@ -72,8 +73,19 @@ int registry_person_create(store *st, const actor *a, person *p, fk_err *err)
     if (store_begin(st, err) != 0)
         return -1;
     int rc = store_person_insert(st, p, &rec, err) ||
-             codes_recompute_for(st, a, "person", CODES_BY_PERSON, p->id, err) ? -1 : 0;
+             (defer ? codes_touch(st, CODES_BY_PERSON, p->id, err)
+                    : codes_recompute_for(st, a, "person", CODES_BY_PERSON, p->id, err)) ? -1 : 0;
     return store_end(st, rc, err);
+}
+
+int registry_person_create(store *st, const actor *a, person *p, fk_err *err)
+{
+    return person_create(st, a, p, false, err);
+}
+
+int registry_person_create_deferred(store *st, const actor *a, person *p, fk_err *err)
+{
+    return person_create(st, a, p, true, err);
 }
 
 int registry_person_update(store *st, const actor *a, person *p, fk_err *err)

@@ -39,11 +39,26 @@
     "CASE " col " WHEN 'central_isolation' THEN '集中隔离' WHEN 'home_isolation' THEN "       \
     "'居家隔离' WHEN 'home_health_monitoring' THEN '居家健康监测' ELSE " col " END"
 
-/* An aggregate over the negative tests of t.person_id since contact k's exposure, and a
- * clearance number of k's kind (pending_clearance). */
-#define NEGATIVES(agg)                                                                        \
-    "(SELECT " agg " FROM person_negative_tests n WHERE n.person_id = t.person_id AND "      \
-    "n.at >= k.first_overlap)"
+/* A person's negative tests: isolation tests, and pooled or single tubes whose current
+ * result is negative (at the time of the scan). Each is one indexed read per person:
+ * written out rather than as a UNION view, which SQLite would not narrow to the person. */
+#define ISO_NEGATIVES(agg, who, since)                                                        \
+    "(SELECT " agg "(x.result_at) FROM isolations i2 JOIN isolation_tests x ON "              \
+    "x.isolation_id = i2.id WHERE i2.person_id = " who " AND x.result = 'negative' AND "      \
+    "x.result_at >= " since ")"
+#define TUBE_NEGATIVES(agg, who, since)                                                       \
+    "(SELECT " agg "(m.scanned_at) FROM tube_members m WHERE m.person_id = " who " AND "      \
+    "m.scanned_at >= " since " AND (SELECT r.result FROM tube_results r WHERE r.tube_id = "   \
+    "m.tube_id ORDER BY r.id DESC LIMIT 1) = 'negative')"
+/* Over both kinds since contact k's exposure (pending_clearance). */
+#define NEG_COUNT                                                                             \
+    "(" ISO_NEGATIVES("count", "t.person_id", "k.first_overlap") " + "                         \
+    TUBE_NEGATIVES("count", "t.person_id", "k.first_overlap") ")"
+#define NEG_SPAN                                                                              \
+    "(max(coalesce(" ISO_NEGATIVES("max", "t.person_id", "k.first_overlap") ", 0), coalesce(" \
+    TUBE_NEGATIVES("max", "t.person_id", "k.first_overlap") ", 0)) - min(coalesce("           \
+    ISO_NEGATIVES("min", "t.person_id", "k.first_overlap") ", 1e18), coalesce("               \
+    TUBE_NEGATIVES("min", "t.person_id", "k.first_overlap") ", 1e18)))"
 #define CLEARANCE(key) "json_extract(?3, '$.kinds.' || k.kind || '." key "')"
 
 typedef struct condition { const char *name, *sql; } condition;
@@ -52,16 +67,16 @@ static const condition conditions[] = {
     {"case_not_released",
      "SELECT t.person_id, c.classification, printf('阳性人员第 %d 号（%s），%s', c.number, "
      COHORT_ZH("c.classification") ", c.status) FROM " TOUCHED
-     " JOIN cases c ON c.person_id = t.person_id WHERE c.status NOT IN ('discharged', 'died') "
+     " CROSS JOIN cases c ON c.person_id = t.person_id WHERE c.status NOT IN ('discharged', 'died') "
      "AND " IN_LIST("c.classification", "cohorts") " ORDER BY c.id"},
     {"in_phase",
      "SELECT t.person_id, i.cohort, printf('%s，%s %s 至 %s（隔离 %d）', " COHORT_ZH("i.cohort")
      ", " KIND_ZH("i.kind") ", i.day1_date, i.end_date, i.id) FROM " TOUCHED
-     " JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' WHERE "
+     " CROSS JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' WHERE "
      IN_LIST("i.cohort", "cohorts") " AND " IN_LIST("i.kind", "phases")},
     {"in_phase_after_red",
      "SELECT t.person_id, i.cohort, printf('%s至 %s（隔离 %d 解除后）', " KIND_ZH("i.next_kind")
-     ", i.next_end_date, i.id) FROM " TOUCHED " JOIN isolations i ON i.person_id = "
+     ", i.next_end_date, i.id) FROM " TOUCHED " CROSS JOIN isolations i ON i.person_id = "
      "t.person_id AND i.state = 'released' WHERE " IN_LIST("i.next_kind", "phases")
      " AND i.next_end_date >= ?2 ORDER BY i.id DESC"},
     {"pending_clearance",
@@ -69,31 +84,37 @@ static const condition conditions[] = {
      "printf('阳性人员第 %d 号的%s（%s，%s），待 %d 次阴性检测（已 %d 次）', c.number, "
      "CASE k.kind WHEN 'companion' THEN '时空伴随' ELSE '场所暴露' END, k.place, "
      "datetime(k.first_overlap + 3600 * ?5, 'unixepoch'), " CLEARANCE("tests") ", "
-     NEGATIVES("count(*)") ") FROM " TOUCHED " JOIN contacts k ON k.person_id = t.person_id "
+     NEG_COUNT ") FROM " TOUCHED " CROSS JOIN contacts k ON k.person_id = t.person_id "
      "JOIN cases c ON c.id = k.case_id WHERE k.status <> 'dismissed' AND json_type(?3, "
-     "'$.kinds.' || k.kind) IS NOT NULL AND NOT (" NEGATIVES("count(*)") " >= "
-     CLEARANCE("tests") " AND " NEGATIVES("max(n.at) - min(n.at)") " >= 3600 * "
+     "'$.kinds.' || k.kind) IS NOT NULL AND NOT (" NEG_COUNT " >= "
+     CLEARANCE("tests") " AND " NEG_SPAN " >= 3600 * "
      CLEARANCE("min_gap_h") " * (" CLEARANCE("tests") " - 1)) ORDER BY k.first_overlap DESC"},
     {"pool_held",
      "SELECT t.person_id, 'pool_positive', printf('混管阳性待单采复核：管 %s（%s 起）', "
      "b.barcode, datetime(h.held_at + 3600 * ?5, 'unixepoch')) FROM " TOUCHED
-     " JOIN testing_holds h ON h.person_id = t.person_id AND h.state = 'held' JOIN tubes b ON "
+     " CROSS JOIN testing_holds h ON h.person_id = t.person_id AND h.state = 'held' JOIN tubes b ON "
      "b.id = h.tube_id WHERE h.reason = 'positive_pool' ORDER BY h.id"},
     {"required_test_overdue",
      "SELECT t.person_id, i.cohort, printf('隔离第 %d 天的检测（%s）未检', x.day, x.due_date) "
-     "FROM " TOUCHED " JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' "
+     "FROM " TOUCHED " CROSS JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' "
      "JOIN isolation_tests x ON x.isolation_id = i.id WHERE x.result = '' AND x.due_date < ?4 "
      "ORDER BY x.due_date"},
     {"always", "SELECT t.person_id, NULL, '' FROM " TOUCHED},
 };
 #define NCONDITIONS (sizeof conditions / sizeof conditions[0])
 
-static const char *condition_sql(const char *name)
+static int condition_index(const char *name)
 {
     for (size_t i = 0; i < NCONDITIONS; i++)
         if (!strcmp(conditions[i].name, name))
-            return conditions[i].sql;
-    return NULL;
+            return (int)i;
+    return -1;
+}
+
+static const char *condition_sql(const char *name)
+{
+    int i = condition_index(name);
+    return i < 0 ? NULL : conditions[i].sql;
 }
 
 bool store_codes_condition_known(const char *name)
@@ -101,24 +122,53 @@ bool store_codes_condition_known(const char *name)
     return condition_sql(name) != NULL;
 }
 
+/* ---- cached statements ----------------------------------------------------------------------- */
+
+/* The recompute runs a score of statements per state change: each is prepared once per
+ * connection (sq_stmt), so a change touching one person costs their steps, not their
+ * parsing. One slot per statement; the conditions' slots follow CS_COND. */
+enum codes_stmt {
+    CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
+    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
+    CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
+    CS_EXPIRE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
+};
+
+static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
+                            fk_err *err)
+{
+    sqlite3_stmt *st = sq_stmt(s, (enum sq_stmt_id)(SQ_CODES_FIRST + slot), sql, err);
+    for (int i = 0; st && b && i < b->n; i++) {
+        if (b->v[i].is_text)
+            sq_bind_text(st, i + 1, b->v[i].text);
+        else
+            sqlite3_bind_int64(st, i + 1, b->v[i].num);
+    }
+    return st;
+}
+
+static int run(struct sq_store *s, int slot, const char *sql, const sq_binds *b, fk_err *err)
+{
+    sqlite3_stmt *st = cached(s, slot, sql, b, err);
+    return st ? sq_exec_stmt(s, st, err) : -1;
+}
+
+static int count_of(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
+                    int64_t *out, fk_err *err)
+{
+    sqlite3_stmt *st = cached(s, slot, sql, b, err);
+    return st ? sq_int_query(s, st, out, err) : -1;
+}
+
 /* ---- the temporary tables ------------------------------------------------------------------ */
 
 static int temp_tables(struct sq_store *s, fk_err *err)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(s->db,
-                          "CREATE TEMP TABLE IF NOT EXISTS codes_touch (person_id INTEGER "
-                          "PRIMARY KEY);"
-                          "CREATE TEMP TABLE IF NOT EXISTS codes_eval (person_id INTEGER "
-                          "PRIMARY KEY, ord INTEGER, rule TEXT, colour TEXT, cohort TEXT, "
-                          "detail TEXT, override_id INTEGER, last_neg INTEGER);",
-                          NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        fk_fail(err, FK_EIO, "", "codes: %s", msg ? msg : "temp tables");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
+    return run(s, CS_TEMP_TOUCH, "CREATE TEMP TABLE IF NOT EXISTS codes_touch (person_id "
+               "INTEGER PRIMARY KEY)", NULL, err) ||
+           run(s, CS_TEMP_EVAL, "CREATE TEMP TABLE IF NOT EXISTS codes_eval (person_id INTEGER "
+               "PRIMARY KEY, ord INTEGER, rule TEXT, colour TEXT, cohort TEXT, detail TEXT, "
+               "override_id INTEGER, last_neg INTEGER)", NULL, err) ? -1 : 0;
 }
 
 /* ---- install -------------------------------------------------------------------------------- */
@@ -177,11 +227,19 @@ static void settings_row(sqlite3_stmt *q, void *item)
 
 static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
 {
-    sq_binds b = {0};
+    struct sq_store *s = SQ(st);
     memset(out, 0, sizeof *out);
-    return sq_one_sql(SQ(st), "SELECT policy_version, fingerprint, utc_offset_h, "
-                      "overdue_grace_h, red_restricted, red_cohorts, installed_at FROM "
-                      "code_settings WHERE id = 1", &b, settings_row, sizeof *out, out, err);
+    sqlite3_stmt *q = cached(s, CS_SETTINGS, "SELECT policy_version, fingerprint, utc_offset_h, "
+                             "overdue_grace_h, red_restricted, red_cohorts, installed_at FROM "
+                             "code_settings WHERE id = 1", NULL, err);
+    if (!q)
+        return -1;
+    int rc = sq_step_row(s, q, err);
+    if (rc == 1) {
+        settings_row(q, out);
+        sqlite3_reset(q);
+    }
+    return rc;
 }
 
 /* ---- touch --------------------------------------------------------------------------------- */
@@ -246,8 +304,8 @@ static int touch_due(struct sq_store *s, int64_t now, fk_err *err)
     sq_bind_add_text(&b, "");
     sq_bind_add_text(&b, today);
     sq_bind_add_text(&b, cutoff);
-    return sq_run_bound(s, TOUCH_DUE_TESTS, &b, err) ||
-           sq_run_bound(s, TOUCH_DUE_MONITORING, &none, err) ? -1 : 0;
+    return run(s, CS_DUE_TESTS, TOUCH_DUE_TESTS, &b, err) ||
+           run(s, CS_DUE_MONITORING, TOUCH_DUE_MONITORING, &none, err) ? -1 : 0;
 }
 
 static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, int64_t now,
@@ -261,8 +319,8 @@ static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, i
     if (by == CODES_BY_ZONE) {
         int64_t has = 0;
         sq_binds v = {0};
-        if (sq_count(s, "SELECT count(*) FROM sqlite_master WHERE name = 'zone_persons'", &v,
-                     &has, err) != 0)
+        if (count_of(s, CS_ZONE_VIEW, "SELECT count(*) FROM sqlite_master WHERE name = "
+                     "'zone_persons'", &v, &has, err) != 0)
             return -1;
         if (!has)
             return 0;
@@ -273,7 +331,7 @@ static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, i
     sq_binds b = {0};
     sq_bind_add_int(&b, id);
     sq_bind_add_text(&b, ids ? ids : "[]");
-    return sq_run_bound(s, sql, &b, err);
+    return run(s, CS_TOUCH + (int)by, sql, &b, err);
 }
 
 /* ---- evaluate ------------------------------------------------------------------------------ */
@@ -317,7 +375,7 @@ static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_sett
     sq_bind_add_text(&b, r->colour);
     sq_bind_add_int(&b, cs->red_restricted);
     sq_bind_add_text(&b, cs->red_cohorts);
-    int rc = sq_run_bound(s, sb_str(&sql), &b, err);
+    int rc = run(s, CS_COND + condition_index(r->condition), sb_str(&sql), &b, err);
     sb_free(&sql);
     return rc;
 }
@@ -327,13 +385,14 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
 {
     sq_binds b = {0}, none = {0};
     sq_bind_add_int(&b, now);
-    return sq_run_bound(s, "UPDATE temp.codes_eval SET override_id = (SELECT o.id FROM "
+    return run(s, CS_FINISH_OVERRIDE, "UPDATE temp.codes_eval SET override_id = (SELECT o.id FROM "
                         "code_overrides o WHERE o.person_id = codes_eval.person_id AND "
                         "o.status = 'approved' AND (o.until IS NULL OR o.until > ?1) ORDER BY "
-                        "o.id DESC LIMIT 1), last_neg = (SELECT max(at) FROM "
-                        "person_negative_tests n WHERE n.person_id = codes_eval.person_id)",
+                        "o.id DESC LIMIT 1), last_neg = nullif(max(coalesce("
+                        ISO_NEGATIVES("max", "codes_eval.person_id", "0") ", 0), coalesce("
+                        TUBE_NEGATIVES("max", "codes_eval.person_id", "0") ", 0)), 0)",
                         &b, err) ||
-           sq_run_bound(s, "UPDATE temp.codes_eval SET colour = (SELECT colour FROM "
+           run(s, CS_FINISH_COLOUR, "UPDATE temp.codes_eval SET colour = (SELECT colour FROM "
                         "code_overrides WHERE id = codes_eval.override_id) WHERE override_id "
                         "IS NOT NULL", &none, err) ? -1 : 0;
 }
@@ -358,24 +417,27 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     "last_negative_at = excluded.last_negative_at, override_id = excluded.override_id, "     \
     "change_id = excluded.change_id"
 
+#define EVAL_OF(col) "(SELECT e." col " FROM temp.codes_eval e WHERE e.person_id = health_codes.person_id)"
 #define REFRESH_DETAILS                                                                      \
-    "UPDATE health_codes SET detail = e.detail, cohort = e.cohort, last_negative_at = "       \
-    "e.last_neg FROM temp.codes_eval e WHERE e.person_id = health_codes.person_id AND "       \
-    "(health_codes.detail IS NOT e.detail OR health_codes.cohort IS NOT e.cohort OR "          \
-    "health_codes.last_negative_at IS NOT e.last_neg)"
+    "UPDATE health_codes SET detail = " EVAL_OF("detail") ", cohort = " EVAL_OF("cohort")     \
+    ", last_negative_at = " EVAL_OF("last_neg") " WHERE person_id IN (SELECT e.person_id "    \
+    "FROM temp.codes_eval e CROSS JOIN health_codes h ON h.person_id = e.person_id WHERE "    \
+    "h.detail IS NOT e.detail OR h.cohort IS NOT e.cohort OR h.last_negative_at IS NOT "      \
+    "e.last_neg)"
 
 static int write_codes(struct sq_store *s, int64_t now, const char *op, const char *source,
                        const code_settings_rec *cs, code_run *out, fk_err *err)
 {
     sq_binds c = {0}, l = {0}, w = {0}, none = {0};
     int64_t first = 0;
-    if (sq_count(s, "SELECT coalesce(max(id), 0) + 1 FROM code_changes", &c, &first, err) != 0)
+    if (count_of(s, CS_NEXT_CHANGE, "SELECT coalesce(max(id), 0) + 1 FROM code_changes", &c,
+                 &first, err) != 0)
         return -1;
     sq_bind_add_int(&l, now);
     sq_bind_add_text(&l, op);
     sq_bind_add_text(&l, source);
     sq_bind_add_text(&l, cs->policy_version);
-    if (sq_run_bound(s, LOG_CHANGES, &l, err) != 0)
+    if (run(s, CS_LOG, LOG_CHANGES, &l, err) != 0)
         return -1;
     out->changed = sqlite3_changes64(s->db);
     if (out->changed) {
@@ -383,8 +445,8 @@ static int write_codes(struct sq_store *s, int64_t now, const char *op, const ch
         out->last_change = first + out->changed - 1;
     }
     sq_bind_add_int(&w, first);
-    return (out->changed && sq_run_bound(s, WRITE_CODES, &w, err)) ||
-           sq_run_bound(s, REFRESH_DETAILS, &none, err) ? -1 : 0;
+    return (out->changed && run(s, CS_WRITE, WRITE_CODES, &w, err)) ||
+           run(s, CS_REFRESH, REFRESH_DETAILS, &none, err) ? -1 : 0;
 }
 
 static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const char *source,
@@ -398,24 +460,26 @@ static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const
     int found = sq_codes_settings(&s->base, &cs, err);
     if (found < 0)
         return -1;
-    if (sq_count(s, "SELECT count(*) FROM temp.codes_touch", &none, &out->touched, err) != 0)
+    if (count_of(s, CS_COUNT_TOUCH, "SELECT count(*) FROM temp.codes_touch", &none,
+                 &out->touched, err) != 0)
         return -1;
     out->installed = found > 0;
     if (found && out->touched) {
         city_date(now, cs.utc_offset_h, today);
         city_date(now - cs.overdue_grace_h * 3600, cs.utc_offset_h, cutoff);
-        if (sq_collect_sql(s, "SELECT ord, rule, zh, colour, condition, params FROM code_rules "
-                           "ORDER BY ord", &none, rule_row, sizeof(code_rule_rec),
-                           (void **)&rr.items, &rr.n, err) != 0)
+        sqlite3_stmt *q = cached(s, CS_RULES, "SELECT ord, rule, zh, colour, condition, params "
+                                 "FROM code_rules ORDER BY ord", NULL, err);
+        if (!q || sq_collect(s, q, rule_row, sizeof(code_rule_rec), (void **)&rr.items, &rr.n,
+                             err) != 0)
             return -1;
-        rc = sq_run_bound(s, "DELETE FROM temp.codes_eval", &none, err);
+        rc = run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);
         for (size_t i = 0; rc == 0 && i < rr.n; i++)
             rc = eval_rule(s, &rr.items[i], &cs, now, today, cutoff, err);
         free(rr.items);
         rc = rc || eval_finish(s, now, err) || write_codes(s, now, op, source, &cs, out, err) ||
-             sq_run_bound(s, "DELETE FROM temp.codes_eval", &none, err);
+             run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);
     }
-    return rc || sq_run_bound(s, "DELETE FROM temp.codes_touch", &none, err) ? -1 : 0;
+    return rc || run(s, CS_DELETE_TOUCH, "DELETE FROM temp.codes_touch", &none, err) ? -1 : 0;
 }
 
 static int sq_codes_recompute(store *st, int64_t now, const char *op, const char *source,
@@ -623,10 +687,10 @@ static int expire_unit(struct sq_store *s, int64_t now, int64_t *n, fk_err *err)
     sq_binds b = {0};
     sq_bind_add_int(&b, now);
     if (temp_tables(s, err) != 0 ||
-        sq_run_bound(s, TOUCH "SELECT person_id FROM code_overrides WHERE status = 'approved' "
-                     "AND until IS NOT NULL AND until <= ?1", &b, err) != 0 ||
-        sq_run_bound(s, "UPDATE code_overrides SET status = 'expired' WHERE status = "
-                     "'approved' AND until IS NOT NULL AND until <= ?1", &b, err) != 0)
+        run(s, CS_EXPIRE_TOUCH, TOUCH "SELECT person_id FROM code_overrides WHERE status = "
+            "'approved' AND until IS NOT NULL AND until <= ?1", &b, err) != 0 ||
+        run(s, CS_EXPIRE, "UPDATE code_overrides SET status = 'expired' WHERE status = "
+            "'approved' AND until IS NOT NULL AND until <= ?1", &b, err) != 0)
         return -1;
     *n = sqlite3_changes64(s->db);
     return 0;

@@ -140,16 +140,5 @@ BEGIN
     SELECT RAISE(ABORT, 'health_codes: a code is never deleted');
 END;
 
--- A person's negative tests (isolation tests; pooled or single tubes whose current
--- result is negative, at the time of the scan), for clearance and last_negative_at.
-CREATE VIEW person_negative_tests(person_id, at) AS
-    SELECT i.person_id, x.result_at FROM isolation_tests x
-        JOIN isolations i ON i.id = x.isolation_id
-        WHERE x.result = 'negative'
-    UNION ALL
-    SELECT m.person_id, m.scanned_at FROM tube_members m
-        WHERE (SELECT r.result FROM tube_results r WHERE r.tube_id = m.tube_id
-               ORDER BY r.id DESC LIMIT 1) = 'negative';
-
 -- The reads the conditions make per person.
 CREATE INDEX isolations_person_codes ON isolations(person_id, state);
