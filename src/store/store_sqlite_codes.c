@@ -272,7 +272,9 @@ static const char *touch_sql(codes_by by)
 
 /* Time-driven: whoever's code may have changed by the clock alone: a scheduled test of an
  * active isolation now past its cut-off and not yet counted, a monitoring phase ended, an
- * override expired (store_overrides_expire touches those). ?3 today, ?4 the cut-off. */
+ * override expired (store_overrides_expire touches those). ?3 today, ?4 the cut-off.
+ * Nothing else in the rules changes with the clock alone: clearances change with tests,
+ * which recompute when recorded. */
 #define TOUCH_DUE_TESTS                                                                      \
     TOUCH "SELECT DISTINCT i.person_id FROM isolation_tests x JOIN isolations i ON i.id = "  \
     "x.isolation_id AND i.state = 'active' WHERE x.result = '' AND x.due_date < ?4 AND "     \
@@ -280,7 +282,9 @@ static const char *touch_sql(codes_by by)
     "(SELECT rule FROM code_rules WHERE condition = 'required_test_overdue'))"
 #define TOUCH_DUE_MONITORING                                                                  \
     TOUCH "SELECT h.person_id FROM health_codes h WHERE h.rule IN (SELECT rule FROM "         \
-    "code_rules WHERE condition IN ('in_phase_after_red', 'pending_clearance'))"
+    "code_rules WHERE condition = 'in_phase_after_red') AND NOT EXISTS (SELECT 1 FROM "      \
+    "isolations i WHERE i.person_id = h.person_id AND i.state = 'released' AND "              \
+    "i.next_end_date >= ?3)"
 
 static void city_date(int64_t t, int64_t offset_h, char out[11])
 {
@@ -299,13 +303,13 @@ static int touch_due(struct sq_store *s, int64_t now, fk_err *err)
         return found;
     city_date(now, cs.utc_offset_h, today);
     city_date(now - cs.overdue_grace_h * 3600, cs.utc_offset_h, cutoff);
-    sq_binds b = {0}, none = {0};
+    sq_binds b = {0};
     sq_bind_add_int(&b, now);
     sq_bind_add_text(&b, "");
     sq_bind_add_text(&b, today);
     sq_bind_add_text(&b, cutoff);
     return run(s, CS_DUE_TESTS, TOUCH_DUE_TESTS, &b, err) ||
-           run(s, CS_DUE_MONITORING, TOUCH_DUE_MONITORING, &none, err) ? -1 : 0;
+           run(s, CS_DUE_MONITORING, TOUCH_DUE_MONITORING, &b, err) ? -1 : 0;
 }
 
 static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, int64_t now,
