@@ -563,6 +563,15 @@ int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remo
     return 0;
 }
 
+int codes_token_person(const codes_runtime *rt, const char *token, int64_t *person_id,
+                       fk_err *err)
+{
+    int64_t expires;
+    if (!rt)
+        return fk_fail(err, FK_EBUSY, "token", "health codes are not served here");
+    return code_token_verify(&rt->key, token, fk_now(), person_id, &expires, err);
+}
+
 int codes_history(store *st, const actor *a, int64_t person_id, int limit,
                   code_change_list *out, fk_err *err)
 {

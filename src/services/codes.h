@@ -67,6 +67,10 @@ const code_key *codes_runtime_key(const codes_runtime *rt);
 /* Queue the audit record of a scan (never blocks; counted as lost when the queue is full). */
 void codes_runtime_log_scan(codes_runtime *rt, int64_t person_id, const char *colour,
                             const char *remote);
+/* The person a code token names, for a checkpoint scan given a token (contract "Hooks"):
+ * 0 with *person_id, or -1 with FK_EINVAL / FK_EFORBIDDEN / FK_EGONE naming "token". */
+int codes_token_person(const codes_runtime *rt, const char *token, int64_t *person_id,
+                       fk_err *err);
 /* Write what is queued now (tests and shutdown). */
 int codes_runtime_flush(codes_runtime *rt, fk_err *err);
 
