@@ -30,28 +30,32 @@ static int show(store *st, const policy *pol, const char *who, fk_err *err)
     actor_cli(&a);
     if (!*who || *end || id <= 0)
         return fk_fail(err, FK_EINVAL, "person", "person: a person id");
-    fk_err ignored;
     code_key key;
-    memset(&key, 0, sizeof key); /* the CLI shows no token */
-    (void)ignored;
+    memset(&key, 0, sizeof key); /* the CLI prints no token: any key will do */
     if (codes_person_code(st, pol, &key, &a, id, &v, err) != 0)
         return -1;
     printf("person\t%lld\ncolour\t%s %s\nrule\t%s %s\ndetail\t%s\npolicy\t%s\n", id,
            v.code.colour, v.colour_zh, v.code.rule, v.code.rule_zh, v.code.detail,
            v.code.policy_version);
-    if (v.code.last_negative_at)
-        printf("last_negative_at\t%lld\n", (long long)v.code.last_negative_at);
+    if (v.code.last_negative_at) {
+        char at[21];
+        fk_instant_format(v.code.last_negative_at, at);
+        printf("last_negative_at\t%s\n", at);
+    }
     if (v.code.override_id)
         printf("override\t#%lld %s by %s, approved by %s: %s\n", (long long)v.code.override_id,
                v.code.ov_colour, v.code.ov_requested_by, v.code.ov_decided_by, v.code.ov_reason);
     code_view_free(&v);
     if (codes_history(st, &a, id, 100, &h, err) != 0)
         return -1;
-    for (size_t i = 0; i < h.n; i++)
-        printf("change\t%lld\t%s>%s\t%s\t%s\t%s\t%s\t%s\n", (long long)h.items[i].at,
+    for (size_t i = 0; i < h.n; i++) {
+        char at[21];
+        fk_instant_format(h.items[i].at, at);
+        printf("change\t%s\t%s>%s\t%s\t%s\t%s\t%s\t%s\n", at,
                h.items[i].from_colour[0] ? h.items[i].from_colour : "-", h.items[i].to_colour,
                h.items[i].rule, h.items[i].operator_, h.items[i].source,
                h.items[i].policy_version, h.items[i].reason);
+    }
     code_change_list_free(&h);
     return 0;
 }

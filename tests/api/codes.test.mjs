@@ -276,3 +276,20 @@ test('permission and jurisdiction: who may read a code, its history and the over
   const a = (await admin.get(`/api/v1/audit?entity=health_code&entity_id=${p.id}&limit=10`)).json.items;
   assert.ok(a.some((x) => x.actor === 'shequ' && x.action === 'read'));
 });
+
+test('the CLI: codes show prints the code and its log; codes recompute changes nothing on a settled city', async () => {
+  const p = fresh();
+  const made = await admin.post('/api/v1/cases', caseBody(p));
+  assert.equal(made.status, 201, made.text);
+  const show = fangkong(['codes', 'show', String(p.id), '--data', srv.dataDir]);
+  assert.equal(show.status, 0, show.stderr);
+  assert.match(show.stdout, /^colour\tred 红码$/m);
+  assert.match(show.stdout, /^rule\tcase_not_released 阳性人员未解除$/m);
+  assert.match(show.stdout, /^change\t\d{4}-\d\d-\d\dT[\d:]+Z\tgreen>red\tcase_not_released\tadmin\tcase\tv9\t/m);
+  const again = fangkong(['codes', 'recompute', '--data', srv.dataDir]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /^evaluated \d+ changed 0 /);
+  const bad = fangkong(['codes', 'show', 'nobody', '--data', srv.dataDir]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /person/);
+});
