@@ -18,7 +18,9 @@
 // allocation and its double-booking check), PERF=file (perf record -g of the server
 // during the allocation; PERF_CG=dwarf,16384 for DWARF call graphs), SERVER_LOG=file (the
 // server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
-// allocation also prints the CPU seconds the server and the bench used in it.
+// push and the allocation also print the CPU seconds the server used in them (and the
+// bench, for the allocation), the sweep its process's: steadier than wall times on a
+// shared machine. The copy of the store is synced to disk before the timed steps.
 // Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
@@ -65,6 +67,7 @@ function city() {
   rmSync(path.join(OUT, 'run'), { recursive: true, force: true });
   mkdirSync(path.dirname(data), { recursive: true });
   cpSync(dir, data, { recursive: true });
+  execFileSync('sync'); // the copy's dirty pages out now, not in the first timed checkpoint
   return data;
 }
 
@@ -104,13 +107,14 @@ async function login(url) {
 }
 
 // Push the cases' contacts in case order: the first cases up to PUSH leads are timed.
-async function pushLeads(call, db) {
+async function pushLeads(call, db, pid) {
   const cases = sql(db, 'SELECT id FROM cases ORDER BY id').split('\n').map(Number);
   let pushed = 0, i = 0;
-  const t0 = performance.now();
+  const cpu0 = cpuOf(pid), t0 = performance.now();
   for (; i < cases.length && pushed < PUSH; i++)
     pushed += (await call('POST', `/api/v1/cases/${cases[i]}/leads?items=0`)).created;
   const timed = seconds(t0);
+  say(`push cpu: server ${(cpuOf(pid) - cpu0).toFixed(2)} s`);
   figure('push_leads', pushed, 'leads');
   figure('push_seconds', timed, 's');
   figure('push_rate', Math.round(pushed / timed), 'leads/s');
@@ -198,9 +202,10 @@ async function transfers(call, { allocated, leadOf }) {
 
 // Every open lead overdue: the sweep as of 30 hours on (all three deadlines missed).
 function escalate(data) {
-  const t0 = performance.now();
+  const c0 = childCpu(), t0 = performance.now();
   const out = run(['sweep', '--now', iso(Date.now() + 30 * 3600 * 1000), '--data', data]);
   const took = seconds(t0);
+  say(`escalation cpu: ${(childCpu() - c0).toFixed(2)} s`);
   const raised = Number(out.match(/^lead_escalation (\d+)/m)[1]);
   figure('escalated_leads', raised, 'leads');
   figure('escalation_seconds', took, 's');
@@ -248,6 +253,12 @@ function cpuOf(pid) {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+// CPU seconds the finished children of this process used (cutime + cstime).
+function childCpu() {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
 // PERF=file: `perf record -g` of the server during the allocation only, into file.
 async function profile(pid) {
   if (!process.env.PERF) return { stop: async () => {} };
@@ -265,6 +276,7 @@ function fromPush() {
   rmSync(path.join(OUT, 'run'), { recursive: true, force: true });
   mkdirSync(path.dirname(data), { recursive: true });
   cpSync(snap, data, { recursive: true });
+  execFileSync('sync');
   say(`store copied from ${snap}`);
   return data;
 }
@@ -278,7 +290,7 @@ async function main() {
   try {
     const call = await login(srv.url);
     if (!replay) {
-      await pushLeads(call, db);
+      await pushLeads(call, db, srv.pid);
       snapshot(data, 'push');
     }
     await facilities(call, db);

@@ -46,5 +46,6 @@ int cmd_reports(int argc, char **argv);
 int cmd_facilities(int argc, char **argv);
 int cmd_isolations(int argc, char **argv);
 int cmd_testing(int argc, char **argv);
+int cmd_zones(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 #include "base/timeutil.h"
 #include "services/codes.h"
 #include "services/tracing.h"
+#include "services/zones.h"
 
 static const char usage_text[] =
     "usage: fangkong demo [--persons N] [--seed S] [--days D] [--outbreak K]\n"
@@ -28,7 +29,9 @@ static const char usage_text[] =
     "  cells (source demo) and venue check-ins (source checkins), subject = phone.\n"
     "  --outbreak K: an outbreak from K index cases over the movement (default 1 with\n"
     "  days, 0 = none): its reported infections become cases, and every infection is\n"
-    "  kept as ground truth in table outbreak_links.\n";
+    "  kept as ground truth in table outbreak_links.\n"
+    "  With days, two risk-area lists of other regions and a dozen arrivals at the city's\n"
+    "  station, airport and highway are registered: travelers from risk areas are leads.\n";
 
 typedef struct demo_args {
     demo_opts opts;
@@ -157,6 +160,48 @@ static int push_newest(store *st, const policy *pol, const actor *me, const case
     return 0;
 }
 
+/* Zones for the outbreak's cases, so the console's 风险区 page opens on work: every case
+ * proposes its zones (services/zones.h), and the zones of all but the newest cases are
+ * published by the command; the newest cases' proposals wait for review. */
+static int demo_zones(store *st, const policy *pol, tracing *t, const actor *me,
+                      const case_list *cases, fk_err *err)
+{
+    size_t newest = cases->n > DEMO_PUSH_CASES ? cases->n - DEMO_PUSH_CASES : 0;
+    size_t proposed = 0, published = 0;
+    for (size_t i = 0; i < cases->n; i++) {
+        int64_t ids[64];
+        size_t n = 0;
+        if (strcmp(cases->items[i].classification, "screening_positive") == 0)
+            continue;
+        if (zones_propose_case(st, pol, t, me, cases->items[i].id, ids, 64, &n, err) != 0)
+            return -1;
+        proposed += n;
+        for (size_t j = 0; i < newest && j < n; j++) {
+            zone_view v;
+            fk_err busy;
+            /* a zone extended by a later case is published already: skip it */
+            if (zones_decide(st, pol, me, ids[j], "publish", "演示：指挥部审定", false, &v,
+                             &busy) == 0)
+                published++;
+            else if (busy.code != FK_ECONFLICT)
+                return fk_fail(err, busy.code, busy.field, "%s", busy.message);
+        }
+    }
+    printf("zones: %zu proposed or extended, %zu published\n", proposed, published);
+    return 0;
+}
+
+/* Travelers from risk areas (外防输入), with a city that moves: see demo/travel.c. */
+static int demo_travelers(store *st, const policy *pol, const demo_summary *sum, fk_err *err)
+{
+    demo_travel_summary t;
+    if (demo_travel(st, pol, sum->persons, &t, err) != 0)
+        return -1;
+    printf("travelers: %" PRId64 " risk-area lists, %" PRId64 " arrivals, %" PRId64
+           " traveler leads\n", t.lists, t.arrivals, t.leads);
+    return 0;
+}
+
 /* Discovery for every case of the outbreak, as an epidemiologist would run it first,
  * so the console opens on cases with their contacts and the chains graph. */
 static int discover_outbreak(store *st, const char *data, fk_err *err)
@@ -184,6 +229,8 @@ static int discover_outbreak(store *st, const char *data, fk_err *err)
         printf("contacts: %zu discovered for %zu cases\n", rows, cases.n);
     if (rc == 0)
         rc = push_newest(st, pol, &me, &cases, err);
+    if (rc == 0)
+        rc = demo_zones(st, pol, t, &me, &cases, err);
     case_list_free(&cases);
     tracing_free(t);
     policy_free(pol);
@@ -223,6 +270,9 @@ int cmd_demo(int argc, char **argv)
     rc = demo_generate(st, &a.opts, &sum, &err);
     if (rc == 0)
         print_summary(&a, &sum);
+    if (rc == 0 && a.opts.days > 0)
+        rc = demo_travelers(st, pol, &sum, &err);
+    policy_free(pol);
     if (rc == 0 && sum.cases > 0)
         rc = discover_outbreak(st, a.data, &err);
     if (rc == 0)

@@ -10,8 +10,9 @@
 
 static const char usage_text[] =
     "usage: fangkong import KIND FILE [--data DIR] [--skip-bad REJECTS.csv] [--dry-run]\n"
-    "                      [--policy P]\n"
-    "  KIND is persons, cases, areas, stays, checkins, pings, proximity, scans or results;\n"
+    "                      [--policy P] [--source NAME]\n"
+    "  KIND is persons, cases, areas, stays, checkins, pings, proximity, scans, results,\n"
+    "  risk-areas, arrivals or itineraries;\n"
     "  FILE is UTF-8 CSV (RFC 4180) with a header row naming the columns (a byte order\n"
     "  mark is accepted).\n"
     "    persons: name,id_type,id_number,sex,birth_date,phone,resident_type,household_id,\n"
@@ -39,6 +40,15 @@ static const char usage_text[] =
     "    pings:     subject,time,lon,lat   (WGS 84 degrees; the grid cell of\n"
     "               companion.grid_m metres is computed at import)\n"
     "    proximity: a,b,time   (one proximity detection of two different subjects)\n"
+    "  Traveler screening (外防输入; dates D are YYYY-MM-DD, local days):\n"
+    "    risk-areas:  region_code,area_name,level,from,to   (--source NAME required: the\n"
+    "                 file is the source's new full version; level high|medium|low; from\n"
+    "                 and to dates, to empty while in force; recent arrivals re-matched)\n"
+    "    arrivals:    id_number,arrived_at,place_kind,place,checkpoint_id,from_region,\n"
+    "                 from_area,community_code   (落地登记 of a registered person; place_kind\n"
+    "                 station|airport|highway|port|gate; each row matched at once)\n"
+    "    itineraries: id_number,region_code,area_name,from,to,source   (a stay; T or D;\n"
+    "                 source itinerary_card|self_report|checkpoint)\n"
     "  --policy P names the policy for checkins, pings, scans and results: v8, v9, m20, x10 or a file;\n"
     "  default DIR/policy.json when present, else v9 (DIR/policy-local.json applies).\n"
     "  Every row is checked first. If any row is bad nothing is imported and every bad\n"
@@ -47,7 +57,7 @@ static const char usage_text[] =
     "  error column. --dry-run checks without importing. All rows go in one transaction.\n";
 
 typedef struct import_args {
-    const char *kind, *file, *data, *rejects, *policy;
+    const char *kind, *file, *data, *rejects, *policy, *source;
     bool dry_run;
 } import_args;
 
@@ -56,7 +66,7 @@ static int parse(int argc, char **argv, import_args *a)
     static const struct option opts[] = {
         {"data", required_argument, 0, 'd'}, {"skip-bad", required_argument, 0, 's'},
         {"dry-run", no_argument, 0, 'n'}, {"policy", required_argument, 0, 'P'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"source", required_argument, 0, 'S'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     optind = 1;
     *a = (import_args){.data = CLI_DEFAULT_DATA};
@@ -66,6 +76,7 @@ static int parse(int argc, char **argv, import_args *a)
         case 's': a->rejects = optarg; break;
         case 'n': a->dry_run = true; break;
         case 'P': a->policy = optarg; break;
+        case 'S': a->source = optarg; break;
         case 'h': fputs(usage_text, stdout); return 1;
         default: return -1;
         }
@@ -123,7 +134,8 @@ int cmd_import(int argc, char **argv)
     }
     actor me;
     actor_cli(&me);
-    import_opts o = {.rejects_path = a.rejects, .dry_run = a.dry_run, .policy = pol};
+    import_opts o = {.rejects_path = a.rejects, .dry_run = a.dry_run, .policy = pol,
+                     .source = a.source};
     import_report rep;
     fk_err err;
     int rc = import_file(st, &me, a.kind, a.file, &o, &rep, &err);

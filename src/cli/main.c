@@ -30,6 +30,7 @@ static const struct {
     {"facilities", cmd_facilities, "import isolation facilities with their rooms (facilities import FILE)"},
     {"testing", cmd_testing, "rounds, sites, tubes, labs, boxes; untested, reconcile"},
     {"isolations", cmd_isolations, "list the isolation tests due (isolations due [--date D])"},
+    {"zones", cmd_zones, "risk zones: zones list|propose CASE|publish ID|lift ID --note N"},
 };
 
 static int usage(FILE *to)

@@ -110,4 +110,12 @@ void demo_city_free(demo_city *c);
 /* Display name of a stage ("hierarchy", ...). */
 const char *demo_stage_name(enum demo_stage s);
 
+/* The demo's traveler screening (travel.c): two published risk-area lists and a dozen
+ * arrivals of registered persons (ids 1..persons), matched at once; *out counts them.
+ * Needs the policy in force; run after the city is written. */
+struct policy;
+typedef struct demo_travel_summary { int64_t lists, arrivals, leads; } demo_travel_summary;
+int demo_travel(store *st, const struct policy *pol, int64_t persons, demo_travel_summary *out,
+                fk_err *err);
+
 #endif

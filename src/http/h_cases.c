@@ -5,6 +5,7 @@
 #include "http/handlers.h"
 #include "http/json_io.h"
 #include "services/registry.h"
+#include "services/zones.h"
 
 int h_cases_list(http_req *rq, fk_err *err)
 {
@@ -41,7 +42,13 @@ int h_cases_create(http_req *rq, fk_err *err)
         return -1;
     int rc = case_from_json(body, &c, false, err);
     json_decref(body);
-    if (rc != 0 || registry_case_create(rq->st, &rq->who, &c, err) != 0)
+    /* A confirmed case proposes its zones in the unit that records it (services/zones.h). */
+    if (rc != 0 || store_begin(rq->st, err) != 0)
+        return -1;
+    rc = registry_case_create(rq->st, &rq->who, &c, err);
+    if (rc == 0)
+        rc = zones_case_written(rq->st, rq->policy, rq->tracing, &rq->who, NULL, c.id, err);
+    if (store_end(rq->st, rc, err) != 0)
         return -1;
     return req_reply(rq, 201, case_to_json(&c));
 }
@@ -63,10 +70,17 @@ int h_case_patch(http_req *rq, fk_err *err)
     if (req_param_id(rq, 0, &id, err) != 0 || registry_case_get(rq->st, &rq->who, id, &c, err) ||
         req_json_body(rq, &body, err) != 0)
         return -1;
+    char before[24];
+    snprintf(before, sizeof before, "%s", c.classification);
     int rc = case_from_json(body, &c, true, err);
     json_decref(body);
-    if (rc != 0 || registry_case_update(rq->st, &rq->who, &c, err) != 0 ||
-        registry_case_get(rq->st, &rq->who, id, &c, err) != 0)
+    /* Becoming confirmed proposes the case's zones in the same unit (services/zones.h). */
+    if (rc != 0 || store_begin(rq->st, err) != 0)
+        return -1;
+    rc = registry_case_update(rq->st, &rq->who, &c, err);
+    if (rc == 0)
+        rc = zones_case_written(rq->st, rq->policy, rq->tracing, &rq->who, before, id, err);
+    if (store_end(rq->st, rc, err) != 0 || registry_case_get(rq->st, &rq->who, id, &c, err) != 0)
         return -1;
     return req_reply(rq, 200, case_to_json(&c));
 }

@@ -6,7 +6,7 @@
  * it, with the caller as the actor (import_file checks the permission of the kind).
  * Query: skip_bad=1 imports the good rows and reports the bad ones (the rejects CSV
  * import_file needs goes to a temporary file next to the upload and is deleted here);
- * dry_run=1 checks only. Answer 200 {"kind","rows","imported","bad","problems"}; a
+ * dry_run=1 checks only; source=NAME names a risk-area list's source. Answer 200 {"kind","rows","imported","bad","problems"}; a
  * refused file answers the usual error body and status, plus the same "problems".
  */
 #include <stdbool.h>
@@ -43,7 +43,7 @@ int h_import_upload(http_req *rq, fk_err *err)
     snprintf(rejects, sizeof rejects, "%s.rejects", rq->upload_path);
     bool skip = flag(rq, "skip_bad");
     import_opts o = {.rejects_path = skip ? rejects : NULL, .dry_run = flag(rq, "dry_run"),
-                     .policy = rq->policy};
+                     .policy = rq->policy, .source = req_query(rq, "source")};
     import_report rep;
     fk_err e;
     int rc = import_file(rq->st, &rq->who, kind, rq->upload_path, &o, &rep, &e);

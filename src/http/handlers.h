@@ -88,6 +88,18 @@ int h_code_override_reject(http_req *rq, fk_err *err);
 int h_testing_holds(http_req *rq, fk_err *err);
 int h_notifications_list(http_req *rq, fk_err *err);
 int h_notification_ack(http_req *rq, fk_err *err);
+
+/* h_zones.c */
+int h_zones_list(http_req *rq, fk_err *err);
+int h_zone_get(http_req *rq, fk_err *err);
+int h_zone_patch(http_req *rq, fk_err *err);
+int h_zone_publish(http_req *rq, fk_err *err);
+int h_zone_reject(http_req *rq, fk_err *err);
+int h_zone_downgrade(http_req *rq, fk_err *err);
+int h_zone_lift(http_req *rq, fk_err *err);
+int h_case_zones_propose(http_req *rq, fk_err *err);
+int h_public_risk_areas(http_req *rq, fk_err *err);
+int h_public_risk_areas_history(http_req *rq, fk_err *err);
 /* h_reconcile.c */
 int h_testing_box_unpack(http_req *rq, fk_err *err);
 int h_testing_unmatched_result(http_req *rq, fk_err *err);
@@ -124,6 +136,16 @@ int h_isolation_release(http_req *rq, fk_err *err);
 int h_isolation_end(http_req *rq, fk_err *err);
 
 int h_import_upload(http_req *rq, fk_err *err);
+
+/* h_travel.c: traveler screening, checkpoints */
+int h_travel_arrival_create(http_req *rq, fk_err *err);
+int h_travel_arrivals_list(http_req *rq, fk_err *err);
+int h_travel_itinerary_create(http_req *rq, fk_err *err);
+int h_risk_lists(http_req *rq, fk_err *err);
+int h_risk_list_get(http_req *rq, fk_err *err);
+int h_checkpoint_create(http_req *rq, fk_err *err);
+int h_checkpoints_list(http_req *rq, fk_err *err);
+int h_checkpoint_scan(http_req *rq, fk_err *err);
 
 int h_areas_list(http_req *rq, fk_err *err);
 int h_area_get(http_req *rq, fk_err *err);

@@ -133,6 +133,7 @@ struct import_ctx {
     void *state;             /* the kind's (import_kind.begin) */
     size_t row;              /* the row being read */
     int64_t file_bytes;
+    const char *path;        /* the file imported */
 };
 
 store *import_ctx_store(const import_ctx *cx)
@@ -148,6 +149,16 @@ const actor *import_ctx_actor(const import_ctx *cx)
 const struct policy *import_ctx_policy(const import_ctx *cx)
 {
     return cx->o->policy;
+}
+
+const char *import_ctx_path(const import_ctx *cx)
+{
+    return cx->path;
+}
+
+const char *import_ctx_source(const import_ctx *cx)
+{
+    return cx->o->source;
 }
 
 int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, fk_err *err)
@@ -697,6 +708,7 @@ int import_file(store *st, const actor *a, const char *kind, const char *path,
     import_ctx cx;
     ctx_init(&cx, st, a, k, opts ? opts : &none, out);
     cx.file_bytes = bytes;
+    cx.path = path;
     if (k->begin && k->begin(&cx, &cx.state, err) != 0) {
         ctx_free(&cx);
         return -1;
@@ -1133,7 +1145,8 @@ static const import_kind areas_kind = {
 /* Kinds defined in their own files (import_*.c) join this list. */
 static const import_kind *const kinds[] = {
     &persons_kind, &cases_kind, &areas_kind, &import_kind_stays, &import_kind_checkins,
-    &import_kind_pings, &import_kind_proximity, &import_kind_scans, &import_kind_results};
+    &import_kind_pings, &import_kind_proximity, &import_kind_scans, &import_kind_results,
+    &import_kind_risk_areas, &import_kind_arrivals, &import_kind_itineraries};
 
 const import_kind *import_kind_find(const char *name)
 {
@@ -1145,5 +1158,6 @@ const import_kind *import_kind_find(const char *name)
 
 const char *import_kind_names(void)
 {
-    return "persons, cases, areas, stays, checkins, pings, proximity, scans, results";
+    return "persons, cases, areas, stays, checkins, pings, proximity, scans, results, "
+           "risk-areas, arrivals, itineraries";
 }

@@ -69,6 +69,7 @@ typedef struct import_opts {
     bool dry_run;             /* check only, write nothing */
     const struct policy *policy; /* in force; kinds whose rows depend on it (checkins,
                                     pings) refuse to run without it. Borrowed. */
+    const char *source;       /* risk-areas: the list's source name (required there) */
 } import_opts;
 
 /* Import `path` as `kind` (see import_kind_names()), acting as `a`.
@@ -100,6 +101,9 @@ store *import_ctx_store(const import_ctx *cx);
 const actor *import_ctx_actor(const import_ctx *cx);
 /* The policy of the options, or NULL. */
 const struct policy *import_ctx_policy(const import_ctx *cx);
+/* The path of the file imported, and the options' source (NULL when not given). */
+const char *import_ctx_path(const import_ctx *cx);
+const char *import_ctx_source(const import_ctx *cx);
 /* The integer at policy `path`: 0, or -1 with err (FK_EINVAL naming the path, also when
  * the import runs without a policy). For kinds whose rows depend on a rule. */
 int import_ctx_policy_int(const import_ctx *cx, const char *path, int64_t *out, fk_err *err);
@@ -183,6 +187,9 @@ extern const import_kind import_kind_pings;     /* import_pings.c */
 extern const import_kind import_kind_proximity; /* import_proximity.c */
 extern const import_kind import_kind_scans;     /* import_scans.c */
 extern const import_kind import_kind_results;   /* import_results.c */
+extern const import_kind import_kind_risk_areas; /* import_travel.c */
+extern const import_kind import_kind_arrivals;   /* import_travel.c */
+extern const import_kind import_kind_itineraries; /* import_travel.c */
 /* The insert of kinds whose records are stay_rec (stays, checkins). */
 int import_stay_insert(import_ctx *cx, void *rec, fk_err *err);
 int import_stays_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err);

@@ -19,6 +19,7 @@
 #include "services/contacts.h"
 #include "services/discovery.h"
 #include "services/registry.h"
+#include "services/travel.h"
 
 /* ---- policy ------------------------------------------------------------------------ */
 
@@ -392,8 +393,14 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
     snprintf(detail, sizeof detail, "%s->%s%s%s", cur.state, to, c->assignee ? " assignee=" : "",
              c->assignee ? c->assignee : "");
     actor_audit(a, &rec, "transition", "lead", id, detail);
-    if (store_lead_transition(st, id, cur.state, to, c->measure_taken, c->assignee, a->username,
-                              c->note, fk_now(), &rec, out, err) != 0)
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_lead_transition(st, id, cur.state, to, c->measure_taken, c->assignee,
+                                   a->username, c->note, fk_now(), &rec, out, err);
+    /* a traveler lead closed: the travel hook (health codes) in the same transaction */
+    if (rc == 0 && !strcmp(cur.kind, "traveler") && !strcmp(to, "closed") && cur.person_id)
+        rc = travel_leads_changed(st, &cur.person_id, 1, err);
+    if (store_end(st, rc, err) != 0)
         return -1;
     mask_lead(a, out);
     return name_responsible(st, out, fk_now(), err);

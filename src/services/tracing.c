@@ -458,6 +458,19 @@ static int case_windows(const discovery_rules *r, const epicase *k, int64_t from
     return discovery_infectious_window(k, r, fk_now(), &c->from, &c->to, err);
 }
 
+int tracing_subject_venues(tracing *t, store *st, const char *const *subjects, size_t n,
+                           int64_t from, int64_t to, trace_place_fn fn, void *ctx, fk_err *err)
+{
+    if (lock_current(t, st, err) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (subjects[i] && subjects[i][0])
+            rc = trace_subject_venues(t->ix, subjects[i], from, to, fn, ctx);
+    pthread_rwlock_unlock(&t->lock);
+    return rc;
+}
+
 int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id,
                      const tracing_opts *o, contact_rec_list *out, fk_err *err)
 {

@@ -89,4 +89,11 @@ typedef struct tracing_opts {
 int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id,
                      const tracing_opts *o, contact_rec_list *out, fk_err *err);
 
+/* The venues any of `subjects` (n of them) was at in [from, to), from the current index
+ * (taken as discovery takes it), each through fn as trace_subject_venues calls it; a
+ * venue may come once per subject. Runs under the index's read lock: fn must not call
+ * back into t. 0, the first non-zero fn return, or -1 with err. */
+int tracing_subject_venues(tracing *t, store *st, const char *const *subjects, size_t n,
+                           int64_t from, int64_t to, trace_place_fn fn, void *ctx, fk_err *err);
+
 #endif

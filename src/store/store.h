@@ -369,8 +369,10 @@ void outbreak_link_list_free(outbreak_link_list *l);
 #include "store/store_coverage.h" /* coverage of a round (0015) */
 #include "store/store_sample_flow.h" /* labs, boxes, tube results (0014) */
 #include "store/store_positives.h" /* holds, notices, recheck rounds (0016) */
+#include "store/store_zones.h"     /* risk zones (0018) */
 #include "store/store_reconcile.h" /* unpacks, unmatched tubes, reconciliation (0017) */
 #include "store/store_testing_bulk.h" /* bulk reads and writes of testing imports */
+#include "store/store_travel.h" /* risk-area lists, arrivals, checkpoints (0019) */
 #include "store/store_codes.h" /* health codes, their log and overrides (0020) */
 
 #endif

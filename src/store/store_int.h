@@ -153,6 +153,10 @@ struct store_ops {
     const struct store_reconcile_ops *reconcile;
     /* bulk reads and writes of testing imports (store_testing_bulk.h) */
     const struct store_testing_bulk_ops *testing_bulk;
+    /* risk zones (store_zones.h) */
+    const struct store_zone_ops *zone;
+    /* traveler screening and checkpoints (store_travel.h) */
+    const struct store_travel_ops *travel;
     /* health codes (store_codes.h) */
     const struct store_codes_ops *codes;
 };
@@ -176,6 +180,34 @@ struct store_codes_ops {
     int (*override_decide)(store *st, int64_t id, const char *status, const char *by,
                            int64_t at, const char *note, const audit_rec *a, fk_err *err);
     int (*overrides_expire)(store *st, int64_t now, int64_t *n, fk_err *err);
+};
+
+/* The traveler screening section's calls, same parameters as the store_* functions of
+ * store_travel.h (dispatched by store_travel.c). */
+struct store_travel_ops {
+    int (*risk_list_insert)(store *st, risk_list_rec *l, risk_area_rec *rows, size_t n,
+                            const struct audit_rec *a, fk_err *err);
+    int (*risk_lists)(store *st, risk_list_list *out, fk_err *err);
+    int (*risk_list_get)(store *st, int64_t id, risk_list_rec *out, risk_area_list *rows,
+                         fk_err *err);
+    int (*risk_areas_current)(store *st, risk_area_list *out, fk_err *err);
+    int (*checkpoint_insert)(store *st, checkpoint_rec *c, const struct audit_rec *a, fk_err *err);
+    int (*checkpoint_get)(store *st, int64_t id, checkpoint_rec *out, fk_err *err);
+    int (*checkpoint_list)(store *st, const char *area_prefix, checkpoint_list *out, fk_err *err);
+    int (*arrival_insert)(store *st, arrival_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*arrival_get)(store *st, int64_t id, arrival_rec *out, fk_err *err);
+    int (*arrival_list)(store *st, const arrival_filter *f, arrival_list *out, fk_err *err);
+    int (*arrival_ids_since)(store *st, int64_t since, int64_t **ids, size_t *n, fk_err *err);
+    int (*arrival_ids_of_person)(store *st, int64_t person_id, int64_t since, int64_t **ids,
+                                 size_t *n, fk_err *err);
+    int (*itinerary_insert)(store *st, itinerary_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*itineraries_of)(store *st, int64_t person_id, int64_t since, itinerary_list *out,
+                          fk_err *err);
+    int (*scan_insert)(store *st, scan_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*match_insert)(store *st, match_rec *m, fk_err *err);
+    int (*match_levels)(store *st, int64_t arrival_id, unsigned *mask, fk_err *err);
+    int (*matches_of_arrival)(store *st, int64_t arrival_id, match_rec **out, size_t *n,
+                              fk_err *err);
 };
 
 /* The positives section's calls, same parameters as the store_* functions of
@@ -206,6 +238,29 @@ struct store_positive_ops {
                       fk_err *err);
     int (*hold_list)(store *st, const hold_filter *f, hold_list *out, fk_err *err);
     int (*person_held)(store *st, int64_t person_id, fk_err *err);
+};
+
+/* The zones section's calls, same parameters as the store_* functions of store_zones.h
+ * (dispatched by store_zones.c). */
+struct store_zone_ops {
+    int (*zone_live_at)(store *st, const char *unit_kind, const char *area_code, int64_t building_id, zone_rec *out, fk_err *err);
+    int (*zone_insert)(store *st, zone_rec *z, fk_err *err);
+    int (*zone_update)(store *st, const zone_rec *z, fk_err *err);
+    int (*zone_get)(store *st, int64_t id, zone_rec *out, fk_err *err);
+    int (*zone_list)(store *st, const zone_filter *f, zone_list *out, fk_err *err);
+    int (*zone_case_add)(store *st, int64_t zone_id, int64_t case_id, const char *rule, int64_t at, int *added, fk_err *err);
+    int (*zone_cases)(store *st, int64_t zone_id, zone_case_list *out, fk_err *err);
+    int (*zone_event_add)(store *st, zone_event *e, fk_err *err);
+    int (*zone_events)(store *st, int64_t zone_id, zone_event_list *out, fk_err *err);
+    int (*zone_residents)(store *st, int64_t zone_id, int64_t *out, fk_err *err);
+    int (*zone_person_ids)(store *st, int64_t zone_id, int64_t **ids, size_t *n, fk_err *err);
+    int (*zone_case_places)(store *st, int64_t case_id, int64_t from, int64_t to, zone_place_list *out, fk_err *err);
+    int (*zones_holding_case)(store *st, int64_t case_id, int64_t *ids, size_t cap, size_t *n, fk_err *err);
+    int (*zone_negative_rounds)(store *st, int64_t zone_id, int64_t *starts, size_t cap, size_t *n, fk_err *err);
+    int (*zone_last_contact)(store *st, int64_t zone_id, int64_t *out, fk_err *err);
+    int (*zone_venue)(store *st, const char *code, char grid_code[16], char name[132], fk_err *err);
+    int (*zone_building)(store *st, int64_t id, char grid_code[16], char name[132], fk_err *err);
+    int (*zones_open_other)(store *st, const char *area_prefix, const char *level, int64_t except, int64_t *out, fk_err *err);
 };
 
 /* The reconciliation section's calls, same parameters as the store_* functions of

@@ -1,8 +1,10 @@
 /*
  * store_leads.h - the leads section of store.h (tables leads and lead_events,
- * migration 0007), kept in its own header; include store/store.h, which includes it.
- * Same conventions as store.h: 0 or -1 with err, every change atomic with its audit
- * record (a, NULL = none) and its lead_events row, lists owned by the caller.
+ * migration 0007; lead_pushes and escalation_notices, 0021), kept in its own header;
+ * include store/store.h, which includes it. Same conventions as store.h: 0 or -1 with
+ * err, every change atomic with its audit record (a, NULL = none) and its history
+ * (a lead_events row; for a push and a sweep one row per batch, see
+ * store_lead_events), lists owned by the caller.
  * The store judges moves with model/lead.h inside the transaction that writes them.
  */
 #ifndef FK_STORE_STORE_LEADS_H
@@ -66,6 +68,10 @@ int store_lead_insert(store *st, lead_rec *l, const char *actor, const char *not
 int store_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err);
 /* Ordered by due_at (open first, soonest first), then id. */
 int store_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+/* The lead's whole history in order: its lead_events rows (by id) and the entries kept
+ * per batch (migration 0021), which carry id 0: the pushed entry of a push ("" ->
+ * pushed, first) and each escalation by a sweep (in the state the lead was in, placed
+ * after the events written before it), as the per-lead events they replace read. */
 int store_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
 /* Move lead `id` from `from` (it must still be in it: FK_ECONFLICT "state" otherwise)
  * to `to` if lead_check_transition allows it, setting measure_taken (when to is
@@ -121,13 +127,14 @@ typedef struct lead_sweep_page {
 
 /* One page of the sweep, set-based: the next `limit` open leads below command whose
  * due_at lies before `now`, in (due_at, id) order after the keyset, are looked at
- * (a keyset, not an offset: no row is counted or skipped), and each whose lead_escalation_target (computed in SQL from
- * lead_escalation_target_sql) lies above its level is raised to it with one event in
- * its current state, whose note sw->note gives once per (area, new level) of the page.
+ * (a keyset, not an offset: no row is counted or skipped), and each whose
+ * lead_escalation_target (computed in SQL from lead_escalation_target_sql) lies above
+ * its level is raised to it with one history entry in its current state: an escalation_notices row per (area, new level) of the
+ * page, whose note sw->note gives, which the lead points to (store_lead_events).
  * A handful of statements per page, none per lead. In the caller's unit (one must be
  * open: the caller writes the page's audit records in it from out->runs); the UPDATE
  * is guarded (never lowers, the state read with the page) and a row it did not raise
- * fails the unit (FK_ECONFLICT) rather than leave an event without its change. */
+ * fails the unit (FK_ECONFLICT) rather than leave a notice without its change. */
 int store_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err);
 void lead_sweep_page_free(lead_sweep_page *p);
 
@@ -139,14 +146,15 @@ typedef struct lead_push {
     char kind[2][20], measure[2][32];
     int64_t deadlines[2][LEAD_STEPS];
     int64_t pushed_at;
-    const char *actor, *note;      /* of every lead's first event */
+    const char *actor, *note;      /* of every lead's pushed entry */
 } lead_push;
 /* Every contact of the case not dismissed, one per subject (the lowest degree, then the
  * first found), whose subject has no lead of the case yet, becomes a lead (state pushed)
- * with its first event, in (degree, subject) order: consecutive ids *first..*last (OUT;
- * *last < *first when none). A linked person's community answers for it. In the caller's
- * unit when one is open; a is the audit record (NULL = none). Set-based: a case with
- * thousands of contacts is two statements, not thousands. */
+ * in (degree, subject) order, consecutive ids *first..*last (OUT; *last < *first when
+ * none), their pushed entry one lead_pushes row for the range (store_lead_events). A
+ * linked person's community answers for it. In the caller's unit when one is open; a is
+ * the audit record (NULL = none). Set-based: a case with thousands of contacts is two
+ * statements, not thousands. */
 int store_lead_push(store *st, const lead_push *p, const struct audit_rec *a, int64_t *first,
                     int64_t *last, fk_err *err);
 /* The leads with ids first..last, by id, names and phones filled. */

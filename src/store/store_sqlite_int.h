@@ -18,6 +18,7 @@
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
  *   store_sqlite_reconcile.c  unpacks, unmatched tubes, a round's reconciliation
+ *   store_sqlite_zones.c     risk zones, their cases and events, zone_persons
  *   store_sqlite_codes.c     health codes: rules, the recompute, the log, overrides
  *
  * Invariants:
@@ -62,7 +63,7 @@ enum sq_stmt_id {
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
     SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_PENDING, SQ_LEAD_EVENT_SAME,
     SQ_ESC_TABLES, SQ_ESC_NOTE_TABLE, SQ_ESC_CLEAR, SQ_ESC_CLEAR_NOTES, SQ_ESC_STAGE, SQ_ESC_LAST, SQ_ESC_PAIRS, SQ_ESC_NOTE,
-    SQ_ESC_UPDATE, SQ_ESC_EVENTS, SQ_ESC_RUNS,
+    SQ_ESC_UPDATE, SQ_ESC_RUNS, SQ_ESC_WATERMARK, SQ_ESC_PAIR_NOTICE,
     SQ_RESP_CURRENT, SQ_RESP_CLOSE, SQ_RESP_INSERT, SQ_RESP_AT, SQ_REPORT_INSERT,
     SQ_ACTION_INSERT,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
@@ -312,9 +313,12 @@ extern const struct store_sample_flow_ops sq_sample_flow_ops;
 extern const struct store_positive_ops sq_positive_ops;
 /* store_sqlite_reconcile.c */
 extern const struct store_reconcile_ops sq_reconcile_ops;
+extern const struct store_travel_ops sq_travel_ops;
 /* store_sqlite_codes.c */
 extern const struct store_codes_ops sq_codes_ops;
 /* store_sqlite_testing_bulk.c */
 extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
+/* store_sqlite_zones.c */
+extern const struct store_zone_ops sq_zone_ops;
 
 #endif

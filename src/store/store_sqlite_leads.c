@@ -1,15 +1,18 @@
 /*
- * store_sqlite_leads.c - leads and their events (tables leads, lead_events, migration
- * 0007). Contract: store_leads.h.
+ * store_sqlite_leads.c - leads and their history (tables leads, lead_events, migration
+ * 0007; lead_pushes, escalation_notices, 0021). Contract: store_leads.h.
  *
- * Invariant: a lead row and the lead_events row that explains its change are written
- * in one unit, together with the audit record; due_at always equals
- * lead_due(state, deadlines) (NULL once closed), so the overdue filter is a range on
- * the leads_due index. A transition re-reads the state inside its unit and refuses the
- * move when another writer changed it since the caller looked (FK_ECONFLICT "state").
+ * Invariant: a lead row and the history that explains its change (a lead_events row, or
+ * for a push and a sweep the batch's lead_pushes or escalation_notices row the lead
+ * falls in or points to) are written in one unit, together with the audit record;
+ * due_at always equals lead_due(state, deadlines) (NULL once closed), so the overdue
+ * filter is a range on the leads_due index. A transition re-reads the state inside its
+ * unit and refuses the move when another writer changed it since the caller looked
+ * (FK_ECONFLICT "state").
  * The escalation sweep is set-based: a page's leads, targets and notes go through two
  * temporary tables, so a page is a handful of statements whatever its size; its target
- * is model/lead.c's rule written as SQL by the model itself.
+ * is model/lead.c's rule written as SQL by the model itself. store_lead_events merges the
+ * stored events and the batch rows into the one history a client reads.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -199,11 +202,10 @@ static void event_row(sqlite3_stmt *q, void *item)
     sq_col_text(e->note, sizeof e->note, q, 6);
 }
 
-int sq_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err)
+/* The stored events of the lead, by id. */
+static int stored_events(struct sq_store *s, int64_t lead_id, lead_event_list *out, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
     sq_binds b = {0};
-    memset(out, 0, sizeof *out);
     sq_bind_add_int(&b, lead_id);
     sqlite3_stmt *q = sq_prepare_bound(s,
                                        "SELECT id, lead_id, at, actor, from_state, to_state, note "
@@ -213,6 +215,78 @@ int sq_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err
         return -1;
     int rc = sq_collect(s, q, event_row, sizeof(lead_event), (void **)&out->items, &out->n, err);
     sqlite3_finalize(q);
+    return rc;
+}
+
+/* The entries kept per batch (migration 0021), id 0: the push of the lead's range first
+ * (from_state '' to pushed), then its escalation notices by level (levels only rise:
+ * the order they were written), with events_before (the place among the stored events)
+ * in `id` until merge() places them. */
+#define KEPT_SQL                                                                             \
+    "SELECT 0, ?1, at, actor, '', 'pushed', note, 0 FROM (SELECT * FROM lead_pushes "          \
+    "WHERE first_id <= ?1 ORDER BY first_id DESC LIMIT 1) WHERE last_id >= ?1 "              \
+    "UNION ALL SELECT n.events_before, ?1, n.at, n.actor, '', '', n.note, n.level "            \
+    "FROM leads l JOIN escalation_notices n ON n.id IN (l.esc_notice_1, l.esc_notice_2, "     \
+    "l.esc_notice_3) WHERE l.id = ?1 ORDER BY 8"
+
+static int kept_entries(struct sq_store *s, int64_t lead_id, lead_event_list *out, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_int(&b, lead_id);
+    sqlite3_stmt *q = sq_prepare_bound(s, KEPT_SQL, &b, err);
+    if (!q)
+        return -1;
+    int rc = sq_collect(s, q, event_row, sizeof(lead_event), (void **)&out->items, &out->n, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* stored (by id) and kept (the push first if any, then escalations by notice) into one
+ * history: an escalation goes after the stored events up to its events_before and is
+ * recorded in the state the last entry before it left (as the sweep wrote it). */
+static int merge(lead_event_list *stored, lead_event_list *kept, lead_event_list *out,
+                 fk_err *err)
+{
+    size_t n = stored->n + kept->n, i = 0, j = 0, k = 0;
+    out->items = fk_try_realloc(NULL, (n ? n : 1) * sizeof *out->items);
+    if (!out->items)
+        return fk_fail(err, FK_EBUSY, "", "out of memory reading a lead's history");
+    if (j < kept->n && !strcmp(kept->items[j].to_state, "pushed"))
+        out->items[k++] = kept->items[j++];
+    while (i < stored->n || j < kept->n) {
+        if (j < kept->n && (i == stored->n || stored->items[i].id > kept->items[j].id)) {
+            lead_event *e = &out->items[k];
+            *e = kept->items[j++];
+            const char *state = k ? out->items[k - 1].to_state : "pushed";
+            snprintf(e->from_state, sizeof e->from_state, "%s", state);
+            snprintf(e->to_state, sizeof e->to_state, "%s", state);
+            e->id = 0;
+            k++;
+        } else {
+            out->items[k++] = stored->items[i++];
+        }
+    }
+    out->n = k;
+    return 0;
+}
+
+/* The history: stored events and the entries kept per batch, in one read unit. */
+int sq_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    lead_event_list stored = {0}, kept = {0};
+    int began = 0;
+    memset(out, 0, sizeof *out);
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
+    int rc = stored_events(s, lead_id, &stored, err);
+    if (rc == 0)
+        rc = kept_entries(s, lead_id, &kept, err);
+    if (rc == 0)
+        rc = merge(&stored, &kept, out, err);
+    sq_read_end(s, began);
+    lead_event_list_free(&stored);
+    lead_event_list_free(&kept);
     return rc;
 }
 
@@ -332,21 +406,21 @@ int sq_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *a
     SQ_UNIT_OR_JOIN(s, escalate_unit(s, id, level, at, actor, note, a, raised, err));
 }
 
-static int push_events(struct sq_store *s, const lead_push *p, int64_t first, int64_t last,
+/* The push's one history row: its leads' pushed entry (store_lead_events builds it). */
+static int push_record(struct sq_store *s, const lead_push *p, int64_t first, int64_t last,
                        fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_PUSH_EVENTS,
-                              "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, "
-                              "note) SELECT id, ?1, ?2, '', 'pushed', ?3 FROM leads "
-                              "WHERE id BETWEEN ?4 AND ?5 ORDER BY id",
+                              "INSERT INTO lead_pushes (first_id, last_id, at, actor, note) "
+                              "VALUES (?,?,?,?,?)",
                               err);
     if (!q)
         return -1;
-    sqlite3_bind_int64(q, 1, p->pushed_at);
-    sq_bind_text(q, 2, p->actor);
-    sq_bind_text(q, 3, p->note ? p->note : "");
-    sqlite3_bind_int64(q, 4, first);
-    sqlite3_bind_int64(q, 5, last);
+    sqlite3_bind_int64(q, 1, first);
+    sqlite3_bind_int64(q, 2, last);
+    sqlite3_bind_int64(q, 3, p->pushed_at);
+    sq_bind_text(q, 4, p->actor);
+    sq_bind_text(q, 5, p->note ? p->note : "");
     return sq_exec_stmt(s, q, err);
 }
 
@@ -390,7 +464,7 @@ static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a,
     int64_t n = sqlite3_changes64(s->db);
     *last = n ? sqlite3_last_insert_rowid(s->db) : before;
     *first = *last - n + 1;
-    if (n && push_events(s, p, *first, *last, err) != 0)
+    if (n && push_record(s, p, *first, *last, err) != 0)
         return -1;
     return n ? sq_audit_write(s, a, *first, err) : 0;
 }
@@ -417,8 +491,9 @@ int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err
 
 /* ---- the set-based escalation sweep --------------------------------------------------- */
 
-/* The page's leads (lead_esc) and the notes of its (area, new level) pairs
- * (lead_esc_note), per connection, emptied at the start of every page. Temporary
+/* The page's leads (lead_esc) and the notices of its (area, new level) pairs
+ * (lead_esc_notice: their escalation_notices ids), per connection, emptied at the start
+ * of every page. Temporary
  * tables live in memory (temp_store) and roll back with the caller's unit. */
 static int esc_tables(struct sq_store *s, fk_err *err)
 {
@@ -428,10 +503,11 @@ static int esc_tables(struct sq_store *s, fk_err *err)
          "NOT NULL, area_code TEXT NOT NULL, state TEXT NOT NULL, level_from INTEGER NOT NULL, "
          "level_to INTEGER NOT NULL)"},
         {SQ_ESC_NOTE_TABLE,
-         "CREATE TEMP TABLE IF NOT EXISTS lead_esc_note (area_code TEXT NOT NULL, level INTEGER "
-         "NOT NULL, note TEXT NOT NULL, PRIMARY KEY (area_code, level)) WITHOUT ROWID"},
+         "CREATE TEMP TABLE IF NOT EXISTS lead_esc_notice (area_code TEXT NOT NULL, level "
+         "INTEGER NOT NULL, notice INTEGER NOT NULL, PRIMARY KEY (area_code, level)) "
+         "WITHOUT ROWID"},
         {SQ_ESC_CLEAR, "DELETE FROM temp.lead_esc"},
-        {SQ_ESC_CLEAR_NOTES, "DELETE FROM temp.lead_esc_note"},
+        {SQ_ESC_CLEAR_NOTES, "DELETE FROM temp.lead_esc_notice"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         sqlite3_stmt *q = sq_stmt(s, steps[i].id, steps[i].sql, err);
@@ -516,30 +592,56 @@ static void pair_row(sqlite3_stmt *q, void *item)
     p->level = sqlite3_column_int(q, 1);
 }
 
-static int esc_note_insert(struct sq_store *s, const esc_pair *p, const char *note, fk_err *err)
+/* The notice of one (area, new level) of the page, mapped in lead_esc_notice. */
+static int esc_notice_insert(struct sq_store *s, const lead_sweep *sw, const esc_pair *p,
+                             const char *note, int64_t events_before, fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_NOTE,
-                              "INSERT INTO temp.lead_esc_note (area_code, level, note) "
-                              "VALUES (?,?,?)",
+                              "INSERT INTO escalation_notices (at, actor, area_code, level, note, "
+                              "events_before) VALUES (?,?,?,?,?,?)",
                               err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, sw->now);
+    sq_bind_text(q, 2, sw->actor ? sw->actor : "system");
+    sq_bind_text(q, 3, p->area);
+    sqlite3_bind_int(q, 4, p->level);
+    sq_bind_text(q, 5, note);
+    sqlite3_bind_int64(q, 6, events_before);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    int64_t notice = sqlite3_last_insert_rowid(s->db);
+    q = sq_stmt(s, SQ_ESC_PAIR_NOTICE,
+                "INSERT INTO temp.lead_esc_notice (area_code, level, notice) VALUES (?,?,?)", err);
     if (!q)
         return -1;
     sq_bind_text(q, 1, p->area);
     sqlite3_bind_int(q, 2, p->level);
-    sq_bind_text(q, 3, note);
+    sqlite3_bind_int64(q, 3, notice);
     return sq_exec_stmt(s, q, err);
 }
 
-/* One note per (area, new level) of the page: the caller's, or one naming the level. */
+/* The highest lead_events id now: the notices of the page follow the events up to it. */
+static int events_watermark(struct sq_store *s, int64_t *out, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_WATERMARK,
+                              "SELECT coalesce(max(id), 0) FROM lead_events", err);
+    return q ? sq_int_query(s, q, out, err) : -1;
+}
+
+/* One notice per (area, new level) of the page: the caller's note, or one naming the
+ * level. */
 static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
 {
     esc_pair *pairs = NULL;
     size_t n = 0;
+    int64_t events_before = 0;
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_PAIRS,
                               "SELECT DISTINCT area_code, level_to FROM temp.lead_esc "
                               "WHERE level_to > level_from",
                               err);
-    if (!q || sq_collect(s, q, pair_row, sizeof *pairs, (void **)&pairs, &n, err) != 0)
+    if (!q || events_watermark(s, &events_before, err) != 0 ||
+        sq_collect(s, q, pair_row, sizeof *pairs, (void **)&pairs, &n, err) != 0)
         return -1;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -550,7 +652,7 @@ static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
         if (sw->note)
             rc = sw->note(sw->note_ctx, pairs[i].area, pairs[i].level, note, sizeof note, err);
         if (rc == 0)
-            rc = esc_note_insert(s, &pairs[i], note, err);
+            rc = esc_notice_insert(s, sw, &pairs[i], note, events_before, err);
     }
     free(pairs);
     return rc;
@@ -638,31 +740,25 @@ static int exec_exactly(struct sq_store *s, sqlite3_stmt *q, int64_t want, const
 }
 
 /* The raise, guarded by the row as it is now (levels only rise, the state is the one
- * the target was computed from), and one event per raised lead with its pair's note. */
+ * the target was computed from), each lead pointing to its (area, level) notice: the
+ * entry of its history (store_lead_events), one row per unit and level, not per lead. */
 static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_UPDATE,
                               "UPDATE leads SET escalation_level = e.level_to, escalated_at = "
-                              "?1, updated_at = ?1 FROM temp.lead_esc e WHERE leads.id = e.id "
-                              "AND e.level_to > e.level_from AND leads.escalation_level < "
-                              "e.level_to AND leads.state = e.state",
+                              "?1, updated_at = ?1, "
+                              "esc_notice_1 = iif(e.level_to = 1, n.notice, esc_notice_1), "
+                              "esc_notice_2 = iif(e.level_to = 2, n.notice, esc_notice_2), "
+                              "esc_notice_3 = iif(e.level_to = 3, n.notice, esc_notice_3) "
+                              "FROM temp.lead_esc e JOIN temp.lead_esc_notice n ON "
+                              "n.area_code = e.area_code AND n.level = e.level_to "
+                              "WHERE leads.id = e.id AND e.level_to > e.level_from AND "
+                              "leads.escalation_level < e.level_to AND leads.state = e.state",
                               err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, sw->now);
-    if (exec_exactly(s, q, want, "raised", err) != 0)
-        return -1;
-    q = sq_stmt(s, SQ_ESC_EVENTS,
-                "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, note) "
-                "SELECT e.id, ?1, ?2, e.state, e.state, n.note FROM temp.lead_esc e "
-                "JOIN temp.lead_esc_note n ON n.area_code = e.area_code AND n.level = "
-                "e.level_to WHERE e.level_to > e.level_from ORDER BY e.id",
-                err);
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, sw->now);
-    sq_bind_text(q, 2, sw->actor);
-    return exec_exactly(s, q, want, "recorded", err);
+    return exec_exactly(s, q, want, "raised", err);
 }
 
 int sq_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err)

@@ -189,6 +189,13 @@ int trace_proximity_contacts(const trace_index *ix, const char *case_subject, in
                              int64_t to, int64_t interval_s, int64_t min_s,
                              trace_contact_list *out, fk_err *err);
 
+/* The venues (check-ins, interviews) `subject` was at in [from, to): fn(place, ctx) once
+ * per venue, in place order; the name lives as long as the index. fn's non-zero return
+ * stops the walk and is returned. An unknown subject calls nothing. */
+typedef int (*trace_place_fn)(const char *place, void *ctx);
+int trace_subject_venues(const trace_index *ix, const char *subject, int64_t from, int64_t to,
+                         trace_place_fn fn, void *ctx);
+
 /* Append l's rows to out (moved; l is emptied). 0, or -1 with FK_EBUSY. */
 int trace_contact_list_append(trace_contact_list *out, trace_contact_list *l, fk_err *err);
 void trace_contact_list_free(trace_contact_list *l);

@@ -353,6 +353,28 @@ static void store_sweep_pages(void **state)
     int at_30[] = {3, 2, 0, 3, 3};
     for (int i = 0; i < 5; i++)
         assert_int_equal(level_of(f->st, ids[i]), at_30[i]);
+    /* b's history: its moves, then each raise in the state the sweep saw, in the order
+     * written (the raises are kept per unit and level, the moves as events); a move
+     * after them comes after them, whatever its time */
+    lead_rec moved;
+    assert_int_equal(store_lead_transition(f->st, b, "found", "controlled", "hospital", NULL,
+                                           "bob", "", 1600, NULL, &moved, &err), 0);
+    static const char *const b_states[][2] = {{"", "pushed"},        {"pushed", "received"},
+                                              {"received", "found"}, {"found", "found"},
+                                              {"found", "found"},    {"found", "controlled"}};
+    assert_int_equal(store_lead_events(f->st, b, &ev, &err), 0);
+    assert_int_equal(ev.n, 6);
+    for (size_t i = 0; i < ev.n; i++) {
+        assert_string_equal(ev.items[i].from_state, b_states[i][0]);
+        assert_string_equal(ev.items[i].to_state, b_states[i][1]);
+    }
+    assert_string_equal(ev.items[3].note, "to 1 at 510104001001");
+    assert_string_equal(ev.items[4].note, "to 2 at 510104001001");
+    assert_string_equal(ev.items[4].actor, "system");
+    assert_int_equal(ev.items[3].at, 1000 + 10 * HOUR);
+    assert_int_equal(ev.items[4].at, 1000 + 30 * HOUR);
+    assert_int_equal(ev.items[5].at, 1600);
+    lead_event_list_free(&ev);
     assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 30 * HOUR, &pending, &err), 0);
     assert_false(pending);
 }

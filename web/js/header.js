@@ -13,10 +13,12 @@ const MENU = [
   ['cases', '#/cases', 'nav.cases', () => can('cases.read')],
   ['chains', '#/chains', 'nav.chains', () => can('trace')],
   ['leads', '#/leads', 'nav.leads', () => can('leads')],
+  ['arrivals', '#/arrivals', 'nav.arrivals', () => can('travel')],
   ['accountability', '#/accountability', 'nav.accountability', () => can('accountability')],
   ['testing', () => testingHome(), 'nav.testing', () => can('testing') || can('lab') || can('person.read')],
   ['facilities', '#/facilities', 'nav.facilities', () => can('isolation')],
   ['transfers', '#/transfers', 'nav.transfers', () => can('transfer')],
+  ['zones', '#/zones', 'nav.zones', () => can('zones')],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

@@ -21,9 +21,11 @@ import * as caseForm from './views/case_form.js';
 import * as audit from './views/audit.js';
 import * as chains from './views/chains.js';
 import * as leads from './views/leads.js';
+import * as arrivals from './views/arrivals.js';
 import * as accountability from './views/accountability.js';
 import * as facilities from './views/facilities.js';
 import * as transfers from './views/transfers.js';
+import * as zones from './views/zones.js';
 import * as testing from './views/testing.js';
 import * as rounds from './views/rounds.js';
 import * as roundDetail from './views/round_detail.js';
@@ -43,9 +45,11 @@ const ROUTES = [
   ['/cases/:id/edit', caseForm],
   ['/chains', chains],
   ['/leads', leads],
+  ['/arrivals', arrivals],
   ['/accountability', accountability],
   ['/facilities', facilities],
   ['/transfers', transfers],
+  ['/zones', zones],
   ['/testing', testing],
   ['/rounds', rounds],
   ['/rounds/:id', roundDetail],
