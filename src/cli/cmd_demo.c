@@ -272,7 +272,6 @@ int cmd_demo(int argc, char **argv)
         print_summary(&a, &sum);
     if (rc == 0 && a.opts.days > 0)
         rc = demo_travelers(st, pol, &sum, &err);
-    policy_free(pol);
     if (rc == 0 && sum.cases > 0)
         rc = discover_outbreak(st, a.data, &err);
     if (rc == 0)

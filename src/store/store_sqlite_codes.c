@@ -99,6 +99,31 @@ static const condition conditions[] = {
      "FROM " TOUCHED " CROSS JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' "
      "JOIN isolation_tests x ON x.isolation_id = i.id WHERE x.result = '' AND x.due_date < ?4 "
      "ORDER BY x.due_date"},
+    /* a residence inside a published zone: sealed or high-risk residents are in a
+     * high-risk area (red_restriction's high_risk_area_stay). The membership is the one of
+     * view zone_persons (0018), written here from the person outward: SQLite plans the
+     * view's area arm as a scan of every person even for one touched person. */
+    {"in_zone",
+     "SELECT t.person_id, CASE WHEN z.level IN ('sealed', 'high') THEN 'high_risk_area_stay' "
+     "ELSE 'zone_' || z.level END, printf('居住地在%s：%s（风险区 %d）', CASE z.level WHEN "
+     "'sealed' THEN '封控区' WHEN 'controlled' THEN '管控区' WHEN 'precaution' THEN '防范区' "
+     "WHEN 'high' THEN '高风险区' WHEN 'medium' THEN '中风险区' WHEN 'low' THEN '低风险区' ELSE "
+     "z.level END, z.name, z.id) FROM " TOUCHED " CROSS JOIN persons p ON p.id = t.person_id "
+     "LEFT JOIN households h ON h.id = p.household_id LEFT JOIN buildings b ON b.id = "
+     "h.building_id CROSS JOIN zones z ON z.status = 'published' WHERE "
+     IN_LIST("z.level", "levels") " AND ((z.unit_kind = 'building' AND z.building_id = "
+     "h.building_id) OR (z.unit_kind <> 'building' AND b.grid_code >= z.area_code AND "
+     "b.grid_code < z.area_code || '~') OR (z.unit_kind IN ('community', 'street', 'district') "
+     "AND p.household_id IS NULL AND p.community_code >= z.area_code AND p.community_code < "
+     "z.area_code || '~')) ORDER BY z.id"},
+    /* a traveler from a risk area whose lead is open (view traveler_pending, 0019) */
+    {"traveler_pending",
+     "SELECT t.person_id, CASE v.level WHEN 'high' THEN 'high_risk_area_stay' WHEN 'medium' "
+     "THEN 'medium_risk_area_stay' ELSE 'low_risk_area_county' END, printf('%s来返人员，待落实"
+     "管控措施（线索 %d，%s 抵达）', CASE v.level WHEN 'high' THEN '高风险区' WHEN 'medium' THEN "
+     "'中风险区' ELSE '低风险区' END, v.lead_id, datetime(v.since + 3600 * ?5, 'unixepoch')) FROM "
+     TOUCHED " CROSS JOIN traveler_pending v ON v.person_id = t.person_id WHERE "
+     IN_LIST("v.level", "levels") " ORDER BY v.since DESC"},
     {"always", "SELECT t.person_id, NULL, '' FROM " TOUCHED},
 };
 #define NCONDITIONS (sizeof conditions / sizeof conditions[0])

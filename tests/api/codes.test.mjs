@@ -8,6 +8,7 @@
 // and jurisdiction refusals; the colour log newest first; scans audited (in batches).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -292,4 +293,87 @@ test('the CLI: codes show prints the code and its log; codes recompute changes n
   const bad = fangkong(['codes', 'show', 'nobody', '--data', srv.dataDir]);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /person/);
+});
+
+// Read-only SQL on the server's store, for set comparisons (every affected person).
+const sql = (q) => {
+  const r = spawnSync('sqlite3', ['-readonly', path.join(srv.dataDir, 'fangkong.db'), q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+};
+
+test('a zone published turns every resident red at once; lifted, they are green again', async () => {
+  const withHome = persons.filter((x) => x.household_id && persons.indexOf(x) >= next);
+  const p = withHome[0];
+  next = persons.indexOf(p) + 1;
+  const c = await admin.post('/api/v1/cases', { ...caseBody(p), reported_at: new Date().toISOString(),
+    sampling_date: dateOf(Date.now() - DAY), onset_date: dateOf(Date.now() - 2 * DAY) });
+  assert.equal(c.status, 201, c.text);
+  const zs = (await admin.get(`/api/v1/zones?case=${c.json.id}&limit=100`)).json.items;
+  const z = zs.find((x) => x.level === 'sealed');
+  assert.ok(z, JSON.stringify(zs));
+  const members = sql(`SELECT person_id FROM zone_persons WHERE zone_id = ${z.id}`); // none: proposed
+  assert.equal(members, '');
+  const pub = await admin.post(`/api/v1/zones/${z.id}/publish`, { note: '指挥部审定' });
+  assert.equal(pub.status, 200, pub.text);
+  const inZone = sql(`SELECT person_id FROM zone_persons WHERE zone_id = ${z.id} ORDER BY 1`).split('\n').map(Number);
+  assert.ok(inZone.length > 1);
+  // every resident red, by the zone or by a rule before it (a case, an isolation); an
+  // approved override (an earlier test's) keeps its colour, as overrides do
+  const rows = sql(`SELECT person_id || ' ' || colour || ' ' || rule || ' ' || coalesce(override_id, 0) FROM health_codes WHERE person_id IN (${inZone.join(',')})`)
+    .split('\n').map((l) => l.split(' '));
+  assert.equal(rows.length, inZone.length);
+  for (const [id, colour, rule, override] of rows) {
+    assert.ok(colour === 'red' || override !== '0', `person ${id}: ${colour}`);
+    assert.ok(['zone_sealed_or_high', 'case_not_released', 'contact_in_isolation', 'traveler_high_pending'].includes(rule), rule);
+  }
+  const byThisZone = Number(sql(`SELECT count(*) FROM health_codes WHERE detail LIKE '%风险区 ${z.id}）%'`));
+  assert.ok(byThisZone >= 1);
+  const neighbour = Number(sql(`SELECT person_id FROM health_codes WHERE detail LIKE '%风险区 ${z.id}）%' LIMIT 1`));
+  const n = await codeOf(admin, neighbour);
+  assert.equal(n.color, 'red');
+  assert.equal(n.reasons[0].rule, 'zone_sealed_or_high');
+  assert.match(n.reasons[0].detail, new RegExp(`封控区.*风险区 ${z.id}`));
+  assert.equal((await codeOf(admin, p.id)).reasons[0].rule, 'case_not_released', 'the case\'s rule comes first');
+  const h = (await admin.get(`/api/v1/persons/${neighbour}/code/history`)).json.items[0];
+  assert.deepEqual([h.to, h.rule, h.source], ['red', 'zone_sealed_or_high', 'zone']);
+  const lift = await admin.post(`/api/v1/zones/${z.id}/lift`, { note: '测试：经研判提前解封', force: true });
+  assert.equal(lift.status, 200, lift.text);
+  assert.equal(sql(`SELECT count(*) FROM health_codes WHERE detail LIKE '%风险区 ${z.id}）%'`), '0');
+  assert.notEqual((await codeOf(admin, neighbour)).reasons[0].rule, 'zone_sealed_or_high');
+});
+
+test('a traveler from a high-risk area is red until the lead closes; from a medium one, yellow', async () => {
+  const up = await admin.raw('POST', '/api/v1/imports/risk-areas?source=湖北省',
+    'region_code,area_name,level,from,to\n420106,甲小区,high,2020-01-01,\n420107,乙小区,medium,2020-01-01,\n',
+    { 'Content-Type': 'text/csv' });
+  assert.equal(up.status, 200, up.text);
+  // two persons whose code is green by default now (the demo publishes zones of its own)
+  const greens = new Set(sql(`SELECT person_id FROM health_codes WHERE rule = 'default'`).split('\n').map(Number));
+  const [hi, med] = persons.slice(next).filter((x) => greens.has(x.id));
+  next = persons.indexOf(med) + 1;
+  const arrive = async (p, region, area) => {
+    const full = (await admin.get(`/api/v1/persons/${p.id}`)).json;
+    const r = await admin.post('/api/v1/travel/arrivals', { id_number: full.id_number, place_kind: 'station', place: '东站',
+      from_region: region, from_area: area });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.leads.length, 1, r.text);
+    return r.json.leads[0];
+  };
+  const lead = await arrive(hi, '420106', '甲小区');
+  assert.equal(lead.level, 'high');
+  await arrive(med, '420107', '乙小区');
+  const r = await codeOf(admin, hi.id);
+  assert.deepEqual([r.color, r.reasons[0].rule], ['red', 'traveler_high_pending']);
+  assert.match(r.reasons[0].detail, new RegExp(`高风险区.*线索 ${lead.id}`));
+  const y = await codeOf(admin, med.id);
+  assert.deepEqual([y.color, y.reasons[0].rule], ['yellow', 'traveler_pending']);
+  for (const [state, extra] of [['received'], ['found'], ['controlled', { measure_taken: 'other' }], ['closed']]) {
+    const m = await admin.patch(`/api/v1/leads/${lead.id}`, { state, ...(extra || {}) });
+    assert.equal(m.status, 200, m.text);
+  }
+  const g = await codeOf(admin, hi.id);
+  assert.equal(g.color, 'green');
+  const h = (await admin.get(`/api/v1/persons/${hi.id}/code/history`)).json.items;
+  assert.deepEqual(h.slice(0, 2).map((x) => [x.from, x.to, x.source]), [['red', 'green', 'travel'], ['green', 'red', 'travel']]);
 });

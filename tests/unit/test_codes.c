@@ -429,6 +429,30 @@ static void every_rule_with_its_reason(void **state)
     world_close(w);
 }
 
+/* Zones (0018): a published zone over the person's community; its level decides. */
+static void zones_by_level(void **state)
+{
+    (void)state;
+    world *w = world_open(NULL);
+    int64_t pid = new_person(w);
+    ASSERT_CODE(w, pid, "green", "default", NULL);
+    sql(w, "INSERT INTO zones (id, scheme, level, origin_level, unit_kind, area_code, name, "
+        "status, rule, policy_version, start_date, last_case_date, created_at, created_by, "
+        "updated_at) VALUES (71, 'fengkong', 'controlled', 'controlled', 'community', "
+        "'510104001001', '测试管控区', 'proposed', 'test', 'v9', '2026-01-01', '2026-01-01', 1, "
+        "'t', 1)");
+    ASSERT_CODE(w, pid, "green", "default", NULL); /* proposed: not yet */
+    sql(w, "UPDATE zones SET status = 'published', published_at = 2, published_by = 't'");
+    ASSERT_CODE(w, pid, "yellow", "zone_controlled_or_medium", "管控区：测试管控区（风险区 71）");
+    sql(w, "UPDATE zones SET level = 'sealed'");
+    ASSERT_CODE(w, pid, "red", "zone_sealed_or_high", "封控区");
+    code_rec c = code(w, pid);
+    assert_string_equal(c.cohort, "high_risk_area_stay"); /* what red_restriction reads */
+    sql(w, "UPDATE zones SET level = 'precaution'");
+    ASSERT_CODE(w, pid, "green", "default", NULL);
+    world_close(w);
+}
+
 static void red_restriction_holds(void **state)
 {
     (void)state;
@@ -583,6 +607,7 @@ int main(void)
         cmocka_unit_test(key_file_kept),
         cmocka_unit_test(qr_svg_well_formed),
         cmocka_unit_test(every_rule_with_its_reason),
+        cmocka_unit_test(zones_by_level),
         cmocka_unit_test(red_restriction_holds),
         cmocka_unit_test(overrides_need_a_second_person),
         cmocka_unit_test(no_quiet_colour_change),
