@@ -101,8 +101,12 @@ static const condition conditions[] = {
      "ORDER BY x.due_date"},
     /* a residence inside a published zone: sealed or high-risk residents are in a
      * high-risk area (red_restriction's high_risk_area_stay). The membership is the one of
-     * view zone_persons (0018), written here from the person outward: SQLite plans the
-     * view's area arm as a scan of every person even for one touched person. */
+     * view zone_persons (0018), written here from the person outward (SQLite plans the
+     * view's area arm as a scan of every person even for one touched person): the zones
+     * of the person's building, or of an area whose code is a prefix of the person's grid
+     * (a district 6 digits, a street 9, a community 12, a grid 15: model/area.h), or for a
+     * person without a household, of their community's code; each an index read, the
+     * zone then by its key ('+' keeps SQLite from scanning zones by status instead). */
     {"in_zone",
      "SELECT t.person_id, CASE WHEN z.level IN ('sealed', 'high') THEN 'high_risk_area_stay' "
      "ELSE 'zone_' || z.level END, printf('居住地在%s：%s（风险区 %d）', CASE z.level WHEN "
@@ -110,12 +114,14 @@ static const condition conditions[] = {
      "WHEN 'high' THEN '高风险区' WHEN 'medium' THEN '中风险区' WHEN 'low' THEN '低风险区' ELSE "
      "z.level END, z.name, z.id) FROM " TOUCHED " CROSS JOIN persons p ON p.id = t.person_id "
      "LEFT JOIN households h ON h.id = p.household_id LEFT JOIN buildings b ON b.id = "
-     "h.building_id CROSS JOIN zones z ON z.status = 'published' WHERE "
-     IN_LIST("z.level", "levels") " AND ((z.unit_kind = 'building' AND z.building_id = "
-     "h.building_id) OR (z.unit_kind <> 'building' AND b.grid_code >= z.area_code AND "
-     "b.grid_code < z.area_code || '~') OR (z.unit_kind IN ('community', 'street', 'district') "
-     "AND p.household_id IS NULL AND p.community_code >= z.area_code AND p.community_code < "
-     "z.area_code || '~')) ORDER BY z.id"},
+     "h.building_id CROSS JOIN zones z WHERE z.id IN (SELECT y.id FROM zones y WHERE "
+     "y.building_id = h.building_id UNION ALL SELECT y.id FROM zones y WHERE y.area_code IN "
+     "(substr(b.grid_code, 1, 6), substr(b.grid_code, 1, 9), substr(b.grid_code, 1, 12), "
+     "b.grid_code) AND y.unit_kind <> 'building' UNION ALL SELECT y.id FROM zones y WHERE "
+     "p.household_id IS NULL AND y.area_code IN (substr(p.community_code, 1, 6), "
+     "substr(p.community_code, 1, 9), p.community_code) AND y.unit_kind IN ('community', "
+     "'street', 'district')) AND +z.status = 'published' AND +" IN_LIST("z.level", "levels")
+     " ORDER BY z.id"},
     /* a traveler from a risk area whose lead is open (view traveler_pending, 0019) */
     {"traveler_pending",
      "SELECT t.person_id, CASE v.level WHEN 'high' THEN 'high_risk_area_stay' WHEN 'medium' "
