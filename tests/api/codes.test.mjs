@@ -377,3 +377,20 @@ test('a traveler from a high-risk area is red until the lead closes; from a medi
   const h = (await admin.get(`/api/v1/persons/${hi.id}/code/history`)).json.items;
   assert.deepEqual(h.slice(0, 2).map((x) => [x.from, x.to, x.source]), [['red', 'green', 'travel'], ['green', 'red', 'travel']]);
 });
+
+test('a checkpoint scans a code\'s token: the person it names; a forged or expired one refused', async () => {
+  const cp = await admin.post('/api/v1/checkpoints', { name: '健康码卡口', kind: 'gate', area_code: mine.slice(0, 6) });
+  assert.equal(cp.status, 201, cp.text);
+  const p = fresh();
+  const c = await codeOf(admin, p.id);
+  const s = await kakou.post(`/api/v1/checkpoints/${cp.json.id}/scans`, { token: c.token, direction: 'out' });
+  assert.equal(s.status, 201, s.text);
+  assert.equal(s.json.person_id, p.id);
+  const chars = [...c.token];
+  chars[30] = chars[30] === 'A' ? 'B' : 'A';
+  assert.equal((await kakou.post(`/api/v1/checkpoints/${cp.json.id}/scans`, { token: chars.join(''), direction: 'out' })).status, 403);
+  const old = await kakou.post(`/api/v1/checkpoints/${cp.json.id}/scans`, { token: token(p.id, Math.floor(Date.now() / 1000) - 1), direction: 'out' });
+  assert.equal(old.status, 410, old.text);
+  // a token and another way to name the person: refused as before
+  assert.equal((await kakou.post(`/api/v1/checkpoints/${cp.json.id}/scans`, { token: c.token, person_id: p.id, direction: 'out' })).status, 400);
+});
