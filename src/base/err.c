@@ -45,6 +45,7 @@ const char *fk_code_name(fk_code code)
     case FK_EREF: return "unknown_reference";
     case FK_EBUSY: return "unavailable";
     case FK_EIO: return "io_error";
+    case FK_EGONE: return "gone";
     case FK_EINTERNAL: return "internal";
     }
     return "internal";

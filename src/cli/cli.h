@@ -40,6 +40,7 @@ int cmd_user(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_leads(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_codes(int argc, char **argv);
 int cmd_briefing(int argc, char **argv);
 int cmd_reports(int argc, char **argv);
 int cmd_facilities(int argc, char **argv);

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "http/server.h"
 #include "policy/policy.h"
+#include "services/codes.h"
 #include "services/sweeps.h"
 #include "services/tracing.h"
 
@@ -90,6 +91,26 @@ static bool is_dir(const char *p)
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* Health codes: the policy's rules installed (every code recomputed when they changed)
+ * and the runtime (token key, scan audit writer). NULL, logged, when they cannot be. */
+static codes_runtime *serve_codes(const char *data_dir, const policy *pol)
+{
+    fk_err err;
+    code_run r;
+    store *st = store_open(data_dir, &err);
+    if (!st || codes_install(st, pol, &r, &err) != 0) {
+        log_warn("serve", "health code rules not installed: %s", err.message);
+    } else if (r.touched) {
+        log_info("serve", "health code rules of %s installed: %lld codes evaluated, %lld "
+                 "changed", policy_id(pol), (long long)r.touched, (long long)r.changed);
+    }
+    store_close(st);
+    codes_runtime *rt = codes_runtime_start(data_dir, &err);
+    if (!rt)
+        log_warn("serve", "no health codes served: %s", err.message);
+    return rt;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     serve_args a;
@@ -124,8 +145,11 @@ int cmd_serve(int argc, char **argv)
     else
         log_warn("serve", "no trace snapshot: %s", err.message);
     cfg->tracing = tr;
+    codes_runtime *codes = serve_codes(cfg->data_dir, pol);
+    cfg->codes = codes;
     http_server *srv = http_server_start(cfg, &err);
     if (!srv) {
+        codes_runtime_stop(codes);
         tracing_free(tr);
         policy_free(pol);
         return cli_fail("serve", &err);
@@ -141,6 +165,7 @@ int cmd_serve(int argc, char **argv)
     log_info("serve", "signal %d: stopping", wait_for_signal(&set));
     sweeper_stop(sw);
     http_server_stop(srv);
+    codes_runtime_stop(codes); /* after the server: the last scans are queued, then written */
     tracing_free(tr);
     policy_free(pol);
     return 0;

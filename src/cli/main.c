@@ -23,6 +23,7 @@ static const struct {
     {"trace", cmd_trace, "find the contacts of cases from imported location data"},
     {"check", cmd_check, "check the store's integrity and schema version"},
     {"leads", cmd_leads, "push, export and escalate leads (leads push|export|escalate)"},
+    {"codes", cmd_codes, "health codes: a person's code and its log, recompute every code"},
     {"sweep", cmd_sweep, "run the timed duties once (lead escalation...)"},
     {"reports", cmd_reports, "units missing their daily report at the deadline (reports flag)"},
     {"briefing", cmd_briefing, "the accountability briefing of a period, as text or XLSX"},

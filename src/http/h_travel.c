@@ -25,6 +25,7 @@
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
+#include "services/codes.h"
 #include "services/travel.h"
 
 typedef req_field field;
@@ -256,7 +257,13 @@ int h_checkpoint_scan(http_req *rq, fk_err *err)
     travel_scan_in in = {.id_number = v[0].given ? v[0].s : NULL, .person_id = v[1].n,
                          .token = v[2].given ? v[2].s : NULL, .direction = v[3].s,
                          .from_region = v[4].given ? v[4].s : NULL, .at = v[5].n};
-    int rc = travel_scan(rq->st, rq->policy, &rq->who, cp, &in, &s, &made, err);
+    /* a health-code token alone names its person once its MAC and expiry hold */
+    int rc = 0;
+    if (in.token && !in.id_number && !in.person_id) {
+        rc = codes_token_person(rq->codes, in.token, &in.person_id, err);
+        in.token = NULL;
+    }
+    rc = rc || travel_scan(rq->st, rq->policy, &rq->who, cp, &in, &s, &made, err);
     json_decref(body);
     if (rc != 0)
         return -1;

@@ -76,6 +76,15 @@ int h_testing_tube_get(http_req *rq, fk_err *err);
 int h_testing_tube_scan(http_req *rq, fk_err *err);
 int h_testing_tube_close(http_req *rq, fk_err *err);
 int h_person_samples(http_req *rq, fk_err *err);
+/* h_codes.c */
+int h_person_code(http_req *rq, fk_err *err);
+int h_person_code_history(http_req *rq, fk_err *err);
+int h_code_scan(http_req *rq, fk_err *err);
+int h_public_code(http_req *rq, fk_err *err);
+int h_code_override_create(http_req *rq, fk_err *err);
+int h_code_overrides_list(http_req *rq, fk_err *err);
+int h_code_override_approve(http_req *rq, fk_err *err);
+int h_code_override_reject(http_req *rq, fk_err *err);
 int h_testing_holds(http_req *rq, fk_err *err);
 int h_notifications_list(http_req *rq, fk_err *err);
 int h_notification_ack(http_req *rq, fk_err *err);

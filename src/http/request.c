@@ -121,6 +121,10 @@ static int read_value(const req_field *spec, json_t *v, req_value *out, fk_err *
         out->n = json_integer_value(v);
         return 0;
     }
+    if (spec->type == REQ_INSTANT && json_is_integer(v)) { /* Unix seconds as a number */
+        out->n = json_integer_value(v);
+        return out->n > 0 ? 0 : fk_fail(err, FK_EINVAL, key, "%s: Unix seconds after 1970", key);
+    }
     if (!json_is_string(v))
         return fk_fail(err, FK_EINVAL, key, "%s: must be a string", key);
     if (spec->type == REQ_INSTANT)

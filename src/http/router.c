@@ -75,6 +75,14 @@ static const route routes[] = {
     {"POST", "/api/v1/testing/tubes/{barcode}/result", h_testing_tube_result, true, "A tube's first result: negative, positive with Ct values (ct_orf1ab, ct_n) or invalid (lab_id)", "testing"},
     {"POST", "/api/v1/testing/tubes/{barcode}/result/correction", h_testing_tube_correction, true, "Correct a tube's current result with a reason; the history is kept", "testing"},
     {"GET", "/api/v1/testing/flow", h_testing_flow, true, "Tubes waiting at each step and over the policy's limits, per site and per lab (round, site, lab, now)", "testing"},
+    {"GET", "/api/v1/persons/{id}/code", h_person_code, true, "A person's health code: color, reasons, override, last negative test, a signed token valid until valid_until and its QR as SVG (audited)", "codes"},
+    {"GET", "/api/v1/persons/{id}/code/history", h_person_code_history, true, "A person's colour log, newest first: at, from, to, rule, reason, operator, source, policy_version, override_id (limit)", "codes"},
+    {"GET", "/api/v1/codes/{token}", h_code_scan, false, "A gate's scan of a code token (public): color, masked name, last negative test, valid_until, reasons, override; 400 malformed, 403 forged, 410 expired", "codes"},
+    {"POST", "/api/v1/public/code", h_public_code, false, "One's own health code by ID number and phone (public; a wrong pair is 401)", "codes"},
+    {"POST", "/api/v1/persons/{id}/code/overrides", h_code_override_create, true, "Ask for a manual override of a person's code (color, a written reason, until); pending until another user approves", "codes"},
+    {"GET", "/api/v1/code-overrides", h_code_overrides_list, true, "Manual code overrides (status: pending, approved, rejected, expired; limit, offset), newest first", "codes"},
+    {"POST", "/api/v1/code-overrides/{id}/approve", h_code_override_approve, true, "Approve an override (by another user than the requester): the code changes at once, logged", "codes"},
+    {"POST", "/api/v1/code-overrides/{id}/reject", h_code_override_reject, true, "Reject an override (by another user than the requester)", "codes"},
     {"GET", "/api/v1/persons/{id}/samples", h_person_samples, true, "The person's testing history: round, site, tube, pool size, time, the tube's result; and the person's holds", "testing"},
     {"GET", "/api/v1/testing/holds", h_testing_holds, true, "Holds after positive pools and invalid tubes (round, state, person, tube, area, limit, offset), masked per role", "testing"},
     {"GET", "/api/v1/zones", h_zones_list, true, "Risk zones (status, level, area, case, limit, offset) with their dates and over-reach flags", "zones"},
@@ -141,11 +149,12 @@ static bool match(const char *pattern, const char *path, http_req *rq)
         if (*pattern == '{') {
             const char *pend = strchr(pattern, '}');
             size_t n = strcspn(path, "/");
-            if (!pend || n == 0 || n >= sizeof rq->pbuf[0] || np >= HTTP_MAX_PARAMS)
+            if (!pend || n == 0 || np >= HTTP_MAX_PARAMS)
                 return false;
-            if (rq) {
-                memcpy(rq->pbuf[np], path, n);
-                rq->pbuf[np][n] = '\0';
+            if (rq) { /* too long for any parameter: given as "", which no handler takes */
+                size_t k = n < sizeof rq->pbuf[0] ? n : 0;
+                memcpy(rq->pbuf[np], path, k);
+                rq->pbuf[np][k] = '\0';
                 rq->params[np] = rq->pbuf[np];
             }
             np++;

@@ -249,6 +249,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
                send_error(c, cs, &err);
     rq.policy = srv->cfg.policy;
     rq.tracing = srv->cfg.tracing;
+    rq.codes = srv->cfg.codes;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
     rq.upload_path = cs->spool_path;

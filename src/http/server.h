@@ -24,6 +24,7 @@ typedef struct server_config {
     size_t max_body;         /* bytes, default 1 MiB */
     const struct policy *policy; /* in force; owned by the caller, outlives the server */
     struct tracing *tracing;     /* contact discovery; owned by the caller, outlives it */
+    struct codes_runtime *codes; /* health-code key and scan audit; the caller's, outlives it */
 } server_config;
 
 typedef struct http_server http_server;

@@ -43,6 +43,7 @@
 #include "model/idcard.h"
 #include "model/role.h"
 #include "policy/policy.h"
+#include "services/codes.h"
 #include "services/registry.h"
 
 /* ---- key set --------------------------------------------------------------------- */
@@ -941,7 +942,13 @@ static void person_key(const void *rec, strbuf *out)
 
 static int person_insert(import_ctx *cx, void *rec, fk_err *err)
 {
-    return registry_person_create(cx->st, cx->a, rec, err);
+    return registry_person_create_deferred(cx->st, cx->a, rec, err);
+}
+
+/* The health codes of the file's persons, in one set-based recompute. */
+static int persons_finish(import_ctx *cx, fk_err *err)
+{
+    return codes_recompute_touched(cx->st, cx->a, "import", NULL, err);
 }
 
 /* ---- cases ------------------------------------------------------------------------------ */
@@ -1126,7 +1133,7 @@ static int area_insert(import_ctx *cx, void *rec, fk_err *err)
 
 static const import_kind persons_kind = {
     "persons", "person", PERM_PERSON_WRITE, person_cols, COUNT(person_cols), sizeof(person),
-    NULL, person_parse, person_key, "id_number", person_insert};
+    NULL, person_parse, person_key, "id_number", person_insert, .finish = persons_finish};
 static const import_kind cases_kind = {
     "cases", "case", PERM_CASE_WRITE, case_cols, COUNT(case_cols), sizeof(epicase),
     case_check_header, case_parse, case_key, "sampling_date", case_insert};

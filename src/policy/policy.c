@@ -359,10 +359,15 @@ static const schema_row schema[] = {
     ROW("health_code.colours.yellow.door", T_STR),
     ROW("health_code.colours.green.door", T_STR),
     ROW("health_code.overdue_grace_h", T_INT, HOURS),
+    ROW("health_code.token_valid_s", T_INT, .lo = 30, .hi = 86400),
+    ROW("health_code.token_source", T_SRC),
     ROW("health_code.rules.*.id", T_STR),
     ROW("health_code.rules.*.colour", T_STR, .oneof = COLOURS),
     ROW("health_code.rules.*.condition", T_STR, .oneof = "case_not_released|in_phase|"
-        "in_phase_after_red|pending_clearance|required_test_overdue|always"),
+        "in_phase_after_red|pending_clearance|pool_held|required_test_overdue|in_zone|"
+        "traveler_pending|always"),
+    ROW("health_code.rules.*.source", T_SRC, F_OPT),
+    ROW("health_code.rules.*.levels", T_STRS, F_OPT),
     ROW("health_code.rules.*.cohorts", T_STRS, F_OPT),
     ROW("health_code.rules.*.phases", T_STRS, F_OPT, .oneof = PHASES),
     ROW("health_code.rules", T_ARR, .check = check_rules),

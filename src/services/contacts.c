@@ -11,6 +11,7 @@
 #include "base/timeutil.h"
 #include "model/person.h"
 #include "model/role.h"
+#include "services/codes.h"
 #include "services/discovery.h"
 #include "services/registry.h"
 
@@ -65,8 +66,12 @@ int contacts_review(store *st, const actor *a, int64_t contact_id, const char *s
     actor_audit(a, &rec, "review", "contact", contact_id, status);
     char kept[sizeof out->note];
     snprintf(kept, sizeof kept, "%s", note ? note : out->note); /* no note: keep the old */
-    if (store_contact_review(st, contact_id, status, kept, a->username, fk_now(), &rec, err) ||
-        store_contact_get(st, contact_id, out, err) != 0)
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_contact_review(st, contact_id, status, kept, a->username, fk_now(), &rec,
+                                  err) ||
+             codes_recompute_for(st, a, "contact", CODES_BY_CONTACT, contact_id, err) ? -1 : 0;
+    if (store_end(st, rc, err) != 0 || store_contact_get(st, contact_id, out, err) != 0)
         return -1;
     mask_for(a, out);
     return 0;

@@ -19,6 +19,7 @@
 #include "model/isolation.h"
 #include "model/person.h"
 #include "model/role.h"
+#include "services/codes.h"
 #include "services/registry.h"
 
 /* ---- scope, masking, audit ---------------------------------------------------------------- */
@@ -830,7 +831,8 @@ static int start_unit(store *st, const policy *pol, const actor *a, const isolat
     snprintf(detail, sizeof detail, "person=%lld %s %s..%s", (long long)p->id, iso->kind,
              iso->day1_date, iso->end_date);
     actor_audit(a, &rec, "create", "isolation", 0, detail);
-    return store_isolation_insert(st, iso, tests, nt, &rec, err);
+    return store_isolation_insert(st, iso, tests, nt, &rec, err) ||
+           codes_recompute_for(st, a, "isolation", CODES_BY_PERSON, p->id, err) ? -1 : 0;
 }
 
 static int check_day1(const char *date, int64_t today, int64_t *day1, fk_err *err)
@@ -957,14 +959,15 @@ static int result_unit(store *st, const actor *a, const isolation_rec *iso,
     actor_audit(a, &rec, "result", "isolation_test", t->id, detail);
     if (store_isolation_test_result(st, t->id, result, a->username, fk_now(), &rec, err) != 0)
         return -1;
-    if (strcmp(result, "positive") != 0)
-        return 0;
+    if (strcmp(result, "positive") != 0) /* a negative: the last negative time, overdue */
+        return codes_recompute_for(st, a, "isolation_test", CODES_BY_ISOLATION, iso->id, err);
     if (case_of_positive(st, a, iso, t, &case_id, err) != 0)
         return -1;
     snprintf(detail, sizeof detail, "ended early: positive test day %d, case %lld", t->day,
              (long long)case_id);
     actor_audit(a, &rec, "end", "isolation", iso->id, detail);
-    return store_isolation_end(st, iso->id, "ended_case", case_id, fk_now(), &rec, err);
+    return store_isolation_end(st, iso->id, "ended_case", case_id, fk_now(), &rec, err) ||
+           codes_recompute_for(st, a, "isolation", CODES_BY_ISOLATION, iso->id, err) ? -1 : 0;
 }
 
 int isolation_record_result(store *st, const policy *pol, const actor *a, int64_t id,
@@ -1023,8 +1026,8 @@ static int release_unit(store *st, const policy *pol, const actor *a, const isol
     actor_audit(a, &rec, "release", "isolation", iso->id, detail);
     if (store_isolation_end(st, iso->id, "released", 0, fk_now(), &rec, err) != 0)
         return -1;
-    if (strcmp(iso->next_kind, "home_isolation") != 0)
-        return 0;
+    if (strcmp(iso->next_kind, "home_isolation") != 0) /* monitoring, or nothing, follows */
+        return codes_recompute_for(st, a, "isolation", CODES_BY_ISOLATION, iso->id, err);
     /* the next phase is an isolation too (m20: 5 days central + 3 at home) */
     isolation_start_req r = {.person_id = iso->person_id, .lead_id = iso->lead_id,
                              .cohort = iso->cohort};
@@ -1082,7 +1085,11 @@ int isolation_end_into_case(store *st, const actor *a, int64_t id, int64_t case_
                        (long long)case_id);
     snprintf(detail, sizeof detail, "ended early into case %lld", (long long)case_id);
     actor_audit(a, &rec, "end", "isolation", id, detail);
-    if (store_isolation_end(st, id, "ended_case", case_id, fk_now(), &rec, err) != 0)
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (store_end(st, store_isolation_end(st, id, "ended_case", case_id, fk_now(), &rec, err) ||
+                          codes_recompute_for(st, a, "isolation", CODES_BY_ISOLATION, id, err)
+                      ? -1 : 0, err) != 0)
         return -1;
     return isolation_get(st, a, id, out, NULL, err);
 }

@@ -12,6 +12,7 @@
 #include "base/timeutil.h"
 #include "model/hold.h"
 #include "model/role.h"
+#include "services/codes.h"
 #include "services/isolation.h"
 #include "services/leads.h"
 #include "services/registry.h"
@@ -263,7 +264,8 @@ int positives_follow_up(store *st, const policy *pol, const actor *a, const resu
     ids_json(r, n, &ids);
     follow f = {st, pol, a, sb_str(&ids), fk_now(), 0};
     int rc = corrections_end(&f, r, n, err) || holds_made(&f, err) ||
-             negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err);
+             negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err) ||
+             codes_recompute_set(st, a, "results", CODES_BY_RESULTS, f.ids, err);
     sb_free(&ids);
     return rc ? -1 : 0;
 }

@@ -14,6 +14,7 @@
 
 #include "base/timeutil.h"
 #include "model/role.h"
+#include "services/codes.h"
 
 static int out_of_area(const char *entity, int64_t id, fk_err *err)
 {
@@ -62,13 +63,29 @@ static int check_person_write(store *st, const actor *a, person *p, fk_err *err)
     return 0;
 }
 
-int registry_person_create(store *st, const actor *a, person *p, fk_err *err)
+/* The person, and their health code computed now or (defer) only touched. */
+static int person_create(store *st, const actor *a, person *p, bool defer, fk_err *err)
 {
     if (check_person_write(st, a, p, err) != 0)
         return -1;
     audit_rec rec;
     actor_audit(a, &rec, "create", "person", 0, p->id_number);
-    return store_person_insert(st, p, &rec, err);
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_person_insert(st, p, &rec, err) ||
+             (defer ? codes_touch(st, CODES_BY_PERSON, p->id, err)
+                    : codes_recompute_for(st, a, "person", CODES_BY_PERSON, p->id, err)) ? -1 : 0;
+    return store_end(st, rc, err);
+}
+
+int registry_person_create(store *st, const actor *a, person *p, fk_err *err)
+{
+    return person_create(st, a, p, false, err);
+}
+
+int registry_person_create_deferred(store *st, const actor *a, person *p, fk_err *err)
+{
+    return person_create(st, a, p, true, err);
 }
 
 int registry_person_update(store *st, const actor *a, person *p, fk_err *err)
@@ -78,7 +95,12 @@ int registry_person_update(store *st, const actor *a, person *p, fk_err *err)
         return -1;
     audit_rec rec;
     actor_audit(a, &rec, "update", "person", p->id, p->id_number);
-    return store_person_update(st, p, &rec, err);
+    if (store_begin(st, err) != 0)
+        return -1;
+    /* a new residence may put the person in or out of a zone */
+    int rc = store_person_update(st, p, &rec, err) ||
+             codes_recompute_for(st, a, "person", CODES_BY_PERSON, p->id, err) ? -1 : 0;
+    return store_end(st, rc, err);
 }
 
 int registry_person_get(store *st, const actor *a, int64_t id, person *out, fk_err *err)
@@ -167,7 +189,11 @@ int registry_case_create(store *st, const actor *a, epicase *c, fk_err *err)
         return -1;
     audit_rec rec;
     actor_audit(a, &rec, "create", "case", 0, c->classification);
-    return store_case_insert(st, c, &rec, err);
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_case_insert(st, c, &rec, err) ||
+             codes_recompute_for(st, a, "case", CODES_BY_CASE, c->id, err) ? -1 : 0;
+    return store_end(st, rc, err);
 }
 
 int registry_case_screening_positive(store *st, const actor *a, int64_t person_id,
@@ -196,7 +222,11 @@ int registry_case_update(store *st, const actor *a, epicase *c, fk_err *err)
         return -1;
     audit_rec rec;
     actor_audit(a, &rec, "update", "case", c->id, c->classification);
-    return store_case_update(st, c, &rec, err);
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_case_update(st, c, &rec, err) ||
+             codes_recompute_for(st, a, "case", CODES_BY_CASE, c->id, err) ? -1 : 0;
+    return store_end(st, rc, err);
 }
 
 int registry_case_get(store *st, const actor *a, int64_t id, epicase *out, fk_err *err)
@@ -249,7 +279,11 @@ int registry_case_transition(store *st, const actor *a, int64_t case_id, const c
     char detail[64];
     snprintf(detail, sizeof detail, "%s->%s", c.status, to);
     actor_audit(a, &rec, "transition", "case", case_id, detail);
-    return store_case_transition(st, case_id, to, note ? note : "", &rec, out, err);
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_case_transition(st, case_id, to, note ? note : "", &rec, out, err) ||
+             codes_recompute_for(st, a, "case", CODES_BY_CASE, case_id, err) ? -1 : 0;
+    return store_end(st, rc, err);
 }
 
 int registry_case_transitions(store *st, const actor *a, int64_t case_id, transition_list *out,

@@ -16,6 +16,10 @@
 #include "store/store.h"
 
 int registry_person_create(store *st, const actor *a, person *p, fk_err *err);
+/* As registry_person_create, but the person's health code is only touched: the caller runs
+ * codes_recompute_touched (services/codes.h) before its unit ends, once for a whole batch
+ * (the import of a persons file). */
+int registry_person_create_deferred(store *st, const actor *a, person *p, fk_err *err);
 int registry_person_update(store *st, const actor *a, person *p, fk_err *err);
 int registry_person_get(store *st, const actor *a, int64_t id, person *out, fk_err *err);
 /* f->area_prefix is narrowed to the actor's jurisdiction. */

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "services/actor.h"
+#include "services/codes.h"
 #include "services/leads.h"
 #include "services/transfers.h"
 
@@ -27,6 +28,18 @@ static int sweep_transfer_lateness(store *st, const policy *pol, const actor *a,
     return transfers_escalate(st, pol, a, now, changed, err);
 }
 
+/* Codes that change with the clock alone: overrides expired, tests overdue, monitoring
+ * phases ended (services/codes.h). */
+static int sweep_health_codes(store *st, const policy *pol, const actor *a, int64_t now,
+                              int *changed, fk_err *err)
+{
+    code_run r;
+    (void)pol, (void)a;
+    int rc = codes_sweep(st, now, &r, err);
+    *changed = rc == 0 ? (int)r.changed : 0;
+    return rc;
+}
+
 typedef int (*sweep_fn)(store *st, const policy *pol, const actor *a, int64_t now,
                         int *changed, fk_err *err);
 
@@ -36,6 +49,7 @@ static const struct {
 } sweeps[] = {
     {"lead_escalation", sweep_lead_escalation},
     {"transfer_lateness", sweep_transfer_lateness},
+    {"health_codes", sweep_health_codes},
 };
 
 int sweeps_run(store *st, const policy *pol, int64_t now, sweep_report *out, fk_err *err)

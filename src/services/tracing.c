@@ -16,6 +16,7 @@
 #include "base/timeutil.h"
 #include "model/role.h"
 #include "policy/policy.h"
+#include "services/codes.h"
 #include "services/discovery.h"
 #include "services/registry.h"
 #include "trace/presence.h"
@@ -410,8 +411,8 @@ static int lock_current(tracing *t, store *st, fk_err *err)
 }
 
 /* Link each row to the person its subject names and store it, in one transaction. */
-static int store_rows(store *st, int64_t case_id, const trace_contact_list *l, int64_t now,
-                      fk_err *err)
+static int store_rows(store *st, const actor *a, int64_t case_id, const trace_contact_list *l,
+                      int64_t now, fk_err *err)
 {
     if (store_begin(st, err) != 0)
         return -1;
@@ -432,6 +433,9 @@ static int store_rows(store *st, int64_t case_id, const trace_contact_list *l, i
         if (store_contact_upsert(st, &c, NULL, err) != 0)
             goto fail;
     }
+    /* companions and venue exposures found wait for their clearance tests: yellow now */
+    if (codes_recompute_for(st, a, "discovery", CODES_BY_CASE_CONTACTS, case_id, err) != 0)
+        goto fail;
     return store_commit(st, err);
 fail:
     store_rollback(st);
@@ -496,7 +500,7 @@ int tracing_discover(tracing *t, store *st, const actor *a, int64_t case_id,
     int rc = discovery_run(t->ix, st, &r, &c, &l, err);
     pthread_rwlock_unlock(&t->lock);
     if (rc == 0)
-        rc = store_rows(st, case_id, &l, fk_now(), err);
+        rc = store_rows(st, a, case_id, &l, fk_now(), err);
     trace_contact_list_free(&l);
     return rc == 0 ? store_contact_list(st, case_id, out, err) : -1;
 }

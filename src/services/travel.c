@@ -17,6 +17,7 @@
 
 #include "base/timeutil.h"
 #include "model/role.h"
+#include "services/codes.h"
 #include "services/leads.h"
 #include "services/registry.h"
 
@@ -598,7 +599,11 @@ int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
 int travel_leads_changed(store *st, const int64_t *person_ids, size_t n, fk_err *err)
 {
     /* Health codes recompute these persons here, in the caller's transaction (issue 6
-     * contract "Hooks"); nothing else depends on it yet. */
-    (void)st, (void)person_ids, (void)n, (void)err;
-    return 0;
+     * contract "Hooks"). */
+    actor sys;
+    actor_system(&sys, "travel");
+    for (size_t i = 0; i < n; i++)
+        if (codes_touch(st, CODES_BY_PERSON, person_ids[i], err) != 0)
+            return -1;
+    return n ? codes_recompute_touched(st, &sys, "travel", NULL, err) : 0;
 }

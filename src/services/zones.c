@@ -22,6 +22,7 @@
 #include "model/epicase.h"
 #include "model/role.h"
 #include "model/zone.h"
+#include "services/codes.h"
 #include "services/tracing.h"
 
 #define DAY_S 86400
@@ -57,12 +58,13 @@ static int level_rank(const policy *pol, const char *level)
 
 int zones_members_changed(store *st, int64_t zone_id, bool after, fk_err *err)
 {
-    /* Issue 6 contract: the health codes' recompute of the zone's persons goes here. */
-    (void)st;
-    (void)zone_id;
-    (void)after;
-    (void)err;
-    return 0;
+    /* Issue 6 contract: the health codes of the zone's persons, before the change (touched)
+     * and after it (touched and recomputed, all in the caller's transaction). */
+    actor sys;
+    if (!after)
+        return codes_touch(st, CODES_BY_ZONE, zone_id, err);
+    actor_system(&sys, "zone");
+    return codes_recompute_for(st, &sys, "zone", CODES_BY_ZONE, zone_id, err);
 }
 
 /* ---- dates and flags ------------------------------------------------------------------ */

@@ -157,6 +157,29 @@ struct store_ops {
     const struct store_zone_ops *zone;
     /* traveler screening and checkpoints (store_travel.h) */
     const struct store_travel_ops *travel;
+    /* health codes (store_codes.h) */
+    const struct store_codes_ops *codes;
+};
+
+/* The health-code section's calls, same parameters as the store_* functions of
+ * store_codes.h (dispatched by store_codes.c). */
+struct store_codes_ops {
+    int (*install)(store *st, const code_settings_rec *s, const code_rule_rec *rules, size_t n,
+                   fk_err *err);
+    int (*settings)(store *st, code_settings_rec *out, fk_err *err);
+    int (*touch)(store *st, codes_by by, int64_t id, const char *ids, int64_t now, fk_err *err);
+    int (*recompute)(store *st, int64_t now, const char *operator_, const char *source,
+                     code_run *out, fk_err *err);
+    int (*code_get)(store *st, int64_t person_id, code_rec *out, fk_err *err);
+    int (*code_history)(store *st, int64_t person_id, int limit, code_change_list *out,
+                        fk_err *err);
+    int (*override_insert)(store *st, override_rec *o, const audit_rec *a, fk_err *err);
+    int (*override_get)(store *st, int64_t id, override_rec *out, fk_err *err);
+    int (*override_list)(store *st, const char *status, const char *area_prefix, int limit,
+                         int offset, override_list *out, fk_err *err);
+    int (*override_decide)(store *st, int64_t id, const char *status, const char *by,
+                           int64_t at, const char *note, const audit_rec *a, fk_err *err);
+    int (*overrides_expire)(store *st, int64_t now, int64_t *n, fk_err *err);
 };
 
 /* The traveler screening section's calls, same parameters as the store_* functions of

@@ -861,4 +861,5 @@ static const struct store_ops sq_ops = {
     .testing_bulk = &sq_testing_bulk_ops,
     .zone = &sq_zone_ops,
     .travel = &sq_travel_ops,
+    .codes = &sq_codes_ops,
 };

@@ -19,6 +19,7 @@
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
  *   store_sqlite_reconcile.c  unpacks, unmatched tubes, a round's reconciliation
  *   store_sqlite_zones.c     risk zones, their cases and events, zone_persons
+ *   store_sqlite_codes.c     health codes: rules, the recompute, the log, overrides
  *
  * Invariants:
  *  1. One sq_store = one sqlite3 connection, used by one thread at a time.
@@ -68,6 +69,7 @@ enum sq_stmt_id {
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
     SQ_ROOMS_RESERVE, SQ_TUBE_MEMBER_INSERT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
+    SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 47, /* store_sqlite_codes.c */
     SQ_NSTMT
 };
 
@@ -312,6 +314,8 @@ extern const struct store_positive_ops sq_positive_ops;
 /* store_sqlite_reconcile.c */
 extern const struct store_reconcile_ops sq_reconcile_ops;
 extern const struct store_travel_ops sq_travel_ops;
+/* store_sqlite_codes.c */
+extern const struct store_codes_ops sq_codes_ops;
 /* store_sqlite_testing_bulk.c */
 extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
 /* store_sqlite_zones.c */

@@ -149,8 +149,10 @@ static void test_v9_local_block(void **state)
     size_t n = 0;
     fk_err err = {0};
     assert_int_equal(policy_get_count(p, "health_code.rules", &n, &err), 0);
-    assert_int_equal(n, 6);
-    assert_string_equal(get_str(p, "health_code.rules.5.colour"), "green");
+    assert_int_equal(n, 11); /* issue 6: zones, travelers, pool_held */
+    assert_string_equal(get_str(p, "health_code.rules.2.condition"), "in_zone");
+    assert_string_equal(get_str(p, "health_code.rules.4.condition"), "pool_held");
+    assert_string_equal(get_str(p, "health_code.rules.10.colour"), "green");
     policy_free(p);
 }
 

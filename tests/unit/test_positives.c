@@ -14,6 +14,7 @@
 #include "model/hold.h"
 #include "model/lead.h"
 #include "model/tube.h"
+#include "services/codes.h"
 #include "services/leads.h"
 #include "services/sample_flow.h"
 #include "store_fixture.h"
@@ -184,6 +185,7 @@ static void pool_positive_then_rechecks(void **state)
     actor_cli(&a);
     policy *pol = policy_load_builtin("v9", &err);
     make_world(st, &w);
+    assert_int_equal(codes_install(st, pol, NULL, &err), 0); /* health codes follow results */
     const char *pool[] = {"PP00-0001"};
     tubes_at_lab(st, &w, w.round, w.site, "BOX-00001", pool, 1, w.persons, 5, 20);
     result_rec out;
@@ -201,6 +203,13 @@ static void pool_positive_then_rechecks(void **state)
         assert_int_equal(l.person_id, h.items[i].person_id);
     }
     hold_list_free(&h);
+    code_rec code;
+    for (int i = 0; i < 5; i++) { /* held in place: yellow at once, naming the tube */
+        assert_int_equal(store_code_get(st, w.persons[i], &code, &err), 1);
+        assert_string_equal(code.colour, "yellow");
+        assert_string_equal(code.rule, "pool_held");
+        assert_non_null(strstr(code.detail, "PP00-0001"));
+    }
     round_list rounds;
     assert_int_equal(store_round_list(st, NULL, 10, 0, &rounds, &err), 0);
     assert_int_equal(rounds.n, 2);
@@ -245,6 +254,15 @@ static void pool_positive_then_rechecks(void **state)
     }
     assert_int_equal(confirmed, 1);
     assert_int_equal(released, 4);
+    /* the positive single is a case: red; the negatives green, with their test time */
+    assert_int_equal(store_code_get(st, w.persons[0], &code, &err), 1);
+    assert_string_equal(code.colour, "red");
+    assert_string_equal(code.rule, "case_not_released");
+    for (int i = 1; i < 5; i++) {
+        assert_int_equal(store_code_get(st, w.persons[i], &code, &err), 1);
+        assert_string_equal(code.colour, "green");
+        assert_true(code.last_negative_at > 0);
+    }
 
     /* the schema: a hold is never deleted nor back to held */
     int64_t hid = h.items[0].id;

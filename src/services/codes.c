@@ -1,0 +1,724 @@
+/*
+ * codes.c - health codes (contract: codes.h).
+ *
+ * Overrides, as a state machine (the schema enforces it, 0020):
+ *
+ *     pending --approve (another user)--> approved --until passes (sweep)--> expired
+ *        |
+ *        +----reject (another user)-----> rejected
+ *
+ * Only an approved override in force changes a colour, and only through the recompute,
+ * which logs it with the override's id: there is no other write path to health_codes.
+ */
+#include "services/codes.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/alloc.h"
+#include "base/log.h"
+#include "base/strbuf.h"
+#include "base/timeutil.h"
+#include "codes/qr.h"
+#include "model/idcard.h"
+#include "model/person.h"
+#include "model/role.h"
+
+/* ---- compiling the policy's rules ------------------------------------------------------- */
+
+#define MAX_RULES 32
+
+static void json_text(const json_t *j, char *out, size_t cap)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    snprintf(out, cap, "%s", s ? s : "[]");
+    free(s);
+}
+
+/* The clearance of each contact kind a pending_clearance rule covers, keyed by the kind
+ * contacts use ('companion', 'venue'), from measures.<cohort>.clearance. */
+static json_t *clearance_kinds(const json_t *doc, const json_t *cohorts)
+{
+    static const struct { const char *cohort, *kind; } kinds[] = {
+        {"companion", "companion"}, {"venue_exposure", "venue"}};
+    json_t *out = json_object(), *c;
+    size_t i;
+    json_array_foreach(cohorts, i, c) {
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+            if (strcmp(json_string_value(c), kinds[k].cohort) != 0)
+                continue;
+            const json_t *m = json_object_get(json_object_get(doc, "measures"), kinds[k].cohort);
+            const json_t *cl = json_object_get(m, "clearance");
+            if (!cl || json_is_false(json_object_get(m, "applies")))
+                continue;
+            json_object_set_new(out, kinds[k].kind,
+                                json_pack("{s:s, s:O, s:O}", "cohort", kinds[k].cohort,
+                                          "tests", json_object_get(cl, "tests"), "min_gap_h",
+                                          json_object_get(cl, "min_gap_h")));
+        }
+    }
+    return out;
+}
+
+static int compile_rule(const json_t *doc, const json_t *r, int ord, code_rule_rec *out,
+                        fk_err *err)
+{
+    const char *cond = json_string_value(json_object_get(r, "condition"));
+    memset(out, 0, sizeof *out);
+    out->ord = ord;
+    snprintf(out->rule, sizeof out->rule, "%s", json_string_value(json_object_get(r, "id")));
+    snprintf(out->zh, sizeof out->zh, "%s", json_string_value(json_object_get(r, "zh")) ?: "");
+    snprintf(out->colour, sizeof out->colour, "%s",
+             json_string_value(json_object_get(r, "colour")));
+    snprintf(out->condition, sizeof out->condition, "%s", cond ? cond : "");
+    if (!store_codes_condition_known(out->condition))
+        return fk_fail(err, FK_EINVAL, "health_code.rules", "health_code.rules.%d: condition "
+                       "'%s' is not one fangkong evaluates", ord, out->condition);
+    json_t *params = json_object();
+    const char *keys[] = {"cohorts", "phases", "levels"};
+    for (size_t k = 0; k < 3; k++)
+        json_object_set_new(params, keys[k], json_deep_copy(json_object_get(r, keys[k])) ?:
+                            json_array());
+    if (!strcmp(out->condition, "pending_clearance"))
+        json_object_set_new(params, "kinds",
+                            clearance_kinds(doc, json_object_get(params, "cohorts")));
+    json_text(params, out->params, sizeof out->params);
+    json_decref(params);
+    return 0;
+}
+
+static int compile(const policy *pol, code_settings_rec *cs, code_rule_rec *rules, size_t *n,
+                   fk_err *err)
+{
+    json_t *doc = policy_document(pol), *r;
+    const json_t *hc = json_object_get(doc, "health_code");
+    const json_t *rr = json_object_get(hc, "rules");
+    const json_t *restrict_ = json_object_get(hc, "red_restriction");
+    size_t i;
+    int rc = 0;
+    memset(cs, 0, sizeof *cs);
+    *n = 0;
+    if (json_array_size(rr) == 0 || json_array_size(rr) > MAX_RULES) {
+        json_decref(doc);
+        return fk_fail(err, FK_EINVAL, "health_code.rules", "health_code.rules: 1 to %d rules",
+                       MAX_RULES);
+    }
+    json_array_foreach(rr, i, r) {
+        if (rc == 0)
+            rc = compile_rule(doc, r, (int)i, &rules[i], err);
+    }
+    *n = json_array_size(rr);
+    snprintf(cs->policy_version, sizeof cs->policy_version, "%s", policy_id(pol));
+    cs->utc_offset_h = json_integer_value(json_object_get(json_object_get(doc, "reporting"),
+                                                          "utc_offset_h"));
+    cs->overdue_grace_h = json_integer_value(json_object_get(hc, "overdue_grace_h"));
+    cs->red_restricted = json_is_true(json_object_get(restrict_, "enabled"));
+    json_text(json_object_get(restrict_, "cohorts"), cs->red_cohorts, sizeof cs->red_cohorts);
+    json_decref(doc);
+    return rc;
+}
+
+/* A digest of what the recompute reads, so an unchanged policy costs nothing at start. */
+static void fingerprint(code_settings_rec *cs, const code_rule_rec *rules, size_t n)
+{
+    crypto_generichash_state h;
+    unsigned char d[32];
+    crypto_generichash_init(&h, NULL, 0, sizeof d);
+    crypto_generichash_update(&h, (const unsigned char *)cs, offsetof(code_settings_rec,
+                                                                      fingerprint));
+    char nums[96];
+    snprintf(nums, sizeof nums, "%lld/%lld/%d/%s", (long long)cs->utc_offset_h,
+             (long long)cs->overdue_grace_h, cs->red_restricted, "v1");
+    crypto_generichash_update(&h, (const unsigned char *)nums, strlen(nums));
+    crypto_generichash_update(&h, (const unsigned char *)cs->red_cohorts, strlen(cs->red_cohorts));
+    for (size_t i = 0; i < n; i++) {
+        char row[1400];
+        snprintf(row, sizeof row, "%d|%s|%s|%s|%s|%s", rules[i].ord, rules[i].rule, rules[i].zh,
+                 rules[i].colour, rules[i].condition, rules[i].params);
+        crypto_generichash_update(&h, (const unsigned char *)row, strlen(row));
+    }
+    crypto_generichash_final(&h, d, sizeof d);
+    sodium_bin2hex(cs->fingerprint, sizeof cs->fingerprint, d, sizeof d);
+}
+
+int codes_install(store *st, const policy *pol, code_run *out, fk_err *err)
+{
+    code_settings_rec cs, now_cs;
+    code_rule_rec *rules = fk_calloc(MAX_RULES, sizeof *rules);
+    size_t n = 0;
+    actor sys;
+    code_run ignored;
+    out = out ? out : &ignored;
+    memset(out, 0, sizeof *out);
+    if (sodium_init() < 0 || compile(pol, &cs, rules, &n, err) != 0) {
+        free(rules);
+        return -1;
+    }
+    fingerprint(&cs, rules, n);
+    cs.installed_at = fk_now();
+    int found = store_codes_settings(st, &now_cs, err);
+    if (found < 0 || (found && !strcmp(now_cs.fingerprint, cs.fingerprint))) {
+        free(rules);
+        return found < 0 ? -1 : 0;
+    }
+    actor_system(&sys, "policy");
+    int rc = store_begin(st, err);
+    if (rc == 0) {
+        rc = store_codes_install(st, &cs, rules, n, err) ||
+             codes_recompute_all(st, &sys, "policy", out, err) ? -1 : 0;
+        rc = store_end(st, rc, err);
+    }
+    free(rules);
+    return rc;
+}
+
+/* ---- recompute ----------------------------------------------------------------------------- */
+
+static int recompute(store *st, const actor *a, const char *source, codes_by by, int64_t id,
+                     const char *ids, code_run *out, fk_err *err)
+{
+    code_run ignored;
+    int64_t now = fk_now();
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_codes_touch(st, by, id, ids, now, err) ||
+             store_codes_recompute(st, now, a->username, source, out ? out : &ignored, err)
+                 ? -1 : 0;
+    return store_end(st, rc, err);
+}
+
+int codes_recompute_for(store *st, const actor *a, const char *source, codes_by by, int64_t id,
+                        fk_err *err)
+{
+    return recompute(st, a, source, by, id, NULL, NULL, err);
+}
+
+int codes_recompute_set(store *st, const actor *a, const char *source, codes_by by,
+                        const char *ids, fk_err *err)
+{
+    return recompute(st, a, source, by, 0, ids, NULL, err);
+}
+
+int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,
+                        fk_err *err)
+{
+    return recompute(st, a, source, CODES_BY_ALL, 0, NULL, out, err);
+}
+
+int codes_touch(store *st, codes_by by, int64_t id, fk_err *err)
+{
+    return store_codes_touch(st, by, id, NULL, fk_now(), err);
+}
+
+int codes_recompute_touched(store *st, const actor *a, const char *source, code_run *out,
+                            fk_err *err)
+{
+    code_run ignored;
+    return store_codes_recompute(st, fk_now(), a->username, source, out ? out : &ignored, err);
+}
+
+int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
+{
+    actor sys;
+    int64_t expired = 0;
+    code_run ignored;
+    out = out ? out : &ignored;
+    actor_system(&sys, "codes sweep");
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = store_overrides_expire(st, now, &expired, err) ||
+             store_codes_touch(st, CODES_BY_DUE, 0, NULL, now, err) ||
+             store_codes_recompute(st, now, sys.username, "sweep", out, err) ? -1 : 0;
+    return store_end(st, rc, err);
+}
+
+/* ---- the runtime: key and scan audit queue -------------------------------------------------- */
+
+/* Scans are audited without a synchronous commit per request: the handler appends to
+ * this bounded in-memory queue and a thread writes the queue as one transaction every
+ * second (or sooner when it is half full). What kill -9 can lose: the scans of the last
+ * second or so, which were reads (nobody's state changed, the answer was masked); a
+ * commit per scan would cap the gates' rate at the disk's fsync rate, which is what the
+ * benchmark measures against nginx. When the queue is full the scans past it are counted,
+ * and the count is written as one audit record, so a loss is never silent. */
+#define SCAN_QUEUE 65536
+
+typedef struct scan_entry { int64_t at, person_id; char colour[8]; char remote[48]; } scan_entry;
+
+struct codes_runtime {
+    code_key key;
+    char *data_dir;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    bool stop, started;
+    scan_entry *q; /* ring */
+    size_t head, n;
+    int64_t lost;
+};
+
+const code_key *codes_runtime_key(const codes_runtime *rt)
+{
+    return &rt->key;
+}
+
+void codes_runtime_log_scan(codes_runtime *rt, int64_t person_id, const char *colour,
+                            const char *remote)
+{
+    if (!rt)
+        return;
+    pthread_mutex_lock(&rt->mu);
+    if (rt->n == SCAN_QUEUE) {
+        rt->lost++;
+    } else {
+        scan_entry *e = &rt->q[(rt->head + rt->n) % SCAN_QUEUE];
+        e->at = fk_now();
+        e->person_id = person_id;
+        snprintf(e->colour, sizeof e->colour, "%s", colour);
+        snprintf(e->remote, sizeof e->remote, "%s", remote ? remote : "");
+        if (++rt->n == SCAN_QUEUE / 2)
+            pthread_cond_signal(&rt->cv);
+    }
+    pthread_mutex_unlock(&rt->mu);
+}
+
+/* Take what is queued (caller frees *out). */
+static size_t take(codes_runtime *rt, scan_entry **out, int64_t *lost)
+{
+    pthread_mutex_lock(&rt->mu);
+    size_t n = rt->n;
+    *out = n ? fk_calloc(n, sizeof **out) : NULL;
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = rt->q[(rt->head + i) % SCAN_QUEUE];
+    rt->head = (rt->head + n) % SCAN_QUEUE;
+    rt->n = 0;
+    *lost = rt->lost;
+    rt->lost = 0;
+    pthread_mutex_unlock(&rt->mu);
+    return n;
+}
+
+static int write_scans(store *st, const scan_entry *e, size_t n, int64_t lost, fk_err *err)
+{
+    if (store_begin(st, err) != 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        audit_rec r = {.at = e[i].at, .entity_id = e[i].person_id};
+        snprintf(r.actor, sizeof r.actor, "public");
+        snprintf(r.action, sizeof r.action, "scan");
+        snprintf(r.entity, sizeof r.entity, "health_code");
+        snprintf(r.detail, sizeof r.detail, "colour=%s", e[i].colour);
+        snprintf(r.remote, sizeof r.remote, "%s", e[i].remote);
+        rc = store_audit_append(st, &r, err);
+    }
+    if (rc == 0 && lost) {
+        audit_rec r = {.at = fk_now()};
+        snprintf(r.actor, sizeof r.actor, "system");
+        snprintf(r.action, sizeof r.action, "scan");
+        snprintf(r.entity, sizeof r.entity, "health_code");
+        snprintf(r.detail, sizeof r.detail, "%lld scans not recorded: the audit queue was full",
+                 (long long)lost);
+        rc = store_audit_append(st, &r, err);
+    }
+    return store_end(st, rc, err);
+}
+
+static int flush_with(codes_runtime *rt, store *st, fk_err *err)
+{
+    scan_entry *e;
+    int64_t lost;
+    size_t n = take(rt, &e, &lost);
+    int rc = (n || lost) ? write_scans(st, e, n, lost, err) : 0;
+    free(e);
+    return rc;
+}
+
+int codes_runtime_flush(codes_runtime *rt, fk_err *err)
+{
+    store *st = store_open(rt->data_dir, err);
+    if (!st)
+        return -1;
+    int rc = flush_with(rt, st, err);
+    store_close(st);
+    return rc;
+}
+
+static void *scan_writer(void *arg)
+{
+    codes_runtime *rt = arg;
+    fk_err err;
+    store *st = store_open(rt->data_dir, &err);
+    if (!st)
+        log_warn("codes", "scan audit writer: %s", err.message);
+    for (;;) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_mutex_lock(&rt->mu);
+        while (!rt->stop && rt->n < SCAN_QUEUE / 2 &&
+               pthread_cond_timedwait(&rt->cv, &rt->mu, &until) == 0)
+            ;
+        bool stop = rt->stop;
+        pthread_mutex_unlock(&rt->mu);
+        if (st && flush_with(rt, st, &err) != 0)
+            log_warn("codes", "scan audit: %s", err.message);
+        if (stop)
+            break;
+    }
+    store_close(st);
+    return NULL;
+}
+
+codes_runtime *codes_runtime_start(const char *data_dir, fk_err *err)
+{
+    codes_runtime *rt = fk_calloc(1, sizeof *rt);
+    if (code_key_load(data_dir, &rt->key, err) != 0) {
+        free(rt);
+        return NULL;
+    }
+    rt->data_dir = fk_strdup(data_dir);
+    rt->q = fk_calloc(SCAN_QUEUE, sizeof *rt->q);
+    pthread_mutex_init(&rt->mu, NULL);
+    pthread_cond_init(&rt->cv, NULL);
+    if (pthread_create(&rt->thread, NULL, scan_writer, rt) != 0) {
+        codes_runtime_stop(rt);
+        fk_fail(err, FK_EINTERNAL, "", "codes: cannot start the scan audit writer");
+        return NULL;
+    }
+    rt->started = true;
+    return rt;
+}
+
+void codes_runtime_stop(codes_runtime *rt)
+{
+    if (!rt)
+        return;
+    if (rt->started) {
+        pthread_mutex_lock(&rt->mu);
+        rt->stop = true;
+        pthread_cond_signal(&rt->cv);
+        pthread_mutex_unlock(&rt->mu);
+        pthread_join(rt->thread, NULL);
+    }
+    pthread_mutex_destroy(&rt->mu);
+    pthread_cond_destroy(&rt->cv);
+    sodium_memzero(&rt->key, sizeof rt->key);
+    free(rt->q);
+    free(rt->data_dir);
+    free(rt);
+}
+
+/* ---- reads --------------------------------------------------------------------------------- */
+
+const char *codes_colour_zh(const char *colour)
+{
+    if (!strcmp(colour, "red"))
+        return "红码";
+    if (!strcmp(colour, "yellow"))
+        return "黄码";
+    if (!strcmp(colour, "green"))
+        return "绿码";
+    return "";
+}
+
+void codes_mask_name(const char *name, char *out, size_t cap)
+{
+    size_t k = 1;
+    unsigned char c = (unsigned char)name[0];
+    if (!c) {
+        snprintf(out, cap, "某某");
+        return;
+    }
+    if (c >= 0xF0)
+        k = 4;
+    else if (c >= 0xE0)
+        k = 3;
+    else if (c >= 0xC0)
+        k = 2;
+    if (strnlen(name, k) < k)
+        k = strnlen(name, k);
+    snprintf(out, cap, "%.*s某某", (int)k, name);
+}
+
+void code_view_free(code_view *v)
+{
+    if (v) {
+        free(v->qr_svg);
+        v->qr_svg = NULL;
+    }
+}
+
+/* The code row of a person, made now when the person has none yet (a person added by a
+ * path that did not recompute). 0 or -1; FK_ENOTFOUND when the person does not exist. */
+static int code_of(store *st, int64_t person_id, code_rec *out, fk_err *err)
+{
+    int found = store_code_get(st, person_id, out, err);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    actor sys;
+    actor_system(&sys, "codes first read");
+    if (codes_recompute_for(st, &sys, "first_read", CODES_BY_PERSON, person_id, err) != 0)
+        return -1;
+    found = store_code_get(st, person_id, out, err);
+    if (found == 0)
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no code for person %lld (no rules "
+                       "installed, or no such person)", (long long)person_id);
+    return found < 0 ? -1 : 0;
+}
+
+static int view_fill(const policy *pol, const code_key *key, code_view *out, fk_err *err)
+{
+    int64_t valid_s = 300;
+    if (policy_get_int(pol, "health_code.token_valid_s", &valid_s, err) != 0)
+        return -1;
+    strbuf svg = STRBUF_INIT;
+    out->colour_zh = codes_colour_zh(out->code.colour);
+    out->valid_until = fk_now() + valid_s;
+    code_token_make(key, out->code.person_id, out->valid_until, out->token);
+    if (code_qr_svg(out->token, out->code.colour, &svg, NULL, err) != 0) {
+        sb_free(&svg);
+        return -1;
+    }
+    out->qr_svg = fk_strdup(sb_str(&svg));
+    sb_free(&svg);
+    codes_mask_name(out->code.name, out->name_masked, sizeof out->name_masked);
+    return 0;
+}
+
+int codes_person_code(store *st, const policy *pol, const code_key *key, const actor *a,
+                      int64_t person_id, code_view *out, fk_err *err)
+{
+    person p;
+    fk_err ignored;
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_CODES, err) != 0)
+        return -1;
+    if (store_person_get(st, person_id, &p, &ignored) != 0 ||
+        !role_in_jurisdiction(a->area_code, p.community_code))
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no person %lld", (long long)person_id);
+    if (code_of(st, person_id, &out->code, err) != 0 || view_fill(pol, key, out, err) != 0 ||
+        actor_audit_append(st, a, "read", "health_code", person_id, out->code.colour, err)) {
+        code_view_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+int codes_public_code(store *st, const policy *pol, const code_key *key, const char *id_number,
+                      const char *phone, const char *remote, code_view *out, fk_err *err)
+{
+    person p;
+    fk_err ignored;
+    memset(out, 0, sizeof *out);
+    if (!id_number || !phone || !*id_number || !*phone ||
+        store_person_find_by_id_number(st, id_number, &p, &ignored) != 0 ||
+        strcmp(p.phone, phone) != 0) {
+        audit_rec r = {0};
+        snprintf(r.actor, sizeof r.actor, "public");
+        snprintf(r.action, sizeof r.action, "login_failed");
+        snprintf(r.entity, sizeof r.entity, "health_code");
+        snprintf(r.remote, sizeof r.remote, "%s", remote ? remote : "");
+        store_audit_append(st, &r, &ignored);
+        return fk_fail(err, FK_EUNAUTH, "", "the ID number and phone do not match a person");
+    }
+    if (code_of(st, p.id, &out->code, err) != 0 || view_fill(pol, key, out, err) != 0) {
+        code_view_free(out);
+        return -1;
+    }
+    audit_rec r = {.entity_id = p.id};
+    snprintf(r.actor, sizeof r.actor, "public");
+    snprintf(r.action, sizeof r.action, "read");
+    snprintf(r.entity, sizeof r.entity, "health_code");
+    snprintf(r.detail, sizeof r.detail, "own code by ID number and phone");
+    snprintf(r.remote, sizeof r.remote, "%s", remote ? remote : "");
+    if (store_audit_append(st, &r, err) != 0) {
+        code_view_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remote,
+               code_view *out, fk_err *err)
+{
+    int64_t person_id, expires;
+    memset(out, 0, sizeof *out);
+    if (!rt)
+        return fk_fail(err, FK_EBUSY, "", "health codes are not served here");
+    if (code_token_verify(&rt->key, token, fk_now(), &person_id, &expires, err) != 0)
+        return -1;
+    if (code_of(st, person_id, &out->code, err) != 0)
+        return -1;
+    out->valid_until = expires;
+    out->colour_zh = codes_colour_zh(out->code.colour);
+    codes_mask_name(out->code.name, out->name_masked, sizeof out->name_masked);
+    codes_runtime_log_scan(rt, person_id, out->code.colour, remote);
+    return 0;
+}
+
+int codes_token_person(const codes_runtime *rt, const char *token, int64_t *person_id,
+                       fk_err *err)
+{
+    int64_t expires;
+    if (!rt)
+        return fk_fail(err, FK_EBUSY, "token", "health codes are not served here");
+    return code_token_verify(&rt->key, token, fk_now(), person_id, &expires, err);
+}
+
+int codes_history(store *st, const actor *a, int64_t person_id, int limit,
+                  code_change_list *out, fk_err *err)
+{
+    person p;
+    fk_err ignored;
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_CODES, err) != 0)
+        return -1;
+    if (store_person_get(st, person_id, &p, &ignored) != 0 ||
+        !role_in_jurisdiction(a->area_code, p.community_code))
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no person %lld", (long long)person_id);
+    if (store_code_history(st, person_id, limit, out, err) != 0)
+        return -1;
+    if (actor_audit_append(st, a, "read", "code_history", person_id, "", err) != 0) {
+        code_change_list_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- overrides ----------------------------------------------------------------------------- */
+
+static bool colour_known(const char *c)
+{
+    return c && (!strcmp(c, "red") || !strcmp(c, "yellow") || !strcmp(c, "green"));
+}
+
+/* Henan's rule (red_restriction): red only for the listed cohorts, overrides included. */
+static int red_allowed(store *st, const code_rec *c, fk_err *err)
+{
+    code_settings_rec cs;
+    int found = store_codes_settings(st, &cs, err);
+    if (found <= 0 || !cs.red_restricted)
+        return found < 0 ? -1 : 0;
+    char quoted[48];
+    snprintf(quoted, sizeof quoted, "\"%s\"", c->cohort);
+    if (c->cohort[0] && strstr(cs.red_cohorts, quoted))
+        return 0;
+    return fk_fail(err, FK_ECONFLICT, "color", "color: red_restriction of the policy allows red "
+                   "only for %s", cs.red_cohorts);
+}
+
+static int override_check(const policy *pol, const char *colour, const char *reason,
+                          int64_t until, fk_err *err)
+{
+    bool allowed = false;
+    if (policy_get_bool(pol, "health_code.manual_override.allowed", &allowed, err) != 0)
+        return -1;
+    if (!allowed)
+        return fk_fail(err, FK_EFORBIDDEN, "", "the policy in force allows no manual override");
+    if (!colour_known(colour))
+        return fk_fail(err, FK_EINVAL, "color", "color: red, yellow or green");
+    size_t n = reason ? strlen(reason) : 0;
+    if (n < 4 || n > 500)
+        return fk_fail(err, FK_EINVAL, "reason", "reason: a written reason of 4 to 500 bytes");
+    if (until && until <= fk_now())
+        return fk_fail(err, FK_EINVAL, "until", "until: must be in the future");
+    return 0;
+}
+
+int codes_override_request(store *st, const policy *pol, const actor *a, int64_t person_id,
+                           const char *colour, const char *reason, int64_t until,
+                           override_rec *out, fk_err *err)
+{
+    person p;
+    fk_err ignored;
+    code_rec c;
+    audit_rec rec;
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_CODE_OVERRIDE, err) != 0 ||
+        override_check(pol, colour, reason, until, err) != 0)
+        return -1;
+    if (store_person_get(st, person_id, &p, &ignored) != 0 ||
+        !role_in_jurisdiction(a->area_code, p.community_code))
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no person %lld", (long long)person_id);
+    if (code_of(st, person_id, &c, err) != 0 ||
+        (!strcmp(colour, "red") && red_allowed(st, &c, err) != 0))
+        return -1;
+    out->person_id = person_id;
+    out->until = until;
+    snprintf(out->colour, sizeof out->colour, "%s", colour);
+    snprintf(out->reason, sizeof out->reason, "%s", reason);
+    snprintf(out->requested_by, sizeof out->requested_by, "%s", a->username);
+    actor_audit(a, &rec, "request", "code_override", 0, colour);
+    if (store_override_insert(st, out, &rec, err) != 0)
+        return -1;
+    return store_override_get(st, out->id, out, err);
+}
+
+static int decide_unit(store *st, const actor *a, int64_t id, bool approve, const char *note,
+                       const override_rec *o, fk_err *err)
+{
+    audit_rec rec;
+    actor_audit(a, &rec, approve ? "approve" : "reject", "code_override", id, note ? note : "");
+    if (store_override_decide(st, id, approve ? "approved" : "rejected", a->username, fk_now(),
+                              note, &rec, err) != 0)
+        return -1;
+    return approve ? codes_recompute_for(st, a, "override", CODES_BY_PERSON, o->person_id, err)
+                   : 0;
+}
+
+int codes_override_decide(store *st, const actor *a, int64_t id, bool approve, const char *note,
+                          override_rec *out, fk_err *err)
+{
+    if (actor_require(a, PERM_CODE_OVERRIDE, err) != 0)
+        return -1;
+    if (note && strlen(note) > 500)
+        return fk_fail(err, FK_EINVAL, "note", "note: at most 500 bytes");
+    if (store_override_get(st, id, out, err) != 0 ||
+        !role_in_jurisdiction(a->area_code, out->community_code))
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no override %lld", (long long)id);
+    if (strcmp(out->status, "pending") != 0)
+        return fk_fail(err, FK_ECONFLICT, "status", "status: override %lld is %s", (long long)id,
+                       out->status);
+    if (!strcmp(out->requested_by, a->username))
+        return fk_fail(err, FK_EFORBIDDEN, "id", "id: an override is approved or rejected by "
+                       "another user than the one who asked (%s)", out->requested_by);
+    if (store_begin(st, err) != 0)
+        return -1;
+    if (store_end(st, decide_unit(st, a, id, approve, note, out, err), err) != 0)
+        return -1;
+    return store_override_get(st, id, out, err);
+}
+
+int codes_override_list(store *st, const actor *a, const char *status, int limit, int offset,
+                        override_list *out, fk_err *err)
+{
+    char detail[64];
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_CODE_OVERRIDE, err) != 0)
+        return -1;
+    if (status && strcmp(status, "pending") && strcmp(status, "approved") &&
+        strcmp(status, "rejected") && strcmp(status, "expired"))
+        return fk_fail(err, FK_EINVAL, "status", "status: pending, approved, rejected or expired");
+    if (store_override_list(st, status, a->area_code[0] ? a->area_code : NULL, limit, offset,
+                            out, err) != 0)
+        return -1;
+    snprintf(detail, sizeof detail, "status=%s returned=%zu", status ? status : "", out->n);
+    if (actor_audit_append(st, a, "list", "code_override", 0, detail, err) != 0) {
+        override_list_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < out->n; i++)
+        if (!role_can(a->role, PERM_UNMASKED)) {
+            char buf[96];
+            mask_name(out->items[i].person_name, buf, sizeof buf);
+            snprintf(out->items[i].person_name, sizeof out->items[i].person_name, "%s", buf);
+        }
+    return 0;
+}
