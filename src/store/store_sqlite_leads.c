@@ -9,10 +9,16 @@
  * filter is a range on the leads_due index. A transition re-reads the state inside its
  * unit and refuses the move when another writer changed it since the caller looked
  * (FK_ECONFLICT "state").
- * The escalation sweep is set-based: a page's leads, targets and notes go through two
- * temporary tables, so a page is a handful of statements whatever its size; its target
- * is model/lead.c's rule written as SQL by the model itself. store_lead_events merges the
- * stored events and the batch rows into the one history a client reads.
+ * The escalation level a lead shows is derived (lead_level_seen) from its stored level,
+ * esc_owed, its state's deadlines and the clock (escalation_sweeps, 0022): a sweep moves
+ * the clock and writes one notice per unit and new level, not the leads; every write that
+ * moves a lead settles first (the level shown and the notices that raised it become the
+ * stored ones: the rule counts from the state it leaves) and owes after (esc_owed when
+ * the rule over the new state is already past the stored level as of the clock, else
+ * next_at lowered to its next deadline), so a level never drops, never rises without a
+ * sweep telling its unit, and the sweep finds every rise in [clock, now) from next_at and
+ * leads_due. store_lead_events merges the stored events, the batch rows and the notices
+ * of the derived levels into the one history a client reads.
  */
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -73,17 +79,6 @@ static void esc_seen(lead_rec *l, const esc_view *v)
     l->escalation_level = seen;
 }
 
-static void lead_row_only(sqlite3_stmt *q, lead_rec *l);
-
-static void lead_row(sqlite3_stmt *q, void *item)
-{
-    lead_rec *l = item;
-    esc_view v;
-    lead_row_only(q, l);
-    esc_view_read(q, l, &v);
-    esc_seen(l, &v);
-}
-
 static void lead_row_only(sqlite3_stmt *q, lead_rec *l)
 {
     l->id = sqlite3_column_int64(q, 0);
@@ -106,6 +101,15 @@ static void lead_row_only(sqlite3_stmt *q, lead_rec *l)
     l->updated_at = sqlite3_column_int64(q, 18);
     sq_col_text(l->person_name, sizeof l->person_name, q, 19);
     sq_col_text(l->person_phone, sizeof l->person_phone, q, 20);
+}
+
+static void lead_row(sqlite3_stmt *q, void *item)
+{
+    lead_rec *l = item;
+    esc_view v;
+    lead_row_only(q, l);
+    esc_view_read(q, l, &v);
+    esc_seen(l, &v);
 }
 
 static void bind_id_or_null(sqlite3_stmt *q, int idx, int64_t id)
@@ -758,22 +762,23 @@ int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err
 
 /* ---- the set-based escalation sweep --------------------------------------------------- */
 
-/* The page's leads (lead_esc) and the notices of its (area, new level) pairs
+/* The sweep's raised leads (lead_raised: the level each showed and rises to, and whether
+ * it is an owed one, written) and the notices of its (area, new level) pairs
  * (lead_esc_notice: their escalation_notices ids), per connection, emptied at the start
- * of every page. Temporary
- * tables live in memory (temp_store) and roll back with the caller's unit. */
+ * of every sweep. Temporary tables live in memory (temp_store) and roll back with the
+ * caller's unit. */
 static int esc_tables(struct sq_store *s, fk_err *err)
 {
     static const struct { enum sq_stmt_id id; const char *sql; } steps[] = {
         {SQ_ESC_TABLES,
-         "CREATE TEMP TABLE IF NOT EXISTS lead_esc2 (id INTEGER PRIMARY KEY, area_code TEXT "
+         "CREATE TEMP TABLE IF NOT EXISTS lead_raised (id INTEGER PRIMARY KEY, area_code TEXT "
          "NOT NULL, state TEXT NOT NULL, level_from INTEGER NOT NULL, level_to INTEGER NOT "
          "NULL, owed INTEGER NOT NULL)"},
         {SQ_ESC_NOTE_TABLE,
          "CREATE TEMP TABLE IF NOT EXISTS lead_esc_notice (area_code TEXT NOT NULL, level "
          "INTEGER NOT NULL, notice INTEGER NOT NULL, PRIMARY KEY (area_code, level)) "
          "WITHOUT ROWID"},
-        {SQ_ESC_CLEAR, "DELETE FROM temp.lead_esc2"},
+        {SQ_ESC_CLEAR, "DELETE FROM temp.lead_raised"},
         {SQ_ESC_CLEAR_NOTES, "DELETE FROM temp.lead_esc_notice"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
@@ -839,7 +844,7 @@ int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *er
     return 0;
 }
 
-/* The leads the sweep raises into lead_esc2 with the level they show now and the one
+/* The leads the sweep raises into lead_raised with the level they show now and the one
  * they rise to: the owed ones the rule as of now takes above their stored level (they
  * are written), and, when the clock moves (crossing), the others whose derived level
  * rises between the clock (?2) and now (?1): a deadline of theirs lies in [clock, now),
@@ -849,7 +854,7 @@ static int esc_stage(struct sq_store *s, const esc_sql *t, int64_t now, int64_t 
 {
     char sql[4096];
     if (esc_format(sql, sizeof sql, err,
-                   "INSERT INTO temp.lead_esc2 (id, area_code, state, level_from, level_to, "
+                   "INSERT INTO temp.lead_raised (id, area_code, state, level_from, level_to, "
                    "owed) SELECT id, area_code, state, escalation_level, %s, 1 " OWED_RAISED,
                    t->now, t->now) != 0)
         return -1;
@@ -863,7 +868,7 @@ static int esc_stage(struct sq_store *s, const esc_sql *t, int64_t now, int64_t 
     if (!crossing)
         return 0;
     if (esc_format(sql, sizeof sql, err,
-                   "INSERT INTO temp.lead_esc2 (id, area_code, state, level_from, level_to, "
+                   "INSERT INTO temp.lead_raised (id, area_code, state, level_from, level_to, "
                    "owed) SELECT id, area_code, state, max(escalation_level, %s), "
                    "max(escalation_level, %s), 0 FROM leads WHERE due_at IS NOT NULL AND "
                    "due_at < ?1 AND closed_by >= ?2 AND esc_owed = 0 AND %s > "
@@ -979,7 +984,7 @@ static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
     size_t n = 0;
     int64_t events_before = 0;
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_PAIRS,
-                              "SELECT DISTINCT area_code, level_to FROM temp.lead_esc2",
+                              "SELECT DISTINCT area_code, level_to FROM temp.lead_raised",
                               err);
     if (!q || events_watermark(s, &events_before, err) != 0 ||
         sq_collect(s, q, pair_row, sizeof *pairs, (void **)&pairs, &n, err) != 0)
@@ -1036,7 +1041,7 @@ static int esc_runs(struct sq_store *s, lead_sweep_page *out, fk_err *err)
     size_t cap = 0;
     int rc = 0, r = 0;
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_RUNS,
-                              "SELECT id, level_from, level_to FROM temp.lead_esc2 ORDER BY id",
+                              "SELECT id, level_from, level_to FROM temp.lead_raised ORDER BY id",
                               err);
     if (!q)
         return -1;
@@ -1091,7 +1096,7 @@ static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_
                               "esc_notice_1 = iif(e.level_to = 1, n.notice, esc_notice_1), "
                               "esc_notice_2 = iif(e.level_to = 2, n.notice, esc_notice_2), "
                               "esc_notice_3 = iif(e.level_to = 3, n.notice, esc_notice_3) "
-                              "FROM temp.lead_esc2 e JOIN temp.lead_esc_notice n ON "
+                              "FROM temp.lead_raised e JOIN temp.lead_esc_notice n ON "
                               "n.area_code = e.area_code AND n.level = e.level_to "
                               "WHERE leads.id = e.id AND e.owed = 1 AND "
                               "leads.escalation_level < e.level_to AND leads.state = e.state",
@@ -1105,7 +1110,7 @@ static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_
 /* How many of the staged leads are owed ones (written by esc_apply). */
 static int esc_owed_count(struct sq_store *s, int64_t *n, fk_err *err)
 {
-    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_OWED_N, "SELECT count(*) FROM temp.lead_esc2 WHERE owed",
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_OWED_N, "SELECT count(*) FROM temp.lead_raised WHERE owed",
                               err);
     return q ? sq_int_query(s, q, n, err) : -1;
 }
