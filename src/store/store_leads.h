@@ -37,6 +37,8 @@ typedef struct lead_rec {
     int64_t due_at;              /* deadline of the current state, 0 once closed (store) */
     int escalation_level;        /* LEAD_LEVEL_* */
     int64_t escalated_at, updated_at;
+    int64_t esc_deadline;        /* store-internal: the deadline whose passing raised the
+                                  * level shown, when derived from the sweep clock; 0 */
     char person_name[96];        /* filled on reads: the person's name or "" */
     char person_phone[20];       /* filled on reads */
     char resp_unit[96];          /* filled by the leads service on reads: who answers */

@@ -32,28 +32,20 @@
 
 /* The escalation clock: the latest sweep's `now` (migration 0022). */
 #define ESC_CLOCK "(SELECT max(at) FROM escalation_sweeps)"
-/* The first sweep after the lead's deadline `col`, read only when its level can be
- * derived (not owed, overdue as of the clock): the sweep that raised it past it. */
-#define ESC_SWEPT(col)                                                                       \
-    "CASE WHEN l.esc_owed = 0 AND l.due_at < " ESC_CLOCK " THEN (SELECT min(w.at) FROM "     \
-    "escalation_sweeps w WHERE w.at > l." col ") ELSE 0 END"
 #define LEAD_COLS                                                                           \
     "l.id, l.kind, coalesce(l.person_id, 0), l.subject, coalesce(l.case_id, 0), "           \
     "coalesce(l.contact_id, 0), l.measure_required, l.area_code, coalesce(l.assignee, ''), " \
     "l.state, l.measure_taken, l.pushed_at, l.found_by, l.controlled_by, l.closed_by, "      \
     "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, "             \
-    "coalesce(p.name, ''), coalesce(p.phone, ''), l.esc_owed, " ESC_CLOCK ", "               \
-    ESC_SWEPT("found_by") ", " ESC_SWEPT("controlled_by") ", " ESC_SWEPT("closed_by")
+    "coalesce(p.name, ''), coalesce(p.phone, ''), l.esc_owed, " ESC_CLOCK
 #define LEAD_FROM "leads l LEFT JOIN persons p ON p.id = l.person_id"
 enum { ESC_COL = 21 }; /* the first of the escalation clock's columns in LEAD_COLS */
 
-/* A lead's stored escalation and the clock (migration 0022): what lead_level_seen needs,
- * and for each deadline the first sweep after it (0 unless the lead's level can be
- * derived: not owed and overdue as of the clock). */
+/* A lead's stored escalation and the clock (migration 0022): what lead_level_seen needs. */
 typedef struct esc_view {
     int stored;
     bool owed;
-    int64_t clock, swept[LEAD_STEPS];
+    int64_t clock;
 } esc_view;
 
 static void esc_view_read(sqlite3_stmt *q, const lead_rec *l, esc_view *v)
@@ -61,22 +53,45 @@ static void esc_view_read(sqlite3_stmt *q, const lead_rec *l, esc_view *v)
     v->stored = l->escalation_level;
     v->owed = sqlite3_column_int(q, ESC_COL) != 0;
     v->clock = sqlite3_column_int64(q, ESC_COL + 1);
-    for (int i = 0; i < LEAD_STEPS; i++)
-        v->swept[i] = sqlite3_column_int64(q, ESC_COL + 2 + i);
 }
 
-/* The level lead l shows (it holds the stored one on entry) and, when derived, the time
- * of the sweep that took it there as its escalated_at (and updated_at if later). */
+/* The level lead l shows (it holds the stored one on entry); when derived, the deadline
+ * whose passing raised it there (esc_deadline: esc_times reads when, after a sort). */
 static void esc_seen(lead_rec *l, const esc_view *v)
 {
     int seen = lead_level_seen(v->stored, v->owed, l->state, l->deadlines, v->clock);
     int step = lead_level_step(l->state, seen);
-    if (seen > v->stored && step >= 0 && v->swept[step]) {
-        l->escalated_at = v->swept[step];
-        if (l->escalated_at > l->updated_at)
-            l->updated_at = l->escalated_at;
-    }
+    l->esc_deadline = seen > v->stored && step >= 0 ? l->deadlines[step] : 0;
     l->escalation_level = seen;
+}
+
+/* The first sweep after `deadline` (0: none): the one that raised a level derived from
+ * it. Not a column of LEAD_COLS: a sorted page would compute it for every row. */
+static int esc_swept_after(struct sq_store *s, int64_t deadline, int64_t *at, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_AFTER,
+                              "SELECT coalesce(min(at), 0) FROM escalation_sweeps WHERE at > ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, deadline);
+    return sq_int_query(s, q, at, err);
+}
+
+/* escalated_at (and updated_at when later) of the leads whose level is derived. */
+static int esc_times(struct sq_store *s, lead_rec *l, size_t n, fk_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t at = 0;
+        if (!l[i].esc_deadline)
+            continue;
+        if (esc_swept_after(s, l[i].esc_deadline, &at, err) != 0)
+            return -1;
+        l[i].escalated_at = at;
+        if (at > l[i].updated_at)
+            l[i].updated_at = at;
+    }
+    return 0;
 }
 
 static void lead_row_only(sqlite3_stmt *q, lead_rec *l)
@@ -182,7 +197,7 @@ int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
                        sizeof(lead_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
-    return rc;
+    return rc == 0 ? esc_times(SQ(st), out->items, out->n, err) : -1;
 }
 
 /* The lead as it shows (out) and its stored escalation with the clock (v, may be NULL). */
@@ -205,7 +220,9 @@ static int lead_get_full(struct sq_store *s, int64_t id, lead_rec *out, esc_view
     sqlite3_reset(q);
     if (r < 0)
         return -1;
-    return r > 0 ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+    if (r == 0)
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+    return esc_times(s, out, 1, err);
 }
 
 /* One cached statement: a push re-reads every lead it made, so no paging query here. */
@@ -278,10 +295,15 @@ static int esc_derived(struct sq_store *s, const lead_rec *l, const esc_view *v,
     for (int level = v->stored + 1; level <= l->escalation_level; level++) {
         int step = lead_level_step(l->state, level);
         int above = level < l->escalation_level ? lead_level_step(l->state, level + 1) : -1;
-        if (step < 0 || (above >= 0 && v->swept[above] == v->swept[step]))
+        int64_t at = 0, at_above = -1, id = 0;
+        if (step < 0)
             continue;
-        int64_t id = 0;
-        if (esc_notice_of(s, l->area_code, level, v->swept[step], &id, err) != 0)
+        if (esc_swept_after(s, l->deadlines[step], &at, err) != 0 ||
+            (above >= 0 && esc_swept_after(s, l->deadlines[above], &at_above, err) != 0))
+            return -1;
+        if (at_above == at)
+            continue;
+        if (esc_notice_of(s, l->area_code, level, at, &id, err) != 0)
             return -1;
         if (id) {
             levels[*n] = level;
@@ -757,7 +779,7 @@ int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err
                             " WHERE l.id BETWEEN ? AND ? ORDER BY l.id", &b, lead_row,
                             sizeof(lead_rec), (void **)&out->items, &out->n, err);
     out->total = (int64_t)out->n;
-    return rc;
+    return rc == 0 ? esc_times(SQ(st), out->items, out->n, err) : -1;
 }
 
 /* ---- the set-based escalation sweep --------------------------------------------------- */
