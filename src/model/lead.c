@@ -145,6 +145,47 @@ int lead_escalation_target_sql(char *out, size_t cap, const char *now)
     return at < cap ? 0 : -1;
 }
 
+int lead_level_seen(int stored, bool owed, const char *state,
+                    const int64_t deadlines[LEAD_STEPS], int64_t clock)
+{
+    int target = owed ? 0 : lead_escalation_target(state, deadlines, clock);
+    return target > stored ? target : stored;
+}
+
+int lead_level_step(const char *state, int level)
+{
+    int step = lead_step(state) + level - 1;
+    return level >= 1 && step < LEAD_STEPS ? step : -1;
+}
+
+int64_t lead_next_crossing(const char *state, const int64_t deadlines[LEAD_STEPS],
+                           int64_t since)
+{
+    for (int step = lead_step(state); step < LEAD_STEPS; step++)
+        if (deadlines[step] >= since)
+            return deadlines[step];
+    return 0;
+}
+
+int lead_next_crossing_sql(char *out, size_t cap, const char *since)
+{
+    static const char *const columns[LEAD_STEPS] = {"found_by", "controlled_by", "closed_by"};
+    size_t at = 0;
+    append(out, cap, &at, "CASE state");
+    /* deadlines only grow along the steps (the CHECK of 0007): the first at or after
+     * `since` is the earliest */
+    for (size_t i = 0; i < sizeof machine / sizeof machine[0]; i++) {
+        if (machine[i].step >= LEAD_STEPS)
+            continue;
+        append(out, cap, &at, " WHEN '%s' THEN CASE", machine[i].state);
+        for (int step = machine[i].step; step < LEAD_STEPS; step++)
+            append(out, cap, &at, " WHEN %s >= %s THEN %s", columns[step], since, columns[step]);
+        append(out, cap, &at, " END");
+    }
+    append(out, cap, &at, " END");
+    return at < cap ? 0 : -1;
+}
+
 const char *lead_level_name(int level)
 {
     static const char *const names[] = {"community", "street", "district", "command"};

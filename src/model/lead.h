@@ -57,6 +57,24 @@ int lead_escalation_target(const char *state, const int64_t deadlines[LEAD_STEPS
  * move table above, so the C and SQL forms cannot drift apart (tests/unit/test_leads.c
  * checks that they agree). -1 when cap is too small (out truncated). */
 int lead_escalation_target_sql(char *out, size_t cap, const char *now);
+/* Levels derived from the time of the last sweep (the escalation clock, migration
+ * 0022): a lead shows the level the rule gives as of the clock, or its stored level
+ * (raised by hand, or frozen when it last moved) when higher. `owed`: the lead moved or
+ * was pushed with deadlines already behind the clock, so no sweep has yet told anyone
+ * of its level: it shows its stored level until the next sweep raises it. */
+int lead_level_seen(int stored, bool owed, const char *state,
+                    const int64_t deadlines[LEAD_STEPS], int64_t clock);
+/* The index (LEAD_STEP_*) of the deadline whose passing takes a lead in `state` to
+ * `level` (the level-th deadline from the one it waits for), -1 when none does. */
+int lead_level_step(const char *state, int level);
+/* The first deadline of `state` (from its step on) at or after `since`: the earliest
+ * instant after which lead_escalation_target can rise past its value at `since`; 0
+ * when none. */
+int64_t lead_next_crossing(const char *state, const int64_t deadlines[LEAD_STEPS],
+                           int64_t since);
+/* lead_next_crossing as SQL over the row's columns as lead_escalation_target_sql, NULL
+ * when none; -1 when cap is too small. */
+int lead_next_crossing_sql(char *out, size_t cap, const char *since);
 /* The legal path of an open lead to closed, as moves in an order such that applying each
  * in turn to every lead then in its `from` state takes every open lead to closed:
  * received, found (not_found leads are found: the test found them), controlled (with a

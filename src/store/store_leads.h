@@ -1,6 +1,7 @@
 /*
  * store_leads.h - the leads section of store.h (tables leads and lead_events,
- * migration 0007; lead_pushes and escalation_notices, 0021), kept in its own header;
+ * migration 0007; lead_pushes and escalation_notices, 0021; escalation_sweeps, the
+ * clock levels derive from, 0022), kept in its own header;
  * include store/store.h, which includes it. Same conventions as store.h: 0 or -1 with
  * err, every change atomic with its audit record (a, NULL = none) and its history
  * (a lead_events row; for a push and a sweep one row per batch, see
@@ -36,6 +37,8 @@ typedef struct lead_rec {
     int64_t due_at;              /* deadline of the current state, 0 once closed (store) */
     int escalation_level;        /* LEAD_LEVEL_* */
     int64_t escalated_at, updated_at;
+    int64_t esc_deadline;        /* store-internal: the deadline whose passing raised the
+                                  * level shown, when derived from the sweep clock; 0 */
     char person_name[96];        /* filled on reads: the person's name or "" */
     char person_phone[20];       /* filled on reads */
     char resp_unit[96];          /* filled by the leads service on reads: who answers */
@@ -86,11 +89,11 @@ int store_lead_transition(store *st, int64_t id, const char *from, const char *t
  * when it was, else 0. */
 int store_lead_escalate(store *st, int64_t id, int level, int64_t at, const char *actor,
                         const char *note, const struct audit_rec *a, int *raised, fk_err *err);
-/* *pending (OUT): whether any open lead is to be raised at `now` (its
- * lead_escalation_target lies above its level). A read, no write lock: the sweep before
- * each list of the queue and the server's every tick mostly find nothing to do. The
- * partial index leads_rising (migration 0011) holds only the open leads below command,
- * so the leads already at the top are never read. */
+/* *pending (OUT): whether any open lead is to be raised at `now`: a deadline of a lead
+ * not owed lies between the clock and now (the clock's next_at: one row), or an owed
+ * lead's lead_escalation_target lies above its level (the small partial index
+ * leads_owed). A read, no write lock: the sweep before each list of the queue and the
+ * server's every tick mostly find nothing to do. */
 int store_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err);
 
 /* The note of the escalation event of the leads of area `area_code` raised to `level`
@@ -125,16 +128,18 @@ typedef struct lead_sweep_page {
     size_t n_runs;
 } lead_sweep_page;
 
-/* One page of the sweep, set-based: the next `limit` open leads below command whose
- * due_at lies before `now`, in (due_at, id) order after the keyset, are looked at
- * (a keyset, not an offset: no row is counted or skipped), and each whose
- * lead_escalation_target (computed in SQL from lead_escalation_target_sql) lies above
- * its level is raised to it with one history entry in its current state: an escalation_notices row per (area, new level) of the
- * page, whose note sw->note gives, which the lead points to (store_lead_events).
- * A handful of statements per page, none per lead. In the caller's unit (one must be
- * open: the caller writes the page's audit records in it from out->runs); the UPDATE
- * is guarded (never lowers, the state read with the page) and a row it did not raise
- * fails the unit (FK_ECONFLICT) rather than leave a notice without its change. */
+/* The sweep as of `now`, set-based, in one call (the caller's unit must be open: it writes
+ * the audit records in it from out->runs). A lead's level is derived from its deadlines
+ * and the escalation clock, the latest sweep's now (migration 0022,
+ * model/lead.h lead_level_seen), so the sweep writes no row of the leads it raises by
+ * time: when some deadline of a lead not owed lies in [clock, now) (next_at), the clock
+ * moves to now and the leads whose derived level rises in between (a range on
+ * leads_due) are counted; the owed leads (moved past a deadline the clock had passed)
+ * the rule as of now raises are written (guarded: never lowers, the state read in the
+ * unit; a row it did not raise fails the unit with FK_ECONFLICT). One escalation_notices
+ * row per (area, new level), whose note sw->note gives: each raised lead's history entry
+ * in the state it was in (store_lead_events). out->seen counts the leads raised;
+ * sw->limit, after_due and after_id are not used (kept for callers). */
 int store_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err);
 void lead_sweep_page_free(lead_sweep_page *p);
 

@@ -63,7 +63,9 @@ enum sq_stmt_id {
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
     SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_PENDING, SQ_LEAD_EVENT_SAME,
     SQ_ESC_TABLES, SQ_ESC_NOTE_TABLE, SQ_ESC_CLEAR, SQ_ESC_CLEAR_NOTES, SQ_ESC_STAGE, SQ_ESC_LAST, SQ_ESC_PAIRS, SQ_ESC_NOTE,
-    SQ_ESC_UPDATE, SQ_ESC_RUNS, SQ_ESC_WATERMARK, SQ_ESC_PAIR_NOTICE,
+    SQ_ESC_UPDATE, SQ_ESC_RUNS, SQ_ESC_WATERMARK, SQ_ESC_PAIR_NOTICE, SQ_ESC_CLOCK, SQ_ESC_LOWER,
+    SQ_ESC_NOTICE_OF, SQ_ESC_SETTLE, SQ_ESC_OWE, SQ_ESC_CROSSED, SQ_ESC_SETTLED, SQ_ESC_UNOWE,
+    SQ_ESC_SWEPT, SQ_ESC_OWED_N, SQ_ESC_AFTER,
     SQ_RESP_CURRENT, SQ_RESP_CLOSE, SQ_RESP_INSERT, SQ_RESP_AT, SQ_REPORT_INSERT,
     SQ_ACTION_INSERT,
     SQ_ROOM_INSERT, SQ_ROOM_MOVE, SQ_ROOM_TAKE, SQ_COMMUNITY_CENTRE, SQ_PERSON_PLACE, SQ_LEAD_AREAS,
@@ -268,6 +270,14 @@ int sq_session_revoke_user(store *st, int64_t user_id, fk_err *err);
 int sq_outbreak_link_insert(store *st, outbreak_link *l, fk_err *err);
 int sq_outbreak_links(store *st, outbreak_link_list *out, fk_err *err);
 
+/* The escalation clock's bookkeeping of a lead write (store_sqlite_leads.c, migration
+ * 0022), in the writer's unit: settle before a lead moves (the level it shows becomes its
+ * stored one), owe after (owed, or next_at lowered), owe_pushed after leads first..last
+ * were inserted pushed with deadlines d. */
+int sq_lead_esc_settle(struct sq_store *s, int64_t id, fk_err *err);
+int sq_lead_esc_owe(struct sq_store *s, int64_t id, fk_err *err);
+int sq_lead_esc_owe_pushed(struct sq_store *s, int64_t first, int64_t last,
+                           const int64_t d[LEAD_STEPS], fk_err *err);
 int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
                    const audit_rec *a, fk_err *err);
 int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err);

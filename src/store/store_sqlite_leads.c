@@ -9,12 +9,19 @@
  * filter is a range on the leads_due index. A transition re-reads the state inside its
  * unit and refuses the move when another writer changed it since the caller looked
  * (FK_ECONFLICT "state").
- * The escalation sweep is set-based: a page's leads, targets and notes go through two
- * temporary tables, so a page is a handful of statements whatever its size; its target
- * is model/lead.c's rule written as SQL by the model itself. store_lead_events merges the
- * stored events and the batch rows into the one history a client reads.
+ * The escalation level a lead shows is derived (lead_level_seen) from its stored level,
+ * esc_owed, its state's deadlines and the clock (escalation_sweeps, 0022): a sweep moves
+ * the clock and writes one notice per unit and new level, not the leads; every write that
+ * moves a lead settles first (the level shown and the notices that raised it become the
+ * stored ones: the rule counts from the state it leaves) and owes after (esc_owed when
+ * the rule over the new state is already past the stored level as of the clock, else
+ * next_at lowered to its next deadline), so a level never drops, never rises without a
+ * sweep telling its unit, and the sweep finds every rise in [clock, now) from next_at and
+ * leads_due. store_lead_events merges the stored events, the batch rows and the notices
+ * of the derived levels into the one history a client reads.
  */
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +30,72 @@
 #include "base/timeutil.h"
 #include "store/store_sqlite_int.h"
 
+/* The escalation clock: the latest sweep's `now` (migration 0022). */
+#define ESC_CLOCK "(SELECT max(at) FROM escalation_sweeps)"
 #define LEAD_COLS                                                                           \
     "l.id, l.kind, coalesce(l.person_id, 0), l.subject, coalesce(l.case_id, 0), "           \
     "coalesce(l.contact_id, 0), l.measure_required, l.area_code, coalesce(l.assignee, ''), " \
     "l.state, l.measure_taken, l.pushed_at, l.found_by, l.controlled_by, l.closed_by, "      \
     "coalesce(l.due_at, 0), l.escalation_level, l.escalated_at, l.updated_at, "             \
-    "coalesce(p.name, ''), coalesce(p.phone, '')"
+    "coalesce(p.name, ''), coalesce(p.phone, ''), l.esc_owed, " ESC_CLOCK
 #define LEAD_FROM "leads l LEFT JOIN persons p ON p.id = l.person_id"
-static void lead_row(sqlite3_stmt *q, void *item)
+enum { ESC_COL = 21 }; /* the first of the escalation clock's columns in LEAD_COLS */
+
+/* A lead's stored escalation and the clock (migration 0022): what lead_level_seen needs. */
+typedef struct esc_view {
+    int stored;
+    bool owed;
+    int64_t clock;
+} esc_view;
+
+static void esc_view_read(sqlite3_stmt *q, const lead_rec *l, esc_view *v)
 {
-    lead_rec *l = item;
+    v->stored = l->escalation_level;
+    v->owed = sqlite3_column_int(q, ESC_COL) != 0;
+    v->clock = sqlite3_column_int64(q, ESC_COL + 1);
+}
+
+/* The level lead l shows (it holds the stored one on entry); when derived, the deadline
+ * whose passing raised it there (esc_deadline: esc_times reads when, after a sort). */
+static void esc_seen(lead_rec *l, const esc_view *v)
+{
+    int seen = lead_level_seen(v->stored, v->owed, l->state, l->deadlines, v->clock);
+    int step = lead_level_step(l->state, seen);
+    l->esc_deadline = seen > v->stored && step >= 0 ? l->deadlines[step] : 0;
+    l->escalation_level = seen;
+}
+
+/* The first sweep after `deadline` (0: none): the one that raised a level derived from
+ * it. Not a column of LEAD_COLS: a sorted page would compute it for every row. */
+static int esc_swept_after(struct sq_store *s, int64_t deadline, int64_t *at, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_AFTER,
+                              "SELECT coalesce(min(at), 0) FROM escalation_sweeps WHERE at > ?",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, deadline);
+    return sq_int_query(s, q, at, err);
+}
+
+/* escalated_at (and updated_at when later) of the leads whose level is derived. */
+static int esc_times(struct sq_store *s, lead_rec *l, size_t n, fk_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t at = 0;
+        if (!l[i].esc_deadline)
+            continue;
+        if (esc_swept_after(s, l[i].esc_deadline, &at, err) != 0)
+            return -1;
+        l[i].escalated_at = at;
+        if (at > l[i].updated_at)
+            l[i].updated_at = at;
+    }
+    return 0;
+}
+
+static void lead_row_only(sqlite3_stmt *q, lead_rec *l)
+{
     l->id = sqlite3_column_int64(q, 0);
     sq_col_text(l->kind, sizeof l->kind, q, 1);
     l->person_id = sqlite3_column_int64(q, 2);
@@ -53,6 +116,15 @@ static void lead_row(sqlite3_stmt *q, void *item)
     l->updated_at = sqlite3_column_int64(q, 18);
     sq_col_text(l->person_name, sizeof l->person_name, q, 19);
     sq_col_text(l->person_phone, sizeof l->person_phone, q, 20);
+}
+
+static void lead_row(sqlite3_stmt *q, void *item)
+{
+    lead_rec *l = item;
+    esc_view v;
+    lead_row_only(q, l);
+    esc_view_read(q, l, &v);
+    esc_seen(l, &v);
 }
 
 static void bind_id_or_null(sqlite3_stmt *q, int idx, int64_t id)
@@ -84,48 +156,6 @@ static int event_insert(struct sq_store *s, int64_t lead_id, int64_t at, const c
     sq_bind_text(q, 5, to);
     sq_bind_text(q, 6, note ? note : "");
     return sq_exec_stmt(s, q, err);
-}
-
-static int insert_unit(struct sq_store *s, lead_rec *l, const char *actor, const char *note,
-                       const audit_rec *a, fk_err *err)
-{
-    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_INSERT,
-                              "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, "
-                              "measure_required, area_code, assignee, state, pushed_at, found_by, "
-                              "controlled_by, closed_by, due_at, updated_at) "
-                              "VALUES (?,?,?,?,?,?,?,?,'pushed',?,?,?,?,?,?)",
-                              err);
-    if (!q)
-        return -1;
-    snprintf(l->state, sizeof l->state, "pushed");
-    l->updated_at = l->pushed_at;
-    l->due_at = lead_due(l->state, l->deadlines);
-    sq_bind_text(q, 1, l->kind);
-    bind_id_or_null(q, 2, l->person_id);
-    sq_bind_text(q, 3, l->subject);
-    bind_id_or_null(q, 4, l->case_id);
-    bind_id_or_null(q, 5, l->contact_id);
-    sq_bind_text(q, 6, l->measure_required);
-    sq_bind_text(q, 7, l->area_code);
-    sq_bind_text(q, 8, l->assignee[0] ? l->assignee : NULL);
-    sqlite3_bind_int64(q, 9, l->pushed_at);
-    for (int i = 0; i < LEAD_STEPS; i++)
-        sqlite3_bind_int64(q, 10 + i, l->deadlines[i]);
-    bind_due(q, 13, l->state, l->deadlines);
-    sqlite3_bind_int64(q, 14, l->updated_at);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return -1;
-    l->id = sqlite3_last_insert_rowid(s->db);
-    if (event_insert(s, l->id, l->pushed_at, actor, "", "pushed", note, err) != 0)
-        return -1;
-    return sq_audit_write(s, a, l->id, err);
-}
-
-int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
-                   const audit_rec *a, fk_err *err)
-{
-    struct sq_store *s = SQ(st);
-    SQ_UNIT_OR_JOIN(s, insert_unit(s, l, actor, note, a, err));
 }
 
 /* The filter as a WHERE clause and its binds. */
@@ -167,13 +197,13 @@ int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
                        sizeof(lead_rec)};
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&w);
-    return rc;
+    return rc == 0 ? esc_times(SQ(st), out->items, out->n, err) : -1;
 }
 
-/* One cached statement: a push re-reads every lead it made, so no paging query here. */
-int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
+/* The lead as it shows (out) and its stored escalation with the clock (v, may be NULL). */
+static int lead_get_full(struct sq_store *s, int64_t id, lead_rec *out, esc_view *v,
+                         fk_err *err)
 {
-    struct sq_store *s = SQ(st);
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_GET, "SELECT " LEAD_COLS " FROM " LEAD_FROM
                                               " WHERE l.id = ?", err);
     if (!q)
@@ -181,13 +211,229 @@ int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
     sqlite3_bind_int64(q, 1, id);
     int r = sq_step_row(s, q, err);
     if (r > 0) {
+        esc_view own;
         memset(out, 0, sizeof *out);
-        lead_row(q, out);
+        lead_row_only(q, out);
+        esc_view_read(q, out, v ? v : &own);
+        esc_seen(out, v ? v : &own);
     }
     sqlite3_reset(q);
     if (r < 0)
         return -1;
-    return r > 0 ? 0 : fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+    if (r == 0)
+        return fk_fail(err, FK_ENOTFOUND, "id", "id: no lead %lld", (long long)id);
+    return esc_times(s, out, 1, err);
+}
+
+/* One cached statement: a push re-reads every lead it made, so no paging query here. */
+int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err)
+{
+    return lead_get_full(SQ(st), id, out, NULL, err);
+}
+
+/* ---- the escalation clock (migration 0022) ----------------------------------------------- */
+
+/* The clock (the latest sweep's now) and next_at (*has_next false when NULL). */
+static int esc_clock(struct sq_store *s, int64_t *clock, int64_t *next, bool *has_next,
+                     fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_CLOCK,
+                              "SELECT at, next_at FROM escalation_sweeps ORDER BY at DESC LIMIT 1",
+                              err);
+    int r = q ? sq_step_row(s, q, err) : -1;
+    *clock = *next = 0;
+    *has_next = false;
+    if (r > 0) {
+        *clock = sqlite3_column_int64(q, 0);
+        *has_next = sqlite3_column_type(q, 1) != SQLITE_NULL;
+        *next = sqlite3_column_int64(q, 1);
+        sqlite3_reset(q);
+    }
+    return r < 0 ? -1 : 0;
+}
+
+/* A lead written now may next rise after `at` (0: never): next_at comes down to it. */
+static int esc_lower_next(struct sq_store *s, int64_t at, fk_err *err)
+{
+    if (at <= 0)
+        return 0;
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_LOWER,
+                              "UPDATE escalation_sweeps SET next_at = min(coalesce(next_at, ?1), "
+                              "?1) WHERE at = " ESC_CLOCK,
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, at);
+    return sq_exec_stmt(s, q, err);
+}
+
+/* The notice of the sweep at `at` for the lead's unit and `level`, 0 when none. */
+static int esc_notice_of(struct sq_store *s, const char *area, int level, int64_t at,
+                         int64_t *id, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_NOTICE_OF,
+                              "SELECT id FROM escalation_notices WHERE area_code = ? AND "
+                              "level = ? AND at = ? ORDER BY id LIMIT 1",
+                              err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, area);
+    sqlite3_bind_int(q, 2, level);
+    sqlite3_bind_int64(q, 3, at);
+    *id = 0;
+    return sq_int_query(s, q, id, err);
+}
+
+/* The derived levels of a lead (above its stored one, up to the one it shows) that a
+ * sweep's notice raised it to, with that notice: a sweep that took it past several
+ * levels at once wrote the top one's alone, as it wrote one event. *n (OUT). */
+static int esc_derived(struct sq_store *s, const lead_rec *l, const esc_view *v,
+                       int levels[LEAD_LEVEL_COMMAND], int64_t notices[LEAD_LEVEL_COMMAND],
+                       size_t *n, fk_err *err)
+{
+    *n = 0;
+    for (int level = v->stored + 1; level <= l->escalation_level; level++) {
+        int step = lead_level_step(l->state, level);
+        int above = level < l->escalation_level ? lead_level_step(l->state, level + 1) : -1;
+        int64_t at = 0, at_above = -1, id = 0;
+        if (step < 0)
+            continue;
+        if (esc_swept_after(s, l->deadlines[step], &at, err) != 0 ||
+            (above >= 0 && esc_swept_after(s, l->deadlines[above], &at_above, err) != 0))
+            return -1;
+        if (at_above == at)
+            continue;
+        if (esc_notice_of(s, l->area_code, level, at, &id, err) != 0)
+            return -1;
+        if (id) {
+            levels[*n] = level;
+            notices[(*n)++] = id;
+        }
+    }
+    return 0;
+}
+
+/* Before lead `id` moves: the level it shows becomes its stored level, with the notices
+ * that raised it (the rule counts from its state's deadlines, which the move changes). */
+int sq_lead_esc_settle(struct sq_store *s, int64_t id, fk_err *err)
+{
+    lead_rec l;
+    esc_view v;
+    int levels[LEAD_LEVEL_COMMAND];
+    int64_t notices[LEAD_LEVEL_COMMAND], at[LEAD_LEVEL_COMMAND + 1] = {0};
+    size_t n = 0;
+    if (lead_get_full(s, id, &l, &v, err) != 0)
+        return -1;
+    if (l.escalation_level <= v.stored)
+        return 0;
+    if (esc_derived(s, &l, &v, levels, notices, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        at[levels[i]] = notices[i];
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_SETTLE,
+                              "UPDATE leads SET escalation_level = ?1, escalated_at = ?2, "
+                              "esc_notice_1 = coalesce(?3, esc_notice_1), esc_notice_2 = "
+                              "coalesce(?4, esc_notice_2), esc_notice_3 = coalesce(?5, "
+                              "esc_notice_3) WHERE id = ?6",
+                              err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int(q, 1, l.escalation_level);
+    sqlite3_bind_int64(q, 2, l.escalated_at);
+    for (int level = 1; level <= LEAD_LEVEL_COMMAND; level++)
+        bind_id_or_null(q, 2 + level, at[level]);
+    sqlite3_bind_int64(q, 6, id);
+    return sq_exec_stmt(s, q, err);
+}
+
+/* After lead `id` was written: it owes a sweep its raise when the rule over its state as
+ * of the clock gives more than its stored level (no sweep told anyone); otherwise the
+ * clock's next_at comes down to its next deadline. */
+int sq_lead_esc_owe(struct sq_store *s, int64_t id, fk_err *err)
+{
+    lead_rec l;
+    esc_view v;
+    if (lead_get_full(s, id, &l, &v, err) != 0)
+        return -1;
+    int owed = lead_escalation_target(l.state, l.deadlines, v.clock) > v.stored;
+    if (owed != v.owed) {
+        sqlite3_stmt *q = sq_stmt(s, SQ_ESC_OWE, "UPDATE leads SET esc_owed = ? WHERE id = ?",
+                                  err);
+        if (!q)
+            return -1;
+        sqlite3_bind_int(q, 1, owed);
+        sqlite3_bind_int64(q, 2, id);
+        if (sq_exec_stmt(s, q, err) != 0)
+            return -1;
+    }
+    return owed ? 0 : esc_lower_next(s, lead_next_crossing(l.state, l.deadlines, v.clock), err);
+}
+
+/* After leads [first, last] were inserted pushed with deadlines d (one set of a push). */
+int sq_lead_esc_owe_pushed(struct sq_store *s, int64_t first, int64_t last,
+                          const int64_t d[LEAD_STEPS], fk_err *err)
+{
+    int64_t clock, next;
+    bool has_next;
+    if (esc_clock(s, &clock, &next, &has_next, err) != 0)
+        return -1;
+    if (lead_escalation_target("pushed", d, clock) == 0)
+        return esc_lower_next(s, lead_next_crossing("pushed", d, clock), err);
+    char target[1024], sql[1536];
+    if (lead_escalation_target_sql(target, sizeof target, "?3") != 0 ||
+        snprintf(sql, sizeof sql, "UPDATE leads SET esc_owed = 1 WHERE id BETWEEN ?1 AND ?2 "
+                 "AND %s > escalation_level", target) >= (int)sizeof sql)
+        return fk_fail(err, FK_EINTERNAL, "", "the escalation rule does not fit its buffer");
+    sq_binds b = {0};
+    sq_bind_add_int(&b, first);
+    sq_bind_add_int(&b, last);
+    sq_bind_add_int(&b, clock);
+    return sq_run_bound(s, sql, &b, err);
+}
+
+/* ---- writes ---------------------------------------------------------------------------- */
+
+static int insert_unit(struct sq_store *s, lead_rec *l, const char *actor, const char *note,
+                       const audit_rec *a, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_INSERT,
+                              "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, "
+                              "measure_required, area_code, assignee, state, pushed_at, found_by, "
+                              "controlled_by, closed_by, due_at, updated_at) "
+                              "VALUES (?,?,?,?,?,?,?,?,'pushed',?,?,?,?,?,?)",
+                              err);
+    if (!q)
+        return -1;
+    snprintf(l->state, sizeof l->state, "pushed");
+    l->updated_at = l->pushed_at;
+    l->due_at = lead_due(l->state, l->deadlines);
+    sq_bind_text(q, 1, l->kind);
+    bind_id_or_null(q, 2, l->person_id);
+    sq_bind_text(q, 3, l->subject);
+    bind_id_or_null(q, 4, l->case_id);
+    bind_id_or_null(q, 5, l->contact_id);
+    sq_bind_text(q, 6, l->measure_required);
+    sq_bind_text(q, 7, l->area_code);
+    sq_bind_text(q, 8, l->assignee[0] ? l->assignee : NULL);
+    sqlite3_bind_int64(q, 9, l->pushed_at);
+    for (int i = 0; i < LEAD_STEPS; i++)
+        sqlite3_bind_int64(q, 10 + i, l->deadlines[i]);
+    bind_due(q, 13, l->state, l->deadlines);
+    sqlite3_bind_int64(q, 14, l->updated_at);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    l->id = sqlite3_last_insert_rowid(s->db);
+    if (event_insert(s, l->id, l->pushed_at, actor, "", "pushed", note, err) != 0 ||
+        sq_lead_esc_owe_pushed(s, l->id, l->id, l->deadlines, err) != 0)
+        return -1;
+    return sq_audit_write(s, a, l->id, err);
+}
+
+int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
+                   const audit_rec *a, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    SQ_UNIT_OR_JOIN(s, insert_unit(s, l, actor, note, a, err));
 }
 
 static void event_row(sqlite3_stmt *q, void *item)
@@ -229,6 +475,50 @@ static int stored_events(struct sq_store *s, int64_t lead_id, lead_event_list *o
     "FROM leads l JOIN escalation_notices n ON n.id IN (l.esc_notice_1, l.esc_notice_2, "     \
     "l.esc_notice_3) WHERE l.id = ?1 ORDER BY 8"
 
+/* The entries of the levels derived from the clock (above the stored ones: after them),
+ * each its sweep's notice for the lead's unit, as KEPT_SQL reads a stored one. */
+static int derived_entries(struct sq_store *s, int64_t lead_id, lead_event_list *out,
+                           fk_err *err)
+{
+    lead_rec l;
+    esc_view v;
+    int levels[LEAD_LEVEL_COMMAND];
+    int64_t notices[LEAD_LEVEL_COMMAND];
+    size_t n = 0;
+    int r = lead_get_full(s, lead_id, &l, &v, err);
+    if (r != 0)
+        return err->code == FK_ENOTFOUND ? 0 : -1;
+    if (esc_derived(s, &l, &v, levels, notices, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        lead_event_list one = {0};
+        sq_binds b = {0};
+        sq_bind_add_int(&b, lead_id);
+        sq_bind_add_int(&b, notices[i]);
+        sqlite3_stmt *q = sq_prepare_bound(s, "SELECT events_before, ?1, at, actor, '', '', "
+                                           "note, level FROM escalation_notices WHERE id = ?2",
+                                           &b, err);
+        if (!q)
+            return -1;
+        int rc = sq_collect(s, q, event_row, sizeof(lead_event), (void **)&one.items, &one.n,
+                            err);
+        sqlite3_finalize(q);
+        lead_event *grown = rc == 0 && one.n
+                                ? fk_try_realloc(out->items, (out->n + 1) * sizeof *grown)
+                                : NULL;
+        if (grown) {
+            grown[out->n++] = one.items[0];
+            out->items = grown;
+        } else if (rc == 0 && one.n) {
+            rc = fk_fail(err, FK_EBUSY, "", "out of memory reading a lead's history");
+        }
+        lead_event_list_free(&one);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int kept_entries(struct sq_store *s, int64_t lead_id, lead_event_list *out, fk_err *err)
 {
     sq_binds b = {0};
@@ -238,7 +528,7 @@ static int kept_entries(struct sq_store *s, int64_t lead_id, lead_event_list *ou
         return -1;
     int rc = sq_collect(s, q, event_row, sizeof(lead_event), (void **)&out->items, &out->n, err);
     sqlite3_finalize(q);
-    return rc;
+    return rc == 0 ? derived_entries(s, lead_id, out, err) : -1;
 }
 
 /* stored (by id) and kept (the push first if any, then escalations by notice) into one
@@ -309,6 +599,8 @@ static int transition_unit(struct sq_store *s, int64_t id, const char *from, con
                        from);
     if (strcmp(from, to) != 0 && lead_check_transition(from, to, measure_taken, err) != 0)
         return -1;
+    if (sq_lead_esc_settle(s, id, err) != 0)
+        return -1;
     int entering_control = !strcmp(to, "controlled");
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_UPDATE,
                               "UPDATE leads SET state = ?, measure_taken = ?, "
@@ -323,7 +615,8 @@ static int transition_unit(struct sq_store *s, int64_t id, const char *from, con
     bind_due(q, 4, to, cur.deadlines);
     sqlite3_bind_int64(q, 5, at);
     sqlite3_bind_int64(q, 6, id);
-    if (sq_exec_stmt(s, q, err) != 0 || event_insert(s, id, at, actor, from, to, note, err) != 0)
+    if (sq_exec_stmt(s, q, err) != 0 || event_insert(s, id, at, actor, from, to, note, err) != 0 ||
+        sq_lead_esc_owe(s, id, err) != 0)
         return -1;
     return sq_audit_write(s, a, id, err);
 }
@@ -341,13 +634,6 @@ int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
     if (sq_end(s, rc, err) != 0)
         return -1;
     return out ? sq_lead_get(st, id, out, err) : 0;
-}
-
-/* 0 when lead id exists (FK_ENOTFOUND otherwise). */
-static int lead_exists(struct sq_store *s, int64_t id, fk_err *err)
-{
-    lead_rec cur;
-    return current(s, id, &cur, err);
 }
 
 /* An event that records no move (an escalation), in the lead's current state. */
@@ -373,8 +659,10 @@ static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
 {
     char note[256];
     *raised = 0;
-    /* levels only rise: the guard in the UPDATE is the check, no read first (the sweep
-     * raises hundreds of thousands of leads) */
+    /* levels only rise: the guard in the UPDATE is the check, against the level the
+     * lead shows, made its stored one first */
+    if (sq_lead_esc_settle(s, id, err) != 0)
+        return -1;
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_ESCALATE,
                               "UPDATE leads SET escalation_level = ?1, escalated_at = ?2, "
                               "updated_at = ?2 WHERE id = ?3 AND escalation_level < ?1",
@@ -387,7 +675,9 @@ static int escalate_unit(struct sq_store *s, int64_t id, int level, int64_t at,
     if (sq_exec_stmt(s, q, err) != 0)
         return -1;
     if (sqlite3_changes(s->db) == 0)
-        return lead_exists(s, id, err);
+        return 0;
+    if (sq_lead_esc_owe(s, id, err) != 0)
+        return -1;
     if (given)
         snprintf(note, sizeof note, "%s", given);
     else
@@ -466,6 +756,9 @@ static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a,
     *first = *last - n + 1;
     if (n && push_record(s, p, *first, *last, err) != 0)
         return -1;
+    for (int d = 0; n && d < 2; d++)
+        if (sq_lead_esc_owe_pushed(s, *first, *last, p->deadlines[d], err) != 0)
+            return -1;
     return n ? sq_audit_write(s, a, *first, err) : 0;
 }
 
@@ -486,27 +779,28 @@ int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err
                             " WHERE l.id BETWEEN ? AND ? ORDER BY l.id", &b, lead_row,
                             sizeof(lead_rec), (void **)&out->items, &out->n, err);
     out->total = (int64_t)out->n;
-    return rc;
+    return rc == 0 ? esc_times(SQ(st), out->items, out->n, err) : -1;
 }
 
 /* ---- the set-based escalation sweep --------------------------------------------------- */
 
-/* The page's leads (lead_esc) and the notices of its (area, new level) pairs
+/* The sweep's raised leads (lead_raised: the level each showed and rises to, and whether
+ * it is an owed one, written) and the notices of its (area, new level) pairs
  * (lead_esc_notice: their escalation_notices ids), per connection, emptied at the start
- * of every page. Temporary
- * tables live in memory (temp_store) and roll back with the caller's unit. */
+ * of every sweep. Temporary tables live in memory (temp_store) and roll back with the
+ * caller's unit. */
 static int esc_tables(struct sq_store *s, fk_err *err)
 {
     static const struct { enum sq_stmt_id id; const char *sql; } steps[] = {
         {SQ_ESC_TABLES,
-         "CREATE TEMP TABLE IF NOT EXISTS lead_esc (id INTEGER PRIMARY KEY, due_at INTEGER "
-         "NOT NULL, area_code TEXT NOT NULL, state TEXT NOT NULL, level_from INTEGER NOT NULL, "
-         "level_to INTEGER NOT NULL)"},
+         "CREATE TEMP TABLE IF NOT EXISTS lead_raised (id INTEGER PRIMARY KEY, area_code TEXT "
+         "NOT NULL, state TEXT NOT NULL, level_from INTEGER NOT NULL, level_to INTEGER NOT "
+         "NULL, owed INTEGER NOT NULL)"},
         {SQ_ESC_NOTE_TABLE,
          "CREATE TEMP TABLE IF NOT EXISTS lead_esc_notice (area_code TEXT NOT NULL, level "
          "INTEGER NOT NULL, notice INTEGER NOT NULL, PRIMARY KEY (area_code, level)) "
          "WITHOUT ROWID"},
-        {SQ_ESC_CLEAR, "DELETE FROM temp.lead_esc"},
+        {SQ_ESC_CLEAR, "DELETE FROM temp.lead_raised"},
         {SQ_ESC_CLEAR_NOTES, "DELETE FROM temp.lead_esc_notice"},
     };
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
@@ -517,28 +811,50 @@ static int esc_tables(struct sq_store *s, fk_err *err)
     return 0;
 }
 
-/* The open leads below command whose due_at lies before ?1: the literal 3 (command)
- * lets the planner use the partial index leads_rising, which holds just these. */
-#define RISING "due_at IS NOT NULL AND due_at < ?1 AND escalation_level < 3"
+/* The model's escalation target over the row as of ?1 (now) and ?2 (the clock), and
+ * its next deadline at or after ?1, in `t`. */
+typedef struct esc_sql { char now[1024], clock[1024], next[1024]; } esc_sql;
 
-/* `fmt` (one %s: the model's escalation target over the row, `now` as ?1) into sql. */
-static int with_target(char *sql, size_t cap, const char *fmt, fk_err *err)
+static int esc_rules(esc_sql *t, fk_err *err)
 {
-    char target[1024];
-    if (lead_escalation_target_sql(target, sizeof target, "?1") != 0 ||
-        snprintf(sql, cap, fmt, target) >= (int)cap)
+    if (lead_escalation_target_sql(t->now, sizeof t->now, "?1") != 0 ||
+        lead_escalation_target_sql(t->clock, sizeof t->clock, "?2") != 0 ||
+        lead_next_crossing_sql(t->next, sizeof t->next, "?1") != 0)
         return fk_fail(err, FK_EINTERNAL, "", "the escalation rule does not fit its buffer");
     return 0;
 }
 
+/* sql (cap) from fmt and rules, or FK_EINTERNAL. */
+static int esc_format(char *sql, size_t cap, fk_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql, cap, fmt, ap);
+    va_end(ap);
+    return n < 0 || (size_t)n >= cap
+               ? fk_fail(err, FK_EINTERNAL, "", "an escalation statement does not fit its buffer")
+               : 0;
+}
+
+/* Owed leads the rule as of ?1 raises above their stored level. */
+#define OWED_RAISED "FROM leads WHERE esc_owed = 1 AND %s > escalation_level"
+
 int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    char sql[1536];
-    int64_t any = 0;
+    esc_sql t;
+    char sql[2048];
+    int64_t clock, next, any = 0;
+    bool has_next;
     *pending = false;
-    if (with_target(sql, sizeof sql, "SELECT 1 FROM leads WHERE " RISING " AND %s > "
-                    "escalation_level LIMIT 1", err) != 0)
+    if (esc_clock(s, &clock, &next, &has_next, err) != 0)
+        return -1;
+    if (has_next && now > next && now > clock) {
+        *pending = true;
+        return 0;
+    }
+    if (esc_rules(&t, err) != 0 ||
+        esc_format(sql, sizeof sql, err, "SELECT 1 " OWED_RAISED " LIMIT 1", t.now) != 0)
         return -1;
     sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_PENDING, sql, err);
     if (!q)
@@ -550,37 +866,90 @@ int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *er
     return 0;
 }
 
-/* The next page of the sweep's order into lead_esc with each lead's target level,
- * computed by the model's rule in SQL; *seen how many, and the keyset moves past them. */
-static int esc_stage(struct sq_store *s, lead_sweep *sw, size_t *seen, fk_err *err)
+/* The leads the sweep raises into lead_raised with the level they show now and the one
+ * they rise to: the owed ones the rule as of now takes above their stored level (they
+ * are written), and, when the clock moves (crossing), the others whose derived level
+ * rises between the clock (?2) and now (?1): a deadline of theirs lies in [clock, now),
+ * so due_at < now and closed_by >= clock, a range on leads_due (nothing is written). */
+static int esc_stage(struct sq_store *s, const esc_sql *t, int64_t now, int64_t clock,
+                     bool crossing, size_t *seen, fk_err *err)
 {
-    char sql[1536];
-    if (with_target(sql, sizeof sql,
-                    "INSERT INTO temp.lead_esc (id, due_at, area_code, state, level_from, "
-                    "level_to) SELECT id, due_at, area_code, state, escalation_level, %s "
-                    "FROM leads WHERE " RISING " AND (due_at, id) > (?2, ?3) "
-                    "ORDER BY due_at, id LIMIT ?4", err) != 0)
+    char sql[4096];
+    if (esc_format(sql, sizeof sql, err,
+                   "INSERT INTO temp.lead_raised (id, area_code, state, level_from, level_to, "
+                   "owed) SELECT id, area_code, state, escalation_level, %s, 1 " OWED_RAISED,
+                   t->now, t->now) != 0)
         return -1;
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_STAGE, sql, err);
     if (!q)
         return -1;
-    sqlite3_bind_int64(q, 1, sw->now);
-    sqlite3_bind_int64(q, 2, sw->after_due);
-    sqlite3_bind_int64(q, 3, sw->after_id);
-    sqlite3_bind_int(q, 4, sw->limit < 1 ? 1 : sw->limit > LEAD_SWEEP_MAX ? LEAD_SWEEP_MAX
-                                                                          : sw->limit);
+    sqlite3_bind_int64(q, 1, now);
     if (sq_exec_stmt(s, q, err) != 0)
         return -1;
     *seen = (size_t)sqlite3_changes64(s->db);
-    q = sq_stmt(s, SQ_ESC_LAST,
-                "SELECT due_at, id FROM temp.lead_esc ORDER BY due_at DESC, id DESC LIMIT 1", err);
-    int r = q ? sq_step_row(s, q, err) : -1;
-    if (r > 0) {
-        sw->after_due = sqlite3_column_int64(q, 0);
-        sw->after_id = sqlite3_column_int64(q, 1);
-        sqlite3_reset(q);
-    }
-    return r < 0 ? -1 : 0;
+    if (!crossing)
+        return 0;
+    if (esc_format(sql, sizeof sql, err,
+                   "INSERT INTO temp.lead_raised (id, area_code, state, level_from, level_to, "
+                   "owed) SELECT id, area_code, state, max(escalation_level, %s), "
+                   "max(escalation_level, %s), 0 FROM leads WHERE due_at IS NOT NULL AND "
+                   "due_at < ?1 AND closed_by >= ?2 AND esc_owed = 0 AND %s > "
+                   "max(escalation_level, %s)",
+                   t->clock, t->now, t->now, t->clock) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ESC_CROSSED, sql, err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, now);
+    sqlite3_bind_int64(q, 2, clock);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    *seen += (size_t)sqlite3_changes64(s->db);
+    return 0;
+}
+
+/* After the raise: the owed leads the rule as of the clock (?2, moved or not) no longer
+ * puts above their stored level owe nothing and count for next_at; when the clock moved
+ * to now (?1), its row and the next_at of every open lead not owed. */
+static int esc_clock_move(struct sq_store *s, const esc_sql *t, int64_t now, int64_t clock,
+                          bool crossing, fk_err *err)
+{
+    char sql[4096];
+    int64_t settled = 0;
+    if (esc_format(sql, sizeof sql, err,
+                   "SELECT coalesce(min(%s), 0) FROM leads WHERE esc_owed = 1 AND NOT (%s > "
+                   "escalation_level)",
+                   t->next, t->clock) != 0)
+        return -1;
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_SETTLED, sql, err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, crossing ? now : clock);
+    sqlite3_bind_int64(q, 2, crossing ? now : clock);
+    if (sq_int_query(s, q, &settled, err) != 0 || esc_lower_next(s, settled, err) != 0)
+        return -1;
+    if (esc_format(sql, sizeof sql, err,
+                   "UPDATE leads SET esc_owed = 0 WHERE esc_owed = 1 AND NOT (%s > "
+                   "escalation_level)", t->clock) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ESC_UNOWE, sql, err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 2, crossing ? now : clock);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    if (!crossing)
+        return 0;
+    if (esc_format(sql, sizeof sql, err,
+                   "INSERT INTO escalation_sweeps (at, next_at) SELECT ?1, min(%s) FROM "
+                   "leads WHERE due_at IS NOT NULL AND esc_owed = 0 AND closed_by >= ?1",
+                   t->next) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ESC_SWEPT, sql, err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, now);
+    return sq_exec_stmt(s, q, err);
 }
 
 typedef struct esc_pair { char area[16]; int level; } esc_pair;
@@ -637,8 +1006,7 @@ static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
     size_t n = 0;
     int64_t events_before = 0;
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_PAIRS,
-                              "SELECT DISTINCT area_code, level_to FROM temp.lead_esc "
-                              "WHERE level_to > level_from",
+                              "SELECT DISTINCT area_code, level_to FROM temp.lead_raised",
                               err);
     if (!q || events_watermark(s, &events_before, err) != 0 ||
         sq_collect(s, q, pair_row, sizeof *pairs, (void **)&pairs, &n, err) != 0)
@@ -695,8 +1063,7 @@ static int esc_runs(struct sq_store *s, lead_sweep_page *out, fk_err *err)
     size_t cap = 0;
     int rc = 0, r = 0;
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_RUNS,
-                              "SELECT id, level_from, level_to FROM temp.lead_esc "
-                              "WHERE level_to > level_from ORDER BY id",
+                              "SELECT id, level_from, level_to FROM temp.lead_raised ORDER BY id",
                               err);
     if (!q)
         return -1;
@@ -739,9 +1106,10 @@ static int exec_exactly(struct sq_store *s, sqlite3_stmt *q, int64_t want, const
     return 0;
 }
 
-/* The raise, guarded by the row as it is now (levels only rise, the state is the one
- * the target was computed from), each lead pointing to its (area, level) notice: the
- * entry of its history (store_lead_events), one row per unit and level, not per lead. */
+/* The raise of the owed leads (`want` of them), guarded by the row as it is now (levels
+ * only rise, the state is the one the target was computed from), each pointing to its
+ * (area, level) notice: the entry of its history (store_lead_events). The others' levels
+ * are derived from the clock: nothing of theirs is written. */
 static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_ESC_UPDATE,
@@ -750,9 +1118,9 @@ static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_
                               "esc_notice_1 = iif(e.level_to = 1, n.notice, esc_notice_1), "
                               "esc_notice_2 = iif(e.level_to = 2, n.notice, esc_notice_2), "
                               "esc_notice_3 = iif(e.level_to = 3, n.notice, esc_notice_3) "
-                              "FROM temp.lead_esc e JOIN temp.lead_esc_notice n ON "
+                              "FROM temp.lead_raised e JOIN temp.lead_esc_notice n ON "
                               "n.area_code = e.area_code AND n.level = e.level_to "
-                              "WHERE leads.id = e.id AND e.level_to > e.level_from AND "
+                              "WHERE leads.id = e.id AND e.owed = 1 AND "
                               "leads.escalation_level < e.level_to AND leads.state = e.state",
                               err);
     if (!q)
@@ -761,21 +1129,40 @@ static int esc_apply(struct sq_store *s, const lead_sweep *sw, int64_t want, fk_
     return exec_exactly(s, q, want, "raised", err);
 }
 
+/* How many of the staged leads are owed ones (written by esc_apply). */
+static int esc_owed_count(struct sq_store *s, int64_t *n, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_OWED_N, "SELECT count(*) FROM temp.lead_raised WHERE owed",
+                              err);
+    return q ? sq_int_query(s, q, n, err) : -1;
+}
+
 int sq_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_err *err)
 {
     struct sq_store *s = SQ(st);
+    esc_sql t;
+    int64_t clock, next, owed = 0;
+    bool has_next;
     memset(out, 0, sizeof *out);
     if (s->depth == 0)
         return fk_fail(err, FK_EINTERNAL, "", "an escalation page needs the caller's unit");
+    if (esc_rules(&t, err) != 0 || esc_clock(s, &clock, &next, &has_next, err) != 0)
+        return -1;
+    /* the clock moves when a deadline of a lead not owed lies in [clock, now) */
+    bool crossing = has_next && sw->now > next && sw->now > clock;
     int rc = esc_tables(s, err);
     if (rc == 0)
-        rc = esc_stage(s, sw, &out->seen, err);
+        rc = esc_stage(s, &t, sw->now, clock, crossing, &out->seen, err);
     if (rc == 0 && out->seen)
         rc = esc_runs(s, out, err);
     if (rc == 0 && out->raised)
         rc = esc_notes(s, sw, err);
     if (rc == 0 && out->raised)
-        rc = esc_apply(s, sw, out->raised, err);
+        rc = esc_owed_count(s, &owed, err);
+    if (rc == 0 && owed)
+        rc = esc_apply(s, sw, owed, err);
+    if (rc == 0)
+        rc = esc_clock_move(s, &t, sw->now, clock, crossing, err);
     if (rc != 0)
         lead_sweep_page_free(out);
     return rc;

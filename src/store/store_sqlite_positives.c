@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "model/lead.h"
 #include "store/store_sqlite_int.h"
 
@@ -60,8 +61,12 @@ static int hold_leads(struct sq_store *s, const hold_open *h, int64_t first, fk_
     sq_bind_add_text(&e, h->by);
     sq_bind_add_text(&e, h->note_pool);
     sq_bind_add_text(&e, h->note_invalid);
-    return sq_run_bound(s, HOLD_LEADS_INSERT, &b, err) ||
-           sq_run_bound(s, "UPDATE testing_holds SET lead_id = id - ?2 + ?1 WHERE id >= ?2",
+    if (sq_run_bound(s, HOLD_LEADS_INSERT, &b, err) != 0)
+        return -1;
+    int64_t n = sqlite3_changes64(s->db);
+    if (n && sq_lead_esc_owe_pushed(s, lead0, lead0 + n - 1, h->deadlines, err) != 0)
+        return -1;
+    return sq_run_bound(s, "UPDATE testing_holds SET lead_id = id - ?2 + ?1 WHERE id >= ?2",
                         &c, err) ||
            sq_run_bound(s, "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, "
                         "note) SELECT h.lead_id, ?2, ?3, '', 'pushed', CASE h.reason WHEN "
@@ -232,11 +237,42 @@ static int close_move(struct sq_store *s, const lead_move *mv, const char *ids, 
     return sq_run_bound(s, sql, &u, err);
 }
 
+/* fn on each open lead of holds released by a row of ids (the escalation clock's
+ * bookkeeping around the moves: store_sqlite_int.h). */
+static int each_released(struct sq_store *s, const char *ids,
+                         int (*fn)(struct sq_store *, int64_t, fk_err *), fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_text(&b, ids);
+    sqlite3_stmt *q = sq_prepare_bound(s, "SELECT l.id FROM leads l WHERE l.due_at IS NOT NULL "
+                                       "AND l.id IN (" RELEASED_LEADS ") ORDER BY l.id", &b, err);
+    if (!q)
+        return -1;
+    int64_t *lead = NULL;
+    size_t n = 0, cap = 0;
+    int r, rc = 0;
+    while ((r = sq_step_row(s, q, err)) > 0) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            lead = fk_realloc(lead, cap * sizeof *lead);
+        }
+        lead[n++] = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    rc = r < 0 ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = fn(s, lead[i], err);
+    free(lead);
+    return rc;
+}
+
 static int close_leads_unit(struct sq_store *s, const char *ids, int64_t at, const char *by,
                             const char *measure, const char *note, fk_err *err)
 {
     size_t n;
     const lead_move *path = lead_close_path(&n);
+    if (each_released(s, ids, sq_lead_esc_settle, err) != 0)
+        return -1;
     for (size_t i = 0; i < n; i++)
         if (close_move(s, &path[i], ids, at, by, measure, note, err) != 0)
             return -1;

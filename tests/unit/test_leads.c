@@ -116,6 +116,61 @@ static void target_sql_agrees(void **state)
     sqlite3_close(db);
 }
 
+/* The clock's rules (migration 0022): which deadline takes a state to a level, the next
+ * deadline at or after an instant (C and SQL agree, on the edges), the level shown. */
+static void clock_rules(void **state)
+{
+    (void)state;
+    const int64_t d[LEAD_STEPS] = {1000, 2000, 3000};
+    assert_int_equal(lead_level_step("pushed", 1), LEAD_STEP_FOUND);
+    assert_int_equal(lead_level_step("received", 3), LEAD_STEP_CLOSED);
+    assert_int_equal(lead_level_step("found", 1), LEAD_STEP_CONTROLLED);
+    assert_int_equal(lead_level_step("found", 3), -1);
+    assert_int_equal(lead_level_step("controlled", 1), LEAD_STEP_CLOSED);
+    assert_int_equal(lead_level_step("closed", 1), -1);
+    assert_int_equal(lead_level_step("pushed", 0), -1);
+    assert_int_equal(lead_next_crossing("pushed", d, 1000), 1000); /* at it: still ahead */
+    assert_int_equal(lead_next_crossing("pushed", d, 1001), 2000);
+    assert_int_equal(lead_next_crossing("not_found", d, 0), 3000);
+    assert_int_equal(lead_next_crossing("found", d, 3001), 0);
+    assert_int_equal(lead_next_crossing("closed", d, 0), 0);
+    assert_int_equal(lead_level_seen(0, false, "pushed", d, 1000), 0);
+    assert_int_equal(lead_level_seen(0, false, "pushed", d, 1001), 1);
+    assert_int_equal(lead_level_seen(0, true, "pushed", d, 9999), 0); /* owed: stored */
+    assert_int_equal(lead_level_seen(2, false, "controlled", d, 9999), 2); /* never lower */
+    assert_int_equal(lead_level_seen(1, false, "found", d, 3001), 2);
+    static const char *const states[] = {"pushed", "received", "found", "refused",
+                                          "not_found", "controlled", "closed"};
+    static const int64_t sets[][LEAD_STEPS] = {{1000, 2000, 3000}, {1000, 1000, 3000}};
+    char expr[1024], sql[1536];
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(lead_next_crossing_sql(expr, 16, "?1"), -1);
+    assert_int_equal(lead_next_crossing_sql(expr, sizeof expr, "?1"), 0);
+    snprintf(sql, sizeof sql, "SELECT coalesce(%s, 0) FROM (SELECT ?2 AS state, ?3 AS found_by, "
+             "?4 AS controlled_by, ?5 AS closed_by)", expr);
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+        for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++)
+            for (int step = 0; step < LEAD_STEPS; step++)
+                for (int64_t delta = -1; delta <= 1; delta++) {
+                    int64_t since = sets[k][step] + delta;
+                    sqlite3_bind_int64(q, 1, since);
+                    sqlite3_bind_text(q, 2, states[i], -1, SQLITE_STATIC);
+                    for (int c = 0; c < LEAD_STEPS; c++)
+                        sqlite3_bind_int64(q, 3 + c, sets[k][c]);
+                    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+                    if (sqlite3_column_int64(q, 0) != lead_next_crossing(states[i], sets[k], since))
+                        fail_msg("%s since %lld: SQL %lld, C %lld", states[i], (long long)since,
+                                 (long long)sqlite3_column_int64(q, 0),
+                                 (long long)lead_next_crossing(states[i], sets[k], since));
+                    sqlite3_reset(q);
+                }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
 static void policy_deadlines(void **state)
 {
     (void)state;
@@ -317,13 +372,14 @@ static void store_sweep_pages(void **state)
     assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 10 * HOUR, &pending, &err), 0);
     assert_true(pending);
     /* 10 h: a (pushed) missed found and controlled -> 2; b (found) missed controlled ->
-     * 1; c closed, d already at 2, e not due: untouched. Pages of 2 leads. */
+     * 1; c closed, d already at 2, e not due: untouched. One call does the whole sweep
+     * (the clock moves once), its runs by (from, to, first id). */
     lead_run runs[8];
     size_t n;
     assert_int_equal(sweep_pages(f->st, 1000 + 10 * HOUR, 2, &notes, runs, 8, &n), 2);
-    assert_int_equal(n, 2); /* page 1: a, d (due at 2 h); page 2: b (due at 8 h) */
-    assert_true(runs[0].from == 0 && runs[0].to == 2 && runs[0].first == a && runs[0].n == 1);
-    assert_true(runs[1].from == 0 && runs[1].to == 1 && runs[1].first == b && runs[1].n == 1);
+    assert_int_equal(n, 2);
+    assert_true(runs[0].from == 0 && runs[0].to == 1 && runs[0].first == b && runs[0].n == 1);
+    assert_true(runs[1].from == 0 && runs[1].to == 2 && runs[1].first == a && runs[1].n == 1);
     assert_int_equal(notes, 2); /* one per (area, new level) */
     int want[] = {2, 1, 0, 2, 0};
     int64_t ids[] = {a, b, c, d, e};
@@ -379,6 +435,111 @@ static void store_sweep_pages(void **state)
     assert_false(pending);
 }
 
+/* One sweep at `now` (the service's way: pending first, then one call in one unit);
+ * the leads raised. */
+static int64_t sweep_at(store *st, int64_t now, int *notes)
+{
+    fk_err err;
+    bool pending;
+    assert_int_equal(store_lead_escalation_pending(st, now, &pending, &err), 0);
+    if (!pending)
+        return 0;
+    lead_run runs[8];
+    size_t n;
+    return sweep_pages(st, now, 5000, notes, runs, 8, &n);
+}
+
+/* The sweep clock (migration 0022): levels at the exact deadline edges, a notice once
+ * per crossing, a moved lead that owes its raise, a closed lead keeping its level, the
+ * history rebuilt (a jump over levels is one entry). add_lead's deadlines: found 2 h,
+ * controlled 8 h, closed 14 h after the push. */
+static void store_sweep_clock(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    int notes = 0;
+    bool pending;
+    lead_rec l;
+    int64_t a = add_lead(f->st, 1000), n = add_lead(f->st, 1000);
+    static const char *const to_not_found[] = {"pushed", "received", "not_found"};
+    move(f->st, n, to_not_found, 3);
+    /* at the deadline: in time, nothing to do */
+    assert_int_equal(sweep_at(f->st, 1000 + 2 * HOUR, &notes), 0);
+    assert_int_equal(level_of(f->st, a), 0);
+    /* one second past: a to street, one notice; again, or later before the next
+     * deadline: nothing pending, no notice */
+    assert_int_equal(sweep_at(f->st, 1000 + 2 * HOUR + 1, &notes), 1);
+    assert_int_equal(notes, 1);
+    assert_int_equal(store_lead_get(f->st, a, &l, &err), 0);
+    assert_int_equal(l.escalation_level, 1);
+    assert_int_equal(l.escalated_at, 1000 + 2 * HOUR + 1);
+    assert_int_equal(l.updated_at, 1000 + 2 * HOUR + 1);
+    assert_int_equal(sweep_at(f->st, 1000 + 2 * HOUR + 1, &notes), 0);
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 8 * HOUR, &pending, &err), 0);
+    assert_false(pending);
+    assert_int_equal(sweep_at(f->st, 1000 + 8 * HOUR + 1, &notes), 1);
+    assert_int_equal(notes, 2);
+    assert_int_equal(level_of(f->st, a), 2);
+    assert_int_equal(level_of(f->st, n), 0); /* not_found waits for closed (14 h) */
+    /* n found again: found counts the controlled deadline (8 h), already behind the
+     * clock: it owes its raise and shows 0 until a sweep, which tells and writes it */
+    assert_int_equal(store_lead_transition(f->st, n, "not_found", "found", NULL, NULL, "bob",
+                                           "", 1600, NULL, &l, &err), 0);
+    assert_int_equal(l.escalation_level, 0);
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 8 * HOUR + 1, &pending, &err), 0);
+    assert_true(pending);
+    assert_int_equal(sweep_at(f->st, 1000 + 8 * HOUR + 1, &notes), 1);
+    assert_int_equal(notes, 3);
+    assert_int_equal(level_of(f->st, n), 1);
+    /* a closed keeps the level it showed, and its history */
+    static const char *const to_closed[] = {"pushed", "received", "not_found", "closed"};
+    move(f->st, a, to_closed, 4);
+    assert_int_equal(level_of(f->st, a), 2);
+    /* j pushed at 20 h jumps 0 -> 3 at 40 h: one entry, though the sweep also wrote the
+     * unit's level 2 notice (k, pushed at 30 h, reaches 2) */
+    int64_t j = add_lead(f->st, 1000 + 20 * HOUR), k = add_lead(f->st, 1000 + 30 * HOUR);
+    assert_int_equal(sweep_at(f->st, 1000 + 40 * HOUR, &notes), 3); /* j, k; n to 2 */
+    assert_int_equal(level_of(f->st, a), 2);
+    assert_int_equal(level_of(f->st, j), 3);
+    assert_int_equal(level_of(f->st, k), 2);
+    assert_int_equal(level_of(f->st, n), 2);
+    lead_event_list ev;
+    assert_int_equal(store_lead_events(f->st, j, &ev, &err), 0);
+    assert_int_equal(ev.n, 2);
+    assert_string_equal(ev.items[1].note, "to 3 at 510104001001");
+    assert_int_equal(ev.items[1].at, 1000 + 40 * HOUR);
+    assert_string_equal(ev.items[1].to_state, "pushed");
+    lead_event_list_free(&ev);
+    /* a: pushed, its two raises (settled when it moved, in the state the sweeps saw),
+     * then its moves */
+    static const char *const a_states[][2] = {
+        {"", "pushed"},          {"pushed", "pushed"},       {"pushed", "pushed"},
+        {"pushed", "received"},  {"received", "not_found"}, {"not_found", "closed"}};
+    assert_int_equal(store_lead_events(f->st, a, &ev, &err), 0);
+    assert_int_equal(ev.n, 6);
+    for (size_t i = 0; i < ev.n; i++) {
+        assert_string_equal(ev.items[i].from_state, a_states[i][0]);
+        assert_string_equal(ev.items[i].to_state, a_states[i][1]);
+    }
+    assert_int_equal(ev.items[1].at, 1000 + 2 * HOUR + 1);
+    assert_int_equal(ev.items[2].at, 1000 + 8 * HOUR + 1);
+    lead_event_list_free(&ev);
+    /* n: pushed, two moves, found again, its owed raise, the derived one */
+    assert_int_equal(store_lead_events(f->st, n, &ev, &err), 0);
+    assert_int_equal(ev.n, 6);
+    assert_int_equal(ev.items[4].at, 1000 + 8 * HOUR + 1);
+    assert_string_equal(ev.items[4].note, "to 1 at 510104001001");
+    assert_string_equal(ev.items[5].note, "to 2 at 510104001001");
+    assert_string_equal(ev.items[5].from_state, "found");
+    lead_event_list_free(&ev);
+    /* every deadline behind: nothing pending ever after */
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 90 * HOUR, &pending, &err), 0);
+    assert_true(pending); /* k's closed deadline (44 h) lies ahead of the clock */
+    assert_int_equal(sweep_at(f->st, 1000 + 90 * HOUR, &notes), 1);
+    assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 99 * HOUR, &pending, &err), 0);
+    assert_false(pending);
+}
+
 static void store_refuses_bad_rows(void **state)
 {
     fixture *f = *state;
@@ -411,12 +572,15 @@ int main(void)
         cmocka_unit_test(machine_errors),
         cmocka_unit_test(deadline_steps),
         cmocka_unit_test(target_sql_agrees),
+        cmocka_unit_test(clock_rules),
         cmocka_unit_test(policy_deadlines),
         cmocka_unit_test_setup_teardown(store_transitions, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(store_escalation, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(store_sweep_pages, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_sweep_clock, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(store_refuses_bad_rows, store_fixture_setup_areas,
                                         store_fixture_teardown),
