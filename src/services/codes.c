@@ -492,17 +492,26 @@ static int view_fill(const policy *pol, const code_key *key, code_view *out, fk_
     return 0;
 }
 
-int codes_person_code(store *st, const policy *pol, const code_key *key, const actor *a,
-                      int64_t person_id, code_view *out, fk_err *err)
+/* A person the caller may see: one that exists inside the caller's area. Outside it the
+ * person is answered as missing, so a code never tells whether someone exists elsewhere. */
+static int person_in_reach(store *st, const actor *a, int64_t person_id, fk_err *err)
 {
     person p;
     fk_err ignored;
-    memset(out, 0, sizeof *out);
-    if (actor_require(a, PERM_CODES, err) != 0)
-        return -1;
     if (store_person_get(st, person_id, &p, &ignored) != 0 ||
         !role_in_jurisdiction(a->area_code, p.community_code))
         return fk_fail(err, FK_ENOTFOUND, "id", "id: no person %lld", (long long)person_id);
+    return 0;
+}
+
+int codes_person_code(store *st, const policy *pol, const code_key *key, const actor *a,
+                      int64_t person_id, code_view *out, fk_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (actor_require(a, PERM_CODES, err) != 0)
+        return -1;
+    if (person_in_reach(st, a, person_id, err) != 0)
+        return -1;
     if (code_of(st, person_id, &out->code, err) != 0 || view_fill(pol, key, out, err) != 0 ||
         actor_audit_append(st, a, "read", "health_code", person_id, out->code.colour, err)) {
         code_view_free(out);
@@ -575,14 +584,11 @@ int codes_token_person(const codes_runtime *rt, const char *token, int64_t *pers
 int codes_history(store *st, const actor *a, int64_t person_id, int limit,
                   code_change_list *out, fk_err *err)
 {
-    person p;
-    fk_err ignored;
     memset(out, 0, sizeof *out);
     if (actor_require(a, PERM_CODES, err) != 0)
         return -1;
-    if (store_person_get(st, person_id, &p, &ignored) != 0 ||
-        !role_in_jurisdiction(a->area_code, p.community_code))
-        return fk_fail(err, FK_ENOTFOUND, "id", "id: no person %lld", (long long)person_id);
+    if (person_in_reach(st, a, person_id, err) != 0)
+        return -1;
     if (store_code_history(st, person_id, limit, out, err) != 0)
         return -1;
     if (actor_audit_append(st, a, "read", "code_history", person_id, "", err) != 0) {
@@ -636,17 +642,14 @@ int codes_override_request(store *st, const policy *pol, const actor *a, int64_t
                            const char *colour, const char *reason, int64_t until,
                            override_rec *out, fk_err *err)
 {
-    person p;
-    fk_err ignored;
     code_rec c;
     audit_rec rec;
     memset(out, 0, sizeof *out);
     if (actor_require(a, PERM_CODE_OVERRIDE, err) != 0 ||
         override_check(pol, colour, reason, until, err) != 0)
         return -1;
-    if (store_person_get(st, person_id, &p, &ignored) != 0 ||
-        !role_in_jurisdiction(a->area_code, p.community_code))
-        return fk_fail(err, FK_ENOTFOUND, "id", "id: no person %lld", (long long)person_id);
+    if (person_in_reach(st, a, person_id, err) != 0)
+        return -1;
     if (code_of(st, person_id, &c, err) != 0 ||
         (!strcmp(colour, "red") && red_allowed(st, &c, err) != 0))
         return -1;
