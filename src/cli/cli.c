@@ -69,3 +69,15 @@ policy *cli_load_policy(const char *cmd, const char *data_dir, const char *which
     }
     return p;
 }
+
+int cli_open_policy_store(const char *cmd, const char *data_dir, const char *which,
+                          const char *local, policy **pol, store **st)
+{
+    *st = NULL;
+    *pol = cli_load_policy(cmd, data_dir, which, local);
+    if (*pol && (*st = cli_open_store(cmd, data_dir)))
+        return 0;
+    policy_free(*pol);
+    *pol = NULL;
+    return 1;
+}

@@ -30,6 +30,11 @@ store *cli_open_store(const char *cmd, const char *data_dir);
 struct policy;
 struct policy *cli_load_policy(const char *cmd, const char *data_dir, const char *which,
                                const char *local);
+/* Both of the above, for the commands that need the policy and the store: 0 with *pol and
+ * *st set (the caller closes the store and frees the policy), or 1 with both NULL and the
+ * error printed. */
+int cli_open_policy_store(const char *cmd, const char *data_dir, const char *which,
+                          const char *local, struct policy **pol, store **st);
 
 int cmd_serve(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

@@ -97,14 +97,10 @@ int cmd_codes(int argc, char **argv)
     const char *verb = nargs > 0 ? argv[optind] : "";
     if (!((!strcmp(verb, "show") && nargs == 2) || (!strcmp(verb, "recompute") && nargs == 1)))
         return cli_usage(usage_text);
-    policy *pol = cli_load_policy("codes", data, pol_name, pol_local);
-    if (!pol)
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("codes", data, pol_name, pol_local, &pol, &st) != 0)
         return 1;
-    store *st = cli_open_store("codes", data);
-    if (!st) {
-        policy_free(pol);
-        return 1;
-    }
     fk_err err;
     int rc = !strcmp(verb, "show") ? show(st, pol, argv[optind + 1], &err)
                                    : recompute_all(st, pol, &err);

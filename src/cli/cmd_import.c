@@ -124,14 +124,10 @@ int cmd_import(int argc, char **argv)
     if (p != 0)
         return p > 0 ? 0 : cli_usage(usage_text);
     /* loaded for every kind: a broken policy file is worth hearing about at once */
-    policy *pol = cli_load_policy("import", a.data, a.policy, NULL);
-    if (!pol)
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("import", a.data, a.policy, NULL, &pol, &st) != 0)
         return 1;
-    store *st = cli_open_store("import", a.data);
-    if (!st) {
-        policy_free(pol);
-        return 1;
-    }
     actor me;
     actor_cli(&me);
     import_opts o = {.rejects_path = a.rejects, .dry_run = a.dry_run, .policy = pol,

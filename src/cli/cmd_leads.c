@@ -68,12 +68,10 @@ static int push_one(tracing *tr, store *st, const policy *pol, const actor *me,
 
 static int push(const leads_args *a)
 {
-    policy *pol = cli_load_policy("leads", a->data, a->pol, a->pol_local);
-    store *st = pol ? cli_open_store("leads", a->data) : NULL;
-    if (!st) {
-        policy_free(pol);
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("leads", a->data, a->pol, a->pol_local, &pol, &st) != 0)
         return 1;
-    }
     tracing *tr = tracing_new(pol);
     char snap[4096];
     fk_err err;

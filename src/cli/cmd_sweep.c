@@ -19,14 +19,10 @@ static const char usage_text[] =
 
 static int run(const char *data, const char *pol_name, const char *pol_local, int64_t now)
 {
-    policy *pol = cli_load_policy("sweep", data, pol_name, pol_local);
-    if (!pol)
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("sweep", data, pol_name, pol_local, &pol, &st) != 0)
         return 1;
-    store *st = cli_open_store("sweep", data);
-    if (!st) {
-        policy_free(pol);
-        return 1;
-    }
     sweep_report r;
     fk_err err;
     int rc = sweeps_run(st, pol, now, &r, &err);

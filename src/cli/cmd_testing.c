@@ -60,12 +60,10 @@ static const char usage_text[] =
 
 static int untested(const testing_args *a)
 {
-    policy *pol = cli_load_policy("testing", a->data, a->pol, a->pol_local);
-    store *st = pol ? cli_open_store("testing", a->data) : NULL;
-    if (!st) {
-        policy_free(pol);
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("testing", a->data, a->pol, a->pol_local, &pol, &st) != 0)
         return 1;
-    }
     actor me;
     actor_cli(&me);
     fk_err err;
@@ -110,12 +108,10 @@ static int reconcile_run(store *st, const policy *pol, const testing_args *a,
 
 static int reconcile(const testing_args *a)
 {
-    policy *pol = cli_load_policy("testing", a->data, a->pol, a->pol_local);
-    store *st = pol ? cli_open_store("testing", a->data) : NULL;
-    if (!st) {
-        policy_free(pol);
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("testing", a->data, a->pol, a->pol_local, &pol, &st) != 0)
         return 1;
-    }
     fk_err err;
     reconcile_summary sum;
     int rc = reconcile_run(st, pol, a, &sum, &err);

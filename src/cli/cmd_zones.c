@@ -63,12 +63,10 @@ static int run(const zones_args *a, const char *verb, const char *arg)
     int64_t id = 0;
     if (arg && parse_id(arg, &id) != 0)
         return cli_failf("zones", "%s: not an id: %s", verb, arg);
-    policy *pol = cli_load_policy("zones", a->data, a->pol, a->pol_local);
-    store *st = pol ? cli_open_store("zones", a->data) : NULL;
-    if (!st) {
-        policy_free(pol);
+    policy *pol;
+    store *st;
+    if (cli_open_policy_store("zones", a->data, a->pol, a->pol_local, &pol, &st) != 0)
         return 1;
-    }
     actor me;
     actor_cli(&me);
     fk_err err;
