@@ -28,6 +28,8 @@ static json_t *flags_json(int flags)
         json_array_append_new(a, json_string("kept_too_long"));
     if (flags & ZONE_FLAG_FORCED)
         json_array_append_new(a, json_string("forced"));
+    if (flags & ZONE_FLAG_LATE)
+        json_array_append_new(a, json_string("publish_late"));
     return a;
 }
 

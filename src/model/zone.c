@@ -407,3 +407,14 @@ int zone_overreach(const policy *p, const char *level, const char *unit_kind, bo
         flags |= ZONE_FLAG_KEPT;
     return flags;
 }
+
+int zone_publish_lateness(const policy *p, int64_t created_at, int64_t published_at,
+                          int64_t now)
+{
+    int64_t hours;
+    fk_err ignored;
+    if (policy_get_int(p, "zones.publish_within_h", &hours, &ignored) != 0 || hours <= 0)
+        return 0;
+    int64_t done = published_at ? published_at : now;
+    return done - created_at > hours * 3600 ? ZONE_FLAG_LATE : 0;
+}

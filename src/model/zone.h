@@ -48,6 +48,7 @@ enum {
     ZONE_FLAG_UNIT = 1,   /* drawn over a unit larger than the level allows */
     ZONE_FLAG_KEPT = 2,   /* kept at its level after the policy let it go (read time) */
     ZONE_FLAG_FORCED = 4, /* downgraded or lifted before its date, with a written reason */
+    ZONE_FLAG_LATE = 8,   /* published, or still waiting, past zones.publish_within_h */
 };
 
 bool zone_status_known(const char *status);
@@ -126,5 +127,12 @@ int zone_step_allowed(const zone_step *s, int64_t today, fk_err *err);
  * kept past its step (ZONE_FLAG_KEPT, only when `published`). */
 int zone_overreach(const struct policy *p, const char *level, const char *unit_kind,
                    bool published, const zone_step *next, int64_t today);
+
+/* ZONE_FLAG_LATE when a zone proposed at `created_at` was published at `published_at`, or
+ * is still unpublished at `now` (published_at 0), more than zones.publish_within_h hours
+ * after the proposal (risk areas are to be published within 5 hours: laxity, flagged
+ * whatever zones.overreach_warnings says); 0 otherwise or when the policy has no limit. */
+int zone_publish_lateness(const struct policy *p, int64_t created_at, int64_t published_at,
+                          int64_t now);
 
 #endif

@@ -137,6 +137,8 @@ static int fill_view(store *st, const policy *pol, const zone_rec *z, bool resid
         snprintf(v->public_level, sizeof v->public_level, "%s", l.public_level);
     }
     v->flags = z->flags;
+    if (strcmp(z->status, "rejected") != 0)
+        v->flags |= zone_publish_lateness(pol, z->created_at, z->published_at, fk_now());
     if (strcmp(z->status, "published") == 0) {
         if (next_step(st, pol, z, today_of(pol), &step, err) != 0)
             return -1;

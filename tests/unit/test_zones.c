@@ -281,6 +281,28 @@ static void overreach_by_unit_and_by_time(void **state)
     assert_true(zone_status_known("lifted") && !zone_status_known("gone"));
 }
 
+/* Risk areas are to be published within zones.publish_within_h (5 h) of the proposal:
+ * exactly 5 h is in time, a second more is late, whether published or still waiting;
+ * the flag is laxity, so over-reach warnings switched off do not silence it. */
+static void publishing_late_is_flagged(void **state)
+{
+    (void)state;
+    policy *p = load("v9");
+    const int64_t at = 1650000000, h5 = 5 * 3600;
+    assert_int_equal(zone_publish_lateness(p, at, at + h5, at + 99 * h5), 0);
+    assert_int_equal(zone_publish_lateness(p, at, at + h5 + 1, at + h5 + 1), ZONE_FLAG_LATE);
+    assert_int_equal(zone_publish_lateness(p, at, 0, at + h5), 0);
+    assert_int_equal(zone_publish_lateness(p, at, 0, at + h5 + 1), ZONE_FLAG_LATE);
+    policy_free(p);
+    p = load_with("v9", "zones.overreach_warnings", "false");
+    assert_int_equal(zone_publish_lateness(p, at, 0, at + h5 + 1), ZONE_FLAG_LATE);
+    policy_free(p);
+    p = load_with("v9", "zones.publish_within_h", "2");
+    assert_int_equal(zone_publish_lateness(p, at, at + 3 * 3600, 0), ZONE_FLAG_LATE);
+    assert_int_equal(zone_publish_lateness(p, at, at + 2 * 3600, 0), 0);
+    policy_free(p);
+}
+
 static int collect(const char *place, void *ctx)
 {
     char *out = ctx;
@@ -475,6 +497,7 @@ int main(void)
         cmocka_unit_test(v9_high_to_medium_to_low),
         cmocka_unit_test(m20_and_x10_five_days),
         cmocka_unit_test(overreach_by_unit_and_by_time),
+        cmocka_unit_test(publishing_late_is_flagged),
         cmocka_unit_test(a_subjects_venues_in_a_window),
         cmocka_unit_test_setup_teardown(zone_persons_follows_the_residence,
                                         store_fixture_setup_areas, store_fixture_teardown),
