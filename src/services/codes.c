@@ -304,30 +304,36 @@ static size_t take(codes_runtime *rt, scan_entry **out, int64_t *lost)
     return n;
 }
 
+static void scan_audit_rec(audit_rec *r, int64_t at, int64_t person_id, const char *detail,
+                           const char *remote)
+{
+    memset(r, 0, sizeof *r);
+    r->at = at;
+    r->entity_id = person_id;
+    snprintf(r->actor, sizeof r->actor, "%s", person_id ? "public" : "system");
+    snprintf(r->action, sizeof r->action, "scan");
+    snprintf(r->entity, sizeof r->entity, "health_code");
+    snprintf(r->detail, sizeof r->detail, "%s", detail);
+    snprintf(r->remote, sizeof r->remote, "%s", remote);
+}
+
+/* One commit for the whole batch (store_audit_append_many), the queue's losses last. */
 static int write_scans(store *st, const scan_entry *e, size_t n, int64_t lost, fk_err *err)
 {
-    if (store_begin(st, err) != 0)
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        audit_rec r = {.at = e[i].at, .entity_id = e[i].person_id};
-        snprintf(r.actor, sizeof r.actor, "public");
-        snprintf(r.action, sizeof r.action, "scan");
-        snprintf(r.entity, sizeof r.entity, "health_code");
-        snprintf(r.detail, sizeof r.detail, "colour=%s", e[i].colour);
-        snprintf(r.remote, sizeof r.remote, "%s", e[i].remote);
-        rc = store_audit_append(st, &r, err);
+    audit_rec *r = fk_calloc(n + 1, sizeof *r);
+    char detail[64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(detail, sizeof detail, "colour=%s", e[i].colour);
+        scan_audit_rec(&r[i], e[i].at, e[i].person_id, detail, e[i].remote);
     }
-    if (rc == 0 && lost) {
-        audit_rec r = {.at = fk_now()};
-        snprintf(r.actor, sizeof r.actor, "system");
-        snprintf(r.action, sizeof r.action, "scan");
-        snprintf(r.entity, sizeof r.entity, "health_code");
-        snprintf(r.detail, sizeof r.detail, "%lld scans not recorded: the audit queue was full",
+    if (lost) {
+        snprintf(detail, sizeof detail, "%lld scans not recorded: the audit queue was full",
                  (long long)lost);
-        rc = store_audit_append(st, &r, err);
+        scan_audit_rec(&r[n], fk_now(), 0, detail, "");
     }
-    return store_end(st, rc, err);
+    int rc = store_audit_append_many(st, r, n + (lost ? 1 : 0), err);
+    free(r);
+    return rc;
 }
 
 static int flush_with(codes_runtime *rt, store *st, fk_err *err)

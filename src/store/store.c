@@ -88,6 +88,11 @@ int store_audit_append(store *st, const audit_rec *a, fk_err *err)
     return st->ops->audit_append(st, a, err);
 }
 
+int store_audit_append_many(store *st, const audit_rec *a, size_t n, fk_err *err)
+{
+    return st->ops->audit_append_many(st, a, n, err);
+}
+
 int store_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err)
 {
     return st->ops->audit_list(st, f, out, err);

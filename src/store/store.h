@@ -88,6 +88,10 @@ typedef struct audit_filter {
 typedef struct audit_list { audit_rec *items; size_t n; int64_t total; } audit_list;
 
 int store_audit_append(store *st, const audit_rec *a, fk_err *err);
+/* n records of reads in one commit, all or none, as store_audit_append commits one: for a
+ * writer that queues reads (a gate's scans) and must not pay a statement per row for the
+ * savepoint a nested append takes. */
+int store_audit_append_many(store *st, const audit_rec *a, size_t n, fk_err *err);
 int store_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err);
 void audit_list_free(audit_list *l);
 

@@ -510,6 +510,17 @@ static void audit_is_append_only(void **state)
     assert_true(al.items[0].at > 0);
     audit_list_free(&al);
 
+    /* a batch of reads in one commit, in order (a gate's scans) */
+    audit_rec many[3];
+    for (int i = 0; i < 3; i++) {
+        many[i] = make_audit("scan", "health_code");
+        many[i].entity_id = 100 + i;
+    }
+    assert_int_equal(store_audit_append_many(f->st, many, 3, &err), 0);
+    assert_int_equal(count_audit(f->st, "health_code", 0), 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(count_audit(f->st, "health_code", 100 + i), 1);
+
     /* a refused write leaves no audit row */
     audit_rec c = make_audit("create", "person");
     person bad = make_person("李四", 2, 4242, NULL, NULL);
