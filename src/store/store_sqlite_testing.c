@@ -421,8 +421,11 @@ static int sq_person_testing_flags(store *st, int64_t person_id, int *isolated, 
                  &b, &n, err) != 0)
         return -1;
     *isolated = n > 0;
-    if (sq_count(s, "SELECT count(*) FROM leads WHERE person_id = ? AND state <> 'closed' AND "
-                 "kind IN ('close_contact', 'secondary_contact')", &b, &n, err) != 0)
+    /* due_at IS NOT NULL is "not closed" (the leads table's CHECK) in the words of the
+     * partial index leads_open_person, so SQLite uses it (0023) */
+    if (sq_count(s, "SELECT count(*) FROM leads WHERE person_id = ? AND due_at IS NOT NULL "
+                 "AND person_id IS NOT NULL AND kind IN ('close_contact', 'secondary_contact')",
+                 &b, &n, err) != 0)
         return -1;
     *contact = n > 0;
     return 0;
