@@ -42,16 +42,6 @@ static int query_now(http_req *rq, int64_t *now, fk_err *err)
     return s ? fk_instant_parse(s, now, "now", err) : 0;
 }
 
-static int copy_text(char *dst, size_t cap, const value *v, const char *field, fk_err *err)
-{
-    if (!v->given)
-        return 0;
-    if (strlen(v->s) >= cap)
-        return fk_fail(err, FK_EINVAL, field, "%s: at most %zu bytes", field, cap - 1);
-    snprintf(dst, cap, "%s", v->s);
-    return 0;
-}
-
 /* ---- responsibilities ---------------------------------------------------------------------- */
 
 static json_t *resp_json(const resp_rec *r)
@@ -105,11 +95,11 @@ int h_resp_set(http_req *rq, fk_err *err)
     json_t *body = NULL;
     resp_rec r = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(r.area_code, sizeof r.area_code, &v[0], "area_code", err) ||
-             copy_text(r.function, sizeof r.function, &v[1], "function", err) ||
-             copy_text(r.unit, sizeof r.unit, &v[2], "unit", err) ||
-             copy_text(r.official, sizeof r.official, &v[3], "official", err) ||
-             copy_text(r.phone, sizeof r.phone, &v[4], "phone", err);
+             req_copy_text(r.area_code, sizeof r.area_code, &v[0], "area_code", err) ||
+             req_copy_text(r.function, sizeof r.function, &v[1], "function", err) ||
+             req_copy_text(r.unit, sizeof r.unit, &v[2], "unit", err) ||
+             req_copy_text(r.official, sizeof r.official, &v[3], "official", err) ||
+             req_copy_text(r.phone, sizeof r.phone, &v[4], "phone", err);
     r.valid_from = v[5].n;
     rc = rc || acc_resp_set(rq->st, &rq->who, &r, fk_now(), err) != 0;
     json_decref(body);
@@ -393,11 +383,11 @@ int h_action_record(http_req *rq, fk_err *err)
     json_t *body = NULL;
     action_rec r = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(r.failure_ref, sizeof r.failure_ref, &v[0], "failure_ref", err) ||
-             copy_text(r.action, sizeof r.action, &v[1], "action", err) ||
-             copy_text(r.reason, sizeof r.reason, &v[2], "reason", err) ||
-             copy_text(r.unit, sizeof r.unit, &v[3], "unit", err) ||
-             copy_text(r.official, sizeof r.official, &v[4], "official", err);
+             req_copy_text(r.failure_ref, sizeof r.failure_ref, &v[0], "failure_ref", err) ||
+             req_copy_text(r.action, sizeof r.action, &v[1], "action", err) ||
+             req_copy_text(r.reason, sizeof r.reason, &v[2], "reason", err) ||
+             req_copy_text(r.unit, sizeof r.unit, &v[3], "unit", err) ||
+             req_copy_text(r.official, sizeof r.official, &v[4], "official", err);
     rc = rc || acc_action_record(rq->st, rq->policy, &rq->who, &r, fk_now(), err) != 0;
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, action_json(&r));

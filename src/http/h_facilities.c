@@ -51,16 +51,6 @@ static json_t *room_to_json(const room_rec *r)
     return j;
 }
 
-static int copy_text(char *dst, size_t cap, const value *v, const char *field, fk_err *err)
-{
-    if (!v->given)
-        return 0;
-    if (strlen(v->s) >= cap)
-        return fk_fail(err, FK_EINVAL, field, "%s: at most %zu bytes", field, cap - 1);
-    snprintf(dst, cap, "%s", v->s);
-    return 0;
-}
-
 int h_facilities_list(http_req *rq, fk_err *err)
 {
     int64_t limit, offset;
@@ -88,9 +78,9 @@ int h_facilities_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     facility_rec f = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(f.name, sizeof f.name, &v[0], "name", err) ||
-             copy_text(f.area_code, sizeof f.area_code, &v[1], "area_code", err) ||
-             copy_text(f.address, sizeof f.address, &v[2], "address", err);
+             req_copy_text(f.name, sizeof f.name, &v[0], "name", err) ||
+             req_copy_text(f.area_code, sizeof f.area_code, &v[1], "area_code", err) ||
+             req_copy_text(f.address, sizeof f.address, &v[2], "address", err);
     f.lon = v[3].d;
     f.lat = v[4].d;
     rc = rc || isolation_facility_create(rq->st, &rq->who, &f, err) != 0;
@@ -252,9 +242,9 @@ int h_facility_staff_create(http_req *rq, fk_err *err)
     staff_rec s = {0};
     int rc = req_param_id(rq, 0, &s.facility_id, err) != 0 ||
              req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(s.name, sizeof s.name, &v[0], "name", err) ||
-             copy_text(s.duty, sizeof s.duty, &v[1], "duty", err) ||
-             copy_text(s.phone, sizeof s.phone, &v[2], "phone", err) ||
+             req_copy_text(s.name, sizeof s.name, &v[0], "name", err) ||
+             req_copy_text(s.duty, sizeof s.duty, &v[1], "duty", err) ||
+             req_copy_text(s.phone, sizeof s.phone, &v[2], "phone", err) ||
              isolation_staff_add(rq->st, &rq->who, &s, err) != 0;
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)s.id,
@@ -270,8 +260,8 @@ int h_facility_checklist_set(http_req *rq, fk_err *err)
     int64_t id;
     check_rec c = {0};
     int rc = req_param_id(rq, 0, &id, err) != 0 || req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(c.item, sizeof c.item, &v[0], "item", err) ||
-             copy_text(c.note, sizeof c.note, &v[2], "note", err);
+             req_copy_text(c.item, sizeof c.item, &v[0], "item", err) ||
+             req_copy_text(c.note, sizeof c.note, &v[2], "note", err);
     c.ok = v[1].b;
     rc = rc || isolation_check_set(rq->st, rq->policy, &rq->who, id, &c, err) != 0;
     json_decref(body);

@@ -129,16 +129,6 @@ int h_lead_get(http_req *rq, fk_err *err)
     return req_reply(rq, 200, j);
 }
 
-static int copy_text(char *dst, size_t cap, const value *v, const char *field, fk_err *err)
-{
-    if (!v->given)
-        return 0;
-    if (strlen(v->s) >= cap)
-        return fk_fail(err, FK_EINVAL, field, "%s: at most %zu bytes", field, cap - 1);
-    snprintf(dst, cap, "%s", v->s);
-    return 0;
-}
-
 int h_leads_create(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
@@ -150,12 +140,12 @@ int h_leads_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     lead_rec l = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(l.kind, sizeof l.kind, &v[0], "kind", err) ||
-             copy_text(l.subject, sizeof l.subject, &v[2], "subject", err) ||
-             copy_text(l.area_code, sizeof l.area_code, &v[4], "area_code", err) ||
-             copy_text(l.measure_required, sizeof l.measure_required, &v[5], "measure_required",
+             req_copy_text(l.kind, sizeof l.kind, &v[0], "kind", err) ||
+             req_copy_text(l.subject, sizeof l.subject, &v[2], "subject", err) ||
+             req_copy_text(l.area_code, sizeof l.area_code, &v[4], "area_code", err) ||
+             req_copy_text(l.measure_required, sizeof l.measure_required, &v[5], "measure_required",
                        err) ||
-             copy_text(l.assignee, sizeof l.assignee, &v[6], "assignee", err);
+             req_copy_text(l.assignee, sizeof l.assignee, &v[6], "assignee", err);
     l.person_id = v[1].n;
     l.case_id = v[3].n;
     l.pushed_at = v[7].n;

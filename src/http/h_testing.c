@@ -87,16 +87,6 @@ static json_t *members_json(const member_list *l)
     return a;
 }
 
-static int copy_text(char *dst, size_t cap, const value *v, const char *name, fk_err *err)
-{
-    if (!v->given)
-        return 0;
-    if (strlen(v->s) >= cap)
-        return fk_fail(err, FK_EINVAL, name, "%s: at most %zu bytes", name, cap - 1);
-    snprintf(dst, cap, "%s", v->s);
-    return 0;
-}
-
 /* ---- rounds ------------------------------------------------------------------------------ */
 
 int h_testing_rounds_list(http_req *rq, fk_err *err)
@@ -124,9 +114,9 @@ int h_testing_rounds_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     round_rec r = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(r.name, sizeof r.name, &v[0], "name", err) ||
-             copy_text(r.area_code, sizeof r.area_code, &v[1], "area_code", err) ||
-             copy_text(r.state, sizeof r.state, &v[4], "state", err);
+             req_copy_text(r.name, sizeof r.name, &v[0], "name", err) ||
+             req_copy_text(r.area_code, sizeof r.area_code, &v[1], "area_code", err) ||
+             req_copy_text(r.state, sizeof r.state, &v[4], "state", err);
     r.starts_at = v[2].n;
     r.ends_at = v[3].n;
     rc = rc || testing_round_create(rq->st, &rq->who, &r, err) != 0;
@@ -182,9 +172,9 @@ int h_testing_sites_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     site_rec s = {0};
     int rc = req_param_id(rq, 0, &s.round_id, err) || req_json_fields(rq, spec, v, &body, err) ||
-             copy_text(s.name, sizeof s.name, &v[0], "name", err) ||
-             copy_text(s.area_code, sizeof s.area_code, &v[1], "area_code", err) ||
-             copy_text(s.team, sizeof s.team, &v[2], "team", err);
+             req_copy_text(s.name, sizeof s.name, &v[0], "name", err) ||
+             req_copy_text(s.area_code, sizeof s.area_code, &v[1], "area_code", err) ||
+             req_copy_text(s.team, sizeof s.team, &v[2], "team", err);
     if (!rc && v[3].given != v[4].given)
         rc = fk_fail(err, FK_EINVAL, v[3].given ? "lat" : "lon", "lon and lat: both or neither");
     s.has_location = v[3].given && v[4].given;

@@ -89,16 +89,6 @@ static json_t *trip_full_json(const trip_rec *t, const pickup_list *p, const tri
     return j;
 }
 
-static int copy_text(char *dst, size_t cap, const value *v, const char *name, fk_err *err)
-{
-    if (!v->given)
-        return 0;
-    if (strlen(v->s) >= cap)
-        return fk_fail(err, FK_EINVAL, name, "%s: at most %zu bytes", name, cap - 1);
-    snprintf(dst, cap, "%s", v->s);
-    return 0;
-}
-
 /* ---- trips ------------------------------------------------------------------------------ */
 
 int h_transfers_list(http_req *rq, fk_err *err)
@@ -231,8 +221,8 @@ int h_vehicles_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     vehicle_rec r = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(r.plate, sizeof r.plate, &v[0], "plate", err) ||
-             copy_text(r.area_code, sizeof r.area_code, &v[2], "area_code", err);
+             req_copy_text(r.plate, sizeof r.plate, &v[0], "plate", err) ||
+             req_copy_text(r.area_code, sizeof r.area_code, &v[2], "area_code", err);
     r.seats = v[1].n > 1000 ? 1000 : (int)v[1].n;
     rc = rc || transfers_vehicle_create(rq->st, &rq->who, &r, err) != 0;
     json_decref(body);
@@ -277,10 +267,10 @@ int h_crews_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     crew_rec c = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(c.name, sizeof c.name, &v[0], "name", err) ||
-             copy_text(c.leader, sizeof c.leader, &v[1], "leader", err) ||
-             copy_text(c.phone, sizeof c.phone, &v[2], "phone", err) ||
-             copy_text(c.area_code, sizeof c.area_code, &v[4], "area_code", err);
+             req_copy_text(c.name, sizeof c.name, &v[0], "name", err) ||
+             req_copy_text(c.leader, sizeof c.leader, &v[1], "leader", err) ||
+             req_copy_text(c.phone, sizeof c.phone, &v[2], "phone", err) ||
+             req_copy_text(c.area_code, sizeof c.area_code, &v[4], "area_code", err);
     c.members = !v[3].given ? 2 : v[3].n > 100 ? 100 : (int)v[3].n;
     rc = rc || transfers_crew_create(rq->st, &rq->who, &c, err) != 0;
     json_decref(body);

@@ -31,16 +31,6 @@
 typedef req_field field;
 typedef req_value value;
 
-static int copy_text(char *dst, size_t cap, const value *v, const char *name, fk_err *err)
-{
-    if (!v->given)
-        return 0;
-    if (strlen(v->s) >= cap)
-        return fk_fail(err, FK_EINVAL, name, "%s: at most %zu bytes", name, cap - 1);
-    snprintf(dst, cap, "%s", v->s);
-    return 0;
-}
-
 static json_t *leads_json(const travel_leads *l)
 {
     json_t *a = json_array();
@@ -86,11 +76,11 @@ int h_travel_arrival_create(http_req *rq, fk_err *err)
     arrival_rec r = {0};
     travel_leads made;
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(r.place_kind, sizeof r.place_kind, &v[3], "place_kind", err) ||
-             copy_text(r.place, sizeof r.place, &v[4], "place", err) ||
-             copy_text(r.from_region, sizeof r.from_region, &v[6], "from_region", err) ||
-             copy_text(r.from_area, sizeof r.from_area, &v[7], "from_area", err) ||
-             copy_text(r.community_code, sizeof r.community_code, &v[8], "community_code", err);
+             req_copy_text(r.place_kind, sizeof r.place_kind, &v[3], "place_kind", err) ||
+             req_copy_text(r.place, sizeof r.place, &v[4], "place", err) ||
+             req_copy_text(r.from_region, sizeof r.from_region, &v[6], "from_region", err) ||
+             req_copy_text(r.from_area, sizeof r.from_area, &v[7], "from_area", err) ||
+             req_copy_text(r.community_code, sizeof r.community_code, &v[8], "community_code", err);
     r.person_id = v[0].n;
     r.arrived_at = v[2].n;
     r.checkpoint_id = v[5].n;
@@ -139,9 +129,9 @@ int h_travel_itinerary_create(http_req *rq, fk_err *err)
     itinerary_rec r = {0};
     travel_leads made;
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(r.region_code, sizeof r.region_code, &v[2], "region_code", err) ||
-             copy_text(r.area_name, sizeof r.area_name, &v[3], "area_name", err) ||
-             copy_text(r.source, sizeof r.source, &v[6], "source", err);
+             req_copy_text(r.region_code, sizeof r.region_code, &v[2], "region_code", err) ||
+             req_copy_text(r.area_name, sizeof r.area_name, &v[3], "area_name", err) ||
+             req_copy_text(r.source, sizeof r.source, &v[6], "source", err);
     r.person_id = v[0].n;
     r.stay_from = v[4].n;
     r.stay_to = v[5].n;
@@ -219,9 +209,9 @@ int h_checkpoint_create(http_req *rq, fk_err *err)
     json_t *body = NULL;
     checkpoint_rec c = {0};
     int rc = req_json_fields(rq, spec, v, &body, err) != 0 ||
-             copy_text(c.name, sizeof c.name, &v[0], "name", err) ||
-             copy_text(c.kind, sizeof c.kind, &v[1], "kind", err) ||
-             copy_text(c.area_code, sizeof c.area_code, &v[2], "area_code", err) ||
+             req_copy_text(c.name, sizeof c.name, &v[0], "name", err) ||
+             req_copy_text(c.kind, sizeof c.kind, &v[1], "kind", err) ||
+             req_copy_text(c.area_code, sizeof c.area_code, &v[2], "area_code", err) ||
              travel_checkpoint_create(rq->st, &rq->who, &c, err) != 0;
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, checkpoint_json(&c));

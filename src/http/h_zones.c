@@ -16,6 +16,7 @@
 #include "base/strbuf.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
+#include "io/table_writer.h"
 #include "model/zone.h"
 #include "services/zones.h"
 
@@ -209,21 +210,6 @@ static void local_day(const http_req *rq, int64_t t, char out[11])
     zone_day_format(zone_local_day(t, (int)h), out);
 }
 
-static void csv_field(strbuf *sb, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        sb_append(sb, s);
-        return;
-    }
-    sb_append_char(sb, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            sb_append_char(sb, '"');
-        sb_append_char(sb, *s);
-    }
-    sb_append_char(sb, '"');
-}
-
 static int public_csv(http_req *rq, const zone_view_list *l, bool history)
 {
     strbuf sb = {0};
@@ -233,11 +219,11 @@ static int public_csv(http_req *rq, const zone_view_list *l, bool history)
         const zone_rec *z = &l->items[i].z;
         local_day(rq, z->published_at, from);
         local_day(rq, z->lifted_at, to);
-        csv_field(&sb, z->area_code);
+        tw_csv_cell(&sb, z->area_code);
         sb_append_char(&sb, ',');
-        csv_field(&sb, z->name);
+        tw_csv_cell(&sb, z->name);
         sb_append_char(&sb, ',');
-        csv_field(&sb, l->items[i].public_level);
+        tw_csv_cell(&sb, l->items[i].public_level);
         sb_appendf(&sb, ",%s,%s\n", from, to);
     }
     size_t len = strlen(sb_str(&sb));

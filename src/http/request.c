@@ -160,3 +160,13 @@ int req_page_args(const http_req *rq, int64_t *limit, int64_t *offset, fk_err *e
     return req_query_int(rq, "limit", 50, 1, 1000, limit, err) ||
            req_query_int(rq, "offset", 0, 0, 100000000, offset, err);
 }
+
+int req_copy_text(char *dst, size_t cap, const req_value *v, const char *field, fk_err *err)
+{
+    if (!v->given)
+        return 0;
+    if (strlen(v->s) >= cap)
+        return fk_fail(err, FK_EINVAL, field, "%s: at most %zu bytes", field, cap - 1);
+    snprintf(dst, cap, "%s", v->s);
+    return 0;
+}

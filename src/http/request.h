@@ -78,6 +78,9 @@ typedef struct req_value {
 } req_value;
 int req_json_fields(const http_req *rq, const req_field *spec, req_value *vals, json_t **body,
                     fk_err *err);
+/* A given string value copied into dst of `cap` bytes; longer is FK_EINVAL naming `field`.
+ * An absent value leaves dst as it was. 0 or -1. */
+int req_copy_text(char *dst, size_t cap, const req_value *v, const char *field, fk_err *err);
 
 /* Set the answer; takes ownership of `json`. Returns 0. */
 int req_reply(http_req *rq, int status, json_t *json);
