@@ -530,15 +530,9 @@ static int audit_page(store *st, const actor *a, const lead_sweep_page *p, fk_er
 
 /* ---- the sweep ----------------------------------------------------------------------------- */
 
-/* Leads looked at per page, each page one transaction: large enough that the page's
- * few statements and its commit are paid rarely, small enough that the server's other
- * writers wait at most a fraction of a second for the sweep's lock. */
-enum { ESCALATE_PAGE = 5000 };
-
-/* One page in one unit: the raise, the events and the audit records naming them.
- * *seen (OUT) counts the leads looked at, *raised (IN/OUT) grows by those raised. */
-static int escalate_page(store *st, const actor *a, lead_sweep *sw, size_t *seen, int *raised,
-                         fk_err *err)
+/* The sweep in one unit: the raise, the notices and the audit records naming the leads.
+ * *raised (IN/OUT) grows by those raised. */
+static int escalate_unit(store *st, const actor *a, lead_sweep *sw, int *raised, fk_err *err)
 {
     lead_sweep_page page;
     if (store_begin(st, err) != 0)
@@ -550,7 +544,6 @@ static int escalate_page(store *st, const actor *a, lead_sweep *sw, size_t *seen
         rc = store_commit(st, err);
     if (rc != 0)
         store_rollback(st);
-    *seen = page.seen;
     *raised += rc == 0 ? (int)page.raised : 0;
     lead_sweep_page_free(&page);
     return rc;
@@ -560,17 +553,16 @@ int leads_escalate(store *st, const actor *a, int64_t now, int *raised, fk_err *
 {
     resp_cache *cache = fk_calloc(1, sizeof *cache);
     note_ctx ctx = {st, cache, now};
-    lead_sweep sw = {.now = now, .actor = a->username, .limit = ESCALATE_PAGE,
-                     .note = escalation_note, .note_ctx = &ctx};
+    lead_sweep sw = {.now = now, .actor = a->username, .note = escalation_note,
+                     .note_ctx = &ctx};
     bool pending = false;
     *raised = 0;
     /* a read first, without the write lock: mostly there is nothing to do */
     int rc = store_lead_escalation_pending(st, now, &pending, err);
-    size_t seen = 0;
     /* one unit: the sweep writes notices and the owed leads, not every lead it raises
      * (their levels derive from the clock it moves) */
     if (rc == 0 && pending)
-        rc = escalate_page(st, a, &sw, &seen, raised, err);
+        rc = escalate_unit(st, a, &sw, raised, err);
     free(cache);
     return rc;
 }

@@ -106,12 +106,9 @@ typedef int (*lead_note_fn)(void *ctx, const char *area_code, int level, char *n
 typedef struct lead_sweep {
     int64_t now;
     const char *actor;             /* of the events */
-    int limit;                     /* leads looked at per page, 1..LEAD_SWEEP_MAX */
     lead_note_fn note;
     void *note_ctx;
-    int64_t after_due, after_id;
 } lead_sweep;
-enum { LEAD_SWEEP_MAX = 100000 };
 
 /* Leads with consecutive ids first..last (n of them) raised from level `from` to `to`. */
 typedef struct lead_run {
@@ -122,7 +119,7 @@ typedef struct lead_run {
 /* What one page did: runs ordered by (from, to, first); owned by the caller
  * (lead_sweep_page_free). */
 typedef struct lead_sweep_page {
-    size_t seen;                   /* leads looked at; < limit on the last page */
+    size_t seen;                   /* leads whose level the sweep looked at */
     int64_t raised;                /* the sum of the runs' n */
     lead_run *runs;
     size_t n_runs;

@@ -309,27 +309,23 @@ static int test_note(void *ctx, const char *area, int level, char *note, size_t 
     return 0;
 }
 
-/* Every page of a sweep at `now` (each in its own unit, `limit` leads a page); the
- * runs of all pages into runs[] (at most cap), their count into *n_runs. */
-static int64_t sweep_pages(store *st, int64_t now, int limit, int *notes, lead_run *runs,
-                           size_t cap, size_t *n_runs)
+/* The sweep at `now` in its own unit; its runs into runs[] (at most cap), their count
+ * into *n_runs. */
+static int64_t sweep(store *st, int64_t now, int *notes, lead_run *runs, size_t cap,
+                     size_t *n_runs)
 {
     fk_err err;
-    int64_t raised = 0;
-    lead_sweep sw = {.now = now, .actor = "system", .limit = limit, .note = test_note,
-                     .note_ctx = notes};
-    lead_sweep_page page = {.seen = (size_t)limit};
+    lead_sweep sw = {.now = now, .actor = "system", .note = test_note, .note_ctx = notes};
+    lead_sweep_page page;
     *n_runs = 0;
-    while (page.seen == (size_t)limit) {
-        assert_int_equal(store_begin(st, &err), 0);
-        if (store_lead_escalate_page(st, &sw, &page, &err) != 0)
-            fail_msg("page: %s", err.message);
-        assert_int_equal(store_commit(st, &err), 0);
-        for (size_t i = 0; i < page.n_runs && *n_runs < cap; i++)
-            runs[(*n_runs)++] = page.runs[i];
-        raised += page.raised;
-        lead_sweep_page_free(&page);
-    }
+    assert_int_equal(store_begin(st, &err), 0);
+    if (store_lead_escalate_page(st, &sw, &page, &err) != 0)
+        fail_msg("sweep: %s", err.message);
+    assert_int_equal(store_commit(st, &err), 0);
+    for (size_t i = 0; i < page.n_runs && *n_runs < cap; i++)
+        runs[(*n_runs)++] = page.runs[i];
+    int64_t raised = page.raised;
+    lead_sweep_page_free(&page);
     return raised;
 }
 
@@ -365,7 +361,7 @@ static void store_sweep_pages(void **state)
     int up, notes = 0;
     assert_int_equal(store_lead_escalate(f->st, d, 2, 1200, "system", NULL, NULL, &up, &err), 0);
     /* without the caller's unit: refused */
-    lead_sweep sw = {.now = 1000 + 10 * HOUR, .limit = 2};
+    lead_sweep sw = {.now = 1000 + 10 * HOUR};
     lead_sweep_page page;
     assert_int_equal(store_lead_escalate_page(f->st, &sw, &page, &err), -1);
     bool pending;
@@ -376,7 +372,7 @@ static void store_sweep_pages(void **state)
      * (the clock moves once), its runs by (from, to, first id). */
     lead_run runs[8];
     size_t n;
-    assert_int_equal(sweep_pages(f->st, 1000 + 10 * HOUR, 2, &notes, runs, 8, &n), 2);
+    assert_int_equal(sweep(f->st, 1000 + 10 * HOUR, &notes, runs, 8, &n), 2);
     assert_int_equal(n, 2);
     assert_true(runs[0].from == 0 && runs[0].to == 1 && runs[0].first == b && runs[0].n == 1);
     assert_true(runs[1].from == 0 && runs[1].to == 2 && runs[1].first == a && runs[1].n == 1);
@@ -396,11 +392,11 @@ static void store_sweep_pages(void **state)
     /* again at the same time: nothing pending, nothing raised */
     assert_int_equal(store_lead_escalation_pending(f->st, 1000 + 10 * HOUR, &pending, &err), 0);
     assert_false(pending);
-    assert_int_equal(sweep_pages(f->st, 1000 + 10 * HOUR, 2, &notes, runs, 8, &n), 0);
+    assert_int_equal(sweep(f->st, 1000 + 10 * HOUR, &notes, runs, 8, &n), 0);
     assert_int_equal(event_count(f->st, a), 2);
     /* 30 h: every deadline past; a and d from 2 to command (two runs: b and c lie
      * between), e from 0, b (found) to 2. One page, runs by (from, to, first id). */
-    assert_int_equal(sweep_pages(f->st, 1000 + 30 * HOUR, 100, &notes, runs, 8, &n), 4);
+    assert_int_equal(sweep(f->st, 1000 + 30 * HOUR, &notes, runs, 8, &n), 4);
     assert_int_equal(n, 4);
     assert_true(runs[0].from == 0 && runs[0].to == 3 && runs[0].first == e && runs[0].n == 1);
     assert_true(runs[1].from == 1 && runs[1].to == 2 && runs[1].first == b && runs[1].n == 1);
@@ -446,7 +442,7 @@ static int64_t sweep_at(store *st, int64_t now, int *notes)
         return 0;
     lead_run runs[8];
     size_t n;
-    return sweep_pages(st, now, 5000, notes, runs, 8, &n);
+    return sweep(st, now, notes, runs, 8, &n);
 }
 
 /* The sweep clock (migration 0022): levels at the exact deadline edges, a notice once
