@@ -24,22 +24,23 @@
  *    and subjects are masked for roles without PERM_UNMASKED.
  *  - Audit: every list and read is audited (entity "lead"); every change carries its
  *    audit record and a lead_events row in the same transaction; a push is one change,
- *    one audit record naming the consecutive ids it made; an escalation page is one
+ *    one audit record naming the consecutive ids it made; an escalation sweep is one
  *    change whose audit records (one, unless its ids are too scattered for one detail)
  *    name every lead raised as "escalated N leads: level F->T (name) ids a-b,c; ...".
  *  - Moves: leads_change refuses an illegal move with FK_ECONFLICT naming "state", a
  *    missing measure with FK_EINVAL naming "measure_taken"; a refused call changes
  *    nothing.
  *  - Escalation (leads_escalate): every open lead whose current deadline passed before
- *    `now` is raised to lead_escalation_target() (one level per missed deadline step,
- *    capped at command) when that is above its level; levels never go down, and each
- *    raise is one event, so running it again at the same time changes nothing. The
- *    event's note names the unit and official the responsibility matrix has for
- *    function leads at the new level (services/accountability.h); reads fill
- *    resp_unit and resp_official the same way for the lead's current level. Set-based
- *    (store_lead_escalate_page): pages of a few thousand leads, each one transaction of
- *    a handful of statements, the target computed in SQL by the model's rule; a sweep
- *    with nothing to raise is one indexed read and takes no write lock.
+ *    `now` shows lead_escalation_target() (one level per missed deadline step, capped
+ *    at command) when that is above its level; levels never go down, so running it
+ *    again at the same time changes nothing. The level is derived from the deadlines
+ *    and the sweep clock (migration 0022): the sweep moves the clock and writes one
+ *    notice per unit and new level, not a row per lead raised (store_leads.h,
+ *    store_lead_escalate_page). The notice's note names the unit and official the
+ *    responsibility matrix has for function leads at the new level
+ *    (services/accountability.h); reads fill resp_unit and resp_official the same way
+ *    for the lead's current level. One transaction; a sweep with nothing to raise is
+ *    the clock row and the owed leads' index read, and takes no write lock.
  * Ownership: lists are the caller's (lead_list_free, lead_event_list_free).
  * Thread safety: as the store handle; the policy is read-only.
  */

@@ -101,8 +101,8 @@ int store_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err 
 typedef int (*lead_note_fn)(void *ctx, const char *area_code, int level, char *note,
                             size_t cap, fk_err *err);
 
-/* The escalation sweep as of `now`, one page per call: the keyset (after_due,
- * after_id) starts at (0, 0) and is advanced by each call. */
+/* The escalation sweep as of `now`: who writes it (actor) and who names each unit's
+ * notice (note). */
 typedef struct lead_sweep {
     int64_t now;
     const char *actor;             /* of the events */
@@ -116,8 +116,8 @@ typedef struct lead_run {
     int64_t first, last, n;
 } lead_run;
 
-/* What one page did: runs ordered by (from, to, first); owned by the caller
- * (lead_sweep_page_free). */
+/* What a sweep did (the name is from when it ran in pages): runs ordered by (from, to,
+ * first); owned by the caller (lead_sweep_page_free). */
 typedef struct lead_sweep_page {
     size_t seen;                   /* leads whose level the sweep looked at */
     int64_t raised;                /* the sum of the runs' n */
