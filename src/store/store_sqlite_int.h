@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "store/store_int.h"
 
@@ -81,6 +82,10 @@ struct sq_store {
     sqlite3_stmt *stmt[SQ_NSTMT];
     int depth;
     int version;
+    /* store_generation's watch on other processes: the WAL file as last seen */
+    char *wal_path;
+    struct timespec wal_polled; /* CLOCK_MONOTONIC_COARSE */
+    int64_t wal_ino, wal_size, wal_mtime_ns;
 };
 
 #define SQ(st) ((struct sq_store *)(st))
