@@ -252,16 +252,14 @@ int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
  * made before the lock, so the lock covers a copy and a count); the writer swaps `fill`
  * and `spare` under the mutex and writes the full one without it. Holding the lock while
  * copying a second's worth of scans (tens of thousands) stalled every worker thread once
- * a second, which is what a gate's p99 saw. Only the writer thread (or a flush, which
- * takes `drain_mu` first) touches `spare` outside the mutex. */
+ * a second, at the moment a gate's p99 is made. Only the drainer (the writer thread, or a
+ * flush, each holding `drain_mu`) touches `spare` outside the mutex. */
 #define SCAN_QUEUE 65536
 
 typedef struct scan_entry { int64_t at, person_id; char colour[8]; char remote[48]; } scan_entry;
 
 struct codes_runtime {
     code_key key;
-    pthread_key_t cache_key;  /* each thread's scan_cache (scan_cache_of) */
-    bool cache_key_made;
     char *data_dir;
     pthread_mutex_t mu;       /* fill, n, lost, stop */
     pthread_mutex_t drain_mu; /* one drainer at a time: the writer or a flush */
@@ -405,12 +403,6 @@ codes_runtime *codes_runtime_start(const char *data_dir, fk_err *err)
     rt->spare = fk_calloc(SCAN_QUEUE, sizeof *rt->spare);
     pthread_mutex_init(&rt->mu, NULL);
     pthread_mutex_init(&rt->drain_mu, NULL);
-    if (pthread_key_create(&rt->cache_key, free) != 0) {
-        codes_runtime_stop(rt);
-        fk_fail(err, FK_EINTERNAL, "", "codes: cannot make the scan cache's key");
-        return NULL;
-    }
-    rt->cache_key_made = true;
     pthread_cond_init(&rt->cv, NULL);
     if (pthread_create(&rt->thread, NULL, scan_writer, rt) != 0) {
         codes_runtime_stop(rt);
@@ -431,10 +423,6 @@ void codes_runtime_stop(codes_runtime *rt)
         pthread_cond_signal(&rt->cv);
         pthread_mutex_unlock(&rt->mu);
         pthread_join(rt->thread, NULL);
-    }
-    if (rt->cache_key_made) { /* the calling thread's cache; other threads freed theirs */
-        free(pthread_getspecific(rt->cache_key));
-        pthread_key_delete(rt->cache_key);
     }
     pthread_mutex_destroy(&rt->mu);
     pthread_mutex_destroy(&rt->drain_mu);
@@ -585,84 +573,6 @@ int codes_public_code(store *st, const policy *pol, const code_key *key, const c
     return 0;
 }
 
-/* ---- the scan's cache ---------------------------------------------------------------- */
-
-/* A gate's scan answers a few fields of one code. Each thread that scans keeps the last
- * answers it read in a direct-mapped table by person id, each entry tagged with the
- * store's change generation taken before its row was read (store.h). An entry is served
- * only while the generation is still that tag: any commit of this process (a colour
- * change, an override, a renamed person, a new test result, an audit batch) retires
- * every entry before the committing call returns, and another process's commit within
- * STORE_GENERATION_POLL_MS. So a scan never answers what a read of the store at that
- * moment would not, and a steady stream of scans at a gate mostly reads no store: no
- * SQLite read transaction, none of its file locks, nothing shared between the threads.
- * A miss, a stale entry or a collision reads the store as before (code_of). */
-#define SCAN_CACHE_SLOTS 8192 /* a power of two: about 2.3 MiB a thread */
-
-typedef struct scan_slot {
-    uint64_t gen; /* 0: empty */
-    int64_t person_id, last_negative_at, override_id;
-    char colour[8], rule[48], rule_zh[128], name_masked[64]; /* as code_view's */
-} scan_slot;
-
-typedef struct scan_cache { scan_slot slot[SCAN_CACHE_SLOTS]; } scan_cache;
-_Static_assert(sizeof ((scan_slot *)0)->rule_zh == sizeof ((code_rec *)0)->rule_zh &&
-                   sizeof ((scan_slot *)0)->rule == sizeof ((code_rec *)0)->rule &&
-                   sizeof ((scan_slot *)0)->colour == sizeof ((code_rec *)0)->colour &&
-                   sizeof ((scan_slot *)0)->name_masked == sizeof ((code_view *)0)->name_masked,
-               "a slot's texts are copied whole from and to a code_view");
-
-static scan_cache *scan_cache_of(codes_runtime *rt)
-{
-    scan_cache *c = pthread_getspecific(rt->cache_key);
-    if (!c) {
-        c = fk_calloc(1, sizeof *c);
-        pthread_setspecific(rt->cache_key, c);
-    }
-    return c;
-}
-
-static void slot_put(scan_slot *s, uint64_t gen, const code_view *v)
-{
-    s->gen = gen;
-    s->person_id = v->code.person_id;
-    s->last_negative_at = v->code.last_negative_at;
-    s->override_id = v->code.override_id;
-    memcpy(s->colour, v->code.colour, sizeof s->colour);
-    memcpy(s->rule, v->code.rule, sizeof s->rule);
-    memcpy(s->rule_zh, v->code.rule_zh, sizeof s->rule_zh);
-    memcpy(s->name_masked, v->name_masked, sizeof s->name_masked);
-}
-
-/* What codes_scan answers, into out (zeroed by the caller). */
-static void slot_get(const scan_slot *s, code_view *out)
-{
-    out->code.person_id = s->person_id;
-    out->code.last_negative_at = s->last_negative_at;
-    out->code.override_id = s->override_id;
-    memcpy(out->code.colour, s->colour, sizeof s->colour);
-    memcpy(out->code.rule, s->rule, sizeof s->rule);
-    memcpy(out->code.rule_zh, s->rule_zh, sizeof s->rule_zh);
-    memcpy(out->name_masked, s->name_masked, sizeof s->name_masked);
-}
-
-/* The scan's fields of a person's code: from the cache while current, else the store. */
-static int scan_read(store *st, codes_runtime *rt, int64_t person_id, code_view *out,
-                     fk_err *err)
-{
-    scan_slot *s = &scan_cache_of(rt)->slot[(uint64_t)person_id & (SCAN_CACHE_SLOTS - 1)];
-    uint64_t gen = store_generation(st);
-    if (s->gen == gen && s->person_id == person_id) {
-        slot_get(s, out);
-        return 0;
-    }
-    if (code_of(st, person_id, &out->code, err) != 0)
-        return -1;
-    codes_mask_name(out->code.name, out->name_masked, sizeof out->name_masked);
-    slot_put(s, gen, out);
-    return 0;
-}
-
 int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remote,
                code_view *out, fk_err *err)
 {
@@ -672,10 +582,11 @@ int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remo
         return fk_fail(err, FK_EBUSY, "", "health codes are not served here");
     if (code_token_verify(&rt->key, token, fk_now(), &person_id, &expires, err) != 0)
         return -1;
-    if (scan_read(st, rt, person_id, out, err) != 0)
+    if (code_of(st, person_id, &out->code, err) != 0)
         return -1;
     out->valid_until = expires;
     out->colour_zh = codes_colour_zh(out->code.colour);
+    codes_mask_name(out->code.name, out->name_masked, sizeof out->name_masked);
     codes_runtime_log_scan(rt, person_id, out->code.colour, remote);
     return 0;
 }

@@ -27,13 +27,9 @@
  *
  * Reads check PERM_CODES and the person's jurisdiction and are audited; the scan
  * (codes_scan) is public: the token is verified first (no store read for a forged or
- * expired one), then the calling thread's scan cache, current by the store's change
- * generation (store_generation: every commit of this process retires it at once, another
- * process's within STORE_GENERATION_POLL_MS), or one indexed read; its audit record goes
- * through a codes_runtime queue written in batches by a background thread (see
- * codes_runtime_start).
- * Thread safety: as the store handle passed; a codes_runtime is shared by all threads
- * (each thread that scans gets its own cache, about 2.3 MiB, freed when it exits).
+ * expired one), then one indexed read; its audit record goes through a codes_runtime
+ * queue written in batches by a background thread (see codes_runtime_start).
+ * Thread safety: as the store handle passed; a codes_runtime is shared by all threads.
  */
 #ifndef FK_SERVICES_CODES_H
 #define FK_SERVICES_CODES_H
@@ -96,9 +92,7 @@ int codes_person_code(store *st, const policy *pol, const code_key *key, const a
  * pair is FK_EUNAUTH without saying which part was wrong. */
 int codes_public_code(store *st, const policy *pol, const code_key *key, const char *id_number,
                       const char *phone, const char *remote, code_view *out, fk_err *err);
-/* A gate's scan of a token (public): FK_EINVAL, FK_EFORBIDDEN, FK_EGONE for bad tokens.
- * Fills out's colour, rule, rule_zh, last_negative_at, override_id, name_masked,
- * colour_zh and valid_until (not the rest of the code: the scan answers no more). */
+/* A gate's scan of a token (public): FK_EINVAL, FK_EFORBIDDEN, FK_EGONE for bad tokens. */
 int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remote,
                code_view *out, fk_err *err);
 int codes_history(store *st, const actor *a, int64_t person_id, int limit,

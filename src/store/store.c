@@ -70,7 +70,6 @@ int store_schema_version(store *st) { return st->ops->schema_version(st); }
 int store_schema_latest(void) { return store_sqlite_schema_latest(); }
 int store_check(store *st, strbuf *report, fk_err *err) { return st->ops->check(st, report, err); }
 
-uint64_t store_generation(store *st) { return st->ops->generation(st); }
 int store_begin(store *st, fk_err *err) { return st->ops->begin(st, err); }
 int store_commit(store *st, fk_err *err) { return st->ops->commit(st, err); }
 void store_rollback(store *st) { st->ops->rollback(st); }

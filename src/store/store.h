@@ -57,16 +57,6 @@ int store_schema_latest(void);
  * everything is consistent, -1 with FK_EIO and the first problem otherwise. */
 int store_check(store *st, strbuf *report, fk_err *err);
 
-/* The change generation: a number that differs from an earlier value whenever the
- * database may have changed in between. Commits of this process, through any handle,
- * change it before the committing call returns; commits of another process (a CLI
- * command while the server runs) within STORE_GENERATION_POLL_MS of the next call
- * that asks. For caches of what a read returned: a value read after g was taken is
- * current while store_generation() still returns g. Never 0. Thread safety: as the
- * handle (the number itself is shared by every handle of the process). */
-#define STORE_GENERATION_POLL_MS 10
-uint64_t store_generation(store *st);
-
 int store_begin(store *st, fk_err *err);
 int store_commit(store *st, fk_err *err);
 void store_rollback(store *st);

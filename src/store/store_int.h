@@ -23,7 +23,6 @@ struct store_ops {
     int (*schema_version)(store *st);
     int (*check)(store *st, strbuf *report, fk_err *err);
 
-    uint64_t (*generation)(store *st);
     int (*begin)(store *st, fk_err *err);
     int (*commit)(store *st, fk_err *err);
     void (*rollback)(store *st);

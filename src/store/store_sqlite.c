@@ -24,12 +24,10 @@
 #include "store/store_sqlite_int.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "base/alloc.h"
@@ -511,7 +509,6 @@ static void sq_close(store *st)
     for (int i = 0; i < SQ_NSTMT; i++)
         sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
-    free(s->wal_path);
     free(s);
 }
 
@@ -538,64 +535,6 @@ static int sq_wal(struct sq_store *s, fk_err *err)
     }
 }
 
-/* ---- the change generation (store_generation) -------------------------------------- */
-
-/* The WAL is checkpointed at 10,000 pages (40 MiB) instead of SQLite's 1,000: the
- * checkpoint runs inside the commit that crosses the mark, under the write lock every
- * writer waits for, and a page written by many commits in between (the indexes, the
- * counters) is copied once; batch allocations spent a third less time committing. */
-#define SQ_CHECKPOINT_PAGES 10000
-
-static _Atomic uint64_t sq_generation = 1;
-
-/* SQLite calls this after every commit of a handle of this process, once the change is
- * visible to new reads and the write lock is released, and before the committing call
- * returns. It takes the place of wal_autocheckpoint's hook, so it also checkpoints at
- * the same mark, the same way (passive). */
-static int sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
-{
-    (void)arg;
-    atomic_fetch_add(&sq_generation, 1);
-    if (pages >= SQ_CHECKPOINT_PAGES)
-        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    return SQLITE_OK;
-}
-
-/* Another process's commit appends to the WAL (or, after a checkpoint reset, rewrites
- * it): its inode, size or modification time differ from what this handle saw last. Looked
- * at most every STORE_GENERATION_POLL_MS per handle (a stat), so the generation moves
- * within that of such a commit. A commit of this process is seen here too (one more
- * step of the generation than needed: harmless). */
-static void sq_watch_wal(struct sq_store *s)
-{
-    struct timespec now;
-    struct stat sb;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    int64_t ms = (now.tv_sec - s->wal_polled.tv_sec) * 1000 +
-                 (now.tv_nsec - s->wal_polled.tv_nsec) / 1000000;
-    if (s->wal_polled.tv_sec && ms >= 0 && ms < STORE_GENERATION_POLL_MS)
-        return;
-    s->wal_polled = now;
-    if (stat(s->wal_path, &sb) != 0)
-        memset(&sb, 0, sizeof sb);
-    int64_t mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-    if ((int64_t)sb.st_ino == s->wal_ino && (int64_t)sb.st_size == s->wal_size &&
-        mtime == s->wal_mtime_ns)
-        return;
-    s->wal_ino = (int64_t)sb.st_ino;
-    s->wal_size = (int64_t)sb.st_size;
-    s->wal_mtime_ns = mtime;
-    atomic_fetch_add(&sq_generation, 1);
-}
-
-static uint64_t sq_store_generation(store *st)
-{
-    struct sq_store *s = SQ(st);
-    if (s->wal_path)
-        sq_watch_wal(s);
-    return atomic_load(&sq_generation);
-}
-
 static int sq_configure(struct sq_store *s, fk_err *err)
 {
     sqlite3_extended_result_codes(s->db, 1);
@@ -603,11 +542,15 @@ static int sq_configure(struct sq_store *s, fk_err *err)
     if (sq_wal(s, err) != 0)
         return -1;
     /* a 64 MiB page cache (allocated only as used) keeps big batches out of the WAL
-     * until commit; savepoint journals stay in memory. Checkpoints: sq_wal_hook. */
-    sqlite3_wal_hook(s->db, sq_wal_hook, NULL);
+     * until commit; savepoint journals stay in memory. The WAL is checkpointed at 10,000
+     * pages (40 MiB) instead of SQLite's 1,000: the checkpoint runs inside the commit
+     * that crosses the mark, under the write lock every writer waits for, and a page
+     * written by many commits in between (the indexes, the counters) is copied once;
+     * batch allocations spent a third less time committing. */
     return sq_exec_sql(s,
                        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+                       "PRAGMA wal_autocheckpoint=10000;",
                        err);
 }
 
@@ -635,9 +578,6 @@ store *store_sqlite_open(const char *path, fk_err *err)
     }
     if (sq_configure(s, err) != 0 || sq_migrate(s, err) != 0)
         goto fail;
-    strbuf wal = STRBUF_INIT;
-    sb_appendf(&wal, "%s-wal", path);
-    s->wal_path = sb_take(&wal);
     return &s->base;
 fail:
     sq_close(&s->base);
@@ -843,7 +783,6 @@ static const struct store_ops sq_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
     .check = sq_check,
-    .generation = sq_store_generation,
     .begin = sq_op_begin,
     .commit = sq_op_commit,
     .rollback = sq_op_rollback,

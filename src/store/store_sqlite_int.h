@@ -38,7 +38,6 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "store/store_int.h"
 
@@ -82,10 +81,6 @@ struct sq_store {
     sqlite3_stmt *stmt[SQ_NSTMT];
     int depth;
     int version;
-    /* store_generation's watch on other processes: the WAL file as last seen */
-    char *wal_path;
-    struct timespec wal_polled; /* CLOCK_MONOTONIC_COARSE */
-    int64_t wal_ino, wal_size, wal_mtime_ns;
 };
 
 #define SQ(st) ((struct sq_store *)(st))

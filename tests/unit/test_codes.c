@@ -9,7 +9,6 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "base/timeutil.h"
 #include "codes/qr.h"
@@ -599,77 +598,6 @@ static void recompute_writes_only_changes(void **state)
     world_close(w);
 }
 
-/* ---- the scan's cache -------------------------------------------------------------------------- */
-
-static void scan_ok(world *w, codes_runtime *rt, const char *tok, code_view *v)
-{
-    fk_err err;
-    if (codes_scan(w->f->st, rt, tok, "10.0.0.9", v, &err) != 0)
-        fail_msg("scan: %s", err.message);
-}
-
-/* A gate's scan is served from a per-thread cache (codes.c), which must never answer what
- * the store would not: a change committed by this process (any handle) shows at the very
- * next scan; one committed by another connection outside the store (as another process
- * would) within the store's poll (STORE_GENERATION_POLL_MS). */
-static void scan_follows_every_change(void **state)
-{
-    (void)state;
-    world *w = world_open(NULL);
-    fk_err err;
-    code_view v;
-    override_rec o;
-    char tok[CODE_TOKEN_CHARS + 1];
-    codes_runtime *rt = codes_runtime_start(w->f->dir, &err);
-    assert_non_null(rt);
-    actor second = w->a;
-    snprintf(second.username, sizeof second.username, "chief2");
-    int64_t pid = new_person(w);
-    ASSERT_CODE(w, pid, "green", "default", NULL);
-    code_token_make(codes_runtime_key(rt), pid, fk_now() + 300, tok);
-    for (int i = 0; i < 3; i++) { /* the first reads the store, the others may not */
-        scan_ok(w, rt, tok, &v);
-        assert_string_equal(v.code.colour, "green");
-        assert_string_equal(v.name_masked, "人某某");
-        assert_int_equal(v.code.override_id, 0);
-    }
-    /* an override approved through another handle of this process: at once */
-    store *other = store_open(w->f->dir, &err);
-    assert_non_null(other);
-    assert_int_equal(codes_override_request(other, w->pol, &w->a, pid, "red", "核实中，临时管控",
-                                            0, &o, &err), 0);
-    scan_ok(w, rt, tok, &v);
-    assert_string_equal(v.code.colour, "green"); /* pending: nothing changed */
-    assert_int_equal(codes_override_decide(other, &second, o.id, true, "同意", &o, &err), 0);
-    scan_ok(w, rt, tok, &v);
-    assert_string_equal(v.code.colour, "red");
-    assert_int_equal(v.code.override_id, o.id);
-    store_close(other);
-    /* a rename and a negative test written by a plain SQLite connection, which the store's
-     * commit hook does not see (as another process's): within the poll */
-    sql(w, "UPDATE persons SET name = '赵六' WHERE id = %lld", (long long)pid);
-    sql(w, "UPDATE health_codes SET last_negative_at = 1700000000 WHERE person_id = %lld",
-        (long long)pid);
-    struct timespec pause = {0, (STORE_GENERATION_POLL_MS + 20) * 1000000L};
-    nanosleep(&pause, NULL);
-    scan_ok(w, rt, tok, &v);
-    assert_string_equal(v.name_masked, "赵某某");
-    assert_int_equal(v.code.last_negative_at, 1700000000);
-    assert_string_equal(v.code.colour, "red");
-    /* every scan is queued for the audit, cached or not */
-    assert_int_equal(codes_runtime_flush(rt, &err), 0);
-    audit_filter f = {.entity = "health_code", .entity_id = pid, .limit = 100};
-    audit_list al;
-    assert_int_equal(store_audit_list(w->f->st, &f, &al, &err), 0);
-    int scans = 0;
-    for (size_t i = 0; i < al.n; i++)
-        scans += !strcmp(al.items[i].action, "scan");
-    assert_int_equal(scans, 6);
-    audit_list_free(&al);
-    codes_runtime_stop(rt);
-    world_close(w);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -684,7 +612,6 @@ int main(void)
         cmocka_unit_test(overrides_need_a_second_person),
         cmocka_unit_test(no_quiet_colour_change),
         cmocka_unit_test(recompute_writes_only_changes),
-        cmocka_unit_test(scan_follows_every_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
