@@ -1,6 +1,8 @@
 #include "http/router.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/handlers.h"
@@ -141,6 +143,70 @@ static const route routes[] = {
 
 #define NROUTES (sizeof routes / sizeof routes[0])
 
+/* Dispatch by section: a path's section is its text up to the end of its third segment
+ * ("/api/v1/codes" of "/api/v1/codes/TOKEN", "/healthz" of "/healthz"). Every route's
+ * section is literal text (no {param} in the first three segments, checked when the index
+ * is built), so only the routes of the path's own section can match it: the index keeps
+ * the routes sorted by section, table order kept within one, and a lookup is a binary
+ * search plus the few patterns of that section instead of the whole table. Built once
+ * (pthread_once); read-only after. A route whose section has a {param} would make every
+ * path a candidate: such routes are tried for every path, in table order (none today). */
+static size_t by_section[NROUTES]; /* route indexes sorted by (section, index) */
+static size_t n_indexed;
+static size_t loose[NROUTES]; /* routes whose section has a parameter */
+static size_t n_loose;
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static size_t section_len(const char *path)
+{
+    size_t n = 0;
+    for (int slashes = 0; path[n]; n++)
+        if (path[n] == '/' && ++slashes == 4)
+            break;
+    return n;
+}
+
+static int section_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : (an > bn) - (an < bn);
+}
+
+static int by_section_cmp(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const char *a = routes[i].pattern, *b = routes[j].pattern;
+    int c = section_cmp(a, section_len(a), b, section_len(b));
+    return c ? c : (i > j) - (i < j);
+}
+
+static void index_build(void)
+{
+    for (size_t i = 0; i < NROUTES; i++) {
+        const char *p = routes[i].pattern;
+        if (memchr(p, '{', section_len(p)))
+            loose[n_loose++] = i;
+        else
+            by_section[n_indexed++] = i;
+    }
+    qsort(by_section, n_indexed, sizeof by_section[0], by_section_cmp);
+}
+
+/* The first position in by_section whose section is not below the path's. */
+static size_t section_first(const char *path, size_t n)
+{
+    size_t lo = 0, hi = n_indexed;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *p = routes[by_section[mid]].pattern;
+        if (section_cmp(p, section_len(p), path, n) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Match one pattern against a path, capturing {params}. */
 static bool match(const char *pattern, const char *path, http_req *rq)
 {
@@ -168,17 +234,37 @@ static bool match(const char *pattern, const char *path, http_req *rq)
     return *pattern == '\0' && *path == '\0';
 }
 
+/* Route i against the request: 1 found (*out set), 0 path only, -1 no match. */
+static int try_route(size_t i, const char *method, const char *path, http_req *rq,
+                     const route **out)
+{
+    if (!match(routes[i].pattern, path, rq))
+        return -1;
+    if (strcmp(routes[i].method, method))
+        return 0;
+    *out = &routes[i];
+    return 1;
+}
+
 route_match router_find(const char *method, const char *path, http_req *rq, const route **out)
 {
     bool path_seen = false;
-    for (size_t i = 0; i < NROUTES; i++) {
-        if (!match(routes[i].pattern, path, rq))
-            continue;
-        path_seen = true;
-        if (!strcmp(routes[i].method, method)) {
-            *out = &routes[i];
+    size_t n = section_len(path);
+    pthread_once(&index_once, index_build);
+    for (size_t k = section_first(path, n); k < n_indexed; k++) {
+        const char *p = routes[by_section[k]].pattern;
+        if (section_cmp(p, section_len(p), path, n) != 0)
+            break;
+        int r = try_route(by_section[k], method, path, rq, out);
+        if (r > 0)
             return ROUTE_FOUND;
-        }
+        path_seen |= r == 0;
+    }
+    for (size_t k = 0; k < n_loose; k++) {
+        int r = try_route(loose[k], method, path, rq, out);
+        if (r > 0)
+            return ROUTE_FOUND;
+        path_seen |= r == 0;
     }
     return path_seen ? ROUTE_NO_METHOD : ROUTE_NO_PATH;
 }

@@ -29,7 +29,8 @@ typedef struct route {
 
 typedef enum { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } route_match;
 
-/* Find the route for method+path and fill rq->params. */
+/* Find the route for method+path and fill rq->params (rq may be NULL: no params). Only the
+ * routes of the path's section (its first three segments) are tried (router.c). */
 route_match router_find(const char *method, const char *path, http_req *rq, const route **out);
 /* The OpenAPI 3.0 document describing every route (new reference). */
 json_t *router_openapi(void);

@@ -246,7 +246,14 @@ int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
  * second or so, which were reads (nobody's state changed, the answer was masked); a
  * commit per scan would cap the gates' rate at the disk's fsync rate, which is what the
  * benchmark measures against nginx. When the queue is full the scans past it are counted,
- * and the count is written as one audit record, so a loss is never silent. */
+ * and the count is written as one audit record, so a loss is never silent.
+ *
+ * The queue is two arrays: the handlers append to `fill` under the mutex (an entry is
+ * made before the lock, so the lock covers a copy and a count); the writer swaps `fill`
+ * and `spare` under the mutex and writes the full one without it. Holding the lock while
+ * copying a second's worth of scans (tens of thousands) stalled every worker thread once
+ * a second, at the moment a gate's p99 is made. Only the drainer (the writer thread, or a
+ * flush, each holding `drain_mu`) touches `spare` outside the mutex. */
 #define SCAN_QUEUE 65536
 
 typedef struct scan_entry { int64_t at, person_id; char colour[8]; char remote[48]; } scan_entry;
@@ -254,12 +261,13 @@ typedef struct scan_entry { int64_t at, person_id; char colour[8]; char remote[4
 struct codes_runtime {
     code_key key;
     char *data_dir;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;       /* fill, n, lost, stop */
+    pthread_mutex_t drain_mu; /* one drainer at a time: the writer or a flush */
     pthread_cond_t cv;
     pthread_t thread;
     bool stop, started;
-    scan_entry *q; /* ring */
-    size_t head, n;
+    scan_entry *fill, *spare; /* SCAN_QUEUE entries each */
+    size_t n;                 /* entries in fill */
     int64_t lost;
 };
 
@@ -273,34 +281,34 @@ void codes_runtime_log_scan(codes_runtime *rt, int64_t person_id, const char *co
 {
     if (!rt)
         return;
+    scan_entry e = {.at = fk_now(), .person_id = person_id};
+    snprintf(e.colour, sizeof e.colour, "%s", colour);
+    snprintf(e.remote, sizeof e.remote, "%s", remote ? remote : "");
     pthread_mutex_lock(&rt->mu);
     if (rt->n == SCAN_QUEUE) {
         rt->lost++;
     } else {
-        scan_entry *e = &rt->q[(rt->head + rt->n) % SCAN_QUEUE];
-        e->at = fk_now();
-        e->person_id = person_id;
-        snprintf(e->colour, sizeof e->colour, "%s", colour);
-        snprintf(e->remote, sizeof e->remote, "%s", remote ? remote : "");
+        rt->fill[rt->n] = e;
         if (++rt->n == SCAN_QUEUE / 2)
             pthread_cond_signal(&rt->cv);
     }
     pthread_mutex_unlock(&rt->mu);
 }
 
-/* Take what is queued (caller frees *out). */
+/* Swap the queue's arrays: *out is the one filled so far, n entries, valid until the next
+ * take (the caller holds drain_mu). */
 static size_t take(codes_runtime *rt, scan_entry **out, int64_t *lost)
 {
     pthread_mutex_lock(&rt->mu);
     size_t n = rt->n;
-    *out = n ? fk_calloc(n, sizeof **out) : NULL;
-    for (size_t i = 0; i < n; i++)
-        (*out)[i] = rt->q[(rt->head + i) % SCAN_QUEUE];
-    rt->head = (rt->head + n) % SCAN_QUEUE;
+    scan_entry *full = rt->fill;
+    rt->fill = rt->spare;
+    rt->spare = full;
     rt->n = 0;
     *lost = rt->lost;
     rt->lost = 0;
     pthread_mutex_unlock(&rt->mu);
+    *out = full;
     return n;
 }
 
@@ -340,9 +348,10 @@ static int flush_with(codes_runtime *rt, store *st, fk_err *err)
 {
     scan_entry *e;
     int64_t lost;
+    pthread_mutex_lock(&rt->drain_mu);
     size_t n = take(rt, &e, &lost);
     int rc = (n || lost) ? write_scans(st, e, n, lost, err) : 0;
-    free(e);
+    pthread_mutex_unlock(&rt->drain_mu);
     return rc;
 }
 
@@ -390,8 +399,10 @@ codes_runtime *codes_runtime_start(const char *data_dir, fk_err *err)
         return NULL;
     }
     rt->data_dir = fk_strdup(data_dir);
-    rt->q = fk_calloc(SCAN_QUEUE, sizeof *rt->q);
+    rt->fill = fk_calloc(SCAN_QUEUE, sizeof *rt->fill);
+    rt->spare = fk_calloc(SCAN_QUEUE, sizeof *rt->spare);
     pthread_mutex_init(&rt->mu, NULL);
+    pthread_mutex_init(&rt->drain_mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
     if (pthread_create(&rt->thread, NULL, scan_writer, rt) != 0) {
         codes_runtime_stop(rt);
@@ -414,9 +425,11 @@ void codes_runtime_stop(codes_runtime *rt)
         pthread_join(rt->thread, NULL);
     }
     pthread_mutex_destroy(&rt->mu);
+    pthread_mutex_destroy(&rt->drain_mu);
     pthread_cond_destroy(&rt->cv);
     sodium_memzero(&rt->key, sizeof rt->key);
-    free(rt->q);
+    free(rt->fill);
+    free(rt->spare);
     free(rt->data_dir);
     free(rt);
 }

@@ -22,6 +22,57 @@ static void routes_match_with_params(void **state)
     assert_false(r->auth);
 }
 
+/* The router dispatches by section (its first three segments): every route of the table
+ * must still be found by a path of its own pattern, with the same method, and paths that
+ * share only part of a section must not match. */
+static void every_route_found_by_section(void **state)
+{
+    (void)state;
+    json_t *doc = router_openapi(), *item, *op;
+    const char *pattern, *method;
+    size_t checked = 0;
+    json_object_foreach(json_object_get(doc, "paths"), pattern, item) {
+        char path[256];
+        size_t k = 0;
+        for (const char *p = pattern; *p && k < sizeof path - 2; p++) {
+            if (*p == '{') { /* a parameter: "7" */
+                path[k++] = '7';
+                p = strchr(p, '}');
+                continue;
+            }
+            path[k++] = *p;
+        }
+        path[k] = '\0';
+        json_object_foreach(item, method, op) {
+            char m[8];
+            size_t i = 0;
+            for (; method[i] && i < sizeof m - 1; i++)
+                m[i] = (char)(method[i] & ~0x20);
+            m[i] = '\0';
+            http_req rq = {0};
+            const route *r = NULL;
+            assert_int_equal(router_find(m, path, &rq, &r), ROUTE_FOUND);
+            assert_string_equal(r->pattern, pattern);
+            assert_string_equal(r->method, m);
+            checked++;
+        }
+    }
+    assert_true(checked > 100);
+    json_decref(doc);
+    http_req rq = {0};
+    const route *r;
+    assert_int_equal(router_find("GET", "/healthz", &rq, &r), ROUTE_FOUND);
+    assert_int_equal(router_find("GET", "/healthz/", &rq, &r), ROUTE_NO_PATH);
+    assert_int_equal(router_find("GET", "/api/v1/code", &rq, &r), ROUTE_NO_PATH);
+    assert_int_equal(router_find("GET", "/api/v1/codesx/abc", &rq, &r), ROUTE_NO_PATH);
+    assert_int_equal(router_find("GET", "/api/v1/codes/abc", &rq, &r), ROUTE_FOUND);
+    assert_string_equal(rq.params[0], "abc");
+    assert_int_equal(router_find("POST", "/api/v1/codes/abc", &rq, &r), ROUTE_NO_METHOD);
+    assert_int_equal(router_find("GET", "/api/v1", &rq, &r), ROUTE_NO_PATH);
+    assert_int_equal(router_find("GET", "", &rq, &r), ROUTE_NO_PATH);
+    assert_int_equal(router_find("GET", "/zzz/api/v1/persons", &rq, &r), ROUTE_NO_PATH);
+}
+
 static void errors_map_to_statuses(void **state)
 {
     (void)state;
@@ -93,6 +144,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(routes_match_with_params),
+        cmocka_unit_test(every_route_found_by_section),
         cmocka_unit_test(errors_map_to_statuses),
         cmocka_unit_test(person_decoding),
         cmocka_unit_test(openapi_covers_routes),
