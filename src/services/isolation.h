@@ -92,6 +92,12 @@ typedef struct alloc_result {
  * members of one household in the batch may share by isolation.sharing. */
 int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc_request *req,
                        size_t n, bool household, alloc_result *out, fk_err *err);
+/* The same batch inside the caller's unit (store_begin), which it leaves to the caller
+ * to end: commit on 0, roll back on -1 (services/allocator.h writes several batches in
+ * one transaction this way, each in a savepoint of its own). */
+int isolation_allocate_in_unit(store *st, const policy *pol, const actor *a,
+                               const alloc_request *req, size_t n, bool household,
+                               alloc_result *out, fk_err *err);
 
 /* ---- outlook --------------------------------------------------------------------------- */
 typedef struct outlook_horizon {
