@@ -22,7 +22,9 @@
  *    index lookup. Any bad row (unknown person or lead, person outside the jurisdiction,
  *    already holding a room, repeated) or no free room fails the whole batch, naming the
  *    row, and nothing is changed. Concurrent batches queue on the store's writer lock;
- *    the schema refuses a double booking in any case.
+ *    the schema refuses a double booking in any case. The server sends its batches
+ *    through services/allocator.h (one connection, group commit), which runs
+ *    isolation_allocate_in_unit for each inside its own transaction.
  *  - Isolations: start (central: the person's reserved room, else one allocated now;
  *    home: the person's household), tests created from the policy's test days, results
  *    recorded once each. A positive result ends the isolation early into a case
