@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "http/server.h"
 #include "policy/policy.h"
+#include "services/allocator.h"
 #include "services/codes.h"
 #include "services/sweeps.h"
 #include "services/tracing.h"
@@ -147,8 +148,13 @@ int cmd_serve(int argc, char **argv)
     cfg->tracing = tr;
     codes_runtime *codes = serve_codes(cfg->data_dir, pol);
     cfg->codes = codes;
+    allocator *alloc = allocator_start(cfg->data_dir, &err);
+    if (!alloc)
+        log_warn("serve", "allocation batches on the workers' handles: %s", err.message);
+    cfg->allocator = alloc;
     http_server *srv = http_server_start(cfg, &err);
     if (!srv) {
+        allocator_stop(alloc);
         codes_runtime_stop(codes);
         tracing_free(tr);
         policy_free(pol);
@@ -165,6 +171,7 @@ int cmd_serve(int argc, char **argv)
     log_info("serve", "signal %d: stopping", wait_for_signal(&set));
     sweeper_stop(sw);
     http_server_stop(srv);
+    allocator_stop(alloc); /* after the server: no batch is running */
     codes_runtime_stop(codes); /* after the server: the last scans are queued, then written */
     tracing_free(tr);
     policy_free(pol);

@@ -21,6 +21,7 @@
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
+#include "services/allocator.h"
 #include "services/isolation.h"
 
 typedef req_field field;
@@ -325,8 +326,13 @@ int h_facilities_allocate(http_req *rq, fk_err *err)
              (n = read_persons(v[0].arr, &req, err)) < 0;
     if (!rc && !(res = fk_try_malloc((size_t)n * sizeof *res)))
         rc = fk_fail(err, FK_EBUSY, "persons", "persons: out of memory");
-    rc = rc || isolation_allocate(rq->st, rq->policy, &rq->who, req, (size_t)n,
-                                  v[1].given && v[1].b, res, err) != 0;
+    bool household = v[1].given && v[1].b;
+    if (!rc && rq->allocator)
+        rc = allocator_run(rq->allocator, rq->policy, &rq->who, req, (size_t)n, household, res,
+                           err) != 0;
+    else
+        rc = rc || isolation_allocate(rq->st, rq->policy, &rq->who, req, (size_t)n, household,
+                                      res, err) != 0;
     json_t *items = NULL;
     if (!rc) {
         items = json_array();

@@ -257,6 +257,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
     rq.policy = srv->cfg.policy;
     rq.tracing = srv->cfg.tracing;
     rq.codes = srv->cfg.codes;
+    rq.allocator = srv->cfg.allocator;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
     rq.upload_path = cs->spool_path;

@@ -657,29 +657,40 @@ static int allocate_unit(alloc_ctx *cx, const alloc_request *req, size_t n, bool
     return audit_batch(cx, n, household, err);
 }
 
-int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc_request *req,
-                       size_t n, bool household, alloc_result *out, fk_err *err)
+/* What a batch needs before the store: the permission and its size. */
+static int allocate_precheck(const actor *a, size_t n, fk_err *err)
 {
-    alloc_ctx cx = {.st = st, .a = a};
-    if (actor_require(a, PERM_ISOLATION, err) != 0 || load_rules(pol, &cx, err) != 0)
+    if (actor_require(a, PERM_ISOLATION, err) != 0)
         return -1;
     if (n == 0 || n > ISOLATION_MAX_BATCH)
         return fk_fail(err, FK_EINVAL, "persons", "persons: 1 to %d persons",
                        ISOLATION_MAX_BATCH);
+    return 0;
+}
+
+int isolation_allocate_in_unit(store *st, const policy *pol, const actor *a,
+                               const alloc_request *req, size_t n, bool household,
+                               alloc_result *out, fk_err *err)
+{
+    alloc_ctx cx = {.st = st, .a = a};
+    if (allocate_precheck(a, n, err) != 0 || load_rules(pol, &cx, err) != 0)
+        return -1;
     cx.places = fk_try_malloc(n * sizeof *cx.places);
     if (!cx.places)
         return fk_fail(err, FK_EBUSY, "persons", "persons: out of memory for the batch");
     memset(out, 0, n * sizeof *out);
-    int rc = store_begin(st, err);
-    if (rc == 0) {
-        rc = allocate_unit(&cx, req, n, household, out, err);
-        if (rc == 0)
-            rc = store_commit(st, err);
-        else
-            store_rollback(st);
-    }
+    int rc = allocate_unit(&cx, req, n, household, out, err);
     ctx_free(&cx);
     return rc;
+}
+
+int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc_request *req,
+                       size_t n, bool household, alloc_result *out, fk_err *err)
+{
+    if (allocate_precheck(a, n, err) != 0 || store_begin(st, err) != 0)
+        return -1;
+    return store_end(st, isolation_allocate_in_unit(st, pol, a, req, n, household, out, err),
+                     err);
 }
 
 /* ---- outlook ------------------------------------------------------------------------------- */

@@ -22,7 +22,9 @@
  *    index lookup. Any bad row (unknown person or lead, person outside the jurisdiction,
  *    already holding a room, repeated) or no free room fails the whole batch, naming the
  *    row, and nothing is changed. Concurrent batches queue on the store's writer lock;
- *    the schema refuses a double booking in any case.
+ *    the schema refuses a double booking in any case. The server sends its batches
+ *    through services/allocator.h (one connection, group commit), which runs
+ *    isolation_allocate_in_unit for each inside its own transaction.
  *  - Isolations: start (central: the person's reserved room, else one allocated now;
  *    home: the person's household), tests created from the policy's test days, results
  *    recorded once each. A positive result ends the isolation early into a case
@@ -92,6 +94,12 @@ typedef struct alloc_result {
  * members of one household in the batch may share by isolation.sharing. */
 int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc_request *req,
                        size_t n, bool household, alloc_result *out, fk_err *err);
+/* The same batch inside the caller's unit (store_begin), which it leaves to the caller
+ * to end: commit on 0, roll back on -1 (services/allocator.h writes several batches in
+ * one transaction this way, each in a savepoint of its own). */
+int isolation_allocate_in_unit(store *st, const policy *pol, const actor *a,
+                               const alloc_request *req, size_t n, bool household,
+                               alloc_result *out, fk_err *err);
 
 /* ---- outlook --------------------------------------------------------------------------- */
 typedef struct outlook_horizon {

@@ -5,9 +5,9 @@
  * err; every change atomic with its audit record (a, NULL = none); lists owned by the
  * caller (one heap array each, freed with free() through the *_list_free below).
  *
- * The database itself refuses a double booking (see the migration): a vacant room is
- * required for a primary allocation, one active primary allocation per room, one
- * active allocation and one active isolation per person. Room counts per state live
+ * The database itself refuses a double booking (see the migrations, 0008 and the
+ * indexes of 0024): a vacant room is required for a primary allocation, one active
+ * primary allocation per room, one active allocation and one active isolation per person. Room counts per state live
  * on the facility row and are kept by triggers.
  *
  * Batches: store_rooms_vacant, store_allocation_next_id and store_allocations_insert

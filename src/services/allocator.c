@@ -1,0 +1,146 @@
+/*
+ * allocator.c - group commit of allocation batches on one connection (contract:
+ * allocator.h).
+ *
+ * A batch is a job on the queue. The queue has at most one writer at a time (`writing`):
+ *
+ *     queued --a thread finds no writer: takes the whole queue--> in a group
+ *     in a group --BEGIN; per job SAVEPOINT, batch, RELEASE or ROLLBACK TO; COMMIT--> done
+ *
+ * The writer is the thread of one of the queued callers (no thread of its own): it
+ * marks every job of its group done under the mutex and wakes the waiters, each of
+ * which returns its job's answer; a waiter whose job is still queued becomes the next
+ * writer when the group ends.
+ */
+#include "services/allocator.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "base/alloc.h"
+
+typedef struct job {
+    const policy *pol;
+    const actor *a;
+    const alloc_request *req;
+    size_t n;
+    bool household;
+    alloc_result *out;
+    fk_err err;
+    int rc;
+    bool done;
+    struct job *next;
+} job;
+
+struct allocator {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    store *st;       /* used by the writer only */
+    job *head, **tail;
+    bool writing;
+};
+
+allocator *allocator_start(const char *data_dir, fk_err *err)
+{
+    store *st = store_open(data_dir, err);
+    if (!st)
+        return NULL;
+    allocator *al = fk_calloc(1, sizeof *al);
+    pthread_mutex_init(&al->mu, NULL);
+    pthread_cond_init(&al->cv, NULL);
+    al->st = st;
+    al->tail = &al->head;
+    return al;
+}
+
+void allocator_stop(allocator *al)
+{
+    if (!al)
+        return;
+    store_close(al->st);
+    pthread_cond_destroy(&al->cv);
+    pthread_mutex_destroy(&al->mu);
+    free(al);
+}
+
+/* An error after which the transaction cannot be trusted to hold the group's other
+ * batches: the database's own (I/O, out of memory, busy: SQLite may have rolled the
+ * whole transaction back) or a bug. A refused batch (bad row, no room, conflict) is not. */
+static bool fatal(const fk_err *e)
+{
+    return e->code == FK_EIO || e->code == FK_EBUSY || e->code == FK_EINTERNAL;
+}
+
+/* Every job of the group from `from` on fails with `e`. */
+static void fail_all(job *from, const fk_err *e)
+{
+    for (job *j = from; j; j = j->next) {
+        j->rc = -1;
+        j->err = *e;
+    }
+}
+
+/* One job in a savepoint of the group's transaction; 0, or -1 with j->err. */
+static int write_job(store *st, job *j)
+{
+    if (store_begin(st, &j->err) != 0)
+        return j->rc = -1;
+    int rc = isolation_allocate_in_unit(st, j->pol, j->a, j->req, j->n, j->household, j->out,
+                                        &j->err);
+    return j->rc = store_end(st, rc, &j->err);
+}
+
+/* The group's transaction: every job in it, then one commit. */
+static void write_group(allocator *al, job *group)
+{
+    fk_err e;
+    if (store_begin(al->st, &e) != 0) {
+        fail_all(group, &e);
+        return;
+    }
+    for (job *j = group; j; j = j->next)
+        if (write_job(al->st, j) != 0 && fatal(&j->err)) {
+            e = j->err;
+            store_rollback(al->st);
+            fail_all(group, &e);
+            return;
+        }
+    if (store_commit(al->st, &e) != 0)
+        for (job *j = group; j; j = j->next)
+            if (j->rc == 0) {
+                j->rc = -1;
+                j->err = e;
+            }
+}
+
+int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_request *req,
+                  size_t n, bool household, alloc_result *out, fk_err *err)
+{
+    job self = {.pol = pol, .a = a, .req = req, .n = n, .household = household, .out = out};
+    pthread_mutex_lock(&al->mu);
+    *al->tail = &self;
+    al->tail = &self.next;
+    while (!self.done) {
+        if (al->writing) {
+            pthread_cond_wait(&al->cv, &al->mu);
+            continue;
+        }
+        job *group = al->head;
+        al->head = NULL;
+        al->tail = &al->head;
+        al->writing = true;
+        pthread_mutex_unlock(&al->mu);
+        write_group(al, group);
+        pthread_mutex_lock(&al->mu);
+        for (job *j = group, *next; j; j = next) {
+            next = j->next; /* a waiter may return (and its job go) once done is seen */
+            j->done = true;
+        }
+        al->writing = false;
+        pthread_cond_broadcast(&al->cv);
+    }
+    pthread_mutex_unlock(&al->mu);
+    if (self.rc != 0 && err)
+        *err = self.err;
+    return self.rc;
+}

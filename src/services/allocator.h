@@ -1,0 +1,48 @@
+/*
+ * allocator.h - the server's writer of room allocation batches: one store connection of
+ * its own and group commit.
+ *
+ * Why: every HTTP worker thread has its own connection, and SQLite drops a connection's
+ * whole page cache when another connection has committed since its last transaction.
+ * Batches written in turn by the workers' connections each read the rooms, facilities,
+ * allocation indexes and homes they touch from the file again (pread), and each pays a
+ * commit of its own (the WAL pages, an fsync). Here every batch is written through one
+ * connection, whose cache stays warm from batch to batch, and the batches that arrive
+ * while one group is being written are written together next, in one transaction.
+ *
+ * Contract:
+ *  - allocator_run answers exactly as isolation_allocate (services/isolation.h): the same
+ *    checks, rules, errors, audit record and results; only the transaction differs.
+ *  - Each batch runs in its own savepoint inside the group's transaction: a refused batch
+ *    is rolled back alone and changes nothing; the others are unaffected by it.
+ *  - A caller is answered only after the COMMIT that holds its batch (durable, as
+ *    store.h promises). If that commit fails, or the database aborts the transaction
+ *    (an I/O error, out of memory, busy), every batch of the group fails with that error
+ *    and none of them is stored.
+ *  - The double-booking guarantee is the schema's and does not depend on this writer:
+ *    batches written by other connections (the CLI, transfers) are checked the same way.
+ *  - Whoever finds no group being written writes the queue (its own batch and those of
+ *    the threads waiting), on its own thread; the others sleep until their batch is done.
+ * Ownership: allocator_start opens the connection; allocator_stop closes it and frees the
+ * allocator, after every allocator_run has returned. Results are the callers' arrays.
+ * Thread safety: allocator_run from any number of threads at once.
+ */
+#ifndef FK_SERVICES_ALLOCATOR_H
+#define FK_SERVICES_ALLOCATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "services/isolation.h"
+
+typedef struct allocator allocator;
+
+/* The allocator of the store at data_dir; NULL with err when the store cannot be opened. */
+allocator *allocator_start(const char *data_dir, fk_err *err);
+/* Closes its connection and frees it; NULL is a no-op. */
+void allocator_stop(allocator *al);
+/* isolation_allocate through the allocator (see Contract). */
+int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_request *req,
+                  size_t n, bool household, alloc_result *out, fk_err *err);
+
+#endif

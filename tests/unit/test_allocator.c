@@ -1,0 +1,232 @@
+/* test_allocator.c - the server's writer of allocation batches (services/allocator.h):
+ * batches sent at once from many threads all get rooms, each room once, each batch with
+ * its audit record; a refused batch among them changes nothing and its neighbours in the
+ * same group are stored; threads racing for the last rooms never book one twice. */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "policy/policy.h"
+#include "services/allocator.h"
+#include "store_fixture.h"
+
+#define THREADS 8
+#define PER_BATCH 20
+
+typedef struct city {
+    char *dir;
+    store *st;
+    policy *pol;
+    allocator *al;
+    actor who;
+    int64_t pid[THREADS * PER_BATCH];
+} city;
+
+/* A community with one building, THREADS * PER_BATCH adults living in it (non-residents
+ * placed at the community's centre: the building) and an open facility of `rooms` rooms. */
+static city *city_open(int rooms)
+{
+    fk_err err;
+    city *c = calloc(1, sizeof *c);
+    c->dir = test_tmpdir();
+    c->st = store_open(c->dir, &err);
+    assert_non_null(c->st);
+    fixture_areas(c->st);
+    area g = {.code = "510104001001001", .parent_code = "510104001001", .name = "网格",
+              .level = "grid"};
+    assert_int_equal(store_area_insert(c->st, &g, &err), 0);
+    building b = {.grid_code = "510104001001001", .name = "1栋", .lon = 104.06, .lat = 30.66};
+    assert_int_equal(store_building_insert(c->st, &b, &err), 0);
+    for (int i = 0; i < THREADS * PER_BATCH; i++) {
+        person p = fixture_person("A", i);
+        c->pid[i] = fixture_person_insert(c->st, &p);
+    }
+    facility_rec f = {.name = "F", .area_code = "510104", .lon = 104.07, .lat = 30.67};
+    assert_int_equal(store_facility_insert(c->st, &f, NULL, &err), 0);
+    char numbers[512][8];
+    const char *ptr[512];
+    for (int i = 0; i < rooms; i++) {
+        snprintf(numbers[i], sizeof numbers[i], "%d", 100 + i);
+        ptr[i] = numbers[i];
+    }
+    assert_int_equal(store_rooms_insert(c->st, f.id, ptr, (size_t)rooms, 1, NULL, &err), 0);
+    c->pol = policy_load_builtin("v9", &err);
+    assert_non_null(c->pol);
+    c->al = allocator_start(c->dir, &err);
+    assert_non_null(c->al);
+    actor_cli(&c->who);
+    return c;
+}
+
+static void city_close(city *c)
+{
+    allocator_stop(c->al);
+    policy_free(c->pol);
+    store_close(c->st);
+    test_rmdir(c->dir);
+    free(c->dir);
+    free(c);
+}
+
+typedef struct worker {
+    city *c;
+    alloc_request req[PER_BATCH];
+    alloc_result out[PER_BATCH];
+    size_t n;
+    int rc;
+    fk_err err;
+} worker;
+
+static void *work(void *p)
+{
+    worker *w = p;
+    w->rc = allocator_run(w->c->al, w->c->pol, &w->c->who, w->req, w->n, false, w->out, &w->err);
+    return NULL;
+}
+
+/* Batch t of the city's persons to worker w[t], then every worker run at once. */
+static void run_all(city *c, worker *w)
+{
+    pthread_t th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        w[t].c = c;
+        w[t].n = PER_BATCH;
+        for (int i = 0; i < PER_BATCH; i++)
+            w[t].req[i] = (alloc_request){c->pid[t * PER_BATCH + i], 0};
+    }
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+}
+
+/* The single number `sql` answers, read through a connection of its own. */
+static int64_t count_in(const char *dir, const char *sql)
+{
+    char path[512];
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    snprintf(path, sizeof path, "%s/fangkong.db", dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+#define count(c, sql) count_in((c)->dir, sql)
+
+/* Rooms held by more than one primary, rooms reserved without a holder (or the reverse). */
+static void no_double_booking(city *c)
+{
+    assert_int_equal(count(c, "SELECT count(*) FROM (SELECT room_id FROM allocations "
+                               "WHERE state <> 'ended' AND primary_id IS NULL GROUP BY room_id "
+                               "HAVING count(*) > 1)"), 0);
+    assert_int_equal(count(c, "SELECT count(*) FROM rooms WHERE state = 'reserved'"),
+                     count(c, "SELECT count(DISTINCT room_id) FROM allocations "
+                               "WHERE state <> 'ended'"));
+}
+
+static void concurrent_batches(void **state)
+{
+    (void)state;
+    city *c = city_open(THREADS * PER_BATCH);
+    worker w[THREADS] = {0};
+    run_all(c, w);
+    for (int t = 0; t < THREADS; t++) {
+        assert_int_equal(w[t].rc, 0);
+        for (int i = 0; i < PER_BATCH; i++) {
+            assert_int_equal(w[t].out[i].person_id, c->pid[t * PER_BATCH + i]);
+            assert_true(w[t].out[i].allocation_id > 0);
+            assert_true(w[t].out[i].room_id > 0);
+        }
+    }
+    assert_int_equal(count(c, "SELECT count(*) FROM allocations"), THREADS * PER_BATCH);
+    assert_int_equal(count(c, "SELECT count(DISTINCT room_id) FROM allocations"),
+                     THREADS * PER_BATCH);
+    no_double_booking(c);
+    /* one audit record a batch, naming its rows */
+    assert_int_equal(count(c, "SELECT count(*) FROM audit WHERE action = 'allocate'"),
+                     THREADS);
+    assert_int_equal(count(c, "SELECT count(*) FROM audit WHERE action = 'allocate' AND "
+                                  "detail LIKE '%: 20 persons'"), THREADS);
+    facility_rec f;
+    fk_err err;
+    assert_int_equal(store_facility_get(c->st, 1, &f, &err), 0);
+    assert_int_equal(f.n_vacant, 0);
+    assert_int_equal(f.n_reserved, THREADS * PER_BATCH);
+    city_close(c);
+}
+
+/* One batch repeats a person and one names a person who does not exist: both are refused
+ * with the row named and leave nothing behind; the other batches are stored. */
+static void refused_batch_alone(void **state)
+{
+    (void)state;
+    city *c = city_open(THREADS * PER_BATCH);
+    worker w[THREADS] = {0};
+    pthread_t th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        w[t].c = c;
+        w[t].n = PER_BATCH;
+        for (int i = 0; i < PER_BATCH; i++)
+            w[t].req[i] = (alloc_request){c->pid[t * PER_BATCH + i], 0};
+    }
+    w[2].req[5].person_id = w[2].req[4].person_id;
+    w[5].req[7].person_id = 999999;
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(w[t].rc, t == 2 || t == 5 ? -1 : 0);
+    assert_int_equal(w[2].err.code, FK_EINVAL);
+    assert_non_null(strstr(w[2].err.message, "persons.5.person_id"));
+    assert_int_equal(w[5].err.code, FK_EREF);
+    assert_non_null(strstr(w[5].err.message, "persons.7.person_id: no person 999999"));
+    assert_int_equal(count(c, "SELECT count(*) FROM allocations"), (THREADS - 2) * PER_BATCH);
+    assert_int_equal(count(c, "SELECT count(*) FROM audit WHERE action = 'allocate'"),
+                     THREADS - 2);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM allocations WHERE person_id IN (%lld, %lld)",
+             (long long)c->pid[2 * PER_BATCH], (long long)c->pid[5 * PER_BATCH]);
+    assert_int_equal(count(c, sql), 0);
+    no_double_booking(c);
+    city_close(c);
+}
+
+/* Rooms for half the persons: the batches that came first get them, the others are told
+ * there is no free room, and no room is booked twice. */
+static void race_for_the_last_rooms(void **state)
+{
+    (void)state;
+    city *c = city_open(THREADS * PER_BATCH / 2);
+    worker w[THREADS] = {0};
+    run_all(c, w);
+    int ok = 0;
+    for (int t = 0; t < THREADS; t++) {
+        if (w[t].rc == 0) {
+            ok++;
+            continue;
+        }
+        assert_int_equal(w[t].err.code, FK_ECONFLICT);
+        assert_non_null(strstr(w[t].err.message, "no free room"));
+    }
+    assert_int_equal(ok, THREADS / 2);
+    assert_int_equal(count(c, "SELECT count(*) FROM allocations"), THREADS * PER_BATCH / 2);
+    assert_int_equal(count(c, "SELECT count(*) FROM rooms WHERE state = 'vacant'"), 0);
+    no_double_booking(c);
+    city_close(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(concurrent_batches),
+        cmocka_unit_test(refused_batch_alone),
+        cmocka_unit_test(race_for_the_last_rooms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
