@@ -14,9 +14,10 @@
 // SKIP_BUILD=1, SNAPSHOTS=1 (keep copies of the store after the push and before the sweep,
 // in bench/out/loop/snap-push and snap-sweep, to replay one step on the same data),
 // FROM=push (start from a copy of that store instead of the city and skip the push; SNAP
-// names another snap-push directory, left untouched), UNTIL=allocate (stop after the
-// allocation and its double-booking check), PERF=file (perf record -g of the server
-// during the allocation; PERF_CG=dwarf,16384 for DWARF call graphs), SERVER_LOG=file (the
+// names another snap-push directory, left untouched), UNTIL=push (stop after the push)
+// or UNTIL=allocate (after the allocation and its double-booking check), PERF=file (perf
+// record -g of the server during the allocation; PERF_CG=dwarf,16384 for DWARF call
+// graphs), SERVER_LOG=file (the
 // server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
 // push and the allocation also print the CPU seconds the server used in them (and the
 // bench, for the allocation), the sweep its process's: steadier than wall times on a
@@ -292,6 +293,11 @@ async function main() {
     if (!replay) {
       await pushLeads(call, db, srv.pid);
       snapshot(data, 'push');
+      if (process.env.UNTIL === 'push') {
+        writeFileSync(path.join(OUT, 'figures.txt'), figures.join('\n') + '\n');
+        console.log(figures.join('\n'));
+        return;
+      }
     }
     await facilities(call, db);
     const perf = await profile(srv.pid), cpu0 = cpuOf(srv.pid), node0 = process.cpuUsage();

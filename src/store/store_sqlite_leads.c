@@ -784,8 +784,10 @@ int sq_lead_range(store *st, int64_t first, int64_t last, lead_list *out, fk_err
 
 /* ---- the set-based escalation sweep --------------------------------------------------- */
 
-/* The sweep's raised leads (lead_raised: the level each showed and rises to, and whether
- * it is an owed one, written) and the notices of its (area, new level) pairs
+/* The sweep's owed leads it raises (lead_raised: the level each showed and rises to; the
+ * column owed is 1 in every row, as esc_apply reads them; the leads whose level derives
+ * from the clock are read into an esc_staged, not here) and the notices of its (area, new
+ * level) pairs
  * (lead_esc_notice: their escalation_notices ids), per connection, emptied at the start
  * of every sweep. Temporary tables live in memory (temp_store) and roll back with the
  * caller's unit. */
@@ -866,13 +868,123 @@ int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *er
     return 0;
 }
 
-/* The leads the sweep raises into lead_raised with the level they show now and the one
- * they rise to: the owed ones the rule as of now takes above their stored level (they
- * are written), and, when the clock moves (crossing), the others whose derived level
- * rises between the clock (?2) and now (?1): a deadline of theirs lies in [clock, now),
- * so due_at < now and closed_by >= clock, a range on leads_due (nothing is written). */
+typedef struct esc_pair { char area[16]; int level; } esc_pair;
+
+/* The leads a sweep raises, as it read them (id, the level each showed and rises to), and
+ * the distinct (area, new level) pairs they make, in a small open-addressing set (slots
+ * hold a pair's index + 1): a city has hundreds of units, a sweep may raise hundreds of
+ * thousands of leads. Read in C rather than staged in a temporary table: inserting every
+ * raised lead into one and reading it back three times was most of a big sweep's cost. */
+typedef struct esc_raise { int64_t id; int from, to; } esc_raise;
+typedef struct esc_staged {
+    esc_raise *rows;
+    size_t n, cap;
+    esc_pair *pairs;
+    size_t n_pairs, cap_pairs;
+    uint32_t *slots;
+    size_t n_slots;                /* 0 or a power of two above twice n_pairs */
+} esc_staged;
+
+static void staged_free(esc_staged *g)
+{
+    free(g->rows);
+    free(g->pairs);
+    free(g->slots);
+    memset(g, 0, sizeof *g);
+}
+
+static size_t pair_hash(const char *area, int level)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)area; *c; c++)
+        h = (h ^ *c) * 16777619u;
+    return (size_t)((h ^ (uint32_t)level) * 2654435761u);
+}
+
+/* The slot of (area, level): the one holding it, or the empty one it would take. */
+static size_t pair_slot(const esc_staged *g, const char *area, int level)
+{
+    size_t mask = g->n_slots - 1, i = pair_hash(area, level) & mask;
+    while (g->slots[i]) {
+        const esc_pair *p = &g->pairs[g->slots[i] - 1];
+        if (p->level == level && !strcmp(p->area, area))
+            break;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static int pairs_grow(esc_staged *g, fk_err *err)
+{
+    size_t n_slots = g->n_slots ? g->n_slots * 2 : 64;
+    uint32_t *slots = fk_try_realloc(NULL, n_slots * sizeof *slots);
+    if (!slots)
+        return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
+    memset(slots, 0, n_slots * sizeof *slots);
+    free(g->slots);
+    g->slots = slots;
+    g->n_slots = n_slots;
+    for (size_t k = 0; k < g->n_pairs; k++)
+        g->slots[pair_slot(g, g->pairs[k].area, g->pairs[k].level)] = (uint32_t)k + 1;
+    return 0;
+}
+
+static int pair_add(esc_staged *g, const char *area, int level, fk_err *err)
+{
+    if ((g->n_pairs + 1) * 2 > g->n_slots && pairs_grow(g, err) != 0)
+        return -1;
+    size_t i = pair_slot(g, area, level);
+    if (g->slots[i])
+        return 0;
+    if (g->n_pairs == g->cap_pairs) {
+        size_t cap = g->cap_pairs ? g->cap_pairs * 2 : 32;
+        esc_pair *grown = fk_try_realloc(g->pairs, cap * sizeof *grown);
+        if (!grown)
+            return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
+        g->pairs = grown;
+        g->cap_pairs = cap;
+    }
+    esc_pair *p = &g->pairs[g->n_pairs++];
+    snprintf(p->area, sizeof p->area, "%s", area);
+    p->level = level;
+    g->slots[i] = (uint32_t)g->n_pairs;
+    return 0;
+}
+
+/* Read every row of q (id, area_code, level from, level to) into g; resets q. */
+static int staged_read(struct sq_store *s, sqlite3_stmt *q, esc_staged *g, fk_err *err)
+{
+    int r, rc = 0;
+    while (rc == 0 && (r = sq_step_row(s, q, err)) > 0) {
+        if (g->n == g->cap) {
+            size_t cap = g->cap ? g->cap * 2 : 1024;
+            esc_raise *grown = fk_try_realloc(g->rows, cap * sizeof *grown);
+            if (!grown) {
+                rc = fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
+                break;
+            }
+            g->rows = grown;
+            g->cap = cap;
+        }
+        esc_raise *e = &g->rows[g->n++];
+        e->id = sqlite3_column_int64(q, 0);
+        e->from = sqlite3_column_int(q, 2);
+        e->to = sqlite3_column_int(q, 3);
+        rc = pair_add(g, (const char *)sqlite3_column_text(q, 1) ? (const char *)
+                      sqlite3_column_text(q, 1) : "", e->to, err);
+    }
+    sqlite3_reset(q);
+    return rc != 0 || r < 0 ? -1 : 0;
+}
+
+/* The leads the sweep raises into g with the level they show now and the one they rise
+ * to: the owed ones the rule as of now takes above their stored level (also kept in
+ * lead_raised: they are written), and, when the clock moves (crossing), the others whose
+ * derived level rises between the clock (?2) and now (?1): a deadline of theirs lies in
+ * [clock, now), so due_at < now and closed_by >= clock, a range on leads_due (nothing of
+ * theirs is written). */
 static int esc_stage(struct sq_store *s, const esc_sql *t, int64_t now, int64_t clock,
-                     bool crossing, size_t *seen, fk_err *err)
+                     bool crossing, esc_staged *g, fk_err *err)
 {
     char sql[4096];
     if (esc_format(sql, sizeof sql, err,
@@ -886,15 +998,18 @@ static int esc_stage(struct sq_store *s, const esc_sql *t, int64_t now, int64_t 
     sqlite3_bind_int64(q, 1, now);
     if (sq_exec_stmt(s, q, err) != 0)
         return -1;
-    *seen = (size_t)sqlite3_changes64(s->db);
+    if (sqlite3_changes64(s->db) > 0) {
+        q = sq_stmt(s, SQ_ESC_OWED_ROWS, "SELECT id, area_code, level_from, level_to FROM "
+                    "temp.lead_raised", err);
+        if (!q || staged_read(s, q, g, err) != 0)
+            return -1;
+    }
     if (!crossing)
         return 0;
     if (esc_format(sql, sizeof sql, err,
-                   "INSERT INTO temp.lead_raised (id, area_code, state, level_from, level_to, "
-                   "owed) SELECT id, area_code, state, max(escalation_level, %s), "
-                   "max(escalation_level, %s), 0 FROM leads WHERE due_at IS NOT NULL AND "
-                   "due_at < ?1 AND closed_by >= ?2 AND esc_owed = 0 AND %s > "
-                   "max(escalation_level, %s)",
+                   "SELECT id, area_code, max(escalation_level, %s), max(escalation_level, %s) "
+                   "FROM leads WHERE due_at IS NOT NULL AND due_at < ?1 AND closed_by >= ?2 "
+                   "AND esc_owed = 0 AND %s > max(escalation_level, %s)",
                    t->clock, t->now, t->now, t->clock) != 0)
         return -1;
     q = sq_stmt(s, SQ_ESC_CROSSED, sql, err);
@@ -902,10 +1017,7 @@ static int esc_stage(struct sq_store *s, const esc_sql *t, int64_t now, int64_t 
         return -1;
     sqlite3_bind_int64(q, 1, now);
     sqlite3_bind_int64(q, 2, clock);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return -1;
-    *seen += (size_t)sqlite3_changes64(s->db);
-    return 0;
+    return staged_read(s, q, g, err);
 }
 
 /* After the raise: the owed leads the rule as of the clock (?2, moved or not) no longer
@@ -952,15 +1064,6 @@ static int esc_clock_move(struct sq_store *s, const esc_sql *t, int64_t now, int
     return sq_exec_stmt(s, q, err);
 }
 
-typedef struct esc_pair { char area[16]; int level; } esc_pair;
-
-static void pair_row(sqlite3_stmt *q, void *item)
-{
-    esc_pair *p = item;
-    sq_col_text(p->area, sizeof p->area, q, 0);
-    p->level = sqlite3_column_int(q, 1);
-}
-
 /* The notice of one (area, new level) of the page, mapped in lead_esc_notice. */
 static int esc_notice_insert(struct sq_store *s, const lead_sweep *sw, const esc_pair *p,
                              const char *note, int64_t events_before, fk_err *err)
@@ -998,19 +1101,24 @@ static int events_watermark(struct sq_store *s, int64_t *out, fk_err *err)
     return q ? sq_int_query(s, q, out, err) : -1;
 }
 
-/* One notice per (area, new level) of the page: the caller's note, or one naming the
- * level. */
-static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
+static int pair_order(const void *a, const void *b)
 {
-    esc_pair *pairs = NULL;
-    size_t n = 0;
+    const esc_pair *x = a, *y = b;
+    int c = strcmp(x->area, y->area);
+    return c ? c : x->level - y->level;
+}
+
+/* One notice per (area, new level) of the sweep, by area and level: the caller's note,
+ * or one naming the level. The pairs are sorted in place (the set's slots are stale
+ * after). */
+static int esc_notes(struct sq_store *s, const lead_sweep *sw, esc_staged *g, fk_err *err)
+{
+    esc_pair *pairs = g->pairs;
+    size_t n = g->n_pairs;
     int64_t events_before = 0;
-    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_PAIRS,
-                              "SELECT DISTINCT area_code, level_to FROM temp.lead_raised",
-                              err);
-    if (!q || events_watermark(s, &events_before, err) != 0 ||
-        sq_collect(s, q, pair_row, sizeof *pairs, (void **)&pairs, &n, err) != 0)
+    if (events_watermark(s, &events_before, err) != 0)
         return -1;
+    qsort(pairs, n, sizeof *pairs, pair_order);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char note[256];
@@ -1022,7 +1130,6 @@ static int esc_notes(struct sq_store *s, const lead_sweep *sw, fk_err *err)
         if (rc == 0)
             rc = esc_notice_insert(s, sw, &pairs[i], note, events_before, err);
     }
-    free(pairs);
     return rc;
 }
 
@@ -1042,54 +1149,35 @@ static int run_push(lead_sweep_page *out, size_t *cap, const lead_run *r, fk_err
     return 0;
 }
 
-static int run_order(const void *a, const void *b)
+static int raise_order(const void *a, const void *b)
 {
-    const lead_run *x = a, *y = b;
+    const esc_raise *x = a, *y = b;
     if (x->from != y->from)
         return x->from - y->from;
     if (x->to != y->to)
         return x->to - y->to;
-    return (x->first > y->first) - (x->first < y->first);
+    return (x->id > y->id) - (x->id < y->id);
 }
 
-enum { LEVELS = LEAD_LEVEL_COMMAND + 1 };
-
-/* The leads to raise as runs of consecutive ids per (from, to), read in id order (the
- * temporary table's key: no sort), one open run per pair. A window query did the same
- * in SQL at about four times the cost. */
-static int esc_runs(struct sq_store *s, lead_sweep_page *out, fk_err *err)
+/* The leads to raise as runs of consecutive ids per (from, to), ordered by (from, to,
+ * first): the rows sorted so (in place), then one pass. */
+static int esc_runs(esc_staged *g, lead_sweep_page *out, fk_err *err)
 {
-    lead_run open[LEVELS][LEVELS] = {{{0}}};
     size_t cap = 0;
-    int rc = 0, r = 0;
-    sqlite3_stmt *q = sq_stmt(s, SQ_ESC_RUNS,
-                              "SELECT id, level_from, level_to FROM temp.lead_raised ORDER BY id",
-                              err);
-    if (!q)
-        return -1;
-    while (rc == 0 && (r = sq_step_row(s, q, err)) > 0) {
-        int64_t id = sqlite3_column_int64(q, 0);
-        int from = sqlite3_column_int(q, 1), to = sqlite3_column_int(q, 2);
-        lead_run *o = &open[from % LEVELS][to % LEVELS];
-        if (o->n && o->last + 1 == id) {
-            o->last = id;
-            o->n++;
+    lead_run open = {0};
+    qsort(g->rows, g->n, sizeof *g->rows, raise_order);
+    for (size_t i = 0; i < g->n; i++) {
+        const esc_raise *e = &g->rows[i];
+        if (open.n && open.from == e->from && open.to == e->to && open.last + 1 == e->id) {
+            open.last = e->id;
+            open.n++;
             continue;
         }
-        if (o->n)
-            rc = run_push(out, &cap, o, err);
-        *o = (lead_run){from, to, id, id, 1};
+        if (open.n && run_push(out, &cap, &open, err) != 0)
+            return -1;
+        open = (lead_run){e->from, e->to, e->id, e->id, 1};
     }
-    sqlite3_reset(q);
-    if (rc != 0 || r < 0)
-        return -1;
-    for (int from = 0; rc == 0 && from < LEVELS; from++)
-        for (int to = 0; rc == 0 && to < LEVELS; to++)
-            if (open[from][to].n)
-                rc = run_push(out, &cap, &open[from][to], err);
-    if (rc == 0 && out->n_runs > 1)
-        qsort(out->runs, out->n_runs, sizeof *out->runs, run_order);
-    return rc;
+    return open.n ? run_push(out, &cap, &open, err) : 0;
 }
 
 /* Step a statement that must change exactly `want` rows. */
@@ -1150,13 +1238,16 @@ int sq_lead_escalate_page(store *st, lead_sweep *sw, lead_sweep_page *out, fk_er
         return -1;
     /* the clock moves when a deadline of a lead not owed lies in [clock, now) */
     bool crossing = has_next && sw->now > next && sw->now > clock;
+    esc_staged staged = {0};
     int rc = esc_tables(s, err);
     if (rc == 0)
-        rc = esc_stage(s, &t, sw->now, clock, crossing, &out->seen, err);
-    if (rc == 0 && out->seen)
-        rc = esc_runs(s, out, err);
+        rc = esc_stage(s, &t, sw->now, clock, crossing, &staged, err);
+    out->seen = staged.n;
+    if (rc == 0 && staged.n)
+        rc = esc_runs(&staged, out, err);
     if (rc == 0 && out->raised)
-        rc = esc_notes(s, sw, err);
+        rc = esc_notes(s, sw, &staged, err);
+    staged_free(&staged);
     if (rc == 0 && out->raised)
         rc = esc_owed_count(s, &owed, err);
     if (rc == 0 && owed)

@@ -421,10 +421,18 @@ static int sq_person_testing_flags(store *st, int64_t person_id, int *isolated, 
                  &b, &n, err) != 0)
         return -1;
     *isolated = n > 0;
-    /* due_at IS NOT NULL is "not closed" (the leads table's CHECK) in the words of the
-     * partial index leads_open_person, so SQLite uses it (0023) */
-    if (sq_count(s, "SELECT count(*) FROM leads WHERE person_id = ? AND due_at IS NOT NULL "
-                 "AND person_id IS NOT NULL AND kind IN ('close_contact', 'secondary_contact')",
+    /* An open contact lead of the person: one made by hand or elsewhere through the
+     * partial index leads_open_person (its WHERE in the same words, so SQLite uses it:
+     * due_at IS NOT NULL is "not closed", the leads table's CHECK); a pushed one
+     * (contact_id set) through the person's contacts (contacts_person) and the
+     * (case_id, subject) a push copies from the contact into its lead (leads_case),
+     * which keeps pushes from paying an entry of a person index (0025). */
+    if (sq_count(s, "SELECT (SELECT count(*) FROM leads WHERE person_id = ?1 AND due_at IS NOT "
+                 "NULL AND person_id IS NOT NULL AND contact_id IS NULL AND kind IN "
+                 "('close_contact', 'secondary_contact')) + (SELECT count(*) FROM contacts k "
+                 "JOIN leads l ON l.case_id = k.case_id AND l.subject = k.subject WHERE "
+                 "k.person_id = ?1 AND l.person_id = ?1 AND l.contact_id IS NOT NULL AND "
+                 "l.due_at IS NOT NULL AND l.kind IN ('close_contact', 'secondary_contact'))",
                  &b, &n, err) != 0)
         return -1;
     *contact = n > 0;

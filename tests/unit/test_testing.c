@@ -1,8 +1,12 @@
 /* test_testing.c - pooled sampling: barcode format and pool sizes from the policy
- * (model/tube.h), and the schema's own refusals of a person scanned twice in a round
- * and of a scan into a closed tube (store_testing.h, migration 0013). */
+ * (model/tube.h), the schema's own refusals of a person scanned twice in a round
+ * and of a scan into a closed tube (store_testing.h, migration 0013), and the contact
+ * group a person's open leads put them in (store_person_testing_flags, 0023, 0025). */
 #include "testutil.h"
 
+#include <string.h>
+
+#include "base/timeutil.h"
 #include "model/tube.h"
 #include "policy/policy.h"
 #include "store_fixture.h"
@@ -166,6 +170,86 @@ static void schema_refuses(void **state)
     member_list_free(&h);
 }
 
+/* A pushed close contact's person (found through the contact it came from, 0025) and a
+ * hand-made lead's person (through leads_open_person) are in a contact group while the
+ * lead is open; a secondary contact pushed for someone else, a closed lead, another
+ * person: not. */
+static void contact_group_flags(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    person p[5];
+    for (int i = 0; i < 5; i++) {
+        p[i] = fixture_person("G", i);
+        fixture_person_insert(st, &p[i]);
+    }
+    epicase k = {0};
+    k.person_id = p[0].id;
+    snprintf(k.classification, sizeof k.classification, "confirmed");
+    snprintf(k.severity, sizeof k.severity, "mild");
+    k.reported_at = fk_now();
+    fk_date_of(k.reported_at, k.sampling_date);
+    snprintf(k.source, sizeof k.source, "community_screening");
+    assert_int_equal(store_case_insert(st, &k, NULL, &err), 0);
+    contact_rec c = {0};
+    c.case_id = k.id;
+    c.person_id = p[1].id;
+    snprintf(c.subject, sizeof c.subject, "13800000001");
+    snprintf(c.kind, sizeof c.kind, "household");
+    c.degree = 1;
+    c.found_at = fk_now();
+    assert_int_equal(store_contact_upsert(st, &c, NULL, &err), 0);
+
+    lead_push push = {0};
+    push.case_id = k.id;
+    snprintf(push.case_area, sizeof push.case_area, "510104001001");
+    push.pushed_at = fk_now();
+    for (int d = 0; d < 2; d++) {
+        snprintf(push.kind[d], sizeof push.kind[d], d ? "secondary_contact" : "close_contact");
+        snprintf(push.measure[d], sizeof push.measure[d], "central_isolation");
+        for (int s = 0; s < LEAD_STEPS; s++)
+            push.deadlines[d][s] = push.pushed_at + 3600 * (s + 1);
+    }
+    push.actor = "test";
+    int64_t first = 0, last = 0;
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), 0);
+    assert_int_equal(last, first);
+
+    lead_rec hand = {0};
+    snprintf(hand.kind, sizeof hand.kind, "close_contact");
+    hand.person_id = p[2].id;
+    snprintf(hand.area_code, sizeof hand.area_code, "510104001001");
+    hand.pushed_at = fk_now();
+    for (int s = 0; s < LEAD_STEPS; s++)
+        hand.deadlines[s] = hand.pushed_at + 3600 * (s + 1);
+    assert_int_equal(store_lead_insert(st, &hand, "test", "", NULL, &err), 0);
+
+    int want[5] = {0, 1, 1, 0, 0};
+    for (int i = 0; i < 5; i++) {
+        int isolated = -1, contact = -1;
+        assert_int_equal(store_person_testing_flags(st, p[i].id, &isolated, &contact, &err), 0);
+        assert_int_equal(isolated, 0);
+        assert_int_equal(contact, want[i]);
+    }
+    /* closed leads no longer count */
+    size_t n = 0;
+    const lead_move *path = lead_close_path(&n);
+    int64_t ids[2] = {first, hand.id};
+    for (int l = 0; l < 2; l++)
+        for (size_t m = 0; m < n; m++) {
+            if (!strcmp(path[m].from, "not_found") || !strcmp(path[m].from, "refused"))
+                continue;
+            assert_int_equal(store_lead_transition(st, ids[l], path[m].from, path[m].to, "other",
+                                                   NULL, "test", "", 0, NULL, NULL, &err), 0);
+        }
+    for (int i = 1; i < 3; i++) {
+        int isolated = -1, contact = -1;
+        assert_int_equal(store_person_testing_flags(st, p[i].id, &isolated, &contact, &err), 0);
+        assert_int_equal(contact, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -173,6 +257,8 @@ int main(void)
         cmocka_unit_test(pool_sizes_from_the_policy),
         cmocka_unit_test(round_moves_and_window),
         cmocka_unit_test_setup_teardown(schema_refuses, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(contact_group_flags, store_fixture_setup_areas,
                                         store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
