@@ -52,6 +52,8 @@ int case_check_transition(const char *from, const char *to, fk_err *err)
     return 0;
 }
 
+#define LATEST_UTC_OFFSET_S (14 * 3600)
+
 static int validate_dates(const epicase *c, fk_err *err)
 {
     if (fk_date_parse(c->sampling_date, NULL, NULL, NULL, "sampling_date", err) != 0)
@@ -62,8 +64,11 @@ static int validate_dates(const epicase *c, fk_err *err)
     if (c->onset_date[0] && !strcmp(c->classification, "asymptomatic"))
         return fk_fail(err, FK_EINVAL, "onset_date",
                        "onset_date: an asymptomatic infection has no symptom onset");
+    /* Dates are the city's calendar days, the report an instant: a date is after the
+     * report only when no time zone had reached it yet (UTC+14, the latest), so a case
+     * reported at 00:30 in Beijing (16:30 UTC the day before) may say today. */
     char reported_day[11];
-    fk_date_of(c->reported_at, reported_day);
+    fk_date_of(c->reported_at + LATEST_UTC_OFFSET_S, reported_day);
     if (c->reported_at <= 0)
         return fk_fail(err, FK_EINVAL, "reported_at", "reported_at: required");
     if (strcmp(c->sampling_date, reported_day) > 0)

@@ -158,6 +158,12 @@ static void case_fields(void **state)
     snprintf(c.sampling_date, sizeof c.sampling_date, "2022-05-02");
     assert_int_equal(case_validate(&c, &err), -1);
     assert_string_equal(err.field, "sampling_date");
+    /* reported at 00:30 on 2022-05-02 in Beijing (16:30 UTC on the 1st): its local date */
+    c.reported_at = 1651363200 + 16 * 3600 + 1800;
+    assert_int_equal(case_validate(&c, &err), 0);
+    snprintf(c.sampling_date, sizeof c.sampling_date, "2022-05-03");
+    assert_int_equal(case_validate(&c, &err), -1);
+    assert_string_equal(err.field, "sampling_date");
 }
 
 static void roles(void **state)
