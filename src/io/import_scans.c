@@ -28,8 +28,9 @@
  * bad row gets the API's precise message) and kept. Writes go in batches
  * (store_scans_add) on the driver's second thread, in the import's one transaction
  * (which holds the store's write lock until the commit: API scans wait for it). The
- * writes are the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, a third
- * of it the schema's per-row triggers); the checks are about 2 us.
+ * writes were the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, two
+ * thirds of it the schema's per-row triggers and foreign-key probes); store_scans_add
+ * now checks each batch of members at once instead (store_testing_bulk.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,8 +9,12 @@
  * store keeps no copy); a callback returning non-zero stops the walk and is returned.
  * Writes (store_scans_add) join the caller's transaction (store_begin) without a
  * savepoint each: the caller's rollback undoes them; alone they are their own unit.
- * The schema stays the last word: a scan the triggers refuse fails the whole call
- * (FK_ECONFLICT "barcode"). Thread safety: as store.h.
+ * The schema's rules stay the last word: store_scans_add writes the members with the
+ * connection's per-row triggers and foreign-key checks off and checks the whole batch
+ * in their place (tube open and of the member's round, person and round existing, no
+ * tube over its size, n_members counted); a batch they refuse fails the whole call
+ * (FK_ECONFLICT "barcode"), and both are on again before it returns, so every other
+ * write still goes through them. Thread safety: as store.h.
  */
 #ifndef FK_STORE_STORE_TESTING_BULK_H
 #define FK_STORE_STORE_TESTING_BULK_H

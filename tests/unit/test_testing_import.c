@@ -433,6 +433,81 @@ static void results_rules_bulk(void **state)
     results_rules(true);
 }
 
+/* ---- the bulk write's own checks -------------------------------------------------------- */
+
+static int64_t tube_id_of(store *st, const char *code)
+{
+    fk_err err;
+    tube_rec t;
+    assert_int_equal(store_tube_get(st, code, &t, NULL, &err), 0);
+    return t.id;
+}
+
+/* store_scans_add refuses, all or none, what the schema's triggers and foreign keys
+ * refuse row by row (it writes with them off and checks each batch at once), and leaves
+ * them on for every other write: the API's scan into a closed tube or of an unknown
+ * person is still refused by the schema. */
+static void scans_add_checks(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    site_rec ps;
+    assert_int_equal(store_site_get(st, w.psite, &ps, &err), 0);
+    int64_t t1 = tube_id_of(st, "T0000001"), t2 = tube_id_of(st, "T0000002"),
+            t3 = tube_id_of(st, "T0000003");
+    scan_row ok[2] = {
+        {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
+         .opens = 1},
+        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5},
+    };
+    assert_int_equal(store_scans_add(st, ok, 2, "t", &err), 0);
+    tube_is(st, "T0000001", "open", 5, 2);
+
+    scan_row not_open = {.tube_id = t2, .person_id = w.pid[2], .round_id = w.round,
+                         .at = w.now, .size = 5};
+    scan_row other_round = {.tube_id = t1, .person_id = w.pid[3], .round_id = ps.round_id,
+                            .at = w.now, .size = 5};
+    scan_row nobody = {.tube_id = t1, .person_id = 999999, .round_id = w.round, .at = w.now,
+                       .size = 5};
+    scan_row over[3] = {
+        {.tube_id = t3, .person_id = w.pid[4], .round_id = w.round, .at = w.now, .size = 2,
+         .opens = 1},
+        {.tube_id = t3, .person_id = w.pid[5], .round_id = w.round, .at = w.now, .size = 2},
+        {.tube_id = t3, .person_id = w.pid[6], .round_id = w.round, .at = w.now, .size = 2,
+         .closes = 1},
+    };
+    scan_row twice = {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now,
+                      .size = 5};
+    assert_int_equal(store_scans_add(st, &not_open, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_scans_add(st, &other_round, 1, "t", &err), -1);
+    assert_int_equal(store_scans_add(st, &nobody, 1, "t", &err), -1);
+    assert_int_equal(store_scans_add(st, over, 3, "t", &err), -1);
+    assert_int_equal(store_scans_add(st, &twice, 1, "t", &err), -1);
+    /* all or none: nothing of the refused batches stayed */
+    tube_is(st, "T0000001", "open", 5, 2);
+    tube_is(st, "T0000002", "issued", 0, 0);
+    tube_is(st, "T0000003", "issued", 0, 0);
+    member_list ml = {0};
+    assert_int_equal(store_person_samples(st, w.pid[4], &ml, &err), 0);
+    assert_int_equal(ml.n, 0);
+    member_list_free(&ml);
+
+    /* the schema's own checks are on again for the API's writes */
+    member_rec m = {.person_id = 999999, .round_id = w.round, .scanned_at = w.now,
+                    .scanned_by = "t"};
+    assert_int_equal(store_tube_scan(st, t1, 5, &m, NULL, &err), -1);
+    assert_int_equal(store_tube_close(st, t1, "t", w.now, NULL, &err), 0);
+    m.person_id = w.pid[7];
+    assert_int_equal(store_tube_scan(st, t1, 5, &m, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    tube_is(st, "T0000001", "closed", 5, 2);
+    free_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +518,7 @@ int main(void)
         cmocka_unit_test(scans_fill_bulk),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
+        cmocka_unit_test(scans_add_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
