@@ -325,6 +325,8 @@ static const schema_row schema[] = {
     ROW("testing.single_positive.case_source", T_STR,
         .oneof = "community_screening|quarantine_screening"),
     ROW("testing.single_positive.notify", T_STRS),
+    ROW("testing.unmatched_positive.source", T_SRC),
+    ROW("testing.unmatched_positive.notify", T_STRS),
     ROW("testing.invalid.source", T_SRC),
     ROW("testing.invalid.resample", T_BOOL),
     ROW("testing.invalid.lead_measure", T_STR),
