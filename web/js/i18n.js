@@ -9,6 +9,11 @@ const KEY = 'fangkong.lang';
 
 const zh = {
   'app.title': '防控指挥平台',
+  'nav.notifications': '通知', 'notice.title': '通知', 'notice.unacked_only': '只看未确认',
+  'notice.none_open': '没有未确认的通知', 'notice.at': '时间', 'notice.kind': '类型', 'notice.area': '区域',
+  'notice.message': '内容', 'notice.state': '处理', 'notice.ack': '确认收到', 'notice.acked': '{who} 于 {at} 确认',
+  'nkind.pool_positive': '混采阳性', 'nkind.screening_positive': '初筛阳性', 'nkind.pool_cleared': '混采复核解除',
+  'nkind.result_corrected': '结果更正', 'nkind.unmatched_positive': '阳性待匹配',
   'nav.zones': '风险区', 'zones.title': '风险区域划定', 'zone.start': '起始', 'zone.last_case': '最近病例',
   'zone.may_downgrade': '{date} 起可降为{to}', 'zone.may_lift': '{date} 起可解除', 'zone.needs': '尚需',
   'zone.note': '说明（必填）', 'zone.force': '提前（须写明理由）', 'zone.publish': '发布', 'zone.reject': '不予划定',
@@ -239,6 +244,11 @@ const zh = {
 
 const en = {
   'app.title': 'Outbreak Command',
+  'nav.notifications': 'Notices', 'notice.title': 'Notices', 'notice.unacked_only': 'Unacknowledged only',
+  'notice.none_open': 'No unacknowledged notices', 'notice.at': 'At', 'notice.kind': 'Kind', 'notice.area': 'Area',
+  'notice.message': 'Message', 'notice.state': 'Handling', 'notice.ack': 'Acknowledge', 'notice.acked': 'Acknowledged by {who} at {at}',
+  'nkind.pool_positive': 'Pool positive', 'nkind.screening_positive': 'Screening positive', 'nkind.pool_cleared': 'Pool cleared',
+  'nkind.result_corrected': 'Result corrected', 'nkind.unmatched_positive': 'Positive without a tube',
   'nav.zones': 'Risk zones', 'zones.title': 'Risk zones', 'zone.start': 'Since', 'zone.last_case': 'Last case',
   'zone.may_downgrade': 'may go down to {to} from {date}', 'zone.may_lift': 'may be lifted from {date}', 'zone.needs': 'Still needs',
   'zone.note': 'Note (required)', 'zone.force': 'Early (give the reason)', 'zone.publish': 'Publish', 'zone.reject': 'Reject',
