@@ -16,7 +16,8 @@
  *    whose unit holds the case's residence are extended the same way.
  *    zones_case_written runs it automatically when a case write made a case confirmed
  *    (not confirmed before), inside the caller's unit, as the case writer (a proposal
- *    needs no PERM_ZONES; every step after it does).
+ *    needs no PERM_ZONES; every step after it does): the API's case create and edit, and
+ *    each row of a cases import (io/import.c, tr NULL: venues read from the store).
  *  - Decisions need PERM_ZONES and the zone's area within the caller's (FK_ENOTFOUND
  *    outside, existence not disclosed): edit (level, unit, name; proposed or published),
  *    publish (proposed only; the start date becomes the day of publication), reject

@@ -287,3 +287,22 @@ test('the CLI: zones list, propose, publish, lift (refused without a note, befor
   assert.equal(cli('publish', 'x').status, 1);
   assert.equal(cli('frobnicate').status, 2);
 });
+
+test('a confirmed case imported from a file proposes its zone in the import\'s write; a screening positive row does not', async () => {
+  const [a, b] = [people[people.length - 1], people[people.length - 2]];
+  const day = localDay(Date.now() - DAY);
+  const csv = 'person_id_number,classification,severity,reported_at,sampling_date,source\n' +
+    `${a.id_number},confirmed,mild,${iso(Date.now() - 3600e3)},${day},community_screening\n` +
+    `${b.id_number},screening_positive,,${iso(Date.now() - 3600e3)},${day},community_screening\n`;
+  const imp = await liudiao.post('/api/v1/imports/cases', csv, { 'Content-Type': 'text/csv' });
+  assert.equal(imp.status, 200, imp.text);
+  const caseOf = async (p) => (await admin.get(`/api/v1/cases?q=${p.id_number}&limit=5`)).json.items[0];
+  const [ca, cb] = [await caseOf(a), await caseOf(b)];
+  assert.equal(ca.classification, 'confirmed');
+  // its residence's zone proposed (a live zone it falls in is extended as well)
+  const home = (await zonesOf(ca.id)).filter((z) => /^residence: /.test(z.rule));
+  assert.equal(home.length, 1, JSON.stringify(home));
+  assert.deepEqual([home[0].status, home[0].created_by, home[0].n_cases], ['proposed', 'liudiao', 1]);
+  assert.ok(home[0].area_code.startsWith(mine), home[0].area_code);
+  assert.deepEqual(await zonesOf(cb.id), []);
+});
