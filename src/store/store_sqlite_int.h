@@ -126,7 +126,7 @@ void sq_read_end(struct sq_store *s, int began);
 int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err);
 
 /* ---- dynamic queries for the filtered lists (store_sqlite.c) ---------------------- */
-#define SQ_MAX_BINDS 24
+#define SQ_MAX_BINDS 40
 typedef struct sq_binds {
     int n;
     struct { const char *text; int64_t num; int is_text; } v[SQ_MAX_BINDS];

@@ -9,6 +9,9 @@ const KEY = 'fangkong.lang';
 
 const zh = {
   'app.title': '防控指挥平台',
+  'cov.home_only': '只看需上门采样', 'cov.home_of': '{area} 需上门采样人员（{n} 人）', 'cov.none_home': '该单位未检人员中无需上门采样者',
+  'cov.home': '上门采样原因', 'home.disabled': '行动不便', 'home.elderly_alone': '独居老人', 'home.pregnant': '孕妇',
+  'home.chronic': '慢性病', 'home.infant': '婴幼儿', 'home.stay_home_zone': '足不出户区域', 'home.home_isolation': '居家隔离户',
   'nav.notifications': '通知', 'notice.title': '通知', 'notice.unacked_only': '只看未确认',
   'notice.none_open': '没有未确认的通知', 'notice.at': '时间', 'notice.kind': '类型', 'notice.area': '区域',
   'notice.message': '内容', 'notice.state': '处理', 'notice.ack': '确认收到', 'notice.acked': '{who} 于 {at} 确认',
@@ -244,6 +247,9 @@ const zh = {
 
 const en = {
   'app.title': 'Outbreak Command',
+  'cov.home_only': 'Home sampling only', 'cov.home_of': '{area}: to sample at home ({n})', 'cov.none_home': 'Nobody untested here needs home sampling',
+  'cov.home': 'Home sampling', 'home.disabled': 'Limited mobility', 'home.elderly_alone': 'Elderly living alone', 'home.pregnant': 'Pregnant',
+  'home.chronic': 'Chronic illness', 'home.infant': 'Infant', 'home.stay_home_zone': 'Stay-home zone', 'home.home_isolation': 'Home isolation',
   'nav.notifications': 'Notices', 'notice.title': 'Notices', 'notice.unacked_only': 'Unacknowledged only',
   'notice.none_open': 'No unacknowledged notices', 'notice.at': 'At', 'notice.kind': 'Kind', 'notice.area': 'Area',
   'notice.message': 'Message', 'notice.state': 'Handling', 'notice.ack': 'Acknowledge', 'notice.acked': 'Acknowledged by {who} at {at}',
