@@ -772,6 +772,66 @@ int zones_decide(store *st, const policy *pol, const actor *a, int64_t id, const
     return fill_view(st, pol, &z, true, out, err);
 }
 
+/* The row of the rest of county `code` at the scheme's lowest level, published since
+ * `since` (its earliest live zone above that level). */
+static int county_row(store *st, const zone_level *low, const char *code, int64_t since,
+                      zone_view *v, fk_err *err)
+{
+    area county;
+    memset(v, 0, sizeof *v);
+    if (store_area_get(st, code, &county, err) != 0)
+        return -1;
+    snprintf(v->z.area_code, sizeof v->z.area_code, "%s", code);
+    snprintf(v->z.area_name, sizeof v->z.area_name, "%s", county.name);
+    snprintf(v->z.name, sizeof v->z.name, "%.96s其他区域", county.name);
+    snprintf(v->z.level, sizeof v->z.level, "%s", low->key);
+    snprintf(v->z.unit_kind, sizeof v->z.unit_kind, "district");
+    snprintf(v->z.status, sizeof v->z.status, "published");
+    snprintf(v->level_zh, sizeof v->level_zh, "%s", low->zh);
+    snprintf(v->public_level, sizeof v->public_level, "%s", low->public_level);
+    v->z.published_at = since;
+    v->residents = -1;
+    return 0;
+}
+
+/* Every scheme's lowest level is the rest of the county (zones.schemes.*.levels, rank
+ * 1, unit county): it is never drawn as a zone, so the public list adds one row per
+ * county (district) holding a live zone above it, as the notices read (XX区其他区域为
+ * 低风险区). Counties in the order their first zone appears. */
+static int rest_of_counties(store *st, const policy *pol, zone_view_list *out, fk_err *err)
+{
+    zone_level low, l;
+    fk_err ignored;
+    size_t n = out->n, added = 0;
+    if (zone_level_by_rank(pol, 1, &low, &ignored) != 0 || n == 0)
+        return 0;
+    zone_view *grown = realloc(out->items, 2 * n * sizeof *grown);
+    if (!grown)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    out->items = grown;
+    for (size_t i = 0; i < n; i++) {
+        const zone_rec *z = &out->items[i].z;
+        if (zone_level_get(pol, z->level, &l, "level", &ignored) != 0 || l.rank <= low.rank)
+            continue;
+        size_t k = n;
+        while (k < n + added && strncmp(out->items[k].z.area_code, z->area_code, 6) != 0)
+            k++;
+        if (k < n + added) {
+            if (z->published_at < out->items[k].z.published_at)
+                out->items[k].z.published_at = z->published_at;
+            continue;
+        }
+        char code[7];
+        snprintf(code, sizeof code, "%.6s", z->area_code);
+        if (county_row(st, &low, code, z->published_at, &out->items[n + added], err) != 0)
+            return -1;
+        added++;
+    }
+    out->n += added;
+    out->total += (int64_t)added;
+    return 0;
+}
+
 int zones_public(store *st, const policy *pol, bool history, zone_view_list *out, fk_err *err)
 {
     zone_filter f = {.status = history ? NULL : "published", .published_ever = history,
@@ -782,5 +842,9 @@ int zones_public(store *st, const policy *pol, bool history, zone_view_list *out
         return -1;
     int rc = views_of(st, pol, &l, false, out, err);
     zone_list_free(&l);
+    if (rc == 0 && !history)
+        rc = rest_of_counties(st, pol, out, err);
+    if (rc != 0)
+        zone_view_list_free(out);
     return rc;
 }

@@ -31,6 +31,11 @@
  *    data; a zone's detail names its cases by id and number only.
  *  - Public (zones_public): no actor, published zones (history: every zone ever
  *    published, with from and to); area name, level, public level, since, may-lift.
+ *    The current list adds, per county (district) holding a live zone above the
+ *    scheme's lowest level, a row for the rest of that county at the lowest level
+ *    (rank 1, unit county: 低风险区 / 防范区, never drawn as a zone), since the earliest
+ *    such zone's publication (zone id 0, name "<county>其他区域"). The history does not
+ *    carry these rows (they are implied by the zones' own dates).
  * Days are local (reporting.utc_offset_h). Ownership: lists are the caller's.
  * Thread safety: as the store handle; the policy is read-only.
  */

@@ -172,6 +172,16 @@ test('publish; the public list shows it with no person data; CSV in the contract
   const lines = csv.text.trim().split('\n');
   assert.equal(lines[0], 'region_code,area_name,level,from,to');
   assert.ok(lines.includes(`${z.area_code},封控区一,high,${localDay(Date.now())},`), csv.text);
+  // the rest of the county is at the scheme's lowest level (防范区, public low), one row
+  const county = z.area_code.slice(0, 6);
+  const rest = r.json.items.filter((x) => x.region_code === county);
+  assert.equal(rest.length, 1, r.text);
+  assert.deepEqual([rest[0].level, rest[0].level_zh, rest[0].zone_level, rest[0].from, rest[0].to],
+    ['low', '防范区', 'precaution', localDay(Date.now()), null]);
+  assert.match(rest[0].name, /其他区域$/);
+  assert.ok(lines.includes(`${county},${rest[0].name},low,${localDay(Date.now())},`), csv.text);
+  assert.ok(!(await pub.get('/api/v1/public/risk-areas/history')).json.items.some((x) => x.region_code === county),
+    'the history lists zones only');
   refuse(await pub.get('/api/v1/public/risk-areas?format=xml'), 400, 'format');
 });
 
@@ -189,7 +199,9 @@ test('a lift before its date is refused; forced with a written reason it is reco
   const ev = d.events.at(-1);
   assert.deepEqual([ev.kind, ev.forced, ev.note, ev.actor], ['lifted', true, '经专家研判提前解封', 'admin']);
   const pub = client(srv.url);
-  assert.ok(!(await pub.get('/api/v1/public/risk-areas')).json.items.some((x) => x.region_code === z.area_code));
+  const now = (await pub.get('/api/v1/public/risk-areas')).json.items;
+  assert.ok(!now.some((x) => x.region_code === z.area_code));
+  assert.ok(!now.some((x) => x.region_code === z.area_code.slice(0, 6)), 'no zone left: no rest of the county');
   const h = await pub.get('/api/v1/public/risk-areas/history?format=csv');
   assert.ok(h.text.includes(`${z.area_code},封控区一,high,${localDay(Date.now())},${localDay(Date.now())}`), h.text);
   // audited
