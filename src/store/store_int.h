@@ -109,6 +109,7 @@ struct store_ops {
                        const audit_rec *a, fk_err *err);
     int (*lead_get)(store *st, int64_t id, lead_rec *out, fk_err *err);
     int (*lead_list)(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+    int (*lead_each)(store *st, const lead_filter *f, lead_fn fn, void *ctx, fk_err *err);
     int (*lead_events)(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
     int (*lead_transition)(store *st, int64_t id, const char *from, const char *to,
                            const char *measure_taken, const char *assignee, const char *actor,
