@@ -250,6 +250,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
     rq.policy = srv->cfg.policy;
     rq.tracing = srv->cfg.tracing;
     rq.codes = srv->cfg.codes;
+    rq.throttle = srv->cfg.throttle;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
     rq.upload_path = cs->spool_path;

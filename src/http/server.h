@@ -25,6 +25,8 @@ typedef struct server_config {
     const struct policy *policy; /* in force; owned by the caller, outlives the server */
     struct tracing *tracing;     /* contact discovery; owned by the caller, outlives it */
     struct codes_runtime *codes; /* health-code key and scan audit; the caller's, outlives it */
+    struct throttle *throttle;   /* failed credential checks (services/throttle.h); the
+                                    caller's, outlives it; NULL = no limit */
 } server_config;
 
 typedef struct http_server http_server;

@@ -130,7 +130,7 @@ const zh = {
   'err.no_record': '记录 {id} 不存在', 'err.taken': '{name} 已被使用',
   'err.outside_area': '{code} 不在您的管辖范围（{area}）内', 'err.outside': '不在您的管辖范围内',
   'err.transition': '不能从“{from}”变更为“{to}”', 'err.role': '“{role}”角色无权执行此操作',
-  'err.audit_only_command': '只有指挥部角色可以查看审计日志', 'err.login': '用户名或密码错误',
+  'err.audit_only_command': '只有指挥部角色可以查看审计日志', 'err.login': '用户名或密码错误', 'err.throttled': '失败次数过多，请 {n} 分钟后再试',
   'err.body_too_large': '提交的内容过大（超过 {n} 字节）', 'err.malformed_json': '提交的数据格式错误（JSON 第 {line} 行第 {col} 列）',
   'err.not_object': '提交的数据格式错误（应为 JSON 对象）', 'err.busy': '服务器繁忙，请稍后重试',
   // ... else one per error code, followed by the server's own words.
