@@ -1079,6 +1079,26 @@ int policy_get_int_array(const policy *p, const char *path, int64_t *out, size_t
     return 0;
 }
 
+int policy_get_string_array(const policy *p, const char *path, const char **out, size_t cap,
+                            size_t *n, fk_err *err)
+{
+    const json_t *a = policy_need(p, path, "an array of strings", is_arr, err), *e;
+    size_t i;
+    if (!a)
+        return -1;
+    json_array_foreach(a, i, e)
+        if (!json_is_string(e))
+            return fk_fail(err, FK_EINVAL, path, "policy %s: %s is not an array of strings",
+                           p->id, path);
+    *n = json_array_size(a);
+    if (*n > cap)
+        return fk_fail(err, FK_ETOOBIG, path, "policy %s: %s has %zu elements, room for %zu",
+                       p->id, path, *n, cap);
+    json_array_foreach(a, i, e)
+        out[i] = json_string_value(e);
+    return 0;
+}
+
 int policy_get_count(const policy *p, const char *path, size_t *out, fk_err *err)
 {
     const json_t *n = policy_need(p, path, "an array or object", is_coll, err);

@@ -23,20 +23,8 @@
 
 static int rule_types(const policy *pol, coverage_query *q, fk_err *err)
 {
-    size_t n;
-    char path[64];
-    if (policy_get_count(pol, RULES "resident_types", &n, err) != 0)
-        return -1;
-    if (n > COVERAGE_MAX_TYPES)
-        return fk_fail(err, FK_EINVAL, RULES "resident_types", RULES "resident_types: at "
-                       "most %d", COVERAGE_MAX_TYPES);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, RULES "resident_types.%zu", i);
-        if (policy_get_string(pol, path, &q->types[i], err) != 0)
-            return -1;
-    }
-    q->ntypes = n;
-    return 0;
+    return policy_get_string_array(pol, RULES "resident_types", q->types, COVERAGE_MAX_TYPES,
+                                   &q->ntypes, err);
 }
 
 /* Persons born after the round's start date less `years` are under age at the round:
@@ -54,21 +42,18 @@ static void age_cutoff(int64_t starts_at, int64_t years, char out[11])
 
 #define HOME "testing.home_sampling."
 
+#define HOME_MAX_LIST 8
+
 /* The person flags of the home-sampling rule as a mask. */
 static int home_flag_mask(const policy *pol, unsigned *mask, fk_err *err)
 {
+    const char *names[HOME_MAX_LIST];
     size_t n;
-    char path[64];
-    const char *name;
     *mask = 0;
-    if (policy_get_count(pol, HOME "person_flags", &n, err) != 0)
+    if (policy_get_string_array(pol, HOME "person_flags", names, HOME_MAX_LIST, &n, err) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, HOME "person_flags.%zu", i);
-        if (policy_get_string(pol, path, &name, err) != 0)
-            return -1;
-        *mask |= person_flag_from_name(name);
-    }
+    for (size_t i = 0; i < n; i++)
+        *mask |= person_flag_from_name(names[i]);
     return 0;
 }
 
@@ -76,19 +61,15 @@ static int home_flag_mask(const policy *pol, unsigned *mask, fk_err *err)
  * one of the rule's zone_movements. */
 static int home_levels(const policy *pol, coverage_query *q, fk_err *err)
 {
+    const char *movements[HOME_MAX_LIST];
     size_t n;
-    char path[64];
-    const char *movement;
-    if (policy_get_count(pol, HOME "zone_movements", &n, err) != 0)
+    if (policy_get_string_array(pol, HOME "zone_movements", movements, HOME_MAX_LIST, &n,
+                                err) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, HOME "zone_movements.%zu", i);
-        if (policy_get_string(pol, path, &movement, err) != 0)
-            return -1;
-        q->n_home_levels += zone_levels_with_movement(pol, movement,
+    for (size_t i = 0; i < n; i++)
+        q->n_home_levels += zone_levels_with_movement(pol, movements[i],
                                                       q->home_levels + q->n_home_levels,
                                                       COVERAGE_MAX_LEVELS - q->n_home_levels);
-    }
     return 0;
 }
 

@@ -333,7 +333,7 @@ static int unmatched_row_of(store *st, const actor *a, int64_t lab_id, int64_t r
  * in the transaction that records it: it must reach someone without a report being read. */
 static int unmatched_notify(store *st, const policy *pol, const unmatched_rec *u, fk_err *err)
 {
-    static const char path[] = "testing.unmatched_positive.notify";
+    const char *audiences[8];
     notice_rec n = {.entity_id = u->id, .created_at = u->recorded_at};
     size_t count = 0;
     snprintf(n.area_code, sizeof n.area_code, "%s", u->area_code);
@@ -342,15 +342,11 @@ static int unmatched_notify(store *st, const policy *pol, const unmatched_rec *u
     if (hold_msg_unmatched_positive(n.message, sizeof n.message, u->barcode, u->reason,
                                     u->has_ct, u->ct_orf1ab, u->ct_n) != 0)
         return fk_fail(err, FK_EINTERNAL, "", "unmatched positive notice does not fit");
-    if (policy_get_count(pol, path, &count, err) != 0)
+    if (policy_get_string_array(pol, "testing.unmatched_positive.notify", audiences, 8, &count,
+                                err) != 0)
         return -1;
     for (size_t i = 0; i < count; i++) {
-        char item[64];
-        const char *audience;
-        snprintf(item, sizeof item, "%s.%zu", path, i);
-        if (policy_get_string(pol, item, &audience, err) != 0)
-            return -1;
-        snprintf(n.audience, sizeof n.audience, "%s", audience);
+        snprintf(n.audience, sizeof n.audience, "%s", audiences[i]);
         if (store_notice_insert(st, &n, err) != 0)
             return -1;
     }
