@@ -1059,21 +1059,38 @@ int policy_get_string(const policy *p, const char *path, const char **out, fk_er
     return n ? (*out = json_string_value(n), 0) : -1;
 }
 
-int policy_get_int_array(const policy *p, const char *path, int64_t *out, size_t cap,
-                         size_t *n, fk_err *err)
+/* The array at path once every element passed is_elem and it fits in cap; *n its length
+ * (also when it does not fit: FK_ETOOBIG). */
+static const json_t *array_of(const policy *p, const char *path, const char *what,
+                              bool (*is_elem)(const json_t *), size_t cap, size_t *n,
+                              fk_err *err)
 {
-    const json_t *a = policy_need(p, path, "an array of integers", is_arr, err), *e;
+    const json_t *a = policy_need(p, path, what, is_arr, err), *e;
     size_t i;
     if (!a)
-        return -1;
+        return NULL;
     json_array_foreach(a, i, e)
-        if (!json_is_integer(e))
-            return fk_fail(err, FK_EINVAL, path, "policy %s: %s is not an array of integers",
-                           p->id, path);
+        if (!is_elem(e))
+            return fk_fail(err, FK_EINVAL, path, "policy %s: %s is not %s", p->id, path, what),
+                   NULL;
     *n = json_array_size(a);
     if (*n > cap)
         return fk_fail(err, FK_ETOOBIG, path, "policy %s: %s has %zu elements, room for %zu",
-                       p->id, path, *n, cap);
+                       p->id, path, *n, cap),
+               NULL;
+    return a;
+}
+
+static bool is_integer(const json_t *e) { return json_is_integer(e); }
+static bool is_string(const json_t *e) { return json_is_string(e); }
+
+int policy_get_int_array(const policy *p, const char *path, int64_t *out, size_t cap,
+                         size_t *n, fk_err *err)
+{
+    const json_t *a = array_of(p, path, "an array of integers", is_integer, cap, n, err), *e;
+    size_t i;
+    if (!a)
+        return -1;
     json_array_foreach(a, i, e)
         out[i] = json_integer_value(e);
     return 0;
@@ -1082,18 +1099,10 @@ int policy_get_int_array(const policy *p, const char *path, int64_t *out, size_t
 int policy_get_string_array(const policy *p, const char *path, const char **out, size_t cap,
                             size_t *n, fk_err *err)
 {
-    const json_t *a = policy_need(p, path, "an array of strings", is_arr, err), *e;
+    const json_t *a = array_of(p, path, "an array of strings", is_string, cap, n, err), *e;
     size_t i;
     if (!a)
         return -1;
-    json_array_foreach(a, i, e)
-        if (!json_is_string(e))
-            return fk_fail(err, FK_EINVAL, path, "policy %s: %s is not an array of strings",
-                           p->id, path);
-    *n = json_array_size(a);
-    if (*n > cap)
-        return fk_fail(err, FK_ETOOBIG, path, "policy %s: %s has %zu elements, room for %zu",
-                       p->id, path, *n, cap);
     json_array_foreach(a, i, e)
         out[i] = json_string_value(e);
     return 0;
