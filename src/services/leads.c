@@ -435,7 +435,7 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
                                    a->username, c->note, fk_now(), &rec, out, err);
     /* a traveler lead closed: the travel hook (health codes) in the same transaction */
     if (rc == 0 && !strcmp(cur.kind, "traveler") && !strcmp(to, "closed") && cur.person_id)
-        rc = travel_leads_changed(st, &cur.person_id, 1, err);
+        rc = travel_leads_changed(st, a, &cur.person_id, 1, err);
     if (store_end(st, rc, err) != 0)
         return -1;
     mask_lead(a, out);

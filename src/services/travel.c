@@ -203,7 +203,7 @@ static int make_lead(matcher *m, const arrival_rec *ar, const travel_match *t,
         snprintf(made->measure[i], sizeof made->measure[i], "%s", mr.measure);
         snprintf(made->test_days[i], sizeof made->test_days[i], "%s", mr.test_days);
     }
-    return travel_leads_changed(m->st, &ar->person_id, 1, err);
+    return travel_leads_changed(m->st, m->a, &ar->person_id, 1, err);
 }
 
 /* Match one arrival; a lead when its strictest level is new and stricter than any had. */
@@ -596,14 +596,13 @@ int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
 
 /* ---- the hook ----------------------------------------------------------------------- */
 
-int travel_leads_changed(store *st, const int64_t *person_ids, size_t n, fk_err *err)
+int travel_leads_changed(store *st, const actor *a, const int64_t *person_ids, size_t n,
+                         fk_err *err)
 {
     /* Health codes recompute these persons here, in the caller's transaction (issue 6
-     * contract "Hooks"). */
-    actor sys;
-    actor_system(&sys, "travel");
+     * contract "Hooks"), the colour log naming the change's maker. */
     for (size_t i = 0; i < n; i++)
         if (codes_touch(st, CODES_BY_PERSON, person_ids[i], err) != 0)
             return -1;
-    return n ? codes_recompute_touched(st, &sys, "travel", NULL, err) : 0;
+    return n ? codes_recompute_touched(st, a, "travel", NULL, err) : 0;
 }

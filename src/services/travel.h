@@ -98,7 +98,9 @@ int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
                 const travel_scan_in *in, scan_rec *out, travel_leads *made, fk_err *err);
 
 /* THE HOOK: runs inside the transaction after traveler leads of these persons were
- * created or closed. Health codes recompute the persons here (wired at merge). */
-int travel_leads_changed(store *st, const int64_t *person_ids, size_t n, fk_err *err);
+ * created or closed by `a`. Health codes recompute the persons here; the colour log names
+ * `a` as the operator. */
+int travel_leads_changed(store *st, const actor *a, const int64_t *person_ids, size_t n,
+                         fk_err *err);
 
 #endif

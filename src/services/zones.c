@@ -56,15 +56,14 @@ static int level_rank(const policy *pol, const char *level)
     return level && *level && zone_level_get(pol, level, &l, "level", &e) == 0 ? l.rank : 0;
 }
 
-int zones_members_changed(store *st, int64_t zone_id, bool after, fk_err *err)
+int zones_members_changed(store *st, const actor *a, int64_t zone_id, bool after, fk_err *err)
 {
     /* Issue 6 contract: the health codes of the zone's persons, before the change (touched)
-     * and after it (touched and recomputed, all in the caller's transaction). */
-    actor sys;
+     * and after it (touched and recomputed, all in the caller's transaction), logged as
+     * the decision's maker. */
     if (!after)
         return codes_touch(st, CODES_BY_ZONE, zone_id, err);
-    actor_system(&sys, "zone");
-    return codes_recompute_for(st, &sys, "zone", CODES_BY_ZONE, zone_id, err);
+    return codes_recompute_for(st, a, "zone", CODES_BY_ZONE, zone_id, err);
 }
 
 /* ---- dates and flags ------------------------------------------------------------------ */
@@ -179,15 +178,16 @@ static int record(store *st, const actor *a, const zone_rec *z, const char *kind
 }
 
 /* Write z (recomputed) with the hook around it when it is published. */
-static int save(store *st, const policy *pol, zone_rec *z, bool members_change, fk_err *err)
+static int save(store *st, const policy *pol, const actor *a, zone_rec *z, bool members_change,
+                fk_err *err)
 {
     zone_step step;
     bool hook = members_change && strcmp(z->status, "rejected") != 0;
     z->updated_at = fk_now();
     if (recompute(st, pol, z, &step, err) != 0 ||
-        (hook && zones_members_changed(st, z->id, false, err) != 0) ||
+        (hook && zones_members_changed(st, a, z->id, false, err) != 0) ||
         store_zone_update(st, z, err) != 0 ||
-        (hook && zones_members_changed(st, z->id, true, err) != 0))
+        (hook && zones_members_changed(st, a, z->id, true, err) != 0))
         return -1;
     return 0;
 }
@@ -275,7 +275,7 @@ static int extend(store *st, const policy *pol, const actor *a, zone_rec *z, pro
         snprintf(z->pending_level, sizeof z->pending_level, "%s", wanted);
     }
     snprintf(note, sizeof note, "病例 %lld 号（%s）", (long long)pr->c->number, rule);
-    if (save(st, pol, z, published, err) != 0 ||
+    if (save(st, pol, a, z, published, err) != 0 ||
         record(st, a, z, "extended", NULL, NULL, 0, note, err) != 0)
         return -1;
     if (stricter)
@@ -649,7 +649,7 @@ static int edit_in_unit(store *st, const policy *pol, const actor *a, zone_rec *
              e->name ? "name " : "", e->unit_kind ? "unit " : "", e->note ? ": " : "",
              e->note ? e->note : "");
     bool members = strcmp(z->status, "published") == 0 && (e->level || e->unit_kind);
-    return save(st, pol, z, members, err) == 0 &&
+    return save(st, pol, a, z, members, err) == 0 &&
                    record(st, a, z, "edited", from, z->level, 0, detail, err) == 0
                ? 0
                : -1;
@@ -685,7 +685,7 @@ static int publish(store *st, const policy *pol, const actor *a, zone_rec *z, co
     zone_day_format(today_of(pol), z->start_date);
     snprintf(z->origin_level, sizeof z->origin_level, "%s", z->level);
     z->steps = 0;
-    return save(st, pol, z, true, err) == 0 &&
+    return save(st, pol, a, z, true, err) == 0 &&
                    record(st, a, z, "published", NULL, z->level, 0, note, err) == 0
                ? 0
                : -1;
@@ -698,7 +698,7 @@ static int reject(store *st, const policy *pol, const actor *a, zone_rec *z, con
         return fk_fail(err, FK_ECONFLICT, "status", "status: only a proposed zone is rejected "
                        "(this one is %s)", z->status);
     snprintf(z->status, sizeof z->status, "rejected");
-    return save(st, pol, z, false, err) == 0 &&
+    return save(st, pol, a, z, false, err) == 0 &&
                    record(st, a, z, "rejected", z->level, NULL, 0, note, err) == 0
                ? 0
                : -1;
@@ -742,7 +742,7 @@ static int step(store *st, const policy *pol, const actor *a, zone_rec *z, bool 
             z->pending_level[0] = '\0';
     }
     zone_day_format(today, z->last_step_date);
-    return save(st, pol, z, true, err) == 0 &&
+    return save(st, pol, a, z, true, err) == 0 &&
                    record(st, a, z, lift ? "lifted" : "downgraded", from,
                           lift ? "lifted" : z->level, forced, note, err) == 0
                ? 0

@@ -62,8 +62,10 @@ void zone_view_list_free(zone_view_list *l);
 /* The hook of the issue 6 contract: runs after a zone's membership or level changes
  * (publish, edit of a published zone, downgrade, lift, extension of a published zone),
  * inside the same unit, once before the change (after = false) and once after. The
- * codes recompute `SELECT person_id FROM zone_persons WHERE zone_id = ?` here. */
-int zones_members_changed(store *st, int64_t zone_id, bool after, fk_err *err);
+ * codes recompute `SELECT person_id FROM zone_persons WHERE zone_id = ?` here, the
+ * colour log naming `a`, who made the change. */
+int zones_members_changed(store *st, const actor *a, int64_t zone_id, bool after,
+                          fk_err *err);
 
 struct tracing;
 /* Propose zones from a case; *ids (OUT, cap) the zones proposed or extended. The case's
