@@ -372,6 +372,8 @@ static const schema_row schema[] = {
     ROW("health_code.overdue_grace_h", T_INT, HOURS),
     ROW("health_code.token_valid_s", T_INT, .lo = 30, .hi = 86400),
     ROW("health_code.token_source", T_SRC),
+    ROW("health_code.itinerary_card.days", T_INT, .lo = 0, .hi = 30),
+    ROW("health_code.itinerary_card.source", T_SRC),
     ROW("health_code.rules.*.id", T_STR),
     ROW("health_code.rules.*.colour", T_STR, .oneof = COLOURS),
     ROW("health_code.rules.*.condition", T_STR, .oneof = "case_not_released|in_phase|"
