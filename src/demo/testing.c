@@ -225,7 +225,7 @@ static int ship(store *st, const actor *a, const round_plan *p, int64_t lab_id, 
             continue;
         for (size_t k = 0; k < n; k++)
             ptrs[k] = codes[k];
-        snprintf(box, sizeof box, "DMBOX-%02zu", i + 1);
+        snprintf(box, sizeof box, "DMBOX-%02u", (unsigned)(i + 1) % 100u);
         if (sample_box_pack(st, a, box, d->s.id, ptrs, n, &b, err) != 0 ||
             sample_box_hand_over(st, a, box, i % 2 ? "钱师傅" : "赵师傅", &b, err) != 0)
             return -1;
