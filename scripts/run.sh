@@ -20,7 +20,8 @@ cat <<TXT
     admin    指挥部 command, whole city       liudiao  流调 epidemiologist
     jiedao   社区 community, first street     shequ    社区 community, first community
     jiance   检测 lab    zhuanyun 转运 transfer    geli 隔离 quarantine
-    kakou    卡口 checkpoint                  guest    只读 viewer (names masked)
+    kakou    卡口 checkpoint                  gongan   公安 police
+    guest    只读 viewer (names masked)
   Ctrl-C stops the server.
 
 TXT

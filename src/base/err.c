@@ -46,6 +46,7 @@ const char *fk_code_name(fk_code code)
     case FK_EBUSY: return "unavailable";
     case FK_EIO: return "io_error";
     case FK_EGONE: return "gone";
+    case FK_ETOOMANY: return "too_many_attempts";
     case FK_EINTERNAL: return "internal";
     }
     return "internal";

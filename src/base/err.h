@@ -29,6 +29,7 @@ typedef enum fk_code {
     FK_ETOOBIG,     /* body or file over a limit: 413 */
     FK_EREF,        /* a field references something that does not exist: 422 */
     FK_EGONE,       /* valid once, no longer (an expired code token): 410 */
+    FK_ETOOMANY,    /* too many failed attempts of one credential: 429 */
     FK_EBUSY,       /* store busy or out of memory for a request-sized buffer: 503 */
     FK_EIO,         /* file system or database failure: 500 */
     FK_EINTERNAL    /* a bug: 500 */

@@ -31,7 +31,9 @@ static const char usage_text[] =
     "  days, 0 = none): its reported infections become cases, and every infection is\n"
     "  kept as ground truth in table outbreak_links.\n"
     "  With days, two risk-area lists of other regions and a dozen arrivals at the city's\n"
-    "  station, airport and highway are registered: travelers from risk areas are leads.\n";
+    "  station, airport and highway are registered: travelers from risk areas are leads;\n"
+    "  and a mass-testing round runs over the first street: sites, pooled scans, boxes,\n"
+    "  results, one positive pool whose members are held and notified.\n";
 
 typedef struct demo_args {
     demo_opts opts;
@@ -202,6 +204,20 @@ static int demo_travelers(store *st, const policy *pol, const demo_summary *sum,
     return 0;
 }
 
+/* A mass-testing round in progress over the first street, with one positive pool: see
+ * demo/testing.c. */
+static int demo_round(store *st, const policy *pol, fk_err *err)
+{
+    demo_testing_summary t;
+    double t0 = fk_seconds();
+    if (demo_testing(st, pol, &t, err) != 0)
+        return -1;
+    printf("testing: round %" PRId64 " with %" PRId64 " sites, %" PRId64 " persons scanned, %"
+           PRId64 " tube results (one positive pool) in %.2f s\n", t.round_id, t.sites,
+           t.scanned, t.results, fk_seconds() - t0);
+    return 0;
+}
+
 /* Discovery for every case of the outbreak, as an epidemiologist would run it first,
  * so the console opens on cases with their contacts and the chains graph. */
 static int discover_outbreak(store *st, const char *data, fk_err *err)
@@ -274,6 +290,8 @@ int cmd_demo(int argc, char **argv)
         rc = demo_travelers(st, pol, &sum, &err);
     if (rc == 0 && sum.cases > 0)
         rc = discover_outbreak(st, a.data, &err);
+    if (rc == 0 && a.opts.days > 0)
+        rc = demo_round(st, pol, &err);
     if (rc == 0)
         rc = demo_codes(st, pol, &err);
     policy_free(pol);

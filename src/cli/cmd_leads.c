@@ -113,26 +113,21 @@ static int export_row(tw *w, const lead_rec *l, int64_t now, fk_err *err)
     return tw_row(w, cells, EXPORT_COLS, err);
 }
 
-/* Pages through the queue (the store lists at most 1,000 at a time). */
+typedef struct export_sink { tw *w; int64_t now; fk_err *err; } export_sink;
+
+static int export_lead(void *ctx, lead_rec *l)
+{
+    export_sink *k = ctx;
+    return export_row(k->w, l, k->now, k->err);
+}
+
+/* The queue in one pass (leads_export): one sort, one snapshot, one audit record. */
 static int export_pages(store *st, const actor *me, const leads_args *a, tw *w, fk_err *err)
 {
-    lead_filter f = {.state = a->state, .area_prefix = a->area, .limit = 1000,
+    lead_filter f = {.state = a->state, .area_prefix = a->area,
                      .overdue_at = a->overdue ? a->now : 0};
-    for (;;) {
-        lead_list page = {0};
-        if (leads_list(st, me, &f, &page, err) != 0)
-            return -1;
-        int rc = 0;
-        for (size_t i = 0; i < page.n && rc == 0; i++)
-            rc = export_row(w, &page.items[i], a->now, err);
-        size_t n = page.n;
-        lead_list_free(&page);
-        if (rc != 0)
-            return -1;
-        if (n < (size_t)f.limit)
-            return 0;
-        f.offset += f.limit;
-    }
+    export_sink k = {w, a->now, err};
+    return leads_export(st, me, &f, export_lead, &k, err);
 }
 
 static int export_queue(const leads_args *a)

@@ -16,6 +16,7 @@
 #include "services/allocator.h"
 #include "services/codes.h"
 #include "services/sweeps.h"
+#include "services/throttle.h"
 #include "services/tracing.h"
 
 static const char usage_text[] =
@@ -29,7 +30,11 @@ static const char usage_text[] =
     "                 DIR/policy.json when present, else v9\n"
     "  --policy-local FILE  local overrides; default DIR/policy-local.json when present\n"
     "  --sweep-interval S   seconds between the timed duties (lead escalation...);\n"
-    "                 default 60, 0 = none (then `fangkong sweep` from cron)\n";
+    "                 default 60, 0 = none (then `fangkong sweep` from cron)\n"
+    "  --login-attempts N   failed logins of one username (or public code look-ups of\n"
+    "                 one ID number or phone) before refusals, default 5; 0 = no limit\n"
+    "  --login-window S     seconds those failures are counted over and refusals last,\n"
+    "                 from the first failure; default 900\n";
 
 /* SIGINT and SIGTERM are blocked in every thread (cmd_serve blocks them before the
  * workers start, and threads inherit the mask), so only this sigwait receives them. */
@@ -43,7 +48,7 @@ static int wait_for_signal(const sigset_t *set)
 typedef struct serve_args {
     server_config cfg;
     const char *policy, *policy_local;
-    int sweep_interval_s;
+    int sweep_interval_s, login_attempts, login_window_s;
 } serve_args;
 
 static bool parse_int(const char *s, int min, int max, int *out)
@@ -64,10 +69,11 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
         {"threads", required_argument, 0, 't'}, {"policy", required_argument, 0, 'P'},
         {"policy-local", required_argument, 0, 'L'}, {"sweep-interval", required_argument, 0, 'S'},
+        {"login-attempts", required_argument, 0, 'A'}, {"login-window", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     *a = (serve_args){.cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"},
-                      .sweep_interval_s = 60};
+                      .sweep_interval_s = 60, .login_attempts = 5, .login_window_s = 900};
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -79,6 +85,8 @@ static int parse_args(int argc, char **argv, serve_args *a)
         case 'P': a->policy = optarg; break;
         case 'L': a->policy_local = optarg; break;
         case 'S': if (!parse_int(optarg, 0, 86400, &a->sweep_interval_s)) return -1; break;
+        case 'A': if (!parse_int(optarg, 0, 1000, &a->login_attempts)) return -1; break;
+        case 'W': if (!parse_int(optarg, 1, 86400, &a->login_window_s)) return -1; break;
         case 'h': fputs(usage_text, stdout); return 1;
         default: return -1;
         }
@@ -152,8 +160,13 @@ int cmd_serve(int argc, char **argv)
     if (!alloc)
         log_warn("serve", "allocation batches on the workers' handles: %s", err.message);
     cfg->allocator = alloc;
-    http_server *srv = http_server_start(cfg, &err);
+    throttle *logins = throttle_new((throttle_limits){a.login_attempts, a.login_window_s});
+    cfg->throttle = logins;
+    http_server *srv = logins ? http_server_start(cfg, &err) : NULL;
     if (!srv) {
+        if (!logins)
+            fk_fail(&err, FK_EBUSY, "", "out of memory");
+        throttle_free(logins);
         allocator_stop(alloc);
         codes_runtime_stop(codes);
         tracing_free(tr);
@@ -173,6 +186,7 @@ int cmd_serve(int argc, char **argv)
     http_server_stop(srv);
     allocator_stop(alloc); /* after the server: no batch is running */
     codes_runtime_stop(codes); /* after the server: the last scans are queued, then written */
+    throttle_free(logins);
     tracing_free(tr);
     policy_free(pol);
     return 0;

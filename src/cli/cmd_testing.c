@@ -22,11 +22,12 @@
 
 static const char usage_text[] =
     "usage: fangkong testing untested --round ID --out FILE.csv|FILE.xlsx [--area CODE]\n"
-    "       [--now T] [--data DIR] [--policy P] [--policy-local FILE]\n"
+    "       [--home] [--now T] [--data DIR] [--policy P] [--policy-local FILE]\n"
     "  untested: who of the area (default the round's) should have been tested in the\n"
     "    round and was not (the policy's testing.coverage: who is counted, who is\n"
     "    exempt as of T, default now), by community and household, with name, ID\n"
-    "    number, phone and address in clear.\n"
+    "    number, phone, address in clear and why any must be sampled at home; --home:\n"
+    "    only those (上门采样, the policy's testing.home_sampling).\n"
     "       fangkong testing reconcile --round ID [--day D] [--area CODE] [--now T]\n"
     "       [--out FILE.csv|FILE.xlsx]\n"
     "  reconcile: the round's tubes not received, received but never sampled, results\n"
@@ -68,8 +69,9 @@ static int untested(const testing_args *a)
     actor_cli(&me);
     fk_err err;
     size_t rows = 0;
-    coverage_args args = {.round_id = a->round, .area = a->area, .now = a->now};
-    tw *w = tw_open(a->out, "untested", &err);
+    coverage_args args = {.round_id = a->round, .area = a->area, .now = a->now,
+                          .home_only = a->home};
+    tw *w = tw_open(a->out, a->home ? "home_sampling" : "untested", &err);
     int rc = w ? coverage_untested_export(st, pol, &me, &args, w, &rows, &err) : -1;
     if (rc == 0)
         rc = tw_close(w, &err);
@@ -79,7 +81,8 @@ static int untested(const testing_args *a)
     policy_free(pol);
     if (rc != 0)
         return cli_fail("testing", &err);
-    printf("exported %zu untested persons to %s\n", rows, a->out);
+    printf("exported %zu untested persons%s to %s\n", rows,
+           a->home ? " to sample at home" : "", a->out);
     return 0;
 }
 
@@ -147,6 +150,7 @@ static int take_opt(int c, const char *v, testing_args *a)
     case 'x': a->prefix = v; return 0;
     case 'b': a->barcodes = v; return 0;
     case 'O': a->open = true; return 0;
+    case 'H': a->home = true; return 0;
     case 'r': return opt_id(v, &a->round);
     case 's': return opt_id(v, &a->site);
     case 'c': return opt_id(v, &a->count);
@@ -174,6 +178,7 @@ static int parse_args(int argc, char **argv, testing_args *a)
         {"count", required_argument, 0, 'c'},  {"first", required_argument, 0, 'f'},
         {"digits", required_argument, 0, 'g'}, {"barcodes", required_argument, 0, 'b'},
         {"policy-local", required_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
+        {"home", no_argument, 0, 'H'},
         {0, 0, 0, 0}};
     int c, rc;
     optind = 1;

@@ -16,7 +16,7 @@ typedef struct testing_args {
     const char *data, *pol, *pol_local, *area, *out, *day;
     const char *name, *team, *prefix, *barcodes;
     int64_t round, now, site, from, to, count, first, digits;
-    bool open;
+    bool open, home;
     const char *operand; /* the verb's ID or FILE, NULL when none */
 } testing_args;
 

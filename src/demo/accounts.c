@@ -21,7 +21,7 @@ static const struct {
     {"jiedao", "community", FIRST_STREET},      {"shequ", "community", FIRST_COMMUNITY},
     {"jiance", "lab", WHOLE_CITY},              {"zhuanyun", "transfer", WHOLE_CITY},
     {"geli", "quarantine", WHOLE_CITY},         {"kakou", "checkpoint", WHOLE_CITY},
-    {"guest", "viewer", WHOLE_CITY},
+    {"gongan", "police", WHOLE_CITY},           {"guest", "viewer", WHOLE_CITY},
 };
 
 _Static_assert(sizeof accounts / sizeof accounts[0] <= DEMO_MAX_ACCOUNTS, "too many accounts");

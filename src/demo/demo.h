@@ -118,4 +118,12 @@ typedef struct demo_travel_summary { int64_t lists, arrivals, leads; } demo_trav
 int demo_travel(store *st, const struct policy *pol, int64_t persons, demo_travel_summary *out,
                 fk_err *err);
 
+/* The demo's mass-testing round over the first street (testing.c): sites, pooled scans,
+ * boxes, a lab and results with one positive pool, through the services and the bulk
+ * imports; *out counts them. Needs the policy in force; run after the city is written. */
+typedef struct demo_testing_summary {
+    int64_t round_id, sites, scanned, results;
+} demo_testing_summary;
+int demo_testing(store *st, const struct policy *pol, demo_testing_summary *out, fk_err *err);
+
 #endif

@@ -85,8 +85,8 @@ int h_public_code(http_req *rq, fk_err *err)
         json_decref(body);
         return -1;
     }
-    int rc = codes_public_code(rq->st, rq->policy, codes_runtime_key(rq->codes), v[0].s, v[1].s,
-                               rq->remote, &cv, err);
+    int rc = codes_public_code(rq->st, rq->throttle, rq->policy, codes_runtime_key(rq->codes),
+                               v[0].s, v[1].s, rq->remote, &cv, err);
     json_decref(body);
     if (rc != 0)
         return -1;

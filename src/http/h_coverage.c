@@ -4,7 +4,8 @@
  *   GET /api/v1/testing/rounds/{id}/coverage/households  per household (area, now, limit,
  *                                                        offset), most untested first
  *   GET /api/v1/testing/rounds/{id}/untested             the untested persons (area,
- *                                                        household, now, limit, offset)
+ *                                                        household, home, now, limit,
+ *                                                        offset); home=1: 上门采样 only
  *   GET /api/v1/testing/rounds/{id}/untested.csv|.xlsx   the same list as a file for
  *                                                        door-to-door follow-up
  */
@@ -29,13 +30,14 @@ static json_t *counts_json(const coverage_counts *c)
 /* The query arguments every coverage read shares. */
 static int read_args(http_req *rq, coverage_args *a, fk_err *err)
 {
-    int64_t limit, offset, household;
+    int64_t limit, offset, household, home;
     const char *now = req_query(rq, "now");
     memset(a, 0, sizeof *a);
     if (req_param_id(rq, 0, &a->round_id, err) ||
         req_query_int(rq, "limit", 50, 1, 1000, &limit, err) ||
         req_query_int(rq, "offset", 0, 0, 100000000, &offset, err) ||
-        req_query_int(rq, "household", 0, -1, INT64_MAX, &household, err))
+        req_query_int(rq, "household", 0, -1, INT64_MAX, &household, err) ||
+        req_query_int(rq, "home", 0, 0, 1, &home, err))
         return -1;
     if (now && fk_instant_parse(now, &a->now, "now", err) != 0)
         return -1;
@@ -44,6 +46,7 @@ static int read_args(http_req *rq, coverage_args *a, fk_err *err)
     a->limit = (int)limit;
     a->offset = (int)offset;
     a->household_id = household;
+    a->home_only = (int)home;
     return 0;
 }
 
@@ -96,11 +99,16 @@ int h_coverage_households(http_req *rq, fk_err *err)
 
 static json_t *untested_json(const untested_rec *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "person_id",
+    const char *reasons[8];
+    size_t n = coverage_home_reasons(u, reasons, 8);
+    json_t *home = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(home, json_string(reasons[i]));
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "person_id",
                      (json_int_t)u->person_id, "name", u->name, "id_number", u->id_number,
                      "phone", u->phone, "resident_type", u->resident_type, "address",
                      u->address, "household_id", (json_int_t)u->household_id, "household",
-                     u->household, "community_code", u->community_code);
+                     u->household, "community_code", u->community_code, "home_reasons", home);
 }
 
 int h_coverage_untested(http_req *rq, fk_err *err)
@@ -179,8 +187,8 @@ int h_coverage_untested_file(http_req *rq, fk_err *err)
     if (read_args(rq, &a, err) ||
         export_bytes(rq, &a, xlsx ? TW_XLSX : TW_CSV, &bytes, &len, err) != 0)
         return -1;
-    snprintf(name, sizeof name, "untested-round%lld-%s.%s", (long long)a.round_id,
-             a.area && a.area[0] ? a.area : "all", xlsx ? "xlsx" : "csv");
+    snprintf(name, sizeof name, "%s-round%lld-%s.%s", a.home_only ? "home-sampling" : "untested",
+             (long long)a.round_id, a.area && a.area[0] ? a.area : "all", xlsx ? "xlsx" : "csv");
     /* The name goes into a header: only what a code and the id may hold. */
     for (char *p = name; *p; p++)
         if (!strchr("0123456789abcdefghijklmnopqrstuvwxyz-.", *p))

@@ -114,7 +114,8 @@ int h_testing_unmatched_result(http_req *rq, fk_err *err)
     int rc = req_json_fields(rq, spec, v, &body, err) != 0;
     result_input in = {.barcode = v[0].s, .result = v[1].s, .has_orf1ab = v[2].given,
                        .ct_orf1ab = v[2].d, .has_n = v[3].given, .ct_n = v[3].d};
-    rc = rc || reconcile_unmatched_result(rq->st, &rq->who, lab, v[4].given ? v[4].n : 0, &in,
+    rc = rc || reconcile_unmatched_result(rq->st, rq->policy, &rq->who, lab,
+                                          v[4].given ? v[4].n : 0, &in,
                                           v[5].given ? v[5].s : NULL, &u, err) != 0;
     json_decref(body);
     return rc ? -1 : req_reply(rq, 201, unmatched_json(&u));

@@ -33,8 +33,8 @@ int h_session_create(http_req *rq, fk_err *err)
     char token[AUTH_TOKEN_LEN + 1];
     int64_t expires;
     user who;
-    int rc = auth_login(rq->st, json_string_value(u), json_string_value(p), rq->remote, 0, token,
-                        &expires, &who, err);
+    int rc = auth_login(rq->st, rq->throttle, json_string_value(u), json_string_value(p),
+                        rq->remote, 0, token, &expires, &who, err);
     json_decref(body);
     if (rc != 0)
         return -1;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
@@ -229,6 +230,23 @@ int h_checkpoints_list(http_req *rq, fk_err *err)
     return req_reply(rq, 200, json_pack("{s:o}", "items", items));
 }
 
+/* The itinerary card (双码联查), or null when the policy has none. */
+static json_t *card_json(const itinerary_card *c)
+{
+    if (c->days == 0)
+        return json_null();
+    json_t *places = json_array();
+    for (size_t i = 0; i < c->journeys.n; i++) {
+        const journey_rec *r = &c->journeys.items[i];
+        json_t *o = json_pack("{s:s, s:s, s:s}", "kind", r->kind, "region_code", r->region_code,
+                              "area_name", r->area_name);
+        json_object_set_new(o, "at", json_instant(r->at));
+        json_object_set_new(o, "level", json_str_or_null(r->level));
+        json_array_append_new(places, o);
+    }
+    return json_pack("{s:i, s:b, s:o}", "days", c->days, "star", c->star, "places", places);
+}
+
 int h_checkpoint_scan(http_req *rq, fk_err *err)
 {
     static const field spec[] = {
@@ -257,11 +275,22 @@ int h_checkpoint_scan(http_req *rq, fk_err *err)
     json_decref(body);
     if (rc != 0)
         return -1;
+    /* the scan is recorded: a card that cannot be read is answered as none, not a failure */
+    itinerary_card card;
+    fk_err card_err;
+    if (travel_itinerary_card(rq->st, rq->policy, &rq->who, s.person_id, s.at, &card,
+                              &card_err) != 0) {
+        log_warn("checkpoint", "itinerary card of person %lld: %s", (long long)s.person_id,
+                 card_err.message);
+        memset(&card, 0, sizeof card);
+    }
     json_t *j = json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)s.id, "person_id",
                           (json_int_t)s.person_id, "checkpoint_id", (json_int_t)cp, "direction",
                           s.direction);
     json_object_set_new(j, "at", json_instant(s.at));
     json_object_set_new(j, "arrival_id", s.arrival_id ? json_integer(s.arrival_id) : json_null());
     json_object_set_new(j, "leads", leads_json(&made));
+    json_object_set_new(j, "itinerary", card_json(&card));
+    journey_list_free(&card.journeys);
     return req_reply(rq, 201, j);
 }

@@ -36,6 +36,7 @@ typedef struct http_req {
     struct tracing *tracing;     /* contact discovery (services/tracing.h), shared */
     struct codes_runtime *codes; /* health codes' key and scan audit (services/codes.h) */
     struct allocator *allocator; /* allocation batches' writer (services/allocator.h), or NULL */
+    struct throttle *throttle;   /* failed credential checks (services/throttle.h), shared */
     actor who;                   /* valid when the route requires auth */
     const char *params[HTTP_MAX_PARAMS]; /* path parameters, in order; point into `pbuf` */
     char pbuf[HTTP_MAX_PARAMS][96]; /* a code token is 64 characters */

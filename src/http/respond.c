@@ -13,6 +13,7 @@ int http_status_of(fk_code code)
     case FK_ETOOBIG: return 413;
     case FK_EREF: return 422;
     case FK_EGONE: return 410;
+    case FK_ETOOMANY: return 429;
     case FK_EBUSY: return 503;
     case FK_EIO:
     case FK_EINTERNAL: return 500;

@@ -258,6 +258,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
     rq.tracing = srv->cfg.tracing;
     rq.codes = srv->cfg.codes;
     rq.allocator = srv->cfg.allocator;
+    rq.throttle = srv->cfg.throttle;
     rq.body = cs->body.buf;
     rq.body_len = cs->body.len;
     rq.upload_path = cs->spool_path;

@@ -27,6 +27,8 @@ typedef struct server_config {
     struct codes_runtime *codes; /* health-code key and scan audit; the caller's, outlives it */
     struct allocator *allocator; /* room allocation batches' writer (services/allocator.h);
                                     the caller's, outlives it; NULL = each thread's handle */
+    struct throttle *throttle;   /* failed credential checks (services/throttle.h); the
+                                    caller's, outlives it; NULL = no limit */
 } server_config;
 
 typedef struct http_server http_server;

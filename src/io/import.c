@@ -45,6 +45,7 @@
 #include "policy/policy.h"
 #include "services/codes.h"
 #include "services/registry.h"
+#include "services/zones.h"
 
 /* ---- key set --------------------------------------------------------------------- */
 
@@ -1065,9 +1066,16 @@ static void case_key(const void *rec, strbuf *out)
     sb_appendf(out, "%lld|%s|%s", (long long)c->person_id, c->sampling_date, c->classification);
 }
 
+/* A confirmed case proposes its zones in the import's transaction, as one entered
+ * through the API does (services/zones.h); without a trace index the venues are read
+ * from the store. */
 static int case_insert(import_ctx *cx, void *rec, fk_err *err)
 {
-    return registry_case_create(cx->st, cx->a, rec, err);
+    epicase *c = rec;
+    if (registry_case_create(cx->st, cx->a, c, err) != 0)
+        return -1;
+    const struct policy *pol = import_ctx_policy(cx);
+    return pol ? zones_case_written(cx->st, pol, NULL, cx->a, NULL, c->id, err) : 0;
 }
 
 /* ---- areas ------------------------------------------------------------------------------ */

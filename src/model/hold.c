@@ -53,3 +53,15 @@ int hold_msg_corrected(char *out, size_t cap, const char *barcode, const char *r
     return fits(snprintf(out, cap, "结果更正：单管 %s 由阳性更正为%s，病例第 %lld 号请复核订正。",
                          barcode, hold_result_zh(result), case_number), cap);
 }
+
+int hold_msg_unmatched_positive(char *out, size_t cap, const char *barcode,
+                                const char *reason, bool has_ct, double ct_orf1ab,
+                                double ct_n)
+{
+    const char *why = strcmp(reason, "unknown") ? "该管未被本实验室接收" : "查无此管";
+    char ct[64] = "";
+    if (has_ct)
+        snprintf(ct, sizeof ct, "（ORF1ab Ct %.1f，N Ct %.1f）", ct_orf1ab, ct_n);
+    return fits(snprintf(out, cap, "阳性待匹配：实验室报告条码 %s 阳性%s，%s，无法对应受检人员，"
+                         "请立即核查采样记录并组织复核。", barcode, ct, why), cap);
+}

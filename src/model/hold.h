@@ -50,5 +50,10 @@ int hold_msg_screening_positive(char *out, size_t cap, const char *barcode, doub
 /* The notice of a positive single tube corrected to `result`, naming the person's case. */
 int hold_msg_corrected(char *out, size_t cap, const char *barcode, const char *result,
                        long long case_number);
+/* The notice of a positive result no received tube matches: barcode, why unmatched
+ * ("unknown" or "not_received"), Ct values when has_ct. -1 when cap is too small. */
+int hold_msg_unmatched_positive(char *out, size_t cap, const char *barcode,
+                                const char *reason, bool has_ct, double ct_orf1ab,
+                                double ct_n);
 
 #endif

@@ -22,11 +22,14 @@ static const struct {
     {"transfer",        "r",  "rt",  "clvd"},
     {"community",       "rw", "r",   "cldgh"},
     {"checkpoint",      "r",  "",    "gs"},
+    /* 公安: told of pool positives (testing.positive_pool.notify), helps find persons */
+    {"police",          "r",  "r",   "cl"},
     {"viewer",          "r",  "r",   ""},
 };
 
 static const char *const names[] = {"command", "epidemiologist", "lab", "quarantine",
-                                    "transfer", "community", "checkpoint", "viewer", NULL};
+                                    "transfer", "community", "checkpoint", "police",
+                                    "viewer", NULL};
 
 const char *const *role_names(void)
 {

@@ -108,6 +108,9 @@ static int level_at(const policy *p, size_t i, zone_level *out)
     zfmt(path, sizeof path, "zones.schemes.%s.levels.%zu.public_level", sch, i);
     if (policy_get_string(p, path, &out->public_level, &e) != 0)
         out->public_level = "";
+    zfmt(path, sizeof path, "zones.schemes.%s.levels.%zu.movement", sch, i);
+    if (policy_get_string(p, path, &out->movement, &e) != 0)
+        out->movement = "";
     return 0;
 }
 
@@ -130,6 +133,17 @@ int zone_level_by_rank(const policy *p, int rank, zone_level *out, fk_err *err)
             return 0;
     return fk_fail(err, FK_ENOTFOUND, "level", "the scheme %s has no level of rank %d",
                    zone_scheme(p), rank);
+}
+
+size_t zone_levels_with_movement(const policy *p, const char *movement, const char **keys,
+                                 size_t cap)
+{
+    zone_level l;
+    size_t n = level_count(p), found = 0;
+    for (size_t i = 0; i < n && found < cap; i++)
+        if (level_at(p, i, &l) == 0 && !strcmp(l.movement, movement))
+            keys[found++] = l.key;
+    return found;
 }
 
 int zone_top_rank(const policy *p)

@@ -67,6 +67,7 @@ int zone_day_parse(const char *s, int64_t *day, const char *field, fk_err *err);
 /* One level of the scheme in force. */
 typedef struct zone_level {
     const char *key, *zh, *public_level; /* public_level: high | medium | low */
+    const char *movement;                /* what residents may do ("stay_home", ...); "" */
     int rank;
     int index; /* in zones.schemes.<scheme>.levels */
 } zone_level;
@@ -79,6 +80,10 @@ int zone_level_get(const struct policy *p, const char *key, zone_level *out, con
 /* The level of rank `rank` (the highest is the residence's level; the next one down is
  * the activity places' level). 0, or -1 FK_ENOTFOUND when the scheme has none. */
 int zone_level_by_rank(const struct policy *p, int rank, zone_level *out, fk_err *err);
+/* The keys of the scheme's levels whose movement is `movement` into keys (at most cap;
+ * the strings are the policy's): how many. */
+size_t zone_levels_with_movement(const struct policy *p, const char *movement,
+                                 const char **keys, size_t cap);
 /* The highest rank of the scheme. */
 int zone_top_rank(const struct policy *p);
 /* Does the level allow drawing it over unit_kind? Larger units are over-reach. */

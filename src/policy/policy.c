@@ -325,6 +325,8 @@ static const schema_row schema[] = {
     ROW("testing.single_positive.case_source", T_STR,
         .oneof = "community_screening|quarantine_screening"),
     ROW("testing.single_positive.notify", T_STRS),
+    ROW("testing.unmatched_positive.source", T_SRC),
+    ROW("testing.unmatched_positive.notify", T_STRS),
     ROW("testing.invalid.source", T_SRC),
     ROW("testing.invalid.resample", T_BOOL),
     ROW("testing.invalid.lead_measure", T_STR),
@@ -352,6 +354,15 @@ static const schema_row schema[] = {
     ROW("testing.coverage.exempt_under_age_source", T_SRC),
     ROW("testing.coverage.rate_alert_below", T_NUM, .lo = 0, .hi = 1),
     ROW("testing.coverage.rate_good_from", T_NUM, .lo = 0, .hi = 1),
+    ROW("testing.home_sampling.source", T_SRC),
+    ROW("testing.home_sampling.person_flags", T_STRS,
+        .oneof = "elderly_alone|disabled|pregnant|chronic"),
+    ROW("testing.home_sampling.person_flags_source", T_SRC),
+    ROW("testing.home_sampling.under_age_years", T_INT, .lo = 0, .hi = 18),
+    ROW("testing.home_sampling.under_age_source", T_SRC),
+    ROW("testing.home_sampling.zone_movements", T_STRS,
+        .oneof = "stay_home|stay_in_area|public_space_control|exit_with_negative_test"),
+    ROW("testing.home_sampling.home_isolated_households", T_BOOL),
     ROW("testing", T_OBJ, .check = check_testing),
     /* §6 health code, itinerary */
     ROW("health_code.source", T_SRC),
@@ -361,6 +372,8 @@ static const schema_row schema[] = {
     ROW("health_code.overdue_grace_h", T_INT, HOURS),
     ROW("health_code.token_valid_s", T_INT, .lo = 30, .hi = 86400),
     ROW("health_code.token_source", T_SRC),
+    ROW("health_code.itinerary_card.days", T_INT, .lo = 0, .hi = 30),
+    ROW("health_code.itinerary_card.source", T_SRC),
     ROW("health_code.rules.*.id", T_STR),
     ROW("health_code.rules.*.colour", T_STR, .oneof = COLOURS),
     ROW("health_code.rules.*.condition", T_STR, .oneof = "case_not_released|in_phase|"
@@ -1048,23 +1061,52 @@ int policy_get_string(const policy *p, const char *path, const char **out, fk_er
     return n ? (*out = json_string_value(n), 0) : -1;
 }
 
+/* The array at path once every element passed is_elem and it fits in cap; *n its length
+ * (also when it does not fit: FK_ETOOBIG). */
+static const json_t *array_of(const policy *p, const char *path, const char *what,
+                              bool (*is_elem)(const json_t *), size_t cap, size_t *n,
+                              fk_err *err)
+{
+    const json_t *a = policy_need(p, path, what, is_arr, err), *e;
+    size_t i;
+    if (!a)
+        return NULL;
+    json_array_foreach(a, i, e)
+        if (!is_elem(e))
+            return fk_fail(err, FK_EINVAL, path, "policy %s: %s is not %s", p->id, path, what),
+                   NULL;
+    *n = json_array_size(a);
+    if (*n > cap)
+        return fk_fail(err, FK_ETOOBIG, path, "policy %s: %s has %zu elements, room for %zu",
+                       p->id, path, *n, cap),
+               NULL;
+    return a;
+}
+
+static bool is_integer(const json_t *e) { return json_is_integer(e); }
+static bool is_string(const json_t *e) { return json_is_string(e); }
+
 int policy_get_int_array(const policy *p, const char *path, int64_t *out, size_t cap,
                          size_t *n, fk_err *err)
 {
-    const json_t *a = policy_need(p, path, "an array of integers", is_arr, err), *e;
+    const json_t *a = array_of(p, path, "an array of integers", is_integer, cap, n, err), *e;
     size_t i;
     if (!a)
         return -1;
     json_array_foreach(a, i, e)
-        if (!json_is_integer(e))
-            return fk_fail(err, FK_EINVAL, path, "policy %s: %s is not an array of integers",
-                           p->id, path);
-    *n = json_array_size(a);
-    if (*n > cap)
-        return fk_fail(err, FK_ETOOBIG, path, "policy %s: %s has %zu elements, room for %zu",
-                       p->id, path, *n, cap);
-    json_array_foreach(a, i, e)
         out[i] = json_integer_value(e);
+    return 0;
+}
+
+int policy_get_string_array(const policy *p, const char *path, const char **out, size_t cap,
+                            size_t *n, fk_err *err)
+{
+    const json_t *a = array_of(p, path, "an array of strings", is_string, cap, n, err), *e;
+    size_t i;
+    if (!a)
+        return -1;
+    json_array_foreach(a, i, e)
+        out[i] = json_string_value(e);
     return 0;
 }
 

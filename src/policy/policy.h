@@ -86,6 +86,9 @@ int policy_get_string(const policy *p, const char *path, const char **out, fk_er
  * exceeds cap, nothing is copied and FK_ETOOBIG is returned. */
 int policy_get_int_array(const policy *p, const char *path, int64_t *out, size_t cap,
                          size_t *n, fk_err *err);
+/* An array of strings into out[0..cap), each pointing into the policy; as above. */
+int policy_get_string_array(const policy *p, const char *path, const char **out, size_t cap,
+                            size_t *n, fk_err *err);
 /* Number of elements of an array, or of members of an object. */
 int policy_get_count(const policy *p, const char *path, size_t *out, fk_err *err);
 /* True when the path exists (any type). Never fails. */

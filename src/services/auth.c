@@ -6,6 +6,7 @@
 
 #include "base/timeutil.h"
 #include "model/role.h"
+#include "services/throttle.h"
 
 int auth_init(fk_err *err)
 {
@@ -121,18 +122,27 @@ static int audit_login(store *st, const user *u, const char *username, const cha
     return store_audit_append(st, &a, NULL);
 }
 
-int auth_login(store *st, const char *username, const char *password, const char *remote,
-               int64_t ttl, char token[AUTH_TOKEN_LEN + 1], int64_t *expires_at, user *out,
-               fk_err *err)
+int auth_login(store *st, throttle *t, const char *username, const char *password,
+               const char *remote, int64_t ttl, char token[AUTH_TOKEN_LEN + 1],
+               int64_t *expires_at, user *out, fk_err *err)
 {
     user u;
     fk_err lookup;
+    char key[96];
+    int64_t now = fk_now();
+    snprintf(key, sizeof key, "login:%.80s", username ? username : "");
+    if (throttle_check(t, key, "username", now, err) != 0) {
+        audit_login(st, NULL, username ? username : "", remote, "throttled");
+        return -1;
+    }
     if (!username || !password || store_user_get_by_name(st, username, &u, &lookup) != 0 ||
         u.disabled ||
         crypto_pwhash_str_verify(u.pw_hash, password, strlen(password)) != 0) {
+        throttle_failed(t, key, now);
         audit_login(st, NULL, username ? username : "", remote, "failed");
         return fk_fail(err, FK_EUNAUTH, "", "wrong username or password");
     }
+    throttle_succeeded(t, key);
     unsigned char raw[AUTH_TOKEN_LEN / 2];
     char hash[65];
     randombytes_buf(raw, sizeof raw);

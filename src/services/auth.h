@@ -32,11 +32,15 @@ int auth_user_set_role(store *st, const actor *by, const char *username, const c
 int auth_user_reset_password(store *st, const actor *by, const char *username,
                              const char *password, fk_err *err);
 
+struct throttle;
 /* Check credentials; on success write a new token (AUTH_TOKEN_LEN hex chars + NUL) and
- * its expiry. Wrong user or password are the same FK_EUNAUTH. Audited as "login". */
-int auth_login(store *st, const char *username, const char *password, const char *remote,
-               int64_t ttl, char token[AUTH_TOKEN_LEN + 1], int64_t *expires_at, user *out,
-               fk_err *err);
+ * its expiry. Wrong user or password are the same FK_EUNAUTH. Audited as "login"
+ * (outcome ok, failed or throttled). With a throttle (services/throttle.h, may be NULL)
+ * the username's failures are counted: past the limit FK_ETOOMANY "username" without
+ * checking the password (known and unknown names alike). */
+int auth_login(store *st, struct throttle *t, const char *username, const char *password,
+               const char *remote, int64_t ttl, char token[AUTH_TOKEN_LEN + 1],
+               int64_t *expires_at, user *out, fk_err *err);
 /* Resolve a bearer token to an actor; FK_EUNAUTH if unknown, expired or revoked. */
 int auth_resolve(store *st, const char *token, const char *remote, actor *out, fk_err *err);
 int auth_logout(store *st, const char *token, fk_err *err);

@@ -29,6 +29,7 @@
 #include "model/idcard.h"
 #include "model/person.h"
 #include "model/role.h"
+#include "services/throttle.h"
 
 /* ---- compiling the policy's rules ------------------------------------------------------- */
 
@@ -539,23 +540,51 @@ int codes_person_code(store *st, const policy *pol, const code_key *key, const a
     return 0;
 }
 
-int codes_public_code(store *st, const policy *pol, const code_key *key, const char *id_number,
-                      const char *phone, const char *remote, code_view *out, fk_err *err)
+static void public_audit(store *st, const char *action, const char *remote)
+{
+    fk_err ignored;
+    audit_rec r = {0};
+    snprintf(r.actor, sizeof r.actor, "public");
+    snprintf(r.action, sizeof r.action, "%s", action);
+    snprintf(r.entity, sizeof r.entity, "health_code");
+    snprintf(r.remote, sizeof r.remote, "%s", remote ? remote : "");
+    store_audit_append(st, &r, &ignored);
+}
+
+/* Guessing a phone for a known ID number, or an ID number for a known phone, costs a
+ * throttle window per few tries: both halves are keys. */
+static int public_throttled(throttle *t, const char *id_number, const char *phone, char *by_id,
+                            char *by_phone, int64_t now, fk_err *err)
+{
+    snprintf(by_id, 64, "code-id:%.40s", id_number ? id_number : "");
+    snprintf(by_phone, 64, "code-phone:%.40s", phone ? phone : "");
+    return throttle_check(t, by_id, "id_number", now, err) != 0 ||
+           throttle_check(t, by_phone, "phone", now, err) != 0;
+}
+
+int codes_public_code(store *st, throttle *t, const policy *pol, const code_key *key,
+                      const char *id_number, const char *phone, const char *remote,
+                      code_view *out, fk_err *err)
 {
     person p;
     fk_err ignored;
+    char by_id[64], by_phone[64];
+    int64_t now = fk_now();
     memset(out, 0, sizeof *out);
+    if (public_throttled(t, id_number, phone, by_id, by_phone, now, err)) {
+        public_audit(st, "login_refused", remote);
+        return -1;
+    }
     if (!id_number || !phone || !*id_number || !*phone ||
         store_person_find_by_id_number(st, id_number, &p, &ignored) != 0 ||
         strcmp(p.phone, phone) != 0) {
-        audit_rec r = {0};
-        snprintf(r.actor, sizeof r.actor, "public");
-        snprintf(r.action, sizeof r.action, "login_failed");
-        snprintf(r.entity, sizeof r.entity, "health_code");
-        snprintf(r.remote, sizeof r.remote, "%s", remote ? remote : "");
-        store_audit_append(st, &r, &ignored);
+        throttle_failed(t, by_id, now);
+        throttle_failed(t, by_phone, now);
+        public_audit(st, "login_failed", remote);
         return fk_fail(err, FK_EUNAUTH, "", "the ID number and phone do not match a person");
     }
+    throttle_succeeded(t, by_id);
+    throttle_succeeded(t, by_phone);
     if (code_of(st, p.id, &out->code, err) != 0 || view_fill(pol, key, out, err) != 0) {
         code_view_free(out);
         return -1;

@@ -88,10 +88,14 @@ void code_view_free(code_view *v);
 /* The code of a person for an authorised user (PERM_CODES, jurisdiction; audited). */
 int codes_person_code(store *st, const policy *pol, const code_key *key, const actor *a,
                       int64_t person_id, code_view *out, fk_err *err);
+struct throttle;
 /* A person's own code after a login by ID number and phone (public; audited). A wrong
- * pair is FK_EUNAUTH without saying which part was wrong. */
-int codes_public_code(store *st, const policy *pol, const code_key *key, const char *id_number,
-                      const char *phone, const char *remote, code_view *out, fk_err *err);
+ * pair is FK_EUNAUTH without saying which part was wrong. With a throttle (may be NULL)
+ * the failures of both halves are counted: past the limit for the ID number or for the
+ * phone, FK_ETOOMANY naming it, before any read (audited as login_refused). */
+int codes_public_code(store *st, struct throttle *t, const policy *pol, const code_key *key,
+                      const char *id_number, const char *phone, const char *remote,
+                      code_view *out, fk_err *err);
 /* A gate's scan of a token (public): FK_EINVAL, FK_EFORBIDDEN, FK_EGONE for bad tokens. */
 int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remote,
                code_view *out, fk_err *err);

@@ -14,6 +14,7 @@
 #include "model/area.h"
 #include "model/person.h"
 #include "model/role.h"
+#include "model/zone.h"
 
 #define RULES "testing.coverage."
 #define EXPORT_PAGE 1000
@@ -22,20 +23,8 @@
 
 static int rule_types(const policy *pol, coverage_query *q, fk_err *err)
 {
-    size_t n;
-    char path[64];
-    if (policy_get_count(pol, RULES "resident_types", &n, err) != 0)
-        return -1;
-    if (n > COVERAGE_MAX_TYPES)
-        return fk_fail(err, FK_EINVAL, RULES "resident_types", RULES "resident_types: at "
-                       "most %d", COVERAGE_MAX_TYPES);
-    for (size_t i = 0; i < n; i++) {
-        snprintf(path, sizeof path, RULES "resident_types.%zu", i);
-        if (policy_get_string(pol, path, &q->types[i], err) != 0)
-            return -1;
-    }
-    q->ntypes = n;
-    return 0;
+    return policy_get_string_array(pol, RULES "resident_types", q->types, COVERAGE_MAX_TYPES,
+                                   &q->ntypes, err);
 }
 
 /* Persons born after the round's start date less `years` are under age at the round:
@@ -49,6 +38,52 @@ static void age_cutoff(int64_t starts_at, int64_t years, char out[11])
     fk_date_of(starts_at, day);
     int year = (int)strtol(day, NULL, 10) - (int)years;
     snprintf(out, 11, "%04d%.6s", year, day + 4);
+}
+
+#define HOME "testing.home_sampling."
+
+#define HOME_MAX_LIST 8
+
+/* The person flags of the home-sampling rule as a mask. */
+static int home_flag_mask(const policy *pol, unsigned *mask, fk_err *err)
+{
+    const char *names[HOME_MAX_LIST];
+    size_t n;
+    *mask = 0;
+    if (policy_get_string_array(pol, HOME "person_flags", names, HOME_MAX_LIST, &n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        *mask |= person_flag_from_name(names[i]);
+    return 0;
+}
+
+/* The zone levels whose residents stay home: every level of the scheme whose movement is
+ * one of the rule's zone_movements. */
+static int home_levels(const policy *pol, coverage_query *q, fk_err *err)
+{
+    const char *movements[HOME_MAX_LIST];
+    size_t n;
+    if (policy_get_string_array(pol, HOME "zone_movements", movements, HOME_MAX_LIST, &n,
+                                err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        q->n_home_levels += zone_levels_with_movement(pol, movements[i],
+                                                      q->home_levels + q->n_home_levels,
+                                                      COVERAGE_MAX_LEVELS - q->n_home_levels);
+    return 0;
+}
+
+static int home_rules(const policy *pol, const round_rec *r, coverage_query *q, fk_err *err)
+{
+    bool iso;
+    int64_t years;
+    if (home_flag_mask(pol, &q->home_flags, err) != 0 || home_levels(pol, q, err) != 0 ||
+        policy_get_int(pol, HOME "under_age_years", &years, err) != 0 ||
+        policy_get_bool(pol, HOME "home_isolated_households", &iso, err) != 0)
+        return -1;
+    age_cutoff(r->starts_at, years, q->home_born_after);
+    q->home_isolation = iso;
+    return 0;
 }
 
 /* The query's rules from the policy, for round r at `now`. */
@@ -65,7 +100,7 @@ static int rules(const policy *pol, const round_rec *r, int64_t now, coverage_qu
     q->exempt_isolation = iso;
     q->now = now;
     age_cutoff(r->starts_at, years, q->born_after);
-    return 0;
+    return home_rules(pol, r, q, err);
 }
 
 /* ---- round, area and level --------------------------------------------------------------- */
@@ -147,6 +182,7 @@ static int prepare(store *st, const policy *pol, const actor *a, const coverage_
         return -1;
     q->area = area;
     q->household_id = args->household_id;
+    q->home_only = args->home_only;
     q->limit = args->limit;
     q->offset = args->offset;
     return 0;
@@ -239,27 +275,49 @@ int coverage_untested(store *st, const policy *pol, const actor *a, const covera
         store_coverage_untested(st, &q, out, err) != 0)
         return -1;
     mask_untested(a, out);
-    if (audit_read(st, a, "read", args->round_id, "untested", area, err) != 0) {
+    if (audit_read(st, a, "read", args->round_id, args->home_only ? "home_sampling" : "untested",
+                   area, err) != 0) {
         untested_list_free(out);
         return -1;
     }
     return 0;
 }
 
+size_t coverage_home_reasons(const untested_rec *u, const char **out, size_t cap)
+{
+    static const struct { unsigned bit; const char *name; } why[] = {
+        {COVERAGE_HOME_INFANT, "infant"}, {COVERAGE_HOME_ZONE, "stay_home_zone"},
+        {COVERAGE_HOME_ISOLATION, "home_isolation"}};
+    size_t n = 0;
+    for (unsigned bit = 1; bit && n < cap; bit <<= 1)
+        if ((u->home_flags & bit) && person_flag_name(bit))
+            out[n++] = person_flag_name(bit);
+    for (size_t i = 0; i < sizeof why / sizeof *why && n < cap; i++)
+        if (u->home_why & why[i].bit)
+            out[n++] = why[i].name;
+    return n;
+}
+
 /* ---- export ------------------------------------------------------------------------------ */
 
 static const char *const export_header[] = {"community_code", "household", "name", "id_number",
-                                            "phone", "address", "resident_type", "person_id"};
+                                            "phone", "address", "resident_type", "person_id",
+                                            "home_reasons"};
 enum { EXPORT_COLS = sizeof export_header / sizeof export_header[0] };
 
 static int export_row(tw *w, const untested_rec *u, fk_err *err)
 {
-    char id[24];
+    char id[24], home[128] = "";
+    const char *reasons[8];
+    size_t n = coverage_home_reasons(u, reasons, 8);
     snprintf(id, sizeof id, "%" PRId64, u->person_id);
+    for (size_t i = 0; i < n; i++)
+        snprintf(home + strlen(home), sizeof home - strlen(home), "%s%s", i ? "|" : "",
+                 reasons[i]);
     /* A resident's address is their household's when the record holds none. */
     const char *address = u->address[0] ? u->address : u->household;
     const char *cells[EXPORT_COLS] = {u->community_code, u->household, u->name, u->id_number,
-                                      u->phone, address, u->resident_type, id};
+                                      u->phone, address, u->resident_type, id, home};
     return tw_row(w, cells, EXPORT_COLS, err);
 }
 
@@ -295,5 +353,6 @@ int coverage_untested_export(store *st, const policy *pol, const actor *a,
         tw_row(w, export_header, EXPORT_COLS, err) != 0 || export_pages(st, &q, a, w, err) != 0)
         return -1;
     *rows = tw_rows(w);
-    return audit_read(st, a, "export", args->round_id, "untested", area, err);
+    return audit_read(st, a, "export", args->round_id,
+                      args->home_only ? "home_sampling" : "untested", area, err);
 }

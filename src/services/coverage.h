@@ -21,6 +21,13 @@
  *  - Permission: PERM_PERSON_READ (community workers follow the untested door to door;
  *    read-only roles see the counts and masked lists). Audit: every read (entity coverage, the round's
  *    id, the area in the detail); the untested list and the export are personal data.
+ *  - Home sampling (上门采样): an untested person who cannot come to a site is listed with
+ *    the reasons from the policy's testing.home_sampling: one of its person_flags (e.g.
+ *    disabled for bed-ridden), younger than under_age_years at the round's start, living
+ *    in a published zone whose level's movement is one of zone_movements (stay_home: 足不
+ *    出户、上门服务), or a household under an active home isolation when
+ *    home_isolated_households. home_only narrows the untested list and its export to them.
+ *    An exempt person (coverage's rules) is not expected, hence never listed.
  *  - Masking: names, ID numbers and phones masked without PERM_UNMASKED.
  * Ownership: lists are the caller's (store_coverage.h frees). Thread safety: as the store.
  */
@@ -38,6 +45,7 @@ typedef struct coverage_args {
     const char *level; /* NULL or "": community */
     int64_t now;       /* 0: now; the moment isolations are judged at */
     int64_t household_id; /* untested only: 0 all, > 0 one household, -1 non-residents */
+    int home_only;        /* untested only: 1 = those who need home sampling (上门采样) */
     int limit, offset;
 } coverage_args;
 
@@ -72,8 +80,14 @@ int coverage_households(store *st, const policy *pol, const actor *a, const cove
 int coverage_untested(store *st, const policy *pol, const actor *a, const coverage_args *args,
                       char area[16], untested_list *out, fk_err *err);
 
-/* Write the untested of the area (every page) to w: a header row, then one row a person
- * (community, household, name, ID number, phone, address, resident type, person id).
+/* The reasons an untested person is sampled at home, as names into out (at most cap):
+ * their flags among the rule's (person_flag_name), then "infant", "stay_home_zone",
+ * "home_isolation". How many; 0 when the person can come to a site. */
+size_t coverage_home_reasons(const untested_rec *u, const char **out, size_t cap);
+
+/* Write the untested of the area (every page; args->home_only: those who need home
+ * sampling) to w: a header row, then one row a person (community, household, name, ID
+ * number, phone, address, resident type, person id, home reasons joined by "|").
  * Audited as an export. *rows = persons written. */
 int coverage_untested_export(store *st, const policy *pol, const actor *a,
                              const coverage_args *args, tw *w, size_t *rows, fk_err *err);

@@ -348,6 +348,42 @@ int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, 
     return 0;
 }
 
+typedef struct export_ctx {
+    store *st;
+    const actor *a;
+    int64_t now, n;
+    lead_fn fn;
+    void *ctx;
+    fk_err *err;
+} export_ctx;
+
+static int export_one(void *ctx, lead_rec *l)
+{
+    export_ctx *x = ctx;
+    mask_lead(x->a, l);
+    if (name_responsible(x->st, l, x->now, x->err) != 0)
+        return -1;
+    x->n++;
+    return x->fn(x->ctx, l);
+}
+
+int leads_export(store *st, const actor *a, const lead_filter *f, lead_fn fn, void *ctx,
+                 fk_err *err)
+{
+    char scope[16], detail[160];
+    lead_filter g = *f;
+    export_ctx x = {st, a, fk_now(), 0, fn, ctx, err};
+    if (actor_require(a, PERM_LEADS, err) != 0)
+        return -1;
+    if (actor_narrow_area(a, f->area_prefix, scope, sizeof scope, &g.area_prefix) &&
+        store_lead_each(st, &g, export_one, &x, err) != 0)
+        return -1;
+    snprintf(detail, sizeof detail, "state=%s kind=%s area=%s overdue=%d exported=%lld",
+             g.state ? g.state : "", g.kind ? g.kind : "", g.area_prefix ? g.area_prefix : "",
+             g.overdue_at > 0, (long long)x.n);
+    return actor_audit_append(st, a, "export", "lead", 0, detail, err);
+}
+
 int leads_get(store *st, const actor *a, int64_t id, lead_rec *out, lead_event_list *events,
               fk_err *err)
 {
@@ -399,7 +435,7 @@ int leads_change(store *st, const actor *a, int64_t id, const lead_change *c, le
                                    a->username, c->note, fk_now(), &rec, out, err);
     /* a traveler lead closed: the travel hook (health codes) in the same transaction */
     if (rc == 0 && !strcmp(cur.kind, "traveler") && !strcmp(to, "closed") && cur.person_id)
-        rc = travel_leads_changed(st, &cur.person_id, 1, err);
+        rc = travel_leads_changed(st, a, &cur.person_id, 1, err);
     if (store_end(st, rc, err) != 0)
         return -1;
     mask_lead(a, out);

@@ -78,6 +78,11 @@ int leads_create(store *st, const policy *pol, const actor *a, lead_rec *l, fk_e
 
 /* The area filter is narrowed to the caller's jurisdiction (none outside it). */
 int leads_list(store *st, const actor *a, const lead_filter *f, lead_list *out, fk_err *err);
+/* Every lead of the filter (narrowed as leads_list; limit and offset ignored), masked and
+ * with its responsible named as the list shows it, to fn in the list's order, in one read
+ * snapshot; audited once as an export (the filter and how many in the detail). */
+int leads_export(store *st, const actor *a, const lead_filter *f, lead_fn fn, void *ctx,
+                 fk_err *err);
 /* The lead and (events non-NULL) its history, oldest first. */
 int leads_get(store *st, const actor *a, int64_t id, lead_rec *out, lead_event_list *events,
               fk_err *err);

@@ -54,16 +54,13 @@ typedef int (*audience_fn)(const follow *f, const char *audience, const void *ar
 static int each_audience(const follow *f, const char *path, audience_fn fn, const void *arg,
                          fk_err *err)
 {
+    const char *audiences[8];
     size_t n = 0;
-    if (policy_get_count(f->pol, path, &n, err) != 0)
+    if (policy_get_string_array(f->pol, path, audiences, 8, &n, err) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        char item[128];
-        const char *audience;
-        snprintf(item, sizeof item, "%s.%zu", path, i);
-        if (policy_get_string(f->pol, item, &audience, err) != 0 || fn(f, audience, arg, err))
+    for (size_t i = 0; i < n; i++)
+        if (fn(f, audiences[i], arg, err))
             return -1;
-    }
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "model/hold.h"
 #include "model/person.h"
 #include "model/role.h"
 #include "model/tube.h"
@@ -328,7 +329,32 @@ static int unmatched_row_of(store *st, const actor *a, int64_t lab_id, int64_t r
     return err->code == FK_ENOTFOUND ? unknown_tube_row(st, a, round_id, u, err) : -1;
 }
 
-static int unmatched_result_unit(store *st, const actor *a, unmatched_rec *u, fk_err *err)
+/* A positive nobody can be named for yet is told to the policy's audiences in its area,
+ * in the transaction that records it: it must reach someone without a report being read. */
+static int unmatched_notify(store *st, const policy *pol, const unmatched_rec *u, fk_err *err)
+{
+    const char *audiences[8];
+    notice_rec n = {.entity_id = u->id, .created_at = u->recorded_at};
+    size_t count = 0;
+    snprintf(n.area_code, sizeof n.area_code, "%s", u->area_code);
+    snprintf(n.kind, sizeof n.kind, "unmatched_positive");
+    snprintf(n.entity, sizeof n.entity, "unmatched_tube");
+    if (hold_msg_unmatched_positive(n.message, sizeof n.message, u->barcode, u->reason,
+                                    u->has_ct, u->ct_orf1ab, u->ct_n) != 0)
+        return fk_fail(err, FK_EINTERNAL, "", "unmatched positive notice does not fit");
+    if (policy_get_string_array(pol, "testing.unmatched_positive.notify", audiences, 8, &count,
+                                err) != 0)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        snprintf(n.audience, sizeof n.audience, "%s", audiences[i]);
+        if (store_notice_insert(st, &n, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int unmatched_result_unit(store *st, const policy *pol, const actor *a, unmatched_rec *u,
+                                 fk_err *err)
 {
     audit_rec rec;
     actor_audit(a, &rec, "record", "unmatched_tube", 0, u->result);
@@ -339,7 +365,7 @@ static int unmatched_result_unit(store *st, const actor *a, unmatched_rec *u, fk
     char detail[96];
     snprintf(detail, sizeof detail, "%s ORF1ab %.1f N %.1f", u->barcode, u->ct_orf1ab, u->ct_n);
     actor_audit(a, &rec, "positive", "unmatched_tube", u->id, detail);
-    return store_audit_append(st, &rec, err);
+    return store_audit_append(st, &rec, err) || unmatched_notify(st, pol, u, err);
 }
 
 static int lab_in_scope(store *st, const actor *a, int64_t lab_id, lab_rec *l, fk_err *err)
@@ -352,9 +378,9 @@ static int lab_in_scope(store *st, const actor *a, int64_t lab_id, lab_rec *l, f
     return 0;
 }
 
-int reconcile_unmatched_result(store *st, const actor *a, int64_t lab_id, int64_t round_id,
-                               const result_input *in, const char *note, unmatched_rec *out,
-                               fk_err *err)
+int reconcile_unmatched_result(store *st, const policy *pol, const actor *a, int64_t lab_id,
+                               int64_t round_id, const result_input *in, const char *note,
+                               unmatched_rec *out, fk_err *err)
 {
     lab_rec lab;
     if (actor_require(a, PERM_LAB, err) != 0 || lab_in_scope(st, a, lab_id, &lab, err) != 0 ||
@@ -367,7 +393,7 @@ int reconcile_unmatched_result(store *st, const actor *a, int64_t lab_id, int64_
     result_fields(a, in, lab_id, note, out);
     if (store_begin(st, err) != 0)
         return -1;
-    if (store_end(st, unmatched_result_unit(st, a, out, err), err) != 0)
+    if (store_end(st, unmatched_result_unit(st, pol, a, out, err), err) != 0)
         return -1;
     return store_unmatched_get(st, out->id, out, err);
 }

@@ -18,7 +18,10 @@
  *    "barcode": record it on the tube); a known tube's round is its own (round_id, when
  *    given, must be it: FK_ECONFLICT "round_id"); an unknown barcode needs round_id
  *    (FK_EINVAL "round_id"), a round the actor sees. A positive is audited at once
- *    ("positive", entity unmatched_tube): it must never vanish.
+ *    ("positive", entity unmatched_tube) and notified in the same transaction to each of
+ *    the policy's testing.unmatched_positive.notify audiences in the row's area (kind
+ *    unmatched_positive, entity unmatched_tube): it must never vanish or wait for the
+ *    day's report.
  *  - Resolution (PERM_LAB or PERM_TESTING, the row's area within the actor's): matched,
  *    resampled or discarded, with a note (1..255 bytes), once (FK_ECONFLICT
  *    "resolution"); who and when are kept.
@@ -89,9 +92,9 @@ int reconcile_unpack(store *st, const actor *a, const char *code, int64_t lab_id
                      const char *const *barcodes, size_t n, unpack_report *out, fk_err *err);
 void unpack_report_free(unpack_report *r);
 
-int reconcile_unmatched_result(store *st, const actor *a, int64_t lab_id, int64_t round_id,
-                               const result_input *in, const char *note, unmatched_rec *out,
-                               fk_err *err);
+int reconcile_unmatched_result(store *st, const policy *pol, const actor *a, int64_t lab_id,
+                               int64_t round_id, const result_input *in, const char *note,
+                               unmatched_rec *out, fk_err *err);
 int reconcile_unmatched_resolve(store *st, const actor *a, int64_t id, const char *resolution,
                                 const char *note, unmatched_rec *out, fk_err *err);
 

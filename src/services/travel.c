@@ -203,7 +203,7 @@ static int make_lead(matcher *m, const arrival_rec *ar, const travel_match *t,
         snprintf(made->measure[i], sizeof made->measure[i], "%s", mr.measure);
         snprintf(made->test_days[i], sizeof made->test_days[i], "%s", mr.test_days);
     }
-    return travel_leads_changed(m->st, &ar->person_id, 1, err);
+    return travel_leads_changed(m->st, m->a, &ar->person_id, 1, err);
 }
 
 /* Match one arrival; a lead when its strictest level is new and stricter than any had. */
@@ -594,16 +594,39 @@ int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
     return store_end(st, scan_unit(st, pol, a, &c, out, made, err), err);
 }
 
+/* ---- the itinerary card -------------------------------------------------------------- */
+
+int travel_itinerary_card(store *st, const policy *pol, const actor *a, int64_t person_id,
+                          int64_t now, itinerary_card *out, fk_err *err)
+{
+    int64_t days;
+    memset(out, 0, sizeof *out);
+    if (actor_require_either(a, PERM_CHECKPOINT, PERM_TRAVEL, err) != 0 ||
+        policy_get_int(pol, "health_code.itinerary_card.days", &days, err) != 0)
+        return -1;
+    out->days = (int)days;
+    if (days == 0)
+        return 0;
+    if (store_person_journeys(st, person_id, now - days * 86400, &out->journeys, err) != 0)
+        return -1;
+    for (size_t i = 0; i < out->journeys.n; i++)
+        out->star = out->star || out->journeys.items[i].level[0] != '\0';
+    if (actor_audit_append(st, a, "read", "itinerary_card", person_id, "", err) != 0) {
+        journey_list_free(&out->journeys);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the hook ----------------------------------------------------------------------- */
 
-int travel_leads_changed(store *st, const int64_t *person_ids, size_t n, fk_err *err)
+int travel_leads_changed(store *st, const actor *a, const int64_t *person_ids, size_t n,
+                         fk_err *err)
 {
     /* Health codes recompute these persons here, in the caller's transaction (issue 6
-     * contract "Hooks"). */
-    actor sys;
-    actor_system(&sys, "travel");
+     * contract "Hooks"), the colour log naming the change's maker. */
     for (size_t i = 0; i < n; i++)
         if (codes_touch(st, CODES_BY_PERSON, person_ids[i], err) != 0)
             return -1;
-    return n ? codes_recompute_touched(st, &sys, "travel", NULL, err) : 0;
+    return n ? codes_recompute_touched(st, a, "travel", NULL, err) : 0;
 }

@@ -97,8 +97,23 @@ int travel_scan_person(store *st, const travel_scan_in *in, int64_t *person_id /
 int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
                 const travel_scan_in *in, scan_rec *out, travel_leads *made, fk_err *err);
 
+/* The itinerary card a gate reads beside the health code (双码联查): where the person
+ * arrived from or stayed within the policy's health_code.itinerary_card.days before `now`
+ * (store_person_journeys), and star when any of it matched a risk area (行程卡带星).
+ * days 0: the policy has no card (none filled). PERM_CHECKPOINT or PERM_TRAVEL; audited as
+ * a read of the person's itinerary. Free journeys with journey_list_free. */
+typedef struct itinerary_card {
+    int days;
+    bool star;
+    journey_list journeys;
+} itinerary_card;
+int travel_itinerary_card(store *st, const policy *pol, const actor *a, int64_t person_id,
+                          int64_t now, itinerary_card *out, fk_err *err);
+
 /* THE HOOK: runs inside the transaction after traveler leads of these persons were
- * created or closed. Health codes recompute the persons here (wired at merge). */
-int travel_leads_changed(store *st, const int64_t *person_ids, size_t n, fk_err *err);
+ * created or closed by `a`. Health codes recompute the persons here; the colour log names
+ * `a` as the operator. */
+int travel_leads_changed(store *st, const actor *a, const int64_t *person_ids, size_t n,
+                         fk_err *err);
 
 #endif

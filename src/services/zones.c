@@ -56,15 +56,14 @@ static int level_rank(const policy *pol, const char *level)
     return level && *level && zone_level_get(pol, level, &l, "level", &e) == 0 ? l.rank : 0;
 }
 
-int zones_members_changed(store *st, int64_t zone_id, bool after, fk_err *err)
+int zones_members_changed(store *st, const actor *a, int64_t zone_id, bool after, fk_err *err)
 {
     /* Issue 6 contract: the health codes of the zone's persons, before the change (touched)
-     * and after it (touched and recomputed, all in the caller's transaction). */
-    actor sys;
+     * and after it (touched and recomputed, all in the caller's transaction), logged as
+     * the decision's maker. */
     if (!after)
         return codes_touch(st, CODES_BY_ZONE, zone_id, err);
-    actor_system(&sys, "zone");
-    return codes_recompute_for(st, &sys, "zone", CODES_BY_ZONE, zone_id, err);
+    return codes_recompute_for(st, a, "zone", CODES_BY_ZONE, zone_id, err);
 }
 
 /* ---- dates and flags ------------------------------------------------------------------ */
@@ -179,15 +178,16 @@ static int record(store *st, const actor *a, const zone_rec *z, const char *kind
 }
 
 /* Write z (recomputed) with the hook around it when it is published. */
-static int save(store *st, const policy *pol, zone_rec *z, bool members_change, fk_err *err)
+static int save(store *st, const policy *pol, const actor *a, zone_rec *z, bool members_change,
+                fk_err *err)
 {
     zone_step step;
     bool hook = members_change && strcmp(z->status, "rejected") != 0;
     z->updated_at = fk_now();
     if (recompute(st, pol, z, &step, err) != 0 ||
-        (hook && zones_members_changed(st, z->id, false, err) != 0) ||
+        (hook && zones_members_changed(st, a, z->id, false, err) != 0) ||
         store_zone_update(st, z, err) != 0 ||
-        (hook && zones_members_changed(st, z->id, true, err) != 0))
+        (hook && zones_members_changed(st, a, z->id, true, err) != 0))
         return -1;
     return 0;
 }
@@ -275,7 +275,7 @@ static int extend(store *st, const policy *pol, const actor *a, zone_rec *z, pro
         snprintf(z->pending_level, sizeof z->pending_level, "%s", wanted);
     }
     snprintf(note, sizeof note, "病例 %lld 号（%s）", (long long)pr->c->number, rule);
-    if (save(st, pol, z, published, err) != 0 ||
+    if (save(st, pol, a, z, published, err) != 0 ||
         record(st, a, z, "extended", NULL, NULL, 0, note, err) != 0)
         return -1;
     if (stricter)
@@ -649,7 +649,7 @@ static int edit_in_unit(store *st, const policy *pol, const actor *a, zone_rec *
              e->name ? "name " : "", e->unit_kind ? "unit " : "", e->note ? ": " : "",
              e->note ? e->note : "");
     bool members = strcmp(z->status, "published") == 0 && (e->level || e->unit_kind);
-    return save(st, pol, z, members, err) == 0 &&
+    return save(st, pol, a, z, members, err) == 0 &&
                    record(st, a, z, "edited", from, z->level, 0, detail, err) == 0
                ? 0
                : -1;
@@ -685,7 +685,7 @@ static int publish(store *st, const policy *pol, const actor *a, zone_rec *z, co
     zone_day_format(today_of(pol), z->start_date);
     snprintf(z->origin_level, sizeof z->origin_level, "%s", z->level);
     z->steps = 0;
-    return save(st, pol, z, true, err) == 0 &&
+    return save(st, pol, a, z, true, err) == 0 &&
                    record(st, a, z, "published", NULL, z->level, 0, note, err) == 0
                ? 0
                : -1;
@@ -698,7 +698,7 @@ static int reject(store *st, const policy *pol, const actor *a, zone_rec *z, con
         return fk_fail(err, FK_ECONFLICT, "status", "status: only a proposed zone is rejected "
                        "(this one is %s)", z->status);
     snprintf(z->status, sizeof z->status, "rejected");
-    return save(st, pol, z, false, err) == 0 &&
+    return save(st, pol, a, z, false, err) == 0 &&
                    record(st, a, z, "rejected", z->level, NULL, 0, note, err) == 0
                ? 0
                : -1;
@@ -742,7 +742,7 @@ static int step(store *st, const policy *pol, const actor *a, zone_rec *z, bool 
             z->pending_level[0] = '\0';
     }
     zone_day_format(today, z->last_step_date);
-    return save(st, pol, z, true, err) == 0 &&
+    return save(st, pol, a, z, true, err) == 0 &&
                    record(st, a, z, lift ? "lifted" : "downgraded", from,
                           lift ? "lifted" : z->level, forced, note, err) == 0
                ? 0
@@ -772,6 +772,66 @@ int zones_decide(store *st, const policy *pol, const actor *a, int64_t id, const
     return fill_view(st, pol, &z, true, out, err);
 }
 
+/* The row of the rest of county `code` at the scheme's lowest level, published since
+ * `since` (its earliest live zone above that level). */
+static int county_row(store *st, const zone_level *low, const char *code, int64_t since,
+                      zone_view *v, fk_err *err)
+{
+    area county;
+    memset(v, 0, sizeof *v);
+    if (store_area_get(st, code, &county, err) != 0)
+        return -1;
+    snprintf(v->z.area_code, sizeof v->z.area_code, "%s", code);
+    snprintf(v->z.area_name, sizeof v->z.area_name, "%s", county.name);
+    snprintf(v->z.name, sizeof v->z.name, "%.96s其他区域", county.name);
+    snprintf(v->z.level, sizeof v->z.level, "%s", low->key);
+    snprintf(v->z.unit_kind, sizeof v->z.unit_kind, "district");
+    snprintf(v->z.status, sizeof v->z.status, "published");
+    snprintf(v->level_zh, sizeof v->level_zh, "%s", low->zh);
+    snprintf(v->public_level, sizeof v->public_level, "%s", low->public_level);
+    v->z.published_at = since;
+    v->residents = -1;
+    return 0;
+}
+
+/* Every scheme's lowest level is the rest of the county (zones.schemes.*.levels, rank
+ * 1, unit county): it is never drawn as a zone, so the public list adds one row per
+ * county (district) holding a live zone above it, as the notices read (XX区其他区域为
+ * 低风险区). Counties in the order their first zone appears. */
+static int rest_of_counties(store *st, const policy *pol, zone_view_list *out, fk_err *err)
+{
+    zone_level low, l;
+    fk_err ignored;
+    size_t n = out->n, added = 0;
+    if (zone_level_by_rank(pol, 1, &low, &ignored) != 0 || n == 0)
+        return 0;
+    zone_view *grown = realloc(out->items, 2 * n * sizeof *grown);
+    if (!grown)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    out->items = grown;
+    for (size_t i = 0; i < n; i++) {
+        const zone_rec *z = &out->items[i].z;
+        if (zone_level_get(pol, z->level, &l, "level", &ignored) != 0 || l.rank <= low.rank)
+            continue;
+        size_t k = n;
+        while (k < n + added && strncmp(out->items[k].z.area_code, z->area_code, 6) != 0)
+            k++;
+        if (k < n + added) {
+            if (z->published_at < out->items[k].z.published_at)
+                out->items[k].z.published_at = z->published_at;
+            continue;
+        }
+        char code[7];
+        snprintf(code, sizeof code, "%.6s", z->area_code);
+        if (county_row(st, &low, code, z->published_at, &out->items[n + added], err) != 0)
+            return -1;
+        added++;
+    }
+    out->n += added;
+    out->total += (int64_t)added;
+    return 0;
+}
+
 int zones_public(store *st, const policy *pol, bool history, zone_view_list *out, fk_err *err)
 {
     zone_filter f = {.status = history ? NULL : "published", .published_ever = history,
@@ -782,5 +842,9 @@ int zones_public(store *st, const policy *pol, bool history, zone_view_list *out
         return -1;
     int rc = views_of(st, pol, &l, false, out, err);
     zone_list_free(&l);
+    if (rc == 0 && !history)
+        rc = rest_of_counties(st, pol, out, err);
+    if (rc != 0)
+        zone_view_list_free(out);
     return rc;
 }

@@ -16,7 +16,8 @@
  *    whose unit holds the case's residence are extended the same way.
  *    zones_case_written runs it automatically when a case write made a case confirmed
  *    (not confirmed before), inside the caller's unit, as the case writer (a proposal
- *    needs no PERM_ZONES; every step after it does).
+ *    needs no PERM_ZONES; every step after it does): the API's case create and edit, and
+ *    each row of a cases import (io/import.c, tr NULL: venues read from the store).
  *  - Decisions need PERM_ZONES and the zone's area within the caller's (FK_ENOTFOUND
  *    outside, existence not disclosed): edit (level, unit, name; proposed or published),
  *    publish (proposed only; the start date becomes the day of publication), reject
@@ -30,6 +31,11 @@
  *    data; a zone's detail names its cases by id and number only.
  *  - Public (zones_public): no actor, published zones (history: every zone ever
  *    published, with from and to); area name, level, public level, since, may-lift.
+ *    The current list adds, per county (district) holding a live zone above the
+ *    scheme's lowest level, a row for the rest of that county at the lowest level
+ *    (rank 1, unit county: 低风险区 / 防范区, never drawn as a zone), since the earliest
+ *    such zone's publication (zone id 0, name "<county>其他区域"). The history does not
+ *    carry these rows (they are implied by the zones' own dates).
  * Days are local (reporting.utc_offset_h). Ownership: lists are the caller's.
  * Thread safety: as the store handle; the policy is read-only.
  */
@@ -56,8 +62,10 @@ void zone_view_list_free(zone_view_list *l);
 /* The hook of the issue 6 contract: runs after a zone's membership or level changes
  * (publish, edit of a published zone, downgrade, lift, extension of a published zone),
  * inside the same unit, once before the change (after = false) and once after. The
- * codes recompute `SELECT person_id FROM zone_persons WHERE zone_id = ?` here. */
-int zones_members_changed(store *st, int64_t zone_id, bool after, fk_err *err);
+ * codes recompute `SELECT person_id FROM zone_persons WHERE zone_id = ?` here, the
+ * colour log naming `a`, who made the change. */
+int zones_members_changed(store *st, const actor *a, int64_t zone_id, bool after,
+                          fk_err *err);
 
 struct tracing;
 /* Propose zones from a case; *ids (OUT, cap) the zones proposed or extended. The case's

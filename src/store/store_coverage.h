@@ -10,6 +10,11 @@
  * and (born after `born_after`, or in an isolation covering `now` and the rule is on);
  * untested otherwise. A tested person is never exempt, so
  * population = tested + exempt + untested and expected = tested + untested.
+ * An untested person needs home sampling (上门采样) when any of the query's home rules
+ * holds: one of `home_flags` among their flags, born after `home_born_after`, living in a
+ * published zone (view zone_persons) of one of `home_levels`, or their household under a
+ * home isolation active at `now` (home_isolation); each row says which (home_flags,
+ * home_why), and home_only keeps only those rows.
  * Reads only; lists are the caller's (free them below). Thread safety: as store.h.
  */
 #ifndef FK_STORE_STORE_COVERAGE_H
@@ -23,6 +28,14 @@
 typedef struct store store;
 
 #define COVERAGE_MAX_TYPES 4
+#define COVERAGE_MAX_LEVELS 8
+
+/* Why an untested person is sampled at home (untested_rec.home_why), besides flags. */
+enum coverage_home_why {
+    COVERAGE_HOME_INFANT = 1,    /* under the policy's age */
+    COVERAGE_HOME_ZONE = 2,      /* residence in a stay-home zone */
+    COVERAGE_HOME_ISOLATION = 4  /* household under home isolation */
+};
 
 typedef struct coverage_query {
     int64_t round_id;
@@ -34,6 +47,12 @@ typedef struct coverage_query {
     int64_t now;
     char born_after[11];            /* "" = no age exemption */
     int64_t household_id;           /* untested: one household only (0 = all; -1 = none) */
+    unsigned home_flags;            /* untested: person flags that keep one from a site */
+    char home_born_after[11];       /* "" = no infant rule */
+    const char *home_levels[COVERAGE_MAX_LEVELS]; /* zone levels whose residents stay home */
+    size_t n_home_levels;
+    int home_isolation;             /* 1: a household under active home isolation */
+    int home_only;                  /* untested: only those who need home sampling */
     int limit, offset;              /* households and untested pages */
 } coverage_query;
 
@@ -62,6 +81,7 @@ typedef struct untested_rec {
     int64_t person_id, household_id;
     char name[96], id_number[32], phone[20], resident_type[16];
     char address[256], household[100], community_code[16];
+    unsigned home_flags, home_why; /* home sampling: flags among the rule's, COVERAGE_HOME_* */
 } untested_rec;
 typedef struct untested_list { untested_rec *items; size_t n; int64_t total; } untested_list;
 

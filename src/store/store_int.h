@@ -109,6 +109,7 @@ struct store_ops {
                        const audit_rec *a, fk_err *err);
     int (*lead_get)(store *st, int64_t id, lead_rec *out, fk_err *err);
     int (*lead_list)(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+    int (*lead_each)(store *st, const lead_filter *f, lead_fn fn, void *ctx, fk_err *err);
     int (*lead_events)(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
     int (*lead_transition)(store *st, int64_t id, const char *from, const char *to,
                            const char *measure_taken, const char *assignee, const char *actor,
@@ -205,6 +206,8 @@ struct store_travel_ops {
     int (*itineraries_of)(store *st, int64_t person_id, int64_t since, itinerary_list *out,
                           fk_err *err);
     int (*scan_insert)(store *st, scan_rec *r, const struct audit_rec *a, fk_err *err);
+    int (*person_journeys)(store *st, int64_t person_id, int64_t since, journey_list *out,
+                           fk_err *err);
     int (*match_insert)(store *st, match_rec *m, fk_err *err);
     int (*match_levels)(store *st, int64_t arrival_id, unsigned *mask, fk_err *err);
     int (*matches_of_arrival)(store *st, int64_t arrival_id, match_rec **out, size_t *n,

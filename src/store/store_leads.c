@@ -22,6 +22,11 @@ int store_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err
     return st->ops->lead_list(st, f, out, err);
 }
 
+int store_lead_each(store *st, const lead_filter *f, lead_fn fn, void *ctx, fk_err *err)
+{
+    return st->ops->lead_each(st, f, fn, ctx, err);
+}
+
 int store_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err)
 {
     return st->ops->lead_events(st, lead_id, out, err);

@@ -71,6 +71,11 @@ int store_lead_insert(store *st, lead_rec *l, const char *actor, const char *not
 int store_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err);
 /* Ordered by due_at (open first, soonest first), then id. */
 int store_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+/* Every lead of the filter (limit and offset ignored) in the list's order, in one read
+ * snapshot and one pass: fn(ctx, lead) for each, stopping at the first non-zero return
+ * (returned). For exports: paging by offset would sort the whole filter once a page. */
+typedef int (*lead_fn)(void *ctx, lead_rec *l);
+int store_lead_each(store *st, const lead_filter *f, lead_fn fn, void *ctx, fk_err *err);
 /* The lead's whole history in order: its lead_events rows (by id) and the entries kept
  * per batch (migration 0021), which carry id 0: the pushed entry of a push ("" ->
  * pushed, first) and each escalation by a sweep (in the state the lead was in, placed

@@ -844,6 +844,7 @@ static const struct store_ops sq_ops = {
     .lead_insert = sq_lead_insert,
     .lead_get = sq_lead_get,
     .lead_list = sq_lead_list,
+    .lead_each = sq_lead_each,
     .lead_events = sq_lead_events,
     .lead_transition = sq_lead_transition,
     .lead_escalate = sq_lead_escalate,

@@ -156,6 +156,33 @@ static void untested_row(sqlite3_stmt *s, void *item)
     u->household_id = sqlite3_column_int64(s, 6);
     sq_col_text(u->household, sizeof u->household, s, 7);
     sq_col_text(u->community_code, sizeof u->community_code, s, 8);
+    u->home_flags = (unsigned)sqlite3_column_int64(s, 9);
+    u->home_why = (unsigned)sqlite3_column_int64(s, 10);
+}
+
+/* The home-sampling reasons of persons p: the flags among the rule's, `sep`, the other
+ * reasons as COVERAGE_HOME_* bits; sep ", " makes two columns, " | " one value that is 0
+ * when nothing holds. Each arm is coalesced: a person without a household or a birth
+ * date would otherwise make the whole value NULL (NULL IN a non-empty set is NULL). The zone and isolation sets are subqueries without a reference to
+ * p: SQLite builds each once per statement, not once per person. */
+static void home_reasons(strbuf *sb, sq_binds *b, const coverage_query *q, const char *sep)
+{
+    sb_appendf(sb, "(p.flags & ?)%s(coalesce(? <> '' AND p.birth_date > ?, 0) * %d) | ", sep,
+               COVERAGE_HOME_INFANT);
+    sq_bind_add_int(b, q->home_flags);
+    sq_bind_add_text(b, q->home_born_after);
+    sq_bind_add_text(b, q->home_born_after);
+    sb_append(sb, "((p.id IN (SELECT zp.person_id FROM zone_persons zp WHERE zp.level IN (''");
+    for (size_t i = 0; i < q->n_home_levels; i++) {
+        sb_append(sb, ", ?");
+        sq_bind_add_text(b, q->home_levels[i]);
+    }
+    sb_appendf(sb, "))) * %d) | (coalesce(? AND p.household_id IN (SELECT i.household_id "
+                   "FROM isolations i WHERE i.kind = 'home_isolation' AND i.state = 'active' "
+                   "AND i.started_at <= ? AND i.household_id IS NOT NULL), 0) * %d)",
+               COVERAGE_HOME_ZONE, COVERAGE_HOME_ISOLATION);
+    sq_bind_add_int(b, q->home_isolation ? 1 : 0);
+    sq_bind_add_int(b, q->now);
 }
 
 /* FROM and WHERE of the untested: the classified rows neither tested nor exempt. */
@@ -164,6 +191,11 @@ static void untested_from(strbuf *sb, sq_binds *b, const coverage_query *q)
     sb_append(sb, " FROM (");
     classified(sb, b, q);
     sb_append(sb, ") c WHERE NOT c.tested AND NOT c.exempt");
+    if (q->home_only) {
+        sb_append(sb, " AND EXISTS (SELECT 1 FROM persons p WHERE p.id = c.pid AND (");
+        home_reasons(sb, b, q, " | ");
+        sb_append(sb, ") <> 0)");
+    }
     if (q->household_id > 0) {
         sb_append(sb, " AND c.hh = ?");
         sq_bind_add_int(b, q->household_id);
@@ -179,7 +211,9 @@ static int untested_page(struct sq_store *s, const coverage_query *q, untested_l
     sq_binds b = {0};
     sb_append(&sb, "SELECT p.id, p.name, p.id_number, p.phone, p.resident_type, p.address, "
                    "coalesce(p.household_id, 0), coalesce(bd.name || ' ' || h.room, ''), "
-                   "p.community_code FROM (SELECT c.pid");
+                   "p.community_code, ");
+    home_reasons(&sb, &b, q, ", ");
+    sb_append(&sb, " FROM (SELECT c.pid");
     untested_from(&sb, &b, q);
     sb_append(&sb, ") x JOIN persons p ON p.id = x.pid LEFT JOIN households h ON h.id = "
                    "p.household_id LEFT JOIN buildings bd ON bd.id = h.building_id ORDER BY "

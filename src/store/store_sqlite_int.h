@@ -126,7 +126,7 @@ void sq_read_end(struct sq_store *s, int began);
 int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err);
 
 /* ---- dynamic queries for the filtered lists (store_sqlite.c) ---------------------- */
-#define SQ_MAX_BINDS 24
+#define SQ_MAX_BINDS 40
 typedef struct sq_binds {
     int n;
     struct { const char *text; int64_t num; int is_text; } v[SQ_MAX_BINDS];
@@ -282,6 +282,7 @@ int sq_lead_insert(store *st, lead_rec *l, const char *actor, const char *note,
                    const audit_rec *a, fk_err *err);
 int sq_lead_get(store *st, int64_t id, lead_rec *out, fk_err *err);
 int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err);
+int sq_lead_each(store *st, const lead_filter *f, lead_fn fn, void *ctx, fk_err *err);
 int sq_lead_events(store *st, int64_t lead_id, lead_event_list *out, fk_err *err);
 int sq_lead_transition(store *st, int64_t id, const char *from, const char *to,
                        const char *measure_taken, const char *assignee, const char *actor,

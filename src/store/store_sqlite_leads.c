@@ -200,6 +200,68 @@ int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
     return rc == 0 ? esc_times(SQ(st), out->items, out->n, err) : -1;
 }
 
+/* A chunk of rows read by sq_lead_each: its escalation times (esc_times, as a page's),
+ * then each to fn. */
+static int lead_chunk(struct sq_store *s, lead_rec *rows, size_t n, lead_fn fn, void *ctx,
+                      fk_err *err)
+{
+    if (esc_times(s, rows, n, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int rc = fn(ctx, &rows[i]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+#define LEAD_EACH_CHUNK 1000
+
+static int lead_each_rows(struct sq_store *s, sqlite3_stmt *q, lead_rec *rows, lead_fn fn,
+                          void *ctx, fk_err *err)
+{
+    size_t n = 0;
+    int step, rc = 0;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        memset(&rows[n], 0, sizeof rows[n]);
+        lead_row(q, &rows[n++]);
+        if (n == LEAD_EACH_CHUNK) {
+            rc = lead_chunk(s, rows, n, fn, ctx, err);
+            n = 0;
+        }
+    }
+    if (rc != 0)
+        return rc;
+    if (step != SQLITE_DONE)
+        return sq_dberr(s, step, err);
+    return lead_chunk(s, rows, n, fn, ctx, err);
+}
+
+int sq_lead_each(store *st, const lead_filter *f, lead_fn fn, void *ctx, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    strbuf sql = STRBUF_INIT;
+    sq_binds b = {0};
+    int began = 0, rc = -1;
+    lead_rec *rows = calloc(LEAD_EACH_CHUNK, sizeof *rows);
+    if (!rows)
+        return fk_fail(err, FK_EBUSY, "", "out of memory reading leads");
+    sb_append(&sql, "SELECT " LEAD_COLS " FROM " LEAD_FROM);
+    lead_where(f, &sql, &b);
+    sb_append(&sql, " ORDER BY l.due_at IS NULL, l.due_at, l.id");
+    if (sq_read_begin(s, &began, err) == 0) {
+        sqlite3_stmt *q = sq_prepare_bound(s, sb_str(&sql), &b, err);
+        if (q) {
+            rc = lead_each_rows(s, q, rows, fn, ctx, err);
+            sqlite3_finalize(q);
+        }
+        sq_read_end(s, began);
+    }
+    sb_free(&sql);
+    free(rows);
+    return rc;
+}
+
 /* The lead as it shows (out) and its stored escalation with the clock (v, may be NULL). */
 static int lead_get_full(struct sq_store *s, int64_t id, lead_rec *out, esc_view *v,
                          fk_err *err)

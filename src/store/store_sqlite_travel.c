@@ -362,6 +362,42 @@ static int sq_itineraries_of(store *st, int64_t person_id, int64_t since, itiner
                           sizeof *out->items, (void **)&out->items, &out->n, err);
 }
 
+static void journey_fill(sqlite3_stmt *q, void *item)
+{
+    journey_rec *t = item;
+    sq_col_text(t->kind, sizeof t->kind, q, 0);
+    sq_col_text(t->region_code, sizeof t->region_code, q, 1);
+    sq_col_text(t->area_name, sizeof t->area_name, q, 2);
+    t->at = sqlite3_column_int64(q, 3);
+    sq_col_text(t->level, sizeof t->level, q, 4);
+}
+
+/* The strictest matched level of the arrival or itinerary row named by `col` = `id`. */
+#define JOURNEY_LEVEL(col, id)                                                              \
+    "coalesce((SELECT m.level FROM traveler_matches m WHERE m." col " = " id " ORDER BY "   \
+    "CASE m.level WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END LIMIT 1), '')"
+
+static int sq_person_journeys(store *st, int64_t person_id, int64_t since, journey_list *out,
+                              fk_err *err)
+{
+    sq_binds b = {0};
+    memset(out, 0, sizeof *out);
+    sq_bind_add_int(&b, person_id);
+    sq_bind_add_int(&b, since);
+    sq_bind_add_int(&b, JOURNEY_MAX);
+    /* an arrival's own level is the match on its from region (no itinerary) */
+    return sq_collect_sql(SQ(st),
+                          "SELECT 'arrival', a.from_region, a.from_area, a.arrived_at, "
+                          JOURNEY_LEVEL("arrival_id", "a.id AND m.itinerary_id IS NULL")
+                          " FROM arrivals a WHERE a.person_id = ?1 AND a.arrived_at >= ?2 "
+                          "UNION ALL SELECT 'itinerary', i.region_code, i.area_name, i.stay_to, "
+                          JOURNEY_LEVEL("itinerary_id", "i.id")
+                          " FROM itineraries i WHERE i.person_id = ?1 AND i.stay_to >= ?2 "
+                          "ORDER BY 4 DESC LIMIT ?3",
+                          &b, journey_fill, sizeof *out->items, (void **)&out->items, &out->n,
+                          err);
+}
+
 static int scan_unit(struct sq_store *s, scan_rec *r, const audit_rec *a, fk_err *err)
 {
     sq_binds b = {0};
@@ -481,6 +517,7 @@ const struct store_travel_ops sq_travel_ops = {
     .itinerary_insert = sq_itinerary_insert,
     .itineraries_of = sq_itineraries_of,
     .scan_insert = sq_scan_insert,
+    .person_journeys = sq_person_journeys,
     .match_insert = sq_match_insert,
     .match_levels = sq_match_levels,
     .matches_of_arrival = sq_matches_of_arrival,

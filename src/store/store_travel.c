@@ -82,6 +82,12 @@ int store_itineraries_of(store *st, int64_t person_id, int64_t since, itinerary_
     return T(st)->itineraries_of(st, person_id, since, out, err);
 }
 
+int store_person_journeys(store *st, int64_t person_id, int64_t since, journey_list *out,
+                          fk_err *err)
+{
+    return T(st)->person_journeys(st, person_id, since, out, err);
+}
+
 int store_scan_insert(store *st, scan_rec *r, const struct audit_rec *a, fk_err *err)
 {
     return T(st)->scan_insert(st, r, a, err);
@@ -131,6 +137,13 @@ void arrival_list_free(arrival_list *l)
 }
 
 void itinerary_list_free(itinerary_list *l)
+{
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+void journey_list_free(journey_list *l)
 {
     free(l->items);
     l->items = NULL;

@@ -130,6 +130,21 @@ int store_itineraries_of(store *st, int64_t person_id, int64_t since, itinerary_
 
 int store_scan_insert(store *st, scan_rec *r, const struct audit_rec *a, fk_err *err);
 
+/* Where a person came from or stayed since `since` (the itinerary card of 双码联查): each arrival
+ * (its from region, at arrival) and each itinerary stay (at its end), newest first, at most
+ * JOURNEY_MAX, with the strictest level a traveler match found for it ("" none). */
+#define JOURNEY_MAX 20
+typedef struct journey_rec {
+    char kind[12];          /* arrival | itinerary */
+    char region_code[16], area_name[128];
+    int64_t at;
+    char level[8];          /* high | medium | low | "" */
+} journey_rec;
+typedef struct journey_list { journey_rec *items; size_t n; } journey_list;
+int store_person_journeys(store *st, int64_t person_id, int64_t since, journey_list *out,
+                          fk_err *err);
+void journey_list_free(journey_list *l);
+
 /* A match and its lead (lead_id given). */
 int store_match_insert(store *st, match_rec *m, fk_err *err);
 /* Bit (1 << TRAVEL_*) per level the arrival already has a match of, into *mask. */

@@ -336,7 +336,8 @@ test('a zone published turns every resident red at once; lifted, they are green 
   assert.match(n.reasons[0].detail, new RegExp(`封控区.*风险区 ${z.id}`));
   assert.equal((await codeOf(admin, p.id)).reasons[0].rule, 'case_not_released', 'the case\'s rule comes first');
   const h = (await admin.get(`/api/v1/persons/${neighbour}/code/history`)).json.items[0];
-  assert.deepEqual([h.to, h.rule, h.source], ['red', 'zone_sealed_or_high', 'zone']);
+  assert.deepEqual([h.to, h.rule, h.source, h.operator], ['red', 'zone_sealed_or_high', 'zone', 'admin'],
+    'the colour change names who published the zone');
   const lift = await admin.post(`/api/v1/zones/${z.id}/lift`, { note: '测试：经研判提前解封', force: true });
   assert.equal(lift.status, 200, lift.text);
   assert.equal(sql(`SELECT count(*) FROM health_codes WHERE detail LIKE '%风险区 ${z.id}）%'`), '0');
@@ -375,7 +376,8 @@ test('a traveler from a high-risk area is red until the lead closes; from a medi
   const g = await codeOf(admin, hi.id);
   assert.equal(g.color, 'green');
   const h = (await admin.get(`/api/v1/persons/${hi.id}/code/history`)).json.items;
-  assert.deepEqual(h.slice(0, 2).map((x) => [x.from, x.to, x.source]), [['red', 'green', 'travel'], ['green', 'red', 'travel']]);
+  assert.deepEqual(h.slice(0, 2).map((x) => [x.from, x.to, x.source, x.operator]),
+    [['red', 'green', 'travel', 'admin'], ['green', 'red', 'travel', 'admin']], 'who registered and who closed');
 });
 
 test('a checkpoint scans a code\'s token: the person it names; a forged or expired one refused', async () => {

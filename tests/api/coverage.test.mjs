@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, login, fangkong } from '../lib/server.mjs';
+import { checkChar } from '../lib/ids.mjs';
 
 let srv, admin, jiance, shequ, other, mine, street, round, rules, persons, scannedIds, isolatedId;
 const HOUR = 3600 * 1000;
@@ -143,9 +144,9 @@ test('households and the untested list add up; the downloads hold the same perso
   assert.match(csv.headers.get('content-type'), /^text\/csv/);
   assert.match(csv.headers.get('content-disposition'), /attachment; filename="untested-round\d+-\d{12}\.csv"/);
   const rows = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-  assert.equal(rows[0], 'community_code,household,name,id_number,phone,address,resident_type,person_id');
+  assert.equal(rows[0], 'community_code,household,name,id_number,phone,address,resident_type,person_id,home_reasons');
   assert.equal(rows.length - 1, want.untested.length);
-  const ids = rows.slice(1).map((r) => Number(r.split(',').at(-1))).sort((a, b) => a - b);
+  const ids = rows.slice(1).map((r) => Number(r.split(',').at(-2))).sort((a, b) => a - b);
   assert.deepEqual(ids, want.untested.map((p) => p.id).sort((a, b) => a - b));
   const xlsx = await jiance.get(`/api/v1/testing/rounds/${round.id}/untested.xlsx?area=${mine}`);
   assert.equal(xlsx.status, 200);
@@ -200,4 +201,86 @@ test("a community's sampler and worker see their own community only; read-only r
   const exports = audit.filter((a) => a.action === 'export' && a.entity_id === round.id);
   assert.equal(exports.length, 4);
   assert.equal(exports.filter((a) => a.actor === 'guest').length, 1);
+});
+
+// An ID number born on `date` (YYYY-MM-DD), sequence `seq`.
+const bornOn = (date, seq) => {
+  const first = `519901${date.replaceAll('-', '')}${String(seq).padStart(3, '0')}`;
+  return first + checkChar(first);
+};
+
+test('home sampling (上门采样): who cannot come, with the policy\'s reasons; home=1 lists only them', async () => {
+  const home = (await admin.get('/api/v1/policy')).json;
+  const hs = (home.rules || home.document || home).testing.home_sampling;
+  const add = async (name, id, flags = []) => {
+    const r = await admin.post('/api/v1/persons', { name, id_number: id, resident_type: 'non_resident',
+      community_code: mine, address: '上门路1号', flags });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+  const y = new Date(Date.now() + 8 * HOUR);
+  const infantDay = `${y.getUTCFullYear() - hs.under_age_years + 1}-01-15`;
+  const bed = await add('卧床 老人', bornOn('1941-03-02', 611), ['disabled']);
+  const baby = await add('婴儿', bornOn(infantDay, 612));
+  const walker = await add('能来 的人', bornOn('1980-05-06', 613), ['pregnant']);
+  // a stay-home zone: a confirmed case's compound, published
+  const liudiao = await login(srv.url, 'liudiao');
+  const patient = persons.find((p) => p.household_id && !scannedIds.has(p.id) && p.id !== isolatedId);
+  const c = await liudiao.post('/api/v1/cases', { person_id: patient.id, classification: 'confirmed', severity: 'mild',
+    source: 'fever_clinic', sampling_date: today() });
+  assert.equal(c.status, 201, c.text);
+  const zone = (await admin.get(`/api/v1/zones?case=${c.json.id}&limit=10`)).json.items[0];
+  assert.equal((await admin.post(`/api/v1/zones/${zone.id}/publish`, { note: '上门采样测试' })).status, 200);
+
+  const all = await everyPage(jiance, `/api/v1/testing/rounds/${round.id}/untested?area=${mine}`);
+  const byId = new Map(all.map((u) => [u.person_id, u]));
+  assert.deepEqual(byId.get(bed.id).home_reasons, ['disabled']);
+  assert.deepEqual(byId.get(baby.id).home_reasons, ['infant']);
+  assert.deepEqual(byId.get(walker.id).home_reasons, [], 'pregnant is not among the policy\'s flags');
+  // the zone's residents, as the health codes see them (their own query; a code names its
+  // strongest rule only, so the patient's reads "case" and is counted from the zone's origin)
+  const inZone = [], codes = new Map();
+  for (const u of all) {
+    const code = (await admin.get(`/api/v1/persons/${u.person_id}/code`)).json;
+    codes.set(u.person_id, code.reasons);
+    if (u.person_id === patient.id ||
+      code.reasons.some((r) => r.detail.startsWith('居住地在') && r.detail.includes(zone.name))) inZone.push(u.person_id);
+  }
+  assert.ok(inZone.length > 0);
+  for (const u of all) {
+    assert.equal(u.home_reasons.includes('stay_home_zone'), inZone.includes(u.person_id),
+      `person ${u.person_id}: ${JSON.stringify(codes.get(u.person_id))}`);
+  }
+  // a household under home isolation: its untested members (the isolated one is exempt)
+  const isolation = (await admin.get(`/api/v1/isolations?state=active&area=${mine}&limit=1000`)).json.items
+    .find((i) => i.person_id === isolatedId);
+  assert.equal(isolation.kind, 'home_isolation'); // v9: a secondary contact isolates at home
+  const isolatedHome = isolation.household_id;
+  assert.ok(all.some((u) => u.household_id === isolatedHome), 'the isolated household has untested members');
+  for (const u of all) {
+    assert.equal(u.home_reasons.includes('home_isolation'), u.household_id === isolatedHome);
+  }
+
+  const only = await everyPage(jiance, `/api/v1/testing/rounds/${round.id}/untested?area=${mine}&home=1`);
+  assert.deepEqual(only.map((u) => u.person_id), all.filter((u) => u.home_reasons.length).map((u) => u.person_id));
+  assert.ok(only.length >= 2 + inZone.length - 1);
+  const csv = await jiance.get(`/api/v1/testing/rounds/${round.id}/untested.csv?area=${mine}&home=1`);
+  assert.match(csv.headers.get('content-disposition'), /filename="home-sampling-round\d+-\d{12}\.csv"/);
+  const rows = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+  assert.equal(rows.length, only.length);
+  assert.ok(rows.some((r) => r.endsWith(`,${bed.id},disabled`)), rows.join('\n'));
+  assert.equal((await jiance.get(`/api/v1/testing/rounds/${round.id}/untested?home=2`)).status, 400);
+  // once sampled, the bed-ridden person leaves the list
+  const site = (await jiance.get(`/api/v1/testing/rounds/${round.id}/sites?limit=10`)).json.items[0];
+  assert.equal((await jiance.post(`/api/v1/testing/sites/${site.id}/tubes`, { barcodes: ['CV22-H00001'] })).status, 201);
+  assert.equal((await jiance.post('/api/v1/testing/tubes/CV22-H00001/scans', { person_id: bed.id })).status, 201);
+  const after = await everyPage(jiance, `/api/v1/testing/rounds/${round.id}/untested?area=${mine}&home=1`);
+  assert.ok(!after.some((u) => u.person_id === bed.id));
+  assert.equal(after.length, only.length - 1);
+  const out = path.join(srv.dataDir, 'home.csv');
+  const r = fangkong(['testing', 'untested', '--home', '--round', String(round.id), '--area', mine, '--out', out, '--data', srv.dataDir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`exported ${after.length} untested persons to sample at home`));
+  const audit = (await admin.get('/api/v1/audit?entity=coverage&limit=500')).json.items;
+  assert.ok(audit.some((a) => a.action === 'read' && a.detail === `home_sampling area=${mine}` && a.actor === 'jiance'));
 });

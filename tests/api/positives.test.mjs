@@ -102,6 +102,11 @@ test('a positive pool holds every member at once, with a retest lead each, and t
   noIdNumber(note.message);
   const police = (await inbox(admin)).items.filter((n) => n.kind === 'pool_positive' && n.audience === 'police');
   assert.equal(police.length, 1, 'the policy notifies the police too; command sees it');
+  // the police account (公安) reads its own audience's notice, and acknowledges it
+  const gongan = await login(srv.url, 'gongan');
+  const theirs = (await inbox(gongan)).items.filter((n) => n.kind === 'pool_positive');
+  assert.deepEqual(theirs.map((n) => [n.id, n.audience]), [[police[0].id, 'police']]);
+  assert.equal((await gongan.post(`/api/v1/notifications/${police[0].id}/ack`)).json.ack_by, 'gongan');
   assert.equal((await inbox(liudiao)).items.filter((n) => n.kind === 'pool_positive').length, 0);
 
   // the round has its recheck round, open, over the same area

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startServer, login, fangkong } from '../lib/server.mjs';
 import { validId } from '../lib/ids.mjs';
 
-let srv, admin, jiance, shequ, other, mine, street, round, site1, site2, lab, lab2, dup1, dup2;
+let srv, admin, jiance, shequ, liudiao, other, mine, street, round, site1, site2, lab, lab2, dup1, dup2;
 const HOUR = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const T = (i) => `RC17-00000${i}`;
@@ -41,7 +41,7 @@ async function person(n, name, phone) {
 
 before(async () => {
   srv = await startServer({ persons: 1200, seed: 17 });
-  [admin, jiance, shequ] = await Promise.all(['admin', 'jiance', 'shequ'].map((u) => login(srv.url, u)));
+  [admin, jiance, shequ, liudiao] = await Promise.all(['admin', 'jiance', 'shequ', 'liudiao'].map((u) => login(srv.url, u)));
   mine = (await shequ.get('/api/v1/me')).json.area_code;
   street = mine.slice(0, 9);
   const otherCommunity = `${street}996`;
@@ -121,7 +121,8 @@ test('unpacking: refusals name their field and change nothing; then once, all or
   assert.equal((await jiance.post(`/api/v1/testing/tubes/${T(1)}/result`, { result: 'negative' })).status, 201);
 });
 
-test('a result for an unknown tube is kept; refusals change nothing', async () => {
+test('a positive for an unknown tube is kept and told to the epidemiologists; refusals change nothing', async () => {
+  const told = async () => (await liudiao.get('/api/v1/notifications?limit=1000')).json.items.filter((n) => n.kind === 'unmatched_positive');
   const post = (body, id = lab.id, who = jiance) => who.post(`/api/v1/testing/labs/${id}/unmatched-results`, body);
   const pos = { barcode: UNKNOWN_RESULT, result: 'positive', ct_orf1ab: 26.5, ct_n: 27.1, round_id: round.id };
   const refusals = [
@@ -136,6 +137,7 @@ test('a result for an unknown tube is kept; refusals change nothing', async () =
   for (const [body, id, status, field, message] of refusals) await refuse(await post(body, id), status, field, message);
   await refuse(await post(pos, lab.id, shequ), 403, '');
   assert.equal(counts(await report(`?now=${later}`)).unknown_results, 0, 'nothing recorded');
+  assert.deepEqual(await told(), [], 'nobody told of a refused result');
 
   const r = await post({ ...pos, note: '条码手工录入, 查无此管' });
   assert.equal(r.status, 201, r.text);
@@ -143,6 +145,13 @@ test('a result for an unknown tube is kept; refusals change nothing', async () =
     ['result', 'unknown', 'positive', 27.1, null, 'jiance']);
   const audit = (await admin.get('/api/v1/audit?entity=unmatched_tube&limit=50')).json.items;
   assert.ok(audit.some((a) => a.action === 'positive' && a.entity_id === r.json.id), 'a positive is audited at once');
+  // the policy's audience (v9: epidemiologist) in the round's area, once, naming the barcode
+  const notes = await told();
+  assert.deepEqual(notes.map((n) => [n.audience, n.area_code, n.entity, n.entity_id]),
+    [['epidemiologist', street, 'unmatched_tube', r.json.id]]);
+  assert.match(notes[0].message, new RegExp(`${UNKNOWN_RESULT}.*26\\.5.*查无此管`));
+  const community = (await shequ.get('/api/v1/notifications?limit=1000')).json.items;
+  assert.ok(!community.some((n) => n.kind === 'unmatched_positive'), 'only the policy\'s audiences');
 });
 
 test('the report lists exactly the anomalies made, nothing for the clean tubes', async () => {

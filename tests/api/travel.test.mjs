@@ -229,6 +229,12 @@ test('a checkpoint scan registers an arrival, makes the lead and leaves a stay f
   assert.equal(s.json.person_id, p.id);
   assert.ok(s.json.arrival_id);
   assert.deepEqual(s.json.leads.map((l) => [l.level, l.measure_required]), [['high', 'central_isolation']]);
+  // 双码联查: the itinerary card beside the code, over the policy's days, starred
+  const card = s.json.itinerary;
+  assert.equal(card.days, 7);
+  assert.equal(card.star, true);
+  assert.deepEqual([card.places[0].kind, card.places[0].region_code, card.places[0].level, card.places[0].at],
+    ['arrival', '310115001', 'high', iso(at)]);
   const lead = (await admin.get(`/api/v1/leads/${s.json.leads[0].id}`)).json;
   assert.equal(lead.area_code, p.community_code);
   assert.equal(sql(`SELECT place_kind || '|' || checkpoint_id || '|' || source FROM arrivals WHERE id = ${s.json.arrival_id}`),
@@ -240,6 +246,13 @@ test('a checkpoint scan registers an arrival, makes the lead and leaves a stay f
   assert.equal(out.status, 201, out.text);
   assert.equal(out.json.arrival_id, null);
   assert.deepEqual(out.json.leads, []);
+  assert.equal(out.json.itinerary.star, true, 'the card still shows the arrival');
+  // someone who came from nowhere: an empty card, no star; the card reads are audited
+  const home = people.find((x) => !sql(`SELECT 1 FROM arrivals WHERE person_id = ${x.id} UNION ALL SELECT 1 FROM itineraries WHERE person_id = ${x.id}`));
+  const plain = await kakou.post(`/api/v1/checkpoints/${cp.json.id}/scans`, { person_id: home.id, direction: 'out' });
+  assert.equal(plain.status, 201, plain.text);
+  assert.deepEqual(plain.json.itinerary, { days: 7, star: false, places: [] });
+  assert.equal(sql(`SELECT count(*) FROM audit WHERE entity = 'itinerary_card' AND entity_id = ${home.id} AND actor = 'kakou'`), '1');
   // refusals: two ways to name the person, a bad direction, no rights, someone else's area
   const before = sql('SELECT count(*) FROM checkpoint_scans');
   const two = await kakou.post(`/api/v1/checkpoints/${cp.json.id}/scans`, { person_id: p.id, id_number: p.id_number, direction: 'in' });

@@ -172,6 +172,16 @@ test('publish; the public list shows it with no person data; CSV in the contract
   const lines = csv.text.trim().split('\n');
   assert.equal(lines[0], 'region_code,area_name,level,from,to');
   assert.ok(lines.includes(`${z.area_code},封控区一,high,${localDay(Date.now())},`), csv.text);
+  // the rest of the county is at the scheme's lowest level (防范区, public low), one row
+  const county = z.area_code.slice(0, 6);
+  const rest = r.json.items.filter((x) => x.region_code === county);
+  assert.equal(rest.length, 1, r.text);
+  assert.deepEqual([rest[0].level, rest[0].level_zh, rest[0].zone_level, rest[0].from, rest[0].to],
+    ['low', '防范区', 'precaution', localDay(Date.now()), null]);
+  assert.match(rest[0].name, /其他区域$/);
+  assert.ok(lines.includes(`${county},${rest[0].name},low,${localDay(Date.now())},`), csv.text);
+  assert.ok(!(await pub.get('/api/v1/public/risk-areas/history')).json.items.some((x) => x.region_code === county),
+    'the history lists zones only');
   refuse(await pub.get('/api/v1/public/risk-areas?format=xml'), 400, 'format');
 });
 
@@ -189,7 +199,9 @@ test('a lift before its date is refused; forced with a written reason it is reco
   const ev = d.events.at(-1);
   assert.deepEqual([ev.kind, ev.forced, ev.note, ev.actor], ['lifted', true, '经专家研判提前解封', 'admin']);
   const pub = client(srv.url);
-  assert.ok(!(await pub.get('/api/v1/public/risk-areas')).json.items.some((x) => x.region_code === z.area_code));
+  const now = (await pub.get('/api/v1/public/risk-areas')).json.items;
+  assert.ok(!now.some((x) => x.region_code === z.area_code));
+  assert.ok(!now.some((x) => x.region_code === z.area_code.slice(0, 6)), 'no zone left: no rest of the county');
   const h = await pub.get('/api/v1/public/risk-areas/history?format=csv');
   assert.ok(h.text.includes(`${z.area_code},封控区一,high,${localDay(Date.now())},${localDay(Date.now())}`), h.text);
   // audited
@@ -286,4 +298,23 @@ test('the CLI: zones list, propose, publish, lift (refused without a note, befor
   assert.equal((await zone(z.id)).status, 'published');
   assert.equal(cli('publish', 'x').status, 1);
   assert.equal(cli('frobnicate').status, 2);
+});
+
+test('a confirmed case imported from a file proposes its zone in the import\'s write; a screening positive row does not', async () => {
+  const [a, b] = [people[people.length - 1], people[people.length - 2]];
+  const day = localDay(Date.now() - DAY);
+  const csv = 'person_id_number,classification,severity,reported_at,sampling_date,source\n' +
+    `${a.id_number},confirmed,mild,${iso(Date.now() - 3600e3)},${day},community_screening\n` +
+    `${b.id_number},screening_positive,,${iso(Date.now() - 3600e3)},${day},community_screening\n`;
+  const imp = await liudiao.post('/api/v1/imports/cases', csv, { 'Content-Type': 'text/csv' });
+  assert.equal(imp.status, 200, imp.text);
+  const caseOf = async (p) => (await admin.get(`/api/v1/cases?q=${p.id_number}&limit=5`)).json.items[0];
+  const [ca, cb] = [await caseOf(a), await caseOf(b)];
+  assert.equal(ca.classification, 'confirmed');
+  // its residence's zone proposed (a live zone it falls in is extended as well)
+  const home = (await zonesOf(ca.id)).filter((z) => /^residence: /.test(z.rule));
+  assert.equal(home.length, 1, JSON.stringify(home));
+  assert.deepEqual([home[0].status, home[0].created_by, home[0].n_cases], ['proposed', 'liudiao', 1]);
+  assert.ok(home[0].area_code.startsWith(mine), home[0].area_code);
+  assert.deepEqual(await zonesOf(cb.id), []);
 });

@@ -102,6 +102,12 @@ test('a code read in the console, scanned at the checkpoint, red after a case', 
     .filter((a) => a.person_id === p.id && a.checkpoint_id === point.id);
   assert.equal(arrivals.length, 1, JSON.stringify(arrivals));
   assert.equal(arrivals[0].from_region, '420106');
+  // 双码联查: the itinerary card under the code (no risk-area list here: no star)
+  const card = gate.getByTestId('gate-itinerary');
+  await card.waitFor();
+  assert.equal(await card.getAttribute('data-star'), 'false');
+  assert.match(await card.innerText(), /行程卡（7 天）：未到过风险区/);
+  assert.deepEqual(await gate.getByTestId('gate-place').allInnerTexts(), ['420106']);
   await gate.screenshot({ path: path.join(OUT, 'codes-gate-first.png') });
 
   // a confirmed case for the person: the code is recomputed at once; a fresh token is red

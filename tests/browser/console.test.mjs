@@ -383,3 +383,24 @@ test('without the trace permission there is no chains menu, and the chains page 
   assert.match(await byId(page, 'banner').innerText(), /无权|没有权限/);
   assert.deepEqual(errors, []);
 });
+
+test('after five wrong passwords the login is refused for a while, said in Chinese at the username', async (t) => {
+  const { page } = await openConsole(t);
+  await page.goto(`${srv.url}/#/login`);
+  const attempt = async (password) => {
+    await page.locator('input[name=username]').fill('zhuanyun');
+    await page.locator('input[name=password]').fill(password);
+    await byId(page, 'login-submit').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=login-submit]').disabled);
+  };
+  for (let i = 0; i < 5; i++) {
+    await attempt(`wrong-password-${i}`);
+    await page.getByText('用户名或密码错误').first().waitFor();
+  }
+  await attempt('fangkong2022');
+  const error = byId(page, 'error-username');
+  await error.waitFor();
+  assert.match(await error.innerText(), /失败次数过多，请 15 分钟后再试/);
+  assert.match(page.url(), /#\/login/);
+  await shot(page, 'login-throttled.png');
+});

@@ -15,7 +15,7 @@ import { openBrowser, logIn } from '../lib/browser.mjs';
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
 const HOUR = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-let srv, jiance, mine, round;
+let srv, jiance, mine, round, bedridden;
 
 before(async () => {
   mkdirSync(OUT, { recursive: true });
@@ -31,6 +31,11 @@ before(async () => {
   const made = await admin.post('/api/v1/persons', { name: '流动人员甲', id_number: validId(5151), resident_type: 'non_resident',
     community_code: second, address: '覆盖路 2 号' });
   assert.equal(made.status, 201, made.text);
+  // a bed-ridden resident of mine (flag disabled): sampled at home (testing.home_sampling)
+  const bed = await admin.post('/api/v1/persons', { name: '卧床老人', id_number: validId(5153), resident_type: 'non_resident',
+    community_code: mine, address: '覆盖路 3 号', flags: ['disabled'] });
+  assert.equal(bed.status, 201, bed.text);
+  bedridden = bed.json;
   const r = await jiance.post('/api/v1/testing/rounds', { name: '浏览器测试轮', area_code: mine.slice(0, 6), state: 'open',
     starts_at: iso(Date.now() - HOUR), ends_at: iso(Date.now() + 23 * HOUR) });
   assert.equal(r.status, 201, r.text);
@@ -82,6 +87,19 @@ test("a round's coverage view shows the API's numbers and the untested of a comm
   assert.equal(download.suggestedFilename(), `untested-round${round.id}-${mine}.csv`);
   const rows = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
   assert.equal(rows.length, list.total + 1);
+
+  // only those to sample at home (上门采样), with their reasons
+  await page.getByTestId('cov-home-only').check();
+  await page.getByText('需上门采样人员').waitFor();
+  const home = (await jiance.get(`/api/v1/testing/rounds/${round.id}/untested?area=${mine}&home=1&limit=50`)).json;
+  assert.ok(home.items.some((u) => u.person_id === bedridden.id));
+  assert.equal(await page.getByTestId('cov-person').count(), home.items.length);
+  const bedRow = page.locator(`[data-testid=cov-person][data-id="${bedridden.id}"]`);
+  assert.equal(await bedRow.getByTestId('cov-home-reason').innerText(), '行动不便');
+  const [homeFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cov-download-csv').click()]);
+  assert.equal(homeFile.suggestedFilename(), `home-sampling-round${round.id}-${mine}.csv`);
+  assert.equal(readFileSync(await homeFile.path(), 'utf8').trim().split('\r\n').length, home.total + 1);
+  await page.screenshot({ path: path.join(OUT, 'testing-home-sampling.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
 

@@ -74,3 +74,26 @@ test('propose from a confirmed case, edit, publish, and see it on the public lis
   await page.locator(`[data-testid=zone-card][data-id="${id}"] [data-testid=zone-status]`, { hasText: 'Published' }).waitFor();
   assert.deepEqual(errors, []);
 });
+
+test('the public notice page (no login) lists the published zone under 高风险区 and the rest of its county', async (t) => {
+  const { page, errors } = await openBrowser(t, { width: 420, height: 860 });
+  await page.goto(`${srv.url}/#/login`);
+  await page.getByTestId('public-notice-link').click();
+  await page.getByTestId('notice-lead').waitFor();
+  const pub = (await client(srv.url).get('/api/v1/public/risk-areas')).json;
+  assert.equal(await page.getByTestId('risk-area').count(), pub.items.length);
+  const high = page.getByTestId('risk-level-high');
+  assert.match(await high.locator('h2').innerText(), /^高风险区（\d+）$/);
+  const ours = high.locator('[data-testid=risk-area]', { hasText: '锦华小区封控区' });
+  assert.equal(await ours.getByTestId('risk-zone-level').innerText(), '封控区');
+  const item = pub.items.find((x) => x.name === '锦华小区封控区');
+  assert.match(await ours.innerText(), new RegExp(`${item.from} 起`));
+  assert.match(await ours.innerText(), new RegExp(`${item.may_lift_date} 起解除`));
+  const county = page.locator(`[data-testid=risk-level-low] [data-region="${item.region_code.slice(0, 6)}"]`);
+  assert.match(await county.innerText(), /其他区域/);
+  await page.screenshot({ path: path.join(OUT, 'risk-areas-public.png'), fullPage: true });
+  assert.equal(await page.getByTestId('notice-csv').getAttribute('href'), '/api/v1/public/risk-areas?format=csv');
+  await page.getByTestId('lang-switch').click();
+  await page.getByText(/^High-risk area \(\d+\)$/).waitFor();
+  assert.deepEqual(errors, []);
+});

@@ -9,7 +9,10 @@
  *
  *   A: population 6, tested 3 (a1 a3 n1), exempt 1 (b2), untested 2 (a2 b1), expected 5
  *   B: population 2, tested 1 (c1), exempt 0, untested 1 (c2), expected 2
- *   with a 3-year age exemption: B exempt 1 (c2), untested 0. */
+ *   with a 3-year age exemption: B exempt 1 (c2), untested 0.
+ *   home sampling (v9: under 3, a household under home isolation, disabled, stay-home
+ *   zones): b1 (b2's home isolation names H2), c2 (an infant); not a2 (a3's isolation
+ *   names no household). */
 #include "testutil.h"
 
 #include "policy/policy.h"
@@ -76,10 +79,11 @@ static int64_t add_person(store *st, const char *name, int64_t hh, const char *c
     return p.id;
 }
 
-static int64_t isolate(store *st, int64_t person, const char *comm)
+static int64_t isolate(store *st, int64_t person, const char *comm, int64_t household)
 {
     fk_err err;
-    isolation_rec iso = {.person_id = person, .phase = 0, .started_at = ISO_START};
+    isolation_rec iso = {.person_id = person, .phase = 0, .started_at = ISO_START,
+                         .household_id = household};
     snprintf(iso.area_code, sizeof iso.area_code, "%s", comm);
     snprintf(iso.cohort, sizeof iso.cohort, "close_contact");
     snprintf(iso.kind, sizeof iso.kind, "home_isolation");
@@ -142,11 +146,11 @@ static int city_setup(void **state)
     c->n1 = add_person(st, "n1", 0, COMM_A, "1990-01-01");
     c->c1 = add_person(st, "c1", c->h3, COMM_B, "1985-01-01");
     c->c2 = add_person(st, "c2", c->h3, COMM_B, "2021-03-01");
-    int64_t old = isolate(st, c->b1, COMM_A);
+    int64_t old = isolate(st, c->b1, COMM_A, c->h2);
     assert_int_equal(store_isolation_end(st, old, "released", 0, ISO_START + 3600, NULL, &err),
                      0);
-    isolate(st, c->b2, COMM_A);
-    isolate(st, c->a3, COMM_A);
+    isolate(st, c->b2, COMM_A, c->h2);
+    isolate(st, c->a3, COMM_A, 0);
     add_round(c);
     c->pol = policy_load_builtin("v9", &err);
     assert_non_null(c->pol);
@@ -246,6 +250,51 @@ static void per_household_and_untested(void **state)
     assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
     assert_int_equal(u.total, 1);
     assert_int_equal(u.items[0].person_id, c->b1);
+    untested_list_free(&u);
+}
+
+static void reasons_of(const untested_rec *u, const char *want)
+{
+    const char *r[8];
+    char got[128] = "";
+    size_t n = coverage_home_reasons(u, r, 8);
+    for (size_t i = 0; i < n; i++)
+        snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "|" : "", r[i]);
+    assert_string_equal(got, want);
+}
+
+static void home_sampling(void **state)
+{
+    city *c = *state;
+    fk_err err;
+    actor me;
+    actor_cli(&me);
+    char area[16];
+    untested_list u;
+    coverage_args a = {.round_id = c->round, .now = ROUND_START + 3600, .limit = 50};
+    assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
+    assert_int_equal(u.total, 3); /* a2, b1, c2 by community and household */
+    assert_int_equal(u.items[0].person_id, c->a2);
+    reasons_of(&u.items[0], "");
+    assert_int_equal(u.items[1].person_id, c->b1);
+    reasons_of(&u.items[1], "home_isolation");
+    assert_int_equal(u.items[2].person_id, c->c2);
+    reasons_of(&u.items[2], "infant");
+    untested_list_free(&u);
+
+    a.home_only = 1;
+    assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
+    assert_int_equal(u.total, 2);
+    assert_int_equal(u.n, 2);
+    assert_int_equal(u.items[0].person_id, c->b1);
+    assert_int_equal(u.items[1].person_id, c->c2);
+    untested_list_free(&u);
+
+    /* before b2's isolation began nobody in H2 was isolated at home */
+    a.now = ISO_START - 1;
+    assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
+    assert_int_equal(u.total, 1);
+    assert_int_equal(u.items[0].person_id, c->c2);
     untested_list_free(&u);
 }
 
@@ -351,6 +400,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(per_community, city_setup, city_teardown),
         cmocka_unit_test_setup_teardown(per_household_and_untested, city_setup, city_teardown),
+        cmocka_unit_test_setup_teardown(home_sampling, city_setup, city_teardown),
         cmocka_unit_test_setup_teardown(age_exemption_from_the_policy, city_setup,
                                         city_teardown),
         cmocka_unit_test_setup_teardown(scope_and_refusals, city_setup, city_teardown),

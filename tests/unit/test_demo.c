@@ -190,7 +190,7 @@ static void test_accounts_and_refusal(void **state)
     char *dir = test_tmpdir();
     demo_summary sum;
     store *st = generate(dir, 500, 1, 1, &sum);
-    assert_int_equal(sum.n_accounts, 9);
+    assert_int_equal(sum.n_accounts, 10);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         user u;
         fk_err err;

@@ -173,6 +173,12 @@ static void roles(void **state)
     assert_false(role_can("epidemiologist", PERM_AUDIT_READ));
     assert_true(role_can("community", PERM_PERSON_WRITE));
     assert_false(role_can("viewer", PERM_PERSON_WRITE));
+    /* 公安: reads persons and cases in clear and works the leads queue; writes no record */
+    assert_true(role_known("police"));
+    assert_true(role_can("police", PERM_PERSON_READ) && role_can("police", PERM_CASE_READ));
+    assert_true(role_can("police", PERM_UNMASKED) && role_can("police", PERM_LEADS));
+    assert_false(role_can("police", PERM_PERSON_WRITE) || role_can("police", PERM_CASE_WRITE) ||
+                 role_can("police", PERM_AUDIT_READ) || role_can("police", PERM_CODE_OVERRIDE));
     assert_false(role_can("viewer", PERM_UNMASKED));
     assert_false(role_can("nobody", PERM_PERSON_READ));
     assert_true(role_in_jurisdiction("", "519901001001"));

@@ -69,6 +69,8 @@ const RULES = [
   [/^only the command role reads the audit log/, 'err.audit_only_command'],
   // sessions (services/auth.c, store/store_sqlite_admin.c)
   [/^wrong username or password/, 'err.login'],
+  // failed-attempt throttling (services/throttle.c): the login and the public code
+  [/^too many failed attempts; try again in (?<n>\d+) minutes/, 'err.throttled'],
   [/bearer token|unknown, expired or revoked/, 'err.session'],
   // requests (http/request.c, http/server.c, store/store_sqlite.c)
   [/^request body over (?<n>\d+) bytes/, 'err.body_too_large'],

@@ -21,6 +21,7 @@ const MENU = [
   ['zones', '#/zones', 'nav.zones', () => can('zones')],
   ['checkpoint', '#/checkpoint', 'nav.checkpoint', () => can('checkpoint')],
   ['code_overrides', '#/code-overrides', 'nav.code_overrides', () => can('codes.override')],
+  ['notifications', '#/notifications', 'nav.notifications', () => user()?.role !== 'viewer'],
   ['audit', '#/audit', 'nav.audit', () => can('audit')],
 ];
 

@@ -3,6 +3,7 @@
 // i18n.js merges them into its dictionaries; keep both languages' keys in step.
 export const zhCodes = {
   'nav.checkpoint': '卡口查验', 'nav.code_overrides': '改码审批',
+  'gate.itinerary': '行程卡（{days} 天）', 'gate.itinerary_star': '带星号：到过风险区', 'gate.itinerary_clear': '未到过风险区', 'gate.itinerary_none': '无行程记录',
   'color.red': '红码', 'color.yellow': '黄码', 'color.green': '绿码',
   'door.green': '通行', 'door.yellow': '限制', 'door.red': '禁止',
   'code.title': '健康码', 'code.public_title': '我的健康码', 'code.public_hint': '请输入本人居民身份证号码和登记的手机号码',
@@ -41,6 +42,7 @@ export const zhCodes = {
 
 export const enCodes = {
   'nav.checkpoint': 'Checkpoint', 'nav.code_overrides': 'Code overrides',
+  'gate.itinerary': 'Itinerary card ({days} days)', 'gate.itinerary_star': 'starred: was in a risk area', 'gate.itinerary_clear': 'no risk area', 'gate.itinerary_none': 'no record',
   'color.red': 'Red code', 'color.yellow': 'Yellow code', 'color.green': 'Green code',
   'door.green': 'Pass', 'door.yellow': 'Restricted', 'door.red': 'No entry',
   'code.title': 'Health code', 'code.public_title': 'My health code', 'code.public_hint': 'Enter your resident ID number and the phone number you registered',

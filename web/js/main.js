@@ -33,6 +33,7 @@ import * as sampler from './views/sampler.js';
 import * as flow from './views/flow.js';
 import * as checkpoint from './views/checkpoint.js';
 import * as codeOverrides from './views/person_code.js';
+import * as notifications from './views/notifications.js';
 
 const ROUTES = [
   ['/login', login, true],
@@ -59,6 +60,7 @@ const ROUTES = [
   ['/flow', flow],
   ['/checkpoint', checkpoint],
   ['/code-overrides', codeOverrides],
+  ['/notifications', notifications],
   ['/audit', audit],
 ].map(([pattern, view, isPublic]) => ({
   re: new RegExp(`^${pattern.replace(/:(\w+)/g, '(?<$1>\\d+)')}$`), view, isPublic: !!isPublic,

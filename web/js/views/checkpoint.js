@@ -6,7 +6,8 @@
 //
 // Each good scan is also recorded at the checkpoint chosen once for this tab
 // (POST /api/v1/checkpoints/{id}/scans with the token, the direction and where the
-// traveler comes from); without a checkpoint the screen only checks codes and says so.
+// traveler comes from), and its answer's itinerary card is shown under the code (双码联查);
+// without a checkpoint the screen only checks codes and says so.
 import { h, fill, select } from '../dom.js';
 import { t, label, lang } from '../i18n.js';
 import { get, post } from '../api.js';
@@ -86,7 +87,8 @@ export async function render(root) {
     drawCode(result, code);
     result.dataset.scan = String(mine); // how many scans were answered: for tests and the curious
     fill(note, '');
-    if (pointSel?.value) await record(note, pointSel.value, { token: tok, direction: dirSel.value, from_region: from.value.trim() });
+    if (pointSel?.value) await record(note, result, mine, () => seq, pointSel.value,
+      { token: tok, direction: dirSel.value, from_region: from.value.trim() });
   });
   // a scanner types into whatever has focus: keep it on the scan field
   root.addEventListener('click', (e) => { if (!e.target.closest('select, input, button, a')) input.focus(); });
@@ -127,13 +129,27 @@ function drawError(el, note, err) {
   fill(note, '');
 }
 
-async function record(note, pointId, body) {
+// The itinerary card (双码联查) the scan's answer carries: where the traveler came from or
+// stayed within the policy's days, starred (行程卡带星) when any of it was a risk area.
+function drawItinerary(el, card) {
+  if (!card) return;
+  const place = (p) => h('li', { 'data-testid': 'gate-place', 'data-level': p.level || '' },
+    `${p.region_code}${p.area_name ? ` ${p.area_name}` : ''}`, p.level ? ` *${t(`risk.${p.level}`)}` : '');
+  el.append(h('div', { class: `gate-itinerary${card.star ? ' gate-star' : ''}`, 'data-testid': 'gate-itinerary', 'data-star': String(card.star) },
+    h('div', { class: 'gate-facts' }, t('gate.itinerary', { days: card.days }), '：',
+      h('strong', {}, card.star ? t('gate.itinerary_star') : card.places.length ? t('gate.itinerary_clear') : t('gate.itinerary_none'))),
+    card.places.length ? h('ul', { class: 'gate-places' }, card.places.map(place)) : null));
+}
+
+// current(): the latest scan's number; the card is drawn only if it is still `mine`
+async function record(note, result, mine, current, pointId, body) {
   const b = { token: body.token, direction: body.direction };
   if (body.from_region) b.from_region = body.from_region;
   try {
     const r = await post(`/checkpoints/${pointId}/scans`, b);
     fill(note, h('span', { 'data-testid': 'gate-recorded', 'data-id': r?.id ?? '' }, t('gate.recorded', { dir: label('dir', body.direction) })),
       r?.leads?.length ? ` · ${t('gate.new_traveler_lead')}` : '');
+    if (mine === current()) drawItinerary(result, r?.itinerary);
   } catch (err) {
     fill(note, h('span', { class: 'field-error', 'data-testid': 'gate-not-recorded' }, t('gate.not_recorded', { why: err.message })));
   }

@@ -19,7 +19,8 @@ export function render(root) {
     field('password', 'login.password', h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
     h('div', { class: 'actions' }, submit),
     // the public page of one's own health code needs no account
-    h('a', { href: '/code.html', class: 'small', 'data-testid': 'public-code-link' }, t('code.public_title')));
+    h('p', { class: 'small' }, h('a', { href: '/code.html', 'data-testid': 'public-code-link' }, t('code.public_title')),
+      ' · ', h('a', { href: '/risk-areas.html', 'data-testid': 'public-notice-link' }, t('notice.public_title'))));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(form);

@@ -1,8 +1,10 @@
 // views/testing.js - coverage of a testing round (应检尽检、不漏一人): pick a round and a
 // level, a table of units coloured by their coverage rate (red below the policy's alert
 // rate, amber below its good rate, green from it), and for the unit clicked its untested
-// persons with downloads (CSV, XLSX) for door-to-door follow-up. The server counts
-// everything (who is expected, who is exempt: the policy's testing.coverage).
+// persons with downloads (CSV, XLSX) for door-to-door follow-up, each with the reasons
+// the policy's testing.home_sampling gives for sampling them at home (上门采样), and a
+// switch to list only those. The server counts everything (who is expected, who is
+// exempt: the policy's testing.coverage).
 import { h, select } from '../dom.js';
 import { t } from '../i18n.js';
 import { get } from '../api.js';
@@ -52,19 +54,27 @@ async function download(path, name, msg) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+const homeTags = (p) => p.home_reasons.map((r) => h('span', { class: 'tag', 'data-testid': 'cov-home-reason' }, t(`home.${r}`)));
+
 function untestedCard(roundId, area, list, offset, query) {
+  const home = query.home === '1';
   const msg = h('p', { class: 'error', role: 'alert' });
+  const stem = home ? 'home-sampling' : 'untested';
   const file = (ext) => h('button', { type: 'button', class: 'btn', 'data-testid': `cov-download-${ext}`,
-    onclick: () => download(`/testing/rounds/${roundId}/untested.${ext}?area=${area}`,
-      `untested-round${roundId}-${area}.${ext}`, msg) }, t(`cov.download_${ext}`));
+    onclick: () => download(`/testing/rounds/${roundId}/untested.${ext}?area=${area}${home ? '&home=1' : ''}`,
+      `${stem}-round${roundId}-${area}.${ext}`, msg) }, t(`cov.download_${ext}`));
+  const toggle = h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: home, 'data-testid': 'cov-home-only',
+    onchange: (e) => go('/testing', { ...query, home: e.target.checked ? '1' : undefined, uoffset: undefined }) }), t('cov.home_only'));
   const rows = list.items.map((p) => h('tr', { 'data-testid': 'cov-person', 'data-id': p.person_id },
     h('td', {}, p.name), h('td', {}, p.id_number), h('td', {}, p.phone),
-    h('td', {}, p.household || p.address), h('td', {}, p.community_code)));
+    h('td', {}, p.household || p.address), h('td', {}, p.community_code), h('td', {}, homeTags(p))));
   return h('div', { class: 'card', 'data-testid': 'cov-untested' },
-    h('h2', {}, t('cov.untested_of', { area, n: list.total })), h('div', { class: 'filters' }, file('csv'), file('xlsx')), msg,
-    list.items.length === 0 ? h('p', { class: 'empty' }, t('cov.none_untested'))
+    h('h2', {}, t(home ? 'cov.home_of' : 'cov.untested_of', { area, n: list.total })),
+    h('div', { class: 'filters' }, toggle, file('csv'), file('xlsx')), msg,
+    list.items.length === 0 ? h('p', { class: 'empty' }, t(home ? 'cov.none_home' : 'cov.none_untested'))
       : h('table', { class: 'table compact' },
-        h('thead', {}, h('tr', {}, ['cov.name', 'cov.id_number', 'cov.phone', 'cov.address', 'cov.community'].map((k) => h('th', {}, t(k))))),
+        h('thead', {}, h('tr', {}, ['cov.name', 'cov.id_number', 'cov.phone', 'cov.address', 'cov.community', 'cov.home']
+          .map((k) => h('th', {}, t(k))))),
         h('tbody', {}, rows)),
     pager({ total: list.total, limit: PAGE, offset, go: (o) => go('/testing', { ...query, uoffset: o }) }));
 }
@@ -93,6 +103,7 @@ export async function render(root, { query }) {
   root.append(h('div', { class: 'card' }, unitsTable(cov, pick, query.unit)));
   if (!query.unit) return;
   const offset = Number(query.uoffset || 0);
-  const list = await get(`/testing/rounds/${roundId}/untested`, { area: query.unit, limit: PAGE, offset });
-  root.append(untestedCard(roundId, query.unit, list, offset, { round: roundId, level, unit: query.unit }));
+  const home = query.home === '1' ? '1' : undefined;
+  const list = await get(`/testing/rounds/${roundId}/untested`, { area: query.unit, home, limit: PAGE, offset });
+  root.append(untestedCard(roundId, query.unit, list, offset, { round: roundId, level, unit: query.unit, home }));
 }
