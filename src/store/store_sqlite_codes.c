@@ -166,7 +166,7 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
+    CS_EXPIRE, CS_RESULTS_NEGATIVE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
 };
 
 static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
@@ -293,9 +293,14 @@ static const char *touch_sql(codes_by by)
     case CODES_BY_CONTACT:
         return TOUCH "SELECT person_id FROM contacts WHERE id = ?1 AND person_id IS NOT NULL";
     case CODES_BY_ISOLATION: return TOUCH "SELECT person_id FROM isolations WHERE id = ?1";
-    case CODES_BY_RESULTS:
+    case CODES_BY_RESULTS: /* see results_negative: who else a result can change */
         return TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = "
-                     "j.value JOIN tube_members m ON m.tube_id = r.tube_id";
+                     "j.value JOIN tube_members m ON m.tube_id = r.tube_id WHERE r.result <> "
+                     "'negative' OR r.replaces IS NOT NULL OR EXISTS (SELECT 1 FROM "
+                     "testing_holds h WHERE h.person_id = m.person_id) OR EXISTS (SELECT 1 "
+                     "FROM contacts k WHERE k.person_id = m.person_id AND k.status <> "
+                     "'dismissed') OR NOT EXISTS (SELECT 1 FROM health_codes c WHERE "
+                     "c.person_id = m.person_id)";
     case CODES_BY_ZONE: return TOUCH "SELECT person_id FROM zone_persons WHERE zone_id = ?1";
     case CODES_BY_LEAD:
         return TOUCH "SELECT person_id FROM leads WHERE id = ?1 AND person_id IS NOT NULL";
@@ -347,6 +352,24 @@ static int touch_due(struct sq_store *s, int64_t now, fk_err *err)
            run(s, CS_DUE_MONITORING, TOUCH_DUE_MONITORING, &b, err) ? -1 : 0;
 }
 
+/* A tube's first negative result changes what its members' codes show of it (the last
+ * negative test) and nothing else, unless a member has a hold (released by it), a contact
+ * awaiting clearance tests (counted by it) or no code yet: a mass round's results are
+ * nearly all of the first kind. Their last negative is written here in one statement;
+ * the others are touched for the rules (touch_sql), whose recompute writes theirs too.
+ * A correction or a positive or invalid result touches every member. */
+static int results_negative(struct sq_store *s, const char *ids, fk_err *err)
+{
+    sq_binds b = {0};
+    sq_bind_add_text(&b, ids ? ids : "[]");
+    return run(s, CS_RESULTS_NEGATIVE, "UPDATE health_codes SET last_negative_at = x.at FROM "
+               "(SELECT m.person_id AS pid, max(m.scanned_at) AS at FROM json_each(?1) j JOIN "
+               "tube_results r ON r.id = j.value JOIN tube_members m ON m.tube_id = r.tube_id "
+               "WHERE r.result = 'negative' AND r.replaces IS NULL GROUP BY m.person_id) x "
+               "WHERE health_codes.person_id = x.pid AND coalesce(health_codes.last_negative_at, "
+               "0) < x.at", &b, err);
+}
+
 static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, int64_t now,
                           fk_err *err)
 {
@@ -355,6 +378,8 @@ static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, i
         return -1;
     if (by == CODES_BY_DUE)
         return touch_due(s, now, err);
+    if (by == CODES_BY_RESULTS && results_negative(s, ids, err) != 0)
+        return -1;
     if (by == CODES_BY_ZONE) {
         int64_t has = 0;
         sq_binds v = {0};

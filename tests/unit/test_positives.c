@@ -282,6 +282,43 @@ static void pool_positive_then_rechecks(void **state)
 
 /* A box of 1,000 pooled positives of 5: every member held and given a lead by the
  * set-based follow-up (its speed is bench/testing's to measure, not a test's). */
+/* Negative first results write each member's last negative without a colour change (the
+ * fast path of the codes' results touch); a positive tube's members are recomputed. */
+static void negatives_move_the_last_negative(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = policy_load_builtin("v9", &err);
+    make_world(st, &w);
+    assert_int_equal(codes_install(st, pol, NULL, &err), 0);
+    code_rec before[8], after;
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(store_code_get(st, w.persons[i], &before[i], &err), 1);
+    int64_t t0 = fk_now();
+    const char *tubes[] = {"NG00-0001", "NG00-0002"};
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-00009", tubes, 2, w.persons, 4, 5);
+    result_input in[2] = {res(tubes[0], "negative"), res(tubes[1], "positive")};
+    result_rec out[2];
+    assert_int_equal(sample_results_record_box(st, pol, &a, "BOX-00009", in, 2, 0, out, &err),
+                     0);
+    for (int i = 0; i < 4; i++) { /* the negative tube: the same code, a last negative now */
+        assert_int_equal(store_code_get(st, w.persons[i], &after, &err), 1);
+        assert_string_equal(after.colour, before[i].colour);
+        assert_int_equal(after.since, before[i].since);
+        assert_true(before[i].last_negative_at == 0 && after.last_negative_at >= t0);
+    }
+    for (int i = 4; i < 8; i++) { /* the positive pool: held, its rule; no negative */
+        assert_int_equal(store_code_get(st, w.persons[i], &after, &err), 1);
+        assert_string_equal(after.rule, "pool_held");
+        assert_int_equal(after.last_negative_at, 0);
+    }
+    policy_free(pol);
+}
+
 static void a_box_of_a_thousand(void **state)
 {
     fixture *f = *state;
@@ -337,6 +374,8 @@ int main(void)
         cmocka_unit_test(every_policy_has_the_rules),
         cmocka_unit_test_setup_teardown(pool_positive_then_rechecks, store_fixture_setup_areas,
                                         store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(negatives_move_the_last_negative,
+                                        store_fixture_setup_areas, store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
                                         store_fixture_teardown),
     };
