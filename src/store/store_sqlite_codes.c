@@ -296,11 +296,9 @@ static const char *touch_sql(codes_by by)
     case CODES_BY_RESULTS: /* see results_negative: who else a result can change */
         return TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = "
                      "j.value JOIN tube_members m ON m.tube_id = r.tube_id WHERE r.result <> "
-                     "'negative' OR r.replaces IS NOT NULL OR EXISTS (SELECT 1 FROM "
-                     "testing_holds h WHERE h.person_id = m.person_id) OR EXISTS (SELECT 1 "
-                     "FROM contacts k WHERE k.person_id = m.person_id AND k.status <> "
-                     "'dismissed') OR NOT EXISTS (SELECT 1 FROM health_codes c WHERE "
-                     "c.person_id = m.person_id)";
+                     "'negative' OR r.replaces IS NOT NULL OR m.person_id IN (SELECT person_id "
+                     "FROM testing_holds) OR m.person_id IN (SELECT person_id FROM contacts "
+                     "WHERE status <> 'dismissed')";
     case CODES_BY_ZONE: return TOUCH "SELECT person_id FROM zone_persons WHERE zone_id = ?1";
     case CODES_BY_LEAD:
         return TOUCH "SELECT person_id FROM leads WHERE id = ?1 AND person_id IS NOT NULL";
@@ -353,11 +351,13 @@ static int touch_due(struct sq_store *s, int64_t now, fk_err *err)
 }
 
 /* A tube's first negative result changes what its members' codes show of it (the last
- * negative test) and nothing else, unless a member has a hold (released by it), a contact
- * awaiting clearance tests (counted by it) or no code yet: a mass round's results are
- * nearly all of the first kind. Their last negative is written here in one statement;
- * the others are touched for the rules (touch_sql), whose recompute writes theirs too.
- * A correction or a positive or invalid result touches every member. */
+ * negative test) and nothing else, unless a member has a hold (released by it) or a
+ * contact awaiting clearance tests (counted by it): a mass round's results are nearly all
+ * of the first kind. Their last negative is written here in one statement; the others
+ * are touched for the rules (touch_sql; the hold and contact persons as two sets built
+ * once, not probed per member), whose recompute writes theirs too. A correction or a
+ * positive or invalid result touches every member. Every person has a code once the
+ * rules are installed (the registry's hook; a missing one is made at its first read). */
 static int results_negative(struct sq_store *s, const char *ids, fk_err *err)
 {
     sq_binds b = {0};
