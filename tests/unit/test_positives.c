@@ -175,6 +175,18 @@ static hold_list holds_of(store *st, int64_t tube_id, const char *state)
     return l;
 }
 
+/* The world with v9's health-code rules installed (codes follow results); the policy is
+ * the caller's. */
+static policy *world_with_codes(store *st, world *w)
+{
+    fk_err err;
+    policy *pol = policy_load_builtin("v9", &err);
+    assert_non_null(pol);
+    make_world(st, w);
+    assert_int_equal(codes_install(st, pol, NULL, &err), 0);
+    return pol;
+}
+
 static void pool_positive_then_rechecks(void **state)
 {
     fixture *f = *state;
@@ -183,9 +195,7 @@ static void pool_positive_then_rechecks(void **state)
     world w;
     actor a;
     actor_cli(&a);
-    policy *pol = policy_load_builtin("v9", &err);
-    make_world(st, &w);
-    assert_int_equal(codes_install(st, pol, NULL, &err), 0); /* health codes follow results */
+    policy *pol = world_with_codes(st, &w);
     const char *pool[] = {"PP00-0001"};
     tubes_at_lab(st, &w, w.round, w.site, "BOX-00001", pool, 1, w.persons, 5, 20);
     result_rec out;
@@ -292,9 +302,7 @@ static void negatives_move_the_last_negative(void **state)
     world w;
     actor a;
     actor_cli(&a);
-    policy *pol = policy_load_builtin("v9", &err);
-    make_world(st, &w);
-    assert_int_equal(codes_install(st, pol, NULL, &err), 0);
+    policy *pol = world_with_codes(st, &w);
     code_rec before[8], after;
     for (int i = 0; i < 8; i++)
         assert_int_equal(store_code_get(st, w.persons[i], &before[i], &err), 1);
