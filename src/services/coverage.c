@@ -28,14 +28,19 @@ static int rule_types(const policy *pol, coverage_query *q, fk_err *err)
 }
 
 /* Persons born after the round's start date less `years` are under age at the round:
- * the cutoff is that date, compared as text with birth_date (both YYYY-MM-DD). */
-static void age_cutoff(int64_t starts_at, int64_t years, char out[11])
+ * the cutoff is that date (the city's calendar day: reporting.utc_offset_h), compared as
+ * text with birth_date (both YYYY-MM-DD). */
+static void age_cutoff(const policy *pol, int64_t starts_at, int64_t years, char out[11])
 {
     char day[11];
+    int64_t offset_h = 0;
+    fk_err ignored;
     out[0] = '\0';
     if (years <= 0)
         return;
-    fk_date_of(starts_at, day);
+    if (policy_get_int(pol, "reporting.utc_offset_h", &offset_h, &ignored) != 0)
+        offset_h = 0;
+    fk_date_of(starts_at + offset_h * 3600, day);
     int year = (int)strtol(day, NULL, 10) - (int)years;
     snprintf(out, 11, "%04d%.6s", year, day + 4);
 }
@@ -81,7 +86,7 @@ static int home_rules(const policy *pol, const round_rec *r, coverage_query *q, 
         policy_get_int(pol, HOME "under_age_years", &years, err) != 0 ||
         policy_get_bool(pol, HOME "home_isolated_households", &iso, err) != 0)
         return -1;
-    age_cutoff(r->starts_at, years, q->home_born_after);
+    age_cutoff(pol, r->starts_at, years, q->home_born_after);
     q->home_isolation = iso;
     return 0;
 }
@@ -99,7 +104,7 @@ static int rules(const policy *pol, const round_rec *r, int64_t now, coverage_qu
     q->round_id = r->id;
     q->exempt_isolation = iso;
     q->now = now;
-    age_cutoff(r->starts_at, years, q->born_after);
+    age_cutoff(pol, r->starts_at, years, q->born_after);
     return home_rules(pol, r, q, err);
 }
 

@@ -22,7 +22,7 @@
 #define STREET "510104001"
 #define COMM_A "510104001001"
 #define COMM_B "510104001002"
-#define ROUND_START 1656000000 /* 2022-06-23 */
+#define ROUND_START 1656000000 /* 2022-06-23 16:00 UTC, 2022-06-24 00:00 in Beijing */
 #define ISO_START 1655000000   /* before the round */
 
 typedef struct city {
@@ -271,30 +271,40 @@ static void home_sampling(void **state)
     actor_cli(&me);
     char area[16];
     untested_list u;
+    /* the round starts at 00:00 on 2022-06-24 in Beijing (16:00 UTC the day before): d1
+     * turns 3 that day (not an infant), d2 the day after (an infant) */
+    int64_t d1 = add_person(c->f->st, "d1", c->h3, COMM_B, "2019-06-24");
+    int64_t d2 = add_person(c->f->st, "d2", c->h3, COMM_B, "2019-06-25");
     coverage_args a = {.round_id = c->round, .now = ROUND_START + 3600, .limit = 50};
     assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
-    assert_int_equal(u.total, 3); /* a2, b1, c2 by community and household */
+    assert_int_equal(u.total, 5); /* a2, b1, c2, d1, d2 by community and household */
     assert_int_equal(u.items[0].person_id, c->a2);
     reasons_of(&u.items[0], "");
     assert_int_equal(u.items[1].person_id, c->b1);
     reasons_of(&u.items[1], "home_isolation");
     assert_int_equal(u.items[2].person_id, c->c2);
     reasons_of(&u.items[2], "infant");
+    assert_int_equal(u.items[3].person_id, d1);
+    reasons_of(&u.items[3], "");
+    assert_int_equal(u.items[4].person_id, d2);
+    reasons_of(&u.items[4], "infant");
     untested_list_free(&u);
 
     a.home_only = 1;
     assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
-    assert_int_equal(u.total, 2);
-    assert_int_equal(u.n, 2);
+    assert_int_equal(u.total, 3);
+    assert_int_equal(u.n, 3);
     assert_int_equal(u.items[0].person_id, c->b1);
     assert_int_equal(u.items[1].person_id, c->c2);
+    assert_int_equal(u.items[2].person_id, d2);
     untested_list_free(&u);
 
     /* before b2's isolation began nobody in H2 was isolated at home */
     a.now = ISO_START - 1;
     assert_int_equal(coverage_untested(c->f->st, c->pol, &me, &a, area, &u, &err), 0);
-    assert_int_equal(u.total, 1);
+    assert_int_equal(u.total, 2);
     assert_int_equal(u.items[0].person_id, c->c2);
+    assert_int_equal(u.items[1].person_id, d2);
     untested_list_free(&u);
 }
 
