@@ -250,36 +250,55 @@ static int street_of_first_person(store *st, char street[16], fk_err *err)
     return 0;
 }
 
-static int run_round(store *st, const policy *pol, const actor *a, round_plan *p,
-                     const char *dir, demo_testing_summary *out, fk_err *err)
+/* The round's working files in the temporary directory, named once. */
+typedef struct demo_files { char raw[256], scans[256], results[256]; } demo_files;
+
+static void files_in(const char *dir, demo_files *f)
 {
-    char raw[256], scans[256], results[256], street[16];
-    size_t imported;
+    int pid = (int)getpid();
+    snprintf(f->raw, sizeof f->raw, "%s/fangkong-demo-scans-%d.raw", dir, pid);
+    snprintf(f->scans, sizeof f->scans, "%s/fangkong-demo-scans-%d.csv", dir, pid);
+    snprintf(f->results, sizeof f->results, "%s/fangkong-demo-results-%d.csv", dir, pid);
+}
+
+/* The lab of the street's district and its results file (what ship writes), imported. */
+static int lab_results(store *st, const policy *pol, const actor *a, const round_plan *p,
+                       const char *street, const char *path, demo_testing_summary *out,
+                       fk_err *err)
+{
     lab_rec lab = {0};
-    snprintf(raw, sizeof raw, "%s/fangkong-demo-scans-%d.raw", dir, (int)getpid());
-    snprintf(scans, sizeof scans, "%s/fangkong-demo-scans-%d.csv", dir, (int)getpid());
-    snprintf(results, sizeof results, "%s/fangkong-demo-results-%d.csv", dir, (int)getpid());
+    size_t imported = 0;
+    snprintf(lab.name, sizeof lab.name, "安澜市疾控中心实验室");
+    snprintf(lab.area_code, sizeof lab.area_code, "%.6s", street);
+    if (sample_lab_create(st, a, &lab, err) != 0)
+        return -1;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return fk_fail(err, FK_EIO, "", "demo: cannot write %s", path);
+    fputs("tube,result,ct_orf1ab,ct_n,lab,time\n", f);
+    int rc = ship(st, a, p, lab.id, f, &out->results, err);
+    if (fclose(f) != 0 && rc == 0)
+        rc = fk_fail(err, FK_EIO, "", "demo: cannot write %s", path);
+    if (rc == 0 && out->results > 0)
+        rc = import_into(st, pol, a, "results", path, false, &imported, err);
+    out->results = (int64_t)imported;
+    return rc;
+}
+
+static int run_round(store *st, const policy *pol, const actor *a, round_plan *p,
+                     const demo_files *files, demo_testing_summary *out, fk_err *err)
+{
+    char street[16];
+    size_t imported;
     if (street_of_first_person(st, street, err) != 0 || open_round(st, a, street, p, err) != 0 ||
-        write_scans(st, p, raw, &out->scanned, err) != 0 || add_sites(st, a, p, err) != 0 ||
-        site_ids(p, raw, scans, err) != 0 ||
-        import_into(st, pol, a, "scans", scans, true, &imported, err) != 0)
+        write_scans(st, p, files->raw, &out->scanned, err) != 0 ||
+        add_sites(st, a, p, err) != 0 || site_ids(p, files->raw, files->scans, err) != 0 ||
+        import_into(st, pol, a, "scans", files->scans, true, &imported, err) != 0)
         return -1;
     out->round_id = p->round.id;
     out->scanned = (int64_t)imported;
     out->sites = (int64_t)p->n_sites;
-    snprintf(lab.name, sizeof lab.name, "安澜市疾控中心实验室");
-    snprintf(lab.area_code, sizeof lab.area_code, "%.6s", street);
-    FILE *f = NULL;
-    if (sample_lab_create(st, a, &lab, err) != 0 || !(f = fopen(results, "w")))
-        return f ? -1 : fk_fail(err, FK_EIO, "", "demo: cannot write %s", results);
-    fputs("tube,result,ct_orf1ab,ct_n,lab,time\n", f);
-    int rc = ship(st, a, p, lab.id, f, &out->results, err);
-    if (fclose(f) != 0 && rc == 0)
-        rc = fk_fail(err, FK_EIO, "", "demo: cannot write %s", results);
-    if (rc == 0 && out->results > 0)
-        rc = import_into(st, pol, a, "results", results, false, &imported, err);
-    out->results = (int64_t)imported;
-    return rc;
+    return lab_results(st, pol, a, p, street, files->results, out, err);
 }
 
 int demo_testing(store *st, const policy *pol, demo_testing_summary *out, fk_err *err)
@@ -287,7 +306,7 @@ int demo_testing(store *st, const policy *pol, demo_testing_summary *out, fk_err
     actor a;
     round_plan *p = calloc(1, sizeof *p);
     const char *dir = getenv("TMPDIR");
-    char raw[256], scans[256], results[256];
+    demo_files files;
     memset(out, 0, sizeof *out);
     if (!p)
         return fk_fail(err, FK_EBUSY, "", "out of memory");
@@ -297,14 +316,11 @@ int demo_testing(store *st, const policy *pol, demo_testing_summary *out, fk_err
         free(p);
         return -1;
     }
-    dir = dir && *dir ? dir : "/tmp";
-    int rc = run_round(st, pol, &a, p, dir, out, err);
-    snprintf(raw, sizeof raw, "%s/fangkong-demo-scans-%d.raw", dir, (int)getpid());
-    snprintf(scans, sizeof scans, "%s/fangkong-demo-scans-%d.csv", dir, (int)getpid());
-    snprintf(results, sizeof results, "%s/fangkong-demo-results-%d.csv", dir, (int)getpid());
-    unlink(raw);
-    unlink(scans);
-    unlink(results);
+    files_in(dir && *dir ? dir : "/tmp", &files);
+    int rc = run_round(st, pol, &a, p, &files, out, err);
+    unlink(files.raw);
+    unlink(files.scans);
+    unlink(files.results);
     free(p);
     return rc;
 }

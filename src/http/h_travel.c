@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/log.h"
 #include "base/timeutil.h"
 #include "http/handlers.h"
 #include "http/json_io.h"
@@ -271,19 +270,11 @@ int h_checkpoint_scan(http_req *rq, fk_err *err)
         rc = codes_token_person(rq->codes, in.token, &in.person_id, err);
         in.token = NULL;
     }
-    rc = rc || travel_scan(rq->st, rq->policy, &rq->who, cp, &in, &s, &made, err);
+    itinerary_card card;
+    rc = rc || travel_scan(rq->st, rq->policy, &rq->who, cp, &in, &s, &made, &card, err);
     json_decref(body);
     if (rc != 0)
         return -1;
-    /* the scan is recorded: a card that cannot be read is answered as none, not a failure */
-    itinerary_card card;
-    fk_err card_err;
-    if (travel_itinerary_card(rq->st, rq->policy, &rq->who, s.person_id, s.at, &card,
-                              &card_err) != 0) {
-        log_warn("checkpoint", "itinerary card of person %lld: %s", (long long)s.person_id,
-                 card_err.message);
-        memset(&card, 0, sizeof card);
-    }
     json_t *j = json_pack("{s:I, s:I, s:I, s:s}", "id", (json_int_t)s.id, "person_id",
                           (json_int_t)s.person_id, "checkpoint_id", (json_int_t)cp, "direction",
                           s.direction);

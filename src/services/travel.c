@@ -563,8 +563,33 @@ static int scan_unit(store *st, const policy *pol, const actor *a, const checkpo
     return store_stay_insert(st, &s, err);
 }
 
+/* ---- the itinerary card -------------------------------------------------------------- */
+
+/* The card of person_id as of `now`, its read audited, inside the caller's unit. */
+static int card_unit(store *st, const policy *pol, const actor *a, int64_t person_id,
+                     int64_t now, itinerary_card *out, fk_err *err)
+{
+    int64_t days;
+    memset(out, 0, sizeof *out);
+    if (policy_get_int(pol, "health_code.itinerary_card.days", &days, err) != 0)
+        return -1;
+    out->days = (int)days;
+    if (days == 0)
+        return 0;
+    if (store_person_journeys(st, person_id, now - days * 86400, &out->journeys, err) != 0)
+        return -1;
+    for (size_t i = 0; i < out->journeys.n; i++)
+        out->star = out->star || out->journeys.items[i].level[0] != '\0';
+    if (actor_audit_append(st, a, "read", "itinerary_card", person_id, "", err) != 0) {
+        journey_list_free(&out->journeys);
+        return -1;
+    }
+    return 0;
+}
+
 int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
-                const travel_scan_in *in, scan_rec *out, travel_leads *made, fk_err *err)
+                const travel_scan_in *in, scan_rec *out, travel_leads *made,
+                itinerary_card *card, fk_err *err)
 {
     checkpoint_rec c;
     fk_err ignored;
@@ -589,30 +614,15 @@ int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
     snprintf(out->direction, sizeof out->direction, "%s", in->direction);
     snprintf(out->from_region, sizeof out->from_region, "%s",
              in->from_region ? in->from_region : "");
+    if (card)
+        memset(card, 0, sizeof *card);
     if (store_begin(st, err) != 0)
         return -1;
-    return store_end(st, scan_unit(st, pol, a, &c, out, made, err), err);
-}
-
-/* ---- the itinerary card -------------------------------------------------------------- */
-
-int travel_itinerary_card(store *st, const policy *pol, const actor *a, int64_t person_id,
-                          int64_t now, itinerary_card *out, fk_err *err)
-{
-    int64_t days;
-    memset(out, 0, sizeof *out);
-    if (actor_require_either(a, PERM_CHECKPOINT, PERM_TRAVEL, err) != 0 ||
-        policy_get_int(pol, "health_code.itinerary_card.days", &days, err) != 0)
-        return -1;
-    out->days = (int)days;
-    if (days == 0)
-        return 0;
-    if (store_person_journeys(st, person_id, now - days * 86400, &out->journeys, err) != 0)
-        return -1;
-    for (size_t i = 0; i < out->journeys.n; i++)
-        out->star = out->star || out->journeys.items[i].level[0] != '\0';
-    if (actor_audit_append(st, a, "read", "itinerary_card", person_id, "", err) != 0) {
-        journey_list_free(&out->journeys);
+    int rc = scan_unit(st, pol, a, &c, out, made, err) ||
+             (card && card_unit(st, pol, a, out->person_id, out->at, card, err));
+    if (store_end(st, rc, err) != 0) {
+        if (card)
+            journey_list_free(&card->journeys);
         return -1;
     }
     return 0;

@@ -83,6 +83,16 @@ int travel_checkpoint_create(store *st, const actor *a, checkpoint_rec *c, fk_er
 int travel_checkpoints_list(store *st, const actor *a, checkpoint_list *out, fk_err *err);
 
 /* A scan's request: exactly one of id_number, person_id, token. */
+/* The itinerary card a gate reads beside the health code (双码联查): where the person
+ * arrived from or stayed within the policy's health_code.itinerary_card.days before the
+ * scan (store_person_journeys), and star when any of it matched a risk area (行程卡带星).
+ * days 0: the policy has no card (none filled). Free journeys with journey_list_free. */
+typedef struct itinerary_card {
+    int days;
+    bool star;
+    journey_list journeys;
+} itinerary_card;
+
 typedef struct travel_scan_in {
     const char *id_number, *token, *direction, *from_region;
     int64_t person_id, at;    /* at 0 = now */
@@ -91,24 +101,13 @@ typedef struct travel_scan_in {
 int travel_scan_person(store *st, const travel_scan_in *in, int64_t *person_id /* OUT */,
                        fk_err *err);
 /* Record a scan at checkpoint cp: the scan, an arrival for an inbound scan with
- * from_region (and its matching), and a stay at the checkpoint for tracing (subject the
- * person id, place "cp:<id>", trace_inputs.checkins.default_dwell_s long), one
+ * from_region (and its matching), a stay at the checkpoint for tracing (subject the
+ * person id, place "cp:<id>", trace_inputs.checkins.default_dwell_s long) and, with card
+ * non-NULL, the person's itinerary card read (audited as itinerary_card), one
  * transaction. */
 int travel_scan(store *st, const policy *pol, const actor *a, int64_t cp,
-                const travel_scan_in *in, scan_rec *out, travel_leads *made, fk_err *err);
-
-/* The itinerary card a gate reads beside the health code (双码联查): where the person
- * arrived from or stayed within the policy's health_code.itinerary_card.days before `now`
- * (store_person_journeys), and star when any of it matched a risk area (行程卡带星).
- * days 0: the policy has no card (none filled). PERM_CHECKPOINT or PERM_TRAVEL; audited as
- * a read of the person's itinerary. Free journeys with journey_list_free. */
-typedef struct itinerary_card {
-    int days;
-    bool star;
-    journey_list journeys;
-} itinerary_card;
-int travel_itinerary_card(store *st, const policy *pol, const actor *a, int64_t person_id,
-                          int64_t now, itinerary_card *out, fk_err *err);
+                const travel_scan_in *in, scan_rec *out, travel_leads *made,
+                itinerary_card *card, fk_err *err);
 
 /* THE HOOK: runs inside the transaction after traveler leads of these persons were
  * created or closed by `a`. Health codes recompute the persons here; the colour log names
