@@ -546,11 +546,16 @@ static int sq_configure(struct sq_store *s, fk_err *err)
      * pages (40 MiB) instead of SQLite's 1,000: the checkpoint runs inside the commit
      * that crosses the mark, under the write lock every writer waits for, and a page
      * written by many commits in between (the indexes, the counters) is copied once;
-     * batch allocations spent a third less time committing. */
+     * batch allocations spent a third less time committing. Reads of the database file
+     * go through a memory map (SQLite caps the size at its compile-time limit; writes and
+     * the WAL still go through write and fsync, so durability is unchanged): a big scan
+     * then costs no read() copy and no freshly zeroed heap page per page read, which
+     * were a third of the escalation sweep's time over 352,106 leads (0.96-1.35 s of CPU
+     * to 0.62-0.70 s, bench/loop). */
     return sq_exec_sql(s,
                        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
                        "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
-                       "PRAGMA wal_autocheckpoint=10000;",
+                       "PRAGMA wal_autocheckpoint=10000; PRAGMA mmap_size=4294967296;",
                        err);
 }
 

@@ -370,6 +370,33 @@ static void every_rule_with_its_reason(void **state)
     sql(w, "UPDATE contacts SET status = 'dismissed' WHERE person_id = %lld", (long long)venue);
     ASSERT_CODE(w, venue, "green", "default", NULL);
 
+    /* exposed at two venues: negatives 48 h apart after the first exposure clear it, not
+     * the later one, which is the one shown until it is dismissed */
+    int64_t twice = new_person(w);
+    sql(w, "INSERT INTO contacts (case_id, subject, person_id, kind, place, first_overlap, "
+        "source, found_at) VALUES (%lld, 'w%lld', %lld, 'venue', 'V2', %lld, 'test', %lld), "
+        "(%lld, 'w%lld', %lld, 'venue', 'V3', %lld, 'test', %lld)", (long long)cid,
+        (long long)twice, (long long)twice, (long long)(now - 6 * 86400), (long long)now,
+        (long long)cid, (long long)twice, (long long)twice, (long long)(now - 86400),
+        (long long)now);
+    sql(w, "INSERT INTO isolations (id, person_id, area_code, cohort, phase, kind, day1_date, "
+        "end_date, state, policy_id, started_at, ended_at) VALUES (9102, %lld, '510104001001', "
+        "'secondary_contact', 0, 'home_isolation', '2026-01-01', '2026-01-07', 'released', "
+        "'v9', 1, 2)", (long long)twice);
+    sql(w, "INSERT INTO isolation_tests (isolation_id, day, due_date, test_kind, result, "
+        "result_at) VALUES (9102, 1, '2026-01-01', 'pcr', 'negative', %lld), (9102, 3, "
+        "'2026-01-03', 'pcr', 'negative', %lld)", (long long)(now - 5 * 86400),
+        (long long)(now - 3 * 86400));
+    ASSERT_CODE(w, twice, "yellow", "pending_clearance", "V3");
+    sql(w, "UPDATE contacts SET status = 'dismissed' WHERE person_id = %lld AND place = 'V3'",
+        (long long)twice);
+    ASSERT_CODE(w, twice, "green", "default", NULL);
+    sql(w, "UPDATE contacts SET status = 'proposed' WHERE person_id = %lld AND place = 'V3'",
+        (long long)twice);
+    sql(w, "UPDATE contacts SET status = 'dismissed' WHERE person_id = %lld AND place = 'V2'",
+        (long long)twice);
+    ASSERT_CODE(w, twice, "yellow", "pending_clearance", "V3");
+
     /* a member of a positive pool held for a single re-sample: yellow, naming the tube */
     int64_t held = new_person(w);
     sql(w, "PRAGMA foreign_keys = OFF");
