@@ -10,32 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
+
 #define KEY_FILE "code-token.key"
 #define SIGNED_BYTES 16 /* person id + expiry */
-
-static int read_all(int fd, unsigned char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static int write_all(int fd, const unsigned char *buf, size_t n)
-{
-    size_t put = 0;
-    while (put < n) {
-        ssize_t w = write(fd, buf + put, n - put);
-        if (w <= 0)
-            return -1;
-        put += (size_t)w;
-    }
-    return 0;
-}
 
 /* A new key file, written whole before it is visible under its name (link of a temporary
  * file), so a reader never sees half a key. 1 created, 0 it existed, -1 error. */
@@ -46,13 +24,13 @@ static int key_create(const char *path, const char *tmp, fk_err *err)
     if (fd < 0)
         return fk_fail(err, FK_EIO, "", "code key: cannot create %s: %s", tmp, strerror(errno));
     randombytes_buf(k, sizeof k);
-    int rc = write_all(fd, k, sizeof k) || fsync(fd) ? -1 : 0;
+    int rc = fk_write_all(fd, k, sizeof k) || fsync(fd) ? -1 : 0;
     sodium_memzero(k, sizeof k);
     close(fd);
     if (rc == 0 && link(tmp, path) != 0)
         rc = errno == EEXIST ? 0 : -1;
-    else if (rc == 0)
-        rc = 1;
+    else if (rc == 0) /* the name made durable too: tokens signed with the key outlive a crash */
+        rc = fk_fsync_dir_of(path) == 0 ? 1 : -1;
     unlink(tmp);
     if (rc < 0)
         return fk_fail(err, FK_EIO, "", "code key: cannot write %s: %s", path, strerror(errno));
@@ -74,7 +52,7 @@ int code_key_load(const char *data_dir, code_key *out, fk_err *err)
     }
     if (fd < 0)
         return fk_fail(err, FK_EIO, "", "code key: cannot open %s: %s", path, strerror(errno));
-    int rc = read_all(fd, out->k, sizeof out->k);
+    int rc = fk_read_all(fd, out->k, sizeof out->k);
     close(fd);
     if (rc != 0)
         return fk_fail(err, FK_EIO, "", "code key: %s is shorter than %d bytes", path,

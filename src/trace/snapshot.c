@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "base/alloc.h"
+#include "base/fdio.h"
 #include "trace/trace_int.h"
 
 #define SNAP_MAGIC "FKTRACE1"
@@ -148,21 +149,6 @@ static uint64_t pad8(uint64_t n)
     return (n + 7) & ~(uint64_t)7;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n > 0) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return errno ? errno : EIO;
-        c += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* One array of `bytes` bytes: written (from p), measured, or found in the mapping
  * (returned). Failures are remembered in c->err and make later calls no-ops. */
 static void *visit(cursor *c, void *p, uint64_t bytes)
@@ -179,9 +165,9 @@ static void *visit(cursor *c, void *p, uint64_t bytes)
         p = (void *)(c->payload + c->off);
     } else if (c->mode == CUR_WRITE && bytes > 0) {
         hash_bytes(c->hash, p, bytes);
-        c->err = write_all(c->fd, p, bytes);
+        c->err = fk_write_all(c->fd, p, bytes);
         if (!c->err)
-            c->err = write_all(c->fd, zeros, padded - bytes);
+            c->err = fk_write_all(c->fd, zeros, padded - bytes);
     }
     c->off += padded;
     return p;
@@ -246,33 +232,6 @@ static snap_header header_of(const trace_index *ix, const trace_snapshot_marks *
 
 /* ---- save ---- */
 
-/* The directory holding path (caller frees): ".", "/" or the part before the last '/'. */
-static char *dir_of(const char *path)
-{
-    char *dir = fk_strdup(path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        strcpy(dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    return dir;
-}
-
-/* fsync the directory holding path, so that the rename itself is durable. */
-static int sync_dir(const char *path)
-{
-    char *dir = dir_of(path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-    free(dir);
-    if (fd < 0 || fsync(fd) != 0)
-        rc = errno;
-    if (fd >= 0)
-        close(fd);
-    return rc;
-}
-
 /* Header placeholder, payload, then the header with its checksum; fsync. errno or 0. */
 static int write_file(int fd, const trace_index *ix, const trace_snapshot_marks *m)
 {
@@ -284,7 +243,7 @@ static int write_file(int fd, const trace_index *ix, const trace_snapshot_marks 
     snap_hash hash;
     hash_init(&hash);
     hash_bytes(&hash, &h, sizeof h);
-    int rc = write_all(fd, &h, sizeof h);
+    int rc = fk_write_all(fd, &h, sizeof h);
     cursor w = {.mode = CUR_WRITE, .fd = fd, .hash = &hash};
     copy = *ix;
     if (rc == 0)
@@ -321,6 +280,20 @@ static long temp_owner(const char *entry, const char *base)
     char *end;
     long pid = strtol(entry + len + 5, &end, 10);
     return pid > 0 && pid <= INT32_MAX && *end == '.' ? pid : 0;
+}
+
+/* The directory holding path (caller frees): ".", "/" or the part before the last '/'. */
+static char *dir_of(const char *path)
+{
+    char *dir = fk_strdup(path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return dir;
 }
 
 /* Remove the temporaries that writers killed mid-save left next to path (each is as
@@ -366,7 +339,7 @@ int trace_index_save(const trace_index *ix, const char *path, const trace_snapsh
     if (rc == 0 && rename(tmp, path) != 0)
         rc = errno;
     if (rc == 0)
-        rc = sync_dir(path);
+        rc = fk_fsync_dir_of(path);
     else if (fd >= 0)
         unlink(tmp);
     free(tmp);
