@@ -998,14 +998,8 @@ static int pair_add(esc_staged *g, const char *area, int level, fk_err *err)
     size_t i = pair_slot(g, area, level);
     if (g->slots[i])
         return 0;
-    if (g->n_pairs == g->cap_pairs) {
-        size_t cap = g->cap_pairs ? g->cap_pairs * 2 : 32;
-        esc_pair *grown = fk_try_realloc(g->pairs, cap * sizeof *grown);
-        if (!grown)
-            return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
-        g->pairs = grown;
-        g->cap_pairs = cap;
-    }
+    if (fk_try_grow((void **)&g->pairs, &g->cap_pairs, g->n_pairs + 1, sizeof *g->pairs) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
     esc_pair *p = &g->pairs[g->n_pairs++];
     snprintf(p->area, sizeof p->area, "%s", area);
     p->level = level;
@@ -1017,14 +1011,8 @@ static int pair_add(esc_staged *g, const char *area, int level, fk_err *err)
 static int staged_add(esc_staged *g, int64_t id, const char *area, int from, int to,
                       fk_err *err)
 {
-    if (g->n == g->cap) {
-        size_t cap = g->cap ? g->cap * 2 : 1024;
-        esc_raise *grown = fk_try_realloc(g->rows, cap * sizeof *grown);
-        if (!grown)
-            return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
-        g->rows = grown;
-        g->cap = cap;
-    }
+    if (fk_try_grow((void **)&g->rows, &g->cap, g->n + 1, sizeof *g->rows) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
     g->rows[g->n++] = (esc_raise){id, from, to};
     return pair_add(g, area ? area : "", to, err);
 }
