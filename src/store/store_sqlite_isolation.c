@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/timeutil.h"
 #include "store/store_sqlite_int.h"
 
@@ -534,6 +535,72 @@ static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf 
     sb_append_char(rooms, ']');
 }
 
+/* Facility ids fids[0..n) (sorted) counted: each facility's rooms moved from vacant to
+ * reserved, one UPDATE per facility. */
+static int counts_add(struct sq_store *s, const int64_t *fids, size_t n, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_ADD,
+                              "UPDATE facilities SET n_vacant = n_vacant - ?2, "
+                              "n_reserved = n_reserved + ?2 WHERE id = ?1", err);
+    if (!q)
+        return -1;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && fids[j] == fids[i]; j++)
+            ;
+        sqlite3_bind_int64(q, 1, fids[i]);
+        sqlite3_bind_int64(q, 2, (int64_t)(j - i));
+        if (sq_exec_stmt(s, q, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Mark the batch's primaries' rooms (JSON array `rooms`) reserved, and the facilities'
+ * counts once per facility instead of once per room (migration 0027): the trigger stands
+ * aside while room_counts_by_writer holds its row, which this unit inserts and deletes;
+ * the facilities counted are the rooms' own, returned by the UPDATE that moves them. */
+static int rooms_reserve(struct sq_store *s, size_t primaries, int64_t at, const strbuf *rooms,
+                         fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_OWN,
+                              "INSERT INTO room_counts_by_writer (id) VALUES (1)", err);
+    if (!q || sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ROOMS_RESERVE,
+                "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
+                "AND id IN (SELECT value FROM json_each(?1)) RETURNING facility_id", err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, sb_str(rooms));
+    sqlite3_bind_int64(q, 2, at);
+    int64_t *fids = fk_calloc(primaries + 1, sizeof *fids);
+    size_t n = 0;
+    int r;
+    while ((r = sq_step_row(s, q, err)) == 1) {
+        if (n < primaries)
+            fids[n] = sqlite3_column_int64(q, 0);
+        n++;
+    }
+    /* every primary's room was vacant (trigger allocations_vacant): all of them move */
+    if (r == 0 && n != primaries)
+        r = fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
+                    "vacant (changed by someone else)");
+    if (r == 0) {
+        qsort(fids, n, sizeof *fids, cmp_id);
+        r = counts_add(s, fids, n, err);
+    }
+    free(fids);
+    q = r == 0 ? sq_stmt(s, SQ_ROOM_COUNTS_TRIGGER, "DELETE FROM room_counts_by_writer", err)
+               : NULL;
+    return q ? sq_exec_stmt(s, q, err) : -1;
+}
+
 static int allocations_insert_unit(struct sq_store *s, size_t primaries, const char *actor,
                                    int64_t at, const strbuf *rows, const strbuf *rooms,
                                    fk_err *err)
@@ -556,20 +623,7 @@ static int allocations_insert_unit(struct sq_store *s, size_t primaries, const c
     sq_bind_text(q, 3, actor);
     if (sq_exec_stmt(s, q, err) != 0)
         return -1;
-    q = sq_stmt(s, SQ_ROOMS_RESERVE,
-                "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
-                "AND id IN (SELECT value FROM json_each(?1))", err);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, sb_str(rooms));
-    sqlite3_bind_int64(q, 2, at);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return -1;
-    /* every primary's room was vacant (trigger allocations_vacant): all of them move */
-    if ((size_t)sqlite3_changes(s->db) != primaries)
-        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
-                       "vacant (changed by someone else)");
-    return 0;
+    return rooms_reserve(s, primaries, at, rooms, err);
 }
 
 static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
