@@ -427,6 +427,7 @@ static void place_row(sqlite3_stmt *q, void *out, size_t i)
     sq_col_text(p->birth_date, sizeof p->birth_date, q, 4);
     p->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
                  (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
+    p->by_building = p->located;
     p->lon = sqlite3_column_double(q, 5);
     p->lat = sqlite3_column_double(q, 6);
 }
@@ -448,6 +449,41 @@ static int sq_person_places(store *st, const int64_t *ids, size_t n, person_plac
     for (size_t i = 0; i < n && r == 0; i++)
         if (out[i].person_id && !out[i].located && community_centre(s, &out[i], err) != 0)
             r = -1;
+    return r;
+}
+
+static int sq_homes_version(store *st, int64_t *version, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_HOMES_VERSION,
+                              "SELECT version FROM homes_version WHERE id = 1", err);
+    return q ? sq_int_query(s, q, version, err) : -1;
+}
+
+/* The places query of sq_person_places for every person at once, kept to the homes its
+ * buildings locate (the others' community centre depends on every building of it). */
+static int sq_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
+                         fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_HOMES_ALL,
+                              "SELECT 0, p.id, p.community_code, p.household_id, p.birth_date, "
+                              "b.lon, b.lat FROM persons p "
+                              "JOIN households h ON h.id = p.household_id "
+                              "JOIN buildings b ON b.id = h.building_id "
+                              "WHERE b.lon <> 0 OR b.lat <> 0 ORDER BY p.id", err);
+    if (!q)
+        return -1;
+    int r = 0, stop = 0;
+    while (!stop && (r = sq_step_row(s, q, err)) == 1) {
+        person_place p = {0};
+        place_row(q, &p, 0);
+        stop = fn(&p, ctx);
+    }
+    if (stop) {
+        sqlite3_reset(q);
+        return stop;
+    }
     return r;
 }
 
@@ -1132,6 +1168,8 @@ const struct store_isolation_ops sq_isolation_ops = {
     .check_set = sq_check_set,
     .check_list = sq_check_list,
     .person_places = sq_person_places,
+    .homes_version = sq_homes_version,
+    .homes_each = sq_homes_each,
     .lead_areas = sq_lead_areas,
     .allocation_insert = sq_allocation_insert,
     .allocation_next_id = sq_allocation_next_id,
