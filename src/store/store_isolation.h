@@ -7,8 +7,10 @@
  *
  * The database itself refuses a double booking (see the migrations, 0008 and the
  * indexes of 0024): a vacant room is required for a primary allocation, one active
- * primary allocation per room, one active allocation and one active isolation per person. Room counts per state live
- * on the facility row and are kept by triggers.
+ * primary allocation per room, one active allocation and one active isolation per person.
+ * Room counts per state live on the facility row, kept by the triggers on rooms, except
+ * for a batch's rooms, which store_allocations_insert counts once per facility in the
+ * same unit (migration 0027).
  *
  * Batches: store_rooms_vacant, store_allocation_next_id and store_allocations_insert
  * (store_allocation_insert for one row) are the inner steps of a batch allocation.
@@ -193,8 +195,8 @@ int store_allocation_next_id(store *st, int64_t *id, fk_err *err);
 /* Insert al[0..n) (state reserved, allocated now) with the ids given, in array order
  * (a sharer after the primary it names), and mark every primary's room reserved: two
  * statements for the whole batch, checked row by row by the schema as single inserts
- * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer). See
- * Batches. */
+ * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer), and
+ * one update of the room counts per facility touched. See Batches. */
 int store_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
                              fk_err *err);
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err);

@@ -2,8 +2,9 @@
  * store_sqlite_isolation.c - facilities, rooms, staff, checklist, allocations,
  * isolations and their tests (migration 0008). Contract: store_isolation.h.
  *
- * Invariants: the room counts of a facility row are the triggers' (never written
- * here); a room leaves reserved/occupied only when no active allocation holds it, and
+ * Invariants: the room counts of a facility row are the triggers', except a batch's
+ * (rooms_reserve: the trigger stands aside inside its unit and the batch counts once per
+ * facility, migration 0027); a room leaves reserved/occupied only when no active allocation holds it, and
  * every change of a room, allocation or isolation is written in one unit with its
  * audit record. The steps of a batch allocation (person_places, lead_areas, rooms_vacant,
  * allocations_insert: a statement or two for the whole batch each) use cached
