@@ -587,6 +587,7 @@ static int write_batch(alloc_ctx *cx, const alloc_request *req, size_t n, alloc_
         const person_place *home = &cx->places[cx->row_of[i]];
         al->id = base + (int64_t)i;
         al->room_id = cx->room_ids[slot];
+        al->facility_id = fac->id; /* the room's, read with it by fill_rooms */
         al->primary_id = al->primary_id ? base + (int64_t)cx->primary_of[slot] : 0;
         al->distance_m = (int64_t)facility_distance_m(home->lon, home->lat, fac->lon, fac->lat);
     }

@@ -573,7 +573,7 @@ static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf 
 }
 
 /* Facility ids fids[0..n) (sorted) counted: each facility's rooms moved from vacant to
- * reserved, one UPDATE per facility. */
+ * reserved, one UPDATE per facility (the facility must exist). */
 static int counts_add(struct sq_store *s, const int64_t *fids, size_t n, fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_ADD,
@@ -588,6 +588,10 @@ static int counts_add(struct sq_store *s, const int64_t *fids, size_t n, fk_err 
         sqlite3_bind_int64(q, 2, (int64_t)(j - i));
         if (sq_exec_stmt(s, q, err) != 0)
             return -1;
+        if (sqlite3_changes(s->db) != 1)
+            return fk_fail(err, FK_EINTERNAL, "facility_id",
+                           "facility_id: no facility %lld for the batch's rooms",
+                           (long long)fids[i]);
     }
     return 0;
 }
@@ -600,10 +604,13 @@ static int cmp_id(const void *a, const void *b)
 
 /* Mark the batch's primaries' rooms (JSON array `rooms`) reserved, and the facilities'
  * counts once per facility instead of once per room (migration 0027): the trigger stands
- * aside while room_counts_by_writer holds its row, which this unit inserts and deletes;
- * the facilities counted are the rooms' own, returned by the UPDATE that moves them. */
-static int rooms_reserve(struct sq_store *s, size_t primaries, int64_t at, const strbuf *rooms,
-                         fk_err *err)
+ * aside while room_counts_by_writer holds its row, which this unit inserts and deletes.
+ * The facilities counted are the primaries' facility_id (sorted in fids[0..primaries)),
+ * which the caller read with the rooms (store_rooms_vacant) in the same unit; that every
+ * room moved is checked here (a RETURNING of each room's facility cost as much as the
+ * trigger it replaces). */
+static int rooms_reserve(struct sq_store *s, const int64_t *fids, size_t primaries, int64_t at,
+                         const strbuf *rooms, fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_OWN,
                               "INSERT INTO room_counts_by_writer (id) VALUES (1)", err);
@@ -611,36 +618,26 @@ static int rooms_reserve(struct sq_store *s, size_t primaries, int64_t at, const
         return -1;
     q = sq_stmt(s, SQ_ROOMS_RESERVE,
                 "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
-                "AND id IN (SELECT value FROM json_each(?1)) RETURNING facility_id", err);
+                "AND id IN (SELECT value FROM json_each(?1))", err);
     if (!q)
         return -1;
     sq_bind_text(q, 1, sb_str(rooms));
     sqlite3_bind_int64(q, 2, at);
-    int64_t *fids = fk_calloc(primaries + 1, sizeof *fids);
-    size_t n = 0;
-    int r;
-    while ((r = sq_step_row(s, q, err)) == 1) {
-        if (n < primaries)
-            fids[n] = sqlite3_column_int64(q, 0);
-        n++;
-    }
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
     /* every primary's room was vacant (trigger allocations_vacant): all of them move */
-    if (r == 0 && n != primaries)
-        r = fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
-                    "vacant (changed by someone else)");
-    if (r == 0) {
-        qsort(fids, n, sizeof *fids, cmp_id);
-        r = counts_add(s, fids, n, err);
-    }
-    free(fids);
-    q = r == 0 ? sq_stmt(s, SQ_ROOM_COUNTS_TRIGGER, "DELETE FROM room_counts_by_writer", err)
-               : NULL;
+    if ((size_t)sqlite3_changes(s->db) != primaries)
+        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
+                       "vacant (changed by someone else)");
+    if (counts_add(s, fids, primaries, err) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ROOM_COUNTS_TRIGGER, "DELETE FROM room_counts_by_writer", err);
     return q ? sq_exec_stmt(s, q, err) : -1;
 }
 
-static int allocations_insert_unit(struct sq_store *s, size_t primaries, const char *actor,
-                                   int64_t at, const strbuf *rows, const strbuf *rooms,
-                                   fk_err *err)
+static int allocations_insert_unit(struct sq_store *s, const int64_t *fids, size_t primaries,
+                                   const char *actor, int64_t at, const strbuf *rows,
+                                   const strbuf *rooms, fk_err *err)
 {
     /* rows in array order: a sharer after its primary, as the trigger allocations_share
      * requires; the schema's triggers and unique indexes check every row as before */
@@ -660,7 +657,7 @@ static int allocations_insert_unit(struct sq_store *s, size_t primaries, const c
     sq_bind_text(q, 3, actor);
     if (sq_exec_stmt(s, q, err) != 0)
         return -1;
-    return rooms_reserve(s, primaries, at, rooms, err);
+    return rooms_reserve(s, fids, primaries, at, rooms, err);
 }
 
 static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
@@ -670,21 +667,25 @@ static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const 
     strbuf rows = STRBUF_INIT, rooms = STRBUF_INIT;
     size_t primaries = 0;
     int64_t at = fk_now();
+    int64_t *fids = fk_calloc(n + 1, sizeof *fids);
     for (size_t i = 0; i < n; i++) {
         al[i].allocated_at = at;
         snprintf(al[i].state, sizeof al[i].state, "reserved");
-        primaries += al[i].primary_id == 0;
+        if (!al[i].primary_id)
+            fids[primaries++] = al[i].facility_id;
     }
+    qsort(fids, primaries, sizeof *fids, cmp_id);
     batch_json(al, n, &rows, &rooms);
     int rc;
     if (s->depth > 0) {
-        rc = allocations_insert_unit(s, primaries, actor, at, &rows, &rooms, err);
+        rc = allocations_insert_unit(s, fids, primaries, actor, at, &rows, &rooms, err);
     } else {
         rc = sq_begin(s, err);
         if (rc == 0)
-            rc = sq_end(s, allocations_insert_unit(s, primaries, actor, at, &rows, &rooms,
-                                                   err), err);
+            rc = sq_end(s, allocations_insert_unit(s, fids, primaries, actor, at, &rows,
+                                                   &rooms, err), err);
     }
+    free(fids);
     sb_free(&rows);
     sb_free(&rooms);
     return rc;

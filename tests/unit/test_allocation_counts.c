@@ -49,9 +49,9 @@ static int64_t sql_in(const char *dir, const char *sql)
 static void add_rooms(town *t, int64_t fid, int n)
 {
     fk_err err;
-    char numbers[32][8];
+    char numbers[32][16];
     const char *ptr[32];
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && i < 32; i++) {
         snprintf(numbers[i], sizeof numbers[i], "%d", 101 + i);
         ptr[i] = numbers[i];
     }
