@@ -112,6 +112,8 @@ int homes_load(homes *h, store *st, fk_err *err)
     if (store_homes_version(st, &version, err) != 0)
         return -1;
     forget(h, version);
+    if (!version)
+        return 0;
     return store_homes_each(st, keep_each, h, err) == 0 ? 0 : -1;
 }
 
@@ -155,6 +157,8 @@ int homes_places(homes *h, store *st, const int64_t *ids, size_t n, person_place
         return -1;
     if (version != h->version)
         forget(h, version);
+    if (!version) /* no version row: nothing would tell a change; keep nothing */
+        return store_person_places(st, ids, n, out, err);
     for (size_t i = 0; i < n; i++) {
         const person_place *p = ids[i] > 0 ? find(h, ids[i]) : NULL;
         if (p)

@@ -15,6 +15,7 @@
  *    household, a building without coordinates: the community's centre stands in, which
  *    any new building changes) and persons not seen yet are read from the store, in one
  *    read for the batch, and the former are not kept.
+ *  - Without the version row (deleted by hand) nothing is kept: every batch reads the store.
  *  - homes_load reads every home once (at the server's start), the version first, so a
  *    change committed during the load only makes the next batch forget and read again.
  * Ownership: homes_new/homes_free; out[] is the caller's.
