@@ -18,9 +18,9 @@
 #include "model/facility.h"
 #include "model/isolation.h"
 #include "model/person.h"
-#include "services/homes.h"
 #include "model/role.h"
 #include "services/codes.h"
+#include "services/homes.h"
 #include "services/registry.h"
 
 /* ---- scope, masking, audit ---------------------------------------------------------------- */

@@ -631,7 +631,7 @@ static int rooms_reserve(struct sq_store *s, const int64_t *fids, size_t primari
                        "vacant (changed by someone else)");
     if (counts_add(s, fids, primaries, err) != 0)
         return -1;
-    q = sq_stmt(s, SQ_ROOM_COUNTS_TRIGGER, "DELETE FROM room_counts_by_writer", err);
+    q = sq_stmt(s, SQ_ROOM_COUNTS_DONE, "DELETE FROM room_counts_by_writer", err);
     return q ? sq_exec_stmt(s, q, err) : -1;
 }
 
