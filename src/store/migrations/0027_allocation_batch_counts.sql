@@ -7,7 +7,7 @@
 -- rows. A writer that knows how many rooms of each facility it moves (the batch) may now
 -- say so: while the row of room_counts_by_writer exists, rooms_count_update does nothing
 -- and the writer adds the counts itself, one UPDATE per facility, before it deletes the
--- row, in the same transaction (store_sqlite_isolation.c: allocations_insert_unit). The
+-- row, in the same transaction (store_sqlite_isolation.c: rooms_reserve). The
 -- row never outlives the writer's transaction: it is inserted and deleted inside it (a
 -- failure rolls both back), so every other writer, and every other connection, sees the
 -- trigger as it was. Room inserts keep their trigger as before.
