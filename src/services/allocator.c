@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "base/alloc.h"
+#include "services/homes.h"
 
 typedef struct job {
     const policy *pol;
@@ -36,6 +37,7 @@ struct allocator {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     store *st;       /* used by the writer only */
+    homes *hm;       /* the persons' homes, kept for the writer (services/homes.h) */
     job *head, **tail;
     bool writing;
 };
@@ -45,7 +47,14 @@ allocator *allocator_start(const char *data_dir, fk_err *err)
     store *st = store_open(data_dir, err);
     if (!st)
         return NULL;
+    homes *hm = homes_new();
+    if (homes_load(hm, st, err) != 0) {
+        homes_free(hm);
+        store_close(st);
+        return NULL;
+    }
     allocator *al = fk_calloc(1, sizeof *al);
+    al->hm = hm;
     pthread_mutex_init(&al->mu, NULL);
     pthread_cond_init(&al->cv, NULL);
     al->st = st;
@@ -58,6 +67,7 @@ void allocator_stop(allocator *al)
     if (!al)
         return;
     store_close(al->st);
+    homes_free(al->hm);
     pthread_cond_destroy(&al->cv);
     pthread_mutex_destroy(&al->mu);
     free(al);
@@ -81,12 +91,12 @@ static void fail_all(job *from, const fk_err *e)
 }
 
 /* One job in a savepoint of the group's transaction; 0, or -1 with j->err. */
-static int write_job(store *st, job *j)
+static int write_job(store *st, homes *hm, job *j)
 {
     if (store_begin(st, &j->err) != 0)
         return j->rc = -1;
-    int rc = isolation_allocate_in_unit(st, j->pol, j->a, j->req, j->n, j->household, j->out,
-                                        &j->err);
+    int rc = isolation_allocate_in_unit(st, j->pol, j->a, j->req, j->n, j->household, hm,
+                                        j->out, &j->err);
     return j->rc = store_end(st, rc, &j->err);
 }
 
@@ -99,7 +109,7 @@ static void write_group(allocator *al, job *group)
         return;
     }
     for (job *j = group; j; j = j->next)
-        if (write_job(al->st, j) != 0 && fatal(&j->err)) {
+        if (write_job(al->st, al->hm, j) != 0 && fatal(&j->err)) {
             e = j->err;
             store_rollback(al->st);
             fail_all(group, &e);

@@ -21,6 +21,9 @@
  *    and none of them is stored.
  *  - The double-booking guarantee is the schema's and does not depend on this writer:
  *    batches written by other connections (the CLI, transfers) are checked the same way.
+ *  - The persons' homes are read through a services/homes.h of the allocator's own,
+ *    loaded by allocator_start (every home, once) and checked against the store's
+ *    homes_version inside each batch's unit, so a batch reads no home from SQLite.
  *  - Whoever finds no group being written writes the queue (its own batch and those of
  *    the threads waiting), on its own thread; the others sleep until their batch is done.
  * Ownership: allocator_start opens the connection; allocator_stop closes it and frees the
@@ -37,7 +40,8 @@
 
 typedef struct allocator allocator;
 
-/* The allocator of the store at data_dir; NULL with err when the store cannot be opened. */
+/* The allocator of the store at data_dir, with every home read; NULL with err when the
+ * store cannot be opened or read. */
 allocator *allocator_start(const char *data_dir, fk_err *err);
 /* Closes its connection and frees it; NULL is a no-op. */
 void allocator_stop(allocator *al);

@@ -20,6 +20,7 @@
 #include "model/person.h"
 #include "model/role.h"
 #include "services/codes.h"
+#include "services/homes.h"
 #include "services/registry.h"
 
 /* ---- scope, masking, audit ---------------------------------------------------------------- */
@@ -325,6 +326,7 @@ int isolation_check_set(store *st, const policy *pol, const actor *a, int64_t fi
  * (a sharer names its primary, written before it). */
 typedef struct alloc_ctx {
     store *st;
+    homes *hm;                   /* where the homes are read: services/homes.h */
     const actor *a;
     sharing_rule share;
     enum facility_prefer prefer;
@@ -408,7 +410,7 @@ static int read_rows(alloc_ctx *cx, const alloc_request *req, size_t n, char (*a
     int64_t *ids = fk_calloc(n, sizeof *ids);
     for (size_t i = 0; i < n; i++)
         ids[i] = req[i].person_id;
-    int rc = store_person_places(cx->st, ids, n, cx->places, err);
+    int rc = homes_places(cx->hm, cx->st, ids, n, cx->places, err);
     for (size_t i = 0; i < n; i++)
         ids[i] = req[i].lead_id;
     rc = rc || store_lead_areas(cx->st, ids, n, areas, err);
@@ -585,6 +587,7 @@ static int write_batch(alloc_ctx *cx, const alloc_request *req, size_t n, alloc_
         const person_place *home = &cx->places[cx->row_of[i]];
         al->id = base + (int64_t)i;
         al->room_id = cx->room_ids[slot];
+        al->facility_id = fac->id; /* the room's, read with it by fill_rooms */
         al->primary_id = al->primary_id ? base + (int64_t)cx->primary_of[slot] : 0;
         al->distance_m = (int64_t)facility_distance_m(home->lon, home->lat, fac->lon, fac->lat);
     }
@@ -670,9 +673,9 @@ static int allocate_precheck(const actor *a, size_t n, fk_err *err)
 
 int isolation_allocate_in_unit(store *st, const policy *pol, const actor *a,
                                const alloc_request *req, size_t n, bool household,
-                               alloc_result *out, fk_err *err)
+                               homes *hm, alloc_result *out, fk_err *err)
 {
-    alloc_ctx cx = {.st = st, .a = a};
+    alloc_ctx cx = {.st = st, .hm = hm, .a = a};
     if (allocate_precheck(a, n, err) != 0 || load_rules(pol, &cx, err) != 0)
         return -1;
     cx.places = fk_try_malloc(n * sizeof *cx.places);
@@ -689,8 +692,8 @@ int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc
 {
     if (allocate_precheck(a, n, err) != 0 || store_begin(st, err) != 0)
         return -1;
-    return store_end(st, isolation_allocate_in_unit(st, pol, a, req, n, household, out, err),
-                     err);
+    return store_end(st, isolation_allocate_in_unit(st, pol, a, req, n, household, NULL, out,
+                                                    err), err);
 }
 
 /* ---- outlook ------------------------------------------------------------------------------- */

@@ -48,6 +48,8 @@
 #include "services/actor.h"
 #include "store/store.h"
 
+struct homes;
+
 #define ISOLATION_MAX_BATCH 10000   /* persons in one allocation request */
 #define ISOLATION_MAX_ROOMS 2000    /* rooms added in one request */
 #define ISOLATION_MAX_HORIZONS 8
@@ -96,10 +98,11 @@ int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc
                        size_t n, bool household, alloc_result *out, fk_err *err);
 /* The same batch inside the caller's unit (store_begin), which it leaves to the caller
  * to end: commit on 0, roll back on -1 (services/allocator.h writes several batches in
- * one transaction this way, each in a savepoint of its own). */
+ * one transaction this way, each in a savepoint of its own). Homes are read through
+ * `hm` (services/homes.h; NULL: from the store), which answers as the store does. */
 int isolation_allocate_in_unit(store *st, const policy *pol, const actor *a,
                                const alloc_request *req, size_t n, bool household,
-                               alloc_result *out, fk_err *err);
+                               struct homes *hm, alloc_result *out, fk_err *err);
 
 /* ---- outlook --------------------------------------------------------------------------- */
 typedef struct outlook_horizon {

@@ -397,6 +397,9 @@ struct store_isolation_ops {
     int (*person_places)(store *st, const int64_t *ids, size_t n, person_place *out,
                          fk_err *err);
     int (*lead_areas)(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err);
+    int (*homes_version)(store *st, int64_t *version, fk_err *err);
+    int (*homes_each)(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
+                      fk_err *err);
     int (*allocation_insert)(store *st, allocation_rec *al, const char *actor,
                              const audit_rec *a, fk_err *err);
     int (*allocation_next_id)(store *st, int64_t *id, fk_err *err);

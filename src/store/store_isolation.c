@@ -88,6 +88,17 @@ int store_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16],
     return st->ops->isolation->lead_areas(st, ids, n, areas, err);
 }
 
+int store_homes_version(store *st, int64_t *version, fk_err *err)
+{
+    return st->ops->isolation->homes_version(st, version, err);
+}
+
+int store_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
+                     fk_err *err)
+{
+    return st->ops->isolation->homes_each(st, fn, ctx, err);
+}
+
 int store_allocation_insert(store *st, allocation_rec *al, const char *actor, const audit_rec *a, fk_err *err)
 {
     return st->ops->isolation->allocation_insert(st, al, actor, a, err);

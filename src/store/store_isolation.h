@@ -7,8 +7,10 @@
  *
  * The database itself refuses a double booking (see the migrations, 0008 and the
  * indexes of 0024): a vacant room is required for a primary allocation, one active
- * primary allocation per room, one active allocation and one active isolation per person. Room counts per state live
- * on the facility row and are kept by triggers.
+ * primary allocation per room, one active allocation and one active isolation per person.
+ * Room counts per state live on the facility row, kept by the triggers on rooms, except
+ * for a batch's rooms, which store_allocations_insert counts once per facility in the
+ * same unit (migration 0027).
  *
  * Batches: store_rooms_vacant, store_allocation_next_id and store_allocations_insert
  * (store_allocation_insert for one row) are the inner steps of a batch allocation.
@@ -75,6 +77,7 @@ typedef struct person_place {
     char birth_date[11];
     double lon, lat;          /* the household's building, else the community's centre */
     int located;              /* 0 when no coordinates are known at all */
+    int by_building;          /* located by the building's own coordinates */
 } person_place;
 
 typedef struct isolation_rec {
@@ -170,6 +173,17 @@ int store_person_places(store *st, const int64_t *ids, size_t n, person_place *o
 /* The area of leads ids[0..n) in one read: areas[i] "" when there is no lead ids[i]
  * (or it is 0). For a batch's lead checks. */
 int store_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err);
+/* The version of the persons' homes (migration 0027): it moves with every change of a
+ * person's household, community or birth date, of a household's building, of a
+ * building's coordinates, and with every deletion of any of them. Read it inside the
+ * unit whose reads it vouches for. */
+int store_homes_version(store *st, int64_t *version, fk_err *err);
+/* Every person whose home is located by its building (by_building), as
+ * store_person_places would answer for them, handed to fn(place, ctx) in id order; fn's
+ * nonzero answer stops the read and is returned. For services/homes.h, which reads the
+ * version first. */
+int store_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
+                     fk_err *err);
 /* Insert (state reserved); fills al->id. A primary allocation (primary_id 0) needs a
  * vacant room and marks it reserved; a sharer names the active primary allocation of
  * the room in primary_id. See Batches. */
@@ -181,8 +195,10 @@ int store_allocation_next_id(store *st, int64_t *id, fk_err *err);
 /* Insert al[0..n) (state reserved, allocated now) with the ids given, in array order
  * (a sharer after the primary it names), and mark every primary's room reserved: two
  * statements for the whole batch, checked row by row by the schema as single inserts
- * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer). See
- * Batches. */
+ * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer), and
+ * one update of the room counts per facility touched: each primary's facility_id must
+ * be its room's, as store_rooms_vacant read it in the same unit (the counts follow it).
+ * See Batches. */
 int store_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
                              fk_err *err);
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err);

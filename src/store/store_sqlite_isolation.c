@@ -2,8 +2,9 @@
  * store_sqlite_isolation.c - facilities, rooms, staff, checklist, allocations,
  * isolations and their tests (migration 0008). Contract: store_isolation.h.
  *
- * Invariants: the room counts of a facility row are the triggers' (never written
- * here); a room leaves reserved/occupied only when no active allocation holds it, and
+ * Invariants: the room counts of a facility row are the triggers', except a batch's
+ * (rooms_reserve: the trigger stands aside inside its unit and the batch counts once per
+ * facility, migration 0027); a room leaves reserved/occupied only when no active allocation holds it, and
  * every change of a room, allocation or isolation is written in one unit with its
  * audit record. The steps of a batch allocation (person_places, lead_areas, rooms_vacant,
  * allocations_insert: a statement or two for the whole batch each) use cached
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/timeutil.h"
 #include "store/store_sqlite_int.h"
 
@@ -426,6 +428,7 @@ static void place_row(sqlite3_stmt *q, void *out, size_t i)
     sq_col_text(p->birth_date, sizeof p->birth_date, q, 4);
     p->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
                  (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
+    p->by_building = p->located;
     p->lon = sqlite3_column_double(q, 5);
     p->lat = sqlite3_column_double(q, 6);
 }
@@ -447,6 +450,41 @@ static int sq_person_places(store *st, const int64_t *ids, size_t n, person_plac
     for (size_t i = 0; i < n && r == 0; i++)
         if (out[i].person_id && !out[i].located && community_centre(s, &out[i], err) != 0)
             r = -1;
+    return r;
+}
+
+static int sq_homes_version(store *st, int64_t *version, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_HOMES_VERSION,
+                              "SELECT version FROM homes_version WHERE id = 1", err);
+    return q ? sq_int_query(s, q, version, err) : -1;
+}
+
+/* The places query of sq_person_places for every person at once, kept to the homes its
+ * buildings locate (the others' community centre depends on every building of it). */
+static int sq_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
+                         fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = sq_stmt(s, SQ_HOMES_ALL,
+                              "SELECT 0, p.id, p.community_code, p.household_id, p.birth_date, "
+                              "b.lon, b.lat FROM persons p "
+                              "JOIN households h ON h.id = p.household_id "
+                              "JOIN buildings b ON b.id = h.building_id "
+                              "WHERE b.lon <> 0 OR b.lat <> 0 ORDER BY p.id", err);
+    if (!q)
+        return -1;
+    int r = 0, stop = 0;
+    while (!stop && (r = sq_step_row(s, q, err)) == 1) {
+        person_place p = {0};
+        place_row(q, &p, 0);
+        stop = fn(&p, ctx);
+    }
+    if (stop) {
+        sqlite3_reset(q);
+        return stop;
+    }
     return r;
 }
 
@@ -534,9 +572,72 @@ static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf 
     sb_append_char(rooms, ']');
 }
 
-static int allocations_insert_unit(struct sq_store *s, size_t primaries, const char *actor,
-                                   int64_t at, const strbuf *rows, const strbuf *rooms,
-                                   fk_err *err)
+/* Facility ids fids[0..n) (sorted) counted: each facility's rooms moved from vacant to
+ * reserved, one UPDATE per facility (the facility must exist). */
+static int counts_add(struct sq_store *s, const int64_t *fids, size_t n, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_ADD,
+                              "UPDATE facilities SET n_vacant = n_vacant - ?2, "
+                              "n_reserved = n_reserved + ?2 WHERE id = ?1", err);
+    if (!q)
+        return -1;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && fids[j] == fids[i]; j++)
+            ;
+        sqlite3_bind_int64(q, 1, fids[i]);
+        sqlite3_bind_int64(q, 2, (int64_t)(j - i));
+        if (sq_exec_stmt(s, q, err) != 0)
+            return -1;
+        if (sqlite3_changes(s->db) != 1)
+            return fk_fail(err, FK_EINTERNAL, "facility_id",
+                           "facility_id: no facility %lld for the batch's rooms",
+                           (long long)fids[i]);
+    }
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Mark the batch's primaries' rooms (JSON array `rooms`) reserved, and the facilities'
+ * counts once per facility instead of once per room (migration 0027): the trigger stands
+ * aside while room_counts_by_writer holds its row, which this unit inserts and deletes.
+ * The facilities counted are the primaries' facility_id (sorted in fids[0..primaries)),
+ * which the caller read with the rooms (store_rooms_vacant) in the same unit; that every
+ * room moved is checked here (a RETURNING of each room's facility cost as much as the
+ * trigger it replaces). */
+static int rooms_reserve(struct sq_store *s, const int64_t *fids, size_t primaries, int64_t at,
+                         const strbuf *rooms, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_OWN,
+                              "INSERT INTO room_counts_by_writer (id) VALUES (1)", err);
+    if (!q || sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ROOMS_RESERVE,
+                "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
+                "AND id IN (SELECT value FROM json_each(?1))", err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, sb_str(rooms));
+    sqlite3_bind_int64(q, 2, at);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    /* every primary's room was vacant (trigger allocations_vacant): all of them move */
+    if ((size_t)sqlite3_changes(s->db) != primaries)
+        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
+                       "vacant (changed by someone else)");
+    if (counts_add(s, fids, primaries, err) != 0)
+        return -1;
+    q = sq_stmt(s, SQ_ROOM_COUNTS_DONE, "DELETE FROM room_counts_by_writer", err);
+    return q ? sq_exec_stmt(s, q, err) : -1;
+}
+
+static int allocations_insert_unit(struct sq_store *s, const int64_t *fids, size_t primaries,
+                                   const char *actor, int64_t at, const strbuf *rows,
+                                   const strbuf *rooms, fk_err *err)
 {
     /* rows in array order: a sharer after its primary, as the trigger allocations_share
      * requires; the schema's triggers and unique indexes check every row as before */
@@ -556,20 +657,7 @@ static int allocations_insert_unit(struct sq_store *s, size_t primaries, const c
     sq_bind_text(q, 3, actor);
     if (sq_exec_stmt(s, q, err) != 0)
         return -1;
-    q = sq_stmt(s, SQ_ROOMS_RESERVE,
-                "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
-                "AND id IN (SELECT value FROM json_each(?1))", err);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, sb_str(rooms));
-    sqlite3_bind_int64(q, 2, at);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return -1;
-    /* every primary's room was vacant (trigger allocations_vacant): all of them move */
-    if ((size_t)sqlite3_changes(s->db) != primaries)
-        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
-                       "vacant (changed by someone else)");
-    return 0;
+    return rooms_reserve(s, fids, primaries, at, rooms, err);
 }
 
 static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
@@ -579,21 +667,25 @@ static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const 
     strbuf rows = STRBUF_INIT, rooms = STRBUF_INIT;
     size_t primaries = 0;
     int64_t at = fk_now();
+    int64_t *fids = fk_calloc(n + 1, sizeof *fids);
     for (size_t i = 0; i < n; i++) {
         al[i].allocated_at = at;
         snprintf(al[i].state, sizeof al[i].state, "reserved");
-        primaries += al[i].primary_id == 0;
+        if (!al[i].primary_id)
+            fids[primaries++] = al[i].facility_id;
     }
+    qsort(fids, primaries, sizeof *fids, cmp_id);
     batch_json(al, n, &rows, &rooms);
     int rc;
     if (s->depth > 0) {
-        rc = allocations_insert_unit(s, primaries, actor, at, &rows, &rooms, err);
+        rc = allocations_insert_unit(s, fids, primaries, actor, at, &rows, &rooms, err);
     } else {
         rc = sq_begin(s, err);
         if (rc == 0)
-            rc = sq_end(s, allocations_insert_unit(s, primaries, actor, at, &rows, &rooms,
-                                                   err), err);
+            rc = sq_end(s, allocations_insert_unit(s, fids, primaries, actor, at, &rows,
+                                                   &rooms, err), err);
     }
+    free(fids);
     sb_free(&rows);
     sb_free(&rooms);
     return rc;
@@ -1078,6 +1170,8 @@ const struct store_isolation_ops sq_isolation_ops = {
     .check_set = sq_check_set,
     .check_list = sq_check_list,
     .person_places = sq_person_places,
+    .homes_version = sq_homes_version,
+    .homes_each = sq_homes_each,
     .lead_areas = sq_lead_areas,
     .allocation_insert = sq_allocation_insert,
     .allocation_next_id = sq_allocation_next_id,

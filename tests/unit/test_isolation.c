@@ -241,16 +241,16 @@ static void store_batch_allocation(void **state)
     assert_int_equal(n, 3);
     assert_int_equal(store_allocation_next_id(st, &id, &err), 0);
     /* two primaries in one room: refused whole */
-    allocation_rec two[2] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
-                             {.id = id + 1, .room_id = room[0], .person_id = pid[1]}};
+    allocation_rec two[2] = {{.id = id, .room_id = room[0], .person_id = pid[0], .facility_id = f.id},
+                             {.id = id + 1, .room_id = room[0], .person_id = pid[1], .facility_id = f.id}};
     assert_int_equal(store_allocations_insert(st, two, 2, "t", &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
     /* one person twice: refused whole */
-    allocation_rec twice[2] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
-                               {.id = id + 1, .room_id = room[1], .person_id = pid[0]}};
+    allocation_rec twice[2] = {{.id = id, .room_id = room[0], .person_id = pid[0], .facility_id = f.id},
+                               {.id = id + 1, .room_id = room[1], .person_id = pid[0], .facility_id = f.id}};
     assert_int_equal(store_allocations_insert(st, twice, 2, "t", &err), -1);
     /* a sharer in another room than its primary's: refused whole */
-    allocation_rec astray[2] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
+    allocation_rec astray[2] = {{.id = id, .room_id = room[0], .person_id = pid[0], .facility_id = f.id},
                                 {.id = id + 1, .room_id = room[1], .person_id = pid[1],
                                  .primary_id = id}};
     assert_int_equal(store_allocations_insert(st, astray, 2, "t", &err), -1);
@@ -260,10 +260,10 @@ static void store_batch_allocation(void **state)
     allocation_rec none;
     assert_int_equal(store_allocation_of_person(st, pid[0], &none, &err), -1);
     /* a primary, its sharer and another primary */
-    allocation_rec ok[3] = {{.id = id, .room_id = room[0], .person_id = pid[0]},
+    allocation_rec ok[3] = {{.id = id, .room_id = room[0], .person_id = pid[0], .facility_id = f.id},
                             {.id = id + 1, .room_id = room[0], .person_id = pid[1],
                              .primary_id = id},
-                            {.id = id + 2, .room_id = room[1], .person_id = pid[2]}};
+                            {.id = id + 2, .room_id = room[1], .person_id = pid[2], .facility_id = f.id}};
     assert_int_equal(store_allocations_insert(st, ok, 3, "t", &err), 0);
     assert_int_equal(store_facility_get(st, f.id, &g, &err), 0);
     assert_int_equal(g.n_vacant, 1);
@@ -277,7 +277,7 @@ static void store_batch_allocation(void **state)
     assert_int_equal(held.id, id + 1);
     assert_int_equal(held.primary_id, id);
     /* a reserved room again, and a person holding one */
-    allocation_rec again[1] = {{.id = id + 3, .room_id = room[1], .person_id = pid[0]}};
+    allocation_rec again[1] = {{.id = id + 3, .room_id = room[1], .person_id = pid[0], .facility_id = f.id}};
     assert_int_equal(store_allocations_insert(st, again, 1, "t", &err), -1);
     again[0].room_id = room[2];
     assert_int_equal(store_allocations_insert(st, again, 1, "t", &err), -1);
@@ -307,16 +307,16 @@ static void store_no_double_booking(void **state)
     assert_int_equal(n, 2);
     assert_string_equal(got[0], "101");
     room = ids[0];
-    allocation_rec a1 = {.room_id = room, .person_id = pid[0]};
+    allocation_rec a1 = {.room_id = room, .person_id = pid[0], .facility_id = f.id};
     assert_int_equal(store_allocation_insert(st, &a1, "t", NULL, &err), 0);
-    allocation_rec a2 = {.room_id = room, .person_id = pid[1]};
+    allocation_rec a2 = {.room_id = room, .person_id = pid[1], .facility_id = f.id};
     assert_int_equal(store_allocation_insert(st, &a2, "t", NULL, &err), -1); /* not vacant */
     assert_int_equal(err.code, FK_ECONFLICT);
     allocation_rec a3 = {.room_id = room + 1, .person_id = pid[1], .primary_id = a1.id};
     assert_int_equal(store_allocation_insert(st, &a3, "t", NULL, &err), -1); /* other room */
     allocation_rec a4 = {.room_id = room, .person_id = pid[1], .primary_id = a1.id};
     assert_int_equal(store_allocation_insert(st, &a4, "t", NULL, &err), 0);  /* shares */
-    allocation_rec a5 = {.room_id = room + 1, .person_id = pid[0]};
+    allocation_rec a5 = {.room_id = room + 1, .person_id = pid[0], .facility_id = f.id};
     assert_int_equal(store_allocation_insert(st, &a5, "t", NULL, &err), -1); /* holds one */
     facility_rec g;
     assert_int_equal(store_facility_get(st, f.id, &g, &err), 0);
@@ -354,7 +354,7 @@ static void outlook_local_dates(void **state)
     char got[1][32];
     size_t n;
     assert_int_equal(store_rooms_vacant(st, f.id, 1, &room, got, &n, &err), 0);
-    allocation_rec al = {.room_id = room, .person_id = pid[0]};
+    allocation_rec al = {.room_id = room, .person_id = pid[0], .facility_id = f.id};
     assert_int_equal(store_allocation_insert(st, &al, "t", NULL, &err), 0);
     isolation_rec iso = {.person_id = pid[0], .allocation_id = al.id, .started_at = 1};
     snprintf(iso.area_code, sizeof iso.area_code, "519901001001");
