@@ -20,15 +20,6 @@
 /* ---- helpers ----------------------------------------------------------------------------- */
 
 /* The ids of the rows as a JSON array text, the store's row source. */
-static void ids_json(const result_rec *r, size_t n, strbuf *out)
-{
-    int64_t *ids = fk_calloc(n, sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids[i] = r[i].id;
-    sb_append_id_array(out, ids, n);
-    free(ids);
-}
-
 /* Audit a set change as one record naming its count (nothing when n is 0). */
 static int audit_set(store *st, const actor *a, const char *action, int64_t id, int64_t n,
                      const char *what, fk_err *err)
@@ -84,14 +75,9 @@ static int close_leads(const follow *f, int64_t released, const char *note, fk_e
 
 /* ---- 1. corrections ---------------------------------------------------------------------- */
 
-static int corrections_end(follow *f, const result_rec *r, size_t n, fk_err *err)
+static int corrections_end(follow *f, fk_err *err)
 {
-    bool any = false;
     int64_t released = 0;
-    for (size_t i = 0; i < n; i++)
-        any |= r[i].replaces != 0;
-    if (!any)
-        return 0;
     if (store_holds_release_corrected(f->st, f->ids, f->now, f->a->username,
                                       HOLD_NOTE_CORRECTED, &released, err) != 0)
         return -1;
@@ -249,22 +235,38 @@ static int singles(const follow *f, fk_err *err)
     return rc;
 }
 
-int positives_follow_up(store *st, const policy *pol, const actor *a, const result_rec *r,
-                        size_t n, fk_err *err)
+int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const int64_t *ids,
+                            size_t n, bool corrections, fk_err *err)
 {
     if (!n)
         return 0;
     if (!pol)
         return fk_fail(err, FK_EINVAL, "policy", "policy: the follow-up of results reads the "
                        "policy's testing rules");
-    strbuf ids = STRBUF_INIT;
-    ids_json(r, n, &ids);
-    follow f = {st, pol, a, sb_str(&ids), fk_now(), 0};
-    int rc = corrections_end(&f, r, n, err) || holds_made(&f, err) ||
+    strbuf json = STRBUF_INIT;
+    sb_append_id_array(&json, ids, n);
+    follow f = {st, pol, a, sb_str(&json), fk_now(), 0};
+    int rc = (corrections && corrections_end(&f, err)) || holds_made(&f, err) ||
              negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err) ||
              codes_recompute_set(st, a, "results", CODES_BY_RESULTS, f.ids, err);
-    sb_free(&ids);
+    sb_free(&json);
     return rc ? -1 : 0;
+}
+
+int positives_follow_up(store *st, const policy *pol, const actor *a, const result_rec *r,
+                        size_t n, fk_err *err)
+{
+    if (!n)
+        return positives_follow_up_ids(st, pol, a, NULL, 0, false, err);
+    int64_t *ids = fk_calloc(n, sizeof *ids);
+    bool corrections = false;
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = r[i].id;
+        corrections |= r[i].replaces != 0;
+    }
+    int rc = positives_follow_up_ids(st, pol, a, ids, n, corrections, err);
+    free(ids);
+    return rc;
 }
 
 /* ---- reads ------------------------------------------------------------------------------- */

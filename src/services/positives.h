@@ -59,6 +59,10 @@
 
 int positives_follow_up(store *st, const policy *pol, const actor *a, const result_rec *r,
                         size_t n, fk_err *err);
+/* The same by the rows' ids alone (what follows reads the rows from the store);
+ * corrections: whether any row replaces another (step 1 runs only then). */
+int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const int64_t *ids,
+                            size_t n, bool corrections, fk_err *err);
 
 /* Holds of the filter (area_prefix narrowed to the caller's area). */
 int positives_holds_list(store *st, const actor *a, const hold_filter *f, hold_list *out,

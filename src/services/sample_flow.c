@@ -233,8 +233,9 @@ int sample_box_receive(store *st, const actor *a, const char *code, int64_t lab_
 
 /* A positive is reported at once (audited here, in the result's transaction); what
  * follows every new row (holds, re-samples, leads, cases, notices) is positives.h's. */
-int sample_results_followed_up(store *st, const policy *pol, const actor *a,
-                               const result_rec *r, size_t n, fk_err *err)
+/* The positives among r, audited at once (testing.positive_pool.report_immediately). */
+static int positives_audited(store *st, const actor *a, const result_rec *r, size_t n,
+                             fk_err *err)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(r[i].result, "positive") != 0)
@@ -246,7 +247,22 @@ int sample_results_followed_up(store *st, const policy *pol, const actor *a,
         if (store_audit_append(st, &rec, err) != 0)
             return -1;
     }
-    return positives_follow_up(st, pol, a, r, n, err);
+    return 0;
+}
+
+int sample_results_followed_up(store *st, const policy *pol, const actor *a,
+                               const result_rec *r, size_t n, fk_err *err)
+{
+    return positives_audited(st, a, r, n, err) ||
+           positives_follow_up(st, pol, a, r, n, err) ? -1 : 0;
+}
+
+int sample_first_results_followed_up(store *st, const policy *pol, const actor *a,
+                                     const int64_t *ids, size_t n, const result_rec *positives,
+                                     size_t npositives, fk_err *err)
+{
+    return positives_audited(st, a, positives, npositives, err) ||
+           positives_follow_up_ids(st, pol, a, ids, n, false, err) ? -1 : 0;
 }
 
 /* The row for in's tube, checked: in scope, received (by lab_id when non-zero), and

@@ -98,6 +98,11 @@ int sample_result_correct(store *st, const policy *pol, const actor *a,
  * back). */
 int sample_results_followed_up(store *st, const policy *pol, const actor *a,
                                const result_rec *r, size_t n, fk_err *err);
+/* The same for first results (none a correction) by their ids, with the positive rows
+ * among them for their audit: a bulk import keeps 8 bytes a row, not the row. */
+int sample_first_results_followed_up(store *st, const policy *pol, const actor *a,
+                                     const int64_t *ids, size_t n, const result_rec *positives,
+                                     size_t npositives, fk_err *err);
 
 /* A tube's box (*boxed 0 when none) and results, oldest first; for a tube the caller
  * has read through testing_tube_get (which checked and audited). */

@@ -10,8 +10,10 @@
  *      by what changed: a person, a case, an isolation, a contact, result rows, ...;
  *   2. store_codes_recompute evaluates the installed rules (code_rules, first match wins)
  *      for the touched set in SQL, writes only the codes whose colour, rule or override
- *      changed with one code_changes row each, refreshes details and last negative
- *      times, and empties the set. With no rules installed it only empties the set.
+ *      changed with one code_changes row each, refreshes details and the last
+ *      negative isolation test, and empties the set. A tube's results touch only the
+ *      members they can recolour (CODES_BY_RESULTS): the last negative tube is read
+ *      with the code (store_code_get), never written per member. With no rules installed it only empties the set.
  * The conditions a rule may name are a table in the backend (store_sqlite_codes.c):
  * store_codes_condition_known says which exist.
  * Thread safety: as store.h.
@@ -51,7 +53,7 @@ typedef enum codes_by {
     CODES_BY_CASE_CONTACTS, /* id: the persons linked to the contacts of a case */
     CODES_BY_CONTACT,       /* id: the person of one contact */
     CODES_BY_ISOLATION,     /* id: the person of an isolation */
-    CODES_BY_RESULTS,       /* ids: tube_results rows: the members of their tubes */
+    CODES_BY_RESULTS,       /* ids: tube_results rows: the members they can recolour */
     CODES_BY_ZONE,          /* id: the persons zone_persons lists for a zone */
     CODES_BY_LEAD,          /* id: the person of a lead */
     CODES_BY_DUE,           /* time-driven: tests newly overdue, monitoring ended,
@@ -68,7 +70,11 @@ typedef struct code_run {
 typedef struct code_rec {
     int64_t person_id;
     char colour[8], rule[48], rule_zh[128], cohort[32], detail[256];
-    int64_t since, last_negative_at, override_id; /* 0: none */
+    int64_t since, override_id; /* 0: none */
+    /* the last negative test (0: none): the later of the last negative isolation test
+     * (written by the recompute) and the scan of the last tube whose current result is
+     * negative (read with the code through the person's scans; migration 0031) */
+    int64_t last_negative_at;
     char policy_version[16];
     char name[96], community_code[16];
     /* the override in force (override_id != 0) */

@@ -46,10 +46,19 @@
     "(SELECT " agg "(x.result_at) FROM isolations i2 JOIN isolation_tests x ON "              \
     "x.isolation_id = i2.id WHERE i2.person_id = " who " AND x.result = 'negative' AND "      \
     "x.result_at >= " since ")"
+#define TUBE_IS_NEGATIVE                                                                      \
+    "(SELECT r.result FROM tube_results r WHERE r.tube_id = m.tube_id ORDER BY r.id DESC "    \
+    "LIMIT 1) = 'negative'"
 #define TUBE_NEGATIVES(agg, who, since)                                                       \
     "(SELECT " agg "(m.scanned_at) FROM tube_members m WHERE m.person_id = " who " AND "      \
-    "m.scanned_at >= " since " AND (SELECT r.result FROM tube_results r WHERE r.tube_id = "   \
-    "m.tube_id ORDER BY r.id DESC LIMIT 1) = 'negative')"
+    "m.scanned_at >= " since " AND " TUBE_IS_NEGATIVE ")"
+/* The person's last negative tube, read rather than stored: the person's scans newest
+ * first (tube_members_person, read backwards) until one whose tube's current result is
+ * negative; a person's last scan is nearly always that one, or has no result yet. A
+ * round's results thus write one row a tube, not one a member (bench/testing). */
+#define TUBE_LAST_NEGATIVE(who)                                                               \
+    "(SELECT m.scanned_at FROM tube_members m WHERE m.person_id = " who " AND "               \
+    TUBE_IS_NEGATIVE " ORDER BY m.scanned_at DESC LIMIT 1)"
 /* Over both kinds since contact k's exposure (pending_clearance). */
 #define NEG_COUNT                                                                             \
     "(" ISO_NEGATIVES("count", "t.person_id", "k.first_overlap") " + "                         \
@@ -173,7 +182,7 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_RESULTS_NEGATIVE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
+    CS_EXPIRE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
 };
 
 static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
@@ -288,6 +297,23 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
 
 #define TOUCH "INSERT OR IGNORE INTO temp.codes_touch (person_id) "
 
+/* Who a tube's result can recolour. A tube's first negative result changes its members'
+ * last negative test, which the code reads through their scans (TUBE_LAST_NEGATIVE), and
+ * nothing else, unless a member has a hold (released by it) or a contact awaiting
+ * clearance tests (counted by it): a mass round's results are nearly all of that kind
+ * and touch nobody. So: every member of a positive, invalid or corrected result's tube;
+ * and the hold and contact persons (a small set, read once) whose scans are into one of
+ * the results' tubes (the tubes a set built once), not the round's every member probed
+ * against them. Every person has a code once the rules are installed (the registry's
+ * hook; a missing one is made at its first read). */
+#define TOUCH_RESULTS                                                                         \
+    TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value "   \
+    "JOIN tube_members m ON m.tube_id = r.tube_id WHERE r.result <> 'negative' OR "          \
+    "r.replaces IS NOT NULL UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "       \
+    "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
+    "CROSS JOIN tube_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
+    "r.tube_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value)"
+
 static const char *touch_sql(codes_by by)
 {
     switch (by) {
@@ -300,12 +326,7 @@ static const char *touch_sql(codes_by by)
     case CODES_BY_CONTACT:
         return TOUCH "SELECT person_id FROM contacts WHERE id = ?1 AND person_id IS NOT NULL";
     case CODES_BY_ISOLATION: return TOUCH "SELECT person_id FROM isolations WHERE id = ?1";
-    case CODES_BY_RESULTS: /* see results_negative: who else a result can change */
-        return TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = "
-                     "j.value JOIN tube_members m ON m.tube_id = r.tube_id WHERE r.result <> "
-                     "'negative' OR r.replaces IS NOT NULL OR m.person_id IN (SELECT person_id "
-                     "FROM testing_holds) OR m.person_id IN (SELECT person_id FROM contacts "
-                     "WHERE status <> 'dismissed')";
+    case CODES_BY_RESULTS: return TOUCH_RESULTS;
     case CODES_BY_ZONE: return TOUCH "SELECT person_id FROM zone_persons WHERE zone_id = ?1";
     case CODES_BY_LEAD:
         return TOUCH "SELECT person_id FROM leads WHERE id = ?1 AND person_id IS NOT NULL";
@@ -357,26 +378,6 @@ static int touch_due(struct sq_store *s, int64_t now, fk_err *err)
            run(s, CS_DUE_MONITORING, TOUCH_DUE_MONITORING, &b, err) ? -1 : 0;
 }
 
-/* A tube's first negative result changes what its members' codes show of it (the last
- * negative test) and nothing else, unless a member has a hold (released by it) or a
- * contact awaiting clearance tests (counted by it): a mass round's results are nearly all
- * of the first kind. Their last negative is written here in one statement; the others
- * are touched for the rules (touch_sql; the hold and contact persons as two sets built
- * once, not probed per member), whose recompute writes theirs too. A correction or a
- * positive or invalid result touches every member. Every person has a code once the
- * rules are installed (the registry's hook; a missing one is made at its first read). */
-static int results_negative(struct sq_store *s, const char *ids, fk_err *err)
-{
-    sq_binds b = {0};
-    sq_bind_add_text(&b, ids ? ids : "[]");
-    return run(s, CS_RESULTS_NEGATIVE, "UPDATE health_codes SET last_negative_at = x.at FROM "
-               "(SELECT m.person_id AS pid, max(m.scanned_at) AS at FROM json_each(?1) j JOIN "
-               "tube_results r ON r.id = j.value JOIN tube_members m ON m.tube_id = r.tube_id "
-               "WHERE r.result = 'negative' AND r.replaces IS NULL GROUP BY m.person_id) x "
-               "WHERE health_codes.person_id = x.pid AND coalesce(health_codes.last_negative_at, "
-               "0) < x.at", &b, err);
-}
-
 static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, int64_t now,
                           fk_err *err)
 {
@@ -385,8 +386,6 @@ static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, i
         return -1;
     if (by == CODES_BY_DUE)
         return touch_due(s, now, err);
-    if (by == CODES_BY_RESULTS && results_negative(s, ids, err) != 0)
-        return -1;
     if (by == CODES_BY_ZONE) {
         int64_t has = 0;
         sq_binds v = {0};
@@ -451,7 +450,8 @@ static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_sett
     return rc;
 }
 
-/* The approved override in force, and the last negative test, of each evaluated person. */
+/* The approved override in force, and the last negative isolation test, of each evaluated
+ * person (a tube's negative is read with the code: TUBE_LAST_NEGATIVE). */
 static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
 {
     sq_binds b = {0}, none = {0};
@@ -459,9 +459,8 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     return run(s, CS_FINISH_OVERRIDE, "UPDATE temp.codes_eval SET override_id = (SELECT o.id FROM "
                         "code_overrides o WHERE o.person_id = codes_eval.person_id AND "
                         "o.status = 'approved' AND (o.until IS NULL OR o.until > ?1) ORDER BY "
-                        "o.id DESC LIMIT 1), last_neg = nullif(max(coalesce("
-                        ISO_NEGATIVES("max", "codes_eval.person_id", "0") ", 0), coalesce("
-                        TUBE_NEGATIVES("max", "codes_eval.person_id", "0") ", 0)), 0)",
+                        "o.id DESC LIMIT 1), last_neg = "
+                        ISO_NEGATIVES("max", "codes_eval.person_id", "0"),
                         &b, err) ||
            run(s, CS_FINISH_COLOUR, "UPDATE temp.codes_eval SET colour = (SELECT colour FROM "
                         "code_overrides WHERE id = codes_eval.override_id) WHERE override_id "
@@ -567,7 +566,8 @@ static int sq_codes_recompute(store *st, int64_t now, const char *op, const char
 
 #define CODE_GET                                                                             \
     "SELECT h.person_id, h.colour, h.rule, coalesce(r.zh, h.rule), coalesce(h.cohort, ''), "  \
-    "h.detail, h.since, coalesce(h.last_negative_at, 0), coalesce(h.override_id, 0), "        \
+    "h.detail, h.since, max(coalesce(h.last_negative_at, 0), coalesce("                     \
+    TUBE_LAST_NEGATIVE("h.person_id") ", 0)), coalesce(h.override_id, 0), "                   \
     "h.policy_version, p.name, p.community_code, o.colour, o.reason, o.requested_by, "         \
     "o.decided_by, coalesce(o.until, 0) FROM health_codes h JOIN persons p ON p.id = "         \
     "h.person_id LEFT JOIN code_rules r ON r.rule = h.rule LEFT JOIN code_overrides o ON "     \

@@ -119,6 +119,11 @@ int sq_end(struct sq_store *s, int rc, fk_err *err);
  * would only cost two more statements a row (bulk imports insert millions); at depth
  * 0 it runs in its own transaction. Returns 0 or -1. */
 int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
+/* Switch this connection's triggers and foreign-key checks off (their state before in
+ * was[]), or back to was[] (off = false): a bulk insert's rows then checked set-based in
+ * the same unit (store_sqlite_testing_bulk.c's scans, the results' batch). The
+ * connection's setting alone, never the schema's. */
+void sq_checks_off(sqlite3 *db, bool off, int was[2]);
 /* A read snapshot for a list's count and page (both see the same rows): at depth 0
  * a deferred BEGIN that never writes; inside a unit, nothing. sq_read_end(s, began)
  * closes what sq_read_begin opened; began is 1 when a transaction was opened. */

@@ -273,12 +273,64 @@ static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
     return 0;
 }
 
+/* A batch of first results (two or more, none replacing: a box's, an import's 4,096)
+ * is inserted with this connection's triggers and foreign-key checks off, then checked
+ * at once in the same unit, as the scans are (store_sqlite_testing_bulk.c): what
+ * tube_results_guard checks per row, for every row of the batch (its tube received in a
+ * box by the row's lab, no earlier result of the tube, in the store or the batch) and
+ * what the foreign keys check (the box's tube and lab exist, so do the row's). A
+ * single result and a correction go through the triggers, with their own message.
+ * bench/testing's 48,506 results: the import's CPU from 0.66-0.80 s to 0.54-0.65 s. */
+#define RESULTS_REFUSED                                                                       \
+    "SELECT count(*) FROM tube_results r WHERE r.id BETWEEN ?1 AND ?2 AND (r.replaces IS "    \
+    "NOT NULL OR NOT EXISTS (SELECT 1 FROM box_tubes bt JOIN sample_boxes b ON b.id = "      \
+    "bt.box_id WHERE bt.tube_id = r.tube_id AND b.state = 'received' AND b.lab_id = "         \
+    "r.lab_id) OR EXISTS (SELECT 1 FROM tube_results o WHERE o.tube_id = r.tube_id AND "     \
+    "o.id < r.id))"
+
+static bool results_first_batch(const result_rec *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (r[i].replaces)
+            return false;
+    return n > 1;
+}
+
+static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *err)
+{
+    int was[2] = {1, 1}, rc = 0;
+    sq_checks_off(s->db, true, was);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = result_insert(s, &r[i], err);
+    sq_checks_off(s->db, false, was);
+    if (rc != 0)
+        return -1;
+    /* rowids are consecutive when the table's largest id grows by one each insert */
+    if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
+                       "result ids not consecutive");
+    sq_binds b = {0};
+    int64_t bad = 0;
+    sq_bind_add_int(&b, r[0].id);
+    sq_bind_add_int(&b, r[n - 1].id);
+    if (sq_count(s, RESULTS_REFUSED, &b, &bad, err) != 0)
+        return -1;
+    return bad ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
+                         "%lld of its tubes not received by the row's lab, or with a result "
+                         "already", (long long)bad) : 0;
+}
+
 static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,
                         fk_err *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (result_insert(s, &r[i], err) != 0)
+    if (results_first_batch(r, n)) {
+        if (results_batch(s, r, n, err) != 0)
             return -1;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (result_insert(s, &r[i], err) != 0)
+                return -1;
+    }
     return sq_audit_write(s, a, n == 1 ? r[0].tube_id : 0, err);
 }
 

@@ -192,9 +192,7 @@ static int scan_step(struct sq_store *s, sqlite3_stmt *q, const scan_row *r, con
     return 0;
 }
 
-/* Switch this connection's triggers and foreign-key checks off (their state before in
- * was[]), or back to was[] (off = false). */
-static void checks_off(sqlite3 *db, bool off, int was[2])
+void sq_checks_off(sqlite3 *db, bool off, int was[2])
 {
     static const int ops[2] = {SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_FKEY};
     for (int i = 0; i < 2; i++) {
@@ -247,9 +245,9 @@ static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows
         if (rows[i].opens)
             rc = scan_step(s, q[SCAN_OPEN], &rows[i], by, true, err);
     if (rc == 0 && n) {
-        checks_off(s->db, true, was);
+        sq_checks_off(s->db, true, was);
         rc = members_insert(s, q[SCAN_MEMBER], rows, n, by, &first, &last, err);
-        checks_off(s->db, false, was);
+        sq_checks_off(s->db, false, was);
     }
     if (rc == 0 && n)
         rc = members_settle(s, q, first, last, err);

@@ -5,10 +5,14 @@
 // others are released and their leads closed by the legal path; an invalid tube owes a
 // re-sample; a correction positive > negative releases, negative > positive holds again,
 // never twice; every refusal leaves the counts unchanged; the inbox is scoped and acked
-// once; the person's page shows samples, results and holds.
+// once; the person's page shows samples, results and holds; after all of it, every
+// person's last negative test is the same in the code, the scan and the CLI, and is the
+// rows' own (read with the code since migration 0031, no longer written per member).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, login } from '../lib/server.mjs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { startServer, login, fangkong, client } from '../lib/server.mjs';
 
 let srv, admin, jiance, shequ, liudiao, mine, people, round, site, lab, recheck, rsite;
 const HOUR = 3600 * 1000;
@@ -303,4 +307,36 @@ test('a recheck positive corrected to negative: the confirmation is released, th
   assert.ok(cleared[0].message.includes(P(1)), cleared[0].message);
   const after = await counts();
   assert.deepEqual([after.cases - before.cases, after.holds - before.holds], [0, 0], 'the case stays for the epidemiologists to reclassify');
+});
+
+// The rows' own last negative of a person (what the store wrote before migration 0031): the
+// later of their negative isolation tests and their scans into a tube whose current
+// result is negative.
+const lastNegativeByRows = (id) => {
+  const r = spawnSync('sqlite3', ['-readonly', path.join(srv.dataDir, 'fangkong.db'), `SELECT
+    max(coalesce((SELECT max(x.result_at) FROM isolations i JOIN isolation_tests x ON
+    x.isolation_id = i.id WHERE i.person_id = ${id} AND x.result = 'negative'), 0),
+    coalesce((SELECT max(m.scanned_at) FROM tube_members m WHERE m.person_id = ${id} AND
+    (SELECT r.result FROM tube_results r WHERE r.tube_id = m.tube_id ORDER BY r.id DESC
+    LIMIT 1) = 'negative'), 0))`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim()) || null;
+};
+
+test('the last negative test after pools, retests and corrections: the code, the scan and the CLI show the rows\' own', async () => {
+  const anon = client(srv.url);
+  const seen = [];
+  for (const p of people.slice(0, 16)) {
+    const c = (await admin.get(`/api/v1/persons/${p.id}/code`)).json;
+    const s = await anon.get(`/api/v1/codes/${c.token}`);
+    assert.equal(s.status, 200, s.text);
+    const show = fangkong(['codes', 'show', String(p.id), '--data', srv.dataDir]);
+    assert.equal(show.status, 0, show.stderr);
+    const cli = /^last_negative_at\t(\S+)$/m.exec(show.stdout);
+    const want = lastNegativeByRows(p.id);
+    assert.deepEqual([c.last_negative_at, s.json.last_negative_at, cli && Date.parse(cli[1]) / 1000],
+      [want, want, want], `person ${p.id}`);
+    seen.push(want);
+  }
+  assert.ok(seen.some((t) => t) && seen.some((t) => !t), 'some persons with a negative test, some without');
 });

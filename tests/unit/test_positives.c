@@ -3,7 +3,8 @@
  * lead's closing path against the lead machine, the policy's new rules in every version,
  * and through the service on a store: a positive pool's holds with their leads and the
  * recheck round, a negative single re-sample releasing and closing, a positive one making
- * a case, the schema's refusals (no delete, never back to held), and a box of 1,000
+ * a case, the schema's refusals (no delete, never back to held), the last negative test a
+ * code shows over a timeline of rounds, corrections and retests, and a box of 1,000
  * pooled positives followed up set-wise. */
 #include "testutil.h"
 
@@ -292,8 +293,9 @@ static void pool_positive_then_rechecks(void **state)
 
 /* A box of 1,000 pooled positives of 5: every member held and given a lead by the
  * set-based follow-up (its speed is bench/testing's to measure, not a test's). */
-/* Negative first results write each member's last negative without a colour change (the
- * fast path of the codes' results touch); a positive tube's members are recomputed. */
+/* Negative first results show as each member's last negative without a colour change
+ * (nobody touched: the code's read finds the tube); a positive tube's members are
+ * recomputed. */
 static void negatives_move_the_last_negative(void **state)
 {
     fixture *f = *state;
@@ -324,6 +326,173 @@ static void negatives_move_the_last_negative(void **state)
         assert_string_equal(after.rule, "pool_held");
         assert_int_equal(after.last_negative_at, 0);
     }
+    policy_free(pol);
+}
+
+/* ---- the last negative test on a timeline ------------------------------------------------ */
+
+/* One tube of `n` persons (a pool of 5, or a single) scanned at `at` into `round` at `site`,
+ * closed, boxed alone as `box_code` and received by the world's lab. */
+static void tube_of(store *st, const world *w, int64_t round, int64_t site, const char *box_code,
+                    const char *code, const int64_t *persons, int n, int64_t at)
+{
+    fk_err err;
+    tube_rec t;
+    assert_int_equal(store_tubes_issue(st, round, site, &code, 1, "t", 1, NULL, &err), 0);
+    assert_int_equal(store_tube_get(st, code, &t, NULL, &err), 0);
+    for (int k = 0; k < n; k++) {
+        member_rec m = {.person_id = persons[k], .round_id = round, .scanned_at = at,
+                        .scanned_by = "s"};
+        if (store_tube_scan(st, t.id, n == 1 ? 1 : 5, &m, NULL, &err) != 0)
+            fail_msg("scan: %s", err.message);
+    }
+    assert_int_equal(store_tube_close(st, t.id, "s", at + 60, NULL, &err), 0);
+    box_rec b = {.round_id = round, .site_id = site, .packed_at = at + 120, .packed_by = "s"};
+    snprintf(b.code, sizeof b.code, "%s", box_code);
+    assert_int_equal(store_box_pack(st, &b, &t.id, 1, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b.id, "王", "s", at + 180, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b.id, w->lab, "l", at + 240, NULL, &err), 0);
+}
+
+/* The last negative as the store held it before migration 0031, computed from the rows
+ * alone: the later of the person's negative isolation tests and of their scans into a
+ * tube whose current result is negative (the recompute's former last_neg). */
+static int64_t last_negative_by_rows(sqlite3 *db, int64_t person)
+{
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(coalesce((SELECT max(x.result_at) FROM "
+        "isolations i JOIN isolation_tests x ON x.isolation_id = i.id WHERE i.person_id = ?1 "
+        "AND x.result = 'negative'), 0), coalesce((SELECT max(m.scanned_at) FROM tube_members "
+        "m WHERE m.person_id = ?1 AND (SELECT r.result FROM tube_results r WHERE r.tube_id = "
+        "m.tube_id ORDER BY r.id DESC LIMIT 1) = 'negative'), 0))", -1, &q, NULL), SQLITE_OK);
+    sqlite3_bind_int64(q, 1, person);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Every person's code shows the hand-computed last negative, the same as the rows say. */
+static void assert_last_negatives(store *st, sqlite3 *db, const int64_t *persons,
+                                  const int64_t *want, int n, const char *step)
+{
+    fk_err err;
+    for (int i = 0; i < n; i++) {
+        code_rec c;
+        assert_int_equal(store_code_get(st, persons[i], &c, &err), 1);
+        if (c.last_negative_at != want[i] || last_negative_by_rows(db, persons[i]) != want[i])
+            fail_msg("%s: person %d: code %lld, rows %lld, expected %lld", step, i,
+                     (long long)c.last_negative_at,
+                     (long long)last_negative_by_rows(db, persons[i]), (long long)want[i]);
+    }
+}
+
+static result_rec result_now(store *st, const policy *pol, const actor *a, const char *tube,
+                             const char *what)
+{
+    fk_err err;
+    result_rec out;
+    result_input in = res(tube, what);
+    if (sample_result_record(st, pol, a, &in, 0, &out, &err) != 0)
+        fail_msg("%s %s: %s", tube, what, err.message);
+    return out;
+}
+
+static void correct_now(store *st, const policy *pol, const actor *a, const char *tube,
+                        const char *what)
+{
+    fk_err err;
+    result_rec out;
+    result_input in = res(tube, what);
+    if (sample_result_correct(st, pol, a, &in, 0, "复核更正", &out, &err) != 0)
+        fail_msg("correct %s %s: %s", tube, what, err.message);
+}
+
+/* Since 0031 a negative tube writes nothing to its members' codes: the code's read finds
+ * the person's last negative tube. Over several rounds, corrections both ways, a
+ * positive pool's single retests and a negative isolation test, every code shows the
+ * value the recompute used to store (the rows' own answer) and the hand-made timeline's. */
+static void the_last_negative_on_a_timeline(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = world_with_codes(st, &w);
+    char path[600];
+    sqlite3 *db;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int64_t now = fk_now(), t1 = now - 5 * 86400, t2 = now - 3 * 86400, ti = now - 4 * 86400;
+    const int64_t *p = w.persons;
+
+    /* round 1: P0, P1, P2 in a negative pool; P3 untested */
+    tube_of(st, &w, w.round, w.site, "TLB-0001", "TL00-0001", p, 3, t1);
+    result_now(st, pol, &a, "TL00-0001", "negative");
+    assert_last_negatives(st, db, p, (int64_t[]){t1, t1, t1, 0}, 4, "round 1");
+
+    /* round 2: P0, P1 negative again; P2, P3 in a positive pool (held) */
+    round_rec r2 = {.name = "第二轮", .area_code = "510104001", .starts_at = t2 - 3600,
+                    .ends_at = now + 86400, .state = "open", .created_by = "t", .created_at = 2};
+    assert_int_equal(store_round_insert(st, &r2, NULL, &err), 0);
+    site_rec s2 = {.round_id = r2.id, .name = "采样点二", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &s2, NULL, &err), 0);
+    tube_of(st, &w, r2.id, s2.id, "TLB-0002", "TL00-0002", p, 2, t2);
+    tube_of(st, &w, r2.id, s2.id, "TLB-0003", "TL00-0003", p + 2, 2, t2 + 30);
+    result_now(st, pol, &a, "TL00-0002", "negative");
+    result_rec pool = result_now(st, pol, &a, "TL00-0003", "positive");
+    assert_last_negatives(st, db, p, (int64_t[]){t2, t2, t1, 0}, 4, "round 2");
+
+    /* the lab corrects round 2's negative to invalid: back to round 1 */
+    correct_now(st, pol, &a, "TL00-0002", "invalid");
+    assert_last_negatives(st, db, p, (int64_t[]){t1, t1, t1, 0}, 4, "corrected to invalid");
+
+    /* P1's negative isolation test, recorded with its recompute */
+    assert_int_equal(sqlite3_exec(db, "PRAGMA busy_timeout = 5000", NULL, NULL, NULL), SQLITE_OK);
+    char sql[600];
+    snprintf(sql, sizeof sql, "INSERT INTO isolations (id, person_id, area_code, cohort, phase, "
+             "kind, day1_date, end_date, state, policy_id, started_at, ended_at) VALUES (7001, "
+             "%lld, '510104001001', 'secondary_contact', 0, 'home_isolation', '2026-01-01', "
+             "'2026-01-07', 'released', 'v9', 1, 2); INSERT INTO isolation_tests (isolation_id, "
+             "day, due_date, test_kind, result, result_at) VALUES (7001, 1, '2026-01-01', 'pcr', "
+             "'negative', %lld)", (long long)p[1], (long long)ti);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(codes_recompute_for(st, &a, "isolation_test", CODES_BY_ISOLATION, 7001, &err),
+                     0);
+    assert_last_negatives(st, db, p, (int64_t[]){t1, ti, t1, 0}, 4, "isolation test");
+
+    /* corrected back to negative: round 2 again, later than the isolation test */
+    correct_now(st, pol, &a, "TL00-0002", "negative");
+    assert_last_negatives(st, db, p, (int64_t[]){t2, t2, t1, 0}, 4, "corrected to negative");
+
+    /* the positive pool's single retests in its recheck round, sampled after the hold: P2
+     * negative, P3 positive */
+    int64_t t3 = fk_now() + 1;
+    round_list rounds;
+    assert_int_equal(store_round_list(st, NULL, 10, 0, &rounds, &err), 0);
+    round_rec recheck = rounds.items[0];
+    round_list_free(&rounds);
+    assert_string_equal(recheck.kind, "recheck");
+    site_rec rs = {.round_id = recheck.id, .name = "复核点", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &rs, NULL, &err), 0);
+    tube_of(st, &w, recheck.id, rs.id, "TLB-0004", "TL00-0004", p + 2, 1, t3);
+    tube_of(st, &w, recheck.id, rs.id, "TLB-0005", "TL00-0005", p + 3, 1, t3 + 30);
+    result_now(st, pol, &a, "TL00-0004", "negative");
+    result_now(st, pol, &a, "TL00-0005", "positive");
+    hold_list h = holds_of(st, pool.tube_id, NULL);
+    assert_int_equal(h.n, 2);
+    for (size_t i = 0; i < h.n; i++)
+        assert_string_equal(h.items[i].state, h.items[i].person_id == p[2] ? "released"
+                                                                           : "confirmed");
+    hold_list_free(&h);
+    assert_last_negatives(st, db, p, (int64_t[]){t2, t2, t3, 0}, 4, "retests");
+
+    /* P2's single negative corrected to positive: P2's last negative is round 1's again */
+    correct_now(st, pol, &a, "TL00-0004", "positive");
+    assert_last_negatives(st, db, p, (int64_t[]){t2, t2, t1, 0}, 4, "retest corrected");
+    sqlite3_close(db);
     policy_free(pol);
 }
 
@@ -383,6 +552,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(pool_positive_then_rechecks, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(negatives_move_the_last_negative,
+                                        store_fixture_setup_areas, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(the_last_negative_on_a_timeline,
                                         store_fixture_setup_areas, store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
                                         store_fixture_teardown),

@@ -2,7 +2,8 @@
  * rules of one result (a positive needs both Ct values in a PCR run's range, the others
  * none), the schema's refusals at the store (only a closed tube of the box's site, once;
  * box moves in order; a result only for a tube received by that lab; corrections only of
- * the current result, history kept, rows never changed), and the flow's tally at `now`. */
+ * the current result, history kept, rows never changed; a batch of first results checked
+ * as a set, all or none), and the flow's tally at `now`. */
 #include "testutil.h"
 
 #include "services/sample_flow.h"
@@ -196,6 +197,72 @@ static void store_refuses_out_of_order(void **state)
     result_list_free(&h);
 }
 
+static size_t results_of(store *st, int64_t tube)
+{
+    fk_err err;
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, tube, &h, &err), 0);
+    size_t n = h.n;
+    result_list_free(&h);
+    return n;
+}
+
+/* Two or more first results are inserted with the triggers off and checked as a set
+ * (store_sqlite_sample_flow.c): each refusal of the guard still refuses the whole batch,
+ * and the triggers are back on after it, refused or not. */
+static void store_checks_a_batch_of_results(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    make_world(st, &w);
+    box_rec b = box("BOX00001", &w), b2 = box("BOX00002", &w);
+    int64_t two[] = {w.tubes[0], w.tubes[1]};
+    assert_int_equal(store_box_pack(st, &b, two, 2, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b.id, "王师傅", "s", 2500, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b.id, w.lab, "lab", 3000, NULL, &err), 0);
+    assert_int_equal(store_box_pack(st, &b2, &w.tubes[2], 1, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b2.id, "李师傅", "s", 2500, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b2.id, w.lab2, "lab", 3000, NULL, &err), 0);
+
+    result_rec other_lab[] = {result(w.tubes[0], w.lab, "negative", 0),
+                              result(w.tubes[2], w.lab, "negative", 0)};
+    result_rec twice[] = {result(w.tubes[0], w.lab, "negative", 0),
+                          result(w.tubes[0], w.lab, "positive", 0)};
+    result_rec unboxed[] = {result(w.tubes[1], w.lab, "negative", 0),
+                            result(w.tubes[3], w.lab, "negative", 0)};
+    result_rec *bad[] = {other_lab, twice, unboxed};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(store_results_add(st, bad[i], 2, NULL, &err), -1);
+        assert_int_equal(err.code, FK_ECONFLICT);
+        assert_string_equal(err.field, "barcode");
+        for (int k = 0; k < 4; k++)
+            assert_int_equal(results_of(st, w.tubes[k]), 0); /* all or none */
+    }
+    /* the triggers are on again: one row for another lab's tube is refused */
+    result_rec one = result(w.tubes[2], w.lab, "negative", 0);
+    assert_int_equal(store_results_add(st, &one, 1, NULL, &err), -1);
+
+    result_rec good[] = {result(w.tubes[0], w.lab, "positive", 0),
+                         result(w.tubes[1], w.lab, "negative", 0)};
+    assert_int_equal(store_results_add(st, good, 2, NULL, &err), 0);
+    assert_true(good[0].id > 0 && good[1].id == good[0].id + 1);
+    assert_int_equal(results_of(st, w.tubes[0]), 1);
+    assert_int_equal(results_of(st, w.tubes[1]), 1);
+    /* a tube with a result in the store refuses a batch naming it again */
+    result_rec again[] = {result(w.tubes[2], w.lab2, "negative", 0),
+                          result(w.tubes[1], w.lab, "negative", 0)};
+    assert_int_equal(store_results_add(st, again, 2, NULL, &err), -1);
+    assert_int_equal(results_of(st, w.tubes[2]), 0);
+    assert_int_equal(results_of(st, w.tubes[1]), 1);
+    /* and the triggers are on after a good batch too */
+    result_rec second = result(w.tubes[1], w.lab, "invalid", 0);
+    assert_int_equal(store_results_add(st, &second, 1, NULL, &err), -1);
+    assert_int_equal(store_results_add(st, again, 1, NULL, &err), 0);
+    assert_int_equal(results_of(st, w.tubes[2]), 1);
+}
+
 static flow_row row(int64_t site, int64_t lab, const char *state, int64_t closed,
                     int64_t received, int64_t resulted, const char *result)
 {
@@ -253,6 +320,8 @@ int main(void)
         cmocka_unit_test(result_rules),
         cmocka_unit_test_setup_teardown(store_refuses_out_of_order, store_fixture_setup_areas,
                                         store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_checks_a_batch_of_results,
+                                        store_fixture_setup_areas, store_fixture_teardown),
         cmocka_unit_test(flow_tally),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
