@@ -273,11 +273,18 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
     if (rt->handler(&rq, &err) != 0) {
         json_decref(rq.json);
         free(rq.file);
+        free(rq.text);
         return send_error(c, cs, &err);
     }
     if (rq.file) {
         json_decref(rq.json);
+        free(rq.text);
         return send_file(c, cs, &rq);
+    }
+    if (rq.text) {
+        json_decref(rq.json);
+        return send_bytes(c, cs, rq.status, "application/json; charset=utf-8", rq.text,
+                          rq.text_len);
     }
     return send_json(c, cs, rq.status, rq.json);
 }

@@ -190,6 +190,8 @@ test('a scan: masked answer; forged 403, expired 410, malformed 400, never the I
   const s = await anon.get(`/api/v1/codes/${c.token}`);
   assert.equal(s.status, 200, s.text);
   assert.deepEqual(Object.keys(s.json).sort(), ['color', 'color_zh', 'last_negative_at', 'name_masked', 'override', 'reasons', 'valid_until']);
+  assert.equal(s.text, JSON.stringify(s.json), 'compact JSON (the answer is written directly)');
+  assert.match(s.headers.get('content-type'), /^application\/json/);
   assert.equal(s.json.name_masked, `${[...full.name][0]}某某`);
   assert.equal(s.json.valid_until, c.valid_until);
   assert.equal(s.json.color, c.color);
