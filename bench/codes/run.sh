@@ -11,7 +11,8 @@
 # same way. Then publishes a sealed zone over the most populous community (or its street)
 # through the API,
 # times the call, and checks every resident's code after the server stops (sqlite3).
-# Prints req/s and p99 per connection count and the ratios. See bench/README.md.
+# Prints req/s, p99 and CPU time a request (the server's processes, from /proc) per
+# connection count and the ratios. See bench/README.md.
 # Everything it writes is under bench/out/.
 #
 # Environment: PERSONS (100000, the demo's), TOKENS (3000), CONNS_LIST ("16 64 256"),
@@ -184,11 +185,23 @@ echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //'), $NGINX_WORKER
 wrk_run() { # URL PATHS CONNS SECONDS
     wrk -t "$THREADS" -c "$3" -d "${4}s" --timeout 30s --latency -s "$HERE/wrk.lua" "$1" -- "$2"
 }
-declare -A RPS P50 P99
-measure() { # NAME URL PATHS CONNS
-    local name=$1 url=$2 paths=$3 c=$4 f="$RUN/wrk_${1}_c${4}.out"
+declare -A RPS P50 P99 CPU
+# CPU seconds (user + system) the processes named so far have used, from /proc: a cost
+# per request that, unlike a latency, holds on a machine busy with other work.
+cpu_ticks() { # PID...
+    local t=0 p
+    for p in "$@"; do
+        [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/^.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+    done
+    echo "$t"
+}
+measure() { # NAME URL PATHS CONNS PID...
+    local name=$1 url=$2 paths=$3 c=$4 f="$RUN/wrk_${1}_c${4}.out" t0 t1
+    shift 4
     wrk_run "$url" "$paths" "$c" "$WARMUP" >"$RUN/wrk_${name}_c${c}_warmup.out" 2>&1
+    t0=$(cpu_ticks "$@")
     wrk_run "$url" "$paths" "$c" "$DURATION" >"$f" 2>&1
+    t1=$(cpu_ticks "$@")
     local p50 p99 reqs dur_us non2xx sockerr
     read -r p50 p99 reqs dur_us non2xx sockerr < <(sed -n 's/^WRKRESULT //p' "$f")
     [ -n "${reqs:-}" ] || { cat "$f" >&2; die "wrk printed no result for $name c$c"; }
@@ -197,7 +210,8 @@ measure() { # NAME URL PATHS CONNS
     RPS[$name.$c]=$(awk -v r="$reqs" -v d="$dur_us" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
     P50[$name.$c]=$p50
     P99[$name.$c]=$p99
-    say "  $name c$c: ${RPS[$name.$c]} req/s, p50 $p50 us, p99 $p99 us, non-2xx $non2xx"
+    CPU[$name.$c]=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="$reqs" 'BEGIN {printf "%.1f", (r > 0 ? t / hz * 1e6 / r : 0)}')
+    say "  $name c$c: ${RPS[$name.$c]} req/s, p50 $p50 us, p99 $p99 us, non-2xx $non2xx, ${CPU[$name.$c]} us CPU a request"
 }
 for c in $CONNS_LIST; do
     say "connections $c"
@@ -205,8 +219,8 @@ for c in $CONNS_LIST; do
         say "  tokens expire within the next run: collecting them again"
         collect_tokens
     fi
-    measure fangkong "$URL" "$RUN/paths_codes.txt" "$c"
-    measure nginx "$NGINX_URL" "$RUN/paths_nginx.txt" "$c"
+    measure fangkong "$URL" "$RUN/paths_codes.txt" "$c" "$SERVER_PID"
+    measure nginx "$NGINX_URL" "$RUN/paths_nginx.txt" "$c" $(pgrep -P "$NGINX_PID")
 done
 stop_nginx
 
@@ -264,11 +278,11 @@ fi
 ms() { awk -v u="$1" 'BEGIN {v = u / 1000; if (v < 10) printf "%.2f", v; else printf "%.1f", v}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {r = (b > 0 ? a / b : 0); printf (r >= 0.1 ? "%.2f" : "%.2g"), r}'; }
 echo
-printf '%-6s %12s %12s %12s %12s %12s %12s %8s\n' conns fk_req/s fk_p50_ms fk_p99_ms ngx_req/s ngx_p50_ms ngx_p99_ms fk/ngx
+printf '%-6s %12s %12s %12s %12s %12s %12s %8s %10s %10s\n' conns fk_req/s fk_p50_ms fk_p99_ms ngx_req/s ngx_p50_ms ngx_p99_ms fk/ngx fk_cpu_us ngx_cpu_us
 for c in $CONNS_LIST; do
-    printf '%-6s %12s %12s %12s %12s %12s %12s %8s\n' "$c" "${RPS[fangkong.$c]}" "$(ms "${P50[fangkong.$c]}")" \
+    printf '%-6s %12s %12s %12s %12s %12s %12s %8s %10s %10s\n' "$c" "${RPS[fangkong.$c]}" "$(ms "${P50[fangkong.$c]}")" \
         "$(ms "${P99[fangkong.$c]}")" "${RPS[nginx.$c]}" "$(ms "${P50[nginx.$c]}")" "$(ms "${P99[nginx.$c]}")" \
-        "$(ratio "${RPS[fangkong.$c]}" "${RPS[nginx.$c]}")"
+        "$(ratio "${RPS[fangkong.$c]}" "${RPS[nginx.$c]}")" "${CPU[fangkong.$c]}" "${CPU[nginx.$c]}"
 done
 echo
 echo "figure: codes_persons $PERSONS persons"
@@ -280,6 +294,8 @@ for c in $CONNS_LIST; do
     echo "figure: codes_scan_p99_c$c $(ms "${P99[fangkong.$c]}") ms"
     echo "figure: codes_nginx_rps_c$c ${RPS[nginx.$c]} req/s"
     echo "figure: codes_nginx_p99_c$c $(ms "${P99[nginx.$c]}") ms"
+    echo "figure: codes_scan_cpu_c$c ${CPU[fangkong.$c]} us"
+    echo "figure: codes_nginx_cpu_c$c ${CPU[nginx.$c]} us"
 done
 if [ -n "$SEAL" ]; then
     echo "figure: codes_seal_residents $RESIDENTS persons"

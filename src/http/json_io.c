@@ -234,6 +234,8 @@ json_t *audit_to_json(const audit_rec *a)
                           a->entity, "entity_id", (json_int_t)a->entity_id, "detail", a->detail,
                           "remote", a->remote);
     json_object_set_new(j, "at", json_instant(a->at));
+    /* the gates' scans (code_scans) are numbered apart from the audit table's rows */
+    json_object_set_new(j, "log", json_string(a->scan ? "code_scans" : "audit"));
     return j;
 }
 

@@ -4,7 +4,8 @@
  * The server (server.c) owns the struct and everything in it for the life of the
  * request: handlers read method/path/query/body, use `st` (the worker thread's store
  * handle) and `who` (the authenticated actor), and leave their answer in `status`
- * and `json` (a new reference the server sends and releases) or return -1 with an
+ * and `json` (a new reference the server sends and releases; or `text`, a JSON body
+ * written by the handler, or `file`) or return -1 with an
  * fk_err that respond.c turns into the error body. Handlers never touch libmicrohttpd.
  * One request belongs to one worker thread.
  */
@@ -44,6 +45,9 @@ typedef struct http_req {
     /* answer */
     int status;                  /* default 200 */
     json_t *json;                /* owned reference, or NULL for an empty body */
+    char *text;                  /* or a JSON body already written (heap, the server frees
+                                    it): for the hot path of a gate's scan */
+    size_t text_len;
     char *file;                  /* or a file's bytes (heap, the server frees them) sent */
     size_t file_len;             /* as an attachment of file_type named file_name */
     const char *file_type;

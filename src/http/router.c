@@ -134,7 +134,7 @@ static const route routes[] = {
     {"GET", "/api/v1/areas/{code}", h_area_get, true, "One area", "areas"},
     {"GET", "/api/v1/households", h_households_list, true, "Households of a community (community_code)", "areas"},
     {"GET", "/api/v1/venues", h_venues_list, true, "Venues (area, kind)", "areas"},
-    {"GET", "/api/v1/audit", h_audit_list, true, "The audit log (command role only)", "audit"},
+    {"GET", "/api/v1/audit", h_audit_list, true, "The audit log (command role only), newest first: the audit table and the gates' scans of health codes merged by time, each item's log saying which (audit, code_scans: numbered apart) (actor, entity, entity_id, limit, offset)", "audit"},
     {"GET", "/api/v1/stats", h_stats, true, "Counts for the dashboard", "operations"},
     {"GET", "/api/v1/policy", h_policy, true, "The policy in force: protocol version, rules, sources, local overrides", "operations"},
     {"GET", "/api/v1/openapi.json", h_openapi, false, "This document", "operations"},

@@ -1,5 +1,7 @@
 /*
- * server.h - the HTTP server: libmicrohttpd with a thread pool on epoll.
+ * server.h - the HTTP server: libmicrohttpd on epoll, one daemon per worker thread, each
+ * accepting on its own socket of the same port (SO_REUSEPORT: the kernel spreads the
+ * connections evenly; a connection stays on the thread that accepted it).
  *
  * Serves the JSON API (router.h), /healthz, /metrics (Prometheus text) and the web
  * console's static files from `web_dir`. Each worker thread opens its own store

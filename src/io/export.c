@@ -238,6 +238,7 @@ static const import_column audit_cols[] = {
     {"id", IMPORT_COL_OUT},     {"at", IMPORT_COL_OUT},       {"actor", IMPORT_COL_OUT},
     {"role", IMPORT_COL_OUT},   {"action", IMPORT_COL_OUT},   {"entity", IMPORT_COL_OUT},
     {"entity_id", IMPORT_COL_OUT}, {"detail", IMPORT_COL_OUT}, {"remote", IMPORT_COL_OUT},
+    {"log", IMPORT_COL_OUT}, /* audit, or code_scans: the gates' scans, numbered apart */
 };
 
 static int audit_emit(export_ctx *cx, const audit_rec *r, fk_err *err)
@@ -256,6 +257,7 @@ static int audit_emit(export_ctx *cx, const audit_rec *r, fk_err *err)
     export_set(cx, "entity_id", eid);
     export_set(cx, "detail", r->detail);
     export_set(cx, "remote", r->remote);
+    export_set(cx, "log", r->scan ? "code_scans" : "audit");
     return export_emit(cx, err);
 }
 

@@ -243,33 +243,35 @@ int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
 
 /* Scans are audited without a synchronous commit per request: the handler appends to
  * this bounded in-memory queue and a thread writes the queue as one transaction every
- * second (or sooner when it is half full). What kill -9 can lose: the scans of the last
- * second or so, which were reads (nobody's state changed, the answer was masked); a
- * commit per scan would cap the gates' rate at the disk's fsync rate, which is what the
- * benchmark measures against nginx. When the queue is full the scans past it are counted,
- * and the count is written as one audit record, so a loss is never silent.
+ * second (or sooner when it is half full) into code_scans (0030: a table of its own, no
+ * index; store_audit_list reads it with the audit table). What kill -9 can lose: the
+ * scans of the last second or so, which were reads (nobody's state changed, the answer
+ * was masked); a commit per scan would cap the gates' rate at the disk's fsync rate,
+ * which is what the benchmark measures against nginx. When the queue is full the scans
+ * past it are counted, and the count is written as one audit record, so a loss is never
+ * silent.
  *
  * The queue is two arrays: the handlers append to `fill` under the mutex (an entry is
  * made before the lock, so the lock covers a copy and a count); the writer swaps `fill`
  * and `spare` under the mutex and writes the full one without it. Holding the lock while
  * copying a second's worth of scans (tens of thousands) stalled every worker thread once
  * a second, at the moment a gate's p99 is made. Only the drainer (the writer thread, or a
- * flush, each holding `drain_mu`) touches `spare` outside the mutex. */
+ * flush, each holding `drain_mu`) touches `spare` outside the mutex. An entry's time is
+ * taken under the mutex and never goes back (`last_at`): the queue's order is the time
+ * order code_scans promises its readers. */
 #define SCAN_QUEUE 65536
-
-typedef struct scan_entry { int64_t at, person_id; char colour[8]; char remote[48]; } scan_entry;
 
 struct codes_runtime {
     code_key key;
     char *data_dir;
-    pthread_mutex_t mu;       /* fill, n, lost, stop */
+    pthread_mutex_t mu;       /* fill, n, lost, last_at, stop */
     pthread_mutex_t drain_mu; /* one drainer at a time: the writer or a flush */
     pthread_cond_t cv;
     pthread_t thread;
     bool stop, started;
-    scan_entry *fill, *spare; /* SCAN_QUEUE entries each */
-    size_t n;                 /* entries in fill */
-    int64_t lost;
+    scan_audit_rec *fill, *spare; /* SCAN_QUEUE entries each */
+    size_t n;                     /* entries in fill */
+    int64_t lost, last_at;
 };
 
 const code_key *codes_runtime_key(const codes_runtime *rt)
@@ -282,10 +284,14 @@ void codes_runtime_log_scan(codes_runtime *rt, int64_t person_id, const char *co
 {
     if (!rt)
         return;
-    scan_entry e = {.at = fk_now(), .person_id = person_id};
+    scan_audit_rec e = {.person_id = person_id};
     snprintf(e.colour, sizeof e.colour, "%s", colour);
     snprintf(e.remote, sizeof e.remote, "%s", remote ? remote : "");
+    int64_t now = fk_now();
     pthread_mutex_lock(&rt->mu);
+    if (now > rt->last_at)
+        rt->last_at = now;
+    e.at = rt->last_at;
     if (rt->n == SCAN_QUEUE) {
         rt->lost++;
     } else {
@@ -298,11 +304,11 @@ void codes_runtime_log_scan(codes_runtime *rt, int64_t person_id, const char *co
 
 /* Swap the queue's arrays: *out is the one filled so far, n entries, valid until the next
  * take (the caller holds drain_mu). */
-static size_t take(codes_runtime *rt, scan_entry **out, int64_t *lost)
+static size_t take(codes_runtime *rt, scan_audit_rec **out, int64_t *lost)
 {
     pthread_mutex_lock(&rt->mu);
     size_t n = rt->n;
-    scan_entry *full = rt->fill;
+    scan_audit_rec *full = rt->fill;
     rt->fill = rt->spare;
     rt->spare = full;
     rt->n = 0;
@@ -313,41 +319,25 @@ static size_t take(codes_runtime *rt, scan_entry **out, int64_t *lost)
     return n;
 }
 
-static void scan_audit_rec(audit_rec *r, int64_t at, int64_t person_id, const char *detail,
-                           const char *remote)
+/* One commit for the batch; the queue's losses, rare, as an audit record after it. */
+static int write_scans(store *st, const scan_audit_rec *e, size_t n, int64_t lost, fk_err *err)
 {
-    memset(r, 0, sizeof *r);
-    r->at = at;
-    r->entity_id = person_id;
-    snprintf(r->actor, sizeof r->actor, "%s", person_id ? "public" : "system");
-    snprintf(r->action, sizeof r->action, "scan");
-    snprintf(r->entity, sizeof r->entity, "health_code");
-    snprintf(r->detail, sizeof r->detail, "%s", detail);
-    snprintf(r->remote, sizeof r->remote, "%s", remote);
-}
-
-/* One commit for the whole batch (store_audit_append_many), the queue's losses last. */
-static int write_scans(store *st, const scan_entry *e, size_t n, int64_t lost, fk_err *err)
-{
-    audit_rec *r = fk_calloc(n + 1, sizeof *r);
-    char detail[64];
-    for (size_t i = 0; i < n; i++) {
-        snprintf(detail, sizeof detail, "colour=%s", e[i].colour);
-        scan_audit_rec(&r[i], e[i].at, e[i].person_id, detail, e[i].remote);
-    }
-    if (lost) {
-        snprintf(detail, sizeof detail, "%lld scans not recorded: the audit queue was full",
-                 (long long)lost);
-        scan_audit_rec(&r[n], fk_now(), 0, detail, "");
-    }
-    int rc = store_audit_append_many(st, r, n + (lost ? 1 : 0), err);
-    free(r);
-    return rc;
+    if (n && store_scan_audit_append_many(st, e, n, err) != 0)
+        return -1;
+    if (!lost)
+        return 0;
+    audit_rec r = {.at = fk_now()};
+    snprintf(r.actor, sizeof r.actor, "system");
+    snprintf(r.action, sizeof r.action, "scan");
+    snprintf(r.entity, sizeof r.entity, "health_code");
+    snprintf(r.detail, sizeof r.detail, "%lld scans not recorded: the audit queue was full",
+             (long long)lost);
+    return store_audit_append(st, &r, err);
 }
 
 static int flush_with(codes_runtime *rt, store *st, fk_err *err)
 {
-    scan_entry *e;
+    scan_audit_rec *e;
     int64_t lost;
     pthread_mutex_lock(&rt->drain_mu);
     size_t n = take(rt, &e, &lost);

@@ -93,6 +93,11 @@ int store_audit_append_many(store *st, const audit_rec *a, size_t n, fk_err *err
     return st->ops->audit_append_many(st, a, n, err);
 }
 
+int store_scan_audit_append_many(store *st, const scan_audit_rec *s, size_t n, fk_err *err)
+{
+    return st->ops->scan_audit_append_many(st, s, n, err);
+}
+
 int store_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err)
 {
     return st->ops->audit_list(st, f, out, err);

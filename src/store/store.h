@@ -33,6 +33,7 @@
 #ifndef FK_STORE_STORE_H
 #define FK_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,6 +76,7 @@ typedef struct audit_rec {
     int64_t entity_id;      /* 0 when not one record */
     char detail[256];       /* e.g. the query of a list, the changed fields */
     char remote[64];        /* client address or "cli" */
+    bool scan;              /* a row of code_scans (its own ids), not of the audit table */
 } audit_rec;
 
 typedef struct audit_filter {
@@ -92,8 +94,24 @@ int store_audit_append(store *st, const audit_rec *a, fk_err *err);
  * writer that queues reads (a gate's scans) and must not pay a statement per row for the
  * savepoint a nested append takes. */
 int store_audit_append_many(store *st, const audit_rec *a, size_t n, fk_err *err);
+/* The audit log, newest first: the audit table and the gates' scans (code_scans) merged
+ * by time, as one list (a scan reads as actor "public", action "scan", entity
+ * "health_code", entity_id the person, detail "colour=C", scan true). */
 int store_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err);
 void audit_list_free(audit_list *l);
+
+/* A gate's scan of a health code, audited in code_scans (0030) instead of the audit
+ * table: no index to keep. */
+typedef struct scan_audit_rec {
+    int64_t at;             /* when; appended in time order (see below) */
+    int64_t person_id;
+    char colour[8];         /* the colour the gate was shown */
+    char remote[48];        /* the gate's address */
+} scan_audit_rec;
+/* n scans in one commit, all or none, with the durability of store_audit_append. The
+ * rows must come in time order, after every scan appended before (the audit list's
+ * merge reads code_scans by rowid as its time order). */
+int store_scan_audit_append_many(store *st, const scan_audit_rec *s, size_t n, fk_err *err);
 
 /* ---- areas, buildings, households ----------------------------------------------- */
 typedef struct area_list { area *items; size_t n; } area_list;

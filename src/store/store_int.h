@@ -30,6 +30,7 @@ struct store_ops {
     int (*audit_append)(store *st, const audit_rec *a, fk_err *err);
     int (*audit_append_many)(store *st, const audit_rec *a, size_t n, fk_err *err);
     int (*audit_list)(store *st, const audit_filter *f, audit_list *out, fk_err *err);
+    int (*scan_audit_append_many)(store *st, const scan_audit_rec *s, size_t n, fk_err *err);
 
     int (*area_insert)(store *st, const area *a, fk_err *err);
     int (*area_get)(store *st, const char *code, area *out, fk_err *err);

@@ -2,7 +2,8 @@
  * store_sqlite_int.h - internals shared by the store_sqlite*.c files (private).
  *
  *   store_sqlite.c           open/close, migrations, transactions, statement cache,
- *                            error mapping, audit, check, counts, the ops table
+ *                            error mapping, audit writes, check, counts, the ops table
+ *   store_sqlite_scans.c     the gates' scan audit (code_scans), the audit list of both
  *   store_sqlite_registry.c  areas, buildings, households, venues, persons
  *   store_sqlite_cases.c     cases and their transitions
  *   store_sqlite_admin.c     users and sessions
@@ -47,7 +48,7 @@ enum sq_stmt_id {
     SQ_PING_INSERT, SQ_PINGS_SPAN, SQ_DETECTION_INSERT, SQ_DETECTIONS_SPAN,
     SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS, SQ_STAY_PACK_INSERT, SQ_PINGS_AFTER,
     SQ_PING_LAST,
-    SQ_AUDIT_INSERT,
+    SQ_AUDIT_INSERT, SQ_SCAN_AUDIT_INSERT,
     SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
     SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
     SQ_VENUE_CODE_USED, SQ_VENUE_INSERT,
@@ -131,6 +132,15 @@ int sq_read_begin(struct sq_store *s, int *began, fk_err *err);
 void sq_read_end(struct sq_store *s, int began);
 /* Write a (NULL = none) in the current unit; entity_id fills a->entity_id when 0. */
 int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err);
+/* A stand-alone append of reads: `write(s, items, i, err)` for each of n in one commit
+ * with synchronous=NORMAL (see store_sqlite.c). */
+typedef int (*sq_append_fn)(struct sq_store *s, const void *items, size_t i, fk_err *err);
+int sq_append_reads(struct sq_store *s, sq_append_fn write, const void *items, size_t n,
+                    fk_err *err);
+
+/* ---- the scan audit and the audit list (store_sqlite_scans.c) ---------------------- */
+int sq_scan_audit_append_many(store *st, const scan_audit_rec *a, size_t n, fk_err *err);
+int sq_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err);
 
 /* ---- dynamic queries for the filtered lists (store_sqlite.c) ---------------------- */
 #define SQ_MAX_BINDS 40

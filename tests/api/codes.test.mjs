@@ -190,6 +190,8 @@ test('a scan: masked answer; forged 403, expired 410, malformed 400, never the I
   const s = await anon.get(`/api/v1/codes/${c.token}`);
   assert.equal(s.status, 200, s.text);
   assert.deepEqual(Object.keys(s.json).sort(), ['color', 'color_zh', 'last_negative_at', 'name_masked', 'override', 'reasons', 'valid_until']);
+  assert.equal(s.text, JSON.stringify(s.json), 'compact JSON (the answer is written directly)');
+  assert.match(s.headers.get('content-type'), /^application\/json/);
   assert.equal(s.json.name_masked, `${[...full.name][0]}某某`);
   assert.equal(s.json.valid_until, c.valid_until);
   assert.equal(s.json.color, c.color);
@@ -225,6 +227,31 @@ test('a scan: masked answer; forged 403, expired 410, malformed 400, never the I
   }
   assert.ok(seen.length >= 1, 'scan audited');
   assert.equal(seen[0].actor, 'public');
+  // kept in the scans' own table (code_scans) and read as part of the one audit log:
+  // by person, newest first with the user's read of the code, by actor, whole
+  assert.equal(seen[0].log, 'code_scans');
+  assert.equal(seen[0].detail, `colour=${c.color}`);
+  assert.equal(seen[0].entity, 'health_code');
+  const person = (await admin.get(`/api/v1/audit?entity=health_code&entity_id=${p.id}&limit=100`)).json;
+  const scanAt = person.items.findIndex((a) => a.log === 'code_scans');
+  const readAt = person.items.findIndex((a) => a.action === 'read' && a.actor === 'admin' && a.log === 'audit');
+  assert.ok(scanAt >= 0 && readAt >= 0, 'the read of the code and its scan');
+  const times = person.items.map((a) => Date.parse(a.at));
+  assert.ok(times.every((t, i) => i === 0 || t <= times[i - 1]), 'newest first');
+  assert.equal(person.total, person.items.length);
+  const byPublic = (await admin.get(`/api/v1/audit?actor=public&entity_id=${p.id}`)).json.items;
+  assert.ok(byPublic.some((a) => a.log === 'code_scans'));
+  const whole = (await admin.get('/api/v1/audit?limit=1000')).json;
+  assert.ok(whole.items.some((a) => a.log === 'code_scans' && a.entity_id === p.id));
+  assert.ok(whole.items.some((a) => a.log === 'audit'));
+  assert.ok((await admin.get('/api/v1/audit?actor=admin&limit=1000')).json.items.every((a) => a.log === 'audit'));
+  // and in the audit log's export, marked by its log
+  const file = path.join(srv.dataDir, `audit-${p.id}.csv`);
+  const x = fangkong(['export', 'audit', file, '--data', srv.dataDir]);
+  assert.equal(x.status, 0, x.stderr);
+  const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  assert.ok(lines[0].endsWith(',log'), lines[0]);
+  assert.ok(lines.some((l) => l.includes(',scan,health_code,') && l.includes(`,${p.id},colour=`) && l.endsWith(',code_scans')));
 });
 
 test('a person\'s own code by ID number and phone; a wrong pair is 401 without saying which', async () => {

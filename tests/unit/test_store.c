@@ -543,6 +543,128 @@ static void audit_is_append_only(void **state)
     assert_int_equal(count_audit(f->st, "person", 0), 1);
 }
 
+/* The gates' scans live in code_scans (0030) and read as part of the audit log: merged
+ * with the audit table by time (audit rows first within a second), paged, filtered,
+ * counted, and append-only as the audit table. */
+static scan_audit_rec make_scan(int64_t at, int64_t person_id, const char *colour)
+{
+    scan_audit_rec s = {.at = at, .person_id = person_id};
+    snprintf(s.colour, sizeof s.colour, "%s", colour);
+    snprintf(s.remote, sizeof s.remote, "10.0.0.%lld", (long long)person_id);
+    return s;
+}
+
+static void assert_entry(const audit_rec *r, bool scan, int64_t at, int64_t entity_id)
+{
+    assert_int_equal(r->scan, scan);
+    assert_int_equal(r->at, at);
+    assert_int_equal(r->entity_id, entity_id);
+}
+
+static audit_list list_audit(store *st, audit_filter af)
+{
+    audit_list al;
+    fk_err err;
+    assert_int_equal(store_audit_list(st, &af, &al, &err), 0);
+    return al;
+}
+
+static void scans_read_with_the_audit_log(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    int64_t audit_at[] = {1000, 1002, 1004}, audit_id[] = {1, 2, 7};
+    for (int i = 0; i < 3; i++) {
+        audit_rec a = make_audit("read", i == 2 ? "health_code" : "person");
+        a.at = audit_at[i];
+        a.entity_id = audit_id[i];
+        assert_int_equal(store_audit_append(f->st, &a, &err), 0);
+    }
+    scan_audit_rec s[] = {make_scan(1001, 7, "green"), make_scan(1002, 8, "red"),
+                          make_scan(1003, 7, "yellow")};
+    assert_int_equal(store_scan_audit_append_many(f->st, s, 3, &err), 0);
+    scan_audit_rec later = make_scan(1005, 9, "green");
+    assert_int_equal(store_scan_audit_append_many(f->st, &later, 1, &err), 0);
+
+    /* the whole log, newest first */
+    audit_list al = list_audit(f->st, (audit_filter){.limit = 10});
+    assert_int_equal(al.total, 7);
+    assert_int_equal(al.n, 7);
+    assert_entry(&al.items[0], true, 1005, 9);
+    assert_entry(&al.items[1], false, 1004, 7);
+    assert_entry(&al.items[2], true, 1003, 7);
+    assert_entry(&al.items[3], false, 1002, 2);
+    assert_entry(&al.items[4], true, 1002, 8);
+    assert_entry(&al.items[5], true, 1001, 7);
+    assert_entry(&al.items[6], false, 1000, 1);
+    const audit_rec *r = &al.items[4];
+    assert_string_equal(r->actor, "public");
+    assert_string_equal(r->action, "scan");
+    assert_string_equal(r->entity, "health_code");
+    assert_string_equal(r->detail, "colour=red");
+    assert_string_equal(r->remote, "10.0.0.8");
+    assert_int_equal(al.items[5].id, 1); /* code_scans numbers its own rows */
+    audit_list_free(&al);
+
+    /* a page in the middle */
+    al = list_audit(f->st, (audit_filter){.limit = 3, .offset = 2});
+    assert_int_equal(al.total, 7);
+    assert_int_equal(al.n, 3);
+    assert_entry(&al.items[0], true, 1003, 7);
+    assert_entry(&al.items[1], false, 1002, 2);
+    assert_entry(&al.items[2], true, 1002, 8);
+    audit_list_free(&al);
+
+    /* one person's code: read by a user and scanned at gates */
+    al = list_audit(f->st, (audit_filter){.entity = "health_code", .entity_id = 7, .limit = 10});
+    assert_int_equal(al.total, 3);
+    assert_entry(&al.items[0], false, 1004, 7);
+    assert_entry(&al.items[1], true, 1003, 7);
+    assert_entry(&al.items[2], true, 1001, 7);
+    audit_list_free(&al);
+    al = list_audit(f->st, (audit_filter){.actor = "public", .entity_id = 8, .limit = 10});
+    assert_int_equal(al.total, 1);
+    assert_entry(&al.items[0], true, 1002, 8);
+    audit_list_free(&al);
+
+    /* filters no scan matches read the audit table alone; a time window reads both */
+    al = list_audit(f->st, (audit_filter){.actor = "alice", .limit = 10});
+    assert_int_equal(al.total, 3);
+    assert_false(al.items[0].scan || al.items[1].scan || al.items[2].scan);
+    audit_list_free(&al);
+    assert_int_equal(count_audit(f->st, "person", 0), 2);
+    al = list_audit(f->st, (audit_filter){.since = 1002, .until = 1004, .limit = 10});
+    assert_int_equal(al.total, 3);
+    assert_entry(&al.items[0], true, 1003, 7);
+    assert_entry(&al.items[1], false, 1002, 2);
+    assert_entry(&al.items[2], true, 1002, 8);
+    audit_list_free(&al);
+    al = list_audit(f->st, (audit_filter){.limit = 10, .offset = 7});
+    assert_int_equal(al.total, 7);
+    assert_int_equal(al.n, 0);
+    audit_list_free(&al);
+
+    store_counts c;
+    assert_int_equal(store_counts_get(f->st, &c, &err), 0);
+    assert_int_equal(c.audit, 7);
+
+    /* append-only */
+    char path[600];
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE code_scans SET colour = 'green'", NULL, NULL,
+                                      &msg), SQLITE_OK);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM code_scans", NULL, NULL, &msg), SQLITE_OK);
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    assert_int_equal(count_audit(f->st, "health_code", 8), 1);
+}
+
 static void batches_and_savepoints(void **state)
 {
     fixture *f = *state;
@@ -763,6 +885,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(person_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(cases_and_transitions, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_is_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(scans_read_with_the_audit_log, setup, teardown),
         cmocka_unit_test_setup_teardown(batches_and_savepoints, setup, teardown),
         cmocka_unit_test_setup_teardown(users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(check_and_counts, setup, teardown),
