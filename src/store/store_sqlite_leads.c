@@ -784,21 +784,26 @@ static int push_record(struct sq_store *s, const lead_push *p, int64_t first, in
  * each group's contact is the one of lowest degree, then lowest id (SQLite's min() gives
  * the bare columns of the row it picks: the key is the degree above bit 53 and the id
  * below), and the group is this degree's when that contact is. A subject the case already
- * has a lead for is left out. The subquery's ORDER BY is its grouping's order (no sort;
- * EXPLAIN QUERY PLAN shows none) and gives the leads their ids in subject order; an
- * ORDER BY outside it would sort every row again. It was one statement for both degrees
- * that probed the contacts' index again per contact and sorted the rows it inserted:
- * this form takes 4% fewer instructions for the whole push (bench/loop's 101,655 leads
- * replayed under cachegrind after migration 0028: 5.49 > 5.25 billion). */
-#define PUSH_SQL                                                                             \
+ * has a lead for is left out (PUSH_NOT_LED), a clause the push leaves out when the case
+ * has none: a SELECT that reads the table its INSERT writes is run into a temporary table
+ * first (SQLite's guard against reading its own rows), and that copy and the probe per
+ * contact were 18% of the instructions of bench/loop's push, whose cases are each pushed
+ * once (4.43 > 3.62 billion, the push's SQL replayed under cachegrind after migration
+ * 0028). The subquery's ORDER BY is its grouping's order (no sort; EXPLAIN QUERY PLAN
+ * shows none) and gives the leads their ids in subject order; an ORDER BY outside it
+ * would sort every row again. The statement it replaces (both degrees at once, the
+ * contacts' index probed again per contact, the rows sorted) took 4% more instructions. */
+#define PUSH_SQL(NOT_LED)                                                                    \
     "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, measure_required, "   \
     "area_code, state, pushed_at, found_by, controlled_by, closed_by, due_at, updated_at) "  \
     "SELECT ?1, p.id, c.subject, ?8, c.id, ?2, coalesce(p.community_code, ?3), 'pushed', ?4, " \
     "?5, ?6, ?7, ?5, ?4 FROM (SELECT k.subject AS subject, k.id AS id, k.person_id AS "      \
     "person_id, min((k.degree << 53) + k.id) AS pick FROM contacts k WHERE k.case_id = ?8 "  \
-    "AND k.status <> 'dismissed' AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.case_id = "   \
-    "k.case_id AND l.subject = k.subject) GROUP BY k.subject HAVING pick >> 53 = ?9 "         \
+    "AND k.status <> 'dismissed' " NOT_LED " GROUP BY k.subject HAVING pick >> 53 = ?9 "      \
     "ORDER BY k.subject) c LEFT JOIN persons p ON p.id = c.person_id"
+#define PUSH_NOT_LED                                                                         \
+    "AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.case_id = k.case_id AND l.subject = "     \
+    "k.subject)"
 
 /* Switch this connection's foreign-key checks off (its state before in *was), or back
  * to *was (off = false). SQLITE_DBCONFIG_ENABLE_FKEY, unlike the pragma, works inside a
@@ -818,26 +823,34 @@ static void fkeys_off(sqlite3 *db, bool off, int *was)
  * community (persons' own foreign key) or the case's community given. So the push checks
  * those two once (the case, the community) and inserts its rows without SQLite's four
  * probes a row (persons, cases, contacts, areas: 5.25 > 4.43 billion instructions for
- * the same replay); tests/unit/test_leads.c runs PRAGMA foreign_key_check after pushes. */
-static int push_refs_hold(struct sq_store *s, const lead_push *p, fk_err *err)
+ * the same replay); tests/unit/test_leads.c runs PRAGMA foreign_key_check after pushes.
+ * The same read tells whether the case has leads already (*again: PUSH_NOT_LED). */
+static int push_refs_hold(struct sq_store *s, const lead_push *p, bool *again, fk_err *err)
 {
     sq_binds b = {0};
     int64_t found = 0;
     sq_bind_add_int(&b, p->case_id);
     sq_bind_add_text(&b, p->case_area);
     if (sq_count(s, "SELECT (SELECT count(*) FROM cases WHERE id = ?1) + (SELECT count(*) "
-                 "FROM areas WHERE code = ?2)", &b, &found, err) != 0)
+                 "FROM areas WHERE code = ?2) + 2 * EXISTS (SELECT 1 FROM leads WHERE "
+                 "case_id = ?1)", &b, &found, err) != 0)
         return -1;
+    *again = found > 2;
+    found -= *again ? 2 : 0;
     return found == 2 ? 0
                       : fk_fail(err, FK_ENOTFOUND, "case_id", "case_id: case %lld or its "
                                 "community %s is not in the store", (long long)p->case_id,
                                 p->case_area);
 }
 
-/* The leads of both degrees, degree 1 first; *n how many. */
-static int push_insert(struct sq_store *s, const lead_push *p, int64_t *n, fk_err *err)
+/* The leads of both degrees, degree 1 first; *n how many. `again`: the case had leads
+ * before (their subjects are left out). A subject goes to one degree only, so the first
+ * statement's leads never meet the second's. */
+static int push_insert(struct sq_store *s, const lead_push *p, bool again, int64_t *n,
+                       fk_err *err)
 {
-    sqlite3_stmt *q = sq_stmt(s, SQ_LEAD_PUSH, PUSH_SQL, err);
+    sqlite3_stmt *q = again ? sq_stmt(s, SQ_LEAD_PUSH_AGAIN, PUSH_SQL(PUSH_NOT_LED), err)
+                            : sq_stmt(s, SQ_LEAD_PUSH, PUSH_SQL(""), err);
     if (!q)
         return -1;
     *n = 0;
@@ -862,10 +875,11 @@ static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a,
 {
     int64_t n = 0, before = sqlite3_last_insert_rowid(s->db);
     int was = 1;
-    if (push_refs_hold(s, p, err) != 0)
+    bool again = false;
+    if (push_refs_hold(s, p, &again, err) != 0)
         return -1;
     fkeys_off(s->db, true, &was);
-    int rc = push_insert(s, p, &n, err);
+    int rc = push_insert(s, p, again, &n, err);
     fkeys_off(s->db, false, &was);
     if (rc != 0)
         return -1;
