@@ -160,8 +160,9 @@ typedef struct lead_push {
  * in (degree, subject) order, consecutive ids *first..*last (OUT; *last < *first when
  * none), their pushed entry one lead_pushes row for the range (store_lead_events). A
  * linked person's community answers for it. In the caller's unit when one is open; a is
- * the audit record (NULL = none). Set-based: a case with thousands of contacts is two
- * statements, not thousands. */
+ * the audit record (NULL = none). Set-based: a case with thousands of contacts is a few
+ * statements, not thousands. FK_ENOTFOUND "case_id" when the case or p->case_area is not
+ * in the store (checked first: the rows go in without per-row foreign-key probes). */
 int store_lead_push(store *st, const lead_push *p, const struct audit_rec *a, int64_t *first,
                     int64_t *last, fk_err *err);
 /* The leads with ids first..last, by id, names and phones filled. */

@@ -7,7 +7,10 @@
  * embedded files src/store/migrations/NNNN_*.sql; each one whose number is above
  * PRAGMA user_version runs in its own BEGIN IMMEDIATE transaction together with the
  * version bump. The version is read after the write lock is held, so two handles
- * opening the same new database at once apply each migration exactly once.
+ * opening the same new database at once apply each migration exactly once. A migration
+ * whose first line is SQ_MIGRATION_FK_OFF (a table rebuild: SQLite's documented
+ * procedure needs it) runs with foreign keys off and commits only if PRAGMA
+ * foreign_key_check finds no violation in the whole store.
  *
  * Units (see store_sqlite_int.h invariant 3):
  *
@@ -453,31 +456,62 @@ static int sq_user_version(struct sq_store *s, int *out, fk_err *err)
     return rc;
 }
 
+/* The first line of a migration that rebuilds a table (create the new one, copy, drop
+ * the old, rename): with foreign keys on, the DROP would check every row referencing
+ * the old table, and the pragma cannot change inside the transaction. */
+#define SQ_MIGRATION_FK_OFF "-- fangkong: foreign keys off\n"
+
+/* 0 when no row of the store breaks a foreign key, else FK_EIO naming the first. */
+static int sq_foreign_keys_hold(struct sq_store *s, const char *migration, fk_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return sq_dberr(s, rc, err);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        fk_fail(err, FK_EIO, "", "migration %s leaves a foreign key broken: %s row %lld",
+                migration, (const char *)sqlite3_column_text(st, 0),
+                (long long)sqlite3_column_int64(st, 1));
+    else if (rc != SQLITE_DONE)
+        sq_dberr(s, rc, err);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The migration's statements and the version bump, inside the caller's transaction. */
+static int sq_apply_body(struct sq_store *s, const sq_migration *m, bool fk_off, fk_err *err)
+{
+    char bump[48];
+    snprintf(bump, sizeof bump, "PRAGMA user_version = %d", m->number);
+    if (sq_exec_sql(s, m->file->data, err) != 0 || sq_exec_sql(s, bump, err) != 0) {
+        if (err)
+            fk_fail(err, err->code, "", "migration %s failed: %.180s", m->file->name,
+                    sqlite3_errmsg(s->db));
+        return -1;
+    }
+    return fk_off ? sq_foreign_keys_hold(s, m->file->name, err) : 0;
+}
+
 /* Apply one migration if the stored version is below it, in its own transaction. */
 static int sq_apply_one(struct sq_store *s, const sq_migration *m, fk_err *err)
 {
-    int version = 0;
-    char bump[48];
-    if (sq_exec_sql(s, "BEGIN IMMEDIATE", err) != 0)
+    int version = 0, rc = -1;
+    bool fk_off = !strncmp(m->file->data, SQ_MIGRATION_FK_OFF, strlen(SQ_MIGRATION_FK_OFF));
+    if (fk_off && sq_exec_sql(s, "PRAGMA foreign_keys=OFF", err) != 0)
         return -1;
-    if (sq_user_version(s, &version, err) != 0)
-        goto fail;
-    if (version < m->number) {
-        snprintf(bump, sizeof bump, "PRAGMA user_version = %d", m->number);
-        if (sq_exec_sql(s, m->file->data, err) != 0 || sq_exec_sql(s, bump, err) != 0) {
-            if (err)
-                fk_fail(err, err->code, "", "migration %s failed: %.180s", m->file->name,
-                        sqlite3_errmsg(s->db));
-            goto fail;
-        }
-    }
-    if (sq_exec_sql(s, "COMMIT", err) != 0)
-        goto fail;
-    return 0;
-fail:
-    if (!sqlite3_get_autocommit(s->db))
+    if (sq_exec_sql(s, "BEGIN IMMEDIATE", err) != 0)
+        goto done;
+    if (sq_user_version(s, &version, err) == 0 &&
+        (version >= m->number || sq_apply_body(s, m, fk_off, err) == 0) &&
+        sq_exec_sql(s, "COMMIT", err) == 0)
+        rc = 0;
+    if (rc != 0 && !sqlite3_get_autocommit(s->db))
         sq_exec_sql(s, "ROLLBACK", NULL);
-    return -1;
+done:
+    if (fk_off && sq_exec_sql(s, "PRAGMA foreign_keys=ON", rc ? NULL : err) != 0)
+        rc = -1;
+    return rc;
 }
 
 static int sq_migrate(struct sq_store *s, fk_err *err)

@@ -3,12 +3,15 @@
  * policy gives (services/leads.c), and the store's transition and escalation units
  * (store_sqlite_leads.c) on a fresh data directory: refused moves change nothing, every
  * change leaves one event, escalation raises once per level and never lowers, and the
- * set-based sweep raises exactly the leads the rule names, once. */
+ * set-based sweep raises exactly the leads the rule names, once; the push from a case
+ * chooses one contact per subject in order and leaves every foreign key whole; migration
+ * 0028 (leads rebuilt) keeps its rows and checks and refuses a store with a broken key. */
 #include "testutil.h"
 #include "store_fixture.h"
 
 #include <sqlite3.h>
 
+#include "base/timeutil.h"
 #include "model/lead.h"
 #include "policy/policy.h"
 #include "services/leads.h"
@@ -561,6 +564,259 @@ static void store_refuses_bad_rows(void **state)
     lead_list_free(&ll);
 }
 
+/* ---- the push (store_lead_push) and migration 0028 ------------------------------------- */
+
+static void contact_add(store *st, int64_t case_id, int64_t person_id, const char *subject,
+                        const char *kind, int degree, const char *status, int64_t *id)
+{
+    fk_err err;
+    contact_rec c = {0};
+    c.case_id = case_id;
+    c.person_id = person_id;
+    snprintf(c.subject, sizeof c.subject, "%s", subject);
+    snprintf(c.kind, sizeof c.kind, "%s", kind);
+    snprintf(c.source, sizeof c.source, "test");
+    if (degree == 2)
+        snprintf(c.via, sizeof c.via, "A");
+    c.degree = degree;
+    c.found_at = fk_now();
+    if (store_contact_upsert(st, &c, NULL, &err) != 0)
+        fail_msg("contact %s: %s", subject, err.message);
+    if (strcmp(status, "proposed") != 0 &&
+        store_contact_review(st, c.id, status, "", "test", fk_now(), NULL, &err) != 0)
+        fail_msg("review %s: %s", subject, err.message);
+    *id = c.id;
+}
+
+static lead_push push_of_case(int64_t case_id, const char *area)
+{
+    lead_push p = {0};
+    p.case_id = case_id;
+    snprintf(p.case_area, sizeof p.case_area, "%s", area);
+    p.pushed_at = fk_now();
+    for (int d = 0; d < 2; d++) {
+        snprintf(p.kind[d], sizeof p.kind[d], d ? "secondary_contact" : "close_contact");
+        snprintf(p.measure[d], sizeof p.measure[d], d ? "home_monitoring" : "central_isolation");
+        for (int k = 0; k < LEAD_STEPS; k++)
+            p.deadlines[d][k] = p.pushed_at + (int64_t)(d + 1) * (k + 1) * HOUR;
+    }
+    p.actor = "test";
+    p.note = "pushed";
+    return p;
+}
+
+/* The rows of `sql` on the store's file through a connection of the test's own (foreign
+ * keys on, as the store's): how many, and the first column of the first. */
+static int64_t raw_rows(const fixture *f, const char *sql, char *first, size_t cap)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int64_t n = 0;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_exec(db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (n++ == 0 && first)
+            snprintf(first, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+    int done = rc == SQLITE_DONE;
+    if (!done && first)
+        snprintf(first, cap, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return done ? n : -1;
+}
+
+/* One lead per subject of the case (its contact of lowest degree, then lowest id; the
+ * dismissed left out), degree 1 first and by subject within a degree, ids consecutive;
+ * the person's community answers, else the case's; a second push makes nothing and a new
+ * subject one lead. The rows go in without SQLite's per-row foreign-key probes: the
+ * store's every foreign key holds after (PRAGMA foreign_key_check), the connection checks
+ * them again after the push, and a push naming a community not in the store is refused
+ * before it writes anything. */
+static void store_push_choice(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    area other = {0};
+    snprintf(other.code, sizeof other.code, "510104001002");
+    snprintf(other.parent_code, sizeof other.parent_code, "510104001");
+    snprintf(other.level, sizeof other.level, "community");
+    snprintf(other.name, sizeof other.name, "area 3");
+    assert_int_equal(store_area_insert(st, &other, &err), 0);
+    person p[4];
+    for (int i = 0; i < 4; i++)
+        p[i] = fixture_person("P", i);
+    snprintf(p[2].community_code, sizeof p[2].community_code, "510104001002");
+    for (int i = 0; i < 4; i++)
+        fixture_person_insert(st, &p[i]);
+    epicase k = {0};
+    k.person_id = p[0].id;
+    snprintf(k.classification, sizeof k.classification, "confirmed");
+    snprintf(k.severity, sizeof k.severity, "mild");
+    k.reported_at = fk_now();
+    fk_date_of(k.reported_at, k.sampling_date);
+    snprintf(k.source, sizeof k.source, "community_screening");
+    assert_int_equal(store_case_insert(st, &k, NULL, &err), 0);
+
+    int64_t c[9];
+    contact_add(st, k.id, p[1].id, "C", "venue", 2, "proposed", &c[0]);   /* C: degree 2 only */
+    contact_add(st, k.id, p[1].id, "B", "venue", 2, "proposed", &c[1]);   /* B: 2, then 1 */
+    contact_add(st, k.id, p[2].id, "A", "venue", 1, "confirmed", &c[2]);  /* A: two of degree 1 */
+    contact_add(st, k.id, p[2].id, "A", "household", 1, "proposed", &c[3]);
+    contact_add(st, k.id, p[1].id, "B", "household", 1, "proposed", &c[4]);
+    contact_add(st, k.id, p[3].id, "D", "venue", 1, "dismissed", &c[5]);  /* D: dismissed */
+    contact_add(st, k.id, p[3].id, "E", "venue", 1, "dismissed", &c[6]);  /* E: 1 dismissed, */
+    contact_add(st, k.id, p[3].id, "E", "household", 2, "proposed", &c[7]); /* then 2 */
+    contact_add(st, k.id, 0, "13900000009", "interview", 1, "proposed", &c[8]); /* no person */
+
+    lead_push push = push_of_case(k.id, "510104001001");
+    int64_t first = 0, last = 0;
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), 0);
+    assert_int_equal(last - first + 1, 5);
+    lead_list ll;
+    assert_int_equal(store_lead_range(st, first, last, &ll, &err), 0);
+    assert_int_equal(ll.n, 5);
+    /* degree 1 by subject ("1..." sorts before letters), then degree 2 */
+    const char *subject[5] = {"13900000009", "A", "B", "C", "E"};
+    const int64_t contact[5] = {c[8], c[2], c[4], c[0], c[7]};
+    const int64_t who[5] = {0, p[2].id, p[1].id, p[1].id, p[3].id};
+    const char *area[5] = {"510104001001", "510104001002", "510104001001", "510104001001",
+                           "510104001001"};
+    for (int i = 0; i < 5; i++) {
+        lead_rec *l = &ll.items[i];
+        int d = i < 3 ? 0 : 1;
+        assert_int_equal(l->id, first + i);
+        assert_string_equal(l->subject, subject[i]);
+        assert_int_equal(l->contact_id, contact[i]);
+        assert_int_equal(l->person_id, who[i]);
+        assert_int_equal(l->case_id, k.id);
+        assert_string_equal(l->area_code, area[i]);
+        assert_string_equal(l->kind, push.kind[d]);
+        assert_string_equal(l->measure_required, push.measure[d]);
+        assert_string_equal(l->state, "pushed");
+        assert_int_equal(l->due_at, push.deadlines[d][0]);
+        assert_int_equal(l->deadlines[2], push.deadlines[d][2]);
+    }
+    lead_list_free(&ll);
+    assert_int_equal(event_count(st, first), 1); /* its pushed entry */
+
+    /* again: nothing new; a new subject: one lead */
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), 0);
+    assert_true(last < first);
+    int64_t g;
+    contact_add(st, k.id, p[3].id, "G", "venue", 1, "proposed", &g);
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), 0);
+    assert_int_equal(last, first);
+
+    char row[256] = "";
+    assert_int_equal(raw_rows(f, "PRAGMA foreign_key_check", row, sizeof row), 0);
+    /* the connection checks foreign keys again: a lead of an unknown unit is refused */
+    lead_rec bad = {0};
+    snprintf(bad.kind, sizeof bad.kind, "traveler");
+    snprintf(bad.subject, sizeof bad.subject, "13900000001");
+    snprintf(bad.area_code, sizeof bad.area_code, "510104009999");
+    bad.pushed_at = 1000;
+    bad.deadlines[0] = bad.deadlines[1] = bad.deadlines[2] = 2000;
+    assert_int_equal(store_lead_insert(st, &bad, "alice", "", NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    /* a push for a community not in the store writes nothing */
+    contact_add(st, k.id, 0, "13900000010", "interview", 1, "proposed", &g);
+    push = push_of_case(k.id, "510104009999");
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), -1);
+    assert_int_equal(err.code, FK_ENOTFOUND);
+    assert_int_equal(raw_rows(f, "SELECT id FROM leads", NULL, 0), 6);
+}
+
+/* Migration 0028 keeps every CHECK of leads: each bad value is refused. */
+static void lead_checks_hold(void **state)
+{
+    fixture *f = *state;
+    static const char *const bad[] = {
+        "kind = 'bogus'", "state = 'bogus'", "measure_taken = 'bogus'", "esc_owed = 2",
+        "escalation_level = 4", "subject = printf('%070d', 1)", "state = 'controlled'",
+        "due_at = NULL", "found_by = pushed_at - 1", "person_id = NULL, subject = ''",
+    };
+    char sql[256], why[256];
+    assert_int_equal(add_lead(f->st, 1000) > 0, 1);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(sql, sizeof sql, "UPDATE leads SET %s", bad[i]);
+        why[0] = '\0';
+        assert_int_equal(raw_rows(f, sql, why, sizeof why), -1);
+        if (!strstr(why, "CHECK constraint failed"))
+            fail_msg("%s: %s", bad[i], why);
+    }
+    assert_int_equal(raw_rows(f, "UPDATE leads SET kind = 'missed_test', state = 'closed', "
+                                 "measure_taken = 'other', due_at = NULL, esc_owed = 1",
+                             NULL, 0),
+                     0);
+}
+
+/* 0028 on a store with leads that other tables reference (applied again: the version set
+ * back to 27): the same rows, ids and history, every foreign key and check on after; and
+ * on a store with a broken foreign key it refuses to commit, leaving the version at 27. */
+static void lead_rebuild_migration(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    int64_t a = add_lead(f->st, 1000), b = add_lead(f->st, 2000);
+    const char *path_to_found[] = {"pushed", "received", "found"};
+    move(f->st, b, path_to_found, 3);
+    assert_int_equal(raw_rows(f, "PRAGMA user_version = 27", NULL, 0), 0);
+    store_close(f->st);
+    f->st = NULL;
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    char v[32];
+    assert_int_equal(raw_rows(f, "PRAGMA user_version", v, sizeof v), 1);
+    assert_string_equal(v, "28");
+    lead_rec l;
+    assert_int_equal(store_lead_get(f->st, b, &l, &err), 0);
+    assert_string_equal(l.state, "found");
+    assert_int_equal(event_count(f->st, b), 3);
+    assert_int_equal(store_lead_get(f->st, a, &l, &err), 0);
+    assert_string_equal(l.state, "pushed");
+    assert_int_equal(raw_rows(f, "SELECT name FROM sqlite_master WHERE tbl_name = 'leads' AND "
+                                 "type = 'index' AND name LIKE 'leads_%'", NULL, 0),
+                     5);
+    assert_int_equal(raw_rows(f, "SELECT * FROM traveler_pending", NULL, 0), 0);
+    char why[256] = "";
+    assert_int_equal(raw_rows(f, "UPDATE leads SET kind = 'bogus'", why, sizeof why), -1);
+    assert_non_null(strstr(why, "CHECK constraint failed"));
+    assert_int_equal(raw_rows(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+                                 "to_state) VALUES (9999, 1, 'x', '', 'pushed')", why, sizeof why),
+                     -1);
+    assert_non_null(strstr(why, "FOREIGN KEY"));
+
+    /* a broken reference (written with foreign keys off) stops the migration */
+    char file[600];
+    sqlite3 *db;
+    snprintf(file, sizeof file, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+                                      "to_state) VALUES (9999, 1, 'x', '', 'pushed'); "
+                                      "PRAGMA user_version = 27",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    store_close(f->st);
+    f->st = NULL;
+    store *refused = store_open(f->dir, &err);
+    assert_null(refused);
+    assert_non_null(strstr(err.message, "foreign key"));
+    assert_int_equal(raw_rows(f, "PRAGMA user_version", v, sizeof v), 1);
+    assert_string_equal(v, "27");
+    /* mended, it applies */
+    assert_int_equal(raw_rows(f, "DELETE FROM lead_events WHERE lead_id = 9999", NULL, 0), 0);
+    f->st = store_open(f->dir, &err);
+    assert_non_null(f->st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +835,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(store_sweep_clock, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(store_refuses_bad_rows, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_push_choice, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(lead_checks_hold, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(lead_rebuild_migration, store_fixture_setup_areas,
                                         store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
