@@ -243,7 +243,7 @@ int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
 
 /* Scans are audited without a synchronous commit per request: the handler appends to
  * this bounded in-memory queue and a thread writes the queue as one transaction every
- * second (or sooner when it is half full) into code_scans (0030: a table of its own, no
+ * second (or sooner when it is half full) into code_scans (0029: a table of its own, no
  * index; store_audit_list reads it with the audit table). What kill -9 can lose: the
  * scans of the last second or so, which were reads (nobody's state changed, the answer
  * was masked); a commit per scan would cap the gates' rate at the disk's fsync rate,

@@ -100,7 +100,7 @@ int store_audit_append_many(store *st, const audit_rec *a, size_t n, fk_err *err
 int store_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err);
 void audit_list_free(audit_list *l);
 
-/* A gate's scan of a health code, audited in code_scans (0030) instead of the audit
+/* A gate's scan of a health code, audited in code_scans (0029) instead of the audit
  * table: no index to keep. */
 typedef struct scan_audit_rec {
     int64_t at;             /* when; appended in time order (see below) */

@@ -73,7 +73,7 @@ typedef struct code_rec {
     int64_t since, override_id; /* 0: none */
     /* the last negative test (0: none): the later of the last negative isolation test
      * (written by the recompute) and the scan of the last tube whose current result is
-     * negative (read with the code through the person's scans; migration 0031) */
+     * negative (read with the code through the person's scans; migration 0030) */
     int64_t last_negative_at;
     char policy_version[16];
     char name[96], community_code[16];

@@ -1,5 +1,5 @@
 /*
- * store_sqlite_scans.c - the gates' scan audit (table code_scans, 0030) and the audit
+ * store_sqlite_scans.c - the gates' scan audit (table code_scans, 0029) and the audit
  * list, which reads the audit table and code_scans as one log.
  *
  * Why two tables: a gate's scan is written tens of thousands of times a second in

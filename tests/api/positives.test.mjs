@@ -7,7 +7,7 @@
 // never twice; every refusal leaves the counts unchanged; the inbox is scoped and acked
 // once; the person's page shows samples, results and holds; after all of it, every
 // person's last negative test is the same in the code, the scan and the CLI, and is the
-// rows' own (read with the code since migration 0031, no longer written per member).
+// rows' own (read with the code since migration 0030, no longer written per member).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -309,7 +309,7 @@ test('a recheck positive corrected to negative: the confirmation is released, th
   assert.deepEqual([after.cases - before.cases, after.holds - before.holds], [0, 0], 'the case stays for the epidemiologists to reclassify');
 });
 
-// The rows' own last negative of a person (what the store wrote before migration 0031): the
+// The rows' own last negative of a person (what the store wrote before migration 0030): the
 // later of their negative isolation tests and their scans into a tube whose current
 // result is negative.
 const lastNegativeByRows = (id) => {

@@ -756,6 +756,10 @@ static void lead_checks_hold(void **state)
                      0);
 }
 
+/* What the migrations after 0028 create, dropped so that they apply again after it (0030
+ * is an UPDATE that may run twice). */
+#define LATER_MIGRATIONS_UNDONE "DROP TABLE code_scans"
+
 /* 0028 on a store with leads that other tables reference (applied again: the version set
  * back to 27): the same rows, ids and history, every foreign key and check on after; and
  * on a store with a broken foreign key it refuses to commit, leaving the version at 27. */
@@ -767,14 +771,14 @@ static void lead_rebuild_migration(void **state)
     const char *path_to_found[] = {"pushed", "received", "found"};
     move(f->st, b, path_to_found, 3);
     assert_int_equal(raw_rows(f, "PRAGMA user_version = 27", NULL, 0), 0);
+    assert_int_equal(raw_rows(f, LATER_MIGRATIONS_UNDONE, NULL, 0), 0);
     store_close(f->st);
     f->st = NULL;
     f->st = store_open(f->dir, &err);
     if (!f->st)
         fail_msg("reopen: %s", err.message);
     char v[32];
-    assert_int_equal(raw_rows(f, "PRAGMA user_version", v, sizeof v), 1);
-    assert_string_equal(v, "28");
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
     lead_rec l;
     assert_int_equal(store_lead_get(f->st, b, &l, &err), 0);
     assert_string_equal(l.state, "found");
@@ -800,7 +804,7 @@ static void lead_rebuild_migration(void **state)
     assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
                                       "to_state) VALUES (9999, 1, 'x', '', 'pushed'); "
-                                      "PRAGMA user_version = 27",
+                                      "PRAGMA user_version = 27; " LATER_MIGRATIONS_UNDONE,
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);

@@ -354,7 +354,7 @@ static void tube_of(store *st, const world *w, int64_t round, int64_t site, cons
     assert_int_equal(store_box_receive(st, b.id, w->lab, "l", at + 240, NULL, &err), 0);
 }
 
-/* The last negative as the store held it before migration 0031, computed from the rows
+/* The last negative as the store held it before migration 0030, computed from the rows
  * alone: the later of the person's negative isolation tests and of their scans into a
  * tube whose current result is negative (the recompute's former last_neg). */
 static int64_t last_negative_by_rows(sqlite3 *db, int64_t person)
@@ -408,7 +408,7 @@ static void correct_now(store *st, const policy *pol, const actor *a, const char
         fail_msg("correct %s %s: %s", tube, what, err.message);
 }
 
-/* Since 0031 a negative tube writes nothing to its members' codes: the code's read finds
+/* Since 0030 a negative tube writes nothing to its members' codes: the code's read finds
  * the person's last negative tube. Over several rounds, corrections both ways, a
  * positive pool's single retests and a negative isolation test, every code shows the
  * value the recompute used to store (the rows' own answer) and the hand-made timeline's. */

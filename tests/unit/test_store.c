@@ -543,7 +543,7 @@ static void audit_is_append_only(void **state)
     assert_int_equal(count_audit(f->st, "person", 0), 1);
 }
 
-/* The gates' scans live in code_scans (0030) and read as part of the audit log: merged
+/* The gates' scans live in code_scans (0029) and read as part of the audit log: merged
  * with the audit table by time (audit rows first within a second), paged, filtered,
  * counted, and append-only as the audit table. */
 static scan_audit_rec make_scan(int64_t at, int64_t person_id, const char *colour)

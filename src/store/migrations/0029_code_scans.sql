@@ -1,4 +1,4 @@
--- 0030: a gate's scans of health codes (GET /api/v1/codes/{token}) are audited in a
+-- 0029: a gate's scans of health codes (GET /api/v1/codes/{token}) are audited in a
 -- table of their own instead of the audit table. At tens of thousands of scans a second
 -- each audit row paid for three indexes (actor, entity, at): the writer's commit once a
 -- second rewrote a leaf of audit_entity per scanned person and cost the server about a

@@ -1,4 +1,4 @@
--- 0031: a person's last negative test is read with the code, not written per person by
+-- 0030: a person's last negative test is read with the code, not written per person by
 -- every negative tube. A round's results wrote health_codes.last_negative_at for each
 -- member of each negative tube: one UPDATE of 970,001 rows for a city of 1,000,000,
 -- 1.5-2.8 s of the 2.8-5 s results import (bench/testing). A result now writes its one
