@@ -23,9 +23,9 @@ static int run(const char *data, const char *pol_name, const char *pol_local, in
     store *st;
     if (cli_open_policy_store("sweep", data, pol_name, pol_local, &pol, &st) != 0)
         return 1;
-    sweep_report r;
+    sweep_report r = {0};
     fk_err err;
-    int rc = sweeps_run(st, pol, now, &r, &err);
+    int rc = store_map_reads(st, &err) == 0 ? sweeps_run(st, pol, now, &r, &err) : -1;
     store_close(st);
     policy_free(pol);
     for (size_t i = 0; i < r.n; i++)

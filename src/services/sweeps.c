@@ -96,9 +96,13 @@ static void log_report(const sweep_report *r)
 static void tick(sweeper *s, store **st)
 {
     fk_err err;
-    if (!*st && !(*st = store_open(s->data_dir, &err))) {
-        log_warn("sweep", "cannot open the store: %s", err.message);
-        return;
+    if (!*st) {
+        if (!(*st = store_open(s->data_dir, &err))) {
+            log_warn("sweep", "cannot open the store: %s", err.message);
+            return;
+        }
+        if (store_map_reads(*st, &err) != 0)
+            log_warn("sweep", "reads not mapped: %s", err.message);
     }
     sweep_report r;
     if (sweeps_run(*st, s->pol, fk_now(), &r, &err) != 0)

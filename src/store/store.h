@@ -54,6 +54,9 @@ void store_close(store *st);
 /* Schema version after migrations; the newest version this binary knows. */
 int store_schema_version(store *st);
 int store_schema_latest(void);
+/* For a handle that reads much and writes little (the sweeps'): reads of the database
+ * through a memory map from now on. 0, or -1 with err. */
+int store_map_reads(store *st, fk_err *err);
 /* Integrity and foreign-key checks; appends a human report to `report`. Returns 0 when
  * everything is consistent, -1 with FK_EIO and the first problem otherwise. */
 int store_check(store *st, strbuf *report, fk_err *err);
