@@ -66,19 +66,12 @@ static void audit_row(sqlite3_stmt *st, audit_rec *r)
     sq_col_text(r->remote, sizeof r->remote, st, 8);
 }
 
-static void audit_where(const audit_filter *f, strbuf *w, sq_binds *b)
+/* The filter's subject (in column id_col) and time range, after a WHERE. */
+static void where_id_and_time(const audit_filter *f, const char *id_col, strbuf *w,
+                              sq_binds *b)
 {
-    sb_append(w, " WHERE 1");
-    if (f->actor) {
-        sb_append(w, " AND actor = ?");
-        sq_bind_add_text(b, f->actor);
-    }
-    if (f->entity) {
-        sb_append(w, " AND entity = ?");
-        sq_bind_add_text(b, f->entity);
-    }
     if (f->entity_id) {
-        sb_append(w, " AND entity_id = ?");
+        sb_appendf(w, " AND %s = ?", id_col);
         sq_bind_add_int(b, f->entity_id);
     }
     if (f->since) {
@@ -91,24 +84,27 @@ static void audit_where(const audit_filter *f, strbuf *w, sq_binds *b)
     }
 }
 
+static void audit_where(const audit_filter *f, strbuf *w, sq_binds *b)
+{
+    sb_append(w, " WHERE 1");
+    if (f->actor) {
+        sb_append(w, " AND actor = ?");
+        sq_bind_add_text(b, f->actor);
+    }
+    if (f->entity) {
+        sb_append(w, " AND entity = ?");
+        sq_bind_add_text(b, f->entity);
+    }
+    where_id_and_time(f, "entity_id", w, b);
+}
+
 /* The scans' filter; false when no scan can match it (the list reads the audit table). */
 static bool scan_where(const audit_filter *f, strbuf *w, sq_binds *b)
 {
     if ((f->actor && strcmp(f->actor, "public")) || (f->entity && strcmp(f->entity, "health_code")))
         return false;
     sb_append(w, " WHERE 1");
-    if (f->entity_id) {
-        sb_append(w, " AND person_id = ?");
-        sq_bind_add_int(b, f->entity_id);
-    }
-    if (f->since) {
-        sb_append(w, " AND at >= ?");
-        sq_bind_add_int(b, f->since);
-    }
-    if (f->until) {
-        sb_append(w, " AND at < ?");
-        sq_bind_add_int(b, f->until);
-    }
+    where_id_and_time(f, "person_id", w, b);
     return true;
 }
 
