@@ -618,6 +618,30 @@ fail:
     return NULL;
 }
 
+/* Switch the n connection settings ops (SQLITE_DBCONFIG_ENABLE_*) off, keeping in was[]
+ * what each was, or back to was[] (off false). */
+static void config_off(sqlite3 *db, const int *ops, int n, bool off, int *was)
+{
+    for (int i = 0; i < n; i++) {
+        int now = 0;
+        if (off) /* the out parameter is the state after the call: ask first (-1) */
+            sqlite3_db_config(db, ops[i], -1, &was[i]);
+        sqlite3_db_config(db, ops[i], off ? 0 : was[i], &now);
+    }
+}
+
+void sq_checks_off(sqlite3 *db, bool off, int was[2])
+{
+    static const int ops[2] = {SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_FKEY};
+    config_off(db, ops, 2, off, was);
+}
+
+void sq_fkeys_off(sqlite3 *db, bool off, int *was)
+{
+    static const int ops[1] = {SQLITE_DBCONFIG_ENABLE_FKEY};
+    config_off(db, ops, 1, off, was);
+}
+
 static int sq_schema_version(store *st) { return SQ(st)->version; }
 
 /* Reads of the database file through a memory map (SQLite caps the size at its

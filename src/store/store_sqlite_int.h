@@ -126,6 +126,10 @@ int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
  * the same unit (store_sqlite_testing_bulk.c's scans, the results' batch). The
  * connection's setting alone, never the schema's. */
 void sq_checks_off(sqlite3 *db, bool off, int was[2]);
+/* The connection's foreign-key probes alone off (was: the setting before) and back: for
+ * a write whose every reference is a row read in the same unit (a push's joined rows, an
+ * allocation batch's rooms, persons and leads). */
+void sq_fkeys_off(sqlite3 *db, bool off, int *was);
 /* A read snapshot for a list's count and page (both see the same rows): at depth 0
  * a deferred BEGIN that never writes; inside a unit, nothing. sq_read_end(s, began)
  * closes what sq_read_begin opened; began is 1 when a transaction was opened. */

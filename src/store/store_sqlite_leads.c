@@ -809,14 +809,6 @@ static int push_record(struct sq_store *s, const lead_push *p, int64_t first, in
  * to *was (off = false). SQLITE_DBCONFIG_ENABLE_FKEY, unlike the pragma, works inside a
  * transaction; it expires the connection's prepared statements, which SQLite prepares
  * again on their next step (the push's, without the checks). */
-static void fkeys_off(sqlite3 *db, bool off, int *was)
-{
-    int now = 0;
-    if (off) /* the out parameter is the state after the call: ask first (-1) */
-        sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, was);
-    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FKEY, off ? 0 : *was, &now);
-}
-
 /* The references of a pushed lead hold by construction, except the two values the
  * caller gives: person_id is the id of the persons row joined (NULL when none), contact_id
  * the id of the contacts row read and case_id its case, area_code the joined person's
@@ -878,9 +870,9 @@ static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a,
     bool again = false;
     if (push_refs_hold(s, p, &again, err) != 0)
         return -1;
-    fkeys_off(s->db, true, &was);
+    sq_fkeys_off(s->db, true, &was);
     int rc = push_insert(s, p, again, &n, err);
-    fkeys_off(s->db, false, &was);
+    sq_fkeys_off(s->db, false, &was);
     if (rc != 0)
         return -1;
     /* one transaction: the rowids of both statements are consecutive */

@@ -192,17 +192,6 @@ static int scan_step(struct sq_store *s, sqlite3_stmt *q, const scan_row *r, con
     return 0;
 }
 
-void sq_checks_off(sqlite3 *db, bool off, int was[2])
-{
-    static const int ops[2] = {SQLITE_DBCONFIG_ENABLE_TRIGGER, SQLITE_DBCONFIG_ENABLE_FKEY};
-    for (int i = 0; i < 2; i++) {
-        int now = 0;
-        if (off) /* the out parameter is the state after the call: ask first (-1) */
-            sqlite3_db_config(db, ops[i], -1, &was[i]);
-        sqlite3_db_config(db, ops[i], off ? 0 : was[i], &now);
-    }
-}
-
 /* Step 2: the members, rowids *first..*last. */
 static int members_insert(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows, size_t n,
                           const char *by, int64_t *first, int64_t *last, fk_err *err)

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 #include "base/timeutil.h"
 #include "policy/policy.h"
@@ -117,6 +118,18 @@ static void town_close(town *t)
 
 /* Every facility's kept counts against a recount of its rooms by state, and the trigger
  * back in charge (no writer holding room_counts_by_writer). */
+/* No dangling reference after the batches (they insert without the foreign-key probes),
+ * and the connection probes again: a row naming a missing room is refused. */
+static void references_hold(town *t)
+{
+    assert_int_equal(sql_in(t->dir, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    allocation_rec bad = {.room_id = 999999, .person_id = t->resident[5]}; /* holds no room */
+    fk_err err;
+    assert_int_equal(store_allocation_insert(t->st, &bad, "t", NULL, &err), -1);
+    if (!strstr(err.message, "FOREIGN KEY"))
+        fail_msg("refused for another reason: %s", err.message);
+}
+
 static void counts_exact(town *t)
 {
     assert_int_equal(sql_in(t->dir, "SELECT count(*) FROM facilities f WHERE "
@@ -215,6 +228,7 @@ static void counts_after_every_writer(void **state)
     alloc_request last[2] = {{t->resident[7], 0}, {t->visitor[3], 0}};
     assert_int_equal(allocator_run(al, t->pol, &t->who, last, 2, false, out, &err), 0);
     counts_exact(t);
+    references_hold(t);
     allocator_stop(al);
     town_close(t);
 }
