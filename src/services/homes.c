@@ -1,9 +1,8 @@
 /*
  * homes.c - persons' homes in memory (contract: homes.h).
  *
- * The places are an array in the order they were kept; an open-addressing table of
- * person ids (linear probing, at most half full) points into it (index + 1, 0 empty).
- * Forgetting empties both and keeps their memory.
+ * The places are an array in the order they were kept; a map of person ids
+ * (base/u64map.h) points into it (index + 1). Forgetting empties both.
  */
 #include "services/homes.h"
 
@@ -11,13 +10,13 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/u64map.h"
 
 struct homes {
     int64_t version;       /* of the store when what is kept was read; 0 none */
     person_place *items;
     size_t n, cap;
-    uint32_t *slots;       /* index + 1 into items, 0 empty */
-    size_t mask;           /* slots - 1 (a power of two), 0 before the first */
+    u64map index;          /* person id -> index + 1 into items */
 };
 
 homes *homes_new(void)
@@ -30,7 +29,7 @@ void homes_free(homes *h)
     if (!h)
         return;
     free(h->items);
-    free(h->slots);
+    u64map_free(&h->index);
     free(h);
 }
 
@@ -39,64 +38,31 @@ size_t homes_count(const homes *h)
     return h ? h->n : 0;
 }
 
-static size_t slot_of(const homes *h, int64_t id)
-{
-    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 17) & h->mask;
-}
-
 static const person_place *find(const homes *h, int64_t id)
 {
-    if (!h->mask)
-        return NULL;
-    for (size_t i = slot_of(h, id);; i = (i + 1) & h->mask) {
-        uint32_t at = h->slots[i];
-        if (!at)
-            return NULL;
-        if (h->items[at - 1].person_id == id)
-            return &h->items[at - 1];
-    }
+    uint64_t at = u64map_get(&h->index, (uint64_t)id);
+    return at ? &h->items[at - 1] : NULL;
 }
 
-/* The table twice as large, every kept place in it again. */
-static void rehash(homes *h)
-{
-    size_t size = h->mask ? (h->mask + 1) * 2 : 1024;
-    free(h->slots);
-    h->slots = fk_calloc(size, sizeof *h->slots);
-    h->mask = size - 1;
-    for (size_t k = 0; k < h->n; k++) {
-        size_t i = slot_of(h, h->items[k].person_id);
-        while (h->slots[i])
-            i = (i + 1) & h->mask;
-        h->slots[i] = (uint32_t)(k + 1);
-    }
-}
-
-/* Keep p (a home its building locates) unless it is kept already. */
+/* Keep p (a home its building locates) unless it is kept already; out of memory, it is
+ * not kept (read from the store again when asked). */
 static void keep(homes *h, const person_place *p)
 {
-    if (!p->person_id || !p->by_building || find(h, p->person_id) || h->n >= UINT32_MAX - 1)
+    if (!p->person_id || !p->by_building || find(h, p->person_id))
         return;
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 1024;
         h->items = fk_realloc(h->items, h->cap * sizeof *h->items);
     }
-    h->items[h->n++] = *p;
-    if ((h->n + 1) * 2 > h->mask + 1) {
-        rehash(h);
-        return;
-    }
-    size_t i = slot_of(h, p->person_id);
-    while (h->slots[i])
-        i = (i + 1) & h->mask;
-    h->slots[i] = (uint32_t)h->n;
+    h->items[h->n] = *p;
+    if (u64map_put(&h->index, (uint64_t)p->person_id, h->n + 1, NULL) == 0)
+        h->n++;
 }
 
 static void forget(homes *h, int64_t version)
 {
     h->n = 0;
-    if (h->slots)
-        memset(h->slots, 0, (h->mask + 1) * sizeof *h->slots);
+    u64map_free(&h->index);
     h->version = version;
 }
 

@@ -3,7 +3,7 @@
  *
  *   store_sqlite.c           open/close, migrations, transactions, statement cache,
  *                            error mapping, audit writes, check, counts, the ops table
- *   store_sqlite_scans.c     the gates' scan audit (code_scans), the audit list of both
+ *   store_sqlite_audit.c     the audit list (audit and code_scans), the gates' scan audit
  *   store_sqlite_registry.c  areas, buildings, households, venues, persons
  *   store_sqlite_cases.c     cases and their transitions
  *   store_sqlite_admin.c     users and sessions
@@ -128,7 +128,9 @@ int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
 void sq_checks_off(sqlite3 *db, bool off, int was[2]);
 /* The connection's foreign-key probes alone off (was: the setting before) and back: for
  * a write whose every reference is a row read in the same unit (a push's joined rows, an
- * allocation batch's rooms, persons and leads). */
+ * allocation batch's rooms, persons and leads). Unlike the pragmas, these settings change
+ * inside a transaction; changing them expires the connection's prepared statements, which
+ * SQLite prepares again on their next step (then without the checks). */
 void sq_fkeys_off(sqlite3 *db, bool off, int *was);
 /* A read snapshot for a list's count and page (both see the same rows): at depth 0
  * a deferred BEGIN that never writes; inside a unit, nothing. sq_read_end(s, began)
@@ -143,7 +145,7 @@ typedef int (*sq_append_fn)(struct sq_store *s, const void *items, size_t i, fk_
 int sq_append_reads(struct sq_store *s, sq_append_fn write, const void *items, size_t n,
                     fk_err *err);
 
-/* ---- the scan audit and the audit list (store_sqlite_scans.c) ---------------------- */
+/* ---- the scan audit and the audit list (store_sqlite_audit.c) ---------------------- */
 int sq_scan_audit_append_many(store *st, const scan_audit_rec *a, size_t n, fk_err *err);
 int sq_audit_list(store *st, const audit_filter *f, audit_list *out, fk_err *err);
 

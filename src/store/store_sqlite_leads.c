@@ -28,6 +28,7 @@
 
 #include "base/alloc.h"
 #include "base/timeutil.h"
+#include "base/u64map.h"
 #include "store/store_sqlite_int.h"
 
 /* The escalation clock: the latest sweep's `now` (migration 0022). */
@@ -805,10 +806,6 @@ static int push_record(struct sq_store *s, const lead_push *p, int64_t first, in
     "AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.case_id = k.case_id AND l.subject = "     \
     "k.subject)"
 
-/* Switch this connection's foreign-key checks off (its state before in *was), or back
- * to *was (off = false). SQLITE_DBCONFIG_ENABLE_FKEY, unlike the pragma, works inside a
- * transaction; it expires the connection's prepared statements, which SQLite prepares
- * again on their next step (the push's, without the checks). */
 /* The references of a pushed lead hold by construction, except the two values the
  * caller gives: person_id is the id of the persons row joined (NULL when none), contact_id
  * the id of the contacts row read and case_id its case, area_code the joined person's
@@ -995,77 +992,43 @@ int sq_lead_escalation_pending(store *st, int64_t now, bool *pending, fk_err *er
 typedef struct esc_pair { char area[16]; int level; } esc_pair;
 
 /* The leads a sweep raises, as it read them (id, the level each showed and rises to), and
- * the distinct (area, new level) pairs they make, in a small open-addressing set (slots
- * hold a pair's index + 1): a city has hundreds of units, a sweep may raise hundreds of
- * thousands of leads. Read in C rather than staged in a temporary table: inserting every
- * raised lead into one and reading it back three times was most of a big sweep's cost. */
+ * the distinct (area, new level) pairs they make, found through a map of the pairs'
+ * hashes (base/u64map.h: pair index + 1, each candidate compared): a city has hundreds of
+ * units, a sweep may raise hundreds of thousands of leads. Read in C rather than staged
+ * in a temporary table: inserting every raised lead into one and reading it back three
+ * times was most of a big sweep's cost. */
 typedef struct esc_raise { int64_t id; int from, to; } esc_raise;
 typedef struct esc_staged {
     esc_raise *rows;
     size_t n, cap;
     esc_pair *pairs;
     size_t n_pairs, cap_pairs;
-    uint32_t *slots;
-    size_t n_slots;                /* 0 or a power of two above twice n_pairs */
+    u64map index; /* pair hash -> index + 1 into pairs */
 } esc_staged;
 
 static void staged_free(esc_staged *g)
 {
     free(g->rows);
     free(g->pairs);
-    free(g->slots);
+    u64map_free(&g->index);
     memset(g, 0, sizeof *g);
-}
-
-static size_t pair_hash(const char *area, int level)
-{
-    uint32_t h = 2166136261u;
-    for (const unsigned char *c = (const unsigned char *)area; *c; c++)
-        h = (h ^ *c) * 16777619u;
-    return (size_t)((h ^ (uint32_t)level) * 2654435761u);
-}
-
-/* The slot of (area, level): the one holding it, or the empty one it would take. */
-static size_t pair_slot(const esc_staged *g, const char *area, int level)
-{
-    size_t mask = g->n_slots - 1, i = pair_hash(area, level) & mask;
-    while (g->slots[i]) {
-        const esc_pair *p = &g->pairs[g->slots[i] - 1];
-        if (p->level == level && !strcmp(p->area, area))
-            break;
-        i = (i + 1) & mask;
-    }
-    return i;
-}
-
-static int pairs_grow(esc_staged *g, fk_err *err)
-{
-    size_t n_slots = g->n_slots ? g->n_slots * 2 : 64;
-    uint32_t *slots = fk_try_realloc(NULL, n_slots * sizeof *slots);
-    if (!slots)
-        return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
-    memset(slots, 0, n_slots * sizeof *slots);
-    free(g->slots);
-    g->slots = slots;
-    g->n_slots = n_slots;
-    for (size_t k = 0; k < g->n_pairs; k++)
-        g->slots[pair_slot(g, g->pairs[k].area, g->pairs[k].level)] = (uint32_t)k + 1;
-    return 0;
 }
 
 static int pair_add(esc_staged *g, const char *area, int level, fk_err *err)
 {
-    if ((g->n_pairs + 1) * 2 > g->n_slots && pairs_grow(g, err) != 0)
-        return -1;
-    size_t i = pair_slot(g, area, level);
-    if (g->slots[i])
-        return 0;
+    uint64_t key = u64_hash_str(area) ^ ((uint64_t)level * 0x9E3779B97F4A7C15ull);
+    size_t pos = 0;
+    for (uint64_t at; (at = u64map_next(&g->index, key, &pos)) != 0;)
+        if (g->pairs[at - 1].level == level && !strcmp(g->pairs[at - 1].area, area))
+            return 0;
     if (fk_try_grow((void **)&g->pairs, &g->cap_pairs, g->n_pairs + 1, sizeof *g->pairs) != 0)
         return fk_fail(err, FK_EBUSY, "", "out of memory listing the raised leads");
-    esc_pair *p = &g->pairs[g->n_pairs++];
+    esc_pair *p = &g->pairs[g->n_pairs];
     snprintf(p->area, sizeof p->area, "%s", area);
     p->level = level;
-    g->slots[i] = (uint32_t)g->n_pairs;
+    if (u64map_put(&g->index, key, g->n_pairs + 1, err) != 0)
+        return -1;
+    g->n_pairs++;
     return 0;
 }
 
@@ -1241,7 +1204,7 @@ static int pair_order(const void *a, const void *b)
 }
 
 /* One notice per (area, new level) of the sweep, by area and level: the caller's note,
- * or one naming the level. The pairs are sorted in place (the set's slots are stale
+ * or one naming the level. The pairs are sorted in place (the map's indexes are stale
  * after). */
 static int esc_notes(struct sq_store *s, const lead_sweep *sw, esc_staged *g, fk_err *err)
 {

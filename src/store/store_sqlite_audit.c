@@ -1,6 +1,7 @@
 /*
- * store_sqlite_scans.c - the gates' scan audit (table code_scans, 0029) and the audit
- * list, which reads the audit table and code_scans as one log.
+ * store_sqlite_audit.c - the audit log's reads and the gates' scan audit: the audit list,
+ * which reads the audit table and code_scans (0029) as one log, and the batched appends
+ * of scans to code_scans (the audit table's own writes are store_sqlite.c's).
  *
  * Why two tables: a gate's scan is written tens of thousands of times a second in
  * batches (services/codes.c); in the audit table each row paid for three indexes, and
@@ -111,13 +112,19 @@ static bool scan_where(const audit_filter *f, strbuf *w, sq_binds *b)
 /* One table's side of the merge: its statement and whether it stands on a row. */
 typedef struct arm { sqlite3_stmt *q; bool row; } arm;
 
-/* count(*) of the filter into *total (added), then the rows newest first, at most `want`. */
+/* How many rows the filter keeps into *total (added), then the rows newest first, at most
+ * `want`. Unfiltered, the count is max(id): both tables are append-only (triggers refuse
+ * updates and deletes) with plain rowids, and count(*) of code_scans, which has no
+ * index, would read the whole table for every page of the list. */
 static int arm_open(struct sq_store *s, arm *a, const char *columns, const char *table,
                     const char *where, sq_binds *b, int64_t want, int64_t *total, fk_err *err)
 {
     strbuf sql = STRBUF_INIT;
     int64_t n = 0;
-    sb_appendf(&sql, "SELECT count(*) FROM %s%s", table, where);
+    if (!strcmp(where, " WHERE 1"))
+        sb_appendf(&sql, "SELECT coalesce(max(id), 0) FROM %s", table);
+    else
+        sb_appendf(&sql, "SELECT count(*) FROM %s%s", table, where);
     int rc = sq_count(s, sb_str(&sql), b, &n, err);
     *total += n;
     sb_reset(&sql);
