@@ -194,11 +194,13 @@ int store_allocation_insert(store *st, allocation_rec *al, const char *actor,
 int store_allocation_next_id(store *st, int64_t *id, fk_err *err);
 /* Insert al[0..n) (state reserved, allocated now) with the ids given, in array order
  * (a sharer after the primary it names), and mark every primary's room reserved: two
- * statements for the whole batch, checked row by row by the schema as single inserts
- * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer), and
- * one update of the room counts per facility touched: each primary's facility_id must
- * be its room's, as store_rooms_vacant read it in the same unit (the counts follow it).
- * See Batches. */
+ * statements for the whole batch, with the rules the schema's triggers check for single
+ * inserts checked for the batch at once and its unique indexes as for any insert
+ * (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer; the whole
+ * batch is refused), and one update of the room counts per facility touched: each
+ * primary's facility_id must be its room's, as store_rooms_vacant read it in the same
+ * unit (the counts follow it). Inside a unit, a refusal may leave the rows before the
+ * refused one in it, until the unit is rolled back (see Batches). */
 int store_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
                              fk_err *err);
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err);
