@@ -5,6 +5,7 @@
  * A batch is a job on the queue. The queue has at most one writer at a time (`writing`):
  *
  *     queued --a thread finds no writer: takes the whole queue--> in a group
+ *     queued --the writer has written its group's last job: takes the queue--> in a group
  *     in a group --BEGIN; per job SAVEPOINT, batch, RELEASE or ROLLBACK TO; COMMIT--> done
  *
  * The writer is the thread of one of the queued callers (no thread of its own): it
@@ -19,6 +20,8 @@
 
 #include "base/alloc.h"
 #include "services/homes.h"
+
+#define ALLOCATOR_GROUP_MAX 32 /* jobs in one transaction */
 
 typedef struct job {
     const policy *pol;
@@ -100,21 +103,48 @@ static int write_job(store *st, homes *hm, job *j)
     return j->rc = store_end(st, rc, &j->err);
 }
 
-/* The group's transaction: every job in it, then one commit. */
+/* The jobs queued since the group was taken, appended to it after `last` (the queue
+ * emptied); the new last job, or `last` when none came. At most ALLOCATOR_GROUP_MAX jobs
+ * in a group (*count), so that its first callers are not kept waiting for ever. */
+static job *take_more(allocator *al, job *last, size_t *count)
+{
+    pthread_mutex_lock(&al->mu);
+    if (al->head && *count < ALLOCATOR_GROUP_MAX) {
+        last->next = al->head;
+        for (; last->next; last = last->next)
+            ++*count;
+        al->head = NULL;
+        al->tail = &al->head;
+    }
+    pthread_mutex_unlock(&al->mu);
+    return last;
+}
+
+/* The group's transaction: every job in it, and the jobs that arrive while it is being
+ * written (take_more), then one commit. A commit writes every page the group changed:
+ * the batches of one group share most of them (the facilities' rows, their first vacant
+ * rooms, the allocation indexes), so a group of n batches costs far less than n commits. */
 static void write_group(allocator *al, job *group)
 {
     fk_err e;
+    size_t count = 0;
+    job *last = group;
+    for (job *j = group; j; j = j->next, count++)
+        last = j;
     if (store_begin(al->st, &e) != 0) {
         fail_all(group, &e);
         return;
     }
-    for (job *j = group; j; j = j->next)
+    for (job *j = group; j; j = j->next) {
         if (write_job(al->st, al->hm, j) != 0 && fatal(&j->err)) {
             e = j->err;
             store_rollback(al->st);
             fail_all(group, &e);
             return;
         }
+        if (j == last)
+            last = take_more(al, last, &count);
+    }
     if (store_commit(al->st, &e) != 0)
         for (job *j = group; j; j = j->next)
             if (j->rc == 0) {
