@@ -428,7 +428,6 @@ static void place_row(sqlite3_stmt *q, void *out, size_t i)
     sq_col_text(p->birth_date, sizeof p->birth_date, q, 4);
     p->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
                  (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
-    p->by_building = p->located;
     p->lon = sqlite3_column_double(q, 5);
     p->lat = sqlite3_column_double(q, 6);
 }
@@ -461,29 +460,60 @@ static int sq_homes_version(store *st, int64_t *version, fk_err *err)
     return q ? sq_int_query(s, q, version, err) : -1;
 }
 
-/* The places query of sq_person_places for every person at once, kept to the homes its
- * buildings locate (the others' community centre depends on every building of it). */
+/* Community centres already computed by one sq_homes_each (a city has tens of
+ * communities and many persons in each). */
+typedef struct centres {
+    person_place *items; /* community_code, lon, lat, located */
+    size_t n, cap;
+} centres;
+
+/* p located by its community's centre, computed once per community. */
+static int centre_of(struct sq_store *s, centres *c, person_place *p, fk_err *err)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->items[i].community_code, p->community_code)) {
+            p->lon = c->items[i].lon;
+            p->lat = c->items[i].lat;
+            p->located = c->items[i].located;
+            return 0;
+        }
+    if (community_centre(s, p, err) != 0)
+        return -1;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->items = fk_realloc(c->items, c->cap * sizeof *c->items);
+    }
+    c->items[c->n++] = *p;
+    return 0;
+}
+
+/* The places query of sq_person_places for every person at once, in id order. */
 static int sq_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
                          fk_err *err)
 {
     struct sq_store *s = SQ(st);
     sqlite3_stmt *q = sq_stmt(s, SQ_HOMES_ALL,
-                              "SELECT 0, p.id, p.community_code, p.household_id, p.birth_date, "
-                              "b.lon, b.lat FROM persons p "
-                              "JOIN households h ON h.id = p.household_id "
-                              "JOIN buildings b ON b.id = h.building_id "
-                              "WHERE b.lon <> 0 OR b.lat <> 0 ORDER BY p.id", err);
+                              "SELECT 0, p.id, p.community_code, coalesce(p.household_id, 0), "
+                              "p.birth_date, b.lon, b.lat FROM persons p "
+                              "LEFT JOIN households h ON h.id = p.household_id "
+                              "LEFT JOIN buildings b ON b.id = h.building_id ORDER BY p.id", err);
     if (!q)
         return -1;
+    centres c = {0};
     int r = 0, stop = 0;
     while (!stop && (r = sq_step_row(s, q, err)) == 1) {
         person_place p = {0};
         place_row(q, &p, 0);
+        if (!p.located && centre_of(s, &c, &p, err) != 0) {
+            r = -1;
+            break;
+        }
         stop = fn(&p, ctx);
     }
-    if (stop) {
+    free(c.items);
+    if (stop || r < 0) {
         sqlite3_reset(q);
-        return stop;
+        return stop ? stop : -1;
     }
     return r;
 }

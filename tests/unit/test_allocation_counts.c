@@ -369,7 +369,8 @@ static void homes_as_the_store(void **state)
     town *t = town_open();
     homes *h = homes_new();
     assert_int_equal(homes_load(h, t->st, &err), 0);
-    assert_int_equal(homes_count(h), RESIDENTS); /* non-residents have no building */
+    /* every home kept: the non-residents (no household) by their community's centre */
+    assert_int_equal(homes_count(h), RESIDENTS + 4);
     int64_t ids[16];
     size_t n = 0;
     for (int i = 0; i < RESIDENTS; i++)
@@ -407,6 +408,23 @@ static void homes_as_the_store(void **state)
     size_t before = homes_count(h);
     same_as_store(t, h, ids, n);
     assert_int_equal(homes_count(h), before + 1);
+    /* a new building in the community, then one regridded out of it (another
+     * connection): the centre standing in for the non-residents' homes moves each time */
+    person_place was;
+    assert_int_equal(homes_places(h, t->st, &t->visitor[0], 1, &was, &err), 0);
+    assert_true(was.located && was.household_id == 0);
+    sql_in(t->dir, "INSERT INTO buildings (grid_code, name, lon, lat) VALUES "
+                   "('510104001001001', '3栋', 110.5, 30.9)");
+    assert_int_equal(homes_places(h, t->st, &t->visitor[0], 1, &got, &err), 0);
+    assert_true(got.lon > was.lon && got.lat > was.lat);
+    same_as_store(t, h, ids, n);
+    sql_in(t->dir, "INSERT INTO areas (code, parent_code, name, level) VALUES "
+                   "('510104001002', '510104001', '另一社区', 'community')");
+    sql_in(t->dir, "UPDATE buildings SET grid_code = '510104001002' WHERE name = '3栋'");
+    assert_int_equal(homes_places(h, t->st, &t->visitor[0], 1, &got, &err), 0);
+    assert_true(got.lon == was.lon && got.lat == was.lat);
+    same_as_store(t, h, ids, n);
+    sql_in(t->dir, "DELETE FROM buildings WHERE name = '3栋'");
     /* without the version row nothing is kept: a change is seen all the same */
     sql_in(t->dir, "DELETE FROM homes_version");
     sql_in(t->dir, "UPDATE buildings SET lon = 106.5 WHERE id = (SELECT max(id) FROM buildings)");
