@@ -14,8 +14,10 @@
  * Contract:
  *  - allocator_run answers exactly as isolation_allocate (services/isolation.h): the same
  *    checks, rules, errors, audit record and results; only the transaction differs.
- *  - Each batch runs in its own savepoint inside the group's transaction: a refused batch
- *    is rolled back alone and changes nothing; the others are unaffected by it.
+ *  - A refused batch changes nothing and the others are unaffected by it: the group's
+ *    transaction is rolled back and the batches written before the refused one are
+ *    written again, as they were, before the group goes on (a batch has no savepoint of
+ *    its own: SQLite copies every page a savepoint changes, 4% of bench/loop's CPU).
  *  - A caller is answered only after the COMMIT that holds its batch (durable, as
  *    store.h promises). If that commit fails, or the database aborts the transaction
  *    (an I/O error, out of memory, busy), every batch of the group fails with that error
