@@ -106,12 +106,13 @@ END;
 -- (the mean of its buildings, for a person without a household or whose building has no
 -- coordinates): a new building, or a building moved to another grid, moves that centre,
 -- so they move the version too (a bulk import of buildings moves it once a row: one
--- small update each).
-CREATE TRIGGER homes_building_added AFTER INSERT ON buildings
+-- small update each). IF NOT EXISTS: the migration tests apply the migrations after 0028
+-- again on the same store (test_leads), and everything else here is rebuilt anyway.
+CREATE TRIGGER IF NOT EXISTS homes_building_added AFTER INSERT ON buildings
 BEGIN
     UPDATE homes_version SET version = version + 1 WHERE id = 1;
 END;
-CREATE TRIGGER homes_building_regridded AFTER UPDATE OF grid_code ON buildings
+CREATE TRIGGER IF NOT EXISTS homes_building_regridded AFTER UPDATE OF grid_code ON buildings
 WHEN OLD.grid_code IS NOT NEW.grid_code
 BEGIN
     UPDATE homes_version SET version = version + 1 WHERE id = 1;
