@@ -48,6 +48,9 @@ BEGIN
         n_out_of_order = n_out_of_order + (NEW.state = 'out_of_order')
     WHERE id = NEW.facility_id;
 END;
+-- As in 0027. The batch allocation no longer holds room_counts_by_writer (its writes run
+-- with the connection's triggers off, store_sqlite_isolation.c); the row stays a way for
+-- any other writer that counts its rooms itself.
 CREATE TRIGGER rooms_count_update AFTER UPDATE OF state ON rooms
 WHEN OLD.state <> NEW.state AND NOT EXISTS (SELECT 1 FROM room_counts_by_writer)
 BEGIN
