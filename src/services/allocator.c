@@ -5,7 +5,9 @@
  * A batch is a job on the queue. The queue has at most one writer at a time (`writing`):
  *
  *     queued --a thread finds no writer: takes the whole queue--> in a group
- *     in a group --BEGIN; per job SAVEPOINT, batch, RELEASE or ROLLBACK TO; COMMIT--> done
+ *     queued --the writer has written its group's last job: takes the queue--> in a group
+ *     in a group --BEGIN; each job's batch; COMMIT--> done
+ *     a job refused --ROLLBACK; BEGIN; the jobs before it again--> in a group
  *
  * The writer is the thread of one of the queued callers (no thread of its own): it
  * marks every job of its group done under the mutex and wakes the waiters, each of
@@ -20,6 +22,8 @@
 #include "base/alloc.h"
 #include "services/homes.h"
 
+#define ALLOCATOR_GROUP_MAX 32 /* jobs in one transaction */
+
 typedef struct job {
     const policy *pol;
     const actor *a;
@@ -29,6 +33,7 @@ typedef struct job {
     alloc_result *out;
     fk_err err;
     int rc;
+    bool refused;    /* refused in its group: not written again when the group restarts */
     bool done;
     struct job *next;
 } job;
@@ -90,36 +95,87 @@ static void fail_all(job *from, const fk_err *e)
     }
 }
 
-/* One job in a savepoint of the group's transaction; 0, or -1 with j->err. */
+/* One job in the group's transaction, without a savepoint of its own; 0, or -1 with
+ * j->err (the transaction then holds whatever the job wrote before it was refused). */
 static int write_job(store *st, homes *hm, job *j)
 {
-    if (store_begin(st, &j->err) != 0)
-        return j->rc = -1;
-    int rc = isolation_allocate_in_unit(st, j->pol, j->a, j->req, j->n, j->household, hm,
-                                        j->out, &j->err);
-    return j->rc = store_end(st, rc, &j->err);
+    return j->rc = isolation_allocate_in_unit(st, j->pol, j->a, j->req, j->n, j->household, hm,
+                                              j->out, &j->err);
 }
 
-/* The group's transaction: every job in it, then one commit. */
+/* The jobs queued since the group was taken, appended to it after `last` (the queue
+ * emptied); the new last job, or `last` when none came. At most ALLOCATOR_GROUP_MAX jobs
+ * in a group (*count), so that its first callers are not kept waiting for ever. */
+static job *take_more(allocator *al, job *last, size_t *count)
+{
+    pthread_mutex_lock(&al->mu);
+    if (al->head && *count < ALLOCATOR_GROUP_MAX) {
+        last->next = al->head;
+        for (; last->next; last = last->next)
+            ++*count;
+        al->head = NULL;
+        al->tail = &al->head;
+    }
+    pthread_mutex_unlock(&al->mu);
+    return last;
+}
+
+/* A job refused: the group's transaction rolled back and begun again, the jobs written
+ * before it to be written again (refused stays refused, with its answer); 0, or -1 with
+ * *e when the transaction cannot begin again (none is open then). */
+static int restart(allocator *al, job *group, job *refused, fk_err *e)
+{
+    refused->refused = true;
+    store_rollback(al->st);
+    for (job *j = group; j; j = j->next)
+        if (!j->refused)
+            j->rc = 0;
+    return store_begin(al->st, e);
+}
+
+/* The group's transaction: every job in it, and the jobs that arrive while it is being
+ * written (take_more), then one commit. A commit writes every page the group changed:
+ * the batches of one group share most of them (the facilities' rows, their first vacant
+ * rooms, the allocation indexes), so a group of n batches costs far less than n commits.
+ * A job has no savepoint of its own (SQLite copies every page a savepoint changes, to
+ * undo it: 4% of bench/loop's CPU): a refused job rolls the transaction back, and the
+ * jobs before it are written again from the start, as they were (rare: a refusal). */
 static void write_group(allocator *al, job *group)
 {
     fk_err e;
+    size_t count = 0;
+    job *last = group;
+    for (job *j = group; j; j = j->next, count++)
+        last = j;
     if (store_begin(al->st, &e) != 0) {
         fail_all(group, &e);
         return;
     }
-    for (job *j = group; j; j = j->next)
-        if (write_job(al->st, al->hm, j) != 0 && fatal(&j->err)) {
+    job *j = group;
+    while (j) {
+        if (j->refused || write_job(al->st, al->hm, j) == 0) {
+            if (j == last)
+                last = take_more(al, last, &count);
+            j = j->next;
+            continue;
+        }
+        if (fatal(&j->err)) {
             e = j->err;
             store_rollback(al->st);
             fail_all(group, &e);
             return;
         }
+        if (restart(al, group, j, &e) != 0) {
+            fail_all(group, &e);
+            return;
+        }
+        j = group; /* the jobs before it, written again */
+    }
     if (store_commit(al->st, &e) != 0)
-        for (job *j = group; j; j = j->next)
-            if (j->rc == 0) {
-                j->rc = -1;
-                j->err = e;
+        for (job *k = group; k; k = k->next)
+            if (k->rc == 0) {
+                k->rc = -1;
+                k->err = e;
             }
 }
 

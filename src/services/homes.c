@@ -44,11 +44,11 @@ static const person_place *find(const homes *h, int64_t id)
     return at ? &h->items[at - 1] : NULL;
 }
 
-/* Keep p (a home its building locates) unless it is kept already; out of memory, it is
- * not kept (read from the store again when asked). */
+/* Keep p (a located home) unless it is kept already; out of memory, it is not kept
+ * (read from the store again when asked). */
 static void keep(homes *h, const person_place *p)
 {
-    if (!p->person_id || !p->by_building || find(h, p->person_id))
+    if (!p->person_id || !p->located || find(h, p->person_id))
         return;
     if (h->n == h->cap) {
         h->cap = h->cap ? h->cap * 2 : 1024;
@@ -83,8 +83,8 @@ int homes_load(homes *h, store *st, fk_err *err)
     return store_homes_each(st, keep_each, h, err) == 0 ? 0 : -1;
 }
 
-/* The persons of ids[] not kept, read in one call and kept when their building locates
- * them; out[i] for each. */
+/* The persons of ids[] not kept, read in one call and kept when located; out[i] for
+ * each. */
 static int read_missing(homes *h, store *st, const int64_t *ids, size_t n, person_place *out,
                         fk_err *err)
 {

@@ -8,13 +8,14 @@
  * Contract:
  *  - homes_places answers exactly as store_person_places (store_isolation.h) for the same
  *    ids in the same unit: what it kept is used only while the store's homes_version
- *    (migration 0027, moved by every change of a home, whoever writes it) is the one it
- *    was kept at; when the version has moved, everything kept is forgotten and read again
- *    as batches need it.
- *  - Kept: homes located by their building's coordinates. Persons without one (no
- *    household, a building without coordinates: the community's centre stands in, which
- *    any new building changes) and persons not seen yet are read from the store, in one
- *    read for the batch, and the former are not kept.
+ *    (migrations 0027 and 0032, moved by every change of a home, whoever writes it) is the
+ *    one it was kept at; when the version has moved, everything kept is forgotten and read
+ *    again as batches need it.
+ *  - Kept: every located home, by its building's coordinates or, without them (no
+ *    household, a building without coordinates), by its community's centre (the mean of
+ *    the community's buildings: a new building, or one moved or regridded, moves the
+ *    version). Persons not located at all and persons not seen yet are read from the
+ *    store, in one read for the batch, and the former are not kept.
  *  - Without the version row (deleted by hand) nothing is kept: every batch reads the store.
  *  - homes_load reads every home once (at the server's start), the version first, so a
  *    change committed during the load only makes the next batch forget and read again.

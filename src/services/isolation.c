@@ -455,15 +455,19 @@ static int check_rows(alloc_ctx *cx, const alloc_request *req, size_t n, fk_err 
 
 /* The batch's write refused: the schema's one active allocation per person is the
  * usual reason, looked for only now (a read per row), when it costs nothing to the
- * batches that succeed; the first row holding a room is named. */
-static int already_held(alloc_ctx *cx, const alloc_request *req, size_t n, fk_err *err)
+ * batches that succeed; the first row holding a room is named. The rows of this batch
+ * (ids from `base`) written before the refusal are still in the unit until it is rolled
+ * back (store_allocations_insert stops at the refused row): they hold nothing. */
+static int already_held(alloc_ctx *cx, const alloc_request *req, size_t n, int64_t base,
+                        fk_err *err)
 {
     allocation_rec held;
     fk_err ignored;
     if (err->code != FK_ECONFLICT)
         return -1;
     for (size_t row = 0; row < n; row++)
-        if (store_allocation_of_person(cx->st, req[row].person_id, &held, &ignored) == 0)
+        if (store_allocation_of_person(cx->st, req[row].person_id, &held, &ignored) == 0 &&
+            held.id < base)
             return fk_fail(err, FK_ECONFLICT, "persons",
                            "persons.%zu.person_id: person %lld already holds room %s of %s",
                            row, (long long)req[row].person_id, held.room_number,
@@ -592,7 +596,7 @@ static int write_batch(alloc_ctx *cx, const alloc_request *req, size_t n, alloc_
         al->distance_m = (int64_t)facility_distance_m(home->lon, home->lat, fac->lon, fac->lat);
     }
     if (store_allocations_insert(cx->st, cx->al, cx->n_al, cx->a->username, err) != 0)
-        return already_held(cx, req, n, err);
+        return already_held(cx, req, n, base, err);
     cx->first_id = base;
     cx->last_id = base + (int64_t)cx->n_al - 1;
     for (size_t i = 0; i < cx->n_al; i++) {

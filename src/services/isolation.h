@@ -98,8 +98,9 @@ int isolation_allocate(store *st, const policy *pol, const actor *a, const alloc
                        size_t n, bool household, alloc_result *out, fk_err *err);
 /* The same batch inside the caller's unit (store_begin), which it leaves to the caller
  * to end: commit on 0, roll back on -1 (services/allocator.h writes several batches in
- * one transaction this way, each in a savepoint of its own). Homes are read through
- * `hm` (services/homes.h; NULL: from the store), which answers as the store does. */
+ * one transaction this way, and rolls the group back when one is refused). Homes are
+ * read through `hm` (services/homes.h; NULL: from the store), which answers as the
+ * store does. */
 int isolation_allocate_in_unit(store *st, const policy *pol, const actor *a,
                                const alloc_request *req, size_t n, bool household,
                                struct homes *hm, alloc_result *out, fk_err *err);

@@ -77,7 +77,6 @@ typedef struct person_place {
     char birth_date[11];
     double lon, lat;          /* the household's building, else the community's centre */
     int located;              /* 0 when no coordinates are known at all */
-    int by_building;          /* located by the building's own coordinates */
 } person_place;
 
 typedef struct isolation_rec {
@@ -173,15 +172,14 @@ int store_person_places(store *st, const int64_t *ids, size_t n, person_place *o
 /* The area of leads ids[0..n) in one read: areas[i] "" when there is no lead ids[i]
  * (or it is 0). For a batch's lead checks. */
 int store_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err);
-/* The version of the persons' homes (migration 0027): it moves with every change of a
- * person's household, community or birth date, of a household's building, of a
- * building's coordinates, and with every deletion of any of them. Read it inside the
- * unit whose reads it vouches for. */
+/* The version of the persons' homes (migrations 0027, 0032): it moves with every change
+ * of a person's household, community or birth date, of a household's building, of a
+ * building's coordinates or grid, with every new building, and with every deletion of
+ * any of them. Read it inside the unit whose reads it vouches for. */
 int store_homes_version(store *st, int64_t *version, fk_err *err);
-/* Every person whose home is located by its building (by_building), as
- * store_person_places would answer for them, handed to fn(place, ctx) in id order; fn's
- * nonzero answer stops the read and is returned. For services/homes.h, which reads the
- * version first. */
+/* Every person, as store_person_places would answer for them, handed to fn(place, ctx)
+ * in id order; fn's nonzero answer stops the read and is returned. For
+ * services/homes.h, which reads the version first. */
 int store_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
                      fk_err *err);
 /* Insert (state reserved); fills al->id. A primary allocation (primary_id 0) needs a
@@ -194,11 +192,13 @@ int store_allocation_insert(store *st, allocation_rec *al, const char *actor,
 int store_allocation_next_id(store *st, int64_t *id, fk_err *err);
 /* Insert al[0..n) (state reserved, allocated now) with the ids given, in array order
  * (a sharer after the primary it names), and mark every primary's room reserved: two
- * statements for the whole batch, checked row by row by the schema as single inserts
- * are (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer), and
- * one update of the room counts per facility touched: each primary's facility_id must
- * be its room's, as store_rooms_vacant read it in the same unit (the counts follow it).
- * See Batches. */
+ * statements for the whole batch, with the rules the schema's triggers check for single
+ * inserts checked for the batch at once and its unique indexes as for any insert
+ * (FK_ECONFLICT for a room not vacant, a person holding a room, a bad sharer; the whole
+ * batch is refused), and one update of the room counts per facility touched: each
+ * primary's facility_id must be its room's, as store_rooms_vacant read it in the same
+ * unit (the counts follow it). Inside a unit, a refusal may leave the rows before the
+ * refused one in it, until the unit is rolled back (see Batches). */
 int store_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
                              fk_err *err);
 int store_allocation_get(store *st, int64_t id, allocation_rec *out, fk_err *err);

@@ -3,8 +3,8 @@
  * isolations and their tests (migration 0008). Contract: store_isolation.h.
  *
  * Invariants: the room counts of a facility row are the triggers', except a batch's
- * (rooms_reserve: the trigger stands aside inside its unit and the batch counts once per
- * facility, migration 0027); a room leaves reserved/occupied only when no active allocation holds it, and
+ * (allocations_insert_unit: the connection's triggers are off for its writes and the
+ * batch counts once per facility); a room leaves reserved/occupied only when no active allocation holds it, and
  * every change of a room, allocation or isolation is written in one unit with its
  * audit record. The steps of a batch allocation (person_places, lead_areas, rooms_vacant,
  * allocations_insert: a statement or two for the whole batch each) use cached
@@ -428,7 +428,6 @@ static void place_row(sqlite3_stmt *q, void *out, size_t i)
     sq_col_text(p->birth_date, sizeof p->birth_date, q, 4);
     p->located = sqlite3_column_type(q, 5) != SQLITE_NULL &&
                  (sqlite3_column_double(q, 5) != 0 || sqlite3_column_double(q, 6) != 0);
-    p->by_building = p->located;
     p->lon = sqlite3_column_double(q, 5);
     p->lat = sqlite3_column_double(q, 6);
 }
@@ -461,29 +460,60 @@ static int sq_homes_version(store *st, int64_t *version, fk_err *err)
     return q ? sq_int_query(s, q, version, err) : -1;
 }
 
-/* The places query of sq_person_places for every person at once, kept to the homes its
- * buildings locate (the others' community centre depends on every building of it). */
+/* Community centres already computed by one sq_homes_each (a city has tens of
+ * communities and many persons in each). */
+typedef struct centres {
+    person_place *items; /* community_code, lon, lat, located */
+    size_t n, cap;
+} centres;
+
+/* p located by its community's centre, computed once per community. */
+static int centre_of(struct sq_store *s, centres *c, person_place *p, fk_err *err)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->items[i].community_code, p->community_code)) {
+            p->lon = c->items[i].lon;
+            p->lat = c->items[i].lat;
+            p->located = c->items[i].located;
+            return 0;
+        }
+    if (community_centre(s, p, err) != 0)
+        return -1;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->items = fk_realloc(c->items, c->cap * sizeof *c->items);
+    }
+    c->items[c->n++] = *p;
+    return 0;
+}
+
+/* The places query of sq_person_places for every person at once, in id order. */
 static int sq_homes_each(store *st, int (*fn)(const person_place *p, void *ctx), void *ctx,
                          fk_err *err)
 {
     struct sq_store *s = SQ(st);
     sqlite3_stmt *q = sq_stmt(s, SQ_HOMES_ALL,
-                              "SELECT 0, p.id, p.community_code, p.household_id, p.birth_date, "
-                              "b.lon, b.lat FROM persons p "
-                              "JOIN households h ON h.id = p.household_id "
-                              "JOIN buildings b ON b.id = h.building_id "
-                              "WHERE b.lon <> 0 OR b.lat <> 0 ORDER BY p.id", err);
+                              "SELECT 0, p.id, p.community_code, coalesce(p.household_id, 0), "
+                              "p.birth_date, b.lon, b.lat FROM persons p "
+                              "LEFT JOIN households h ON h.id = p.household_id "
+                              "LEFT JOIN buildings b ON b.id = h.building_id ORDER BY p.id", err);
     if (!q)
         return -1;
+    centres c = {0};
     int r = 0, stop = 0;
     while (!stop && (r = sq_step_row(s, q, err)) == 1) {
         person_place p = {0};
         place_row(q, &p, 0);
+        if (!p.located && centre_of(s, &c, &p, err) != 0) {
+            r = -1;
+            break;
+        }
         stop = fn(&p, ctx);
     }
-    if (stop) {
+    free(c.items);
+    if (stop || r < 0) {
         sqlite3_reset(q);
-        return stop;
+        return stop ? stop : -1;
     }
     return r;
 }
@@ -554,22 +584,28 @@ static int sq_allocation_next_id(store *st, int64_t *id, fk_err *err)
 }
 
 /* The batch's rows as one JSON array [[id, room, person, primary, lead, distance], ...]
- * (0 as null) and its primaries' rooms as another: two statements for the whole batch
- * instead of two a person (each statement also paid its own bind, step and reset). */
-static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf *rooms)
+ * (0 as null), its primaries' rooms as another and its sharers' ids as a third: a
+ * statement or two for the whole batch instead of two a person (each statement also paid
+ * its own bind, step and reset). */
+static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf *rooms,
+                       strbuf *sharers)
 {
     sb_append_char(rows, '[');
     sb_append_char(rooms, '[');
-    for (size_t i = 0, k = 0; i < n; i++) {
+    sb_append_char(sharers, '[');
+    for (size_t i = 0, k = 0, m = 0; i < n; i++) {
         sb_appendf(rows, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", i ? "," : "", (long long)al[i].id,
                    (long long)al[i].room_id, (long long)al[i].person_id,
                    (long long)al[i].primary_id, (long long)al[i].lead_id,
                    (long long)al[i].distance_m);
         if (!al[i].primary_id)
             sb_appendf(rooms, "%s%lld", k++ ? "," : "", (long long)al[i].room_id);
+        else
+            sb_appendf(sharers, "%s%lld", m++ ? "," : "", (long long)al[i].id);
     }
     sb_append_char(rows, ']');
     sb_append_char(rooms, ']');
+    sb_append_char(sharers, ']');
 }
 
 /* Facility ids fids[0..n) (sorted) counted: each facility's rooms moved from vacant to
@@ -602,54 +638,18 @@ static int cmp_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Mark the batch's primaries' rooms (JSON array `rooms`) reserved, and the facilities'
- * counts once per facility instead of once per room (migration 0027): the trigger stands
- * aside while room_counts_by_writer holds its row, which this unit inserts and deletes.
- * The facilities counted are the primaries' facility_id (sorted in fids[0..primaries)),
- * which the caller read with the rooms (store_rooms_vacant) in the same unit; that every
- * room moved is checked here (a RETURNING of each room's facility cost as much as the
- * trigger it replaces). */
-static int rooms_reserve(struct sq_store *s, const int64_t *fids, size_t primaries, int64_t at,
-                         const strbuf *rooms, fk_err *err)
+/* The batch's rows inserted (array `rows`, see batch_json) with the connection's triggers
+ * and foreign-key probes off (allocations_insert_unit says why and what checks instead).
+ * OR FAIL: a refused row stops the statement without a statement journal (SQLite copies
+ * every page a multi-row statement that may abort touches, to undo just the statement);
+ * the rows before it stay until the caller's unit is rolled back, which a failure here
+ * always leads to (see Batches in store_isolation.h). */
+static int rows_insert(struct sq_store *s, int64_t at, const char *actor, const strbuf *rows,
+                       fk_err *err)
 {
-    sqlite3_stmt *q = sq_stmt(s, SQ_ROOM_COUNTS_OWN,
-                              "INSERT INTO room_counts_by_writer (id) VALUES (1)", err);
-    if (!q || sq_exec_stmt(s, q, err) != 0)
-        return -1;
-    q = sq_stmt(s, SQ_ROOMS_RESERVE,
-                "UPDATE rooms SET state = 'reserved', state_since = ?2 WHERE state = 'vacant' "
-                "AND id IN (SELECT value FROM json_each(?1))", err);
-    if (!q)
-        return -1;
-    sq_bind_text(q, 1, sb_str(rooms));
-    sqlite3_bind_int64(q, 2, at);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return -1;
-    /* every primary's room was vacant (trigger allocations_vacant): all of them move */
-    if ((size_t)sqlite3_changes(s->db) != primaries)
-        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
-                       "vacant (changed by someone else)");
-    if (counts_add(s, fids, primaries, err) != 0)
-        return -1;
-    q = sq_stmt(s, SQ_ROOM_COUNTS_DONE, "DELETE FROM room_counts_by_writer", err);
-    return q ? sq_exec_stmt(s, q, err) : -1;
-}
-
-static int allocations_insert_unit(struct sq_store *s, const int64_t *fids, size_t primaries,
-                                   const char *actor, int64_t at, const strbuf *rows,
-                                   const strbuf *rooms, fk_err *err)
-{
-    /* rows in array order: a sharer after its primary, as the trigger allocations_share
-     * requires; the schema's triggers and unique indexes check every row as before (a
-     * double booking is still refused by allocations_room_holders). Without the foreign-key
-     * probes: every reference is a row the batch read in this unit (the rooms from
-     * store_rooms_vacant, the persons and leads its rows were checked against, a sharer's
-     * primary inserted by this statement), and the probes of room, person and lead were a
-     * quarter of the batch's writing (bench/loop); test_allocation_counts runs
-     * PRAGMA foreign_key_check after every kind of batch. */
     sqlite3_stmt *q = sq_stmt(s, SQ_ALLOCATIONS_INSERT,
-                              "INSERT INTO allocations (id, room_id, person_id, primary_id, "
-                              "lead_id, state, distance_m, allocated_at, actor) "
+                              "INSERT OR FAIL INTO allocations (id, room_id, person_id, "
+                              "primary_id, lead_id, state, distance_m, allocated_at, actor) "
                               "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
                               "json_extract(value, '$[2]'), "
                               "nullif(json_extract(value, '$[3]'), 0), "
@@ -661,18 +661,90 @@ static int allocations_insert_unit(struct sq_store *s, const int64_t *fids, size
     sq_bind_text(q, 1, sb_str(rows));
     sqlite3_bind_int64(q, 2, at);
     sq_bind_text(q, 3, actor);
-    int was;
-    sq_fkeys_off(s->db, true, &was);
-    int rc = sq_exec_stmt(s, q, err);
-    sq_fkeys_off(s->db, false, &was);
-    return rc != 0 ? -1 : rooms_reserve(s, fids, primaries, at, rooms, err);
+    return sq_exec_stmt(s, q, err);
+}
+
+/* The primaries' rooms (JSON array `rooms`) marked reserved, each of which must have been
+ * vacant: the rule of trigger allocations_vacant, for the whole batch at once (a room
+ * not vacant, missing, or named twice moves fewer rows than there are primaries). */
+static int rooms_reserve(struct sq_store *s, size_t primaries, int64_t at, const strbuf *rooms,
+                         fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ROOMS_RESERVE,
+                              "UPDATE OR FAIL rooms SET state = 'reserved', state_since = ?2 "
+                              "WHERE state = 'vacant' AND id IN (SELECT value FROM json_each(?1))",
+                              err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, sb_str(rooms));
+    sqlite3_bind_int64(q, 2, at);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    if ((size_t)sqlite3_changes(s->db) != primaries)
+        return fk_fail(err, FK_ECONFLICT, "state", "state: a room of the batch is no longer "
+                       "vacant (changed by someone else)");
+    return 0;
+}
+
+/* The rule of trigger allocations_share for the batch's sharers (JSON array of their
+ * ids) at once: each names the active primary allocation of its own room. */
+static int sharers_hold(struct sq_store *s, const strbuf *sharers, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ALLOCATIONS_SHARERS,
+                              "SELECT count(*) FROM json_each(?1) j "
+                              "JOIN allocations a ON a.id = j.value "
+                              "WHERE NOT EXISTS (SELECT 1 FROM allocations p "
+                              "WHERE p.id = a.primary_id AND p.room_id = a.room_id "
+                              "AND p.state <> 'ended' AND p.primary_id IS NULL)", err);
+    int64_t bad = 0;
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, sb_str(sharers));
+    if (sq_int_query(s, q, &bad, err) != 0)
+        return -1;
+    return bad ? fk_fail(err, FK_ECONFLICT, "primary_id", "primary_id: a shared allocation "
+                         "must point to the active primary one of its room (%lld do not)",
+                         (long long)bad) : 0;
+}
+
+/* The batch written in the caller's unit. Per row, the schema's triggers would check a
+ * primary's room vacant (allocations_vacant), a sharer's primary (allocations_share) and
+ * count each room moved (rooms_count_update), and the foreign keys would probe room,
+ * person, lead and primary: a program call and a lookup or two per row, about a third of
+ * the batch's writing (bench/loop). Here the connection's triggers and foreign-key probes
+ * are off for the two statements that write rows, and the same rules are checked for the
+ * batch at once in the same unit, which refuses the whole batch when one fails:
+ *  - vacant rooms: rooms_reserve moves exactly one vacant room per primary;
+ *  - sharers: sharers_hold, after every row of the batch is in;
+ *  - room counts: counts_add, once per facility, from fids[0..primaries) (sorted), the
+ *    facilities of the primaries' rooms as the caller read them with the rooms
+ *    (store_rooms_vacant) in the same unit;
+ *  - references: rooms (moved above), persons and leads the batch read in this unit, a
+ *    sharer's primary (sharers_hold); test_allocation_counts runs
+ *    PRAGMA foreign_key_check after every kind of batch.
+ * The unique indexes stay the last word: a room held twice (allocations_room_holders) or
+ * a person holding two rooms (allocations_person_active) is refused by the schema as
+ * before; so are the CHECK constraints. */
+static int allocations_insert_unit(struct sq_store *s, const int64_t *fids, size_t primaries,
+                                   const char *actor, int64_t at, const strbuf *rows,
+                                   const strbuf *rooms, const strbuf *sharers, fk_err *err)
+{
+    int was[2];
+    sq_checks_off(s->db, true, was);
+    int rc = rows_insert(s, at, actor, rows, err);
+    if (rc == 0)
+        rc = rooms_reserve(s, primaries, at, rooms, err);
+    sq_checks_off(s->db, false, was);
+    if (rc == 0 && sharers->len > 2)
+        rc = sharers_hold(s, sharers, err);
+    return rc == 0 ? counts_add(s, fids, primaries, err) : -1;
 }
 
 static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const char *actor,
                                  fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    strbuf rows = STRBUF_INIT, rooms = STRBUF_INIT;
+    strbuf rows = STRBUF_INIT, rooms = STRBUF_INIT, sharers = STRBUF_INIT;
     size_t primaries = 0;
     int64_t at = fk_now();
     int64_t *fids = fk_calloc(n + 1, sizeof *fids);
@@ -683,19 +755,21 @@ static int sq_allocations_insert(store *st, allocation_rec *al, size_t n, const 
             fids[primaries++] = al[i].facility_id;
     }
     qsort(fids, primaries, sizeof *fids, cmp_id);
-    batch_json(al, n, &rows, &rooms);
+    batch_json(al, n, &rows, &rooms, &sharers);
     int rc;
     if (s->depth > 0) {
-        rc = allocations_insert_unit(s, fids, primaries, actor, at, &rows, &rooms, err);
+        rc = allocations_insert_unit(s, fids, primaries, actor, at, &rows, &rooms, &sharers,
+                                     err);
     } else {
         rc = sq_begin(s, err);
         if (rc == 0)
             rc = sq_end(s, allocations_insert_unit(s, fids, primaries, actor, at, &rows,
-                                                   &rooms, err), err);
+                                                   &rooms, &sharers, err), err);
     }
     free(fids);
     sb_free(&rows);
     sb_free(&rooms);
+    sb_free(&sharers);
     return rc;
 }
 

@@ -1,7 +1,8 @@
-/* test_allocation_counts.c - what migration 0027 lets a batch allocation skip: the
- * facilities' room counts, kept once per facility by a batch and per room by the trigger
- * for every other writer, equal a recount of the rooms after a mix of every kind of
- * operation; and the homes the server keeps in memory (services/homes.h) answer as the
+/* test_allocation_counts.c - what a batch allocation skips: the facilities' room counts,
+ * kept once per facility by a batch and per room by the trigger for every other writer,
+ * equal a recount of the rooms after a mix of every kind of operation; the rules the
+ * schema's triggers check per row, checked for a batch at once instead, refuse a batch
+ * that breaks any of them whole, changing nothing; and the homes the server keeps in memory (services/homes.h) answer as the
  * store does, before and after homes change through the registry, a new person, or
  * another connection writing the database directly. */
 #include "testutil.h"
@@ -233,6 +234,112 @@ static void counts_after_every_writer(void **state)
     town_close(t);
 }
 
+/* Everything a batch writes, as one number: the allocations, every room's state and the
+ * facilities' counts. */
+static int64_t written(town *t)
+{
+    return sql_in(t->dir,
+                  "SELECT (SELECT count(*) * 1000003 + total(id * 7 + room_id * 3 + person_id "
+                  "+ coalesce(primary_id, 0) * 5) FROM allocations) + (SELECT total(id * "
+                  "(CASE state WHEN 'vacant' THEN 1 WHEN 'reserved' THEN 2 ELSE 3 END)) FROM "
+                  "rooms) + (SELECT total(id * (n_vacant * 13 + n_reserved * 17 + n_occupied "
+                  "* 19 + n_cleaning * 23 + n_out_of_order * 29)) FROM facilities)");
+}
+
+/* store_allocations_insert of al[0..n) refused with FK_ECONFLICT, nothing written. */
+static void refused_whole(town *t, allocation_rec *al, size_t n, const char *why)
+{
+    fk_err err;
+    int64_t before = written(t);
+    if (store_allocations_insert(t->st, al, n, "t", &err) != -1)
+        fail_msg("a batch with %s was written", why);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(written(t), before);
+    counts_exact(t);
+}
+
+/* A primary (person, room) and a sharer of it, numbered from `id`. */
+static void pair(allocation_rec *al, int64_t id, int64_t fid, int64_t room, int64_t p1,
+                 int64_t p2)
+{
+    al[0] = (allocation_rec){.id = id, .room_id = room, .person_id = p1, .facility_id = fid};
+    al[1] = (allocation_rec){.id = id + 1, .room_id = room, .person_id = p2, .primary_id = id,
+                             .facility_id = fid};
+}
+
+/* The rules of the triggers allocations_vacant and allocations_share, and the unique
+ * indexes, for a batch written at once: each broken in turn refuses the batch whole. */
+static void batch_rules_refused(void **state)
+{
+    (void)state;
+    fk_err err;
+    town *t = town_open();
+    int64_t fid = t->fac[0].id, rooms[6], next, *r = t->resident, *v = t->visitor;
+    char numbers[6][32];
+    size_t n;
+    assert_int_equal(store_rooms_vacant(t->st, fid, 6, rooms, numbers, &n, &err), 0);
+    assert_int_equal(n, 6);
+    /* a good batch: a primary with a sharer, another primary */
+    allocation_rec al[4];
+    assert_int_equal(store_allocation_next_id(t->st, &next, &err), 0);
+    pair(al, next, fid, rooms[0], r[0], r[1]);
+    al[2] = (allocation_rec){.id = next + 2, .room_id = rooms[1], .person_id = r[2],
+                             .facility_id = fid};
+    assert_int_equal(store_allocations_insert(t->st, al, 3, "t", &err), 0);
+    assert_int_equal(rooms_in(t, "reserved"), 2);
+    counts_exact(t);
+    int64_t held = next, second = next + 2;
+    next += 3;
+    /* a primary's room not vacant: out of order, then reserved (held by nobody) */
+    room_rec rr;
+    assert_int_equal(isolation_room_set_state(t->st, &t->who, fid, rooms[2], "out_of_order",
+                                              &rr, &err), 0);
+    pair(al, next, fid, rooms[2], r[3], r[4]);
+    refused_whole(t, al, 2, "a room out of order");
+    sql_in(t->dir, "UPDATE rooms SET state = 'reserved' WHERE id = (SELECT id FROM rooms WHERE "
+                   "state = 'out_of_order')");
+    refused_whole(t, al, 2, "a reserved room");
+    /* a room that does not exist */
+    pair(al, next, fid, 999999, r[3], r[4]);
+    refused_whole(t, al, 2, "a missing room");
+    /* two primaries in one room; a room held already (the unique index) */
+    pair(al, next, fid, rooms[3], r[3], r[4]);
+    al[1].primary_id = 0;
+    refused_whole(t, al, 2, "one room booked twice");
+    al[0].room_id = al[1].room_id = rooms[1];
+    refused_whole(t, al, 1, "a room held already");
+    /* a person holding a room already (the unique index) */
+    pair(al, next, fid, rooms[3], r[0], r[4]);
+    refused_whole(t, al, 2, "a person holding a room");
+    /* sharers: in another room than their primary, naming a sharer, a missing primary,
+     * a primary of another room held before, an ended primary */
+    pair(al, next, fid, rooms[3], r[3], r[4]);
+    al[1].room_id = rooms[4];
+    refused_whole(t, al, 2, "a sharer in another room");
+    pair(al, next, fid, rooms[3], r[3], r[4]);
+    al[2] = (allocation_rec){.id = next + 2, .room_id = rooms[3], .person_id = r[5],
+                             .primary_id = next + 1, .facility_id = fid};
+    refused_whole(t, al, 3, "a sharer naming a sharer");
+    al[1].primary_id = next + 50;
+    refused_whole(t, al, 2, "a sharer naming no allocation");
+    al[1].primary_id = second;
+    refused_whole(t, al, 2, "a sharer naming another room's primary");
+    sql_in(t->dir, "UPDATE allocations SET state = 'ended', ended_at = 1 WHERE id IN (SELECT "
+                   "id FROM allocations WHERE primary_id IS NULL ORDER BY id LIMIT 1) OR "
+                   "primary_id = (SELECT min(id) FROM allocations)");
+    al[0] = (allocation_rec){.id = next, .room_id = rooms[0], .person_id = r[3],
+                             .primary_id = held, .facility_id = fid};
+    refused_whole(t, al, 1, "a sharer naming an ended allocation");
+    /* the same batch right: written, its rooms and counts as before */
+    pair(al, next, fid, rooms[3], r[3], r[4]);
+    assert_int_equal(store_allocations_insert(t->st, al, 2, "t", &err), 0);
+    assert_int_equal(rooms_in(t, "reserved"), 4); /* rooms[0] (ended, reserved), 1, 2, 3 */
+    counts_exact(t);
+    references_hold(t);
+    (void)v;
+    town_close(t);
+}
+
 static void place_equal(const person_place *a, const person_place *b)
 {
     assert_int_equal(a->person_id, b->person_id);
@@ -262,7 +369,8 @@ static void homes_as_the_store(void **state)
     town *t = town_open();
     homes *h = homes_new();
     assert_int_equal(homes_load(h, t->st, &err), 0);
-    assert_int_equal(homes_count(h), RESIDENTS); /* non-residents have no building */
+    /* every home kept: the non-residents (no household) by their community's centre */
+    assert_int_equal(homes_count(h), RESIDENTS + 4);
     int64_t ids[16];
     size_t n = 0;
     for (int i = 0; i < RESIDENTS; i++)
@@ -300,6 +408,23 @@ static void homes_as_the_store(void **state)
     size_t before = homes_count(h);
     same_as_store(t, h, ids, n);
     assert_int_equal(homes_count(h), before + 1);
+    /* a new building in the community, then one regridded out of it (another
+     * connection): the centre standing in for the non-residents' homes moves each time */
+    person_place was;
+    assert_int_equal(homes_places(h, t->st, &t->visitor[0], 1, &was, &err), 0);
+    assert_true(was.located && was.household_id == 0);
+    sql_in(t->dir, "INSERT INTO buildings (grid_code, name, lon, lat) VALUES "
+                   "('510104001001001', '3栋', 110.5, 30.9)");
+    assert_int_equal(homes_places(h, t->st, &t->visitor[0], 1, &got, &err), 0);
+    assert_true(got.lon > was.lon && got.lat > was.lat);
+    same_as_store(t, h, ids, n);
+    sql_in(t->dir, "INSERT INTO areas (code, parent_code, name, level) VALUES "
+                   "('510104001002', '510104001', '另一社区', 'community')");
+    sql_in(t->dir, "UPDATE buildings SET grid_code = '510104001002' WHERE name = '3栋'");
+    assert_int_equal(homes_places(h, t->st, &t->visitor[0], 1, &got, &err), 0);
+    assert_true(got.lon == was.lon && got.lat == was.lat);
+    same_as_store(t, h, ids, n);
+    sql_in(t->dir, "DELETE FROM buildings WHERE name = '3栋'");
     /* without the version row nothing is kept: a change is seen all the same */
     sql_in(t->dir, "DELETE FROM homes_version");
     sql_in(t->dir, "UPDATE buildings SET lon = 106.5 WHERE id = (SELECT max(id) FROM buildings)");
@@ -317,6 +442,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_after_every_writer),
+        cmocka_unit_test(batch_rules_refused),
         cmocka_unit_test(homes_as_the_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

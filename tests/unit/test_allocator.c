@@ -197,6 +197,47 @@ static void refused_batch_alone(void **state)
     city_close(c);
 }
 
+/* Two batches name one person: the first written gets a room for every person, the other
+ * is refused by the schema (the person holds a room by then) and leaves nothing behind,
+ * whether the two were written in one group or not; every other batch is stored. */
+static void refused_at_write(void **state)
+{
+    (void)state;
+    city *c = city_open(THREADS * PER_BATCH);
+    worker w[THREADS] = {0};
+    pthread_t th[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        w[t].c = c;
+        w[t].n = PER_BATCH;
+        for (int i = 0; i < PER_BATCH; i++)
+            w[t].req[i] = (alloc_request){c->pid[t * PER_BATCH + i], 0};
+    }
+    w[6].req[2].person_id = w[3].req[2].person_id;
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
+    int refused = w[3].rc ? 3 : 6;
+    for (int t = 0; t < THREADS; t++)
+        assert_int_equal(w[t].rc, t == refused ? -1 : 0);
+    assert_int_equal(w[refused].err.code, FK_ECONFLICT);
+    assert_non_null(strstr(w[refused].err.message, "persons.2.person_id"));
+    assert_non_null(strstr(w[refused].err.message, "already holds room"));
+    assert_int_equal(count(c, "SELECT count(*) FROM allocations"), (THREADS - 1) * PER_BATCH);
+    assert_int_equal(count(c, "SELECT count(*) FROM audit WHERE action = 'allocate'"),
+                     THREADS - 1);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM allocations WHERE person_id = %lld",
+             (long long)c->pid[refused * PER_BATCH]);
+    assert_int_equal(count(c, sql), 0);
+    for (int t = 0; t < THREADS; t++)
+        if (t != refused)
+            for (int i = 0; i < PER_BATCH; i++)
+                assert_true(w[t].out[i].allocation_id > 0);
+    no_double_booking(c);
+    city_close(c);
+}
+
 /* Rooms for half the persons: the batches that came first get them, the others are told
  * there is no free room, and no room is booked twice. */
 static void race_for_the_last_rooms(void **state)
@@ -226,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_batches),
         cmocka_unit_test(refused_batch_alone),
+        cmocka_unit_test(refused_at_write),
         cmocka_unit_test(race_for_the_last_rooms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
