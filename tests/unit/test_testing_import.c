@@ -460,33 +460,52 @@ static void scans_add_checks(void **state)
             t3 = tube_id_of(st, "T0000003");
     scan_row ok[2] = {
         {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
-         .opens = 1},
-        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5},
+         .place = 1, .opens = 1},
+        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 2},
     };
     assert_int_equal(store_scans_add(st, ok, 2, "t", &err), 0);
     tube_is(st, "T0000001", "open", 5, 2);
 
     scan_row not_open = {.tube_id = t2, .person_id = w.pid[2], .round_id = w.round,
-                         .at = w.now, .size = 5};
+                         .at = w.now, .size = 5, .place = 1};
     scan_row other_round = {.tube_id = t1, .person_id = w.pid[3], .round_id = ps.round_id,
-                            .at = w.now, .size = 5};
+                            .at = w.now, .size = 5, .place = 3};
     scan_row nobody = {.tube_id = t1, .person_id = 999999, .round_id = w.round, .at = w.now,
-                       .size = 5};
+                       .size = 5, .place = 3};
     scan_row over[3] = {
         {.tube_id = t3, .person_id = w.pid[4], .round_id = w.round, .at = w.now, .size = 2,
-         .opens = 1},
-        {.tube_id = t3, .person_id = w.pid[5], .round_id = w.round, .at = w.now, .size = 2},
+         .place = 1, .opens = 1},
+        {.tube_id = t3, .person_id = w.pid[5], .round_id = w.round, .at = w.now, .size = 2,
+         .place = 2},
         {.tube_id = t3, .person_id = w.pid[6], .round_id = w.round, .at = w.now, .size = 2,
-         .closes = 1},
+         .place = 3, .closes = 1},
     };
     scan_row twice = {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now,
-                      .size = 5};
+                      .size = 5, .place = 3};
+    /* places: the tube's next one (3), once, in order */
+    scan_row gap = {.tube_id = t1, .person_id = w.pid[3], .round_id = w.round, .at = w.now,
+                    .size = 5, .place = 4};
+    scan_row taken = {.tube_id = t1, .person_id = w.pid[3], .round_id = w.round, .at = w.now,
+                      .size = 5, .place = 2};
+    scan_row skipping[2] = {
+        {.tube_id = t1, .person_id = w.pid[3], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 3},
+        {.tube_id = t1, .person_id = w.pid[8], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 5},
+    };
     assert_int_equal(store_scans_add(st, &not_open, 1, "t", &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
     assert_int_equal(store_scans_add(st, &other_round, 1, "t", &err), -1);
     assert_int_equal(store_scans_add(st, &nobody, 1, "t", &err), -1);
     assert_int_equal(store_scans_add(st, over, 3, "t", &err), -1);
     assert_int_equal(store_scans_add(st, &twice, 1, "t", &err), -1);
+    assert_int_equal(store_scans_add(st, &gap, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_scans_add(st, &taken, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_scans_add(st, skipping, 2, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
     /* all or none: nothing of the refused batches stayed */
     tube_is(st, "T0000001", "open", 5, 2);
     tube_is(st, "T0000002", "issued", 0, 0);
@@ -494,6 +513,28 @@ static void scans_add_checks(void **state)
     member_list ml = {0};
     assert_int_equal(store_person_samples(st, w.pid[4], &ml, &err), 0);
     assert_int_equal(ml.n, 0);
+    member_list_free(&ml);
+
+    /* runs of tubes interleaved in a batch: each at its own next places, members in
+     * place order (the member id is tube * 128 + place) */
+    scan_row mixed[3] = {
+        {.tube_id = t2, .person_id = w.pid[9], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t3, .person_id = w.pid[10], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t2, .person_id = w.pid[11], .round_id = w.round, .at = w.now + 1,
+         .size = 5, .place = 2},
+    };
+    assert_int_equal(store_scans_add(st, mixed, 3, "t", &err), 0);
+    tube_is(st, "T0000002", "open", 5, 2);
+    tube_is(st, "T0000003", "open", 5, 1);
+    tube_rec tr;
+    assert_int_equal(store_tube_get(st, "T0000002", &tr, &ml, &err), 0);
+    assert_int_equal(ml.n, 2);
+    assert_int_equal(ml.items[0].person_id, w.pid[9]);
+    assert_int_equal(ml.items[0].id, t2 * 128 + 1);
+    assert_int_equal(ml.items[1].person_id, w.pid[11]);
+    assert_int_equal(ml.items[1].id, t2 * 128 + 2);
     member_list_free(&ml);
 
     /* the schema's own checks are on again for the API's writes */
