@@ -135,34 +135,39 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
 /* A batch of scans is written set-based instead of a member row through the schema's
  * per-row triggers and foreign-key probes (bench/README.md: those were two thirds of
  * the write):
- *   1. the batch's issued tubes open (their first scan; a row each);
- *   2. the members are inserted at their places (id = tube * 128 + place, migration
+ *   1. the members are inserted at their places (id = tube * 128 + place, migration
  *      0034) with this connection's triggers and foreign-key checks off
  *      (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
  *      schema's, switched back on before the call returns, whatever happens); the ids
  *      and UNIQUE(person_id, round_id) still refuse a place or a person twice;
- *   3. per run of the batch's rows into one tube and round (consecutive places, checked
- *      here), one UPDATE does what tube_members_guard, tube_members_count and the
- *      foreign keys do: the tube is open and of the run's round, the run starts at its
- *      next place (n_members + 1), every member's person exists; it sets n_members to
- *      the run's last place (the tubes' CHECK n_members <= size refuses a full tube);
- *   4. the tubes the batch filled close.
- * Closing after counting keeps the guard's order: a member joined an open tube. Every
- * other write (the API's scan, any single insert) still goes through the triggers. */
-enum { SCAN_OPEN, SCAN_MEMBER, SCAN_CLOSE, SCAN_SETTLE, SCAN_NSTMT };
+ *   2. per run of the batch's rows into one tube and round (consecutive places, checked
+ *      here), one UPDATE of the tube does what tube_members_guard, tube_members_count
+ *      and the foreign keys do, and moves the tube: it was open (issued, when the run's
+ *      first row opens it) and of the run's round, the run starts at its next place
+ *      (n_members + 1), every member's person exists; it opens the tube with the first
+ *      row's size, sets n_members to the run's last place (the tubes' CHECK n_members <=
+ *      size refuses a full tube) and closes it when the last row fills it.
+ * Every other write (the API's scan, any single insert) still goes through the
+ * triggers. */
+enum { SCAN_MEMBER, SCAN_RUN, SCAN_NSTMT };
 
 static const char *const scan_sql[SCAN_NSTMT] = {
-    "UPDATE tubes SET state = 'open', size = ?1, opened_at = ?2, opened_by = ?3 "
-    "WHERE id = ?4 AND state = 'issued'",
     "INSERT INTO tube_members (id, tube_id, person_id, round_id, scanned_at, scanned_by) "
-    "VALUES (?7, ?4, ?5, ?6, ?2, ?3)",
-    "UPDATE tubes SET state = 'closed', closed_at = ?2, closed_by = ?3 "
-    "WHERE id = ?4 AND state = 'open'",
-    /* ?1 tube, ?2 round, ?3 first place, ?4 last place */
-    "UPDATE tubes SET n_members = ?4 WHERE id = ?1 AND state = 'open' AND round_id = ?2 "
-    "AND n_members = ?3 - 1 AND NOT EXISTS (SELECT 1 FROM tube_members m WHERE m.id "
-    "BETWEEN ?1 * 128 + ?3 AND ?1 * 128 + ?4 AND NOT EXISTS (SELECT 1 FROM persons p "
-    "WHERE p.id = m.person_id)) AND EXISTS (SELECT 1 FROM testing_rounds r WHERE r.id = ?2)",
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* ?1 tube, ?2 round, ?3 first place, ?4 last place, ?5 opens (size or 0), ?6 first
+     * time, ?7 closes, ?8 last time, ?9 by */
+    "UPDATE tubes SET n_members = ?4, "
+    "state = CASE WHEN ?7 THEN 'closed' ELSE 'open' END, "
+    "size = CASE WHEN ?5 THEN ?5 ELSE size END, "
+    "opened_at = CASE WHEN ?5 THEN ?6 ELSE opened_at END, "
+    "opened_by = CASE WHEN ?5 THEN ?9 ELSE opened_by END, "
+    "closed_at = CASE WHEN ?7 THEN ?8 ELSE closed_at END, "
+    "closed_by = CASE WHEN ?7 THEN ?9 ELSE closed_by END "
+    "WHERE id = ?1 AND round_id = ?2 AND n_members = ?3 - 1 AND "
+    "state = CASE WHEN ?5 THEN 'issued' ELSE 'open' END AND NOT EXISTS (SELECT 1 FROM "
+    "tube_members m WHERE m.id BETWEEN ?1 * 128 + ?3 AND ?1 * 128 + ?4 AND NOT EXISTS "
+    "(SELECT 1 FROM persons p WHERE p.id = m.person_id)) AND EXISTS (SELECT 1 FROM "
+    "testing_rounds r WHERE r.id = ?2)",
 };
 
 static int refused(fk_err *err, const char *why)
@@ -170,39 +175,38 @@ static int refused(fk_err *err, const char *why)
     return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of scans refused: %s", why);
 }
 
-/* Step statement q for scan r; an UPDATE that changes nothing means the tube moved. */
-static int scan_step(struct sq_store *s, sqlite3_stmt *q, const scan_row *r, const char *by,
-                     bool update, fk_err *err)
+static int member_insert(struct sq_store *s, sqlite3_stmt *q, const scan_row *r,
+                         const char *by, fk_err *err)
 {
-    sqlite3_bind_int(q, 1, r->size);
-    sqlite3_bind_int64(q, 2, r->at);
-    sq_bind_text(q, 3, by);
-    sqlite3_bind_int64(q, 4, r->tube_id);
-    if (!update) {
-        sqlite3_bind_int64(q, 5, r->person_id);
-        sqlite3_bind_int64(q, 6, r->round_id);
-        sqlite3_bind_int64(q, 7, SQ_MEMBER_ID(r->tube_id, r->place));
-    }
+    sqlite3_bind_int64(q, 1, SQ_MEMBER_ID(r->tube_id, r->place));
+    sqlite3_bind_int64(q, 2, r->tube_id);
+    sqlite3_bind_int64(q, 3, r->person_id);
+    sqlite3_bind_int64(q, 4, r->round_id);
+    sqlite3_bind_int64(q, 5, r->at);
+    sq_bind_text(q, 6, by);
     if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT
                    ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld refused person "
                              "%lld (place %d taken, or the person was scanned in the round)",
                              (long long)r->tube_id, (long long)r->person_id, r->place)
                    : -1;
-    if (update && sqlite3_changes(s->db) != 1)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld changed while "
-                       "importing", (long long)r->tube_id);
     return 0;
 }
 
-/* Step 3 for the run rows[0..n): one tube and round, places consecutive. */
+/* Step 2 for the run rows[0..n): one tube and round, places consecutive. */
 static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows, size_t n,
-                      fk_err *err)
+                      const char *by, fk_err *err)
 {
-    sqlite3_bind_int64(q, 1, rows[0].tube_id);
-    sqlite3_bind_int64(q, 2, rows[0].round_id);
-    sqlite3_bind_int(q, 3, rows[0].place);
-    sqlite3_bind_int(q, 4, rows[n - 1].place);
+    const scan_row *first = &rows[0], *last = &rows[n - 1];
+    sqlite3_bind_int64(q, 1, first->tube_id);
+    sqlite3_bind_int64(q, 2, first->round_id);
+    sqlite3_bind_int(q, 3, first->place);
+    sqlite3_bind_int(q, 4, last->place);
+    sqlite3_bind_int(q, 5, first->opens ? first->size : 0);
+    sqlite3_bind_int64(q, 6, first->at);
+    sqlite3_bind_int(q, 7, last->closes ? 1 : 0);
+    sqlite3_bind_int64(q, 8, last->at);
+    sq_bind_text(q, 9, by);
     if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT ? refused(err, "a tube over its size") : -1;
     if (sqlite3_changes(s->db) != 1)
@@ -211,41 +215,33 @@ static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows,
     return 0;
 }
 
-/* Steps 2 and 3: the members, then each run of them settled. */
-static int members_write(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows, size_t n,
-                         const char *by, fk_err *err)
+/* Is rows[i] the next of the run that starts at rows[from]? A row that opens or follows
+ * a closing row starts a run of its own (the importer never writes one; the tube's
+ * UPDATE then refuses it). */
+static bool run_continues(const scan_row *rows, size_t from, size_t i)
 {
-    int was[2] = {1, 1}, rc = 0;
-    sq_checks_off(s->db, true, was);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = scan_step(s, q[SCAN_MEMBER], &rows[i], by, false, err);
-    sq_checks_off(s->db, false, was);
-    size_t from = 0;
-    for (size_t i = 1; i <= n && rc == 0; i++) {
-        if (i < n && rows[i].tube_id == rows[from].tube_id &&
-            rows[i].round_id == rows[from].round_id) {
-            if (rows[i].place != rows[i - 1].place + 1)
-                rc = refused(err, "places of a tube not consecutive");
-            continue;
-        }
-        rc = run_settle(s, q[SCAN_SETTLE], &rows[from], i - from, err);
-        from = i;
-    }
-    return rc;
+    return rows[i].tube_id == rows[from].tube_id && rows[i].round_id == rows[from].round_id &&
+           !rows[i].opens && !rows[i - 1].closes;
 }
 
 static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows, size_t n,
                       const char *by, fk_err *err)
 {
-    int rc = 0;
+    int was[2] = {1, 1}, rc = 0;
+    sq_checks_off(s->db, true, was);
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (rows[i].opens)
-            rc = scan_step(s, q[SCAN_OPEN], &rows[i], by, true, err);
-    if (rc == 0 && n)
-        rc = members_write(s, q, rows, n, by, err);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (rows[i].closes)
-            rc = scan_step(s, q[SCAN_CLOSE], &rows[i], by, true, err);
+        rc = member_insert(s, q[SCAN_MEMBER], &rows[i], by, err);
+    sq_checks_off(s->db, false, was);
+    size_t from = 0;
+    for (size_t i = 1; i <= n && rc == 0; i++) {
+        if (i < n && run_continues(rows, from, i)) {
+            if (rows[i].place != rows[i - 1].place + 1)
+                rc = refused(err, "places of a tube not consecutive");
+            continue;
+        }
+        rc = run_settle(s, q[SCAN_RUN], &rows[from], i - from, by, err);
+        from = i;
+    }
     return rc;
 }
 
