@@ -53,10 +53,10 @@
     "(SELECT " agg "(m.scanned_at) FROM tube_members m WHERE m.person_id = " who " AND "      \
     "m.scanned_at >= " since " AND " TUBE_IS_NEGATIVE ")"
 /* The person's last negative tube, read rather than stored: the person's scans (a few,
- * through tube_members' UNIQUE(person_id, round_id), migration 0034) newest first until
- * one whose tube's current result is negative; a person's last scan is nearly always
- * that one, or has no result yet. A
- * round's results thus write one row a tube, not one a member (bench/testing). */
+ * through tube_members' UNIQUE(person_id, round_id), migration 0034; each one's tube
+ * result read, then sorted newest first) until one whose tube's current result is
+ * negative. A round's results thus write one row a tube, not one a member
+ * (bench/testing). */
 #define TUBE_LAST_NEGATIVE(who)                                                               \
     "(SELECT m.scanned_at FROM tube_members m WHERE m.person_id = " who " AND "               \
     TUBE_IS_NEGATIVE " ORDER BY m.scanned_at DESC LIMIT 1)"

@@ -43,7 +43,7 @@ WHEN NOT EXISTS (SELECT 1 FROM tubes t WHERE t.id = NEW.tube_id AND t.state = 'o
                  AND t.n_members < t.size AND t.round_id = NEW.round_id
                  AND NEW.id = t.id * 128 + t.n_members + 1)
 BEGIN
-    SELECT RAISE(ABORT, 'tube_members: the tube is not open, is full, is of another round, or the place is not its next');
+    SELECT RAISE(ABORT, 'tube_members: tube not open, full, of another round, or not its next place');
 END;
 
 CREATE TRIGGER tube_members_count AFTER INSERT ON tube_members
