@@ -41,9 +41,11 @@ for j in range(n_tubes):
                 "opened_at, opened_by) VALUES (?,?,?,10,'open',?,'bench',?,'bench')",
                 (f"RB{rnd:02d}-{j:010d}", rnd, site_ids[j // 50], t0, t0 + j % 3600))
     tube_ids.append(cur.lastrowid)
-cur.executemany("INSERT INTO tube_members (tube_id, person_id, round_id, scanned_at, scanned_by) "
-                "VALUES (?,?,?,?,'bench')",
-                ((tube_ids[k // 10], p, rnd, t0 + (k // 10) % 3600) for k, p in enumerate(persons)))
+# a member's id is its tube's id * 128 + its place (migration 0034)
+cur.executemany("INSERT INTO tube_members (id, tube_id, person_id, round_id, scanned_at, scanned_by) "
+                "VALUES (?,?,?,?,?,'bench')",
+                ((tube_ids[k // 10] * 128 + k % 10 + 1, tube_ids[k // 10], p, rnd, t0 + (k // 10) % 3600)
+                 for k, p in enumerate(persons)))
 cur.executemany("UPDATE tubes SET state = 'closed', closed_at = opened_at + 600, closed_by = 'bench' "
                 "WHERE id = ?", ((tube_ids[j],) for j in range(n_tubes) if j % 997 != 0))
 for s in range(n_sites):

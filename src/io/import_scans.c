@@ -508,7 +508,8 @@ static int scan_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
         t->size = size;
         snprintf(t->state, sizeof t->state, "open");
     }
-    out->closes = ++t->n_members >= t->size;
+    out->place = ++t->n_members;
+    out->closes = t->n_members >= t->size;
     if (out->closes)
         snprintf(t->state, sizeof t->state, "closed");
     return u64map_put(&r->members, (uint64_t)pid, import_ctx_row(cx), err);

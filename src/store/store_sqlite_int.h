@@ -174,6 +174,16 @@ int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, 
  * range, so an index on col serves it. Nothing when prefix is NULL or "". */
 void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix);
 
+/* The members of tube `tube` (an SQL expression) as alias m: a member's id is
+ * tube_id * 128 + its place, 1..100 (migration 0034), so a tube's members are an id
+ * range, read through the table itself; written out because SQLite does not derive the
+ * range from m.tube_id. Both operands are evaluated as SQL text: parenthesised. */
+#define SQ_MEMBERS_OF(m, tube)                                                               \
+    m ".id BETWEEN (" tube ") * 128 + 1 AND (" tube ") * 128 + 127 AND " m ".tube_id = " tube
+/* A member's id from its tube and place (1..size), as the schema's CHECK and guard
+ * want it. */
+#define SQ_MEMBER_ID(tube_id, place) ((int64_t)(tube_id) * 128 + (place))
+
 /* Run `call` (an int expression using err) as a unit of its own, or inside the caller's
  * transaction without a savepoint when one is open (the caller's rollback undoes it):
  * for the units that batches repeat thousands of times. Returns from the function. */

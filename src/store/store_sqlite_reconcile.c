@@ -299,8 +299,8 @@ static void no_result_members_sql(strbuf *sb, sq_binds *b, const recon_query *q)
     sq_bind_add_int(b, q->now);
     sb_append(sb, sb_str(&inner));
     sb_free(&inner);
-    sb_append(sb, ") x JOIN tube_members m ON m.tube_id = x.id JOIN persons p ON "
-                  "p.id = m.person_id ORDER BY x.id, m.id");
+    sb_append(sb, ") x JOIN tube_members m ON " SQ_MEMBERS_OF("m", "x.id") " JOIN persons p "
+                  "ON p.id = m.person_id ORDER BY x.id, m.id");
 }
 
 static void unmatched_sql(strbuf *sb, sq_binds *b, const recon_query *q, const char *kind)

@@ -16,7 +16,7 @@
     "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, " \
     "(SELECT count(*) FROM sampling_sites s WHERE s.round_id = r.id), "                     \
     "(SELECT count(*) FROM tubes t WHERE t.round_id = r.id), "                              \
-    "(SELECT count(*) FROM tube_members m WHERE m.round_id = r.id), r.kind, "                 \
+    "(SELECT coalesce(sum(t.n_members), 0) FROM tubes t WHERE t.round_id = r.id), r.kind, "  \
     "coalesce(r.parent_id, 0)"
 
 static void round_row(sqlite3_stmt *q, void *item)
@@ -314,8 +314,8 @@ static int sq_tube_get(store *st, const char *barcode, tube_rec *out, member_lis
     if (rc == 0 && members) {
         sq_binds m = {0};
         sq_bind_add_int(&m, out->id);
-        rc = sq_collect_sql(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE m.tube_id = ? "
-                            "ORDER BY m.id", &m, member_row, sizeof(member_rec),
+        rc = sq_collect_sql(s, "SELECT " MEMBER_COLS MEMBER_FROM " WHERE " SQ_MEMBERS_OF("m", "?1")
+                            " ORDER BY m.id", &m, member_row, sizeof(member_rec),
                             (void **)&members->items, &members->n, err);
     }
     sq_read_end(s, began);
@@ -351,8 +351,10 @@ static int scan_unit(struct sq_store *s, int64_t tube_id, int open_size, member_
                      "WHERE id = ? AND state = 'issued'", &o, err) != 0)
         return -1;
     sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_MEMBER_INSERT,
-                              "INSERT INTO tube_members (tube_id, person_id, round_id, "
-                              "scanned_at, scanned_by) VALUES (?,?,?,?,?)", err);
+                              "INSERT INTO tube_members (id, tube_id, person_id, round_id, "
+                              "scanned_at, scanned_by) VALUES ((SELECT t.id * 128 + "
+                              "t.n_members + 1 FROM tubes t WHERE t.id = ?1), ?1, ?2, ?3, ?4, "
+                              "?5)", err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, tube_id);

@@ -82,7 +82,11 @@ static int sq_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, voi
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, round_id);
-    return each_row(SQ(st), "SELECT person_id FROM tube_members WHERE round_id = ?", &b,
+    /* through the round's sites and tubes: tube_members has no index leading with the
+     * round (migration 0034) */
+    return each_row(SQ(st), "SELECT m.person_id FROM sampling_sites s JOIN tubes t ON "
+                    "t.site_id = s.id JOIN tube_members m ON " SQ_MEMBERS_OF("m", "t.id")
+                    " WHERE s.round_id = ?1 AND m.round_id = ?1", &b,
                     visit_id, (void *)fn, ctx, err);
 }
 
@@ -128,38 +132,42 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
 
 /* ---- scans ------------------------------------------------------------------------------- */
 
-/* A batch of scans is written in four set-based steps instead of a member row through
- * the schema's per-row triggers and foreign-key probes (bench/README.md: those were two
- * thirds of the write; inserting the 970,001 members of bench/testing took 4.1 s of CPU
- * with them, 1.2 s without):
- *   1. the batch's issued tubes open (their first scan; a row each);
- *   2. the members are inserted with this connection's triggers and foreign-key checks
- *      off (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
- *      schema's, switched back on before the call returns, whatever happens);
- *   3. one statement checks what tube_members_guard and the foreign keys check, for
- *      every member of the batch at once: its tube exists, is open and of its round;
- *      its person and its round exist;
- *   4. one statement adds each tube's new members to n_members (tube_members_count's
- *      work; the tubes' CHECK n_members <= size refuses a full tube), then the tubes
- *      the batch filled close.
- * Closing after counting keeps the guard's order: a member joined an open tube. Every
- * other write (the API's scan, any single insert) still goes through the triggers. */
-enum { SCAN_OPEN, SCAN_MEMBER, SCAN_CLOSE, SCAN_CHECK, SCAN_COUNT, SCAN_NSTMT };
+/* A batch of scans is written set-based instead of a member row through the schema's
+ * per-row triggers and foreign-key probes (bench/README.md: those were two thirds of
+ * the write):
+ *   1. the members are inserted at their places (id = tube * 128 + place, migration
+ *      0034) with this connection's triggers and foreign-key checks off
+ *      (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
+ *      schema's, switched back on before the call returns, whatever happens); the ids
+ *      and UNIQUE(person_id, round_id) still refuse a place or a person twice;
+ *   2. per run of the batch's rows into one tube and round (consecutive places, checked
+ *      here), one UPDATE of the tube does what tube_members_guard, tube_members_count
+ *      and the foreign keys do, and moves the tube: it was open (issued, when the run's
+ *      first row opens it) and of the run's round, the run starts at its next place
+ *      (n_members + 1), every member's person exists; it opens the tube with the first
+ *      row's size, sets n_members to the run's last place (the tubes' CHECK n_members <=
+ *      size refuses a full tube) and closes it when the last row fills it.
+ * Every other write (the API's scan, any single insert) still goes through the
+ * triggers. */
+enum { SCAN_MEMBER, SCAN_RUN, SCAN_NSTMT };
 
 static const char *const scan_sql[SCAN_NSTMT] = {
-    "UPDATE tubes SET state = 'open', size = ?1, opened_at = ?2, opened_by = ?3 "
-    "WHERE id = ?4 AND state = 'issued'",
-    "INSERT INTO tube_members (tube_id, person_id, round_id, scanned_at, scanned_by) "
-    "VALUES (?4, ?5, ?6, ?2, ?3)",
-    "UPDATE tubes SET state = 'closed', closed_at = ?2, closed_by = ?3 "
-    "WHERE id = ?4 AND state = 'open'",
-    "SELECT count(*) FROM tube_members m LEFT JOIN tubes t ON t.id = m.tube_id "
-    "WHERE m.id BETWEEN ?1 AND ?2 AND (t.id IS NULL OR t.state <> 'open' "
-    "OR t.round_id <> m.round_id OR NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = "
-    "m.person_id) OR NOT EXISTS (SELECT 1 FROM testing_rounds r WHERE r.id = m.round_id))",
-    "UPDATE tubes AS t SET n_members = t.n_members + c.n FROM (SELECT tube_id, count(*) AS n "
-    "FROM tube_members WHERE id BETWEEN ?1 AND ?2 GROUP BY tube_id) AS c WHERE t.id = "
-    "c.tube_id",
+    "INSERT INTO tube_members (id, tube_id, person_id, round_id, scanned_at, scanned_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* ?1 tube, ?2 round, ?3 first place, ?4 last place, ?5 opens (size or 0), ?6 first
+     * time, ?7 closes, ?8 last time, ?9 by */
+    "UPDATE tubes SET n_members = ?4, "
+    "state = CASE WHEN ?7 THEN 'closed' ELSE 'open' END, "
+    "size = CASE WHEN ?5 THEN ?5 ELSE size END, "
+    "opened_at = CASE WHEN ?5 THEN ?6 ELSE opened_at END, "
+    "opened_by = CASE WHEN ?5 THEN ?9 ELSE opened_by END, "
+    "closed_at = CASE WHEN ?7 THEN ?8 ELSE closed_at END, "
+    "closed_by = CASE WHEN ?7 THEN ?9 ELSE closed_by END "
+    "WHERE id = ?1 AND round_id = ?2 AND n_members = ?3 - 1 AND "
+    "state = CASE WHEN ?5 THEN 'issued' ELSE 'open' END AND NOT EXISTS (SELECT 1 FROM "
+    "tube_members m WHERE m.id BETWEEN ?1 * 128 + ?3 AND ?1 * 128 + ?4 AND NOT EXISTS "
+    "(SELECT 1 FROM persons p WHERE p.id = m.person_id)) AND EXISTS (SELECT 1 FROM "
+    "testing_rounds r WHERE r.id = ?2)",
 };
 
 static int refused(fk_err *err, const char *why)
@@ -167,82 +175,73 @@ static int refused(fk_err *err, const char *why)
     return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of scans refused: %s", why);
 }
 
-/* Step statement q for scan r; an UPDATE that changes nothing means the tube moved. */
-static int scan_step(struct sq_store *s, sqlite3_stmt *q, const scan_row *r, const char *by,
-                     bool update, fk_err *err)
+static int member_insert(struct sq_store *s, sqlite3_stmt *q, const scan_row *r,
+                         const char *by, fk_err *err)
 {
-    sqlite3_bind_int(q, 1, r->size);
-    sqlite3_bind_int64(q, 2, r->at);
-    sq_bind_text(q, 3, by);
-    sqlite3_bind_int64(q, 4, r->tube_id);
-    if (!update) {
-        sqlite3_bind_int64(q, 5, r->person_id);
-        sqlite3_bind_int64(q, 6, r->round_id);
-    }
+    sqlite3_bind_int64(q, 1, SQ_MEMBER_ID(r->tube_id, r->place));
+    sqlite3_bind_int64(q, 2, r->tube_id);
+    sqlite3_bind_int64(q, 3, r->person_id);
+    sqlite3_bind_int64(q, 4, r->round_id);
+    sqlite3_bind_int64(q, 5, r->at);
+    sq_bind_text(q, 6, by);
     if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT
                    ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld refused person "
-                             "%lld (not open, full, of another round, or the person was "
-                             "scanned in the round)", (long long)r->tube_id,
-                             (long long)r->person_id)
+                             "%lld (place %d taken, or the person was scanned in the round)",
+                             (long long)r->tube_id, (long long)r->person_id, r->place)
                    : -1;
-    if (update && sqlite3_changes(s->db) != 1)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld changed while "
-                       "importing", (long long)r->tube_id);
     return 0;
 }
 
-/* Step 2: the members, rowids *first..*last. */
-static int members_insert(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows, size_t n,
-                          const char *by, int64_t *first, int64_t *last, fk_err *err)
+/* Step 2 for the run rows[0..n): one tube and round, places consecutive. */
+static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows, size_t n,
+                      const char *by, fk_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (scan_step(s, q, &rows[i], by, false, err) != 0)
-            return -1;
-        if (i == 0)
-            *first = sqlite3_last_insert_rowid(s->db);
-    }
-    *last = sqlite3_last_insert_rowid(s->db);
-    /* rowids are consecutive when the table's largest id grows by one each insert */
-    return *last - *first + 1 == (int64_t)n ? 0 : refused(err, "member ids not consecutive");
-}
-
-/* Steps 3 and 4 over the members first..last. */
-static int members_settle(struct sq_store *s, sqlite3_stmt **q, int64_t first, int64_t last,
-                          fk_err *err)
-{
-    int64_t bad = 0;
-    sqlite3_bind_int64(q[SCAN_CHECK], 1, first);
-    sqlite3_bind_int64(q[SCAN_CHECK], 2, last);
-    if (sq_int_query(s, q[SCAN_CHECK], &bad, err) != 0)
-        return -1;
-    if (bad)
-        return refused(err, "a tube not open, of another round, or an unknown person");
-    sqlite3_bind_int64(q[SCAN_COUNT], 1, first);
-    sqlite3_bind_int64(q[SCAN_COUNT], 2, last);
-    if (sq_exec_stmt(s, q[SCAN_COUNT], err) != 0)
+    const scan_row *first = &rows[0], *last = &rows[n - 1];
+    sqlite3_bind_int64(q, 1, first->tube_id);
+    sqlite3_bind_int64(q, 2, first->round_id);
+    sqlite3_bind_int(q, 3, first->place);
+    sqlite3_bind_int(q, 4, last->place);
+    sqlite3_bind_int(q, 5, first->opens ? first->size : 0);
+    sqlite3_bind_int64(q, 6, first->at);
+    sqlite3_bind_int(q, 7, last->closes ? 1 : 0);
+    sqlite3_bind_int64(q, 8, last->at);
+    sq_bind_text(q, 9, by);
+    if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT ? refused(err, "a tube over its size") : -1;
+    if (sqlite3_changes(s->db) != 1)
+        return refused(err, "a tube not open, of another round, not at its next place, or "
+                       "an unknown person or round");
     return 0;
+}
+
+/* Is rows[i] the next of the run that starts at rows[from]? A row that opens or follows
+ * a closing row starts a run of its own (the importer never writes one; the tube's
+ * UPDATE then refuses it). */
+static bool run_continues(const scan_row *rows, size_t from, size_t i)
+{
+    return rows[i].tube_id == rows[from].tube_id && rows[i].round_id == rows[from].round_id &&
+           !rows[i].opens && !rows[i - 1].closes;
 }
 
 static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows, size_t n,
                       const char *by, fk_err *err)
 {
-    int64_t first = 0, last = 0;
     int was[2] = {1, 1}, rc = 0;
+    sq_checks_off(s->db, true, was);
     for (size_t i = 0; i < n && rc == 0; i++)
-        if (rows[i].opens)
-            rc = scan_step(s, q[SCAN_OPEN], &rows[i], by, true, err);
-    if (rc == 0 && n) {
-        sq_checks_off(s->db, true, was);
-        rc = members_insert(s, q[SCAN_MEMBER], rows, n, by, &first, &last, err);
-        sq_checks_off(s->db, false, was);
+        rc = member_insert(s, q[SCAN_MEMBER], &rows[i], by, err);
+    sq_checks_off(s->db, false, was);
+    size_t from = 0;
+    for (size_t i = 1; i <= n && rc == 0; i++) {
+        if (i < n && run_continues(rows, from, i)) {
+            if (rows[i].place != rows[i - 1].place + 1)
+                rc = refused(err, "places of a tube not consecutive");
+            continue;
+        }
+        rc = run_settle(s, q[SCAN_RUN], &rows[from], i - from, by, err);
+        from = i;
     }
-    if (rc == 0 && n)
-        rc = members_settle(s, q, first, last, err);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        if (rows[i].closes)
-            rc = scan_step(s, q[SCAN_CLOSE], &rows[i], by, true, err);
     return rc;
 }
 

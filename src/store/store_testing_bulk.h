@@ -10,9 +10,10 @@
  * Writes (store_scans_add) join the caller's transaction (store_begin) without a
  * savepoint each: the caller's rollback undoes them; alone they are their own unit.
  * The schema's rules stay the last word: store_scans_add writes the members with the
- * connection's per-row triggers and foreign-key checks off and checks the whole batch
- * in their place (tube open and of the member's round, person and round existing, no
- * tube over its size, n_members counted); a batch they refuse fails the whole call
+ * connection's per-row triggers and foreign-key checks off and checks the batch in
+ * their place, a statement per run of one tube's rows (tube open and of the members'
+ * round, the run at the tube's next places, persons and round existing, no tube over
+ * its size, n_members counted); a batch they refuse fails the whole call
  * (FK_ECONFLICT "barcode"), and both are on again before it returns, so every other
  * write still goes through them. Thread safety: as store.h.
  */
@@ -54,15 +55,16 @@ typedef struct received_tube {
 typedef int (*bulk_received_fn)(void *ctx, const received_tube *t);
 int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
 
-/* One scan of an import: person into tube (of round), at `at`. opens: the tube was
- * issued and this first member opens it with `size`; closes: the last place filled,
- * the tube closes at `at`. */
+/* One scan of an import: person into tube (of round), at `at`, at `place` (1..size:
+ * the tube's members before it + 1). opens: the tube was issued and this first member
+ * opens it with `size`; closes: the last place filled, the tube closes at `at`. */
 typedef struct scan_row {
     int64_t tube_id, person_id, round_id, at;
-    int size;
+    int size, place;
     unsigned char opens, closes;
 } scan_row;
-/* Write n scans in order, all or none, scanned (opened, closed) by `by`. */
+/* Write n scans in order, all or none, scanned (opened, closed) by `by`. A tube's rows
+ * take its places in order (the first at its n_members + 1), as the API's scans would. */
 int store_scans_add(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
 
 #endif

@@ -6,6 +6,8 @@
  * which are not rows) give the same reports and the same store. And u64map. */
 #include "testutil.h"
 
+#include <sqlite3.h>
+
 #include "base/timeutil.h"
 #include "base/u64map.h"
 #include "io/import.h"
@@ -460,33 +462,52 @@ static void scans_add_checks(void **state)
             t3 = tube_id_of(st, "T0000003");
     scan_row ok[2] = {
         {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
-         .opens = 1},
-        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5},
+         .place = 1, .opens = 1},
+        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 2},
     };
     assert_int_equal(store_scans_add(st, ok, 2, "t", &err), 0);
     tube_is(st, "T0000001", "open", 5, 2);
 
     scan_row not_open = {.tube_id = t2, .person_id = w.pid[2], .round_id = w.round,
-                         .at = w.now, .size = 5};
+                         .at = w.now, .size = 5, .place = 1};
     scan_row other_round = {.tube_id = t1, .person_id = w.pid[3], .round_id = ps.round_id,
-                            .at = w.now, .size = 5};
+                            .at = w.now, .size = 5, .place = 3};
     scan_row nobody = {.tube_id = t1, .person_id = 999999, .round_id = w.round, .at = w.now,
-                       .size = 5};
+                       .size = 5, .place = 3};
     scan_row over[3] = {
         {.tube_id = t3, .person_id = w.pid[4], .round_id = w.round, .at = w.now, .size = 2,
-         .opens = 1},
-        {.tube_id = t3, .person_id = w.pid[5], .round_id = w.round, .at = w.now, .size = 2},
+         .place = 1, .opens = 1},
+        {.tube_id = t3, .person_id = w.pid[5], .round_id = w.round, .at = w.now, .size = 2,
+         .place = 2},
         {.tube_id = t3, .person_id = w.pid[6], .round_id = w.round, .at = w.now, .size = 2,
-         .closes = 1},
+         .place = 3, .closes = 1},
     };
     scan_row twice = {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now,
-                      .size = 5};
+                      .size = 5, .place = 3};
+    /* places: the tube's next one (3), once, in order */
+    scan_row gap = {.tube_id = t1, .person_id = w.pid[3], .round_id = w.round, .at = w.now,
+                    .size = 5, .place = 4};
+    scan_row taken = {.tube_id = t1, .person_id = w.pid[3], .round_id = w.round, .at = w.now,
+                      .size = 5, .place = 2};
+    scan_row skipping[2] = {
+        {.tube_id = t1, .person_id = w.pid[3], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 3},
+        {.tube_id = t1, .person_id = w.pid[8], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 5},
+    };
     assert_int_equal(store_scans_add(st, &not_open, 1, "t", &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
     assert_int_equal(store_scans_add(st, &other_round, 1, "t", &err), -1);
     assert_int_equal(store_scans_add(st, &nobody, 1, "t", &err), -1);
     assert_int_equal(store_scans_add(st, over, 3, "t", &err), -1);
     assert_int_equal(store_scans_add(st, &twice, 1, "t", &err), -1);
+    assert_int_equal(store_scans_add(st, &gap, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_scans_add(st, &taken, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(store_scans_add(st, skipping, 2, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
     /* all or none: nothing of the refused batches stayed */
     tube_is(st, "T0000001", "open", 5, 2);
     tube_is(st, "T0000002", "issued", 0, 0);
@@ -494,6 +515,28 @@ static void scans_add_checks(void **state)
     member_list ml = {0};
     assert_int_equal(store_person_samples(st, w.pid[4], &ml, &err), 0);
     assert_int_equal(ml.n, 0);
+    member_list_free(&ml);
+
+    /* runs of tubes interleaved in a batch: each at its own next places, members in
+     * place order (the member id is tube * 128 + place) */
+    scan_row mixed[3] = {
+        {.tube_id = t2, .person_id = w.pid[9], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t3, .person_id = w.pid[10], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t2, .person_id = w.pid[11], .round_id = w.round, .at = w.now + 1,
+         .size = 5, .place = 2},
+    };
+    assert_int_equal(store_scans_add(st, mixed, 3, "t", &err), 0);
+    tube_is(st, "T0000002", "open", 5, 2);
+    tube_is(st, "T0000003", "open", 5, 1);
+    tube_rec tr;
+    assert_int_equal(store_tube_get(st, "T0000002", &tr, &ml, &err), 0);
+    assert_int_equal(ml.n, 2);
+    assert_int_equal(ml.items[0].person_id, w.pid[9]);
+    assert_int_equal(ml.items[0].id, t2 * 128 + 1);
+    assert_int_equal(ml.items[1].person_id, w.pid[11]);
+    assert_int_equal(ml.items[1].id, t2 * 128 + 2);
     member_list_free(&ml);
 
     /* the schema's own checks are on again for the API's writes */
@@ -508,6 +551,88 @@ static void scans_add_checks(void **state)
     free_world(&w);
 }
 
+/* Run `sql` on the store's file through a connection of its own; SQLITE_OK or the code. */
+static int raw_exec(const fixture *f, const char *sql)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Migration 0034 on members laid out as 0013 made them (ids of the whole table, tubes
+ * interleaved): each tube's members take places 1.. in their old id order (scan order),
+ * the tubes' counts and the round-person rule hold, and the guard wants the next place. */
+static void members_migration(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fixture *f = w.f;
+    fk_err err;
+    int64_t t1 = tube_id_of(f->st, "T0000001"), t2 = tube_id_of(f->st, "T0000002");
+    scan_row rows[3] = {
+        {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 2},
+        {.tube_id = t2, .person_id = w.pid[2], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+    };
+    assert_int_equal(store_scans_add(f->st, rows, 3, "t", &err), 0);
+    store_close(f->st);
+    f->st = NULL;
+    /* 0013's table, ids in scan order across tubes: person 1 (10), person 2 (20), person 0
+     * (30): T0000001's places follow the old ids, not the person ids */
+    assert_int_equal(raw_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; CREATE TABLE old_members ("
+                                 "id INTEGER PRIMARY KEY, tube_id INTEGER NOT NULL, person_id "
+                                 "INTEGER NOT NULL, round_id INTEGER NOT NULL, scanned_at "
+                                 "INTEGER NOT NULL, scanned_by TEXT NOT NULL, UNIQUE (round_id, "
+                                 "person_id)); INSERT INTO old_members SELECT CASE id - tube_id "
+                                 "* 128 WHEN 1 THEN (CASE WHEN tube_id = (SELECT min(tube_id) "
+                                 "FROM tube_members) THEN 30 ELSE 20 END) ELSE 10 END, tube_id, "
+                                 "person_id, round_id, scanned_at, scanned_by FROM tube_members; "
+                                 "DROP TABLE tube_members; ALTER TABLE old_members RENAME TO "
+                                 "tube_members; PRAGMA user_version = 33; COMMIT;"),
+                     SQLITE_OK);
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    tube_rec t;
+    member_list ml = {0};
+    assert_int_equal(store_tube_get(f->st, "T0000001", &t, &ml, &err), 0);
+    assert_int_equal(t.n_members, 2);
+    assert_int_equal(ml.n, 2);
+    assert_int_equal(ml.items[0].person_id, w.pid[1]);
+    assert_int_equal(ml.items[0].id, t1 * 128 + 1);
+    assert_int_equal(ml.items[1].person_id, w.pid[0]);
+    assert_int_equal(ml.items[1].id, t1 * 128 + 2);
+    member_list_free(&ml);
+    assert_int_equal(store_tube_get(f->st, "T0000002", &t, &ml, &err), 0);
+    assert_int_equal(ml.n, 1);
+    assert_int_equal(ml.items[0].id, t2 * 128 + 1);
+    member_list_free(&ml);
+    /* the rules after it: a person once per round, the next place only (the guard) */
+    member_rec m = {.person_id = w.pid[0], .round_id = w.round, .scanned_at = w.now,
+                    .scanned_by = "t"};
+    assert_int_equal(store_tube_scan(f->st, t2, 5, &m, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    char sql[256];
+    snprintf(sql, sizeof sql, "INSERT INTO tube_members (id, tube_id, person_id, round_id, "
+             "scanned_at, scanned_by) VALUES (%lld, %lld, %lld, %lld, 1, 't')",
+             (long long)(t2 * 128 + 3), (long long)t2, (long long)w.pid[3], (long long)w.round);
+    assert_int_not_equal(raw_exec(f, sql), SQLITE_OK);
+    m.person_id = w.pid[3];
+    assert_int_equal(store_tube_scan(f->st, t2, 5, &m, NULL, &err), 0);
+    assert_int_equal(m.id, t2 * 128 + 2);
+    tube_is(f->st, "T0000002", "open", 5, 2);
+    free_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +644,7 @@ int main(void)
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
         cmocka_unit_test(scans_add_checks),
+        cmocka_unit_test(members_migration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
