@@ -71,6 +71,14 @@ typedef struct store_checkpoint_limits {
 store_checkpointer *store_checkpointer_start(const char *location,
                                              const store_checkpoint_limits *lim, fk_err *err);
 void store_checkpointer_stop(store_checkpointer *c);
+/* For a big write from any thread (a case's push): the process's shared handle on the
+ * same store, taken until store_shared_give, or `st` itself when there is none (no
+ * checkpointer: the CLI) or st is inside a unit. One connection that such writers take
+ * in turn keeps its page cache from one request to the next, where each worker's handle
+ * loses its cache whenever another handle commits. Call from outside any unit; the taker
+ * is the only user of the handle until it gives it back (the next taker waits). */
+store *store_shared_take(store *st);
+void store_shared_give(store *st, store *taken);
 
 /* Schema version after migrations; the newest version this binary knows. */
 int store_schema_version(store *st);

@@ -23,6 +23,12 @@
  * returns; a checkpoint only copies committed pages and fsyncs the database before it
  * marks them copied, so kill -9 at any moment loses nothing acknowledged.
  *
+ * The checkpointer also keeps the process's shared handle (store_shared_take): one
+ * connection that the big writers of every thread take in turn, so that its page cache
+ * outlives the request (SQLite drops a connection's whole cache when it finds that
+ * another connection committed; a case's push on the worker's own handle read about a
+ * thousand pages of contacts and persons again per request, as the workers alternated).
+ *
  * Invariants: one checkpointer per process (ck); its fields are read and written under
  * ck.mu; one checkpoint at a time in the process (ckpt_run); lock order is the writers'
  * mutex (sq_writer_hold), then ckpt_run, then ck.mu never held across a checkpoint.
@@ -58,11 +64,13 @@ struct store_checkpointer {
     uint64_t passed;             /* commits reported when the latest pass began */
     bool idle_done;              /* nothing committed since the idle checkpoint */
     struct timespec last_commit; /* CLOCK_MONOTONIC */
+    store *shared;               /* NULL when it could not be opened */
 };
 
 static store_checkpointer ck = {.mu = PTHREAD_MUTEX_INITIALIZER,
                                 .wake = PTHREAD_COND_INITIALIZER};
 static pthread_mutex_t ckpt_run = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER; /* held while taken */
 
 static int64_t ms_since(const struct timespec *t)
 {
@@ -225,6 +233,21 @@ static int open_connection(const char *path, fk_err *err)
     return 0;
 }
 
+/* The shared handle, reading through a memory map: the database file grows only when
+ * the thread copies (writers append to the WAL), so the map is rarely remapped, and a
+ * push's reads of contacts and persons cost neither a read() copy nor a fresh heap page
+ * each. NULL when it cannot be opened: then every writer keeps its own handle. */
+static store *shared_open(const char *path)
+{
+    fk_err ignored;
+    store *st = store_sqlite_open(path, &ignored);
+    if (st && store_map_reads(st, &ignored) != 0) {
+        store_close(st);
+        st = NULL;
+    }
+    return st;
+}
+
 store_checkpointer *store_sqlite_checkpointer_start(const char *path,
                                                     const store_checkpoint_limits *lim,
                                                     fk_err *err)
@@ -252,6 +275,8 @@ store_checkpointer *store_sqlite_checkpointer_start(const char *path,
     if (rc != 0)
         ck.on = false;
     pthread_mutex_unlock(&ck.mu);
+    if (rc == 0)
+        ck.shared = shared_open(path);
     if (rc != 0) {
         fk_fail(err, FK_EIO, "", "checkpointer: cannot start its thread");
         sqlite3_close(ck.db);
@@ -273,8 +298,31 @@ void store_checkpointer_stop(store_checkpointer *c)
     pthread_cond_signal(&ck.wake);
     pthread_mutex_unlock(&ck.mu);
     pthread_join(ck.thread, NULL);
+    pthread_mutex_lock(&shared_mu);
+    store_close(ck.shared);
+    ck.shared = NULL;
+    pthread_mutex_unlock(&shared_mu);
     sqlite3_close(ck.db);
     ck.db = NULL;
     free(ck.path);
     ck.path = NULL;
+}
+
+store *store_shared_take(store *st)
+{
+    if (!st || SQ(st)->depth > 0) /* a unit holds the writers' mutex: stay on it */
+        return st;
+    pthread_mutex_lock(&shared_mu);
+    store *shared = ck.shared;
+    if (shared && !strcmp(sqlite3_db_filename(SQ(shared)->db, "main"),
+                          sqlite3_db_filename(SQ(st)->db, "main")))
+        return shared;
+    pthread_mutex_unlock(&shared_mu);
+    return st;
+}
+
+void store_shared_give(store *st, store *taken)
+{
+    if (taken && taken != st)
+        pthread_mutex_unlock(&shared_mu);
 }

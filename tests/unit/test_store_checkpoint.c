@@ -1,6 +1,7 @@
 /* test_store_checkpoint.c - the server's checkpointer (store_checkpointer_start): its
  * thread copies the WAL into the database file and truncates it when the writers are
- * idle; a writer past the cap copies by itself; after stop the handles still commit.
+ * idle; a writer past the cap copies by itself; after stop the handles still commit; the
+ * shared handle for big writers while it runs.
  * Each test gets a fresh temporary data directory. */
 #include "testutil.h"
 
@@ -143,11 +144,51 @@ static void writer_past_the_cap_copies_itself(void **state)
     assert_int_equal(audit_rows_in_file(f), 4060); /* the last close copied the rest */
 }
 
+static int64_t audit_rows(store *st)
+{
+    fk_err err;
+    audit_filter af = {.actor = "tester", .limit = 1};
+    audit_list al;
+    assert_int_equal(store_audit_list(st, &af, &al, &err), 0);
+    int64_t n = al.total;
+    audit_list_free(&al);
+    return n;
+}
+
+static void shared_handle_while_running(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    assert_ptr_equal(store_shared_take(st), st); /* no checkpointer: the caller's own */
+    store_shared_give(st, st);
+    store_checkpointer *c = store_checkpointer_start(f->dir, NULL, &err);
+    assert_non_null(c);
+    store *w = store_shared_take(st);
+    assert_non_null(w);
+    assert_ptr_not_equal(w, st);
+    write_audit(w, 2, 10);
+    store_shared_give(st, w);
+    assert_int_equal(audit_rows(st), 20); /* committed: every handle sees it */
+    assert_ptr_equal(store_shared_take(st), w); /* given back: taken again */
+    store_shared_give(st, w);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_ptr_equal(store_shared_take(st), st); /* inside a unit: the caller's own */
+    store_shared_give(st, st);
+    store_rollback(st);
+    store_checkpointer_stop(c);
+    assert_ptr_equal(store_shared_take(st), st);
+    store_shared_give(st, st);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(thread_copies_and_truncates_when_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(writer_past_the_cap_copies_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(shared_handle_while_running, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
