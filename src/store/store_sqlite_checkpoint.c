@@ -30,8 +30,10 @@
  * thousand pages of contacts and persons again per request, as the workers alternated).
  *
  * Invariants: one checkpointer per process (ck); its fields are read and written under
- * ck.mu; one checkpoint at a time in the process (ckpt_run); lock order is the writers'
- * mutex (sq_writer_hold), then ckpt_run, then ck.mu never held across a checkpoint.
+ * ck.mu (ck.shared is set by start before any thread can take it, and cleared by stop
+ * under shared_mu); one checkpoint at a time in the process (ckpt_run). Lock order:
+ * shared_mu (a taker), the writers' mutex (sq_writer_hold, sq_begin), ckpt_run; ck.mu is
+ * never held while taking another.
  * A connection whose hook belongs to a stopped checkpointer (an older generation) falls
  * back to checkpointing itself at SQ_AUTOCKPT pages, as connections without one do.
  */
@@ -275,17 +277,16 @@ store_checkpointer *store_sqlite_checkpointer_start(const char *path,
     if (rc != 0)
         ck.on = false;
     pthread_mutex_unlock(&ck.mu);
-    if (rc == 0)
+    if (rc == 0) { /* after ck.on: its commits are reported too */
         ck.shared = shared_open(path);
-    if (rc != 0) {
-        fk_fail(err, FK_EIO, "", "checkpointer: cannot start its thread");
-        sqlite3_close(ck.db);
-        ck.db = NULL;
-        free(ck.path);
-        ck.path = NULL;
-        return NULL;
+        return &ck;
     }
-    return &ck;
+    fk_fail(err, FK_EIO, "", "checkpointer: cannot start its thread");
+    sqlite3_close(ck.db);
+    ck.db = NULL;
+    free(ck.path);
+    ck.path = NULL;
+    return NULL;
 }
 
 void store_checkpointer_stop(store_checkpointer *c)
