@@ -142,13 +142,19 @@ int cmd_serve(int argc, char **argv)
     if (!st)
         return 1;
     store_close(st);
+    fk_err err;
+    /* before every handle of the server: their commits then leave checkpoints to it */
+    store_checkpointer *ckpt = store_checkpointer_start(cfg->data_dir, NULL, &err);
+    if (!ckpt)
+        log_warn("serve", "the handles checkpoint at their commits: %s", err.message);
     policy *pol = cli_load_policy("serve", cfg->data_dir, a.policy, a.policy_local);
-    if (!pol)
+    if (!pol) {
+        store_checkpointer_stop(ckpt);
         return 1;
+    }
     cfg->policy = pol;
     tracing *tr = tracing_new(pol);
     char snap[4096];
-    fk_err err;
     if (tracing_snapshot_path(cfg->data_dir, pol, snap, sizeof snap, &err) == 0)
         tracing_set_snapshot(tr, snap);
     else
@@ -171,6 +177,7 @@ int cmd_serve(int argc, char **argv)
         codes_runtime_stop(codes);
         tracing_free(tr);
         policy_free(pol);
+        store_checkpointer_stop(ckpt);
         return cli_fail("serve", &err);
     }
     log_info("serve", "policy %s (%s), %zu local overrides", policy_id(pol), policy_title(pol),
@@ -189,5 +196,6 @@ int cmd_serve(int argc, char **argv)
     throttle_free(logins);
     tracing_free(tr);
     policy_free(pol);
+    store_checkpointer_stop(ckpt); /* last: every handle it watched is closed */
     return 0;
 }

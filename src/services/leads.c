@@ -167,26 +167,21 @@ static void audit_push(const actor *a, const epicase *k, int64_t first, int64_t 
     actor_audit(a, rec, "create", "lead", first, detail);
 }
 
-int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t case_id,
-                        int64_t *first_id, int64_t *last_id, fk_err *err)
+/* The push of case_id on st, one unit after the case's read (audited on its own). */
+static int push_unit(store *st, const policy *pol, const actor *a, int64_t case_id,
+                     int64_t *first, int64_t *last, fk_err *err)
 {
     epicase k;
     lead_push p;
-    int64_t first = 0, last = -1;
-    *first_id = 0;
-    *last_id = -1;
-    /* pushing a case's contacts is the epidemiologists' act (contacts need PERM_TRACE),
-     * working the leads the communities' */
-    if (actor_require(a, PERM_LEADS, err) != 0 || actor_require(a, PERM_TRACE, err) != 0 ||
-        registry_case_get(st, a, case_id, &k, err) != 0 || push_of(pol, a, &k, &p, err) != 0)
+    if (registry_case_get(st, a, case_id, &k, err) != 0 || push_of(pol, a, &k, &p, err) != 0)
         return -1;
     /* the audit row names ids the insert makes: written in the same unit, after it */
     if (store_begin(st, err) != 0)
         return -1;
     audit_rec rec;
-    int rc = store_lead_push(st, &p, NULL, &first, &last, err);
-    if (rc == 0 && last >= first) {
-        audit_push(a, &k, first, last, &rec);
+    int rc = store_lead_push(st, &p, NULL, first, last, err);
+    if (rc == 0 && *last >= *first) {
+        audit_push(a, &k, *first, *last, &rec);
         rc = store_audit_append(st, &rec, err);
     }
     if (rc == 0)
@@ -195,6 +190,26 @@ int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t ca
         store_rollback(st);
         return -1;
     }
+    return 0;
+}
+
+int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t case_id,
+                        int64_t *first_id, int64_t *last_id, fk_err *err)
+{
+    int64_t first = 0, last = -1;
+    *first_id = 0;
+    *last_id = -1;
+    /* pushing a case's contacts is the epidemiologists' act (contacts need PERM_TRACE),
+     * working the leads the communities' */
+    if (actor_require(a, PERM_LEADS, err) != 0 || actor_require(a, PERM_TRACE, err) != 0)
+        return -1;
+    /* on the process's shared handle: its cache still holds the contacts' and persons'
+     * pages the last push read, whichever thread pushed */
+    store *w = store_shared_take(st);
+    int rc = push_unit(w, pol, a, case_id, &first, &last, err);
+    store_shared_give(st, w);
+    if (rc != 0)
+        return -1;
     *first_id = first;
     *last_id = last;
     return 0;

@@ -41,23 +41,33 @@ static int st_mkdirs(const char *dir, fk_err *err)
     return 0;
 }
 
-store *store_open(const char *location, fk_err *err)
+/* The database file of `location` (OUT: path, PATH_MAX), its directory made. */
+static int st_db_path(const char *location, char *path, fk_err *err)
 {
-    if (!location || !*location) {
-        fk_fail(err, FK_EINVAL, "data_dir", "no data directory given");
-        return NULL;
-    }
+    if (!location || !*location)
+        return fk_fail(err, FK_EINVAL, "data_dir", "no data directory given");
     const char *dir = location;
     if (!strncmp(location, "sqlite:", 7))
         dir = location + 7;
     if (st_mkdirs(dir, err) != 0)
-        return NULL;
+        return -1;
+    if (snprintf(path, PATH_MAX, "%s/fangkong.db", dir) >= PATH_MAX)
+        return fk_fail(err, FK_EINVAL, "data_dir", "data directory path too long");
+    return 0;
+}
+
+store *store_open(const char *location, fk_err *err)
+{
     char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/fangkong.db", dir) >= (int)sizeof path) {
-        fk_fail(err, FK_EINVAL, "data_dir", "data directory path too long");
-        return NULL;
-    }
-    return store_sqlite_open(path, err);
+    return st_db_path(location, path, err) == 0 ? store_sqlite_open(path, err) : NULL;
+}
+
+store_checkpointer *store_checkpointer_start(const char *location,
+                                             const store_checkpoint_limits *lim, fk_err *err)
+{
+    char path[PATH_MAX];
+    return st_db_path(location, path, err) == 0 ? store_sqlite_checkpointer_start(path, lim, err)
+                                                : NULL;
 }
 
 void store_close(store *st)

@@ -51,6 +51,35 @@ typedef struct store store;
 store *store_open(const char *location, fk_err *err);
 void store_close(store *st);
 
+/* ---- checkpoints ----------------------------------------------------------------------
+ * A long-running process (the server) copies the write-ahead log into the database in a
+ * thread of its own, so that no request's commit waits for a checkpoint. Started after
+ * the migrations and before the handles it is to serve: handles opened afterwards on the
+ * same store in this process report their commits to it instead of checkpointing
+ * themselves (handles of other processes, and those opened before, keep checkpointing at
+ * their own commits). Every limit 0 takes its default: the thread copies once `pages`
+ * WAL pages wait (4,000, 16 MiB), and everything, truncating the WAL, `idle_ms` (1,000)
+ * after the last commit; a commit that leaves `hard_pages` (40,000) uncopied copies them
+ * itself. Durability is unchanged (a commit is durable in the WAL before it returns).
+ * One per process; start returns NULL with err (FK_EBUSY: one runs already; FK_EIO).
+ * stop: after every handle watched is closed, or they go back to checkpointing
+ * themselves; NULL is a no-op. Thread safety: start and stop from one thread. */
+typedef struct store_checkpointer store_checkpointer;
+typedef struct store_checkpoint_limits {
+    int pages, hard_pages, idle_ms;
+} store_checkpoint_limits;
+store_checkpointer *store_checkpointer_start(const char *location,
+                                             const store_checkpoint_limits *lim, fk_err *err);
+void store_checkpointer_stop(store_checkpointer *c);
+/* For a big write from any thread (a case's push): the process's shared handle on the
+ * same store, taken until store_shared_give, or `st` itself when there is none (no
+ * checkpointer: the CLI) or st is inside a unit. One connection that such writers take
+ * in turn keeps its page cache from one request to the next, where each worker's handle
+ * loses its cache whenever another handle commits. Call from outside any unit; the taker
+ * is the only user of the handle until it gives it back (the next taker waits). */
+store *store_shared_take(store *st);
+void store_shared_give(store *st, store *taken);
+
 /* Schema version after migrations; the newest version this binary knows. */
 int store_schema_version(store *st);
 int store_schema_latest(void);

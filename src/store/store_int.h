@@ -437,5 +437,9 @@ struct store {
  * (its directory exists) and apply pending migrations. NULL + err on failure. */
 store *store_sqlite_open(const char *path, fk_err *err);
 int store_sqlite_schema_latest(void);
+/* The checkpointer of the database file `path` (store.h: store_checkpointer_start). */
+store_checkpointer *store_sqlite_checkpointer_start(const char *path,
+                                                    const store_checkpoint_limits *lim,
+                                                    fk_err *err);
 
 #endif

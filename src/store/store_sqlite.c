@@ -150,6 +150,14 @@ static int sq_exec_sql(struct sq_store *s, const char *sql, fk_err *err)
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Ends one unit (depth - 1); the end of the outermost releases the writer lock. */
+void sq_writer_hold(bool hold)
+{
+    if (hold)
+        pthread_mutex_lock(&writer_lock);
+    else
+        pthread_mutex_unlock(&writer_lock);
+}
+
 static void unit_finished(struct sq_store *s)
 {
     s->depth--;
@@ -580,12 +588,16 @@ static int sq_configure(struct sq_store *s, fk_err *err)
      * pages (40 MiB) instead of SQLite's 1,000: the checkpoint runs inside the commit
      * that crosses the mark, under the write lock every writer waits for, and a page
      * written by many commits in between (the indexes, the counters) is copied once;
-     * batch allocations spent a third less time committing. */
-    return sq_exec_sql(s,
-                       "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
-                       "PRAGMA wal_autocheckpoint=10000;",
-                       err);
+     * batch allocations spent a third less time committing. In a process that runs a
+     * checkpointer (the server) its thread copies instead (store_sqlite_checkpoint.c). */
+    if (sq_exec_sql(s,
+                    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                    "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+                    "PRAGMA wal_autocheckpoint=" SQ_STR(SQ_AUTOCKPT) ";",
+                    err) != 0)
+        return -1;
+    sq_checkpoint_watch(s->db);
+    return 0;
 }
 
 /* Before SQLite initialises, once: no memory statistics (nothing reads them), so an

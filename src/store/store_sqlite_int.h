@@ -89,6 +89,16 @@ struct sq_store {
 
 #define SQ(st) ((struct sq_store *)(st))
 
+/* ---- checkpoints (store_sqlite_checkpoint.c) ---------------------------------------- */
+/* WAL pages at which a connection checkpoints by itself (wal_autocheckpoint) when no
+ * checkpointer of its process watches it, or its checkpointer has stopped. */
+#define SQ_AUTOCKPT 10000
+#define SQ_STR_(x) #x
+#define SQ_STR(x) SQ_STR_(x)
+/* Called by every new connection: when this process's checkpointer runs on the same
+ * database file, the connection reports its commits to it instead of checkpointing. */
+void sq_checkpoint_watch(sqlite3 *db);
+
 /* ---- statements and errors (store_sqlite.c) --------------------------------------- */
 
 /* The cached statement `id` (prepared from `sql` on first use), reset and unbound.
@@ -111,6 +121,10 @@ int sq_bind_text(sqlite3_stmt *st, int idx, const char *text);
 void sq_col_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
 
 /* ---- units (store_sqlite.c) -------------------------------------------------------- */
+/* Take (true) or release (false) the mutex this process's writers queue on before BEGIN
+ * IMMEDIATE (the checkpointer's idle truncation: no writer begins meanwhile). Not while
+ * holding a unit. */
+void sq_writer_hold(bool hold);
 int sq_begin(struct sq_store *s, fk_err *err);
 int sq_commit(struct sq_store *s, fk_err *err);
 void sq_rollback(struct sq_store *s);

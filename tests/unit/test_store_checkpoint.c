@@ -1,0 +1,194 @@
+/* test_store_checkpoint.c - the server's checkpointer (store_checkpointer_start): its
+ * thread copies the WAL into the database file and truncates it when the writers are
+ * idle; a writer past the cap copies by itself; after stop the handles still commit; the
+ * shared handle for big writers while it runs.
+ * Each test gets a fresh temporary data directory. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "store/store.h"
+
+typedef struct fixture { char *dir; char db[512], wal[512]; } fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    fk_err err;
+    f->dir = test_tmpdir();
+    snprintf(f->db, sizeof f->db, "%s/fangkong.db", f->dir);
+    snprintf(f->wal, sizeof f->wal, "%s/fangkong.db-wal", f->dir);
+    store *st = store_open(f->dir, &err); /* the migrations, before the checkpointer */
+    if (!st)
+        fail_msg("store_open: %s", err.message);
+    store_close(st);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    test_rmdir(f->dir);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+static int64_t file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+/* `commits` commits of `rows` audit records each (about 300 bytes a row). */
+static void write_audit(store *st, int commits, int rows)
+{
+    fk_err err;
+    for (int c = 0; c < commits; c++) {
+        assert_int_equal(store_begin(st, &err), 0);
+        for (int r = 0; r < rows; r++) {
+            audit_rec a = {0};
+            snprintf(a.actor, sizeof a.actor, "tester");
+            snprintf(a.action, sizeof a.action, "create");
+            snprintf(a.entity, sizeof a.entity, "person");
+            a.entity_id = c * rows + r + 1;
+            memset(a.detail, 'x', 250);
+            assert_int_equal(store_audit_append(st, &a, &err), 0);
+        }
+        assert_int_equal(store_commit(st, &err), 0);
+    }
+}
+
+/* Rows of the audit log with actor 'tester' in the database FILE alone: a copy of it
+ * without the WAL, so only what a checkpoint copied is there. */
+static int64_t audit_rows_in_file(const fixture *f)
+{
+    char copy[600], cmd[1400];
+    snprintf(copy, sizeof copy, "%s/copy.db", f->dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f->db, copy);
+    assert_int_equal(system(cmd), 0);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open_v2(copy, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'",
+                                        -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    remove(copy);
+    return n;
+}
+
+/* Wait (up to 30 s: not a timing assertion, a bound on a hang) for the WAL to be empty. */
+static bool wal_emptied(const fixture *f)
+{
+    const struct timespec pause = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < 1500; i++) {
+        if (file_size(f->wal) == 0)
+            return true;
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+static void thread_copies_and_truncates_when_idle(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    store_checkpoint_limits lim = {.pages = 64, .hard_pages = 1000000, .idle_ms = 100};
+    store_checkpointer *c = store_checkpointer_start(f->dir, &lim, &err);
+    assert_non_null(c);
+    assert_null(store_checkpointer_start(f->dir, &lim, &err)); /* one per process */
+    assert_int_equal(err.code, FK_EBUSY);
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    write_audit(st, 40, 100); /* about 3 MiB: many passes of 64 pages */
+    assert_true(file_size(f->wal) > 0);
+    assert_true(wal_emptied(f));
+    assert_int_equal(audit_rows_in_file(f), 4000);
+    /* and again after the truncation: the WAL grows anew and is copied again */
+    write_audit(st, 5, 100);
+    assert_true(wal_emptied(f));
+    assert_int_equal(audit_rows_in_file(f), 4500);
+    store_close(st);
+    store_checkpointer_stop(c);
+}
+
+static void writer_past_the_cap_copies_itself(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    /* the thread never runs: its mark is out of reach and idle is an hour away */
+    store_checkpoint_limits lim = {.pages = 1000000, .hard_pages = 64, .idle_ms = 3600000};
+    store_checkpointer *c = store_checkpointer_start(f->dir, &lim, &err);
+    assert_non_null(c);
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    write_audit(st, 200, 20); /* about 1,500 pages in all, 2 to 3 pages a commit */
+    /* every commit past 64 frames copied them; the next write restarted the WAL */
+    int64_t wal = file_size(f->wal);
+    assert_true(wal > 0 && wal < 100 * 4200);
+    assert_true(audit_rows_in_file(f) >= 4000 - 64 * 10);
+    /* stopped with the handle open: it commits on, checkpointing itself */
+    store_checkpointer_stop(c);
+    write_audit(st, 3, 20);
+    store_close(st);
+    st = store_open(f->dir, &err);
+    assert_non_null(st);
+    store_close(st);
+    assert_int_equal(audit_rows_in_file(f), 4060); /* the last close copied the rest */
+}
+
+static int64_t audit_rows(store *st)
+{
+    fk_err err;
+    audit_filter af = {.actor = "tester", .limit = 1};
+    audit_list al;
+    assert_int_equal(store_audit_list(st, &af, &al, &err), 0);
+    int64_t n = al.total;
+    audit_list_free(&al);
+    return n;
+}
+
+static void shared_handle_while_running(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    assert_ptr_equal(store_shared_take(st), st); /* no checkpointer: the caller's own */
+    store_shared_give(st, st);
+    store_checkpointer *c = store_checkpointer_start(f->dir, NULL, &err);
+    assert_non_null(c);
+    store *w = store_shared_take(st);
+    assert_non_null(w);
+    assert_ptr_not_equal(w, st);
+    write_audit(w, 2, 10);
+    store_shared_give(st, w);
+    assert_int_equal(audit_rows(st), 20); /* committed: every handle sees it */
+    assert_ptr_equal(store_shared_take(st), w); /* given back: taken again */
+    store_shared_give(st, w);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_ptr_equal(store_shared_take(st), st); /* inside a unit: the caller's own */
+    store_shared_give(st, st);
+    store_rollback(st);
+    store_checkpointer_stop(c);
+    assert_ptr_equal(store_shared_take(st), st);
+    store_shared_give(st, st);
+    store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(thread_copies_and_truncates_when_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(writer_past_the_cap_copies_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(shared_handle_while_running, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
