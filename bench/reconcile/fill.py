@@ -41,7 +41,7 @@ for j in range(n_tubes):
                 "opened_at, opened_by) VALUES (?,?,?,10,'open',?,'bench',?,'bench')",
                 (f"RB{rnd:02d}-{j:010d}", rnd, site_ids[j // 50], t0, t0 + j % 3600))
     tube_ids.append(cur.lastrowid)
-# a member's id is its tube's id * 128 + its place (migration 0034)
+# a member's id is its tube's id * 128 + its place (migration 0032)
 cur.executemany("INSERT INTO tube_members (id, tube_id, person_id, round_id, scanned_at, scanned_by) "
                 "VALUES (?,?,?,?,?,'bench')",
                 ((tube_ids[k // 10] * 128 + k % 10 + 1, tube_ids[k // 10], p, rnd, t0 + (k // 10) % 3600)

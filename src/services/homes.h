@@ -8,7 +8,7 @@
  * Contract:
  *  - homes_places answers exactly as store_person_places (store_isolation.h) for the same
  *    ids in the same unit: what it kept is used only while the store's homes_version
- *    (migrations 0027 and 0032, moved by every change of a home, whoever writes it) is the
+ *    (migrations 0027 and 0031, moved by every change of a home, whoever writes it) is the
  *    one it was kept at; when the version has moved, everything kept is forgotten and read
  *    again as batches need it.
  *  - Kept: every located home, by its building's coordinates or, without them (no

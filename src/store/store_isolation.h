@@ -172,7 +172,7 @@ int store_person_places(store *st, const int64_t *ids, size_t n, person_place *o
 /* The area of leads ids[0..n) in one read: areas[i] "" when there is no lead ids[i]
  * (or it is 0). For a batch's lead checks. */
 int store_lead_areas(store *st, const int64_t *ids, size_t n, char (*areas)[16], fk_err *err);
-/* The version of the persons' homes (migrations 0027, 0032): it moves with every change
+/* The version of the persons' homes (migrations 0027, 0031): it moves with every change
  * of a person's household, community or birth date, of a household's building, of a
  * building's coordinates or grid, with every new building, and with every deletion of
  * any of them. Read it inside the unit whose reads it vouches for. */

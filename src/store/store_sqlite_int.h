@@ -189,7 +189,7 @@ int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, 
 void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix);
 
 /* The members of tube `tube` (an SQL expression) as alias m: a member's id is
- * tube_id * 128 + its place, 1..100 (migration 0034), so a tube's members are an id
+ * tube_id * 128 + its place, 1..100 (migration 0032), so a tube's members are an id
  * range, read through the table itself; written out because SQLite does not derive the
  * range from m.tube_id. Both operands are evaluated as SQL text: parenthesised. */
 #define SQ_MEMBERS_OF(m, tube)                                                               \

@@ -83,7 +83,7 @@ static int sq_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, voi
     sq_binds b = {0};
     sq_bind_add_int(&b, round_id);
     /* through the round's sites and tubes: tube_members has no index leading with the
-     * round (migration 0034) */
+     * round (migration 0032) */
     return each_row(SQ(st), "SELECT m.person_id FROM sampling_sites s JOIN tubes t ON "
                     "t.site_id = s.id JOIN tube_members m ON " SQ_MEMBERS_OF("m", "t.id")
                     " WHERE s.round_id = ?1 AND m.round_id = ?1", &b,
@@ -136,7 +136,7 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
  * per-row triggers and foreign-key probes (bench/README.md: those were two thirds of
  * the write):
  *   1. the members are inserted at their places (id = tube * 128 + place, migration
- *      0034) with this connection's triggers and foreign-key checks off
+ *      0032) with this connection's triggers and foreign-key checks off
  *      (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
  *      schema's, switched back on before the call returns, whatever happens); the ids
  *      and UNIQUE(person_id, round_id) still refuse a place or a person twice;

@@ -1,5 +1,5 @@
 -- fangkong: foreign keys off
--- 0032: rooms and allocations rebuilt with their CHECK constraints spelled as comparisons
+-- 0031: rooms and allocations rebuilt with their CHECK constraints spelled as comparisons
 -- joined by OR instead of IN lists; the homes version also moved by a new building and
 -- by a building's grid.
 --
@@ -22,7 +22,7 @@
 DROP TRIGGER allocations_vacant;
 DROP TRIGGER allocations_share;
 
-CREATE TABLE rooms_0032 (
+CREATE TABLE rooms_0031 (
     id           INTEGER PRIMARY KEY,
     facility_id  INTEGER NOT NULL REFERENCES facilities(id),
     number       TEXT NOT NULL CHECK (length(number) BETWEEN 1 AND 31),
@@ -32,9 +32,9 @@ CREATE TABLE rooms_0032 (
     state_since  INTEGER NOT NULL,
     UNIQUE (facility_id, number)
 );
-INSERT INTO rooms_0032 SELECT * FROM rooms;
+INSERT INTO rooms_0031 SELECT * FROM rooms;
 DROP TABLE rooms;
-ALTER TABLE rooms_0032 RENAME TO rooms;
+ALTER TABLE rooms_0031 RENAME TO rooms;
 CREATE INDEX rooms_vacant ON rooms(facility_id, id) WHERE state = 'vacant';
 CREATE INDEX rooms_cleaning ON rooms(state_since) WHERE state = 'cleaning';
 
@@ -68,7 +68,7 @@ BEGIN
     SELECT RAISE(ABORT, 'rooms are never deleted: set them out_of_order');
 END;
 
-CREATE TABLE allocations_0032 (
+CREATE TABLE allocations_0031 (
     id           INTEGER PRIMARY KEY,
     room_id      INTEGER NOT NULL REFERENCES rooms(id),
     person_id    INTEGER NOT NULL REFERENCES persons(id),
@@ -83,9 +83,9 @@ CREATE TABLE allocations_0032 (
     CHECK ((state = 'ended') = (ended_at IS NOT NULL)),
     CHECK (primary_id IS NULL OR primary_id <> id)
 );
-INSERT INTO allocations_0032 SELECT * FROM allocations;
+INSERT INTO allocations_0031 SELECT * FROM allocations;
 DROP TABLE allocations;
-ALTER TABLE allocations_0032 RENAME TO allocations;
+ALTER TABLE allocations_0031 RENAME TO allocations;
 CREATE UNIQUE INDEX allocations_person_active ON allocations(person_id) WHERE state <> 'ended';
 CREATE INDEX allocations_primary ON allocations(primary_id) WHERE primary_id IS NOT NULL;
 CREATE UNIQUE INDEX allocations_room_holders

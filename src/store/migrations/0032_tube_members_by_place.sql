@@ -1,5 +1,5 @@
 -- fangkong: foreign keys off
--- 0034: tube_members keyed by the member's place in its tube, two B-trees a scan
+-- 0032: tube_members keyed by the member's place in its tube, two B-trees a scan
 -- instead of four. A member's id is now tube_id * 128 + place, place 1..size (a tube's
 -- size is at most 100, tubes' CHECK): the table, ordered by id, is ordered by tube and
 -- then by scan order within the tube, so it is its own index by tube (a tube's members
@@ -21,7 +21,7 @@
 -- The rebuild (create, copy, drop, rename) runs with foreign keys off (first line: the
 -- migration runner checks every foreign key before it commits); existing members get
 -- their places in their tube's id order, which was their scan order.
-CREATE TABLE tube_members_0034 (
+CREATE TABLE tube_members_0032 (
     id         INTEGER PRIMARY KEY,
     tube_id    INTEGER NOT NULL REFERENCES tubes(id),
     person_id  INTEGER NOT NULL REFERENCES persons(id),
@@ -31,12 +31,12 @@ CREATE TABLE tube_members_0034 (
     UNIQUE (person_id, round_id),
     CHECK (id > tube_id * 128 AND id <= tube_id * 128 + 100)
 );
-INSERT INTO tube_members_0034 (id, tube_id, person_id, round_id, scanned_at, scanned_by)
+INSERT INTO tube_members_0032 (id, tube_id, person_id, round_id, scanned_at, scanned_by)
 SELECT tube_id * 128 + row_number() OVER (PARTITION BY tube_id ORDER BY id), tube_id,
        person_id, round_id, scanned_at, scanned_by
 FROM tube_members ORDER BY tube_id, id;
 DROP TABLE tube_members;
-ALTER TABLE tube_members_0034 RENAME TO tube_members;
+ALTER TABLE tube_members_0032 RENAME TO tube_members;
 
 CREATE TRIGGER tube_members_guard BEFORE INSERT ON tube_members
 WHEN NOT EXISTS (SELECT 1 FROM tubes t WHERE t.id = NEW.tube_id AND t.state = 'open'
