@@ -182,7 +182,7 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
 };
 
 static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
@@ -605,6 +605,15 @@ static int sq_code_get(store *st, int64_t person_id, code_rec *out, fk_err *err)
     return 1;
 }
 
+/* One page, no join: what a scan reads before it answers from memory (migration 0033). */
+static int sq_code_answers_version(store *st, int64_t *version, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_stmt *q = cached(s, CS_ANSWERS_VERSION,
+                             "SELECT version FROM code_answers_version WHERE id = 1", NULL, err);
+    return q ? sq_int_query(s, q, version, err) : -1;
+}
+
 static void change_row(sqlite3_stmt *q, void *item)
 {
     code_change_rec *c = item;
@@ -782,6 +791,7 @@ const struct store_codes_ops sq_codes_ops = {
     .touch = sq_codes_touch,
     .recompute = sq_codes_recompute,
     .code_get = sq_code_get,
+    .code_answers_version = sq_code_answers_version,
     .code_history = sq_code_history,
     .override_insert = sq_override_insert,
     .override_get = sq_override_get,
