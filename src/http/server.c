@@ -146,9 +146,13 @@ static void spool_chunk(http_server *srv, conn_state *cs, const char *data, size
     }
 }
 
+/* A GET or HEAD carries no body to spool: the route table is searched for them once, at
+ * dispatch (a gate's scan is a GET). */
 static bool upload_route(const char *method, const char *url)
 {
     const route *rt;
+    if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+        return false;
     return router_find(method, url, NULL, &rt) == ROUTE_FOUND && rt->upload;
 }
 
