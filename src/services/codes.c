@@ -601,20 +601,23 @@ int codes_public_code(store *st, throttle *t, const policy *pol, const code_key 
 
 /* ---- the scan: what each worker thread keeps -------------------------------------------------
  *
- * A gate's scan is the platform's hottest call: a gate scans the same few hundred codes
- * of a queue again and again, each within its token's life. Each thread that scans keeps,
- * without locks (its own memory, freed when the thread ends):
+ * A gate's scan is the platform's hottest call, and a code is scanned again and again:
+ * at each gate and door a person passes, a queue's codes scanned twice, a token's every
+ * scan within its life (bench/codes cycles 3,000 tokens: the best case of what follows;
+ * a scan whose person was never kept costs what it did before, plus the version). Each
+ * thread that scans keeps, without locks (its own memory, freed when the thread ends):
  *  - tokens: the exact 64 characters of each token whose MAC held, with the person and
  *    expiry it carries. A scan of those same bytes skips the HMAC (a forged token never
  *    gets in: only what verified is kept, compared byte for byte, never by a hash
  *    alone); the expiry is checked on every scan as before.
  *  - answers: each person's answer (colour, rule, its Chinese name, masked name, last
  *    negative test, override) with the store's code_answers_version it was read at
- *    (migration 0033). A scan reads that version (one row) and uses the answer only while
- *    it has not moved; every writer of what the answer is made of moves it, in this
- *    process or another, so a change shows on the very next scan. The version is read
- *    before the answer: a change committed in between leaves a newer answer under an
- *    older version, read again next time, never the reverse.
+ *    (migration 0033). A scan reads that version (one row, and no row at all while no
+ *    transaction committed since its last read: store_sqlite_codes.c) and uses the
+ *    answer only while it has not moved; every writer of what the answer is made of
+ *    moves it, in this process or another, so a change shows on the very next scan. The
+ *    version is read before the answer: a change committed in between leaves a newer
+ *    answer under an older version, read again next time, never the reverse.
  * Both are open-addressed tables of SCAN_SLOTS; at three quarters full one is emptied
  * whole (bounded memory, no eviction bookkeeping; a gate's working set is far smaller). */
 #define SCAN_SLOTS 8192
