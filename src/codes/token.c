@@ -103,7 +103,12 @@ int code_token_verify(const code_key *k, const char *token, int64_t now, int64_t
         return fk_fail(err, FK_EFORBIDDEN, "token", "token: not issued by this platform");
     *person_id = (int64_t)get_le64(raw);
     *expires = (int64_t)get_le64(raw + 8);
-    if (*expires <= now)
+    return code_token_expiry(*expires, now, err);
+}
+
+int code_token_expiry(int64_t expires, int64_t now, fk_err *err)
+{
+    if (expires <= now)
         return fk_fail(err, FK_EGONE, "token", "token: expired; show the code again for a new one");
     return 0;
 }

@@ -44,5 +44,8 @@ void code_token_make(const code_key *k, int64_t person_id, int64_t expires,
  * each naming the field "token". */
 int code_token_verify(const code_key *k, const char *token, int64_t now, int64_t *person_id,
                       int64_t *expires, fk_err *err);
+/* The expiry step alone, for a token verified before (a scan's memo of verified tokens,
+ * services/codes.c): 0, or -1 with FK_EGONE naming "token" as code_token_verify says it. */
+int code_token_expiry(int64_t expires, int64_t now, fk_err *err);
 
 #endif

@@ -272,6 +272,8 @@ struct codes_runtime {
     scan_audit_rec *fill, *spare; /* SCAN_QUEUE entries each */
     size_t n;                     /* entries in fill */
     int64_t lost, last_at;
+    pthread_key_t memory_key;     /* each thread's scan_memory (see codes_scan) */
+    bool memory_key_made;
 };
 
 const code_key *codes_runtime_key(const codes_runtime *rt)
@@ -395,6 +397,7 @@ codes_runtime *codes_runtime_start(const char *data_dir, fk_err *err)
     pthread_mutex_init(&rt->mu, NULL);
     pthread_mutex_init(&rt->drain_mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
+    rt->memory_key_made = pthread_key_create(&rt->memory_key, free) == 0;
     if (pthread_create(&rt->thread, NULL, scan_writer, rt) != 0) {
         codes_runtime_stop(rt);
         fk_fail(err, FK_EINTERNAL, "", "codes: cannot start the scan audit writer");
@@ -414,6 +417,10 @@ void codes_runtime_stop(codes_runtime *rt)
         pthread_cond_signal(&rt->cv);
         pthread_mutex_unlock(&rt->mu);
         pthread_join(rt->thread, NULL);
+    }
+    if (rt->memory_key_made) { /* the other threads' memory went with them (the server's) */
+        free(pthread_getspecific(rt->memory_key));
+        pthread_key_delete(rt->memory_key);
     }
     pthread_mutex_destroy(&rt->mu);
     pthread_mutex_destroy(&rt->drain_mu);
@@ -592,6 +599,166 @@ int codes_public_code(store *st, throttle *t, const policy *pol, const code_key 
     return 0;
 }
 
+/* ---- the scan: what each worker thread keeps -------------------------------------------------
+ *
+ * A gate's scan is the platform's hottest call, and a code is scanned again and again:
+ * at each gate and door a person passes, a queue's codes scanned twice, a token's every
+ * scan within its life (bench/codes cycles 3,000 tokens: the best case of what follows;
+ * a scan whose person was never kept costs what it did before, plus the version). Each
+ * thread that scans keeps, without locks (its own memory, freed when the thread ends):
+ *  - tokens: the exact 64 characters of each token whose MAC held, with the person and
+ *    expiry it carries. A scan of those same bytes skips the HMAC (a forged token never
+ *    gets in: only what verified is kept, compared byte for byte, never by a hash
+ *    alone); the expiry is checked on every scan as before.
+ *  - answers: each person's answer (colour, rule, its Chinese name, masked name, last
+ *    negative test, override) with the store's code_answers_version it was read at
+ *    (migration 0033). A scan reads that version (one row, and no row at all while no
+ *    transaction committed since its last read: store_sqlite_codes.c) and uses the
+ *    answer only while it has not moved; every writer of what the answer is made of
+ *    moves it, in this process or another, so a change shows on the very next scan. The
+ *    version is read before the answer: a change committed in between leaves a newer
+ *    answer under an older version, read again next time, never the reverse.
+ * Both are open-addressed tables of SCAN_SLOTS; at three quarters full one is emptied
+ * whole (bounded memory, no eviction bookkeeping; a gate's working set is far smaller). */
+#define SCAN_SLOTS 8192
+#define SCAN_FULL (SCAN_SLOTS / 4 * 3)
+
+typedef struct token_slot {
+    char token[CODE_TOKEN_CHARS]; /* the verified bytes; token[0] == 0: empty */
+    int64_t person_id, expires;
+} token_slot;
+
+typedef struct answer_slot {
+    int64_t person_id, version; /* version 0: empty */
+    int64_t last_negative_at, override_id;
+    char colour[8], rule[48], rule_zh[128], name_masked[64];
+} answer_slot;
+
+typedef struct scan_memory {
+    size_t n_tokens, n_answers;
+    token_slot tokens[SCAN_SLOTS];
+    answer_slot answers[SCAN_SLOTS];
+} scan_memory;
+
+static scan_memory *scan_memory_of(codes_runtime *rt)
+{
+    if (!rt->memory_key_made)
+        return NULL;
+    scan_memory *m = pthread_getspecific(rt->memory_key);
+    if (!m) {
+        m = calloc(1, sizeof *m); /* NULL: this thread scans without memory */
+        if (m && pthread_setspecific(rt->memory_key, m) != 0) {
+            free(m);
+            m = NULL;
+        }
+    }
+    return m;
+}
+
+static size_t slot_of(uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & (SCAN_SLOTS - 1);
+}
+
+/* The token's slot: where it is kept, or the empty one where it would go. The key is
+ * eight characters of its MAC (uniform for tokens that verified). */
+static token_slot *token_find(scan_memory *m, const char *token)
+{
+    uint64_t key;
+    memcpy(&key, token + CODE_TOKEN_CHARS - sizeof key, sizeof key);
+    for (size_t i = slot_of(key);; i = (i + 1) & (SCAN_SLOTS - 1)) {
+        token_slot *t = &m->tokens[i];
+        if (!t->token[0] || !memcmp(t->token, token, CODE_TOKEN_CHARS))
+            return t;
+    }
+}
+
+/* The token's person and expiry: from memory when these exact bytes verified before,
+ * else verified (code_token_verify's answers and errors) and kept. */
+static int token_check(codes_runtime *rt, scan_memory *m, const char *token, int64_t now,
+                       int64_t *person_id, int64_t *expires, fk_err *err)
+{
+    if (!m || !token || strlen(token) != CODE_TOKEN_CHARS)
+        return code_token_verify(&rt->key, token, now, person_id, expires, err);
+    token_slot *t = token_find(m, token);
+    if (t->token[0]) {
+        *person_id = t->person_id;
+        *expires = t->expires;
+        return code_token_expiry(t->expires, now, err);
+    }
+    if (code_token_verify(&rt->key, token, now, person_id, expires, err) != 0)
+        return -1;
+    if (m->n_tokens >= SCAN_FULL) {
+        memset(m->tokens, 0, sizeof m->tokens);
+        m->n_tokens = 0;
+        t = token_find(m, token);
+    }
+    memcpy(t->token, token, CODE_TOKEN_CHARS);
+    t->person_id = *person_id;
+    t->expires = *expires;
+    m->n_tokens++;
+    return 0;
+}
+
+static answer_slot *answer_find(scan_memory *m, int64_t person_id)
+{
+    for (size_t i = slot_of((uint64_t)person_id);; i = (i + 1) & (SCAN_SLOTS - 1)) {
+        answer_slot *a = &m->answers[i];
+        if (!a->version || a->person_id == person_id)
+            return a;
+    }
+}
+
+static void answer_keep(scan_memory *m, answer_slot *a, const code_view *v, int64_t version)
+{
+    if (!a->version && m->n_answers >= SCAN_FULL) {
+        memset(m->answers, 0, sizeof m->answers);
+        m->n_answers = 0;
+        a = answer_find(m, v->code.person_id);
+    }
+    if (!a->version)
+        m->n_answers++;
+    a->person_id = v->code.person_id;
+    a->version = version;
+    a->last_negative_at = v->code.last_negative_at;
+    a->override_id = v->code.override_id;
+    snprintf(a->colour, sizeof a->colour, "%s", v->code.colour);
+    snprintf(a->rule, sizeof a->rule, "%s", v->code.rule);
+    snprintf(a->rule_zh, sizeof a->rule_zh, "%s", v->code.rule_zh);
+    snprintf(a->name_masked, sizeof a->name_masked, "%s", v->name_masked);
+}
+
+static void answer_give(const answer_slot *a, code_view *out)
+{
+    out->code.person_id = a->person_id;
+    out->code.last_negative_at = a->last_negative_at;
+    out->code.override_id = a->override_id;
+    memcpy(out->code.colour, a->colour, sizeof a->colour);
+    memcpy(out->code.rule, a->rule, sizeof a->rule);
+    memcpy(out->code.rule_zh, a->rule_zh, sizeof a->rule_zh);
+    memcpy(out->name_masked, a->name_masked, sizeof a->name_masked);
+}
+
+/* The answer's fields of a person's code: kept, or read (and kept at `version`). */
+static int scan_answer(store *st, scan_memory *m, int64_t person_id, code_view *out,
+                       fk_err *err)
+{
+    int64_t version = 0;
+    if (m && store_code_answers_version(st, &version, err) != 0)
+        return -1;
+    answer_slot *a = m && version ? answer_find(m, person_id) : NULL;
+    if (a && a->version == version) {
+        answer_give(a, out);
+        return 0;
+    }
+    if (code_of(st, person_id, &out->code, err) != 0)
+        return -1;
+    codes_mask_name(out->code.name, out->name_masked, sizeof out->name_masked);
+    if (a)
+        answer_keep(m, a, out, version);
+    return 0;
+}
+
 int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remote,
                code_view *out, fk_err *err)
 {
@@ -599,13 +766,12 @@ int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remo
     memset(out, 0, sizeof *out);
     if (!rt)
         return fk_fail(err, FK_EBUSY, "", "health codes are not served here");
-    if (code_token_verify(&rt->key, token, fk_now(), &person_id, &expires, err) != 0)
-        return -1;
-    if (code_of(st, person_id, &out->code, err) != 0)
+    scan_memory *m = scan_memory_of(rt);
+    if (token_check(rt, m, token, fk_now(), &person_id, &expires, err) != 0 ||
+        scan_answer(st, m, person_id, out, err) != 0)
         return -1;
     out->valid_until = expires;
     out->colour_zh = codes_colour_zh(out->code.colour);
-    codes_mask_name(out->code.name, out->name_masked, sizeof out->name_masked);
     codes_runtime_log_scan(rt, person_id, out->code.colour, remote);
     return 0;
 }

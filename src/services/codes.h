@@ -27,9 +27,13 @@
  *
  * Reads check PERM_CODES and the person's jurisdiction and are audited; the scan
  * (codes_scan) is public: the token is verified first (no store read for a forged or
- * expired one), then one indexed read; its audit record goes through a codes_runtime
- * queue written in batches by a background thread (see codes_runtime_start).
- * Thread safety: as the store handle passed; a codes_runtime is shared by all threads.
+ * expired one), then the answer is read, or taken from what the calling thread kept
+ * while the store's code_answers_version has not moved (migration 0033; codes.c); its
+ * audit record goes through a codes_runtime queue written in batches by a background
+ * thread (see codes_runtime_start), for every scan.
+ * Thread safety: as the store handle passed; a codes_runtime is shared by all threads,
+ * and keeps per thread that scans about 3 MB (tokens and answers), freed when the thread
+ * ends (the calling thread's by codes_runtime_stop).
  */
 #ifndef FK_SERVICES_CODES_H
 #define FK_SERVICES_CODES_H
@@ -96,7 +100,10 @@ struct throttle;
 int codes_public_code(store *st, struct throttle *t, const policy *pol, const code_key *key,
                       const char *id_number, const char *phone, const char *remote,
                       code_view *out, fk_err *err);
-/* A gate's scan of a token (public): FK_EINVAL, FK_EFORBIDDEN, FK_EGONE for bad tokens. */
+/* A gate's scan of a token (public): FK_EINVAL, FK_EFORBIDDEN, FK_EGONE for bad tokens.
+ * The view holds what the scan shows: code.person_id, colour, rule, rule_zh,
+ * last_negative_at, override_id, name_masked, colour_zh and valid_until (the token's
+ * expiry); no token, no QR, nothing else of the code. */
 int codes_scan(store *st, codes_runtime *rt, const char *token, const char *remote,
                code_view *out, fk_err *err);
 int codes_history(store *st, const actor *a, int64_t person_id, int limit,

@@ -36,6 +36,11 @@ int store_code_get(store *st, int64_t person_id, code_rec *out, fk_err *err)
     return C(st)->code_get(st, person_id, out, err);
 }
 
+int store_code_answers_version(store *st, int64_t *version, fk_err *err)
+{
+    return C(st)->code_answers_version(st, version, err);
+}
+
 int store_code_history(store *st, int64_t person_id, int limit, code_change_list *out,
                        fk_err *err)
 {

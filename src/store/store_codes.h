@@ -111,6 +111,11 @@ int store_codes_recompute(store *st, int64_t now, const char *operator_, const c
 
 /* 1 found, 0 the person has no code row yet, -1 error. */
 int store_code_get(store *st, int64_t person_id, code_rec *out, fk_err *err);
+/* The version of everything a scan's answer is made of (migration 0033): it moves with
+ * every change of a code, a person's name, the rules, a tube's result or a scan into a
+ * tube with a result, whoever writes it; 0 when the row is missing (deleted by hand:
+ * then nothing may be kept). 0 or -1. */
+int store_code_answers_version(store *st, int64_t *version, fk_err *err);
 /* The colour log of a person, newest first (limit 1..1000). */
 int store_code_history(store *st, int64_t person_id, int limit, code_change_list *out,
                        fk_err *err);

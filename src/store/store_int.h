@@ -175,6 +175,7 @@ struct store_codes_ops {
     int (*recompute)(store *st, int64_t now, const char *operator_, const char *source,
                      code_run *out, fk_err *err);
     int (*code_get)(store *st, int64_t person_id, code_rec *out, fk_err *err);
+    int (*code_answers_version)(store *st, int64_t *version, fk_err *err);
     int (*code_history)(store *st, int64_t person_id, int limit, code_change_list *out,
                         fk_err *err);
     int (*override_insert)(store *st, override_rec *o, const audit_rec *a, fk_err *err);

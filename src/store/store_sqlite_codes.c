@@ -17,6 +17,7 @@
  * touched persons, over the bound values ?1 now, ?2 the city's date today, ?3 the
  * rule's params (JSON), ?4 the overdue cut-off date. Adding a condition is one entry.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +184,7 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
 };
 
 static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
@@ -607,6 +608,79 @@ static int sq_code_get(store *st, int64_t person_id, code_rec *out, fk_err *err)
     return 1;
 }
 
+/* ---- the scan's version (migration 0033) -----------------------------------------------------
+ *
+ * A scan asks for code_answers_version before it answers from memory. Read as a
+ * statement, that is a read transaction: the WAL's read locks are fcntl calls, system
+ * calls a scan would otherwise not make. But the version cannot have moved unless a
+ * transaction committed, and every commit, by any connection of any process, rewrites
+ * the wal-index header in the -shm file that every connection maps (its change counter
+ * moves and its checksums with it: sqlite.org/walformat.html, 2.1; the format every
+ * process of every SQLite version reads). So the connection keeps the header as it was
+ * just BEFORE its last read of the version, and while the header is byte for byte the
+ * same, no commit happened since that read began and the version read then is current.
+ * The header is taken as SQLite's readers take it: both of its copies, the first then
+ * the second, equal (a writer writes the second first); a header in change, a database
+ * not in WAL mode, or a call inside a transaction or beside a statement not yet reset
+ * (an older snapshot) read the row and keep nothing. The mapping is asked of the VFS
+ * (xShmMap) each time, never kept: it lives with the connection's WAL. */
+#define WAL_HDR_BYTES 48
+#define WAL_HDR_IS_INIT 12 /* the header's isInit byte */
+
+static bool wal_header(struct sq_store *s, unsigned char out[WAL_HDR_BYTES])
+{
+    sqlite3_file *f = NULL;
+    volatile void *region = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+        !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
+        f->pMethods->xShmMap(f, 0, 32 * 1024, 0, &region) != SQLITE_OK || !region)
+        return false;
+    const volatile unsigned char *h = region;
+    unsigned char second[WAL_HDR_BYTES];
+    atomic_thread_fence(memory_order_acquire);
+    for (int i = 0; i < WAL_HDR_BYTES; i++)
+        out[i] = h[i];
+    atomic_thread_fence(memory_order_acquire);
+    for (int i = 0; i < WAL_HDR_BYTES; i++)
+        second[i] = h[WAL_HDR_BYTES + i];
+    return out[WAL_HDR_IS_INIT] && !memcmp(out, second, WAL_HDR_BYTES);
+}
+
+/* The next read starts a snapshot of its own: no transaction open, no statement of the
+ * connection stepped and not reset (either would hold an older snapshot). */
+static bool reads_now(struct sq_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        return false;
+    for (sqlite3_stmt *p = sqlite3_next_stmt(s->db, NULL); p; p = sqlite3_next_stmt(s->db, p))
+        if (sqlite3_stmt_busy(p))
+            return false;
+    return true;
+}
+
+static int sq_code_answers_version(store *st, int64_t *version, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    unsigned char hdr[WAL_HDR_BYTES];
+    bool have = sqlite3_get_autocommit(s->db) && wal_header(s, hdr);
+    if (have && s->answers_known && !memcmp(hdr, s->answers_hdr, sizeof hdr)) {
+        *version = s->answers_version;
+        return 0;
+    }
+    s->answers_known = false;
+    have = have && reads_now(s);
+    sqlite3_stmt *q = cached(s, CS_ANSWERS_VERSION,
+                             "SELECT version FROM code_answers_version WHERE id = 1", NULL, err);
+    if (!q || sq_int_query(s, q, version, err) != 0)
+        return -1;
+    if (have) {
+        memcpy(s->answers_hdr, hdr, sizeof hdr);
+        s->answers_version = *version;
+        s->answers_known = true;
+    }
+    return 0;
+}
+
 static void change_row(sqlite3_stmt *q, void *item)
 {
     code_change_rec *c = item;
@@ -784,6 +858,7 @@ const struct store_codes_ops sq_codes_ops = {
     .touch = sq_codes_touch,
     .recompute = sq_codes_recompute,
     .code_get = sq_code_get,
+    .code_answers_version = sq_code_answers_version,
     .code_history = sq_code_history,
     .override_insert = sq_override_insert,
     .override_get = sq_override_get,

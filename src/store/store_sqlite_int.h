@@ -85,6 +85,11 @@ struct sq_store {
     sqlite3_stmt *stmt[SQ_NSTMT];
     int depth;
     int version;
+    /* the health-code scan's version check (store_sqlite_codes.c): the wal-index header
+     * seen before the last read of code_answers_version, and what it read */
+    unsigned char answers_hdr[48];
+    int64_t answers_version;
+    bool answers_known;
 };
 
 #define SQ(st) ((struct sq_store *)(st))

@@ -2,7 +2,8 @@
  * 0020): tokens (round trip, every single-bit flip refused, expired, malformed, another
  * key), the key file, the QR's SVG; every colour rule with its reason on hand-made states,
  * first-match order, red_restriction, two-person overrides and their expiry, the log's
- * guard against a quiet colour change, and a recompute that writes only what changed. */
+ * guard against a quiet colour change, a recompute that writes only what changed, and
+ * the version a scan's memory is checked against (migration 0033). */
 #include "testutil.h"
 
 #include <qrencode.h>
@@ -625,6 +626,58 @@ static void recompute_writes_only_changes(void **state)
     world_close(w);
 }
 
+static int64_t answers_version(store *st)
+{
+    int64_t v = -1;
+    fk_err err;
+    assert_int_equal(store_code_answers_version(st, &v, &err), 0);
+    return v;
+}
+
+/* The version a scan reads before answering from memory (migration 0033): it stays put
+ * across commits that change no answer (the scan audit's), and moves with a rename, a
+ * code written, a rule replaced, a tube result, each made by another connection (as a
+ * process would: the wal-index header is shared), seen by the first connection's very
+ * next read, which otherwise answers without a statement. */
+static void answers_version_moves_with_the_answer(void **state)
+{
+    (void)state;
+    world *w = world_open(NULL);
+    fk_err err;
+    int64_t pid = new_person(w);
+    store *st = w->f->st;
+    int64_t v = answers_version(st);
+    assert_true(v > 0);
+    assert_int_equal(answers_version(st), v); /* nothing committed: the same */
+    scan_audit_rec scan = {.at = fk_now(), .person_id = pid};
+    snprintf(scan.colour, sizeof scan.colour, "green");
+    store *other = store_open(w->f->dir, &err);
+    assert_non_null(other);
+    assert_int_equal(store_scan_audit_append_many(other, &scan, 1, &err), 0);
+    assert_int_equal(answers_version(st), v); /* a scan's audit moves nothing */
+    sql(w, "UPDATE persons SET work_unit = 'elsewhere' WHERE id = %lld", (long long)pid);
+    assert_int_equal(answers_version(st), v); /* not a name */
+    sql(w, "UPDATE persons SET name = '欧阳某' WHERE id = %lld", (long long)pid);
+    int64_t renamed = answers_version(st);
+    assert_true(renamed > v);
+    assert_int_equal(answers_version(st), renamed);
+    new_case(w, pid, "confirmed"); /* the code turns red: written through `st` */
+    int64_t red = answers_version(st);
+    assert_true(red > renamed);
+    assert_int_equal(answers_version(other), red); /* the other connection sees it too */
+    sql(w, "UPDATE code_rules SET zh = zh || '' WHERE ord = 0");
+    int64_t rules = answers_version(st);
+    assert_true(rules > red);
+    /* inside a unit the row is read in its snapshot, and nothing is kept from it */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(answers_version(st), rules);
+    assert_int_equal(store_end(st, 0, &err), 0);
+    sql(w, "DELETE FROM code_rules WHERE ord = (SELECT max(ord) FROM code_rules)");
+    assert_true(answers_version(st) > rules);
+    store_close(other);
+    world_close(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -639,6 +692,7 @@ int main(void)
         cmocka_unit_test(overrides_need_a_second_person),
         cmocka_unit_test(no_quiet_colour_change),
         cmocka_unit_test(recompute_writes_only_changes),
+        cmocka_unit_test(answers_version_moves_with_the_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
