@@ -315,9 +315,15 @@ static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *er
     sq_bind_add_int(&b, r[n - 1].id);
     if (sq_count(s, RESULTS_REFUSED, &b, &bad, err) != 0)
         return -1;
-    return bad ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
-                         "%lld of its tubes not received by the row's lab, or with a result "
-                         "already", (long long)bad) : 0;
+    if (bad)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
+                       "%lld of its tubes not received by the row's lab, or with a result "
+                       "already", (long long)bad);
+    /* the move code_answers_result_added (0033) makes for each row, once for the batch:
+     * a scan's answer kept in memory carries its person's last negative */
+    rc = sqlite3_exec(s->db, "UPDATE code_answers_version SET version = version + 1 "
+                      "WHERE id = 1", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
 }
 
 static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,

@@ -112,19 +112,24 @@ test('a rename shows on the very next scan (the masked surname)', async () => {
   for (const s of await allOk(c.token)) assert.equal(s.name_masked, `${surname}某某`);
 });
 
-test('a negative result imported by the CLI while serving shows on the very next scan; a correction too', async () => {
+test('negative results imported by the CLI while serving show on the very next scan; a correction too', async () => {
+  // two tubes: a file of more than one first result is written as a batch with the
+  // connection's triggers off (store_sqlite_sample_flow.c), which must move the version too
   const { p, c } = await freshGreen();
+  const { p: q, c: qc } = await freshGreen();
   const round = (await jiance.post('/api/v1/testing/rounds', { name: '扫码缓存测试轮', area_code: mine, state: 'open',
     starts_at: iso(Date.now() - 2 * HOUR), ends_at: iso(Date.now() + 22 * HOUR) })).json;
   const site = (await jiance.post(`/api/v1/testing/rounds/${round.id}/sites`, { name: '缓存测试点' })).json;
-  assert.equal((await jiance.post(`/api/v1/testing/sites/${site.id}/tubes`, { barcodes: ['MEM-0001'] })).status, 201);
-  const scanned = await jiance.post('/api/v1/testing/tubes/MEM-0001/scans', { person_id: p.id });
-  assert.equal(scanned.status, 201, scanned.text);
-  assert.equal((await jiance.post('/api/v1/testing/tubes/MEM-0001/close')).status, 200);
+  assert.equal((await jiance.post(`/api/v1/testing/sites/${site.id}/tubes`, { barcodes: ['MEM-0001', 'MEM-0002'] })).status, 201);
+  for (const [tube, who] of [['MEM-0001', p], ['MEM-0002', q]]) {
+    const scanned = await jiance.post(`/api/v1/testing/tubes/${tube}/scans`, { person_id: who.id });
+    assert.equal(scanned.status, 201, scanned.text);
+    assert.equal((await jiance.post(`/api/v1/testing/tubes/${tube}/close`)).status, 200);
+  }
   const scannedAt = (await jiance.get('/api/v1/testing/tubes/MEM-0001')).json.members.find((m) => m.person_id === p.id);
   assert.ok(scannedAt, 'the person is in the tube');
   const lab = (await jiance.post('/api/v1/testing/labs', { name: '缓存测试实验室', area_code: mine.slice(0, 6) })).json;
-  assert.equal((await jiance.post('/api/v1/testing/boxes', { code: 'MEMBOX-1', site_id: site.id, barcodes: ['MEM-0001'] })).status, 201);
+  assert.equal((await jiance.post('/api/v1/testing/boxes', { code: 'MEMBOX-1', site_id: site.id, barcodes: ['MEM-0001', 'MEM-0002'] })).status, 201);
   assert.equal((await jiance.post('/api/v1/testing/boxes/MEMBOX-1/handover', { courier: '李师傅' })).status, 200);
   assert.equal((await jiance.post('/api/v1/testing/boxes/MEMBOX-1/receive', { lab_id: lab.id })).status, 200);
   // every thread keeps the answer before the result: the scan into a tube without a
@@ -132,9 +137,11 @@ test('a negative result imported by the CLI while serving shows on the very next
   const before_ = await allOk(c.token);
   const lastBefore = before_[0].last_negative_at;
   for (const s of before_) assert.equal(s.last_negative_at, lastBefore);
+  const qBefore = await allOk(qc.token);
 
   const file = path.join(dir, 'results.csv');
-  writeFileSync(file, `tube,result,ct_orf1ab,ct_n,lab,time\nMEM-0001,negative,,,${lab.id},${iso(Date.now() + 1000)}\n`);
+  writeFileSync(file, 'tube,result,ct_orf1ab,ct_n,lab,time\n' +
+    `MEM-0001,negative,,,${lab.id},${iso(Date.now() + 1000)}\nMEM-0002,negative,,,${lab.id},${iso(Date.now() + 1000)}\n`);
   const r = fangkong(['import', 'results', file, '--data', srv.dataDir]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const tube = (await jiance.get('/api/v1/testing/tubes/MEM-0001')).json;
@@ -143,6 +150,9 @@ test('a negative result imported by the CLI while serving shows on the very next
   assert.notEqual(want, lastBefore);
   for (const s of await allOk(c.token)) assert.equal(s.last_negative_at, want);
   assert.equal((await codeOf(p.id)).last_negative_at, want, 'the same as the authorised read');
+  const qWant = (await codeOf(q.id)).last_negative_at;
+  assert.notEqual(qWant, qBefore[0].last_negative_at);
+  for (const s of await allOk(qc.token)) assert.equal(s.last_negative_at, qWant);
 
   // corrected to invalid: the negative is gone again from the very next scan
   const fix = await jiance.post('/api/v1/testing/tubes/MEM-0001/result/correction', { result: 'invalid', reason: '样本溶血，结果作废' });

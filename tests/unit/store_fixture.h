@@ -89,4 +89,24 @@ static inline int store_fixture_teardown(void **state)
     return 0;
 }
 
+/* What migration 0033 creates, dropped so that a test that sets the store's version back
+ * below it (to apply an earlier migration again on its data) can let it apply again: its
+ * table, and its triggers, which live on other tables and go only by name. */
+#define MIGRATION_0033_UNDONE                                                                \
+    "DROP TABLE code_answers_version; "                                                      \
+    "DROP TRIGGER IF EXISTS code_answers_code_added; "                                       \
+    "DROP TRIGGER IF EXISTS code_answers_code_changed; "                                     \
+    "DROP TRIGGER IF EXISTS code_answers_code_deleted; "                                     \
+    "DROP TRIGGER IF EXISTS code_answers_person_renamed; "                                   \
+    "DROP TRIGGER IF EXISTS code_answers_person_deleted; "                                   \
+    "DROP TRIGGER IF EXISTS code_answers_rule_added; "                                       \
+    "DROP TRIGGER IF EXISTS code_answers_rule_changed; "                                     \
+    "DROP TRIGGER IF EXISTS code_answers_rule_deleted; "                                     \
+    "DROP TRIGGER IF EXISTS code_answers_result_added; "                                     \
+    "DROP TRIGGER IF EXISTS code_answers_result_changed; "                                   \
+    "DROP TRIGGER IF EXISTS code_answers_result_deleted; "                                   \
+    "DROP TRIGGER IF EXISTS code_answers_scan_added; "                                       \
+    "DROP TRIGGER IF EXISTS code_answers_scan_changed; "                                     \
+    "DROP TRIGGER IF EXISTS code_answers_scan_deleted; "
+
 #endif
