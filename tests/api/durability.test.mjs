@@ -8,6 +8,13 @@ import path from 'node:path';
 import { makeDemo, serve, login, fangkong } from '../lib/server.mjs';
 import { validId } from '../lib/ids.mjs';
 
+// Waits until `n` writes were acknowledged (at most a minute; the assertion after the
+// kill says how many there were).
+async function writesAnswered(acknowledged, n) {
+  for (let waited = 0; acknowledged.length < n && waited < 60000; waited += 50)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
 test('kill -9 during concurrent writes loses no acknowledged write', async () => {
   const dataDir = makeDemo(800, 3);
   let srv = await serve(dataDir);
@@ -28,10 +35,12 @@ test('kill -9 during concurrent writes loses no acknowledged write', async () =>
     }
   }
   const writers = Array.from({ length: 8 }, writer);
-  await new Promise((r) => setTimeout(r, 1000));
+  // the kill comes after enough writes were answered, however slow the machine (a
+  // sanitizer build beside other work answered 14 in the first 1.5 s)
+  await writesAnswered(acknowledged, 25);
   const seen = (await api.get('/api/v1/persons?limit=1&offset=17')).json.items[0];
   assert.equal((await api.get(`/api/v1/persons/${seen.id}`)).status, 200);
-  await new Promise((r) => setTimeout(r, 500));
+  await writesAnswered(acknowledged, acknowledged.length + 10);
   await srv.kill9();
   stop = true;
   await Promise.all(writers);
