@@ -9,10 +9,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, login, fangkong } from '../lib/server.mjs';
+import { makeToken } from '../lib/codes.mjs';
 import { validId } from '../lib/ids.mjs';
 
 let srv, admin, chief2, shequ, guest, kakou, anon, persons, mine;
@@ -169,16 +169,7 @@ test('an override: a written reason, pending until another command user approves
   assert.equal((await admin.get('/api/v1/code-overrides?status=bogus')).status, 400);
 });
 
-// A token made as the server makes it: person id and expiry (LE 64-bit) and
-// HMAC-SHA-512-256 (libsodium crypto_auth) under the data directory's key.
-function token(personId, expires) {
-  const key = readFileSync(path.join(srv.dataDir, 'code-token.key'));
-  const head = Buffer.alloc(16);
-  head.writeBigUInt64LE(BigInt(personId), 0);
-  head.writeBigUInt64LE(BigInt(expires), 8);
-  const mac = createHmac('sha512', key).update(head).digest().subarray(0, 32);
-  return Buffer.concat([head, mac]).toString('base64url');
-}
+const token = (personId, expires) => makeToken(srv.dataDir, personId, expires);
 
 test('a scan: masked answer; forged 403, expired 410, malformed 400, never the ID number', async () => {
   const p = fresh();

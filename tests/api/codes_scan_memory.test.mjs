@@ -9,11 +9,11 @@
 // scan is audited, remembered or not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, login, fangkong, client } from '../lib/server.mjs';
+import { makeToken } from '../lib/codes.mjs';
 
 let srv, admin, chief2, jiance, anon, persons, mine, dir;
 const HOUR = 3600 * 1000;
@@ -66,15 +66,7 @@ async function allOk(token) {
   return all.map((s) => s.json);
 }
 
-// A token made as the server makes it (see codes.test.mjs).
-function token(personId, expires) {
-  const key = readFileSync(path.join(srv.dataDir, 'code-token.key'));
-  const head = Buffer.alloc(16);
-  head.writeBigUInt64LE(BigInt(personId), 0);
-  head.writeBigUInt64LE(BigInt(expires), 8);
-  const mac = createHmac('sha512', key).update(head).digest().subarray(0, 32);
-  return Buffer.concat([head, mac]).toString('base64url');
-}
+const token = (personId, expires) => makeToken(srv.dataDir, personId, expires);
 
 test('a colour change shows on the very next scan of every thread', async () => {
   const { p, c } = await freshGreen();

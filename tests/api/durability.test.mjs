@@ -15,6 +15,21 @@ async function writesAnswered(acknowledged, n) {
     await new Promise((r) => setTimeout(r, 50));
 }
 
+// After a kill: the store passes `fangkong check`, and a restarted server has every
+// acknowledged person as it was answered. Returns the server.
+async function restartedWithAll(dataDir, acknowledged) {
+  const check = fangkong(['check', '--data', dataDir]);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  const srv = await serve(dataDir);
+  const api = await login(srv.url, 'admin');
+  for (const a of acknowledged) {
+    const r = await api.get(`/api/v1/persons/${a.id}`);
+    assert.equal(r.status, 200, `acknowledged person ${a.id} lost`);
+    assert.equal(r.json.id_number, a.id_number);
+  }
+  return srv;
+}
+
 test('kill -9 during concurrent writes loses no acknowledged write', async () => {
   const dataDir = makeDemo(800, 3);
   let srv = await serve(dataDir);
@@ -46,15 +61,8 @@ test('kill -9 during concurrent writes loses no acknowledged write', async () =>
   await Promise.all(writers);
   assert.ok(acknowledged.length > 20, `only ${acknowledged.length} writes before the kill`);
 
-  const check = fangkong(['check', '--data', dataDir]);
-  assert.equal(check.status, 0, check.stdout + check.stderr);
-  srv = await serve(dataDir);
+  srv = await restartedWithAll(dataDir, acknowledged);
   api = await login(srv.url, 'admin');
-  for (const a of acknowledged) {
-    const r = await api.get(`/api/v1/persons/${a.id}`);
-    assert.equal(r.status, 200, `acknowledged person ${a.id} lost`);
-    assert.equal(r.json.id_number, a.id_number);
-  }
   const audit = await api.get(`/api/v1/audit?entity=person&entity_id=${seen.id}`);
   assert.ok(audit.json.items.some((x) => x.action === 'read' && x.actor === 'admin'),
     'the audit record of a read answered before the kill survives');
@@ -69,7 +77,7 @@ test('the checkpointer empties the WAL when idle and kill -9 after it loses noth
   const dataDir = makeDemo(800, 4);
   const wal = path.join(dataDir, 'fangkong.db-wal');
   let srv = await serve(dataDir);
-  let api = await login(srv.url, 'admin');
+  const api = await login(srv.url, 'admin');
   const hh = (await api.get('/api/v1/persons?resident_type=resident&limit=1')).json.items[0].household_id;
   const acknowledged = [];
   async function write(from, count) {
@@ -91,15 +99,7 @@ test('the checkpointer empties the WAL when idle and kill -9 after it loses noth
   assert.ok(statSync(wal).size > 0, 'the later writes went to the WAL anew');
   await srv.kill9();
 
-  const check = fangkong(['check', '--data', dataDir]);
-  assert.equal(check.status, 0, check.stdout + check.stderr);
-  srv = await serve(dataDir);
-  api = await login(srv.url, 'admin');
-  for (const a of acknowledged) {
-    const r = await api.get(`/api/v1/persons/${a.id}`);
-    assert.equal(r.status, 200, `acknowledged person ${a.id} lost`);
-    assert.equal(r.json.id_number, a.id_number);
-  }
+  srv = await restartedWithAll(dataDir, acknowledged);
   await srv.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
