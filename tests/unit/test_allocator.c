@@ -85,20 +85,32 @@ static void *work(void *p)
     return NULL;
 }
 
-/* Batch t of the city's persons to worker w[t], then every worker run at once. */
-static void run_all(city *c, worker *w)
+/* Batch t of the city's persons to worker w[t]. */
+static void batches_of_the_city(city *c, worker *w)
 {
-    pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++) {
         w[t].c = c;
         w[t].n = PER_BATCH;
         for (int i = 0; i < PER_BATCH; i++)
             w[t].req[i] = (alloc_request){c->pid[t * PER_BATCH + i], 0};
     }
+}
+
+/* Every worker's batch run at once, each on a thread of its own. */
+static void run_at_once(worker *w)
+{
+    pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++)
         assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
     for (int t = 0; t < THREADS; t++)
         pthread_join(th[t], NULL);
+}
+
+/* Batch t of the city's persons to worker w[t], then every worker run at once. */
+static void run_all(city *c, worker *w)
+{
+    batches_of_the_city(c, w);
+    run_at_once(w);
 }
 
 /* The single number `sql` answers, read through a connection of its own. */
@@ -167,19 +179,10 @@ static void refused_batch_alone(void **state)
     (void)state;
     city *c = city_open(THREADS * PER_BATCH);
     worker w[THREADS] = {0};
-    pthread_t th[THREADS];
-    for (int t = 0; t < THREADS; t++) {
-        w[t].c = c;
-        w[t].n = PER_BATCH;
-        for (int i = 0; i < PER_BATCH; i++)
-            w[t].req[i] = (alloc_request){c->pid[t * PER_BATCH + i], 0};
-    }
+    batches_of_the_city(c, w);
     w[2].req[5].person_id = w[2].req[4].person_id;
     w[5].req[7].person_id = 999999;
-    for (int t = 0; t < THREADS; t++)
-        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
-    for (int t = 0; t < THREADS; t++)
-        pthread_join(th[t], NULL);
+    run_at_once(w);
     for (int t = 0; t < THREADS; t++)
         assert_int_equal(w[t].rc, t == 2 || t == 5 ? -1 : 0);
     assert_int_equal(w[2].err.code, FK_EINVAL);
@@ -205,18 +208,9 @@ static void refused_at_write(void **state)
     (void)state;
     city *c = city_open(THREADS * PER_BATCH);
     worker w[THREADS] = {0};
-    pthread_t th[THREADS];
-    for (int t = 0; t < THREADS; t++) {
-        w[t].c = c;
-        w[t].n = PER_BATCH;
-        for (int i = 0; i < PER_BATCH; i++)
-            w[t].req[i] = (alloc_request){c->pid[t * PER_BATCH + i], 0};
-    }
+    batches_of_the_city(c, w);
     w[6].req[2].person_id = w[3].req[2].person_id;
-    for (int t = 0; t < THREADS; t++)
-        assert_int_equal(pthread_create(&th[t], NULL, work, &w[t]), 0);
-    for (int t = 0; t < THREADS; t++)
-        pthread_join(th[t], NULL);
+    run_at_once(w);
     int refused = w[3].rc ? 3 : 6;
     for (int t = 0; t < THREADS; t++)
         assert_int_equal(w[t].rc, t == refused ? -1 : 0);
