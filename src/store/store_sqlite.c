@@ -27,6 +27,7 @@
 #include "store/store_sqlite_int.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +150,8 @@ static int sq_exec_sql(struct sq_store *s, const char *sql, fk_err *err)
  * timeout still covers other processes (the CLI beside a running server). */
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Ends one unit (depth - 1); the end of the outermost releases the writer lock. */
+/* The writers' mutex taken or given back outside any unit (the checkpointer holds the
+ * process's writers while it truncates the WAL; store_sqlite_int.h). */
 void sq_writer_hold(bool hold)
 {
     if (hold)
@@ -158,6 +160,7 @@ void sq_writer_hold(bool hold)
         pthread_mutex_unlock(&writer_lock);
 }
 
+/* Ends one unit (depth - 1); the end of the outermost releases the writer lock. */
 static void unit_finished(struct sq_store *s)
 {
     s->depth--;
@@ -417,6 +420,42 @@ int sq_limit(int limit)
 int sq_offset(int offset) { return offset < 0 ? 0 : offset; }
 
 int sq_given(const char *s) { return s && *s; }
+
+/* ---- has anything committed? ----------------------------------------------------------
+ * Every commit, by any connection of any process, rewrites the wal-index header at the
+ * start of the -shm file every connection maps (its change counter moves and its
+ * checksums with it: sqlite.org/walformat.html, 2.1). The header is read as SQLite's
+ * readers read it: both copies, the first then the second, equal (a writer writes the
+ * second first). The mapping is asked of the VFS (xShmMap) each time, never kept: it
+ * lives with the connection's WAL. */
+bool sq_wal_header(struct sq_store *s, unsigned char out[SQ_WAL_HDR_BYTES])
+{
+    sqlite3_file *f = NULL;
+    volatile void *region = NULL;
+    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+        !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
+        f->pMethods->xShmMap(f, 0, 32 * 1024, 0, &region) != SQLITE_OK || !region)
+        return false;
+    const volatile unsigned char *h = region;
+    unsigned char second[SQ_WAL_HDR_BYTES];
+    atomic_thread_fence(memory_order_acquire);
+    for (int i = 0; i < SQ_WAL_HDR_BYTES; i++)
+        out[i] = h[i];
+    atomic_thread_fence(memory_order_acquire);
+    for (int i = 0; i < SQ_WAL_HDR_BYTES; i++)
+        second[i] = h[SQ_WAL_HDR_BYTES + i];
+    return out[12] /* isInit */ && !memcmp(out, second, sizeof second);
+}
+
+bool sq_reads_now(struct sq_store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        return false;
+    for (sqlite3_stmt *p = sqlite3_next_stmt(s->db, NULL); p; p = sqlite3_next_stmt(s->db, p))
+        if (sqlite3_stmt_busy(p))
+            return false;
+    return true;
+}
 
 /* ---- migrations -------------------------------------------------------------------- */
 

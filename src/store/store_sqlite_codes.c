@@ -17,7 +17,6 @@
  * touched persons, over the bound values ?1 now, ?2 the city's date today, ?3 the
  * rule's params (JSON), ?4 the overdue cut-off date. Adding a condition is one entry.
  */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,62 +612,24 @@ static int sq_code_get(store *st, int64_t person_id, code_rec *out, fk_err *err)
  * A scan asks for code_answers_version before it answers from memory. Read as a
  * statement, that is a read transaction: the WAL's read locks are fcntl calls, system
  * calls a scan would otherwise not make. But the version cannot have moved unless a
- * transaction committed, and every commit, by any connection of any process, rewrites
- * the wal-index header in the -shm file that every connection maps (its change counter
- * moves and its checksums with it: sqlite.org/walformat.html, 2.1; the format every
- * process of every SQLite version reads). So the connection keeps the header as it was
- * just BEFORE its last read of the version, and while the header is byte for byte the
- * same, no commit happened since that read began and the version read then is current.
- * The header is taken as SQLite's readers take it: both of its copies, the first then
- * the second, equal (a writer writes the second first); a header in change, a database
- * not in WAL mode, or a call inside a transaction or beside a statement not yet reset
- * (an older snapshot) read the row and keep nothing. The mapping is asked of the VFS
- * (xShmMap) each time, never kept: it lives with the connection's WAL. */
-#define WAL_HDR_BYTES 48
-#define WAL_HDR_IS_INIT 12 /* the header's isInit byte */
-
-static bool wal_header(struct sq_store *s, unsigned char out[WAL_HDR_BYTES])
-{
-    sqlite3_file *f = NULL;
-    volatile void *region = NULL;
-    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
-        !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
-        f->pMethods->xShmMap(f, 0, 32 * 1024, 0, &region) != SQLITE_OK || !region)
-        return false;
-    const volatile unsigned char *h = region;
-    unsigned char second[WAL_HDR_BYTES];
-    atomic_thread_fence(memory_order_acquire);
-    for (int i = 0; i < WAL_HDR_BYTES; i++)
-        out[i] = h[i];
-    atomic_thread_fence(memory_order_acquire);
-    for (int i = 0; i < WAL_HDR_BYTES; i++)
-        second[i] = h[WAL_HDR_BYTES + i];
-    return out[WAL_HDR_IS_INIT] && !memcmp(out, second, WAL_HDR_BYTES);
-}
-
-/* The next read starts a snapshot of its own: no transaction open, no statement of the
- * connection stepped and not reset (either would hold an older snapshot). */
-static bool reads_now(struct sq_store *s)
-{
-    if (!sqlite3_get_autocommit(s->db))
-        return false;
-    for (sqlite3_stmt *p = sqlite3_next_stmt(s->db, NULL); p; p = sqlite3_next_stmt(s->db, p))
-        if (sqlite3_stmt_busy(p))
-            return false;
-    return true;
-}
-
+ * transaction committed, and every commit rewrites the wal-index header
+ * (sq_wal_header). So the connection keeps the header as it was just BEFORE its last
+ * read of the version, and while the header is byte for byte the same, no commit
+ * happened since that read began and the version read then is current. A header in
+ * change, a database not in WAL mode, or a call inside a transaction or beside a
+ * statement not yet reset (an older snapshot: sq_reads_now) read the row and keep
+ * nothing. */
 static int sq_code_answers_version(store *st, int64_t *version, fk_err *err)
 {
     struct sq_store *s = SQ(st);
-    unsigned char hdr[WAL_HDR_BYTES];
-    bool have = sqlite3_get_autocommit(s->db) && wal_header(s, hdr);
+    unsigned char hdr[SQ_WAL_HDR_BYTES];
+    bool have = sqlite3_get_autocommit(s->db) && sq_wal_header(s, hdr);
     if (have && s->answers_known && !memcmp(hdr, s->answers_hdr, sizeof hdr)) {
         *version = s->answers_version;
         return 0;
     }
     s->answers_known = false;
-    have = have && reads_now(s);
+    have = have && sq_reads_now(s);
     sqlite3_stmt *q = cached(s, CS_ANSWERS_VERSION,
                              "SELECT version FROM code_answers_version WHERE id = 1", NULL, err);
     if (!q || sq_int_query(s, q, version, err) != 0)

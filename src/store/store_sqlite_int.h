@@ -79,6 +79,8 @@ enum sq_stmt_id {
     SQ_NSTMT
 };
 
+#define SQ_WAL_HDR_BYTES 48 /* the wal-index header (sq_wal_header) */
+
 struct sq_store {
     struct store base; /* must be first: store.c sees only this */
     sqlite3 *db;
@@ -87,7 +89,7 @@ struct sq_store {
     int version;
     /* the health-code scan's version check (store_sqlite_codes.c): the wal-index header
      * seen before the last read of code_answers_version, and what it read */
-    unsigned char answers_hdr[48];
+    unsigned char answers_hdr[SQ_WAL_HDR_BYTES];
     int64_t answers_version;
     bool answers_known;
 };
@@ -125,6 +127,15 @@ int sq_bind_text(sqlite3_stmt *st, int idx, const char *text);
 /* Copy column `col` into dst (truncating, always NUL-terminated; NULL -> ""). */
 void sq_col_text(char *dst, size_t cap, sqlite3_stmt *st, int col);
 
+/* ---- has anything committed? (store_sqlite.c) -------------------------------------- */
+/* The wal-index header (both copies equal) into out: false when it is not to be had (not
+ * in WAL mode, not mapped yet) or is being written. Two equal headers taken at two times
+ * mean no transaction committed in between, in any process. */
+bool sq_wal_header(struct sq_store *s, unsigned char out[SQ_WAL_HDR_BYTES]);
+/* The connection's next read starts a snapshot of its own: no transaction open, no
+ * statement stepped and not reset (either would hold an older snapshot). */
+bool sq_reads_now(struct sq_store *s);
+
 /* ---- units (store_sqlite.c) -------------------------------------------------------- */
 /* Take (true) or release (false) the mutex this process's writers queue on before BEGIN
  * IMMEDIATE (the checkpointer's idle truncation: no writer begins meanwhile). Not while
@@ -142,8 +153,11 @@ int sq_end(struct sq_store *s, int rc, fk_err *err);
 int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
 /* Switch this connection's triggers and foreign-key checks off (their state before in
  * was[]), or back to was[] (off = false): a bulk insert's rows then checked set-based in
- * the same unit (store_sqlite_testing_bulk.c's scans, the results' batch). The
- * connection's setting alone, never the schema's. */
+ * the same unit (store_sqlite_testing_bulk.c's scans, the results' batch, an allocation
+ * batch). The connection's setting alone, never the schema's. What the skipped triggers
+ * would have written the writer writes itself: counts (rooms, tubes), and a move of
+ * code_answers_version (0033) when it writes what a scan's answer is made of (health
+ * codes, names, rules, tube results, scans into a tube with a result). */
 void sq_checks_off(sqlite3 *db, bool off, int was[2]);
 /* The connection's foreign-key probes alone off (was: the setting before) and back: for
  * a write whose every reference is a row read in the same unit (a push's joined rows, an
