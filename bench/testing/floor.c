@@ -28,8 +28,9 @@
  * 2-core VM under load 3-5): one row per tube writes in 0.45-0.5 s (rows 0.25, commit
  * 0.2), the narrow rowid table in 1.0-1.1 s; the residents' read is the longest phase
  * (0.7-0.9 s serial on a quiet moment, slower on the second thread beside the parse),
- * then parse 0.2-0.4, resolve 0.16-0.28; the whole at 1.5-2.1 s wall and 1.6-2.1 s of
- * CPU against `.import`'s 1.0-1.8 s wall and 0.9-1.4 s of CPU in the same windows.
+ * then parse 0.2-0.4, resolve 0.16-0.28; the whole at 1.5-2.1 s wall in the quieter
+ * runs (up to 4.9 s under load 5) and 1.6-2.6 s of CPU, against `.import`'s 1.0-1.9 s
+ * wall (up to 3.2 s) and 0.9-1.6 s of CPU in the same windows.
  * Perfect overlap of the phases would still leave about 0.9 s: not clearly below
  * `.import`, so the storage was not changed. Reads: the city's coverage from the
  * chunks 0.27-0.38 s of CPU; a person's lookup 29-42 us of CPU (a chunk a round, ten
