@@ -7,7 +7,7 @@
  * with KEEP=1's before_scans.db) and does less than the import does (no pool groups,
  * no error list, no audit), so what it prints is a lower bound.
  *
- *   floor STORE.db SCANS.csv [members=blob|rows] [chunks=dense|sparse] [serial]
+ *   floor STORE.db SCANS.csv [members=blob|rows] [chunks=dense|sparse] [key=chunk] [serial]
  *
  * members=blob  one row per tube: (tube_id PK, round_id, members BLOB of (person id,
  *               scanned_at) int64 pairs in place order, scanned_by);
@@ -16,6 +16,8 @@
  * chunks=dense  (round_id, chunk) WITHOUT ROWID -> 1,024 uint32 slots (person id % 1024:
  *               the member id, tube * 128 + place, or 0);
  * chunks=sparse the same key -> only the occupied (slot, member id) uint32 pairs;
+ * key=chunk     the chunks keyed (chunk, round_id) instead: a person's chunks of every
+ *               round are one range;
  * serial        the residents read before the file is parsed (else on a second thread
  *               while the main one parses).
  * Phases (wall, from the start) and the process's CPU (user + system) are printed; then
@@ -33,8 +35,9 @@
  * wall (up to 3.2 s) and 0.9-1.6 s of CPU in the same windows.
  * Perfect overlap of the phases would still leave about 0.9 s: not clearly below
  * `.import`, so the storage was not changed. Reads: the city's coverage from the
- * chunks 0.27-0.38 s of CPU; a person's lookup 29-42 us of CPU (a chunk a round, ten
- * rounds) against 11-16 us through UNIQUE(person_id, round_id).
+ * chunks 0.27-0.38 s of CPU; a person's lookup 29-42 us of CPU keyed (round, chunk) (a
+ * seek a round, ten rounds), 13-17 us keyed (chunk, round), against 11-16 us through
+ * UNIQUE(person_id, round_id) (the sqlite3 shell, same store, same persons).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -134,7 +137,7 @@ static uint64_t str_hash(const char *s, size_t n)
 
 typedef struct opts {
     const char *db, *csv;
-    int rows_members, sparse, serial;
+    int rows_members, sparse, serial, chunk_first;
 } opts;
 
 static sqlite3 *open_db(const char *path, int readonly)
@@ -423,21 +426,23 @@ static int row_resolve(world *w, const residents *res, row *r)
 
 /* ---- the writes ------------------------------------------------------------------------ */
 
-static const char *const ddl[2] = {
+static const char *const member_ddl[2] = {
     "CREATE TABLE floor_members (tube_id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, "
-    "members BLOB NOT NULL, scanned_by TEXT NOT NULL); "
-    "CREATE TABLE floor_chunks (round_id INTEGER NOT NULL, chunk INTEGER NOT NULL, slots "
-    "BLOB NOT NULL, PRIMARY KEY (round_id, chunk)) WITHOUT ROWID",
+    "members BLOB NOT NULL, scanned_by TEXT NOT NULL)",
     "CREATE TABLE floor_members (id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL, "
-    "scanned_at INTEGER NOT NULL, scanned_by TEXT NOT NULL); "
+    "scanned_at INTEGER NOT NULL, scanned_by TEXT NOT NULL)",
+};
+static const char *const chunk_ddl[2] = {
     "CREATE TABLE floor_chunks (round_id INTEGER NOT NULL, chunk INTEGER NOT NULL, slots "
     "BLOB NOT NULL, PRIMARY KEY (round_id, chunk)) WITHOUT ROWID",
+    "CREATE TABLE floor_chunks (round_id INTEGER NOT NULL, chunk INTEGER NOT NULL, slots "
+    "BLOB NOT NULL, PRIMARY KEY (chunk, round_id)) WITHOUT ROWID",
 };
 
 typedef struct writer {
     sqlite3 *db;
     sqlite3_stmt *member, *tube, *chunk;
-    int rows_members;
+    int rows_members, chunk_first;
 } writer;
 
 static void tube_write(writer *wr, const tube_ent *t, const row *rows, size_t n)
@@ -499,7 +504,8 @@ static size_t chunks_write(writer *wr, const world *w, int sparse)
 static size_t write_all(writer *wr, world *w, const row *rows, size_t n, int sparse)
 {
     if (sqlite3_exec(wr->db, "BEGIN IMMEDIATE", 0, 0, 0) ||
-        sqlite3_exec(wr->db, ddl[wr->rows_members], 0, 0, 0))
+        sqlite3_exec(wr->db, member_ddl[wr->rows_members], 0, 0, 0) ||
+        sqlite3_exec(wr->db, chunk_ddl[wr->chunk_first], 0, 0, 0))
         die("begin", wr->db);
     wr->member = prep(wr->db, wr->rows_members
                                   ? "INSERT INTO floor_members VALUES (?1, ?2, ?3, ?4)"
@@ -577,13 +583,16 @@ static uint32_t slot_of(const uint32_t *s, int n, int64_t p, int sparse)
 }
 
 /* Random persons -> every round's chunk -> the tube's row (blob members only). */
-static void lookups_read(const char *path, int sparse, int64_t max_id)
+static void lookups_read(const char *path, int sparse, int chunk_first, int64_t max_id)
 {
     sqlite3 *db = open_db(path, 1);
-    /* CROSS JOIN: the rounds outside, a seek into the chunks each (SQLite's planner,
-     * without statistics, would scan the chunks) */
-    sqlite3_stmt *c = prep(db, "SELECT f.slots FROM testing_rounds r CROSS JOIN floor_chunks f "
-                           "ON f.round_id = r.id AND f.chunk = ?1");
+    /* keyed (round, chunk): the rounds outside, a seek into the chunks each (CROSS JOIN:
+     * SQLite's planner, without statistics, would scan the chunks); keyed (chunk,
+     * round): one range */
+    sqlite3_stmt *c = prep(db, chunk_first ? "SELECT slots FROM floor_chunks WHERE chunk = ?1"
+                                           : "SELECT f.slots FROM testing_rounds r CROSS JOIN "
+                                             "floor_chunks f ON f.round_id = r.id AND "
+                                             "f.chunk = ?1");
     sqlite3_stmt *t = prep(db, "SELECT members FROM floor_members WHERE tube_id = ?1");
     size_t found = 0;
     srand(1);
@@ -615,12 +624,13 @@ static opts parse_opts(int argc, char **argv)
 {
     if (argc < 3)
         die("usage: floor STORE.db SCANS.csv [members=blob|rows] [chunks=dense|sparse] "
-            "[serial]", NULL);
-    opts o = {argv[1], argv[2], 0, 0, 0};
+            "[key=chunk] [serial]", NULL);
+    opts o = {argv[1], argv[2], 0, 0, 0, 0};
     for (int i = 3; i < argc; i++) {
         o.rows_members |= !strcmp(argv[i], "members=rows");
         o.sparse |= !strcmp(argv[i], "chunks=sparse");
         o.serial |= !strcmp(argv[i], "serial");
+        o.chunk_first |= !strcmp(argv[i], "key=chunk");
     }
     return o;
 }
@@ -637,7 +647,8 @@ int main(int argc, char **argv)
     else if (pthread_create(&th, NULL, residents_read, &res) != 0)
         die("thread", NULL);
     world w = {0};
-    writer wr = {.db = open_db(o.db, 0), .rows_members = o.rows_members};
+    writer wr = {.db = open_db(o.db, 0), .rows_members = o.rows_members,
+                 .chunk_first = o.chunk_first};
     sqlite3_stmt *q = prep(wr.db, "SELECT max(id) FROM persons");
     sqlite3_step(q);
     size_t nchunks = (size_t)(sqlite3_column_int64(q, 0) / SLOTS + 1);
@@ -669,6 +680,6 @@ int main(int argc, char **argv)
     sqlite3_close(wr.db);
     coverage_read(o.db, o.sparse, res.max_id);
     if (!o.rows_members)
-        lookups_read(o.db, o.sparse, res.max_id);
+        lookups_read(o.db, o.sparse, o.chunk_first, res.max_id);
     return 0;
 }
