@@ -4,6 +4,8 @@
 # the sqlite3 shell's bare `.import` of the same file, in turns under the bench lock.
 # Needs a run of `KEEP=1 bench/testing/run.sh` first (its before_scans.db and scans.csv).
 #   RUNS=2 (each variant, each a fresh copy of the store); VARIANTS overrides the list.
+# Ends with the best wall of each variant and of .import (figure:) and .import's time over
+# each variant's (ratio:, above 1: the variant's floor beats .import).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +27,20 @@ mkdir -p "$OUT"
 cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$OUT/floor" "$HERE/floor.c" \
     $(pkg-config --cflags --libs sqlite3) -lpthread
 
+# timed NAME CMD...: runs CMD under the lock, prints its wall and CPU, and keeps the best
+# wall of NAME (the figures at the end: the quietest run of each is the floor's estimate).
+declare -A best
+timed() {
+    local name=$1
+    shift
+    flock "$LOCK" /usr/bin/time -o "$OUT/time" -f "%e %U %S" "$@"
+    read -r w u s <"$OUT/time"
+    echo "process: $w s wall, $u s user, $s s sys"
+    if [ -z "${best[$name]:-}" ] || awk -v a="$w" -v b="${best[$name]}" 'BEGIN{exit !(a<b)}'; then
+        best[$name]=$w
+    fi
+}
+
 IFS='|' read -r -a variants <<<"$VARIANTS"
 for ((i = 1; i <= RUNS; i++)); do
     for v in "${variants[@]}"; do
@@ -32,12 +48,21 @@ for ((i = 1; i <= RUNS; i++)); do
         rm -f "$OUT/store.db-wal" "$OUT/store.db-shm"
         echo "== $v (run $i)"
         # shellcheck disable=SC2086
-        flock "$LOCK" /usr/bin/time -f "process: %e s wall, %U s user, %S s sys" \
-            "$OUT/floor" "$OUT/store.db" "$RUN/scans.csv" $v
+        timed "$v" "$OUT/floor" "$OUT/store.db" "$RUN/scans.csv" $v
     done
     rm -f "$OUT/peer.db"
     echo "== sqlite3 .import (run $i)"
-    flock "$LOCK" /usr/bin/time -f "process: %e s wall, %U s user, %S s sys" \
-        sqlite3 "$OUT/peer.db" ".import --csv $RUN/scans.csv scans"
+    timed peer sqlite3 "$OUT/peer.db" ".import --csv $RUN/scans.csv scans"
 done
-rm -f "$OUT/store.db" "$OUT/store.db-wal" "$OUT/store.db-shm" "$OUT/peer.db"
+rm -f "$OUT/store.db" "$OUT/store.db-wal" "$OUT/store.db-shm" "$OUT/peer.db" "$OUT/time"
+
+echo "figure: peer_import_scans_s ${best[peer]} s"
+for v in "${variants[@]}"; do
+    key=$(echo "$v" | tr ' =' '_-')
+    echo "figure: floor_${key}_s ${best[$v]} s"
+done
+for v in "${variants[@]}"; do
+    key=$(echo "$v" | tr ' =' '_-')
+    awk -v p="${best[peer]}" -v f="${best[$v]}" -v k="$key" \
+        'BEGIN { printf "ratio: floor_%s %.2f\n", k, p / f }'
+done
