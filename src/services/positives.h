@@ -7,7 +7,10 @@
  *    result rows just stored, inside the caller's unit of work (a failure rolls the
  *    whole recording back). Set-oriented: a handful of statements per recording over
  *    json_each of the rows' ids, whatever their number; only single positive tubes (a
- *    case each, through the registry) are handled one by one. In order:
+ *    case each, through the registry) are handled one by one. Steps 1-6 read only the
+ *    rows that can make any of them (store_results_to_follow: not negative, a
+ *    correction, or a single tube's), one statement over every row choosing them; the
+ *    health codes read every row. In order:
  *     1. A correction whose result differs from the row it replaces ends what that row
  *        made: the tube's open holds are released (note: the new result and the reason),
  *        a confirmation it made is released unless the tube stays positive, their open

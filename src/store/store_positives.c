@@ -39,6 +39,11 @@ int store_single_positives(store *st, const char *ids, single_positive_list *out
     return P(st)->single_positives(st, ids, out, err);
 }
 
+int store_results_to_follow(store *st, const char *ids, char **out, fk_err *err)
+{
+    return P(st)->results_to_follow(st, ids, out, err);
+}
+
 int store_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, int64_t replaced,
                         int64_t result_id, int64_t case_id, int64_t at, const char *by,
                         const char *note, int64_t *n, fk_err *err)

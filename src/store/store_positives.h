@@ -111,6 +111,11 @@ typedef struct single_positive {
 } single_positive;
 typedef struct single_positive_list { single_positive *items; size_t n; } single_positive_list;
 int store_single_positives(store *st, const char *ids, single_positive_list *out, fk_err *err);
+/* The rows of `ids` any of the calls above acts on, as a JSON array text in *out (the
+ * caller frees it): a result other than negative, a correction, or a single tube's (a
+ * negative re-sample releases holds). A negative pooled tube, nearly every row of a
+ * round's results, makes no hold, releases none and is no single positive. */
+int store_results_to_follow(store *st, const char *ids, char **out, fk_err *err);
 /* The person's holds open before `sampled_at`, or ended by `replaced` (non-zero), become
  * confirmed by result `result_id` with case_id; their leads get an event (note) in the
  * same state. *n (OUT) counts them. */

@@ -288,6 +288,29 @@ static int sq_holds_close_leads(store *st, const char *ids, int64_t at, const ch
     SQ_UNIT_OR_JOIN(s, close_leads_unit(s, ids, at, by, measure, note, err));
 }
 
+/* ---- the rows with a follow-up ------------------------------------------------------------ */
+
+static int sq_results_to_follow(store *st, const char *ids, char **out, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    sq_binds b = {0};
+    *out = NULL;
+    sq_bind_add_text(&b, ids);
+    sqlite3_stmt *q = sq_prepare_bound(s, "SELECT json_group_array(id) FROM (SELECT r.id FROM "
+                                       NEW_ROWS " JOIN tubes t ON t.id = r.tube_id WHERE "
+                                       "r.result <> 'negative' OR r.replaces IS NOT NULL OR "
+                                       "t.size = 1 ORDER BY r.id)", &b, err);
+    if (!q)
+        return -1;
+    int rc = sq_step_row(s, q, err); /* json_group_array: one row, "[]" for none */
+    if (rc > 0)
+        *out = fk_strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    if (rc == 0)
+        return fk_fail(err, FK_EIO, "", "the rows to follow up: no answer");
+    return rc < 0 ? -1 : 0;
+}
+
 /* ---- single positives and confirmation ---------------------------------------------------- */
 
 static void single_row(sqlite3_stmt *q, void *item)
@@ -586,6 +609,7 @@ const struct store_positive_ops sq_positive_ops = {
     .holds_release_negative = sq_holds_release_negative,
     .holds_close_leads = sq_holds_close_leads,
     .single_positives = sq_single_positives,
+    .results_to_follow = sq_results_to_follow,
     .holds_confirm = sq_holds_confirm,
     .notices_for_results = sq_notices_for_results,
     .notice_insert = sq_notice_insert,

@@ -542,6 +542,46 @@ static void a_box_of_a_thousand(void **state)
     policy_free(pol);
 }
 
+/* The rows the follow-up's steps read: every row but a pooled tube's negative. */
+static void rows_to_follow(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    make_world(st, &w);
+    const char *pooled[] = {"RF00-0001", "RF00-0002", "RF00-0003"}, *single[] = {"RF00-0004"};
+    const char *results[] = {"negative", "positive", "invalid", "negative"};
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-RF001", pooled, 3, w.persons, 1, 5);
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-RF002", single, 1, w.persons + 3, 1, 1);
+    result_rec r[4];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 4; i++) {
+        tube_rec t;
+        assert_int_equal(store_tube_get(st, i < 3 ? pooled[i] : single[0], &t, NULL, &err), 0);
+        r[i].tube_id = t.id;
+        snprintf(r[i].result, sizeof r[i].result, "%s", results[i]);
+        r[i].has_ct = i == 1;
+        r[i].ct_orf1ab = r[i].ct_n = 30;
+        r[i].lab_id = w.lab;
+        r[i].reported_at = 5000;
+        snprintf(r[i].reported_by, sizeof r[i].reported_by, "l");
+    }
+    assert_int_equal(store_results_add(st, r, 4, NULL, &err), 0);
+    char ids[128], want[128], *got = NULL;
+    snprintf(ids, sizeof ids, "[%lld,%lld,%lld,%lld]", (long long)r[0].id, (long long)r[1].id,
+             (long long)r[2].id, (long long)r[3].id);
+    snprintf(want, sizeof want, "[%lld,%lld,%lld]", (long long)r[1].id, (long long)r[2].id,
+             (long long)r[3].id);
+    assert_int_equal(store_results_to_follow(st, ids, &got, &err), 0);
+    assert_string_equal(got, want);
+    free(got);
+    snprintf(ids, sizeof ids, "[%lld]", (long long)r[0].id);
+    assert_int_equal(store_results_to_follow(st, ids, &got, &err), 0);
+    assert_string_equal(got, "[]");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +596,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_last_negative_on_a_timeline,
                                         store_fixture_setup_areas, store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(rows_to_follow, store_fixture_setup_areas,
                                         store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
