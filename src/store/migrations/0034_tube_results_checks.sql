@@ -1,5 +1,5 @@
 -- fangkong: foreign keys off
--- 0037: a tube result written without an ephemeral table per row. SQLite (3.40) compiles
+-- 0034: a tube result written without an ephemeral table per row. SQLite (3.40) compiles
 -- the CHECK `result IN ('negative', 'positive', 'invalid')` into a temporary B-tree of the
 -- three values built for every row inserted (OpenEphemeral: open, create, fill, close),
 -- which was most of the cost of writing a result: the results import of bench/testing
@@ -14,7 +14,7 @@
 -- migration runner checks every foreign key before it commits). 0033's
 -- code_answers_scan_added (on tube_members) reads tube_results: it is dropped before the
 -- rename (which checks every trigger of the schema) and recreated after.
-CREATE TABLE tube_results_0037 (
+CREATE TABLE tube_results_0034 (
     id          INTEGER PRIMARY KEY,
     tube_id     INTEGER NOT NULL REFERENCES tubes(id),
     result      TEXT NOT NULL
@@ -30,14 +30,14 @@ CREATE TABLE tube_results_0037 (
     CHECK ((result = 'positive') = (ct_n IS NOT NULL)),
     CHECK ((replaces IS NULL) = (reason IS NULL))
 );
-INSERT INTO tube_results_0037 (id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at,
+INSERT INTO tube_results_0034 (id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at,
                                reported_by, replaces, reason)
 SELECT id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by, replaces,
        reason
 FROM tube_results ORDER BY id;
 DROP TRIGGER code_answers_scan_added;
 DROP TABLE tube_results;
-ALTER TABLE tube_results_0037 RENAME TO tube_results;
+ALTER TABLE tube_results_0034 RENAME TO tube_results;
 
 CREATE INDEX tube_results_tube ON tube_results(tube_id, id);
 CREATE UNIQUE INDEX tube_results_replaces ON tube_results(replaces)
