@@ -256,9 +256,11 @@ int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
  * The queue is SCAN_SHARDS shards, each two arrays under a mutex of its own; a thread
  * appends to the shard of its ordinal (the server's default of four workers: one shard
  * each), so a worker's lock is contended only at the writer's swap, ten times a second.
- * One queue under one mutex was contended by every worker at every scan: a fifth of the
- * scans went into the kernel (futex) at 256 connections (strace), and a worker waiting
- * for a holder that had lost its core waited for that holder's next turn. An entry is
+ * One queue under one mutex was a lock every worker took at every scan, and on two cores
+ * shared by four workers and wrk a worker waiting for a holder that had lost its core
+ * waits for that holder's next turn. (With this and the wal-index header's mapping kept,
+ * store_sqlite.c, the server's futex calls at 256 connections fell from one in five scans
+ * to one in thirty: strace -c of bench/codes.) An entry is
  * made before the lock, so a lock covers a copy and a count; the writer swaps a shard's
  * `fill` and `spare` under its mutex and reads the full one without it. Only the drainer
  * (the writer thread, or a flush, each holding `drain_mu`) touches `spare` and `batch`
