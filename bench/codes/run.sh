@@ -18,7 +18,8 @@
 # Environment: PERSONS (100000, the demo's), TOKENS (3000), CONNS_LIST ("16 64 256"),
 # THREADS (wrk threads, 2), DURATION seconds a measured run (10), WARMUP (3),
 # FANGKONG_THREADS (server default), NGINX_WORKERS (auto: one per core), SEAL_UNIT
-# (community, or street: the street of that community), SKIP_BUILD=1, SKIP_SEAL=1.
+# (community, or street: the street of that community), SKIP_BUILD=1, SKIP_SEAL=1,
+# FANGKONG_BIN (another binary to measure, e.g. a copy of main's: SKIP_BUILD=1 with it).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +34,7 @@ WARMUP=${WARMUP:-3}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
 SEAL_UNIT=${SEAL_UNIT:-community}
 case $SEAL_UNIT in community | street) ;; *) echo "SEAL_UNIT is community or street" >&2; exit 2 ;; esac
-BIN=$ROOT/build/release/fangkong
+BIN=${FANGKONG_BIN:-$ROOT/build/release/fangkong}
 CITY=$OUT/codes-city-$PERSONS
 RUN=$OUT/codes-run
 DATA=$RUN/data

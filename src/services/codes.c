@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -242,37 +244,65 @@ int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err)
 /* ---- the runtime: key and scan audit queue -------------------------------------------------- */
 
 /* Scans are audited without a synchronous commit per request: the handler appends to
- * this bounded in-memory queue and a thread writes the queue as one transaction every
- * second (or sooner when it is half full) into code_scans (0029: a table of its own, no
- * index; store_audit_list reads it with the audit table). What kill -9 can lose: the
- * scans of the last second or so, which were reads (nobody's state changed, the answer
- * was masked); a commit per scan would cap the gates' rate at the disk's fsync rate,
- * which is what the benchmark measures against nginx. When the queue is full the scans
- * past it are counted, and the count is written as one audit record, so a loss is never
- * silent.
+ * a bounded in-memory queue and a thread writes what is queued as one transaction every
+ * SCAN_FLUSH_MS (or sooner when a shard of the queue is half full) into code_scans (0029:
+ * a table of its own, no index; store_audit_list reads it with the audit table). What
+ * kill -9 can lose: the scans of the last tenth of a second or so, which were reads
+ * (nobody's state changed, the answer was masked); a commit per scan would cap the gates'
+ * rate at the disk's fsync rate, which is what the benchmark measures against nginx. When
+ * a shard is full the scans past it are counted, and the count is written as one audit
+ * record, so a loss is never silent.
  *
- * The queue is two arrays: the handlers append to `fill` under the mutex (an entry is
- * made before the lock, so the lock covers a copy and a count); the writer swaps `fill`
- * and `spare` under the mutex and writes the full one without it. Holding the lock while
- * copying a second's worth of scans (tens of thousands) stalled every worker thread once
- * a second, at the moment a gate's p99 is made. Only the drainer (the writer thread, or a
- * flush, each holding `drain_mu`) touches `spare` outside the mutex. An entry's time is
- * taken under the mutex and never goes back (`last_at`): the queue's order is the time
- * order code_scans promises its readers. */
+ * The queue is SCAN_SHARDS shards, each two arrays under a mutex of its own; a thread
+ * appends to the shard of its ordinal (the server's default of four workers: one shard
+ * each), so a worker's lock is contended only at the writer's swap, ten times a second.
+ * One queue under one mutex was a lock every worker took at every scan, and on two cores
+ * shared by four workers and wrk a worker waiting for a holder that had lost its core
+ * waits for that holder's next turn. (With this and the wal-index header's mapping kept,
+ * store_sqlite.c, the server's futex calls at 256 connections fell from one in five scans
+ * to one in thirty: strace -c of bench/codes.) An entry is
+ * made before the lock, so a lock covers a copy and a count; the writer swaps a shard's
+ * `fill` and `spare` under its mutex and reads the full one without it. Only the drainer
+ * (the writer thread, or a flush, each holding `drain_mu`) touches `spare` and `batch`
+ * outside the mutexes. Holding a lock while copying a second's worth of scans stalled
+ * every worker thread once a second, at the moment a gate's p99 is made.
+ *
+ * Time order: code_scans promises its readers that rowid order is time order. An entry's
+ * time never goes back within its shard (`last_at`); the drainer merges the shards by
+ * time into `batch`, and an entry older than the last one written (a shard swapped a few
+ * microseconds later across a second's boundary) is written at that last time, at most
+ * the one second later. */
 #define SCAN_QUEUE 65536
+#define SCAN_SHARDS 4
+#define SHARD_QUEUE (SCAN_QUEUE / SCAN_SHARDS)
+/* How often the writer commits. Its work is about the same whatever the interval (35-40
+ * ms of CPU a second at 50,000-60,000 scans a second, perf of bench/codes at 256
+ * connections); once a second it came as one burst on one of the two cores, which that
+ * core's workers and wrk then shared with it: a window as long as the slowest percent of
+ * a second's requests, where a gate's p99 is made. Ten commits a second make ten bursts
+ * of a few ms. */
+#define SCAN_FLUSH_MS 100
+
+typedef struct scan_shard {
+    pthread_mutex_t mu;           /* fill, n, lost, last_at */
+    scan_audit_rec *fill, *spare; /* SHARD_QUEUE entries each */
+    size_t n;                     /* entries in fill */
+    int64_t lost, last_at;
+    char pad[64]; /* the next shard's lock off this one's cache line */
+} scan_shard;
 
 struct codes_runtime {
     code_key key;
     char *data_dir;
-    pthread_mutex_t mu;       /* fill, n, lost, last_at, stop */
+    scan_shard shards[SCAN_SHARDS];
+    pthread_mutex_t mu;       /* stop, wake (the writer's wait) */
     pthread_mutex_t drain_mu; /* one drainer at a time: the writer or a flush */
     pthread_cond_t cv;
     pthread_t thread;
-    bool stop, started;
-    scan_audit_rec *fill, *spare; /* SCAN_QUEUE entries each */
-    size_t n;                     /* entries in fill */
-    int64_t lost, last_at;
-    pthread_key_t memory_key;     /* each thread's scan_memory (see codes_scan) */
+    bool stop, wake, started;
+    scan_audit_rec *batch;    /* SCAN_QUEUE entries: the shards merged (drain_mu) */
+    int64_t written_at;       /* the time of the last entry written (drain_mu) */
+    pthread_key_t memory_key; /* each thread's scan_memory (see codes_scan) */
     bool memory_key_made;
 };
 
@@ -281,43 +311,92 @@ const code_key *codes_runtime_key(const codes_runtime *rt)
     return &rt->key;
 }
 
+/* The calling thread's shard: threads take ordinals in the order of their first scan. */
+static scan_shard *shard_of_thread(codes_runtime *rt)
+{
+    static atomic_uint next_ordinal;
+    static _Thread_local unsigned ordinal; /* 0: none yet; else ordinal + 1 */
+    if (!ordinal)
+        ordinal = atomic_fetch_add(&next_ordinal, 1) + 1;
+    return &rt->shards[(ordinal - 1) % SCAN_SHARDS];
+}
+
+static void copy_text(char *out, size_t cap, const char *s)
+{
+    size_t n = s ? strnlen(s, cap - 1) : 0;
+    memcpy(out, s ? s : "", n);
+    out[n] = 0;
+}
+
 void codes_runtime_log_scan(codes_runtime *rt, int64_t person_id, const char *colour,
                             const char *remote)
 {
     if (!rt)
         return;
     scan_audit_rec e = {.person_id = person_id};
-    snprintf(e.colour, sizeof e.colour, "%s", colour);
-    snprintf(e.remote, sizeof e.remote, "%s", remote ? remote : "");
+    copy_text(e.colour, sizeof e.colour, colour);
+    copy_text(e.remote, sizeof e.remote, remote);
     int64_t now = fk_now();
-    pthread_mutex_lock(&rt->mu);
-    if (now > rt->last_at)
-        rt->last_at = now;
-    e.at = rt->last_at;
-    if (rt->n == SCAN_QUEUE) {
-        rt->lost++;
+    scan_shard *sh = shard_of_thread(rt);
+    bool half = false;
+    pthread_mutex_lock(&sh->mu);
+    if (now > sh->last_at)
+        sh->last_at = now;
+    e.at = sh->last_at;
+    if (sh->n == SHARD_QUEUE) {
+        sh->lost++;
     } else {
-        rt->fill[rt->n] = e;
-        if (++rt->n == SCAN_QUEUE / 2)
-            pthread_cond_signal(&rt->cv);
+        sh->fill[sh->n] = e;
+        half = ++sh->n == SHARD_QUEUE / 2;
     }
-    pthread_mutex_unlock(&rt->mu);
+    pthread_mutex_unlock(&sh->mu);
+    if (half) {
+        pthread_mutex_lock(&rt->mu);
+        rt->wake = true;
+        pthread_cond_signal(&rt->cv);
+        pthread_mutex_unlock(&rt->mu);
+    }
 }
 
-/* Swap the queue's arrays: *out is the one filled so far, n entries, valid until the next
+/* Swap one shard's arrays: *out is the one filled so far, n entries, valid until the next
  * take (the caller holds drain_mu). */
-static size_t take(codes_runtime *rt, scan_audit_rec **out, int64_t *lost)
+static size_t take_shard(scan_shard *sh, scan_audit_rec **out, int64_t *lost)
 {
-    pthread_mutex_lock(&rt->mu);
-    size_t n = rt->n;
-    scan_audit_rec *full = rt->fill;
-    rt->fill = rt->spare;
-    rt->spare = full;
-    rt->n = 0;
-    *lost = rt->lost;
-    rt->lost = 0;
-    pthread_mutex_unlock(&rt->mu);
+    pthread_mutex_lock(&sh->mu);
+    size_t n = sh->n;
+    scan_audit_rec *full = sh->fill;
+    sh->fill = sh->spare;
+    sh->spare = full;
+    sh->n = 0;
+    *lost += sh->lost;
+    sh->lost = 0;
+    pthread_mutex_unlock(&sh->mu);
     *out = full;
+    return n;
+}
+
+/* Everything queued, merged by time into rt->batch (each shard is in time order), no
+ * entry before the last one written. The caller holds drain_mu. */
+static size_t take(codes_runtime *rt, int64_t *lost)
+{
+    scan_audit_rec *part[SCAN_SHARDS];
+    size_t len[SCAN_SHARDS], at[SCAN_SHARDS] = {0}, n = 0;
+    *lost = 0;
+    for (int i = 0; i < SCAN_SHARDS; i++)
+        len[i] = take_shard(&rt->shards[i], &part[i], lost);
+    for (;;) {
+        int next = -1;
+        for (int i = 0; i < SCAN_SHARDS; i++)
+            if (at[i] < len[i] && (next < 0 || part[i][at[i]].at < part[next][at[next]].at))
+                next = i;
+        if (next < 0)
+            break;
+        scan_audit_rec *e = &rt->batch[n++];
+        *e = part[next][at[next]++];
+        if (e->at < rt->written_at)
+            e->at = rt->written_at;
+        rt->written_at = e->at;
+    }
     return n;
 }
 
@@ -339,11 +418,10 @@ static int write_scans(store *st, const scan_audit_rec *e, size_t n, int64_t los
 
 static int flush_with(codes_runtime *rt, store *st, fk_err *err)
 {
-    scan_audit_rec *e;
     int64_t lost;
     pthread_mutex_lock(&rt->drain_mu);
-    size_t n = take(rt, &e, &lost);
-    int rc = (n || lost) ? write_scans(st, e, n, lost, err) : 0;
+    size_t n = take(rt, &lost);
+    int rc = (n || lost) ? write_scans(st, rt->batch, n, lost, err) : 0;
     pthread_mutex_unlock(&rt->drain_mu);
     return rc;
 }
@@ -358,22 +436,38 @@ int codes_runtime_flush(codes_runtime *rt, fk_err *err)
     return rc;
 }
 
+/* The writer yields to the workers: SCHED_BATCH (a normal thread's share of the CPU, so
+ * it keeps up, but its wake-up never preempts a running worker: it waits for the end of
+ * that worker's slice or for a core to go idle). Unprivileged; a refusal is only logged. */
+static void scan_writer_yields(void)
+{
+    struct sched_param sp = {0};
+    pthread_setname_np(pthread_self(), "fk-scan-audit"); /* what perf and top show */
+    int rc = pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+    if (rc != 0)
+        log_warn("codes", "scan audit writer: SCHED_BATCH refused: %s", strerror(rc));
+}
+
 static void *scan_writer(void *arg)
 {
     codes_runtime *rt = arg;
     fk_err err;
+    scan_writer_yields();
     store *st = store_open(rt->data_dir, &err);
     if (!st)
         log_warn("codes", "scan audit writer: %s", err.message);
     for (;;) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 1;
+        until.tv_nsec += SCAN_FLUSH_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
         pthread_mutex_lock(&rt->mu);
-        while (!rt->stop && rt->n < SCAN_QUEUE / 2 &&
+        while (!rt->stop && !rt->wake &&
                pthread_cond_timedwait(&rt->cv, &rt->mu, &until) == 0)
             ;
         bool stop = rt->stop;
+        rt->wake = false;
         pthread_mutex_unlock(&rt->mu);
         if (st && flush_with(rt, st, &err) != 0)
             log_warn("codes", "scan audit: %s", err.message);
@@ -392,8 +486,13 @@ codes_runtime *codes_runtime_start(const char *data_dir, fk_err *err)
         return NULL;
     }
     rt->data_dir = fk_strdup(data_dir);
-    rt->fill = fk_calloc(SCAN_QUEUE, sizeof *rt->fill);
-    rt->spare = fk_calloc(SCAN_QUEUE, sizeof *rt->spare);
+    for (int i = 0; i < SCAN_SHARDS; i++) {
+        scan_shard *sh = &rt->shards[i];
+        sh->fill = fk_calloc(SHARD_QUEUE, sizeof *sh->fill);
+        sh->spare = fk_calloc(SHARD_QUEUE, sizeof *sh->spare);
+        pthread_mutex_init(&sh->mu, NULL);
+    }
+    rt->batch = fk_calloc(SCAN_QUEUE, sizeof *rt->batch);
     pthread_mutex_init(&rt->mu, NULL);
     pthread_mutex_init(&rt->drain_mu, NULL);
     pthread_cond_init(&rt->cv, NULL);
@@ -426,8 +525,12 @@ void codes_runtime_stop(codes_runtime *rt)
     pthread_mutex_destroy(&rt->drain_mu);
     pthread_cond_destroy(&rt->cv);
     sodium_memzero(&rt->key, sizeof rt->key);
-    free(rt->fill);
-    free(rt->spare);
+    for (int i = 0; i < SCAN_SHARDS; i++) {
+        pthread_mutex_destroy(&rt->shards[i].mu);
+        free(rt->shards[i].fill);
+        free(rt->shards[i].spare);
+    }
+    free(rt->batch);
     free(rt->data_dir);
     free(rt);
 }

@@ -426,17 +426,24 @@ int sq_given(const char *s) { return s && *s; }
  * start of the -shm file every connection maps (its change counter moves and its
  * checksums with it: sqlite.org/walformat.html, 2.1). The header is read as SQLite's
  * readers read it: both copies, the first then the second, equal (a writer writes the
- * second first). The mapping is asked of the VFS (xShmMap) each time, never kept: it
- * lives with the connection's WAL. */
+ * second first). The mapping is asked of the VFS (xShmMap) once and kept: it lives with
+ * the connection's WAL, which SQLite closes only when the connection closes or leaves
+ * WAL mode (the store never leaves it), and the unix VFS maps each region once and keeps
+ * it until then. Asking each time cost every call the VFS's mutex of the -shm file,
+ * shared by all the process's connections: at 256 connections the workers' gate scans
+ * contended for it (futex waits, strace) on every scan. */
 bool sq_wal_header(struct sq_store *s, unsigned char out[SQ_WAL_HDR_BYTES])
 {
     sqlite3_file *f = NULL;
     volatile void *region = NULL;
-    if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
-        !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
-        f->pMethods->xShmMap(f, 0, 32 * 1024, 0, &region) != SQLITE_OK || !region)
-        return false;
-    const volatile unsigned char *h = region;
+    if (!s->shm0) {
+        if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+            !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
+            f->pMethods->xShmMap(f, 0, 32 * 1024, 0, &region) != SQLITE_OK || !region)
+            return false;
+        s->shm0 = region;
+    }
+    const volatile unsigned char *h = s->shm0;
     unsigned char second[SQ_WAL_HDR_BYTES];
     atomic_thread_fence(memory_order_acquire);
     for (int i = 0; i < SQ_WAL_HDR_BYTES; i++)

@@ -92,6 +92,9 @@ struct sq_store {
     unsigned char answers_hdr[SQ_WAL_HDR_BYTES];
     int64_t answers_version;
     bool answers_known;
+    /* the wal-index's first region as the VFS mapped it for this connection (sq_wal_header),
+     * NULL until the first successful map */
+    const volatile unsigned char *shm0;
 };
 
 #define SQ(st) ((struct sq_store *)(st))

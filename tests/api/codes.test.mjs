@@ -209,7 +209,7 @@ test('a scan: masked answer; forged 403, expired 410, malformed 400, never the I
     assert.equal(r.status, 400, `${bad}: ${r.text}`);
     assert.equal(r.json.error.field, 'token');
   }
-  // the scan is audited (written by the batch writer within about a second)
+  // the scan is audited (written by the batch writer within about a tenth of a second)
   let seen = [];
   for (let i = 0; i < 50 && !seen.length; i++) {
     await new Promise((res) => setTimeout(res, 100));

@@ -3,13 +3,16 @@
  * key), the key file, the QR's SVG; every colour rule with its reason on hand-made states,
  * first-match order, red_restriction, two-person overrides and their expiry, the log's
  * guard against a quiet colour change, a recompute that writes only what changed, and
- * the version a scan's memory is checked against (migration 0033). */
+ * the version a scan's memory is checked against (migration 0033), and the scan audit
+ * queue: scans from many threads at once, every one written, in time order. */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <qrencode.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/timeutil.h"
 #include "codes/qr.h"
@@ -678,6 +681,78 @@ static void answers_version_moves_with_the_answer(void **state)
     world_close(w);
 }
 
+/* ---- the scan audit queue (codes_runtime) ------------------------------------------------- */
+
+#define LOG_THREADS 6 /* more than the queue's shards: two threads share some */
+#define LOG_EACH 5000
+
+typedef struct log_work { codes_runtime *rt; int t; } log_work;
+
+static void *log_scans(void *arg)
+{
+    const log_work *w = arg;
+    for (int i = 0; i < LOG_EACH; i++) {
+        codes_runtime_log_scan(w->rt, (int64_t)w->t * LOG_EACH + i + 1, i % 2 ? "red" : "green",
+                               "10.0.0.1");
+        if (i % 10 == 0)
+            usleep(3000); /* about 1.5 s in all: the scans cross a second or two */
+    }
+    return NULL;
+}
+
+/* Threads log scans at once, across seconds' boundaries, while the writer commits in the
+ * background: after a flush every scan is in code_scans exactly once, with its colour
+ * and remote, and rowid order is time order (what the audit list's merge relies on). */
+static void scan_audit_every_scan_in_time_order(void **state)
+{
+    (void)state;
+    fixture *f = fixture_open();
+    fk_err err;
+    codes_runtime *rt = codes_runtime_start(f->dir, &err);
+    assert_non_null(rt);
+    pthread_t th[LOG_THREADS];
+    log_work w[LOG_THREADS];
+    for (int t = 0; t < LOG_THREADS; t++) {
+        w[t] = (log_work){rt, t};
+        assert_int_equal(pthread_create(&th[t], NULL, log_scans, &w[t]), 0);
+    }
+    for (int t = 0; t < LOG_THREADS; t++)
+        pthread_join(th[t], NULL);
+    assert_int_equal(codes_runtime_flush(rt, &err), 0);
+    codes_runtime_stop(rt);
+    sqlite3 *db = NULL;
+    char path[512];
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT count(*), count(DISTINCT person_id), min(person_id), "
+                           "max(person_id), sum(colour = 'red'), sum(remote = '10.0.0.1'), "
+                           "(SELECT count(*) FROM code_scans a JOIN code_scans b "
+                           "ON b.id = a.id + 1 WHERE b.at < a.at) FROM code_scans",
+                           -1, &q, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    const int64_t n = LOG_THREADS * LOG_EACH;
+    assert_int_equal(sqlite3_column_int64(q, 0), n);
+    assert_int_equal(sqlite3_column_int64(q, 1), n);
+    assert_int_equal(sqlite3_column_int64(q, 2), 1);
+    assert_int_equal(sqlite3_column_int64(q, 3), n);
+    assert_int_equal(sqlite3_column_int64(q, 4), n / 2);
+    assert_int_equal(sqlite3_column_int64(q, 5), n);
+    assert_int_equal(sqlite3_column_int64(q, 6), 0); /* no row earlier than the one before */
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = 'scan'",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(q, 0), 0); /* nothing lost */
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    store_fixture_teardown((void **)&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +768,7 @@ int main(void)
         cmocka_unit_test(no_quiet_colour_change),
         cmocka_unit_test(recompute_writes_only_changes),
         cmocka_unit_test(answers_version_moves_with_the_answer),
+        cmocka_unit_test(scan_audit_every_scan_in_time_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
