@@ -784,31 +784,32 @@ static int push_record(struct sq_store *s, const lead_push *p, int64_t first, in
  * read in the order of their unique index (case_id, subject, ...), so grouping by subject
  * needs no sort and yields the subjects in order; each group's contact is the one of
  * lowest degree, then lowest id (SQLite's min() gives the bare columns of the row it
- * picks: the key is the degree above bit 53 and the id below), and its degree chooses the
- * kind, measure and deadlines (contacts' CHECK: degree 1 or 2). A subject the case
+ * picks, its joined person's included: the key is the degree above bit 53 and the id
+ * below), and its degree chooses the kind, measure and deadlines (contacts' CHECK: degree
+ * 1 or 2; the one min() is computed once however often it is written). A subject the case
  * already has a lead for is left out (PUSH_NOT_LED), a clause the push leaves out when the
  * case has none: a SELECT that reads the table its INSERT writes is run into a temporary
  * table first (SQLite's guard against reading its own rows), and that copy and the probe
  * per contact were 18% of the instructions of bench/loop's push, whose cases are each
  * pushed once (4.43 > 3.62 billion, the push's SQL replayed under cachegrind after
- * migration 0028). The subquery's ORDER BY is its grouping's order (no sort; EXPLAIN QUERY
- * PLAN shows none) and gives the leads their ids in subject order; an ORDER BY outside it
- * would sort every row again. One statement for both degrees instead of one per degree:
- * each read every contact of the case, its row in contacts (status is not in the index)
- * and its subject into the grouping again, a seventh of the push's instructions (3.53 >
- * 3.03 billion for the 101,655 leads of bench/loop replayed under callgrind). */
-#define PUSH_BY_DEGREE(A, B) "CASE c.degree WHEN 1 THEN " A " ELSE " B " END"
+ * migration 0028). The ORDER BY is the grouping's order (no sort; EXPLAIN QUERY PLAN shows
+ * none) and gives the leads their ids in subject order. One statement for both degrees
+ * instead of one per degree: each read every contact of the case, its row in contacts
+ * (status is not in the index) and its subject into the grouping again, a seventh of the
+ * push's instructions (3.53 > 3.11 billion for the 101,655 leads of bench/loop replayed
+ * under callgrind); and no subquery, whose rows were copied out to the join with persons
+ * (3.03 billion). */
+#define PUSH_DEGREE "(min((k.degree << 53) + k.id) >> 53)"
+#define PUSH_BY_DEGREE(A, B) "CASE " PUSH_DEGREE " WHEN 1 THEN " A " ELSE " B " END"
 #define PUSH_SQL(NOT_LED)                                                                    \
     "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, measure_required, "   \
     "area_code, state, pushed_at, found_by, controlled_by, closed_by, due_at, updated_at) "  \
-    "SELECT " PUSH_BY_DEGREE("?1", "?9") ", p.id, c.subject, ?8, c.id, "                     \
+    "SELECT " PUSH_BY_DEGREE("?1", "?9") ", p.id, k.subject, ?8, k.id, "                     \
     PUSH_BY_DEGREE("?2", "?10") ", coalesce(p.community_code, ?3), 'pushed', ?4, "           \
     PUSH_BY_DEGREE("?5", "?11") ", " PUSH_BY_DEGREE("?6", "?12") ", "                        \
-    PUSH_BY_DEGREE("?7", "?13") ", " PUSH_BY_DEGREE("?5", "?11") ", ?4 FROM (SELECT "        \
-    "k.subject AS subject, k.id AS id, k.person_id AS person_id, min((k.degree << 53) + "    \
-    "k.id) >> 53 AS degree FROM contacts k WHERE k.case_id = ?8 AND k.status <> "           \
-    "'dismissed' " NOT_LED " GROUP BY k.subject ORDER BY k.subject) c LEFT JOIN persons p "  \
-    "ON p.id = c.person_id"
+    PUSH_BY_DEGREE("?7", "?13") ", " PUSH_BY_DEGREE("?5", "?11") ", ?4 FROM contacts k "     \
+    "LEFT JOIN persons p ON p.id = k.person_id WHERE k.case_id = ?8 AND k.status <> "        \
+    "'dismissed' " NOT_LED " GROUP BY k.subject ORDER BY k.subject"
 #define PUSH_NOT_LED                                                                         \
     "AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.case_id = k.case_id AND l.subject = "     \
     "k.subject)"
