@@ -157,7 +157,7 @@ typedef struct lead_push {
 } lead_push;
 /* Every contact of the case not dismissed, one per subject (the lowest degree, then the
  * first found), whose subject has no lead of the case yet, becomes a lead (state pushed)
- * in (degree, subject) order, consecutive ids *first..*last (OUT; *last < *first when
+ * in subject order, consecutive ids *first..*last (OUT; *last < *first when
  * none), their pushed entry one lead_pushes row for the range (store_lead_events). A
  * linked person's community answers for it. In the caller's unit when one is open; a is
  * the audit record (NULL = none). Set-based: a case with thousands of contacts is a few

@@ -777,31 +777,39 @@ static int push_record(struct sq_store *s, const lead_push *p, int64_t first, in
     return sq_exec_stmt(s, q, err);
 }
 
-/* The leads of one degree of case ?8: ?1 kind, ?2 measure, ?3 the case's community,
- * ?4 pushed_at, ?5..?7 the degree's three deadlines (due_at is found_by: a pushed lead
- * waits to be found, model/lead.c), ?9 the degree. One lead per subject of the case: the
- * case's contacts not dismissed are read in the order of their unique index (case_id,
- * subject, ...), so grouping by subject needs no sort and yields the subjects in order;
- * each group's contact is the one of lowest degree, then lowest id (SQLite's min() gives
- * the bare columns of the row it picks: the key is the degree above bit 53 and the id
- * below), and the group is this degree's when that contact is. A subject the case already
- * has a lead for is left out (PUSH_NOT_LED), a clause the push leaves out when the case
- * has none: a SELECT that reads the table its INSERT writes is run into a temporary table
- * first (SQLite's guard against reading its own rows), and that copy and the probe per
- * contact were 18% of the instructions of bench/loop's push, whose cases are each pushed
- * once (4.43 > 3.62 billion, the push's SQL replayed under cachegrind after migration
- * 0028). The subquery's ORDER BY is its grouping's order (no sort; EXPLAIN QUERY PLAN
- * shows none) and gives the leads their ids in subject order; an ORDER BY outside it
- * would sort every row again. The statement it replaces (both degrees at once, the
- * contacts' index probed again per contact, the rows sorted) took 4% more instructions. */
+/* The leads of case ?8, both degrees in one pass: ?1/?9 the kind, ?2/?10 the measure of a
+ * degree-1/degree-2 lead, ?3 the case's community, ?4 pushed_at, ?5..?7 / ?11..?13 the
+ * degree's three deadlines (due_at is found_by: a pushed lead waits to be found,
+ * model/lead.c). One lead per subject of the case: the case's contacts not dismissed are
+ * read in the order of their unique index (case_id, subject, ...), so grouping by subject
+ * needs no sort and yields the subjects in order; each group's contact is the one of
+ * lowest degree, then lowest id (SQLite's min() gives the bare columns of the row it
+ * picks, its joined person's included: the key is the degree above bit 53 and the id
+ * below), and its degree chooses the kind, measure and deadlines (contacts' CHECK: degree
+ * 1 or 2; the one min() is computed once however often it is written). A subject the case
+ * already has a lead for is left out (PUSH_NOT_LED), a clause the push leaves out when the
+ * case has none: a SELECT that reads the table its INSERT writes is run into a temporary
+ * table first (SQLite's guard against reading its own rows), and that copy and the probe
+ * per contact were 18% of the instructions of bench/loop's push, whose cases are each
+ * pushed once (4.43 > 3.62 billion, the push's SQL replayed under cachegrind after
+ * migration 0028). The ORDER BY is the grouping's order (no sort; EXPLAIN QUERY PLAN shows
+ * none) and gives the leads their ids in subject order. One statement for both degrees
+ * instead of one per degree: each read every contact of the case, its row in contacts
+ * (status is not in the index) and its subject into the grouping again, a seventh of the
+ * push's instructions (3.53 > 3.11 billion for the 101,655 leads of bench/loop replayed
+ * under callgrind); and no subquery, whose rows were copied out to the join with persons
+ * (3.03 billion). */
+#define PUSH_DEGREE "(min((k.degree << 53) + k.id) >> 53)"
+#define PUSH_BY_DEGREE(A, B) "CASE " PUSH_DEGREE " WHEN 1 THEN " A " ELSE " B " END"
 #define PUSH_SQL(NOT_LED)                                                                    \
     "INSERT INTO leads (kind, person_id, subject, case_id, contact_id, measure_required, "   \
     "area_code, state, pushed_at, found_by, controlled_by, closed_by, due_at, updated_at) "  \
-    "SELECT ?1, p.id, c.subject, ?8, c.id, ?2, coalesce(p.community_code, ?3), 'pushed', ?4, " \
-    "?5, ?6, ?7, ?5, ?4 FROM (SELECT k.subject AS subject, k.id AS id, k.person_id AS "      \
-    "person_id, min((k.degree << 53) + k.id) AS pick FROM contacts k WHERE k.case_id = ?8 "  \
-    "AND k.status <> 'dismissed' " NOT_LED " GROUP BY k.subject HAVING pick >> 53 = ?9 "      \
-    "ORDER BY k.subject) c LEFT JOIN persons p ON p.id = c.person_id"
+    "SELECT " PUSH_BY_DEGREE("?1", "?9") ", p.id, k.subject, ?8, k.id, "                     \
+    PUSH_BY_DEGREE("?2", "?10") ", coalesce(p.community_code, ?3), 'pushed', ?4, "           \
+    PUSH_BY_DEGREE("?5", "?11") ", " PUSH_BY_DEGREE("?6", "?12") ", "                        \
+    PUSH_BY_DEGREE("?7", "?13") ", " PUSH_BY_DEGREE("?5", "?11") ", ?4 FROM contacts k "     \
+    "LEFT JOIN persons p ON p.id = k.person_id WHERE k.case_id = ?8 AND k.status <> "        \
+    "'dismissed' " NOT_LED " GROUP BY k.subject ORDER BY k.subject"
 #define PUSH_NOT_LED                                                                         \
     "AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.case_id = k.case_id AND l.subject = "     \
     "k.subject)"
@@ -832,9 +840,8 @@ static int push_refs_hold(struct sq_store *s, const lead_push *p, bool *again, f
                                 p->case_area);
 }
 
-/* The leads of both degrees, degree 1 first; *n how many. `again`: the case had leads
- * before (their subjects are left out). A subject goes to one degree only, so the first
- * statement's leads never meet the second's. */
+/* The leads of both degrees, in subject order; *n how many. `again`: the case had leads
+ * before (their subjects are left out). */
 static int push_insert(struct sq_store *s, const lead_push *p, bool again, int64_t *n,
                        fk_err *err)
 {
@@ -842,20 +849,18 @@ static int push_insert(struct sq_store *s, const lead_push *p, bool again, int64
                             : sq_stmt(s, SQ_LEAD_PUSH, PUSH_SQL(""), err);
     if (!q)
         return -1;
-    *n = 0;
-    for (int d = 0; d < 2; d++) {
-        sq_bind_text(q, 1, p->kind[d]);
-        sq_bind_text(q, 2, p->measure[d]);
-        sq_bind_text(q, 3, p->case_area);
-        sqlite3_bind_int64(q, 4, p->pushed_at);
+    for (int d = 0; d < 2; d++) { /* degree d + 1: ?1, ?2, ?5..?7, then ?9, ?10, ?11..?13 */
+        sq_bind_text(q, 1 + 8 * d, p->kind[d]);
+        sq_bind_text(q, 2 + 8 * d, p->measure[d]);
         for (int k = 0; k < LEAD_STEPS; k++)
-            sqlite3_bind_int64(q, 5 + k, p->deadlines[d][k]);
-        sqlite3_bind_int64(q, 8, p->case_id);
-        sqlite3_bind_int(q, 9, d + 1);
-        if (sq_exec_stmt(s, q, err) != 0)
-            return -1;
-        *n += sqlite3_changes64(s->db);
+            sqlite3_bind_int64(q, 5 + 6 * d + k, p->deadlines[d][k]);
     }
+    sq_bind_text(q, 3, p->case_area);
+    sqlite3_bind_int64(q, 4, p->pushed_at);
+    sqlite3_bind_int64(q, 8, p->case_id);
+    if (sq_exec_stmt(s, q, err) != 0)
+        return -1;
+    *n = sqlite3_changes64(s->db);
     return 0;
 }
 
@@ -872,7 +877,7 @@ static int push_unit(struct sq_store *s, const lead_push *p, const audit_rec *a,
     sq_fkeys_off(s->db, false, &was);
     if (rc != 0)
         return -1;
-    /* one transaction: the rowids of both statements are consecutive */
+    /* one statement: its rowids are consecutive */
     *last = n ? sqlite3_last_insert_rowid(s->db) : before;
     *first = *last - n + 1;
     if (n && push_record(s, p, *first, *last, err) != 0)

@@ -631,7 +631,7 @@ static int64_t raw_rows(const fixture *f, const char *sql, char *first, size_t c
 }
 
 /* One lead per subject of the case (its contact of lowest degree, then lowest id; the
- * dismissed left out), degree 1 first and by subject within a degree, ids consecutive;
+ * dismissed left out), by subject whatever the degree, ids consecutive;
  * the person's community answers, else the case's; a second push makes nothing and a new
  * subject one lead. The rows go in without SQLite's per-row foreign-key probes: the
  * store's every foreign key holds after (PRAGMA foreign_key_check), the connection checks
@@ -681,7 +681,7 @@ static void store_push_choice(void **state)
     lead_list ll;
     assert_int_equal(store_lead_range(st, first, last, &ll, &err), 0);
     assert_int_equal(ll.n, 5);
-    /* degree 1 by subject ("1..." sorts before letters), then degree 2 */
+    /* by subject ("1..." sorts before letters): degree 1 (1, A, B), then 2 (C, E) */
     const char *subject[5] = {"13900000009", "A", "B", "C", "E"};
     const int64_t contact[5] = {c[8], c[2], c[4], c[0], c[7]};
     const int64_t who[5] = {0, p[2].id, p[1].id, p[1].id, p[3].id};
