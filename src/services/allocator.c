@@ -183,6 +183,7 @@ int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_
                   size_t n, bool household, alloc_result *out, fk_err *err)
 {
     job self = {.pol = pol, .a = a, .req = req, .n = n, .household = household, .out = out};
+    store_writes_pending(true); /* no checkpoint copies beside the queue's groups */
     pthread_mutex_lock(&al->mu);
     *al->tail = &self;
     al->tail = &self.next;
@@ -206,6 +207,7 @@ int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_
         pthread_cond_broadcast(&al->cv);
     }
     pthread_mutex_unlock(&al->mu);
+    store_writes_pending(false);
     if (self.rc != 0 && err)
         *err = self.err;
     return self.rc;

@@ -58,7 +58,8 @@ void store_close(store *st);
  * same store in this process report their commits to it instead of checkpointing
  * themselves (handles of other processes, and those opened before, keep checkpointing at
  * their own commits). Every limit 0 takes its default: the thread copies once `pages`
- * WAL pages wait (4,000, 16 MiB), and everything, truncating the WAL, `idle_ms` (1,000)
+ * WAL pages wait (4,000, 16 MiB) and no writer of the process is at work (or
+ * `busy_pages`, 30,000, wait), and everything, truncating the WAL, `idle_ms` (1,000)
  * after the last commit; a commit that leaves `hard_pages` (40,000) uncopied copies them
  * itself. Durability is unchanged (a commit is durable in the WAL before it returns).
  * One per process; start returns NULL with err (FK_EBUSY: one runs already; FK_EIO).
@@ -67,10 +68,16 @@ void store_close(store *st);
 typedef struct store_checkpointer store_checkpointer;
 typedef struct store_checkpoint_limits {
     int pages, hard_pages, idle_ms;
+    int busy_pages; /* while writers are at work, the thread waits until this many */
 } store_checkpoint_limits;
 store_checkpointer *store_checkpointer_start(const char *location,
                                              const store_checkpoint_limits *lim, fk_err *err);
 void store_checkpointer_stop(store_checkpointer *c);
+/* A writer that queues its work before it begins a unit (services/allocator.h: batches
+ * waiting for the group in progress) says so, true when queued and false when done (in
+ * pairs, from any thread): the checkpointer counts it as a writer at work, as it does a
+ * unit holding or waiting for the writers' mutex, and defers its passes meanwhile. */
+void store_writes_pending(bool pending);
 /* For a big write from any thread (a case's push): the process's shared handle on the
  * same store, taken until store_shared_give, or `st` itself when there is none (no
  * checkpointer: the CLI) or st is inside a unit. One connection that such writers take
