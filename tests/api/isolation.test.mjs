@@ -139,6 +139,22 @@ test('a household shares a room where the policy allows; a bad row changes nothi
   assert.ok(withCarer.length >= 2 && withCarer.length <= 3, 'a carer and dependants, at most max_per_room');
   assert.ok(withCarer.some((i) => dependants.some((d) => d.id === i.person_id)));
   for (const i of r.json.items) assert.equal(i.facility_id, fac.id);
+  // the answer's shape: every key of an item, in order; a sharer names its room's primary
+  assert.equal(r.json.allocated, family.length);
+  const byId = new Map(r.json.items.map((i) => [i.allocation_id, i]));
+  for (const [k, i] of r.json.items.entries()) {
+    assert.deepEqual(Object.keys(i), ['person_id', 'allocation_id', 'facility_id', 'facility_name',
+      'room_id', 'room_number', 'distance_m', 'shares_with']);
+    assert.equal(i.person_id, family[k].id, 'items in the order of the request');
+    assert.equal(i.facility_name, fac.name);
+    assert.ok(typeof i.room_number === 'string' && i.room_number.length > 0);
+    assert.ok(Number.isInteger(i.distance_m) && i.distance_m >= 0);
+    if (i.shares_with !== null) {
+      assert.equal(byId.get(i.shares_with).room_id, i.room_id);
+      assert.equal(byId.get(i.shares_with).shares_with, null);
+    }
+  }
+  assert.ok(r.json.items.some((i) => i.shares_with !== null));
   const after = await facility(geli, fac.id);
   assert.equal(after.rooms.reserved, before.rooms.reserved + rooms.size);
   assert.equal(after.rooms.vacant, before.rooms.vacant - rooms.size);
