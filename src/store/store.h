@@ -93,6 +93,15 @@ int store_schema_latest(void);
 /* For a handle that reads much and writes little (the sweeps'): reads of the database
  * through a memory map from now on. 0, or -1 with err. */
 int store_map_reads(store *st, fk_err *err);
+/* For a handle that writes nothing but batch allocations (services/allocator.h): its
+ * triggers and foreign-key probes off from now on. A batch turns them off for the two
+ * statements that write its rows and checks their rules itself (store_allocations_insert),
+ * and every such switch expired each statement the handle had prepared (SQLite parsed
+ * about ten again a batch); on this handle the switches change nothing. The rest of a
+ * batch's writes (the facilities' counts, the audit record) meet no trigger and no
+ * reference: a trigger added on facilities or on audit inserts must be checked by the
+ * batch too. 0, or -1 with err. */
+int store_batch_writer(store *st, fk_err *err);
 /* Integrity and foreign-key checks; appends a human report to `report`. Returns 0 when
  * everything is consistent, -1 with FK_EIO and the first problem otherwise. */
 int store_check(store *st, strbuf *report, fk_err *err);

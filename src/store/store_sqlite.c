@@ -724,6 +724,16 @@ static int sq_map_reads(store *st, fk_err *err)
     return sq_exec_sql(SQ(st), "PRAGMA mmap_size=4294967296", err);
 }
 
+/* Switched off once, for good (store.h): sq_checks_off then finds them off and leaves
+ * the connection's flags, and so its prepared statements, as they are. */
+static int sq_batch_writer(store *st, fk_err *err)
+{
+    int was[2];
+    (void)err;
+    sq_checks_off(SQ(st)->db, true, was);
+    return 0;
+}
+
 /* ---- audit --------------------------------------------------------------------------- */
 
 int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err)
@@ -877,6 +887,7 @@ static const struct store_ops sq_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
     .map_reads = sq_map_reads,
+    .batch_writer = sq_batch_writer,
     .check = sq_check,
     .begin = sq_op_begin,
     .commit = sq_op_commit,
