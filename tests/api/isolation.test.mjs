@@ -186,6 +186,38 @@ test('a batch read in one go still names the bad row: an unknown lead, a repeate
   assert.deepEqual((await facility(geli, fac.id)).rooms, before.rooms, 'nothing written');
 });
 
+test('a batch body read in one pass and the general way accept and refuse alike', async () => {
+  const people = (await residents()).filter((p) => !family.includes(p));
+  const [a, b] = [people.at(-1).id, people.at(-2).id]; // persons no later test places
+  const before = await facility(geli, fac.id);
+  const refused = [
+    [`{"persons":[{"person_id":${a},"person_id":${b}}]}`, 400, /malformed JSON/],
+    [`{"persons":[{"person_id":${a}}],"persons":[{"person_id":${b}}]}`, 400, /malformed JSON/],
+    [`{"persons":[{"person_id":${a}}],"extra":1}`, 400, /^extra: unknown field/],
+    [`{"persons":[{"person_id":${a},"room":1}]}`, 400, /^persons\.0\.room: unknown field/],
+    [`{"persons":[{"person_id":${a}.0}]}`, 400, /^persons\.0\.person_id: a positive integer/],
+    [`{"persons":[{"person_id":0}]}`, 400, /^persons\.0\.person_id: a positive integer/],
+    [`{"persons":[{"person_id":-${a}}]}`, 400, /^persons\.0\.person_id: a positive integer/],
+    [`{"persons":[{"person_id":${a},"lead_id":0}]}`, 400, /^persons\.0\.lead_id: a positive integer/],
+    [`{"persons":[{"person_id":0${a}}]}`, 400, /malformed JSON/],
+    [`{"persons":[{"person_id":${a}}]} x`, 400, /malformed JSON/],
+    ['{"persons":[]}', 400, /^persons: 1 to/],
+    ['{"persons":null}', 400, /^persons: required/],
+    [`{"persons":[{"person_id":${a}}],"household_sharing":1}`, 400, /household_sharing/],
+  ];
+  for (const [body, status, message] of refused) {
+    const r = await geli.post('/api/v1/facilities/allocate', body, { 'Content-Type': 'application/json' });
+    assert.equal(r.status, status, `${body}: ${r.text}`);
+    assert.match(r.json.error.message, message, body);
+  }
+  assert.deepEqual((await facility(geli, fac.id)).rooms, before.rooms, 'nothing written');
+  // accepted with whitespace, keys in any order, nulls as absent: the same as a plain body
+  const spaced = ` { "household_sharing" : null ,\n "persons" : [ { "lead_id" : null , "person_id" : ${a} } ,\t{"person_id":${b}} ] } `;
+  const r = await geli.post('/api/v1/facilities/allocate', spaced, { 'Content-Type': 'application/json' });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json.items.map((i) => [i.person_id, i.shares_with]), [[a, null], [b, null]]);
+});
+
 let winners = [];
 test('40 concurrent requests for 25 rooms: every room at most once, 15 told there is no free room', async () => {
   // only the new facility is open in the community
