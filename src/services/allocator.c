@@ -53,7 +53,8 @@ allocator *allocator_start(const char *data_dir, fk_err *err)
     if (!st)
         return NULL;
     homes *hm = homes_new();
-    if (store_batch_writer(st, err) != 0 || homes_load(hm, st, err) != 0) {
+    if (store_batch_writer(st, err) != 0 || store_map_reads(st, err) != 0 ||
+        homes_load(hm, st, err) != 0) {
         homes_free(hm);
         store_close(st);
         return NULL;
