@@ -58,10 +58,10 @@ void store_close(store *st);
  * same store in this process report their commits to it instead of checkpointing
  * themselves (handles of other processes, and those opened before, keep checkpointing at
  * their own commits). Every limit 0 takes its default: the thread copies once `pages`
- * WAL pages wait (4,000, 16 MiB) and no writer of the process is at work (or
- * `busy_pages`, 30,000, wait), and everything, truncating the WAL, `idle_ms` (1,000)
- * after the last commit; a commit that leaves `hard_pages` (40,000) uncopied copies them
- * itself. Durability is unchanged (a commit is durable in the WAL before it returns).
+ * WAL pages wait (4,000, 16 MiB) and no burst of writes is announced
+ * (store_writes_pending; or `busy_pages`, 30,000, wait), and everything, truncating the
+ * WAL, `idle_ms` (1,000) after the last commit; a commit that leaves `hard_pages`
+ * (40,000) uncopied copies them itself. Durability is unchanged (a commit is durable in the WAL before it returns).
  * One per process; start returns NULL with err (FK_EBUSY: one runs already; FK_EIO).
  * stop: after every handle watched is closed, or they go back to checkpointing
  * themselves; NULL is a no-op. Thread safety: start and stop from one thread. */
@@ -73,10 +73,9 @@ typedef struct store_checkpoint_limits {
 store_checkpointer *store_checkpointer_start(const char *location,
                                              const store_checkpoint_limits *lim, fk_err *err);
 void store_checkpointer_stop(store_checkpointer *c);
-/* A writer that queues its work before it begins a unit (services/allocator.h: batches
- * waiting for the group in progress) says so, true when queued and false when done (in
- * pairs, from any thread): the checkpointer counts it as a writer at work, as it does a
- * unit holding or waiting for the writers' mutex, and defers its passes meanwhile. */
+/* A burst of writes announced, true when it starts and false when it is done (in pairs,
+ * from any thread; services/allocator.h: each batch from its arrival to its answer): the
+ * checkpointer defers its passes while any is announced. */
 void store_writes_pending(bool pending);
 /* For a big write from any thread (a case's push): the process's shared handle on the
  * same store, taken until store_shared_give, or `st` itself when there is none (no

@@ -149,8 +149,8 @@ static int sq_exec_sql(struct sq_store *s, const char *sql, fk_err *err)
  * a load of audited reads. The mutex hands the write lock over in microseconds; the busy
  * timeout still covers other processes (the CLI beside a running server). */
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Units holding the writers' mutex or queued for it, and writes announced by
- * store_writes_pending (the checkpointer's passes wait while there are any). */
+/* Writes announced by store_writes_pending and not yet done (the checkpointer's passes
+ * wait while there are any). */
 static atomic_int writers_busy;
 
 int sq_writers_busy(void)
@@ -177,20 +177,16 @@ void sq_writer_hold(bool hold)
 static void unit_finished(struct sq_store *s)
 {
     s->depth--;
-    if (s->depth == 0) {
+    if (s->depth == 0)
         pthread_mutex_unlock(&writer_lock);
-        atomic_fetch_sub_explicit(&writers_busy, 1, memory_order_relaxed);
-    }
 }
 
 int sq_begin(struct sq_store *s, fk_err *err)
 {
     if (s->depth == 0) {
-        atomic_fetch_add_explicit(&writers_busy, 1, memory_order_relaxed);
         pthread_mutex_lock(&writer_lock);
         if (sq_exec_id(s, SQ_BEGIN, "BEGIN IMMEDIATE", err) != 0) {
             pthread_mutex_unlock(&writer_lock);
-            atomic_fetch_sub_explicit(&writers_busy, 1, memory_order_relaxed);
             return -1;
         }
     } else if (sq_exec_id(s, SQ_SAVEPOINT, "SAVEPOINT sq", err) != 0) {

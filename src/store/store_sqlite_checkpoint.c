@@ -9,10 +9,11 @@
  * process waits for. With it, the connections this process opens on the same file
  * afterwards report each commit to it (a WAL hook in place of the automatic one):
  *
- *   - PASSIVE when `pages` frames wait and no writer of the process holds or waits for
- *     the writers' mutex (or `busy_pages` wait): the thread copies what no reader still
- *     needs and fsyncs the database file while writers go on committing (SQLite restarts
- *     the WAL at the next write once everything is copied);
+ *   - PASSIVE when `pages` frames wait and no burst of writes is announced
+ *     (store_writes_pending: the allocator's queue of batches), or `busy_pages` wait: the
+ *     thread copies what no reader still needs and fsyncs the database file while
+ *     writers go on committing (SQLite restarts the WAL at the next write once everything
+ *     is copied);
  *   - idle: `idle_ms` after the last commit, whatever waits is copied and the WAL
  *     truncated (TRUNCATE, with this process's writers held on their mutex and without
  *     waiting for readers: busy means try again after the next commit);
@@ -148,11 +149,12 @@ static void checkpoint_idle(int *log, int *copied)
 
 /* What the thread does next (ck.mu held): 1 a pass, 2 the idle pass, 0 wait (*ms: how
  * long, -1 until woken). A pass that left pages behind (a reader still needs them) is
- * not repeated before the next commit. A pass waits while a writer of this process
- * holds or waits for the writers' mutex (looked at again every CK_BUSY_POLL_MS), until
- * `busy_pages` wait: copying beside a burst of writes took a core and the disk from the
- * writers (bench/loop's allocation: 29 commits of about 1,000 pages each), and the
- * pages are copied as well a moment later, when the burst is over. */
+ * not repeated before the next commit. A pass waits while a burst of writes is announced
+ * (looked at again every CK_BUSY_POLL_MS), until `busy_pages` wait: copying beside the
+ * allocator's group commits (bench/loop: 29 commits of about 1,000 pages each) took a
+ * core and the disk from its one writer, and the pages are copied as well a moment
+ * later, when the burst is over. Other writers are not waited for: the units of the
+ * workers leave gaps between them, and a push's WAL would only grow meanwhile. */
 static int next_pass(int64_t *ms)
 {
     *ms = -1;

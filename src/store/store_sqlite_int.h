@@ -141,8 +141,8 @@ bool sq_reads_now(struct sq_store *s);
  * IMMEDIATE (the checkpointer's idle truncation: no writer begins meanwhile). Not while
  * holding a unit. */
 void sq_writer_hold(bool hold);
-/* How many units of this process hold the writers' mutex or wait for it now, plus the
- * writes announced by store_writes_pending (a hint: it may change as soon as read). */
+/* How many writes announced by store_writes_pending are not yet done (a hint: it may
+ * change as soon as read). */
 int sq_writers_busy(void);
 int sq_begin(struct sq_store *s, fk_err *err);
 int sq_commit(struct sq_store *s, fk_err *err);

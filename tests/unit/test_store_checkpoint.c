@@ -173,7 +173,7 @@ static void thread_waits_while_writers_work(void **state)
     const struct timespec pause = {0, 200 * 1000 * 1000};
     nanosleep(&pause, NULL); /* the thread had time to copy, had it not waited */
     assert_int_equal(audit_rows_in_file(f), 0);
-    store_writes_pending(false); /* the writers idle: the pages are copied now */
+    store_writes_pending(false); /* the burst over: the pages are copied now */
     assert_true(copied_to_file(f, 2000));
     assert_int_equal(audit_rows_in_file(f), 2000);
     /* past busy_pages the thread copies even while writers work (up to the last pass:
