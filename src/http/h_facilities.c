@@ -330,9 +330,9 @@ static bool scan_id(scan *s, int64_t *v)
     skip_ws(s);
     if (!is_digit(s) || *s->p == '0')
         return false;
-    for (; is_digit(s) && digits <= 18; digits++)
+    for (; is_digit(s) && digits < 18; digits++)
         x = x * 10 + (*s->p++ - '0');
-    if (digits > 18 || (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E')))
+    if (is_digit(s) || (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E')))
         return false;
     *v = x;
     return true;

@@ -200,6 +200,8 @@ test('a batch body read in one pass and the general way accept and refuse alike'
     [`{"persons":[{"person_id":-${a}}]}`, 400, /^persons\.0\.person_id: a positive integer/],
     [`{"persons":[{"person_id":${a},"lead_id":0}]}`, 400, /^persons\.0\.lead_id: a positive integer/],
     [`{"persons":[{"person_id":0${a}}]}`, 400, /malformed JSON/],
+    ['{"persons":[{"person_id":9223372036854775807}]}', 422, /^persons\.0\.person_id: no person/],
+    ['{"persons":[{"person_id":99999999999999999999}]}', 400, /./],
     [`{"persons":[{"person_id":${a}}]} x`, 400, /malformed JSON/],
     ['{"persons":[]}', 400, /^persons: 1 to/],
     ['{"persons":null}', 400, /^persons: required/],
