@@ -124,8 +124,9 @@ static codes_runtime *serve_codes(const char *data_dir, const policy *pol)
 /* The server's heap kept, not given back to the kernel after each big free. glibc trims
  * a thread's heap whenever its free top passes 128 KiB: a B-tree balance's scratch buffer
  * (tens of KiB, malloc'd and freed by SQLite per split) then grew the heap again, and
- * every page of it faulted in zeroed: about a tenth of the server's CPU in bench/loop's
- * allocation (sysmalloc, mprotect, page faults). With a fixed trim threshold glibc also
+ * every page of it faulted in zeroed (sysmalloc, mprotect, page faults: 6-10% of the
+ * server's CPU in bench/loop's allocation, about half of which this saves; the rest is
+ * page caches growing). With a fixed trim threshold glibc also
  * stops moving its mmap threshold, so that is fixed too, at what it would have reached. */
 static void keep_heap(void)
 {
