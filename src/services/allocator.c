@@ -53,7 +53,8 @@ allocator *allocator_start(const char *data_dir, fk_err *err)
     if (!st)
         return NULL;
     homes *hm = homes_new();
-    if (homes_load(hm, st, err) != 0) {
+    if (store_batch_writer(st, err) != 0 || store_map_reads(st, err) != 0 ||
+        homes_load(hm, st, err) != 0) {
         homes_free(hm);
         store_close(st);
         return NULL;
@@ -183,6 +184,7 @@ int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_
                   size_t n, bool household, alloc_result *out, fk_err *err)
 {
     job self = {.pol = pol, .a = a, .req = req, .n = n, .household = household, .out = out};
+    store_writes_pending(true); /* no checkpoint copies beside the queue's groups */
     pthread_mutex_lock(&al->mu);
     *al->tail = &self;
     al->tail = &self.next;
@@ -206,6 +208,7 @@ int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_
         pthread_cond_broadcast(&al->cv);
     }
     pthread_mutex_unlock(&al->mu);
+    store_writes_pending(false);
     if (self.rc != 0 && err)
         *err = self.err;
     return self.rc;

@@ -58,19 +58,25 @@ void store_close(store *st);
  * same store in this process report their commits to it instead of checkpointing
  * themselves (handles of other processes, and those opened before, keep checkpointing at
  * their own commits). Every limit 0 takes its default: the thread copies once `pages`
- * WAL pages wait (4,000, 16 MiB), and everything, truncating the WAL, `idle_ms` (1,000)
- * after the last commit; a commit that leaves `hard_pages` (40,000) uncopied copies them
- * itself. Durability is unchanged (a commit is durable in the WAL before it returns).
+ * WAL pages wait (4,000, 16 MiB) and no burst of writes is announced
+ * (store_writes_pending; or `busy_pages`, 30,000, wait), and everything, truncating the
+ * WAL, `idle_ms` (1,000) after the last commit; a commit that leaves `hard_pages`
+ * (40,000) uncopied copies them itself. Durability is unchanged (a commit is durable in the WAL before it returns).
  * One per process; start returns NULL with err (FK_EBUSY: one runs already; FK_EIO).
  * stop: after every handle watched is closed, or they go back to checkpointing
  * themselves; NULL is a no-op. Thread safety: start and stop from one thread. */
 typedef struct store_checkpointer store_checkpointer;
 typedef struct store_checkpoint_limits {
     int pages, hard_pages, idle_ms;
+    int busy_pages; /* while writers are at work, the thread waits until this many */
 } store_checkpoint_limits;
 store_checkpointer *store_checkpointer_start(const char *location,
                                              const store_checkpoint_limits *lim, fk_err *err);
 void store_checkpointer_stop(store_checkpointer *c);
+/* A burst of writes announced, true when it starts and false when it is done (in pairs,
+ * from any thread; services/allocator.h: each batch from its arrival to its answer): the
+ * checkpointer defers its passes while any is announced. */
+void store_writes_pending(bool pending);
 /* For a big write from any thread (a case's push): the process's shared handle on the
  * same store, taken until store_shared_give, or `st` itself when there is none (no
  * checkpointer: the CLI) or st is inside a unit. One connection that such writers take
@@ -86,6 +92,15 @@ int store_schema_latest(void);
 /* For a handle that reads much and writes little (the sweeps'): reads of the database
  * through a memory map from now on. 0, or -1 with err. */
 int store_map_reads(store *st, fk_err *err);
+/* For a handle that writes nothing but batch allocations (services/allocator.h): its
+ * triggers and foreign-key probes off from now on. A batch turns them off for the two
+ * statements that write its rows and checks their rules itself (store_allocations_insert),
+ * and every such switch expired each statement the handle had prepared (SQLite parsed
+ * about ten again a batch); on this handle the switches change nothing. The rest of a
+ * batch's writes (the facilities' counts, the audit record) meet no trigger and no
+ * reference: a trigger added on facilities or on audit inserts must be checked by the
+ * batch too. 0, or -1 with err. */
+int store_batch_writer(store *st, fk_err *err);
 /* Integrity and foreign-key checks; appends a human report to `report`. Returns 0 when
  * everything is consistent, -1 with FK_EIO and the first problem otherwise. */
 int store_check(store *st, strbuf *report, fk_err *err);

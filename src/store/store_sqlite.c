@@ -149,6 +149,19 @@ static int sq_exec_sql(struct sq_store *s, const char *sql, fk_err *err)
  * a load of audited reads. The mutex hands the write lock over in microseconds; the busy
  * timeout still covers other processes (the CLI beside a running server). */
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Writes announced by store_writes_pending and not yet done (the checkpointer's passes
+ * wait while there are any). */
+static atomic_int writers_busy;
+
+int sq_writers_busy(void)
+{
+    return atomic_load_explicit(&writers_busy, memory_order_relaxed);
+}
+
+void store_writes_pending(bool pending)
+{
+    atomic_fetch_add_explicit(&writers_busy, pending ? 1 : -1, memory_order_relaxed);
+}
 
 /* The writers' mutex taken or given back outside any unit (the checkpointer holds the
  * process's writers while it truncates the WAL; store_sqlite_int.h). */
@@ -714,6 +727,16 @@ static int sq_map_reads(store *st, fk_err *err)
     return sq_exec_sql(SQ(st), "PRAGMA mmap_size=4294967296", err);
 }
 
+/* Switched off once, for good (store.h): sq_checks_off then finds them off and leaves
+ * the connection's flags, and so its prepared statements, as they are. */
+static int sq_batch_writer(store *st, fk_err *err)
+{
+    int was[2];
+    (void)err;
+    sq_checks_off(SQ(st)->db, true, was);
+    return 0;
+}
+
 /* ---- audit --------------------------------------------------------------------------- */
 
 int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err)
@@ -867,6 +890,7 @@ static const struct store_ops sq_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
     .map_reads = sq_map_reads,
+    .batch_writer = sq_batch_writer,
     .check = sq_check,
     .begin = sq_op_begin,
     .commit = sq_op_commit,

@@ -144,6 +144,9 @@ bool sq_reads_now(struct sq_store *s);
  * IMMEDIATE (the checkpointer's idle truncation: no writer begins meanwhile). Not while
  * holding a unit. */
 void sq_writer_hold(bool hold);
+/* How many writes announced by store_writes_pending are not yet done (a hint: it may
+ * change as soon as read). */
+int sq_writers_busy(void);
 int sq_begin(struct sq_store *s, fk_err *err);
 int sq_commit(struct sq_store *s, fk_err *err);
 void sq_rollback(struct sq_store *s);

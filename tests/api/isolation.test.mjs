@@ -139,6 +139,22 @@ test('a household shares a room where the policy allows; a bad row changes nothi
   assert.ok(withCarer.length >= 2 && withCarer.length <= 3, 'a carer and dependants, at most max_per_room');
   assert.ok(withCarer.some((i) => dependants.some((d) => d.id === i.person_id)));
   for (const i of r.json.items) assert.equal(i.facility_id, fac.id);
+  // the answer's shape: every key of an item, in order; a sharer names its room's primary
+  assert.equal(r.json.allocated, family.length);
+  const byId = new Map(r.json.items.map((i) => [i.allocation_id, i]));
+  for (const [k, i] of r.json.items.entries()) {
+    assert.deepEqual(Object.keys(i), ['person_id', 'allocation_id', 'facility_id', 'facility_name',
+      'room_id', 'room_number', 'distance_m', 'shares_with']);
+    assert.equal(i.person_id, family[k].id, 'items in the order of the request');
+    assert.equal(i.facility_name, fac.name);
+    assert.ok(typeof i.room_number === 'string' && i.room_number.length > 0);
+    assert.ok(Number.isInteger(i.distance_m) && i.distance_m >= 0);
+    if (i.shares_with !== null) {
+      assert.equal(byId.get(i.shares_with).room_id, i.room_id);
+      assert.equal(byId.get(i.shares_with).shares_with, null);
+    }
+  }
+  assert.ok(r.json.items.some((i) => i.shares_with !== null));
   const after = await facility(geli, fac.id);
   assert.equal(after.rooms.reserved, before.rooms.reserved + rooms.size);
   assert.equal(after.rooms.vacant, before.rooms.vacant - rooms.size);
@@ -168,6 +184,40 @@ test('a batch read in one go still names the bad row: an unknown lead, a repeate
   assert.equal(twice.status, 400, twice.text);
   assert.match(twice.json.error.message, /^persons\.2\.person_id: \d+ is repeated/);
   assert.deepEqual((await facility(geli, fac.id)).rooms, before.rooms, 'nothing written');
+});
+
+test('a batch body read in one pass and the general way accept and refuse alike', async () => {
+  const people = (await residents()).filter((p) => !family.includes(p));
+  const [a, b] = [people.at(-1).id, people.at(-2).id]; // persons no later test places
+  const before = await facility(geli, fac.id);
+  const refused = [
+    [`{"persons":[{"person_id":${a},"person_id":${b}}]}`, 400, /malformed JSON/],
+    [`{"persons":[{"person_id":${a}}],"persons":[{"person_id":${b}}]}`, 400, /malformed JSON/],
+    [`{"persons":[{"person_id":${a}}],"extra":1}`, 400, /^extra: unknown field/],
+    [`{"persons":[{"person_id":${a},"room":1}]}`, 400, /^persons\.0\.room: unknown field/],
+    [`{"persons":[{"person_id":${a}.0}]}`, 400, /^persons\.0\.person_id: a positive integer/],
+    [`{"persons":[{"person_id":0}]}`, 400, /^persons\.0\.person_id: a positive integer/],
+    [`{"persons":[{"person_id":-${a}}]}`, 400, /^persons\.0\.person_id: a positive integer/],
+    [`{"persons":[{"person_id":${a},"lead_id":0}]}`, 400, /^persons\.0\.lead_id: a positive integer/],
+    [`{"persons":[{"person_id":0${a}}]}`, 400, /malformed JSON/],
+    ['{"persons":[{"person_id":9223372036854775807}]}', 422, /^persons\.0\.person_id: no person/],
+    ['{"persons":[{"person_id":99999999999999999999}]}', 400, /./],
+    [`{"persons":[{"person_id":${a}}]} x`, 400, /malformed JSON/],
+    ['{"persons":[]}', 400, /^persons: 1 to/],
+    ['{"persons":null}', 400, /^persons: required/],
+    [`{"persons":[{"person_id":${a}}],"household_sharing":1}`, 400, /household_sharing/],
+  ];
+  for (const [body, status, message] of refused) {
+    const r = await geli.post('/api/v1/facilities/allocate', body, { 'Content-Type': 'application/json' });
+    assert.equal(r.status, status, `${body}: ${r.text}`);
+    assert.match(r.json.error.message, message, body);
+  }
+  assert.deepEqual((await facility(geli, fac.id)).rooms, before.rooms, 'nothing written');
+  // accepted with whitespace, keys in any order, nulls as absent: the same as a plain body
+  const spaced = ` { "household_sharing" : null ,\n "persons" : [ { "lead_id" : null , "person_id" : ${a} } ,\t{"person_id":${b}} ] } `;
+  const r = await geli.post('/api/v1/facilities/allocate', spaced, { 'Content-Type': 'application/json' });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual(r.json.items.map((i) => [i.person_id, i.shares_with]), [[a, null], [b, null]]);
 });
 
 let winners = [];

@@ -144,6 +144,55 @@ static void writer_past_the_cap_copies_itself(void **state)
     assert_int_equal(audit_rows_in_file(f), 4060); /* the last close copied the rest */
 }
 
+/* Wait (up to 30 s: a bound on a hang, not a timing assertion) for at least `rows` audit
+ * rows in the database file. */
+static bool copied_to_file(const fixture *f, int64_t rows)
+{
+    const struct timespec pause = {0, 20 * 1000 * 1000};
+    for (int i = 0; i < 1500; i++) {
+        if (audit_rows_in_file(f) >= rows)
+            return true;
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+static void thread_waits_while_writers_work(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    /* a pass is due at 64 pages, but not while a writer is at work below 100,000 */
+    store_checkpoint_limits lim = {.pages = 64, .hard_pages = 1000000, .idle_ms = 3600000,
+                                   .busy_pages = 100000};
+    store_checkpointer *c = store_checkpointer_start(f->dir, &lim, &err);
+    assert_non_null(c);
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    store_writes_pending(true); /* as the allocator, for a queue of batches */
+    write_audit(st, 20, 100); /* about 1,500 pages, commit after commit */
+    const struct timespec pause = {0, 200 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the thread had time to copy, had it not waited */
+    assert_int_equal(audit_rows_in_file(f), 0);
+    store_writes_pending(false); /* the burst over: the pages are copied now */
+    assert_true(copied_to_file(f, 2000));
+    assert_int_equal(audit_rows_in_file(f), 2000);
+    /* past busy_pages the thread copies even while writers work (up to the last pass:
+     * the commits after it leave fewer than `pages` waiting) */
+    store_checkpointer_stop(c);
+    lim.busy_pages = 64;
+    c = store_checkpointer_start(f->dir, &lim, &err);
+    assert_non_null(c);
+    store_close(st);
+    st = store_open(f->dir, &err); /* a handle the new checkpointer watches */
+    assert_non_null(st);
+    store_writes_pending(true);
+    write_audit(st, 20, 100);
+    assert_true(copied_to_file(f, 3500));
+    store_writes_pending(false);
+    store_close(st);
+    store_checkpointer_stop(c);
+}
+
 static int64_t audit_rows(store *st)
 {
     fk_err err;
@@ -188,6 +237,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(thread_copies_and_truncates_when_idle, setup, teardown),
         cmocka_unit_test_setup_teardown(writer_past_the_cap_copies_itself, setup, teardown),
+        cmocka_unit_test_setup_teardown(thread_waits_while_writers_work, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_handle_while_running, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
