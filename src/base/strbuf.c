@@ -102,3 +102,23 @@ void sb_append_id_array(strbuf *sb, const int64_t *ids, size_t n)
     }
     sb_append_char(sb, ']');
 }
+
+void sb_append_json_string(strbuf *sb, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    sb_append_char(sb, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *esc = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
+                        : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : *p == '\b' ? "\\b"
+                        : *p == '\f' ? "\\f" : NULL;
+        if (esc) {
+            sb_append(sb, esc);
+        } else if (*p < 0x20) {
+            char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
+            sb_append(sb, u);
+        } else {
+            sb_append_char(sb, (char)*p);
+        }
+    }
+    sb_append_char(sb, '"');
+}

@@ -96,28 +96,6 @@ int h_public_code(http_req *rq, fk_err *err)
     return req_reply(rq, 200, j);
 }
 
-/* A JSON string as jansson writes one (JSON_COMPACT): UTF-8 as is, the two characters
- * that must be escaped and the control characters escaped. */
-static void json_str(strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    sb_append_char(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        const char *esc = *p == '"' ? "\\\"" : *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
-                        : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : *p == '\b' ? "\\b"
-                        : *p == '\f' ? "\\f" : NULL;
-        if (esc) {
-            sb_append(sb, esc);
-        } else if (*p < 0x20) {
-            char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
-            sb_append(sb, u);
-        } else {
-            sb_append_char(sb, (char)*p);
-        }
-    }
-    sb_append_char(sb, '"');
-}
-
 /* The hot path: MAC first (no store for a forged or expired token), one indexed read, and
  * the answer written straight into its bytes (the same keys and order as a json_pack of
  * it would give; no tree of JSON values built and freed for each scan). */
@@ -128,11 +106,11 @@ int h_code_scan(http_req *rq, fk_err *err)
         return -1;
     strbuf sb = STRBUF_INIT;
     sb_append(&sb, "{\"color\":");
-    json_str(&sb, v.code.colour);
+    sb_append_json_string(&sb, v.code.colour);
     sb_append(&sb, ",\"color_zh\":");
-    json_str(&sb, v.colour_zh);
+    sb_append_json_string(&sb, v.colour_zh);
     sb_append(&sb, ",\"name_masked\":");
-    json_str(&sb, v.name_masked);
+    sb_append_json_string(&sb, v.name_masked);
     sb_append(&sb, ",\"last_negative_at\":");
     if (v.code.last_negative_at)
         sb_append_i64(&sb, v.code.last_negative_at);
@@ -141,9 +119,9 @@ int h_code_scan(http_req *rq, fk_err *err)
     sb_append(&sb, ",\"valid_until\":");
     sb_append_i64(&sb, v.valid_until);
     sb_append(&sb, ",\"reasons\":[{\"rule\":");
-    json_str(&sb, v.code.rule);
+    sb_append_json_string(&sb, v.code.rule);
     sb_append(&sb, ",\"zh\":");
-    json_str(&sb, v.code.rule_zh);
+    sb_append_json_string(&sb, v.code.rule_zh);
     sb_append(&sb, v.code.override_id ? "}],\"override\":true}" : "}],\"override\":false}");
     rq->status = 200;
     rq->text_len = sb.len;

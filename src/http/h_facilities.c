@@ -443,26 +443,6 @@ static long read_persons(const json_t *arr, alloc_request **out, fk_err *err)
     return (long)n;
 }
 
-/* A JSON string of s (UTF-8 as is; the quote, the backslash and control characters
- * escaped, as json_dumps writes them). */
-static void json_text(strbuf *sb, const char *s)
-{
-    static const char hex[] = "0123456789abcdef";
-    sb_append_char(sb, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            sb_append_char(sb, '\\');
-            sb_append_char(sb, (char)*p);
-        } else if (*p < 0x20) {
-            char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0};
-            sb_append(sb, u);
-        } else {
-            sb_append_char(sb, (char)*p);
-        }
-    }
-    sb_append_char(sb, '"');
-}
-
 /* One allocation as the answer's item (keys in the order of the API's documentation). */
 static void allocation_text(strbuf *sb, const alloc_result *r)
 {
@@ -473,11 +453,11 @@ static void allocation_text(strbuf *sb, const alloc_result *r)
     sb_append(sb, ",\"facility_id\":");
     sb_append_i64(sb, r->facility_id);
     sb_append(sb, ",\"facility_name\":");
-    json_text(sb, r->facility_name);
+    sb_append_json_string(sb, r->facility_name);
     sb_append(sb, ",\"room_id\":");
     sb_append_i64(sb, r->room_id);
     sb_append(sb, ",\"room_number\":");
-    json_text(sb, r->room_number);
+    sb_append_json_string(sb, r->room_number);
     sb_append(sb, ",\"distance_m\":");
     sb_append_i64(sb, r->distance_m);
     sb_append(sb, ",\"shares_with\":");

@@ -1,6 +1,7 @@
 /* test_model.c - identity numbers, phones, person and case rules, roles, time. */
 #include "testutil.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <time.h>
 
@@ -250,11 +251,30 @@ static void strbuf_integers(void **state)
     }
 }
 
+/* sb_append_json_string writes what jansson's json_dumps writes for the same string
+ * (JSON_COMPACT | JSON_ENCODE_ANY), escapes and UTF-8 included. */
+static void strbuf_json_strings(void **state)
+{
+    (void)state;
+    const char *v[] = {"", "plain", "\"quoted\" \\ back", "line\nfeed\r\t\b\f",
+                       "\x01\x1f control", "张某某 3号楼 101", "</script>"};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        strbuf sb = STRBUF_INIT;
+        sb_append_json_string(&sb, v[i]);
+        json_t *j = json_string(v[i]);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        assert_string_equal(sb_str(&sb), want);
+        free(want);
+        json_decref(j);
+        sb_free(&sb);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(instant_format_matches_library),
-        cmocka_unit_test(strbuf_integers),
+        cmocka_unit_test(strbuf_integers),       cmocka_unit_test(strbuf_json_strings),
         cmocka_unit_test(idcard_known_numbers), cmocka_unit_test(idcard_refusals),
         cmocka_unit_test(idcard_make_roundtrip), cmocka_unit_test(phones),
         cmocka_unit_test(person_rules),          cmocka_unit_test(masking),
