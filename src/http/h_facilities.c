@@ -272,7 +272,6 @@ int h_facility_checklist_set(http_req *rq, fk_err *err)
                                                   "note", c.note));
 }
 
-/* persons: [{person_id, lead_id}], each checked with the row it came from. */
 /* ---- a batch's body read in one pass -------------------------------------------------
  * The usual body, {"persons": [{"person_id": n, "lead_id": n}, ...], "household_sharing":
  * b}, read straight from its bytes: parsing it into a tree of JSON values was about a
@@ -413,6 +412,8 @@ static bool scan_batch(const http_req *rq, alloc_request **req, size_t *n, bool 
     return false;
 }
 
+/* persons: [{person_id, lead_id}], each checked with the row it came from (the general
+ * way: any body scan_batch does not read). */
 static long read_persons(const json_t *arr, alloc_request **out, fk_err *err)
 {
     size_t n = json_array_size(arr);
