@@ -11,7 +11,10 @@
  *   POST  /api/v1/facilities/{id}/checklist    {item, ok, note}
  *   POST  /api/v1/facilities/allocate          {persons: [{person_id, lead_id}], household_sharing}
  *   GET   /api/v1/facilities/outlook           capacity at the policy's horizons (area)
- * Bodies are read with one field table per request; unknown fields are refused.
+ * Bodies are read with one field table per request; unknown fields are refused. The
+ * allocation, the loop's hot request, reads its usual body in one pass from the bytes and
+ * writes its answer straight as text (scan_batch, allocation_answer: measured shares of
+ * the server's CPU); any other body goes the general way, which refuses as the others.
  */
 #include <stdbool.h>
 #include <stdio.h>

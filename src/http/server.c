@@ -439,7 +439,10 @@ static void config_defaults(http_server *srv, const server_config *cfg)
      * and a rate of 0.9 to 1.3 times nginx's at 256 with each. The other work's noise is
      * larger than any difference between them, so the default stays; with two workers one
      * run (of an earlier build) served 256 connections at 222 requests a second for its
-     * whole ten seconds, which no run with more did. */
+     * whole ten seconds, which no run with more did. Later, with the scans' locks gone
+     * and the machine quiet (2026-12-02), three pairs at 256: p99 9.4, 10.7, 11.0 ms with
+     * two workers against 10.7, 10.0, 11.5 with four (nginx's own 8.0-15.5): still inside
+     * the noise, and with two a slow request (an export) holds half the connections. */
     if (srv->cfg.threads <= 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         srv->cfg.threads = cores > 0 ? (int)cores * 2 : 4;

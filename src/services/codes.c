@@ -825,10 +825,10 @@ static void answer_keep(scan_memory *m, answer_slot *a, const code_view *v, int6
     a->version = version;
     a->last_negative_at = v->code.last_negative_at;
     a->override_id = v->code.override_id;
-    snprintf(a->colour, sizeof a->colour, "%s", v->code.colour);
-    snprintf(a->rule, sizeof a->rule, "%s", v->code.rule);
-    snprintf(a->rule_zh, sizeof a->rule_zh, "%s", v->code.rule_zh);
-    snprintf(a->name_masked, sizeof a->name_masked, "%s", v->name_masked);
+    copy_text(a->colour, sizeof a->colour, v->code.colour);
+    copy_text(a->rule, sizeof a->rule, v->code.rule);
+    copy_text(a->rule_zh, sizeof a->rule_zh, v->code.rule_zh);
+    copy_text(a->name_masked, sizeof a->name_masked, v->name_masked);
 }
 
 static void answer_give(const answer_slot *a, code_view *out)

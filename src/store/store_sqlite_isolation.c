@@ -590,22 +590,26 @@ static int sq_allocation_next_id(store *st, int64_t *id, fk_err *err)
 static void batch_json(const allocation_rec *al, size_t n, strbuf *rows, strbuf *rooms,
                        strbuf *sharers)
 {
+    int64_t *room_ids = fk_calloc(n + 1, sizeof *room_ids);
+    int64_t *sharer_ids = fk_calloc(n + 1, sizeof *sharer_ids);
+    size_t k = 0, m = 0;
     sb_append_char(rows, '[');
-    sb_append_char(rooms, '[');
-    sb_append_char(sharers, '[');
-    for (size_t i = 0, k = 0, m = 0; i < n; i++) {
-        sb_appendf(rows, "%s[%lld,%lld,%lld,%lld,%lld,%lld]", i ? "," : "", (long long)al[i].id,
-                   (long long)al[i].room_id, (long long)al[i].person_id,
-                   (long long)al[i].primary_id, (long long)al[i].lead_id,
-                   (long long)al[i].distance_m);
+    for (size_t i = 0; i < n; i++) {
+        const int64_t row[] = {al[i].id, al[i].room_id, al[i].person_id, al[i].primary_id,
+                               al[i].lead_id, al[i].distance_m};
+        if (i)
+            sb_append_char(rows, ',');
+        sb_append_id_array(rows, row, sizeof row / sizeof row[0]);
         if (!al[i].primary_id)
-            sb_appendf(rooms, "%s%lld", k++ ? "," : "", (long long)al[i].room_id);
+            room_ids[k++] = al[i].room_id;
         else
-            sb_appendf(sharers, "%s%lld", m++ ? "," : "", (long long)al[i].id);
+            sharer_ids[m++] = al[i].id;
     }
     sb_append_char(rows, ']');
-    sb_append_char(rooms, ']');
-    sb_append_char(sharers, ']');
+    sb_append_id_array(rooms, room_ids, k);
+    sb_append_id_array(sharers, sharer_ids, m);
+    free(room_ids);
+    free(sharer_ids);
 }
 
 /* Facility ids fids[0..n) (sorted) counted: each facility's rooms moved from vacant to
