@@ -596,7 +596,8 @@ static void members_migration(void **state)
                                  "FROM tube_members) THEN 30 ELSE 20 END) ELSE 10 END, tube_id, "
                                  "person_id, round_id, scanned_at, scanned_by FROM tube_members; "
                                  "DROP TABLE tube_members; ALTER TABLE old_members RENAME TO "
-                                 "tube_members; " MIGRATION_0033_UNDONE "PRAGMA user_version = 31; COMMIT;"),
+                                 "tube_members; " MIGRATION_0033_UNDONE MIGRATION_0038_UNDONE
+                                 "PRAGMA user_version = 31; COMMIT;"),
                      SQLITE_OK);
     f->st = store_open(f->dir, &err);
     if (!f->st)
