@@ -193,7 +193,7 @@ static int build(store *st, residents_lookup **out, bool *moved, fk_err *err)
         builder_free(&b);
         return -1;
     }
-    *moved = after.version != before.version || before.version == 0;
+    *moved = after.version != before.version;
     if (!*moved && !(*out = layout(&b, &before))) {
         builder_free(&b);
         return fk_fail(err, FK_EBUSY, "", "out of memory for the residents lookup");
