@@ -16,6 +16,7 @@
 #include "policy/policy.h"
 #include "services/allocator.h"
 #include "services/codes.h"
+#include "services/residents.h"
 #include "services/sweeps.h"
 #include "services/throttle.h"
 #include "services/tracing.h"
@@ -32,6 +33,9 @@ static const char usage_text[] =
     "  --policy-local FILE  local overrides; default DIR/policy-local.json when present\n"
     "  --sweep-interval S   seconds between the timed duties (lead escalation...);\n"
     "                 default 60, 0 = none (then `fangkong sweep` from cron)\n"
+    "  --residents-interval S  seconds between checks of the kept residents lookup (built\n"
+    "                 again in the background when persons changed; also at start);\n"
+    "                 default 60, 0 = none (then imports build it when they need it)\n"
     "  --login-attempts N   failed logins of one username (or public code look-ups of\n"
     "                 one ID number or phone) before refusals, default 5; 0 = no limit\n"
     "  --login-window S     seconds those failures are counted over and refusals last,\n"
@@ -49,7 +53,7 @@ static int wait_for_signal(const sigset_t *set)
 typedef struct serve_args {
     server_config cfg;
     const char *policy, *policy_local;
-    int sweep_interval_s, login_attempts, login_window_s;
+    int sweep_interval_s, residents_interval_s, login_attempts, login_window_s;
 } serve_args;
 
 static bool parse_int(const char *s, int min, int max, int *out)
@@ -70,11 +74,12 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"bind", required_argument, 0, 'b'}, {"web", required_argument, 0, 'w'},
         {"threads", required_argument, 0, 't'}, {"policy", required_argument, 0, 'P'},
         {"policy-local", required_argument, 0, 'L'}, {"sweep-interval", required_argument, 0, 'S'},
+        {"residents-interval", required_argument, 0, 'R'},
         {"login-attempts", required_argument, 0, 'A'}, {"login-window", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     *a = (serve_args){.cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"},
-                      .sweep_interval_s = 60, .login_attempts = 5, .login_window_s = 900};
+                      .sweep_interval_s = 60, .residents_interval_s = 60, .login_attempts = 5, .login_window_s = 900};
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -86,6 +91,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         case 'P': a->policy = optarg; break;
         case 'L': a->policy_local = optarg; break;
         case 'S': if (!parse_int(optarg, 0, 86400, &a->sweep_interval_s)) return -1; break;
+        case 'R': if (!parse_int(optarg, 0, 86400, &a->residents_interval_s)) return -1; break;
         case 'A': if (!parse_int(optarg, 0, 1000, &a->login_attempts)) return -1; break;
         case 'W': if (!parse_int(optarg, 1, 86400, &a->login_window_s)) return -1; break;
         case 'h': fputs(usage_text, stdout); return 1;
@@ -200,11 +206,16 @@ int cmd_serve(int argc, char **argv)
     sweeper *sw = NULL;
     if (a.sweep_interval_s > 0 && !(sw = sweeper_start(cfg->data_dir, pol, a.sweep_interval_s, &err)))
         log_warn("serve", "no timed duties: %s", err.message);
+    residents_keeper *rk = NULL;
+    if (a.residents_interval_s > 0 &&
+        !(rk = residents_keeper_start(cfg->data_dir, a.residents_interval_s, &err)))
+        log_warn("serve", "no kept residents lookup: %s", err.message);
     printf("fangkong serving http://%s:%d/ (data %s)\n",
            cfg->bind_addr ? cfg->bind_addr : "127.0.0.1", http_server_port(srv), cfg->data_dir);
     fflush(stdout);
     log_info("serve", "signal %d: stopping", wait_for_signal(&set));
     sweeper_stop(sw);
+    residents_keeper_stop(rk);
     http_server_stop(srv);
     allocator_stop(alloc); /* after the server: no batch is running */
     codes_runtime_stop(codes); /* after the server: the last scans are queued, then written */

@@ -21,10 +21,11 @@
  * the import's summary record (the member rows keep who and when).
  *
  * Volume (bench/testing): the rows are checked against memory, not the store. For a
- * file of IMPORT_BULK_BYTES or more, every resident (ID number -> person, community),
- * every tube of the open rounds, the members of each round met and the persons whose
- * pool group is not "other" are read once (store_testing_bulk.h); smaller files look
- * each key up. Either way a key missing from memory is looked up in the store (so a
+ * file of IMPORT_BULK_BYTES or more, the residents (ID number -> person, community) come
+ * from the kept residents lookup (services/residents.h: read back ready to probe, or
+ * built from the store and kept when not current), and every tube of the open rounds,
+ * the members of each round met and the persons whose pool group is not "other" are
+ * read once (store_testing_bulk.h); smaller files look each key up. Either way a key missing from memory is looked up in the store (so a
  * bad row gets the API's precise message) and kept. Writes go in batches
  * (store_scans_add) on the driver's second thread, in the import's one transaction
  * (which holds the store's write lock until the commit: API scans wait for it). The
@@ -37,12 +38,14 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "base/u64map.h"
 #include "io/import.h"
 #include "model/idcard.h"
 #include "model/role.h"
 #include "model/tube.h"
+#include "services/residents.h"
 
 #define IMPORT_BULK_BYTES ((int64_t)1 << 20)
 #define CLOCK_SKEW_S 300
@@ -77,7 +80,9 @@ typedef struct scans_state {
     bool bulk;
     int64_t now;
     int pool[4];                 /* sizes of isolation_site, key_group, other, pool_retest */
-    u64map persons;              /* 17 digits of the ID number -> index + 1 */
+    residents_lookup *kept;      /* the residents (bulk) */
+    u64map persons;              /* 17 digits of the ID number -> index + 1: the persons
+                                    not in `kept`, looked up in the store */
     person_ent *pv;
     size_t pn, pcap;
     char (*comm)[16];            /* interned community codes */
@@ -160,17 +165,25 @@ static int load_fail(fk_err *err, const char *what)
     return fk_fail(err, FK_EBUSY, "", "could not load the %s for the import", what);
 }
 
-/* Bulk mode: residents and tubes of open rounds into memory, once. */
+/* Bulk mode: the residents lookup, and tubes of open rounds into memory, once. The
+ * lookup is read in the import's unit (current at its snapshot, never stale); built, it
+ * is saved in that unit too, for the next import. */
 static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
 {
     store *st = import_ctx_quiet_store(cx, err);
     if (!st)
         return -1;
+    residents_source src;
+    if (residents_lookup_open(st, true, &s->kept, &src, err) != 0)
+        return -1;
+    log_info("import", "residents: %zu %s", residents_lookup_count(s->kept),
+             src == RESIDENTS_KEPT ? "from the kept lookup"
+             : src == RESIDENTS_BUILT_SAVED ? "read from the store (the lookup was not "
+                                              "current: built and kept for the next import)"
+                                            : "read from the store");
     fk_err e;
     fk_err_clear(&e);
-    int rc = store_bulk_residents(st, add_person, s, &e);
-    if (rc == 0)
-        rc = store_bulk_open_round_tubes(st, add_tube, s, &e);
+    int rc = store_bulk_open_round_tubes(st, add_tube, s, &e);
     if (rc == 0)
         rc = store_bulk_testing_flags(st, add_flags, s, &e);
     if (rc != 0)
@@ -208,6 +221,7 @@ static void scans_end(void *state)
         return;
     for (size_t i = 0; i < s->nrounds; i++)
         u64map_free(&s->rounds[i].members);
+    residents_lookup_free(s->kept);
     u64map_free(&s->persons);
     u64map_free(&s->comm_ix);
     u64map_free(&s->tubes);
@@ -306,10 +320,13 @@ static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **ou
     return 0;
 }
 
-/* The person of a checked ID number: 0 (*id, *community), 1 unknown, -1 store failure. */
+/* The person of a checked ID number: 0 (*id, *community), 1 unknown, -1 store failure.
+ * The kept lookup first; a person not in it from the store, as without it. */
 static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t *id,
                        const char **community, fk_err *err)
 {
+    if (s->kept && residents_lookup_find(s->kept, idn, id, community))
+        return 0;
     uint64_t v = u64map_get(&s->persons, id_key(idn));
     if (!v) {
         person p;

@@ -158,6 +158,8 @@ struct store_ops {
     const struct store_reconcile_ops *reconcile;
     /* bulk reads and writes of testing imports (store_testing_bulk.h) */
     const struct store_testing_bulk_ops *testing_bulk;
+    /* the kept residents lookup (store_residents.h) */
+    const struct store_residents_ops *residents;
     /* risk zones (store_zones.h) */
     const struct store_zone_ops *zone;
     /* traveler screening and checkpoints (store_travel.h) */
@@ -294,6 +296,16 @@ struct store_testing_bulk_ops {
     int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
     int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
     int (*scans_add)(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
+};
+
+/* The residents section's calls, same parameters as the store_* functions of
+ * store_residents.h (dispatched by store_residents.c). */
+struct store_residents_ops {
+    int (*state)(store *st, residents_mark *now, residents_kept *kept, int *has, fk_err *err);
+    int (*read)(store *st, residents_mark *now, residents_kept *kept, residents_alloc_fn alloc,
+                void **out, fk_err *err);
+    int (*save)(store *st, const residents_mark *from, const void *bytes, size_t n, int64_t at,
+                fk_err *err);
 };
 
 /* The coverage section's calls, same parameters as the store_* functions of

@@ -980,6 +980,7 @@ static const struct store_ops sq_ops = {
     .positive = &sq_positive_ops,
     .reconcile = &sq_reconcile_ops,
     .testing_bulk = &sq_testing_bulk_ops,
+    .residents = &sq_residents_ops,
     .zone = &sq_zone_ops,
     .travel = &sq_travel_ops,
     .codes = &sq_codes_ops,

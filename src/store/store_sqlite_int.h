@@ -402,6 +402,8 @@ extern const struct store_travel_ops sq_travel_ops;
 extern const struct store_codes_ops sq_codes_ops;
 /* store_sqlite_testing_bulk.c */
 extern const struct store_testing_bulk_ops sq_testing_bulk_ops;
+/* store_sqlite_residents.c */
+extern const struct store_residents_ops sq_residents_ops;
 /* store_sqlite_zones.c */
 extern const struct store_zone_ops sq_zone_ops;
 

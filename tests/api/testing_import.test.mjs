@@ -158,6 +158,39 @@ test('scans: permission, and the streamed upload', async () => {
   assert.equal((await tube(T(7))).members.length, 2);
 });
 
+// A file of 1 MiB or more (padded here with blank lines, which are not rows) checks its ID
+// numbers against the kept residents lookup (services/residents.h): a person registered
+// through the API after it was kept is found, one moved out of the round's area is
+// refused as outside; the import that found it stale kept a new one, which the next uses.
+test('scans: a large file sees the registry as it is now, through the kept residents lookup', async () => {
+  const big = (name, lines) => { const p = path.join(dir, name); writeFileSync(p, lines.join('\n') + '\n' + '\n'.repeat(1 << 20)); return p; };
+  const register = async (n) => {
+    const r = await admin.post('/api/v1/persons', { name: `新登记${n}`, id_number: validId(5150 + n), resident_type: 'non_resident',
+      community_code: mine, address: `导入测试路 ${n} 号` });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+  const leaving = await register(1);
+  const first = cli('scans', big('big1.csv', ['tube,person,time,site', scanLine(T(8), people[53])]));
+  assert.equal(first.status, 0, first.stdout + first.stderr);
+  assert.match(first.stderr, /residents: \d+ (from the kept lookup|read from the store)/);
+  // after the lookup was kept: one moves out of the round's area, one is registered
+  const moved = await admin.patch(`/api/v1/persons/${leaving.id}`, { community_code: `${street}997` });
+  assert.equal(moved.status, 200, moved.text);
+  const added = await register(2);
+  const rej = path.join(dir, 'rej_big.csv');
+  const r = cli('scans', big('big2.csv', ['tube,person,time,site', scanLine(T(8), leaving), scanLine(T(8), added)]),
+    '--skip-bad', rej);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /residents: \d+ read from the store \(the lookup was not current: built and kept/);
+  assert.match(r.stdout, /imported 1 of 2 scans rows/);
+  assert.match(readFileSync(rej, 'utf8'), /row 2, field person: lives in \d+997, outside the round's area/);
+  assert.deepEqual((await tube(T(8))).members.map((m) => m.person_id).sort(), [people[53].id, added.id].sort());
+  const next = cli('scans', big('big3.csv', ['tube,person,time,site', scanLine(T(8), people[55])]));
+  assert.equal(next.status, 0, next.stdout + next.stderr);
+  assert.match(next.stderr, /residents: \d+ from the kept lookup/);
+});
+
 test('results: first results of received tubes; refusals listed, the file refused whole; a positive followed up', async () => {
   for (const c of [T(2), T(3), T(5), T(7)]) assert.equal((await jiance.post(`/api/v1/testing/tubes/${c}/close`)).status, 200);
   const pack = (code, barcodes, s = site.id) => jiance.post('/api/v1/testing/boxes', { code, site_id: s, barcodes });

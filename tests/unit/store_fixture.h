@@ -109,4 +109,13 @@ static inline int store_fixture_teardown(void **state)
     "DROP TRIGGER IF EXISTS code_answers_scan_changed; "                                     \
     "DROP TRIGGER IF EXISTS code_answers_scan_deleted; "
 
+/* What migration 0038 creates (the kept residents lookup), dropped for the same reason:
+ * its tables, and its triggers on persons, which go only by name. */
+#define MIGRATION_0038_UNDONE                                                                \
+    "DROP TABLE residents_version; "                                                         \
+    "DROP TABLE residents_lookup; "                                                          \
+    "DROP TABLE residents_lookup_parts; "                                                    \
+    "DROP TRIGGER IF EXISTS residents_person_changed; "                                      \
+    "DROP TRIGGER IF EXISTS residents_person_deleted; "
+
 #endif

@@ -3,7 +3,8 @@
  * row and field, a refused file changes nothing, --skip-bad keeps the state of the good
  * rows only, a tube fills and closes as through the API; both lookup strategies (small
  * files look keys up, files of 1 MiB or more load them: padded here with blank lines,
- * which are not rows) give the same reports and the same store. And u64map. */
+ * which are not rows) give the same reports and the same store; the kept residents
+ * lookup of the latter sees changes made after it. And u64map. */
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -192,6 +193,9 @@ static void line(strbuf *sb, const char *tube, const char *person, int64_t at, i
     sb_appendf(sb, "%s,%s,%s,%lld\n", tube, person, when, (long long)site);
 }
 
+static int raw_exec(const fixture *f, const char *sql);
+static int raw_int(const fixture *f, const char *sql, int64_t *out);
+
 /* ---- scans -------------------------------------------------------------------------- */
 
 static void scans_refusals(bool bulk)
@@ -315,6 +319,60 @@ static void scans_fill_bulk(void **state)
 {
     (void)state;
     scans_fill_and_close(true);
+}
+
+/* The kept residents lookup (services/residents.h) under an import of 1 MiB or more:
+ * the first builds and keeps it; changes made after it, by hand (the sqlite3 shell's
+ * way: the triggers, not the service), are what the next import sees: a person moved
+ * out of the round's area refused as outside, a deleted one as unknown, a person added
+ * since (not in the kept lookup) found in the store; and it keeps the rebuilt lookup. */
+static void scans_residents_kept(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fixture *f = w.f;
+    fk_err err;
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,person,time,site\n");
+    line(&sb, "T0000001", w.id[0], w.now - 100, w.site);
+    import_report rep;
+    assert_int_equal(run_import(&w, "scans", sb_str(&sb), true, NULL, &rep, &err), 0);
+    import_report_free(&rep);
+    int64_t kept_at = 0, version = 0;
+    assert_int_equal(raw_int(f, "SELECT version FROM residents_lookup", &kept_at), 0);
+    assert_int_equal(raw_int(f, "SELECT version FROM residents_version", &version), 0);
+    assert_int_equal(kept_at, version);
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE persons SET community_code = '510104001002' WHERE id = "
+             "%lld; DELETE FROM persons WHERE id = %lld", (long long)w.pid[1],
+             (long long)w.pid[2]);
+    assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+    int64_t added = add_resident(f->st, w.id[31], "510104001001", 31);
+    sb_reset(&sb);
+    sb_append(&sb, "tube,person,time,site\n");
+    line(&sb, "T0000001", w.id[1], w.now - 90, w.site);  /* moved out of the round's area */
+    line(&sb, "T0000001", w.id[2], w.now - 89, w.site);  /* deleted */
+    line(&sb, "T0000001", w.id[31], w.now - 88, w.site); /* added since */
+    line(&sb, "T0000001", w.id[3], w.now - 87, w.site);
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", f->dir);
+    assert_int_equal(run_import(&w, "scans", sb_str(&sb), true, rej, &rep, &err), 0);
+    char got[256];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "2:person,3:person");
+    assert_non_null(strstr(rep.items[0].message, "outside the round's area"));
+    assert_non_null(strstr(rep.items[1].message, "no registered person"));
+    assert_int_equal(rep.imported, 2);
+    import_report_free(&rep);
+    member_rec m;
+    assert_int_equal(store_round_member(f->st, w.round, added, &m, &err), 1);
+    assert_int_equal(raw_int(f, "SELECT version FROM residents_lookup", &kept_at), 0);
+    assert_int_equal(raw_int(f, "SELECT version FROM residents_version", &version), 0);
+    assert_int_equal(kept_at, version);
+    tube_is(f->st, "T0000001", "open", 20, 3);
+    sb_free(&sb);
+    free_world(&w);
 }
 
 /* ---- results ------------------------------------------------------------------------ */
@@ -563,6 +621,24 @@ static int raw_exec(const fixture *f, const char *sql)
     return rc;
 }
 
+/* The single integer of `sql` on the store's file; SQLITE_OK or the code. */
+static int raw_int(const fixture *f, const char *sql, int64_t *out)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(q, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return rc;
+}
+
 /* Migration 0032 on members laid out as 0013 made them (ids of the whole table, tubes
  * interleaved): each tube's members take places 1.. in their old id order (scan order),
  * the tubes' counts and the round-person rule hold, and the guard wants the next place. */
@@ -596,7 +672,8 @@ static void members_migration(void **state)
                                  "FROM tube_members) THEN 30 ELSE 20 END) ELSE 10 END, tube_id, "
                                  "person_id, round_id, scanned_at, scanned_by FROM tube_members; "
                                  "DROP TABLE tube_members; ALTER TABLE old_members RENAME TO "
-                                 "tube_members; " MIGRATION_0033_UNDONE "PRAGMA user_version = 31; COMMIT;"),
+                                 "tube_members; " MIGRATION_0033_UNDONE MIGRATION_0038_UNDONE
+                                 "PRAGMA user_version = 31; COMMIT;"),
                      SQLITE_OK);
     f->st = store_open(f->dir, &err);
     if (!f->st)
@@ -641,6 +718,7 @@ int main(void)
         cmocka_unit_test(scans_refusals_bulk),
         cmocka_unit_test(scans_fill_small),
         cmocka_unit_test(scans_fill_bulk),
+        cmocka_unit_test(scans_residents_kept),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
         cmocka_unit_test(scans_add_checks),
