@@ -35,7 +35,7 @@ static const char usage_text[] =
     "                 default 60, 0 = none (then `fangkong sweep` from cron)\n"
     "  --residents-interval S  seconds between checks of the kept residents lookup (built\n"
     "                 again in the background when persons changed; also at start);\n"
-    "                 default 60, 0 = none (then imports build it when they need it)\n"
+    "                 default 300, 0 = none (then imports build it when they need it)\n"
     "  --login-attempts N   failed logins of one username (or public code look-ups of\n"
     "                 one ID number or phone) before refusals, default 5; 0 = no limit\n"
     "  --login-window S     seconds those failures are counted over and refusals last,\n"
@@ -79,7 +79,7 @@ static int parse_args(int argc, char **argv, serve_args *a)
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c;
     *a = (serve_args){.cfg = {.port = 8080, .data_dir = CLI_DEFAULT_DATA, .web_dir = "web"},
-                      .sweep_interval_s = 60, .residents_interval_s = 60, .login_attempts = 5, .login_window_s = 900};
+                      .sweep_interval_s = 60, .residents_interval_s = 300, .login_attempts = 5, .login_window_s = 900};
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
