@@ -20,8 +20,8 @@
 // graphs), SERVER_LOG=file (the
 // server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
 // push and the allocation also print the CPU seconds the server used in them (and the
-// bench, for the allocation), the sweep its process's: steadier than wall times on a
-// shared machine. The copy of the store is synced to disk before the timed steps.
+// bench, for the allocation; and the server's by thread: the allocator's writer and the
+// HTTP workers), the sweep its process's: steadier than wall times on a shared machine. The copy of the store is synced to disk before the timed steps.
 // Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
