@@ -15,6 +15,8 @@
  * allocation, the loop's hot request, reads its usual body in one pass from the bytes and
  * writes its answer straight as text (scan_batch, allocation_answer: measured shares of
  * the server's CPU); any other body goes the general way, which refuses as the others.
+ * In the server the batch is handed to the allocator's writer and answered later
+ * (alloc_defer: the worker serves its other connections meanwhile; request.h).
  */
 #include <stdbool.h>
 #include <stdio.h>
