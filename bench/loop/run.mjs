@@ -20,11 +20,11 @@
 // graphs), SERVER_LOG=file (the
 // server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
 // push and the allocation also print the CPU seconds the server used in them (and the
-// bench, for the allocation), the sweep its process's: steadier than wall times on a
-// shared machine. The copy of the store is synced to disk before the timed steps.
+// bench, for the allocation; and the server's by thread: the allocator's writer and the
+// HTTP workers), the sweep its process's: steadier than wall times on a shared machine. The copy of the store is synced to disk before the timed steps.
 // Everything it writes is under bench/out/loop/.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, cpSync, writeFileSync, readFileSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -260,6 +260,26 @@ function childCpu() {
   return (Number(f[13]) + Number(f[14])) / 100;
 }
 
+// CPU seconds of each of the process's threads so far, by thread id (name: /proc comm).
+function threadCpu(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [comm, rest] = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ');
+      const f = rest.split(' ');
+      out.set(tid, { name: comm.split(' (')[1], cpu: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return out;
+}
+
+// The threads that used CPU between two threadCpu readings, busiest first.
+function threadCpuSpent(before, after) {
+  return [...after].map(([tid, t]) => ({ tid, name: t.name, cpu: t.cpu - (before.get(tid)?.cpu || 0) }))
+    .filter((t) => t.cpu > 0).sort((a, b) => b.cpu - a.cpu)
+    .map((t) => `${t.name}/${t.tid} ${t.cpu.toFixed(2)}`).join(', ');
+}
+
 // PERF=file: `perf record -g` of the server during the allocation only, into file.
 async function profile(pid) {
   if (!process.env.PERF) return { stop: async () => {} };
@@ -301,9 +321,11 @@ async function main() {
     }
     await facilities(call, db);
     const perf = await profile(srv.pid), cpu0 = cpuOf(srv.pid), node0 = process.cpuUsage();
+    const threads0 = threadCpu(srv.pid);
     const held = await allocate(call, db);
     const node1 = process.cpuUsage(node0);
     say(`allocation cpu: server ${(cpuOf(srv.pid) - cpu0).toFixed(2)} s, bench ${((node1.user + node1.system) / 1e6).toFixed(2)} s`);
+    say(`allocation cpu by server thread: ${threadCpuSpent(threads0, threadCpu(srv.pid))}`);
     await perf.stop();
     if (process.env.UNTIL === 'allocate') {
       writeFileSync(path.join(OUT, 'figures.txt'), figures.join('\n') + '\n');

@@ -15,6 +15,8 @@
  * allocation, the loop's hot request, reads its usual body in one pass from the bytes and
  * writes its answer straight as text (scan_batch, allocation_answer: measured shares of
  * the server's CPU); any other body goes the general way, which refuses as the others.
+ * In the server the batch is handed to the allocator's writer and answered later
+ * (alloc_defer: the worker serves its other connections meanwhile; request.h).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -492,6 +494,48 @@ static void allocation_answer(http_req *rq, const alloc_result *res, long n)
     rq->text = sb_take(&sb);
 }
 
+/* A batch queued for the allocator's writer while the worker serves its other
+ * connections (request.h: http_deferred); everything the answer needs, on the heap. */
+typedef struct alloc_deferred {
+    allocator *al;
+    const policy *pol;
+    actor who;
+    alloc_request *req;
+    alloc_result *res;
+    long n;
+    bool household;
+    allocator_job *job;
+} alloc_deferred;
+
+static void alloc_start(void *state, void (*wake)(void *ctx), void *ctx)
+{
+    alloc_deferred *d = state;
+    d->job = allocator_submit(d->al, d->pol, &d->who, d->req, (size_t)d->n, d->household,
+                              d->res, wake, ctx);
+}
+
+static int alloc_finish(void *state, http_req *rq, fk_err *err)
+{
+    alloc_deferred *d = state;
+    int rc = allocator_job_end(d->job, err);
+    if (rc == 0)
+        allocation_answer(rq, d->res, d->n);
+    free(d->req);
+    free(d->res);
+    free(d);
+    return rc;
+}
+
+/* The batch handed to the allocator to be answered later; req and res go with it. */
+static void alloc_defer(http_req *rq, alloc_request *req, alloc_result *res, long n,
+                        bool household)
+{
+    alloc_deferred *d = fk_calloc(1, sizeof *d);
+    *d = (alloc_deferred){.al = rq->allocator, .pol = rq->policy, .who = rq->who, .req = req,
+                          .res = res, .n = n, .household = household};
+    rq->deferred = (http_deferred){.state = d, .start = alloc_start, .finish = alloc_finish};
+}
+
 int h_facilities_allocate(http_req *rq, fk_err *err)
 {
     static const field spec[] = {{"persons", REQ_ARRAY, true},
@@ -514,6 +558,10 @@ int h_facilities_allocate(http_req *rq, fk_err *err)
     }
     if (!rc && !(res = fk_try_malloc((size_t)n * sizeof *res)))
         rc = fk_fail(err, FK_EBUSY, "persons", "persons: out of memory");
+    if (!rc && rq->allocator && rq->can_defer) {
+        alloc_defer(rq, req, res, n, household);
+        return 0;
+    }
     if (!rc && rq->allocator)
         rc = allocator_run(rq->allocator, rq->policy, &rq->who, req, (size_t)n, household, res,
                            err) != 0;

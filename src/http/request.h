@@ -22,6 +22,22 @@
 
 #define HTTP_MAX_PARAMS 2
 
+struct http_req;
+
+/* An answer given later, by a handler whose work is queued elsewhere (an allocation
+ * batch for the allocator's writer): when the request's can_defer is set, the handler
+ * may fill this instead of an answer and return 0. The server then holds the connection
+ * (its worker thread serves its other connections meanwhile) and calls
+ * start(state, wake, ctx); the work calls wake(ctx) once, from any thread, when it is
+ * done; the server then calls finish(state, rq, err) on the worker, which fills rq's
+ * answer as a handler does (0, or -1 with err) and frees state. finish is called exactly
+ * once, also when the client has gone meanwhile (the answer is dropped). */
+typedef struct http_deferred {
+    void *state;                 /* NULL: not deferred */
+    void (*start)(void *state, void (*wake)(void *ctx), void *ctx);
+    int (*finish)(void *state, struct http_req *rq, fk_err *err);
+} http_deferred;
+
 typedef struct http_req {
     const char *method;          /* "GET", "POST", ... */
     const char *path;            /* without the query string */
@@ -52,6 +68,8 @@ typedef struct http_req {
     size_t file_len;             /* as an attachment of file_type named file_name */
     const char *file_type;
     char file_name[96];
+    bool can_defer;              /* the handler may answer later through `deferred` */
+    http_deferred deferred;
 } http_req;
 
 /* Query string parameter, or NULL. */

@@ -47,6 +47,10 @@ struct http_server {
     server_config cfg;
     char *data_dir, *web_dir, *bind_addr;
     pthread_key_t store_key;
+    pthread_mutex_t defer_mu;
+    pthread_cond_t defer_cv;     /* deferring fell to 0 */
+    int deferring;               /* requests that may be or are held for a later answer */
+    bool stopping;               /* no request may be held any more */
 };
 
 typedef struct conn_state {
@@ -59,6 +63,9 @@ typedef struct conn_state {
     char *spool_path;        /* NULL until the first byte, and after a discard */
     int64_t spool_len;
     fk_err spool_err;        /* a failure to spool, answered at the end (code != FK_OK) */
+    http_deferred deferred;  /* an answer to come (request.h); the connection is held */
+    struct MHD_Connection *conn; /* while deferred: for the wake */
+    http_server *srv;
 } conn_state;
 
 static void close_thread_store(void *p)
@@ -239,6 +246,95 @@ static enum MHD_Result serve_metrics(http_server *srv, struct MHD_Connection *c,
     return send_bytes(c, cs, 200, "text/plain; version=0.0.4", sb_take(&sb), len);
 }
 
+/* A handler's answer (rc 0: in rq; -1: err) sent; rq's answer freed. */
+static enum MHD_Result send_answer(struct MHD_Connection *c, conn_state *cs, http_req *rq,
+                                   int rc, const fk_err *err)
+{
+    if (rc != 0) {
+        json_decref(rq->json);
+        free(rq->file);
+        free(rq->text);
+        return send_error(c, cs, err);
+    }
+    if (rq->file) {
+        json_decref(rq->json);
+        free(rq->text);
+        return send_file(c, cs, rq);
+    }
+    if (rq->text) {
+        json_decref(rq->json);
+        return send_bytes(c, cs, rq->status, "application/json; charset=utf-8", rq->text,
+                          rq->text_len);
+    }
+    return send_json(c, cs, rq->status, rq->json);
+}
+
+/* ---- answers given later (request.h: http_deferred) ----------------------------------
+ * A held connection is suspended (libmicrohttpd leaves it alone, its worker serves the
+ * others) until the work's wake resumes it; libmicrohttpd then calls on_request again,
+ * which answers through finish. The server stops its workers only when no request is held
+ * (libmicrohttpd refuses to stop with a suspended connection): `deferring` counts the
+ * requests that may be held, from before their handler runs to their wake, and once
+ * `stopping` is set no handler may defer. */
+static bool defer_begin(http_server *srv)
+{
+    pthread_mutex_lock(&srv->defer_mu);
+    bool ok = !srv->stopping;
+    if (ok)
+        srv->deferring++;
+    pthread_mutex_unlock(&srv->defer_mu);
+    return ok;
+}
+
+static void defer_end(http_server *srv)
+{
+    pthread_mutex_lock(&srv->defer_mu);
+    if (--srv->deferring == 0)
+        pthread_cond_broadcast(&srv->defer_cv);
+    pthread_mutex_unlock(&srv->defer_mu);
+}
+
+/* The work's wake, from any thread: the connection resumed (cs may be freed as soon as
+ * it is: srv is read first). */
+static void defer_wake(void *ctx)
+{
+    conn_state *cs = ctx;
+    http_server *srv = cs->srv;
+    MHD_resume_connection(cs->conn);
+    defer_end(srv);
+}
+
+static enum MHD_Result defer_hold(http_server *srv, struct MHD_Connection *c, conn_state *cs,
+                                  http_req *rq)
+{
+    cs->deferred = rq->deferred;
+    cs->conn = c;
+    cs->srv = srv;
+    MHD_suspend_connection(c);
+    cs->deferred.start(cs->deferred.state, defer_wake, cs);
+    return MHD_YES;
+}
+
+/* The deferred answer, once woken: into rq (the connection's, to be sent, or a scratch
+ * one when the client has gone). */
+static int defer_finish(conn_state *cs, http_req *rq, fk_err *err)
+{
+    http_deferred d = cs->deferred;
+    cs->deferred.state = NULL;
+    *rq = (http_req){.status = 200};
+    return d.finish(d.state, rq, err);
+}
+
+/* Before the workers stop: no new hold, and every held request woken. */
+static void defer_stop(http_server *srv)
+{
+    pthread_mutex_lock(&srv->defer_mu);
+    srv->stopping = true;
+    while (srv->deferring > 0)
+        pthread_cond_wait(&srv->defer_cv, &srv->defer_mu);
+    pthread_mutex_unlock(&srv->defer_mu);
+}
+
 static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, conn_state *cs,
                                     const char *url, const char *method)
 {
@@ -274,23 +370,13 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
         return send_error(c, cs, &err);
     if (rt->auth && auth_resolve(rq.st, rq.bearer, rq.remote, &rq.who, &err) != 0)
         return send_error(c, cs, &err);
-    if (rt->handler(&rq, &err) != 0) {
-        json_decref(rq.json);
-        free(rq.file);
-        free(rq.text);
-        return send_error(c, cs, &err);
-    }
-    if (rq.file) {
-        json_decref(rq.json);
-        free(rq.text);
-        return send_file(c, cs, &rq);
-    }
-    if (rq.text) {
-        json_decref(rq.json);
-        return send_bytes(c, cs, rq.status, "application/json; charset=utf-8", rq.text,
-                          rq.text_len);
-    }
-    return send_json(c, cs, rq.status, rq.json);
+    rq.can_defer = defer_begin(srv);
+    int rc = rt->handler(&rq, &err);
+    if (rc == 0 && rq.deferred.state)
+        return defer_hold(srv, c, cs, &rq);
+    if (rq.can_defer)
+        defer_end(srv);
+    return send_answer(c, cs, &rq, rc, &err);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -309,6 +395,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             upload_admit(srv, c, cs);
         *state = cs;
         return MHD_YES;
+    }
+    if (cs->deferred.state) { /* woken: the answer held for it */
+        http_req rq;
+        fk_err err;
+        int rc = defer_finish(cs, &rq, &err);
+        return send_answer(c, cs, &rq, rc, &err);
     }
     if (*upload_size && cs->upload) {
         spool_chunk(srv, cs, upload, *upload_size);
@@ -341,6 +433,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
     (void)cls, (void)c, (void)why;
     if (!cs)
         return;
+    if (cs->deferred.state) { /* the client went before its answer */
+        http_req rq;
+        fk_err err;
+        if (defer_finish(cs, &rq, &err) == 0) {
+            json_decref(rq.json);
+            free(rq.file);
+            free(rq.text);
+        }
+    }
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     int64_t us = (now.tv_sec - cs->started.tv_sec) * 1000000 +
@@ -369,7 +470,9 @@ static struct MHD_Daemon *start_worker(http_server *srv, const struct sockaddr_i
                                        unsigned limit)
 {
     return MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+            MHD_ALLOW_SUSPEND_RESUME,
+        0, NULL, NULL,
         on_request, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, limit,
@@ -378,6 +481,7 @@ static struct MHD_Daemon *start_worker(http_server *srv, const struct sockaddr_i
 
 static void stop_workers(http_server *srv)
 {
+    defer_stop(srv);
     for (int i = 0; i < srv->n_daemons; i++)
         MHD_stop_daemon(srv->daemons[i]);
     free(srv->daemons);
@@ -454,6 +558,8 @@ static void config_defaults(http_server *srv, const server_config *cfg)
 static void server_free(http_server *srv)
 {
     pthread_key_delete(srv->store_key);
+    pthread_cond_destroy(&srv->defer_cv);
+    pthread_mutex_destroy(&srv->defer_mu);
     free(srv->bind_addr);
     free(srv->data_dir);
     free(srv->web_dir);
@@ -464,6 +570,8 @@ http_server *http_server_start(const server_config *cfg, fk_err *err)
 {
     http_server *srv = fk_calloc(1, sizeof *srv);
     config_defaults(srv, cfg);
+    pthread_mutex_init(&srv->defer_mu, NULL);
+    pthread_cond_init(&srv->defer_cv, NULL);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     if (inet_pton(AF_INET, srv->bind_addr, &addr.sin_addr) != 1) {
         fk_fail(err, FK_EINVAL, "bind", "bind: not an IPv4 address: %s", srv->bind_addr);
@@ -480,6 +588,8 @@ fail_key:
     pthread_key_delete(srv->store_key);
     srv->store_key = 0;
 fail_config:
+    pthread_cond_destroy(&srv->defer_cv);
+    pthread_mutex_destroy(&srv->defer_mu);
     free(srv->bind_addr);
     free(srv->data_dir);
     free(srv->web_dir);

@@ -34,12 +34,18 @@
  *  - The persons' homes are read through a services/homes.h of the allocator's own,
  *    loaded by allocator_start (every home, once) and checked against the store's
  *    homes_version inside each batch's unit, so a batch reads no home from SQLite.
- *  - Whoever finds no group being written writes the queue (its own batch and those of
- *    the threads waiting, then those queued meanwhile), on its own thread; the others
- *    sleep until their batch is done.
- * Ownership: allocator_start opens the connection; allocator_stop closes it and frees the
- * allocator, after every allocator_run has returned. Results are the callers' arrays.
- * Thread safety: allocator_run from any number of threads at once.
+ *  - The allocator's own thread writes the queue, a group at a time. A caller either
+ *    sleeps until its batch is done (allocator_run) or goes on and is told
+ *    (allocator_submit: `done` is called on the writer's thread, which it must not hold
+ *    up). The HTTP workers submit and free their thread for their other connections:
+ *    when each waited (allocator_run), a group held at most one batch per worker, and a
+ *    worker's other clients waited behind it (bench/loop: 4 workers, 8 clients; groups
+ *    of 3 to 4 batches, of 1 to 2 when the kernel gave one worker most connections).
+ * Ownership: allocator_start opens the connection and starts the writer; allocator_stop
+ * stops it, closes the connection and frees the allocator, after every job has been
+ * answered. Results are the callers' arrays, and a submitted job's request and result
+ * arrays stay the caller's and must live until `done`; allocator_job_end frees the job.
+ * Thread safety: allocator_run and allocator_submit from any number of threads at once.
  */
 #ifndef FK_SERVICES_ALLOCATOR_H
 #define FK_SERVICES_ALLOCATOR_H
@@ -50,6 +56,7 @@
 #include "services/isolation.h"
 
 typedef struct allocator allocator;
+typedef struct allocator_job allocator_job;
 
 /* The allocator of the store at data_dir, with every home read; NULL with err when the
  * store cannot be opened or read. */
@@ -59,5 +66,14 @@ void allocator_stop(allocator *al);
 /* isolation_allocate through the allocator (see Contract). */
 int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_request *req,
                   size_t n, bool household, alloc_result *out, fk_err *err);
+/* The same batch queued without waiting: `done(ctx)` is called once, on the writer's
+ * thread, when it is done (answered as allocator_run would: read it with
+ * allocator_job_end). req and out must live until then; the actor is copied. */
+allocator_job *allocator_submit(allocator *al, const policy *pol, const actor *a,
+                                const alloc_request *req, size_t n, bool household,
+                                alloc_result *out, void (*done)(void *ctx), void *ctx);
+/* A submitted job's answer, after its `done`: 0, or -1 with *err as allocator_run's; the
+ * job is freed. */
+int allocator_job_end(allocator_job *j, fk_err *err);
 
 #endif

@@ -1,7 +1,8 @@
 /* test_allocator.c - the server's writer of allocation batches (services/allocator.h):
  * batches sent at once from many threads all get rooms, each room once, each batch with
  * its audit record; a refused batch among them changes nothing and its neighbours in the
- * same group are stored; threads racing for the last rooms never book one twice. */
+ * same group are stored; threads racing for the last rooms never book one twice; batches
+ * submitted without waiting are each answered once, as those of waiting threads are. */
 #include "testutil.h"
 
 #include <pthread.h>
@@ -256,6 +257,73 @@ static void race_for_the_last_rooms(void **state)
     city_close(c);
 }
 
+/* Batches submitted from one thread without waiting (as the HTTP workers do): each
+ * `done` is called once, after which its answer is read; a refused one among them
+ * changes nothing and the others are stored, each room once. */
+typedef struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls[THREADS];
+} waiter;
+
+typedef struct submitted {
+    waiter *wt;
+    int t;
+} submitted;
+
+static void on_done(void *ctx)
+{
+    submitted *s = ctx;
+    pthread_mutex_lock(&s->wt->mu);
+    s->wt->calls[s->t]++;
+    pthread_cond_signal(&s->wt->cv);
+    pthread_mutex_unlock(&s->wt->mu);
+}
+
+static bool all_called(const waiter *wt)
+{
+    for (int t = 0; t < THREADS; t++)
+        if (!wt->calls[t])
+            return false;
+    return true;
+}
+
+static void submitted_batches(void **state)
+{
+    (void)state;
+    city *c = city_open(THREADS * PER_BATCH);
+    worker w[THREADS] = {0};
+    waiter wt = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    submitted ctx[THREADS];
+    allocator_job *jobs[THREADS];
+    batches_of_the_city(c, w);
+    w[4].req[3].person_id = 999999;
+    for (int t = 0; t < THREADS; t++) {
+        ctx[t] = (submitted){&wt, t};
+        jobs[t] = allocator_submit(c->al, c->pol, &c->who, w[t].req, w[t].n, false, w[t].out,
+                                   on_done, &ctx[t]);
+        assert_non_null(jobs[t]);
+    }
+    pthread_mutex_lock(&wt.mu);
+    while (!all_called(&wt))
+        pthread_cond_wait(&wt.cv, &wt.mu);
+    pthread_mutex_unlock(&wt.mu);
+    for (int t = 0; t < THREADS; t++) {
+        assert_int_equal(wt.calls[t], 1);
+        w[t].rc = allocator_job_end(jobs[t], &w[t].err);
+        assert_int_equal(w[t].rc, t == 4 ? -1 : 0);
+    }
+    assert_int_equal(w[4].err.code, FK_EREF);
+    assert_non_null(strstr(w[4].err.message, "persons.3.person_id: no person 999999"));
+    for (int i = 0; i < PER_BATCH; i++)
+        assert_int_equal(w[0].out[i].person_id, c->pid[i]);
+    assert_int_equal(count(c, "SELECT count(*) FROM allocations"), (THREADS - 1) * PER_BATCH);
+    assert_int_equal(count(c, "SELECT count(*) FROM audit WHERE action = 'allocate'"),
+                     THREADS - 1);
+    no_double_booking(c);
+    city_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +331,7 @@ int main(void)
         cmocka_unit_test(refused_batch_alone),
         cmocka_unit_test(refused_at_write),
         cmocka_unit_test(race_for_the_last_rooms),
+        cmocka_unit_test(submitted_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
