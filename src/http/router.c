@@ -105,7 +105,7 @@ static const route routes[] = {
     {"GET", "/api/v1/testing/rounds/{id}/reconciliation", h_testing_reconciliation, true, "A round's reconciliation: unreceived, unsampled, unknown results, no result, duplicate persons (day, area, now, limit); audited", "testing"},
     {"GET", "/api/v1/facilities", h_facilities_list, true, "Isolation facilities with their room counts by state (area, limit, offset)", "isolation"},
     {"POST", "/api/v1/facilities", h_facilities_create, true, "An isolation facility (name, area_code, address, lon, lat)", "isolation"},
-    {"POST", "/api/v1/facilities/allocate", h_facilities_allocate, true, "Rooms for a batch of persons in one transaction (persons: [{person_id, lead_id}], household_sharing); all or nothing", "isolation"},
+    {"POST", "/api/v1/facilities/allocate", h_facilities_allocate, true, "Rooms for a batch of persons in one transaction (persons: [{person_id, lead_id}], household_sharing); all or nothing", "isolation", false, true},
     {"GET", "/api/v1/facilities/outlook", h_facilities_outlook, true, "Capacity outlook: rooms needed and available at the policy's horizons, with a warning when they run out (area)", "isolation"},
     {"GET", "/api/v1/facilities/{id}", h_facility_get, true, "One facility with its staff and the policy's checklist", "isolation"},
     {"PATCH", "/api/v1/facilities/{id}", h_facility_patch, true, "Change a facility (name, address, lon, lat, state open or closed)", "isolation"},

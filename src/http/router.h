@@ -25,6 +25,10 @@ typedef struct route {
      * IMPORT_MAX_FILE bytes instead of the JSON limit; the handler reads
      * rq->upload_path. */
     bool upload;
+    /* The handler may answer later (request.h's http_deferred: an allocation batch
+     * queued for the allocator's writer). Only these routes pay for the server's count of
+     * held requests (a mutex), which every other request, a gate's scan included, skips. */
+    bool defers;
 } route;
 
 typedef enum { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD } route_match;

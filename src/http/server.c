@@ -274,8 +274,8 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, conn_state *cs, htt
  * others) until the work's wake resumes it; libmicrohttpd then calls on_request again,
  * which answers through finish. The server stops its workers only when no request is held
  * (libmicrohttpd refuses to stop with a suspended connection): `deferring` counts the
- * requests that may be held, from before their handler runs to their wake, and once
- * `stopping` is set no handler may defer. */
+ * requests that may be held (those of routes marked `defers`), from before their handler
+ * runs to their wake, and once `stopping` is set no handler may defer. */
 static bool defer_begin(http_server *srv)
 {
     pthread_mutex_lock(&srv->defer_mu);
@@ -370,7 +370,7 @@ static enum MHD_Result dispatch_api(http_server *srv, struct MHD_Connection *c, 
         return send_error(c, cs, &err);
     if (rt->auth && auth_resolve(rq.st, rq.bearer, rq.remote, &rq.who, &err) != 0)
         return send_error(c, cs, &err);
-    rq.can_defer = defer_begin(srv);
+    rq.can_defer = rt->defers && defer_begin(srv);
     int rc = rt->handler(&rq, &err);
     if (rc == 0 && rq.deferred.state)
         return defer_hold(srv, c, cs, &rq);
