@@ -22,7 +22,7 @@ static void classified(strbuf *sb, sq_binds *b, const coverage_query *q)
                   "(m.id IS NOT NULL) AS tested, (m.id IS NULL AND ((? <> '' AND "
                   "p.birth_date > ?) OR (? AND EXISTS (SELECT 1 FROM isolations i WHERE "
                   "i.person_id = p.id AND i.started_at <= ? AND (i.ended_at IS NULL OR "
-                  "i.ended_at > ?))))) AS exempt FROM persons p LEFT JOIN tube_members m ON "
+                  "i.ended_at > ?))))) AS exempt FROM persons p LEFT JOIN fk_members m ON "
                   "m.round_id = ? AND m.person_id = p.id WHERE p.resident_type IN (");
     sq_bind_add_text(b, q->born_after);
     sq_bind_add_text(b, q->born_after);
