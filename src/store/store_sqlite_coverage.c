@@ -4,7 +4,8 @@
  * Every read is built on one derived table, "classified": the counted persons of the
  * area, each with two 0/1 columns (tested, exempt), from persons LEFT JOIN the round's
  * members. It walks the persons_coverage index (0015) by community code range, so a
- * city-wide count is one index scan plus one probe of tube_members per person; the
+ * city-wide count is one index scan plus one probe of fk_members per person (a slot of
+ * the round's chunks, store_sqlite_members.c, the chunk kept between probes); the
  * isolation probe runs only for persons not tested and only when the rule is on.
  * Statements are prepared per call: they are built from the query's rules.
  */

@@ -3,8 +3,8 @@
  *
  * The reconciliation is five statements in one read snapshot, each a join walked from
  * the round's sites (sampling_sites_round, then tubes_site) or from unmatched_tubes_round
- * (0017), probing box_tubes, box_tubes_missing, tube_results and tube_members by their
- * unique or leading keys, and the shared phones of persons_phone for the duplicates: no
+ * (0017), probing box_tubes, box_tubes_missing, tube_results by their unique or leading
+ * keys and the members through fk_members (a tube's row, a person's slot in the round), and the shared phones of persons_phone for the duplicates: no
  * statement scans a table. Rows stream to the caller's callback.
  */
 #include <stdio.h>
