@@ -144,7 +144,15 @@ typedef struct mcursor {
     chunk_copy cache[CACHE];
 } mcursor;
 
-typedef struct mtab { sqlite3_vtab base; sqlite3 *db; } mtab;
+/* The table keeps one cursor's statements between cursors (a cursor is opened for each
+ * run of a statement that reads it: a health code's read on a cache miss would prepare
+ * five statements each time); a second cursor open at once prepares its own. */
+typedef struct mtab {
+    sqlite3_vtab base;
+    sqlite3 *db;
+    sqlite3_stmt *spare[Q_N];
+    bool spare_free;
+} mtab;
 
 static int m_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                      sqlite3_vtab **out, char **errmsg)
@@ -160,6 +168,7 @@ static int m_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
         return SQLITE_NOMEM;
     memset(t, 0, sizeof *t);
     t->db = db;
+    t->spare_free = true;
     sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
     *out = &t->base;
     return SQLITE_OK;
@@ -167,6 +176,9 @@ static int m_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 
 static int m_disconnect(sqlite3_vtab *v)
 {
+    mtab *t = (mtab *)v;
+    for (int i = 0; i < Q_N; i++)
+        sqlite3_finalize(t->spare[i]);
     sqlite3_free(v);
     return SQLITE_OK;
 }
@@ -220,7 +232,13 @@ static int m_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
     if (!c)
         return SQLITE_NOMEM;
     memset(c, 0, sizeof *c);
-    c->db = ((mtab *)v)->db;
+    mtab *t = (mtab *)v;
+    c->db = t->db;
+    if (t->spare_free) {
+        memcpy(c->q, t->spare, sizeof c->q);
+        memset(t->spare, 0, sizeof t->spare);
+        t->spare_free = false;
+    }
     *out = &c->base;
     return SQLITE_OK;
 }
@@ -238,8 +256,16 @@ static void tube_forget(mcursor *c)
 static int m_close(sqlite3_vtab_cursor *cur)
 {
     mcursor *c = (mcursor *)cur;
-    for (int i = 0; i < Q_N; i++)
-        sqlite3_finalize(c->q[i]);
+    mtab *t = (mtab *)cur->pVtab;
+    bool keep = !t->spare_free;
+    for (int i = 0; i < Q_N; i++) {
+        sqlite3_reset(c->q[i]);
+        if (keep)
+            t->spare[i] = c->q[i];
+        else
+            sqlite3_finalize(c->q[i]);
+    }
+    t->spare_free = t->spare_free || keep;
     tube_forget(c);
     sqlite3_free(c);
     return SQLITE_OK;
