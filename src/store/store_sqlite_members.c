@@ -138,8 +138,8 @@ typedef struct mcursor {
      * (pos, 0-based), only_place for PLAN_ID; else the refs found */
     sqlite3_stmt *stream;
     int pos, only_place;
-    ref refs[64];
-    int nrefs, ri;
+    ref *refs; /* grown as needed: a person is in as many rounds as a city runs */
+    int nrefs, ri, caprefs;
     bool eof;
     chunk_copy cache[CACHE];
 } mcursor;
@@ -267,6 +267,7 @@ static int m_close(sqlite3_vtab_cursor *cur)
     }
     t->spare_free = t->spare_free || keep;
     tube_forget(c);
+    sqlite3_free(c->refs);
     sqlite3_free(c);
     return SQLITE_OK;
 }
@@ -343,11 +344,20 @@ static int chunk_of(mcursor *c, int64_t person, int64_t round, const chunk_copy 
     return SQLITE_OK;
 }
 
-static void ref_add(mcursor *c, uint32_t member, int64_t person, int64_t round)
+static int ref_add(mcursor *c, uint32_t member, int64_t person, int64_t round)
 {
-    if (member && c->nrefs < (int)(sizeof c->refs / sizeof c->refs[0]))
-        c->refs[c->nrefs++] = (ref){.tube = member >> 7, .place = (int)(member & 127),
-                                    .person = person, .round = round};
+    if (!member)
+        return SQLITE_OK;
+    if (c->nrefs == c->caprefs) {
+        int cap = c->caprefs ? c->caprefs * 2 : 8;
+        ref *r = sqlite3_realloc64(c->refs, (sqlite3_uint64)cap * sizeof *r);
+        if (!r)
+            return SQLITE_NOMEM;
+        c->refs = r, c->caprefs = cap;
+    }
+    c->refs[c->nrefs++] = (ref){.tube = member >> 7, .place = (int)(member & 127),
+                                .person = person, .round = round};
+    return SQLITE_OK;
 }
 
 static int refs_of_person(mcursor *c, int64_t person)
@@ -356,12 +366,14 @@ static int refs_of_person(mcursor *c, int64_t person)
     if (!q)
         return SQLITE_ERROR;
     sqlite3_bind_int64(q, 1, person >> 10);
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    int rc, added = SQLITE_OK;
+    while (added == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
         if (sqlite3_column_bytes(q, 1) == SLOT_BYTES)
-            ref_add(c, slot_get(sqlite3_column_blob(q, 1), person), person,
-                    sqlite3_column_int64(q, 0));
+            added = ref_add(c, slot_get(sqlite3_column_blob(q, 1), person), person,
+                            sqlite3_column_int64(q, 0));
     sqlite3_reset(q);
+    if (added != SQLITE_OK)
+        return added;
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -401,8 +413,8 @@ static int m_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int
         int rc = chunk_of(c, person, round, &k);
         if (rc != SQLITE_OK)
             return rc;
-        if (k->present)
-            ref_add(c, slot_get(k->slots, person), person, round);
+        if (k->present && (rc = ref_add(c, slot_get(k->slots, person), person, round)))
+            return rc;
         c->eof = c->nrefs == 0;
         return SQLITE_OK;
     }
