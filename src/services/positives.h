@@ -26,7 +26,7 @@
  *        same tube is not held twice. A positive pool notifies each audience of
  *        testing.positive_pool.notify in the site's area (pool_positive).
  *     3. Recheck rounds: the persons of round R were scanned in R once
- *        (tube_members UNIQUE(person_id, round_id)), so their single re-samples go into
+ *        (one slot a person in the round's round_slots), so their single re-samples go into
  *        R's recheck round (kind recheck, parent_id R, R's area), opened by the first
  *        hold of R until now + retest_within_h, stretched by later holds while open. It
  *        takes only held persons, each into a single tube (pool group pool_retest).

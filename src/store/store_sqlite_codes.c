@@ -50,15 +50,16 @@
     "(SELECT r.result FROM tube_results r WHERE r.tube_id = m.tube_id ORDER BY r.id DESC "    \
     "LIMIT 1) = 'negative'"
 #define TUBE_NEGATIVES(agg, who, since)                                                       \
-    "(SELECT " agg "(m.scanned_at) FROM tube_members m WHERE m.person_id = " who " AND "      \
+    "(SELECT " agg "(m.scanned_at) FROM fk_members m WHERE m.person_id = " who " AND "      \
     "m.scanned_at >= " since " AND " TUBE_IS_NEGATIVE ")"
 /* The person's last negative tube, read rather than stored: the person's scans (a few,
- * through tube_members' UNIQUE(person_id, round_id), migration 0032; each one's tube
+ * through fk_members: the person's chunk of each round, one key range of round_slots,
+ * migration 0037, then each scan's tube_sets row; each one's tube
  * result read, then sorted newest first) until one whose tube's current result is
  * negative. A round's results thus write one row a tube, not one a member
  * (bench/testing). */
 #define TUBE_LAST_NEGATIVE(who)                                                               \
-    "(SELECT m.scanned_at FROM tube_members m WHERE m.person_id = " who " AND "               \
+    "(SELECT m.scanned_at FROM fk_members m WHERE m.person_id = " who " AND "               \
     TUBE_IS_NEGATIVE " ORDER BY m.scanned_at DESC LIMIT 1)"
 /* Over both kinds since contact k's exposure (pending_clearance). */
 #define NEG_COUNT                                                                             \
@@ -309,11 +310,11 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
  * hook; a missing one is made at its first read). */
 #define TOUCH_RESULTS                                                                         \
     TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value "   \
-    "JOIN tube_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE r.result <> 'negative' " \
+    "JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE r.result <> 'negative' " \
     "OR "                                                                                     \
     "r.replaces IS NOT NULL UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "       \
     "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
-    "CROSS JOIN tube_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
+    "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
     "r.tube_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value)"
 
 static const char *touch_sql(codes_by by)

@@ -4,7 +4,8 @@
  * Every read is built on one derived table, "classified": the counted persons of the
  * area, each with two 0/1 columns (tested, exempt), from persons LEFT JOIN the round's
  * members. It walks the persons_coverage index (0015) by community code range, so a
- * city-wide count is one index scan plus one probe of tube_members per person; the
+ * city-wide count is one index scan plus one probe of fk_members per person (a slot of
+ * the round's chunks, store_sqlite_members.c, the chunk kept between probes); the
  * isolation probe runs only for persons not tested and only when the rule is on.
  * Statements are prepared per call: they are built from the query's rules.
  */
@@ -22,7 +23,7 @@ static void classified(strbuf *sb, sq_binds *b, const coverage_query *q)
                   "(m.id IS NOT NULL) AS tested, (m.id IS NULL AND ((? <> '' AND "
                   "p.birth_date > ?) OR (? AND EXISTS (SELECT 1 FROM isolations i WHERE "
                   "i.person_id = p.id AND i.started_at <= ? AND (i.ended_at IS NULL OR "
-                  "i.ended_at > ?))))) AS exempt FROM persons p LEFT JOIN tube_members m ON "
+                  "i.ended_at > ?))))) AS exempt FROM persons p LEFT JOIN fk_members m ON "
                   "m.round_id = ? AND m.person_id = p.id WHERE p.resident_type IN (");
     sq_bind_add_text(b, q->born_after);
     sq_bind_add_text(b, q->born_after);

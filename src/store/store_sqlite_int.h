@@ -15,6 +15,8 @@
  *   store_sqlite_isolation.c facilities, rooms, allocations, isolations and their tests
  *   store_sqlite_transfers.c vehicles, crews, trips, their pickups and events
  *   store_sqlite_testing.c   testing rounds, sampling sites, tubes and their members
+ *   store_sqlite_members.c   a tube's members as kept (tube_sets, round_slots): the one
+ *                            writer, the fk_members virtual table the SQL reads
  *   store_sqlite_coverage.c  a round's coverage: expected, tested, untested, exempt
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
@@ -74,7 +76,7 @@ enum sq_stmt_id {
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
     SQ_ROOMS_RESERVE,
     SQ_ALLOCATIONS_SHARERS, SQ_ROOM_COUNTS_ADD, SQ_HOMES_VERSION, SQ_HOMES_ALL,
-    SQ_TUBE_MEMBER_INSERT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
+    SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_EXISTS, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
     SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 47, /* store_sqlite_codes.c */
     SQ_NSTMT
 };
@@ -222,6 +224,35 @@ void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix
 /* A member's id from its tube and place (1..size), as the schema's CHECK and guard
  * want it. */
 #define SQ_MEMBER_ID(tube_id, place) ((int64_t)(tube_id) * 128 + (place))
+
+/* ---- members (store_sqlite_members.c, migration 0037) -------------------------------- */
+/* On a new connection, before its migrations: the virtual table fk_members (the members
+ * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by) and 0037's
+ * aggregate fk_slots_pack. An SQLite result code. */
+int sq_members_register(sqlite3 *db);
+/* One chunk of a round's person slots (1,024 little-endian uint32 member ids) as a write
+ * holds it, and the set a write touches (each read once, written by sq_chunks_write). */
+typedef struct sq_chunk {
+    int64_t chunk, round;
+    bool dirty;
+    unsigned char slots[4096];
+} sq_chunk;
+typedef struct sq_chunks {
+    sq_chunk *items;
+    size_t n, cap;
+    int32_t *index;
+    size_t icap;
+} sq_chunks;
+/* Members persons[0..n) scanned at ats[] by `by` into tube (of round) at places first..
+ * first + n - 1: each person exists and has no slot in the round (FK_ECONFLICT "person"
+ * else), the tube's members so far are first - 1 (FK_ECONFLICT "barcode"); their slots
+ * set in cs, the tube's tube_sets row written. The caller moves the tube row (state,
+ * n_members: before this, so 0037's tube_sets_count holds) and writes cs. */
+int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round, int first,
+                   const int64_t *persons, const int64_t *ats, size_t n, const char *by,
+                   fk_err *err);
+int sq_chunks_write(struct sq_store *s, sq_chunks *cs, fk_err *err);
+void sq_chunks_free(sq_chunks *cs);
 
 /* Run `call` (an int expression using err) as a unit of its own, or inside the caller's
  * transaction without a savepoint when one is open (the caller's rollback undoes it):

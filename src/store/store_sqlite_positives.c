@@ -28,7 +28,7 @@ static int changes(struct sq_store *s, int64_t *n)
     "INSERT INTO testing_holds (person_id, tube_id, round_id, result_id, reason, area_code, " \
     "held_at, held_by) SELECT m.person_id, r.tube_id, t.round_id, r.id, CASE r.result WHEN "  \
     "'positive' THEN 'positive_pool' ELSE 'invalid' END, p.community_code, ?2, ?3 FROM "     \
-    NEW_ROWS " JOIN tubes t ON t.id = r.tube_id JOIN tube_members m ON "                      \
+    NEW_ROWS " JOIN tubes t ON t.id = r.tube_id JOIN fk_members m ON "                      \
     SQ_MEMBERS_OF("m", "t.id") " JOIN persons p ON p.id = m.person_id WHERE "                \
     "((r.result = 'positive' AND t.size > 1 AND ?4) "                                         \
     "OR (r.result = 'invalid' AND ?5)) AND NOT EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = "  \
@@ -174,7 +174,7 @@ static int sq_holds_release_corrected(store *st, const char *ids, int64_t at, co
 #define RELEASE_NEGATIVE                                                                     \
     "UPDATE testing_holds AS h SET state = 'released', ended_at = ?2, ended_by = ?3, "       \
     "ended_result_id = r.id, note = ?4 FROM " NEW_ROWS " JOIN tubes t ON t.id = r.tube_id "  \
-    "JOIN tube_members m ON " SQ_MEMBERS_OF("m", "t.id") " WHERE r.result = 'negative' AND "   \
+    "JOIN fk_members m ON " SQ_MEMBERS_OF("m", "t.id") " WHERE r.result = 'negative' AND "   \
     "t.size = 1 "                                                                             \
     "AND h.person_id = m.person_id AND h.state = 'held' AND h.held_at <= m.scanned_at"
 
@@ -350,7 +350,7 @@ static int sq_single_positives(store *st, const char *ids, single_positive_list 
         "coalesce(r.ct_orf1ab, 0), coalesce(r.ct_n, 0), EXISTS (SELECT 1 FROM notifications n "
         "WHERE n.entity = 'tube' AND n.entity_id = r.tube_id AND n.kind = "
         "'screening_positive'), " LATEST_CASE("id") ", " LATEST_CASE("number") " FROM " NEW_ROWS
-        " JOIN tubes t ON t.id = r.tube_id JOIN tube_members m ON " SQ_MEMBERS_OF("m", "t.id")
+        " JOIN tubes t ON t.id = r.tube_id JOIN fk_members m ON " SQ_MEMBERS_OF("m", "t.id")
         " JOIN persons p ON p.id = m.person_id LEFT JOIN tube_results o ON o.id = r.replaces "
         "WHERE t.size = 1 AND (r.result = 'positive' OR o.result = 'positive') ORDER BY r.id",
         &b, single_row, sizeof(single_positive), (void **)&out->items, &out->n, err);

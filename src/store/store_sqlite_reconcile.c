@@ -3,8 +3,8 @@
  *
  * The reconciliation is five statements in one read snapshot, each a join walked from
  * the round's sites (sampling_sites_round, then tubes_site) or from unmatched_tubes_round
- * (0017), probing box_tubes, box_tubes_missing, tube_results and tube_members by their
- * unique or leading keys, and the shared phones of persons_phone for the duplicates: no
+ * (0017), probing box_tubes, box_tubes_missing, tube_results by their unique or leading
+ * keys and the members through fk_members (a tube's row, a person's slot in the round), and the shared phones of persons_phone for the duplicates: no
  * statement scans a table. Rows stream to the caller's callback.
  */
 #include <stdio.h>
@@ -299,7 +299,7 @@ static void no_result_members_sql(strbuf *sb, sq_binds *b, const recon_query *q)
     sq_bind_add_int(b, q->now);
     sb_append(sb, sb_str(&inner));
     sb_free(&inner);
-    sb_append(sb, ") x JOIN tube_members m ON " SQ_MEMBERS_OF("m", "x.id") " JOIN persons p "
+    sb_append(sb, ") x JOIN fk_members m ON " SQ_MEMBERS_OF("m", "x.id") " JOIN persons p "
                   "ON p.id = m.person_id ORDER BY x.id, m.id");
 }
 
@@ -335,10 +335,10 @@ static void duplicate_sql(strbuf *sb, sq_binds *b, const recon_query *q)
                   "q.birth_date, (mq.id IS NOT NULL) FROM (SELECT phone FROM persons WHERE "
                   "phone > '' GROUP BY phone HAVING count(*) > 1) sh "
                   "CROSS JOIN persons p ON p.phone = sh.phone "
-                  "CROSS JOIN tube_members m ON m.round_id = ? AND m.person_id = p.id "
+                  "CROSS JOIN fk_members m ON m.round_id = ? AND m.person_id = p.id "
                   "JOIN tubes t ON t.id = m.tube_id JOIN sampling_sites s ON s.id = t.site_id "
                   "JOIN persons q ON q.phone = p.phone AND q.id <> p.id "
-                  "LEFT JOIN tube_members mq ON mq.round_id = m.round_id AND "
+                  "LEFT JOIN fk_members mq ON mq.round_id = m.round_id AND "
                   "mq.person_id = q.id WHERE (mq.id IS NULL OR p.id < q.id)");
     sq_bind_add_int(b, q->round_id);
     sq_where_prefix(sb, b, "s.area_code", q->area);

@@ -272,7 +272,7 @@ static void tube_row(sqlite3_stmt *q, void *item)
     "coalesce((SELECT x.result FROM tube_results x WHERE x.tube_id = t.id ORDER BY x.id DESC " \
     "LIMIT 1), '')"
 #define MEMBER_FROM                                                                         \
-    " FROM tube_members m JOIN tubes t ON t.id = m.tube_id "                                \
+    " FROM fk_members m JOIN tubes t ON t.id = m.tube_id "                                \
     "JOIN testing_rounds r ON r.id = m.round_id JOIN sampling_sites s ON s.id = t.site_id "  \
     "LEFT JOIN persons p ON p.id = m.person_id"
 
@@ -350,22 +350,32 @@ static int scan_unit(struct sq_store *s, int64_t tube_id, int open_size, member_
     if (sq_run_bound(s, "UPDATE tubes SET state = 'open', size = ?, opened_at = ?, opened_by = ? "
                      "WHERE id = ? AND state = 'issued'", &o, err) != 0)
         return -1;
-    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_MEMBER_INSERT,
-                              "INSERT INTO tube_members (id, tube_id, person_id, round_id, "
-                              "scanned_at, scanned_by) VALUES ((SELECT t.id * 128 + "
-                              "t.n_members + 1 FROM tubes t WHERE t.id = ?1), ?1, ?2, ?3, ?4, "
-                              "?5)", err);
+    /* the rules tube_members' guard held (migration 0037): open, of the round, not full;
+     * the member takes the next place */
+    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_SCAN_CHECK, "UPDATE tubes SET n_members = n_members "
+                              "+ 1 WHERE id = ?1 AND state = 'open' AND round_id = ?2 AND "
+                              "n_members < size RETURNING n_members", err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, tube_id);
-    sqlite3_bind_int64(q, 2, m->person_id);
-    sqlite3_bind_int64(q, 3, m->round_id);
-    sqlite3_bind_int64(q, 4, m->scanned_at);
-    sq_bind_text(q, 5, m->scanned_by);
-    if (sq_exec_stmt(s, q, err) != 0)
+    sqlite3_bind_int64(q, 2, m->round_id);
+    int row = sq_step_row(s, q, err);
+    if (row < 0)
         return -1;
-    m->id = sqlite3_last_insert_rowid(s->db);
-    m->tube_id = tube_id;
+    if (!row)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: the tube is not open, is full, "
+                       "or is of another round");
+    int place = sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    sq_chunks cs = {0};
+    int rc = sq_members_add(s, &cs, tube_id, m->round_id, place, &m->person_id,
+                            &m->scanned_at, 1, m->scanned_by, err);
+    if (rc == 0)
+        rc = sq_chunks_write(s, &cs, err);
+    sq_chunks_free(&cs);
+    if (rc != 0)
+        return -1;
+    m->id = SQ_MEMBER_ID(tube_id, place);
     return sq_audit_write(s, a, tube_id, err);
 }
 

@@ -72,9 +72,16 @@ static int sq_bulk_open_round_tubes(store *st, bulk_tube_fn fn, void *ctx, fk_er
                     "WHERE r.state = 'open'", &b, visit_tube, (void *)fn, ctx, err);
 }
 
-static int visit_id(sqlite3_stmt *q, void *fn, void *ctx)
+/* The persons of a chunk row (chunk, slots) whose slot is taken. */
+static int visit_chunk(sqlite3_stmt *q, void *fn, void *ctx)
 {
-    return ((bulk_id_fn)fn)(ctx, sqlite3_column_int64(q, 0));
+    int64_t chunk = sqlite3_column_int64(q, 0);
+    const unsigned char *p = sqlite3_column_blob(q, 1);
+    int n = sqlite3_column_bytes(q, 1) / 4, stop = 0;
+    for (int i = 0; i < n && !stop; i++, p += 4)
+        if (p[0] | p[1] | p[2] | p[3])
+            stop = ((bulk_id_fn)fn)(ctx, chunk * 1024 + i);
+    return stop;
 }
 
 static int sq_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, void *ctx,
@@ -82,12 +89,9 @@ static int sq_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, voi
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, round_id);
-    /* through the round's sites and tubes: tube_members has no index leading with the
-     * round (migration 0032) */
-    return each_row(SQ(st), "SELECT m.person_id FROM sampling_sites s JOIN tubes t ON "
-                    "t.site_id = s.id JOIN tube_members m ON " SQ_MEMBERS_OF("m", "t.id")
-                    " WHERE s.round_id = ?1 AND m.round_id = ?1", &b,
-                    visit_id, (void *)fn, ctx, err);
+    /* the round's chunks of person slots (migration 0037): a few thousand rows */
+    return each_row(SQ(st), "SELECT chunk, slots FROM round_slots WHERE round_id = ?1", &b,
+                    visit_chunk, (void *)fn, ctx, err);
 }
 
 static int visit_flags(sqlite3_stmt *q, void *fn, void *ctx)
@@ -132,28 +136,25 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
 
 /* ---- scans ------------------------------------------------------------------------------- */
 
-/* A batch of scans is written set-based instead of a member row through the schema's
- * per-row triggers and foreign-key probes (bench/README.md: those were two thirds of
- * the write):
- *   1. the members are inserted at their places (id = tube * 128 + place, migration
- *      0032) with this connection's triggers and foreign-key checks off
- *      (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
- *      schema's, switched back on before the call returns, whatever happens); the ids
- *      and UNIQUE(person_id, round_id) still refuse a place or a person twice;
- *   2. per run of the batch's rows into one tube and round (consecutive places, checked
- *      here), one UPDATE of the tube does what tube_members_guard, tube_members_count
- *      and the foreign keys do, and moves the tube: it was open (issued, when the run's
+/* A batch of scans is written set-based (migration 0037: one tube_sets row a tube, the
+ * persons' slots in per-round chunks), with this connection's triggers and foreign-key
+ * checks off (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
+ * schema's, switched back on before the call returns, whatever happens) and their rules
+ * checked here instead. Per run of the batch's rows into one tube and round (consecutive
+ * places, checked here):
+ *   1. one UPDATE of the tube checks and moves it: it was open (issued, when the run's
  *      first row opens it) and of the run's round, the run starts at its next place
- *      (n_members + 1), every member's person exists; it opens the tube with the first
- *      row's size, sets n_members to the run's last place (the tubes' CHECK n_members <=
- *      size refuses a full tube) and closes it when the last row fills it.
- * Every other write (the API's scan, any single insert) still goes through the
- * triggers. */
-enum { SCAN_MEMBER, SCAN_RUN, SCAN_NSTMT };
+ *      (n_members + 1), the round exists; it opens the tube with the first row's size,
+ *      sets n_members to the run's last place (the tubes' CHECK n_members <= size refuses
+ *      a full tube), closes it when the last row fills it, and says whether the tube has
+ *      a result (then the health codes' answers version moves, as 0037's trigger would);
+ *   2. sq_members_add: every person exists and is not yet in the round (its slot in the
+ *      batch's chunks, read once each), the tube's tube_sets row appended to, written.
+ * Then the batch's chunks are written once each. Every other write (the API's scan)
+ * goes through the triggers. */
+enum { SCAN_RUN, SCAN_VERSION, SCAN_NSTMT };
 
 static const char *const scan_sql[SCAN_NSTMT] = {
-    "INSERT INTO tube_members (id, tube_id, person_id, round_id, scanned_at, scanned_by) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     /* ?1 tube, ?2 round, ?3 first place, ?4 last place, ?5 opens (size or 0), ?6 first
      * time, ?7 closes, ?8 last time, ?9 by */
     "UPDATE tubes SET n_members = ?4, "
@@ -164,10 +165,10 @@ static const char *const scan_sql[SCAN_NSTMT] = {
     "closed_at = CASE WHEN ?7 THEN ?8 ELSE closed_at END, "
     "closed_by = CASE WHEN ?7 THEN ?9 ELSE closed_by END "
     "WHERE id = ?1 AND round_id = ?2 AND n_members = ?3 - 1 AND "
-    "state = CASE WHEN ?5 THEN 'issued' ELSE 'open' END AND NOT EXISTS (SELECT 1 FROM "
-    "tube_members m WHERE m.id BETWEEN ?1 * 128 + ?3 AND ?1 * 128 + ?4 AND NOT EXISTS "
-    "(SELECT 1 FROM persons p WHERE p.id = m.person_id)) AND EXISTS (SELECT 1 FROM "
-    "testing_rounds r WHERE r.id = ?2)",
+    "state = CASE WHEN ?5 THEN 'issued' ELSE 'open' END AND EXISTS (SELECT 1 FROM "
+    "testing_rounds r WHERE r.id = ?2) RETURNING EXISTS (SELECT 1 FROM tube_results x "
+    "WHERE x.tube_id = ?1)",
+    "UPDATE code_answers_version SET version = version + 1 WHERE id = 1",
 };
 
 static int refused(fk_err *err, const char *why)
@@ -175,29 +176,13 @@ static int refused(fk_err *err, const char *why)
     return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of scans refused: %s", why);
 }
 
-static int member_insert(struct sq_store *s, sqlite3_stmt *q, const scan_row *r,
-                         const char *by, fk_err *err)
-{
-    sqlite3_bind_int64(q, 1, SQ_MEMBER_ID(r->tube_id, r->place));
-    sqlite3_bind_int64(q, 2, r->tube_id);
-    sqlite3_bind_int64(q, 3, r->person_id);
-    sqlite3_bind_int64(q, 4, r->round_id);
-    sqlite3_bind_int64(q, 5, r->at);
-    sq_bind_text(q, 6, by);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return err->code == FK_ECONFLICT
-                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld refused person "
-                             "%lld (place %d taken, or the person was scanned in the round)",
-                             (long long)r->tube_id, (long long)r->person_id, r->place)
-                   : -1;
-    return 0;
-}
-
-/* Step 2 for the run rows[0..n): one tube and round, places consecutive. */
+/* Step 1 for the run rows[0..n): one tube and round, places consecutive; *resulted: the
+ * tube has a result. */
 static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows, size_t n,
-                      const char *by, fk_err *err)
+                      const char *by, bool *resulted, fk_err *err)
 {
     const scan_row *first = &rows[0], *last = &rows[n - 1];
+    sqlite3_reset(q);
     sqlite3_bind_int64(q, 1, first->tube_id);
     sqlite3_bind_int64(q, 2, first->round_id);
     sqlite3_bind_int(q, 3, first->place);
@@ -207,11 +192,14 @@ static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows,
     sqlite3_bind_int(q, 7, last->closes ? 1 : 0);
     sqlite3_bind_int64(q, 8, last->at);
     sq_bind_text(q, 9, by);
-    if (sq_exec_stmt(s, q, err) != 0)
+    int row = sq_step_row(s, q, err);
+    if (row < 0)
         return err->code == FK_ECONFLICT ? refused(err, "a tube over its size") : -1;
-    if (sqlite3_changes(s->db) != 1)
+    if (!row)
         return refused(err, "a tube not open, of another round, not at its next place, or "
-                       "an unknown person or round");
+                       "an unknown round");
+    *resulted = *resulted || sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
     return 0;
 }
 
@@ -224,14 +212,36 @@ static bool run_continues(const scan_row *rows, size_t from, size_t i)
            !rows[i].opens && !rows[i - 1].closes;
 }
 
+/* Steps 1 and 2 for the run rows[0..n). */
+static int run_write(struct sq_store *s, sqlite3_stmt *q, sq_chunks *cs, const scan_row *rows,
+                     size_t n, const char *by, bool *resulted, fk_err *err)
+{
+    int64_t persons[128], ats[128];
+    if (n > 127)
+        return refused(err, "a tube over its size");
+    for (size_t i = 0; i < n; i++)
+        persons[i] = rows[i].person_id, ats[i] = rows[i].at;
+    if (run_settle(s, q, rows, n, by, resulted, err) != 0)
+        return -1;
+    if (sq_members_add(s, cs, rows[0].tube_id, rows[0].round_id, rows[0].place, persons, ats,
+                       n, by, err) != 0)
+    {
+        if (err->code != FK_ECONFLICT)
+            return -1;
+        char why[sizeof err->message];
+        snprintf(why, sizeof why, "%s", err->message);
+        return refused(err, why);
+    }
+    return 0;
+}
+
 static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows, size_t n,
                       const char *by, fk_err *err)
 {
     int was[2] = {1, 1}, rc = 0;
+    bool resulted = false;
+    sq_chunks cs = {0};
     sq_checks_off(s->db, true, was);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = member_insert(s, q[SCAN_MEMBER], &rows[i], by, err);
-    sq_checks_off(s->db, false, was);
     size_t from = 0;
     for (size_t i = 1; i <= n && rc == 0; i++) {
         if (i < n && run_continues(rows, from, i)) {
@@ -239,9 +249,15 @@ static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows
                 rc = refused(err, "places of a tube not consecutive");
             continue;
         }
-        rc = run_settle(s, q[SCAN_RUN], &rows[from], i - from, by, err);
+        rc = run_write(s, q[SCAN_RUN], &cs, &rows[from], i - from, by, &resulted, err);
         from = i;
     }
+    if (rc == 0)
+        rc = sq_chunks_write(s, &cs, err);
+    if (rc == 0 && resulted)
+        rc = sq_exec_stmt(s, q[SCAN_VERSION], err);
+    sq_checks_off(s->db, false, was);
+    sq_chunks_free(&cs);
     return rc;
 }
 

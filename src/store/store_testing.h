@@ -1,6 +1,7 @@
 /*
  * store_testing.h - the mass-testing section of store.h (tables testing_rounds,
- * sampling_sites, tubes and tube_members, migration 0013), kept in its own header;
+ * sampling_sites, tubes, migration 0013, and their members, kept since migration 0037 as
+ * tube_sets and round_slots, store_sqlite_members.c), kept in its own header;
  * include store/store.h, which includes it. Same conventions as store.h: 0 or -1 with
  * err, every change atomic with its audit record (a, NULL = none), lists owned by the
  * caller (free them with the *_list_free below). A change made inside the caller's
@@ -8,7 +9,7 @@
  *
  * Tubes: printed stock issued to a site (state issued, size 0) before use; a barcode
  * never issued is unknown. The first scan opens the tube with the size it is given;
- * the schema refuses a member in a tube that is not open, is full or belongs to another
+ * the store refuses a member in a tube that is not open, is full or belongs to another
  * round, and a person twice in one round (both FK_ECONFLICT). Thread safety: as store.h.
  */
 #ifndef FK_STORE_STORE_TESTING_H

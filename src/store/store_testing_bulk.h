@@ -9,13 +9,14 @@
  * store keeps no copy); a callback returning non-zero stops the walk and is returned.
  * Writes (store_scans_add) join the caller's transaction (store_begin) without a
  * savepoint each: the caller's rollback undoes them; alone they are their own unit.
- * The schema's rules stay the last word: store_scans_add writes the members with the
- * connection's per-row triggers and foreign-key checks off and checks the batch in
+ * store_scans_add writes the members (migration 0037: a tube_sets row a tube, the
+ * persons' slots in round_slots' chunks, each chunk read and written once a call) with
+ * the connection's per-row triggers and foreign-key checks off and checks the batch in
  * their place, a statement per run of one tube's rows (tube open and of the members'
- * round, the run at the tube's next places, persons and round existing, no tube over
- * its size, n_members counted); a batch they refuse fails the whole call
- * (FK_ECONFLICT "barcode"), and both are on again before it returns, so every other
- * write still goes through them. Thread safety: as store.h.
+ * round, the run at the tube's next places, round existing, no tube over its size,
+ * n_members counted) and per member (the person exists, once in the round); a batch
+ * refused fails the whole call (FK_ECONFLICT "barcode"), and both are on again before
+ * it returns. Thread safety: as store.h.
  */
 #ifndef FK_STORE_STORE_TESTING_BULK_H
 #define FK_STORE_STORE_TESTING_BULK_H

@@ -92,6 +92,15 @@ static inline int store_fixture_teardown(void **state)
 /* What migration 0033 creates, dropped so that a test that sets the store's version back
  * below it (to apply an earlier migration again on its data) can let it apply again: its
  * table, and its triggers, which live on other tables and go only by name. */
+/* Migration 0037 undone (before 0033's undo: its triggers read code_answers_version): the
+ * members' tables and view dropped, 0032's tube_members back, empty (its triggers come
+ * back with 0032 to 0034 applied again). */
+#define MIGRATION_0037_UNDONE                                                                \
+    "DROP VIEW tube_members; DROP TABLE tube_sets; DROP TABLE round_slots; "                 \
+    "CREATE TABLE tube_members (id INTEGER PRIMARY KEY, tube_id INTEGER NOT NULL, "          \
+    "person_id INTEGER NOT NULL, round_id INTEGER NOT NULL, scanned_at INTEGER NOT NULL, "   \
+    "scanned_by TEXT NOT NULL, UNIQUE (person_id, round_id)); "
+
 #define MIGRATION_0033_UNDONE                                                                \
     "DROP TABLE code_answers_version; "                                                      \
     "DROP TRIGGER IF EXISTS code_answers_code_added; "                                       \

@@ -641,7 +641,8 @@ static int raw_int(const fixture *f, const char *sql, int64_t *out)
 
 /* Migration 0032 on members laid out as 0013 made them (ids of the whole table, tubes
  * interleaved): each tube's members take places 1.. in their old id order (scan order),
- * the tubes' counts and the round-person rule hold, and the guard wants the next place. */
+ * the tubes' counts and the round-person rule hold, and the guard wants the next place;
+ * then 0037 moves them into tube_sets and round_slots, read back the same. */
 static void members_migration(void **state)
 {
     (void)state;
@@ -671,7 +672,8 @@ static void members_migration(void **state)
                                  "* 128 WHEN 1 THEN (CASE WHEN tube_id = (SELECT min(tube_id) "
                                  "FROM tube_members) THEN 30 ELSE 20 END) ELSE 10 END, tube_id, "
                                  "person_id, round_id, scanned_at, scanned_by FROM tube_members; "
-                                 "DROP TABLE tube_members; ALTER TABLE old_members RENAME TO "
+                                 "DROP VIEW tube_members; DROP TABLE tube_sets; DROP TABLE round_slots; "
+                                 "ALTER TABLE old_members RENAME TO "
                                  "tube_members; " MIGRATION_0033_UNDONE MIGRATION_0038_UNDONE
                                  "PRAGMA user_version = 31; COMMIT;"),
                      SQLITE_OK);
@@ -699,9 +701,9 @@ static void members_migration(void **state)
     assert_int_equal(store_tube_scan(f->st, t2, 5, &m, NULL, &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
     char sql[256];
-    snprintf(sql, sizeof sql, "INSERT INTO tube_members (id, tube_id, person_id, round_id, "
-             "scanned_at, scanned_by) VALUES (%lld, %lld, %lld, %lld, 1, 't')",
-             (long long)(t2 * 128 + 3), (long long)t2, (long long)w.pid[3], (long long)w.round);
+    /* 0037's tube_sets_count: a tube's members are its n_members, whoever writes them */
+    snprintf(sql, sizeof sql, "UPDATE tube_sets SET members = '[[%lld,1],[%lld,1]]' WHERE "
+             "tube_id = %lld", (long long)w.pid[2], (long long)w.pid[3], (long long)t2);
     assert_int_not_equal(raw_exec(f, sql), SQLITE_OK);
     m.person_id = w.pid[3];
     assert_int_equal(store_tube_scan(f->st, t2, 5, &m, NULL, &err), 0);

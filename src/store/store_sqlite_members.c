@@ -1,0 +1,764 @@
+/*
+ * store_sqlite_members.c - a tube's members as migration 0037 keeps them (one tube_sets
+ * row per tube, per round chunks of 1,024 person slots in round_slots): the store's one
+ * writer of members, and how the store's SQL reads them.
+ *
+ *   sq_members_register   on every connection, before the migrations: the eponymous
+ *                         virtual table fk_members (the columns tube_members had: id,
+ *                         tube_id, person_id, round_id, scanned_at, scanned_by; read-
+ *                         only) and the aggregate fk_slots_pack (0037's move of members
+ *                         into chunks).
+ *   sq_members_*          the writer: a run of members appended to one tube (its
+ *                         tube_sets row read once, written once) and their slots set in
+ *                         a set of chunks (each chunk of the write read once, written
+ *                         once by sq_chunks_write). The callers (the API's scan,
+ *                         store_sqlite_testing.c; the imports' batches,
+ *                         store_sqlite_testing_bulk.c) check and move the tube row; this
+ *                         file checks the members: the person exists, is not yet in the
+ *                         round (its slot is empty, also within the write), the run
+ *                         starts at the tube's next place.
+ * The virtual table plans by the constraints it is given: person and round (one chunk
+ * slot, the chunk kept between the probes of one statement: coverage probes a city's
+ * persons in community order), tube (one row), id (its tube's row), person alone (the
+ * person's chunks of every round, one key range), round alone and nothing (every tube
+ * row, filtered). A cursor prepares its statements once and is used by one thread, as
+ * its connection.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/strbuf.h"
+#include "store/store_sqlite_int.h"
+
+#define SLOTS 1024
+#define SLOT_BYTES (SLOTS * 4)
+#define MAX_PLACES 127
+
+static uint32_t slot_get(const unsigned char *slots, int64_t person)
+{
+    const unsigned char *p = slots + (size_t)(person & (SLOTS - 1)) * 4;
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void slot_put(unsigned char *slots, int64_t person, uint32_t v)
+{
+    unsigned char *p = slots + (size_t)(person & (SLOTS - 1)) * 4;
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/* Parse members text "[[p,a],[p,a]]" into persons/ats (up to MAX_PLACES); the count,
+ * or -1 when the text is not of that form. */
+static int members_parse(const char *s, int64_t *persons, int64_t *ats)
+{
+    int n = 0;
+    if (!s || *s++ != '[')
+        return -1;
+    if (*s == ']')
+        return 0;
+    for (;;) {
+        char *end;
+        if (*s++ != '[' || n >= MAX_PLACES)
+            return -1;
+        persons[n] = strtoll(s, &end, 10);
+        if (end == s || *end != ',')
+            return -1;
+        s = end + 1;
+        ats[n] = strtoll(s, &end, 10);
+        if (end == s || *end != ']')
+            return -1;
+        s = end + 1;
+        n++;
+        if (*s == ']')
+            return n;
+        if (*s++ != ',')
+            return -1;
+    }
+}
+
+/* ---- fk_slots_pack(slot, member_id): 0037's chunks -------------------------------------- */
+
+static void pack_step(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    unsigned char *slots = sqlite3_aggregate_context(c, SLOT_BYTES);
+    if (!slots) {
+        sqlite3_result_error_nomem(c);
+        return;
+    }
+    slot_put(slots, sqlite3_value_int64(argv[0]), (uint32_t)sqlite3_value_int64(argv[1]));
+}
+
+static void pack_final(sqlite3_context *c)
+{
+    unsigned char *slots = sqlite3_aggregate_context(c, SLOT_BYTES);
+    if (!slots)
+        sqlite3_result_error_nomem(c);
+    else
+        sqlite3_result_blob(c, slots, SLOT_BYTES, SQLITE_TRANSIENT);
+}
+
+/* ---- the virtual table fk_members --------------------------------------------------------- */
+
+enum { COL_ID, COL_TUBE, COL_PERSON, COL_ROUND, COL_AT, COL_BY };
+enum { PLAN_ALL, PLAN_TUBE, PLAN_PERSON_ROUND, PLAN_PERSON, PLAN_ROUND, PLAN_ID };
+enum { Q_TUBE, Q_TUBES, Q_TUBES_ROUND, Q_SLOT, Q_CHUNKS, Q_N };
+#define CACHE 16
+
+static const char *const cur_sql[Q_N] = {
+    "SELECT tube_id, round_id, members, scanned_by FROM tube_sets WHERE tube_id = ?1",
+    "SELECT tube_id, round_id, members, scanned_by FROM tube_sets",
+    "SELECT tube_id, round_id, members, scanned_by FROM tube_sets WHERE round_id = ?1",
+    "SELECT slots FROM round_slots WHERE chunk = ?1 AND round_id = ?2",
+    "SELECT round_id, slots FROM round_slots WHERE chunk = ?1 ORDER BY round_id",
+};
+
+typedef struct ref { int64_t tube, person, round; int place; } ref;
+typedef struct chunk_copy {
+    int64_t chunk, round;
+    bool valid, present;
+    unsigned char slots[SLOT_BYTES];
+} chunk_copy;
+
+typedef struct mcursor {
+    sqlite3_vtab_cursor base;
+    sqlite3 *db;
+    sqlite3_stmt *q[Q_N];
+    int plan;
+    /* the tube loaded: its members, and its scanned_by parsed on first use */
+    int64_t tube, round, persons[MAX_PLACES], ats[MAX_PLACES];
+    int n;
+    char *by_text;
+    json_t *by;
+    /* PLAN_ALL, _TUBE, _ROUND, _ID: the tube rows stepped (stream), the place in the tube
+     * (pos, 0-based), only_place for PLAN_ID; else the refs found */
+    sqlite3_stmt *stream;
+    int pos, only_place;
+    ref *refs; /* grown as needed: a person is in as many rounds as a city runs */
+    int nrefs, ri, caprefs;
+    bool eof;
+    chunk_copy cache[CACHE];
+} mcursor;
+
+/* The table keeps one cursor's statements between cursors (a cursor is opened for each
+ * run of a statement that reads it: a health code's read on a cache miss would prepare
+ * five statements each time); a second cursor open at once prepares its own. */
+typedef struct mtab {
+    sqlite3_vtab base;
+    sqlite3 *db;
+    sqlite3_stmt *spare[Q_N];
+    bool spare_free;
+} mtab;
+
+static int m_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+                     sqlite3_vtab **out, char **errmsg)
+{
+    (void)aux, (void)argc, (void)argv, (void)errmsg;
+    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, tube_id INTEGER, person_id "
+                                      "INTEGER, round_id INTEGER, scanned_at INTEGER, "
+                                      "scanned_by TEXT)");
+    if (rc != SQLITE_OK)
+        return rc;
+    mtab *t = sqlite3_malloc(sizeof *t);
+    if (!t)
+        return SQLITE_NOMEM;
+    memset(t, 0, sizeof *t);
+    t->db = db;
+    t->spare_free = true;
+    sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+    *out = &t->base;
+    return SQLITE_OK;
+}
+
+static int m_disconnect(sqlite3_vtab *v)
+{
+    mtab *t = (mtab *)v;
+    for (int i = 0; i < Q_N; i++)
+        sqlite3_finalize(t->spare[i]);
+    sqlite3_free(v);
+    return SQLITE_OK;
+}
+
+/* The usable equality constraint on column col, or -1. */
+static int eq_on(const sqlite3_index_info *ix, int col)
+{
+    for (int i = 0; i < ix->nConstraint; i++)
+        if (ix->aConstraint[i].usable && ix->aConstraint[i].iColumn == col &&
+            ix->aConstraint[i].op == SQLITE_INDEX_CONSTRAINT_EQ)
+            return i;
+    return -1;
+}
+
+static void use(sqlite3_index_info *ix, int c, int argv_index)
+{
+    ix->aConstraintUsage[c].argvIndex = argv_index;
+    ix->aConstraintUsage[c].omit = 1;
+}
+
+static int m_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
+{
+    (void)v;
+    int person = eq_on(ix, COL_PERSON), round = eq_on(ix, COL_ROUND),
+        tube = eq_on(ix, COL_TUBE), id = eq_on(ix, COL_ID);
+    if (person >= 0 && round >= 0) {
+        use(ix, person, 1), use(ix, round, 2);
+        ix->idxNum = PLAN_PERSON_ROUND, ix->estimatedCost = 2, ix->estimatedRows = 1;
+        ix->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+    } else if (tube >= 0) {
+        use(ix, tube, 1);
+        ix->idxNum = PLAN_TUBE, ix->estimatedCost = 5, ix->estimatedRows = 20;
+    } else if (id >= 0) {
+        use(ix, id, 1);
+        ix->idxNum = PLAN_ID, ix->estimatedCost = 3, ix->estimatedRows = 1;
+    } else if (person >= 0) {
+        use(ix, person, 1);
+        ix->idxNum = PLAN_PERSON, ix->estimatedCost = 20, ix->estimatedRows = 4;
+    } else if (round >= 0) {
+        use(ix, round, 1);
+        ix->idxNum = PLAN_ROUND, ix->estimatedCost = 1e6, ix->estimatedRows = 1000000;
+    } else {
+        ix->idxNum = PLAN_ALL, ix->estimatedCost = 1e7, ix->estimatedRows = 10000000;
+    }
+    return SQLITE_OK;
+}
+
+static int m_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+    mcursor *c = sqlite3_malloc(sizeof *c);
+    if (!c)
+        return SQLITE_NOMEM;
+    memset(c, 0, sizeof *c);
+    mtab *t = (mtab *)v;
+    c->db = t->db;
+    if (t->spare_free) {
+        memcpy(c->q, t->spare, sizeof c->q);
+        memset(t->spare, 0, sizeof t->spare);
+        t->spare_free = false;
+    }
+    *out = &c->base;
+    return SQLITE_OK;
+}
+
+static void tube_forget(mcursor *c)
+{
+    sqlite3_free(c->by_text);
+    c->by_text = NULL;
+    json_decref(c->by);
+    c->by = NULL;
+    c->tube = 0;
+    c->n = 0;
+}
+
+static int m_close(sqlite3_vtab_cursor *cur)
+{
+    mcursor *c = (mcursor *)cur;
+    mtab *t = (mtab *)cur->pVtab;
+    bool keep = !t->spare_free;
+    for (int i = 0; i < Q_N; i++) {
+        sqlite3_reset(c->q[i]);
+        if (keep)
+            t->spare[i] = c->q[i];
+        else
+            sqlite3_finalize(c->q[i]);
+    }
+    t->spare_free = t->spare_free || keep;
+    tube_forget(c);
+    sqlite3_free(c->refs);
+    sqlite3_free(c);
+    return SQLITE_OK;
+}
+
+static sqlite3_stmt *stmt_of(mcursor *c, int which)
+{
+    if (!c->q[which] && sqlite3_prepare_v3(c->db, cur_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                           &c->q[which], NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_reset(c->q[which]);
+    return c->q[which];
+}
+
+static int fail(mcursor *c, const char *why)
+{
+    sqlite3_free(c->base.pVtab->zErrMsg);
+    c->base.pVtab->zErrMsg = sqlite3_mprintf("fk_members: %s", why);
+    return SQLITE_ERROR;
+}
+
+/* Take the tube row q is on (tube_id, round_id, members, scanned_by). */
+static int tube_take(mcursor *c, sqlite3_stmt *q)
+{
+    tube_forget(c);
+    c->n = members_parse((const char *)sqlite3_column_text(q, 2), c->persons, c->ats);
+    if (c->n < 0) {
+        c->n = 0;
+        return fail(c, "a tube's members are not [[person, time], ...]");
+    }
+    c->tube = sqlite3_column_int64(q, 0);
+    c->round = sqlite3_column_int64(q, 1);
+    c->by_text = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(q, 3));
+    return c->by_text ? SQLITE_OK : SQLITE_NOMEM;
+}
+
+/* Load tube `tube` unless it is the one loaded; SQLITE_DONE when it has no members. */
+static int tube_load(mcursor *c, int64_t tube)
+{
+    if (c->tube == tube && tube)
+        return SQLITE_OK;
+    sqlite3_stmt *q = stmt_of(c, Q_TUBE);
+    if (!q)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(q, 1, tube);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        rc = tube_take(c, q);
+    sqlite3_reset(q);
+    return rc;
+}
+
+/* The chunk of person in round, from the cursor's copies or read (present false: none). */
+static int chunk_of(mcursor *c, int64_t person, int64_t round, const chunk_copy **out)
+{
+    int64_t chunk = person >> 10;
+    chunk_copy *k = &c->cache[(uint64_t)(chunk ^ round * 7) % CACHE];
+    *out = k;
+    if (k->valid && k->chunk == chunk && k->round == round)
+        return SQLITE_OK;
+    sqlite3_stmt *q = stmt_of(c, Q_SLOT);
+    if (!q)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(q, 1, chunk);
+    sqlite3_bind_int64(q, 2, round);
+    int rc = sqlite3_step(q);
+    k->valid = false;
+    k->present = rc == SQLITE_ROW && sqlite3_column_bytes(q, 0) == SLOT_BYTES;
+    if (k->present)
+        memcpy(k->slots, sqlite3_column_blob(q, 0), SLOT_BYTES);
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rc;
+    k->chunk = chunk, k->round = round, k->valid = true;
+    return SQLITE_OK;
+}
+
+static int ref_add(mcursor *c, uint32_t member, int64_t person, int64_t round)
+{
+    if (!member)
+        return SQLITE_OK;
+    if (c->nrefs == c->caprefs) {
+        int cap = c->caprefs ? c->caprefs * 2 : 8;
+        ref *r = sqlite3_realloc64(c->refs, (sqlite3_uint64)cap * sizeof *r);
+        if (!r)
+            return SQLITE_NOMEM;
+        c->refs = r, c->caprefs = cap;
+    }
+    c->refs[c->nrefs++] = (ref){.tube = member >> 7, .place = (int)(member & 127),
+                                .person = person, .round = round};
+    return SQLITE_OK;
+}
+
+static int refs_of_person(mcursor *c, int64_t person)
+{
+    sqlite3_stmt *q = stmt_of(c, Q_CHUNKS);
+    if (!q)
+        return SQLITE_ERROR;
+    sqlite3_bind_int64(q, 1, person >> 10);
+    int rc, added = SQLITE_OK;
+    while (added == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (sqlite3_column_bytes(q, 1) == SLOT_BYTES)
+            added = ref_add(c, slot_get(sqlite3_column_blob(q, 1), person), person,
+                            sqlite3_column_int64(q, 0));
+    sqlite3_reset(q);
+    if (added != SQLITE_OK)
+        return added;
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Stream: step to the next member of the tube rows (pos within the loaded tube). */
+static int stream_next(mcursor *c)
+{
+    for (;;) {
+        if (c->tube && c->pos < c->n) {
+            if (!c->only_place || c->pos + 1 == c->only_place)
+                return SQLITE_OK;
+            c->pos++;
+            continue;
+        }
+        int rc = sqlite3_step(c->stream);
+        if (rc == SQLITE_DONE) {
+            c->eof = true;
+            return SQLITE_OK;
+        }
+        if (rc != SQLITE_ROW)
+            return rc;
+        if ((rc = tube_take(c, c->stream)) != SQLITE_OK)
+            return rc;
+        c->pos = 0;
+    }
+}
+
+static int m_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
+                    sqlite3_value **argv)
+{
+    (void)idx_str, (void)argc;
+    mcursor *c = (mcursor *)cur;
+    c->plan = plan, c->eof = false, c->nrefs = 0, c->ri = 0, c->pos = 0, c->only_place = 0;
+    c->stream = NULL;
+    if (plan == PLAN_PERSON_ROUND) {
+        const chunk_copy *k;
+        int64_t person = sqlite3_value_int64(argv[0]), round = sqlite3_value_int64(argv[1]);
+        int rc = chunk_of(c, person, round, &k);
+        if (rc != SQLITE_OK)
+            return rc;
+        if (k->present && (rc = ref_add(c, slot_get(k->slots, person), person, round)))
+            return rc;
+        c->eof = c->nrefs == 0;
+        return SQLITE_OK;
+    }
+    if (plan == PLAN_PERSON) {
+        int rc = refs_of_person(c, sqlite3_value_int64(argv[0]));
+        c->eof = c->nrefs == 0;
+        return rc;
+    }
+    int which = plan == PLAN_ROUND ? Q_TUBES_ROUND : plan == PLAN_ALL ? Q_TUBES : Q_TUBE;
+    if (!(c->stream = stmt_of(c, which)))
+        return SQLITE_ERROR;
+    tube_forget(c);
+    if (plan == PLAN_ID) {
+        int64_t id = sqlite3_value_int64(argv[0]);
+        sqlite3_bind_int64(c->stream, 1, id >> 7);
+        c->only_place = (int)(id & 127);
+        if (!c->only_place) {
+            c->eof = true;
+            return SQLITE_OK;
+        }
+    } else if (plan != PLAN_ALL) {
+        sqlite3_bind_int64(c->stream, 1, sqlite3_value_int64(argv[0]));
+    }
+    return stream_next(c);
+}
+
+static int m_next(sqlite3_vtab_cursor *cur)
+{
+    mcursor *c = (mcursor *)cur;
+    if (c->stream) {
+        c->pos++;
+        return stream_next(c);
+    }
+    c->eof = ++c->ri >= c->nrefs;
+    return SQLITE_OK;
+}
+
+static int m_eof(sqlite3_vtab_cursor *cur) { return ((mcursor *)cur)->eof; }
+
+/* The current member as (tube, place, person, round); its time and scanner need the
+ * tube loaded (refs load it on demand). */
+static int current(mcursor *c, ref *r, bool need_tube)
+{
+    if (c->stream) {
+        *r = (ref){.tube = c->tube, .place = c->pos + 1, .person = c->persons[c->pos],
+                   .round = c->round};
+        return SQLITE_OK;
+    }
+    *r = c->refs[c->ri];
+    if (!need_tube)
+        return SQLITE_OK;
+    int rc = tube_load(c, r->tube);
+    if (rc == SQLITE_OK && (r->place < 1 || r->place > c->n))
+        return fail(c, "a slot names a place its tube does not have");
+    return rc == SQLITE_DONE ? fail(c, "a slot names a tube without members") : rc;
+}
+
+static void by_result(mcursor *c, sqlite3_context *ctx, int place)
+{
+    if (!c->by)
+        c->by = json_loads(c->by_text ? c->by_text : "[]", 0, NULL);
+    size_t n = json_array_size(c->by);
+    json_t *v = json_array_get(c->by, n == 1 ? 0 : (size_t)place - 1);
+    const char *s = json_string_value(v);
+    sqlite3_result_text(ctx, s ? s : "", -1, SQLITE_TRANSIENT);
+}
+
+static int m_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+    mcursor *c = (mcursor *)cur;
+    ref r;
+    int rc = current(c, &r, col >= COL_AT);
+    if (rc != SQLITE_OK)
+        return rc;
+    switch (col) {
+    case COL_ID: sqlite3_result_int64(ctx, SQ_MEMBER_ID(r.tube, r.place)); break;
+    case COL_TUBE: sqlite3_result_int64(ctx, r.tube); break;
+    case COL_PERSON: sqlite3_result_int64(ctx, r.person); break;
+    case COL_ROUND: sqlite3_result_int64(ctx, r.round); break;
+    case COL_AT: sqlite3_result_int64(ctx, c->ats[r.place - 1]); break;
+    default: by_result(c, ctx, r.place); break;
+    }
+    return SQLITE_OK;
+}
+
+static int m_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+    mcursor *c = (mcursor *)cur;
+    ref r;
+    int rc = current(c, &r, false);
+    *rowid = SQ_MEMBER_ID(r.tube, r.place);
+    return rc;
+}
+
+static sqlite3_module members_module = {
+    .iVersion = 0, .xCreate = NULL, .xConnect = m_connect, .xBestIndex = m_best_index,
+    .xDisconnect = m_disconnect, .xDestroy = m_disconnect, .xOpen = m_open,
+    .xClose = m_close, .xFilter = m_filter, .xNext = m_next, .xEof = m_eof,
+    .xColumn = m_column, .xRowid = m_rowid,
+};
+
+int sq_members_register(sqlite3 *db)
+{
+    int rc = sqlite3_create_module(db, "fk_members", &members_module, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "fk_slots_pack", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                     NULL, NULL, pack_step, pack_final);
+    return rc;
+}
+
+/* ---- the writer ---------------------------------------------------------------------------- */
+
+static size_t chunk_hash(int64_t chunk, int64_t round, size_t cap)
+{
+    uint64_t h = (uint64_t)chunk * 0x9E3779B97F4A7C15u ^ (uint64_t)round * 0xC2B2AE3D27D4EB4Fu;
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+static void chunks_grow(sq_chunks *cs)
+{
+    size_t cap = cs->icap ? cs->icap * 2 : 64;
+    int32_t *index = fk_malloc(cap * sizeof *index);
+    for (size_t i = 0; i < cap; i++)
+        index[i] = -1;
+    for (size_t i = 0; i < cs->n; i++) {
+        size_t h = chunk_hash(cs->items[i].chunk, cs->items[i].round, cap);
+        while (index[h] >= 0)
+            h = (h + 1) & (cap - 1);
+        index[h] = (int32_t)i;
+    }
+    free(cs->index);
+    cs->index = index;
+    cs->icap = cap;
+}
+
+/* The chunk (read on first use) of person in round. */
+static int chunk_find(struct sq_store *s, sq_chunks *cs, int64_t person, int64_t round,
+                      sq_chunk **out, fk_err *err)
+{
+    int64_t chunk = person >> 10;
+    if ((cs->n + 1) * 2 > cs->icap)
+        chunks_grow(cs);
+    size_t h = chunk_hash(chunk, round, cs->icap);
+    for (; cs->index[h] >= 0; h = (h + 1) & (cs->icap - 1)) {
+        sq_chunk *k = &cs->items[cs->index[h]];
+        if (k->chunk == chunk && k->round == round) {
+            *out = k;
+            return 0;
+        }
+    }
+    if (cs->n == cs->cap) {
+        cs->cap = cs->cap ? cs->cap * 2 : 16;
+        cs->items = fk_realloc(cs->items, cs->cap * sizeof *cs->items);
+    }
+    sq_chunk *k = &cs->items[cs->n];
+    memset(k, 0, sizeof *k);
+    k->chunk = chunk, k->round = round;
+    sqlite3_stmt *q = sq_stmt(s, SQ_SLOTS_GET, "SELECT slots FROM round_slots WHERE chunk = ?1 "
+                              "AND round_id = ?2", err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, chunk);
+    sqlite3_bind_int64(q, 2, round);
+    int rc = sq_step_row(s, q, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 && sqlite3_column_bytes(q, 0) == SLOT_BYTES)
+        memcpy(k->slots, sqlite3_column_blob(q, 0), SLOT_BYTES);
+    if (rc == 1)
+        sqlite3_reset(q);
+    cs->index[h] = (int32_t)cs->n++;
+    *out = k;
+    return 0;
+}
+
+static int person_exists(struct sq_store *s, int64_t person, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_EXISTS, "SELECT 1 FROM persons WHERE id = ?", err);
+    if (!q)
+        return -1;
+    sqlite3_bind_int64(q, 1, person);
+    int rc = sq_step_row(s, q, err);
+    if (rc == 1)
+        sqlite3_reset(q);
+    return rc;
+}
+
+/* persons[i] gets the member id tube * 128 + first + i in its round's slot. */
+static int slots_take(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round,
+                      int first, const int64_t *persons, size_t n, fk_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        sq_chunk *k;
+        int known = person_exists(s, persons[i], err);
+        if (known < 0)
+            return -1;
+        if (!known)
+            return fk_fail(err, FK_ECONFLICT, "person", "person: %lld does not exist",
+                           (long long)persons[i]);
+        if (chunk_find(s, cs, persons[i], round, &k, err) != 0)
+            return -1;
+        if (slot_get(k->slots, persons[i]))
+            return fk_fail(err, FK_ECONFLICT, "person", "person: %lld was already scanned in "
+                           "round %lld", (long long)persons[i], (long long)round);
+        slot_put(k->slots, persons[i], (uint32_t)SQ_MEMBER_ID(tube, first + (int)i));
+        k->dirty = true;
+    }
+    return 0;
+}
+
+int sq_chunks_write(struct sq_store *s, sq_chunks *cs, fk_err *err)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        sq_chunk *k = &cs->items[i];
+        if (!k->dirty)
+            continue;
+        sqlite3_stmt *q = sq_stmt(s, SQ_SLOTS_PUT, "INSERT INTO round_slots (chunk, round_id, "
+                                  "slots) VALUES (?1, ?2, ?3) ON CONFLICT (chunk, round_id) DO "
+                                  "UPDATE SET slots = excluded.slots", err);
+        if (!q)
+            return -1;
+        sqlite3_bind_int64(q, 1, k->chunk);
+        sqlite3_bind_int64(q, 2, k->round);
+        sqlite3_bind_blob(q, 3, k->slots, SLOT_BYTES, SQLITE_STATIC);
+        if (sq_exec_stmt(s, q, err) != 0)
+            return -1;
+        k->dirty = false;
+    }
+    return 0;
+}
+
+void sq_chunks_free(sq_chunks *cs)
+{
+    free(cs->items);
+    free(cs->index);
+    memset(cs, 0, sizeof *cs);
+}
+
+/* scanned_by after n_old members with old (a JSON array) and n_new more by `by`. */
+static int by_append(const char *old, int n_old, size_t n_new, const char *by, strbuf *out,
+                     fk_err *err)
+{
+    strbuf one = STRBUF_INIT;
+    sb_append_char(&one, '[');
+    sb_append_json_string(&one, by);
+    sb_append_char(&one, ']');
+    if (!old || !strcmp(old, sb_str(&one))) {
+        sb_append(out, sb_str(&one));
+        sb_free(&one);
+        return 0;
+    }
+    sb_free(&one);
+    json_t *a = json_loads(old, 0, NULL);
+    size_t n = json_array_size(a);
+    if (!a || !n || (n != 1 && n != (size_t)n_old)) {
+        json_decref(a);
+        return fk_fail(err, FK_EIO, "", "tube_sets: scanned_by is not one name or one a member");
+    }
+    sb_append_char(out, '[');
+    for (size_t i = 0; i < (size_t)n_old + n_new; i++) {
+        const char *name = i >= (size_t)n_old ? by : json_string_value(json_array_get(a, n == 1 ? 0 : i));
+        if (i)
+            sb_append_char(out, ',');
+        sb_append_json_string(out, name ? name : "");
+    }
+    sb_append_char(out, ']');
+    json_decref(a);
+    return 0;
+}
+
+static void members_append(strbuf *out, const int64_t *persons, const int64_t *ats, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        sb_append(out, out->len > 1 ? ",[" : "[");
+        sb_append_i64(out, persons[i]);
+        sb_append_char(out, ',');
+        sb_append_i64(out, ats[i]);
+        sb_append_char(out, ']');
+    }
+    sb_append_char(out, ']');
+}
+
+/* The tube's tube_sets row: members and scanned_by appended (first > 1) or new. */
+static int set_write(struct sq_store *s, int64_t tube, int64_t round, int first,
+                     const int64_t *persons, const int64_t *ats, size_t n, const char *by,
+                     fk_err *err)
+{
+    strbuf m = STRBUF_INIT, b = STRBUF_INIT;
+    int rc = 0;
+    if (first > 1) {
+        sqlite3_stmt *q = sq_stmt(s, SQ_SET_GET, "SELECT members, scanned_by FROM tube_sets "
+                                  "WHERE tube_id = ?1 AND round_id = ?2", err);
+        if (!q)
+            return -1;
+        sqlite3_bind_int64(q, 1, tube);
+        sqlite3_bind_int64(q, 2, round);
+        int found = sq_step_row(s, q, err);
+        if (found < 0)
+            return -1;
+        int64_t p[MAX_PLACES], a[MAX_PLACES];
+        const char *old = found ? (const char *)sqlite3_column_text(q, 0) : NULL;
+        if (!found || members_parse(old, p, a) != first - 1)
+            rc = fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld has not %d "
+                         "members of round %lld", (long long)tube, first - 1, (long long)round);
+        else {
+            sb_append_len(&m, old, strlen(old) - 1);
+            rc = by_append((const char *)sqlite3_column_text(q, 1), first - 1, n, by, &b, err);
+        }
+        if (found)
+            sqlite3_reset(q);
+    } else {
+        sb_append_char(&m, '[');
+        rc = by_append(NULL, 0, n, by, &b, err);
+    }
+    if (rc == 0) {
+        members_append(&m, persons, ats, n);
+        sqlite3_stmt *q = sq_stmt(s, SQ_SET_PUT, "INSERT INTO tube_sets (tube_id, round_id, "
+                                  "members, scanned_by) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+                                  "(tube_id) DO UPDATE SET members = excluded.members, "
+                                  "scanned_by = excluded.scanned_by WHERE round_id = ?2", err);
+        if (!q)
+            rc = -1;
+        else {
+            sqlite3_bind_int64(q, 1, tube);
+            sqlite3_bind_int64(q, 2, round);
+            sqlite3_bind_text(q, 3, sb_str(&m), (int)m.len, SQLITE_STATIC);
+            sqlite3_bind_text(q, 4, sb_str(&b), (int)b.len, SQLITE_STATIC);
+            rc = sq_exec_stmt(s, q, err);
+        }
+    }
+    sb_free(&m);
+    sb_free(&b);
+    return rc;
+}
+
+int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round, int first,
+                   const int64_t *persons, const int64_t *ats, size_t n, const char *by,
+                   fk_err *err)
+{
+    if (tube <= 0 || tube >= ((int64_t)1 << 25) || first < 1 ||
+        (size_t)first + n - 1 > MAX_PLACES - 1)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld cannot take places "
+                       "%d..%d", (long long)tube, first, first + (int)n - 1);
+    if (slots_take(s, cs, tube, round, first, persons, n, err) != 0)
+        return -1;
+    return set_write(s, tube, round, first, persons, ats, n, by, err);
+}
