@@ -869,7 +869,7 @@ static int push_insert(struct sq_store *s, const lead_push *p, bool again, int64
  * level and owed flag are the table's defaults or 'pushed' (valid), due_at is its
  * found_by deadline (set, so the closed check holds), and its subject comes from a
  * contacts row, whose own CHECK holds it to 1..63 characters (so the subject checks hold
- * with or without a person). The insert then runs without SQLite's fourteen CHECK
+ * with or without a person). The insert then runs without SQLite's eleven CHECK
  * expressions a row (2.81 > 2.59 billion instructions for bench/loop's 101,655 leads,
  * the server replayed under callgrind); tests/unit/test_leads.c runs PRAGMA
  * integrity_check, which evaluates every CHECK, after pushes. */
