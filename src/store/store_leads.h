@@ -162,7 +162,9 @@ typedef struct lead_push {
  * linked person's community answers for it. In the caller's unit when one is open; a is
  * the audit record (NULL = none). Set-based: a case with thousands of contacts is a few
  * statements, not thousands. FK_ENOTFOUND "case_id" when the case or p->case_area is not
- * in the store (checked first: the rows go in without per-row foreign-key probes). */
+ * in the store, FK_EINVAL when a kind of p is unknown, a measure longer than 31 bytes or a
+ * degree's deadlines out of order (pushed_at <= found_by <= controlled_by <= closed_by):
+ * both checked first, the rows going in without per-row foreign-key probes and CHECKs. */
 int store_lead_push(store *st, const lead_push *p, const struct audit_rec *a, int64_t *first,
                     int64_t *last, fk_err *err);
 /* The leads with ids first..last, by id, names and phones filled. */

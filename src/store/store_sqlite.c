@@ -715,6 +715,15 @@ void sq_fkeys_off(sqlite3 *db, bool off, int *was)
     config_off(db, ops, 1, off, was);
 }
 
+/* No connection keeps CHECKs off (the allocator's switches triggers and foreign keys
+ * only), so back on is simply on. */
+int sq_row_checks_off(struct sq_store *s, bool off, fk_err *err)
+{
+    return sq_exec_sql(s, off ? "PRAGMA ignore_check_constraints=ON"
+                              : "PRAGMA ignore_check_constraints=OFF",
+                       err);
+}
+
 static int sq_schema_version(store *st) { return SQ(st)->version; }
 
 /* Reads of the database file through a memory map (SQLite caps the size at its

@@ -173,6 +173,13 @@ void sq_checks_off(sqlite3 *db, bool off, int was[2]);
  * inside a transaction; changing them expires the connection's prepared statements, which
  * SQLite prepares again on their next step (then without the checks). */
 void sq_fkeys_off(sqlite3 *db, bool off, int *was);
+/* The connection's CHECK constraints off and back on (PRAGMA ignore_check_constraints):
+ * for a bulk insert whose every checked value is either given once by the caller, and
+ * checked once by the writer before it switches them off, or copied from a row whose own
+ * CHECK already holds it (a push: store_sqlite_leads.c). SQLite compiles the checks into
+ * a statement when it prepares it, so like the foreign keys above the switch expires the
+ * connection's prepared statements, and it may change inside a transaction. */
+int sq_row_checks_off(struct sq_store *s, bool off, fk_err *err);
 /* A read snapshot for a list's count and page (both see the same rows): at depth 0
  * a deferred BEGIN that never writes; inside a unit, nothing. sq_read_end(s, began)
  * closes what sq_read_begin opened; began is 1 when a transaction was opened. */

@@ -715,6 +715,9 @@ static void store_push_choice(void **state)
 
     char row[256] = "";
     assert_int_equal(raw_rows(f, "PRAGMA foreign_key_check", row, sizeof row), 0);
+    /* integrity_check evaluates every CHECK of every row: the pushed rows hold them all */
+    assert_int_equal(raw_rows(f, "PRAGMA integrity_check", row, sizeof row), 1);
+    assert_string_equal(row, "ok");
     /* the connection checks foreign keys again: a lead of an unknown unit is refused */
     lead_rec bad = {0};
     snprintf(bad.kind, sizeof bad.kind, "traveler");
@@ -724,6 +727,28 @@ static void store_push_choice(void **state)
     bad.deadlines[0] = bad.deadlines[1] = bad.deadlines[2] = 2000;
     assert_int_equal(store_lead_insert(st, &bad, "alice", "", NULL, &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
+    /* and its CHECKs: a lead closed before it is controlled is refused */
+    snprintf(bad.area_code, sizeof bad.area_code, "510104001001");
+    bad.deadlines[2] = 1500;
+    assert_int_equal(store_lead_insert(st, &bad, "alice", "", NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    /* a push whose given values a row's CHECK would refuse writes nothing: the store
+     * checks them once, its rows going in without the CHECKs */
+    contact_add(st, k.id, 0, "13900000011", "interview", 1, "proposed", &g);
+    push = push_of_case(k.id, "510104001001");
+    push.deadlines[1][2] = push.deadlines[1][1] - 1; /* degree 2: closed before controlled */
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    assert_string_equal(err.field, "deadlines");
+    push = push_of_case(k.id, "510104001001");
+    push.deadlines[0][0] = push.pushed_at - 1; /* found before pushed */
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), -1);
+    assert_string_equal(err.field, "deadlines");
+    push = push_of_case(k.id, "510104001001");
+    snprintf(push.kind[1], sizeof push.kind[1], "bogus");
+    assert_int_equal(store_lead_push(st, &push, NULL, &first, &last, &err), -1);
+    assert_string_equal(err.field, "kind");
+    assert_int_equal(raw_rows(f, "SELECT id FROM leads", NULL, 0), 6);
     /* a push for a community not in the store writes nothing */
     contact_add(st, k.id, 0, "13900000010", "interview", 1, "proposed", &g);
     push = push_of_case(k.id, "510104009999");
