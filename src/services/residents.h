@@ -1,7 +1,7 @@
 /*
  * residents.h - the residents lookup: every person with an 18-character resident ID
  * number as (the number's first 17 digits -> person id, community code), kept in the
- * store ready to probe (store_residents.h, migration 0038) instead of read and built at
+ * store ready to probe (store_residents.h, migration 0036) instead of read and built at
  * every import of a file of ID numbers (io/import_scans.c). Reading 1,000,000 residents
  * and building their table took 1.1-1.2 s of CPU; reading the kept table back, about
  * 0.05 s (bench/README.md).

@@ -441,7 +441,7 @@ void outbreak_link_list_free(outbreak_link_list *l);
 #include "store/store_zones.h"     /* risk zones (0018) */
 #include "store/store_reconcile.h" /* unpacks, unmatched tubes, reconciliation (0017) */
 #include "store/store_testing_bulk.h" /* bulk reads and writes of testing imports */
-#include "store/store_residents.h" /* the kept residents lookup (0038) */
+#include "store/store_residents.h" /* the kept residents lookup (0036) */
 #include "store/store_travel.h" /* risk-area lists, arrivals, checkpoints (0019) */
 #include "store/store_codes.h" /* health codes, their log and overrides (0020) */
 

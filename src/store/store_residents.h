@@ -1,6 +1,6 @@
 /*
  * store_residents.h - the residents section of store.h: what tells whether the kept
- * residents lookup is current (migration 0038), and the lookup's bytes. Include
+ * residents lookup is current (migration 0036), and the lookup's bytes. Include
  * store/store.h, which includes it. Same conventions as store.h: 0 or -1 with err.
  *
  * The store keeps the bytes and what they were built from; it does not know their

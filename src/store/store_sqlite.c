@@ -656,7 +656,7 @@ static int sq_configure(struct sq_store *s, fk_err *err)
                     err) != 0)
         return -1;
     sq_checkpoint_watch(s->db);
-    /* the members' virtual table and 0037's aggregate, before the migrations use them */
+    /* the members' virtual table and 0035's aggregate, before the migrations use them */
     int rc = sq_members_register(s->db);
     return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
 }

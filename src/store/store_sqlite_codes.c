@@ -54,7 +54,7 @@
     "m.scanned_at >= " since " AND " TUBE_IS_NEGATIVE ")"
 /* The person's last negative tube, read rather than stored: the person's scans (a few,
  * through fk_members: the person's chunk of each round, one key range of round_slots,
- * migration 0037, then each scan's tube_sets row; each one's tube
+ * migration 0035, then each scan's tube_sets row; each one's tube
  * result read, then sorted newest first) until one whose tube's current result is
  * negative. A round's results thus write one row a tube, not one a member
  * (bench/testing). */

@@ -232,9 +232,9 @@ void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix
  * want it. */
 #define SQ_MEMBER_ID(tube_id, place) ((int64_t)(tube_id) * 128 + (place))
 
-/* ---- members (store_sqlite_members.c, migration 0037) -------------------------------- */
+/* ---- members (store_sqlite_members.c, migration 0035) -------------------------------- */
 /* On a new connection, before its migrations: the virtual table fk_members (the members
- * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by) and 0037's
+ * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by) and 0035's
  * aggregate fk_slots_pack. An SQLite result code. */
 int sq_members_register(sqlite3 *db);
 /* One chunk of a round's person slots (1,024 little-endian uint32 member ids) as a write
@@ -254,7 +254,7 @@ typedef struct sq_chunks {
  * first + n - 1: each person exists and has no slot in the round (FK_ECONFLICT "person"
  * else), the tube's members so far are first - 1 (FK_ECONFLICT "barcode"); their slots
  * set in cs, the tube's tube_sets row written. The caller moves the tube row (state,
- * n_members: before this, so 0037's tube_sets_count holds) and writes cs. */
+ * n_members: before this, so 0035's tube_sets_count holds) and writes cs. */
 int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round, int first,
                    const int64_t *persons, const int64_t *ats, size_t n, const char *by,
                    fk_err *err);

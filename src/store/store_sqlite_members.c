@@ -1,12 +1,12 @@
 /*
- * store_sqlite_members.c - a tube's members as migration 0037 keeps them (one tube_sets
+ * store_sqlite_members.c - a tube's members as migration 0035 keeps them (one tube_sets
  * row per tube, per round chunks of 1,024 person slots in round_slots): the store's one
  * writer of members, and how the store's SQL reads them.
  *
  *   sq_members_register   on every connection, before the migrations: the eponymous
  *                         virtual table fk_members (the columns tube_members had: id,
  *                         tube_id, person_id, round_id, scanned_at, scanned_by; read-
- *                         only) and the aggregate fk_slots_pack (0037's move of members
+ *                         only) and the aggregate fk_slots_pack (0035's move of members
  *                         into chunks).
  *   sq_members_*          the writer: a run of members appended to one tube (its
  *                         tube_sets row read once, written once) and their slots set in
@@ -80,7 +80,7 @@ static int members_parse(const char *s, int64_t *persons, int64_t *ats)
     }
 }
 
-/* ---- fk_slots_pack(slot, member_id): 0037's chunks -------------------------------------- */
+/* ---- fk_slots_pack(slot, member_id): 0035's chunks -------------------------------------- */
 
 static void pack_step(sqlite3_context *c, int argc, sqlite3_value **argv)
 {

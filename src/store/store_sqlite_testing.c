@@ -350,7 +350,7 @@ static int scan_unit(struct sq_store *s, int64_t tube_id, int open_size, member_
     if (sq_run_bound(s, "UPDATE tubes SET state = 'open', size = ?, opened_at = ?, opened_by = ? "
                      "WHERE id = ? AND state = 'issued'", &o, err) != 0)
         return -1;
-    /* the rules tube_members' guard held (migration 0037): open, of the round, not full;
+    /* the rules tube_members' guard held (migration 0035): open, of the round, not full;
      * the member takes the next place */
     sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_SCAN_CHECK, "UPDATE tubes SET n_members = n_members "
                               "+ 1 WHERE id = ?1 AND state = 'open' AND round_id = ?2 AND "

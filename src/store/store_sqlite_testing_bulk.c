@@ -89,7 +89,7 @@ static int sq_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, voi
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, round_id);
-    /* the round's chunks of person slots (migration 0037): a few thousand rows */
+    /* the round's chunks of person slots (migration 0035): a few thousand rows */
     return each_row(SQ(st), "SELECT chunk, slots FROM round_slots WHERE round_id = ?1", &b,
                     visit_chunk, (void *)fn, ctx, err);
 }
@@ -136,7 +136,7 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
 
 /* ---- scans ------------------------------------------------------------------------------- */
 
-/* A batch of scans is written set-based (migration 0037: one tube_sets row a tube, the
+/* A batch of scans is written set-based (migration 0035: one tube_sets row a tube, the
  * persons' slots in per-round chunks), with this connection's triggers and foreign-key
  * checks off (SQLITE_DBCONFIG_ENABLE_TRIGGER, _FKEY: the connection's alone, never the
  * schema's, switched back on before the call returns, whatever happens) and their rules
@@ -147,7 +147,7 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
  *      (n_members + 1), the round exists; it opens the tube with the first row's size,
  *      sets n_members to the run's last place (the tubes' CHECK n_members <= size refuses
  *      a full tube), closes it when the last row fills it, and says whether the tube has
- *      a result (then the health codes' answers version moves, as 0037's trigger would);
+ *      a result (then the health codes' answers version moves, as 0035's trigger would);
  *   2. sq_members_add: every person exists and is not yet in the round (its slot in the
  *      batch's chunks, read once each), the tube's tube_sets row appended to, written.
  * Then the batch's chunks are written once each. Every other write (the API's scan)

@@ -1,6 +1,6 @@
 /*
  * store_testing.h - the mass-testing section of store.h (tables testing_rounds,
- * sampling_sites, tubes, migration 0013, and their members, kept since migration 0037 as
+ * sampling_sites, tubes, migration 0013, and their members, kept since migration 0035 as
  * tube_sets and round_slots, store_sqlite_members.c), kept in its own header;
  * include store/store.h, which includes it. Same conventions as store.h: 0 or -1 with
  * err, every change atomic with its audit record (a, NULL = none), lists owned by the

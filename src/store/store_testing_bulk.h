@@ -9,7 +9,7 @@
  * store keeps no copy); a callback returning non-zero stops the walk and is returned.
  * Writes (store_scans_add) join the caller's transaction (store_begin) without a
  * savepoint each: the caller's rollback undoes them; alone they are their own unit.
- * store_scans_add writes the members (migration 0037: a tube_sets row a tube, the
+ * store_scans_add writes the members (migration 0035: a tube_sets row a tube, the
  * persons' slots in round_slots' chunks, each chunk read and written once a call) with
  * the connection's per-row triggers and foreign-key checks off and checks the batch in
  * their place, a statement per run of one tube's rows (tube open and of the members'

@@ -92,10 +92,10 @@ static inline int store_fixture_teardown(void **state)
 /* What migration 0033 creates, dropped so that a test that sets the store's version back
  * below it (to apply an earlier migration again on its data) can let it apply again: its
  * table, and its triggers, which live on other tables and go only by name. */
-/* Migration 0037 undone (before 0033's undo: its triggers read code_answers_version): the
+/* Migration 0035 undone (before 0033's undo: its triggers read code_answers_version): the
  * members' tables and view dropped, 0032's tube_members back, empty (its triggers come
  * back with 0032 to 0034 applied again). */
-#define MIGRATION_0037_UNDONE                                                                \
+#define MIGRATION_0035_UNDONE                                                                \
     "DROP VIEW tube_members; DROP TABLE tube_sets; DROP TABLE round_slots; "                 \
     "CREATE TABLE tube_members (id INTEGER PRIMARY KEY, tube_id INTEGER NOT NULL, "          \
     "person_id INTEGER NOT NULL, round_id INTEGER NOT NULL, scanned_at INTEGER NOT NULL, "   \
@@ -118,9 +118,9 @@ static inline int store_fixture_teardown(void **state)
     "DROP TRIGGER IF EXISTS code_answers_scan_changed; "                                     \
     "DROP TRIGGER IF EXISTS code_answers_scan_deleted; "
 
-/* What migration 0038 creates (the kept residents lookup), dropped for the same reason:
+/* What migration 0036 creates (the kept residents lookup), dropped for the same reason:
  * its tables, and its triggers on persons, which go only by name. */
-#define MIGRATION_0038_UNDONE                                                                \
+#define MIGRATION_0036_UNDONE                                                                \
     "DROP TABLE residents_version; "                                                         \
     "DROP TABLE residents_lookup; "                                                          \
     "DROP TABLE residents_lookup_parts; "                                                    \

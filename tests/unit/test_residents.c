@@ -1,5 +1,5 @@
 /* test_residents.c - the kept residents lookup (services/residents.h, store_residents.h,
- * migration 0038) and its flat table (base/flatmap.h): built from the store and kept;
+ * migration 0036) and its flat table (base/flatmap.h): built from the store and kept;
  * read back and answering as the store; stale (never used) after a person's ID number,
  * type or community changes or a person is deleted, whoever writes it, and built again;
  * not moved by other changes; a person added since missing from it (the callers look

@@ -642,7 +642,7 @@ static int raw_int(const fixture *f, const char *sql, int64_t *out)
 /* Migration 0032 on members laid out as 0013 made them (ids of the whole table, tubes
  * interleaved): each tube's members take places 1.. in their old id order (scan order),
  * the tubes' counts and the round-person rule hold, and the guard wants the next place;
- * then 0037 moves them into tube_sets and round_slots, read back the same. */
+ * then 0035 moves them into tube_sets and round_slots, read back the same. */
 static void members_migration(void **state)
 {
     (void)state;
@@ -674,7 +674,7 @@ static void members_migration(void **state)
                                  "person_id, round_id, scanned_at, scanned_by FROM tube_members; "
                                  "DROP VIEW tube_members; DROP TABLE tube_sets; DROP TABLE round_slots; "
                                  "ALTER TABLE old_members RENAME TO "
-                                 "tube_members; " MIGRATION_0033_UNDONE MIGRATION_0038_UNDONE
+                                 "tube_members; " MIGRATION_0033_UNDONE MIGRATION_0036_UNDONE
                                  "PRAGMA user_version = 31; COMMIT;"),
                      SQLITE_OK);
     f->st = store_open(f->dir, &err);
@@ -701,7 +701,7 @@ static void members_migration(void **state)
     assert_int_equal(store_tube_scan(f->st, t2, 5, &m, NULL, &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
     char sql[256];
-    /* 0037's tube_sets_count: a tube's members are its n_members, whoever writes them */
+    /* 0035's tube_sets_count: a tube's members are its n_members, whoever writes them */
     snprintf(sql, sizeof sql, "UPDATE tube_sets SET members = '[[%lld,1],[%lld,1]]' WHERE "
              "tube_id = %lld", (long long)w.pid[2], (long long)w.pid[3], (long long)t2);
     assert_int_not_equal(raw_exec(f, sql), SQLITE_OK);

@@ -1,4 +1,4 @@
--- 0037: a round's scans stored one row per tube, without a B-tree entry per person.
+-- 0035: a round's scans stored one row per tube, without a B-tree entry per person.
 -- tube_members (0032: rowid tube * 128 + place, UNIQUE(person_id, round_id)) wrote a
 -- city's round of 970,001 scans in 1.49 s in the sqlite3 shell, more than the shell's
 -- `.import` of the whole file; one row per tube plus per-round chunks of person slots

@@ -1,4 +1,4 @@
--- 0038: the residents lookup kept instead of read at every import (issue 5).
+-- 0036: the residents lookup kept instead of read at every import (issue 5).
 --
 -- An import of scans checks every row's ID number against the residents (ID number ->
 -- person, community). Reading them and building that table was 0.7-0.9 s of a 1,000,000-
