@@ -43,6 +43,9 @@
  * tubes that may take a result are read at once (about 1 s for a million). */
 #define IMPORT_BULK_BYTES ((int64_t)64 << 10)
 #define CLOCK_SKEW_S 300
+/* "T0000001,invalid,,,1,0\n": a barcode of 8, a result of 7, a lab and a time */
+#define MIN_ROW_BYTES 24
+#define RESERVED_MAX ((size_t)1 << 20) /* tubes reserved at most (72 MiB), then grown */
 
 static const import_column result_cols[] = {
     {"tube", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
@@ -73,6 +76,7 @@ typedef struct results_state {
     size_t nids, capids;
     result_rec *positives;
     size_t npositives, cappositives;
+    store *mapped;       /* the handle whose reads are mapped (received_tubes), or NULL */
 } results_state;
 
 /* Room for `need` items; FK_EBUSY naming the import's lookups when out of memory. */
@@ -103,7 +107,22 @@ static int results_begin(import_ctx *cx, void **state, fk_err *err)
     *state = s;
     s->now = fk_now();
     s->bulk = import_ctx_file_bytes(cx) >= IMPORT_BULK_BYTES;
+    /* room for a tube a row at the least bytes a row takes, reserved, not touched (a page
+     * is faulted in when first written): growing by doubling copied and faulted the array
+     * in again, 8% of the import's CPU (bench/testing) */
+    size_t rows = (size_t)(import_ctx_file_bytes(cx) / MIN_ROW_BYTES);
+    if (s->bulk && grow((void **)&s->tv, &s->tcap, rows < RESERVED_MAX ? rows : RESERVED_MAX,
+                        sizeof *s->tv, err) != 0)
+        return -1;
     return 0;
+}
+
+/* Reads through read() again, when received_tubes mapped them. */
+static int unmap(results_state *s, fk_err *err)
+{
+    store *st = s->mapped;
+    s->mapped = NULL;
+    return st ? store_unmap_reads(st, err) : 0;
 }
 
 static void results_end(void *state)
@@ -111,6 +130,7 @@ static void results_end(void *state)
     results_state *s = state;
     if (!s)
         return;
+    unmap(s, NULL);
     u64map_free(&s->tubes);
     free(s->tv);
     free(s->labs);
@@ -200,6 +220,19 @@ static int find_lab(import_ctx *cx, results_state *s, int64_t id, const lab_rec 
     return 0;
 }
 
+/* Every tube that may take a first result, read once, through a memory map: the read is
+ * a walk of boxes, tubes and sites whose pages read() copied, a third of its CPU for a
+ * city's round (48,506 tubes, bench/testing: about 35 ms), and the follow-up reads the
+ * same tubes again. The map ends with the import (results_finish, or results_end for a
+ * refused file, the writer idle either way): the handle may be a server worker's. */
+static int received_tubes(store *st, results_state *s, fk_err *err)
+{
+    if (store_map_reads(st, err) != 0)
+        return -1;
+    s->mapped = st;
+    return store_bulk_received_tubes(st, add_tube, s, err);
+}
+
 /* ---- one row ------------------------------------------------------------------------------ */
 
 static int ct_field(bool *has, double *ct, const char *v, const char *col, fk_err *bad)
@@ -236,7 +269,7 @@ static int result_parse(import_ctx *cx, const char *const *v, void *rec, fk_err 
     rtube *t = NULL;
     const lab_rec *lab = NULL;
     if (!s->loaded && s->bulk && (!import_ctx_quiet_store(cx, err) ||
-        store_bulk_received_tubes(import_ctx_store(cx), add_tube, s, err) != 0))
+                                  received_tubes(import_ctx_store(cx), s, err) != 0))
         return -1;
     s->loaded = true;
     if (row_format(v, r, barcode, bad) != 0)
@@ -301,9 +334,10 @@ static int result_insert(import_ctx *cx, void *rec, fk_err *err)
 static int results_finish(import_ctx *cx, fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
-    return sample_first_results_followed_up(import_ctx_store(cx), import_ctx_policy(cx),
-                                            import_ctx_actor(cx), s->ids, s->nids,
-                                            s->positives, s->npositives, err);
+    int rc = sample_first_results_followed_up(import_ctx_store(cx), import_ctx_policy(cx),
+                                              import_ctx_actor(cx), s->ids, s->nids,
+                                              s->positives, s->npositives, err);
+    return unmap(s, rc ? NULL : err) != 0 || rc ? -1 : 0;
 }
 
 const import_kind import_kind_results = {

@@ -208,6 +208,14 @@ int codes_recompute_set(store *st, const actor *a, const char *source, codes_by 
     return recompute(st, a, source, by, 0, ids, NULL, err);
 }
 
+int codes_recompute_results(store *st, const actor *a, const char *source, int64_t first,
+                            int64_t last, fk_err *err)
+{
+    char to[24];
+    snprintf(to, sizeof to, "%lld", (long long)last);
+    return recompute(st, a, source, CODES_BY_RESULT_RANGE, first, to, NULL, err);
+}
+
 int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,
                         fk_err *err)
 {

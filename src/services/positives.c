@@ -235,6 +235,15 @@ static int singles(const follow *f, fk_err *err)
     return rc;
 }
 
+/* Whether ids are consecutive and ascending (a batch's or an import's rows). */
+static bool id_run(const int64_t *ids, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (ids[i] != ids[0] + (int64_t)i)
+            return false;
+    return n > 1;
+}
+
 int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const int64_t *ids,
                             size_t n, bool corrections, fk_err *err)
 {
@@ -245,11 +254,15 @@ int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const 
                        "policy's testing rules");
     strbuf json = STRBUF_INIT;
     char *some = NULL;
-    sb_append_id_array(&json, ids, n);
+    bool run = id_run(ids, n);
+    if (!run)
+        sb_append_id_array(&json, ids, n);
     /* steps 1-6 read only the rows they can act on (a round's negative pools are not):
      * each of their statements parsed the whole set, 48,506 ids of a city's round, for
-     * a few dozen rows (bench/testing); health codes read every row's tube */
-    if (store_results_to_follow(st, sb_str(&json), &some, err) != 0) {
+     * a few dozen rows (bench/testing); health codes read every row's tube. An import's
+     * rows are a run of ids, read by range: no array of every id at all. */
+    if ((run ? store_results_to_follow_range(st, ids[0], ids[n - 1], &some, err)
+             : store_results_to_follow(st, sb_str(&json), &some, err)) != 0) {
         sb_free(&json);
         return -1;
     }
@@ -257,7 +270,9 @@ int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const 
     int rc = strcmp(some, "[]") &&
              ((corrections && corrections_end(&f, err)) || holds_made(&f, err) ||
               negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err));
-    rc = rc || codes_recompute_set(st, a, "results", CODES_BY_RESULTS, sb_str(&json), err);
+    rc = rc || (run ? codes_recompute_results(st, a, "results", ids[0], ids[n - 1], err)
+                    : codes_recompute_set(st, a, "results", CODES_BY_RESULTS, sb_str(&json),
+                                          err));
     free(some);
     sb_free(&json);
     return rc ? -1 : 0;

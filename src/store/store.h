@@ -92,6 +92,9 @@ int store_schema_latest(void);
 /* For a handle that reads much and writes little (the sweeps'): reads of the database
  * through a memory map from now on. 0, or -1 with err. */
 int store_map_reads(store *st, fk_err *err);
+/* Reads through read() again (a handle mapped for one big read: the results import's
+ * received tubes, on whichever handle the import runs, the server's included). */
+int store_unmap_reads(store *st, fk_err *err);
 /* For a handle that writes nothing but batch allocations (services/allocator.h): its
  * triggers and foreign-key probes off from now on. A batch turns them off for the two
  * statements that write its rows and checks their rules itself (store_allocations_insert),

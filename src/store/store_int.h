@@ -22,6 +22,7 @@ struct store_ops {
     void (*close)(store *st);
     int (*schema_version)(store *st);
     int (*map_reads)(store *st, fk_err *err);
+    int (*unmap_reads)(store *st, fk_err *err);
     int (*batch_writer)(store *st, fk_err *err);
     int (*check)(store *st, strbuf *report, fk_err *err);
 
@@ -236,6 +237,8 @@ struct store_positive_ops {
     int (*single_positives)(store *st, const char *ids, single_positive_list *out,
                             fk_err *err);
     int (*results_to_follow)(store *st, const char *ids, char **out, fk_err *err);
+    int (*results_to_follow_range)(store *st, int64_t first, int64_t last, char **out,
+                                   fk_err *err);
     int (*holds_confirm)(store *st, int64_t person_id, int64_t sampled_at, int64_t replaced,
                          int64_t result_id, int64_t case_id, int64_t at, const char *by,
                          const char *note, int64_t *n, fk_err *err);

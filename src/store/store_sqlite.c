@@ -738,6 +738,11 @@ static int sq_map_reads(store *st, fk_err *err)
     return sq_exec_sql(SQ(st), "PRAGMA mmap_size=4294967296", err);
 }
 
+static int sq_unmap_reads(store *st, fk_err *err)
+{
+    return sq_exec_sql(SQ(st), "PRAGMA mmap_size=0", err);
+}
+
 /* Switched off once, for good (store.h): sq_checks_off then finds them off and leaves
  * the connection's flags, and so its prepared statements, as they are. */
 static int sq_batch_writer(store *st, fk_err *err)
@@ -901,6 +906,7 @@ static const struct store_ops sq_ops = {
     .close = sq_close,
     .schema_version = sq_schema_version,
     .map_reads = sq_map_reads,
+    .unmap_reads = sq_unmap_reads,
     .batch_writer = sq_batch_writer,
     .check = sq_check,
     .begin = sq_op_begin,

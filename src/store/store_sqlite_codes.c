@@ -184,8 +184,11 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 12 /* + condition */
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
 };
+
+_Static_assert(SQ_CODES_FIRST + CS_COND + NCONDITIONS <= SQ_CODES_LAST + 1,
+               "the codes' statement slots (store_sqlite_int.h) hold every condition");
 
 static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
                             fk_err *err)
@@ -317,6 +320,22 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
     "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
     "r.tube_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value)"
 
+/* The same for a run of rows ?1..?2 (CODES_BY_RESULT_RANGE): the rows through the table's
+ * order, and a hold or contact person's scans tested against the run by the index of
+ * results by tube (a few probes), where the JSON form builds the set of every row's tube
+ * from the parsed array: for a city's round (48,506 rows, bench/testing) that parse, done
+ * twice, was most of the touch. The rows lead (CROSS JOIN: SQLite 3.40 would scan every
+ * member and probe the run for each) and a tube's members are its id range (NOT
+ * INDEXED: else it builds an automatic index of the members by tube, every member). */
+#define RANGE_ROWS "r.id BETWEEN ?1 AND CAST(?2 AS INTEGER)"
+#define TOUCH_RESULT_RANGE                                                                    \
+    TOUCH "SELECT m.person_id FROM tube_results r CROSS JOIN tube_members m NOT INDEXED ON " \
+    SQ_MEMBERS_OF("m", "r.tube_id") " WHERE " RANGE_ROWS " AND (r.result <> 'negative' OR "   \
+    "r.replaces IS NOT NULL) UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "     \
+    "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
+    "CROSS JOIN tube_members m ON m.person_id = x.person_id WHERE EXISTS (SELECT 1 FROM "    \
+    "tube_results r WHERE r.tube_id = m.tube_id AND " RANGE_ROWS ")"
+
 static const char *touch_sql(codes_by by)
 {
     switch (by) {
@@ -330,6 +349,7 @@ static const char *touch_sql(codes_by by)
         return TOUCH "SELECT person_id FROM contacts WHERE id = ?1 AND person_id IS NOT NULL";
     case CODES_BY_ISOLATION: return TOUCH "SELECT person_id FROM isolations WHERE id = ?1";
     case CODES_BY_RESULTS: return TOUCH_RESULTS;
+    case CODES_BY_RESULT_RANGE: return TOUCH_RESULT_RANGE;
     case CODES_BY_ZONE: return TOUCH "SELECT person_id FROM zone_persons WHERE zone_id = ?1";
     case CODES_BY_LEAD:
         return TOUCH "SELECT person_id FROM leads WHERE id = ?1 AND person_id IS NOT NULL";

@@ -576,6 +576,29 @@ static void rows_to_follow(void **state)
     assert_int_equal(store_results_to_follow(st, ids, &got, &err), 0);
     assert_string_equal(got, want);
     free(got);
+    /* the same rows as a run of ids (an import's), read by range */
+    assert_int_equal(r[3].id - r[0].id, 3);
+    assert_int_equal(store_results_to_follow_range(st, r[0].id, r[3].id, &got, &err), 0);
+    assert_string_equal(got, want);
+    free(got);
+    assert_int_equal(store_results_to_follow_range(st, r[0].id, r[0].id, &got, &err), 0);
+    assert_string_equal(got, "[]");
+    free(got);
+    /* health codes: the run touches whom the array of its ids touches (the members of
+     * the positive and the invalid pool), and a run of negative pools touches nobody */
+    code_run by_array, by_run, negative;
+    char last[24];
+    snprintf(last, sizeof last, "%lld", (long long)r[3].id);
+    assert_int_equal(store_codes_touch(st, CODES_BY_RESULTS, 0, ids, 6000, &err), 0);
+    assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &by_array, &err), 0);
+    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, last, 6000, &err), 0);
+    assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &by_run, &err), 0);
+    assert_true(by_array.touched >= 2);
+    assert_int_equal(by_run.touched, by_array.touched);
+    snprintf(last, sizeof last, "%lld", (long long)r[0].id);
+    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, last, 6000, &err), 0);
+    assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &negative, &err), 0);
+    assert_int_equal(negative.touched, 0);
     snprintf(ids, sizeof ids, "[%lld]", (long long)r[0].id);
     assert_int_equal(store_results_to_follow(st, ids, &got, &err), 0);
     assert_string_equal(got, "[]");
