@@ -324,16 +324,16 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
  * order, and a hold or contact person's scans tested against the run by the index of
  * results by tube (a few probes), where the JSON form builds the set of every row's tube
  * from the parsed array: for a city's round (48,506 rows, bench/testing) that parse, done
- * twice, was most of the touch. The rows lead (CROSS JOIN: SQLite 3.40 would scan every
- * member and probe the run for each) and a tube's members are its id range (NOT
- * INDEXED: else it builds an automatic index of the members by tube, every member). */
+ * twice, was most of the touch. The rows lead (CROSS JOIN: the planner would otherwise
+ * walk every member and probe the run for each); a tube's members are one row of
+ * fk_members' tube_sets, a person's scans one key range of its round_slots. */
 #define RANGE_ROWS "r.id BETWEEN ?1 AND CAST(?2 AS INTEGER)"
 #define TOUCH_RESULT_RANGE                                                                    \
-    TOUCH "SELECT m.person_id FROM tube_results r CROSS JOIN tube_members m NOT INDEXED ON " \
+    TOUCH "SELECT m.person_id FROM tube_results r CROSS JOIN fk_members m ON "                \
     SQ_MEMBERS_OF("m", "r.tube_id") " WHERE " RANGE_ROWS " AND (r.result <> 'negative' OR "   \
     "r.replaces IS NOT NULL) UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "     \
     "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
-    "CROSS JOIN tube_members m ON m.person_id = x.person_id WHERE EXISTS (SELECT 1 FROM "    \
+    "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE EXISTS (SELECT 1 FROM "      \
     "tube_results r WHERE r.tube_id = m.tube_id AND " RANGE_ROWS ")"
 
 static const char *touch_sql(codes_by by)
