@@ -204,6 +204,12 @@ static int m_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
     (void)v;
     int person = eq_on(ix, COL_PERSON), round = eq_on(ix, COL_ROUND),
         tube = eq_on(ix, COL_TUBE), id = eq_on(ix, COL_ID);
+    /* A tube given by an IN list is a lookup per value: with the person known, the
+     * person's chunks are read once instead (the health codes' touch of a city's 48,506
+     * results asked each of its few hundred held persons for every one of the results'
+     * tubes: 42 s, against 0.7 s by person). */
+    if (tube >= 0 && person >= 0 && sqlite3_vtab_in(ix, tube, -1))
+        tube = -1;
     if (person >= 0 && round >= 0) {
         use(ix, person, 1), use(ix, round, 2);
         ix->idxNum = PLAN_PERSON_ROUND, ix->estimatedCost = 2, ix->estimatedRows = 1;
