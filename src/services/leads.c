@@ -204,9 +204,13 @@ int leads_push_case_ids(store *st, const policy *pol, const actor *a, int64_t ca
     if (actor_require(a, PERM_LEADS, err) != 0 || actor_require(a, PERM_TRACE, err) != 0)
         return -1;
     /* on the process's shared handle: its cache still holds the contacts' and persons'
-     * pages the last push read, whichever thread pushed */
+     * pages the last push read, whichever thread pushed; announced as a burst of writes,
+     * so the checkpointer copies between pushes, not beside one (bench/loop, three
+     * interleaved pairs: 0.98-1.07 s against 1.04-1.11 s) */
     store *w = store_shared_take(st);
+    store_writes_pending(true);
     int rc = push_unit(w, pol, a, case_id, &first, &last, err);
+    store_writes_pending(false);
     store_shared_give(st, w);
     if (rc != 0)
         return -1;

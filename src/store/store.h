@@ -74,8 +74,9 @@ store_checkpointer *store_checkpointer_start(const char *location,
                                              const store_checkpoint_limits *lim, fk_err *err);
 void store_checkpointer_stop(store_checkpointer *c);
 /* A burst of writes announced, true when it starts and false when it is done (in pairs,
- * from any thread; services/allocator.h: each batch from its arrival to its answer): the
- * checkpointer defers its passes while any is announced. */
+ * from any thread; services/allocator.h: each batch from its arrival to its answer;
+ * services/leads.c: a case's push, about 140 WAL pages each): the checkpointer defers its
+ * passes while any is announced. */
 void store_writes_pending(bool pending);
 /* For a big write from any thread (a case's push): the process's shared handle on the
  * same store, taken until store_shared_give, or `st` itself when there is none (no

@@ -10,7 +10,8 @@
  * afterwards report each commit to it (a WAL hook in place of the automatic one):
  *
  *   - PASSIVE when `pages` frames wait and no burst of writes is announced
- *     (store_writes_pending: the allocator's queue of batches), or `busy_pages` wait: the
+ *     (store_writes_pending: the allocator's queue of batches, a case's push), or
+ *     `busy_pages` wait: the
  *     thread copies what no reader still needs and fsyncs the database file while
  *     writers go on committing (SQLite restarts the WAL at the next write once everything
  *     is copied);
