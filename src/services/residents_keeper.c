@@ -4,41 +4,34 @@
  * a store handle of its own and at a lower scheduling priority, so that an import finds
  * it current without building it (a city's registry is loaded days before a round).
  */
-#include <errno.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/log.h"
+#include "base/periodic.h"
 #include "services/residents.h"
 
 /* nice 10: the build (about 1.2 s of CPU at 1,000,000 persons) yields to the workers */
 #define KEEPER_NICE 10
 
 struct residents_keeper {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    bool stopping;
-    int interval_s;
+    periodic *thread;
+    store *st;              /* the thread's own handle, opened at its first tick */
     char data_dir[4096];
 };
 
-static void keeper_tick(residents_keeper *k, store **st)
+static void keeper_tick(void *ctx)
 {
+    residents_keeper *k = ctx;
     fk_err err;
-    if (!*st && !(*st = store_open(k->data_dir, &err))) {
+    if (!k->st && !(k->st = store_open(k->data_dir, &err))) {
         log_warn("residents", "cannot open the store: %s", err.message);
         return;
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = residents_lookup_refresh(*st, &err);
+    int rc = residents_lookup_refresh(k->st, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (rc < 0)
@@ -49,34 +42,10 @@ static void keeper_tick(residents_keeper *k, store **st)
         log_info("residents", "residents changed while the lookup was built; next time");
 }
 
-/* Sleeps on a condition variable so that residents_keeper_stop is answered at once. */
-static bool keeper_wait(residents_keeper *k)
+static void keeper_done(void *ctx)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += k->interval_s;
-    pthread_mutex_lock(&k->mu);
-    while (!k->stopping)
-        if (pthread_cond_timedwait(&k->wake, &k->mu, &until) == ETIMEDOUT)
-            break;
-    bool go_on = !k->stopping;
-    pthread_mutex_unlock(&k->mu);
-    return go_on;
-}
-
-static void *keeper_main(void *arg)
-{
-    residents_keeper *k = arg;
-    store *st = NULL;
-    /* off the request path: this thread alone yields to the server's */
-    if (setpriority(PRIO_PROCESS, (id_t)gettid(), KEEPER_NICE) != 0)
-        log_warn("residents", "keeper priority unchanged: %s", strerror(errno));
-    do
-        keeper_tick(k, &st);
-    while (keeper_wait(k));
-    if (st)
-        store_close(st);
-    return NULL;
+    residents_keeper *k = ctx;
+    store_close(k->st);
 }
 
 residents_keeper *residents_keeper_start(const char *data_dir, int interval_s, fk_err *err)
@@ -87,14 +56,12 @@ residents_keeper *residents_keeper_start(const char *data_dir, int interval_s, f
         return NULL;
     }
     snprintf(k->data_dir, sizeof k->data_dir, "%s", data_dir);
-    k->interval_s = interval_s < 1 ? 1 : interval_s;
-    pthread_mutex_init(&k->mu, NULL);
-    pthread_cond_init(&k->wake, NULL);
-    if (pthread_create(&k->thread, NULL, keeper_main, k) != 0) {
-        pthread_cond_destroy(&k->wake);
-        pthread_mutex_destroy(&k->mu);
+    /* at start, then every interval; off the request path at a lower priority */
+    periodic_job job = {.name = "residents keeper", .interval_s = interval_s,
+                        .at_start = true, .nice = KEEPER_NICE, .tick = keeper_tick,
+                        .done = keeper_done, .ctx = k};
+    if (!(k->thread = periodic_start(&job, err))) {
         free(k);
-        fk_fail(err, FK_EINTERNAL, "", "cannot start the residents keeper thread");
         return NULL;
     }
     return k;
@@ -104,12 +71,6 @@ void residents_keeper_stop(residents_keeper *k)
 {
     if (!k)
         return;
-    pthread_mutex_lock(&k->mu);
-    k->stopping = true;
-    pthread_cond_signal(&k->wake);
-    pthread_mutex_unlock(&k->mu);
-    pthread_join(k->thread, NULL);
-    pthread_cond_destroy(&k->wake);
-    pthread_mutex_destroy(&k->mu);
+    periodic_stop(k->thread);
     free(k);
 }

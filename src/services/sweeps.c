@@ -1,7 +1,5 @@
 #include "services/sweeps.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +7,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/periodic.h"
 #include "base/timeutil.h"
 #include "services/actor.h"
 #include "services/codes.h"
@@ -77,11 +76,8 @@ int sweeps_run(store *st, const policy *pol, int64_t now, sweep_report *out, fk_
 /* ---- the sweeper thread ---------------------------------------------------------------- */
 
 struct sweeper {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t wake;
-    bool stopping;
-    int interval_s;
+    periodic *thread;
+    store *st;              /* the thread's own handle, opened at its first tick */
     const policy *pol;
     char data_dir[4096];
 };
@@ -93,47 +89,28 @@ static void log_report(const sweep_report *r)
             log_info("sweep", "%s: %d changed", r->items[i].name, r->items[i].changed);
 }
 
-static void tick(sweeper *s, store **st)
+static void tick(void *ctx)
 {
+    sweeper *s = ctx;
     fk_err err;
-    if (!*st) {
-        if (!(*st = store_open(s->data_dir, &err))) {
+    if (!s->st) {
+        if (!(s->st = store_open(s->data_dir, &err))) {
             log_warn("sweep", "cannot open the store: %s", err.message);
             return;
         }
-        if (store_map_reads(*st, &err) != 0)
+        if (store_map_reads(s->st, &err) != 0)
             log_warn("sweep", "reads not mapped: %s", err.message);
     }
     sweep_report r;
-    if (sweeps_run(*st, s->pol, fk_now(), &r, &err) != 0)
+    if (sweeps_run(s->st, s->pol, fk_now(), &r, &err) != 0)
         log_warn("sweep", "%s", err.message);
     log_report(&r);
 }
 
-/* Sleeps on a condition variable so that sweeper_stop is answered at once. */
-static bool wait_interval(sweeper *s)
+static void sweeper_done(void *ctx)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += s->interval_s;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stopping)
-        if (pthread_cond_timedwait(&s->wake, &s->mu, &until) == ETIMEDOUT)
-            break;
-    bool go_on = !s->stopping;
-    pthread_mutex_unlock(&s->mu);
-    return go_on;
-}
-
-static void *sweeper_main(void *arg)
-{
-    sweeper *s = arg;
-    store *st = NULL;
-    while (wait_interval(s))
-        tick(s, &st);
-    if (st)
-        store_close(st);
-    return NULL;
+    sweeper *s = ctx;
+    store_close(s->st);
 }
 
 sweeper *sweeper_start(const char *data_dir, const policy *pol, int interval_s, fk_err *err)
@@ -145,14 +122,11 @@ sweeper *sweeper_start(const char *data_dir, const policy *pol, int interval_s, 
     }
     snprintf(s->data_dir, sizeof s->data_dir, "%s", data_dir);
     s->pol = pol;
-    s->interval_s = interval_s < 1 ? 1 : interval_s;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->wake, NULL);
-    if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->mu);
+    /* the first sweep one interval after start, then every interval */
+    periodic_job job = {.name = "sweeper", .interval_s = interval_s, .tick = tick,
+                        .done = sweeper_done, .ctx = s};
+    if (!(s->thread = periodic_start(&job, err))) {
         free(s);
-        fk_fail(err, FK_EINTERNAL, "", "cannot start the sweeper thread");
         return NULL;
     }
     return s;
@@ -162,12 +136,6 @@ void sweeper_stop(sweeper *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&s->mu);
-    s->stopping = true;
-    pthread_cond_signal(&s->wake);
-    pthread_mutex_unlock(&s->mu);
-    pthread_join(s->thread, NULL);
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->mu);
+    periodic_stop(s->thread);
     free(s);
 }
