@@ -25,8 +25,9 @@
  * from the kept residents lookup (services/residents.h: read back ready to probe, or
  * built from the store and kept when not current), and every tube of the open rounds,
  * the members of each round met and the persons whose pool group is not "other" are
- * read once (store_testing_bulk.h); smaller files look each key up. Either way a key missing from memory is looked up in the store (so a
- * bad row gets the API's precise message) and kept. Writes go in batches
+ * read once (store_testing_bulk.h); smaller files look each key up. Either way a key
+ * missing from memory is looked up in the store (so a bad row gets the API's precise
+ * message) and kept. Writes go in batches
  * (store_scans_add) on the driver's second thread, in the import's one transaction
  * (which holds the store's write lock until the commit: API scans wait for it). The
  * writes were the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, two
@@ -108,16 +109,6 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size, fk_err *err)
     return 0;
 }
 
-/* The key of a checked 18-character ID number: its first 17 digits (the 18th is their
- * checksum), exact. */
-static uint64_t id_key(const char *id)
-{
-    uint64_t k = 0;
-    for (int i = 0; i < 17; i++)
-        k = k * 10 + (uint64_t)(id[i] - '0');
-    return k + 1;
-}
-
 /* The index of a community code in s->comm, added when new; -1 when out of memory. */
 static int64_t community_of(scans_state *s, const char *code)
 {
@@ -141,7 +132,7 @@ static int add_person(void *ctx, int64_t id, const char *id_number, const char *
     if (c < 0 || grow((void **)&s->pv, &s->pcap, s->pn + 1, sizeof *s->pv, NULL))
         return -1;
     s->pv[s->pn] = (person_ent){id, (uint32_t)c};
-    return u64map_put(&s->persons, id_key(id_number), ++s->pn, NULL);
+    return u64map_put(&s->persons, residents_id_key(id_number), ++s->pn, NULL);
 }
 
 static int add_tube(void *ctx, const tube_rec *t)
@@ -327,7 +318,7 @@ static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t 
 {
     if (s->kept && residents_lookup_find(s->kept, idn, id, community))
         return 0;
-    uint64_t v = u64map_get(&s->persons, id_key(idn));
+    uint64_t v = u64map_get(&s->persons, residents_id_key(idn));
     if (!v) {
         person p;
         fk_err e;

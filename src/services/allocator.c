@@ -231,6 +231,7 @@ static void group_done(allocator *al, job *group)
     pthread_mutex_lock(&al->mu);
     for (job *j = group, *next; j; j = next) {
         next = j->next;
+        store_writes_pending(false); /* enqueue's announcement, given back */
         if (j->on_done) {
             fns[k] = j->on_done;
             ctxs[k++] = j->ctx;
@@ -239,10 +240,8 @@ static void group_done(allocator *al, job *group)
     }
     pthread_cond_broadcast(&al->cv);
     pthread_mutex_unlock(&al->mu);
-    for (size_t i = 0; i < k; i++) {
-        store_writes_pending(false);
+    for (size_t i = 0; i < k; i++)
         fns[i](ctxs[i]);
-    }
 }
 
 /* The writer thread: a group whenever jobs are queued, until allocator_stop. */
@@ -285,7 +284,6 @@ int allocator_run(allocator *al, const policy *pol, const actor *a, const alloc_
     while (!self.done)
         pthread_cond_wait(&al->cv, &al->mu);
     pthread_mutex_unlock(&al->mu);
-    store_writes_pending(false);
     if (self.rc != 0 && err)
         *err = self.err;
     return self.rc;

@@ -43,9 +43,7 @@ struct residents_lookup {
     residents_mark from;
 };
 
-/* The key of an 18-character ID number: its first 17 digits + 1 (never 0); 0 when one
- * of them is not a digit (no checked number has that key). */
-static uint64_t id_key(const char *id)
+uint64_t residents_id_key(const char *id)
 {
     uint64_t k = 0;
     for (int i = 0; i < 17; i++) {
@@ -125,7 +123,7 @@ static int64_t code_of(builder *b, const char *code)
 static int collect(void *ctx, int64_t id, const char *id_number, const char *community)
 {
     builder *b = ctx;
-    uint64_t key = id_key(id_number);
+    uint64_t key = residents_id_key(id_number);
     if (!key || id <= 0 || id > (int64_t)UINT32_MAX || strlen(community) >= CODE_WIDTH)
         return 0;
     int64_t c = code_of(b, community);
@@ -262,7 +260,7 @@ int residents_lookup_open(store *st, bool save, residents_lookup **out, resident
 int residents_lookup_find(const residents_lookup *lk, const char *id_number, int64_t *id,
                           const char **community)
 {
-    uint64_t key = id_key(id_number);
+    uint64_t key = residents_id_key(id_number);
     const flatslot *s = key ? flatmap_get(lk->slots, lk->nslots, key) : NULL;
     if (!s || s->b >= lk->ncodes)
         return 0;

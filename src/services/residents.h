@@ -44,6 +44,11 @@ int residents_lookup_open(store *st, bool save, residents_lookup **out, resident
                           fk_err *err);
 void residents_lookup_free(residents_lookup *lk);
 
+/* The key an ID number is kept under: its first 17 digits + 1 (never 0); 0 when one of
+ * them is not a digit (no checked number has that key). The import's map of persons
+ * looked up in the store uses the same key. */
+uint64_t residents_id_key(const char *id_number);
+
 /* The person of a checked 18-character ID number: 1 found (*id, *community), 0 not in
  * the lookup. */
 int residents_lookup_find(const residents_lookup *lk, const char *id_number, int64_t *id,
