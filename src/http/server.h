@@ -7,8 +7,12 @@
  * console's static files from `web_dir`. Each worker thread opens its own store
  * handle on first use and closes it when the thread ends. Keep-alive works because
  * every answer is queued on the second call of the access handler or later (see
- * ../shared/notes.md). http_server_start returns once the socket listens;
- * http_server_stop blocks until all threads have finished and frees the server.
+ * ../shared/notes.md). A route marked `defers` (router.h; the allocation batch) may answer
+ * later: its connection is suspended while the work is queued elsewhere and resumed when
+ * it is done (request.h's http_deferred), its worker serving other connections
+ * meanwhile. http_server_start returns once the socket listens; http_server_stop waits
+ * for every held request to be answered, then blocks until all threads have finished and
+ * frees the server.
  */
 #ifndef FK_HTTP_SERVER_H
 #define FK_HTTP_SERVER_H
