@@ -411,7 +411,7 @@ int sq_lead_facts(store *st, int64_t from, int64_t to, const char *area_prefix,
     sq_bind_add_int(&b, to);
     sq_bind_add_int(&b, from);
     sq_bind_add_int(&b, from);
-    sq_where_prefix(&w, &b, "l.area_code", area_prefix);
+    sq_where_lead_area(&w, &b, "l", area_prefix);
     sb_append(&w, " ORDER BY l.id");
     int began = 0;
     if (sq_read_begin(s, &began, err) != 0) {

@@ -64,7 +64,7 @@ enum sq_stmt_id {
     SQ_OUTBREAK_LINK_INSERT, SQ_OUTBREAK_LINKS,
     SQ_PERSON_BY_SUBJECT, SQ_CASE_EXISTS, SQ_CONTACT_FIND, SQ_CONTACT_INSERT, SQ_CONTACT_UPDATE,
     SQ_LEAD_INSERT, SQ_LEAD_EVENT_INSERT, SQ_LEAD_STATE, SQ_LEAD_UPDATE, SQ_LEAD_ESCALATE,
-    SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_AGAIN, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_PENDING,
+    SQ_LEAD_GET, SQ_LEAD_PUSH, SQ_LEAD_PUSH_AGAIN, SQ_LEAD_PUSH_RUNS, SQ_LEAD_PUSH_ROWS, SQ_LEAD_PUSH_EVENTS, SQ_LEAD_PENDING,
     SQ_LEAD_EVENT_SAME,
     SQ_ESC_TABLES, SQ_ESC_NOTE_TABLE, SQ_ESC_CLEAR, SQ_ESC_CLEAR_NOTES, SQ_ESC_STAGE, SQ_ESC_OWED_ROWS, SQ_ESC_NOTE,
     SQ_ESC_UPDATE, SQ_ESC_WATERMARK, SQ_ESC_PAIR_NOTICE, SQ_ESC_CLOCK, SQ_ESC_LOWER,
@@ -221,6 +221,12 @@ int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, 
 /* " AND col >= ? AND col < ? || '~'" with the prefix bound twice: an area-code prefix as a
  * range, so an index on col serves it. Nothing when prefix is NULL or "". */
 void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix);
+/* The leads (table alias `alias`) whose area_code starts with prefix, as a WHERE clause
+ * like sq_where_prefix's: a pushed lead has no entry in leads_area (migration 0037), so
+ * the clause names the candidates, the ids of the area's lead_runs rows and the range of
+ * leads_area, and keeps those still in the area. Every read of leads by area uses it
+ * (store_sqlite_leads.c). Nothing when prefix is NULL or "". */
+void sq_where_lead_area(strbuf *w, sq_binds *b, const char *alias, const char *prefix);
 
 /* The members of tube `tube` (an SQL expression) as alias m: a member's id is
  * tube_id * 128 + its place, 1..100 (migration 0032), so a tube's members are an id

@@ -1197,10 +1197,10 @@ static int sq_outlook_counts(store *st, const char *area_prefix, const char *mea
     sb_free(&w);
     /* leads not yet controlled that will need a room */
     sq_binds l = {0};
-    sb_append(&w, "SELECT count(*) FROM leads WHERE state IN ('pushed', 'received', "
+    sb_append(&w, "SELECT count(*) FROM leads l WHERE state IN ('pushed', 'received', "
               "'found', 'not_found', 'refused') AND measure_required = ?");
     sq_bind_add_text(&l, measure);
-    sq_where_prefix(&w, &l, "area_code", area_prefix);
+    sq_where_lead_area(&w, &l, "l", area_prefix);
     rc = rc || sq_count(s, sb_str(&w), &l, &out->leads_in_flight, err);
     sb_free(&w);
     sq_binds t = {0};

@@ -127,4 +127,14 @@ static inline int store_fixture_teardown(void **state)
     "DROP TRIGGER IF EXISTS residents_person_changed; "                                      \
     "DROP TRIGGER IF EXISTS residents_person_deleted; "
 
+/* What migration 0037 creates (leads by area through runs), dropped for the same reason:
+ * the trigger, the partial leads_area back to 0028's whole index, the flag column (its
+ * index first) and the runs. */
+#define MIGRATION_0037_UNDONE                                                                \
+    "DROP TRIGGER IF EXISTS leads_area_moved; "                                              \
+    "DROP INDEX leads_area; "                                                                \
+    "ALTER TABLE leads DROP COLUMN in_run; "                                                 \
+    "CREATE INDEX leads_area ON leads(area_code); "                                          \
+    "DROP TABLE lead_runs; "
+
 #endif

@@ -757,6 +757,192 @@ static void store_push_choice(void **state)
     assert_int_equal(raw_rows(f, "SELECT id FROM leads", NULL, 0), 6);
 }
 
+/* ---- leads by area (migration 0037: a push's leads in runs, not in leads_area) ----------- */
+
+static void raw_exec(const fixture *f, const char *sql);
+
+/* The ids of the leads of area prefix `prefix` (the queue, soonest deadline first, all in
+ * one page), in ascending order into ids; the queue's total, the export's walk
+ * (store_lead_each) and the performance read (store_lead_facts) must name the same. */
+static int each_count(void *ctx, lead_rec *l)
+{
+    (void)l;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static size_t area_ids(store *st, const char *prefix, int64_t *ids, size_t cap)
+{
+    fk_err err;
+    lead_filter lf = {.area_prefix = prefix, .limit = 100};
+    lead_list ll;
+    assert_int_equal(store_lead_list(st, &lf, &ll, &err), 0);
+    assert_int_equal(ll.total, (int64_t)ll.n);
+    assert_true(ll.n <= cap);
+    for (size_t i = 0; i < ll.n; i++) {
+        assert_int_equal(strncmp(ll.items[i].area_code, prefix, strlen(prefix)), 0);
+        ids[i] = ll.items[i].id;
+    }
+    size_t n = ll.n, walked = 0;
+    lead_list_free(&ll);
+    assert_int_equal(store_lead_each(st, &lf, each_count, &walked, &err), 0);
+    assert_int_equal(walked, n);
+    lead_fact_list facts;
+    assert_int_equal(store_lead_facts(st, 0, INT64_MAX, prefix, &facts, &err), 0);
+    assert_int_equal(facts.n, n);
+    qsort(ids, n, sizeof *ids, cmp_id);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(facts.items[i].id, ids[i]); /* facts are by id */
+    lead_fact_list_free(&facts);
+    return n;
+}
+
+/* ids[0..n) equals want[0..m) (want ascending). */
+static void ids_are(store *st, const char *prefix, const int64_t *want, size_t m)
+{
+    int64_t got[16];
+    size_t n = area_ids(st, prefix, got, 16);
+    if (n != m)
+        fail_msg("%s: %zu leads, want %zu", prefix, n, m);
+    for (size_t i = 0; i < m; i++)
+        assert_int_equal(got[i], want[i]);
+}
+
+/* A case with contacts in two communities of one street: A (person in ...001), B and C
+ * (persons in ...002), a phone with no person (the case's community, ...001). Pushed: their
+ * leads are ids first..first+3 in subject order (phone, A, B, C). *hand: a lead entered by
+ * hand in ...001. */
+static void two_communities(const fixture *f, int64_t *first, int64_t *hand)
+{
+    store *st = f->st;
+    fk_err err;
+    area other = {0};
+    snprintf(other.code, sizeof other.code, "510104001002");
+    snprintf(other.parent_code, sizeof other.parent_code, "510104001");
+    snprintf(other.level, sizeof other.level, "community");
+    snprintf(other.name, sizeof other.name, "area 3");
+    assert_int_equal(store_area_insert(st, &other, &err), 0);
+    person p[4];
+    for (int i = 0; i < 4; i++) {
+        p[i] = fixture_person("Q", i);
+        if (i >= 2)
+            snprintf(p[i].community_code, sizeof p[i].community_code, "510104001002");
+        fixture_person_insert(st, &p[i]);
+    }
+    epicase k = {0};
+    k.person_id = p[0].id;
+    snprintf(k.classification, sizeof k.classification, "confirmed");
+    snprintf(k.severity, sizeof k.severity, "mild");
+    k.reported_at = fk_now();
+    fk_date_of(k.reported_at, k.sampling_date);
+    snprintf(k.source, sizeof k.source, "community_screening");
+    assert_int_equal(store_case_insert(st, &k, NULL, &err), 0);
+    int64_t c;
+    contact_add(st, k.id, p[1].id, "A", "venue", 1, "proposed", &c);
+    contact_add(st, k.id, p[2].id, "B", "venue", 1, "proposed", &c);
+    contact_add(st, k.id, p[3].id, "C", "venue", 2, "proposed", &c);
+    contact_add(st, k.id, 0, "13900000009", "interview", 1, "proposed", &c);
+    lead_push push = push_of_case(k.id, "510104001001");
+    int64_t last = 0;
+    assert_int_equal(store_lead_push(st, &push, NULL, first, &last, &err), 0);
+    assert_int_equal(last - *first + 1, 4);
+    *hand = add_lead(st, fk_now());
+}
+
+static void move_area(const fixture *f, int64_t id, const char *code)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE leads SET area_code = '%s' WHERE id = %lld", code,
+             (long long)id);
+    assert_int_equal(raw_rows(f, sql, NULL, 0), 0);
+}
+
+/* A pushed lead is found in its community's queue through its push's run, a lead entered
+ * by hand through leads_area; one whose area changes (any UPDATE: the trigger clears
+ * in_run) leaves its old queue and joins its new one, and a street's queue holds every
+ * lead of its communities exactly once, a lead that moved inside it included. */
+static void store_area_queues(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    int64_t x = 0, hand = 0; /* x: phone, x+1: A, x+2: B, x+3: C */
+    two_communities(f, &x, &hand);
+    const char *c1 = "510104001001", *c2 = "510104001002", *street = "510104001";
+    char v[32] = "";
+    assert_int_equal(raw_rows(f, "SELECT count(*) FROM lead_runs", v, sizeof v), 1);
+    assert_string_equal(v, "2"); /* one run per community the push reached */
+    assert_int_equal(raw_rows(f, "SELECT id FROM leads WHERE in_run = 1", NULL, 0), 4);
+    ids_are(st, c1, (int64_t[]){x, x + 1, hand}, 3);
+    ids_are(st, c2, (int64_t[]){x + 2, x + 3}, 2);
+    ids_are(st, street, (int64_t[]){x, x + 1, x + 2, x + 3, hand}, 5);
+    ids_are(st, "510104", (int64_t[]){x, x + 1, x + 2, x + 3, hand}, 5);
+    ids_are(st, "510105", NULL, 0);
+
+    move_area(f, x + 1, c2); /* A: pushed to c1, moved to c2 */
+    assert_int_equal(raw_rows(f, "SELECT id FROM leads WHERE in_run = 1", NULL, 0), 3);
+    ids_are(st, c1, (int64_t[]){x, hand}, 2);
+    ids_are(st, c2, (int64_t[]){x + 1, x + 2, x + 3}, 3);
+    ids_are(st, street, (int64_t[]){x, x + 1, x + 2, x + 3, hand}, 5);
+    move_area(f, hand, c2); /* by hand: leads_area's key moves */
+    ids_are(st, c1, (int64_t[]){x}, 1);
+    ids_are(st, c2, (int64_t[]){x + 1, x + 2, x + 3, hand}, 4);
+    move_area(f, x + 1, c1); /* A back: through leads_area now, once */
+    ids_are(st, c1, (int64_t[]){x, x + 1}, 2);
+    ids_are(st, c2, (int64_t[]){x + 2, x + 3, hand}, 3);
+    ids_are(st, street, (int64_t[]){x, x + 1, x + 2, x + 3, hand}, 5);
+    /* leads in flight by measure for the rooms' outlook count the same way */
+    outlook_counts oc;
+    fk_err err;
+    assert_int_equal(store_outlook_counts(st, c2, "central_isolation", 0, &oc, &err), 0);
+    assert_int_equal(oc.leads_in_flight, 1); /* B (C is degree 2, hand's measure is '') */
+    assert_int_equal(store_outlook_counts(st, c1, "central_isolation", 0, &oc, &err), 0);
+    assert_int_equal(oc.leads_in_flight, 2); /* phone, A */
+    char row[256] = "";
+    assert_int_equal(raw_rows(f, "PRAGMA integrity_check", row, sizeof row), 1);
+    assert_string_equal(row, "ok");
+}
+
+/* Migration 0037 on a store with pushed and hand-entered leads (applied again: its
+ * objects dropped, the version set back to 36): each push's leads grouped into one run
+ * per current area, the others in leads_area, every queue as before, a lead that moved
+ * before the migration found in its new area only. */
+static void lead_runs_migration(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    int64_t x = 0, hand = 0;
+    two_communities(f, &x, &hand);
+    /* moved before 0037 existed: C from c2 to c1 */
+    char sql[1024];
+    snprintf(sql, sizeof sql, MIGRATION_0037_UNDONE "PRAGMA user_version = 36; UPDATE leads "
+             "SET area_code = '510104001001' WHERE id = %lld", (long long)(x + 3));
+    raw_exec(f, sql);
+    store_close(f->st);
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    char v[64] = "";
+    assert_int_equal(raw_rows(f, "SELECT group_concat(area_code || ':' || json_array_length("
+                                 "ids), ' ') FROM (SELECT * FROM lead_runs ORDER BY area_code)",
+                              v, sizeof v),
+                     1);
+    assert_string_equal(v, "510104001001:3 510104001002:1"); /* phone, A, C; B */
+    assert_int_equal(raw_rows(f, "SELECT id FROM leads WHERE in_run = 1", NULL, 0), 4);
+    ids_are(f->st, "510104001001", (int64_t[]){x, x + 1, x + 3, hand}, 4);
+    ids_are(f->st, "510104001002", (int64_t[]){x + 2}, 1);
+    /* the trigger came back with it */
+    move_area(f, x, "510104001002");
+    ids_are(f->st, "510104001001", (int64_t[]){x + 1, x + 3, hand}, 3);
+    ids_are(f->st, "510104001002", (int64_t[]){x, x + 2}, 2);
+}
+
 /* Migration 0028 keeps every CHECK of leads: each bad value is refused. */
 static void lead_checks_hold(void **state)
 {
@@ -782,9 +968,11 @@ static void lead_checks_hold(void **state)
 }
 
 /* What the migrations after 0028 create, dropped so that they apply again after it (0030
- * is an UPDATE, 0031 and 0032 rebuild tables, which may run twice). */
+ * is an UPDATE, 0031 and 0032 rebuild tables, which may run twice; 0037's column goes,
+ * or 0028's copy of the table would not match). */
 #define LATER_MIGRATIONS_UNDONE                                                             \
-    MIGRATION_0035_UNDONE "DROP TABLE code_scans; " MIGRATION_0033_UNDONE MIGRATION_0036_UNDONE
+    MIGRATION_0035_UNDONE "DROP TABLE code_scans; " MIGRATION_0033_UNDONE MIGRATION_0036_UNDONE \
+    MIGRATION_0037_UNDONE
 
 /* Every statement of `sql` on the store's file through a connection of the test's own. */
 static void raw_exec(const fixture *f, const char *sql)
@@ -881,6 +1069,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(store_push_choice, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(lead_checks_hold, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(store_area_queues, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(lead_runs_migration, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(lead_rebuild_migration, store_fixture_setup_areas,
                                         store_fixture_teardown),

@@ -675,6 +675,7 @@ static void members_migration(void **state)
                                  "DROP VIEW tube_members; DROP TABLE tube_sets; DROP TABLE round_slots; "
                                  "ALTER TABLE old_members RENAME TO "
                                  "tube_members; " MIGRATION_0033_UNDONE MIGRATION_0036_UNDONE
+                                 MIGRATION_0037_UNDONE
                                  "PRAGMA user_version = 31; COMMIT;"),
                      SQLITE_OK);
     f->st = store_open(f->dir, &err);
