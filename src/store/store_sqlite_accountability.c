@@ -406,13 +406,13 @@ int sq_lead_facts(store *st, int64_t from, int64_t to, const char *area_prefix,
     sq_binds b = {0};
     memset(out, 0, sizeof *out);
     sb_append(&w, "SELECT l.id, l.area_code, l.pushed_at, l.found_by, l.controlled_by, "
-                  "l.closed_by FROM leads l WHERE l.pushed_at < ? AND (l.due_at IS NOT NULL OR "
-                  "l.closed_by >= ? OR l.updated_at >= ?)");
+                  "l.closed_by FROM ");
+    sq_lead_area_from(&w, &b, area_prefix);
+    sb_append(&w, " WHERE l.pushed_at < ? AND (l.due_at IS NOT NULL OR l.closed_by >= ? OR "
+                  "l.updated_at >= ?) ORDER BY l.id");
     sq_bind_add_int(&b, to);
     sq_bind_add_int(&b, from);
     sq_bind_add_int(&b, from);
-    sq_where_lead_area(&w, &b, "l", area_prefix);
-    sb_append(&w, " ORDER BY l.id");
     int began = 0;
     if (sq_read_begin(s, &began, err) != 0) {
         sb_free(&w);

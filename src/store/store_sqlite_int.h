@@ -221,12 +221,12 @@ int sq_collect(struct sq_store *s, sqlite3_stmt *st, sq_row_fn fn, size_t size, 
 /* " AND col >= ? AND col < ? || '~'" with the prefix bound twice: an area-code prefix as a
  * range, so an index on col serves it. Nothing when prefix is NULL or "". */
 void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix);
-/* The leads (table alias `alias`) whose area_code starts with prefix, as a WHERE clause
- * like sq_where_prefix's: a pushed lead has no entry in leads_area (migration 0037), so
- * the clause names the candidates, the ids of the area's lead_runs rows and the range of
- * leads_area, and keeps those still in the area. Every read of leads by area uses it
- * (store_sqlite_leads.c). Nothing when prefix is NULL or "". */
-void sq_where_lead_area(strbuf *w, sq_binds *b, const char *alias, const char *prefix);
+/* The source of a read of leads by area, as alias l, appended to sql right after FROM:
+ * "leads l" when prefix is NULL or "", else the leads whose area_code starts with it,
+ * each once (its binds added to b: the caller's WHERE binds follow). A pushed lead has no
+ * entry in leads_area (migration 0037): the area's lead_runs rows name it. Every read of
+ * leads by area uses it (store_sqlite_leads.c). */
+void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
 
 /* The members of tube `tube` (an SQL expression) as alias m: a member's id is
  * tube_id * 128 + its place, 1..100 (migration 0032), so a tube's members are an id

@@ -1197,10 +1197,11 @@ static int sq_outlook_counts(store *st, const char *area_prefix, const char *mea
     sb_free(&w);
     /* leads not yet controlled that will need a room */
     sq_binds l = {0};
-    sb_append(&w, "SELECT count(*) FROM leads l WHERE state IN ('pushed', 'received', "
-              "'found', 'not_found', 'refused') AND measure_required = ?");
+    sb_append(&w, "SELECT count(*) FROM ");
+    sq_lead_area_from(&w, &l, area_prefix);
+    sb_append(&w, " WHERE l.state IN ('pushed', 'received', 'found', 'not_found', 'refused') "
+              "AND l.measure_required = ?");
     sq_bind_add_text(&l, measure);
-    sq_where_lead_area(&w, &l, "l", area_prefix);
     rc = rc || sq_count(s, sb_str(&w), &l, &out->leads_in_flight, err);
     sb_free(&w);
     sq_binds t = {0};
