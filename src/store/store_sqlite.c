@@ -359,9 +359,14 @@ int sq_page(struct sq_store *s, const sq_page_query *q, sq_binds *b, void **item
     int rc = -1, began = 0;
     if (sq_read_begin(s, &began, err) != 0)
         goto done;
-    sb_appendf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where);
-    if (sq_count(s, sb_str(&sql), b, total, err) != 0)
-        goto done;
+    if (q->count) {
+        if (sq_count(s, q->count, q->count_binds, total, err) != 0)
+            goto done;
+    } else {
+        sb_appendf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where);
+        if (sq_count(s, sb_str(&sql), b, total, err) != 0)
+            goto done;
+    }
     sb_reset(&sql);
     sb_appendf(&sql, "SELECT %s FROM %s%s ORDER BY %s LIMIT ? OFFSET ?", q->columns, q->from,
                q->where, q->order);

@@ -294,12 +294,15 @@ int sq_one_sql(struct sq_store *s, const char *sql, const sq_binds *b, sq_row_fn
  * "SELECT count(*) FROM <from><where>" then
  * "SELECT <columns> FROM <from><where> ORDER BY <order> LIMIT ? OFFSET ?".
  * `where` starts with " WHERE"; its parameters are in b (limit and offset are added
- * here). Rows are collected as sq_collect does. */
+ * here). Rows are collected as sq_collect does. `count`, when set, is the total's query
+ * instead (its parameters in count_binds): the same rows counted a cheaper way. */
 typedef struct sq_page_query {
     const char *columns, *from, *where, *order;
     int limit, offset;
     sq_row_fn row;
     size_t size;
+    const char *count;
+    const sq_binds *count_binds;
 } sq_page_query;
 int sq_page(struct sq_store *s, const sq_page_query *q, sq_binds *b, void **items, size_t *n,
             int64_t *total, fk_err *err);

@@ -214,15 +214,31 @@ static void lead_where(const lead_filter *f, strbuf *from, strbuf *w, sq_binds *
     }
 }
 
+/* The number of leads of area prefix P (?1) counted from the runs' lengths and the range
+ * of leads_area without reading a lead: a run names exactly the leads still in its push
+ * and area (the trigger of 0037 takes a lead that moves out of its run). A street's
+ * count read every one of its leads' rows (0.39 billion instructions for 97,830). */
+#define LEAD_AREA_COUNT                                                                     \
+    "SELECT (SELECT coalesce(sum(json_array_length(ids)), 0) FROM lead_runs WHERE "         \
+    "area_code >= ?1 AND area_code < ?1 || '~') + (SELECT count(*) FROM leads WHERE "      \
+    "in_run = 0 AND area_code >= ?1 AND area_code < ?1 || '~')"
+
 int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
 {
     strbuf from = STRBUF_INIT, w = STRBUF_INIT;
-    sq_binds b = {0};
+    sq_binds b = {0}, cb = {0};
     memset(out, 0, sizeof *out);
     lead_where(f, &from, &w, &b);
     sq_page_query q = {LEAD_COLS, sb_str(&from), sb_str(&w),
                        "l.due_at IS NULL, l.due_at, l.id", f->limit, f->offset, lead_row,
-                       sizeof(lead_rec)};
+                       sizeof(lead_rec), NULL, NULL};
+    bool area_only = sq_given(f->area_prefix) && !sq_given(f->state) && !sq_given(f->kind) &&
+                     !f->case_id && f->overdue_at <= 0;
+    if (area_only) {
+        sq_bind_add_text(&cb, f->area_prefix);
+        q.count = LEAD_AREA_COUNT;
+        q.count_binds = &cb;
+    }
     int rc = sq_page(SQ(st), &q, &b, (void **)&out->items, &out->n, &out->total, err);
     sb_free(&from);
     sb_free(&w);

@@ -791,6 +791,11 @@ static size_t area_ids(store *st, const char *prefix, int64_t *ids, size_t cap)
     }
     size_t n = ll.n, walked = 0;
     lead_list_free(&ll);
+    /* with another filter the total is counted from the rows themselves: the same */
+    lead_filter pushed = {.area_prefix = prefix, .state = "pushed", .limit = 1};
+    assert_int_equal(store_lead_list(st, &pushed, &ll, &err), 0);
+    assert_int_equal(ll.total, (int64_t)n);
+    lead_list_free(&ll);
     assert_int_equal(store_lead_each(st, &lf, each_count, &walked, &err), 0);
     assert_int_equal(walked, n);
     lead_fact_list facts;
@@ -889,6 +894,11 @@ static void store_area_queues(void **state)
     ids_are(st, c1, (int64_t[]){x, hand}, 2);
     ids_are(st, c2, (int64_t[]){x + 1, x + 2, x + 3}, 3);
     ids_are(st, street, (int64_t[]){x, x + 1, x + 2, x + 3, hand}, 5);
+    assert_int_equal(raw_rows(f, "SELECT group_concat(ids, ' ') FROM lead_runs", v, sizeof v), 1);
+    char runs[64];
+    snprintf(runs, sizeof runs, "[%lld] [%lld,%lld]", (long long)x, (long long)x + 2,
+             (long long)x + 3);
+    assert_string_equal(v, runs); /* A left its run */
     move_area(f, hand, c2); /* by hand: leads_area's key moves */
     ids_are(st, c1, (int64_t[]){x}, 1);
     ids_are(st, c2, (int64_t[]){x + 1, x + 2, x + 3, hand}, 4);

@@ -7,21 +7,23 @@
 -- leads that are in no such row.
 --
 -- lead_runs: one row per (push, area): the ids (a JSON array of integers) of the push's
--- leads whose area_code was area_code when the push wrote them. first_id is the push's
--- (lead_pushes.first_id). Rows are appended in push order (its rowid), so a push adds
--- its rows at the end of the table; lead_runs_area finds an area's rows.
+-- leads that are in area_code, exactly: written by the push, a lead that
+-- leaves the area is taken out (the trigger below), so an area's count is the sum of its
+-- runs' lengths. first_id is the push's (lead_pushes.first_id). Rows are appended in
+-- push order (its rowid), so a push adds its rows at the end of the table;
+-- lead_runs_area finds an area's rows (and a push's row of an area).
 CREATE TABLE lead_runs (
     id        INTEGER PRIMARY KEY,
     area_code TEXT NOT NULL,
     first_id  INTEGER NOT NULL,
     ids       TEXT NOT NULL
 );
-CREATE INDEX lead_runs_area ON lead_runs(area_code);
+CREATE INDEX lead_runs_area ON lead_runs(area_code, first_id);
 -- in_run = 1: the lead is named by the lead_runs row of its push and its current area
 -- (only a push sets it); 0: it is found through leads_area. A change of area_code clears
--- it (the trigger below, so no writer can forget), which puts the lead into leads_area
--- under its new area; the run row still names it, and every reader of leads by area
--- takes a run's lead only while the lead still has in_run = 1 and the run's area.
+-- it and takes the lead out of its run (the trigger below, so no writer can forget),
+-- which puts the lead into leads_area under its new area. Readers still take a run's
+-- lead only while it has in_run = 1 and an area of the prefix read.
 ALTER TABLE leads ADD COLUMN in_run INTEGER NOT NULL DEFAULT 0 CHECK (in_run = 0 OR in_run = 1);
 -- The leads pushed before this migration (lead_pushes names each push's id range, 0021)
 -- grouped into runs by push and current area; every other lead stays in leads_area.
@@ -35,7 +37,11 @@ UPDATE leads SET in_run = 1
 DROP INDEX leads_area;
 CREATE INDEX leads_area ON leads(area_code) WHERE in_run = 0;
 CREATE TRIGGER leads_area_moved AFTER UPDATE OF area_code ON leads
-  WHEN new.in_run = 1 AND new.area_code IS NOT old.area_code
+  WHEN old.in_run = 1 AND new.area_code IS NOT old.area_code
 BEGIN
     UPDATE leads SET in_run = 0 WHERE id = new.id;
+    UPDATE lead_runs SET ids = (SELECT json_group_array(j.value) FROM json_each(lead_runs.ids) j
+                                 WHERE j.value <> old.id)
+     WHERE area_code = old.area_code
+       AND first_id = (SELECT max(first_id) FROM lead_pushes WHERE first_id <= old.id);
 END;
