@@ -243,6 +243,9 @@ void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
  * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by) and 0035's
  * aggregate fk_slots_pack. An SQLite result code. */
 int sq_members_register(sqlite3 *db);
+/* fk_ids(text), the integers of a JSON array as rows, on connection db: the readers of
+ * leads by area read lead_runs.ids with it (store_sqlite_lead_ids.c). */
+int sq_lead_ids_register(sqlite3 *db);
 /* One chunk of a round's person slots (1,024 little-endian uint32 member ids) as a write
  * holds it, and the set a write touches (each read once, written by sq_chunks_write). */
 typedef struct sq_chunk {

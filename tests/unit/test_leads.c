@@ -16,6 +16,7 @@
 #include "policy/policy.h"
 #include "services/leads.h"
 #include "store/store.h"
+#include "store/store_sqlite_int.h"
 
 #define HOUR 3600
 
@@ -757,6 +758,58 @@ static void store_push_choice(void **state)
     assert_int_equal(raw_rows(f, "SELECT id FROM leads", NULL, 0), 6);
 }
 
+/* fk_ids (store_sqlite_lead_ids.c) on a connection of its own: the integers of a JSON
+ * array in order, none for [] or NULL, and anything else refused by name. */
+static int64_t ids_rows(sqlite3 *db, const char *arg, char *out, size_t cap)
+{
+    char sql[256];
+    sqlite3_stmt *q = NULL;
+    snprintf(sql, sizeof sql, "SELECT value FROM fk_ids(%s)", arg);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    int64_t n = 0;
+    int rc;
+    out[0] = '\0';
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%lld", n++ ? " " : "",
+                 (long long)sqlite3_column_int64(q, 0));
+    }
+    if (rc != SQLITE_DONE) {
+        snprintf(out, cap, "%s", sqlite3_errmsg(db));
+        n = -1;
+    }
+    sqlite3_finalize(q);
+    return n;
+}
+
+static void lead_ids_function(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    char got[128];
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sq_lead_ids_register(db), SQLITE_OK);
+    assert_int_equal(ids_rows(db, "'[3,1,20]'", got, sizeof got), 3);
+    assert_string_equal(got, "3 1 20");
+    assert_int_equal(ids_rows(db, "' [ 7 , -2 ] '", got, sizeof got), 2);
+    assert_string_equal(got, "7 -2");
+    assert_int_equal(ids_rows(db, "(SELECT json_group_array(x) FROM (SELECT 5 AS x UNION "
+                                  "ALL SELECT 123456789012))",
+                              got, sizeof got),
+                     2);
+    assert_string_equal(got, "5 123456789012");
+    assert_int_equal(ids_rows(db, "'[]'", got, sizeof got), 0);
+    assert_int_equal(ids_rows(db, "NULL", got, sizeof got), 0);
+    const char *bad[] = {"'[1,,2]'", "'1,2'", "'[1]x'", "'[a]'", "'[1'", "'[1.5]'", "''",
+                         "'[1234567890123456789]'"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(ids_rows(db, bad[i], got, sizeof got), -1);
+        if (!strstr(got, "fk_ids"))
+            fail_msg("%s: %s", bad[i], got);
+    }
+    sqlite3_close(db);
+}
+
 /* ---- leads by area (migration 0037: a push's leads in runs, not in leads_area) ----------- */
 
 static void raw_exec(const fixture *f, const char *sql);
@@ -1080,6 +1133,7 @@ int main(void)
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(lead_checks_hold, store_fixture_setup_areas,
                                         store_fixture_teardown),
+        cmocka_unit_test(lead_ids_function),
         cmocka_unit_test_setup_teardown(store_area_queues, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(lead_runs_migration, store_fixture_setup_areas,

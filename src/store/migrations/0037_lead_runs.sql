@@ -22,8 +22,9 @@ CREATE INDEX lead_runs_area ON lead_runs(area_code, first_id);
 -- in_run = 1: the lead is named by the lead_runs row of its push and its current area
 -- (only a push sets it); 0: it is found through leads_area. A change of area_code clears
 -- it and takes the lead out of its run (the trigger below, so no writer can forget),
--- which puts the lead into leads_area under its new area. Readers still take a run's
--- lead only while it has in_run = 1 and an area of the prefix read.
+-- which puts the lead into leads_area under its new area. So the runs of an area and
+-- leads_area's range of it name its leads exactly, each once: what the readers rely on
+-- (store_sqlite_leads.c, sq_lead_area_from).
 ALTER TABLE leads ADD COLUMN in_run INTEGER NOT NULL DEFAULT 0 CHECK (in_run = 0 OR in_run = 1);
 -- The leads pushed before this migration (lead_pushes names each push's id range, 0021)
 -- grouped into runs by push and current area; every other lead stays in leads_area.
