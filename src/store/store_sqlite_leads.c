@@ -238,6 +238,7 @@ int sq_lead_list(store *st, const lead_filter *f, lead_list *out, fk_err *err)
     sq_page_query q = {LEAD_COLS, sb_str(&from), sb_str(&w),
                        "l.due_at IS NULL, l.due_at, l.id", f->limit, f->offset, lead_row,
                        sizeof(lead_rec), NULL, NULL};
+    /* the area and no other filter of lead_filter: the total without reading a lead */
     bool area_only = sq_given(f->area_prefix) && !sq_given(f->state) && !sq_given(f->kind) &&
                      !f->case_id && f->overdue_at <= 0;
     if (area_only) {
