@@ -863,6 +863,10 @@ static push_run *push_run_of(push_runs *g, const char *area, fk_err *err)
     while ((v = u64map_next(&g->by_area, h, &pos)) != 0)
         if (strcmp(g->r[v - 1].area, area) == 0)
             return &g->r[v - 1];
+    if (strlen(area) >= sizeof g->r->area) { /* a grid's 15 digits fit; nothing longer */
+        fk_fail(err, FK_EINVAL, "area_code", "a pushed lead's area code is too long");
+        return NULL;
+    }
     if (g->n == g->cap) {
         size_t cap = g->cap ? 2 * g->cap : 64;
         push_run *r = realloc(g->r, cap * sizeof *r);
