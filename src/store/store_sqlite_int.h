@@ -167,6 +167,9 @@ int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
  * code_answers_version (0033) when it writes what a scan's answer is made of (health
  * codes, names, rules, tube results, scans into a tube with a result). */
 void sq_checks_off(sqlite3 *db, bool off, int was[2]);
+/* store_results_add_checked (store_testing_bulk.h), in store_sqlite_sample_flow.c beside
+ * the checked batch it shares. */
+int sq_results_add_checked(store *st, struct result_rec *r, size_t n, fk_err *err);
 /* The connection's foreign-key probes alone off (was: the setting before) and back: for
  * a write whose every reference is a row read in the same unit (a push's joined rows, an
  * allocation batch's rooms, persons and leads). Unlike the pragmas, these settings change
