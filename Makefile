@@ -9,8 +9,9 @@ PKGS := sqlite3 jansson libsodium libqrencode
 # Loaded when first used, not linked (base/dynlib.h): libmicrohttpd by `fangkong serve`,
 # libxlsxwriter by XLSX files. Linked, the loader brought them and eleven libraries of
 # theirs (gnutls, libcrypto...) into every command: ~20 ms of each CLI run's start. The
-# build compiles against their headers and names the file each links as (its SONAME).
-PKGS_LOADED := libmicrohttpd xlsxwriter
+# build compiles against their headers (libmicrohttpd's flags from pkg-config, as before)
+# and names the file each links as (its SONAME, read from the linker's .so; dynlib.h).
+PKGS_LOADED := libmicrohttpd
 soname = $(or $(shell objdump -p "$$($(CC) -print-file-name=$(1).so)" 2>/dev/null | \
 	sed -n 's/^ *SONAME *//p'),$(1).so)
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wno-missing-field-initializers
