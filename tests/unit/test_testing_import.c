@@ -707,6 +707,66 @@ static void results_add_checked(void **state)
     free_world(&w);
 }
 
+/* The checked writer's runs (64 rows an INSERT, the rest one by one): 150 rows land in
+ * order with consecutive ids, each with its own values (a positive's Ct in a run and in
+ * the tail); a row the schema refuses (a positive without Ct) in the middle of a run
+ * refuses the whole call and writes nothing. The store does not check receipt here (the
+ * caller does: store_testing_bulk.h), so tubes merely issued serve. */
+static void results_add_checked_runs(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    enum { N = 150 };
+    char codes[N][16];
+    const char *cp[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(codes[i], sizeof codes[i], "T3%06d", i + 1);
+        cp[i] = codes[i];
+    }
+    add_site(st, w.round, cp, N);
+    result_rec r[N];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < N; i++) {
+        r[i] = (result_rec){.tube_id = tube_id_of(st, codes[i]), .lab_id = w.lab,
+                            .reported_at = w.now - i, .reported_by = "l", .result = "negative"};
+        if (i == 70 || i == 140) {
+            snprintf(r[i].result, sizeof r[i].result, "positive");
+            r[i].has_ct = true;
+            r[i].ct_orf1ab = 20 + i / 10.0;
+            r[i].ct_n = 21;
+        }
+    }
+    r[100].has_ct = false; /* refused by the schema's CHECK: nothing of the call stays */
+    snprintf(r[100].result, sizeof r[100].result, "positive");
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_add_checked(st, r, N, &err), -1);
+    store_rollback(st);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, r[0].tube_id, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    snprintf(r[100].result, sizeof r[100].result, "invalid");
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_add_checked(st, r, N, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+    for (int i = 0; i < N; i++) {
+        if (i)
+            assert_int_equal(r[i].id, r[i - 1].id + 1);
+        assert_int_equal(store_tube_results(st, r[i].tube_id, &h, &err), 0);
+        assert_int_equal(h.n, 1);
+        assert_int_equal(h.items[0].id, r[i].id);
+        assert_string_equal(h.items[0].result, r[i].result);
+        assert_int_equal(h.items[0].reported_at, w.now - i);
+        assert_int_equal(h.items[0].has_ct, i == 70 || i == 140);
+        if (h.items[0].has_ct)
+            assert_true(h.items[0].ct_orf1ab == 20 + i / 10.0 && h.items[0].ct_n == 21);
+        result_list_free(&h);
+    }
+    free_world(&w);
+}
+
 /* Migration 0032 on members laid out as 0013 made them (ids of the whole table, tubes
  * interleaved): each tube's members take places 1.. in their old id order (scan order),
  * the tubes' counts and the round-person rule hold, and the guard wants the next place;
@@ -793,6 +853,7 @@ int main(void)
         cmocka_unit_test(results_rules_bulk),
         cmocka_unit_test(scans_add_checks),
         cmocka_unit_test(results_add_checked),
+        cmocka_unit_test(results_add_checked_runs),
         cmocka_unit_test(members_migration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
