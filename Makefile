@@ -5,10 +5,19 @@
 MODE ?= release
 B := build/$(MODE)
 CC ?= cc
-PKGS := sqlite3 libmicrohttpd jansson libsodium libqrencode
+PKGS := sqlite3 jansson libsodium libqrencode
+# Loaded when first used, not linked (base/dynlib.h): libmicrohttpd by `fangkong serve`,
+# libxlsxwriter by XLSX files. Linked, the loader brought them and eleven libraries of
+# theirs (gnutls, libcrypto...) into every command: ~20 ms of each CLI run's start. The
+# build compiles against their headers (libmicrohttpd's flags from pkg-config, as before)
+# and names the file each links as (its SONAME, read from the linker's .so; dynlib.h).
+PKGS_LOADED := libmicrohttpd
+soname = $(or $(shell objdump -p "$$($(CC) -print-file-name=$(1).so)" 2>/dev/null | \
+	sed -n 's/^ *SONAME *//p'),$(1).so)
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wno-missing-field-initializers
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Isrc -MMD -MP $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lxlsxwriter -lgsl -lgslcblas -lpthread -lm
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -Isrc -MMD -MP $(WARN) \
+	$(shell pkg-config --cflags $(PKGS) $(PKGS_LOADED) 2>/dev/null)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lgsl -lgslcblas -lpthread -lm
 
 ifeq ($(MODE),san)
 CFLAGS_MODE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -39,6 +48,9 @@ $(B)/libfangkong.a: $(LIB_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
 	@ar rcs $@ $^
+
+$(B)/src/http/mhd.o: CFLAGS += -DFK_MHD_SONAME='"$(call soname,libmicrohttpd)"'
+$(B)/src/io/xlsx.o: CFLAGS += -DFK_XLSX_SONAME='"$(call soname,libxlsxwriter)"'
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

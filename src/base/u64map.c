@@ -46,9 +46,9 @@ static void place(u64map *m, uint64_t key, uint64_t val)
     m->n++;
 }
 
-static int grow(u64map *m, fk_err *err)
+/* To ncap slots (a power of two holding every value put). */
+static int rehash(u64map *m, size_t ncap, fk_err *err)
 {
-    size_t ncap = m->cap ? m->cap * 2 : 1024;
     u64map old = *m;
     m->s = slots_alloc(ncap);
     if (!m->s) {
@@ -62,6 +62,19 @@ static int grow(u64map *m, fk_err *err)
             place(m, old.s[i].key, old.s[i].val);
     free(old.s);
     return 0;
+}
+
+static int grow(u64map *m, fk_err *err)
+{
+    return rehash(m, m->cap ? m->cap * 2 : 1024, err);
+}
+
+int u64map_reserve(u64map *m, size_t n, fk_err *err)
+{
+    size_t cap = m->cap ? m->cap : 1024;
+    while (cap < n * 2)
+        cap *= 2;
+    return cap == m->cap ? 0 : rehash(m, cap, err);
 }
 
 int u64map_put(u64map *m, uint64_t key, uint64_t val, fk_err *err)

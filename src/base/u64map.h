@@ -30,6 +30,9 @@ typedef struct u64map {
 
 /* Add (key, val), val != 0. 0, or -1 with FK_EBUSY when out of memory. */
 int u64map_put(u64map *m, uint64_t key, uint64_t val, fk_err *err);
+/* Room for n values without growing (a caller that knows its count: no rehash of what
+ * it put so far at each doubling). 0, or -1 with FK_EBUSY when out of memory. */
+int u64map_reserve(u64map *m, size_t n, fk_err *err);
 /* The first value of key, or 0. */
 uint64_t u64map_get(const u64map *m, uint64_t key);
 /* The values of key one by one: start with *pos = 0; 0 when there are no more. */

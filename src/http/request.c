@@ -1,18 +1,18 @@
 #include "http/request.h"
 
 #include <errno.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "http/mhd.h"
 
 const char *req_query(const http_req *rq, const char *name)
 {
     if (!rq->conn)
         return NULL;
-    const char *v = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+    const char *v = fk_mhd.lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
     return v && *v ? v : NULL;
 }
 

@@ -14,7 +14,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
+#include "http/mhd.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -87,7 +87,7 @@ static store *thread_store(http_server *srv, fk_err *err)
 
 static const char *bearer_token(struct MHD_Connection *c)
 {
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *h = fk_mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
     if (h && !strncasecmp(h, "Bearer ", 7))
         return h + 7;
     return NULL;
@@ -176,7 +176,7 @@ static void upload_admit(http_server *srv, struct MHD_Connection *c, conn_state 
 static void client_address(struct MHD_Connection *c, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        fk_mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, cap, "?");
     if (!ci || !ci->client_addr)
         return;
@@ -191,13 +191,13 @@ static enum MHD_Result send_bytes(struct MHD_Connection *c, conn_state *cs, int 
                                   const char *type, char *bytes, size_t len)
 {
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(r, "Content-Type", type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        fk_mhd.create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+    fk_mhd.add_response_header(r, "Content-Type", type);
+    fk_mhd.add_response_header(r, "Cache-Control", "no-store");
+    fk_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
     cs->status = status;
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, r);
-    MHD_destroy_response(r);
+    enum MHD_Result ret = fk_mhd.queue_response(c, (unsigned)status, r);
+    fk_mhd.destroy_response(r);
     return ret;
 }
 
@@ -216,15 +216,15 @@ static enum MHD_Result send_file(struct MHD_Connection *c, conn_state *cs, http_
 {
     char disposition[128];
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(rq->file_len, rq->file, MHD_RESPMEM_MUST_FREE);
+        fk_mhd.create_response_from_buffer(rq->file_len, rq->file, MHD_RESPMEM_MUST_FREE);
     snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", rq->file_name);
-    MHD_add_response_header(r, "Content-Type", rq->file_type);
-    MHD_add_response_header(r, "Content-Disposition", disposition);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    fk_mhd.add_response_header(r, "Content-Type", rq->file_type);
+    fk_mhd.add_response_header(r, "Content-Disposition", disposition);
+    fk_mhd.add_response_header(r, "Cache-Control", "no-store");
+    fk_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
     cs->status = 200;
-    enum MHD_Result ret = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
+    enum MHD_Result ret = fk_mhd.queue_response(c, 200, r);
+    fk_mhd.destroy_response(r);
     return ret;
 }
 
@@ -300,7 +300,7 @@ static void defer_wake(void *ctx)
 {
     conn_state *cs = ctx;
     http_server *srv = cs->srv;
-    MHD_resume_connection(cs->conn);
+    fk_mhd.resume_connection(cs->conn);
     defer_end(srv);
 }
 
@@ -310,7 +310,7 @@ static enum MHD_Result defer_hold(http_server *srv, struct MHD_Connection *c, co
     cs->deferred = rq->deferred;
     cs->conn = c;
     cs->srv = srv;
-    MHD_suspend_connection(c);
+    fk_mhd.suspend_connection(c);
     cs->deferred.start(cs->deferred.state, defer_wake, cs);
     return MHD_YES;
 }
@@ -469,7 +469,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 static struct MHD_Daemon *start_worker(http_server *srv, const struct sockaddr_in *addr,
                                        unsigned limit)
 {
-    return MHD_start_daemon(
+    return fk_mhd.start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL,
@@ -483,7 +483,7 @@ static void stop_workers(http_server *srv)
 {
     defer_stop(srv);
     for (int i = 0; i < srv->n_daemons; i++)
-        MHD_stop_daemon(srv->daemons[i]);
+        fk_mhd.stop_daemon(srv->daemons[i]);
     free(srv->daemons);
     srv->daemons = NULL;
     srv->n_daemons = 0;
@@ -568,6 +568,8 @@ static void server_free(http_server *srv)
 
 http_server *http_server_start(const server_config *cfg, fk_err *err)
 {
+    if (mhd_load(err) != 0) /* libmicrohttpd is loaded by the first server (http/mhd.h) */
+        return NULL;
     http_server *srv = fk_calloc(1, sizeof *srv);
     config_defaults(srv, cfg);
     pthread_mutex_init(&srv->defer_mu, NULL);
@@ -600,7 +602,7 @@ fail_config:
 int http_server_port(const http_server *srv)
 {
     const union MHD_DaemonInfo *di =
-        MHD_get_daemon_info(srv->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
+        fk_mhd.get_daemon_info(srv->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : srv->cfg.port;
 }
 

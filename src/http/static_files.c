@@ -1,12 +1,13 @@
 #include "http/static_files.h"
 
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "http/mhd.h"
 
 static const struct {
     const char *ext, *type;
@@ -28,11 +29,11 @@ static const char *type_of(const char *path)
 
 static int answer_text(struct MHD_Connection *c, int status, const char *text)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+    struct MHD_Response *r = fk_mhd.create_response_from_buffer(strlen(text), (void *)text,
                                                              MHD_RESPMEM_PERSISTENT);
-    MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
-    MHD_destroy_response(r);
+    fk_mhd.add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+    enum MHD_Result ok = fk_mhd.queue_response(c, (unsigned)status, r);
+    fk_mhd.destroy_response(r);
     return ok == MHD_YES ? status : 0;
 }
 
@@ -62,11 +63,11 @@ int static_serve(struct MHD_Connection *c, const char *web_dir, const char *url,
             close(fd);
         return answer_text(c, 404, "not found\n");
     }
-    struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
-    MHD_add_response_header(r, "Content-Type", type_of(path));
-    MHD_add_response_header(r, "Cache-Control", "no-cache");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
+    struct MHD_Response *r = fk_mhd.create_response_from_fd((uint64_t)sb.st_size, fd);
+    fk_mhd.add_response_header(r, "Content-Type", type_of(path));
+    fk_mhd.add_response_header(r, "Cache-Control", "no-cache");
+    fk_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result ok = fk_mhd.queue_response(c, MHD_HTTP_OK, r);
+    fk_mhd.destroy_response(r);
     return ok == MHD_YES ? 200 : 0;
 }

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
 
 #include "base/alloc.h"
 #include "base/strbuf.h"
+#include "io/xlsx.h"
 
 typedef struct tw_ops {
     int (*row)(tw *w, const char *const *cells, size_t n, fk_err *err);
@@ -119,27 +119,29 @@ static int xlsx_row(tw *w, const char *const *cells, size_t n, fk_err *err)
         return fk_fail(err, FK_ETOOBIG, "", "more columns than an XLSX sheet holds");
     lxw_format *fmt = w->rows == 0 ? w->bold : NULL;
     if (w->rows == 0 && n > 0) {
-        worksheet_set_column(w->ws, 0, (lxw_col_t)(n - 1), 16, NULL);
-        worksheet_freeze_panes(w->ws, 1, 0);
+        fk_xlsx.worksheet_set_column(w->ws, 0, (lxw_col_t)(n - 1), 16, NULL);
+        fk_xlsx.worksheet_freeze_panes(w->ws, 1, 0);
     }
     for (size_t i = 0; i < n; i++) {
         const char *s = cells[i] ? cells[i] : "";
         if (!*s)
             continue;
-        lxw_error e = worksheet_write_string(w->ws, (lxw_row_t)w->rows, (lxw_col_t)i, s, fmt);
+        lxw_error e = fk_xlsx.worksheet_write_string(w->ws, (lxw_row_t)w->rows,
+                                                     (lxw_col_t)i, s, fmt);
         if (e != LXW_NO_ERROR)
             return fk_fail(err, e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED ? FK_ETOOBIG : FK_EIO,
-                           "", "%s: row %zu: %s", w->path, w->rows + 1, lxw_strerror(e));
+                           "", "%s: row %zu: %s", w->path, w->rows + 1,
+                           fk_xlsx.lxw_strerror(e));
     }
     return 0;
 }
 
 static int xlsx_finish(tw *w, fk_err *err)
 {
-    lxw_error e = workbook_close(w->wb);
+    lxw_error e = fk_xlsx.workbook_close(w->wb);
     w->wb = NULL;
     if (e != LXW_NO_ERROR)
-        return fk_fail(err, FK_EIO, "", "%s: %s", w->path, lxw_strerror(e));
+        return fk_fail(err, FK_EIO, "", "%s: %s", w->path, fk_xlsx.lxw_strerror(e));
     return 0;
 }
 
@@ -148,18 +150,20 @@ static const tw_ops xlsx_ops = {xlsx_row, xlsx_finish};
 static int xlsx_open(tw *w, const char *sheet, fk_err *err)
 {
     lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
-    w->wb = workbook_new_opt(w->tmp, &opt);
+    if (xlsx_load(err) != 0) /* libxlsxwriter is loaded by the first XLSX file (io/xlsx.h) */
+        return -1;
+    w->wb = fk_xlsx.workbook_new_opt(w->tmp, &opt);
     if (!w->wb)
         return fk_fail(err, FK_EIO, "", "%s: cannot create workbook", w->tmp);
-    w->ws = workbook_add_worksheet(w->wb, sheet ? sheet : "data");
-    w->bold = workbook_add_format(w->wb);
+    w->ws = fk_xlsx.workbook_add_worksheet(w->wb, sheet ? sheet : "data");
+    w->bold = fk_xlsx.workbook_add_format(w->wb);
     if (!w->ws || !w->bold) {
-        workbook_close(w->wb);
+        fk_xlsx.workbook_close(w->wb);
         w->wb = NULL;
         unlink(w->tmp);
         return fk_fail(err, FK_EIO, "", "%s: cannot create worksheet", w->tmp);
     }
-    format_set_bold(w->bold);
+    fk_xlsx.format_set_bold(w->bold);
     w->ops = &xlsx_ops;
     return 0;
 }

@@ -94,7 +94,10 @@ int store_box_receive(store *st, int64_t id, int64_t lab_id, const char *by, int
                       const struct audit_rec *a, fk_err *err);
 
 /* Add result rows (r->replaces 0 for a first result, else the current row's id and a
- * reason), all or none; fills each id. FK_ECONFLICT "barcode" when the schema refuses. */
+ * reason), all or none; fills each id. FK_ECONFLICT "barcode" when the schema refuses
+ * (a single row or a correction: its trigger; a batch of first results: one statement
+ * checking every row). An import's rows, which the import checked itself in its unit,
+ * go through store_results_add_checked (store_testing_bulk.h) instead. */
 int store_results_add(store *st, result_rec *r, size_t n, const struct audit_rec *a,
                       fk_err *err);
 /* A tube's results, oldest first (its current result is the last). */

@@ -287,4 +287,5 @@ const struct store_testing_bulk_ops sq_testing_bulk_ops = {
     .testing_flags = sq_bulk_testing_flags,
     .received_tubes = sq_bulk_received_tubes,
     .scans_add = sq_scans_add,
+    .results_add_checked = sq_results_add_checked,
 };

@@ -36,3 +36,8 @@ int store_scans_add(store *st, const scan_row *rows, size_t n, const char *by, f
 {
     return B(st)->scans_add(st, rows, n, by, err);
 }
+
+int store_results_add_checked(store *st, struct result_rec *r, size_t n, fk_err *err)
+{
+    return B(st)->results_add_checked(st, r, n, err);
+}

@@ -28,6 +28,7 @@
 
 typedef struct store store;
 struct tube_rec;
+struct result_rec;
 
 /* Every person with a resident ID number: id, the 18-character number, community. */
 typedef int (*bulk_person_fn)(void *ctx, int64_t id, const char *id_number,
@@ -55,6 +56,22 @@ typedef struct received_tube {
 } received_tube;
 typedef int (*bulk_received_fn)(void *ctx, const received_tube *t);
 int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+
+/* First results the caller checked itself, written without the store checking them
+ * again (store_results_add checks a batch with a statement a row: about 12% of the CPU
+ * of importing a city's round, on the writer thread the import waits for). The caller
+ * must hold a unit (store_begin) since before the reads its checks rest on, and have
+ * checked every row against them: its tube received in a box by the row's lab
+ * (store_bulk_received_tubes, or the tube, its box and its results read one by one),
+ * without a result in the store, and no two rows of the unit for one tube
+ * (io/import_results.c). Under the unit's write lock nothing can change between those
+ * reads and this write. Every other writer of results (the API's single result and
+ * correction: the schema's trigger; a box's batch: store_results_add's statement)
+ * stays checked by the store. Rows are written in order with the connection's triggers
+ * and foreign-key checks off (the schema's CHECKs hold: result, Ct values); the health
+ * codes' answers version moves once; each id is filled (consecutive). FK_EINVAL outside
+ * a unit or for a correction among the rows; a failure fails the whole call. */
+int store_results_add_checked(store *st, struct result_rec *r, size_t n, fk_err *err);
 
 /* One scan of an import: person into tube (of round), at `at`, at `place` (1..size:
  * the tube's members before it + 1). opens: the tube was issued and this first member

@@ -38,6 +38,20 @@ static void u64map_basics(void **state)
     *u64map_ref(&m, 7919) = 5;
     assert_int_equal(u64map_get(&m, 7919), 5);
     u64map_free(&m);
+    /* reserved: the puts up to the count do not move the table, and everything is found
+     * after a reserve that rehashes what was put */
+    assert_int_equal(u64map_put(&m, 11, 1, &err), 0);
+    assert_int_equal(u64map_reserve(&m, 5000, &err), 0);
+    u64slot *at = m.s;
+    assert_true(m.cap >= 10000);
+    for (uint64_t k = 2; k <= 5000; k++)
+        assert_int_equal(u64map_put(&m, k * 11, k, &err), 0);
+    assert_ptr_equal(m.s, at);
+    for (uint64_t k = 1; k <= 5000; k++)
+        assert_int_equal(u64map_get(&m, k * 11), k);
+    assert_int_equal(u64map_reserve(&m, 10, &err), 0); /* never shrinks */
+    assert_ptr_equal(m.s, at);
+    u64map_free(&m);
 }
 
 /* ---- a world: two communities, 30 residents, an open round, a planned one ----------- */
@@ -503,6 +517,44 @@ static int64_t tube_id_of(store *st, const char *code)
     return t.id;
 }
 
+/* A file in the reverse of the order the tubes are read (the lookup's fast path is the
+ * read order; any other order goes through the map): a repeat after it is still named,
+ * and without it both rows are written. */
+static void results_out_of_order(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    fk_err err;
+    int64_t t = w.now - 50;
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000002", "negative", ",", w.lab, t);
+    rline(&sb, "T0000001", "negative", ",", w.lab, t);
+    rline(&sb, "T0000002", "invalid", ",", w.lab, t);          /* 4 twice in the file */
+    import_report rep;
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), true, NULL, &rep, &err), -1);
+    char got[256];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "4:tube");
+    import_report_free(&rep);
+    sb_free(&sb);
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000002", "negative", ",", w.lab, t);
+    rline(&sb, "T0000001", "invalid", ",", w.lab, t);
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), true, NULL, &rep, &err), 0);
+    assert_int_equal(rep.imported, 2);
+    import_report_free(&rep);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(w.f->st, tube_id_of(w.f->st, "T0000001"), &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.items[0].result, "invalid");
+    result_list_free(&h);
+    sb_free(&sb);
+    free_world(&w);
+}
+
 /* store_scans_add refuses, all or none, what the schema's triggers and foreign keys
  * refuse row by row (it writes with them off and checks each batch at once), and leaves
  * them on for every other write: the API's scan into a closed tube or of an unknown
@@ -639,6 +691,120 @@ static int raw_int(const fixture *f, const char *sql, int64_t *out)
     return rc;
 }
 
+/* store_results_add_checked writes what its caller checked in the same unit and only
+ * that: refused outside a unit (the reads its rules rest on would not be the writer's)
+ * and for a correction; inside one, rows written in order with consecutive ids and the
+ * answers version moved once. The other writers stay checked by the store: a box's
+ * batch naming a tube with a result, or not received, is refused. */
+static void results_add_checked(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    int64_t t1 = tube_id_of(st, "T0000001"), t2 = tube_id_of(st, "T0000002"),
+            t3 = tube_id_of(st, "T0000003"), t4 = tube_id_of(st, "T0000004");
+    result_rec r[2] = {
+        {.tube_id = t1, .lab_id = w.lab, .reported_at = w.now - 50, .reported_by = "l",
+         .result = "negative"},
+        {.tube_id = t2, .lab_id = w.lab, .reported_at = w.now - 50, .reported_by = "l",
+         .result = "invalid"},
+    };
+    assert_int_equal(store_results_add_checked(st, r, 2, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, t1, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    /* a box's batch is still checked by the store: T4 has a result, T3 was not received */
+    result_rec bad[2] = {r[0], r[1]};
+    bad[1].tube_id = t4;
+    assert_int_equal(store_results_add(st, bad, 2, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    bad[1].tube_id = t3;
+    assert_int_equal(store_results_add(st, bad, 2, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    int64_t v0 = 0, v1 = 0;
+    assert_int_equal(store_code_answers_version(st, &v0, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    result_rec fix = r[0];
+    fix.replaces = 1;
+    snprintf(fix.reason, sizeof fix.reason, "r");
+    assert_int_equal(store_results_add_checked(st, &fix, 1, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    assert_int_equal(store_results_add_checked(st, r, 2, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+    assert_int_equal(r[1].id, r[0].id + 1);
+    assert_int_equal(store_code_answers_version(st, &v1, &err), 0);
+    assert_int_equal(v1, v0 + 1);
+    assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.items[0].result, "invalid");
+    result_list_free(&h);
+    free_world(&w);
+}
+
+/* The checked writer's runs (64 rows an INSERT, the rest one by one): 150 rows land in
+ * order with consecutive ids, each with its own values (a positive's Ct in a run and in
+ * the tail); a row the schema refuses (a positive without Ct) in the middle of a run
+ * refuses the whole call and writes nothing. The store does not check receipt here (the
+ * caller does: store_testing_bulk.h), so tubes merely issued serve. */
+static void results_add_checked_runs(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    enum { N = 150 };
+    char codes[N][16];
+    const char *cp[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(codes[i], sizeof codes[i], "T3%06d", i + 1);
+        cp[i] = codes[i];
+    }
+    add_site(st, w.round, cp, N);
+    result_rec r[N];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < N; i++) {
+        r[i] = (result_rec){.tube_id = tube_id_of(st, codes[i]), .lab_id = w.lab,
+                            .reported_at = w.now - i, .reported_by = "l", .result = "negative"};
+        if (i == 70 || i == 140) {
+            snprintf(r[i].result, sizeof r[i].result, "positive");
+            r[i].has_ct = true;
+            r[i].ct_orf1ab = 20 + i / 10.0;
+            r[i].ct_n = 21;
+        }
+    }
+    r[100].has_ct = false; /* refused by the schema's CHECK: nothing of the call stays */
+    snprintf(r[100].result, sizeof r[100].result, "positive");
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_add_checked(st, r, N, &err), -1);
+    store_rollback(st);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, r[0].tube_id, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    snprintf(r[100].result, sizeof r[100].result, "invalid");
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_add_checked(st, r, N, &err), 0);
+    assert_int_equal(store_commit(st, &err), 0);
+    for (int i = 0; i < N; i++) {
+        if (i)
+            assert_int_equal(r[i].id, r[i - 1].id + 1);
+        assert_int_equal(store_tube_results(st, r[i].tube_id, &h, &err), 0);
+        assert_int_equal(h.n, 1);
+        assert_int_equal(h.items[0].id, r[i].id);
+        assert_string_equal(h.items[0].result, r[i].result);
+        assert_int_equal(h.items[0].reported_at, w.now - i);
+        assert_int_equal(h.items[0].has_ct, i == 70 || i == 140);
+        if (h.items[0].has_ct)
+            assert_true(h.items[0].ct_orf1ab == 20 + i / 10.0 && h.items[0].ct_n == 21);
+        result_list_free(&h);
+    }
+    free_world(&w);
+}
+
 /* Migration 0032 on members laid out as 0013 made them (ids of the whole table, tubes
  * interleaved): each tube's members take places 1.. in their old id order (scan order),
  * the tubes' counts and the round-person rule hold, and the guard wants the next place;
@@ -724,7 +890,10 @@ int main(void)
         cmocka_unit_test(scans_residents_kept),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
+        cmocka_unit_test(results_out_of_order),
         cmocka_unit_test(scans_add_checks),
+        cmocka_unit_test(results_add_checked),
+        cmocka_unit_test(results_add_checked_runs),
         cmocka_unit_test(members_migration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
