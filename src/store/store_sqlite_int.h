@@ -76,7 +76,7 @@ enum sq_stmt_id {
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
     SQ_ROOMS_RESERVE,
     SQ_ALLOCATIONS_SHARERS, SQ_ROOM_COUNTS_ADD, SQ_HOMES_VERSION, SQ_HOMES_ALL,
-    SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_EXISTS, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
+    SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_TOP, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
     SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 47, /* store_sqlite_codes.c */
     SQ_NSTMT
 };
@@ -249,12 +249,15 @@ typedef struct sq_chunks {
     size_t n, cap;
     int32_t *index;
     size_t icap;
+    int64_t top_person; /* the persons' largest id, read on first use (0: not yet) */
 } sq_chunks;
 /* Members persons[0..n) scanned at ats[] by `by` into tube (of round) at places first..
- * first + n - 1: each person exists and has no slot in the round (FK_ECONFLICT "person"
- * else), the tube's members so far are first - 1 (FK_ECONFLICT "barcode"); their slots
- * set in cs, the tube's tube_sets row written. The caller moves the tube row (state,
- * n_members: before this, so 0035's tube_sets_count holds) and writes cs. */
+ * first + n - 1: each person has no slot in the round (FK_ECONFLICT "person" else), the
+ * tube's members so far are first - 1 (FK_ECONFLICT "barcode"); their slots set in cs,
+ * the tube's tube_sets row written. The persons are ones the caller read in this write
+ * transaction (not looked up again: store_sqlite_members.c's header; an id outside the
+ * persons' range is refused, FK_ECONFLICT "person"). The caller moves the tube row
+ * (state, n_members: before this, so 0035's tube_sets_count holds) and writes cs. */
 int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round, int first,
                    const int64_t *persons, const int64_t *ats, size_t n, const char *by,
                    fk_err *err);

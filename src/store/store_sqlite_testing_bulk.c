@@ -148,7 +148,8 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
  *      sets n_members to the run's last place (the tubes' CHECK n_members <= size refuses
  *      a full tube), closes it when the last row fills it, and says whether the tube has
  *      a result (then the health codes' answers version moves, as 0035's trigger would);
- *   2. sq_members_add: every person exists and is not yet in the round (its slot in the
+ *   2. sq_members_add: every person (read by the caller in this transaction: not looked
+ *      up again, store_sqlite_members.c) is not yet in the round (its slot in the
  *      batch's chunks, read once each), the tube's tube_sets row appended to, written.
  * Then the batch's chunks are written once each. Every other write (the API's scan)
  * goes through the triggers. */

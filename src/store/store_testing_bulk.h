@@ -14,9 +14,13 @@
  * the connection's per-row triggers and foreign-key checks off and checks the batch in
  * their place, a statement per run of one tube's rows (tube open and of the members'
  * round, the run at the tube's next places, round existing, no tube over its size,
- * n_members counted) and per member (the person exists, once in the round); a batch
- * refused fails the whole call (FK_ECONFLICT "barcode"), and both are on again before
- * it returns. Thread safety: as store.h.
+ * n_members counted) and per member (once in the round); a batch refused fails the
+ * whole call (FK_ECONFLICT "barcode"), and both are on again before it returns. The
+ * persons must be ones the caller read in the same write transaction (the import: from
+ * the store, or the residents lookup read in its unit): the call does not look each one
+ * up again, it refuses only an id outside the persons' range, and migration 0038 keeps
+ * a member's person from being deleted (store_sqlite_members.c). Thread safety: as
+ * store.h.
  */
 #ifndef FK_STORE_STORE_TESTING_BULK_H
 #define FK_STORE_STORE_TESTING_BULK_H

@@ -784,7 +784,8 @@ static void lead_checks_hold(void **state)
 /* What the migrations after 0028 create, dropped so that they apply again after it (0030
  * is an UPDATE, 0031 and 0032 rebuild tables, which may run twice). */
 #define LATER_MIGRATIONS_UNDONE                                                             \
-    MIGRATION_0035_UNDONE "DROP TABLE code_scans; " MIGRATION_0033_UNDONE MIGRATION_0036_UNDONE
+    MIGRATION_0038_UNDONE MIGRATION_0035_UNDONE "DROP TABLE code_scans; "                   \
+        MIGRATION_0033_UNDONE MIGRATION_0036_UNDONE
 
 /* Every statement of `sql` on the store's file through a connection of the test's own. */
 static void raw_exec(const fixture *f, const char *sql)
