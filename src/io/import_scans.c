@@ -66,9 +66,22 @@ typedef struct tube_ent {
     int site_known;    /* 1 in the actor's area, -1 outside, 0 not looked up */
 } tube_ent;
 
+/* A round's members as the import knows them: person id -> the file row that scanned
+ * them, 1 when scanned before the import, 0 not scanned. Pages of MSET_PAGE ids made as
+ * met: a round's persons come in runs of ids (a community's), so a row's check is
+ * mostly in the page of the row before, where a hash map of person ids missed the cache
+ * at every row. Ids from MSET_PAGED_MAX (or not positive) go to a hash map. */
+#define MSET_PAGE 1024
+#define MSET_PAGED_MAX ((int64_t)1 << 32)
+typedef struct member_set {
+    uint32_t **pages;  /* pages[id / MSET_PAGE], NULL until an id of it is met */
+    size_t npages;
+    u64map far;
+} member_set;
+
 typedef struct round_ent {
     round_rec r;
-    u64map members;    /* person id -> file row, or 1 when scanned before the import */
+    member_set members;
     bool loaded;       /* members holds the store's too (bulk) */
 } round_ent;
 
@@ -90,6 +103,8 @@ typedef struct scans_state {
     size_t ncomm, capcomm;
     u64map comm_ix;              /* hash -> index + 1 */
     u64map tubes;                /* hash of barcode -> index + 1 (multimap) */
+    size_t last_tube;            /* index + 1 of the tube of the last row found, or 0:
+                                    a tube's rows come together (a pool of 20) */
     tube_ent *tv;
     size_t tn, tcap;
     round_ent *rounds;
@@ -100,6 +115,45 @@ typedef struct scans_state {
     bool flags_loaded;
     bool loaded;
 } scans_state;
+
+static uint32_t mset_get(const member_set *m, int64_t id)
+{
+    if (id <= 0 || id >= MSET_PAGED_MAX)
+        return (uint32_t)u64map_get(&m->far, (uint64_t)id);
+    size_t p = (size_t)(id / MSET_PAGE);
+    return p < m->npages && m->pages[p] ? m->pages[p][id % MSET_PAGE] : 0;
+}
+
+/* Set id's value (non-zero; a file row fits: IMPORT_MAX_FILE has fewer rows than 2^32).
+ * 0, or -1 when out of memory. */
+static int mset_put(member_set *m, int64_t id, uint32_t v)
+{
+    if (id <= 0 || id >= MSET_PAGED_MAX)
+        return u64map_put(&m->far, (uint64_t)id, v, NULL);
+    size_t p = (size_t)(id / MSET_PAGE);
+    if (p >= m->npages) {
+        size_t n = p + 1 > m->npages * 2 ? p + 1 : m->npages * 2;
+        uint32_t **pages = realloc(m->pages, n * sizeof *pages);
+        if (!pages)
+            return -1;
+        memset(pages + m->npages, 0, (n - m->npages) * sizeof *pages);
+        m->pages = pages;
+        m->npages = n;
+    }
+    if (!m->pages[p] && !(m->pages[p] = calloc(MSET_PAGE, sizeof **m->pages)))
+        return -1;
+    m->pages[p][id % MSET_PAGE] = v;
+    return 0;
+}
+
+static void mset_free(member_set *m)
+{
+    for (size_t i = 0; i < m->npages; i++)
+        free(m->pages[i]);
+    free(m->pages);
+    u64map_free(&m->far);
+    memset(m, 0, sizeof *m);
+}
 
 /* Room for `need` items; FK_EBUSY naming the import's lookups when out of memory. */
 static int grow(void **arr, size_t *cap, size_t need, size_t size, fk_err *err)
@@ -211,7 +265,7 @@ static void scans_end(void *state)
     if (!s)
         return;
     for (size_t i = 0; i < s->nrounds; i++)
-        u64map_free(&s->rounds[i].members);
+        mset_free(&s->rounds[i].members);
     residents_lookup_free(s->kept);
     u64map_free(&s->persons);
     u64map_free(&s->comm_ix);
@@ -241,11 +295,15 @@ static int lookup_rc(int rc, const fk_err *e, fk_err *err)
 static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_ent **out,
                      fk_err *err)
 {
+    if (s->last_tube && !strcmp(s->tv[s->last_tube - 1].t.barcode, barcode))
+        return *out = &s->tv[s->last_tube - 1], 0;
     uint64_t h = u64_hash_str(barcode), v;
     size_t pos = 0;
     while ((v = u64map_next(&s->tubes, h, &pos)))
-        if (!strcmp(s->tv[v - 1].t.barcode, barcode))
+        if (!strcmp(s->tv[v - 1].t.barcode, barcode)) {
+            s->last_tube = v;
             return *out = &s->tv[v - 1], 0;
+        }
     tube_rec t;
     fk_err e;
     store *st = import_ctx_quiet_store(cx, err);
@@ -256,6 +314,7 @@ static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_e
         return rc;
     if (add_tube(s, &t) != 0)
         return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->last_tube = s->tn;
     *out = &s->tv[s->tn - 1];
     return 0;
 }
@@ -284,7 +343,7 @@ static int find_site(import_ctx *cx, scans_state *s, int64_t id, site_rec **out,
 
 static int add_member(void *ctx, int64_t person_id)
 {
-    return u64map_put(ctx, (uint64_t)person_id, 1, NULL);
+    return mset_put(ctx, person_id, 1);
 }
 
 static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **out, fk_err *err)
@@ -299,7 +358,7 @@ static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **ou
         return -1;
     r.loaded = s->bulk;
     if (r.loaded && store_bulk_round_members(st, id, add_member, &r.members, err) != 0) {
-        u64map_free(&r.members);
+        mset_free(&r.members);
         return -1;
     }
     round_ent *p = realloc(s->rounds, (s->nrounds + 1) * sizeof *p);
@@ -341,7 +400,7 @@ static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t 
 static int scanned_before(import_ctx *cx, round_ent *r, int64_t person_id, fk_err *bad,
                           fk_err *err)
 {
-    uint64_t row = u64map_get(&r->members, (uint64_t)person_id);
+    uint64_t row = mset_get(&r->members, person_id);
     if (row > 1)
         return fk_fail(bad, FK_ECONFLICT, "person", "person: scanned in this round by row %llu "
                        "of the file already", (unsigned long long)row), 1;
@@ -520,7 +579,9 @@ static int scan_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     out->closes = t->n_members >= t->size;
     if (out->closes)
         snprintf(t->state, sizeof t->state, "closed");
-    return u64map_put(&r->members, (uint64_t)pid, import_ctx_row(cx), err);
+    if (mset_put(&r->members, pid, (uint32_t)import_ctx_row(cx)) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory for the import's lookups");
+    return 0;
 }
 
 static int scans_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
