@@ -49,6 +49,7 @@
 #include "services/residents.h"
 
 #define IMPORT_BULK_BYTES ((int64_t)1 << 20)
+#define SPILL_KIB 8192 /* the bulk import's page cache (store_spill_early) */
 #define CLOCK_SKEW_S 300
 
 static const import_column scan_cols[] = {
@@ -114,6 +115,7 @@ typedef struct scans_state {
     u64map flags;                /* person id -> 4 | 1 isolated | 2 contact (bulk) */
     bool flags_loaded;
     bool loaded;
+    store *spilling;             /* the store whose cache load_bulk made small, or NULL */
 } scans_state;
 
 static uint32_t mset_get(const member_set *m, int64_t id)
@@ -234,6 +236,10 @@ static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
     if (rc != 0)
         return e.code ? (*err = e, -1) : load_fail(err, "residents and tubes");
     s->flags_loaded = true;
+    /* the writer thread's pages reach the WAL while the parser works, not at the commit */
+    if (store_spill_early(st, SPILL_KIB, err) != 0)
+        return -1;
+    s->spilling = st;
     return 0;
 }
 
@@ -264,6 +270,9 @@ static void scans_end(void *state)
     scans_state *s = state;
     if (!s)
         return;
+    fk_err e;
+    if (s->spilling && store_spill_early(s->spilling, 0, &e) != 0)
+        log_warn("import", "the store's page cache was not given back: %s", e.message);
     for (size_t i = 0; i < s->nrounds; i++)
         mset_free(&s->rounds[i].members);
     residents_lookup_free(s->kept);

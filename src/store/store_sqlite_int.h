@@ -105,6 +105,7 @@ struct sq_store {
 /* WAL pages at which a connection checkpoints by itself (wal_autocheckpoint) when no
  * checkpointer of its process watches it, or its checkpointer has stopped. */
 #define SQ_AUTOCKPT 10000
+#define SQ_CACHE_KIB_NEG -65536 /* a connection's page cache: 64 MiB (negative: KiB) */
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
 /* Called by every new connection: when this process's checkpointer runs on the same
