@@ -212,6 +212,9 @@ static int load_fail(fk_err *err, const char *what)
     return fk_fail(err, FK_EBUSY, "", "could not load the %s for the import", what);
 }
 
+static int add_round(void *ctx, const round_rec *r);
+static int round_members_load(store *st, round_ent *r, fk_err *err);
+
 /* Bulk mode: the residents lookup, and tubes of open rounds into memory, once. The
  * lookup is read in the import's unit (current at its snapshot, never stale); built, it
  * is saved in that unit too, for the next import. */
@@ -233,6 +236,12 @@ static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
     int rc = store_bulk_open_round_tubes(st, add_tube, s, &e);
     if (rc == 0)
         rc = store_bulk_testing_flags(st, add_flags, s, &e);
+    /* the open rounds and their members now: found one by one they cost a read of every
+     * tube of the round each (store_round_get's counts) and a wait for the writer */
+    if (rc == 0)
+        rc = store_bulk_open_rounds(st, add_round, s, &e);
+    for (size_t i = 0; rc == 0 && i < s->nrounds; i++)
+        rc = round_members_load(st, &s->rounds[i], &e);
     if (rc != 0)
         return e.code ? (*err = e, -1) : load_fail(err, "residents and tubes");
     s->flags_loaded = true;
@@ -355,27 +364,43 @@ static int add_member(void *ctx, int64_t person_id)
     return mset_put(ctx, person_id, 1);
 }
 
+/* A round kept (its members not read yet). 0, or -1 when out of memory. */
+static int round_keep(scans_state *s, const round_rec *r, fk_err *err)
+{
+    round_ent *p = realloc(s->rounds, (s->nrounds + 1) * sizeof *p);
+    if (!p)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->rounds = p;
+    memset(&p[s->nrounds], 0, sizeof *p);
+    p[s->nrounds++].r = *r;
+    return 0;
+}
+
+static int add_round(void *ctx, const round_rec *r)
+{
+    return round_keep(ctx, r, NULL);
+}
+
+/* Bulk mode: the round's members in the store, read once. */
+static int round_members_load(store *st, round_ent *r, fk_err *err)
+{
+    r->loaded = true;
+    return store_bulk_round_members(st, r->r.id, add_member, &r->members, err);
+}
+
 static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **out, fk_err *err)
 {
     for (size_t i = 0; i < s->nrounds; i++)
         if (s->rounds[i].r.id == id)
             return *out = &s->rounds[i], 0;
-    round_ent r;
-    memset(&r, 0, sizeof r);
+    round_rec r;
     store *st = import_ctx_quiet_store(cx, err);
-    if (!st || store_round_get(st, id, &r.r, err) != 0)
+    if (!st || store_round_get(st, id, &r, err) != 0 || round_keep(s, &r, err) != 0)
         return -1;
-    r.loaded = s->bulk;
-    if (r.loaded && store_bulk_round_members(st, id, add_member, &r.members, err) != 0) {
-        mset_free(&r.members);
+    round_ent *k = &s->rounds[s->nrounds - 1];
+    if (s->bulk && round_members_load(st, k, err) != 0)
         return -1;
-    }
-    round_ent *p = realloc(s->rounds, (s->nrounds + 1) * sizeof *p);
-    if (!p)
-        return fk_fail(err, FK_EBUSY, "", "out of memory");
-    s->rounds = p;
-    p[s->nrounds] = r;
-    *out = &p[s->nrounds++];
+    *out = k;
     return 0;
 }
 

@@ -296,6 +296,7 @@ struct store_reconcile_ops {
 struct store_testing_bulk_ops {
     int (*residents)(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
     int (*open_round_tubes)(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+    int (*open_rounds)(store *st, bulk_round_fn fn, void *ctx, fk_err *err);
     int (*round_members)(store *st, int64_t round_id, bulk_id_fn fn, void *ctx, fk_err *err);
     int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
     int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);

@@ -32,6 +32,7 @@
 
 typedef struct store store;
 struct tube_rec;
+struct round_rec;
 
 /* Every person with a resident ID number: id, the 18-character number, community. */
 typedef int (*bulk_person_fn)(void *ctx, int64_t id, const char *id_number,
@@ -41,6 +42,11 @@ int store_bulk_residents(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
 /* Every tube of the rounds that are open (the only ones that take scans). */
 typedef int (*bulk_tube_fn)(void *ctx, const struct tube_rec *t);
 int store_bulk_open_round_tubes(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+
+/* Every round that is open, as store_round_get has it but without its counts (sites,
+ * tubes, scanned: 0; those read every tube of the round, 8 ms a round of a city's). */
+typedef int (*bulk_round_fn)(void *ctx, const struct round_rec *r);
+int store_bulk_open_rounds(store *st, bulk_round_fn fn, void *ctx, fk_err *err);
 
 /* The persons scanned in round `round_id`. */
 typedef int (*bulk_id_fn)(void *ctx, int64_t id);
