@@ -23,16 +23,18 @@
  * Volume (bench/testing): the rows are checked against memory, not the store. For a
  * file of IMPORT_BULK_BYTES or more, the residents (ID number -> person, community) come
  * from the kept residents lookup (services/residents.h: read back ready to probe, or
- * built from the store and kept when not current), and every tube of the open rounds,
- * the members of each round met and the persons whose pool group is not "other" are
- * read once (store_testing_bulk.h); smaller files look each key up. Either way a key
- * missing from memory is looked up in the store (so a bad row gets the API's precise
- * message) and kept. Writes go in batches
- * (store_scans_add) on the driver's second thread, in the import's one transaction
- * (which holds the store's write lock until the commit: API scans wait for it). The
- * writes were the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, two
- * thirds of it the schema's per-row triggers and foreign-key probes); store_scans_add
- * now checks each batch of members at once instead (store_testing_bulk.h).
+ * built from the store and kept when not current), and the open rounds with their
+ * tubes and members, and the persons whose pool group is not "other", are read once
+ * (store_testing_bulk.h); smaller files look each key up. Either way a key missing from
+ * memory is looked up in the store (so a bad row gets the API's precise message) and
+ * kept. Writes go in batches (store_scans_add) on the driver's second thread, in the
+ * import's one transaction (which holds the store's write lock until the commit: API
+ * scans wait for it), with a small page cache (store_spill_early) so that the writer
+ * thread, not the commit, puts the pages in the WAL. The writes were the cost once
+ * (bench/README.md); since the writer stopped looking each person up (migration 0038)
+ * the parse is the longer thread: per row the CSV, the number's checksum, the time,
+ * and the lookups (the residents' slot prefetched, the last row's tube tried first, a
+ * round's members in pages of ids).
  */
 #include <stdio.h>
 #include <stdlib.h>
