@@ -235,15 +235,21 @@ void sq_where_prefix(strbuf *w, sq_binds *b, const char *col, const char *prefix
 
 /* ---- members (store_sqlite_members.c, migration 0035) -------------------------------- */
 /* On a new connection, before its migrations: the virtual table fk_members (the members
- * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by) and 0035's
- * aggregate fk_slots_pack. An SQLite result code. */
+ * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by), 0035's aggregate
+ * fk_slots_pack and 0038's fk_slots_widen. An SQLite result code. */
 int sq_members_register(sqlite3 *db);
-/* One chunk of a round's person slots (1,024 little-endian uint32 member ids) as a write
- * holds it, and the set a write touches (each read once, written by sq_chunks_write). */
+/* A chunk of a round's person slots (migration 0038): 1,024 slots of SQ_SLOT_WIDTH
+ * bytes, each a little-endian member id (tube * 128 + place; 0 = none), so a tube id is
+ * below 2^33. */
+#define SQ_SLOT_WIDTH 5
+#define SQ_CHUNK_BYTES (1024 * SQ_SLOT_WIDTH)
+#define SQ_TUBE_LIMIT ((int64_t)1 << 33)
+/* One chunk as a write holds it, and the set a write touches (each read once, written by
+ * sq_chunks_write). */
 typedef struct sq_chunk {
     int64_t chunk, round;
     bool dirty;
-    unsigned char slots[4096];
+    unsigned char slots[SQ_CHUNK_BYTES];
 } sq_chunk;
 typedef struct sq_chunks {
     sq_chunk *items;

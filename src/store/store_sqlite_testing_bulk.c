@@ -102,9 +102,9 @@ static int visit_chunk(sqlite3_stmt *q, void *fn, void *ctx)
 {
     int64_t chunk = sqlite3_column_int64(q, 0);
     const unsigned char *p = sqlite3_column_blob(q, 1);
-    int n = sqlite3_column_bytes(q, 1) / 4, stop = 0;
-    for (int i = 0; i < n && !stop; i++, p += 4)
-        if (p[0] | p[1] | p[2] | p[3])
+    int n = sqlite3_column_bytes(q, 1) / SQ_SLOT_WIDTH, stop = 0;
+    for (int i = 0; i < n && !stop; i++, p += SQ_SLOT_WIDTH)
+        if (p[0] | p[1] | p[2] | p[3] | p[4])
             stop = ((bulk_id_fn)fn)(ctx, chunk * 1024 + i);
     return stop;
 }
