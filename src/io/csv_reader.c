@@ -8,9 +8,16 @@
  * can be counted; the LF of a CRLF pair then arrives as an empty record right after
  * one ended by CR, and is not counted.
  *
- * Invariants: nstored <= lim.max_fields; buf never holds more than
- * max_fields * (max_field + 1) bytes; once `stopped` is set no callback reaches the
- * user and csvr_feed/csvr_finish return -1 with `err`.
+ * A plain line (no quote, no CR but its CRLF's) met while libcsv holds no part of a
+ * record skips libcsv (fast_line: the fields between commas into the same record
+ * buffer, the same row_cb); libcsv reads everything else, so what a caller sees does
+ * not depend on which path a line took (test_io compares them).
+ *
+ * Invariants: at_boundary only before the first line or when the last line read (by
+ * either path) ended a record at its LF: libcsv then holds nothing of a record;
+ * nstored <= lim.max_fields; buf never holds more than max_fields * (max_field + 1)
+ * bytes; once `stopped` is set no callback reaches the user and csvr_feed/csvr_finish
+ * return -1 with `err`.
  */
 #include "io/csv_reader.h"
 
