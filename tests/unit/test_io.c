@@ -490,6 +490,44 @@ static void test_import_bad_rows_refuse_all(void **state)
     assert_int_equal(count_persons(f->st), 0);
 }
 
+/* Invalid UTF-8 after a run of ASCII (the validator skips ASCII 8 bytes at a time) is
+ * still found, and valid multi-byte text around ASCII still passes. */
+static void test_import_utf8_after_ascii(void **state)
+{
+    fixture *f = *state;
+    static const char *const names[] = {
+        "欧阳娜娜",                      /* 2 good */
+        "abcdefghij\xC3",               /* 3 a lead byte with nothing after it */
+        "abcdefgh\xFFxyz",              /* 4 never in UTF-8 */
+        "abcdefghijklmnopq\xC0\x80",    /* 5 an overlong encoding */
+        "abcdefghijklmnop\xE4\xB8",     /* 6 a 3-byte sequence cut short */
+        "张伟",                          /* 7 good */
+    };
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, person_header);
+    for (int i = 0; i < 6; i++) {
+        char id[19];
+        id_of(40 + i, id);
+        person_row(&sb, names[i], id, f->hh1, "");
+    }
+    const char *p = path_in(f, "utf8.csv");
+    write_file(p, sb_str(&sb));
+    sb_free(&sb);
+    import_report rep;
+    fk_err err;
+    assert_int_equal(import_file(f->st, &f->a, "persons", p, NULL, &rep, &err), -1);
+    assert_int_equal(rep.rows, 6);
+    assert_int_equal(rep.bad, 4);
+    assert_int_equal(rep.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(rep.items[i].row, i + 3);
+        assert_string_equal(rep.items[i].field, "name");
+        assert_non_null(strstr(rep.items[i].message, "not valid UTF-8"));
+    }
+    import_report_free(&rep);
+    assert_int_equal(count_persons(f->st), 0);
+}
+
 static void test_import_skip_bad_writes_rejects(void **state)
 {
     fixture *f = *state;
@@ -854,6 +892,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_writer_abort_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_good_persons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_bad_rows_refuse_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_utf8_after_ascii, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_skip_bad_writes_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_unknown_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_header_and_row_shape, setup, teardown),
