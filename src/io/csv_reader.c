@@ -247,7 +247,7 @@ static int slow(csvr *r, const char *s, size_t len, fk_err *err)
  * Why by hand (the rule is to leave CSV to libcsv): callgrind of the scans import
  * (200,000 rows) put csv_parse at about a third of the parse thread's instructions, its
  * byte-at-a-time state machine and per-field callbacks; bulk files of this platform are
- * unquoted. See csvr_feed for the measured gain.
+ * unquoted. With this path the thread's instructions went from 1,439 to 1,098 million.
  */
 static int fast_line(csvr *r, const char *s, const char *nl)
 {
