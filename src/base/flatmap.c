@@ -39,6 +39,12 @@ static size_t home(uint64_t key, size_t nslots)
     return (size_t)(((unsigned __int128)h * nslots) >> 64);
 }
 
+void flatmap_prefetch(const flatslot *s, size_t nslots, uint64_t key)
+{
+    if (nslots)
+        __builtin_prefetch(&s[home(key, nslots)]);
+}
+
 int flatmap_put(flatslot *s, size_t nslots, uint64_t key, uint32_t a, uint32_t b)
 {
     if (nslots == 0)

@@ -33,5 +33,9 @@ void *flatmap_alloc(size_t bytes);
 int flatmap_put(flatslot *s, size_t nslots, uint64_t key, uint32_t a, uint32_t b);
 /* The slot of key, or NULL. nslots 0 finds nothing. */
 const flatslot *flatmap_get(const flatslot *s, size_t nslots, uint64_t key);
+/* A hint, changing nothing: start loading the cache line flatmap_get(key) reads first,
+ * so that work done in between hides the miss (a probe of a table of tens of MiB is a
+ * read from memory). */
+void flatmap_prefetch(const flatslot *s, size_t nslots, uint64_t key);
 
 #endif

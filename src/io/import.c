@@ -219,9 +219,26 @@ static void strip_field_prefix(fk_err *e)
         memmove(e->message, e->message + n + 2, strlen(e->message + n + 2) + 1);
 }
 
+/* Bytes before the first one above 0x7F, 8 at a time: a bulk file's fields are ASCII,
+ * and the byte-at-a-time loop below was 8% of the scans import's parse thread
+ * (callgrind, 200,000 rows: 590 instructions a row). */
+static size_t ascii_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
 static bool utf8_valid(const unsigned char *p, size_t n)
 {
-    for (size_t i = 0; i < n;) {
+    for (size_t i = ascii_prefix(p, n); i < n;) {
         unsigned c = p[i];
         size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
         if (!k || (k == 2 && c < 0xC2) || i + k > n)

@@ -23,16 +23,18 @@
  * Volume (bench/testing): the rows are checked against memory, not the store. For a
  * file of IMPORT_BULK_BYTES or more, the residents (ID number -> person, community) come
  * from the kept residents lookup (services/residents.h: read back ready to probe, or
- * built from the store and kept when not current), and every tube of the open rounds,
- * the members of each round met and the persons whose pool group is not "other" are
- * read once (store_testing_bulk.h); smaller files look each key up. Either way a key
- * missing from memory is looked up in the store (so a bad row gets the API's precise
- * message) and kept. Writes go in batches
- * (store_scans_add) on the driver's second thread, in the import's one transaction
- * (which holds the store's write lock until the commit: API scans wait for it). The
- * writes were the cost (bench/README.md: about 8 us of CPU a scan at 1,000,000, two
- * thirds of it the schema's per-row triggers and foreign-key probes); store_scans_add
- * now checks each batch of members at once instead (store_testing_bulk.h).
+ * built from the store and kept when not current), and the open rounds with their
+ * tubes and members, and the persons whose pool group is not "other", are read once
+ * (store_testing_bulk.h); smaller files look each key up. Either way a key missing from
+ * memory is looked up in the store (so a bad row gets the API's precise message) and
+ * kept. Writes go in batches (store_scans_add) on the driver's second thread, in the
+ * import's one transaction (which holds the store's write lock until the commit: API
+ * scans wait for it), with a small page cache (store_spill_early) so that the writer
+ * thread, not the commit, puts the pages in the WAL. The writes were the cost once
+ * (bench/README.md); since the writer stopped looking each person up (migration 0038)
+ * the parse is the longer thread: per row the CSV, the number's checksum, the time,
+ * and the lookups (the residents' slot prefetched, the last row's tube tried first, a
+ * round's members in pages of ids).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,7 @@
 #include "services/residents.h"
 
 #define IMPORT_BULK_BYTES ((int64_t)1 << 20)
+#define SPILL_KIB 8192 /* the bulk import's page cache (store_spill_early) */
 #define CLOCK_SKEW_S 300
 
 static const import_column scan_cols[] = {
@@ -66,9 +69,22 @@ typedef struct tube_ent {
     int site_known;    /* 1 in the actor's area, -1 outside, 0 not looked up */
 } tube_ent;
 
+/* A round's members as the import knows them: person id -> the file row that scanned
+ * them, 1 when scanned before the import, 0 not scanned. Pages of MSET_PAGE ids made as
+ * met: a round's persons come in runs of ids (a community's), so a row's check is
+ * mostly in the page of the row before, where a hash map of person ids missed the cache
+ * at every row. Ids from MSET_PAGED_MAX (or not positive) go to a hash map. */
+#define MSET_PAGE 1024
+#define MSET_PAGED_MAX ((int64_t)1 << 32)
+typedef struct member_set {
+    uint32_t **pages;  /* pages[id / MSET_PAGE], NULL until an id of it is met */
+    size_t npages;
+    u64map far;
+} member_set;
+
 typedef struct round_ent {
     round_rec r;
-    u64map members;    /* person id -> file row, or 1 when scanned before the import */
+    member_set members;
     bool loaded;       /* members holds the store's too (bulk) */
 } round_ent;
 
@@ -90,6 +106,8 @@ typedef struct scans_state {
     size_t ncomm, capcomm;
     u64map comm_ix;              /* hash -> index + 1 */
     u64map tubes;                /* hash of barcode -> index + 1 (multimap) */
+    size_t last_tube;            /* index + 1 of the tube of the last row found, or 0:
+                                    a tube's rows come together (a pool of 20) */
     tube_ent *tv;
     size_t tn, tcap;
     round_ent *rounds;
@@ -99,7 +117,47 @@ typedef struct scans_state {
     u64map flags;                /* person id -> 4 | 1 isolated | 2 contact (bulk) */
     bool flags_loaded;
     bool loaded;
+    store *spilling;             /* the store whose cache load_bulk made small, or NULL */
 } scans_state;
+
+static uint32_t mset_get(const member_set *m, int64_t id)
+{
+    if (id <= 0 || id >= MSET_PAGED_MAX)
+        return (uint32_t)u64map_get(&m->far, (uint64_t)id);
+    size_t p = (size_t)(id / MSET_PAGE);
+    return p < m->npages && m->pages[p] ? m->pages[p][id % MSET_PAGE] : 0;
+}
+
+/* Set id's value (non-zero; a file row fits: IMPORT_MAX_FILE has fewer rows than 2^32).
+ * 0, or -1 when out of memory. */
+static int mset_put(member_set *m, int64_t id, uint32_t v)
+{
+    if (id <= 0 || id >= MSET_PAGED_MAX)
+        return u64map_put(&m->far, (uint64_t)id, v, NULL);
+    size_t p = (size_t)(id / MSET_PAGE);
+    if (p >= m->npages) {
+        size_t n = p + 1 > m->npages * 2 ? p + 1 : m->npages * 2;
+        uint32_t **pages = realloc(m->pages, n * sizeof *pages);
+        if (!pages)
+            return -1;
+        memset(pages + m->npages, 0, (n - m->npages) * sizeof *pages);
+        m->pages = pages;
+        m->npages = n;
+    }
+    if (!m->pages[p] && !(m->pages[p] = calloc(MSET_PAGE, sizeof **m->pages)))
+        return -1;
+    m->pages[p][id % MSET_PAGE] = v;
+    return 0;
+}
+
+static void mset_free(member_set *m)
+{
+    for (size_t i = 0; i < m->npages; i++)
+        free(m->pages[i]);
+    free(m->pages);
+    u64map_free(&m->far);
+    memset(m, 0, sizeof *m);
+}
 
 /* Room for `need` items; FK_EBUSY naming the import's lookups when out of memory. */
 static int grow(void **arr, size_t *cap, size_t need, size_t size, fk_err *err)
@@ -156,14 +214,14 @@ static int load_fail(fk_err *err, const char *what)
     return fk_fail(err, FK_EBUSY, "", "could not load the %s for the import", what);
 }
 
+static int add_round(void *ctx, const round_rec *r);
+static int round_members_load(store *st, round_ent *r, fk_err *err);
+
 /* Bulk mode: the residents lookup, and tubes of open rounds into memory, once. The
  * lookup is read in the import's unit (current at its snapshot, never stale); built, it
  * is saved in that unit too, for the next import. */
-static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
+static int load_all(store *st, scans_state *s, fk_err *err)
 {
-    store *st = import_ctx_quiet_store(cx, err);
-    if (!st)
-        return -1;
     residents_source src;
     if (residents_lookup_open(st, true, &s->kept, &src, err) != 0)
         return -1;
@@ -177,9 +235,36 @@ static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
     int rc = store_bulk_open_round_tubes(st, add_tube, s, &e);
     if (rc == 0)
         rc = store_bulk_testing_flags(st, add_flags, s, &e);
+    /* the open rounds and their members now: found one by one they cost a read of every
+     * tube of the round each (store_round_get's counts) and a wait for the writer */
+    if (rc == 0)
+        rc = store_bulk_open_rounds(st, add_round, s, &e);
+    for (size_t i = 0; rc == 0 && i < s->nrounds; i++)
+        rc = round_members_load(st, &s->rounds[i], &e);
     if (rc != 0)
         return e.code ? (*err = e, -1) : load_fail(err, "residents and tubes");
     s->flags_loaded = true;
+    return 0;
+}
+
+/* The loads read the database through a memory map (store_map_reads), as the results
+ * import's big read does: the kept residents lookup (21 MB of overflow pages at a
+ * 1,000,000-person city) took 205-227 ms of CPU through read() and 14-25 ms mapped (its
+ * wall on a loaded machine 0.39-0.68 s against 0.03-0.06 s; bench/testing's 970,001 rows).
+ * Then reads go through read() again, and the writer thread's pages reach the WAL while
+ * the parser works, not at the commit (store_spill_early). */
+static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
+{
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st || store_map_reads(st, err) != 0)
+        return -1;
+    fk_err e;
+    int rc = load_all(st, s, err);
+    if (store_unmap_reads(st, rc == 0 ? err : &e) != 0)
+        return -1;
+    if (rc != 0 || store_spill_early(st, SPILL_KIB, err) != 0)
+        return -1;
+    s->spilling = st;
     return 0;
 }
 
@@ -210,8 +295,11 @@ static void scans_end(void *state)
     scans_state *s = state;
     if (!s)
         return;
+    fk_err e;
+    if (s->spilling && store_spill_early(s->spilling, 0, &e) != 0)
+        log_warn("import", "the store's page cache was not given back: %s", e.message);
     for (size_t i = 0; i < s->nrounds; i++)
-        u64map_free(&s->rounds[i].members);
+        mset_free(&s->rounds[i].members);
     residents_lookup_free(s->kept);
     u64map_free(&s->persons);
     u64map_free(&s->comm_ix);
@@ -241,11 +329,15 @@ static int lookup_rc(int rc, const fk_err *e, fk_err *err)
 static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_ent **out,
                      fk_err *err)
 {
+    if (s->last_tube && !strcmp(s->tv[s->last_tube - 1].t.barcode, barcode))
+        return *out = &s->tv[s->last_tube - 1], 0;
     uint64_t h = u64_hash_str(barcode), v;
     size_t pos = 0;
     while ((v = u64map_next(&s->tubes, h, &pos)))
-        if (!strcmp(s->tv[v - 1].t.barcode, barcode))
+        if (!strcmp(s->tv[v - 1].t.barcode, barcode)) {
+            s->last_tube = v;
             return *out = &s->tv[v - 1], 0;
+        }
     tube_rec t;
     fk_err e;
     store *st = import_ctx_quiet_store(cx, err);
@@ -256,6 +348,7 @@ static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_e
         return rc;
     if (add_tube(s, &t) != 0)
         return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->last_tube = s->tn;
     *out = &s->tv[s->tn - 1];
     return 0;
 }
@@ -284,7 +377,31 @@ static int find_site(import_ctx *cx, scans_state *s, int64_t id, site_rec **out,
 
 static int add_member(void *ctx, int64_t person_id)
 {
-    return u64map_put(ctx, (uint64_t)person_id, 1, NULL);
+    return mset_put(ctx, person_id, 1);
+}
+
+/* A round kept (its members not read yet). 0, or -1 when out of memory. */
+static int round_keep(scans_state *s, const round_rec *r, fk_err *err)
+{
+    round_ent *p = realloc(s->rounds, (s->nrounds + 1) * sizeof *p);
+    if (!p)
+        return fk_fail(err, FK_EBUSY, "", "out of memory");
+    s->rounds = p;
+    memset(&p[s->nrounds], 0, sizeof *p);
+    p[s->nrounds++].r = *r;
+    return 0;
+}
+
+static int add_round(void *ctx, const round_rec *r)
+{
+    return round_keep(ctx, r, NULL);
+}
+
+/* Bulk mode: the round's members in the store, read once. */
+static int round_members_load(store *st, round_ent *r, fk_err *err)
+{
+    r->loaded = true;
+    return store_bulk_round_members(st, r->r.id, add_member, &r->members, err);
 }
 
 static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **out, fk_err *err)
@@ -292,22 +409,14 @@ static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **ou
     for (size_t i = 0; i < s->nrounds; i++)
         if (s->rounds[i].r.id == id)
             return *out = &s->rounds[i], 0;
-    round_ent r;
-    memset(&r, 0, sizeof r);
+    round_rec r;
     store *st = import_ctx_quiet_store(cx, err);
-    if (!st || store_round_get(st, id, &r.r, err) != 0)
+    if (!st || store_round_get(st, id, &r, err) != 0 || round_keep(s, &r, err) != 0)
         return -1;
-    r.loaded = s->bulk;
-    if (r.loaded && store_bulk_round_members(st, id, add_member, &r.members, err) != 0) {
-        u64map_free(&r.members);
+    round_ent *k = &s->rounds[s->nrounds - 1];
+    if (s->bulk && round_members_load(st, k, err) != 0)
         return -1;
-    }
-    round_ent *p = realloc(s->rounds, (s->nrounds + 1) * sizeof *p);
-    if (!p)
-        return fk_fail(err, FK_EBUSY, "", "out of memory");
-    s->rounds = p;
-    p[s->nrounds] = r;
-    *out = &p[s->nrounds++];
+    *out = k;
     return 0;
 }
 
@@ -341,7 +450,7 @@ static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t 
 static int scanned_before(import_ctx *cx, round_ent *r, int64_t person_id, fk_err *bad,
                           fk_err *err)
 {
-    uint64_t row = u64map_get(&r->members, (uint64_t)person_id);
+    uint64_t row = mset_get(&r->members, person_id);
     if (row > 1)
         return fk_fail(bad, FK_ECONFLICT, "person", "person: scanned in this round by row %llu "
                        "of the file already", (unsigned long long)row), 1;
@@ -403,13 +512,20 @@ typedef struct scan_fields {
     int64_t at, site_id;
 } scan_fields;
 
-static int row_format(const char *const *v, scan_fields *f, fk_err *bad)
+/* The row's fields in their formats. The person's slot in the residents lookup starts
+ * loading as soon as the number is read: the lookup is tens of MiB read at random, and
+ * its miss was the parse's largest cost (a fifth of the thread, perf) until the checks
+ * of the number, time, tube and round ran while it loads. */
+static int row_format(const scans_state *s, const char *const *v, scan_fields *f,
+                      fk_err *bad)
 {
     if (import_field_required(f->barcode, sizeof f->barcode, v[SC_TUBE], "tube", bad) ||
         tube_barcode_check(f->barcode, "tube", bad) ||
         import_field_required(f->idn, sizeof f->idn, v[SC_PERSON], "person", bad))
         return -1;
     idcard_normalize(f->idn);
+    if (s->kept)
+        residents_lookup_prefetch(s->kept, f->idn);
     if (idcard_parse(f->idn, NULL, "person", bad) != 0 ||
         import_field_instant(&f->at, v[SC_TIME], "time", bad) != 0 ||
         import_field_id(&f->site_id, v[SC_SITE], "site", bad) != 0)
@@ -502,7 +618,7 @@ static int scan_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     if (!s->loaded && s->bulk && load_bulk(cx, s, err) != 0)
         return -1;
     s->loaded = true;
-    if (row_format(v, &f, bad) != 0)
+    if (row_format(s, v, &f, bad) != 0)
         return 1;
     if ((rc = row_tube(cx, s, &f, &te, bad, err)) ||
         (rc = row_round(cx, s, &te->t, f.at, &r, bad, err)) ||
@@ -520,7 +636,9 @@ static int scan_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     out->closes = t->n_members >= t->size;
     if (out->closes)
         snprintf(t->state, sizeof t->state, "closed");
-    return u64map_put(&r->members, (uint64_t)pid, import_ctx_row(cx), err);
+    if (mset_put(&r->members, pid, (uint32_t)import_ctx_row(cx)) != 0)
+        return fk_fail(err, FK_EBUSY, "", "out of memory for the import's lookups");
+    return 0;
 }
 
 static int scans_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)

@@ -269,6 +269,13 @@ int residents_lookup_find(const residents_lookup *lk, const char *id_number, int
     return 1;
 }
 
+void residents_lookup_prefetch(const residents_lookup *lk, const char *id_number)
+{
+    uint64_t key = residents_id_key(id_number);
+    if (key)
+        flatmap_prefetch(lk->slots, lk->nslots, key);
+}
+
 size_t residents_lookup_count(const residents_lookup *lk)
 {
     return lk->n;

@@ -53,6 +53,10 @@ uint64_t residents_id_key(const char *id_number);
  * the lookup. */
 int residents_lookup_find(const residents_lookup *lk, const char *id_number, int64_t *id,
                           const char **community);
+/* A hint before residents_lookup_find of the same number, changing nothing: the probe's
+ * memory starts loading while the caller does other work (import_scans.c checks the
+ * number's checksum, time and tube meanwhile). */
+void residents_lookup_prefetch(const residents_lookup *lk, const char *id_number);
 /* How many persons it holds, and what it was built from. */
 size_t residents_lookup_count(const residents_lookup *lk);
 residents_mark residents_lookup_mark(const residents_lookup *lk);

@@ -79,6 +79,10 @@ void store_close(store *st)
 int store_schema_version(store *st) { return st->ops->schema_version(st); }
 int store_map_reads(store *st, fk_err *err) { return st->ops->map_reads(st, err); }
 int store_unmap_reads(store *st, fk_err *err) { return st->ops->unmap_reads(st, err); }
+int store_spill_early(store *st, int kib, fk_err *err)
+{
+    return st->ops->spill_early(st, kib, err);
+}
 int store_batch_writer(store *st, fk_err *err) { return st->ops->batch_writer(st, err); }
 int store_schema_latest(void) { return store_sqlite_schema_latest(); }
 int store_check(store *st, strbuf *report, fk_err *err) { return st->ops->check(st, report, err); }

@@ -96,6 +96,12 @@ int store_map_reads(store *st, fk_err *err);
 /* Reads through read() again (a handle mapped for one big read: the results import's
  * received tubes, on whichever handle the import runs, the server's included). */
 int store_unmap_reads(store *st, fk_err *err);
+/* For a big write done beside other work (the scans import's writer thread, while its
+ * parser reads the next batch): a page cache of `kib` KiB, so that the write's pages go
+ * to the WAL as the cache fills, during the write, instead of all at the commit; kib 0
+ * gives the handle's usual cache back (64 MiB, which keeps a batch's pages out of the
+ * WAL until its commit). Durability is the commit's as ever. 0, or -1 with err. */
+int store_spill_early(store *st, int kib, fk_err *err);
 /* For a handle that writes nothing but batch allocations (services/allocator.h): its
  * triggers and foreign-key probes off from now on. A batch turns them off for the two
  * statements that write its rows and checks their rules itself (store_allocations_insert),

@@ -23,6 +23,7 @@ struct store_ops {
     int (*schema_version)(store *st);
     int (*map_reads)(store *st, fk_err *err);
     int (*unmap_reads)(store *st, fk_err *err);
+    int (*spill_early)(store *st, int kib, fk_err *err);
     int (*batch_writer)(store *st, fk_err *err);
     int (*check)(store *st, strbuf *report, fk_err *err);
 
@@ -295,6 +296,7 @@ struct store_reconcile_ops {
 struct store_testing_bulk_ops {
     int (*residents)(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
     int (*open_round_tubes)(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+    int (*open_rounds)(store *st, bulk_round_fn fn, void *ctx, fk_err *err);
     int (*round_members)(store *st, int64_t round_id, bulk_id_fn fn, void *ctx, fk_err *err);
     int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
     int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);

@@ -656,7 +656,7 @@ static int sq_configure(struct sq_store *s, fk_err *err)
      * checkpointer (the server) its thread copies instead (store_sqlite_checkpoint.c). */
     if (sq_exec_sql(s,
                     "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+                    "PRAGMA cache_size=" SQ_STR(SQ_CACHE_KIB_NEG) "; PRAGMA temp_store=MEMORY; "
                     "PRAGMA wal_autocheckpoint=" SQ_STR(SQ_AUTOCKPT) ";",
                     err) != 0)
         return -1;
@@ -749,6 +749,17 @@ static int sq_map_reads(store *st, fk_err *err)
 static int sq_unmap_reads(store *st, fk_err *err)
 {
     return sq_exec_sql(SQ(st), "PRAGMA mmap_size=0", err);
+}
+
+/* The scans import of 970,001 rows (bench/testing): with 64 MiB every page it wrote
+ * waited for the commit, 0.21-0.23 s of writing the WAL after the last batch; with 8 MiB
+ * the writer thread spills them while the parser works, and the commit took 0.10-0.14 s
+ * (less system time too: fewer fresh pages of cache faulted in). */
+static int sq_spill_early(store *st, int kib, fk_err *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA cache_size=%d", kib > 0 ? -kib : SQ_CACHE_KIB_NEG);
+    return sq_exec_sql(SQ(st), sql, err);
 }
 
 /* Switched off once, for good (store.h): sq_checks_off then finds them off and leaves
@@ -915,6 +926,7 @@ static const struct store_ops sq_ops = {
     .schema_version = sq_schema_version,
     .map_reads = sq_map_reads,
     .unmap_reads = sq_unmap_reads,
+    .spill_early = sq_spill_early,
     .batch_writer = sq_batch_writer,
     .check = sq_check,
     .begin = sq_op_begin,

@@ -77,7 +77,7 @@ enum sq_stmt_id {
     SQ_ALLOCATION_INSERT, SQ_ALLOCATION_OF_PERSON, SQ_ALLOCATION_NEXT_ID, SQ_ALLOCATIONS_INSERT,
     SQ_ROOMS_RESERVE,
     SQ_ALLOCATIONS_SHARERS, SQ_ROOM_COUNTS_ADD, SQ_HOMES_VERSION, SQ_HOMES_ALL,
-    SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_EXISTS, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
+    SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_TOP, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
     SQ_TUBE_RESULTS_INSERT_MANY,
     SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 47, /* store_sqlite_codes.c */
     SQ_NSTMT
@@ -107,6 +107,7 @@ struct sq_store {
 /* WAL pages at which a connection checkpoints by itself (wal_autocheckpoint) when no
  * checkpointer of its process watches it, or its checkpointer has stopped. */
 #define SQ_AUTOCKPT 10000
+#define SQ_CACHE_KIB_NEG -65536 /* a connection's page cache: 64 MiB (negative: KiB) */
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
 /* Called by every new connection: when this process's checkpointer runs on the same
@@ -245,30 +246,39 @@ void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
 
 /* ---- members (store_sqlite_members.c, migration 0035) -------------------------------- */
 /* On a new connection, before its migrations: the virtual table fk_members (the members
- * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by) and 0035's
- * aggregate fk_slots_pack. An SQLite result code. */
+ * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by), 0035's aggregate
+ * fk_slots_pack and 0038's fk_slots_widen. An SQLite result code. */
 int sq_members_register(sqlite3 *db);
 /* fk_ids(text), the integers of a JSON array as rows, on connection db: the readers of
  * leads by area read lead_runs.ids with it (store_sqlite_lead_ids.c). */
 int sq_lead_ids_register(sqlite3 *db);
-/* One chunk of a round's person slots (1,024 little-endian uint32 member ids) as a write
- * holds it, and the set a write touches (each read once, written by sq_chunks_write). */
+/* A chunk of a round's person slots (migration 0038): 1,024 slots of SQ_SLOT_WIDTH
+ * bytes, each a little-endian member id (tube * 128 + place; 0 = none), so a tube id is
+ * below 2^33. */
+#define SQ_SLOT_WIDTH 5
+#define SQ_CHUNK_BYTES (1024 * SQ_SLOT_WIDTH)
+#define SQ_TUBE_LIMIT ((int64_t)1 << 33)
+/* One chunk as a write holds it, and the set a write touches (each read once, written by
+ * sq_chunks_write). */
 typedef struct sq_chunk {
     int64_t chunk, round;
     bool dirty;
-    unsigned char slots[4096];
+    unsigned char slots[SQ_CHUNK_BYTES];
 } sq_chunk;
 typedef struct sq_chunks {
     sq_chunk *items;
     size_t n, cap;
     int32_t *index;
     size_t icap;
+    int64_t top_person; /* the persons' largest id, read on first use (0: not yet) */
 } sq_chunks;
 /* Members persons[0..n) scanned at ats[] by `by` into tube (of round) at places first..
- * first + n - 1: each person exists and has no slot in the round (FK_ECONFLICT "person"
- * else), the tube's members so far are first - 1 (FK_ECONFLICT "barcode"); their slots
- * set in cs, the tube's tube_sets row written. The caller moves the tube row (state,
- * n_members: before this, so 0035's tube_sets_count holds) and writes cs. */
+ * first + n - 1: each person has no slot in the round (FK_ECONFLICT "person" else), the
+ * tube's members so far are first - 1 (FK_ECONFLICT "barcode"); their slots set in cs,
+ * the tube's tube_sets row written. The persons are ones the caller read in this write
+ * transaction (not looked up again: store_sqlite_members.c's header; an id outside the
+ * persons' range is refused, FK_ECONFLICT "person"). The caller moves the tube row
+ * (state, n_members: before this, so 0035's tube_sets_count holds) and writes cs. */
 int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round, int first,
                    const int64_t *persons, const int64_t *ats, size_t n, const char *by,
                    fk_err *err);

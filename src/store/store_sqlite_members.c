@@ -1,22 +1,32 @@
 /*
  * store_sqlite_members.c - a tube's members as migration 0035 keeps them (one tube_sets
- * row per tube, per round chunks of 1,024 person slots in round_slots): the store's one
- * writer of members, and how the store's SQL reads them.
+ * row per tube, per round chunks of 1,024 person slots in round_slots, 5 bytes a slot
+ * since 0038: tube ids below 2^33): the store's one writer of members, and how the
+ * store's SQL reads them.
  *
  *   sq_members_register   on every connection, before the migrations: the eponymous
  *                         virtual table fk_members (the columns tube_members had: id,
  *                         tube_id, person_id, round_id, scanned_at, scanned_by; read-
- *                         only) and the aggregate fk_slots_pack (0035's move of members
- *                         into chunks).
+ *                         only), the aggregate fk_slots_pack (0035's move of members
+ *                         into chunks of 4-byte slots) and fk_slots_widen (0038's move
+ *                         of those to 5 bytes).
  *   sq_members_*          the writer: a run of members appended to one tube (its
  *                         tube_sets row read once, written once) and their slots set in
  *                         a set of chunks (each chunk of the write read once, written
  *                         once by sq_chunks_write). The callers (the API's scan,
  *                         store_sqlite_testing.c; the imports' batches,
  *                         store_sqlite_testing_bulk.c) check and move the tube row; this
- *                         file checks the members: the person exists, is not yet in the
- *                         round (its slot is empty, also within the write), the run
- *                         starts at the tube's next place.
+ *                         file checks the members: the person is not yet in the round
+ *                         (its slot is empty, also within the write), the run starts at
+ *                         the tube's next place.
+ * A member's person exists: the callers pass persons they read in the same write
+ * transaction (the API's scan from the store; the import from the store or from the
+ * residents lookup read in its unit, current only at the store's residents version),
+ * nobody else writes meanwhile, and migration 0038's trigger refuses deleting a person
+ * who is a member. So the writer does not look each person up (970,001 lookups were
+ * about 0.6 s of CPU of a city's import, paired runs 2026-12-02); it only refuses an id
+ * outside the persons' range (0, largest id], read once a chunk set, as a guard
+ * against a caller passing something that is not a person's id at all.
  * The virtual table plans by the constraints it is given: person and round (one chunk
  * slot, the chunk kept between the probes of one statement: coverage probes a city's
  * persons in community order), tube (one row), id (its tube's row), person alone (the
@@ -33,22 +43,35 @@
 #include "store/store_sqlite_int.h"
 
 #define SLOTS 1024
-#define SLOT_BYTES (SLOTS * 4)
+#define SLOT_BYTES SQ_CHUNK_BYTES
+#define V35_WIDTH 4 /* 0035's slots, before 0038 widened them */
 #define MAX_PLACES 127
 
-static uint32_t slot_get(const unsigned char *slots, int64_t person)
+/* The member id in the slot of `person` of a chunk whose slots are `width` bytes. */
+static uint64_t slot_get_w(const unsigned char *slots, int64_t person, int width)
 {
-    const unsigned char *p = slots + (size_t)(person & (SLOTS - 1)) * 4;
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    const unsigned char *p = slots + (size_t)(person & (SLOTS - 1)) * (size_t)width;
+    uint64_t v = 0;
+    for (int i = width - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
 }
 
-static void slot_put(unsigned char *slots, int64_t person, uint32_t v)
+static void slot_put_w(unsigned char *slots, int64_t person, uint64_t v, int width)
 {
-    unsigned char *p = slots + (size_t)(person & (SLOTS - 1)) * 4;
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
+    unsigned char *p = slots + (size_t)(person & (SLOTS - 1)) * (size_t)width;
+    for (int i = 0; i < width; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+static uint64_t slot_get(const unsigned char *slots, int64_t person)
+{
+    return slot_get_w(slots, person, SQ_SLOT_WIDTH);
+}
+
+static void slot_put(unsigned char *slots, int64_t person, uint64_t v)
+{
+    slot_put_w(slots, person, v, SQ_SLOT_WIDTH);
 }
 
 /* Parse members text "[[p,a],[p,a]]" into persons/ats (up to MAX_PLACES); the count,
@@ -84,26 +107,48 @@ static int members_parse(const char *s, int64_t *persons, int64_t *ats)
     }
 }
 
-/* ---- fk_slots_pack(slot, member_id): 0035's chunks -------------------------------------- */
+/* ---- fk_slots_pack(slot, member_id): 0035's chunks (4-byte slots) ----------------------- */
 
 static void pack_step(sqlite3_context *c, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    unsigned char *slots = sqlite3_aggregate_context(c, SLOT_BYTES);
+    unsigned char *slots = sqlite3_aggregate_context(c, SLOTS * V35_WIDTH);
     if (!slots) {
         sqlite3_result_error_nomem(c);
         return;
     }
-    slot_put(slots, sqlite3_value_int64(argv[0]), (uint32_t)sqlite3_value_int64(argv[1]));
+    slot_put_w(slots, sqlite3_value_int64(argv[0]), (uint64_t)sqlite3_value_int64(argv[1]),
+               V35_WIDTH);
 }
 
 static void pack_final(sqlite3_context *c)
 {
-    unsigned char *slots = sqlite3_aggregate_context(c, SLOT_BYTES);
+    unsigned char *slots = sqlite3_aggregate_context(c, SLOTS * V35_WIDTH);
     if (!slots)
         sqlite3_result_error_nomem(c);
     else
-        sqlite3_result_blob(c, slots, SLOT_BYTES, SQLITE_TRANSIENT);
+        sqlite3_result_blob(c, slots, SLOTS * V35_WIDTH, SQLITE_TRANSIENT);
+}
+
+/* ---- fk_slots_widen(chunk): 0038's move of a 0035 chunk to SQ_SLOT_WIDTH slots -------- */
+
+static void widen(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_bytes(argv[0]) != SLOTS * V35_WIDTH) {
+        sqlite3_result_error(c, "fk_slots_widen: a chunk is not 1,024 slots of 4 bytes", -1);
+        return;
+    }
+    const unsigned char *old = sqlite3_value_blob(argv[0]);
+    unsigned char *wide = sqlite3_malloc(SLOT_BYTES);
+    if (!old || !wide) {
+        sqlite3_free(wide);
+        sqlite3_result_error_nomem(c);
+        return;
+    }
+    for (int64_t i = 0; i < SLOTS; i++)
+        slot_put(wide, i, slot_get_w(old, i, V35_WIDTH));
+    sqlite3_result_blob(c, wide, SLOT_BYTES, sqlite3_free);
 }
 
 /* ---- the virtual table fk_members --------------------------------------------------------- */
@@ -354,7 +399,7 @@ static int chunk_of(mcursor *c, int64_t person, int64_t round, const chunk_copy 
     return SQLITE_OK;
 }
 
-static int ref_add(mcursor *c, uint32_t member, int64_t person, int64_t round)
+static int ref_add(mcursor *c, uint64_t member, int64_t person, int64_t round)
 {
     if (!member)
         return SQLITE_OK;
@@ -365,7 +410,7 @@ static int ref_add(mcursor *c, uint32_t member, int64_t person, int64_t round)
             return SQLITE_NOMEM;
         c->refs = r, c->caprefs = cap;
     }
-    c->refs[c->nrefs++] = (ref){.tube = member >> 7, .place = (int)(member & 127),
+    c->refs[c->nrefs++] = (ref){.tube = (int64_t)(member >> 7), .place = (int)(member & 127),
                                 .person = person, .round = round};
     return SQLITE_OK;
 }
@@ -532,6 +577,9 @@ int sq_members_register(sqlite3 *db)
     if (rc == SQLITE_OK)
         rc = sqlite3_create_function(db, "fk_slots_pack", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
                                      NULL, NULL, pack_step, pack_final);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "fk_slots_widen", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                     NULL, widen, NULL, NULL);
     return rc;
 }
 
@@ -600,28 +648,29 @@ static int chunk_find(struct sq_store *s, sq_chunks *cs, int64_t person, int64_t
     return 0;
 }
 
-static int person_exists(struct sq_store *s, int64_t person, fk_err *err)
+/* The persons' largest id, read once for the chunk set (see the header: a guard, not a
+ * lookup of each person). */
+static int person_top(struct sq_store *s, sq_chunks *cs, fk_err *err)
 {
-    sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_EXISTS, "SELECT 1 FROM persons WHERE id = ?", err);
-    if (!q)
+    if (cs->top_person > 0)
+        return 0;
+    sqlite3_stmt *q = sq_stmt(s, SQ_PERSON_TOP, "SELECT max(id) FROM persons", err);
+    if (!q || sq_step_row(s, q, err) != 1)
         return -1;
-    sqlite3_bind_int64(q, 1, person);
-    int rc = sq_step_row(s, q, err);
-    if (rc == 1)
-        sqlite3_reset(q);
-    return rc;
+    cs->top_person = sqlite3_column_int64(q, 0);
+    sqlite3_reset(q);
+    return 0;
 }
 
 /* persons[i] gets the member id tube * 128 + first + i in its round's slot. */
 static int slots_take(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t round,
                       int first, const int64_t *persons, size_t n, fk_err *err)
 {
+    if (person_top(s, cs, err) != 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         sq_chunk *k;
-        int known = person_exists(s, persons[i], err);
-        if (known < 0)
-            return -1;
-        if (!known)
+        if (persons[i] <= 0 || persons[i] > cs->top_person)
             return fk_fail(err, FK_ECONFLICT, "person", "person: %lld does not exist",
                            (long long)persons[i]);
         if (chunk_find(s, cs, persons[i], round, &k, err) != 0)
@@ -629,7 +678,7 @@ static int slots_take(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t r
         if (slot_get(k->slots, persons[i]))
             return fk_fail(err, FK_ECONFLICT, "person", "person: %lld was already scanned in "
                            "round %lld", (long long)persons[i], (long long)round);
-        slot_put(k->slots, persons[i], (uint32_t)SQ_MEMBER_ID(tube, first + (int)i));
+        slot_put(k->slots, persons[i], (uint64_t)SQ_MEMBER_ID(tube, first + (int)i));
         k->dirty = true;
     }
     return 0;
@@ -764,8 +813,11 @@ int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t roun
                    const int64_t *persons, const int64_t *ats, size_t n, const char *by,
                    fk_err *err)
 {
-    if (tube <= 0 || tube >= ((int64_t)1 << 25) || first < 1 ||
-        (size_t)first + n - 1 > MAX_PLACES - 1)
+    if (tube >= SQ_TUBE_LIMIT)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube id %lld is past the "
+                       "largest a round's slots hold (%lld)", (long long)tube,
+                       (long long)(SQ_TUBE_LIMIT - 1));
+    if (tube <= 0 || first < 1 || (size_t)first + n - 1 > MAX_PLACES - 1)
         return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld cannot take places "
                        "%d..%d", (long long)tube, first, first + (int)n - 1);
     if (slots_take(s, cs, tube, round, first, persons, n, err) != 0)

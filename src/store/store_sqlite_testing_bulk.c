@@ -72,14 +72,39 @@ static int sq_bulk_open_round_tubes(store *st, bulk_tube_fn fn, void *ctx, fk_er
                     "WHERE r.state = 'open'", &b, visit_tube, (void *)fn, ctx, err);
 }
 
+static int visit_round(sqlite3_stmt *q, void *fn, void *ctx)
+{
+    round_rec r;
+    memset(&r, 0, sizeof r);
+    r.id = sqlite3_column_int64(q, 0);
+    sq_col_text(r.name, sizeof r.name, q, 1);
+    sq_col_text(r.area_code, sizeof r.area_code, q, 2);
+    r.starts_at = sqlite3_column_int64(q, 3);
+    r.ends_at = sqlite3_column_int64(q, 4);
+    sq_col_text(r.state, sizeof r.state, q, 5);
+    sq_col_text(r.created_by, sizeof r.created_by, q, 6);
+    r.created_at = sqlite3_column_int64(q, 7);
+    sq_col_text(r.kind, sizeof r.kind, q, 8);
+    r.parent_id = sqlite3_column_int64(q, 9);
+    return ((bulk_round_fn)fn)(ctx, &r);
+}
+
+static int sq_bulk_open_rounds(store *st, bulk_round_fn fn, void *ctx, fk_err *err)
+{
+    sq_binds b = {0};
+    return each_row(SQ(st), "SELECT id, name, area_code, starts_at, ends_at, state, created_by, "
+                    "created_at, kind, coalesce(parent_id, 0) FROM testing_rounds "
+                    "WHERE state = 'open'", &b, visit_round, (void *)fn, ctx, err);
+}
+
 /* The persons of a chunk row (chunk, slots) whose slot is taken. */
 static int visit_chunk(sqlite3_stmt *q, void *fn, void *ctx)
 {
     int64_t chunk = sqlite3_column_int64(q, 0);
     const unsigned char *p = sqlite3_column_blob(q, 1);
-    int n = sqlite3_column_bytes(q, 1) / 4, stop = 0;
-    for (int i = 0; i < n && !stop; i++, p += 4)
-        if (p[0] | p[1] | p[2] | p[3])
+    int n = sqlite3_column_bytes(q, 1) / SQ_SLOT_WIDTH, stop = 0;
+    for (int i = 0; i < n && !stop; i++, p += SQ_SLOT_WIDTH)
+        if (p[0] | p[1] | p[2] | p[3] | p[4])
             stop = ((bulk_id_fn)fn)(ctx, chunk * 1024 + i);
     return stop;
 }
@@ -148,7 +173,8 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
  *      sets n_members to the run's last place (the tubes' CHECK n_members <= size refuses
  *      a full tube), closes it when the last row fills it, and says whether the tube has
  *      a result (then the health codes' answers version moves, as 0035's trigger would);
- *   2. sq_members_add: every person exists and is not yet in the round (its slot in the
+ *   2. sq_members_add: every person (read by the caller in this transaction: not looked
+ *      up again, store_sqlite_members.c) is not yet in the round (its slot in the
  *      batch's chunks, read once each), the tube's tube_sets row appended to, written.
  * Then the batch's chunks are written once each. Every other write (the API's scan)
  * goes through the triggers. */
@@ -283,6 +309,7 @@ static int sq_scans_add(store *st, const scan_row *rows, size_t n, const char *b
 const struct store_testing_bulk_ops sq_testing_bulk_ops = {
     .residents = sq_bulk_residents,
     .open_round_tubes = sq_bulk_open_round_tubes,
+    .open_rounds = sq_bulk_open_rounds,
     .round_members = sq_bulk_round_members,
     .testing_flags = sq_bulk_testing_flags,
     .received_tubes = sq_bulk_received_tubes,

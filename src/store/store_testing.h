@@ -101,7 +101,8 @@ int store_round_member(store *st, int64_t round_id, int64_t person_id, member_re
 /* Scan a person into tube `tube_id`: an issued tube opens first with `size` (open_size
  * ignored otherwise), then the member row; fills m->id. Guarded by the schema (see the
  * header comment): FK_ECONFLICT when the tube is not open, is full, or the person was
- * scanned in the round. */
+ * scanned in the round. m->person_id is a person the caller read in the same write
+ * transaction (not looked up again: store_sqlite_members.c). */
 int store_tube_scan(store *st, int64_t tube_id, int open_size, member_rec *m,
                     const struct audit_rec *a, fk_err *err);
 /* Close an open tube (FK_ECONFLICT "barcode" when it is not open). */

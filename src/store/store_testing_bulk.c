@@ -16,6 +16,11 @@ int store_bulk_open_round_tubes(store *st, bulk_tube_fn fn, void *ctx, fk_err *e
     return B(st)->open_round_tubes(st, fn, ctx, err);
 }
 
+int store_bulk_open_rounds(store *st, bulk_round_fn fn, void *ctx, fk_err *err)
+{
+    return B(st)->open_rounds(st, fn, ctx, err);
+}
+
 int store_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, void *ctx,
                              fk_err *err)
 {

@@ -14,9 +14,13 @@
  * the connection's per-row triggers and foreign-key checks off and checks the batch in
  * their place, a statement per run of one tube's rows (tube open and of the members'
  * round, the run at the tube's next places, round existing, no tube over its size,
- * n_members counted) and per member (the person exists, once in the round); a batch
- * refused fails the whole call (FK_ECONFLICT "barcode"), and both are on again before
- * it returns. Thread safety: as store.h.
+ * n_members counted) and per member (once in the round); a batch refused fails the
+ * whole call (FK_ECONFLICT "barcode"), and both are on again before it returns. The
+ * persons must be ones the caller read in the same write transaction (the import: from
+ * the store, or the residents lookup read in its unit): the call does not look each one
+ * up again, it refuses only an id outside the persons' range, and migration 0038 keeps
+ * a member's person from being deleted (store_sqlite_members.c). Thread safety: as
+ * store.h.
  */
 #ifndef FK_STORE_STORE_TESTING_BULK_H
 #define FK_STORE_STORE_TESTING_BULK_H
@@ -29,6 +33,7 @@
 typedef struct store store;
 struct tube_rec;
 struct result_rec;
+struct round_rec;
 
 /* Every person with a resident ID number: id, the 18-character number, community. */
 typedef int (*bulk_person_fn)(void *ctx, int64_t id, const char *id_number,
@@ -38,6 +43,11 @@ int store_bulk_residents(store *st, bulk_person_fn fn, void *ctx, fk_err *err);
 /* Every tube of the rounds that are open (the only ones that take scans). */
 typedef int (*bulk_tube_fn)(void *ctx, const struct tube_rec *t);
 int store_bulk_open_round_tubes(store *st, bulk_tube_fn fn, void *ctx, fk_err *err);
+
+/* Every round that is open, as store_round_get has it but without its counts (sites,
+ * tubes, scanned: 0; those read every tube of the round, 8 ms a round of a city's). */
+typedef int (*bulk_round_fn)(void *ctx, const struct round_rec *r);
+int store_bulk_open_rounds(store *st, bulk_round_fn fn, void *ctx, fk_err *err);
 
 /* The persons scanned in round `round_id`. */
 typedef int (*bulk_id_fn)(void *ctx, int64_t id);

@@ -201,6 +201,131 @@ static void test_csv_chunked_bom_and_errors(void **state)
     sb_free(&c.text);
 }
 
+/* Everything a reader hands out, byte for byte, and how it ended. */
+typedef struct trace {
+    strbuf text;
+    size_t stop_at;     /* the callback stops at this row; 0 = never */
+} trace;
+
+static int trace_row(void *ud, const csvr_row *r, fk_err *err)
+{
+    trace *t = ud;
+    sb_appendf(&t->text, "%zu/%zu/%zu/%zu/%zu:", r->row, r->nfields, r->nstored,
+               r->long_field, r->long_len);
+    for (size_t i = 0; i < r->nstored; i++) {
+        sb_appendf(&t->text, "[%zu]", r->lens[i]);
+        for (size_t j = 0; j < r->lens[i]; j++) {
+            unsigned char c = (unsigned char)r->fields[i][j];
+            if (c >= 0x20 && c < 0x7f)
+                sb_append_char(&t->text, (char)c);
+            else
+                sb_appendf(&t->text, "\\x%02x", c);
+        }
+        assert_int_equal(r->fields[i][r->lens[i]], '\0');
+    }
+    sb_append_char(&t->text, '\n');
+    if (t->stop_at && r->row >= t->stop_at)
+        return fk_fail(err, FK_EINVAL, "", "stopped at row %zu", r->row);
+    return 0;
+}
+
+/* Feeds `in` in pieces of `step` bytes (0 = whole), the first piece `first` bytes when
+ * non-zero; returns the trace (caller frees). */
+static char *read_traced(const char *in, size_t len, const csvr_limits *lim, size_t stop_at,
+                         size_t step, size_t first)
+{
+    trace t = {STRBUF_INIT, stop_at};
+    fk_err err;
+    fk_err_clear(&err);
+    csvr *r = csvr_new(lim, trace_row, &t);
+    int rc = 0;
+    size_t at = 0;
+    while (rc == 0 && at < len) {
+        size_t n = at == 0 && first ? first : step ? step : len - at;
+        if (n > len - at)
+            n = len - at;
+        rc = csvr_feed(r, in + at, n, &err);
+        at += n;
+    }
+    if (rc == 0)
+        rc = csvr_finish(r, &err);
+    sb_appendf(&t.text, "rc=%d code=%d msg=%s rows=%zu\n", rc, (int)err.code,
+               rc ? err.message : "", csvr_rows(r));
+    csvr_free(r);
+    return sb_take(&t.text);
+}
+
+/*
+ * csv_reader's fast path (plain lines split by hand) against libcsv on tricky inputs.
+ * Fed one byte at a time, every line reaches libcsv (a piece without a LF always goes
+ * there, and so the line it starts): that is the oracle. Fed whole, at every split
+ * point and in 7-byte pieces, plain lines take the fast path; the records, row numbers,
+ * limits, errors and the callback's stop must be the same.
+ */
+static void test_csv_fast_path_matches_libcsv(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t len;     /* 0 = strlen */
+    } in[] = {
+        {"a,b\nc,d\n", 0},
+        {"a,b\r\nc,d\r\n", 0},
+        {"a,b\nc,d", 0},
+        {"a,b\n\n\nc\n", 0},
+        {"a,b\r\n\r\n\r\nc\r\n", 0},
+        {"\xEF\xBB\xBF" "a,b\nc,d\n", 0},
+        {"\xEF\xBB" "a,b\nc\n", 0},
+        {"\xEF\xBB\xBF", 0},
+        {"a,\"x,y\"\nb,c\n", 0},
+        {"a,\"x\ny\"\nb,c\n", 0},
+        {"a,\"x\r\ny\",z\r\nb,c\r\n", 0},
+        {"a\rb\nc\n", 0},
+        {"a\rb\rc", 0},
+        {"a,b\n\r\nc\n", 0},
+        {"a,b\r\r\nc\n", 0},
+        {",\n,,\n ,  \n", 0},
+        {"a\"b,c\n", 0},
+        {"a,b\nc,\"d\"e\n", 0},
+        {"a,b\n\"open,1\n2,3\n", 0},
+        {"a\0b,c\nd\n", 8},
+        {"a,b\n\n", 0},
+        {"\n\na\n", 0},
+        {"a,b\r", 0},
+        {"\"a\"\"b\",c\nd\n", 0},
+        {"a,b\r\n\"q\"\r\n\r\nz", 0},
+        {"k,v\n1,22,333,4444,55555\nx,\"yy\",zzzzz\n\"\"\n", 0},
+        {"h\r\n1\r\n\"2\r\n\"\r\n3\r\n", 0},
+    };
+    const csvr_limits tight = {.max_field = 3, .max_fields = 2};
+    const csvr_limits *lims[] = {NULL, &tight};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        size_t len = in[i].len ? in[i].len : strlen(in[i].s);
+        for (size_t l = 0; l < 2; l++) {
+            for (size_t stop = 0; stop < 4; stop++) {
+                char *want = read_traced(in[i].s, len, lims[l], stop, 1, 0);
+                char *got = read_traced(in[i].s, len, lims[l], stop, 0, 0);
+                assert_string_equal(got, want);
+                free(got);
+                got = read_traced(in[i].s, len, lims[l], stop, 7, 0);
+                assert_string_equal(got, want);
+                free(got);
+                for (size_t k = 1; k < len; k++) {
+                    got = read_traced(in[i].s, len, lims[l], stop, 0, k);
+                    assert_string_equal(got, want);
+                    free(got);
+                }
+                free(want);
+            }
+        }
+    }
+    /* and the oracle itself says what libcsv says */
+    char *t = read_traced("a,\"x,y\"\r\n\r\nb,c", 14, NULL, 0, 0, 0);
+    assert_string_equal(t, "1/2/2/0/0:[1]a[3]x,y\n3/2/2/0/0:[1]b[1]c\n"
+                           "rc=0 code=0 msg= rows=3\n");
+    free(t);
+}
+
 static void test_csv_long_field_flagged(void **state)
 {
     fixture *f = *state;
@@ -361,6 +486,44 @@ static void test_import_bad_rows_refuse_all(void **state)
     assert_non_null(strstr(rep.items[0].message, "check"));
     assert_int_equal(rep.items[1].row, 6);
     assert_string_equal(rep.items[1].field, "household_id");
+    import_report_free(&rep);
+    assert_int_equal(count_persons(f->st), 0);
+}
+
+/* Invalid UTF-8 after a run of ASCII (the validator skips ASCII 8 bytes at a time) is
+ * still found, and valid multi-byte text around ASCII still passes. */
+static void test_import_utf8_after_ascii(void **state)
+{
+    fixture *f = *state;
+    static const char *const names[] = {
+        "欧阳娜娜",                      /* 2 good */
+        "abcdefghij\xC3",               /* 3 a lead byte with nothing after it */
+        "abcdefgh\xFFxyz",              /* 4 never in UTF-8 */
+        "abcdefghijklmnopq\xC0\x80",    /* 5 an overlong encoding */
+        "abcdefghijklmnop\xE4\xB8",     /* 6 a 3-byte sequence cut short */
+        "张伟",                          /* 7 good */
+    };
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, person_header);
+    for (int i = 0; i < 6; i++) {
+        char id[19];
+        id_of(40 + i, id);
+        person_row(&sb, names[i], id, f->hh1, "");
+    }
+    const char *p = path_in(f, "utf8.csv");
+    write_file(p, sb_str(&sb));
+    sb_free(&sb);
+    import_report rep;
+    fk_err err;
+    assert_int_equal(import_file(f->st, &f->a, "persons", p, NULL, &rep, &err), -1);
+    assert_int_equal(rep.rows, 6);
+    assert_int_equal(rep.bad, 4);
+    assert_int_equal(rep.n, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(rep.items[i].row, i + 3);
+        assert_string_equal(rep.items[i].field, "name");
+        assert_non_null(strstr(rep.items[i].message, "not valid UTF-8"));
+    }
     import_report_free(&rep);
     assert_int_equal(count_persons(f->st), 0);
 }
@@ -723,11 +886,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_csv_quotes_newlines_bom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_chunked_bom_and_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_fast_path_matches_libcsv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_long_field_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_csv_quoting_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_abort_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_good_persons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_bad_rows_refuse_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_utf8_after_ascii, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_skip_bad_writes_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_unknown_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_header_and_row_shape, setup, teardown),

@@ -805,6 +805,110 @@ static void results_add_checked_runs(void **state)
     free_world(&w);
 }
 
+/* The writer of members does not look each person up (its callers read them in the same
+ * transaction): it refuses an id outside the persons' range, and migration 0038 keeps a
+ * member's person from being deleted by any connection (the foreign key tube_members had),
+ * while a person who is a member of no round may still go. */
+static void member_person_kept(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fixture *f = w.f;
+    fk_err err;
+    int64_t t1 = tube_id_of(f->st, "T0000001"), top = 0;
+    assert_int_equal(raw_int(f, "SELECT max(id) FROM persons", &top), SQLITE_OK);
+    scan_row beyond = {.tube_id = t1, .person_id = top + 1, .round_id = w.round,
+                       .at = w.now, .size = 5, .place = 1, .opens = 1};
+    assert_int_equal(store_scans_add(f->st, &beyond, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_non_null(strstr(err.message, "does not exist"));
+    beyond.person_id = 0;
+    assert_int_equal(store_scans_add(f->st, &beyond, 1, "t", &err), -1);
+    tube_is(f->st, "T0000001", "issued", 0, 0);
+    scan_row ok = {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now,
+                   .size = 5, .place = 1, .opens = 1};
+    assert_int_equal(store_scans_add(f->st, &ok, 1, "t", &err), 0);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM persons WHERE id = %lld", (long long)w.pid[0]);
+    assert_int_equal(raw_exec(f, sql), SQLITE_CONSTRAINT);
+    int64_t n = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM persons WHERE id = %lld",
+             (long long)w.pid[0]);
+    assert_int_equal(raw_int(f, sql, &n), SQLITE_OK);
+    assert_int_equal(n, 1);
+    /* a neighbour in the same chunk of slots, not a member: deleted */
+    snprintf(sql, sizeof sql, "DELETE FROM persons WHERE id = %lld", (long long)w.pid[29]);
+    assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM persons WHERE id = %lld",
+             (long long)w.pid[29]);
+    assert_int_equal(raw_int(f, sql, &n), SQLITE_OK);
+    assert_int_equal(n, 0);
+    free_world(&w);
+}
+
+/* A tube id past 0035's 4-byte slots (2^25) is a member like any other since 0038's
+ * 5-byte slots, read back by tube, by person and round, by person and through the view;
+ * the last id a slot holds (2^33 - 1) too; the next is refused, naming the limit, and
+ * changes nothing. */
+static void wide_tube_ids(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fixture *f = w.f;
+    fk_err err;
+    const int64_t big = 40000000, last = ((int64_t)1 << 33) - 1;
+    char sql[320];
+    snprintf(sql, sizeof sql, "UPDATE tubes SET id = %lld WHERE barcode = 'T0000002'; "
+             "UPDATE tubes SET id = %lld WHERE barcode = 'T0000003'; "
+             "UPDATE tubes SET id = %lld WHERE barcode = 'T0000004'",
+             (long long)big, (long long)last, (long long)last + 1);
+    assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+    scan_row rows[3] = {
+        {.tube_id = big, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = big, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 2},
+        {.tube_id = last, .person_id = w.pid[2], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+    };
+    if (store_scans_add(f->st, rows, 3, "t", &err) != 0)
+        fail_msg("%s", err.message);
+    tube_rec t;
+    member_list ml = {0};
+    assert_int_equal(store_tube_get(f->st, "T0000002", &t, &ml, &err), 0);
+    assert_int_equal(ml.n, 2);
+    assert_int_equal(ml.items[1].person_id, w.pid[1]);
+    assert_int_equal(ml.items[1].id, big * 128 + 2);
+    member_list_free(&ml);
+    member_rec m;
+    assert_int_equal(store_round_member(f->st, w.round, w.pid[2], &m, &err), 1);
+    assert_string_equal(m.barcode, "T0000003");
+    assert_int_equal(m.id, last * 128 + 1);
+    assert_int_equal(store_person_samples(f->st, w.pid[0], &ml, &err), 0);
+    assert_int_equal(ml.n, 1);
+    assert_int_equal(ml.items[0].tube_id, big);
+    member_list_free(&ml);
+    int64_t n = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM tube_members WHERE tube_id = %lld",
+             (long long)big);
+    assert_int_equal(raw_int(f, sql, &n), SQLITE_OK);
+    assert_int_equal(n, 2);
+    /* a person once per round, whatever the tube's id */
+    scan_row again = {.tube_id = big, .person_id = w.pid[2], .round_id = w.round,
+                      .at = w.now, .size = 5, .place = 3};
+    assert_int_equal(store_scans_add(f->st, &again, 1, "t", &err), -1);
+    scan_row past = {.tube_id = last + 1, .person_id = w.pid[3], .round_id = w.round,
+                     .at = w.now, .size = 5, .place = 1, .opens = 1};
+    assert_int_equal(store_scans_add(f->st, &past, 1, "t", &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_non_null(strstr(err.message, "past the largest"));
+    tube_is(f->st, "T0000004", "issued", 0, 0);
+    assert_int_equal(store_round_member(f->st, w.round, w.pid[3], &m, &err), 0);
+    free_world(&w);
+}
+
 /* Migration 0032 on members laid out as 0013 made them (ids of the whole table, tubes
  * interleaved): each tube's members take places 1.. in their old id order (scan order),
  * the tubes' counts and the round-person rule hold, and the guard wants the next place;
@@ -830,7 +934,9 @@ static void members_migration(void **state)
     f->st = NULL;
     /* 0013's table, ids in scan order across tubes: person 1 (10), person 2 (20), person 0
      * (30): T0000001's places follow the old ids, not the person ids */
-    assert_int_equal(raw_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; CREATE TABLE old_members ("
+    assert_int_equal(raw_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; "
+                                 /* first: an ALTER TABLE checks every trigger's tables */
+                                 MIGRATION_0038_UNDONE "CREATE TABLE old_members ("
                                  "id INTEGER PRIMARY KEY, tube_id INTEGER NOT NULL, person_id "
                                  "INTEGER NOT NULL, round_id INTEGER NOT NULL, scanned_at "
                                  "INTEGER NOT NULL, scanned_by TEXT NOT NULL, UNIQUE (round_id, "
@@ -895,6 +1001,8 @@ int main(void)
         cmocka_unit_test(results_add_checked),
         cmocka_unit_test(results_add_checked_runs),
         cmocka_unit_test(members_migration),
+        cmocka_unit_test(member_person_kept),
+        cmocka_unit_test(wide_tube_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
