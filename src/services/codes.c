@@ -209,11 +209,13 @@ int codes_recompute_set(store *st, const actor *a, const char *source, codes_by 
 }
 
 int codes_recompute_results(store *st, const actor *a, const char *source, int64_t first,
-                            int64_t last, fk_err *err)
+                            int64_t last, const char *rows, fk_err *err)
 {
-    char to[24];
-    snprintf(to, sizeof to, "%lld", (long long)last);
-    return recompute(st, a, source, CODES_BY_RESULT_RANGE, first, to, NULL, err);
+    strbuf run = STRBUF_INIT;
+    sb_appendf(&run, "{\"last\":%lld,\"rows\":%s}", (long long)last, rows ? rows : "[]");
+    int rc = recompute(st, a, source, CODES_BY_RESULT_RANGE, first, sb_str(&run), NULL, err);
+    sb_free(&run);
+    return rc;
 }
 
 int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,

@@ -14,8 +14,8 @@
  *                                                     (a case, an isolation, a contact...)
  *   codes_recompute_set(st, a, source, by, ids, err)  the same for a JSON array of ids
  *                                                     (persons, tube_results rows)
- *   codes_recompute_results(st, a, source, first, last, err)  tube_results rows by
- *                                                     id range (an import's run of rows)
+ *   codes_recompute_results(st, a, source, first, last, rows, err)  tube_results rows
+ *                                                     by id range (an import's run of rows)
  *   codes_recompute_all(st, a, source, out, err)      every person (`fangkong codes
  *                                                     recompute`, a policy change, demo)
  *   codes_sweep(st, now, out, err)                    the time-driven changes: overrides
@@ -58,9 +58,12 @@ int codes_recompute_set(store *st, const actor *a, const char *source, codes_by 
 int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,
                         fk_err *err);
 /* codes_recompute_set of CODES_BY_RESULTS for the tube_results rows first..last (a run of
- * consecutive ids, as an import writes them), read by id range. */
+ * consecutive ids, as an import writes them). rows: a JSON array of the run's ids that
+ * may be positive, invalid or corrections (at least those; the follow-up's list,
+ * store_results_to_follow_range), whose tubes' members are touched; the hold and contact
+ * persons' scans are tested against the whole run by id range. */
 int codes_recompute_results(store *st, const actor *a, const char *source, int64_t first,
-                            int64_t last, fk_err *err);
+                            int64_t last, const char *rows, fk_err *err);
 int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err);
 int codes_touch(store *st, codes_by by, int64_t id, fk_err *err);
 int codes_recompute_touched(store *st, const actor *a, const char *source, code_run *out,

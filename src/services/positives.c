@@ -270,7 +270,7 @@ int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const 
     int rc = strcmp(some, "[]") &&
              ((corrections && corrections_end(&f, err)) || holds_made(&f, err) ||
               negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err));
-    rc = rc || (run ? codes_recompute_results(st, a, "results", ids[0], ids[n - 1], err)
+    rc = rc || (run ? codes_recompute_results(st, a, "results", ids[0], ids[n - 1], some, err)
                     : codes_recompute_set(st, a, "results", CODES_BY_RESULTS, sb_str(&json),
                                           err));
     free(some);

@@ -59,9 +59,11 @@ typedef enum codes_by {
     CODES_BY_DUE,           /* time-driven: tests newly overdue, monitoring ended,
                                overrides expired (run with now) */
     CODES_BY_ALL,           /* every person */
-    CODES_BY_RESULT_RANGE   /* id and ids: the tube_results rows id to ids (the last id as
-                               decimal text, a run of consecutive ids: an import's rows),
-                               as CODES_BY_RESULTS without a JSON array of every id */
+    CODES_BY_RESULT_RANGE   /* id and ids: the tube_results rows from id, ids a JSON object
+                               {"last": the last id, "rows": [the run's ids that may be
+                               positive, invalid or corrections]} (a run of consecutive
+                               ids: an import's rows), as CODES_BY_RESULTS without a JSON
+                               array of every id */
 } codes_by;
 
 typedef struct code_run {

@@ -320,21 +320,24 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
     "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
     "r.tube_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value)"
 
-/* The same for a run of rows ?1..?2 (CODES_BY_RESULT_RANGE): the rows through the table's
- * order, and a hold or contact person's scans tested against the run by the index of
- * results by tube (a few probes), where the JSON form builds the set of every row's tube
- * from the parsed array: for a city's round (48,506 rows, bench/testing) that parse, done
- * twice, was most of the touch. The rows lead (CROSS JOIN: the planner would otherwise
- * walk every member and probe the run for each); a tube's members are one row of
- * fk_members' tube_sets, a person's scans one key range of its round_slots. */
-#define RANGE_ROWS "r.id BETWEEN ?1 AND CAST(?2 AS INTEGER)"
+/* The same for a run of rows (CODES_BY_RESULT_RANGE): ?1 the first id, ?2 a JSON object
+ * {"last": the last id, "rows": the run's rows with a follow-up}. The members of a
+ * positive, invalid or corrected row are found from "rows" (the few the follow-up listed,
+ * store_results_to_follow_range), filtered as TOUCH_RESULTS filters, not by reading every
+ * row of the run a second time (48,506 for a city's round, bench/testing); a hold or
+ * contact person's scans are tested against the run by the index of results by tube (a
+ * few probes). The rows lead (CROSS JOIN: the planner would otherwise walk every member
+ * and probe the run for each); a tube's members are one row of fk_members' tube_sets, a
+ * person's scans one key range of its round_slots. */
+#define RANGE_ROWS "r.id BETWEEN ?1 AND CAST(json_extract(?2, '$.last') AS INTEGER)"
 #define TOUCH_RESULT_RANGE                                                                    \
-    TOUCH "SELECT m.person_id FROM tube_results r CROSS JOIN fk_members m ON "                \
-    SQ_MEMBERS_OF("m", "r.tube_id") " WHERE " RANGE_ROWS " AND (r.result <> 'negative' OR "   \
-    "r.replaces IS NOT NULL) UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "     \
-    "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
-    "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE EXISTS (SELECT 1 FROM "      \
-    "tube_results r WHERE r.tube_id = m.tube_id AND " RANGE_ROWS ")"
+    TOUCH "SELECT m.person_id FROM json_each(?2, '$.rows') j CROSS JOIN tube_results r ON "   \
+    "r.id = j.value CROSS JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE "   \
+    RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL) UNION ALL SELECT "  \
+    "m.person_id FROM (SELECT person_id FROM testing_holds UNION SELECT person_id FROM "     \
+    "contacts WHERE status <> 'dismissed') x CROSS JOIN fk_members m ON m.person_id = "      \
+    "x.person_id WHERE EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = m.tube_id AND " \
+    RANGE_ROWS ")"
 
 static const char *touch_sql(codes_by by)
 {

@@ -585,18 +585,24 @@ static void rows_to_follow(void **state)
     assert_string_equal(got, "[]");
     free(got);
     /* health codes: the run touches whom the array of its ids touches (the members of
-     * the positive and the invalid pool), and a run of negative pools touches nobody */
-    code_run by_array, by_run, negative;
-    char last[24];
-    snprintf(last, sizeof last, "%lld", (long long)r[3].id);
+     * the positive and the invalid pool), whether its "rows" are the follow-up's list or
+     * every row of the run (a negative row listed touches nobody), and a run of negative
+     * pools touches nobody */
+    code_run by_array, by_run, by_all_rows, negative;
+    char run[256];
     assert_int_equal(store_codes_touch(st, CODES_BY_RESULTS, 0, ids, 6000, &err), 0);
     assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &by_array, &err), 0);
-    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, last, 6000, &err), 0);
+    snprintf(run, sizeof run, "{\"last\":%lld,\"rows\":%s}", (long long)r[3].id, want);
+    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, run, 6000, &err), 0);
     assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &by_run, &err), 0);
     assert_true(by_array.touched >= 2);
     assert_int_equal(by_run.touched, by_array.touched);
-    snprintf(last, sizeof last, "%lld", (long long)r[0].id);
-    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, last, 6000, &err), 0);
+    snprintf(run, sizeof run, "{\"last\":%lld,\"rows\":%s}", (long long)r[3].id, ids);
+    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, run, 6000, &err), 0);
+    assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &by_all_rows, &err), 0);
+    assert_int_equal(by_all_rows.touched, by_array.touched);
+    snprintf(run, sizeof run, "{\"last\":%lld,\"rows\":[]}", (long long)r[0].id);
+    assert_int_equal(store_codes_touch(st, CODES_BY_RESULT_RANGE, r[0].id, run, 6000, &err), 0);
     assert_int_equal(store_codes_recompute(st, 6000, "t", "test", &negative, &err), 0);
     assert_int_equal(negative.touched, 0);
     snprintf(ids, sizeof ids, "[%lld]", (long long)r[0].id);
