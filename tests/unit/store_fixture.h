@@ -7,6 +7,7 @@
 #ifndef FK_TEST_STORE_FIXTURE_H
 #define FK_TEST_STORE_FIXTURE_H
 
+#include "base/timeutil.h"
 #include "store/store.h"
 
 typedef struct fixture { char *dir; store *st; } fixture;
@@ -77,6 +78,23 @@ static inline int64_t fixture_person_insert(store *st, person *p)
     if (store_person_insert(st, p, NULL, &err) != 0)
         fail_msg("person %s: %s", p->id_number, err.message);
     return p->id;
+}
+
+/* A mild confirmed case of person_id reported now by community screening, inserted (its
+ * id filled), or fail the test. */
+static inline epicase fixture_case_insert(store *st, int64_t person_id)
+{
+    fk_err err;
+    epicase k = {0};
+    k.person_id = person_id;
+    snprintf(k.classification, sizeof k.classification, "confirmed");
+    snprintf(k.severity, sizeof k.severity, "mild");
+    k.reported_at = fk_now();
+    fk_date_of(k.reported_at, k.sampling_date);
+    snprintf(k.source, sizeof k.source, "community_screening");
+    if (store_case_insert(st, &k, NULL, &err) != 0)
+        fail_msg("case of person %lld: %s", (long long)person_id, err.message);
+    return k;
 }
 
 static inline int store_fixture_teardown(void **state)

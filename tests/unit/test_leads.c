@@ -655,14 +655,7 @@ static void store_push_choice(void **state)
     snprintf(p[2].community_code, sizeof p[2].community_code, "510104001002");
     for (int i = 0; i < 4; i++)
         fixture_person_insert(st, &p[i]);
-    epicase k = {0};
-    k.person_id = p[0].id;
-    snprintf(k.classification, sizeof k.classification, "confirmed");
-    snprintf(k.severity, sizeof k.severity, "mild");
-    k.reported_at = fk_now();
-    fk_date_of(k.reported_at, k.sampling_date);
-    snprintf(k.source, sizeof k.source, "community_screening");
-    assert_int_equal(store_case_insert(st, &k, NULL, &err), 0);
+    epicase k = fixture_case_insert(st, p[0].id);
 
     int64_t c[9];
     contact_add(st, k.id, p[1].id, "C", "venue", 2, "proposed", &c[0]);   /* C: degree 2 only */
@@ -893,14 +886,7 @@ static void two_communities(const fixture *f, int64_t *first, int64_t *hand)
             snprintf(p[i].community_code, sizeof p[i].community_code, "510104001002");
         fixture_person_insert(st, &p[i]);
     }
-    epicase k = {0};
-    k.person_id = p[0].id;
-    snprintf(k.classification, sizeof k.classification, "confirmed");
-    snprintf(k.severity, sizeof k.severity, "mild");
-    k.reported_at = fk_now();
-    fk_date_of(k.reported_at, k.sampling_date);
-    snprintf(k.source, sizeof k.source, "community_screening");
-    assert_int_equal(store_case_insert(st, &k, NULL, &err), 0);
+    epicase k = fixture_case_insert(st, p[0].id);
     int64_t c;
     contact_add(st, k.id, p[1].id, "A", "venue", 1, "proposed", &c);
     contact_add(st, k.id, p[2].id, "B", "venue", 1, "proposed", &c);

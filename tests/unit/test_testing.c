@@ -188,14 +188,7 @@ static void contact_group_flags(void **state)
         p[i] = fixture_person("G", i);
         fixture_person_insert(st, &p[i]);
     }
-    epicase k = {0};
-    k.person_id = p[0].id;
-    snprintf(k.classification, sizeof k.classification, "confirmed");
-    snprintf(k.severity, sizeof k.severity, "mild");
-    k.reported_at = fk_now();
-    fk_date_of(k.reported_at, k.sampling_date);
-    snprintf(k.source, sizeof k.source, "community_screening");
-    assert_int_equal(store_case_insert(st, &k, NULL, &err), 0);
+    epicase k = fixture_case_insert(st, p[0].id);
     contact_rec c = {0};
     c.case_id = k.id;
     c.person_id = p[1].id;
