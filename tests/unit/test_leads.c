@@ -606,6 +606,18 @@ static lead_push push_of_case(int64_t case_id, const char *area)
     return p;
 }
 
+/* Community 510104001002 ("area 3"), beside the fixture's 510104001001 in one street. */
+static void second_community(store *st)
+{
+    fk_err err;
+    area other = {0};
+    snprintf(other.code, sizeof other.code, "510104001002");
+    snprintf(other.parent_code, sizeof other.parent_code, "510104001");
+    snprintf(other.level, sizeof other.level, "community");
+    snprintf(other.name, sizeof other.name, "area 3");
+    assert_int_equal(store_area_insert(st, &other, &err), 0);
+}
+
 /* The rows of `sql` on the store's file through a connection of the test's own (foreign
  * keys on, as the store's): how many, and the first column of the first. */
 static int64_t raw_rows(const fixture *f, const char *sql, char *first, size_t cap)
@@ -643,12 +655,7 @@ static void store_push_choice(void **state)
     fixture *f = *state;
     store *st = f->st;
     fk_err err;
-    area other = {0};
-    snprintf(other.code, sizeof other.code, "510104001002");
-    snprintf(other.parent_code, sizeof other.parent_code, "510104001");
-    snprintf(other.level, sizeof other.level, "community");
-    snprintf(other.name, sizeof other.name, "area 3");
-    assert_int_equal(store_area_insert(st, &other, &err), 0);
+    second_community(st);
     person p[4];
     for (int i = 0; i < 4; i++)
         p[i] = fixture_person("P", i);
@@ -873,12 +880,7 @@ static void two_communities(const fixture *f, int64_t *first, int64_t *hand)
 {
     store *st = f->st;
     fk_err err;
-    area other = {0};
-    snprintf(other.code, sizeof other.code, "510104001002");
-    snprintf(other.parent_code, sizeof other.parent_code, "510104001");
-    snprintf(other.level, sizeof other.level, "community");
-    snprintf(other.name, sizeof other.name, "area 3");
-    assert_int_equal(store_area_insert(st, &other, &err), 0);
+    second_community(st);
     person p[4];
     for (int i = 0; i < 4; i++) {
         p[i] = fixture_person("Q", i);
