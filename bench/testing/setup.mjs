@@ -49,14 +49,17 @@ async function writeLines(path, gen) {
 const skip = (i) => ((i * 2654435761) >>> 0) % 100 < SKIP_PCT;
 
 async function round() {
-  const token = await login();
-  const pol = await call(token, 'GET', '/api/v1/policy');
-  const pool = (pol.rules || pol.document || pol).testing.pool_by_group.groups.other;
+  // The persons first: at 10,000,000 this takes a minute of synchronous work, and a
+  // keep-alive connection opened before it outlives the server's idle timeout (60 s)
+  // without the event loop noticing its close: the next request on it failed.
   const lines = readFileSync(`${RUN}/persons.csv`, 'utf8').split('\n').filter(Boolean);
   const persons = lines.map((l) => l.split(','));            // id_number, community_code
   const districts = [...new Set(persons.map((p) => p[1].slice(0, 6)))].sort();
   const bySite = new Map(districts.map((d) => [d, []]));
   persons.forEach((p, i) => { if (!skip(i)) bySite.get(p[1].slice(0, 6)).push(p[0]); });
+  const token = await login();
+  const pol = await call(token, 'GET', '/api/v1/policy');
+  const pool = (pol.rules || pol.document || pol).testing.pool_by_group.groups.other;
   const sites = [];
   for (const [k, d] of districts.entries()) {
     const r = await call(token, 'POST', '/api/v1/testing/rounds', { name: `全员核酸（基准）${d}`, area_code: d,
