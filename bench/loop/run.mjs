@@ -16,8 +16,8 @@
 // FROM=push (start from a copy of that store instead of the city and skip the push; SNAP
 // names another snap-push directory, left untouched), UNTIL=push (stop after the push)
 // or UNTIL=allocate (after the allocation and its double-booking check), PERF=file (perf
-// record -g of the server during the allocation; PERF_CG=dwarf,16384 for DWARF call
-// graphs), SERVER_LOG=file (the
+// record -g of the server during the allocation; PERF_PUSH=file the same during the
+// timed push; PERF_CG=dwarf,16384 for DWARF call graphs), SERVER_LOG=file (the
 // server's stderr), BIN=path (another fangkong binary, e.g. a baseline build). The
 // push and the allocation also print the CPU seconds the server used in them (and the
 // bench, for the allocation; and the server's by thread: the allocator's writer and the
@@ -111,11 +111,14 @@ async function login(url) {
 async function pushLeads(call, db, pid) {
   const cases = sql(db, 'SELECT id FROM cases ORDER BY id').split('\n').map(Number);
   let pushed = 0, i = 0;
-  const cpu0 = cpuOf(pid), t0 = performance.now();
+  const perf = await profile(pid, process.env.PERF_PUSH);
+  const threads0 = threadCpu(pid), cpu0 = cpuOf(pid), t0 = performance.now();
   for (; i < cases.length && pushed < PUSH; i++)
     pushed += (await call('POST', `/api/v1/cases/${cases[i]}/leads?items=0`)).created;
   const timed = seconds(t0);
   say(`push cpu: server ${(cpuOf(pid) - cpu0).toFixed(2)} s`);
+  say(`push cpu by server thread: ${threadCpuSpent(threads0, threadCpu(pid))}`);
+  await perf.stop();
   figure('push_leads', pushed, 'leads');
   figure('push_seconds', timed, 's');
   figure('push_rate', Math.round(pushed / timed), 'leads/s');
@@ -280,11 +283,12 @@ function threadCpuSpent(before, after) {
     .map((t) => `${t.name}/${t.tid} ${t.cpu.toFixed(2)}`).join(', ');
 }
 
-// PERF=file: `perf record -g` of the server during the allocation only, into file.
-async function profile(pid) {
-  if (!process.env.PERF) return { stop: async () => {} };
+// PERF=file: `perf record -g` of the server during the allocation only, into file
+// (PERF_PUSH=file: during the timed push only).
+async function profile(pid, file = process.env.PERF) {
+  if (!file) return { stop: async () => {} };
   const graph = process.env.PERF_CG ? ['--call-graph', process.env.PERF_CG] : ['-g'];
-  const p = spawn('perf', ['record', ...graph, '-o', process.env.PERF, '-p', String(pid)], { stdio: 'ignore' });
+  const p = spawn('perf', ['record', ...graph, '-o', file, '-p', String(pid)], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000)); // perf attached before the first request
   return { stop: () => new Promise((r) => { p.on('exit', r); p.kill('SIGINT'); }) };
 }

@@ -21,13 +21,20 @@ struct periodic {
     bool stopping;
 };
 
-/* Sleeps on a condition variable so that periodic_stop is answered at once: false once
- * stopping. */
-static bool wait_interval(periodic *p)
+enum { READY_POLL_MS = 100 };
+
+/* Sleeps `ms` on a condition variable so that periodic_stop is answered at once: false
+ * once stopping. */
+static bool wait_ms(periodic *p, int64_t ms)
 {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += p->job.interval_s;
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
     pthread_mutex_lock(&p->mu);
     while (!p->stopping)
         if (pthread_cond_timedwait(&p->wake, &p->mu, &until) == ETIMEDOUT)
@@ -37,14 +44,26 @@ static bool wait_interval(periodic *p)
     return go_on;
 }
 
+/* Waits until the job is ready or has waited ready_max_s; false once stopping. */
+static bool wait_ready(periodic *p)
+{
+    for (int64_t waited = 0; p->job.ready && !p->job.ready(p->job.ctx) &&
+                             waited < (int64_t)p->job.ready_max_s * 1000;
+         waited += READY_POLL_MS)
+        if (!wait_ms(p, READY_POLL_MS))
+            return false;
+    return true;
+}
+
 static void *periodic_main(void *arg)
 {
     periodic *p = arg;
     if (p->job.nice && setpriority(PRIO_PROCESS, (id_t)gettid(), p->job.nice) != 0)
         log_warn(p->job.name, "priority unchanged: %s", strerror(errno));
-    if (p->job.at_start)
+    bool go_on = !p->job.at_start || wait_ready(p);
+    if (go_on && p->job.at_start)
         p->job.tick(p->job.ctx);
-    while (wait_interval(p))
+    while (go_on && wait_ms(p, (int64_t)p->job.interval_s * 1000) && wait_ready(p))
         p->job.tick(p->job.ctx);
     if (p->job.done)
         p->job.done(p->job.ctx);

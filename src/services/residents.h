@@ -67,8 +67,10 @@ int residents_lookup_refresh(store *st, fk_err *err);
 
 /* The server's keeper: a thread of its own, with a store handle of its own and a lower
  * scheduling priority (nice 10), that runs residents_lookup_refresh at start and every
- * interval_s seconds, until residents_keeper_stop (which wakes and joins it). Failures
- * are logged, never fatal. NULL with err when the thread cannot start. */
+ * interval_s seconds, each time once this process's writes have paused 2 s
+ * (store_writes_quiet_ms; after 60 s of waiting it runs anyway), until
+ * residents_keeper_stop (which wakes and joins it). Failures are logged, never fatal.
+ * NULL with err when the thread cannot start. */
 typedef struct residents_keeper residents_keeper;
 residents_keeper *residents_keeper_start(const char *data_dir, int interval_s, fk_err *err);
 void residents_keeper_stop(residents_keeper *k);

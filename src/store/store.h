@@ -78,6 +78,12 @@ void store_checkpointer_stop(store_checkpointer *c);
  * services/leads.c: a case's push, about 140 WAL pages each): the checkpointer defers its
  * passes while any is announced. */
 void store_writes_pending(bool pending);
+/* How long this process's writers have been quiet: milliseconds since the latest commit
+ * its checkpointer was told of (or since the checkpointer started), 0 while a burst of
+ * writes is announced, -1 when no checkpointer runs (nothing is known: the CLI). For
+ * background work that is to wait for a pause in the requests' writes (the residents
+ * keeper). Any thread. */
+int64_t store_writes_quiet_ms(void);
 /* For a big write from any thread (a case's push): the process's shared handle on the
  * same store, taken until store_shared_give, or `st` itself when there is none (no
  * checkpointer: the CLI) or st is inside a unit. One connection that such writers take

@@ -288,6 +288,7 @@ store_checkpointer *store_sqlite_checkpointer_start(const char *path,
     ck.stop = false;
     ck.frames = ck.copied = 0;
     ck.idle_done = true;
+    clock_gettime(CLOCK_MONOTONIC, &ck.last_commit); /* quiet counts from the start */
     ck.on = true;
     int rc = pthread_create(&ck.thread, NULL, checkpointer_main, NULL);
     if (rc != 0)
@@ -323,6 +324,16 @@ void store_checkpointer_stop(store_checkpointer *c)
     ck.db = NULL;
     free(ck.path);
     ck.path = NULL;
+}
+
+int64_t store_writes_quiet_ms(void)
+{
+    if (sq_writers_busy() > 0)
+        return 0;
+    pthread_mutex_lock(&ck.mu);
+    int64_t ms = ck.on ? ms_since(&ck.last_commit) : -1;
+    pthread_mutex_unlock(&ck.mu);
+    return ms < -1 ? 0 : ms;
 }
 
 store *store_shared_take(store *st)

@@ -308,6 +308,38 @@ static void keeper_builds(void **state)
     free_town(&t);
 }
 
+/* With the server's checkpointer running, the keeper waits for the writes to pause: not
+ * while a burst of writes is announced (as a case's push announces it), then it builds. */
+static void keeper_waits_for_quiet_writes(void **state)
+{
+    (void)state;
+    town t;
+    make_town(&t);
+    fk_err err;
+    store_checkpointer *c = store_checkpointer_start(t.f->dir, NULL, &err);
+    assert_non_null(c);
+    store_writes_pending(true);
+    residents_keeper *k = residents_keeper_start(t.f->dir, 3600, &err);
+    assert_non_null(k);
+    residents_mark now;
+    residents_kept kept;
+    int has = 0;
+    usleep(500 * 1000); /* time enough to build 12 persons, had it not waited */
+    assert_int_equal(store_residents_state(t.f->st, &now, &kept, &has, &err), 0);
+    assert_int_equal(has, 0);
+    store_writes_pending(false);
+    for (int i = 0; i < 600 && !has; i++) { /* 2 s of quiet, then the build; a minute */
+        assert_int_equal(store_residents_state(t.f->st, &now, &kept, &has, &err), 0);
+        if (!has)
+            usleep(100 * 1000);
+    }
+    residents_keeper_stop(k);
+    store_checkpointer_stop(c);
+    assert_int_equal(has, 1);
+    assert_int_equal(kept.from.version, now.version);
+    free_town(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +349,7 @@ int main(void)
         cmocka_unit_test(added_since),
         cmocka_unit_test(never_current),
         cmocka_unit_test(keeper_builds),
+        cmocka_unit_test(keeper_waits_for_quiet_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* test_store_checkpoint.c - the server's checkpointer (store_checkpointer_start): its
  * thread copies the WAL into the database file and truncates it when the writers are
  * idle; a writer past the cap copies by itself; after stop the handles still commit; the
- * shared handle for big writers while it runs.
+ * shared handle for big writers while it runs; how long the writers have been quiet.
  * Each test gets a fresh temporary data directory. */
 #include "testutil.h"
 
@@ -232,6 +232,42 @@ static void shared_handle_while_running(void **state)
     store_close(st);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* store_writes_quiet_ms: unknown without a checkpointer, 0 while a burst is announced,
+ * else the time since the latest commit (or the start), never more than has passed. */
+static void writes_quiet_counts_from_the_last_commit(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    assert_int_equal(store_writes_quiet_ms(), -1);
+    int64_t t0 = mono_ms();
+    store_checkpointer *c = store_checkpointer_start(f->dir, NULL, &err);
+    assert_non_null(c);
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    const struct timespec pause = {0, 150 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    int64_t q = store_writes_quiet_ms();
+    assert_true(q >= 150 && q <= mono_ms() - t0);
+    store_writes_pending(true);
+    assert_int_equal(store_writes_quiet_ms(), 0);
+    store_writes_pending(false);
+    nanosleep(&pause, NULL);
+    int64_t t1 = mono_ms();
+    write_audit(st, 1, 1);
+    q = store_writes_quiet_ms();
+    assert_true(q >= 0 && q <= mono_ms() - t1); /* from the commit, not the start */
+    store_close(st);
+    store_checkpointer_stop(c);
+    assert_int_equal(store_writes_quiet_ms(), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +275,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(writer_past_the_cap_copies_itself, setup, teardown),
         cmocka_unit_test_setup_teardown(thread_waits_while_writers_work, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_handle_while_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(writes_quiet_counts_from_the_last_commit, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
