@@ -19,6 +19,11 @@ static void reserve(strbuf *sb, size_t extra)
     sb->cap = cap;
 }
 
+void sb_reserve(strbuf *sb, size_t n)
+{
+    reserve(sb, n);
+}
+
 void sb_append_len(strbuf *sb, const char *s, size_t n)
 {
     reserve(sb, n);

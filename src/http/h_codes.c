@@ -105,6 +105,7 @@ int h_code_scan(http_req *rq, fk_err *err)
     if (codes_scan(rq->st, rq->codes, rq->params[0], rq->remote, &v, err) != 0)
         return -1;
     strbuf sb = STRBUF_INIT;
+    sb_reserve(&sb, 384); /* one allocation: an answer is about 220 bytes */
     sb_append(&sb, "{\"color\":");
     sb_append_json_string(&sb, v.code.colour);
     sb_append(&sb, ",\"color_zh\":");

@@ -1,6 +1,8 @@
 /*
  * metrics.h - process-wide request counters in Prometheus text format.
- * Lock-free atomics: safe to call from every worker thread.
+ * Lock-free atomics: safe to call from every worker thread. Each thread counts into a
+ * slot of its own (threads beyond METRICS_SLOTS share slots, still atomically); a render
+ * sums the slots, so it may see one request's counts half added, never lost ones.
  */
 #ifndef FK_HTTP_METRICS_H
 #define FK_HTTP_METRICS_H

@@ -46,7 +46,7 @@ typedef struct http_req {
     size_t body_len;
     const char *upload_path;     /* upload routes: the body spooled to a file (deleted
                                     after the answer), or NULL when the body was empty */
-    const char *bearer;          /* token from Authorization, or NULL */
+    const char *bearer;          /* token from Authorization (routes with auth), or NULL */
     char remote[64];
     store *st;
     const struct policy *policy; /* the protocol version in force, shared, read-only */

@@ -152,6 +152,7 @@ static const route routes[] = {
  * (pthread_once); read-only after. A route whose section has a {param} would make every
  * path a candidate: such routes are tried for every path, in table order (none today). */
 static size_t by_section[NROUTES]; /* route indexes sorted by (section, index) */
+static size_t section_of[NROUTES]; /* each route's section length, for the search */
 static size_t n_indexed;
 static size_t loose[NROUTES]; /* routes whose section has a parameter */
 static size_t n_loose;
@@ -184,7 +185,8 @@ static void index_build(void)
 {
     for (size_t i = 0; i < NROUTES; i++) {
         const char *p = routes[i].pattern;
-        if (memchr(p, '{', section_len(p)))
+        section_of[i] = section_len(p);
+        if (memchr(p, '{', section_of[i]))
             loose[n_loose++] = i;
         else
             by_section[n_indexed++] = i;
@@ -198,8 +200,8 @@ static size_t section_first(const char *path, size_t n)
     size_t lo = 0, hi = n_indexed;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const char *p = routes[by_section[mid]].pattern;
-        if (section_cmp(p, section_len(p), path, n) < 0)
+        size_t r = by_section[mid];
+        if (section_cmp(routes[r].pattern, section_of[r], path, n) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -252,10 +254,10 @@ route_match router_find(const char *method, const char *path, http_req *rq, cons
     size_t n = section_len(path);
     pthread_once(&index_once, index_build);
     for (size_t k = section_first(path, n); k < n_indexed; k++) {
-        const char *p = routes[by_section[k]].pattern;
-        if (section_cmp(p, section_len(p), path, n) != 0)
+        size_t i = by_section[k];
+        if (section_cmp(routes[i].pattern, section_of[i], path, n) != 0)
             break;
-        int r = try_route(by_section[k], method, path, rq, out);
+        int r = try_route(i, method, path, rq, out);
         if (r > 0)
             return ROUTE_FOUND;
         path_seen |= r == 0;

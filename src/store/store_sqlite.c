@@ -809,8 +809,11 @@ int sq_append_reads(struct sq_store *s, sq_append_fn write, const void *items, s
     int rc = -1;
     if (sq_begin(s, err) == 0) {
         rc = 0;
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            rc = write(s, items, i, err);
+        for (size_t i = 0; rc == 0 && i < n;) {
+            int k = write(s, items, i, n, err);
+            rc = k > 0 ? 0 : -1;
+            i += k > 0 ? (size_t)k : 0;
+        }
         rc = sq_end(s, rc, err);
     }
     if (relaxed && sq_exec_id(s, SQ_SYNC_FULL, "PRAGMA synchronous=FULL", rc ? NULL : err) != 0)
@@ -818,9 +821,11 @@ int sq_append_reads(struct sq_store *s, sq_append_fn write, const void *items, s
     return rc;
 }
 
-static int audit_write_at(struct sq_store *s, const void *items, size_t i, fk_err *err)
+static int audit_write_at(struct sq_store *s, const void *items, size_t i, size_t n,
+                          fk_err *err)
 {
-    return sq_audit_write(s, (const audit_rec *)items + i, 0, err);
+    (void)n;
+    return sq_audit_write(s, (const audit_rec *)items + i, 0, err) == 0 ? 1 : -1;
 }
 
 static int sq_audit_append_many(store *st, const audit_rec *a, size_t n, fk_err *err)

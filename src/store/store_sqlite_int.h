@@ -50,7 +50,7 @@ enum sq_stmt_id {
     SQ_PING_INSERT, SQ_PINGS_SPAN, SQ_DETECTION_INSERT, SQ_DETECTIONS_SPAN,
     SQ_STAYS_AFTER, SQ_DETECTIONS_AFTER, SQ_INPUT_IDS, SQ_STAY_PACK_INSERT, SQ_PINGS_AFTER,
     SQ_PING_LAST,
-    SQ_AUDIT_INSERT, SQ_SCAN_AUDIT_INSERT,
+    SQ_AUDIT_INSERT, SQ_SCAN_AUDIT_INSERT, SQ_SCAN_AUDIT_INSERT_ROWS,
     SQ_AREA_INSERT, SQ_AREA_GET, SQ_AREA_CHILDREN, SQ_AREA_DISTRICTS,
     SQ_BUILDING_INSERT, SQ_BUILDING_COMMUNITY, SQ_HOUSEHOLD_INSERT, SQ_HOUSEHOLD_GET, SQ_HOUSEHOLD_COUNT, SQ_HOUSEHOLD_PAGE,
     SQ_VENUE_CODE_USED, SQ_VENUE_INSERT,
@@ -193,9 +193,11 @@ int sq_read_begin(struct sq_store *s, int *began, fk_err *err);
 void sq_read_end(struct sq_store *s, int began);
 /* Write a (NULL = none) in the current unit; entity_id fills a->entity_id when 0. */
 int sq_audit_write(struct sq_store *s, const audit_rec *a, int64_t entity_id, fk_err *err);
-/* A stand-alone append of reads: `write(s, items, i, err)` for each of n in one commit
- * with synchronous=NORMAL (see store_sqlite.c). */
-typedef int (*sq_append_fn)(struct sq_store *s, const void *items, size_t i, fk_err *err);
+/* A stand-alone append of reads: n items in one commit with synchronous=NORMAL (see
+ * store_sqlite.c), `write(s, items, i, n, err)` called until all are written: it writes
+ * items i.. (one or more, at most n - i) and returns how many, or -1. */
+typedef int (*sq_append_fn)(struct sq_store *s, const void *items, size_t i, size_t n,
+                            fk_err *err);
 int sq_append_reads(struct sq_store *s, sq_append_fn write, const void *items, size_t n,
                     fk_err *err);
 

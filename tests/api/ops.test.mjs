@@ -23,6 +23,33 @@ test('metrics are Prometheus text and count requests', async () => {
   assert.match(r.text, /fangkong_persons \d+/);
 });
 
+// Each worker thread counts into its own slot (http/metrics.c): requests spread over
+// several connections (so over the workers) are each counted once, in the totals, the
+// histogram and its count alike.
+test('metrics count every request once, whichever worker served it', async () => {
+  const read = async () => {
+    const t = (await client(srv.url).get('/metrics')).text;
+    const num = (re) => Number((t.match(re) || [])[1]);
+    let classes = 0;
+    for (const c of [1, 2, 3, 4, 5]) classes += num(new RegExp(`fangkong_http_requests_total\\{code="${c}xx"\\} (\\d+)`));
+    return {
+      ok: num(/fangkong_http_requests_total\{code="2xx"\} (\d+)/),
+      classes,
+      inf: num(/fangkong_http_request_duration_seconds_bucket\{le="\+Inf"\} (\d+)/),
+      count: num(/fangkong_http_request_duration_seconds_count (\d+)/),
+    };
+  };
+  const before = await read();
+  const N = 40;
+  const rs = await Promise.all(Array.from({ length: N }, () =>
+    fetch(`${srv.url}/healthz`, { headers: { Connection: 'close' } })));
+  for (const r of rs) { assert.equal(r.status, 200); await r.text(); }
+  const after = await read();
+  assert.equal(after.ok - before.ok, N + 1); // and the first /metrics, counted once answered
+  assert.equal(after.count, after.classes);
+  assert.equal(after.inf, after.count);
+});
+
 test('the OpenAPI document lists every resource', async () => {
   const r = await client(srv.url).get('/api/v1/openapi.json');
   assert.equal(r.status, 200);
