@@ -21,12 +21,16 @@
  * Volume: for a file of IMPORT_BULK_BYTES or more every tube that may take a first
  * result (received, none yet) is read once (store_bulk_received_tubes); smaller files
  * look each tube up. A tube missing from memory is looked up in the store either way,
- * which also gives a bad row the API's precise message. For the follow-up call the new
- * rows' ids are kept (8 bytes a row) and the positive rows whole (their audit); a
- * batch is written from one scratch array reused by every batch (it takes the ids):
- * keeping every row whole, grown as the file went, was a tenth of the import's CPU
- * (copies and page faults, bench/testing).
+ * which also gives a bad row the API's precise message. A row is parsed into a
+ * checked_result (64 bytes: store_testing_bulk.h), batched and written as that; the
+ * written rows' ids are a run (the first and last are kept), and the rows the follow-up
+ * acts on (not negative, or a single tube's: the tube's size is read with it) are kept
+ * whole with their place among the good rows, so the follow-up does not read the run
+ * again to find them. A batch is written from one scratch array reused by every batch
+ * (it takes the ids).
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +62,7 @@ static const import_column result_cols[] = {
 enum { RS_TUBE, RS_RESULT, RS_ORF1AB, RS_N, RS_LAB, RS_TIME };
 
 typedef struct rtube {
-    received_tube t;
+    received_tube t;    /* t.size 1: a single tube (its negative releases holds) */
     size_t row;     /* the file row that gave it a result, 0 none */
 } rtube;
 
@@ -67,17 +71,33 @@ typedef struct results_state {
     int64_t now;
     u64map tubes;   /* hash of barcode -> index + 1 (multimap), once hashed */
     bool hashed;    /* tubes holds every tv entry (built at the first row out of order) */
-    rtube *tv;
+    rtube *tv;      /* while streaming: the reader thread appends (never moved) */
     size_t tn, tcap;
     size_t next;    /* the tv entry after the last one found: the next row's, in order */
+    /* the tubes read on a thread of their own (start_tubes), the parser taking each as
+     * it is published: tv[0 .. published) are the parser's to read */
+    bool streaming;         /* the reader thread runs or is not yet joined */
+    pthread_t reader_th;
+    bulk_reader *reader;
+    pthread_mutex_t mu;
+    pthread_cond_t more;
+    _Atomic size_t published; /* written under mu */
+    bool finished;          /* under mu: the read returned (treader its result) */
+    int treader;
+    fk_err terr;
+    rtube *extra;           /* read past tcap (tv must not move while streaming) */
+    size_t nextra, capextra;
     lab_rec *labs;
     size_t nlabs;
-    result_rec *scratch; /* the batch being written */
+    const char *by;      /* the reporter of every row: the importing actor */
+    size_t ngood;        /* good rows parsed: the next one's place in the run */
+    checked_result *follow; /* the good rows the follow-up acts on, id = their place */
+    size_t nfollow, capfollow;
+    /* the writer thread's (read after the writer is idle) */
+    checked_result *scratch; /* the batch being written */
     size_t capscratch;
-    int64_t *ids;        /* written rows, for the follow-up */
-    size_t nids, capids;
-    result_rec *positives;
-    size_t npositives, cappositives;
+    int64_t first_id, last_id; /* the run of written rows' ids (0 before any) */
+    size_t nwritten;
     store *mapped;       /* the handle whose reads are mapped (received_tubes), or NULL */
 } results_state;
 
@@ -96,6 +116,82 @@ static int add_tube(void *ctx, const received_tube *t)
         return -1;
     s->tv[s->tn++] = (rtube){*t, 0};
     return s->hashed ? u64map_put(&s->tubes, u64_hash_str(t->barcode), s->tn, NULL) : 0;
+}
+
+/* Publish tv[0 .. tn) to the parser. */
+static void publish(results_state *s, bool finished, int rc)
+{
+    pthread_mutex_lock(&s->mu);
+    atomic_store(&s->published, s->tn);
+    if (finished)
+        s->finished = true, s->treader = rc;
+    pthread_cond_broadcast(&s->more);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* On the reader thread: into tv while it has room (published every 256 tubes), past it
+ * into extra, which the parser joins to tv once the thread is done. */
+static int add_streamed(void *ctx, const received_tube *t)
+{
+    results_state *s = ctx;
+    if (s->tn < s->tcap) {
+        s->tv[s->tn++] = (rtube){*t, 0};
+        if ((s->tn & 255) == 0)
+            publish(s, false, 0);
+        return 0;
+    }
+    if (grow((void **)&s->extra, &s->capextra, s->nextra + 1, sizeof *s->extra, &s->terr))
+        return -1;
+    s->extra[s->nextra++] = (rtube){*t, 0};
+    return 0;
+}
+
+static void *read_tubes(void *arg)
+{
+    results_state *s = arg;
+    int rc = store_bulk_reader_received_tubes(s->reader, add_streamed, s, &s->terr);
+    publish(s, true, rc);
+    return NULL;
+}
+
+/* The entries the parser may read now, waiting until there are more than `i` or the
+ * read is done. */
+static size_t tubes_have(results_state *s, size_t i)
+{
+    size_t n = atomic_load(&s->published);
+    if (n > i)
+        return n;
+    pthread_mutex_lock(&s->mu);
+    while ((n = atomic_load(&s->published)) <= i && !s->finished)
+        pthread_cond_wait(&s->more, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
+/* Every tube read: the reader thread joined, its extra entries joined to tv. */
+static int tubes_all(results_state *s, fk_err *err)
+{
+    if (!s->streaming)
+        return 0;
+    pthread_join(s->reader_th, NULL);
+    s->streaming = false;
+    store_bulk_reader_close(s->reader);
+    s->reader = NULL;
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->more);
+    if (s->treader) {
+        if (err)
+            *err = s->terr;
+        return -1;
+    }
+    if (!s->nextra)
+        return 0;
+    if (grow((void **)&s->tv, &s->tcap, s->tn + s->nextra, sizeof *s->tv, err))
+        return -1;
+    memcpy(s->tv + s->tn, s->extra, s->nextra * sizeof *s->extra);
+    s->tn += s->nextra;
+    s->nextra = 0;
+    return 0;
 }
 
 /* The map of every tube read so far, built once: at the first row that does not name
@@ -121,6 +217,7 @@ static int results_begin(import_ctx *cx, void **state, fk_err *err)
         return fk_fail(err, FK_EBUSY, "", "out of memory");
     *state = s;
     s->now = fk_now();
+    s->by = import_ctx_actor(cx)->username;
     s->bulk = import_ctx_file_bytes(cx) >= IMPORT_BULK_BYTES;
     /* room for a tube a row at the least bytes a row takes, reserved, not touched (a page
      * is faulted in when first written): growing by doubling copied and faulted the array
@@ -145,13 +242,14 @@ static void results_end(void *state)
     results_state *s = state;
     if (!s)
         return;
+    tubes_all(s, NULL); /* a refused file: the reader thread may still run */
     unmap(s, NULL);
     u64map_free(&s->tubes);
     free(s->tv);
+    free(s->extra);
     free(s->labs);
     free(s->scratch);
-    free(s->ids);
-    free(s->positives);
+    free(s->follow);
     free(s);
 }
 
@@ -189,7 +287,8 @@ static int tube_from_store(import_ctx *cx, results_state *s, const char *barcode
         result_list_free(&h);
         return 1;
     }
-    received_tube r = {.tube_id = t.id, .lab_id = b.lab_id, .received_at = b.received_at};
+    received_tube r = {.tube_id = t.id, .lab_id = b.lab_id, .received_at = b.received_at,
+                       .size = t.size};
     snprintf(r.barcode, sizeof r.barcode, "%s", barcode);
     snprintf(r.site_area, sizeof r.site_area, "%s", site.area_code);
     if (add_tube(s, &r) != 0)
@@ -217,8 +316,11 @@ static int found(import_ctx *cx, results_state *s, size_t i, const char *barcode
 static int find_tube(import_ctx *cx, results_state *s, const char *barcode, rtube **out,
                      fk_err *bad, fk_err *err)
 {
-    if (s->next < s->tn && !strcmp(s->tv[s->next].t.barcode, barcode))
+    size_t have = s->streaming ? tubes_have(s, s->next) : s->tn;
+    if (s->next < have && !strcmp(s->tv[s->next].t.barcode, barcode))
         return found(cx, s, s->next, barcode, out, bad);
+    if (tubes_all(s, err) != 0)
+        return -1;
     if (!s->hashed && hash_tubes(s, err) != 0)
         return -1;
     uint64_t h = u64_hash_str(barcode), v;
@@ -251,16 +353,33 @@ static int find_lab(import_ctx *cx, results_state *s, int64_t id, const lab_rec 
     return 0;
 }
 
-/* Every tube that may take a first result, read once, through a memory map: the read is
- * a walk of boxes, tubes and sites whose pages read() copied, a third of its CPU for a
- * city's round (48,506 tubes, bench/testing: about 35 ms), and the follow-up reads the
- * same tubes again. The map ends with the import (results_finish, or results_end for a
- * refused file, the writer idle either way): the handle may be a server worker's. */
-static int received_tubes(store *st, results_state *s, fk_err *err)
+/* Every tube that may take a first result, read once, on a thread of its own with a
+ * connection of its own (store_bulk_reader_*: inside this unit it sees what the unit's
+ * reads would), while the parser takes each tube as it is published: the read (48,506
+ * tubes of a city's round, about 45 ms) no longer runs before the first row is parsed,
+ * and the writer writes the first batches meanwhile (bench/testing). Without a thread it
+ * is read here, on the import's handle. This handle's reads go through a memory map
+ * either way (the follow-up reads the same tubes again); the map ends with the import
+ * (results_finish, or results_end for a refused file, the writer idle either way): the
+ * handle may be a server worker's. */
+static int start_tubes(import_ctx *cx, results_state *s, fk_err *err)
 {
-    if (store_map_reads(st, err) != 0)
+    store *st = import_ctx_quiet_store(cx, err);
+    if (!st || store_map_reads(st, err) != 0)
         return -1;
     s->mapped = st;
+    if (!(s->reader = store_bulk_reader_open(st, err)))
+        return -1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->more, NULL);
+    if (pthread_create(&s->reader_th, NULL, read_tubes, s) == 0) {
+        s->streaming = true;
+        return 0;
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->more);
+    store_bulk_reader_close(s->reader);
+    s->reader = NULL;
     return store_bulk_received_tubes(st, add_tube, s, err);
 }
 
@@ -273,7 +392,7 @@ static int ct_field(bool *has, double *ct, const char *v, const char *col, fk_er
 }
 
 /* Format of the row into *r (tube, result, Ct, lab, time) and *barcode. */
-static int row_format(const char *const *v, result_rec *r, char barcode[24], fk_err *bad)
+static int row_format(const char *const *v, checked_result *r, char barcode[24], fk_err *bad)
 {
     bool ho = false, hn = false;
     if (import_field_required(barcode, 24, v[RS_TUBE], "tube", bad) ||
@@ -291,16 +410,30 @@ static int row_format(const char *const *v, result_rec *r, char barcode[24], fk_
     return 0;
 }
 
+/* A good row the follow-up acts on (not negative, or a single tube's: exactly
+ * store_results_to_follow's rows of a run of first results) is kept whole, its id its
+ * place among the good rows until the run's first id is known. */
+static int keep_to_follow(results_state *s, const checked_result *r, const rtube *t,
+                          fk_err *err)
+{
+    if (!strcmp(r->result, "negative") && t->t.size != 1)
+        return 0;
+    if (grow((void **)&s->follow, &s->capfollow, s->nfollow + 1, sizeof *s->follow, err) != 0)
+        return -1;
+    s->follow[s->nfollow] = *r;
+    s->follow[s->nfollow++].id = (int64_t)s->ngood;
+    return 0;
+}
+
 static int result_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *bad,
                         fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
-    result_rec *r = rec;
+    checked_result *r = rec;
     char barcode[24];
     rtube *t = NULL;
     const lab_rec *lab = NULL;
-    if (!s->loaded && s->bulk && (!import_ctx_quiet_store(cx, err) ||
-                                  received_tubes(import_ctx_store(cx), s, err) != 0))
+    if (!s->loaded && s->bulk && start_tubes(cx, s, err) != 0)
         return -1;
     s->loaded = true;
     if (row_format(v, r, barcode, bad) != 0)
@@ -327,34 +460,29 @@ static int result_parse(import_ctx *cx, const char *const *v, void *rec, fk_err 
                        when), 1;
     }
     r->tube_id = t->t.tube_id;
-    snprintf(r->reported_by, sizeof r->reported_by, "%s", import_ctx_actor(cx)->username);
-    snprintf(r->lab_name, sizeof r->lab_name, "%s", lab->name);
+    if (keep_to_follow(s, r, t, err) != 0)
+        return -1;
+    s->ngood++;
     t->row = import_ctx_row(cx);
     return 0;
 }
 
-/* Written in file order; their ids, and the positives whole, kept for the follow-up. */
+/* Written in file order (on the writer thread): the run of their ids kept. */
 static int results_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
-    if (grow((void **)&s->scratch, &s->capscratch, n, sizeof *s->scratch, err) != 0 ||
-        grow((void **)&s->ids, &s->capids, s->nids + n, sizeof *s->ids, err) != 0)
+    if (grow((void **)&s->scratch, &s->capscratch, n, sizeof *s->scratch, err) != 0)
         return -1;
     memcpy(s->scratch, recs, n * sizeof *s->scratch);
     /* checked in this unit by result_parse, against the tubes read in it (the store's
      * contract for unchecked writes: store_testing_bulk.h) */
-    if (store_results_add_checked(import_ctx_store(cx), s->scratch, n, err) != 0)
+    if (store_results_add_checked(import_ctx_store(cx), s->scratch, n, s->by, err) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        const result_rec *r = &s->scratch[i];
-        s->ids[s->nids++] = r->id;
-        if (strcmp(r->result, "positive") != 0)
-            continue;
-        if (grow((void **)&s->positives, &s->cappositives, s->npositives + 1,
-                 sizeof *s->positives, err) != 0)
-            return -1;
-        s->positives[s->npositives++] = *r;
-    }
+    if (n && !s->first_id)
+        s->first_id = s->scratch[0].id;
+    if (n)
+        s->last_id = s->scratch[n - 1].id;
+    s->nwritten += n;
     return 0;
 }
 
@@ -363,19 +491,34 @@ static int result_insert(import_ctx *cx, void *rec, fk_err *err)
     return results_insert_many(cx, rec, 1, err);
 }
 
-/* What follows the new results, once, as for the API's (a positive's consequences). */
+/* What follows the new results, once, as for the API's (a positive's consequences). The
+ * written rows are the good rows, in order, with consecutive ids (the store checks each
+ * batch's; batches follow one another in one unit): the kept rows' places become ids. */
+static int follow_up(import_ctx *cx, results_state *s, fk_err *err)
+{
+    if (!s->nwritten)
+        return 0;
+    if (s->nwritten != s->ngood || s->last_id - s->first_id + 1 != (int64_t)s->nwritten)
+        return fk_fail(err, FK_EINTERNAL, "", "results import: %zu rows written as ids %lld "
+                       "to %lld, %zu parsed good", s->nwritten, (long long)s->first_id,
+                       (long long)s->last_id, s->ngood);
+    for (size_t i = 0; i < s->nfollow; i++)
+        s->follow[i].id += s->first_id;
+    return sample_first_results_followed_up(import_ctx_store(cx), import_ctx_policy(cx),
+                                            import_ctx_actor(cx), s->first_id, s->last_id,
+                                            s->follow, s->nfollow, err);
+}
+
 static int results_finish(import_ctx *cx, fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
-    int rc = sample_first_results_followed_up(import_ctx_store(cx), import_ctx_policy(cx),
-                                              import_ctx_actor(cx), s->ids, s->nids,
-                                              s->positives, s->npositives, err);
+    int rc = follow_up(cx, s, err);
     return unmap(s, rc ? NULL : err) != 0 || rc ? -1 : 0;
 }
 
 const import_kind import_kind_results = {
     .name = "results", .entity = "tube_result", .perm = PERM_LAB, .cols = result_cols,
-    .ncols = sizeof result_cols / sizeof result_cols[0], .rec_size = sizeof(result_rec),
+    .ncols = sizeof result_cols / sizeof result_cols[0], .rec_size = sizeof(checked_result),
     .parse = result_parse, .key = import_key_none, .key_field = "", .insert = result_insert,
     .one_pass = true, .insert_many = results_insert_many, .begin = results_begin,
     .finish = results_finish, .end = results_end};

@@ -244,14 +244,34 @@ static bool id_run(const int64_t *ids, size_t n)
     return n > 1;
 }
 
+/* Steps 1-6 over `some` (a JSON array of the rows to act on), then the health codes of the
+ * rows (a run first..last, or the JSON array `all`). */
+static int follow_some(store *st, const policy *pol, const actor *a, const char *some,
+                       bool corrections, bool run, int64_t first, int64_t last,
+                       const char *all, fk_err *err)
+{
+    follow f = {st, pol, a, some, fk_now(), 0};
+    int rc = strcmp(some, "[]") &&
+             ((corrections && corrections_end(&f, err)) || holds_made(&f, err) ||
+              negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err));
+    rc = rc || (run ? codes_recompute_results(st, a, "results", first, last, some, err)
+                    : codes_recompute_set(st, a, "results", CODES_BY_RESULTS, all, err));
+    return rc ? -1 : 0;
+}
+
+static int no_policy(fk_err *err)
+{
+    return fk_fail(err, FK_EINVAL, "policy", "policy: the follow-up of results reads the "
+                   "policy's testing rules");
+}
+
 int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const int64_t *ids,
                             size_t n, bool corrections, fk_err *err)
 {
     if (!n)
         return 0;
     if (!pol)
-        return fk_fail(err, FK_EINVAL, "policy", "policy: the follow-up of results reads the "
-                       "policy's testing rules");
+        return no_policy(err);
     strbuf json = STRBUF_INIT;
     char *some = NULL;
     bool run = id_run(ids, n);
@@ -266,16 +286,25 @@ int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const 
         sb_free(&json);
         return -1;
     }
-    follow f = {st, pol, a, some, fk_now(), 0};
-    int rc = strcmp(some, "[]") &&
-             ((corrections && corrections_end(&f, err)) || holds_made(&f, err) ||
-              negatives_release(&f, err) || singles(&f, err) || pools_cleared(&f, err));
-    rc = rc || (run ? codes_recompute_results(st, a, "results", ids[0], ids[n - 1], some, err)
-                    : codes_recompute_set(st, a, "results", CODES_BY_RESULTS, sb_str(&json),
-                                          err));
+    int rc = follow_some(st, pol, a, some, corrections, run, run ? ids[0] : 0,
+                         run ? ids[n - 1] : 0, sb_str(&json), err);
     free(some);
     sb_free(&json);
-    return rc ? -1 : 0;
+    return rc;
+}
+
+int positives_follow_up_run(store *st, const policy *pol, const actor *a, int64_t first,
+                            int64_t last, const int64_t *follow, size_t nfollow, fk_err *err)
+{
+    if (last < first)
+        return 0;
+    if (!pol)
+        return no_policy(err);
+    strbuf some = STRBUF_INIT;
+    sb_append_id_array(&some, follow, nfollow);
+    int rc = follow_some(st, pol, a, sb_str(&some), false, true, first, last, NULL, err);
+    sb_free(&some);
+    return rc;
 }
 
 int positives_follow_up(store *st, const policy *pol, const actor *a, const result_rec *r,

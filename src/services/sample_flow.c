@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/timeutil.h"
 #include "model/role.h"
 #include "model/tube.h"
@@ -258,11 +259,23 @@ int sample_results_followed_up(store *st, const policy *pol, const actor *a,
 }
 
 int sample_first_results_followed_up(store *st, const policy *pol, const actor *a,
-                                     const int64_t *ids, size_t n, const result_rec *positives,
-                                     size_t npositives, fk_err *err)
+                                     int64_t first, int64_t last, const checked_result *follow,
+                                     size_t nfollow, fk_err *err)
 {
-    return positives_audited(st, a, positives, npositives, err) ||
-           positives_follow_up_ids(st, pol, a, ids, n, false, err) ? -1 : 0;
+    int64_t *ids = nfollow ? fk_calloc(nfollow, sizeof *ids) : NULL;
+    result_rec *r = nfollow ? fk_calloc(nfollow, sizeof *r) : NULL;
+    for (size_t i = 0; i < nfollow; i++) {
+        ids[i] = follow[i].id;
+        r[i] = (result_rec){.id = follow[i].id, .tube_id = follow[i].tube_id,
+                            .has_ct = follow[i].has_ct, .ct_orf1ab = follow[i].ct_orf1ab,
+                            .ct_n = follow[i].ct_n};
+        snprintf(r[i].result, sizeof r[i].result, "%s", follow[i].result);
+    }
+    int rc = positives_audited(st, a, r, nfollow, err) ||
+             positives_follow_up_run(st, pol, a, first, last, ids, nfollow, err) ? -1 : 0;
+    free(ids);
+    free(r);
+    return rc;
 }
 
 /* The row for in's tube, checked: in scope, received (by lab_id when non-zero), and

@@ -98,11 +98,13 @@ int sample_result_correct(store *st, const policy *pol, const actor *a,
  * back). */
 int sample_results_followed_up(store *st, const policy *pol, const actor *a,
                                const result_rec *r, size_t n, fk_err *err);
-/* The same for first results (none a correction) by their ids, with the positive rows
- * among them for their audit: a bulk import keeps 8 bytes a row, not the row. */
+/* The same for a run of first results (ids first..last, none a correction) written in
+ * the caller's unit: `follow` lists, whole and in id order, the rows the follow-up acts
+ * on (a result other than negative, or a single tube's: positives_follow_up_run), the
+ * positives among them audited. A bulk import keeps those few rows, not every row. */
 int sample_first_results_followed_up(store *st, const policy *pol, const actor *a,
-                                     const int64_t *ids, size_t n, const result_rec *positives,
-                                     size_t npositives, fk_err *err);
+                                     int64_t first, int64_t last, const checked_result *follow,
+                                     size_t nfollow, fk_err *err);
 
 /* A tube's box (*boxed 0 when none) and results, oldest first; for a tube the caller
  * has read through testing_tube_get (which checked and audited). */

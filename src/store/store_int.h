@@ -300,8 +300,10 @@ struct store_testing_bulk_ops {
     int (*round_members)(store *st, int64_t round_id, bulk_id_fn fn, void *ctx, fk_err *err);
     int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
     int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+    bulk_reader *(*reader_open)(store *st, fk_err *err);
     int (*scans_add)(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
-    int (*results_add_checked)(store *st, struct result_rec *r, size_t n, fk_err *err);
+    int (*results_add_checked)(store *st, checked_result *r, size_t n, const char *by,
+                               fk_err *err);
 };
 
 /* The residents section's calls, same parameters as the store_* functions of

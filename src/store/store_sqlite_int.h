@@ -78,7 +78,7 @@ enum sq_stmt_id {
     SQ_ROOMS_RESERVE,
     SQ_ALLOCATIONS_SHARERS, SQ_ROOM_COUNTS_ADD, SQ_HOMES_VERSION, SQ_HOMES_ALL,
     SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_TOP, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
-    SQ_TUBE_RESULTS_INSERT_MANY,
+    SQ_TUBE_RESULTS_INSERT_MANY, SQ_TUBE_RESULTS_CHECKED_MANY, SQ_TUBE_RESULT_CHECKED,
     SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 47, /* store_sqlite_codes.c */
     SQ_NSTMT
 };
@@ -172,7 +172,8 @@ int sq_write1(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
 void sq_checks_off(sqlite3 *db, bool off, int was[2]);
 /* store_results_add_checked (store_testing_bulk.h), in store_sqlite_sample_flow.c beside
  * the checked batch it shares. */
-int sq_results_add_checked(store *st, struct result_rec *r, size_t n, fk_err *err);
+int sq_results_add_checked(store *st, checked_result *r, size_t n, const char *by,
+                           fk_err *err);
 /* The connection's foreign-key probes alone off (was: the setting before) and back: for
  * a write whose every reference is a row read in the same unit (a push's joined rows, an
  * allocation batch's rooms, persons and leads). Unlike the pragmas, these settings change

@@ -349,6 +349,16 @@ static int results_insert_all(struct sq_store *s, result_rec *r, size_t n, fk_er
     "r.lab_id) OR EXISTS (SELECT 1 FROM tube_results o WHERE o.tube_id = r.tube_id AND "     \
     "o.id < r.id))"
 
+/* The move code_answers_result_added (0033) makes for each row, once for a batch written
+ * with the triggers off: a scan's answer kept in memory carries its person's last
+ * negative. */
+static int answers_moved(struct sq_store *s, fk_err *err)
+{
+    int rc = sqlite3_exec(s->db, "UPDATE code_answers_version SET version = version + 1 "
+                          "WHERE id = 1", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
+}
+
 static bool results_first_batch(const result_rec *r, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -357,9 +367,7 @@ static bool results_first_batch(const result_rec *r, size_t n)
     return n > 1;
 }
 
-/* checked: the caller checked every row in this unit (sq_results_add_checked). */
-static int results_batch(struct sq_store *s, result_rec *r, size_t n, bool checked,
-                         fk_err *err)
+static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *err)
 {
     int was[2] = {1, 1}, rc = 0;
     sq_checks_off(s->db, true, was);
@@ -377,24 +385,20 @@ static int results_batch(struct sq_store *s, result_rec *r, size_t n, bool check
     int64_t bad = 0;
     sq_bind_add_int(&b, r[0].id);
     sq_bind_add_int(&b, r[n - 1].id);
-    if (!checked && sq_count(s, RESULTS_REFUSED, &b, &bad, err) != 0)
+    if (sq_count(s, RESULTS_REFUSED, &b, &bad, err) != 0)
         return -1;
     if (bad)
         return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
                        "%lld of its tubes not received by the row's lab, or with a result "
                        "already", (long long)bad);
-    /* the move code_answers_result_added (0033) makes for each row, once for the batch:
-     * a scan's answer kept in memory carries its person's last negative */
-    rc = sqlite3_exec(s->db, "UPDATE code_answers_version SET version = version + 1 "
-                      "WHERE id = 1", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
+    return answers_moved(s, err);
 }
 
 static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,
                         fk_err *err)
 {
     if (results_first_batch(r, n)) {
-        if (results_batch(s, r, n, false, err) != 0)
+        if (results_batch(s, r, n, err) != 0)
             return -1;
     } else {
         for (size_t i = 0; i < n; i++)
@@ -412,21 +416,123 @@ static int sq_results_add(store *st, result_rec *r, size_t n, const audit_rec *a
     return sq_end(s, results_unit(s, r, n, a, err), err);
 }
 
-int sq_results_add_checked(store *st, result_rec *r, size_t n, fk_err *err)
+/* ---- first results an import checked (store_testing_bulk.h) ------------------------------- */
+
+/* The rows of one statement: RESULTS_PER_INSERT, or one for the tail. ?1 is the call's
+ * reporter, shared by every row, first in each (a bare ? takes the largest number so far
+ * plus one: row k's values are 2 + 6k .. 7 + 6k); each row binds 6 values. */
+#define CHECKED_COLS "tube_results (reported_by, tube_id, result, ct_orf1ab, ct_n, lab_id, " \
+                     "reported_at)"
+#define CHECKED_NPARAMS 6
+#define CROW_1 "(?1,?,?,?,?,?,?)"
+#define CROWS_2 CROW_1 "," CROW_1
+#define CROWS_4 CROWS_2 "," CROWS_2
+#define CROWS_8 CROWS_4 "," CROWS_4
+#define CROWS_16 CROWS_8 "," CROWS_8
+#define CROWS_32 CROWS_16 "," CROWS_16
+#define CROWS_64 CROWS_32 "," CROWS_32 /* RESULTS_PER_INSERT of them */
+
+/* The schema's CHECKs of a first result (0034), for a row written with them off. */
+static int checked_row_valid(const checked_result *r, size_t i, fk_err *err)
+{
+    bool positive = !strcmp(r->result, "positive");
+    if (!positive && strcmp(r->result, "negative") && strcmp(r->result, "invalid"))
+        return fk_fail(err, FK_EINVAL, "result", "result: row %zu: \"%s\" is not negative, "
+                       "positive or invalid", i, r->result);
+    if (positive != (r->has_ct != 0))
+        return fk_fail(err, FK_EINVAL, "ct_orf1ab", "ct_orf1ab: row %zu: a positive carries "
+                       "both Ct values, other results none", i);
+    if (positive && !(r->ct_orf1ab > 0 && r->ct_orf1ab <= 45 && r->ct_n > 0 && r->ct_n <= 45))
+        return fk_fail(err, FK_EINVAL, "ct_orf1ab", "ct_orf1ab: row %zu: Ct values in (0, 45]",
+                       i);
+    return 0;
+}
+
+/* r[0..k) (k RESULTS_PER_INSERT, or 1) in one statement; their ids filled. The texts are
+ * bound in place (static): they outlive the step. */
+static int checked_insert(struct sq_store *s, checked_result *r, int k, const char *by,
+                          fk_err *err)
+{
+    sqlite3_stmt *q = k == 1 ? sq_stmt(s, SQ_TUBE_RESULT_CHECKED, "INSERT INTO " CHECKED_COLS
+                                       " VALUES " CROW_1, err)
+                             : sq_stmt(s, SQ_TUBE_RESULTS_CHECKED_MANY, "INSERT INTO "
+                                       CHECKED_COLS " VALUES " CROWS_64, err);
+    if (!q)
+        return -1;
+    sqlite3_bind_text(q, 1, by, -1, SQLITE_STATIC);
+    for (int i = 0; i < k; i++) {
+        int at = 1 + i * CHECKED_NPARAMS;
+        sqlite3_bind_int64(q, at + 1, r[i].tube_id);
+        sqlite3_bind_text(q, at + 2, r[i].result, -1, SQLITE_STATIC);
+        if (r[i].has_ct) { /* else NULL: sq_stmt cleared every binding */
+            sqlite3_bind_double(q, at + 3, r[i].ct_orf1ab);
+            sqlite3_bind_double(q, at + 4, r[i].ct_n);
+        }
+        sqlite3_bind_int64(q, at + 5, r[i].lab_id);
+        sqlite3_bind_int64(q, at + 6, r[i].reported_at);
+    }
+    if (sq_exec_stmt(s, q, err) != 0)
+        return err->code == FK_ECONFLICT
+                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results "
+                             "refused: %s", sqlite3_errmsg(s->db))
+                   : -1;
+    int64_t last = sqlite3_last_insert_rowid(s->db);
+    for (int i = 0; i < k; i++)
+        r[i].id = last - (k - 1) + i;
+    return 0;
+}
+
+static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, const char *by,
+                              fk_err *err)
+{
+    size_t i = 0;
+    for (; i + RESULTS_PER_INSERT <= n; i += RESULTS_PER_INSERT)
+        if (checked_insert(s, &r[i], RESULTS_PER_INSERT, by, err) != 0)
+            return -1;
+    for (; i < n; i++)
+        if (checked_insert(s, &r[i], 1, by, err) != 0)
+            return -1;
+    return 0;
+}
+
+/* Inside the unit: the rows with the connection's triggers, foreign keys and CHECKs off
+ * (every switch back on whatever happened), their ids consecutive, the answers moved. */
+static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const char *by,
+                        fk_err *err)
+{
+    int was[2] = {1, 1};
+    sq_checks_off(s->db, true, was);
+    int rc = sq_row_checks_off(s, true, err);
+    if (rc == 0)
+        rc = checked_insert_all(s, r, n, by, err);
+    fk_err e;
+    if (sq_row_checks_off(s, false, rc ? &e : err) != 0)
+        rc = -1;
+    sq_checks_off(s->db, false, was);
+    if (rc != 0)
+        return -1;
+    if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
+                       "result ids not consecutive");
+    return answers_moved(s, err);
+}
+
+int sq_results_add_checked(store *st, checked_result *r, size_t n, const char *by, fk_err *err)
 {
     struct sq_store *s = SQ(st);
     if (s->depth == 0)
         return fk_fail(err, FK_EINVAL, "", "checked results are written inside the unit "
                        "that checked them");
+    if (!by || !by[0])
+        return fk_fail(err, FK_EINVAL, "reported_by", "reported_by: required");
     for (size_t i = 0; i < n; i++)
-        if (r[i].replaces)
-            return fk_fail(err, FK_EINVAL, "replaces", "replaces: a correction is checked by "
-                           "the schema, one at a time");
+        if (checked_row_valid(&r[i], i, err) != 0)
+            return -1;
     if (n == 0)
         return 0;
     if (sq_begin(s, err) != 0)
         return -1;
-    return sq_end(s, results_batch(s, r, n, true, err), err);
+    return sq_end(s, checked_unit(s, r, n, by, err), err);
 }
 
 static void result_row(sqlite3_stmt *q, void *item)

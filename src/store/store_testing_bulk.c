@@ -42,7 +42,13 @@ int store_scans_add(store *st, const scan_row *rows, size_t n, const char *by, f
     return B(st)->scans_add(st, rows, n, by, err);
 }
 
-int store_results_add_checked(store *st, struct result_rec *r, size_t n, fk_err *err)
+bulk_reader *store_bulk_reader_open(store *st, fk_err *err)
 {
-    return B(st)->results_add_checked(st, r, n, err);
+    return B(st)->reader_open(st, err);
+}
+
+int store_results_add_checked(store *st, checked_result *r, size_t n, const char *by,
+                              fk_err *err)
+{
+    return B(st)->results_add_checked(st, r, n, by, err);
 }

@@ -59,13 +59,42 @@ int store_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, void *c
 typedef int (*bulk_flags_fn)(void *ctx, int64_t person_id, int isolated, int contact);
 int store_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
 
-/* Tubes that may take a first result: in a received box, no result yet. */
+/* Tubes that may take a first result: in a received box, no result yet. size: the tube's
+ * pool size (1: a single tube, whose negative releases holds). */
 typedef struct received_tube {
     int64_t tube_id, lab_id, received_at;
+    int size;
     char barcode[24], site_area[16];
 } received_tube;
 typedef int (*bulk_received_fn)(void *ctx, const received_tube *t);
 int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+
+/* The same read on a connection of its own, for a caller that reads the tubes on another
+ * thread while st's connection writes (the results import: its parser takes each tube as
+ * it comes, its writer writes the batches, the tubes' read no longer runs before the
+ * first row, bench/testing). store_bulk_reader_open notes st's database file (on st's
+ * thread; nothing is opened yet); store_bulk_reader_received_tubes, on any one thread,
+ * opens a read-only connection to it, reads as store_bulk_received_tubes does and closes
+ * it. Called inside st's unit (store_begin: the write lock, so no other writer commits
+ * until the unit ends), its read sees exactly the last commit, the one st's unit started
+ * from, and none of the unit's own writes. The reader is freed by
+ * store_bulk_reader_close (after the read returned). NULL / -1 with err. */
+typedef struct bulk_reader bulk_reader;
+bulk_reader *store_bulk_reader_open(store *st, fk_err *err);
+int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *ctx,
+                                     fk_err *err);
+void store_bulk_reader_close(bulk_reader *r);
+
+/* A first result as an import writes it: what the row says, no correction (the type has
+ * no room for one), reported by the call's one `by`. 64 bytes instead of result_rec's
+ * 560: the import parses, batches and hands these over, and copying and zeroing the
+ * wide record was a tenth of its parse (bench/testing). id is filled by the write. */
+typedef struct checked_result {
+    int64_t id, tube_id, lab_id, reported_at;
+    double ct_orf1ab, ct_n;  /* a positive's (has_ct), else unused */
+    int has_ct;
+    char result[12];         /* negative, positive, invalid */
+} checked_result;
 
 /* First results the caller checked itself, written without the store checking them
  * again (store_results_add checks a batch with a statement a row: about 12% of the CPU
@@ -77,11 +106,16 @@ int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err 
  * (io/import_results.c). Under the unit's write lock nothing can change between those
  * reads and this write. Every other writer of results (the API's single result and
  * correction: the schema's trigger; a box's batch: store_results_add's statement)
- * stays checked by the store. Rows are written in order with the connection's triggers
- * and foreign-key checks off (the schema's CHECKs hold: result, Ct values); the health
- * codes' answers version moves once; each id is filled (consecutive). FK_EINVAL outside
- * a unit or for a correction among the rows; a failure fails the whole call. */
-int store_results_add_checked(store *st, struct result_rec *r, size_t n, fk_err *err);
+ * stays checked by the store. The rows' own rules, the schema's CHECKs (result one of
+ * the three, Ct values in (0, 45] for a positive and none otherwise), are checked here
+ * in C for the whole call before anything is written; then the rows are written in
+ * order with the connection's triggers, foreign-key checks and CHECKs off (a CHECK a row
+ * was a third of the insert's virtual machine steps), all back on before the call
+ * returns; the health codes' answers version moves once; each id is filled
+ * (consecutive). FK_EINVAL outside a unit or for a row breaking a CHECK (naming its
+ * index); a failure fails the whole call. */
+int store_results_add_checked(store *st, checked_result *r, size_t n, const char *by,
+                              fk_err *err);
 
 /* One scan of an import: person into tube (of round), at `at`, at `place` (1..size:
  * the tube's members before it + 1). opens: the tube was issued and this first member

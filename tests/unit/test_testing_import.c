@@ -555,6 +555,86 @@ static void results_out_of_order(void **state)
     free_world(&w);
 }
 
+/* The import keeps the rows the follow-up acts on itself (not negative, or a single
+ * tube's), placed among the good rows: with bad rows between them (--skip-bad) the
+ * positive pool's holds name its own result, the negative pool makes none; then a
+ * single tube's negative, after a bad row, releases its person's hold and only it. */
+static void results_follow_up_rows(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    int64_t t = w.now - 50;
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", w.f->dir);
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000003", "negative", ",", w.lab, t);       /* 2 not received */
+    rline(&sb, "T0000002", "negative", ",", w.lab, t);       /* 3 good */
+    rline(&sb, "T0000009", "negative", ",", w.lab, t);       /* 4 never issued */
+    rline(&sb, "T0000001", "positive", "24,26", w.lab, t);   /* 5 good: a pool of 2 */
+    import_report rep;
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), true, rej, &rep, &err), 0);
+    assert_int_equal(rep.imported, 2);
+    import_report_free(&rep);
+    result_list h = {0};
+    int64_t t1 = tube_id_of(st, "T0000001"), t2 = tube_id_of(st, "T0000002");
+    assert_int_equal(store_tube_results(st, t1, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    int64_t positive = h.items[0].id;
+    result_list_free(&h);
+    hold_list hl = {0};
+    hold_filter f = {.tube_id = t1, .limit = 10};
+    assert_int_equal(store_hold_list(st, &f, &hl, &err), 0);
+    assert_int_equal(hl.n, 2);
+    for (size_t i = 0; i < hl.n; i++) {
+        assert_int_equal(hl.items[i].result_id, positive);
+        assert_string_equal(hl.items[i].state, "held");
+    }
+    hold_list_free(&hl);
+    f.tube_id = t2;
+    assert_int_equal(store_hold_list(st, &f, &hl, &err), 0);
+    assert_int_equal(hl.n, 0);
+    hold_list_free(&hl);
+
+    /* the first member re-sampled alone (a tube of one, in another round), boxed and
+     * received */
+    const char *single[] = {"T4000001"};
+    int64_t again = add_round(st, "open", w.now, "复核轮");
+    add_site(st, again, single, 1);
+    int64_t ts = tube_id_of(st, "T4000001");
+    member_rec m = {.person_id = w.pid[0], .round_id = again, .scanned_at = w.now + 100,
+                    .scanned_by = "s"};
+    assert_int_equal(store_tube_scan(st, ts, 1, &m, NULL, &err), 0);
+    assert_int_equal(store_tube_close(st, ts, "s", w.now + 110, NULL, &err), 0);
+    tube_rec tr;
+    assert_int_equal(store_tube_get(st, "T4000001", &tr, NULL, &err), 0);
+    box_rec b = {.round_id = again, .site_id = tr.site_id, .packed_at = w.now + 120,
+                 .packed_by = "s", .code = "BOX00003"};
+    assert_int_equal(store_box_pack(st, &b, &ts, 1, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b.id, "王", "s", w.now + 130, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b.id, w.lab, "l", w.now + 140, NULL, &err), 0);
+    sb_free(&sb);
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000009", "negative", ",", w.lab, w.now + 150); /* 2 never issued */
+    rline(&sb, "T4000001", "negative", ",", w.lab, w.now + 150); /* 3 good */
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), true, rej, &rep, &err), 0);
+    assert_int_equal(rep.imported, 1);
+    import_report_free(&rep);
+    f.tube_id = t1;
+    assert_int_equal(store_hold_list(st, &f, &hl, &err), 0);
+    assert_int_equal(hl.n, 2);
+    for (size_t i = 0; i < hl.n; i++)
+        assert_string_equal(hl.items[i].state,
+                            hl.items[i].person_id == w.pid[0] ? "released" : "held");
+    hold_list_free(&hl);
+    sb_free(&sb);
+    free_world(&w);
+}
+
 /* store_scans_add refuses, all or none, what the schema's triggers and foreign keys
  * refuse row by row (it writes with them off and checks each batch at once), and leaves
  * them on for every other write: the API's scan into a closed tube or of an unknown
@@ -692,10 +772,12 @@ static int raw_int(const fixture *f, const char *sql, int64_t *out)
 }
 
 /* store_results_add_checked writes what its caller checked in the same unit and only
- * that: refused outside a unit (the reads its rules rest on would not be the writer's)
- * and for a correction; inside one, rows written in order with consecutive ids and the
- * answers version moved once. The other writers stay checked by the store: a box's
- * batch naming a tube with a result, or not received, is refused. */
+ * that: refused outside a unit (the reads its rules rest on would not be the writer's),
+ * without a reporter, and for a row breaking the schema's CHECKs (written with them off,
+ * so checked by the call itself: nothing written); inside one, rows written in order
+ * with consecutive ids, the reporter on each, and the answers version moved once. The
+ * other writers stay checked by the store: a box's batch naming a tube with a result,
+ * or not received, is refused. */
 static void results_add_checked(void **state)
 {
     (void)state;
@@ -706,20 +788,22 @@ static void results_add_checked(void **state)
     fk_err err;
     int64_t t1 = tube_id_of(st, "T0000001"), t2 = tube_id_of(st, "T0000002"),
             t3 = tube_id_of(st, "T0000003"), t4 = tube_id_of(st, "T0000004");
-    result_rec r[2] = {
-        {.tube_id = t1, .lab_id = w.lab, .reported_at = w.now - 50, .reported_by = "l",
-         .result = "negative"},
-        {.tube_id = t2, .lab_id = w.lab, .reported_at = w.now - 50, .reported_by = "l",
-         .result = "invalid"},
+    checked_result r[2] = {
+        {.tube_id = t1, .lab_id = w.lab, .reported_at = w.now - 50, .result = "negative"},
+        {.tube_id = t2, .lab_id = w.lab, .reported_at = w.now - 50, .result = "invalid"},
     };
-    assert_int_equal(store_results_add_checked(st, r, 2, &err), -1);
+    assert_int_equal(store_results_add_checked(st, r, 2, "l", &err), -1);
     assert_int_equal(err.code, FK_EINVAL);
     result_list h = {0};
     assert_int_equal(store_tube_results(st, t1, &h, &err), 0);
     assert_int_equal(h.n, 0);
     /* a box's batch is still checked by the store: T4 has a result, T3 was not received */
-    result_rec bad[2] = {r[0], r[1]};
-    bad[1].tube_id = t4;
+    result_rec bad[2] = {
+        {.tube_id = t1, .lab_id = w.lab, .reported_at = w.now - 50, .reported_by = "l",
+         .result = "negative"},
+        {.tube_id = t4, .lab_id = w.lab, .reported_at = w.now - 50, .reported_by = "l",
+         .result = "invalid"},
+    };
     assert_int_equal(store_results_add(st, bad, 2, NULL, &err), -1);
     assert_int_equal(err.code, FK_ECONFLICT);
     bad[1].tube_id = t3;
@@ -728,12 +812,24 @@ static void results_add_checked(void **state)
     int64_t v0 = 0, v1 = 0;
     assert_int_equal(store_code_answers_version(st, &v0, &err), 0);
     assert_int_equal(store_begin(st, &err), 0);
-    result_rec fix = r[0];
-    fix.replaces = 1;
-    snprintf(fix.reason, sizeof fix.reason, "r");
-    assert_int_equal(store_results_add_checked(st, &fix, 1, &err), -1);
+    assert_int_equal(store_results_add_checked(st, r, 2, "", &err), -1);
     assert_int_equal(err.code, FK_EINVAL);
-    assert_int_equal(store_results_add_checked(st, r, 2, &err), 0);
+    /* the schema's CHECKs, checked by the call: an unknown result, a positive without its
+     * Ct values, a negative with them, a Ct out of (0, 45] */
+    checked_result odd[4] = {r[0], r[0], r[0], r[0]};
+    snprintf(odd[0].result, sizeof odd[0].result, "maybe");
+    snprintf(odd[1].result, sizeof odd[1].result, "positive");
+    odd[2].has_ct = 1, odd[2].ct_orf1ab = 30, odd[2].ct_n = 30;
+    odd[3] = odd[2];
+    snprintf(odd[3].result, sizeof odd[3].result, "positive");
+    odd[3].ct_n = 45.5;
+    for (int i = 0; i < 4; i++) {
+        checked_result two[2] = {r[1], odd[i]};
+        assert_int_equal(store_results_add_checked(st, two, 2, "l", &err), -1);
+        assert_int_equal(err.code, FK_EINVAL);
+        assert_non_null(strstr(err.message, "row 1"));
+    }
+    assert_int_equal(store_results_add_checked(st, r, 2, "l", &err), 0);
     assert_int_equal(store_commit(st, &err), 0);
     assert_int_equal(r[1].id, r[0].id + 1);
     assert_int_equal(store_code_answers_version(st, &v1, &err), 0);
@@ -741,13 +837,26 @@ static void results_add_checked(void **state)
     assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
     assert_int_equal(h.n, 1);
     assert_string_equal(h.items[0].result, "invalid");
+    assert_string_equal(h.items[0].reported_by, "l");
+    assert_int_equal(h.items[0].id, r[1].id);
     result_list_free(&h);
+    /* the connection's CHECKs are on again: a correction of T2 to positive without its
+     * Ct values is refused by the schema, the same with them goes in */
+    result_rec fix = {.tube_id = t2, .lab_id = w.lab, .reported_at = w.now - 40,
+                      .reported_by = "l", .result = "positive", .replaces = r[1].id,
+                      .reason = "re-read"};
+    assert_int_equal(store_results_add(st, &fix, 1, NULL, &err), -1);
+    assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    result_list_free(&h);
+    fix.has_ct = 1, fix.ct_orf1ab = 30, fix.ct_n = 31;
+    assert_int_equal(store_results_add(st, &fix, 1, NULL, &err), 0);
     free_world(&w);
 }
 
 /* The checked writer's runs (64 rows an INSERT, the rest one by one): 150 rows land in
  * order with consecutive ids, each with its own values (a positive's Ct in a run and in
- * the tail); a row the schema refuses (a positive without Ct) in the middle of a run
+ * the tail); a row breaking a CHECK (a positive without Ct) in the middle of a run
  * refuses the whole call and writes nothing. The store does not check receipt here (the
  * caller does: store_testing_bulk.h), so tubes merely issued serve. */
 static void results_add_checked_runs(void **state)
@@ -765,11 +874,11 @@ static void results_add_checked_runs(void **state)
         cp[i] = codes[i];
     }
     add_site(st, w.round, cp, N);
-    result_rec r[N];
+    checked_result r[N];
     memset(r, 0, sizeof r);
     for (int i = 0; i < N; i++) {
-        r[i] = (result_rec){.tube_id = tube_id_of(st, codes[i]), .lab_id = w.lab,
-                            .reported_at = w.now - i, .reported_by = "l", .result = "negative"};
+        r[i] = (checked_result){.tube_id = tube_id_of(st, codes[i]), .lab_id = w.lab,
+                                .reported_at = w.now - i, .result = "negative"};
         if (i == 70 || i == 140) {
             snprintf(r[i].result, sizeof r[i].result, "positive");
             r[i].has_ct = true;
@@ -777,17 +886,17 @@ static void results_add_checked_runs(void **state)
             r[i].ct_n = 21;
         }
     }
-    r[100].has_ct = false; /* refused by the schema's CHECK: nothing of the call stays */
+    r[100].has_ct = false; /* refused by the call's CHECKs: nothing of the call stays */
     snprintf(r[100].result, sizeof r[100].result, "positive");
     assert_int_equal(store_begin(st, &err), 0);
-    assert_int_equal(store_results_add_checked(st, r, N, &err), -1);
+    assert_int_equal(store_results_add_checked(st, r, N, "l", &err), -1);
     store_rollback(st);
     result_list h = {0};
     assert_int_equal(store_tube_results(st, r[0].tube_id, &h, &err), 0);
     assert_int_equal(h.n, 0);
     snprintf(r[100].result, sizeof r[100].result, "invalid");
     assert_int_equal(store_begin(st, &err), 0);
-    assert_int_equal(store_results_add_checked(st, r, N, &err), 0);
+    assert_int_equal(store_results_add_checked(st, r, N, "l", &err), 0);
     assert_int_equal(store_commit(st, &err), 0);
     for (int i = 0; i < N; i++) {
         if (i)
@@ -997,6 +1106,7 @@ int main(void)
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
         cmocka_unit_test(results_out_of_order),
+        cmocka_unit_test(results_follow_up_rows),
         cmocka_unit_test(scans_add_checks),
         cmocka_unit_test(results_add_checked),
         cmocka_unit_test(results_add_checked_runs),
