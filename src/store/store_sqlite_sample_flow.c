@@ -297,6 +297,20 @@ static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
 #define ROWS_32 ROWS_16 "," ROWS_16
 #define ROWS_64 ROWS_32 "," ROWS_32 /* RESULTS_PER_INSERT of them */
 
+/* Runs a multi-row results INSERT of k rows; *first is the first row's id (a statement's
+ * rows take consecutive ids). A conflict is named as a refused batch. */
+static int results_step(struct sq_store *s, sqlite3_stmt *q, int k, int64_t *first,
+                        fk_err *err)
+{
+    if (sq_exec_stmt(s, q, err) != 0)
+        return err->code == FK_ECONFLICT
+                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results "
+                             "refused: %s", sqlite3_errmsg(s->db))
+                   : -1;
+    *first = sqlite3_last_insert_rowid(s->db) - (k - 1);
+    return 0;
+}
+
 /* r[0..RESULTS_PER_INSERT) in one statement; their ids filled. */
 static int results_insert_run(struct sq_store *s, result_rec *r, fk_err *err)
 {
@@ -306,14 +320,11 @@ static int results_insert_run(struct sq_store *s, result_rec *r, fk_err *err)
         return -1;
     for (int i = 0; i < RESULTS_PER_INSERT; i++)
         result_bind(q, i * RESULT_NPARAMS, &r[i]);
-    if (sq_exec_stmt(s, q, err) != 0)
-        return err->code == FK_ECONFLICT
-                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results "
-                             "refused: %s", sqlite3_errmsg(s->db))
-                   : -1;
-    int64_t last = sqlite3_last_insert_rowid(s->db);
+    int64_t first = 0;
+    if (results_step(s, q, RESULTS_PER_INSERT, &first, err) != 0)
+        return -1;
     for (int i = 0; i < RESULTS_PER_INSERT; i++)
-        r[i].id = last - (RESULTS_PER_INSERT - 1) + i;
+        r[i].id = first + i;
     return 0;
 }
 
@@ -471,14 +482,11 @@ static int checked_insert(struct sq_store *s, checked_result *r, int k, const ch
         sqlite3_bind_int64(q, at + 5, r[i].lab_id);
         sqlite3_bind_int64(q, at + 6, r[i].reported_at);
     }
-    if (sq_exec_stmt(s, q, err) != 0)
-        return err->code == FK_ECONFLICT
-                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results "
-                             "refused: %s", sqlite3_errmsg(s->db))
-                   : -1;
-    int64_t last = sqlite3_last_insert_rowid(s->db);
+    int64_t first = 0;
+    if (results_step(s, q, k, &first, err) != 0)
+        return -1;
     for (int i = 0; i < k; i++)
-        r[i].id = last - (k - 1) + i;
+        r[i].id = first + i;
     return 0;
 }
 
