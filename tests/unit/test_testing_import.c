@@ -985,6 +985,51 @@ static void members_migration(void **state)
     free_world(&w);
 }
 
+/* Migration 0041 (applied again on a store with scans: the version set back to 38): the
+ * tubes as they were, the state still one of three (the CHECK as comparisons), and the
+ * triggers that read tubes back. */
+static void tubes_state_check(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fixture *f = w.f;
+    fk_err err;
+    int64_t t1 = tube_id_of(f->st, "T0000001");
+    scan_row rows[2] = {
+        {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 2},
+    };
+    assert_int_equal(store_scans_add(f->st, rows, 2, "t", &err), 0);
+    store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(raw_exec(f, "PRAGMA user_version = 38"), SQLITE_OK);
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    tube_is(f->st, "T0000001", "open", 5, 2);
+    tube_is(f->st, "T0000002", "issued", 0, 0);
+    int64_t n = 0;
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                                "name IN ('box_tubes_guard', 'tube_sets_count', "
+                                "'tube_sets_count_update')", &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_not_equal(raw_exec(f, "UPDATE tubes SET state = 'lost' WHERE barcode = "
+                                     "'T0000001'"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(f, "UPDATE tubes SET state = 'closed' WHERE barcode = "
+                                     "'T0000001'"), SQLITE_OK);
+    tube_is(f->st, "T0000001", "open", 5, 2);
+    /* the import goes on from there: the tube's next place */
+    scan_row next = {.tube_id = t1, .person_id = w.pid[2], .round_id = w.round, .at = w.now,
+                     .size = 5, .place = 3};
+    assert_int_equal(store_scans_add(f->st, &next, 1, "t", &err), 0);
+    tube_is(f->st, "T0000001", "open", 5, 3);
+    free_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1003,6 +1048,7 @@ int main(void)
         cmocka_unit_test(members_migration),
         cmocka_unit_test(member_person_kept),
         cmocka_unit_test(wide_tube_ids),
+        cmocka_unit_test(tubes_state_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
