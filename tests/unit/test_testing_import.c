@@ -389,6 +389,49 @@ static void scans_residents_kept(void **state)
     free_world(&w);
 }
 
+/* A time in the minute of the row before (row_time's short way) is that minute plus its
+ * seconds, whatever the form; a time of that minute in another form, or malformed
+ * seconds, goes the long way: the same instants as written, the bad one refused. */
+static void scans_times_of_a_minute(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fk_err err;
+    int64_t m = (w.now - 600) / 60 * 60;
+    char z[21], text[1024];
+    fk_instant_format(m, z);
+    z[17] = '\0'; /* "YYYY-MM-DDTHH:MM:" */
+    snprintf(text, sizeof text, "tube,person,time,site\n"
+             "T0000001,%s,%s10Z,%lld\n"      /* the long way: the minute noted */
+             "T0000001,%s,%s11Z,%lld\n"      /* the short way */
+             "T0000001,%s,%s12+00:01,%lld\n" /* the same minute, another form */
+             "T0000001,%s,%s6xZ,%lld\n"      /* bad seconds */
+             "T0000001,%s,%s13.5Z,%lld\n"    /* a fraction: another form */
+             "T0000001,%s,%s59Z,%lld\n",
+             w.id[0], z, (long long)w.site, w.id[1], z, (long long)w.site, w.id[2], z,
+             (long long)w.site, w.id[3], z, (long long)w.site, w.id[4], z, (long long)w.site,
+             w.id[5], z, (long long)w.site);
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", w.f->dir);
+    import_report rep;
+    assert_int_equal(run_import(&w, "scans", text, false, rej, &rep, &err), 0);
+    char got[128];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "5:time");
+    assert_int_equal(rep.imported, 5);
+    import_report_free(&rep);
+    tube_rec t;
+    member_list ml = {0};
+    assert_int_equal(store_tube_get(w.f->st, "T0000001", &t, &ml, &err), 0);
+    assert_int_equal(ml.n, 5);
+    int64_t want[5] = {m + 10, m + 11, m + 12 - 60, m + 13, m + 59};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(ml.items[i].scanned_at, want[i]);
+    member_list_free(&ml);
+    free_world(&w);
+}
+
 /* ---- results ------------------------------------------------------------------------ */
 
 /* T1 (persons 0, 1) and T2 (2) closed and received by lab; T3 (3) closed, its box
@@ -1039,6 +1082,7 @@ int main(void)
         cmocka_unit_test(scans_fill_small),
         cmocka_unit_test(scans_fill_bulk),
         cmocka_unit_test(scans_residents_kept),
+        cmocka_unit_test(scans_times_of_a_minute),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
         cmocka_unit_test(results_out_of_order),
