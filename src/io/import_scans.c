@@ -437,12 +437,12 @@ static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **ou
 
 /* The person of a checked ID number: 0 (*id, *community), 1 unknown, -1 store failure.
  * The kept lookup first; a person not in it from the store, as without it. */
-static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t *id,
-                       const char **community, fk_err *err)
+static int find_person(import_ctx *cx, scans_state *s, const char *idn, uint64_t key,
+                       int64_t *id, const char **community, fk_err *err)
 {
-    if (s->kept && residents_lookup_find(s->kept, idn, id, community))
+    if (s->kept && residents_lookup_find_key(s->kept, key, id, community))
         return 0;
-    uint64_t v = u64map_get(&s->persons, residents_id_key(idn));
+    uint64_t v = u64map_get(&s->persons, key);
     if (!v) {
         person p;
         fk_err e;
@@ -524,6 +524,7 @@ static int person_pool(import_ctx *cx, scans_state *s, const round_rec *r, int64
 
 typedef struct scan_fields {
     char barcode[24], idn[24];
+    uint64_t key;  /* residents_id_key(idn) */
     int64_t at, site_id;
 } scan_fields;
 
@@ -567,8 +568,9 @@ static int row_format(scans_state *s, const char *const *v, scan_fields *f, fk_e
         import_field_required(f->idn, sizeof f->idn, v[SC_PERSON], "person", bad))
         return -1;
     idcard_normalize(f->idn);
+    f->key = residents_id_key(f->idn);
     if (s->kept)
-        residents_lookup_prefetch(s->kept, f->idn);
+        residents_lookup_prefetch_key(s->kept, f->key);
     if (idcard_parse(f->idn, NULL, "person", bad) != 0 ||
         row_time(s, v[SC_TIME], &f->at, bad) != 0 ||
         import_field_id(&f->site_id, v[SC_SITE], "site", bad) != 0)
@@ -630,7 +632,7 @@ static int row_person(import_ctx *cx, scans_state *s, const scan_fields *f, cons
                       round_ent *r, int64_t *pid, int *size, fk_err *bad, fk_err *err)
 {
     const char *community = NULL, *group = NULL;
-    int rc = find_person(cx, s, f->idn, pid, &community, err);
+    int rc = find_person(cx, s, f->idn, f->key, pid, &community, err);
     if (rc)
         return rc < 0 ? -1 : (fk_fail(bad, FK_EREF, "person", "person: no registered person "
                                       "with this ID number"), 1);
