@@ -51,7 +51,10 @@
 #include "services/residents.h"
 
 #define IMPORT_BULK_BYTES ((int64_t)1 << 20)
-#define SPILL_KIB 8192 /* the bulk import's page cache (store_spill_early) */
+/* The bulk import's page cache (store_spill_early): SPILL_KIB, and half a KiB more for
+ * every KiB of the file, up to SPILL_MAX_KIB (see spill_kib). */
+#define SPILL_KIB 8192
+#define SPILL_MAX_KIB (512 * 1024)
 #define CLOCK_SKEW_S 300
 /* Rows of a batch. Each batch rewrites every round_slots chunk its persons fall in (5 KiB
  * each, read and written once a batch), and a city's persons in file order (by
@@ -276,6 +279,22 @@ static int load_all(store *st, scans_state *s, fk_err *err)
     return 0;
 }
 
+/* The page cache of the writes: small, so that the writer thread puts the pages in the
+ * WAL as it goes, but holding what every batch reads again: the round_slots chunks of
+ * the rounds written, 5 bytes a person in 5 KiB records (each on a leaf and two overflow
+ * pages; a WITHOUT ROWID table's interior cells hold whole records too, so a lookup's
+ * binary search reads their overflow pages). A file's rows bound them: ~56 bytes a row
+ * in the file, 5 in the slots. At 1,000,000 persons (5 MB of slots) 8 MiB held them;
+ * at 10,000,000 (50 MB) chunk lookups re-read 8.1 million pages from the WAL (pread,
+ * perf: sqlite3BtreeIndexMoveto in chunk_find and sq_chunks_write) and the import of
+ * 9,633,924 rows took 43-74 s; with 64 MiB 23 s, with 256 MiB 20-22 s and 0.29 million
+ * reads. */
+static int spill_kib(import_ctx *cx)
+{
+    int64_t kib = SPILL_KIB + import_ctx_file_bytes(cx) / 2048;
+    return kib > SPILL_MAX_KIB ? SPILL_MAX_KIB : (int)kib;
+}
+
 /* The loads read the database through a memory map (store_map_reads), as the results
  * import's big read does: the kept residents lookup (21 MB of overflow pages at a
  * 1,000,000-person city) took 205-227 ms of CPU through read() and 14-25 ms mapped (its
@@ -294,7 +313,7 @@ static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
     int rc = load_all(st, s, err);
     if (store_unmap_reads(st, rc == 0 ? err : &e) != 0)
         return -1;
-    if (rc != 0 || store_spill_early(st, SPILL_KIB, err) != 0)
+    if (rc != 0 || store_spill_early(st, spill_kib(cx), err) != 0)
         return -1;
     s->spilling = st;
     return store_checkpoint_later(st, true, err);
