@@ -1028,7 +1028,7 @@ static void members_migration(void **state)
     free_world(&w);
 }
 
-/* Migration 0041 (applied again on a store with scans: the version set back to 38): the
+/* Migration 0039 (applied again on a store with scans: the version set back to 38): the
  * tubes as they were, the state still one of three (the CHECK as comparisons), and the
  * triggers that read tubes back. */
 static void tubes_state_check(void **state)

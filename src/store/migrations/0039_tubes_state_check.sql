@@ -1,5 +1,5 @@
 -- fangkong: foreign keys off
--- 0041: a tube changed without a temporary B-tree. SQLite (3.40) compiles the CHECK
+-- 0039: a tube changed without a temporary B-tree. SQLite (3.40) compiles the CHECK
 -- `state IN ('issued', 'open', 'closed')` into a temporary B-tree of the three values,
 -- built (open, create, fill, close) for every row written whose state changes: a city's
 -- scans import (bench/testing, 48,506 tubes opened and closed by one UPDATE each) spent
@@ -12,7 +12,7 @@
 -- tubes (0014's box_tubes_guard, 0035's tube_sets_count and tube_sets_count_update) are
 -- dropped before the rename (which checks every trigger of the schema) and recreated
 -- after, as they were.
-CREATE TABLE tubes_0041 (
+CREATE TABLE tubes_0039 (
     id        INTEGER PRIMARY KEY,
     barcode   TEXT NOT NULL UNIQUE CHECK (length(barcode) BETWEEN 8 AND 20),
     round_id  INTEGER NOT NULL REFERENCES testing_rounds(id),
@@ -30,7 +30,7 @@ CREATE TABLE tubes_0041 (
     CHECK ((state = 'issued') = (size = 0)),
     CHECK ((state = 'closed') = (closed_at IS NOT NULL))
 );
-INSERT INTO tubes_0041 (id, barcode, round_id, site_id, size, state, issued_at, issued_by,
+INSERT INTO tubes_0039 (id, barcode, round_id, site_id, size, state, issued_at, issued_by,
                         opened_at, opened_by, closed_at, closed_by, n_members)
 SELECT id, barcode, round_id, site_id, size, state, issued_at, issued_by, opened_at,
        opened_by, closed_at, closed_by, n_members
@@ -39,7 +39,7 @@ DROP TRIGGER box_tubes_guard;
 DROP TRIGGER tube_sets_count;
 DROP TRIGGER tube_sets_count_update;
 DROP TABLE tubes;
-ALTER TABLE tubes_0041 RENAME TO tubes;
+ALTER TABLE tubes_0039 RENAME TO tubes;
 
 CREATE INDEX tubes_site ON tubes(site_id, id);
 
