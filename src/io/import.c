@@ -127,7 +127,7 @@ struct import_ctx {
     size_t nbadrows, capbadrows, cursor;
     tw *rejects;
     size_t good;             /* good rows of the check pass */
-    unsigned char *batch;    /* kinds with insert_many: IMPORT_BATCH records */
+    unsigned char *batch;    /* kinds with insert_many: batch_cap records */
     batch_writer *bw;        /* one pass: writes the batches on a second thread */
     size_t nbatch, batch_row, last_row;  /* records in it; file rows of the first, last */
     bool cb_failed;          /* on_row stopped the reader (vs. a reader error) */
@@ -446,17 +446,23 @@ static int flush_batch(import_ctx *cx, fk_err *err)
     return 0;
 }
 
+/* Records of a batch: the kind's, or IMPORT_BATCH. */
+static size_t batch_cap(const import_ctx *cx)
+{
+    return cx->k->batch ? cx->k->batch : IMPORT_BATCH;
+}
+
 /* The buffer batches are collected in: the writer thread's free one in the one pass
  * (the kinds with insert_many parse without the store, so the writer may use it
  * meanwhile), else our own. */
 static unsigned char *batch_buffer(import_ctx *cx)
 {
     if (!cx->bw && !cx->batch && cx->pass == PASS_ONE)
-        cx->bw = bw_new(cx->k->rec_size, IMPORT_BATCH, write_batch, cx, NULL);
+        cx->bw = bw_new(cx->k->rec_size, batch_cap(cx), write_batch, cx, NULL);
     if (cx->bw)
         return bw_buffer(cx->bw);
     if (!cx->batch)
-        cx->batch = fk_malloc(IMPORT_BATCH * cx->k->rec_size);
+        cx->batch = fk_malloc(batch_cap(cx) * cx->k->rec_size);
     return cx->batch;
 }
 
@@ -468,7 +474,7 @@ static int batch_rec(import_ctx *cx, const csvr_row *r, fk_err *err)
         cx->batch_row = r->row;
     memcpy(buf + cx->nbatch++ * cx->k->rec_size, cx->rec, cx->k->rec_size);
     cx->last_row = r->row;
-    return cx->nbatch == IMPORT_BATCH ? flush_batch(cx, err) : 0;
+    return cx->nbatch == batch_cap(cx) ? flush_batch(cx, err) : 0;
 }
 
 /* Every batch written (the writer idle: the store is ours again). 0 or -1. */

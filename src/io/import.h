@@ -150,7 +150,7 @@ typedef struct import_kind {
      * twice. */
     bool one_pass;
     /* Optional bulk write of n good records (rec_size bytes each, in file order), used
-     * instead of insert: the driver collects up to IMPORT_BATCH of them. */
+     * instead of insert: the driver collects up to `batch` of them (below). */
     int (*insert_many)(import_ctx *cx, const void *recs, size_t n, fk_err *err);
     /* Optional state of kinds whose rows depend on earlier rows of the file and on
      * lookups loaded once (scans, results): begin makes it (import_ctx_state) before
@@ -160,6 +160,8 @@ typedef struct import_kind {
     int (*begin)(import_ctx *cx, void **state, fk_err *err);
     int (*finish)(import_ctx *cx, fk_err *err);
     void (*end)(void *state);
+    /* Records of a batch for insert_many; 0: IMPORT_BATCH. */
+    size_t batch;
 } import_kind;
 
 #define IMPORT_BATCH 4096

@@ -51,8 +51,17 @@
 #include "services/residents.h"
 
 #define IMPORT_BULK_BYTES ((int64_t)1 << 20)
-#define SPILL_KIB 8192 /* the bulk import's page cache (store_spill_early) */
+/* The bulk import's page cache (store_spill_early): a quarter of the file's bytes, at
+ * least SPILL_KIB, at most SPILL_MAX_KIB (see spill_kib). */
+#define SPILL_KIB 8192
+#define SPILL_MAX_KIB (512 * 1024)
 #define CLOCK_SKEW_S 300
+/* Rows of a batch. Each batch rewrites every round_slots chunk its persons fall in (5 KiB
+ * each, read and written once a batch), and a city's persons in file order (by
+ * community) spread over the id space: bench/testing's first 4,096 rows touch 80 chunks,
+ * 16,384 rows 95. Batches of 4,096 wrote 17,000 chunks in all for 970,001 rows, a fifth
+ * of the writer thread (callgrind); four times larger, a quarter as many. */
+#define SCANS_BATCH 16384
 
 static const import_column scan_cols[] = {
     {"tube", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
@@ -64,9 +73,16 @@ enum { SC_TUBE, SC_PERSON, SC_TIME, SC_SITE };
 
 /* ---- state ----------------------------------------------------------------------------- */
 
+/* A tube as the file leaves it so far: what the rows check and change of a tube_rec.
+ * Not the whole tube_rec (about 340 bytes with its three user names): a city's 48,506
+ * tubes were 16 MiB grown and copied before the first row, a fifth of the import's start
+ * (perf); these are 72 bytes. */
 typedef struct tube_ent {
-    tube_rec t;        /* as the file leaves it so far */
+    int64_t id, round_id, site_id;
+    int size, n_members;
     int site_known;    /* 1 in the actor's area, -1 outside, 0 not looked up */
+    char state[8];     /* issued, open, closed */
+    char barcode[24];
 } tube_ent;
 
 /* A round's members as the import knows them: person id -> the file row that scanned
@@ -93,8 +109,17 @@ typedef struct person_ent {
     uint32_t community; /* index into communities */
 } person_ent;
 
+/* The minute of the last time parsed (see row_time). */
+typedef struct minute_memo {
+    char head[17];  /* "YYYY-MM-DDTHH:MM:" */
+    char tail[8];   /* what follows the seconds: "Z", "+08:00", ".5Z" */
+    int64_t base;   /* the instant of second 0 of that minute */
+    bool valid;
+} minute_memo;
+
 typedef struct scans_state {
     bool bulk;
+    minute_memo minute;
     int64_t now;
     int pool[4];                 /* sizes of isolation_site, key_group, other, pool_retest */
     residents_lookup *kept;      /* the residents (bulk) */
@@ -117,7 +142,8 @@ typedef struct scans_state {
     u64map flags;                /* person id -> 4 | 1 isolated | 2 contact (bulk) */
     bool flags_loaded;
     bool loaded;
-    store *spilling;             /* the store whose cache load_bulk made small, or NULL */
+    store *spilling;             /* the store whose cache load_bulk made small and whose
+                                    checkpoints it left for later, or NULL */
 } scans_state;
 
 static uint32_t mset_get(const member_set *m, int64_t id)
@@ -198,7 +224,13 @@ static int add_tube(void *ctx, const tube_rec *t)
     scans_state *s = ctx;
     if (grow((void **)&s->tv, &s->tcap, s->tn + 1, sizeof *s->tv, NULL))
         return -1;
-    s->tv[s->tn] = (tube_ent){*t, 0};
+    tube_ent *e = &s->tv[s->tn];
+    *e = (tube_ent){.id = t->id, .round_id = t->round_id, .site_id = t->site_id,
+                    .size = t->size, .n_members = t->n_members};
+    _Static_assert(sizeof e->state == sizeof t->state && sizeof e->barcode == sizeof t->barcode,
+                   "a tube_ent's texts are a tube_rec's");
+    memcpy(e->state, t->state, sizeof e->state);
+    memcpy(e->barcode, t->barcode, sizeof e->barcode);
     return u64map_put(&s->tubes, u64_hash_str(t->barcode), ++s->tn, NULL);
 }
 
@@ -247,12 +279,35 @@ static int load_all(store *st, scans_state *s, fk_err *err)
     return 0;
 }
 
+/* The page cache of the writes: small, so that the writer thread puts the pages in the
+ * WAL as it goes, but holding what every batch reads again: the round_slots chunks of
+ * the rounds written, 5 bytes a person in 5 KiB records (each on a leaf and two overflow
+ * pages; a WITHOUT ROWID table's interior cells hold whole records too, so a lookup's
+ * binary search reads their overflow pages). A file's rows bound them: ~56 bytes a row
+ * in the file, 5 in the slots. At 1,000,000 persons (5 MB of slots) 8 MiB held them;
+ * at 10,000,000 (50 MB) chunk lookups re-read 8.1 million pages from the WAL (pread,
+ * perf: sqlite3BtreeIndexMoveto in chunk_find and sq_chunks_write) and the import of
+ * 9,633,924 rows took 43-74 s; with 64 MiB 23 s, with 128 MiB (this rule) 23 s and 0.33
+ * million reads, with 256 MiB 20-22 s. At 1,000,000 a quarter of the file (13 MiB) ran as
+ * 8 MiB did (1.17-1.23 s against 1.21-1.25 s); half of it (33 MiB) left more pages to the
+ * commit (1.26-1.27 s, 0.1 s more CPU). */
+static int spill_kib(import_ctx *cx)
+{
+    int64_t kib = import_ctx_file_bytes(cx) / 4096;
+    if (kib < SPILL_KIB)
+        kib = SPILL_KIB;
+    return kib > SPILL_MAX_KIB ? SPILL_MAX_KIB : (int)kib;
+}
+
 /* The loads read the database through a memory map (store_map_reads), as the results
  * import's big read does: the kept residents lookup (21 MB of overflow pages at a
  * 1,000,000-person city) took 205-227 ms of CPU through read() and 14-25 ms mapped (its
  * wall on a loaded machine 0.39-0.68 s against 0.03-0.06 s; bench/testing's 970,001 rows).
  * Then reads go through read() again, and the writer thread's pages reach the WAL while
- * the parser works, not at the commit (store_spill_early). */
+ * the parser works, not at the commit (store_spill_early); the commit syncs the WAL and
+ * leaves its copy into the database to the server's checkpointer, or to the close
+ * (store_checkpoint_later: the city's 10,141 pages crossed SQLite's automatic checkpoint,
+ * which took the commit 0.3-0.7 s more). */
 static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
 {
     store *st = import_ctx_quiet_store(cx, err);
@@ -262,10 +317,10 @@ static int load_bulk(import_ctx *cx, scans_state *s, fk_err *err)
     int rc = load_all(st, s, err);
     if (store_unmap_reads(st, rc == 0 ? err : &e) != 0)
         return -1;
-    if (rc != 0 || store_spill_early(st, SPILL_KIB, err) != 0)
+    if (rc != 0 || store_spill_early(st, spill_kib(cx), err) != 0)
         return -1;
     s->spilling = st;
-    return 0;
+    return store_checkpoint_later(st, true, err);
 }
 
 static int scans_begin(import_ctx *cx, void **state, fk_err *err)
@@ -298,6 +353,8 @@ static void scans_end(void *state)
     fk_err e;
     if (s->spilling && store_spill_early(s->spilling, 0, &e) != 0)
         log_warn("import", "the store's page cache was not given back: %s", e.message);
+    if (s->spilling && store_checkpoint_later(s->spilling, false, &e) != 0)
+        log_warn("import", "the store's checkpoints were not given back: %s", e.message);
     for (size_t i = 0; i < s->nrounds; i++)
         mset_free(&s->rounds[i].members);
     residents_lookup_free(s->kept);
@@ -329,12 +386,12 @@ static int lookup_rc(int rc, const fk_err *e, fk_err *err)
 static int find_tube(import_ctx *cx, scans_state *s, const char *barcode, tube_ent **out,
                      fk_err *err)
 {
-    if (s->last_tube && !strcmp(s->tv[s->last_tube - 1].t.barcode, barcode))
+    if (s->last_tube && !strcmp(s->tv[s->last_tube - 1].barcode, barcode))
         return *out = &s->tv[s->last_tube - 1], 0;
     uint64_t h = u64_hash_str(barcode), v;
     size_t pos = 0;
     while ((v = u64map_next(&s->tubes, h, &pos)))
-        if (!strcmp(s->tv[v - 1].t.barcode, barcode)) {
+        if (!strcmp(s->tv[v - 1].barcode, barcode)) {
             s->last_tube = v;
             return *out = &s->tv[v - 1], 0;
         }
@@ -422,12 +479,12 @@ static int find_round(import_ctx *cx, scans_state *s, int64_t id, round_ent **ou
 
 /* The person of a checked ID number: 0 (*id, *community), 1 unknown, -1 store failure.
  * The kept lookup first; a person not in it from the store, as without it. */
-static int find_person(import_ctx *cx, scans_state *s, const char *idn, int64_t *id,
-                       const char **community, fk_err *err)
+static int find_person(import_ctx *cx, scans_state *s, const char *idn, uint64_t key,
+                       int64_t *id, const char **community, fk_err *err)
 {
-    if (s->kept && residents_lookup_find(s->kept, idn, id, community))
+    if (s->kept && residents_lookup_find_key(s->kept, key, id, community))
         return 0;
-    uint64_t v = u64map_get(&s->persons, residents_id_key(idn));
+    uint64_t v = u64map_get(&s->persons, key);
     if (!v) {
         person p;
         fk_err e;
@@ -509,25 +566,55 @@ static int person_pool(import_ctx *cx, scans_state *s, const round_rec *r, int64
 
 typedef struct scan_fields {
     char barcode[24], idn[24];
+    uint64_t key;  /* residents_id_key(idn) */
     int64_t at, site_id;
 } scan_fields;
+
+/* The row's time. A site scans a person every few seconds, so most rows fall in the
+ * minute of the row before: such a time is that minute's instant plus its seconds, the
+ * date not parsed again (fk_instant_parse was a tenth of the parse thread's instructions,
+ * callgrind, 970,001 rows). Only a time written exactly as one import_field_instant
+ * accepted before, but for its two digits of seconds (00 to 59), takes that way: the
+ * same instant (an offset is whole minutes, so second 0 to 59 of a minute within the
+ * accepted range stay in it); any other goes through import_field_instant. */
+static int row_time(scans_state *s, const char *v, int64_t *at, fk_err *bad)
+{
+    minute_memo *m = &s->minute;
+    size_t n = strlen(v);
+    bool shaped = n >= 19 && n - 19 < sizeof m->tail && v[16] == ':' &&
+                  v[17] >= '0' && v[17] <= '5' && v[18] >= '0' && v[18] <= '9';
+    int sec = shaped ? (v[17] - '0') * 10 + (v[18] - '0') : 0;
+    if (shaped && m->valid && !memcmp(v, m->head, sizeof m->head) && !strcmp(v + 19, m->tail)) {
+        *at = m->base + sec;
+        return 0;
+    }
+    if (import_field_instant(at, v, "time", bad) != 0)
+        return -1;
+    m->valid = shaped;
+    if (shaped) {
+        memcpy(m->head, v, sizeof m->head);
+        memcpy(m->tail, v + 19, n - 19 + 1);
+        m->base = *at - sec;
+    }
+    return 0;
+}
 
 /* The row's fields in their formats. The person's slot in the residents lookup starts
  * loading as soon as the number is read: the lookup is tens of MiB read at random, and
  * its miss was the parse's largest cost (a fifth of the thread, perf) until the checks
  * of the number, time, tube and round ran while it loads. */
-static int row_format(const scans_state *s, const char *const *v, scan_fields *f,
-                      fk_err *bad)
+static int row_format(scans_state *s, const char *const *v, scan_fields *f, fk_err *bad)
 {
     if (import_field_required(f->barcode, sizeof f->barcode, v[SC_TUBE], "tube", bad) ||
         tube_barcode_check(f->barcode, "tube", bad) ||
         import_field_required(f->idn, sizeof f->idn, v[SC_PERSON], "person", bad))
         return -1;
     idcard_normalize(f->idn);
+    f->key = residents_id_key(f->idn);
     if (s->kept)
-        residents_lookup_prefetch(s->kept, f->idn);
+        residents_lookup_prefetch_key(s->kept, f->key);
     if (idcard_parse(f->idn, NULL, "person", bad) != 0 ||
-        import_field_instant(&f->at, v[SC_TIME], "time", bad) != 0 ||
+        row_time(s, v[SC_TIME], &f->at, bad) != 0 ||
         import_field_id(&f->site_id, v[SC_SITE], "site", bad) != 0)
         return -1;
     return 0;
@@ -542,7 +629,7 @@ static int row_tube(import_ctx *cx, scans_state *s, const scan_fields *f, tube_e
         return -1;
     if ((*te) && rc == 0 && !(*te)->site_known) {
         site_rec *site = NULL;
-        int found = find_site(cx, s, (*te)->t.site_id, &site, err);
+        int found = find_site(cx, s, (*te)->site_id, &site, err);
         if (found < 0)
             return -1;
         (*te)->site_known = found == 0 && role_in_jurisdiction(import_ctx_actor(cx)->area_code,
@@ -550,7 +637,7 @@ static int row_tube(import_ctx *cx, scans_state *s, const scan_fields *f, tube_e
     }
     if (rc > 0 || (*te)->site_known < 0)
         return fk_fail(bad, FK_EREF, "tube", "tube: %s was never issued", f->barcode), 1;
-    const tube_rec *t = &(*te)->t;
+    const tube_ent *t = *te;
     if (t->site_id != f->site_id)
         return fk_fail(bad, FK_ECONFLICT, "site", "site: tube %s was issued to site %lld, not "
                        "%lld", t->barcode, (long long)t->site_id, (long long)f->site_id), 1;
@@ -560,7 +647,7 @@ static int row_tube(import_ctx *cx, scans_state *s, const scan_fields *f, tube_e
 }
 
 /* The round of the tube takes a scan at the row's time. */
-static int row_round(import_ctx *cx, scans_state *s, const tube_rec *t, int64_t at,
+static int row_round(import_ctx *cx, scans_state *s, const tube_ent *t, int64_t at,
                      round_ent **r, fk_err *bad, fk_err *err)
 {
     if (find_round(cx, s, t->round_id, r, err) != 0)
@@ -583,11 +670,11 @@ static int row_round(import_ctx *cx, scans_state *s, const tube_rec *t, int64_t 
 
 /* The person: registered, living in the round's area, not scanned in it, fitting the
  * tube's pool; *size their pool size. */
-static int row_person(import_ctx *cx, scans_state *s, const scan_fields *f, const tube_rec *t,
+static int row_person(import_ctx *cx, scans_state *s, const scan_fields *f, const tube_ent *t,
                       round_ent *r, int64_t *pid, int *size, fk_err *bad, fk_err *err)
 {
     const char *community = NULL, *group = NULL;
-    int rc = find_person(cx, s, f->idn, pid, &community, err);
+    int rc = find_person(cx, s, f->idn, f->key, pid, &community, err);
     if (rc)
         return rc < 0 ? -1 : (fk_fail(bad, FK_EREF, "person", "person: no registered person "
                                       "with this ID number"), 1);
@@ -621,11 +708,11 @@ static int scan_parse(import_ctx *cx, const char *const *v, void *rec, fk_err *b
     if (row_format(s, v, &f, bad) != 0)
         return 1;
     if ((rc = row_tube(cx, s, &f, &te, bad, err)) ||
-        (rc = row_round(cx, s, &te->t, f.at, &r, bad, err)) ||
-        (rc = row_person(cx, s, &f, &te->t, r, &pid, &size, bad, err)))
+        (rc = row_round(cx, s, te, f.at, &r, bad, err)) ||
+        (rc = row_person(cx, s, &f, te, r, &pid, &size, bad, err)))
         return rc;
     /* good: the row changes the file's state as the API's scan changes the store's */
-    tube_rec *t = &te->t;
+    tube_ent *t = te;
     *out = (scan_row){.tube_id = t->id, .person_id = pid, .round_id = r->r.id, .at = f.at,
                       .size = size, .opens = !strcmp(t->state, "issued")};
     if (out->opens) {
@@ -656,4 +743,4 @@ const import_kind import_kind_scans = {
     .ncols = sizeof scan_cols / sizeof scan_cols[0], .rec_size = sizeof(scan_row),
     .parse = scan_parse, .key = import_key_none, .key_field = "", .insert = scan_insert,
     .one_pass = true, .insert_many = scans_insert_many, .begin = scans_begin,
-    .end = scans_end};
+    .end = scans_end, .batch = SCANS_BATCH};

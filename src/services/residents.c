@@ -257,10 +257,9 @@ int residents_lookup_open(store *st, bool save, residents_lookup **out, resident
     return 0;
 }
 
-int residents_lookup_find(const residents_lookup *lk, const char *id_number, int64_t *id,
-                          const char **community)
+int residents_lookup_find_key(const residents_lookup *lk, uint64_t key, int64_t *id,
+                              const char **community)
 {
-    uint64_t key = residents_id_key(id_number);
     const flatslot *s = key ? flatmap_get(lk->slots, lk->nslots, key) : NULL;
     if (!s || s->b >= lk->ncodes)
         return 0;
@@ -269,11 +268,21 @@ int residents_lookup_find(const residents_lookup *lk, const char *id_number, int
     return 1;
 }
 
-void residents_lookup_prefetch(const residents_lookup *lk, const char *id_number)
+int residents_lookup_find(const residents_lookup *lk, const char *id_number, int64_t *id,
+                          const char **community)
 {
-    uint64_t key = residents_id_key(id_number);
+    return residents_lookup_find_key(lk, residents_id_key(id_number), id, community);
+}
+
+void residents_lookup_prefetch_key(const residents_lookup *lk, uint64_t key)
+{
     if (key)
         flatmap_prefetch(lk->slots, lk->nslots, key);
+}
+
+void residents_lookup_prefetch(const residents_lookup *lk, const char *id_number)
+{
+    residents_lookup_prefetch_key(lk, residents_id_key(id_number));
 }
 
 size_t residents_lookup_count(const residents_lookup *lk)

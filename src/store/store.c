@@ -83,6 +83,10 @@ int store_spill_early(store *st, int kib, fk_err *err)
 {
     return st->ops->spill_early(st, kib, err);
 }
+int store_checkpoint_later(store *st, bool later, fk_err *err)
+{
+    return st->ops->checkpoint_later(st, later, err);
+}
 int store_batch_writer(store *st, fk_err *err) { return st->ops->batch_writer(st, err); }
 int store_schema_latest(void) { return store_sqlite_schema_latest(); }
 int store_check(store *st, strbuf *report, fk_err *err) { return st->ops->check(st, report, err); }

@@ -660,7 +660,7 @@ static int sq_configure(struct sq_store *s, fk_err *err)
                     "PRAGMA wal_autocheckpoint=" SQ_STR(SQ_AUTOCKPT) ";",
                     err) != 0)
         return -1;
-    sq_checkpoint_watch(s->db);
+    s->watched = sq_checkpoint_watch(s->db);
     /* the members' virtual table and 0035's aggregate, before the migrations use them;
      * fk_ids for the readers of leads by area */
     int rc = sq_members_register(s->db);
@@ -760,6 +760,17 @@ static int sq_spill_early(store *st, int kib, fk_err *err)
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA cache_size=%d", kib > 0 ? -kib : SQ_CACHE_KIB_NEG);
     return sq_exec_sql(SQ(st), sql, err);
+}
+
+/* sqlite3_wal_autocheckpoint replaces the connection's WAL hook: never on a watched one
+ * (the checkpointer's hook would be lost). */
+static int sq_checkpoint_later(store *st, bool later, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (s->watched)
+        return 0;
+    int rc = sqlite3_wal_autocheckpoint(s->db, later ? 0 : SQ_AUTOCKPT);
+    return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
 }
 
 /* Switched off once, for good (store.h): sq_checks_off then finds them off and leaves
@@ -932,6 +943,7 @@ static const struct store_ops sq_ops = {
     .map_reads = sq_map_reads,
     .unmap_reads = sq_unmap_reads,
     .spill_early = sq_spill_early,
+    .checkpoint_later = sq_checkpoint_later,
     .batch_writer = sq_batch_writer,
     .check = sq_check,
     .begin = sq_op_begin,

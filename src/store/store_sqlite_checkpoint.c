@@ -126,13 +126,15 @@ static int wal_committed(void *generation, sqlite3 *db, const char *schema, int 
     return SQLITE_OK; /* the commit happened whatever the checkpoint did */
 }
 
-void sq_checkpoint_watch(sqlite3 *db)
+bool sq_checkpoint_watch(sqlite3 *db)
 {
     pthread_mutex_lock(&ck.mu);
     const char *file = sqlite3_db_filename(db, "main");
-    if (ck.on && file && !strcmp(file, ck.path))
+    bool watch = ck.on && file && !strcmp(file, ck.path);
+    if (watch)
         sqlite3_wal_hook(db, wal_committed, (void *)ck.generation);
     pthread_mutex_unlock(&ck.mu);
+    return watch;
 }
 
 /* Idle: everything copied, then the WAL truncated while no writer of this process can

@@ -99,6 +99,8 @@ struct sq_store {
     /* the wal-index's first region as the VFS mapped it for this connection (sq_wal_header),
      * NULL until the first successful map */
     const volatile unsigned char *shm0;
+    /* this process's checkpointer watches the connection (sq_checkpoint_watch) */
+    bool watched;
 };
 
 #define SQ(st) ((struct sq_store *)(st))
@@ -111,8 +113,9 @@ struct sq_store {
 #define SQ_STR_(x) #x
 #define SQ_STR(x) SQ_STR_(x)
 /* Called by every new connection: when this process's checkpointer runs on the same
- * database file, the connection reports its commits to it instead of checkpointing. */
-void sq_checkpoint_watch(sqlite3 *db);
+ * database file, the connection reports its commits to it instead of checkpointing
+ * (then true). */
+bool sq_checkpoint_watch(sqlite3 *db);
 
 /* ---- statements and errors (store_sqlite.c) --------------------------------------- */
 

@@ -744,16 +744,40 @@ static int by_append(const char *old, int n_old, size_t n_new, const char *by, s
     return 0;
 }
 
+/* v in decimal at p; the end of it. */
+static char *put_i64(char *p, int64_t v)
+{
+    char digits[20], *d = digits + sizeof digits;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--d = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *p++ = '-';
+    size_t k = (size_t)(digits + sizeof digits - d);
+    memcpy(p, d, k);
+    return p + k;
+}
+
+/* The members text of n more members, then its closing bracket; out holds "[" or the
+ * members before, unclosed. Formatted in a buffer of the run and appended once: a
+ * strbuf append for each bracket and number was a quarter of a scans import's writer
+ * thread (callgrind, 300,000 rows: 240 of 966 million instructions). */
 static void members_append(strbuf *out, const int64_t *persons, const int64_t *ats, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        sb_append(out, out->len > 1 ? ",[" : "[");
-        sb_append_i64(out, persons[i]);
-        sb_append_char(out, ',');
-        sb_append_i64(out, ats[i]);
-        sb_append_char(out, ']');
+    char buf[MAX_PLACES * 44 + 1], *p = buf; /* "," "[" 20 digits "," 20 digits "]" */
+    for (size_t i = 0; i < n && i < MAX_PLACES; i++) {
+        if (i || out->len > 1)
+            *p++ = ',';
+        *p++ = '[';
+        p = put_i64(p, persons[i]);
+        *p++ = ',';
+        p = put_i64(p, ats[i]);
+        *p++ = ']';
     }
-    sb_append_char(out, ']');
+    *p++ = ']';
+    sb_append_len(out, buf, (size_t)(p - buf));
 }
 
 /* The tube's tube_sets row: members and scanned_by appended (first > 1) or new. */

@@ -229,13 +229,16 @@ void store_bulk_reader_close(bulk_reader *r)
  *      first row opens it) and of the run's round, the run starts at its next place
  *      (n_members + 1), the round exists; it opens the tube with the first row's size,
  *      sets n_members to the run's last place (the tubes' CHECK n_members <= size refuses
- *      a full tube), closes it when the last row fills it, and says whether the tube has
- *      a result (then the health codes' answers version moves, as 0035's trigger would);
+ *      a full tube), closes it when the last row fills it (one row changed, or the run
+ *      is refused; no RETURNING: SQLite collects returned rows in a temporary B-tree,
+ *      made and dropped for every tube);
  *   2. sq_members_add: every person (read by the caller in this transaction: not looked
  *      up again, store_sqlite_members.c) is not yet in the round (its slot in the
  *      batch's chunks, read once each), the tube's tube_sets row appended to, written.
- * Then the batch's chunks are written once each. Every other write (the API's scan)
- * goes through the triggers. */
+ * Then the batch's chunks are written once each, and when a tube of the batch has a
+ * result the health codes' answers version moves, as 0035's trigger would (one statement
+ * over the batch's tubes). Every other write (the API's scan) goes through the
+ * triggers. */
 enum { SCAN_RUN, SCAN_VERSION, SCAN_NSTMT };
 
 static const char *const scan_sql[SCAN_NSTMT] = {
@@ -250,9 +253,10 @@ static const char *const scan_sql[SCAN_NSTMT] = {
     "closed_by = CASE WHEN ?7 THEN ?9 ELSE closed_by END "
     "WHERE id = ?1 AND round_id = ?2 AND n_members = ?3 - 1 AND "
     "state = CASE WHEN ?5 THEN 'issued' ELSE 'open' END AND EXISTS (SELECT 1 FROM "
-    "testing_rounds r WHERE r.id = ?2) RETURNING EXISTS (SELECT 1 FROM tube_results x "
-    "WHERE x.tube_id = ?1)",
-    "UPDATE code_answers_version SET version = version + 1 WHERE id = 1",
+    "testing_rounds r WHERE r.id = ?2)",
+    /* ?1 the batch's tubes, a JSON array */
+    "UPDATE code_answers_version SET version = version + 1 WHERE id = 1 AND EXISTS ("
+    "SELECT 1 FROM json_each(?1) j, tube_results x WHERE x.tube_id = j.value)",
 };
 
 static int refused(fk_err *err, const char *why)
@@ -260,10 +264,10 @@ static int refused(fk_err *err, const char *why)
     return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of scans refused: %s", why);
 }
 
-/* Step 1 for the run rows[0..n): one tube and round, places consecutive; *resulted: the
- * tube has a result. */
+/* Step 1 for the run rows[0..n): one tube and round, places consecutive; its tube id
+ * goes to `tubes` (a JSON array: step 1's version moves once a batch, see scans_unit). */
 static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows, size_t n,
-                      const char *by, bool *resulted, fk_err *err)
+                      const char *by, strbuf *tubes, fk_err *err)
 {
     const scan_row *first = &rows[0], *last = &rows[n - 1];
     sqlite3_reset(q);
@@ -276,14 +280,13 @@ static int run_settle(struct sq_store *s, sqlite3_stmt *q, const scan_row *rows,
     sqlite3_bind_int(q, 7, last->closes ? 1 : 0);
     sqlite3_bind_int64(q, 8, last->at);
     sq_bind_text(q, 9, by);
-    int row = sq_step_row(s, q, err);
-    if (row < 0)
+    if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT ? refused(err, "a tube over its size") : -1;
-    if (!row)
+    if (sqlite3_changes(s->db) != 1)
         return refused(err, "a tube not open, of another round, not at its next place, or "
                        "an unknown round");
-    *resulted = *resulted || sqlite3_column_int(q, 0);
-    sqlite3_reset(q);
+    sb_append_char(tubes, tubes->len ? ',' : '[');
+    sb_append_i64(tubes, first->tube_id);
     return 0;
 }
 
@@ -298,14 +301,14 @@ static bool run_continues(const scan_row *rows, size_t from, size_t i)
 
 /* Steps 1 and 2 for the run rows[0..n). */
 static int run_write(struct sq_store *s, sqlite3_stmt *q, sq_chunks *cs, const scan_row *rows,
-                     size_t n, const char *by, bool *resulted, fk_err *err)
+                     size_t n, const char *by, strbuf *tubes, fk_err *err)
 {
     int64_t persons[128], ats[128];
     if (n > 127)
         return refused(err, "a tube over its size");
     for (size_t i = 0; i < n; i++)
         persons[i] = rows[i].person_id, ats[i] = rows[i].at;
-    if (run_settle(s, q, rows, n, by, resulted, err) != 0)
+    if (run_settle(s, q, rows, n, by, tubes, err) != 0)
         return -1;
     if (sq_members_add(s, cs, rows[0].tube_id, rows[0].round_id, rows[0].place, persons, ats,
                        n, by, err) != 0)
@@ -323,7 +326,7 @@ static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows
                       const char *by, fk_err *err)
 {
     int was[2] = {1, 1}, rc = 0;
-    bool resulted = false;
+    strbuf tubes = STRBUF_INIT;
     sq_chunks cs = {0};
     sq_checks_off(s->db, true, was);
     size_t from = 0;
@@ -333,15 +336,19 @@ static int scans_unit(struct sq_store *s, sqlite3_stmt **q, const scan_row *rows
                 rc = refused(err, "places of a tube not consecutive");
             continue;
         }
-        rc = run_write(s, q[SCAN_RUN], &cs, &rows[from], i - from, by, &resulted, err);
+        rc = run_write(s, q[SCAN_RUN], &cs, &rows[from], i - from, by, &tubes, err);
         from = i;
     }
     if (rc == 0)
         rc = sq_chunks_write(s, &cs, err);
-    if (rc == 0 && resulted)
+    if (rc == 0 && tubes.len) {
+        sb_append_char(&tubes, ']');
+        sqlite3_bind_text(q[SCAN_VERSION], 1, sb_str(&tubes), (int)tubes.len, SQLITE_STATIC);
         rc = sq_exec_stmt(s, q[SCAN_VERSION], err);
+    }
     sq_checks_off(s->db, false, was);
     sq_chunks_free(&cs);
+    sb_free(&tubes);
     return rc;
 }
 

@@ -389,6 +389,49 @@ static void scans_residents_kept(void **state)
     free_world(&w);
 }
 
+/* A time in the minute of the row before (row_time's short way) is that minute plus its
+ * seconds, whatever the form; a time of that minute in another form, or malformed
+ * seconds, goes the long way: the same instants as written, the bad one refused. */
+static void scans_times_of_a_minute(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fk_err err;
+    int64_t m = (w.now - 600) / 60 * 60;
+    char z[21], text[1024];
+    fk_instant_format(m, z);
+    z[17] = '\0'; /* "YYYY-MM-DDTHH:MM:" */
+    snprintf(text, sizeof text, "tube,person,time,site\n"
+             "T0000001,%s,%s10Z,%lld\n"      /* the long way: the minute noted */
+             "T0000001,%s,%s11Z,%lld\n"      /* the short way */
+             "T0000001,%s,%s12+00:01,%lld\n" /* the same minute, another form */
+             "T0000001,%s,%s6xZ,%lld\n"      /* bad seconds */
+             "T0000001,%s,%s13.5Z,%lld\n"    /* a fraction: another form */
+             "T0000001,%s,%s59Z,%lld\n",
+             w.id[0], z, (long long)w.site, w.id[1], z, (long long)w.site, w.id[2], z,
+             (long long)w.site, w.id[3], z, (long long)w.site, w.id[4], z, (long long)w.site,
+             w.id[5], z, (long long)w.site);
+    char rej[512];
+    snprintf(rej, sizeof rej, "%s/rejects.csv", w.f->dir);
+    import_report rep;
+    assert_int_equal(run_import(&w, "scans", text, false, rej, &rep, &err), 0);
+    char got[128];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "5:time");
+    assert_int_equal(rep.imported, 5);
+    import_report_free(&rep);
+    tube_rec t;
+    member_list ml = {0};
+    assert_int_equal(store_tube_get(w.f->st, "T0000001", &t, &ml, &err), 0);
+    assert_int_equal(ml.n, 5);
+    int64_t want[5] = {m + 10, m + 11, m + 12 - 60, m + 13, m + 59};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(ml.items[i].scanned_at, want[i]);
+    member_list_free(&ml);
+    free_world(&w);
+}
+
 /* ---- results ------------------------------------------------------------------------ */
 
 /* T1 (persons 0, 1) and T2 (2) closed and received by lab; T3 (3) closed, its box
@@ -1094,6 +1137,51 @@ static void members_migration(void **state)
     free_world(&w);
 }
 
+/* Migration 0039 (applied again on a store with scans: the version set back to 38): the
+ * tubes as they were, the state still one of three (the CHECK as comparisons), and the
+ * triggers that read tubes back. */
+static void tubes_state_check(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    fixture *f = w.f;
+    fk_err err;
+    int64_t t1 = tube_id_of(f->st, "T0000001");
+    scan_row rows[2] = {
+        {.tube_id = t1, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 1, .opens = 1},
+        {.tube_id = t1, .person_id = w.pid[1], .round_id = w.round, .at = w.now, .size = 5,
+         .place = 2},
+    };
+    assert_int_equal(store_scans_add(f->st, rows, 2, "t", &err), 0);
+    store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(raw_exec(f, "PRAGMA user_version = 38"), SQLITE_OK);
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    tube_is(f->st, "T0000001", "open", 5, 2);
+    tube_is(f->st, "T0000002", "issued", 0, 0);
+    int64_t n = 0;
+    assert_int_equal(raw_int(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                                "name IN ('box_tubes_guard', 'tube_sets_count', "
+                                "'tube_sets_count_update')", &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_not_equal(raw_exec(f, "UPDATE tubes SET state = 'lost' WHERE barcode = "
+                                     "'T0000001'"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(f, "UPDATE tubes SET state = 'closed' WHERE barcode = "
+                                     "'T0000001'"), SQLITE_OK);
+    tube_is(f->st, "T0000001", "open", 5, 2);
+    /* the import goes on from there: the tube's next place */
+    scan_row next = {.tube_id = t1, .person_id = w.pid[2], .round_id = w.round, .at = w.now,
+                     .size = 5, .place = 3};
+    assert_int_equal(store_scans_add(f->st, &next, 1, "t", &err), 0);
+    tube_is(f->st, "T0000001", "open", 5, 3);
+    free_world(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1103,6 +1191,7 @@ int main(void)
         cmocka_unit_test(scans_fill_small),
         cmocka_unit_test(scans_fill_bulk),
         cmocka_unit_test(scans_residents_kept),
+        cmocka_unit_test(scans_times_of_a_minute),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
         cmocka_unit_test(results_out_of_order),
@@ -1113,6 +1202,7 @@ int main(void)
         cmocka_unit_test(members_migration),
         cmocka_unit_test(member_person_kept),
         cmocka_unit_test(wide_tube_ids),
+        cmocka_unit_test(tubes_state_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
