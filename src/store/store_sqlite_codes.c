@@ -184,7 +184,7 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
 };
 
 _Static_assert(SQ_CODES_FIRST + CS_COND + NCONDITIONS <= SQ_CODES_LAST + 1,
@@ -309,16 +309,25 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
  * and touch nobody. So: every member of a positive, invalid or corrected result's tube;
  * and the hold and contact persons (a small set, read once) whose scans are into one of
  * the results' tubes (the tubes a set built once), not the round's every member probed
- * against them. Every person has a code once the rules are installed (the registry's
- * hook; a missing one is made at its first read). */
+ * against them: a second statement (TOUCH_HELD_*), after the first has touched the
+ * members of the tubes that are not negative. Every person has a code once the rules
+ * are installed (the registry's hook; a missing one is made at its first read). */
 #define TOUCH_RESULTS                                                                         \
     TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value "   \
     "JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE r.result <> 'negative' " \
-    "OR "                                                                                     \
-    "r.replaces IS NOT NULL UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "       \
-    "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
-    "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
-    "r.tube_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value)"
+    "OR r.replaces IS NOT NULL"
+/* The hold and contact persons not touched yet (a person already in codes_touch, most
+ * often the member of a positive tube just held, needs no probe: reading a person's
+ * scans is a read of their chunk of every round, ~50 k instructions, the larger part
+ * of an import's recompute when every held member was probed again, bench/testing). */
+#define HELD_UNTOUCHED                                                                        \
+    "SELECT m.person_id FROM (SELECT person_id FROM testing_holds UNION SELECT person_id "    \
+    "FROM contacts WHERE status <> 'dismissed') x CROSS JOIN fk_members m ON m.person_id = " \
+    "x.person_id WHERE NOT EXISTS (SELECT 1 FROM temp.codes_touch c WHERE c.person_id = "   \
+    "x.person_id) AND "
+#define TOUCH_HELD_RESULTS                                                                    \
+    TOUCH HELD_UNTOUCHED "m.tube_id IN (SELECT r.tube_id FROM json_each(?2) j JOIN "         \
+    "tube_results r ON r.id = j.value)"
 
 /* The same for a run of rows (CODES_BY_RESULT_RANGE): ?1 the first id, ?2 a JSON object
  * {"last": the last id, "rows": the run's rows with a follow-up}. The members of a
@@ -333,11 +342,10 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
 #define TOUCH_RESULT_RANGE                                                                    \
     TOUCH "SELECT m.person_id FROM json_each(?2, '$.rows') j CROSS JOIN tube_results r ON "   \
     "r.id = j.value CROSS JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE "   \
-    RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL) UNION ALL SELECT "  \
-    "m.person_id FROM (SELECT person_id FROM testing_holds UNION SELECT person_id FROM "     \
-    "contacts WHERE status <> 'dismissed') x CROSS JOIN fk_members m ON m.person_id = "      \
-    "x.person_id WHERE EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = m.tube_id AND " \
-    RANGE_ROWS ")"
+    RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL)"
+#define TOUCH_HELD_RANGE                                                                      \
+    TOUCH HELD_UNTOUCHED "EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = m.tube_id " \
+    "AND " RANGE_ROWS ")"
 
 static const char *touch_sql(codes_by by)
 {
@@ -427,7 +435,13 @@ static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, i
     sq_binds b = {0};
     sq_bind_add_int(&b, id);
     sq_bind_add_text(&b, ids ? ids : "[]");
-    return run(s, CS_TOUCH + (int)by, sql, &b, err);
+    if (run(s, CS_TOUCH + (int)by, sql, &b, err) != 0)
+        return -1;
+    if (by == CODES_BY_RESULTS)
+        return run(s, CS_TOUCH_HELD, TOUCH_HELD_RESULTS, &b, err);
+    if (by == CODES_BY_RESULT_RANGE)
+        return run(s, CS_TOUCH_HELD_RANGE, TOUCH_HELD_RANGE, &b, err);
+    return 0;
 }
 
 /* ---- evaluate ------------------------------------------------------------------------------ */
