@@ -97,13 +97,15 @@ static const condition conditions[] = {
      * exposure are a subset of those since an earlier one, so when the latest is cleared
      * every earlier one of its kind is, and when it is not, it is the one to show. Testing
      * every contact ran the six negative-test subqueries for each: a person exposed at a
-     * dozen venues cost a dozen times (0.2-0.4 s of the sweep after 2,000 arrivals, bench/loop). */
+     * dozen venues cost a dozen times (0.2-0.4 s of the sweep after 2,000 arrivals, bench/loop).
+ * The kinds lead: the rule's params are parsed once, not once a touched person (6 k
+ * instructions each); the rows' order is the ORDER BY's, a total one (contact ids). */
     {"pending_clearance",
      "SELECT t.person_id, json_extract(?3, '$.kinds.' || k.kind || '.cohort'), "
      "printf('阳性人员第 %d 号的%s（%s，%s），待 %d 次阴性检测（已 %d 次）', c.number, "
      "CASE k.kind WHEN 'companion' THEN '时空伴随' ELSE '场所暴露' END, k.place, "
      "datetime(k.first_overlap + 3600 * ?5, 'unixepoch'), " CLEARANCE("tests") ", "
-     NEG_COUNT ") FROM " TOUCHED " CROSS JOIN json_each(?3, '$.kinds') j CROSS JOIN contacts k "
+     NEG_COUNT ") FROM json_each(?3, '$.kinds') j CROSS JOIN " TOUCHED " CROSS JOIN contacts k "
      "ON k.id = (SELECT y.id FROM contacts y WHERE y.person_id = t.person_id AND y.kind = "
      "j.key AND y.status <> 'dismissed' ORDER BY y.first_overlap DESC, y.id DESC LIMIT 1) "
      "JOIN cases c ON c.id = k.case_id WHERE NOT (" NEG_COUNT " >= "
@@ -189,7 +191,7 @@ bool store_codes_condition_known(const char *name)
  * parsing. One slot per statement; the conditions' slots follow CS_COND. */
 enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
-    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
+    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_ADD, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
     CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
 };
@@ -523,16 +525,26 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     "code_overrides o ON o.id = e.override_id WHERE h.person_id IS NULL OR h.colour <> "       \
     "e.colour OR h.rule <> e.rule OR h.override_id IS NOT e.override_id ORDER BY e.person_id"
 
+/* The codes of the persons just logged, from their code_changes rows: an UPDATE of the
+ * codes there are (nearly all: every person has one once the rules are installed), then
+ * an INSERT of the missing. One upsert did both, but SQLite runs an INSERT's BEFORE
+ * INSERT trigger (health_codes_logged_insert, two reads of code_changes) and its checks
+ * for every row before it finds the conflict: a fifth of the write (bench/testing). The
+ * rows and the answers' version come out the same (one AFTER trigger a row either way);
+ * the UPDATE's trigger checks each row against its code_changes row as the upsert's did. */
 #define WRITE_CODES                                                                          \
+    "UPDATE health_codes SET colour = c.to_colour, rule = c.rule, cohort = e.cohort, "         \
+    "detail = e.detail, since = c.at, policy_version = c.policy_version, last_negative_at = " \
+    "e.last_neg, override_id = c.override_id, change_id = c.id FROM code_changes c JOIN "     \
+    "temp.codes_eval e ON e.person_id = c.person_id WHERE c.id >= ?1 AND "                    \
+    "health_codes.person_id = c.person_id"
+#define ADD_CODES                                                                            \
     "INSERT INTO health_codes (person_id, colour, rule, cohort, detail, since, "              \
     "policy_version, last_negative_at, override_id, change_id) SELECT c.person_id, "          \
     "c.to_colour, c.rule, e.cohort, e.detail, c.at, c.policy_version, e.last_neg, "           \
     "c.override_id, c.id FROM code_changes c JOIN temp.codes_eval e ON e.person_id = "        \
-    "c.person_id WHERE c.id >= ?1 ORDER BY c.id ON CONFLICT (person_id) DO UPDATE SET "        \
-    "colour = excluded.colour, rule = excluded.rule, cohort = excluded.cohort, detail = "     \
-    "excluded.detail, since = excluded.since, policy_version = excluded.policy_version, "    \
-    "last_negative_at = excluded.last_negative_at, override_id = excluded.override_id, "     \
-    "change_id = excluded.change_id"
+    "c.person_id WHERE c.id >= ?1 AND NOT EXISTS (SELECT 1 FROM health_codes h WHERE "        \
+    "h.person_id = c.person_id) ORDER BY c.id"
 
 #define EVAL_OF(col) "(SELECT e." col " FROM temp.codes_eval e WHERE e.person_id = health_codes.person_id)"
 #define REFRESH_DETAILS                                                                      \
@@ -562,7 +574,8 @@ static int write_codes(struct sq_store *s, int64_t now, const char *op, const ch
         out->last_change = first + out->changed - 1;
     }
     sq_bind_add_int(&w, first);
-    return (out->changed && run(s, CS_WRITE, WRITE_CODES, &w, err)) ||
+    return (out->changed && (run(s, CS_WRITE, WRITE_CODES, &w, err) ||
+                             run(s, CS_ADD, ADD_CODES, &w, err))) ||
            run(s, CS_REFRESH, REFRESH_DETAILS, &none, err) ? -1 : 0;
 }
 
