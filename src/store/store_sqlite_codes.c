@@ -70,6 +70,9 @@
     TUBE_NEGATIVES("max", "t.person_id", "k.first_overlap") ", 0)) - min(coalesce("           \
     ISO_NEGATIVES("min", "t.person_id", "k.first_overlap") ", 1e18), coalesce("               \
     TUBE_NEGATIVES("min", "t.person_id", "k.first_overlap") ", 1e18)))"
+#define ANY_ZONE                                                                              \
+    "EXISTS (SELECT 1 FROM zones y WHERE y.status = 'published' AND " IN_LIST("y.level",       \
+    "levels") ")"
 #define CLEARANCE(key) "json_extract(?3, '$.kinds.' || k.kind || '." key "')"
 
 typedef struct condition { const char *name, *sql; } condition;
@@ -94,13 +97,15 @@ static const condition conditions[] = {
      * exposure are a subset of those since an earlier one, so when the latest is cleared
      * every earlier one of its kind is, and when it is not, it is the one to show. Testing
      * every contact ran the six negative-test subqueries for each: a person exposed at a
-     * dozen venues cost a dozen times (0.2-0.4 s of the sweep after 2,000 arrivals, bench/loop). */
+     * dozen venues cost a dozen times (0.2-0.4 s of the sweep after 2,000 arrivals, bench/loop).
+ * The kinds lead: the rule's params are parsed once, not once a touched person (6 k
+ * instructions each); the rows' order is the ORDER BY's, a total one (contact ids). */
     {"pending_clearance",
      "SELECT t.person_id, json_extract(?3, '$.kinds.' || k.kind || '.cohort'), "
      "printf('阳性人员第 %d 号的%s（%s，%s），待 %d 次阴性检测（已 %d 次）', c.number, "
      "CASE k.kind WHEN 'companion' THEN '时空伴随' ELSE '场所暴露' END, k.place, "
      "datetime(k.first_overlap + 3600 * ?5, 'unixepoch'), " CLEARANCE("tests") ", "
-     NEG_COUNT ") FROM " TOUCHED " CROSS JOIN json_each(?3, '$.kinds') j CROSS JOIN contacts k "
+     NEG_COUNT ") FROM json_each(?3, '$.kinds') j CROSS JOIN " TOUCHED " CROSS JOIN contacts k "
      "ON k.id = (SELECT y.id FROM contacts y WHERE y.person_id = t.person_id AND y.kind = "
      "j.key AND y.status <> 'dismissed' ORDER BY y.first_overlap DESC, y.id DESC LIMIT 1) "
      "JOIN cases c ON c.id = k.case_id WHERE NOT (" NEG_COUNT " >= "
@@ -128,7 +133,11 @@ static const condition conditions[] = {
      * of the person's building, or of an area whose code is a prefix of the person's grid
      * (a district 6 digits, a street 9, a community 12, a grid 15: model/area.h), or for a
      * person without a household, of their community's code; each an index read, the
-     * zone then by its key ('+' keeps SQLite from scanning zones by status instead). */
+     * zone then by its key ('+' keeps SQLite from scanning zones by status instead). The
+ * reads of each person (three rows, five probes of zones, the subquery's temporary
+ * B-tree: 22 k instructions) are skipped when no published zone has one of the rule's
+ * levels (ANY_ZONE, a term of no table: SQLite tests it once, before the loops), as in
+ * a city before its first zone (bench/testing: 21 M of a results import's 480 codes). */
     {"in_zone",
      "SELECT t.person_id, CASE WHEN z.level IN ('sealed', 'high') THEN 'high_risk_area_stay' "
      "ELSE 'zone_' || z.level END, printf('居住地在%s：%s（风险区 %d）', CASE z.level WHEN "
@@ -143,7 +152,7 @@ static const condition conditions[] = {
      "p.household_id IS NULL AND y.area_code IN (substr(p.community_code, 1, 6), "
      "substr(p.community_code, 1, 9), p.community_code) AND y.unit_kind IN ('community', "
      "'street', 'district')) AND +z.status = 'published' AND +" IN_LIST("z.level", "levels")
-     " ORDER BY z.id"},
+     " AND " ANY_ZONE " ORDER BY z.id"},
     /* a traveler from a risk area whose lead is open (view traveler_pending, 0019) */
     {"traveler_pending",
      "SELECT t.person_id, CASE v.level WHEN 'high' THEN 'high_risk_area_stay' WHEN 'medium' "
@@ -182,9 +191,9 @@ bool store_codes_condition_known(const char *name)
  * parsing. One slot per statement; the conditions' slots follow CS_COND. */
 enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
-    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_REFRESH,
+    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_ADD, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
 };
 
 _Static_assert(SQ_CODES_FIRST + CS_COND + NCONDITIONS <= SQ_CODES_LAST + 1,
@@ -309,16 +318,25 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
  * and touch nobody. So: every member of a positive, invalid or corrected result's tube;
  * and the hold and contact persons (a small set, read once) whose scans are into one of
  * the results' tubes (the tubes a set built once), not the round's every member probed
- * against them. Every person has a code once the rules are installed (the registry's
- * hook; a missing one is made at its first read). */
+ * against them: a second statement (TOUCH_HELD_*), after the first has touched the
+ * members of the tubes that are not negative. Every person has a code once the rules
+ * are installed (the registry's hook; a missing one is made at its first read). */
 #define TOUCH_RESULTS                                                                         \
     TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value "   \
     "JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE r.result <> 'negative' " \
-    "OR "                                                                                     \
-    "r.replaces IS NOT NULL UNION ALL SELECT m.person_id FROM (SELECT person_id FROM "       \
-    "testing_holds UNION SELECT person_id FROM contacts WHERE status <> 'dismissed') x "     \
-    "CROSS JOIN fk_members m ON m.person_id = x.person_id WHERE m.tube_id IN (SELECT "     \
-    "r.tube_id FROM json_each(?2) j JOIN tube_results r ON r.id = j.value)"
+    "OR r.replaces IS NOT NULL"
+/* The hold and contact persons not touched yet (a person already in codes_touch, most
+ * often the member of a positive tube just held, needs no probe: reading a person's
+ * scans is a read of their chunk of every round, ~50 k instructions, the larger part
+ * of an import's recompute when every held member was probed again, bench/testing). */
+#define HELD_UNTOUCHED                                                                        \
+    "SELECT m.person_id FROM (SELECT person_id FROM testing_holds UNION SELECT person_id "    \
+    "FROM contacts WHERE status <> 'dismissed') x CROSS JOIN fk_members m ON m.person_id = " \
+    "x.person_id WHERE NOT EXISTS (SELECT 1 FROM temp.codes_touch c WHERE c.person_id = "   \
+    "x.person_id) AND "
+#define TOUCH_HELD_RESULTS                                                                    \
+    TOUCH HELD_UNTOUCHED "m.tube_id IN (SELECT r.tube_id FROM json_each(?2) j JOIN "         \
+    "tube_results r ON r.id = j.value)"
 
 /* The same for a run of rows (CODES_BY_RESULT_RANGE): ?1 the first id, ?2 a JSON object
  * {"last": the last id, "rows": the run's rows with a follow-up}. The members of a
@@ -333,11 +351,10 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
 #define TOUCH_RESULT_RANGE                                                                    \
     TOUCH "SELECT m.person_id FROM json_each(?2, '$.rows') j CROSS JOIN tube_results r ON "   \
     "r.id = j.value CROSS JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE "   \
-    RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL) UNION ALL SELECT "  \
-    "m.person_id FROM (SELECT person_id FROM testing_holds UNION SELECT person_id FROM "     \
-    "contacts WHERE status <> 'dismissed') x CROSS JOIN fk_members m ON m.person_id = "      \
-    "x.person_id WHERE EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = m.tube_id AND " \
-    RANGE_ROWS ")"
+    RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL)"
+#define TOUCH_HELD_RANGE                                                                      \
+    TOUCH HELD_UNTOUCHED "EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = m.tube_id " \
+    "AND " RANGE_ROWS ")"
 
 static const char *touch_sql(codes_by by)
 {
@@ -427,7 +444,13 @@ static int sq_codes_touch(store *st, codes_by by, int64_t id, const char *ids, i
     sq_binds b = {0};
     sq_bind_add_int(&b, id);
     sq_bind_add_text(&b, ids ? ids : "[]");
-    return run(s, CS_TOUCH + (int)by, sql, &b, err);
+    if (run(s, CS_TOUCH + (int)by, sql, &b, err) != 0)
+        return -1;
+    if (by == CODES_BY_RESULTS)
+        return run(s, CS_TOUCH_HELD, TOUCH_HELD_RESULTS, &b, err);
+    if (by == CODES_BY_RESULT_RANGE)
+        return run(s, CS_TOUCH_HELD_RANGE, TOUCH_HELD_RANGE, &b, err);
+    return 0;
 }
 
 /* ---- evaluate ------------------------------------------------------------------------------ */
@@ -502,16 +525,26 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     "code_overrides o ON o.id = e.override_id WHERE h.person_id IS NULL OR h.colour <> "       \
     "e.colour OR h.rule <> e.rule OR h.override_id IS NOT e.override_id ORDER BY e.person_id"
 
+/* The codes of the persons just logged, from their code_changes rows: an UPDATE of the
+ * codes there are (nearly all: every person has one once the rules are installed), then
+ * an INSERT of the missing. One upsert did both, but SQLite runs an INSERT's BEFORE
+ * INSERT trigger (health_codes_logged_insert, two reads of code_changes) and its checks
+ * for every row before it finds the conflict: a fifth of the write (bench/testing). The
+ * rows and the answers' version come out the same (one AFTER trigger a row either way);
+ * the UPDATE's trigger checks each row against its code_changes row as the upsert's did. */
 #define WRITE_CODES                                                                          \
+    "UPDATE health_codes SET colour = c.to_colour, rule = c.rule, cohort = e.cohort, "         \
+    "detail = e.detail, since = c.at, policy_version = c.policy_version, last_negative_at = " \
+    "e.last_neg, override_id = c.override_id, change_id = c.id FROM code_changes c JOIN "     \
+    "temp.codes_eval e ON e.person_id = c.person_id WHERE c.id >= ?1 AND "                    \
+    "health_codes.person_id = c.person_id"
+#define ADD_CODES                                                                            \
     "INSERT INTO health_codes (person_id, colour, rule, cohort, detail, since, "              \
     "policy_version, last_negative_at, override_id, change_id) SELECT c.person_id, "          \
     "c.to_colour, c.rule, e.cohort, e.detail, c.at, c.policy_version, e.last_neg, "           \
     "c.override_id, c.id FROM code_changes c JOIN temp.codes_eval e ON e.person_id = "        \
-    "c.person_id WHERE c.id >= ?1 ORDER BY c.id ON CONFLICT (person_id) DO UPDATE SET "        \
-    "colour = excluded.colour, rule = excluded.rule, cohort = excluded.cohort, detail = "     \
-    "excluded.detail, since = excluded.since, policy_version = excluded.policy_version, "    \
-    "last_negative_at = excluded.last_negative_at, override_id = excluded.override_id, "     \
-    "change_id = excluded.change_id"
+    "c.person_id WHERE c.id >= ?1 AND NOT EXISTS (SELECT 1 FROM health_codes h WHERE "        \
+    "h.person_id = c.person_id) ORDER BY c.id"
 
 #define EVAL_OF(col) "(SELECT e." col " FROM temp.codes_eval e WHERE e.person_id = health_codes.person_id)"
 #define REFRESH_DETAILS                                                                      \
@@ -541,7 +574,8 @@ static int write_codes(struct sq_store *s, int64_t now, const char *op, const ch
         out->last_change = first + out->changed - 1;
     }
     sq_bind_add_int(&w, first);
-    return (out->changed && run(s, CS_WRITE, WRITE_CODES, &w, err)) ||
+    return (out->changed && (run(s, CS_WRITE, WRITE_CODES, &w, err) ||
+                             run(s, CS_ADD, ADD_CODES, &w, err))) ||
            run(s, CS_REFRESH, REFRESH_DETAILS, &none, err) ? -1 : 0;
 }
 

@@ -419,9 +419,13 @@ static int sq_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, in
 /* The tubes a notice of `kind` names, as FROM ... WHERE over the rows of ?1:
  * pool_positive: positive pooled tubes that got holds from their row; pool_cleared:
  * pooled tubes whose holds of one positive result were all released, the last by a row. */
+/* A hold's tube is its result's (HOLDS_INSERT; testing_holds_moves keeps both): the
+ * tube narrows the probe to testing_holds_tube's key, not a scan of every hold for
+ * each positive row. */
 #define POOL_POSITIVE_TUBES                                                                  \
     NEW_ROWS " JOIN tubes t ON t.id = r.tube_id WHERE r.result = 'positive' AND t.size > 1 " \
-    "AND EXISTS (SELECT 1 FROM testing_holds h WHERE h.result_id = r.id)"
+    "AND EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = r.tube_id AND h.result_id " \
+    "= r.id)"
 #define POOL_CLEARED_TUBES                                                                   \
     "json_each(?1) j JOIN testing_holds h ON h.ended_result_id = j.value JOIN tube_results " \
     "er ON er.id = h.ended_result_id AND er.tube_id <> h.tube_id JOIN tubes t ON t.id = "     \

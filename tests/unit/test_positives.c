@@ -4,8 +4,9 @@
  * and through the service on a store: a positive pool's holds with their leads and the
  * recheck round, a negative single re-sample releasing and closing, a positive one making
  * a case, the schema's refusals (no delete, never back to held), the last negative test a
- * code shows over a timeline of rounds, corrections and retests, and a box of 1,000
- * pooled positives followed up set-wise. */
+ * code shows over a timeline of rounds, corrections and retests, single re-samples one
+ * at a time, migration 0040's rebuilt tables, and a box of 1,000 pooled positives
+ * followed up set-wise. */
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -288,6 +289,163 @@ static void pool_positive_then_rechecks(void **state)
              "ended_by = NULL, ended_result_id = NULL WHERE id = %lld", (long long)hid);
     assert_int_not_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
+    policy_free(pol);
+}
+
+/* Single re-samples recorded one at a time (the follow-up's JSON path, not a run of ids):
+ * each negative one releases its held person, whom nothing else touches (not a member
+ * of a tube that is not negative: only the touch of hold persons finds them), so the
+ * code goes green for that person alone; the other member stays held, yellow. */
+static void singles_one_by_one(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = world_with_codes(st, &w);
+    const char *pool[] = {"PQ00-0001"};
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-00011", pool, 1, w.persons, 2, 20);
+    result_rec out;
+    result_input in = res("PQ00-0001", "positive");
+    assert_int_equal(sample_result_record(st, pol, &a, &in, 0, &out, &err), 0);
+    round_list rounds;
+    assert_int_equal(store_round_list(st, NULL, 10, 0, &rounds, &err), 0);
+    int64_t recheck = rounds.items[0].id;
+    round_list_free(&rounds);
+    site_rec rs = {.round_id = recheck, .name = "复核点", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(st, &rs, NULL, &err), 0);
+    const char *singles[] = {"PS00-0001", "PS00-0002"};
+    tubes_at_lab(st, &w, recheck, rs.id, "BOX-00012", singles, 2, w.persons, 1, 1);
+    code_rec code;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(store_code_get(st, w.persons[i], &code, &err), 1);
+        assert_string_equal(code.rule, "pool_held");
+    }
+    in = res("PS00-0001", "negative");
+    assert_int_equal(sample_result_record(st, pol, &a, &in, 0, &out, &err), 0);
+    assert_int_equal(store_code_get(st, w.persons[0], &code, &err), 1);
+    assert_string_equal(code.colour, "green");
+    assert_string_equal(code.rule, "default");
+    assert_int_equal(store_code_get(st, w.persons[1], &code, &err), 1);
+    assert_string_equal(code.rule, "pool_held");
+    in = res("PS00-0002", "negative");
+    assert_int_equal(sample_result_record(st, pol, &a, &in, 0, &out, &err), 0);
+    assert_int_equal(store_code_get(st, w.persons[1], &code, &err), 1);
+    assert_string_equal(code.colour, "green");
+    policy_free(pol);
+}
+
+/* Every statement of `sql` through a connection of the test's own; SQLITE_OK or not. */
+static int raw(const fixture *f, const char *sql)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+static int64_t raw_count(const fixture *f, const char *sql)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Migration 0040 (applied again on a store with holds, leads and codes: the version set
+ * back to 39): the same rows, every trigger back, the CHECKs spelled as comparisons and
+ * still refusing what they refused, contacts_latest there; and the follow-up goes on. */
+static void follow_up_tables_rebuilt(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = world_with_codes(f->st, &w);
+    const char *pool[] = {"PT00-0001"};
+    tubes_at_lab(f->st, &w, w.round, w.site, "BOX-00021", pool, 1, w.persons, 3, 20);
+    result_rec out;
+    result_input in = res("PT00-0001", "positive");
+    assert_int_equal(sample_result_record(f->st, pol, &a, &in, 0, &out, &err), 0);
+    static const char *const counts[] = {
+        "SELECT count(*) || '/' || total(length(detail)) FROM health_codes",
+        "SELECT count(*) || '/' || max(id) FROM code_changes",
+        "SELECT count(*) || '/' || total(lead_id) FROM testing_holds",
+        "SELECT count(*) || '/' || max(id) FROM lead_events",
+        "SELECT version FROM code_answers_version",
+    };
+    char before[5][64];
+    store_close(f->st);
+    f->st = NULL;
+    for (int i = 0; i < 5; i++)
+        snprintf(before[i], sizeof before[i], "%lld", (long long)raw_count(f, counts[i]));
+    assert_int_equal(raw(f, "PRAGMA user_version = 39"), SQLITE_OK);
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    for (int i = 0; i < 5; i++) {
+        char now[64];
+        snprintf(now, sizeof now, "%lld", (long long)raw_count(f, counts[i]));
+        assert_string_equal(now, before[i]);
+    }
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND tbl_name IN ('health_codes', 'code_changes', "
+                                  "'testing_holds')"), 10);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                  "('health_codes', 'code_changes', 'testing_holds', "
+                                  "'lead_events') AND sql LIKE '%IN (''%'"), 1); /* reason's 2 */
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                  "'contacts_latest'"), 1);
+    /* the checks still refuse */
+    assert_int_not_equal(raw(f, "INSERT INTO code_changes (person_id, at, to_colour, rule, "
+                                "operator, source, policy_version) SELECT person_id, 1, "
+                                "'blue', 'r', 'o', 's', 'v' FROM health_codes LIMIT 1"),
+                         SQLITE_OK);
+    assert_int_not_equal(raw(f, "INSERT INTO code_changes (person_id, at, from_colour, "
+                                "to_colour, rule, operator, source, policy_version) SELECT "
+                                "person_id, 1, 'grey', 'red', 'r', 'o', 's', 'v' FROM "
+                                "health_codes LIMIT 1"), SQLITE_OK);
+    assert_int_not_equal(raw(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+                                "to_state) SELECT id, 1, 'a', '', 'lost' FROM leads LIMIT 1"),
+                         SQLITE_OK);
+    assert_int_not_equal(raw(f, "UPDATE testing_holds SET state = 'lost', ended_at = 1, "
+                                "ended_by = 'a', ended_result_id = result_id"), SQLITE_OK);
+    /* (its trigger, which would refuse first, dropped in a transaction never committed) */
+    assert_int_not_equal(raw(f, "BEGIN; DROP TRIGGER health_codes_logged_update; UPDATE "
+                                "health_codes SET colour = 'blue'"), SQLITE_OK);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                  "'health_codes_logged_update'"), 1);
+    assert_int_equal(raw(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+                            "to_state) SELECT id, 1, 'a', 'pushed', 'received' FROM leads "
+                            "LIMIT 1"), SQLITE_OK);
+    /* the follow-up goes on: a negative single releases, the code goes green */
+    round_list rounds;
+    assert_int_equal(store_round_list(f->st, NULL, 10, 0, &rounds, &err), 0);
+    int64_t recheck = rounds.items[0].id;
+    round_list_free(&rounds);
+    site_rec rs = {.round_id = recheck, .name = "复核点", .area_code = "510104001001"};
+    assert_int_equal(store_site_insert(f->st, &rs, NULL, &err), 0);
+    const char *singles[] = {"PU00-0001"};
+    tubes_at_lab(f->st, &w, recheck, rs.id, "BOX-00022", singles, 1, w.persons, 1, 1);
+    in = res("PU00-0001", "negative");
+    assert_int_equal(sample_result_record(f->st, pol, &a, &in, 0, &out, &err), 0);
+    code_rec code;
+    assert_int_equal(store_code_get(f->st, w.persons[0], &code, &err), 1);
+    assert_string_equal(code.colour, "green");
     policy_free(pol);
 }
 
@@ -624,6 +782,10 @@ int main(void)
                                         store_fixture_setup_areas, store_fixture_teardown),
         cmocka_unit_test_setup_teardown(the_last_negative_on_a_timeline,
                                         store_fixture_setup_areas, store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(singles_one_by_one, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(follow_up_tables_rebuilt, store_fixture_setup_areas,
+                                        store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(rows_to_follow, store_fixture_setup_areas,
