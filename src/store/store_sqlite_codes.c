@@ -98,8 +98,8 @@ static const condition conditions[] = {
      * every earlier one of its kind is, and when it is not, it is the one to show. Testing
      * every contact ran the six negative-test subqueries for each: a person exposed at a
      * dozen venues cost a dozen times (0.2-0.4 s of the sweep after 2,000 arrivals, bench/loop).
- * The kinds lead: the rule's params are parsed once, not once a touched person (6 k
- * instructions each); the rows' order is the ORDER BY's, a total one (contact ids). */
+     * The kinds lead: the rule's params are parsed once, not once a touched person (6 k
+     * instructions each); the rows' order is the ORDER BY's, a total one (contact ids). */
     {"pending_clearance",
      "SELECT t.person_id, json_extract(?3, '$.kinds.' || k.kind || '.cohort'), "
      "printf('阳性人员第 %d 号的%s（%s，%s），待 %d 次阴性检测（已 %d 次）', c.number, "
@@ -134,10 +134,10 @@ static const condition conditions[] = {
      * (a district 6 digits, a street 9, a community 12, a grid 15: model/area.h), or for a
      * person without a household, of their community's code; each an index read, the
      * zone then by its key ('+' keeps SQLite from scanning zones by status instead). The
- * reads of each person (three rows, five probes of zones, the subquery's temporary
- * B-tree: 22 k instructions) are skipped when no published zone has one of the rule's
- * levels (ANY_ZONE, a term of no table: SQLite tests it once, before the loops), as in
- * a city before its first zone (bench/testing: 21 M of a results import's 480 codes). */
+     * reads of each person (three rows, five probes of zones, the subquery's temporary
+     * B-tree: 22 k instructions) are skipped when no published zone has one of the rule's
+     * levels (ANY_ZONE, a term of no table: SQLite tests it once, before the loops), as in
+     * a city before its first zone (bench/testing: 21 M of a results import's 480 codes). */
     {"in_zone",
      "SELECT t.person_id, CASE WHEN z.level IN ('sealed', 'high') THEN 'high_risk_area_stay' "
      "ELSE 'zone_' || z.level END, printf('居住地在%s：%s（风险区 %d）', CASE z.level WHEN "
