@@ -150,11 +150,17 @@ static int visit_received(sqlite3_stmt *q, void *fn, void *ctx)
     return ((bulk_received_fn)fn)(ctx, &t);
 }
 
-#define RECEIVED_TUBES                                                                       \
+/* Driven by the received boxes (a few per lab's day), each box's site read once and its
+ * tubes in packing order (box_tubes_box); the tube's site is the box's (box_tubes_guard),
+ * checked here too: a tube of another site is not read and so is looked up one by one
+ * (import_results.c) with its own site. CROSS JOIN keeps that order (the planner scanned
+ * every box_tubes row, seeking its box and site each; bench/testing). A LEFT JOIN instead
+ * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. */
+#define RECEIVED_TUBES                                                                        \
     "SELECT t.id, t.barcode, s.area_code, b.lab_id, b.received_at, t.size FROM sample_boxes " \
-    "b JOIN box_tubes bt ON bt.box_id = b.id JOIN tubes t ON t.id = bt.tube_id JOIN "         \
-    "sampling_sites s ON s.id = t.site_id WHERE b.state = 'received' AND NOT EXISTS (SELECT " \
-    "1 FROM tube_results r WHERE r.tube_id = t.id)"
+    "b CROSS JOIN sampling_sites s CROSS JOIN box_tubes bt CROSS JOIN tubes t LEFT JOIN "      \
+    "tube_results r ON r.tube_id = t.id WHERE b.state = 'received' AND s.id = b.site_id AND " \
+    "bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = b.site_id AND r.tube_id IS NULL"
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {

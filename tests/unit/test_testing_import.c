@@ -560,6 +560,59 @@ static int64_t tube_id_of(store *st, const char *code)
     return t.id;
 }
 
+/* The tubes that may take a first result, as the bulk import reads them (on the import's
+ * handle, and on a connection of its own inside the unit): the received box's tubes
+ * without a result, in packing order, with the box's lab and receipt and the site's
+ * area; not T3 (its box handed over only), not T4 (a result already). */
+typedef struct got_tubes {
+    received_tube t[8];
+    size_t n;
+} got_tubes;
+
+static int keep_received(void *ctx, const received_tube *t)
+{
+    got_tubes *g = ctx;
+    assert_true(g->n < 8);
+    g->t[g->n++] = *t;
+    return 0;
+}
+
+static void received_are(const world *w, const got_tubes *g)
+{
+    assert_int_equal(g->n, 2);
+    const char *want[2] = {"T0000001", "T0000002"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(g->t[i].barcode, want[i]);
+        assert_int_equal(g->t[i].tube_id, tube_id_of(w->f->st, want[i]));
+        assert_int_equal(g->t[i].lab_id, w->lab);
+        assert_int_equal(g->t[i].received_at, w->now - 200);
+        assert_int_equal(g->t[i].size, 20);
+        assert_string_equal(g->t[i].site_area, "510104001001");
+    }
+}
+
+static void results_received_tubes(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    got_tubes g = {0};
+    assert_int_equal(store_bulk_received_tubes(st, keep_received, &g, &err), 0);
+    received_are(&w, &g);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(store_begin(st, &err), 0);
+    bulk_reader *r = store_bulk_reader_open(st, &err);
+    assert_non_null(r);
+    assert_int_equal(store_bulk_reader_received_tubes(r, keep_received, &g, &err), 0);
+    store_bulk_reader_close(r);
+    store_rollback(st);
+    received_are(&w, &g);
+    free_world(&w);
+}
+
 /* A file in the reverse of the order the tubes are read (the lookup's fast path is the
  * read order; any other order goes through the map): a repeat after it is still named,
  * and without it both rows are written. */
@@ -1194,6 +1247,7 @@ int main(void)
         cmocka_unit_test(scans_times_of_a_minute),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
+        cmocka_unit_test(results_received_tubes),
         cmocka_unit_test(results_out_of_order),
         cmocka_unit_test(results_follow_up_rows),
         cmocka_unit_test(scans_add_checks),
