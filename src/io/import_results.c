@@ -27,7 +27,10 @@
  * acts on (not negative, or a single tube's: the tube's size is read with it) are kept
  * whole with their place among the good rows, so the follow-up does not read the run
  * again to find them. A batch is written from one scratch array reused by every batch
- * (it takes the ids).
+ * (it takes the ids). While the batches are written the handle's page cache is small
+ * (store_spill_early, back to its usual size before the follow-up): their pages reach the
+ * WAL on the writer thread beside the parse, and the commit, after the follow-up, writes
+ * about a third fewer pages (bench/testing: 491 of 1,596 WAL frames written early).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -49,6 +52,9 @@
 #define CLOCK_SKEW_S 300
 /* "T0000001,invalid,,,1,0\n": a barcode of 8, a result of 7, a lab and a time */
 #define MIN_ROW_BYTES 24
+/* The page cache while the rows are written (store_spill_early): their pages go to the WAL
+ * on the writer thread as the cache fills, not all at the commit, after the follow-up. */
+#define RESULTS_SPILL_KIB 1024
 #define RESERVED_MAX ((size_t)1 << 20) /* tubes reserved at most (72 MiB), then grown */
 
 static const import_column result_cols[] = {
@@ -99,6 +105,7 @@ typedef struct results_state {
     int64_t first_id, last_id; /* the run of written rows' ids (0 before any) */
     size_t nwritten;
     store *mapped;       /* the handle whose reads are mapped (received_tubes), or NULL */
+    store *spilling;     /* the handle whose page cache is small while the rows are written */
     char last_time[32];  /* the last good row's time as written ("" none) and its instant */
     int64_t last_at;
 } results_state;
@@ -239,6 +246,14 @@ static int unmap(results_state *s, fk_err *err)
     return st ? store_unmap_reads(st, err) : 0;
 }
 
+/* The handle's usual page cache again (before the follow-up, which reads much). */
+static int unspill(results_state *s, fk_err *err)
+{
+    store *st = s->spilling;
+    s->spilling = NULL;
+    return st ? store_spill_early(st, 0, err) : 0;
+}
+
 static void results_end(void *state)
 {
     results_state *s = state;
@@ -246,6 +261,7 @@ static void results_end(void *state)
         return;
     tubes_all(s, NULL); /* a refused file: the reader thread may still run */
     unmap(s, NULL);
+    unspill(s, NULL);
     u64map_free(&s->tubes);
     free(s->tv);
     free(s->extra);
@@ -370,6 +386,9 @@ static int start_tubes(import_ctx *cx, results_state *s, fk_err *err)
     if (!st || store_map_reads(st, err) != 0)
         return -1;
     s->mapped = st;
+    if (store_spill_early(st, RESULTS_SPILL_KIB, err) != 0)
+        return -1;
+    s->spilling = st;
     if (!(s->reader = store_bulk_reader_open(st, err)))
         return -1;
     pthread_mutex_init(&s->mu, NULL);
@@ -530,7 +549,7 @@ static int follow_up(import_ctx *cx, results_state *s, fk_err *err)
 static int results_finish(import_ctx *cx, fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
-    int rc = follow_up(cx, s, err);
+    int rc = unspill(s, err) != 0 ? -1 : follow_up(cx, s, err);
     return unmap(s, rc ? NULL : err) != 0 || rc ? -1 : 0;
 }
 
