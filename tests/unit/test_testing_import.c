@@ -561,9 +561,9 @@ static int64_t tube_id_of(store *st, const char *code)
 }
 
 /* The tubes that may take a first result, as the bulk import reads them (on the import's
- * handle, and on a connection of its own inside the unit): the received box's tubes
- * without a result, in packing order, with the box's lab and receipt and the site's
- * area; not T3 (its box handed over only), not T4 (a result already). */
+ * handle, and on a connection of its own inside the unit): the received boxes' tubes
+ * without a result, box by box in packing order, each with its box's lab and receipt and
+ * its site's area; not T3 (its box handed over only), not T4 (a result already). */
 typedef struct got_tubes {
     received_tube t[8];
     size_t n;
@@ -579,16 +579,36 @@ static int keep_received(void *ctx, const received_tube *t)
 
 static void received_are(const world *w, const got_tubes *g)
 {
-    assert_int_equal(g->n, 2);
-    const char *want[2] = {"T0000001", "T0000002"};
-    for (size_t i = 0; i < 2; i++) {
+    assert_int_equal(g->n, 3);
+    const char *want[3] = {"T0000001", "T0000002", "T2000001"};
+    for (size_t i = 0; i < 3; i++) {
         assert_string_equal(g->t[i].barcode, want[i]);
         assert_int_equal(g->t[i].tube_id, tube_id_of(w->f->st, want[i]));
-        assert_int_equal(g->t[i].lab_id, w->lab);
-        assert_int_equal(g->t[i].received_at, w->now - 200);
-        assert_int_equal(g->t[i].size, 20);
-        assert_string_equal(g->t[i].site_area, "510104001001");
+        assert_int_equal(g->t[i].lab_id, i < 2 ? w->lab : w->lab2);
+        assert_int_equal(g->t[i].received_at, w->now - (i < 2 ? 200 : 150));
+        assert_int_equal(g->t[i].size, i < 2 ? 20 : 10);
+        assert_string_equal(g->t[i].site_area, i < 2 ? "510104001001" : "510104001002");
     }
+}
+
+/* T2000001 (person 5) of site2, moved to another area, in a box received by lab2. */
+static void second_box(world *w)
+{
+    store *st = w->f->st;
+    fk_err err;
+    int64_t id = tube_id_of(st, "T2000001");
+    member_rec m = {.person_id = w->pid[5], .round_id = w->round, .scanned_at = w->now - 600,
+                    .scanned_by = "s"};
+    assert_int_equal(store_tube_scan(st, id, 10, &m, NULL, &err), 0);
+    assert_int_equal(store_tube_close(st, id, "s", w->now - 500, NULL, &err), 0);
+    assert_int_equal(raw_exec(w->f, "UPDATE sampling_sites SET area_code = '510104001002' "
+                                    "WHERE id = (SELECT site_id FROM tubes WHERE barcode = "
+                                    "'T2000001')"), 0);
+    box_rec b = {.round_id = w->round, .site_id = w->site2, .packed_at = w->now - 400,
+                 .packed_by = "s", .code = "BOX00003"};
+    assert_int_equal(store_box_pack(st, &b, &id, 1, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b.id, "王", "s", w->now - 300, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b.id, w->lab2, "l", w->now - 150, NULL, &err), 0);
 }
 
 static void results_received_tubes(void **state)
@@ -597,6 +617,7 @@ static void results_received_tubes(void **state)
     world w;
     make_world(&w);
     results_world(&w);
+    second_box(&w);
     store *st = w.f->st;
     fk_err err;
     got_tubes g = {0};
