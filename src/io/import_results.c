@@ -27,10 +27,13 @@
  * acts on (not negative, or a single tube's: the tube's size is read with it) are kept
  * whole with their place among the good rows, so the follow-up does not read the run
  * again to find them. A batch is written from one scratch array reused by every batch
- * (it takes the ids). While the batches are written the handle's page cache is small
- * (store_spill_early, back to its usual size before the follow-up): their pages reach the
- * WAL on the writer thread beside the parse, and the commit, after the follow-up, writes
- * about a third fewer pages (bench/testing: 491 of 1,596 WAL frames written early).
+ * (it takes the ids). From the first batch to the follow-up the handle holds its checks
+ * off (store_results_checked_hold: switched once, not once a batch, so batches of 1,024
+ * cost little and the last ones, written after the last row is parsed, are short) and its
+ * page cache is small (store_spill_early): the rows' pages reach the WAL on the writer
+ * thread beside the parse, and the commit, after the follow-up, writes about a third fewer
+ * pages (bench/testing: 491 of 1,596 WAL frames written early). Both end before the
+ * follow-up, which writes through the checks and reads much.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -55,6 +58,10 @@
 /* The page cache while the rows are written (store_spill_early): their pages go to the WAL
  * on the writer thread as the cache fills, not all at the commit, after the follow-up. */
 #define RESULTS_SPILL_KIB 1024
+/* Rows of a batch: the batches left after the last row is parsed (the one being written
+ * and the last) are written before the follow-up, on the import's critical path; with the
+ * checks held off (store_results_checked_hold) a batch costs little more than its rows. */
+#define RESULTS_BATCH 1024
 #define RESERVED_MAX ((size_t)1 << 20) /* tubes reserved at most (72 MiB), then grown */
 
 static const import_column result_cols[] = {
@@ -106,6 +113,7 @@ typedef struct results_state {
     size_t nwritten;
     store *mapped;       /* the handle whose reads are mapped (received_tubes), or NULL */
     store *spilling;     /* the handle whose page cache is small while the rows are written */
+    store *held;         /* the handle holding its checks off for the batches, or NULL */
     char last_time[32];  /* the last good row's time as written ("" none) and its instant */
     int64_t last_at;
 } results_state;
@@ -246,12 +254,17 @@ static int unmap(results_state *s, fk_err *err)
     return st ? store_unmap_reads(st, err) : 0;
 }
 
-/* The handle's usual page cache again (before the follow-up, which reads much). */
+/* The handle's usual page cache again (before the follow-up, which reads much), and its
+ * checks on again (the follow-up writes through them). */
 static int unspill(results_state *s, fk_err *err)
 {
-    store *st = s->spilling;
-    s->spilling = NULL;
-    return st ? store_spill_early(st, 0, err) : 0;
+    store *st = s->spilling, *held = s->held;
+    s->spilling = s->held = NULL;
+    fk_err e;
+    int rc = held ? store_results_checked_hold(held, false, err) : 0;
+    if (st && store_spill_early(st, 0, rc ? &e : err) != 0)
+        rc = -1;
+    return rc;
 }
 
 static void results_end(void *state)
@@ -508,12 +521,19 @@ static int result_parse(import_ctx *cx, const char *const *v, void *rec, fk_err 
 static int results_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
+    store *st = import_ctx_store(cx);
     if (grow((void **)&s->scratch, &s->capscratch, n, sizeof *s->scratch, err) != 0)
         return -1;
     memcpy(s->scratch, recs, n * sizeof *s->scratch);
+    /* the checks held off from the first batch to the follow-up (unspill) */
+    if (!s->held) {
+        if (store_results_checked_hold(st, true, err) != 0)
+            return -1;
+        s->held = st;
+    }
     /* checked in this unit by result_parse, against the tubes read in it (the store's
      * contract for unchecked writes: store_testing_bulk.h) */
-    if (store_results_add_checked(import_ctx_store(cx), s->scratch, n, s->by, err) != 0)
+    if (store_results_add_checked(st, s->scratch, n, s->by, err) != 0)
         return -1;
     if (n && !s->first_id)
         s->first_id = s->scratch[0].id;
@@ -558,4 +578,4 @@ const import_kind import_kind_results = {
     .ncols = sizeof result_cols / sizeof result_cols[0], .rec_size = sizeof(checked_result),
     .parse = result_parse, .key = import_key_none, .key_field = "", .insert = result_insert,
     .one_pass = true, .insert_many = results_insert_many, .begin = results_begin,
-    .finish = results_finish, .end = results_end};
+    .finish = results_finish, .end = results_end, .batch = RESULTS_BATCH};

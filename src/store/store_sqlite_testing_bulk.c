@@ -412,4 +412,5 @@ const struct store_testing_bulk_ops sq_testing_bulk_ops = {
     .reader_open = sq_bulk_reader_open,
     .scans_add = sq_scans_add,
     .results_add_checked = sq_results_add_checked,
+    .results_checked_hold = sq_results_checked_hold,
 };

@@ -971,6 +971,62 @@ static void results_add_checked(void **state)
     free_world(&w);
 }
 
+/* store_results_checked_hold: refused outside a unit; while on, two calls write with the
+ * checks off and each moves the answers' version; off (or the unit's end, a rollback
+ * here) puts the schema's checks back: T3 (never received) then refused by the trigger
+ * and a positive without Ct by the CHECKs, as before any hold. */
+static void results_checked_hold(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    int64_t t1 = tube_id_of(st, "T0000001"), t2 = tube_id_of(st, "T0000002"),
+            t3 = tube_id_of(st, "T0000003");
+    assert_int_equal(store_results_checked_hold(st, true, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    checked_result a = {.tube_id = t1, .lab_id = w.lab, .reported_at = w.now - 50,
+                        .result = "negative"},
+                   b = a;
+    b.tube_id = t2;
+    int64_t v0 = 0, v1 = 0;
+    assert_int_equal(store_code_answers_version(st, &v0, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_checked_hold(st, true, &err), 0);
+    assert_int_equal(store_results_checked_hold(st, true, &err), 0);
+    assert_int_equal(store_results_add_checked(st, &a, 1, "l", &err), 0);
+    assert_int_equal(store_results_add_checked(st, &b, 1, "l", &err), 0);
+    assert_int_equal(b.id, a.id + 1);
+    assert_int_equal(store_results_checked_hold(st, false, &err), 0);
+    result_rec unreceived = {.tube_id = t3, .lab_id = w.lab, .reported_at = w.now - 50,
+                             .reported_by = "l", .result = "negative"};
+    assert_int_equal(store_results_add(st, &unreceived, 1, NULL, &err), -1);
+    assert_int_equal(store_commit(st, &err), 0);
+    assert_int_equal(store_code_answers_version(st, &v1, &err), 0);
+    assert_int_equal(v1, v0 + 2);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    result_list_free(&h);
+    /* a hold left on ends with its unit */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_checked_hold(st, true, &err), 0);
+    store_rollback(st);
+    assert_int_equal(store_results_add(st, &unreceived, 1, NULL, &err), -1);
+    result_rec fix = {.tube_id = t2, .lab_id = w.lab, .reported_at = w.now - 40,
+                      .reported_by = "l", .result = "positive", .replaces = b.id,
+                      .reason = "re-read"};
+    assert_int_equal(store_results_add(st, &fix, 1, NULL, &err), -1);
+    assert_int_equal(store_tube_results(st, t3, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    result_list_free(&h);
+    free_world(&w);
+}
+
 /* The checked writer's runs (64 rows an INSERT, the rest one by one): 150 rows land in
  * order with consecutive ids, each with its own values (a positive's Ct in a run and in
  * the tail); a row breaking a CHECK (a positive without Ct) in the middle of a run
@@ -1274,6 +1330,7 @@ int main(void)
         cmocka_unit_test(scans_add_checks),
         cmocka_unit_test(results_add_checked),
         cmocka_unit_test(results_add_checked_runs),
+        cmocka_unit_test(results_checked_hold),
         cmocka_unit_test(members_migration),
         cmocka_unit_test(member_person_kept),
         cmocka_unit_test(wide_tube_ids),
