@@ -305,6 +305,7 @@ struct store_testing_bulk_ops {
     int (*scans_add)(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
     int (*results_add_checked)(store *st, checked_result *r, size_t n, const char *by,
                                fk_err *err);
+    int (*results_checked_hold)(store *st, bool on, fk_err *err);
 };
 
 /* The residents section's calls, same parameters as the store_* functions of

@@ -173,12 +173,16 @@ void sq_writer_hold(bool hold)
         pthread_mutex_unlock(&writer_lock);
 }
 
-/* Ends one unit (depth - 1); the end of the outermost releases the writer lock. */
+/* Ends one unit (depth - 1); the end of the outermost releases the writer lock, and a
+ * hold of checked results (store_results_checked_hold) its caller left on. */
 static void unit_finished(struct sq_store *s)
 {
     s->depth--;
-    if (s->depth == 0)
-        pthread_mutex_unlock(&writer_lock);
+    if (s->depth > 0)
+        return;
+    if (s->checks_held)
+        sq_results_checked_hold(&s->base, false, NULL);
+    pthread_mutex_unlock(&writer_lock);
 }
 
 int sq_begin(struct sq_store *s, fk_err *err)

@@ -101,6 +101,9 @@ struct sq_store {
     const volatile unsigned char *shm0;
     /* this process's checkpointer watches the connection (sq_checkpoint_watch) */
     bool watched;
+    /* store_results_checked_hold is on: the triggers' and foreign keys' settings before */
+    bool checks_held;
+    int held_was[2];
 };
 
 #define SQ(st) ((struct sq_store *)(st))
@@ -177,6 +180,7 @@ void sq_checks_off(sqlite3 *db, bool off, int was[2]);
  * the checked batch it shares. */
 int sq_results_add_checked(store *st, checked_result *r, size_t n, const char *by,
                            fk_err *err);
+int sq_results_checked_hold(store *st, bool on, fk_err *err);
 /* The connection's foreign-key probes alone off (was: the setting before) and back: for
  * a write whose every reference is a row read in the same unit (a push's joined rows, an
  * allocation batch's rooms, persons and leads). Unlike the pragmas, these settings change

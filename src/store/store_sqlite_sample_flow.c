@@ -490,6 +490,15 @@ static int checked_insert(struct sq_store *s, checked_result *r, int k, const ch
     return 0;
 }
 
+/* After a call's rows: their ids consecutive, the answers' version moved. */
+static int checked_moved(struct sq_store *s, const checked_result *r, size_t n, fk_err *err)
+{
+    if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
+                       "result ids not consecutive");
+    return answers_moved(s, err);
+}
+
 static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, const char *by,
                               fk_err *err)
 {
@@ -504,10 +513,16 @@ static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, c
 }
 
 /* Inside the unit: the rows with the connection's triggers, foreign keys and CHECKs off
- * (every switch back on whatever happened), their ids consecutive, the answers moved. */
+ * (every switch back on whatever happened; left off while held), their ids consecutive,
+ * the answers moved. */
 static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const char *by,
                         fk_err *err)
 {
+    if (s->checks_held) {
+        if (checked_insert_all(s, r, n, by, err) != 0)
+            return -1;
+        return checked_moved(s, r, n, err);
+    }
     int was[2] = {1, 1};
     sq_checks_off(s->db, true, was);
     int rc = sq_row_checks_off(s, true, err);
@@ -517,12 +532,31 @@ static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const c
     if (sq_row_checks_off(s, false, rc ? &e : err) != 0)
         rc = -1;
     sq_checks_off(s->db, false, was);
-    if (rc != 0)
+    return rc != 0 ? -1 : checked_moved(s, r, n, err);
+}
+
+int sq_results_checked_hold(store *st, bool on, fk_err *err)
+{
+    struct sq_store *s = SQ(st);
+    if (on == s->checks_held)
+        return 0;
+    if (!on) {
+        s->checks_held = false;
+        int rc = sq_row_checks_off(s, false, err);
+        sq_checks_off(s->db, false, s->held_was);
+        return rc;
+    }
+    if (s->depth == 0)
+        return fk_fail(err, FK_EINVAL, "", "checked results are held inside a unit");
+    sq_checks_off(s->db, true, s->held_was);
+    if (sq_row_checks_off(s, true, err) != 0) {
+        fk_err e;
+        sq_row_checks_off(s, false, &e);
+        sq_checks_off(s->db, false, s->held_was);
         return -1;
-    if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
-                       "result ids not consecutive");
-    return answers_moved(s, err);
+    }
+    s->checks_held = true;
+    return 0;
 }
 
 int sq_results_add_checked(store *st, checked_result *r, size_t n, const char *by, fk_err *err)

@@ -137,29 +137,64 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
                     "GROUP BY person_id", &b, visit_flags, (void *)fn, ctx, err);
 }
 
-static int visit_received(sqlite3_stmt *q, void *fn, void *ctx)
+/* A row of RECEIVED_TUBES into *t, which holds the previous row's: the box's columns
+ * (its lab, receipt, site's area) are read again only when the box changes (a box holds
+ * hundreds of tubes: the column reads were a sixth of the read's instructions). */
+static void received_row(sqlite3_stmt *q, received_tube *t, int64_t *box)
+{
+    t->tube_id = sqlite3_column_int64(q, 0);
+    sq_col_text(t->barcode, sizeof t->barcode, q, 1);
+    t->size = sqlite3_column_int(q, 2);
+    int64_t b = sqlite3_column_int64(q, 3);
+    if (b == *box)
+        return;
+    *box = b;
+    t->lab_id = sqlite3_column_int64(q, 4);
+    t->received_at = sqlite3_column_int64(q, 5);
+    sq_col_text(t->site_area, sizeof t->site_area, q, 6);
+}
+
+/* Step q to the end, each row to fn. */
+static int each_received(sqlite3_stmt *q, bulk_received_fn fn, void *ctx, int *rc)
 {
     received_tube t;
     memset(&t, 0, sizeof t);
-    t.tube_id = sqlite3_column_int64(q, 0);
-    sq_col_text(t.barcode, sizeof t.barcode, q, 1);
-    sq_col_text(t.site_area, sizeof t.site_area, q, 2);
-    t.lab_id = sqlite3_column_int64(q, 3);
-    t.received_at = sqlite3_column_int64(q, 4);
-    t.size = sqlite3_column_int(q, 5);
-    return ((bulk_received_fn)fn)(ctx, &t);
+    int64_t box = 0; /* ids start at 1 */
+    int stop = 0;
+    while (!stop && (*rc = sqlite3_step(q)) == SQLITE_ROW) {
+        received_row(q, &t, &box);
+        stop = fn(ctx, &t);
+    }
+    return stop;
 }
 
-#define RECEIVED_TUBES                                                                       \
-    "SELECT t.id, t.barcode, s.area_code, b.lab_id, b.received_at, t.size FROM sample_boxes " \
-    "b JOIN box_tubes bt ON bt.box_id = b.id JOIN tubes t ON t.id = bt.tube_id JOIN "         \
-    "sampling_sites s ON s.id = t.site_id WHERE b.state = 'received' AND NOT EXISTS (SELECT " \
-    "1 FROM tube_results r WHERE r.tube_id = t.id)"
+/* Driven by the received boxes (a few per lab's day), each box's site read once and its
+ * tubes in packing order (box_tubes_box); the tube's site is the box's (box_tubes_guard),
+ * checked here too: a tube of another site is not read and so is looked up one by one
+ * (import_results.c) with its own site. CROSS JOIN keeps that order (the planner scanned
+ * every box_tubes row, seeking its box and site each; bench/testing). A LEFT JOIN instead
+ * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. */
+#define RECEIVED_TUBES                                                                        \
+    "SELECT t.id, t.barcode, t.size, b.id, b.lab_id, b.received_at, s.area_code FROM "         \
+    "sample_boxes b CROSS JOIN sampling_sites s CROSS JOIN box_tubes bt CROSS JOIN tubes t "  \
+    "LEFT JOIN tube_results r ON r.tube_id = t.id WHERE b.state = 'received' AND s.id = "      \
+    "b.site_id AND bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = b.site_id AND "     \
+    "r.tube_id IS NULL"
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {
+    struct sq_store *s = SQ(st);
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
     sq_binds b = {0};
-    return each_row(SQ(st), RECEIVED_TUBES, &b, visit_received, (void *)fn, ctx, err);
+    sqlite3_stmt *q = sq_prepare_bound(s, RECEIVED_TUBES, &b, err);
+    int rc = SQLITE_DONE, stop = q ? each_received(q, fn, ctx, &rc) : -1;
+    if (q && !stop && rc != SQLITE_DONE)
+        stop = sq_dberr(s, rc, err);
+    sqlite3_finalize(q);
+    sq_read_end(s, began);
+    return stop;
 }
 
 /* ---- the same read on a connection of its own (store_bulk_reader_*) ---------------------- */
@@ -198,11 +233,7 @@ int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *
         rc = sqlite3_exec(db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, RECEIVED_TUBES, -1, &q, NULL);
-    int stop = 0;
-    while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        stop = visit_received(q, (void *)fn, ctx);
-        rc = SQLITE_OK;
-    }
+    int stop = rc == SQLITE_OK ? each_received(q, fn, ctx, &rc) : 0;
     if (!stop && rc != SQLITE_DONE)
         stop = reader_failed(db, rc, err);
     sqlite3_finalize(q);
@@ -381,4 +412,5 @@ const struct store_testing_bulk_ops sq_testing_bulk_ops = {
     .reader_open = sq_bulk_reader_open,
     .scans_add = sq_scans_add,
     .results_add_checked = sq_results_add_checked,
+    .results_checked_hold = sq_results_checked_hold,
 };

@@ -52,3 +52,8 @@ int store_results_add_checked(store *st, checked_result *r, size_t n, const char
 {
     return B(st)->results_add_checked(st, r, n, by, err);
 }
+
+int store_results_checked_hold(store *st, bool on, fk_err *err)
+{
+    return B(st)->results_checked_hold(st, on, err);
+}

@@ -25,6 +25,7 @@
 #ifndef FK_STORE_STORE_TESTING_BULK_H
 #define FK_STORE_STORE_TESTING_BULK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,6 +117,16 @@ typedef struct checked_result {
  * index); a failure fails the whole call. */
 int store_results_add_checked(store *st, checked_result *r, size_t n, const char *by,
                               fk_err *err);
+
+/* For many calls of store_results_add_checked in one unit (the results import's batches):
+ * on, the connection's triggers, foreign-key checks and CHECKs go off until off, and each
+ * call leaves them as they are instead of switching them off and on (each switch makes
+ * SQLite prepare every statement of the connection again: the 64-row INSERT once a
+ * batch, 9 M instructions of a city's import, bench/testing). While on, the handle
+ * writes nothing but those calls (reads are as ever); off switches them back on, whatever
+ * happened, and so does the unit's end; on or off twice is once. 0, or -1 with err
+ * (FK_EINVAL outside a unit). */
+int store_results_checked_hold(store *st, bool on, fk_err *err);
 
 /* One scan of an import: person into tube (of round), at `at`, at `place` (1..size:
  * the tube's members before it + 1). opens: the tube was issued and this first member

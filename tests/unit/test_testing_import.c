@@ -560,6 +560,80 @@ static int64_t tube_id_of(store *st, const char *code)
     return t.id;
 }
 
+/* The tubes that may take a first result, as the bulk import reads them (on the import's
+ * handle, and on a connection of its own inside the unit): the received boxes' tubes
+ * without a result, box by box in packing order, each with its box's lab and receipt and
+ * its site's area; not T3 (its box handed over only), not T4 (a result already). */
+typedef struct got_tubes {
+    received_tube t[8];
+    size_t n;
+} got_tubes;
+
+static int keep_received(void *ctx, const received_tube *t)
+{
+    got_tubes *g = ctx;
+    assert_true(g->n < 8);
+    g->t[g->n++] = *t;
+    return 0;
+}
+
+static void received_are(const world *w, const got_tubes *g)
+{
+    assert_int_equal(g->n, 3);
+    const char *want[3] = {"T0000001", "T0000002", "T2000001"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(g->t[i].barcode, want[i]);
+        assert_int_equal(g->t[i].tube_id, tube_id_of(w->f->st, want[i]));
+        assert_int_equal(g->t[i].lab_id, i < 2 ? w->lab : w->lab2);
+        assert_int_equal(g->t[i].received_at, w->now - (i < 2 ? 200 : 150));
+        assert_int_equal(g->t[i].size, i < 2 ? 20 : 10);
+        assert_string_equal(g->t[i].site_area, i < 2 ? "510104001001" : "510104001002");
+    }
+}
+
+/* T2000001 (person 5) of site2, moved to another area, in a box received by lab2. */
+static void second_box(world *w)
+{
+    store *st = w->f->st;
+    fk_err err;
+    int64_t id = tube_id_of(st, "T2000001");
+    member_rec m = {.person_id = w->pid[5], .round_id = w->round, .scanned_at = w->now - 600,
+                    .scanned_by = "s"};
+    assert_int_equal(store_tube_scan(st, id, 10, &m, NULL, &err), 0);
+    assert_int_equal(store_tube_close(st, id, "s", w->now - 500, NULL, &err), 0);
+    assert_int_equal(raw_exec(w->f, "UPDATE sampling_sites SET area_code = '510104001002' "
+                                    "WHERE id = (SELECT site_id FROM tubes WHERE barcode = "
+                                    "'T2000001')"), 0);
+    box_rec b = {.round_id = w->round, .site_id = w->site2, .packed_at = w->now - 400,
+                 .packed_by = "s", .code = "BOX00003"};
+    assert_int_equal(store_box_pack(st, &b, &id, 1, NULL, &err), 0);
+    assert_int_equal(store_box_hand_over(st, b.id, "王", "s", w->now - 300, NULL, &err), 0);
+    assert_int_equal(store_box_receive(st, b.id, w->lab2, "l", w->now - 150, NULL, &err), 0);
+}
+
+static void results_received_tubes(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    second_box(&w);
+    store *st = w.f->st;
+    fk_err err;
+    got_tubes g = {0};
+    assert_int_equal(store_bulk_received_tubes(st, keep_received, &g, &err), 0);
+    received_are(&w, &g);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(store_begin(st, &err), 0);
+    bulk_reader *r = store_bulk_reader_open(st, &err);
+    assert_non_null(r);
+    assert_int_equal(store_bulk_reader_received_tubes(r, keep_received, &g, &err), 0);
+    store_bulk_reader_close(r);
+    store_rollback(st);
+    received_are(&w, &g);
+    free_world(&w);
+}
+
 /* A file in the reverse of the order the tubes are read (the lookup's fast path is the
  * read order; any other order goes through the map): a repeat after it is still named,
  * and without it both rows are written. */
@@ -897,6 +971,62 @@ static void results_add_checked(void **state)
     free_world(&w);
 }
 
+/* store_results_checked_hold: refused outside a unit; while on, two calls write with the
+ * checks off and each moves the answers' version; off (or the unit's end, a rollback
+ * here) puts the schema's checks back: T3 (never received) then refused by the trigger
+ * and a positive without Ct by the CHECKs, as before any hold. */
+static void results_checked_hold(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    int64_t t1 = tube_id_of(st, "T0000001"), t2 = tube_id_of(st, "T0000002"),
+            t3 = tube_id_of(st, "T0000003");
+    assert_int_equal(store_results_checked_hold(st, true, &err), -1);
+    assert_int_equal(err.code, FK_EINVAL);
+    checked_result a = {.tube_id = t1, .lab_id = w.lab, .reported_at = w.now - 50,
+                        .result = "negative"},
+                   b = a;
+    b.tube_id = t2;
+    int64_t v0 = 0, v1 = 0;
+    assert_int_equal(store_code_answers_version(st, &v0, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_checked_hold(st, true, &err), 0);
+    assert_int_equal(store_results_checked_hold(st, true, &err), 0);
+    assert_int_equal(store_results_add_checked(st, &a, 1, "l", &err), 0);
+    assert_int_equal(store_results_add_checked(st, &b, 1, "l", &err), 0);
+    assert_int_equal(b.id, a.id + 1);
+    assert_int_equal(store_results_checked_hold(st, false, &err), 0);
+    result_rec unreceived = {.tube_id = t3, .lab_id = w.lab, .reported_at = w.now - 50,
+                             .reported_by = "l", .result = "negative"};
+    assert_int_equal(store_results_add(st, &unreceived, 1, NULL, &err), -1);
+    assert_int_equal(store_commit(st, &err), 0);
+    assert_int_equal(store_code_answers_version(st, &v1, &err), 0);
+    assert_int_equal(v1, v0 + 2);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    result_list_free(&h);
+    /* a hold left on ends with its unit */
+    assert_int_equal(store_begin(st, &err), 0);
+    assert_int_equal(store_results_checked_hold(st, true, &err), 0);
+    store_rollback(st);
+    assert_int_equal(store_results_add(st, &unreceived, 1, NULL, &err), -1);
+    result_rec fix = {.tube_id = t2, .lab_id = w.lab, .reported_at = w.now - 40,
+                      .reported_by = "l", .result = "positive", .replaces = b.id,
+                      .reason = "re-read"};
+    assert_int_equal(store_results_add(st, &fix, 1, NULL, &err), -1);
+    assert_int_equal(store_tube_results(st, t3, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    assert_int_equal(store_tube_results(st, t2, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    result_list_free(&h);
+    free_world(&w);
+}
+
 /* The checked writer's runs (64 rows an INSERT, the rest one by one): 150 rows land in
  * order with consecutive ids, each with its own values (a positive's Ct in a run and in
  * the tail); a row breaking a CHECK (a positive without Ct) in the middle of a run
@@ -1194,11 +1324,13 @@ int main(void)
         cmocka_unit_test(scans_times_of_a_minute),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
+        cmocka_unit_test(results_received_tubes),
         cmocka_unit_test(results_out_of_order),
         cmocka_unit_test(results_follow_up_rows),
         cmocka_unit_test(scans_add_checks),
         cmocka_unit_test(results_add_checked),
         cmocka_unit_test(results_add_checked_runs),
+        cmocka_unit_test(results_checked_hold),
         cmocka_unit_test(members_migration),
         cmocka_unit_test(member_person_kept),
         cmocka_unit_test(wide_tube_ids),
