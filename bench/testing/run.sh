@@ -103,6 +103,11 @@ timed FK_RESULTS "$BIN" import results "$RUN/results.csv" --data "$DATA" >"$RUN/
 cat "$RUN/import_results.out" >&2
 
 say "coverage of every community through the API"
+# the WAL the imports left behind (their checkpoint is the server's), for bench/README
+# (the wal-index header: mxFrame, the WAL's valid frames, at byte 16; nBackfill, those
+# copied into the database file, at byte 96)
+shm_u32() { od -An -tu4 -j "$1" -N4 "$DB-shm" 2>/dev/null | tr -d ' ' || echo -; }
+echo "wal_at_coverage bytes $(stat -c %s "$DB-wal" 2>/dev/null || echo 0) frames $(shm_u32 16) backfilled $(shm_u32 96)" >>"$RUN/coverage_runs.log"
 flock "$LOCK" node "$HERE/setup.mjs" coverage "$URL" "$RUN" "$COV_RUNS" >"$RUN/coverage.out"
 read -r _ COV_MIN COV_MED COV_UNITS COV_POP COV_TESTED <"$RUN/coverage.out"
 cleanup

@@ -11,9 +11,10 @@
 //                        one positive in POS_EVERY tubes
 //   coverage URL RUN N   GET /api/v1/testing/rounds/{id}/coverage?level=community of
 //                        every district's round, one after the other, N times; prints
-//                        "coverage_ms MIN MEDIAN units population tested" (the whole city)
+//                        "coverage_ms MIN MEDIAN units population tested" (the whole city);
+//                        every run's time, in order, appended to RUN/coverage_runs.log
 // State between phases is in RUN/state.json. Only 127.0.0.1 is contacted.
-import { readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import { readFileSync, writeFileSync, appendFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
 const [phase, URL, RUN, arg] = process.argv.slice(2);
@@ -133,6 +134,8 @@ async function coverage() {
     }
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
+  // every run, in order, to a log beside the figures (a slow first run is not a slow median)
+  appendFileSync(`${RUN}/coverage_runs.log`, `coverage_ms ${times.map((t) => t.toFixed(1)).join(' ')}\n`);
   times.sort((a, b) => a - b);
   console.log(`coverage_ms ${times[0].toFixed(1)} ${times[times.length >> 1].toFixed(1)} ${units} ${population} ${tested}`);
 }

@@ -118,7 +118,7 @@ bool coverage_round_in_view(const actor *a, const round_rec *r)
 /* The round, if the caller's jurisdiction and the round's area overlap. */
 static int round_visible(store *st, const actor *a, int64_t id, round_rec *r, fk_err *err)
 {
-    if (actor_require(a, PERM_PERSON_READ, err) != 0 || store_round_get(st, id, r, err) != 0)
+    if (actor_require(a, PERM_PERSON_READ, err) != 0 || store_round_head(st, id, r, err) != 0)
         return -1;
     if (!coverage_round_in_view(a, r))
         return fk_fail(err, FK_ENOTFOUND, "round_id", "round_id: no round %lld", (long long)id);

@@ -352,6 +352,7 @@ struct store_sample_flow_ops {
 struct store_testing_ops {
     int (*round_insert)(store *st, round_rec *r, const audit_rec *a, fk_err *err);
     int (*round_get)(store *st, int64_t id, round_rec *out, fk_err *err);
+    int (*round_head)(store *st, int64_t id, round_rec *out, fk_err *err);
     int (*round_list)(store *st, const char *area_prefix, int limit, int offset,
                       round_list *out, fk_err *err);
     int (*round_set_state)(store *st, int64_t id, const char *from, const char *to,

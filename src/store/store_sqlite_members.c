@@ -156,7 +156,18 @@ static void widen(sqlite3_context *c, int argc, sqlite3_value **argv)
 enum { COL_ID, COL_TUBE, COL_PERSON, COL_ROUND, COL_AT, COL_BY };
 enum { PLAN_ALL, PLAN_TUBE, PLAN_PERSON_ROUND, PLAN_PERSON, PLAN_ROUND, PLAN_ID };
 enum { Q_TUBE, Q_TUBES, Q_TUBES_ROUND, Q_SLOT, Q_CHUNKS, Q_N };
-#define CACHE 16
+/* A cursor's copies of chunks, direct-mapped by chunk: CACHE_FIRST at first, CACHE_MAX
+ * (1.3 MB) once it has missed CACHE_GROW times its size. Coverage walks a community's
+ * persons by birth date (the persons_coverage index), and bench/testing's city spreads
+ * a community of 4,500 over 83 chunks among its neighbours': 16 copies missed 65,074
+ * times over the city's 1,000,000 probes, 256 miss 1,322 (its 977 chunks and the
+ * communities' overlaps). A miss is a search of round_slots, whose 5 KB rows overflow
+ * their pages: each key compared on the way is copied whole from its overflow chain,
+ * a quarter of a coverage's instructions (callgrind, 2026-12-02). A health code's few probes stay at the first
+ * size (no 1.3 MB for one person). */
+#define CACHE_FIRST 16
+#define CACHE_MAX 256
+#define CACHE_GROW 4
 
 static const char *const cur_sql[Q_N] = {
     "SELECT tube_id, round_id, members, scanned_by FROM tube_sets WHERE tube_id = ?1",
@@ -190,7 +201,8 @@ typedef struct mcursor {
     ref *refs; /* grown as needed: a person is in as many rounds as a city runs */
     int nrefs, ri, caprefs;
     bool eof;
-    chunk_copy cache[CACHE];
+    chunk_copy *cache; /* ncache copies (a power of 2), allocated at the first probe */
+    unsigned ncache, misses;
 } mcursor;
 
 /* The table keeps one cursor's statements between cursors (a cursor is opened for each
@@ -323,6 +335,7 @@ static int m_close(sqlite3_vtab_cursor *cur)
     t->spare_free = t->spare_free || keep;
     tube_forget(c);
     sqlite3_free(c->refs);
+    sqlite3_free(c->cache);
     sqlite3_free(c);
     return SQLITE_OK;
 }
@@ -374,20 +387,43 @@ static int tube_load(mcursor *c, int64_t tube)
     return rc;
 }
 
+/* The cursor's copies at the size its misses call for (see CACHE_FIRST); the copies
+ * held are dropped when it grows. Failing to grow keeps the smaller size for now. */
+static int cache_fit(mcursor *c)
+{
+    if (c->cache && (c->ncache >= CACHE_MAX || c->misses < c->ncache * CACHE_GROW))
+        return SQLITE_OK;
+    unsigned n = c->cache ? CACHE_MAX : CACHE_FIRST;
+    chunk_copy *k = sqlite3_malloc64((sqlite3_uint64)n * sizeof *k);
+    if (!k && c->cache)
+        c->misses = 0; /* try again CACHE_GROW times its size later */
+    if (!k)
+        return c->cache ? SQLITE_OK : SQLITE_NOMEM;
+    for (unsigned i = 0; i < n; i++)
+        k[i].valid = false;
+    sqlite3_free(c->cache);
+    c->cache = k, c->ncache = n;
+    return SQLITE_OK;
+}
+
 /* The chunk of person in round, from the cursor's copies or read (present false: none). */
 static int chunk_of(mcursor *c, int64_t person, int64_t round, const chunk_copy **out)
 {
     int64_t chunk = person >> 10;
-    chunk_copy *k = &c->cache[(uint64_t)(chunk ^ round * 7) % CACHE];
+    int rc = cache_fit(c);
+    if (rc != SQLITE_OK)
+        return rc;
+    chunk_copy *k = &c->cache[(uint64_t)(chunk ^ round * 7) & (c->ncache - 1)];
     *out = k;
     if (k->valid && k->chunk == chunk && k->round == round)
         return SQLITE_OK;
+    c->misses++;
     sqlite3_stmt *q = stmt_of(c, Q_SLOT);
     if (!q)
         return SQLITE_ERROR;
     sqlite3_bind_int64(q, 1, chunk);
     sqlite3_bind_int64(q, 2, round);
-    int rc = sqlite3_step(q);
+    rc = sqlite3_step(q);
     k->valid = false;
     k->present = rc == SQLITE_ROW && sqlite3_column_bytes(q, 0) == SLOT_BYTES;
     if (k->present)

@@ -18,6 +18,10 @@
     "(SELECT count(*) FROM tubes t WHERE t.round_id = r.id), "                              \
     "(SELECT coalesce(sum(t.n_members), 0) FROM tubes t WHERE t.round_id = r.id), r.kind, "  \
     "coalesce(r.parent_id, 0)"
+/* ROUND_COLS without the counts (round_row reads 0 for them). */
+#define ROUND_HEAD_COLS                                                                     \
+    "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, " \
+    "0, 0, 0, r.kind, coalesce(r.parent_id, 0)"
 
 static void round_row(sqlite3_stmt *q, void *item)
 {
@@ -72,18 +76,29 @@ static int sq_round_insert(store *st, round_rec *r, const audit_rec *a, fk_err *
     SQ_UNIT_OR_JOIN(s, round_insert_unit(s, r, a, err));
 }
 
-static int sq_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
+/* The round `id` read by sql (its columns ROUND_COLS or ROUND_HEAD_COLS). */
+static int round_read(store *st, const char *sql, int64_t id, round_rec *out, fk_err *err)
 {
     sq_binds b = {0};
     sq_bind_add_int(&b, id);
-    int found = sq_one_sql(
-        SQ(st), "SELECT " ROUND_COLS " FROM testing_rounds r WHERE r.id = ?",
-        &b, round_row, sizeof *out, out, err);
+    int found = sq_one_sql(SQ(st), sql, &b, round_row, sizeof *out, out, err);
     if (found < 0)
         return -1;
     return found ? 0
                  : fk_fail(err, FK_ENOTFOUND, "round_id",
                            "round_id: no round %lld", (long long)id);
+}
+
+static int sq_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
+{
+    return round_read(st, "SELECT " ROUND_COLS " FROM testing_rounds r WHERE r.id = ?", id, out,
+                      err);
+}
+
+static int sq_round_head(store *st, int64_t id, round_rec *out, fk_err *err)
+{
+    return round_read(st, "SELECT " ROUND_HEAD_COLS " FROM testing_rounds r WHERE r.id = ?", id,
+                      out, err);
 }
 
 static int sq_round_list(store *st, const char *area, int limit, int offset,
@@ -489,6 +504,7 @@ static int sq_site_tubes(store *st, int64_t site_id, const char *state, int unbo
 const struct store_testing_ops sq_testing_ops = {
     .round_insert = sq_round_insert,
     .round_get = sq_round_get,
+    .round_head = sq_round_head,
     .round_list = sq_round_list,
     .round_set_state = sq_round_set_state,
     .site_insert = sq_site_insert,

@@ -18,6 +18,11 @@ int store_round_get(store *st, int64_t id, round_rec *out, fk_err *err)
     return T(st)->round_get(st, id, out, err);
 }
 
+int store_round_head(store *st, int64_t id, round_rec *out, fk_err *err)
+{
+    return T(st)->round_head(st, id, out, err);
+}
+
 int store_round_list(store *st, const char *area, int limit, int offset, round_list *out,
                      fk_err *err)
 {

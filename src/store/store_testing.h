@@ -74,6 +74,10 @@ typedef struct member_list { member_rec *items; size_t n; } member_list;
  * that contains it (a district's round concerns each of its communities); newest first. */
 int store_round_insert(store *st, round_rec *r, const struct audit_rec *a, fk_err *err);
 int store_round_get(store *st, int64_t id, round_rec *out, fk_err *err);
+/* The round as store_round_get has it but without its counts (sites, tubes, scanned: 0;
+ * those read every tube of the round: 8 ms a district's round of bench/testing's city,
+ * for each coverage read that only needs the round's area and dates). */
+int store_round_head(store *st, int64_t id, round_rec *out, fk_err *err);
 int store_round_list(store *st, const char *area, int limit, int offset, round_list *out,
                      fk_err *err);
 /* Set the state if the round is still in `from` (FK_ECONFLICT "state" otherwise). */

@@ -332,6 +332,34 @@ static void age_exemption_from_the_policy(void **state)
     free(dir);
 }
 
+/* The round a coverage read looks up: as store_round_get has it, without the counts that
+ * read every tube of the round. */
+static void round_head_without_counts(void **state)
+{
+    city *c = *state;
+    fk_err err;
+    round_rec full, head;
+    assert_int_equal(store_round_get(c->f->st, c->round, &full, &err), 0);
+    assert_int_equal(store_round_head(c->f->st, c->round, &head, &err), 0);
+    assert_int_equal(full.sites, 1);
+    assert_int_equal(full.tubes, 1);
+    assert_int_equal(full.scanned, 4);
+    assert_int_equal(head.sites + head.tubes + head.scanned, 0);
+    assert_int_equal(head.id, c->round);
+    assert_string_equal(head.name, full.name);
+    assert_string_equal(head.area_code, STREET);
+    assert_string_equal(head.state, full.state);
+    assert_string_equal(head.created_by, full.created_by);
+    assert_string_equal(head.kind, full.kind);
+    assert_int_equal(head.starts_at, ROUND_START);
+    assert_int_equal(head.ends_at, full.ends_at);
+    assert_int_equal(head.created_at, full.created_at);
+    assert_int_equal(head.parent_id, full.parent_id);
+    assert_int_equal(store_round_head(c->f->st, c->round + 100, &head, &err), -1);
+    assert_int_equal(err.code, FK_ENOTFOUND);
+    assert_string_equal(err.field, "round_id");
+}
+
 static void scope_and_refusals(void **state)
 {
     city *c = *state;
@@ -413,6 +441,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(home_sampling, city_setup, city_teardown),
         cmocka_unit_test_setup_teardown(age_exemption_from_the_policy, city_setup,
                                         city_teardown),
+        cmocka_unit_test_setup_teardown(round_head_without_counts, city_setup, city_teardown),
         cmocka_unit_test_setup_teardown(scope_and_refusals, city_setup, city_teardown),
         cmocka_unit_test_setup_teardown(export_file, city_setup, city_teardown),
     };

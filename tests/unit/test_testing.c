@@ -2,7 +2,8 @@
  * (model/tube.h), the schema's own refusals of a person scanned twice in a round
  * and of a scan into a closed tube (store_testing.h, migration 0013), and the contact
  * group a person's open leads put them in (store_person_testing_flags, 0023, 0025), and
- * the plans the members' virtual table gives the store's SQL (fk_members, 0035). */
+ * the plans the members' virtual table gives the store's SQL (fk_members, 0035) and its
+ * answers by person and round when the persons come in no order of chunks. */
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -290,6 +291,80 @@ static void members_plans(void **state)
                                      "(5, 6)"), 1);
 }
 
+enum { SCATTER_CHUNKS = 300, SCATTER_SPAN = 307, SCATTER_PROBES = 20000 };
+
+/* The member id of person `p` in the scattered round: tube chunk + 1, place 1 to 127; every
+ * third person is not a member. */
+static int64_t scattered_member(int64_t p)
+{
+    return p % 3 ? SQ_MEMBER_ID((p >> 10) + 1, p % 127 + 1) : 0;
+}
+
+/* Round 900's chunks 0 to SCATTER_CHUNKS - 1 written straight into round_slots (one chunk
+ * of round 901 beside each, other members), on a connection without foreign keys. */
+static void scattered_chunks(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO round_slots (chunk, round_id, slots) "
+                                            "VALUES (?, ?, ?)", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    unsigned char slots[SQ_CHUNK_BYTES];
+    for (int64_t chunk = 0; chunk < SCATTER_CHUNKS; chunk++)
+        for (int64_t round = 900; round <= 901; round++) {
+            for (int64_t i = 0; i < 1024; i++) {
+                uint64_t v = round == 900 ? (uint64_t)scattered_member(chunk * 1024 + i)
+                                          : SQ_MEMBER_ID(5000, 1);
+                for (int b = 0; b < SQ_SLOT_WIDTH; b++, v >>= 8)
+                    slots[i * SQ_SLOT_WIDTH + b] = (unsigned char)v;
+            }
+            sqlite3_bind_int64(q, 1, chunk);
+            sqlite3_bind_int64(q, 2, round);
+            sqlite3_bind_blob(q, 3, slots, sizeof slots, SQLITE_STATIC);
+            assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+            sqlite3_reset(q);
+        }
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* Coverage probes a community's persons by birth date: person and round lookups that
+ * jump between hundreds of chunks, and some chunks the round does not have (here every
+ * fifth probe asks round 901). The answers must be each person's slot in that round,
+ * whatever the cursor keeps of the chunks it read. */
+static void members_scattered_probes(void **state)
+{
+    const fixture *f = *state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sq_members_register(db), SQLITE_OK);
+    scattered_chunks(db);
+    int64_t want_n = 0, want_ids = 0;
+    for (int64_t i = 0; i < SCATTER_PROBES; i++) {
+        int64_t p = (i * 7919 % SCATTER_SPAN) * 1024 + i % 1024;
+        int64_t id = p >> 10 >= SCATTER_CHUNKS ? 0
+                     : i % 5 ? scattered_member(p) : SQ_MEMBER_ID(5000, 1);
+        want_n += id != 0;
+        want_ids += id;
+    }
+    char sql[600];
+    snprintf(sql, sizeof sql, "WITH RECURSIVE x(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM x "
+             "WHERE i < %d) SELECT count(m.id), sum(m.id), sum(m.tube_id = m.id >> 7) FROM x "
+             "CROSS JOIN fk_members m ON m.round_id = 900 + (x.i %% 5 = 0) AND m.person_id = "
+             "(x.i * 7919 %% %d) * 1024 + x.i %% 1024", SCATTER_PROBES - 1, SCATTER_SPAN);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true(want_n > SCATTER_PROBES / 2);
+    assert_int_equal(sqlite3_column_int64(q, 0), want_n);
+    assert_int_equal(sqlite3_column_int64(q, 1), want_ids);
+    assert_int_equal(sqlite3_column_int64(q, 2), want_n);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    assert_int_equal(members_plan(f, sql), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +376,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(contact_group_flags, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(members_plans, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(members_scattered_probes, store_fixture_setup_areas,
                                         store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
