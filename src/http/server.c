@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,9 +44,19 @@
  * read through the buffer in pieces (JSON up to max_body, uploads spooled). */
 #define CONN_POOL_BYTES (8 * 1024)
 
+/* A worker thread and its daemon (see start_worker). */
+typedef struct worker {
+    struct MHD_Daemon *daemon;
+    int epoll_fd;    /* the daemon's: readable while events wait in it */
+    int stop_fd;     /* the server's eventfd: readable once the workers are to stop */
+    pthread_t thread;
+    bool running;
+} worker;
+
 struct http_server {
-    struct MHD_Daemon **daemons; /* one per worker thread, each with its listening socket */
-    int n_daemons;
+    worker *workers; /* one per worker thread, each with its daemon and listening socket */
+    int n_workers;
+    int stop_fd;     /* eventfd, written once by stop_workers; -1 before start */
     server_config cfg;
     char *data_dir, *web_dir, *bind_addr;
     pthread_key_t store_key;
@@ -474,37 +487,94 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 
 /* ---- the workers --------------------------------------------------------------------- */
 
-/* Each worker thread is a libmicrohttpd daemon of its own (epoll, one internal thread)
- * with its own listening socket on the same address (SO_REUSEPORT): the kernel spreads
- * new connections over the sockets by their addresses' hash, so the connections are
- * shared evenly between the workers and a connection stays with the worker that
- * accepted it. With one daemon and a pool of workers sharing one listening socket, the
- * first worker awake took up to ten connections in a row: 256 connections' work split
- * 29/26/24/8% over four workers (perf), and a connection of the busiest, served at a
- * fraction of the rate of one of the quietest, made the p99 (bench/codes). One accepting
- * thread handing connections to the pool (MHD_add_connection) evened it too, but one
- * run under load stalled; here nothing is handed between threads. */
-static struct MHD_Daemon *start_worker(http_server *srv, const struct sockaddr_in *addr,
+/* Each worker thread is a libmicrohttpd daemon of its own (epoll) with its own listening
+ * socket on the same address (SO_REUSEPORT): the kernel spreads new connections over the
+ * sockets by their addresses' hash, so the connections are shared evenly between the
+ * workers and a connection stays with the worker that accepted it. With one daemon and a
+ * pool of workers sharing one listening socket, the first worker awake took up to ten
+ * connections in a row: 256 connections' work split 29/26/24/8% over four workers (perf),
+ * and a connection of the busiest, served at a fraction of the rate of one of the
+ * quietest, made the p99 (bench/codes). One accepting thread handing connections to the
+ * pool (MHD_add_connection) evened it too, but one run under load stalled; here nothing
+ * is handed between threads.
+ *
+ * The thread is ours, not the library's (its external epoll mode): libmicrohttpd 0.9.75's
+ * own thread loses a daemon's connections for up to the connection timeout when exactly
+ * 128 of them (its batch of events) are ready at once. It then asks epoll for more with
+ * the blocking timeout it computed before, and answers the 128 only after that call
+ * returns: with every connection of the daemon waiting for its answer, nothing arrives,
+ * and all of them wait up to a minute (a worker with 128 connections or more, e.g. two
+ * workers at 256 connections: 78 requests a second for a whole run of bench/codes, the
+ * 128 requests unread in their sockets and the thread in epoll_wait). Here the thread
+ * waits in poll on the daemon's epoll descriptor (readable while events wait in it, and
+ * polling takes none of them) for at most the library's timeout, and then lets the
+ * library run without blocking (MHD_run: its epoll calls get timeout 0). */
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pthread_setname_np(pthread_self(), "fk-http"); /* what perf and top show */
+    for (;;) {
+        MHD_UNSIGNED_LONG_LONG ms;
+        int timeout = -1;
+        if (fk_mhd.get_timeout(w->daemon, &ms) == MHD_YES)
+            timeout = ms < INT_MAX ? (int)ms : INT_MAX;
+        struct pollfd p[2] = {{.fd = w->epoll_fd, .events = POLLIN},
+                              {.fd = w->stop_fd, .events = POLLIN}};
+        if (poll(p, 2, timeout) > 0 && p[1].revents)
+            break;
+        fk_mhd.run(w->daemon);
+    }
+    return NULL;
+}
+
+static struct MHD_Daemon *start_daemon(http_server *srv, const struct sockaddr_in *addr,
                                        unsigned limit)
 {
     return fk_mhd.start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
-            MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL,
-        on_request, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
+        MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0,
+        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL_BYTES, MHD_OPTION_END);
 }
 
+/* The daemon listening and its thread running, or -1 with nothing left behind. */
+static int start_worker(http_server *srv, worker *w, const struct sockaddr_in *addr,
+                        unsigned limit)
+{
+    const union MHD_DaemonInfo *di;
+    w->stop_fd = srv->stop_fd;
+    if (!(w->daemon = start_daemon(srv, addr, limit)))
+        return -1;
+    if (!(di = fk_mhd.get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD)) ||
+        (w->epoll_fd = di->epoll_fd) < 0 || pthread_create(&w->thread, NULL, worker_main, w)) {
+        fk_mhd.stop_daemon(w->daemon);
+        w->daemon = NULL;
+        return -1;
+    }
+    w->running = true;
+    return 0;
+}
+
+/* The threads first (a daemon is stopped by the thread that ran it, or once it is gone:
+ * never while it runs), then the daemons. */
 static void stop_workers(http_server *srv)
 {
+    uint64_t one = 1;
     defer_stop(srv);
-    for (int i = 0; i < srv->n_daemons; i++)
-        fk_mhd.stop_daemon(srv->daemons[i]);
-    free(srv->daemons);
-    srv->daemons = NULL;
-    srv->n_daemons = 0;
+    if (srv->stop_fd >= 0 && write(srv->stop_fd, &one, sizeof one) != sizeof one)
+        log_warn("http", "stopping the workers: %s", strerror(errno));
+    for (int i = 0; i < srv->n_workers; i++)
+        if (srv->workers[i].running)
+            pthread_join(srv->workers[i].thread, NULL);
+    for (int i = 0; i < srv->n_workers; i++)
+        fk_mhd.stop_daemon(srv->workers[i].daemon);
+    free(srv->workers);
+    srv->workers = NULL;
+    srv->n_workers = 0;
+    if (srv->stop_fd >= 0)
+        close(srv->stop_fd);
+    srv->stop_fd = -1;
 }
 
 /* A shared port must be free first: SO_REUSEPORT would let the workers join another
@@ -534,14 +604,16 @@ static int start_workers(http_server *srv, const struct sockaddr_in *addr, fk_er
     if (free_port(addr, &a) != 0)
         return fk_fail(err, FK_EIO, "port", "cannot listen on %s:%d (in use?): %s",
                        srv->bind_addr, srv->cfg.port, strerror(errno));
-    srv->daemons = fk_calloc((size_t)srv->cfg.threads, sizeof *srv->daemons);
+    if ((srv->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+        return fk_fail(err, FK_EIO, "", "eventfd: %s", strerror(errno));
+    srv->workers = fk_calloc((size_t)srv->cfg.threads, sizeof *srv->workers);
     for (int i = 0; i < srv->cfg.threads; i++) {
-        if (!(srv->daemons[i] = start_worker(srv, &a, limit))) {
+        if (start_worker(srv, &srv->workers[i], &a, limit) != 0) {
             stop_workers(srv);
             return fk_fail(err, FK_EIO, "port", "cannot listen on %s:%d (in use?)",
                            srv->bind_addr, (int)ntohs(a.sin_port));
         }
-        srv->n_daemons++;
+        srv->n_workers++;
     }
     return 0;
 }
@@ -589,6 +661,7 @@ http_server *http_server_start(const server_config *cfg, fk_err *err)
     if (mhd_load(err) != 0) /* libmicrohttpd is loaded by the first server (http/mhd.h) */
         return NULL;
     http_server *srv = fk_calloc(1, sizeof *srv);
+    srv->stop_fd = -1;
     config_defaults(srv, cfg);
     pthread_mutex_init(&srv->defer_mu, NULL);
     pthread_cond_init(&srv->defer_cv, NULL);
@@ -620,7 +693,7 @@ fail_config:
 int http_server_port(const http_server *srv)
 {
     const union MHD_DaemonInfo *di =
-        fk_mhd.get_daemon_info(srv->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
+        fk_mhd.get_daemon_info(srv->workers[0].daemon, MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : srv->cfg.port;
 }
 
