@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
@@ -49,6 +50,7 @@ typedef struct worker {
     struct MHD_Daemon *daemon;
     int epoll_fd;    /* the daemon's: readable while events wait in it */
     int stop_fd;     /* the server's eventfd: readable once the workers are to stop */
+    int kick_fd;     /* eventfd: a held connection of this worker was resumed */
     pthread_t thread;
     bool running;
 } worker;
@@ -79,7 +81,11 @@ typedef struct conn_state {
     http_deferred deferred;  /* an answer to come (request.h); the connection is held */
     struct MHD_Connection *conn; /* while deferred: for the wake */
     http_server *srv;
+    int kick_fd;             /* while deferred: its worker's, written after the resume */
 } conn_state;
+
+/* The worker the calling thread runs (NULL outside the workers). */
+static _Thread_local struct worker *this_worker;
 
 static void close_thread_store(void *p)
 {
@@ -326,12 +332,17 @@ static void defer_end(http_server *srv)
 }
 
 /* The work's wake, from any thread: the connection resumed (cs may be freed as soon as
- * it is: srv is read first). */
+ * it is: srv and the kick are read first), and its worker woken to run it (libmicrohttpd
+ * leaves that to the thread driving the daemon: see the workers). */
 static void defer_wake(void *ctx)
 {
     conn_state *cs = ctx;
     http_server *srv = cs->srv;
+    int kick = cs->kick_fd;
+    uint64_t one = 1;
     fk_mhd.resume_connection(cs->conn);
+    if (kick >= 0 && write(kick, &one, sizeof one) != sizeof one)
+        log_warn("http", "waking a worker for a resumed answer: %s", strerror(errno));
     defer_end(srv);
 }
 
@@ -341,6 +352,7 @@ static enum MHD_Result defer_hold(http_server *srv, struct MHD_Connection *c, co
     cs->deferred = rq->deferred;
     cs->conn = c;
     cs->srv = srv;
+    cs->kick_fd = this_worker ? this_worker->kick_fd : -1;
     fk_mhd.suspend_connection(c);
     cs->deferred.start(cs->deferred.state, defer_wake, cs);
     return MHD_YES;
@@ -512,16 +524,21 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    this_worker = w;
     pthread_setname_np(pthread_self(), "fk-http"); /* what perf and top show */
     for (;;) {
         MHD_UNSIGNED_LONG_LONG ms;
+        uint64_t kicks;
         int timeout = -1;
         if (fk_mhd.get_timeout(w->daemon, &ms) == MHD_YES)
             timeout = ms < INT_MAX ? (int)ms : INT_MAX;
-        struct pollfd p[2] = {{.fd = w->epoll_fd, .events = POLLIN},
+        struct pollfd p[3] = {{.fd = w->epoll_fd, .events = POLLIN},
+                              {.fd = w->kick_fd, .events = POLLIN},
                               {.fd = w->stop_fd, .events = POLLIN}};
-        if (poll(p, 2, timeout) > 0 && p[1].revents)
+        if (poll(p, 3, timeout) > 0 && p[2].revents)
             break;
+        if (p[1].revents && read(w->kick_fd, &kicks, sizeof kicks) < 0 && errno != EAGAIN)
+            log_warn("http", "worker wake: %s", strerror(errno));
         fk_mhd.run(w->daemon);
     }
     return NULL;
@@ -544,12 +561,17 @@ static int start_worker(http_server *srv, worker *w, const struct sockaddr_in *a
 {
     const union MHD_DaemonInfo *di;
     w->stop_fd = srv->stop_fd;
-    if (!(w->daemon = start_daemon(srv, addr, limit)))
+    if ((w->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
         return -1;
+    if (!(w->daemon = start_daemon(srv, addr, limit))) {
+        close(w->kick_fd);
+        return -1;
+    }
     if (!(di = fk_mhd.get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD)) ||
         (w->epoll_fd = di->epoll_fd) < 0 || pthread_create(&w->thread, NULL, worker_main, w)) {
         fk_mhd.stop_daemon(w->daemon);
         w->daemon = NULL;
+        close(w->kick_fd);
         return -1;
     }
     w->running = true;
@@ -567,8 +589,10 @@ static void stop_workers(http_server *srv)
     for (int i = 0; i < srv->n_workers; i++)
         if (srv->workers[i].running)
             pthread_join(srv->workers[i].thread, NULL);
-    for (int i = 0; i < srv->n_workers; i++)
+    for (int i = 0; i < srv->n_workers; i++) {
         fk_mhd.stop_daemon(srv->workers[i].daemon);
+        close(srv->workers[i].kick_fd);
+    }
     free(srv->workers);
     srv->workers = NULL;
     srv->n_workers = 0;
