@@ -18,8 +18,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,9 +45,20 @@
  * read through the buffer in pieces (JSON up to max_body, uploads spooled). */
 #define CONN_POOL_BYTES (8 * 1024)
 
+/* A worker thread and its daemon (see start_worker). */
+typedef struct worker {
+    struct MHD_Daemon *daemon;
+    int epoll_fd;    /* the daemon's: readable while events wait in it */
+    int stop_fd;     /* the server's eventfd: readable once the workers are to stop */
+    int kick_fd;     /* eventfd: a held connection of this worker was resumed */
+    pthread_t thread;
+    bool running;
+} worker;
+
 struct http_server {
-    struct MHD_Daemon **daemons; /* one per worker thread, each with its listening socket */
-    int n_daemons;
+    worker *workers; /* one per worker thread, each with its daemon and listening socket */
+    int n_workers;
+    int stop_fd;     /* eventfd, written once by stop_workers; -1 before start */
     server_config cfg;
     char *data_dir, *web_dir, *bind_addr;
     pthread_key_t store_key;
@@ -66,7 +81,11 @@ typedef struct conn_state {
     http_deferred deferred;  /* an answer to come (request.h); the connection is held */
     struct MHD_Connection *conn; /* while deferred: for the wake */
     http_server *srv;
+    int kick_fd;             /* while deferred: its worker's, written after the resume */
 } conn_state;
+
+/* The worker the calling thread runs (NULL outside the workers). */
+static _Thread_local struct worker *this_worker;
 
 static void close_thread_store(void *p)
 {
@@ -313,12 +332,17 @@ static void defer_end(http_server *srv)
 }
 
 /* The work's wake, from any thread: the connection resumed (cs may be freed as soon as
- * it is: srv is read first). */
+ * it is: srv and the kick are read first), and its worker woken to run it (libmicrohttpd
+ * leaves that to the thread driving the daemon: see the workers). */
 static void defer_wake(void *ctx)
 {
     conn_state *cs = ctx;
     http_server *srv = cs->srv;
+    int kick = cs->kick_fd;
+    uint64_t one = 1;
     fk_mhd.resume_connection(cs->conn);
+    if (kick >= 0 && write(kick, &one, sizeof one) != sizeof one)
+        log_warn("http", "waking a worker for a resumed answer: %s", strerror(errno));
     defer_end(srv);
 }
 
@@ -328,6 +352,7 @@ static enum MHD_Result defer_hold(http_server *srv, struct MHD_Connection *c, co
     cs->deferred = rq->deferred;
     cs->conn = c;
     cs->srv = srv;
+    cs->kick_fd = this_worker ? this_worker->kick_fd : -1;
     fk_mhd.suspend_connection(c);
     cs->deferred.start(cs->deferred.state, defer_wake, cs);
     return MHD_YES;
@@ -474,37 +499,106 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **state,
 
 /* ---- the workers --------------------------------------------------------------------- */
 
-/* Each worker thread is a libmicrohttpd daemon of its own (epoll, one internal thread)
- * with its own listening socket on the same address (SO_REUSEPORT): the kernel spreads
- * new connections over the sockets by their addresses' hash, so the connections are
- * shared evenly between the workers and a connection stays with the worker that
- * accepted it. With one daemon and a pool of workers sharing one listening socket, the
- * first worker awake took up to ten connections in a row: 256 connections' work split
- * 29/26/24/8% over four workers (perf), and a connection of the busiest, served at a
- * fraction of the rate of one of the quietest, made the p99 (bench/codes). One accepting
- * thread handing connections to the pool (MHD_add_connection) evened it too, but one
- * run under load stalled; here nothing is handed between threads. */
-static struct MHD_Daemon *start_worker(http_server *srv, const struct sockaddr_in *addr,
+/* Each worker thread is a libmicrohttpd daemon of its own (epoll) with its own listening
+ * socket on the same address (SO_REUSEPORT): the kernel spreads new connections over the
+ * sockets by their addresses' hash, so the connections are shared evenly between the
+ * workers and a connection stays with the worker that accepted it. With one daemon and a
+ * pool of workers sharing one listening socket, the first worker awake took up to ten
+ * connections in a row: 256 connections' work split 29/26/24/8% over four workers (perf),
+ * and a connection of the busiest, served at a fraction of the rate of one of the
+ * quietest, made the p99 (bench/codes). One accepting thread handing connections to the
+ * pool (MHD_add_connection) evened it too, but one run under load stalled; here nothing
+ * is handed between threads.
+ *
+ * The thread is ours, not the library's (its external epoll mode): libmicrohttpd 0.9.75's
+ * own thread loses a daemon's connections for up to the connection timeout when exactly
+ * 128 of them (its batch of events) are ready at once. It then asks epoll for more with
+ * the blocking timeout it computed before, and answers the 128 only after that call
+ * returns: with every connection of the daemon waiting for its answer, nothing arrives,
+ * and all of them wait up to a minute (a worker with 128 connections or more, e.g. two
+ * workers at 256 connections: 78 requests a second for a whole run of bench/codes, the
+ * 128 requests unread in their sockets and the thread in epoll_wait). Here the thread
+ * waits in poll on the daemon's epoll descriptor (readable while events wait in it, and
+ * polling takes none of them) for at most the library's timeout, and then lets the
+ * library run without blocking (MHD_run: its epoll calls get timeout 0). */
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    this_worker = w;
+    pthread_setname_np(pthread_self(), "fk-http"); /* what perf and top show */
+    for (;;) {
+        MHD_UNSIGNED_LONG_LONG ms;
+        uint64_t kicks;
+        int timeout = -1;
+        if (fk_mhd.get_timeout(w->daemon, &ms) == MHD_YES)
+            timeout = ms < INT_MAX ? (int)ms : INT_MAX;
+        struct pollfd p[3] = {{.fd = w->epoll_fd, .events = POLLIN},
+                              {.fd = w->kick_fd, .events = POLLIN},
+                              {.fd = w->stop_fd, .events = POLLIN}};
+        if (poll(p, 3, timeout) > 0 && p[2].revents)
+            break;
+        if (p[1].revents && read(w->kick_fd, &kicks, sizeof kicks) < 0 && errno != EAGAIN)
+            log_warn("http", "worker wake: %s", strerror(errno));
+        fk_mhd.run(w->daemon);
+    }
+    return NULL;
+}
+
+static struct MHD_Daemon *start_daemon(http_server *srv, const struct sockaddr_in *addr,
                                        unsigned limit)
 {
     return fk_mhd.start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
-            MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL,
-        on_request, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
+        MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0,
+        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_POOL_BYTES, MHD_OPTION_END);
 }
 
+/* The daemon listening and its thread running, or -1 with nothing left behind. */
+static int start_worker(http_server *srv, worker *w, const struct sockaddr_in *addr,
+                        unsigned limit)
+{
+    const union MHD_DaemonInfo *di;
+    w->stop_fd = srv->stop_fd;
+    if ((w->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+        return -1;
+    if (!(w->daemon = start_daemon(srv, addr, limit))) {
+        close(w->kick_fd);
+        return -1;
+    }
+    if (!(di = fk_mhd.get_daemon_info(w->daemon, MHD_DAEMON_INFO_EPOLL_FD)) ||
+        (w->epoll_fd = di->epoll_fd) < 0 || pthread_create(&w->thread, NULL, worker_main, w)) {
+        fk_mhd.stop_daemon(w->daemon);
+        w->daemon = NULL;
+        close(w->kick_fd);
+        return -1;
+    }
+    w->running = true;
+    return 0;
+}
+
+/* The threads first (a daemon is stopped by the thread that ran it, or once it is gone:
+ * never while it runs), then the daemons. */
 static void stop_workers(http_server *srv)
 {
+    uint64_t one = 1;
     defer_stop(srv);
-    for (int i = 0; i < srv->n_daemons; i++)
-        fk_mhd.stop_daemon(srv->daemons[i]);
-    free(srv->daemons);
-    srv->daemons = NULL;
-    srv->n_daemons = 0;
+    if (srv->stop_fd >= 0 && write(srv->stop_fd, &one, sizeof one) != sizeof one)
+        log_warn("http", "stopping the workers: %s", strerror(errno));
+    for (int i = 0; i < srv->n_workers; i++)
+        if (srv->workers[i].running)
+            pthread_join(srv->workers[i].thread, NULL);
+    for (int i = 0; i < srv->n_workers; i++) {
+        fk_mhd.stop_daemon(srv->workers[i].daemon);
+        close(srv->workers[i].kick_fd);
+    }
+    free(srv->workers);
+    srv->workers = NULL;
+    srv->n_workers = 0;
+    if (srv->stop_fd >= 0)
+        close(srv->stop_fd);
+    srv->stop_fd = -1;
 }
 
 /* A shared port must be free first: SO_REUSEPORT would let the workers join another
@@ -534,14 +628,16 @@ static int start_workers(http_server *srv, const struct sockaddr_in *addr, fk_er
     if (free_port(addr, &a) != 0)
         return fk_fail(err, FK_EIO, "port", "cannot listen on %s:%d (in use?): %s",
                        srv->bind_addr, srv->cfg.port, strerror(errno));
-    srv->daemons = fk_calloc((size_t)srv->cfg.threads, sizeof *srv->daemons);
+    if ((srv->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+        return fk_fail(err, FK_EIO, "", "eventfd: %s", strerror(errno));
+    srv->workers = fk_calloc((size_t)srv->cfg.threads, sizeof *srv->workers);
     for (int i = 0; i < srv->cfg.threads; i++) {
-        if (!(srv->daemons[i] = start_worker(srv, &a, limit))) {
+        if (start_worker(srv, &srv->workers[i], &a, limit) != 0) {
             stop_workers(srv);
             return fk_fail(err, FK_EIO, "port", "cannot listen on %s:%d (in use?)",
                            srv->bind_addr, (int)ntohs(a.sin_port));
         }
-        srv->n_daemons++;
+        srv->n_workers++;
     }
     return 0;
 }
@@ -589,6 +685,7 @@ http_server *http_server_start(const server_config *cfg, fk_err *err)
     if (mhd_load(err) != 0) /* libmicrohttpd is loaded by the first server (http/mhd.h) */
         return NULL;
     http_server *srv = fk_calloc(1, sizeof *srv);
+    srv->stop_fd = -1;
     config_defaults(srv, cfg);
     pthread_mutex_init(&srv->defer_mu, NULL);
     pthread_cond_init(&srv->defer_cv, NULL);
@@ -620,7 +717,7 @@ fail_config:
 int http_server_port(const http_server *srv)
 {
     const union MHD_DaemonInfo *di =
-        fk_mhd.get_daemon_info(srv->daemons[0], MHD_DAEMON_INFO_BIND_PORT);
+        fk_mhd.get_daemon_info(srv->workers[0].daemon, MHD_DAEMON_INFO_BIND_PORT);
     return di ? di->port : srv->cfg.port;
 }
 

@@ -1,7 +1,9 @@
 /*
  * server.h - the HTTP server: libmicrohttpd on epoll, one daemon per worker thread, each
  * accepting on its own socket of the same port (SO_REUSEPORT: the kernel spreads the
- * connections evenly; a connection stays on the thread that accepted it).
+ * connections evenly; a connection stays on the thread that accepted it). The threads are
+ * the server's own, each running its daemon (server.c: libmicrohttpd's own thread can
+ * leave 128 ready connections unanswered for up to a minute).
  *
  * Serves the JSON API (router.h), /healthz, /metrics (Prometheus text) and the web
  * console's static files from `web_dir`. Each worker thread opens its own store
