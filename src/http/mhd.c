@@ -14,7 +14,8 @@ mhd_api fk_mhd;
 
 #define SYM(f) {"MHD_" #f, &fk_mhd.f}
 static const dynlib_sym syms[] = {
-    SYM(start_daemon), SYM(stop_daemon), SYM(run), SYM(get_timeout), SYM(get_daemon_info), SYM(get_connection_info),
+    SYM(start_daemon), SYM(stop_daemon), SYM(run), SYM(get_timeout), SYM(get_daemon_info),
+    SYM(get_connection_info),
     SYM(lookup_connection_value), SYM(suspend_connection), SYM(resume_connection),
     SYM(create_response_from_buffer), SYM(create_response_from_fd),
     SYM(add_response_header), SYM(queue_response), SYM(destroy_response),
