@@ -173,13 +173,19 @@ static int each_received(sqlite3_stmt *q, bulk_received_fn fn, void *ctx, int *r
  * checked here too: a tube of another site is not read and so is looked up one by one
  * (import_results.c) with its own site. CROSS JOIN keeps that order (the planner scanned
  * every box_tubes row, seeking its box and site each; bench/testing). A LEFT JOIN instead
- * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. */
+ * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. The boxes
+ * with their sites' areas are materialized first (a few rows of five columns): a result
+ * row invalidates every cursor's parsed record, so each tube's row read the box's
+ * columns again from its wide sample_boxes record and the site's (11 M of the read's
+ * 173 M instructions; callgrind, bench/testing). */
 #define RECEIVED_TUBES                                                                        \
-    "SELECT t.id, t.barcode, t.size, b.id, b.lab_id, b.received_at, s.area_code FROM "         \
-    "sample_boxes b CROSS JOIN sampling_sites s CROSS JOIN box_tubes bt CROSS JOIN tubes t "  \
-    "LEFT JOIN tube_results r ON r.tube_id = t.id WHERE b.state = 'received' AND s.id = "      \
-    "b.site_id AND bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = b.site_id AND "     \
-    "r.tube_id IS NULL"
+    "WITH bx(id, site_id, lab_id, received_at, area_code) AS MATERIALIZED (SELECT b.id, "      \
+    "b.site_id, b.lab_id, b.received_at, s.area_code FROM sample_boxes b CROSS JOIN "         \
+    "sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id) "                      \
+    "SELECT t.id, t.barcode, t.size, b.id, b.lab_id, b.received_at, b.area_code FROM "        \
+    "bx b CROSS JOIN box_tubes bt CROSS JOIN tubes t LEFT JOIN tube_results r ON "            \
+    "r.tube_id = t.id WHERE bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = "          \
+    "b.site_id AND r.tube_id IS NULL"
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {
