@@ -109,9 +109,9 @@ int store_unmap_reads(store *st, fk_err *err);
  * WAL until its commit). Durability is the commit's as ever. 0, or -1 with err. */
 int store_spill_early(store *st, int kib, fk_err *err);
 /* For one big write by a process without the server's checkpointer (the CLI's scans
- * import): later true, the handle's commits no longer copy the WAL into the database
- * themselves (SQLite's automatic checkpoint at SQ_AUTOCKPT pages, which a city's 970,001
- * scans, 10,141 pages, crossed: the commit then copied 40 MiB and synced the database,
+ * and results imports): later true, the handle's commits no longer copy the WAL into
+ * the database themselves (SQLite's automatic checkpoint at SQ_AUTOCKPT pages, which a
+ * city's 970,001 scans, 10,141 pages, crossed: the commit then copied 40 MiB and synced the database,
  * 0.3-0.7 s after the WAL's own sync). The commit is as durable (the WAL is synced); the
  * copy is left to the server's checkpointer when one runs on the file (at its next
  * commit), else to this handle's next commit after `later` false, or to the last
