@@ -516,25 +516,18 @@ static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, c
 }
 
 /* Inside the unit: the rows with the connection's triggers, foreign keys and CHECKs off
- * (every switch back on whatever happened; left off while held), their ids consecutive,
- * the answers moved. */
+ * (held for this call unless its caller holds them: sq_results_checked_hold, which puts
+ * every switch back whatever happened), their ids consecutive, the answers moved. */
 static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const char *by,
                         fk_err *err)
 {
-    if (s->checks_held) {
-        if (checked_insert_all(s, r, n, by, err) != 0)
-            return -1;
-        return checked_moved(s, r, n, err);
-    }
-    int was[2] = {1, 1};
-    sq_checks_off(s->db, true, was);
-    int rc = sq_row_checks_off(s, true, err);
-    if (rc == 0)
-        rc = checked_insert_all(s, r, n, by, err);
+    bool held = s->checks_held;
+    if (!held && sq_results_checked_hold(&s->base, true, err) != 0)
+        return -1;
+    int rc = checked_insert_all(s, r, n, by, err);
     fk_err e;
-    if (sq_row_checks_off(s, false, rc ? &e : err) != 0)
+    if (!held && sq_results_checked_hold(&s->base, false, rc ? &e : err) != 0)
         rc = -1;
-    sq_checks_off(s->db, false, was);
     return rc != 0 ? -1 : checked_moved(s, r, n, err);
 }
 

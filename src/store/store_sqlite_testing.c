@@ -12,16 +12,17 @@
 
 /* ---- rounds ------------------------------------------------------------------------------ */
 
+/* A round's columns around its counts (sites, tubes, scanned), which ROUND_HEAD_COLS
+ * leaves out (round_row reads 0 for them). */
+#define ROUND_COLS_BEFORE                                                                   \
+    "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, "
+#define ROUND_COLS_AFTER "r.kind, coalesce(r.parent_id, 0)"
 #define ROUND_COLS                                                                          \
-    "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, " \
-    "(SELECT count(*) FROM sampling_sites s WHERE s.round_id = r.id), "                     \
+    ROUND_COLS_BEFORE "(SELECT count(*) FROM sampling_sites s WHERE s.round_id = r.id), "  \
     "(SELECT count(*) FROM tubes t WHERE t.round_id = r.id), "                              \
-    "(SELECT coalesce(sum(t.n_members), 0) FROM tubes t WHERE t.round_id = r.id), r.kind, "  \
-    "coalesce(r.parent_id, 0)"
-/* ROUND_COLS without the counts (round_row reads 0 for them). */
-#define ROUND_HEAD_COLS                                                                     \
-    "r.id, r.name, r.area_code, r.starts_at, r.ends_at, r.state, r.created_by, r.created_at, " \
-    "0, 0, 0, r.kind, coalesce(r.parent_id, 0)"
+    "(SELECT coalesce(sum(t.n_members), 0) FROM tubes t WHERE t.round_id = r.id), "         \
+    ROUND_COLS_AFTER
+#define ROUND_HEAD_COLS ROUND_COLS_BEFORE "0, 0, 0, " ROUND_COLS_AFTER
 
 static void round_row(sqlite3_stmt *q, void *item)
 {

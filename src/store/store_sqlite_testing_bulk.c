@@ -154,18 +154,18 @@ static void received_row(sqlite3_stmt *q, received_tube *t, int64_t *box)
     sq_col_text(t->site_area, sizeof t->site_area, q, 6);
 }
 
-/* Step q to the end, each row to fn. */
-static int each_received(sqlite3_stmt *q, bulk_received_fn fn, void *ctx, int *rc)
-{
+/* A walk over RECEIVED_TUBES' rows: t carries the box's columns from row to row. */
+typedef struct received_walk {
+    void *ctx;
     received_tube t;
-    memset(&t, 0, sizeof t);
-    int64_t box = 0; /* ids start at 1 */
-    int stop = 0;
-    while (!stop && (*rc = sqlite3_step(q)) == SQLITE_ROW) {
-        received_row(q, &t, &box);
-        stop = fn(ctx, &t);
-    }
-    return stop;
+    int64_t box; /* the box of t's columns (ids start at 1) */
+} received_walk;
+
+static int visit_received(sqlite3_stmt *q, void *fn, void *walk)
+{
+    received_walk *w = walk;
+    received_row(q, &w->t, &w->box);
+    return ((bulk_received_fn)fn)(w->ctx, &w->t);
 }
 
 /* Driven by the received boxes (a few per lab's day), each box's site read once and its
@@ -189,18 +189,9 @@ static int each_received(sqlite3_stmt *q, bulk_received_fn fn, void *ctx, int *r
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {
-    struct sq_store *s = SQ(st);
-    int began = 0;
-    if (sq_read_begin(s, &began, err) != 0)
-        return -1;
     sq_binds b = {0};
-    sqlite3_stmt *q = sq_prepare_bound(s, RECEIVED_TUBES, &b, err);
-    int rc = SQLITE_DONE, stop = q ? each_received(q, fn, ctx, &rc) : -1;
-    if (q && !stop && rc != SQLITE_DONE)
-        stop = sq_dberr(s, rc, err);
-    sqlite3_finalize(q);
-    sq_read_end(s, began);
-    return stop;
+    received_walk w = {.ctx = ctx};
+    return each_row(SQ(st), RECEIVED_TUBES, &b, visit_received, (void *)fn, &w, err);
 }
 
 /* ---- the same read on a connection of its own (store_bulk_reader_*) ---------------------- */
@@ -239,7 +230,12 @@ int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *
         rc = sqlite3_exec(db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, RECEIVED_TUBES, -1, &q, NULL);
-    int stop = rc == SQLITE_OK ? each_received(q, fn, ctx, &rc) : 0;
+    received_walk w = {.ctx = ctx};
+    int stop = 0;
+    while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        stop = visit_received(q, (void *)fn, &w);
+        rc = SQLITE_OK;
+    }
     if (!stop && rc != SQLITE_DONE)
         stop = reader_failed(db, rc, err);
     sqlite3_finalize(q);
