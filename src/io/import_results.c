@@ -33,7 +33,8 @@
  * page cache is small (store_spill_early): the rows' pages reach the WAL on the writer
  * thread beside the parse, and the commit, after the follow-up, writes about a third fewer
  * pages (bench/testing: 491 of 1,596 WAL frames written early). Both end before the
- * follow-up, which writes through the checks and reads much. The commit leaves the WAL's
+ * follow-up, which writes through the checks and reads much; the disk starts writing the
+ * spilled pages then (store_wal_write_early), and the commit's sync waits for fewer. The commit leaves the WAL's
  * copy into the database to the server's checkpointer or the close
  * (store_checkpoint_later), as the scans import's does.
  */
@@ -259,11 +260,14 @@ static int unmap(results_state *s, fk_err *err)
 }
 
 /* The handle's usual page cache again (before the follow-up, which reads much), and its
- * checks on again (the follow-up writes through them). */
+ * checks on again (the follow-up writes through them). The rows' pages spilled to the WAL
+ * go to the disk while the follow-up works (store_wal_write_early). */
 static int unspill(results_state *s, fk_err *err)
 {
     store *st = s->spilling, *held = s->held;
     s->spilling = s->held = NULL;
+    if (st)
+        store_wal_write_early(st);
     fk_err e;
     int rc = held ? store_results_checked_hold(held, false, err) : 0;
     if (st && store_spill_early(st, 0, rc ? &e : err) != 0)

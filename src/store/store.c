@@ -87,6 +87,7 @@ int store_checkpoint_later(store *st, bool later, fk_err *err)
 {
     return st->ops->checkpoint_later(st, later, err);
 }
+void store_wal_write_early(store *st) { st->ops->wal_write_early(st); }
 int store_batch_writer(store *st, fk_err *err) { return st->ops->batch_writer(st, err); }
 int store_schema_latest(void) { return store_sqlite_schema_latest(); }
 int store_check(store *st, strbuf *report, fk_err *err) { return st->ops->check(st, report, err); }

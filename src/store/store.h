@@ -119,6 +119,11 @@ int store_spill_early(store *st, int kib, fk_err *err);
  * watches is left as it is (its commits never copy more than the checkpointer's hard
  * limit). 0, or -1 with err. */
 int store_checkpoint_later(store *st, bool later, fk_err *err);
+/* For a unit that has written much to the WAL and will now work a while without writing
+ * (the results import before its follow-up): the disk starts writing the WAL's pages now
+ * (Linux's sync_file_range, without waiting), so the commit's sync, which durability still
+ * rests on, waits for fewer of them. A hint: where it cannot be given it is not. */
+void store_wal_write_early(store *st);
 /* For a handle that writes nothing but batch allocations (services/allocator.h): its
  * triggers and foreign-key probes off from now on. A batch turns them off for the two
  * statements that write its rows and checks their rules itself (store_allocations_insert),

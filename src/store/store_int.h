@@ -25,6 +25,7 @@ struct store_ops {
     int (*unmap_reads)(store *st, fk_err *err);
     int (*spill_early)(store *st, int kib, fk_err *err);
     int (*checkpoint_later)(store *st, bool later, fk_err *err);
+    void (*wal_write_early)(store *st);
     int (*batch_writer)(store *st, fk_err *err);
     int (*check)(store *st, strbuf *report, fk_err *err);
 

@@ -1,7 +1,8 @@
 /* test_store_checkpoint.c - the server's checkpointer (store_checkpointer_start): its
  * thread copies the WAL into the database file and truncates it when the writers are
  * idle; a writer past the cap copies by itself; after stop the handles still commit; the
- * shared handle for big writers while it runs; how long the writers have been quiet.
+ * shared handle for big writers while it runs; how long the writers have been quiet;
+ * the imports' handle that leaves the copy to others and writes its WAL out early.
  * Each test gets a fresh temporary data directory. */
 #include "testutil.h"
 
@@ -43,21 +44,28 @@ static int64_t file_size(const char *path)
     return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
 }
 
-/* `commits` commits of `rows` audit records each (about 300 bytes a row). */
+/* `rows` audit records (about 300 bytes a row) inside the caller's unit. */
+static void append_audit(store *st, int rows)
+{
+    fk_err err;
+    for (int r = 0; r < rows; r++) {
+        audit_rec a = {0};
+        snprintf(a.actor, sizeof a.actor, "tester");
+        snprintf(a.action, sizeof a.action, "create");
+        snprintf(a.entity, sizeof a.entity, "person");
+        a.entity_id = r + 1;
+        memset(a.detail, 'x', 250);
+        assert_int_equal(store_audit_append(st, &a, &err), 0);
+    }
+}
+
+/* `commits` commits of `rows` audit records each. */
 static void write_audit(store *st, int commits, int rows)
 {
     fk_err err;
     for (int c = 0; c < commits; c++) {
         assert_int_equal(store_begin(st, &err), 0);
-        for (int r = 0; r < rows; r++) {
-            audit_rec a = {0};
-            snprintf(a.actor, sizeof a.actor, "tester");
-            snprintf(a.action, sizeof a.action, "create");
-            snprintf(a.entity, sizeof a.entity, "person");
-            a.entity_id = c * rows + r + 1;
-            memset(a.detail, 'x', 250);
-            assert_int_equal(store_audit_append(st, &a, &err), 0);
-        }
+        append_audit(st, rows);
         assert_int_equal(store_commit(st, &err), 0);
     }
 }
@@ -81,6 +89,23 @@ static int64_t audit_rows_in_file(const fixture *f)
     sqlite3_finalize(q);
     sqlite3_close(db);
     remove(copy);
+    return n;
+}
+
+/* Rows of the audit log with actor 'tester' as a new connection sees them (the WAL's
+ * committed frames and the file). */
+static int64_t audit_rows_seen(const fixture *f)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'",
+                                        -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
     return n;
 }
 
@@ -268,6 +293,41 @@ static void writes_quiet_counts_from_the_last_commit(void **state)
     assert_int_equal(store_writes_quiet_ms(), -1);
 }
 
+/* The imports' handle (store_checkpoint_later, store_wal_write_early): a unit past
+ * SQLite's automatic checkpoint (SQ_AUTOCKPT, 10,000 pages: 140,000 rows of 300 bytes)
+ * commits without copying a row into the file, every row seen through the WAL; pages
+ * written out early in a unit that then rolls back stay invisible; later false, the next
+ * commit copies the WAL itself. */
+static void commit_later_and_wal_written_early(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    store *st = store_open(f->dir, &err);
+    assert_non_null(st);
+    assert_int_equal(store_checkpoint_later(st, true, &err), 0);
+    assert_int_equal(store_spill_early(st, 1024, &err), 0);
+    assert_int_equal(store_begin(st, &err), 0);
+    append_audit(st, 70000);
+    store_wal_write_early(st);
+    append_audit(st, 70000);
+    assert_int_equal(store_commit(st, &err), 0);
+    assert_true(file_size(f->wal) > (int64_t)10000 * 4096);
+    assert_int_equal(audit_rows_in_file(f), 0);
+    assert_int_equal(audit_rows_seen(f), 140000);
+
+    assert_int_equal(store_begin(st, &err), 0);
+    append_audit(st, 20000); /* past the 1 MiB cache: spilled to the WAL */
+    store_wal_write_early(st);
+    store_rollback(st);
+    assert_int_equal(audit_rows_seen(f), 140000);
+
+    assert_int_equal(store_spill_early(st, 0, &err), 0);
+    assert_int_equal(store_checkpoint_later(st, false, &err), 0);
+    write_audit(st, 1, 1);
+    assert_int_equal(audit_rows_in_file(f), 140001);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +337,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(shared_handle_while_running, setup, teardown),
         cmocka_unit_test_setup_teardown(writes_quiet_counts_from_the_last_commit, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(commit_later_and_wal_written_early, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
