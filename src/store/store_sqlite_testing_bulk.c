@@ -12,17 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "store/store_sqlite_int.h"
 
 typedef int (*row_visit)(sqlite3_stmt *q, void *fn, void *ctx);
 
 /* Step `sql` (binds b) to the end, visiting each row; a visit's non-zero stops. */
-static int each_row(struct sq_store *s, const char *sql, const sq_binds *b, row_visit visit,
-                    void *fn, void *ctx, fk_err *err)
+static int step_rows(struct sq_store *s, const char *sql, const sq_binds *b, row_visit visit,
+                     void *fn, void *ctx, fk_err *err)
 {
-    int began = 0;
-    if (sq_read_begin(s, &began, err) != 0)
-        return -1;
     sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
     int rc = q ? SQLITE_OK : SQLITE_ERROR, stop = 0;
     while (q && !stop && (rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -30,8 +28,19 @@ static int each_row(struct sq_store *s, const char *sql, const sq_binds *b, row_
     if (q && !stop && rc != SQLITE_DONE)
         stop = sq_dberr(s, rc, err);
     sqlite3_finalize(q);
-    sq_read_end(s, began);
     return q ? stop : -1;
+}
+
+/* step_rows inside one read snapshot. */
+static int each_row(struct sq_store *s, const char *sql, const sq_binds *b, row_visit visit,
+                    void *fn, void *ctx, fk_err *err)
+{
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
+    int stop = step_rows(s, sql, b, visit, fn, ctx, err);
+    sq_read_end(s, began);
+    return stop;
 }
 
 static int visit_resident(sqlite3_stmt *q, void *fn, void *ctx)
@@ -137,35 +146,78 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
                     "GROUP BY person_id", &b, visit_flags, (void *)fn, ctx, err);
 }
 
-/* A row of RECEIVED_TUBES into *t, which holds the previous row's: the box's columns
- * (its lab, receipt, site's area) are read again only when the box changes (a box holds
- * hundreds of tubes: the column reads were a sixth of the read's instructions). */
-static void received_row(sqlite3_stmt *q, received_tube *t, int64_t *box)
-{
-    t->tube_id = sqlite3_column_int64(q, 0);
-    sq_col_text(t->barcode, sizeof t->barcode, q, 1);
-    t->size = sqlite3_column_int(q, 2);
-    int64_t b = sqlite3_column_int64(q, 3);
-    if (b == *box)
-        return;
-    *box = b;
-    t->lab_id = sqlite3_column_int64(q, 4);
-    t->received_at = sqlite3_column_int64(q, 5);
-    sq_col_text(t->site_area, sizeof t->site_area, q, 6);
-}
+/* The received boxes, by id, with their sites' areas: read before the tubes in the same
+ * snapshot, so that a tube's row carries only its box's id. Returning the box's columns
+ * with every tube cost a seventh of the tubes' read (each a column of a result row,
+ * re-read from the materialized box's record: 22 M of 163 M instructions for 48,506
+ * tubes, callgrind, bench/testing's store). */
+#define RECEIVED_BOXES                                                                        \
+    "SELECT b.id, b.lab_id, b.received_at, s.area_code FROM sample_boxes b CROSS JOIN "      \
+    "sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id ORDER BY b.id"
 
-/* A walk over RECEIVED_TUBES' rows: t carries the box's columns from row to row. */
+typedef struct rbox {
+    int64_t id, lab_id, received_at;
+    char area[sizeof ((received_tube *)0)->site_area];
+} rbox;
+
+/* A walk over RECEIVED_BOXES, then RECEIVED_TUBES' rows: t carries its box's columns from
+ * row to row. */
 typedef struct received_walk {
     void *ctx;
     received_tube t;
-    int64_t box; /* the box of t's columns (ids start at 1) */
+    int64_t box;   /* the box of t's columns (ids start at 1) */
+    rbox *boxes;   /* RECEIVED_BOXES' rows, by id */
+    size_t nboxes, capboxes;
+    fk_err *err;
 } received_walk;
+
+static int visit_box(sqlite3_stmt *q, void *fn, void *walk)
+{
+    (void)fn;
+    received_walk *w = walk;
+    if (fk_try_grow((void **)&w->boxes, &w->capboxes, w->nboxes + 1, sizeof *w->boxes) != 0)
+        return fk_fail(w->err, FK_EBUSY, "", "out of memory for the received boxes");
+    rbox *b = &w->boxes[w->nboxes++];
+    b->id = sqlite3_column_int64(q, 0);
+    b->lab_id = sqlite3_column_int64(q, 1);
+    b->received_at = sqlite3_column_int64(q, 2);
+    sq_col_text(b->area, sizeof b->area, q, 3);
+    return 0;
+}
+
+/* t's box columns from box `id` (RECEIVED_BOXES' row: the tubes' query joins the same
+ * boxes in the same snapshot, so a missing one is a bug). */
+static int box_columns(received_walk *w, int64_t id)
+{
+    size_t lo = 0, hi = w->nboxes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->boxes[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == w->nboxes || w->boxes[lo].id != id)
+        return fk_fail(w->err, FK_EINTERNAL, "", "received tubes: box %lld not among the "
+                       "received boxes", (long long)id);
+    w->box = id;
+    w->t.lab_id = w->boxes[lo].lab_id;
+    w->t.received_at = w->boxes[lo].received_at;
+    memcpy(w->t.site_area, w->boxes[lo].area, sizeof w->t.site_area);
+    return 0;
+}
 
 static int visit_received(sqlite3_stmt *q, void *fn, void *walk)
 {
     received_walk *w = walk;
-    received_row(q, &w->t, &w->box);
-    return ((bulk_received_fn)fn)(w->ctx, &w->t);
+    received_tube *t = &w->t;
+    t->tube_id = sqlite3_column_int64(q, 0);
+    sq_col_text(t->barcode, sizeof t->barcode, q, 1);
+    t->size = sqlite3_column_int(q, 2);
+    int64_t b = sqlite3_column_int64(q, 3);
+    if (b != w->box && box_columns(w, b) != 0)
+        return -1;
+    return ((bulk_received_fn)fn)(w->ctx, t);
 }
 
 /* Driven by the received boxes (a few per lab's day), each box's site read once and its
@@ -174,24 +226,31 @@ static int visit_received(sqlite3_stmt *q, void *fn, void *walk)
  * (import_results.c) with its own site. CROSS JOIN keeps that order (the planner scanned
  * every box_tubes row, seeking its box and site each; bench/testing). A LEFT JOIN instead
  * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. The boxes
- * with their sites' areas are materialized first (a few rows of five columns): a result
- * row invalidates every cursor's parsed record, so each tube's row read the box's
- * columns again from its wide sample_boxes record and the site's (11 M of the read's
- * 173 M instructions; callgrind, bench/testing). */
+ * are materialized first (a few rows of two columns): a result row invalidates every
+ * cursor's parsed record, so each tube's row read the box's site again from its wide
+ * sample_boxes record (callgrind, bench/testing). */
 #define RECEIVED_TUBES                                                                        \
-    "WITH bx(id, site_id, lab_id, received_at, area_code) AS MATERIALIZED (SELECT b.id, "      \
-    "b.site_id, b.lab_id, b.received_at, s.area_code FROM sample_boxes b CROSS JOIN "         \
-    "sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id) "                      \
-    "SELECT t.id, t.barcode, t.size, b.id, b.lab_id, b.received_at, b.area_code FROM "        \
+    "WITH bx(id, site_id) AS MATERIALIZED (SELECT b.id, b.site_id FROM sample_boxes b "      \
+    "CROSS JOIN sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id) "           \
+    "SELECT t.id, t.barcode, t.size, b.id FROM "                                              \
     "bx b CROSS JOIN box_tubes bt CROSS JOIN tubes t LEFT JOIN tube_results r ON "            \
     "r.tube_id = t.id WHERE bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = "          \
     "b.site_id AND r.tube_id IS NULL"
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {
+    struct sq_store *s = SQ(st);
     sq_binds b = {0};
-    received_walk w = {.ctx = ctx};
-    return each_row(SQ(st), RECEIVED_TUBES, &b, visit_received, (void *)fn, &w, err);
+    received_walk w = {.ctx = ctx, .err = err};
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
+    int stop = step_rows(s, RECEIVED_BOXES, &b, visit_box, NULL, &w, err);
+    if (!stop)
+        stop = step_rows(s, RECEIVED_TUBES, &b, visit_received, (void *)fn, &w, err);
+    sq_read_end(s, began);
+    free(w.boxes);
+    return stop;
 }
 
 /* ---- the same read on a connection of its own (store_bulk_reader_*) ---------------------- */
@@ -217,29 +276,43 @@ static int reader_failed(sqlite3 *db, int rc, fk_err *err)
                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+/* Step `sql` on the reader's connection to the end, visiting each row: *rc the last
+ * SQLite code (SQLITE_DONE when every row was visited), the visit's non-zero returned. */
+static int reader_rows(sqlite3 *db, const char *sql, row_visit visit, void *fn,
+                       received_walk *w, int *rc)
+{
+    sqlite3_stmt *q = NULL;
+    int stop = 0;
+    *rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    while (*rc == SQLITE_OK && !stop && (*rc = sqlite3_step(q)) == SQLITE_ROW) {
+        stop = visit(q, fn, w);
+        *rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    return stop;
+}
+
 /* Read-only, its pages through a memory map (the walk's copies were a third of its CPU
- * through read()); a writer of another process between two steps would have to wait for
- * the caller's unit, so the walk sees one snapshot. */
+ * through read()); the boxes and the tubes in one read transaction (a writer of another
+ * process would have to wait for the caller's unit anyway). */
 int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *ctx,
                                      fk_err *err)
 {
     sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
     int rc = sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, RECEIVED_TUBES, -1, &q, NULL);
-    received_walk w = {.ctx = ctx};
+        rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    received_walk w = {.ctx = ctx, .err = err};
     int stop = 0;
-    while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        stop = visit_received(q, (void *)fn, &w);
-        rc = SQLITE_OK;
-    }
+    if (rc == SQLITE_OK && !(stop = reader_rows(db, RECEIVED_BOXES, visit_box, NULL, &w, &rc)) &&
+        rc == SQLITE_DONE)
+        stop = reader_rows(db, RECEIVED_TUBES, visit_received, (void *)fn, &w, &rc);
     if (!stop && rc != SQLITE_DONE)
         stop = reader_failed(db, rc, err);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    free(w.boxes);
+    sqlite3_close(db); /* its read transaction ends with it */
     return stop;
 }
 
