@@ -146,17 +146,18 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
                     "GROUP BY person_id", &b, visit_flags, (void *)fn, ctx, err);
 }
 
-/* The received boxes, by id, with their sites' areas: read before the tubes in the same
- * snapshot, so that a tube's row carries only its box's id. Returning the box's columns
- * with every tube cost a seventh of the tubes' read (each a column of a result row,
- * re-read from the materialized box's record: 22 M of 163 M instructions for 48,506
+/* The received boxes, by id, with their sites (id, area): read before the tubes in the
+ * same snapshot, so that a tube's row carries only its box's id and its site's. The
+ * box's columns returned with every tube, and its site re-read for every tube from a
+ * materialized copy of the boxes (a result row invalidates every cursor's parsed
+ * record), cost a fifth of the tubes' read (163 M -> 133 M instructions for 48,506
  * tubes, callgrind, bench/testing's store). */
 #define RECEIVED_BOXES                                                                        \
-    "SELECT b.id, b.lab_id, b.received_at, s.area_code FROM sample_boxes b CROSS JOIN "      \
-    "sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id ORDER BY b.id"
+    "SELECT b.id, b.lab_id, b.received_at, s.id, s.area_code FROM sample_boxes b CROSS "     \
+    "JOIN sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id ORDER BY b.id"
 
 typedef struct rbox {
-    int64_t id, lab_id, received_at;
+    int64_t id, lab_id, received_at, site_id;
     char area[sizeof ((received_tube *)0)->site_area];
 } rbox;
 
@@ -165,8 +166,9 @@ typedef struct rbox {
 typedef struct received_walk {
     void *ctx;
     received_tube t;
-    int64_t box;   /* the box of t's columns (ids start at 1) */
-    rbox *boxes;   /* RECEIVED_BOXES' rows, by id */
+    int64_t box;     /* the box of t's columns (ids start at 1) */
+    int64_t site;    /* that box's site, 0 when the box has none (its tubes not read) */
+    rbox *boxes;     /* RECEIVED_BOXES' rows, by id */
     size_t nboxes, capboxes;
     fk_err *err;
 } received_walk;
@@ -181,13 +183,13 @@ static int visit_box(sqlite3_stmt *q, void *fn, void *walk)
     b->id = sqlite3_column_int64(q, 0);
     b->lab_id = sqlite3_column_int64(q, 1);
     b->received_at = sqlite3_column_int64(q, 2);
-    sq_col_text(b->area, sizeof b->area, q, 3);
+    b->site_id = sqlite3_column_int64(q, 3);
+    sq_col_text(b->area, sizeof b->area, q, 4);
     return 0;
 }
 
-/* t's box columns from box `id` (RECEIVED_BOXES' row: the tubes' query joins the same
- * boxes in the same snapshot, so a missing one is a bug). */
-static int box_columns(received_walk *w, int64_t id)
+/* t's box columns from box `id`'s RECEIVED_BOXES row, found by bisection. */
+static void box_columns(received_walk *w, int64_t id)
 {
     size_t lo = 0, hi = w->nboxes;
     while (lo < hi) {
@@ -197,45 +199,41 @@ static int box_columns(received_walk *w, int64_t id)
         else
             hi = mid;
     }
-    if (lo == w->nboxes || w->boxes[lo].id != id)
-        return fk_fail(w->err, FK_EINTERNAL, "", "received tubes: box %lld not among the "
-                       "received boxes", (long long)id);
     w->box = id;
+    w->site = lo < w->nboxes && w->boxes[lo].id == id ? w->boxes[lo].site_id : 0;
+    if (!w->site)
+        return;
     w->t.lab_id = w->boxes[lo].lab_id;
     w->t.received_at = w->boxes[lo].received_at;
     memcpy(w->t.site_area, w->boxes[lo].area, sizeof w->t.site_area);
-    return 0;
 }
 
+/* A tube of its box's site (box_tubes_guard), checked here too: a tube of another site
+ * is not read and so is looked up one by one (import_results.c) with its own site. */
 static int visit_received(sqlite3_stmt *q, void *fn, void *walk)
 {
     received_walk *w = walk;
+    int64_t b = sqlite3_column_int64(q, 3);
+    if (b != w->box)
+        box_columns(w, b);
+    if (!w->site || sqlite3_column_int64(q, 4) != w->site)
+        return 0;
     received_tube *t = &w->t;
     t->tube_id = sqlite3_column_int64(q, 0);
     sq_col_text(t->barcode, sizeof t->barcode, q, 1);
     t->size = sqlite3_column_int(q, 2);
-    int64_t b = sqlite3_column_int64(q, 3);
-    if (b != w->box && box_columns(w, b) != 0)
-        return -1;
     return ((bulk_received_fn)fn)(w->ctx, t);
 }
 
-/* Driven by the received boxes (a few per lab's day), each box's site read once and its
- * tubes in packing order (box_tubes_box); the tube's site is the box's (box_tubes_guard),
- * checked here too: a tube of another site is not read and so is looked up one by one
- * (import_results.c) with its own site. CROSS JOIN keeps that order (the planner scanned
- * every box_tubes row, seeking its box and site each; bench/testing). A LEFT JOIN instead
- * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. The boxes
- * are materialized first (a few rows of two columns): a result row invalidates every
- * cursor's parsed record, so each tube's row read the box's site again from its wide
- * sample_boxes record (callgrind, bench/testing). */
+/* Driven by the received boxes (a few per lab's day), each box's tubes in packing order
+ * (box_tubes_box), the site checked by visit_received. CROSS JOIN keeps that order (the
+ * planner scanned every box_tubes row, seeking its box and site each; bench/testing). A
+ * LEFT JOIN instead of NOT EXISTS: the correlated subquery opened its cursor again for
+ * every tube. */
 #define RECEIVED_TUBES                                                                        \
-    "WITH bx(id, site_id) AS MATERIALIZED (SELECT b.id, b.site_id FROM sample_boxes b "      \
-    "CROSS JOIN sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id) "           \
-    "SELECT t.id, t.barcode, t.size, b.id FROM "                                              \
-    "bx b CROSS JOIN box_tubes bt CROSS JOIN tubes t LEFT JOIN tube_results r ON "            \
-    "r.tube_id = t.id WHERE bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = "          \
-    "b.site_id AND r.tube_id IS NULL"
+    "SELECT t.id, t.barcode, t.size, bt.box_id, t.site_id FROM sample_boxes b CROSS JOIN "   \
+    "box_tubes bt CROSS JOIN tubes t LEFT JOIN tube_results r ON r.tube_id = t.id WHERE "     \
+    "b.state = 'received' AND bt.box_id = b.id AND t.id = bt.tube_id AND r.tube_id IS NULL"
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {
