@@ -1,8 +1,9 @@
 /*
  * store_sqlite_testing_bulk.c - the bulk section (store_testing_bulk.h) on SQLite.
  *
- * Readers: one statement each, stepped to the end inside one read snapshot, each row
- * handed to the callback. Writes: store_scans_add prepares its statements once per call
+ * Readers: statements stepped to the end inside one read snapshot, each row handed to the
+ * callback (one statement each; the received tubes: the boxes, their tubes, each box's
+ * results). Writes: store_scans_add prepares its statements once per call
  * (a batch of thousands), inserts the members with the connection's triggers and
  * foreign-key checks off and checks the batch set-based (see "scans" below), without a
  * savepoint: the caller's transaction, or the call's own unit, is what a failure rolls
