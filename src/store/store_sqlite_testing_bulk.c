@@ -1,8 +1,9 @@
 /*
  * store_sqlite_testing_bulk.c - the bulk section (store_testing_bulk.h) on SQLite.
  *
- * Readers: one statement each, stepped to the end inside one read snapshot, each row
- * handed to the callback. Writes: store_scans_add prepares its statements once per call
+ * Readers: statements stepped to the end inside one read snapshot, each row handed to the
+ * callback (one statement each; the received tubes: the boxes, their tubes, each box's
+ * results). Writes: store_scans_add prepares its statements once per call
  * (a batch of thousands), inserts the members with the connection's triggers and
  * foreign-key checks off and checks the batch set-based (see "scans" below), without a
  * savepoint: the caller's transaction, or the call's own unit, is what a failure rolls
@@ -12,17 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "store/store_sqlite_int.h"
 
 typedef int (*row_visit)(sqlite3_stmt *q, void *fn, void *ctx);
 
 /* Step `sql` (binds b) to the end, visiting each row; a visit's non-zero stops. */
-static int each_row(struct sq_store *s, const char *sql, const sq_binds *b, row_visit visit,
-                    void *fn, void *ctx, fk_err *err)
+static int step_rows(struct sq_store *s, const char *sql, const sq_binds *b, row_visit visit,
+                     void *fn, void *ctx, fk_err *err)
 {
-    int began = 0;
-    if (sq_read_begin(s, &began, err) != 0)
-        return -1;
     sqlite3_stmt *q = sq_prepare_bound(s, sql, b, err);
     int rc = q ? SQLITE_OK : SQLITE_ERROR, stop = 0;
     while (q && !stop && (rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -30,8 +29,19 @@ static int each_row(struct sq_store *s, const char *sql, const sq_binds *b, row_
     if (q && !stop && rc != SQLITE_DONE)
         stop = sq_dberr(s, rc, err);
     sqlite3_finalize(q);
-    sq_read_end(s, began);
     return q ? stop : -1;
+}
+
+/* step_rows inside one read snapshot. */
+static int each_row(struct sq_store *s, const char *sql, const sq_binds *b, row_visit visit,
+                    void *fn, void *ctx, fk_err *err)
+{
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
+    int stop = step_rows(s, sql, b, visit, fn, ctx, err);
+    sq_read_end(s, began);
+    return stop;
 }
 
 static int visit_resident(sqlite3_stmt *q, void *fn, void *ctx)
@@ -137,61 +147,229 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
                     "GROUP BY person_id", &b, visit_flags, (void *)fn, ctx, err);
 }
 
-/* A row of RECEIVED_TUBES into *t, which holds the previous row's: the box's columns
- * (its lab, receipt, site's area) are read again only when the box changes (a box holds
- * hundreds of tubes: the column reads were a sixth of the read's instructions). */
-static void received_row(sqlite3_stmt *q, received_tube *t, int64_t *box)
-{
-    t->tube_id = sqlite3_column_int64(q, 0);
-    sq_col_text(t->barcode, sizeof t->barcode, q, 1);
-    t->size = sqlite3_column_int(q, 2);
-    int64_t b = sqlite3_column_int64(q, 3);
-    if (b == *box)
-        return;
-    *box = b;
-    t->lab_id = sqlite3_column_int64(q, 4);
-    t->received_at = sqlite3_column_int64(q, 5);
-    sq_col_text(t->site_area, sizeof t->site_area, q, 6);
-}
+/* The received boxes, by id, with their sites (id, area): read before the tubes in the
+ * same snapshot, so that a tube's row carries only its box's id and its site's. The
+ * box's columns returned with every tube, and its site re-read for every tube from a
+ * materialized copy of the boxes (a result row invalidates every cursor's parsed
+ * record), cost a fifth of the tubes' read (163 M -> 133 M instructions for 48,506
+ * tubes, callgrind, bench/testing's store). */
+#define RECEIVED_BOXES                                                                        \
+    "SELECT b.id, b.lab_id, b.received_at, s.id, s.area_code FROM sample_boxes b CROSS "     \
+    "JOIN sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id ORDER BY b.id"
 
-/* A walk over RECEIVED_TUBES' rows: t carries the box's columns from row to row. */
+typedef struct rbox {
+    int64_t id, lab_id, received_at, site_id;
+    char area[sizeof ((received_tube *)0)->site_area];
+} rbox;
+
+/* A walk over RECEIVED_BOXES, then RECEIVED_TUBES' rows: t carries its box's columns from
+ * row to row; a box's tubes wait in `pend` until its last one is read (flush_box). */
 typedef struct received_walk {
     void *ctx;
     received_tube t;
-    int64_t box; /* the box of t's columns (ids start at 1) */
+    int64_t box;     /* the box of t's columns (ids start at 1) */
+    int64_t site;    /* that box's site, 0 when the box has none (its tubes not read) */
+    rbox *boxes;     /* RECEIVED_BOXES' rows, by id */
+    size_t nboxes, capboxes;
+    received_tube *pend; /* the box's tubes read so far */
+    size_t npend, cappend;
+    int64_t *had;    /* the ids of pend's tubes with a result, ascending */
+    size_t nhad, caphad;
+    sqlite3 *db;
+    struct sq_store *s;  /* the store's connection, or NULL: the reader's own (db) */
+    sqlite3_stmt *q[2];  /* RESULTED_RANGE, RESULTED_ONE, prepared at the first box */
+    fk_err *err;
 } received_walk;
 
+static int visit_box(sqlite3_stmt *q, void *fn, void *walk)
+{
+    (void)fn;
+    received_walk *w = walk;
+    if (fk_try_grow((void **)&w->boxes, &w->capboxes, w->nboxes + 1, sizeof *w->boxes) != 0)
+        return fk_fail(w->err, FK_EBUSY, "", "out of memory for the received boxes");
+    rbox *b = &w->boxes[w->nboxes++];
+    b->id = sqlite3_column_int64(q, 0);
+    b->lab_id = sqlite3_column_int64(q, 1);
+    b->received_at = sqlite3_column_int64(q, 2);
+    b->site_id = sqlite3_column_int64(q, 3);
+    sq_col_text(b->area, sizeof b->area, q, 4);
+    return 0;
+}
+
+/* t's box columns from box `id`'s RECEIVED_BOXES row, found by bisection. */
+static void box_columns(received_walk *w, int64_t id)
+{
+    size_t lo = 0, hi = w->nboxes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->boxes[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    w->box = id;
+    w->site = lo < w->nboxes && w->boxes[lo].id == id ? w->boxes[lo].site_id : 0;
+    if (!w->site)
+        return;
+    w->t.lab_id = w->boxes[lo].lab_id;
+    w->t.received_at = w->boxes[lo].received_at;
+    memcpy(w->t.site_area, w->boxes[lo].area, sizeof w->t.site_area);
+}
+
+/* The tubes with a result among a box's: its tubes' ids are a short run (issued together),
+ * so one read of the results in that run answers for the box (most boxes have none),
+ * where a probe for each tube was a fifth of the walk's instructions (callgrind,
+ * bench/testing's store); a box whose ids spread wide is probed tube by tube. */
+enum { RESULTED_RANGE, RESULTED_ONE };
+static const char *const resulted_sql[2] = {
+    "SELECT tube_id FROM tube_results WHERE tube_id BETWEEN ?1 AND ?2",
+    "SELECT tube_id FROM tube_results WHERE tube_id = ?1 LIMIT 1",
+};
+
+static int reader_failed(sqlite3 *db, int rc, fk_err *err)
+{
+    return fk_fail(err, FK_EIO, "", "reading the received tubes: %s",
+                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+static int walk_failed(received_walk *w, int rc)
+{
+    if (rc == SQLITE_NOMEM)
+        return fk_fail(w->err, FK_EBUSY, "", "out of memory for the received tubes");
+    return w->s ? sq_dberr(w->s, rc, w->err) : reader_failed(w->db, rc, w->err);
+}
+
+/* Step q (bound) to the end, each row's first column into w->had; SQLite's code. */
+static int resulted_rows(received_walk *w, sqlite3_stmt *q)
+{
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (fk_try_grow((void **)&w->had, &w->caphad, w->nhad + 1, sizeof *w->had) != 0)
+            return SQLITE_NOMEM;
+        w->had[w->nhad++] = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_reset(q);
+    return rc;
+}
+
+static bool had_result(const received_walk *w, int64_t id)
+{
+    size_t lo = 0, hi = w->nhad;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->had[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->nhad && w->had[lo] == id;
+}
+
+/* The results among pend's tubes into had (ascending); SQLite's code, SQLITE_DONE. */
+static int box_resulted(received_walk *w)
+{
+    int64_t lo = w->pend[0].tube_id, hi = lo;
+    for (size_t i = 1; i < w->npend; i++) {
+        lo = w->pend[i].tube_id < lo ? w->pend[i].tube_id : lo;
+        hi = w->pend[i].tube_id > hi ? w->pend[i].tube_id : hi;
+    }
+    w->nhad = 0;
+    if ((uint64_t)(hi - lo) <= 4 * (uint64_t)w->npend + 64) {
+        sqlite3_bind_int64(w->q[RESULTED_RANGE], 1, lo);
+        sqlite3_bind_int64(w->q[RESULTED_RANGE], 2, hi);
+        return resulted_rows(w, w->q[RESULTED_RANGE]);
+    }
+    int rc = SQLITE_DONE;
+    for (size_t i = 0; i < w->npend && rc == SQLITE_DONE; i++) {
+        sqlite3_bind_int64(w->q[RESULTED_ONE], 1, w->pend[i].tube_id);
+        rc = resulted_rows(w, w->q[RESULTED_ONE]);
+    }
+    for (size_t i = 1; i < w->nhad; i++) /* insertion sort: a box's few */
+        for (size_t j = i; j > 0 && w->had[j - 1] > w->had[j]; j--) {
+            int64_t x = w->had[j];
+            w->had[j] = w->had[j - 1], w->had[j - 1] = x;
+        }
+    return rc;
+}
+
+/* The box's tubes without a result, handed on in packing order. */
+static int flush_box(received_walk *w, bulk_received_fn fn)
+{
+    if (!w->npend)
+        return 0;
+    int rc = SQLITE_OK;
+    for (int i = 0; i < 2 && rc == SQLITE_OK; i++)
+        if (!w->q[i])
+            rc = sqlite3_prepare_v2(w->db, resulted_sql[i], -1, &w->q[i], NULL);
+    if (rc == SQLITE_OK)
+        rc = box_resulted(w);
+    if (rc != SQLITE_DONE)
+        return walk_failed(w, rc);
+    size_t n = w->npend;
+    w->npend = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((!w->nhad || !had_result(w, w->pend[i].tube_id)) && fn(w->ctx, &w->pend[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* A tube of its box's site (box_tubes_guard), checked here too: a tube of another site
+ * is not read and so is looked up one by one (import_results.c) with its own site. */
 static int visit_received(sqlite3_stmt *q, void *fn, void *walk)
 {
     received_walk *w = walk;
-    received_row(q, &w->t, &w->box);
-    return ((bulk_received_fn)fn)(w->ctx, &w->t);
+    int64_t b = sqlite3_column_int64(q, 3);
+    if (b != w->box) {
+        if (flush_box(w, (bulk_received_fn)fn) != 0)
+            return -1;
+        box_columns(w, b);
+    }
+    if (!w->site || sqlite3_column_int64(q, 4) != w->site)
+        return 0;
+    if (fk_try_grow((void **)&w->pend, &w->cappend, w->npend + 1, sizeof *w->pend) != 0)
+        return fk_fail(w->err, FK_EBUSY, "", "out of memory for the received tubes");
+    received_tube *t = &w->pend[w->npend++];
+    *t = w->t;
+    t->tube_id = sqlite3_column_int64(q, 0);
+    sq_col_text(t->barcode, sizeof t->barcode, q, 1);
+    t->size = sqlite3_column_int(q, 2);
+    return 0;
 }
 
-/* Driven by the received boxes (a few per lab's day), each box's site read once and its
- * tubes in packing order (box_tubes_box); the tube's site is the box's (box_tubes_guard),
- * checked here too: a tube of another site is not read and so is looked up one by one
- * (import_results.c) with its own site. CROSS JOIN keeps that order (the planner scanned
- * every box_tubes row, seeking its box and site each; bench/testing). A LEFT JOIN instead
- * of NOT EXISTS: the correlated subquery opened its cursor again for every tube. The boxes
- * with their sites' areas are materialized first (a few rows of five columns): a result
- * row invalidates every cursor's parsed record, so each tube's row read the box's
- * columns again from its wide sample_boxes record and the site's (11 M of the read's
- * 173 M instructions; callgrind, bench/testing). */
+/* Driven by the received boxes (a few per lab's day), each box's tubes in packing order
+ * (box_tubes_box), the site checked by visit_received, the results by flush_box. CROSS
+ * JOIN keeps that order (the planner scanned every box_tubes row, seeking its box and
+ * site each; bench/testing). */
 #define RECEIVED_TUBES                                                                        \
-    "WITH bx(id, site_id, lab_id, received_at, area_code) AS MATERIALIZED (SELECT b.id, "      \
-    "b.site_id, b.lab_id, b.received_at, s.area_code FROM sample_boxes b CROSS JOIN "         \
-    "sampling_sites s WHERE b.state = 'received' AND s.id = b.site_id) "                      \
-    "SELECT t.id, t.barcode, t.size, b.id, b.lab_id, b.received_at, b.area_code FROM "        \
-    "bx b CROSS JOIN box_tubes bt CROSS JOIN tubes t LEFT JOIN tube_results r ON "            \
-    "r.tube_id = t.id WHERE bt.box_id = b.id AND t.id = bt.tube_id AND t.site_id = "          \
-    "b.site_id AND r.tube_id IS NULL"
+    "SELECT t.id, t.barcode, t.size, bt.box_id, t.site_id FROM sample_boxes b CROSS JOIN "   \
+    "box_tubes bt CROSS JOIN tubes t WHERE b.state = 'received' AND bt.box_id = b.id AND "    \
+    "t.id = bt.tube_id"
+
+static void walk_free(received_walk *w)
+{
+    for (int i = 0; i < 2; i++)
+        sqlite3_finalize(w->q[i]);
+    free(w->boxes);
+    free(w->pend);
+    free(w->had);
+}
 
 static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err)
 {
+    struct sq_store *s = SQ(st);
     sq_binds b = {0};
-    received_walk w = {.ctx = ctx};
-    return each_row(SQ(st), RECEIVED_TUBES, &b, visit_received, (void *)fn, &w, err);
+    received_walk w = {.ctx = ctx, .err = err, .db = s->db, .s = s};
+    int began = 0;
+    if (sq_read_begin(s, &began, err) != 0)
+        return -1;
+    int stop = step_rows(s, RECEIVED_BOXES, &b, visit_box, NULL, &w, err);
+    if (!stop)
+        stop = step_rows(s, RECEIVED_TUBES, &b, visit_received, (void *)fn, &w, err);
+    if (!stop)
+        stop = flush_box(&w, fn);
+    walk_free(&w);
+    sq_read_end(s, began);
+    return stop;
 }
 
 /* ---- the same read on a connection of its own (store_bulk_reader_*) ---------------------- */
@@ -211,35 +389,45 @@ static bulk_reader *sq_bulk_reader_open(store *st, fk_err *err)
     return r;
 }
 
-static int reader_failed(sqlite3 *db, int rc, fk_err *err)
+/* Step `sql` on the reader's connection to the end, visiting each row: *rc the last
+ * SQLite code (SQLITE_DONE when every row was visited), the visit's non-zero returned. */
+static int reader_rows(sqlite3 *db, const char *sql, row_visit visit, void *fn,
+                       received_walk *w, int *rc)
 {
-    return fk_fail(err, FK_EIO, "", "reading the received tubes: %s",
-                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_stmt *q = NULL;
+    int stop = 0;
+    *rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    while (*rc == SQLITE_OK && !stop && (*rc = sqlite3_step(q)) == SQLITE_ROW) {
+        stop = visit(q, fn, w);
+        *rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    return stop;
 }
 
 /* Read-only, its pages through a memory map (the walk's copies were a third of its CPU
- * through read()); a writer of another process between two steps would have to wait for
- * the caller's unit, so the walk sees one snapshot. */
+ * through read()); the boxes and the tubes in one read transaction (a writer of another
+ * process would have to wait for the caller's unit anyway). */
 int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *ctx,
                                      fk_err *err)
 {
     sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
     int rc = sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
     if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db, RECEIVED_TUBES, -1, &q, NULL);
-    received_walk w = {.ctx = ctx};
+        rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    received_walk w = {.ctx = ctx, .err = err, .db = db};
     int stop = 0;
-    while (rc == SQLITE_OK && !stop && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        stop = visit_received(q, (void *)fn, &w);
-        rc = SQLITE_OK;
-    }
+    if (rc == SQLITE_OK && !(stop = reader_rows(db, RECEIVED_BOXES, visit_box, NULL, &w, &rc)) &&
+        rc == SQLITE_DONE)
+        stop = reader_rows(db, RECEIVED_TUBES, visit_received, (void *)fn, &w, &rc);
     if (!stop && rc != SQLITE_DONE)
         stop = reader_failed(db, rc, err);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    if (!stop)
+        stop = flush_box(&w, fn);
+    walk_free(&w);
+    sqlite3_close(db); /* its read transaction ends with it */
     return stop;
 }
 
