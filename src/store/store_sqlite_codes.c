@@ -468,9 +468,11 @@ static void rule_row(sqlite3_stmt *q, void *item)
     sq_col_text(r->params, sizeof r->params, q, 5);
 }
 
-/* One rule: the persons its condition selects and no earlier rule took. */
+/* One rule: the persons its condition selects and no earlier rule took (*decided counts
+ * them). */
 static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_settings_rec *cs,
-                     int64_t now, const char *today, const char *cutoff, fk_err *err)
+                     int64_t now, const char *today, const char *cutoff, int64_t *decided,
+                     fk_err *err)
 {
     const char *cond = condition_sql(r->condition);
     if (!cond)
@@ -496,6 +498,8 @@ static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_sett
     sq_bind_add_text(&b, cs->red_cohorts);
     int rc = run(s, CS_COND + condition_index(r->condition), sb_str(&sql), &b, err);
     sb_free(&sql);
+    if (rc == 0)
+        *decided += sqlite3_changes64(s->db);
     return rc;
 }
 
@@ -603,8 +607,12 @@ static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const
                              err) != 0)
             return -1;
         rc = run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);
-        for (size_t i = 0; rc == 0 && i < rr.n; i++)
-            rc = eval_rule(s, &rr.items[i], &cs, now, today, cutoff, err);
+        /* Once every touched person has a decision the later rules could add nobody (first
+         * match wins): they are neither compiled nor run. An import's positive pools decide
+         * all their members at pool_held, the fifth rule of eleven (bench/testing). */
+        int64_t decided = 0;
+        for (size_t i = 0; rc == 0 && i < rr.n && decided < out->touched; i++)
+            rc = eval_rule(s, &rr.items[i], &cs, now, today, cutoff, &decided, err);
         free(rr.items);
         rc = rc || eval_finish(s, now, err) || write_codes(s, now, op, source, &cs, out, err) ||
              run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);

@@ -629,6 +629,37 @@ static void recompute_writes_only_changes(void **state)
     world_close(w);
 }
 
+/* The rules stop once every touched person has a decision (store_sqlite_codes.c): the
+ * later rules still decide whoever the earlier ones left, and a set decided at the first
+ * rule comes out as with every rule run. */
+static void later_rules_decide_the_rest(void **state)
+{
+    (void)state;
+    world *w = world_open(NULL);
+    fk_err err;
+    code_run r;
+    int64_t p1 = new_person(w), p2 = new_person(w);
+    new_case(w, p1, "confirmed");
+    int64_t c2 = new_case(w, p2, "confirmed");
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.touched, 2);
+    assert_int_equal(r.changed, 0); /* both red at the first rule, as the hook made them */
+    assert_string_equal(code(w, p2).rule, "case_not_released");
+    /* released behind the store's back: only the last rule (default) decides p2 now */
+    sql(w, "UPDATE cases SET status = 'discharged' WHERE id = %lld", (long long)c2);
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.touched, 2);
+    assert_int_equal(r.changed, 1);
+    code_rec c;
+    assert_int_equal(store_code_get(w->f->st, p2, &c, &err), 1);
+    assert_string_equal(c.colour, "green");
+    assert_string_equal(c.rule, "default");
+    assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
+    assert_string_equal(c.colour, "red");
+    assert_string_equal(c.rule, "case_not_released");
+    world_close(w);
+}
+
 static int64_t answers_version(store *st)
 {
     int64_t v = -1;
@@ -767,6 +798,7 @@ int main(void)
         cmocka_unit_test(overrides_need_a_second_person),
         cmocka_unit_test(no_quiet_colour_change),
         cmocka_unit_test(recompute_writes_only_changes),
+        cmocka_unit_test(later_rules_decide_the_rest),
         cmocka_unit_test(answers_version_moves_with_the_answer),
         cmocka_unit_test(scan_audit_every_scan_in_time_order),
     };
