@@ -558,8 +558,10 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     "h.detail IS NOT e.detail OR h.cohort IS NOT e.cohort OR h.last_negative_at IS NOT "      \
     "e.last_neg)"
 
+/* `evaluated` persons in codes_eval. */
 static int write_codes(struct sq_store *s, int64_t now, const char *op, const char *source,
-                       const code_settings_rec *cs, code_run *out, fk_err *err)
+                       const code_settings_rec *cs, int64_t evaluated, code_run *out,
+                       fk_err *err)
 {
     sq_binds c = {0}, l = {0}, w = {0}, none = {0};
     int64_t first = 0;
@@ -583,8 +585,10 @@ static int write_codes(struct sq_store *s, int64_t now, const char *op, const ch
     /* each logged person's code updated (one row each): none to add, and the INSERT is
      * not even compiled (1.7 M instructions of a results import's follow-up) */
     bool missing = out->changed && sqlite3_changes64(s->db) < out->changed;
+    /* every evaluated person logged: each code was just written whole, none to refresh */
+    bool refresh = out->changed < evaluated;
     return (missing && run(s, CS_ADD, ADD_CODES, &w, err)) ||
-           run(s, CS_REFRESH, REFRESH_DETAILS, &none, err) ? -1 : 0;
+           (refresh && run(s, CS_REFRESH, REFRESH_DETAILS, &none, err)) ? -1 : 0;
 }
 
 static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const char *source,
@@ -618,7 +622,8 @@ static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const
         for (size_t i = 0; rc == 0 && i < rr.n && decided < out->touched; i++)
             rc = eval_rule(s, &rr.items[i], &cs, now, today, cutoff, &decided, err);
         free(rr.items);
-        rc = rc || eval_finish(s, now, err) || write_codes(s, now, op, source, &cs, out, err) ||
+        rc = rc || eval_finish(s, now, err) ||
+             write_codes(s, now, op, source, &cs, decided, out, err) ||
              run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);
     }
     return rc || run(s, CS_DELETE_TOUCH, "DELETE FROM temp.codes_touch", &none, err) ? -1 : 0;

@@ -657,6 +657,17 @@ static void later_rules_decide_the_rest(void **state)
     assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
     assert_string_equal(c.colour, "red");
     assert_string_equal(c.rule, "case_not_released");
+    /* one colour changed (p2 red again) and one detail only (p1's case's status): both
+     * written, the detail by the refresh of unchanged colours */
+    sql(w, "UPDATE cases SET status = 'hospitalized' WHERE person_id = %lld", (long long)p1);
+    sql(w, "UPDATE cases SET status = 'transferred' WHERE id = %lld", (long long)c2);
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.changed, 1);
+    assert_int_equal(store_code_get(w->f->st, p2, &c, &err), 1);
+    assert_string_equal(c.colour, "red");
+    assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
+    if (!strstr(c.detail, "hospitalized"))
+        fail_msg("detail '%s' not refreshed", c.detail);
     /* one changed code to update and one person without a code to add, in one write: both
      * written (the INSERT of the missing runs only when the UPDATE missed someone) */
     sql(w, "INSERT INTO persons (id, name, id_type, id_number, sex, birth_date, resident_type, "
@@ -667,7 +678,7 @@ static void later_rules_decide_the_rest(void **state)
     assert_int_equal(store_code_get(w->f->st, 9000, &c, &err), 0);
     assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
     assert_int_equal(r.touched, 3);
-    assert_int_equal(r.changed, 2);
+    assert_int_equal(r.changed, 2); /* p1 and 9000 (p2 stays red) */
     assert_int_equal(store_code_get(w->f->st, 9000, &c, &err), 1);
     assert_string_equal(c.rule, "default");
     assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
