@@ -443,25 +443,33 @@ static int sq_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, in
     "EXISTS (SELECT 1 FROM testing_holds h2 WHERE h2.tube_id = h.tube_id AND h2.result_id "  \
     "= h.result_id AND h2.state <> 'released')"
 
+#define NOTICES_FOR(tubes)                                                                   \
+    "INSERT INTO notifications (audience, area_code, kind, entity, entity_id, message, "      \
+    "created_at) SELECT ?2, s.area_code, ?3, 'tube', t.id, printf(?4, rd.name, s.name, "      \
+    "t.barcode, t.n_members), ?5 FROM (SELECT DISTINCT t.id AS tube_id FROM " tubes ") x "    \
+    "JOIN tubes t ON t.id = x.tube_id JOIN sampling_sites s ON s.id = t.site_id JOIN "         \
+    "testing_rounds rd ON rd.id = t.round_id ORDER BY t.id"
+
+/* Kept prepared: each audience of a kind runs the same statement (an import's positive
+ * pools notify two). */
 static int sq_notices_for_results(store *st, const char *kind, const char *ids,
                                   const char *audience, const char *fmt, int64_t at,
                                   fk_err *err)
 {
-    char sql[1536];
-    sq_binds b = {0};
-    snprintf(sql, sizeof sql,
-             "INSERT INTO notifications (audience, area_code, kind, entity, entity_id, message, "
-             "created_at) SELECT ?2, s.area_code, ?3, 'tube', t.id, printf(?4, rd.name, "
-             "s.name, t.barcode, t.n_members), ?5 FROM (SELECT DISTINCT t.id AS tube_id FROM %s) "
-             "x JOIN tubes t ON t.id = x.tube_id JOIN sampling_sites s ON s.id = t.site_id JOIN "
-             "testing_rounds rd ON rd.id = t.round_id ORDER BY t.id",
-             strcmp(kind, "pool_cleared") ? POOL_POSITIVE_TUBES : POOL_CLEARED_TUBES);
-    sq_bind_add_text(&b, ids);
-    sq_bind_add_text(&b, audience);
-    sq_bind_add_text(&b, kind);
-    sq_bind_add_text(&b, fmt);
-    sq_bind_add_int(&b, at);
-    return sq_run_bound(SQ(st), sql, &b, err);
+    struct sq_store *s = SQ(st);
+    bool cleared = !strcmp(kind, "pool_cleared");
+    sqlite3_stmt *q = cleared ? sq_stmt(s, SQ_NOTICES_POOL_CLEARED,
+                                        NOTICES_FOR(POOL_CLEARED_TUBES), err)
+                              : sq_stmt(s, SQ_NOTICES_POOL_POSITIVE,
+                                        NOTICES_FOR(POOL_POSITIVE_TUBES), err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, ids);
+    sq_bind_text(q, 2, audience);
+    sq_bind_text(q, 3, kind);
+    sq_bind_text(q, 4, fmt);
+    sqlite3_bind_int64(q, 5, at);
+    return sq_exec_stmt(s, q, err);
 }
 
 static int sq_notice_insert(store *st, notice_rec *n, fk_err *err)
