@@ -686,6 +686,38 @@ static void later_rules_decide_the_rest(void **state)
     world_close(w);
 }
 
+/* A rule whose condition's table is empty is skipped (store_sqlite_codes.c, condition
+ * needs): in a world holding only what one rule reads, that rule still decides. */
+static void each_rule_on_its_own_rows(void **state)
+{
+    (void)state;
+    char d1[11], d2[11];
+    world *w = world_open(NULL);
+    int64_t med = new_person(w);
+    sql(w, "INSERT INTO isolations (id, person_id, area_code, cohort, phase, kind, day1_date, "
+        "end_date, state, policy_id, started_at) VALUES (9002, %lld, '510104001001', "
+        "'medium_risk_area_stay', 0, 'home_isolation', '%s', '%s', 'active', 'v9', 1)",
+        (long long)med, day_offset(-3, d1), day_offset(3, d2));
+    sql(w, "INSERT INTO isolation_tests (isolation_id, day, due_date, test_kind) VALUES "
+        "(9002, 1, '%s', 'pcr')", day_offset(-3, d1));
+    ASSERT_CODE(w, med, "yellow", "test_overdue", d1);
+    world_close(w);
+
+    w = world_open(NULL);
+    int64_t back = new_person(w);
+    sql(w, "INSERT INTO leads (id, kind, person_id, area_code, pushed_at, found_by, "
+        "controlled_by, closed_by, due_at, updated_at) VALUES (7001, 'traveler', %lld, "
+        "'510104001001', 1, 2, 3, 4, 2, 1)", (long long)back);
+    sql(w, "INSERT INTO arrivals (id, person_id, arrived_at, place_kind, from_region, "
+        "community_code, source, registered_by, registered_at) VALUES (7002, %lld, 1, "
+        "'station', '110101', '510104001001', 'api', 'test', 1)", (long long)back);
+    sql(w, "INSERT INTO traveler_matches (arrival_id, person_id, level, cohort, region_code, "
+        "measure, lead_id, matched_at) VALUES (7002, %lld, 'high', 'high_risk_area_stay', "
+        "'110101', 'central_isolation', 7001, 1)", (long long)back);
+    ASSERT_CODE(w, back, "red", "traveler_high_pending", "7001");
+    world_close(w);
+}
+
 static int64_t answers_version(store *st)
 {
     int64_t v = -1;
@@ -825,6 +857,7 @@ int main(void)
         cmocka_unit_test(no_quiet_colour_change),
         cmocka_unit_test(recompute_writes_only_changes),
         cmocka_unit_test(later_rules_decide_the_rest),
+        cmocka_unit_test(each_rule_on_its_own_rows),
         cmocka_unit_test(answers_version_moves_with_the_answer),
         cmocka_unit_test(scan_audit_every_scan_in_time_order),
     };
