@@ -196,7 +196,7 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_ADD, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */,
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_FINISH_ANY, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */,
     CS_NEEDS = CS_COND + 16 /* + condition: its table's probe */
 };
 
@@ -524,10 +524,18 @@ static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_sett
 }
 
 /* The approved override in force, and the last negative isolation test, of each evaluated
- * person (a tube's negative is read with the code: TUBE_LAST_NEGATIVE). */
+ * person (a tube's negative is read with the code: TUBE_LAST_NEGATIVE). Without an
+ * override or an isolation test in the store both stay NULL, as the rules wrote them:
+ * the statements are spared (a city's first results). */
 static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
 {
     sq_binds b = {0}, none = {0};
+    int64_t any = 1;
+    if (count_of(s, CS_FINISH_ANY, "SELECT EXISTS (SELECT 1 FROM code_overrides) OR EXISTS "
+                 "(SELECT 1 FROM isolation_tests)", &none, &any, err) != 0)
+        return -1;
+    if (!any)
+        return 0;
     sq_bind_add_int(&b, now);
     return run(s, CS_FINISH_OVERRIDE, "UPDATE temp.codes_eval SET override_id = (SELECT o.id FROM "
                         "code_overrides o WHERE o.person_id = codes_eval.person_id AND "
