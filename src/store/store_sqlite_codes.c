@@ -7,15 +7,18 @@
  *                                the decision for each of them.
  * For each installed rule in order, one INSERT OR IGNORE puts the persons its condition
  * selects into codes_eval: a person's first matching rule is the one that stays (first
- * match wins, the key refuses the rest). The last rule is 'always'. red_restriction
- * turns a red decision into yellow when the matched cohort is not one Henan's rule lets
- * be red. Then the approved override in force replaces the colour, and the writes: one
- * code_changes row for every person whose colour, rule or override differs from
- * health_codes, then health_codes citing that row (the schema's triggers require it).
+ * match wins, the key refuses the rest; a rule is skipped, never compiled, once every
+ * touched person has a decision or while its condition's table is empty). The last rule
+ * is 'always'. red_restriction turns a red decision into yellow when the matched cohort
+ * is not one Henan's rule lets be red. Then the approved override in force replaces the
+ * colour, and the writes: one code_changes row for every person whose colour, rule or
+ * override differs from health_codes, then health_codes citing that row (the schema's
+ * triggers require it).
  *
  * Conditions: a table of name -> SQL selecting (person_id, cohort, detail) for the
  * touched persons, over the bound values ?1 now, ?2 the city's date today, ?3 the
- * rule's params (JSON), ?4 the overdue cut-off date. Adding a condition is one entry.
+ * rule's params (JSON), ?4 the overdue cut-off date, and the table it needs a row of.
+ * Adding a condition is one entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
