@@ -40,9 +40,9 @@ static int changes(struct sq_store *s, int64_t *n)
     "'positive' THEN 'positive_pool' ELSE 'invalid' END, p.community_code FROM "             \
     NEW_ROWS " JOIN tubes t ON t.id = r.tube_id JOIN fk_members m ON "                      \
     SQ_MEMBERS_OF("m", "t.id") " JOIN persons p ON p.id = m.person_id WHERE "                \
-    "((r.result = 'positive' AND t.size > 1 AND ?2) "                                         \
-    "OR (r.result = 'invalid' AND ?3)) AND NOT EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = "  \
-    "r.tube_id AND h.person_id = m.person_id AND h.state = 'held') ORDER BY r.id, m.id"
+    "((r.result = 'positive' AND t.size > 1 AND ?2) OR (r.result = 'invalid' AND ?3)) AND "  \
+    "NOT EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = r.tube_id AND h.person_id = " \
+    "m.person_id AND h.state = 'held') ORDER BY r.id, m.id"
 
 /* One pool_retest lead per picked hold, in hold order. due_at is found_by. */
 #define HOLD_LEADS_INSERT                                                                    \
