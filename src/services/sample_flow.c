@@ -235,20 +235,22 @@ int sample_box_receive(store *st, const actor *a, const char *code, int64_t lab_
 /* A positive is reported at once (audited here, in the result's transaction); what
  * follows every new row (holds, re-samples, leads, cases, notices) is positives.h's. */
 /* The positives among r, audited at once (testing.positive_pool.report_immediately). */
+/* Appended together: one savepoint for all, not one a positive (an import's 24). */
 static int positives_audited(store *st, const actor *a, const result_rec *r, size_t n,
                              fk_err *err)
 {
+    audit_rec *recs = n ? fk_calloc(n, sizeof *recs) : NULL;
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(r[i].result, "positive") != 0)
             continue;
         char detail[96];
         snprintf(detail, sizeof detail, "ORF1ab %.1f N %.1f", r[i].ct_orf1ab, r[i].ct_n);
-        audit_rec rec;
-        actor_audit(a, &rec, "positive", "tube", r[i].tube_id, detail);
-        if (store_audit_append(st, &rec, err) != 0)
-            return -1;
+        actor_audit(a, &recs[k++], "positive", "tube", r[i].tube_id, detail);
     }
-    return 0;
+    int rc = k ? store_audit_append_many(st, recs, k, err) : 0;
+    free(recs);
+    return rc;
 }
 
 int sample_results_followed_up(store *st, const policy *pol, const actor *a,

@@ -7,15 +7,18 @@
  *                                the decision for each of them.
  * For each installed rule in order, one INSERT OR IGNORE puts the persons its condition
  * selects into codes_eval: a person's first matching rule is the one that stays (first
- * match wins, the key refuses the rest). The last rule is 'always'. red_restriction
- * turns a red decision into yellow when the matched cohort is not one Henan's rule lets
- * be red. Then the approved override in force replaces the colour, and the writes: one
- * code_changes row for every person whose colour, rule or override differs from
- * health_codes, then health_codes citing that row (the schema's triggers require it).
+ * match wins, the key refuses the rest; a rule is skipped, never compiled, once every
+ * touched person has a decision or while its condition's table is empty). The last rule
+ * is 'always'. red_restriction turns a red decision into yellow when the matched cohort
+ * is not one Henan's rule lets be red. Then the approved override in force replaces the
+ * colour, and the writes: one code_changes row for every person whose colour, rule or
+ * override differs from health_codes, then health_codes citing that row (the schema's
+ * triggers require it).
  *
  * Conditions: a table of name -> SQL selecting (person_id, cohort, detail) for the
  * touched persons, over the bound values ?1 now, ?2 the city's date today, ?3 the
- * rule's params (JSON), ?4 the overdue cut-off date. Adding a condition is one entry.
+ * rule's params (JSON), ?4 the overdue cut-off date, and the table it needs a row of.
+ * Adding a condition is one entry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,24 +78,27 @@
     "levels") ")"
 #define CLEARANCE(key) "json_extract(?3, '$.kinds.' || k.kind || '." key "')"
 
-typedef struct condition { const char *name, *sql; } condition;
+/* needs: a table without a row of which the condition selects nobody (NULL: none such);
+ * an empty one spares the rule's statement, compiled and run (a city before its first
+ * case, isolation, contact, zone or traveler: bench/testing's results import). */
+typedef struct condition { const char *name, *sql, *needs; } condition;
 
 static const condition conditions[] = {
     {"case_not_released",
      "SELECT t.person_id, c.classification, printf('阳性人员第 %d 号（%s），%s', c.number, "
      COHORT_ZH("c.classification") ", c.status) FROM " TOUCHED
      " CROSS JOIN cases c ON c.person_id = t.person_id WHERE c.status NOT IN ('discharged', 'died') "
-     "AND " IN_LIST("c.classification", "cohorts") " ORDER BY c.id"},
+     "AND " IN_LIST("c.classification", "cohorts") " ORDER BY c.id", "cases"},
     {"in_phase",
      "SELECT t.person_id, i.cohort, printf('%s，%s %s 至 %s（隔离 %d）', " COHORT_ZH("i.cohort")
      ", " KIND_ZH("i.kind") ", i.day1_date, i.end_date, i.id) FROM " TOUCHED
      " CROSS JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' WHERE "
-     IN_LIST("i.cohort", "cohorts") " AND " IN_LIST("i.kind", "phases")},
+     IN_LIST("i.cohort", "cohorts") " AND " IN_LIST("i.kind", "phases"), "isolations"},
     {"in_phase_after_red",
      "SELECT t.person_id, i.cohort, printf('%s至 %s（隔离 %d 解除后）', " KIND_ZH("i.next_kind")
      ", i.next_end_date, i.id) FROM " TOUCHED " CROSS JOIN isolations i ON i.person_id = "
      "t.person_id AND i.state = 'released' WHERE " IN_LIST("i.next_kind", "phases")
-     " AND i.next_end_date >= ?2 ORDER BY i.id DESC"},
+     " AND i.next_end_date >= ?2 ORDER BY i.id DESC", "isolations"},
     /* Only each kind's latest contact of the person is tested: the negatives since a later
      * exposure are a subset of those since an earlier one, so when the latest is cleared
      * every earlier one of its kind is, and when it is not, it is the one to show. Testing
@@ -111,12 +117,12 @@ static const condition conditions[] = {
      "JOIN cases c ON c.id = k.case_id WHERE NOT (" NEG_COUNT " >= "
      CLEARANCE("tests") " AND " NEG_SPAN " >= 3600 * "
      CLEARANCE("min_gap_h") " * (" CLEARANCE("tests") " - 1)) ORDER BY k.first_overlap DESC, "
-     "k.id DESC"},
+     "k.id DESC", "contacts"},
     {"pool_held",
      "SELECT t.person_id, 'pool_positive', printf('混管阳性待单采复核：管 %s（%s 起）', "
      "b.barcode, datetime(h.held_at + 3600 * ?5, 'unixepoch')) FROM " TOUCHED
      " CROSS JOIN testing_holds h ON h.person_id = t.person_id AND h.state = 'held' JOIN tubes b ON "
-     "b.id = h.tube_id WHERE h.reason = 'positive_pool' ORDER BY h.id"},
+     "b.id = h.tube_id WHERE h.reason = 'positive_pool' ORDER BY h.id", "testing_holds"},
     /* CROSS JOIN keeps the order person > isolation > its tests (the (isolation_id, day)
      * key): left free, SQLite read the tests through an automatic index on result, every
      * untested test for each touched person (1.2-1.5 s of the sweep after 2,000
@@ -125,7 +131,7 @@ static const condition conditions[] = {
      "SELECT t.person_id, i.cohort, printf('隔离第 %d 天的检测（%s）未检', x.day, x.due_date) "
      "FROM " TOUCHED " CROSS JOIN isolations i ON i.person_id = t.person_id AND i.state = 'active' "
      "CROSS JOIN isolation_tests x ON x.isolation_id = i.id WHERE x.result = '' AND x.due_date < ?4 "
-     "ORDER BY x.due_date"},
+     "ORDER BY x.due_date", "isolation_tests"},
     /* a residence inside a published zone: sealed or high-risk residents are in a
      * high-risk area (red_restriction's high_risk_area_stay). The membership is the one of
      * view zone_persons (0018), written here from the person outward (SQLite plans the
@@ -152,7 +158,7 @@ static const condition conditions[] = {
      "p.household_id IS NULL AND y.area_code IN (substr(p.community_code, 1, 6), "
      "substr(p.community_code, 1, 9), p.community_code) AND y.unit_kind IN ('community', "
      "'street', 'district')) AND +z.status = 'published' AND +" IN_LIST("z.level", "levels")
-     " AND " ANY_ZONE " ORDER BY z.id"},
+     " AND " ANY_ZONE " ORDER BY z.id", "zones"},
     /* a traveler from a risk area whose lead is open (view traveler_pending, 0019) */
     {"traveler_pending",
      "SELECT t.person_id, CASE v.level WHEN 'high' THEN 'high_risk_area_stay' WHEN 'medium' "
@@ -160,8 +166,8 @@ static const condition conditions[] = {
      "管控措施（线索 %d，%s 抵达）', CASE v.level WHEN 'high' THEN '高风险区' WHEN 'medium' THEN "
      "'中风险区' ELSE '低风险区' END, v.lead_id, datetime(v.since + 3600 * ?5, 'unixepoch')) FROM "
      TOUCHED " CROSS JOIN traveler_pending v ON v.person_id = t.person_id WHERE "
-     IN_LIST("v.level", "levels") " ORDER BY v.since DESC"},
-    {"always", "SELECT t.person_id, NULL, '' FROM " TOUCHED},
+     IN_LIST("v.level", "levels") " ORDER BY v.since DESC", "traveler_matches"},
+    {"always", "SELECT t.person_id, NULL, '' FROM " TOUCHED, NULL},
 };
 #define NCONDITIONS (sizeof conditions / sizeof conditions[0])
 
@@ -193,10 +199,13 @@ enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
     CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_ADD, CS_REFRESH,
     CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
-    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_FINISH_ANY,
+    CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */,
+    CS_NEEDS = CS_COND + 16 /* + condition: its table's probe */
 };
 
-_Static_assert(SQ_CODES_FIRST + CS_COND + NCONDITIONS <= SQ_CODES_LAST + 1,
+_Static_assert(NCONDITIONS <= CS_NEEDS - CS_COND &&
+               SQ_CODES_FIRST + CS_NEEDS + NCONDITIONS <= SQ_CODES_LAST + 1,
                "the codes' statement slots (store_sqlite_int.h) hold every condition");
 
 static sqlite3_stmt *cached(struct sq_store *s, int slot, const char *sql, const sq_binds *b,
@@ -468,14 +477,31 @@ static void rule_row(sqlite3_stmt *q, void *item)
     sq_col_text(r->params, sizeof r->params, q, 5);
 }
 
-/* One rule: the persons its condition selects and no earlier rule took. */
-static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_settings_rec *cs,
-                     int64_t now, const char *today, const char *cutoff, fk_err *err)
+/* Whether condition i may select anyone: its table has a row (condition.needs). */
+static int may_select(struct sq_store *s, int i, fk_err *err)
 {
-    const char *cond = condition_sql(r->condition);
-    if (!cond)
+    char sql[96];
+    int64_t any = 1;
+    if (!conditions[i].needs)
+        return 1;
+    snprintf(sql, sizeof sql, "SELECT EXISTS (SELECT 1 FROM %s)", conditions[i].needs);
+    return count_of(s, CS_NEEDS + i, sql, NULL, &any, err) != 0 ? -1 : any != 0;
+}
+
+/* One rule: the persons its condition selects and no earlier rule took (*decided counts
+ * them). */
+static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_settings_rec *cs,
+                     int64_t now, const char *today, const char *cutoff, int64_t *decided,
+                     fk_err *err)
+{
+    int i = condition_index(r->condition);
+    if (i < 0)
         return fk_fail(err, FK_EINVAL, "condition", "codes: rule %s names an unknown condition "
                        "%s", r->rule, r->condition);
+    int may = may_select(s, i, err);
+    if (may <= 0)
+        return may;
+    const char *cond = conditions[i].sql;
     strbuf sql = STRBUF_INIT;
     sb_appendf(&sql, "WITH m(pid, cohort, detail) AS (%s) INSERT OR IGNORE INTO "
                "temp.codes_eval (person_id, ord, rule, colour, cohort, detail) SELECT m.pid, ?6, ?7, CASE WHEN ?8 = 'red' AND ?9 AND (m.cohort "
@@ -494,16 +520,26 @@ static int eval_rule(struct sq_store *s, const code_rule_rec *r, const code_sett
     sq_bind_add_text(&b, r->colour);
     sq_bind_add_int(&b, cs->red_restricted);
     sq_bind_add_text(&b, cs->red_cohorts);
-    int rc = run(s, CS_COND + condition_index(r->condition), sb_str(&sql), &b, err);
+    int rc = run(s, CS_COND + i, sb_str(&sql), &b, err);
     sb_free(&sql);
+    if (rc == 0)
+        *decided += sqlite3_changes64(s->db);
     return rc;
 }
 
 /* The approved override in force, and the last negative isolation test, of each evaluated
- * person (a tube's negative is read with the code: TUBE_LAST_NEGATIVE). */
+ * person (a tube's negative is read with the code: TUBE_LAST_NEGATIVE). Without an
+ * override or an isolation test in the store both stay NULL, as the rules wrote them:
+ * the statements are spared (a city's first results). */
 static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
 {
     sq_binds b = {0}, none = {0};
+    int64_t any = 1;
+    if (count_of(s, CS_FINISH_ANY, "SELECT EXISTS (SELECT 1 FROM code_overrides) OR EXISTS "
+                 "(SELECT 1 FROM isolation_tests)", &none, &any, err) != 0)
+        return -1;
+    if (!any)
+        return 0;
     sq_bind_add_int(&b, now);
     return run(s, CS_FINISH_OVERRIDE, "UPDATE temp.codes_eval SET override_id = (SELECT o.id FROM "
                         "code_overrides o WHERE o.person_id = codes_eval.person_id AND "
@@ -554,8 +590,10 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     "h.detail IS NOT e.detail OR h.cohort IS NOT e.cohort OR h.last_negative_at IS NOT "      \
     "e.last_neg)"
 
+/* `evaluated` persons in codes_eval. */
 static int write_codes(struct sq_store *s, int64_t now, const char *op, const char *source,
-                       const code_settings_rec *cs, code_run *out, fk_err *err)
+                       const code_settings_rec *cs, int64_t evaluated, code_run *out,
+                       fk_err *err)
 {
     sq_binds c = {0}, l = {0}, w = {0}, none = {0};
     int64_t first = 0;
@@ -574,9 +612,15 @@ static int write_codes(struct sq_store *s, int64_t now, const char *op, const ch
         out->last_change = first + out->changed - 1;
     }
     sq_bind_add_int(&w, first);
-    return (out->changed && (run(s, CS_WRITE, WRITE_CODES, &w, err) ||
-                             run(s, CS_ADD, ADD_CODES, &w, err))) ||
-           run(s, CS_REFRESH, REFRESH_DETAILS, &none, err) ? -1 : 0;
+    if (out->changed && run(s, CS_WRITE, WRITE_CODES, &w, err) != 0)
+        return -1;
+    /* each logged person's code updated (one row each): none to add, and the INSERT is
+     * not even compiled (1.7 M instructions of a results import's follow-up) */
+    bool missing = out->changed && sqlite3_changes64(s->db) < out->changed;
+    /* every evaluated person logged: each code was just written whole, none to refresh */
+    bool refresh = out->changed < evaluated;
+    return (missing && run(s, CS_ADD, ADD_CODES, &w, err)) ||
+           (refresh && run(s, CS_REFRESH, REFRESH_DETAILS, &none, err)) ? -1 : 0;
 }
 
 static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const char *source,
@@ -603,10 +647,15 @@ static int recompute_unit(struct sq_store *s, int64_t now, const char *op, const
                              err) != 0)
             return -1;
         rc = run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);
-        for (size_t i = 0; rc == 0 && i < rr.n; i++)
-            rc = eval_rule(s, &rr.items[i], &cs, now, today, cutoff, err);
+        /* Once every touched person has a decision the later rules could add nobody (first
+         * match wins): they are neither compiled nor run. An import's positive pools decide
+         * all their members at pool_held, the fifth rule of eleven (bench/testing). */
+        int64_t decided = 0;
+        for (size_t i = 0; rc == 0 && i < rr.n && decided < out->touched; i++)
+            rc = eval_rule(s, &rr.items[i], &cs, now, today, cutoff, &decided, err);
         free(rr.items);
-        rc = rc || eval_finish(s, now, err) || write_codes(s, now, op, source, &cs, out, err) ||
+        rc = rc || eval_finish(s, now, err) ||
+             write_codes(s, now, op, source, &cs, decided, out, err) ||
              run(s, CS_DELETE_EVAL, "DELETE FROM temp.codes_eval", &none, err);
     }
     return rc || run(s, CS_DELETE_TOUCH, "DELETE FROM temp.codes_touch", &none, err) ? -1 : 0;

@@ -24,57 +24,67 @@ static int changes(struct sq_store *s, int64_t *n)
 
 /* ---- new holds, their leads, recheck rounds ------------------------------------------------ */
 
-#define HOLDS_INSERT                                                                         \
-    "INSERT INTO testing_holds (person_id, tube_id, round_id, result_id, reason, area_code, " \
-    "held_at, held_by) SELECT m.person_id, r.tube_id, t.round_id, r.id, CASE r.result WHEN "  \
-    "'positive' THEN 'positive_pool' ELSE 'invalid' END, p.community_code, ?2, ?3 FROM "     \
+/* The new holds are picked first, in hold order, into temp.holds_new (its rowids 1..n:
+ * the table is emptied after each use), then their leads are written, then the holds
+ * citing them: lead n is the first lead's id + n - 1 (the leads' ids are consecutive, in
+ * the same order). Writing the holds first and citing the leads afterwards rewrote every
+ * new hold (an UPDATE through testing_holds_moves and lead_id's foreign key: 6.2 M
+ * instructions of a results import's follow-up, bench/testing; the pick and the
+ * temporary table cost 0.5 M). */
+#define HOLDS_NEW_TABLE                                                                      \
+    "CREATE TEMP TABLE IF NOT EXISTS holds_new (n INTEGER PRIMARY KEY, person_id INTEGER, "  \
+    "tube_id INTEGER, round_id INTEGER, result_id INTEGER, reason TEXT, area_code TEXT)"
+#define HOLDS_PICK                                                                           \
+    "INSERT INTO temp.holds_new (person_id, tube_id, round_id, result_id, reason, "           \
+    "area_code) SELECT m.person_id, r.tube_id, t.round_id, r.id, CASE r.result WHEN "         \
+    "'positive' THEN 'positive_pool' ELSE 'invalid' END, p.community_code FROM "             \
     NEW_ROWS " JOIN tubes t ON t.id = r.tube_id JOIN fk_members m ON "                      \
     SQ_MEMBERS_OF("m", "t.id") " JOIN persons p ON p.id = m.person_id WHERE "                \
-    "((r.result = 'positive' AND t.size > 1 AND ?4) "                                         \
-    "OR (r.result = 'invalid' AND ?5)) AND NOT EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = "  \
-    "r.tube_id AND h.person_id = m.person_id AND h.state = 'held') ORDER BY r.id, m.id"
+    "((r.result = 'positive' AND t.size > 1 AND ?2) OR (r.result = 'invalid' AND ?3)) AND "  \
+    "NOT EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = r.tube_id AND h.person_id = " \
+    "m.person_id AND h.state = 'held') ORDER BY r.id, m.id"
 
-/* One pool_retest lead per new hold (ids from ?1 on), in hold order: the leads' ids are
- * consecutive too, so lead_id = id - first hold + first lead. due_at is found_by. */
+/* One pool_retest lead per picked hold, in hold order. due_at is found_by. */
 #define HOLD_LEADS_INSERT                                                                    \
     "INSERT INTO leads (kind, person_id, subject, measure_required, area_code, state, "      \
     "pushed_at, found_by, controlled_by, closed_by, due_at, updated_at) SELECT "             \
-    "'pool_retest', h.person_id, '', CASE h.reason WHEN 'invalid' THEN ?3 ELSE ?2 END, "     \
-    "h.area_code, 'pushed', ?4, ?5, ?6, ?7, ?5, ?4 FROM testing_holds h WHERE h.id >= ?1 "   \
-    "ORDER BY h.id"
+    "'pool_retest', h.person_id, '', CASE h.reason WHEN 'invalid' THEN ?2 ELSE ?1 END, "     \
+    "h.area_code, 'pushed', ?3, ?4, ?5, ?6, ?4, ?3 FROM temp.holds_new h ORDER BY h.n"
 
-static int hold_leads(struct sq_store *s, const hold_open *h, int64_t first, fk_err *err)
+#define HOLDS_INSERT                                                                         \
+    "INSERT INTO testing_holds (person_id, tube_id, round_id, result_id, reason, area_code, " \
+    "held_at, held_by, lead_id) SELECT person_id, tube_id, round_id, result_id, reason, "     \
+    "area_code, ?2, ?3, ?1 + n - 1 FROM temp.holds_new ORDER BY n"
+
+/* The picked holds' leads (from lead0 on), then the holds (from first on) citing them. */
+static int hold_leads(struct sq_store *s, const hold_open *h, int64_t first, int64_t n,
+                      fk_err *err)
 {
-    sq_binds b = {0}, c = {0}, e = {0};
+    sq_binds b = {0}, c = {0}, e = {0}, none = {0};
     int64_t lead0 = 0;
-    if (sq_count(s, "SELECT coalesce(max(id), 0) + 1 FROM leads", &b, &lead0, err) != 0)
+    if (sq_count(s, "SELECT coalesce(max(id), 0) + 1 FROM leads", &none, &lead0, err) != 0)
         return -1;
-    sq_bind_add_int(&b, first);
     sq_bind_add_text(&b, h->measure_pool);
     sq_bind_add_text(&b, h->measure_invalid);
     sq_bind_add_int(&b, h->at);
     for (int i = 0; i < 3; i++)
         sq_bind_add_int(&b, h->deadlines[i]);
     sq_bind_add_int(&c, lead0);
-    sq_bind_add_int(&c, first);
+    sq_bind_add_int(&c, h->at);
+    sq_bind_add_text(&c, h->by);
     sq_bind_add_int(&e, first);
     sq_bind_add_int(&e, h->at);
     sq_bind_add_text(&e, h->by);
     sq_bind_add_text(&e, h->note_pool);
     sq_bind_add_text(&e, h->note_invalid);
-    if (sq_run_bound(s, HOLD_LEADS_INSERT, &b, err) != 0)
+    if (sq_run_bound(s, HOLD_LEADS_INSERT, &b, err) != 0 ||
+        sq_lead_esc_owe_pushed(s, lead0, lead0 + n - 1, h->deadlines, err) != 0 ||
+        sq_run_bound(s, HOLDS_INSERT, &c, err) != 0)
         return -1;
-    int64_t n = sqlite3_changes64(s->db);
-    if (n && sq_lead_esc_owe_pushed(s, lead0, lead0 + n - 1, h->deadlines, err) != 0)
-        return -1;
-    return sq_run_bound(s, "UPDATE testing_holds SET lead_id = id - ?2 + ?1 WHERE id >= ?2",
-                        &c, err) ||
-           sq_run_bound(s, "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, "
+    return sq_run_bound(s, "INSERT INTO lead_events (lead_id, at, actor, from_state, to_state, "
                         "note) SELECT h.lead_id, ?2, ?3, '', 'pushed', CASE h.reason WHEN "
                         "'invalid' THEN ?5 ELSE ?4 END FROM testing_holds h WHERE h.id >= ?1 "
-                        "ORDER BY h.id", &e, err)
-               ? -1
-               : 0;
+                        "ORDER BY h.id", &e, err);
 }
 
 /* Each round of the new holds gets its open recheck round, or stretches it. */
@@ -104,20 +114,20 @@ static int recheck_rounds(struct sq_store *s, const hold_open *h, int64_t first,
 static int holds_open_unit(struct sq_store *s, const hold_open *h, int64_t *first, int64_t *n,
                            fk_err *err)
 {
-    sq_binds b = {0}, c = {0};
-    if (sq_count(s, "SELECT coalesce(max(id), 0) + 1 FROM testing_holds", &c, first, err) != 0)
+    sq_binds b = {0}, none = {0};
+    if (sq_count(s, "SELECT coalesce(max(id), 0) + 1 FROM testing_holds", &none, first,
+                 err) != 0 ||
+        sq_run_bound(s, HOLDS_NEW_TABLE, &none, err) != 0 ||
+        sq_run_bound(s, "DELETE FROM temp.holds_new", &none, err) != 0)
         return -1;
     sq_bind_add_text(&b, h->ids);
-    sq_bind_add_int(&b, h->at);
-    sq_bind_add_text(&b, h->by);
     sq_bind_add_int(&b, h->hold_pool);
     sq_bind_add_int(&b, h->hold_invalid);
-    if (sq_run_bound(s, HOLDS_INSERT, &b, err) != 0)
+    if (sq_run_bound(s, HOLDS_PICK, &b, err) != 0)
         return -1;
     changes(s, n);
-    if (!*n)
-        return 0;
-    return hold_leads(s, h, *first, err) || recheck_rounds(s, h, *first, err) ? -1 : 0;
+    int rc = *n && (hold_leads(s, h, *first, *n, err) || recheck_rounds(s, h, *first, err));
+    return rc || sq_run_bound(s, "DELETE FROM temp.holds_new", &none, err) ? -1 : 0;
 }
 
 static int sq_holds_open(store *st, const hold_open *h, int64_t *first, int64_t *n,
@@ -433,25 +443,33 @@ static int sq_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, in
     "EXISTS (SELECT 1 FROM testing_holds h2 WHERE h2.tube_id = h.tube_id AND h2.result_id "  \
     "= h.result_id AND h2.state <> 'released')"
 
+#define NOTICES_FOR(tubes)                                                                   \
+    "INSERT INTO notifications (audience, area_code, kind, entity, entity_id, message, "      \
+    "created_at) SELECT ?2, s.area_code, ?3, 'tube', t.id, printf(?4, rd.name, s.name, "      \
+    "t.barcode, t.n_members), ?5 FROM (SELECT DISTINCT t.id AS tube_id FROM " tubes ") x "    \
+    "JOIN tubes t ON t.id = x.tube_id JOIN sampling_sites s ON s.id = t.site_id JOIN "         \
+    "testing_rounds rd ON rd.id = t.round_id ORDER BY t.id"
+
+/* Kept prepared: each audience of a kind runs the same statement (an import's positive
+ * pools notify two). */
 static int sq_notices_for_results(store *st, const char *kind, const char *ids,
                                   const char *audience, const char *fmt, int64_t at,
                                   fk_err *err)
 {
-    char sql[1536];
-    sq_binds b = {0};
-    snprintf(sql, sizeof sql,
-             "INSERT INTO notifications (audience, area_code, kind, entity, entity_id, message, "
-             "created_at) SELECT ?2, s.area_code, ?3, 'tube', t.id, printf(?4, rd.name, "
-             "s.name, t.barcode, t.n_members), ?5 FROM (SELECT DISTINCT t.id AS tube_id FROM %s) "
-             "x JOIN tubes t ON t.id = x.tube_id JOIN sampling_sites s ON s.id = t.site_id JOIN "
-             "testing_rounds rd ON rd.id = t.round_id ORDER BY t.id",
-             strcmp(kind, "pool_cleared") ? POOL_POSITIVE_TUBES : POOL_CLEARED_TUBES);
-    sq_bind_add_text(&b, ids);
-    sq_bind_add_text(&b, audience);
-    sq_bind_add_text(&b, kind);
-    sq_bind_add_text(&b, fmt);
-    sq_bind_add_int(&b, at);
-    return sq_run_bound(SQ(st), sql, &b, err);
+    struct sq_store *s = SQ(st);
+    bool cleared = !strcmp(kind, "pool_cleared");
+    sqlite3_stmt *q = cleared ? sq_stmt(s, SQ_NOTICES_POOL_CLEARED,
+                                        NOTICES_FOR(POOL_CLEARED_TUBES), err)
+                              : sq_stmt(s, SQ_NOTICES_POOL_POSITIVE,
+                                        NOTICES_FOR(POOL_POSITIVE_TUBES), err);
+    if (!q)
+        return -1;
+    sq_bind_text(q, 1, ids);
+    sq_bind_text(q, 2, audience);
+    sq_bind_text(q, 3, kind);
+    sq_bind_text(q, 4, fmt);
+    sqlite3_bind_int64(q, 5, at);
+    return sq_exec_stmt(s, q, err);
 }
 
 static int sq_notice_insert(store *st, notice_rec *n, fk_err *err)

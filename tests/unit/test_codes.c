@@ -629,6 +629,95 @@ static void recompute_writes_only_changes(void **state)
     world_close(w);
 }
 
+/* The rules stop once every touched person has a decision (store_sqlite_codes.c): the
+ * later rules still decide whoever the earlier ones left, and a set decided at the first
+ * rule comes out as with every rule run. */
+static void later_rules_decide_the_rest(void **state)
+{
+    (void)state;
+    world *w = world_open(NULL);
+    fk_err err;
+    code_run r;
+    int64_t p1 = new_person(w), p2 = new_person(w);
+    new_case(w, p1, "confirmed");
+    int64_t c2 = new_case(w, p2, "confirmed");
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.touched, 2);
+    assert_int_equal(r.changed, 0); /* both red at the first rule, as the hook made them */
+    assert_string_equal(code(w, p2).rule, "case_not_released");
+    /* released behind the store's back: only the last rule (default) decides p2 now */
+    sql(w, "UPDATE cases SET status = 'discharged' WHERE id = %lld", (long long)c2);
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.touched, 2);
+    assert_int_equal(r.changed, 1);
+    code_rec c;
+    assert_int_equal(store_code_get(w->f->st, p2, &c, &err), 1);
+    assert_string_equal(c.colour, "green");
+    assert_string_equal(c.rule, "default");
+    assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
+    assert_string_equal(c.colour, "red");
+    assert_string_equal(c.rule, "case_not_released");
+    /* one colour changed (p2 red again) and one detail only (p1's case's status): both
+     * written, the detail by the refresh of unchanged colours */
+    sql(w, "UPDATE cases SET status = 'hospitalized' WHERE person_id = %lld", (long long)p1);
+    sql(w, "UPDATE cases SET status = 'transferred' WHERE id = %lld", (long long)c2);
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.changed, 1);
+    assert_int_equal(store_code_get(w->f->st, p2, &c, &err), 1);
+    assert_string_equal(c.colour, "red");
+    assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
+    if (!strstr(c.detail, "hospitalized"))
+        fail_msg("detail '%s' not refreshed", c.detail);
+    /* one changed code to update and one person without a code to add, in one write: both
+     * written (the INSERT of the missing runs only when the UPDATE missed someone) */
+    sql(w, "INSERT INTO persons (id, name, id_type, id_number, sex, birth_date, resident_type, "
+        "community_code, created_at, updated_at) SELECT 9000, name, id_type, 'NOCODE-1', sex, "
+        "birth_date, resident_type, community_code, created_at, updated_at FROM persons WHERE "
+        "id = %lld", (long long)p1);
+    sql(w, "UPDATE cases SET status = 'discharged' WHERE person_id = %lld", (long long)p1);
+    assert_int_equal(store_code_get(w->f->st, 9000, &c, &err), 0);
+    assert_int_equal(codes_recompute_all(w->f->st, &w->a, "test", &r, &err), 0);
+    assert_int_equal(r.touched, 3);
+    assert_int_equal(r.changed, 2); /* p1 and 9000 (p2 stays red) */
+    assert_int_equal(store_code_get(w->f->st, 9000, &c, &err), 1);
+    assert_string_equal(c.rule, "default");
+    assert_int_equal(store_code_get(w->f->st, p1, &c, &err), 1);
+    assert_string_equal(c.rule, "default");
+    world_close(w);
+}
+
+/* A rule whose condition's table is empty is skipped (store_sqlite_codes.c, condition
+ * needs): in a world holding only what one rule reads, that rule still decides. */
+static void each_rule_on_its_own_rows(void **state)
+{
+    (void)state;
+    char d1[11], d2[11];
+    world *w = world_open(NULL);
+    int64_t med = new_person(w);
+    sql(w, "INSERT INTO isolations (id, person_id, area_code, cohort, phase, kind, day1_date, "
+        "end_date, state, policy_id, started_at) VALUES (9002, %lld, '510104001001', "
+        "'medium_risk_area_stay', 0, 'home_isolation', '%s', '%s', 'active', 'v9', 1)",
+        (long long)med, day_offset(-3, d1), day_offset(3, d2));
+    sql(w, "INSERT INTO isolation_tests (isolation_id, day, due_date, test_kind) VALUES "
+        "(9002, 1, '%s', 'pcr')", day_offset(-3, d1));
+    ASSERT_CODE(w, med, "yellow", "test_overdue", d1);
+    world_close(w);
+
+    w = world_open(NULL);
+    int64_t back = new_person(w);
+    sql(w, "INSERT INTO leads (id, kind, person_id, area_code, pushed_at, found_by, "
+        "controlled_by, closed_by, due_at, updated_at) VALUES (7001, 'traveler', %lld, "
+        "'510104001001', 1, 2, 3, 4, 2, 1)", (long long)back);
+    sql(w, "INSERT INTO arrivals (id, person_id, arrived_at, place_kind, from_region, "
+        "community_code, source, registered_by, registered_at) VALUES (7002, %lld, 1, "
+        "'station', '110101', '510104001001', 'api', 'test', 1)", (long long)back);
+    sql(w, "INSERT INTO traveler_matches (arrival_id, person_id, level, cohort, region_code, "
+        "measure, lead_id, matched_at) VALUES (7002, %lld, 'high', 'high_risk_area_stay', "
+        "'110101', 'central_isolation', 7001, 1)", (long long)back);
+    ASSERT_CODE(w, back, "red", "traveler_high_pending", "7001");
+    world_close(w);
+}
+
 static int64_t answers_version(store *st)
 {
     int64_t v = -1;
@@ -767,6 +856,8 @@ int main(void)
         cmocka_unit_test(overrides_need_a_second_person),
         cmocka_unit_test(no_quiet_colour_change),
         cmocka_unit_test(recompute_writes_only_changes),
+        cmocka_unit_test(later_rules_decide_the_rest),
+        cmocka_unit_test(each_rule_on_its_own_rows),
         cmocka_unit_test(answers_version_moves_with_the_answer),
         cmocka_unit_test(scan_audit_every_scan_in_time_order),
     };

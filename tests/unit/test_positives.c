@@ -680,8 +680,19 @@ static void a_box_of_a_thousand(void **state)
     }
     tubes_at_lab(st, &w, w.round, w.site, "BOX-01000", cp, TUBES, persons, PER, 5);
     assert_int_equal(store_commit(st, &err), 0);
+    /* a lead before them: the holds' leads' ids are not the holds' */
+    assert_int_equal(raw(f, "INSERT INTO leads (kind, subject, area_code, pushed_at, found_by, "
+                         "controlled_by, closed_by, due_at, updated_at) VALUES ('traveler', "
+                         "'x', '510104001001', 1, 2, 3, 4, 2, 1)"), SQLITE_OK);
     assert_int_equal(sample_results_record_box(st, pol, &a, "BOX-01000", in, TUBES, 0, out,
                                                &err), 0);
+    /* each hold cites the lead written for it: its person, its area, its reason's measure */
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM testing_holds h JOIN leads l ON l.id = "
+                               "h.lead_id AND l.person_id = h.person_id AND l.area_code = "
+                               "h.area_code AND l.kind = 'pool_retest' JOIN lead_events e ON "
+                               "e.lead_id = l.id AND e.to_state = 'pushed'"), TUBES * PER);
+    assert_int_equal(raw_count(f, "SELECT count(DISTINCT lead_id) FROM testing_holds"),
+                     TUBES * PER);
     hold_filter hf = {.state = "held", .limit = 1};
     hold_list h;
     assert_int_equal(store_hold_list(st, &hf, &h, &err), 0);
