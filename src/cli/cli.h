@@ -30,8 +30,8 @@ store *cli_open_store(const char *cmd, const char *data_dir);
 struct policy;
 struct policy *cli_load_policy(const char *cmd, const char *data_dir, const char *which,
                                const char *local);
-/* Both of the above, for the commands that need the policy and the store (the policy
- * loaded on a thread of its own while the store opens): 0 with *pol and *st set (the caller closes the store and frees the policy), or 1 with both NULL and the
+/* Both of the above, for the commands that need the policy and the store: 0 with *pol and
+ * *st set (the caller closes the store and frees the policy), or 1 with both NULL and the
  * error printed. */
 int cli_open_policy_store(const char *cmd, const char *data_dir, const char *which,
                           const char *local, struct policy **pol, store **st);
