@@ -252,17 +252,15 @@ static int resulted_rows(received_walk *w, sqlite3_stmt *q)
     return rc;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 static bool had_result(const received_walk *w, int64_t id)
 {
-    size_t lo = 0, hi = w->nhad;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->had[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < w->nhad && w->had[lo] == id;
+    return w->nhad && bsearch(&id, w->had, w->nhad, sizeof *w->had, cmp_id);
 }
 
 /* The results among pend's tubes into had (ascending); SQLite's code, SQLITE_DONE. */
@@ -284,11 +282,7 @@ static int box_resulted(received_walk *w)
         sqlite3_bind_int64(w->q[RESULTED_ONE], 1, w->pend[i].tube_id);
         rc = resulted_rows(w, w->q[RESULTED_ONE]);
     }
-    for (size_t i = 1; i < w->nhad; i++) /* insertion sort: a box's few */
-        for (size_t j = i; j > 0 && w->had[j - 1] > w->had[j]; j--) {
-            int64_t x = w->had[j];
-            w->had[j] = w->had[j - 1], w->had[j - 1] = x;
-        }
+    qsort(w->had, w->nhad, sizeof *w->had, cmp_id);
     return rc;
 }
 
@@ -308,7 +302,7 @@ static int flush_box(received_walk *w, bulk_received_fn fn)
     size_t n = w->npend;
     w->npend = 0;
     for (size_t i = 0; i < n; i++)
-        if ((!w->nhad || !had_result(w, w->pend[i].tube_id)) && fn(w->ctx, &w->pend[i]) != 0)
+        if (!had_result(w, w->pend[i].tube_id) && fn(w->ctx, &w->pend[i]) != 0)
             return -1;
     return 0;
 }

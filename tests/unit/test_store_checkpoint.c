@@ -70,44 +70,37 @@ static void write_audit(store *st, int commits, int rows)
     }
 }
 
-/* Rows of the audit log with actor 'tester' in the database FILE alone: a copy of it
- * without the WAL, so only what a checkpoint copied is there. */
+/* Rows of the audit log with actor 'tester' as a new connection to `path` sees them. */
+static int64_t tester_rows(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    int64_t n = -1;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'",
+                                        -1, &q, NULL), SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Those rows in the database FILE alone: a copy of it without the WAL, so only what a
+ * checkpoint copied is there. */
 static int64_t audit_rows_in_file(const fixture *f)
 {
     char copy[600], cmd[1400];
     snprintf(copy, sizeof copy, "%s/copy.db", f->dir);
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f->db, copy);
     assert_int_equal(system(cmd), 0);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_open_v2(copy, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'",
-                                        -1, &q, NULL), SQLITE_OK);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    int64_t n = tester_rows(copy);
     remove(copy);
     return n;
 }
 
-/* Rows of the audit log with actor 'tester' as a new connection sees them (the WAL's
- * committed frames and the file). */
-static int64_t audit_rows_seen(const fixture *f)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *q = NULL;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'",
-                                        -1, &q, NULL), SQLITE_OK);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return n;
-}
+/* Those rows with the WAL's committed frames too. */
+static int64_t audit_rows_seen(const fixture *f) { return tester_rows(f->db); }
 
 /* Wait (up to 30 s: not a timing assertion, a bound on a hang) for the WAL to be empty. */
 static bool wal_emptied(const fixture *f)

@@ -591,6 +591,23 @@ static void received_are(const world *w, const got_tubes *g)
     }
 }
 
+/* The received tubes through the store's handle (own false) or a reader of its own,
+ * inside a unit as the import reads them (own true). */
+static void read_received(store *st, bool own, got_tubes *g)
+{
+    fk_err err;
+    if (!own) {
+        assert_int_equal(store_bulk_received_tubes(st, keep_received, g, &err), 0);
+        return;
+    }
+    assert_int_equal(store_begin(st, &err), 0);
+    bulk_reader *r = store_bulk_reader_open(st, &err);
+    assert_non_null(r);
+    assert_int_equal(store_bulk_reader_received_tubes(r, keep_received, g, &err), 0);
+    store_bulk_reader_close(r);
+    store_rollback(st);
+}
+
 /* T2000001 (person 5) of site2, moved to another area, in a box received by lab2. */
 static void second_box(world *w)
 {
@@ -619,18 +636,11 @@ static void results_received_tubes(void **state)
     results_world(&w);
     second_box(&w);
     store *st = w.f->st;
-    fk_err err;
-    got_tubes g = {0};
-    assert_int_equal(store_bulk_received_tubes(st, keep_received, &g, &err), 0);
-    received_are(&w, &g);
-    memset(&g, 0, sizeof g);
-    assert_int_equal(store_begin(st, &err), 0);
-    bulk_reader *r = store_bulk_reader_open(st, &err);
-    assert_non_null(r);
-    assert_int_equal(store_bulk_reader_received_tubes(r, keep_received, &g, &err), 0);
-    store_bulk_reader_close(r);
-    store_rollback(st);
-    received_are(&w, &g);
+    for (int own = 0; own < 2; own++) {
+        got_tubes g = {0};
+        read_received(st, own, &g);
+        received_are(&w, &g);
+    }
     free_world(&w);
 }
 
@@ -645,23 +655,16 @@ static void results_received_tubes_spread(void **state)
     results_world(&w);
     second_box(&w);
     store *st = w.f->st;
-    fk_err err;
     char sql[200];
     int64_t id = tube_id_of(st, "T0000001");
     snprintf(sql, sizeof sql, "UPDATE box_tubes SET tube_id = 1000000 WHERE tube_id = %lld; "
              "UPDATE tubes SET id = 1000000 WHERE id = %lld", (long long)id, (long long)id);
     assert_int_equal(raw_exec(w.f, sql), 0);
-    got_tubes g = {0};
-    assert_int_equal(store_bulk_received_tubes(st, keep_received, &g, &err), 0);
-    received_are(&w, &g);
-    memset(&g, 0, sizeof g);
-    assert_int_equal(store_begin(st, &err), 0);
-    bulk_reader *r = store_bulk_reader_open(st, &err);
-    assert_non_null(r);
-    assert_int_equal(store_bulk_reader_received_tubes(r, keep_received, &g, &err), 0);
-    store_bulk_reader_close(r);
-    store_rollback(st);
-    received_are(&w, &g);
+    for (int own = 0; own < 2; own++) {
+        got_tubes g = {0};
+        read_received(st, own, &g);
+        received_are(&w, &g);
+    }
     free_world(&w);
 }
 
@@ -675,23 +678,13 @@ static void results_received_tubes_site(void **state)
     results_world(&w);
     second_box(&w);
     store *st = w.f->st;
-    fk_err err;
     char sql[160];
     snprintf(sql, sizeof sql, "UPDATE tubes SET site_id = %lld WHERE barcode = 'T0000002'",
              (long long)w.site2);
     assert_int_equal(raw_exec(w.f, sql), 0);
     for (int own = 0; own < 2; own++) {
         got_tubes g = {0};
-        if (own) {
-            assert_int_equal(store_begin(st, &err), 0);
-            bulk_reader *r = store_bulk_reader_open(st, &err);
-            assert_non_null(r);
-            assert_int_equal(store_bulk_reader_received_tubes(r, keep_received, &g, &err), 0);
-            store_bulk_reader_close(r);
-            store_rollback(st);
-        } else {
-            assert_int_equal(store_bulk_received_tubes(st, keep_received, &g, &err), 0);
-        }
+        read_received(st, own, &g);
         assert_int_equal(g.n, 2);
         assert_string_equal(g.t[0].barcode, "T0000001");
         assert_int_equal(g.t[0].lab_id, w.lab);
