@@ -770,6 +770,44 @@ static void answers_version_moves_with_the_answer(void **state)
     world_close(w);
 }
 
+/* A recompute writes the codes with its connection's triggers off (store_sqlite_codes.c,
+ * write_logged): each code still agrees with the log row it cites, which is its person's
+ * last, the answers' version moves, and the connection's triggers are on again
+ * afterwards (a rename through the same handle moves the version through its trigger). */
+static void codes_written_as_logged(void **state)
+{
+    (void)state;
+    world *w = world_open(NULL);
+    fk_err err;
+    store *st = w->f->st;
+    int64_t pids[4];
+    for (int i = 0; i < 4; i++)
+        pids[i] = new_person(w);
+    int64_t before = answers_version(st);
+    new_case(w, pids[1], "confirmed");
+    new_case(w, pids[3], "asymptomatic");
+    int64_t after = answers_version(st);
+    assert_true(after > before);
+    ASSERT_CODE(w, pids[1], "red", "case_not_released", NULL);
+    ASSERT_CODE(w, pids[0], "green", "default", NULL);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(w->db, "SELECT count(*) FROM health_codes h JOIN "
+                     "code_changes c ON c.id = h.change_id WHERE c.person_id = h.person_id AND "
+                     "c.to_colour = h.colour AND c.rule = h.rule AND c.override_id IS "
+                     "h.override_id AND NOT EXISTS (SELECT 1 FROM code_changes l WHERE "
+                     "l.person_id = h.person_id AND l.id > h.change_id)", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(q, 0), 4); /* every code, as the trigger checks */
+    sqlite3_finalize(q);
+    person p;
+    assert_int_equal(store_person_get(st, pids[0], &p, &err), 0);
+    snprintf(p.name, sizeof p.name, "欧阳某");
+    assert_int_equal(store_person_update(st, &p, NULL, &err), 0);
+    assert_true(answers_version(st) > after);
+    world_close(w);
+}
+
 /* ---- the scan audit queue (codes_runtime) ------------------------------------------------- */
 
 #define LOG_THREADS 6 /* more than the queue's shards: two threads share some */
@@ -859,6 +897,7 @@ int main(void)
         cmocka_unit_test(later_rules_decide_the_rest),
         cmocka_unit_test(each_rule_on_its_own_rows),
         cmocka_unit_test(answers_version_moves_with_the_answer),
+        cmocka_unit_test(codes_written_as_logged),
         cmocka_unit_test(scan_audit_every_scan_in_time_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
