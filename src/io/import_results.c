@@ -19,8 +19,9 @@
  * audit is the import's summary record plus what that call writes.
  *
  * Volume: for a file of IMPORT_BULK_BYTES or more every tube that may take a first
- * result (received, none yet) is read once (store_bulk_received_tubes); smaller files
- * look each tube up. A tube missing from memory is looked up in the store either way,
+ * result (received, none yet, its box not taken as done) is read once
+ * (store_bulk_received_tubes); smaller files look each tube up. A tube missing from
+ * memory is looked up in the store either way (store_bulk_tube_probe, one statement),
  * which also gives a bad row the API's precise message. A row is parsed into a
  * checked_result (64 bytes: store_testing_bulk.h), batched and written as that; the
  * written rows' ids are a run (the first and last are kept), and the rows the follow-up
@@ -305,35 +306,19 @@ static int tube_from_store(import_ctx *cx, results_state *s, const char *barcode
     store *st = import_ctx_quiet_store(cx, err);
     if (!st)
         return -1;
-    tube_rec t;
-    site_rec site;
-    box_rec b;
-    result_list h = {0};
-    if (store_tube_get(st, barcode, &t, NULL, err) != 0 ||
-        store_site_get(st, t.site_id, &site, err) != 0)
-        return err->code == FK_ENOTFOUND ? (fk_fail(bad, FK_EREF, "tube", "tube: %s was never "
-                                                    "issued", barcode), 1) : -1;
-    if (!role_in_jurisdiction(import_ctx_actor(cx)->area_code, site.area_code))
+    tube_probe p;
+    int found = store_bulk_tube_probe(st, barcode, &p, err);
+    if (found < 0)
+        return -1;
+    if (!found || !role_in_jurisdiction(import_ctx_actor(cx)->area_code, p.t.site_area))
         return fk_fail(bad, FK_EREF, "tube", "tube: %s was never issued", barcode), 1;
-    int boxed = store_box_of_tube(st, t.id, &b, err);
-    if (boxed < 0)
-        return -1;
-    if (!boxed || strcmp(b.state, "received") != 0)
+    if (strcmp(p.box_state, "received") != 0)
         return fk_fail(bad, FK_ECONFLICT, "tube", "tube: %s has not been received by a lab%s%s",
-                       barcode, boxed ? ": its box is " : "", boxed ? b.state : ""), 1;
-    if (store_tube_results(st, t.id, &h, err) != 0)
-        return -1;
-    if (h.n) {
-        fk_fail(bad, FK_ECONFLICT, "tube", "tube: %s has a result (%s): a correction goes "
-                "through the API, with a reason", barcode, h.items[h.n - 1].result);
-        result_list_free(&h);
-        return 1;
-    }
-    received_tube r = {.tube_id = t.id, .lab_id = b.lab_id, .received_at = b.received_at,
-                       .size = t.size};
-    snprintf(r.barcode, sizeof r.barcode, "%s", barcode);
-    snprintf(r.site_area, sizeof r.site_area, "%s", site.area_code);
-    if (add_tube(s, &r) != 0)
+                       barcode, p.box_state[0] ? ": its box is " : "", p.box_state), 1;
+    if (p.last_result[0])
+        return fk_fail(bad, FK_ECONFLICT, "tube", "tube: %s has a result (%s): a correction "
+                       "goes through the API, with a reason", barcode, p.last_result), 1;
+    if (add_tube(s, &p.t) != 0)
         return fk_fail(err, FK_EBUSY, "", "out of memory");
     *out = &s->tv[s->tn - 1];
     return 0;

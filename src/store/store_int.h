@@ -303,6 +303,7 @@ struct store_testing_bulk_ops {
     int (*testing_flags)(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
     int (*received_tubes)(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
     bulk_reader *(*reader_open)(store *st, fk_err *err);
+    int (*tube_probe)(store *st, const char *barcode, tube_probe *out, fk_err *err);
     int (*scans_add)(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err);
     int (*results_add_checked)(store *st, checked_result *r, size_t n, const char *by,
                                fk_err *err);

@@ -37,6 +37,11 @@ int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err 
     return B(st)->received_tubes(st, fn, ctx, err);
 }
 
+int store_bulk_tube_probe(store *st, const char *barcode, tube_probe *out, fk_err *err)
+{
+    return B(st)->tube_probe(st, barcode, out, err);
+}
+
 int store_scans_add(store *st, const scan_row *rows, size_t n, const char *by, fk_err *err)
 {
     return B(st)->scans_add(st, rows, n, by, err);

@@ -60,8 +60,11 @@ int store_bulk_round_members(store *st, int64_t round_id, bulk_id_fn fn, void *c
 typedef int (*bulk_flags_fn)(void *ctx, int64_t person_id, int isolated, int contact);
 int store_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err *err);
 
-/* Tubes that may take a first result: in a received box, no result yet. size: the tube's
- * pool size (1: a single tube, whose negative releases holds). */
+/* Tubes that may take a first result: in a received box, no result yet, except those of
+ * a box taken as done (its first and last packed tubes have a result: boxes stay
+ * received for good, and the read would otherwise grow with every earlier round); a
+ * caller looks any tube it was not handed up alone (store_bulk_tube_probe). size: the
+ * tube's pool size (1: a single tube, whose negative releases holds). */
 typedef struct received_tube {
     int64_t tube_id, lab_id, received_at;
     int size;
@@ -69,6 +72,22 @@ typedef struct received_tube {
 } received_tube;
 typedef int (*bulk_received_fn)(void *ctx, const received_tube *t);
 int store_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_err *err);
+
+/* One tube by barcode as the results import checks a tube the bulk read did not hand
+ * over (it has a result, its box is not received, or the file is too small for the bulk
+ * read): one statement, prepared once a connection. The generic getters it replaces
+ * (store_tube_get, _site_get, _box_of_tube, _tube_results) count a site's tubes and a
+ * box's with each call: 3.1 M instructions a row, 16 s to refuse a lab's 48,506 results
+ * sent a second time (bench/testing's store). t.lab_id and t.received_at are the box's,
+ * 0 when the tube is in no box or its box was not received; box_state is "" when the
+ * tube is in no box; last_result is its latest result's class, "" for none. 1 found, 0
+ * no tube has the barcode, -1 with err. */
+typedef struct tube_probe {
+    received_tube t;
+    char box_state[16];
+    char last_result[12];
+} tube_probe;
+int store_bulk_tube_probe(store *st, const char *barcode, tube_probe *out, fk_err *err);
 
 /* The same read on a connection of its own, for a caller that reads the tubes on another
  * thread while st's connection writes (the results import: its parser takes each tube as

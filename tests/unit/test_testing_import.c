@@ -506,6 +506,12 @@ static void results_rules(bool bulk)
     listed(&rep, got, sizeof got);
     assert_string_equal(got, "3:tube,4:tube,5:tube,6:ct_n,7:ct_orf1ab,8:ct_orf1ab,9:ct_n,"
                              "10:result,11:lab,12:lab,13:time,14:tube");
+    /* the tubes the memory does not hold, each looked up alone (store_bulk_tube_probe) */
+    assert_string_equal(rep.items[0].message, "T0000003 has not been received by a lab: "
+                        "its box is handed_over");
+    assert_string_equal(rep.items[1].message, "T0000004 has a result (negative): a "
+                        "correction goes through the API, with a reason");
+    assert_string_equal(rep.items[11].message, "T0000009 was never issued");
     import_report_free(&rep);
     result_list h = {0};
     tube_rec t1;
@@ -608,6 +614,45 @@ static void read_received(store *st, bool own, got_tubes *g)
     store_rollback(st);
 }
 
+/* Tubes the bulk read does not hold are looked up one by one (store_bulk_tube_probe),
+ * with the API's reasons: a tube in no box, one with a result, one whose site is outside
+ * the importer's area (as if never issued, to a community's staff), which an importer of
+ * the whole city then gives its result. */
+static void results_tubes_looked_up_alone(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    fk_err err;
+    int64_t t = w.now - 50;
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "TP000001", "negative", ",", w.lab, t); /* 2 in no box */
+    rline(&sb, "T0000004", "negative", ",", w.lab, t); /* 3 has a result */
+    import_report rep;
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), false, NULL, &rep, &err), -1);
+    assert_int_equal(rep.n, 2);
+    assert_string_equal(rep.items[0].message, "TP000001 has not been received by a lab");
+    assert_string_equal(rep.items[1].message, "T0000004 has a result (negative): a "
+                        "correction goes through the API, with a reason");
+    import_report_free(&rep);
+    sb_free(&sb);
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000002", "negative", ",", w.lab, t);
+    snprintf(w.a.area_code, sizeof w.a.area_code, "510104001002");
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), false, NULL, &rep, &err), -1);
+    assert_int_equal(rep.n, 1);
+    assert_string_equal(rep.items[0].message, "T0000002 was never issued");
+    import_report_free(&rep);
+    w.a.area_code[0] = '\0';
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), false, NULL, &rep, &err), 0);
+    assert_int_equal(rep.imported, 1);
+    import_report_free(&rep);
+    sb_free(&sb);
+    free_world(&w);
+}
+
 /* T2000001 (person 5) of site2, moved to another area, in a box received by lab2. */
 static void second_box(world *w)
 {
@@ -641,6 +686,44 @@ static void results_received_tubes(void **state)
         read_received(st, own, &g);
         received_are(&w, &g);
     }
+    free_world(&w);
+}
+
+/* A box whose first and last packed tubes have a result is taken as done: the bulk read
+ * leaves out its tubes (BOX1's T0000002, between T0000001 and T0000004), and a file
+ * giving T0000002 its result, large enough for the bulk read, still takes it (looked up
+ * alone). */
+static void results_received_tubes_settled(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    second_box(&w);
+    store *st = w.f->st;
+    fk_err err;
+    result_rec r = {.tube_id = tube_id_of(st, "T0000001"), .lab_id = w.lab,
+                    .reported_at = w.now - 90, .reported_by = "l", .result = "negative"};
+    assert_int_equal(store_results_add(st, &r, 1, NULL, &err), 0);
+    for (int own = 0; own < 2; own++) {
+        got_tubes g = {0};
+        read_received(st, own, &g);
+        assert_int_equal(g.n, 1);
+        assert_string_equal(g.t[0].barcode, "T2000001");
+    }
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000002", "negative", ",", w.lab, w.now - 50);
+    import_report rep;
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), true, NULL, &rep, &err), 0);
+    assert_int_equal(rep.imported, 1);
+    import_report_free(&rep);
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, tube_id_of(st, "T0000002"), &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.items[0].result, "negative");
+    result_list_free(&h);
+    sb_free(&sb);
     free_world(&w);
 }
 
@@ -1385,9 +1468,11 @@ int main(void)
         cmocka_unit_test(scans_times_of_a_minute),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
+        cmocka_unit_test(results_tubes_looked_up_alone),
         cmocka_unit_test(results_received_tubes),
         cmocka_unit_test(results_received_tubes_site),
         cmocka_unit_test(results_received_tubes_spread),
+        cmocka_unit_test(results_received_tubes_settled),
         cmocka_unit_test(results_out_of_order),
         cmocka_unit_test(results_follow_up_rows),
         cmocka_unit_test(scans_add_checks),
