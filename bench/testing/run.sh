@@ -3,7 +3,8 @@
 # imported through `fangkong import` (the code users run), the coverage of every
 # community through the API; the peer is the sqlite3 shell's bare `.import` of the same
 # CSV files and the equivalent coverage SQL. See bench/README.md.
-#   PERSONS=1000000 (default) | 10000000; SKIP_BUILD=1 skips make.
+#   PERSONS=1000000 (default) | 10000000; SKIP_BUILD=1 skips make; IMPORT_RUNS=5 (default)
+#   runs of each import, and of each of the peer's, on the same data: the medians compared.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +17,7 @@ RUN=$OUT/testing-run
 DATA=$RUN/data
 LOCK=${BENCH_LOCK:-/tmp/bench.lock}
 COV_RUNS=${COV_RUNS:-5}
+IMPORT_RUNS=${IMPORT_RUNS:-5}
 # setup.mjs holds every person's ID number (10,000,000 of them at the largest size)
 export NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=16000"
 
@@ -43,6 +45,9 @@ timed() {
     printf -v "$var" '%s' "$(cat "$RUN/.ms")"
 }
 per_s() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.0f", n / (ms / 1000)}'; }
+# median / min of the numbers in a space-separated list
+median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+minimum() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | head -1; }
 ratio() { awk -v p="$1" -v f="$2" 'BEGIN {printf "%.2f", p / f}'; }
 
 rm -rf "$RUN"
@@ -71,36 +76,62 @@ say "reading the persons to test (resident ID numbers) from the store"
 sqlite3 -csv "$DB" "SELECT id_number, community_code FROM persons WHERE id_type = 'resident'
     AND resident_type IN ('resident', 'non_resident') ORDER BY community_code, id" >"$RUN/persons.csv"
 
+# start_server: `fangkong serve` on the store, as users run it beside their imports; URL
+start_server() {
+    "$BIN" serve --port 0 --data "$DATA" --sweep-interval 0 >"$RUN/serve.out" 2>"$RUN/serve.err" &
+    SERVER_PID=$!
+    URL=
+    for _ in $(seq 1 600); do
+        URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
+        [ -n "$URL" ] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
+        sleep 0.1
+    done
+    [ -n "$URL" ] || die "fangkong serve printed no URL"
+}
+
+# import_runs VAR KIND FILE: IMPORT_RUNS timed `fangkong import KIND FILE`, the server
+# running; before each run after the first the store is put back as it was before the
+# first (a backup, the server stopped meanwhile); VAR = the times in ms, in run order.
+import_runs() {
+    local var=$1 kind=$2 file=$3 times= ms
+    if [ "$IMPORT_RUNS" -gt 1 ] || [ "${KEEP:-0}" = 1 ]; then
+        sqlite3 "$DB" ".backup '$RUN/before_$kind.db'"
+    fi
+    for i in $(seq 1 "$IMPORT_RUNS"); do
+        if [ "$i" -gt 1 ]; then
+            cleanup
+            rm -f "$DB-wal" "$DB-shm"
+            cp "$RUN/before_$kind.db" "$DB"
+            start_server
+            sleep 2 # the server's start-up reads (residents, codes) done, as in a city's day
+        fi
+        sync # the copy's dirty pages (half a gigabyte) not left to the import's own sync
+        timed ms "$BIN" import "$kind" "$file" --data "$DATA" >"$RUN/import_$kind.out"
+        times="$times $ms"
+    done
+    cat "$RUN/import_$kind.out" >&2
+    [ "${KEEP:-0}" = 1 ] || rm -f "$RUN/before_$kind.db"
+    printf -v "$var" '%s' "${times# }"
+}
+
 say "starting fangkong serve"
-"$BIN" serve --port 0 --data "$DATA" --sweep-interval 0 >"$RUN/serve.out" 2>"$RUN/serve.err" &
-SERVER_PID=$!
-URL=
-for _ in $(seq 1 600); do
-    URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
-    [ -n "$URL" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
-    sleep 0.1
-done
-[ -n "$URL" ] || die "fangkong serve printed no URL"
+start_server
 
 say "a round over the city, sites, tubes; writing scans.csv"
 node "$HERE/setup.mjs" round "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
 SCANS=$(($(wc -l <"$RUN/scans.csv") - 1))
 
 # KEEP=1: copies of the store before each import, to profile one (perf record ...)
-[ "${KEEP:-0}" = 1 ] && sqlite3 "$DB" ".backup '$RUN/before_scans.db'"
-say "fangkong import scans ($SCANS rows)"
-timed FK_SCANS "$BIN" import scans "$RUN/scans.csv" --data "$DATA" >"$RUN/import_scans.out"
-cat "$RUN/import_scans.out" >&2
+say "fangkong import scans ($SCANS rows), $IMPORT_RUNS runs"
+import_runs FK_SCANS_RUNS scans "$RUN/scans.csv"
 
 say "closing, packing, handing over, receiving; writing results.csv"
 node "$HERE/setup.mjs" boxes "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
 RESULTS=$(($(wc -l <"$RUN/results.csv") - 1))
 
-[ "${KEEP:-0}" = 1 ] && sqlite3 "$DB" ".backup '$RUN/before_results.db'"
-say "fangkong import results ($RESULTS rows)"
-timed FK_RESULTS "$BIN" import results "$RUN/results.csv" --data "$DATA" >"$RUN/import_results.out"
-cat "$RUN/import_results.out" >&2
+say "fangkong import results ($RESULTS rows), $IMPORT_RUNS runs"
+import_runs FK_RESULTS_RUNS results "$RUN/results.csv"
 
 say "coverage of every community through the API"
 # the WAL the imports left behind (their checkpoint is the server's), for bench/README
@@ -114,8 +145,16 @@ cleanup
 
 say "peer: sqlite3 .import of the same files, the coverage in SQL"
 PEER=$RUN/peer.db
-timed PEER_SCANS sqlite3 "$PEER" ".import --csv $RUN/scans.csv scans"
-timed PEER_RESULTS sqlite3 "$PEER" ".import --csv $RUN/results.csv results"
+# each run into a fresh table of the same database: the scans' first, as fangkong's
+PEER_SCANS_RUNS= PEER_RESULTS_RUNS=
+for table in scans results; do
+    for i in $(seq 1 "$IMPORT_RUNS"); do
+        sqlite3 "$PEER" "DROP TABLE IF EXISTS $table"
+        sync
+        timed ms sqlite3 "$PEER" ".import --csv $RUN/$table.csv $table"
+        [ "$table" = scans ] && PEER_SCANS_RUNS="$PEER_SCANS_RUNS $ms" || PEER_RESULTS_RUNS="$PEER_RESULTS_RUNS $ms"
+    done
+done
 [ "$(sqlite3 "$PEER" 'SELECT count(*) FROM scans')" = "$SCANS" ] || die "peer: scans count differs"
 # the coverage query of store_sqlite_coverage.c (residents and non-residents, an active
 # isolation exempts) over the attached store's persons and the imported scans; the
@@ -133,7 +172,14 @@ timed PEER_COV sh -c "sqlite3 '$PEER' <'$RUN/peer_coverage.sql' >'$RUN/peer_cove
 read -r PEER_UNITS_LINE <"$RUN/peer_coverage.out"
 say "peer coverage: units|population|tested = $PEER_UNITS_LINE; fangkong: $COV_UNITS|$COV_POP|$COV_TESTED"
 
+FK_SCANS=$(median "$FK_SCANS_RUNS") FK_RESULTS=$(median "$FK_RESULTS_RUNS")
+PEER_SCANS=$(median "$PEER_SCANS_RUNS") PEER_RESULTS=$(median "$PEER_RESULTS_RUNS")
 echo "persons: $PERSONS; scans $SCANS; results $RESULTS; communities $COV_UNITS"
+echo "runs (ms, in order): import scans $FK_SCANS_RUNS; .import $PEER_SCANS_RUNS"
+echo "runs (ms, in order): import results $FK_RESULTS_RUNS; .import $PEER_RESULTS_RUNS"
+echo "figure: import_scans_min_s $(awk -v m="$(minimum "$FK_SCANS_RUNS")" 'BEGIN {printf "%.2f", m / 1000}') s"
+echo "figure: import_results_min_ms $(minimum "$FK_RESULTS_RUNS") ms"
+echo "figure: peer_import_results_min_ms $(minimum "$PEER_RESULTS_RUNS") ms"
 echo "figure: import_scans_rows_per_s $(per_s "$SCANS" "$FK_SCANS") rows/s"
 echo "figure: import_scans_s $(awk -v m="$FK_SCANS" 'BEGIN {printf "%.2f", m / 1000}') s"
 echo "figure: import_results_rows_per_s $(per_s "$RESULTS" "$FK_RESULTS") rows/s"
