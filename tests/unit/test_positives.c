@@ -349,6 +349,66 @@ static int raw(const fixture *f, const char *sql)
     return rc;
 }
 
+static void code_is(store *st, int64_t person, const char *rule, const char *detail_part)
+{
+    fk_err err;
+    code_rec c;
+    assert_int_equal(store_code_get(st, person, &c, &err), 1);
+    assert_string_equal(c.rule, rule);
+    if (detail_part && !strstr(c.detail, detail_part))
+        fail_msg("detail '%s' lacks '%s'", c.detail, detail_part);
+}
+
+/* A negative pool recolours the persons whose code a tube result decides now (a venue
+ * contact pending clearance: one negative more), and no one else's need be read again
+ * (store_sqlite_codes.c, RESULT_CONDITIONS): a contact whose code a rule above decides
+ * (in isolation, red) keeps it, and the tube's negative counts when that rule ends. */
+static void results_recolour_the_pending(void **state)
+{
+    fixture *f = *state;
+    store *st = f->st;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = world_with_codes(st, &w);
+    char q[1024];
+    int64_t now = fk_now();
+    snprintf(q, sizeof q, "INSERT INTO cases (id, number, person_id, classification, status, "
+             "reported_at, sampling_date, source, created_at, updated_at) VALUES (9001, 1, "
+             "%lld, 'confirmed', 'hospitalized', 1, '2026-11-20', 'fever_clinic', 1, 1); "
+             "INSERT INTO contacts (case_id, subject, person_id, kind, place, first_overlap, "
+             "source, status, found_at) VALUES (9001, 'a', %lld, 'venue', 'V1', %lld, 't', "
+             "'confirmed', 1), (9001, 'b', %lld, 'venue', 'V1', %lld, 't', 'confirmed', 1); "
+             "INSERT INTO isolations (id, person_id, area_code, cohort, phase, kind, "
+             "day1_date, end_date, next_kind, next_end_date, state, policy_id, started_at) "
+             "VALUES (9101, %lld, '510104001001', 'close_contact', 0, 'home_isolation', "
+             "'2026-01-01', '2099-01-07', '', '', 'active', 'v9', 1)",
+             (long long)w.persons[7], (long long)w.persons[0], (long long)(now - 2 * 86400),
+             (long long)w.persons[1], (long long)(now - 2 * 86400), (long long)w.persons[1]);
+    assert_int_equal(raw(f, q), SQLITE_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(codes_recompute_for(st, &a, "test", CODES_BY_PERSON, w.persons[i],
+                                             &err), 0);
+    code_is(st, w.persons[0], "pending_clearance", "已 0 次");
+    code_is(st, w.persons[1], "contact_in_isolation", NULL);
+
+    const char *tube[] = {"PC00-0001"};
+    tubes_at_lab(st, &w, w.round, w.site, "BOX-00031", tube, 1, w.persons, 3, 5);
+    result_input in = res(tube[0], "negative");
+    result_rec out;
+    assert_int_equal(sample_result_record(st, pol, &a, &in, 0, &out, &err), 0);
+    code_is(st, w.persons[0], "pending_clearance", "已 1 次");
+    code_is(st, w.persons[1], "contact_in_isolation", NULL);
+    code_is(st, w.persons[2], "default", NULL);
+
+    assert_int_equal(raw(f, "UPDATE isolations SET state = 'released', ended_at = 2 WHERE "
+                            "id = 9101"), SQLITE_OK);
+    assert_int_equal(codes_recompute_for(st, &a, "test", CODES_BY_ISOLATION, 9101, &err), 0);
+    code_is(st, w.persons[1], "pending_clearance", "已 1 次");
+    policy_free(pol);
+}
+
 static int64_t raw_count(const fixture *f, const char *sql)
 {
     char path[600];
@@ -798,6 +858,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(follow_up_tables_rebuilt, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(results_recolour_the_pending, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(rows_to_follow, store_fixture_setup_areas,
                                         store_fixture_teardown),
