@@ -40,15 +40,10 @@ RUN=$OUT/codes-run
 DATA=$RUN/data
 NGX=$RUN/nginx
 
-SERVER_PID=
+# shellcheck source=../server.sh
+source "$HERE/../server.sh"
 NGINX_PID=
-stop_server() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=
-}
+stop_server() { server_stop; }
 stop_nginx() {
     if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null || true
@@ -103,17 +98,7 @@ cp -a "$CITY" "$DATA"
 
 # ---- fangkong --------------------------------------------------------------------------
 start_server() {
-    (cd "$ROOT" && exec "$BIN" serve --port 0 --data "$DATA" --sweep-interval 0 \
-        ${FANGKONG_THREADS:+--threads "$FANGKONG_THREADS"} >"$RUN/serve.out" 2>"$RUN/serve.err") &
-    SERVER_PID=$!
-    URL=
-    for _ in $(seq 1 600); do
-        URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
-        [ -n "$URL" ] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
-        sleep 0.1
-    done
-    [ -n "$URL" ] || die "fangkong serve printed no URL in 60 s"
+    server_start "$BIN" "$DATA" --sweep-interval 0 ${FANGKONG_THREADS:+--threads "$FANGKONG_THREADS"}
 }
 say "starting fangkong serve"
 start_server

@@ -32,13 +32,10 @@ WORKLOADS=(list_community search_id search_name search_phone get_person)
 # shellcheck source=pg.sh
 source "$HERE/pg.sh"
 
-SERVER_PID=
+# shellcheck source=../server.sh
+source "$HERE/../server.sh"
 cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=
+    server_stop
     pg_stop
 }
 trap cleanup EXIT
@@ -91,17 +88,7 @@ echo "persons: $NPERSONS (requested $PERSONS), database $(du -sh "$DATA" | cut -
 
 # ---- fangkong --------------------------------------------------------------------------
 say "starting fangkong serve"
-(cd "$ROOT" && exec "$BIN" serve --port 0 --data "$DATA" ${FANGKONG_THREADS:+--threads "$FANGKONG_THREADS"} \
-    >"$RUN/serve.out" 2>"$RUN/serve.err") &
-SERVER_PID=$!
-URL=
-for _ in $(seq 1 600); do
-    URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
-    [ -n "$URL" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
-    sleep 0.1
-done
-[ -n "$URL" ] || die "fangkong serve printed no URL in 60 s"
+server_start "$BIN" "$DATA" ${FANGKONG_THREADS:+--threads "$FANGKONG_THREADS"}
 say "fangkong at $URL (pid $SERVER_PID)"
 
 say "sampling query values through the API"

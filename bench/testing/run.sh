@@ -21,14 +21,9 @@ IMPORT_RUNS=${IMPORT_RUNS:-5}
 # setup.mjs holds every person's ID number (10,000,000 of them at the largest size)
 export NODE_OPTIONS="${NODE_OPTIONS:-} --max-old-space-size=16000"
 
-SERVER_PID=
-cleanup() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=
-}
+# shellcheck source=../server.sh
+source "$HERE/../server.sh"
+cleanup() { server_stop; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -76,19 +71,8 @@ say "reading the persons to test (resident ID numbers) from the store"
 sqlite3 -csv "$DB" "SELECT id_number, community_code FROM persons WHERE id_type = 'resident'
     AND resident_type IN ('resident', 'non_resident') ORDER BY community_code, id" >"$RUN/persons.csv"
 
-# start_server: `fangkong serve` on the store, as users run it beside their imports; URL
-start_server() {
-    "$BIN" serve --port 0 --data "$DATA" --sweep-interval 0 >"$RUN/serve.out" 2>"$RUN/serve.err" &
-    SERVER_PID=$!
-    URL=
-    for _ in $(seq 1 600); do
-        URL=$(sed -n 's|.*serving \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$RUN/serve.out" | head -1)
-        [ -n "$URL" ] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$RUN/serve.err" >&2; die "fangkong serve exited"; }
-        sleep 0.1
-    done
-    [ -n "$URL" ] || die "fangkong serve printed no URL"
-}
+# start_server: `fangkong serve` on the store, as users run it beside their imports
+start_server() { server_start "$BIN" "$DATA" --sweep-interval 0; }
 
 # import_runs VAR KIND FILE: IMPORT_RUNS timed `fangkong import KIND FILE`, the server
 # running; before each run after the first the store is put back as it was before the
