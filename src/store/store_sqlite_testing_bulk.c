@@ -139,12 +139,17 @@ static int visit_flags(sqlite3_stmt *q, void *fn, void *ctx)
 static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err *err)
 {
     sq_binds b = {0};
-    /* the same conditions as store_person_testing_flags, for every person at once */
+    /* the same conditions as store_person_testing_flags, for every person at once, read
+     * through the partial indexes of the current rows (an open lead has a due time: the
+     * leads' CHECK): SQLite planned a walk of every lead and every isolation a city ever
+     * had, 410 M instructions with 500,000 closed leads and 100,000 ended isolations
+     * beside 2,000 open ones, 22 M this way */
     return each_row(SQ(st), "SELECT person_id, max(iso), max(con) FROM ("
-                    "SELECT person_id, 1 AS iso, 0 AS con FROM isolations WHERE state = 'active' "
-                    "UNION ALL SELECT person_id, 0, 1 FROM leads WHERE state <> 'closed' AND "
-                    "kind IN ('close_contact', 'secondary_contact') AND person_id IS NOT NULL) "
-                    "GROUP BY person_id", &b, visit_flags, (void *)fn, ctx, err);
+                    "SELECT person_id, 1 AS iso, 0 AS con FROM isolations INDEXED BY "
+                    "isolations_person_active WHERE state = 'active' UNION ALL SELECT "
+                    "person_id, 0, 1 FROM leads INDEXED BY leads_due WHERE due_at IS NOT NULL "
+                    "AND kind IN ('close_contact', 'secondary_contact') AND person_id IS NOT "
+                    "NULL) GROUP BY person_id", &b, visit_flags, (void *)fn, ctx, err);
 }
 
 /* A received box whose first and last packed tubes both have a result is taken as done:

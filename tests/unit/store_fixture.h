@@ -2,10 +2,14 @@
  * store_fixture.h - a fresh store in a temporary directory for the cmocka tests of the
  * store and its services: store_fixture_setup opens it (with the three areas of a
  * district > street > community chain when asked), store_fixture_teardown closes it
- * and removes the directory. Include after testutil.h.
+ * and removes the directory; fixture_exec runs SQL on the store's file through a
+ * connection of its own (hand-made rows, foreign keys off as SQLite's default). Include
+ * after testutil.h.
  */
 #ifndef FK_TEST_STORE_FIXTURE_H
 #define FK_TEST_STORE_FIXTURE_H
+
+#include <sqlite3.h>
 
 #include "base/timeutil.h"
 #include "store/store.h"
@@ -37,6 +41,19 @@ static inline fixture *fixture_open(void)
     if (!f->st)
         fail_msg("store_open: %s", err.message);
     return f;
+}
+
+/* Every statement of `sql` on the store's file through a connection of the test's own;
+ * SQLITE_OK or the code. */
+static inline int fixture_exec(const fixture *f, const char *sql)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
 }
 
 /* A store with no rows. */

@@ -337,17 +337,6 @@ static void singles_one_by_one(void **state)
     policy_free(pol);
 }
 
-/* Every statement of `sql` through a connection of the test's own; SQLITE_OK or not. */
-static int raw(const fixture *f, const char *sql)
-{
-    char path[600];
-    sqlite3 *db = NULL;
-    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
-}
 
 static void code_is(store *st, int64_t person, const char *rule, const char *detail_part)
 {
@@ -386,7 +375,7 @@ static void results_recolour_the_pending(void **state)
              "'2026-01-01', '2099-01-07', '', '', 'active', 'v9', 1)",
              (long long)w.persons[7], (long long)w.persons[0], (long long)(now - 2 * 86400),
              (long long)w.persons[1], (long long)(now - 2 * 86400), (long long)w.persons[1]);
-    assert_int_equal(raw(f, q), SQLITE_OK);
+    assert_int_equal(fixture_exec(f, q), SQLITE_OK);
     for (int i = 0; i < 2; i++)
         assert_int_equal(codes_recompute_for(st, &a, "test", CODES_BY_PERSON, w.persons[i],
                                              &err), 0);
@@ -402,7 +391,7 @@ static void results_recolour_the_pending(void **state)
     code_is(st, w.persons[1], "contact_in_isolation", NULL);
     code_is(st, w.persons[2], "default", NULL);
 
-    assert_int_equal(raw(f, "UPDATE isolations SET state = 'released', ended_at = 2 WHERE "
+    assert_int_equal(fixture_exec(f, "UPDATE isolations SET state = 'released', ended_at = 2 WHERE "
                             "id = 9101"), SQLITE_OK);
     assert_int_equal(codes_recompute_for(st, &a, "test", CODES_BY_ISOLATION, 9101, &err), 0);
     code_is(st, w.persons[1], "pending_clearance", "已 1 次");
@@ -452,7 +441,7 @@ static void follow_up_tables_rebuilt(void **state)
     f->st = NULL;
     for (int i = 0; i < 5; i++)
         snprintf(before[i], sizeof before[i], "%lld", (long long)raw_count(f, counts[i]));
-    assert_int_equal(raw(f, "PRAGMA user_version = 39"), SQLITE_OK);
+    assert_int_equal(fixture_exec(f, "PRAGMA user_version = 39"), SQLITE_OK);
     f->st = store_open(f->dir, &err);
     if (!f->st)
         fail_msg("reopen: %s", err.message);
@@ -471,25 +460,25 @@ static void follow_up_tables_rebuilt(void **state)
     assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name = "
                                   "'contacts_latest'"), 1);
     /* the checks still refuse */
-    assert_int_not_equal(raw(f, "INSERT INTO code_changes (person_id, at, to_colour, rule, "
+    assert_int_not_equal(fixture_exec(f, "INSERT INTO code_changes (person_id, at, to_colour, rule, "
                                 "operator, source, policy_version) SELECT person_id, 1, "
                                 "'blue', 'r', 'o', 's', 'v' FROM health_codes LIMIT 1"),
                          SQLITE_OK);
-    assert_int_not_equal(raw(f, "INSERT INTO code_changes (person_id, at, from_colour, "
+    assert_int_not_equal(fixture_exec(f, "INSERT INTO code_changes (person_id, at, from_colour, "
                                 "to_colour, rule, operator, source, policy_version) SELECT "
                                 "person_id, 1, 'grey', 'red', 'r', 'o', 's', 'v' FROM "
                                 "health_codes LIMIT 1"), SQLITE_OK);
-    assert_int_not_equal(raw(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+    assert_int_not_equal(fixture_exec(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
                                 "to_state) SELECT id, 1, 'a', '', 'lost' FROM leads LIMIT 1"),
                          SQLITE_OK);
-    assert_int_not_equal(raw(f, "UPDATE testing_holds SET state = 'lost', ended_at = 1, "
+    assert_int_not_equal(fixture_exec(f, "UPDATE testing_holds SET state = 'lost', ended_at = 1, "
                                 "ended_by = 'a', ended_result_id = result_id"), SQLITE_OK);
     /* (its trigger, which would refuse first, dropped in a transaction never committed) */
-    assert_int_not_equal(raw(f, "BEGIN; DROP TRIGGER health_codes_logged_update; UPDATE "
+    assert_int_not_equal(fixture_exec(f, "BEGIN; DROP TRIGGER health_codes_logged_update; UPDATE "
                                 "health_codes SET colour = 'blue'"), SQLITE_OK);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name = "
                                   "'health_codes_logged_update'"), 1);
-    assert_int_equal(raw(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
+    assert_int_equal(fixture_exec(f, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
                             "to_state) SELECT id, 1, 'a', 'pushed', 'received' FROM leads "
                             "LIMIT 1"), SQLITE_OK);
     /* the follow-up goes on: a negative single releases, the code goes green */
@@ -741,7 +730,7 @@ static void a_box_of_a_thousand(void **state)
     tubes_at_lab(st, &w, w.round, w.site, "BOX-01000", cp, TUBES, persons, PER, 5);
     assert_int_equal(store_commit(st, &err), 0);
     /* a lead before them: the holds' leads' ids are not the holds' */
-    assert_int_equal(raw(f, "INSERT INTO leads (kind, subject, area_code, pushed_at, found_by, "
+    assert_int_equal(fixture_exec(f, "INSERT INTO leads (kind, subject, area_code, pushed_at, found_by, "
                          "controlled_by, closed_by, due_at, updated_at) VALUES ('traveler', "
                          "'x', '510104001001', 1, 2, 3, 4, 2, 1)"), SQLITE_OK);
     assert_int_equal(sample_results_record_box(st, pol, &a, "BOX-01000", in, TUBES, 0, out,

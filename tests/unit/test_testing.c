@@ -175,6 +175,33 @@ static void schema_refuses(void **state)
     member_list_free(&h);
 }
 
+/* store_bulk_testing_flags' answer for one person: both 0 when it is not listed. */
+typedef struct flags_of { int64_t pid; int isolated, contact, listed; } flags_of;
+
+static int keep_flags(void *ctx, int64_t person_id, int isolated, int contact)
+{
+    flags_of *f = ctx;
+    if (person_id == f->pid) {
+        f->isolated = isolated;
+        f->contact = contact;
+        f->listed++;
+    }
+    return 0;
+}
+
+/* The bulk read (the scans import's) agrees with store_person_testing_flags for pid. */
+static void bulk_agrees(store *st, int64_t pid)
+{
+    fk_err err;
+    int isolated = -1, contact = -1;
+    assert_int_equal(store_person_testing_flags(st, pid, &isolated, &contact, &err), 0);
+    flags_of f = {.pid = pid};
+    assert_int_equal(store_bulk_testing_flags(st, keep_flags, &f, &err), 0);
+    assert_true(f.listed <= 1);
+    assert_int_equal(f.isolated, isolated);
+    assert_int_equal(f.contact, contact);
+}
+
 /* A pushed close contact's person (found through the contact it came from, 0025) and a
  * hand-made lead's person (through leads_open_person) are in a contact group while the
  * lead is open; a secondary contact pushed for someone else, a closed lead, another
@@ -223,12 +250,23 @@ static void contact_group_flags(void **state)
         hand.deadlines[s] = hand.pushed_at + 3600 * (s + 1);
     assert_int_equal(store_lead_insert(st, &hand, "test", "", NULL, &err), 0);
 
+    /* p[3]: isolated now; p[4]: an isolation that ended (store_bulk_testing_flags reads
+     * the current rows through partial indexes: each person as the one-person read) */
+    char iso[512];
+    snprintf(iso, sizeof iso, "INSERT INTO isolations (person_id, area_code, cohort, phase, "
+             "kind, day1_date, end_date, state, policy_id, started_at, ended_at) VALUES "
+             "(%lld, '510104001001', 'close_contact', 0, 'home_isolation', '2026-01-01', "
+             "'2026-01-07', 'active', 'v9', 1, NULL), (%lld, '510104001001', 'close_contact', "
+             "0, 'home_isolation', '2026-01-01', '2026-01-07', 'released', 'v9', 1, 2)",
+             (long long)p[3].id, (long long)p[4].id);
+    assert_int_equal(fixture_exec(f, iso), 0);
     int want[5] = {0, 1, 1, 0, 0};
     for (int i = 0; i < 5; i++) {
         int isolated = -1, contact = -1;
         assert_int_equal(store_person_testing_flags(st, p[i].id, &isolated, &contact, &err), 0);
-        assert_int_equal(isolated, 0);
+        assert_int_equal(isolated, i == 3);
         assert_int_equal(contact, want[i]);
+        bulk_agrees(st, p[i].id);
     }
     /* closed leads no longer count */
     size_t n = 0;
@@ -245,6 +283,7 @@ static void contact_group_flags(void **state)
         int isolated = -1, contact = -1;
         assert_int_equal(store_person_testing_flags(st, p[i].id, &isolated, &contact, &err), 0);
         assert_int_equal(contact, 0);
+        bulk_agrees(st, p[i].id);
     }
 }
 

@@ -207,7 +207,6 @@ static void line(strbuf *sb, const char *tube, const char *person, int64_t at, i
     sb_appendf(sb, "%s,%s,%s,%lld\n", tube, person, when, (long long)site);
 }
 
-static int raw_exec(const fixture *f, const char *sql);
 static int raw_int(const fixture *f, const char *sql, int64_t *out);
 
 /* ---- scans -------------------------------------------------------------------------- */
@@ -361,7 +360,7 @@ static void scans_residents_kept(void **state)
     snprintf(sql, sizeof sql, "UPDATE persons SET community_code = '510104001002' WHERE id = "
              "%lld; DELETE FROM persons WHERE id = %lld", (long long)w.pid[1],
              (long long)w.pid[2]);
-    assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+    assert_int_equal(fixture_exec(f, sql), SQLITE_OK);
     int64_t added = add_resident(f->st, w.id[31], "510104001001", 31);
     sb_reset(&sb);
     sb_append(&sb, "tube,person,time,site\n");
@@ -663,7 +662,7 @@ static void second_box(world *w)
                     .scanned_by = "s"};
     assert_int_equal(store_tube_scan(st, id, 10, &m, NULL, &err), 0);
     assert_int_equal(store_tube_close(st, id, "s", w->now - 500, NULL, &err), 0);
-    assert_int_equal(raw_exec(w->f, "UPDATE sampling_sites SET area_code = '510104001002' "
+    assert_int_equal(fixture_exec(w->f, "UPDATE sampling_sites SET area_code = '510104001002' "
                                     "WHERE id = (SELECT site_id FROM tubes WHERE barcode = "
                                     "'T2000001')"), 0);
     box_rec b = {.round_id = w->round, .site_id = w->site2, .packed_at = w->now - 400,
@@ -742,7 +741,7 @@ static void results_received_tubes_spread(void **state)
     int64_t id = tube_id_of(st, "T0000001");
     snprintf(sql, sizeof sql, "UPDATE box_tubes SET tube_id = 1000000 WHERE tube_id = %lld; "
              "UPDATE tubes SET id = 1000000 WHERE id = %lld", (long long)id, (long long)id);
-    assert_int_equal(raw_exec(w.f, sql), 0);
+    assert_int_equal(fixture_exec(w.f, sql), 0);
     for (int own = 0; own < 2; own++) {
         got_tubes g = {0};
         read_received(st, own, &g);
@@ -764,7 +763,7 @@ static void results_received_tubes_site(void **state)
     char sql[160];
     snprintf(sql, sizeof sql, "UPDATE tubes SET site_id = %lld WHERE barcode = 'T0000002'",
              (long long)w.site2);
-    assert_int_equal(raw_exec(w.f, sql), 0);
+    assert_int_equal(fixture_exec(w.f, sql), 0);
     for (int own = 0; own < 2; own++) {
         got_tubes g = {0};
         read_received(st, own, &g);
@@ -1000,18 +999,6 @@ static void scans_add_checks(void **state)
     assert_int_equal(err.code, FK_ECONFLICT);
     tube_is(st, "T0000001", "closed", 5, 2);
     free_world(&w);
-}
-
-/* Run `sql` on the store's file through a connection of its own; SQLITE_OK or the code. */
-static int raw_exec(const fixture *f, const char *sql)
-{
-    char path[600];
-    sqlite3 *db = NULL;
-    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
 }
 
 /* The single integer of `sql` on the store's file; SQLITE_OK or the code. */
@@ -1257,7 +1244,7 @@ static void member_person_kept(void **state)
     assert_int_equal(store_scans_add(f->st, &ok, 1, "t", &err), 0);
     char sql[128];
     snprintf(sql, sizeof sql, "DELETE FROM persons WHERE id = %lld", (long long)w.pid[0]);
-    assert_int_equal(raw_exec(f, sql), SQLITE_CONSTRAINT);
+    assert_int_equal(fixture_exec(f, sql), SQLITE_CONSTRAINT);
     int64_t n = 0;
     snprintf(sql, sizeof sql, "SELECT count(*) FROM persons WHERE id = %lld",
              (long long)w.pid[0]);
@@ -1265,7 +1252,7 @@ static void member_person_kept(void **state)
     assert_int_equal(n, 1);
     /* a neighbour in the same chunk of slots, not a member: deleted */
     snprintf(sql, sizeof sql, "DELETE FROM persons WHERE id = %lld", (long long)w.pid[29]);
-    assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+    assert_int_equal(fixture_exec(f, sql), SQLITE_OK);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM persons WHERE id = %lld",
              (long long)w.pid[29]);
     assert_int_equal(raw_int(f, sql, &n), SQLITE_OK);
@@ -1290,7 +1277,7 @@ static void wide_tube_ids(void **state)
              "UPDATE tubes SET id = %lld WHERE barcode = 'T0000003'; "
              "UPDATE tubes SET id = %lld WHERE barcode = 'T0000004'",
              (long long)big, (long long)last, (long long)last + 1);
-    assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+    assert_int_equal(fixture_exec(f, sql), SQLITE_OK);
     scan_row rows[3] = {
         {.tube_id = big, .person_id = w.pid[0], .round_id = w.round, .at = w.now, .size = 5,
          .place = 1, .opens = 1},
@@ -1360,7 +1347,7 @@ static void members_migration(void **state)
     f->st = NULL;
     /* 0013's table, ids in scan order across tubes: person 1 (10), person 2 (20), person 0
      * (30): T0000001's places follow the old ids, not the person ids */
-    assert_int_equal(raw_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; "
+    assert_int_equal(fixture_exec(f, "PRAGMA foreign_keys = OFF; BEGIN; "
                                  /* first: an ALTER TABLE checks every trigger's tables */
                                  MIGRATION_0038_UNDONE "CREATE TABLE old_members ("
                                  "id INTEGER PRIMARY KEY, tube_id INTEGER NOT NULL, person_id "
@@ -1403,7 +1390,7 @@ static void members_migration(void **state)
     /* 0035's tube_sets_count: a tube's members are its n_members, whoever writes them */
     snprintf(sql, sizeof sql, "UPDATE tube_sets SET members = '[[%lld,1],[%lld,1]]' WHERE "
              "tube_id = %lld", (long long)w.pid[2], (long long)w.pid[3], (long long)t2);
-    assert_int_not_equal(raw_exec(f, sql), SQLITE_OK);
+    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
     m.person_id = w.pid[3];
     assert_int_equal(store_tube_scan(f->st, t2, 5, &m, NULL, &err), 0);
     assert_int_equal(m.id, t2 * 128 + 2);
@@ -1431,7 +1418,7 @@ static void tubes_state_check(void **state)
     assert_int_equal(store_scans_add(f->st, rows, 2, "t", &err), 0);
     store_close(f->st);
     f->st = NULL;
-    assert_int_equal(raw_exec(f, "PRAGMA user_version = 38"), SQLITE_OK);
+    assert_int_equal(fixture_exec(f, "PRAGMA user_version = 38"), SQLITE_OK);
     f->st = store_open(f->dir, &err);
     if (!f->st)
         fail_msg("reopen: %s", err.message);
@@ -1443,9 +1430,9 @@ static void tubes_state_check(void **state)
                                 "name IN ('box_tubes_guard', 'tube_sets_count', "
                                 "'tube_sets_count_update')", &n), 0);
     assert_int_equal(n, 3);
-    assert_int_not_equal(raw_exec(f, "UPDATE tubes SET state = 'lost' WHERE barcode = "
+    assert_int_not_equal(fixture_exec(f, "UPDATE tubes SET state = 'lost' WHERE barcode = "
                                      "'T0000001'"), SQLITE_OK);
-    assert_int_not_equal(raw_exec(f, "UPDATE tubes SET state = 'closed' WHERE barcode = "
+    assert_int_not_equal(fixture_exec(f, "UPDATE tubes SET state = 'closed' WHERE barcode = "
                                      "'T0000001'"), SQLITE_OK);
     tube_is(f->st, "T0000001", "open", 5, 2);
     /* the import goes on from there: the tube's next place */
