@@ -3,8 +3,9 @@
  *
  * Readers: statements stepped to the end inside one read snapshot, each row handed to the
  * callback (one statement each; the received tubes: the boxes, their tubes, each box's
- * results). Writes: store_scans_add prepares its statements once per call
- * (a batch of thousands), inserts the members with the connection's triggers and
+ * results; a box taken as done is left out); store_bulk_tube_probe, one statement
+ * prepared once a connection. Writes: store_scans_add prepares its statements once per
+ * call (a batch of thousands), inserts the members with the connection's triggers and
  * foreign-key checks off and checks the batch set-based (see "scans" below), without a
  * savepoint: the caller's transaction, or the call's own unit, is what a failure rolls
  * back. Thread safety: the connection's, as store.h.
