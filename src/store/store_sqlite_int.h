@@ -269,6 +269,10 @@ int sq_lead_ids_register(sqlite3 *db);
  * below 2^33. */
 #define SQ_SLOT_WIDTH 5
 #define SQ_CHUNK_BYTES (1024 * SQ_SLOT_WIDTH)
+/* round_slots' key (migration 0042): chunk * 2^24 + round_id, as SQL of ?1 chunk, ?2 round;
+ * and the key range of chunk ?1's rows of every round. */
+#define SQ_SLOTS_KEY "(?1 * 16777216 + ?2)"
+#define SQ_SLOTS_CHUNK_RANGE "BETWEEN ?1 * 16777216 AND ?1 * 16777216 + 16777215"
 #define SQ_TUBE_LIMIT ((int64_t)1 << 33)
 /* One chunk as a write holds it, and the set a write touches (each read once, written by
  * sq_chunks_write). */

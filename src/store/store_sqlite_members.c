@@ -173,8 +173,8 @@ static const char *const cur_sql[Q_N] = {
     "SELECT tube_id, round_id, members, scanned_by FROM tube_sets WHERE tube_id = ?1",
     "SELECT tube_id, round_id, members, scanned_by FROM tube_sets",
     "SELECT tube_id, round_id, members, scanned_by FROM tube_sets WHERE round_id = ?1",
-    "SELECT slots FROM round_slots WHERE chunk = ?1 AND round_id = ?2",
-    "SELECT round_id, slots FROM round_slots WHERE chunk = ?1 ORDER BY round_id",
+    "SELECT slots FROM round_slots WHERE id = " SQ_SLOTS_KEY,
+    "SELECT round_id, slots FROM round_slots WHERE id " SQ_SLOTS_CHUNK_RANGE " ORDER BY id",
 };
 
 typedef struct ref { int64_t tube, person, round; int place; } ref;
@@ -666,8 +666,8 @@ static int chunk_find(struct sq_store *s, sq_chunks *cs, int64_t person, int64_t
     sq_chunk *k = &cs->items[cs->n];
     memset(k, 0, sizeof *k);
     k->chunk = chunk, k->round = round;
-    sqlite3_stmt *q = sq_stmt(s, SQ_SLOTS_GET, "SELECT slots FROM round_slots WHERE chunk = ?1 "
-                              "AND round_id = ?2", err);
+    sqlite3_stmt *q = sq_stmt(s, SQ_SLOTS_GET, "SELECT slots FROM round_slots WHERE id = "
+                              SQ_SLOTS_KEY, err);
     if (!q)
         return -1;
     sqlite3_bind_int64(q, 1, chunk);
@@ -726,9 +726,9 @@ int sq_chunks_write(struct sq_store *s, sq_chunks *cs, fk_err *err)
         sq_chunk *k = &cs->items[i];
         if (!k->dirty)
             continue;
-        sqlite3_stmt *q = sq_stmt(s, SQ_SLOTS_PUT, "INSERT INTO round_slots (chunk, round_id, "
-                                  "slots) VALUES (?1, ?2, ?3) ON CONFLICT (chunk, round_id) DO "
-                                  "UPDATE SET slots = excluded.slots", err);
+        sqlite3_stmt *q = sq_stmt(s, SQ_SLOTS_PUT, "INSERT INTO round_slots (id, chunk, "
+                                  "round_id, slots) VALUES (" SQ_SLOTS_KEY ", ?1, ?2, ?3) ON "
+                                  "CONFLICT (id) DO UPDATE SET slots = excluded.slots", err);
         if (!q)
             return -1;
         sqlite3_bind_int64(q, 1, k->chunk);

@@ -173,6 +173,14 @@ static void schema_refuses(void **state)
     assert_int_equal(h.n, 1);
     assert_string_equal(h.items[0].barcode, "T0000001");
     member_list_free(&h);
+
+    /* a member of a round is not deleted (0038, its chunk found by key since 0042); a
+     * person scanned nowhere is, on a connection without foreign keys */
+    char del[128];
+    snprintf(del, sizeof del, "DELETE FROM persons WHERE id = %lld", (long long)a);
+    assert_int_not_equal(fixture_exec(f, del), SQLITE_OK);
+    snprintf(del, sizeof del, "DELETE FROM persons WHERE id = %lld", (long long)c);
+    assert_int_equal(fixture_exec(f, del), SQLITE_OK);
 }
 
 /* store_bulk_testing_flags' answer for one person: both 0 when it is not listed. */
@@ -344,8 +352,9 @@ static int64_t scattered_member(int64_t p)
 static void scattered_chunks(sqlite3 *db)
 {
     sqlite3_stmt *q = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO round_slots (chunk, round_id, slots) "
-                                            "VALUES (?, ?, ?)", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO round_slots (id, chunk, round_id, "
+                                            "slots) VALUES (" SQ_SLOTS_KEY ", ?1, ?2, ?3)", -1,
+                                        &q, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
     unsigned char slots[SQ_CHUNK_BYTES];
     for (int64_t chunk = 0; chunk < SCATTER_CHUNKS; chunk++)
