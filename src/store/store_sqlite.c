@@ -101,6 +101,13 @@ int sq_step_row(struct sq_store *s, sqlite3_stmt *st, fk_err *err)
     return sq_dberr(s, rc, err);
 }
 
+int sq_answers_moved(struct sq_store *s, fk_err *err)
+{
+    sqlite3_stmt *q = sq_stmt(s, SQ_ANSWERS_MOVED, "UPDATE code_answers_version SET version = "
+                              "version + 1 WHERE id = 1", err);
+    return q ? sq_exec_stmt(s, q, err) : -1;
+}
+
 int sq_int_query(struct sq_store *s, sqlite3_stmt *st, int64_t *out, fk_err *err)
 {
     int r = sq_step_row(s, st, err);

@@ -197,10 +197,9 @@ bool store_codes_condition_known(const char *name)
  * parsing. One slot per statement; the conditions' slots follow CS_COND. */
 enum codes_stmt {
     CS_TEMP_TOUCH, CS_TEMP_EVAL, CS_SETTINGS, CS_COUNT_TOUCH, CS_RULES, CS_DELETE_EVAL,
-    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_ANSWERS_MOVED,
-    CS_ADD, CS_REFRESH, CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW,
-    CS_EXPIRE_TOUCH, CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE,
-    CS_FINISH_ANY,
+    CS_FINISH_OVERRIDE, CS_FINISH_COLOUR, CS_NEXT_CHANGE, CS_LOG, CS_WRITE, CS_ADD, CS_REFRESH,
+    CS_DELETE_TOUCH, CS_DUE_TESTS, CS_DUE_MONITORING, CS_ZONE_VIEW, CS_EXPIRE_TOUCH,
+    CS_EXPIRE, CS_ANSWERS_VERSION, CS_TOUCH_HELD, CS_TOUCH_HELD_RANGE, CS_FINISH_ANY,
     CS_TOUCH /* + codes_by */, CS_COND = CS_TOUCH + 13 /* + condition */,
     CS_NEEDS = CS_COND + 16 /* + condition: its table's probe */
 };
@@ -600,8 +599,9 @@ static int eval_finish(struct sq_store *s, int64_t now, fk_err *err)
     "e.last_neg)"
 
 /* WRITE_CODES with the connection's triggers and foreign keys off (sq_checks_off), then
- * the answers' version moved once (code_answers_code_changed's move, made per row):
- * what health_codes_logged_update checks per row holds by construction here, each code
+ * the answers' version moved once (sq_answers_moved, where code_answers_code_changed
+ * moves it for each row): what health_codes_logged_update checks per row holds by
+ * construction here, each code
  * written from its person's code_changes row just logged (the only one at or after
  * ?1: codes_eval has a row a person), a new id above every id the code cited, of rows
  * whose own references were checked as they were logged. The triggers were 5.5 M of the
@@ -613,11 +613,7 @@ static int write_logged(struct sq_store *s, const sq_binds *w, int64_t *n, fk_er
     int rc = run(s, CS_WRITE, WRITE_CODES, w, err);
     *n = sqlite3_changes64(s->db);
     sq_checks_off(s->db, false, was);
-    if (rc != 0 || *n == 0)
-        return rc;
-    sq_binds none = {0};
-    return run(s, CS_ANSWERS_MOVED, "UPDATE code_answers_version SET version = version + 1 "
-               "WHERE id = 1", &none, err);
+    return rc != 0 || *n == 0 ? rc : sq_answers_moved(s, err);
 }
 
 /* `evaluated` persons in codes_eval. */

@@ -79,7 +79,7 @@ enum sq_stmt_id {
     SQ_ALLOCATIONS_SHARERS, SQ_ROOM_COUNTS_ADD, SQ_HOMES_VERSION, SQ_HOMES_ALL,
     SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_TOP, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
     SQ_TUBE_RESULTS_INSERT_MANY, SQ_TUBE_RESULTS_CHECKED_MANY, SQ_TUBE_RESULT_CHECKED,
-    SQ_TUBE_PROBE,
+    SQ_TUBE_PROBE, SQ_ANSWERS_MOVED,
     SQ_NOTICES_POOL_POSITIVE, SQ_NOTICES_POOL_CLEARED,
     SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 63, /* store_sqlite_codes.c */
     SQ_NSTMT
@@ -137,6 +137,10 @@ int sq_exec_stmt(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
 int sq_step_row(struct sq_store *s, sqlite3_stmt *st, fk_err *err);
 /* Run a single-integer query; *out = 0 when it returns no row. Resets. */
 int sq_int_query(struct sq_store *s, sqlite3_stmt *st, int64_t *out, fk_err *err);
+/* The health codes' answers version moved once (migration 0033): what its triggers do for
+ * each row, for a set of rows written with the connection's triggers off (a batch of
+ * results, the codes a recompute logged). */
+int sq_answers_moved(struct sq_store *s, fk_err *err);
 
 /* Bind text (NULL binds SQL NULL); the string must outlive the step. */
 int sq_bind_text(sqlite3_stmt *st, int idx, const char *text);

@@ -360,15 +360,9 @@ static int results_insert_all(struct sq_store *s, result_rec *r, size_t n, fk_er
     "r.lab_id) OR EXISTS (SELECT 1 FROM tube_results o WHERE o.tube_id = r.tube_id AND "     \
     "o.id < r.id))"
 
-/* The move code_answers_result_added (0033) makes for each row, once for a batch written
- * with the triggers off: a scan's answer kept in memory carries its person's last
- * negative. */
-static int answers_moved(struct sq_store *s, fk_err *err)
-{
-    int rc = sqlite3_exec(s->db, "UPDATE code_answers_version SET version = version + 1 "
-                          "WHERE id = 1", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);
-}
+/* A batch written with the triggers off moves the answers' version once
+ * (sq_answers_moved), where code_answers_result_added (0033) moves it for each row: a
+ * scan's answer kept in memory carries its person's last negative. */
 
 static bool results_first_batch(const result_rec *r, size_t n)
 {
@@ -402,7 +396,7 @@ static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *er
         return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
                        "%lld of its tubes not received by the row's lab, or with a result "
                        "already", (long long)bad);
-    return answers_moved(s, err);
+    return sq_answers_moved(s, err);
 }
 
 static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,
@@ -499,7 +493,7 @@ static int checked_moved(struct sq_store *s, const checked_result *r, size_t n, 
     if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
         return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
                        "result ids not consecutive");
-    return answers_moved(s, err);
+    return sq_answers_moved(s, err);
 }
 
 static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, const char *by,

@@ -672,19 +672,30 @@ static void second_box(world *w)
     assert_int_equal(store_box_receive(st, b.id, w->lab2, "l", w->now - 150, NULL, &err), 0);
 }
 
+/* The world of the received tubes' tests: results_world's boxes and second_box. */
+static void received_world(world *w)
+{
+    make_world(w);
+    results_world(w);
+    second_box(w);
+}
+
+/* Both read paths give received_are's tubes. */
+static void received_both_are(const world *w)
+{
+    for (int own = 0; own < 2; own++) {
+        got_tubes g = {0};
+        read_received(w->f->st, own, &g);
+        received_are(w, &g);
+    }
+}
+
 static void results_received_tubes(void **state)
 {
     (void)state;
     world w;
-    make_world(&w);
-    results_world(&w);
-    second_box(&w);
-    store *st = w.f->st;
-    for (int own = 0; own < 2; own++) {
-        got_tubes g = {0};
-        read_received(st, own, &g);
-        received_are(&w, &g);
-    }
+    received_world(&w);
+    received_both_are(&w);
     free_world(&w);
 }
 
@@ -696,9 +707,7 @@ static void results_received_tubes_settled(void **state)
 {
     (void)state;
     world w;
-    make_world(&w);
-    results_world(&w);
-    second_box(&w);
+    received_world(&w);
     store *st = w.f->st;
     fk_err err;
     result_rec r = {.tube_id = tube_id_of(st, "T0000001"), .lab_id = w.lab,
@@ -733,20 +742,14 @@ static void results_received_tubes_spread(void **state)
 {
     (void)state;
     world w;
-    make_world(&w);
-    results_world(&w);
-    second_box(&w);
+    received_world(&w);
     store *st = w.f->st;
     char sql[200];
     int64_t id = tube_id_of(st, "T0000001");
     snprintf(sql, sizeof sql, "UPDATE box_tubes SET tube_id = 1000000 WHERE tube_id = %lld; "
              "UPDATE tubes SET id = 1000000 WHERE id = %lld", (long long)id, (long long)id);
     assert_int_equal(fixture_exec(w.f, sql), 0);
-    for (int own = 0; own < 2; own++) {
-        got_tubes g = {0};
-        read_received(st, own, &g);
-        received_are(&w, &g);
-    }
+    received_both_are(&w);
     free_world(&w);
 }
 
@@ -756,9 +759,7 @@ static void results_received_tubes_site(void **state)
 {
     (void)state;
     world w;
-    make_world(&w);
-    results_world(&w);
-    second_box(&w);
+    received_world(&w);
     store *st = w.f->st;
     char sql[160];
     snprintf(sql, sizeof sql, "UPDATE tubes SET site_id = %lld WHERE barcode = 'T0000002'",
