@@ -1,8 +1,8 @@
 /*
  * store_sqlite_members.c - a tube's members as migration 0035 keeps them (one tube_sets
  * row per tube, per round chunks of 1,024 person slots in round_slots, 5 bytes a slot
- * since 0038: tube ids below 2^33): the store's one writer of members, and how the
- * store's SQL reads them.
+ * since 0038: tube ids below 2^33; a rowid table keyed chunk * 2^24 + round since 0042,
+ * SQ_SLOTS_KEY): the store's one writer of members, and how the store's SQL reads them.
  *
  *   sq_members_register   on every connection, before the migrations: the eponymous
  *                         virtual table fk_members (the columns tube_members had: id,
@@ -161,10 +161,11 @@ enum { Q_TUBE, Q_TUBES, Q_TUBES_ROUND, Q_SLOT, Q_CHUNKS, Q_N };
  * persons by birth date (the persons_coverage index), and bench/testing's city spreads
  * a community of 4,500 over 83 chunks among its neighbours': 16 copies missed 65,074
  * times over the city's 1,000,000 probes, 256 miss 1,322 (its 977 chunks and the
- * communities' overlaps). A miss is a search of round_slots, whose 5 KB rows overflow
- * their pages: each key compared on the way is copied whole from its overflow chain,
- * a quarter of a coverage's instructions (callgrind, 2026-12-02). A health code's few probes stay at the first
- * size (no 1.3 MB for one person). */
+ * communities' overlaps). A miss is a search of round_slots and a read of the row's
+ * overflow page (before migration 0042 every key compared on the way down was copied
+ * from its overflow chain: a quarter of a coverage's instructions, callgrind
+ * 2026-12-02). A health code's few probes stay at the first size (no 1.3 MB for one
+ * person). */
 #define CACHE_FIRST 16
 #define CACHE_MAX 256
 #define CACHE_GROW 4

@@ -1,8 +1,9 @@
 /*
  * store_testing_bulk.h - the bulk section of store.h for imports of mass-testing files
  * (io/import_scans.c, io/import_results.c): what a file of a million scans needs read
- * once instead of a million times, and the writes of many scans in the caller's
- * transaction. Include store/store.h, which includes it. Same conventions as store.h:
+ * once instead of a million times, the one-tube lookup a results import falls back to
+ * (store_bulk_tube_probe), and the writes of many scans and first results in the
+ * caller's transaction. Include store/store.h, which includes it. Same conventions as store.h:
  * 0 or -1 with err.
  *
  * Readers stream rows to a callback (the caller keeps what it needs in memory; the
