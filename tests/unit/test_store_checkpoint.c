@@ -70,21 +70,26 @@ static void write_audit(store *st, int commits, int rows)
     }
 }
 
-/* Rows of the audit log with actor 'tester' as a new connection to `path` sees them. */
+/* Rows of the audit log with actor 'tester' as a new connection to `path` sees them; -1
+ * when the file cannot be read. A copy of the file taken while the checkpointer writes
+ * into it can be torn (SQLite then reports it corrupt): copied_to_file, which polls
+ * during a pass, takes -1 as "not yet", and every other caller compares the count with
+ * what it expects, which -1 fails. */
 static int64_t tester_rows(const char *path)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *q = NULL;
     int64_t n = -1;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'",
-                                        -1, &q, NULL), SQLITE_OK);
-    if (sqlite3_step(q) == SQLITE_ROW)
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE actor = 'tester'", -1, &q,
+                           NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
         n = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     sqlite3_close(db);
     return n;
 }
+
+static bool copied_to_file(const fixture *f, int64_t rows);
 
 /* Those rows in the database FILE alone: a copy of it without the WAL, so only what a
  * checkpoint copied is there. */
@@ -151,7 +156,7 @@ static void writer_past_the_cap_copies_itself(void **state)
     /* every commit past 64 frames copied them; the next write restarted the WAL */
     int64_t wal = file_size(f->wal);
     assert_true(wal > 0 && wal < 100 * 4200);
-    assert_true(audit_rows_in_file(f) >= 4000 - 64 * 10);
+    assert_true(copied_to_file(f, 4000 - 64 * 10)); /* a pass may still be running */
     /* stopped with the handle open: it commits on, checkpointing itself */
     store_checkpointer_stop(c);
     write_audit(st, 3, 20);
