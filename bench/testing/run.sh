@@ -4,7 +4,8 @@
 # community through the API; the peer is the sqlite3 shell's bare `.import` of the same
 # CSV files and the equivalent coverage SQL. See bench/README.md.
 #   PERSONS=1000000 (default) | 10000000; SKIP_BUILD=1 skips make; IMPORT_RUNS=5 (default)
-#   runs of each import, and of each of the peer's, on the same data: the medians compared.
+#   pairs of runs of each import, fangkong's and the peer's side by side on the same data:
+#   the ratio is the median of the pairs' ratios.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +45,11 @@ per_s() { awk -v n="$1" -v ms="$2" 'BEGIN {printf "%.0f", n / (ms / 1000)}'; }
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 minimum() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -n | head -1; }
 ratio() { awk -v p="$1" -v f="$2" 'BEGIN {printf "%.2f", p / f}'; }
+# pair_ratios PEER_TIMES FK_TIMES: each pair's peer / fangkong, in run order
+pair_ratios() {
+    paste -d' ' <(tr ' ' '\n' <<<"$1") <(tr ' ' '\n' <<<"$2") |
+        awk 'NF == 2 {printf "%s%.2f", sep, $1 / $2; sep = " "}'
+}
 
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -74,11 +80,22 @@ sqlite3 -csv "$DB" "SELECT id_number, community_code FROM persons WHERE id_type 
 # start_server: `fangkong serve` on the store, as users run it beside their imports
 start_server() { server_start "$BIN" "$DATA" --sweep-interval 0; }
 
-# import_runs VAR KIND FILE: IMPORT_RUNS timed `fangkong import KIND FILE`, the server
-# running; before each run after the first the store is put back as it was before the
-# first (a backup, the server stopped meanwhile); VAR = the times in ms, in run order.
+# peer_run VAR TABLE FILE: the peer's timed `.import` of FILE into a fresh TABLE of the
+# peer's database; VAR = its wall time in ms.
+PEER=$RUN/peer.db
+peer_run() {
+    sqlite3 "$PEER" "DROP TABLE IF EXISTS $2"
+    sync
+    timed "$1" sqlite3 "$PEER" ".import --csv $3 $2"
+}
+
+# import_runs VAR PEER_VAR KIND FILE: IMPORT_RUNS timed `fangkong import KIND FILE`, the
+# server running, each beside a timed run of the peer's `.import` of FILE, in the same
+# state of the machine: before each pair after the first the store is put back as it
+# was before the first (a backup, the server stopped meanwhile); the peer goes first in
+# odd pairs, fangkong in even ones. VAR, PEER_VAR = the times in ms, in run order.
 import_runs() {
-    local var=$1 kind=$2 file=$3 times= ms
+    local var=$1 pvar=$2 kind=$3 file=$4 times= ptimes= ms pms
     if [ "$IMPORT_RUNS" -gt 1 ] || [ "${KEEP:-0}" = 1 ]; then
         sqlite3 "$DB" ".backup '$RUN/before_$kind.db'"
     fi
@@ -90,13 +107,16 @@ import_runs() {
             start_server
             sleep 2 # the server's start-up reads (residents, codes) done, as in a city's day
         fi
+        [ $((i % 2)) = 1 ] && peer_run pms "$kind" "$file"
         sync # the copy's dirty pages (half a gigabyte) not left to the import's own sync
         timed ms "$BIN" import "$kind" "$file" --data "$DATA" >"$RUN/import_$kind.out"
-        times="$times $ms"
+        [ $((i % 2)) = 0 ] && peer_run pms "$kind" "$file"
+        times="$times $ms" ptimes="$ptimes $pms"
     done
     cat "$RUN/import_$kind.out" >&2
     [ "${KEEP:-0}" = 1 ] || rm -f "$RUN/before_$kind.db"
     printf -v "$var" '%s' "${times# }"
+    printf -v "$pvar" '%s' "${ptimes# }"
 }
 
 say "starting fangkong serve"
@@ -108,14 +128,14 @@ SCANS=$(($(wc -l <"$RUN/scans.csv") - 1))
 
 # KEEP=1: copies of the store before each import, to profile one (perf record ...)
 say "fangkong import scans ($SCANS rows), $IMPORT_RUNS runs"
-import_runs FK_SCANS_RUNS scans "$RUN/scans.csv"
+import_runs FK_SCANS_RUNS PEER_SCANS_RUNS scans "$RUN/scans.csv"
 
 say "closing, packing, handing over, receiving; writing results.csv"
 node "$HERE/setup.mjs" boxes "$URL" "$RUN" | tee -a "$RUN/setup.log" >&2
 RESULTS=$(($(wc -l <"$RUN/results.csv") - 1))
 
 say "fangkong import results ($RESULTS rows), $IMPORT_RUNS runs"
-import_runs FK_RESULTS_RUNS results "$RUN/results.csv"
+import_runs FK_RESULTS_RUNS PEER_RESULTS_RUNS results "$RUN/results.csv"
 
 say "coverage of every community through the API"
 # the WAL the imports left behind (their checkpoint is the server's), for bench/README
@@ -127,18 +147,7 @@ flock "$LOCK" node "$HERE/setup.mjs" coverage "$URL" "$RUN" "$COV_RUNS" >"$RUN/c
 read -r _ COV_MIN COV_MED COV_UNITS COV_POP COV_TESTED <"$RUN/coverage.out"
 cleanup
 
-say "peer: sqlite3 .import of the same files, the coverage in SQL"
-PEER=$RUN/peer.db
-# each run into a fresh table of the same database: the scans' first, as fangkong's
-PEER_SCANS_RUNS= PEER_RESULTS_RUNS=
-for table in scans results; do
-    for i in $(seq 1 "$IMPORT_RUNS"); do
-        sqlite3 "$PEER" "DROP TABLE IF EXISTS $table"
-        sync
-        timed ms sqlite3 "$PEER" ".import --csv $RUN/$table.csv $table"
-        [ "$table" = scans ] && PEER_SCANS_RUNS="$PEER_SCANS_RUNS $ms" || PEER_RESULTS_RUNS="$PEER_RESULTS_RUNS $ms"
-    done
-done
+say "peer: the coverage in SQL over its imported scans"
 [ "$(sqlite3 "$PEER" 'SELECT count(*) FROM scans')" = "$SCANS" ] || die "peer: scans count differs"
 # the coverage query of store_sqlite_coverage.c (residents and non-residents, an active
 # isolation exempts) over the attached store's persons and the imported scans; the
@@ -159,8 +168,10 @@ say "peer coverage: units|population|tested = $PEER_UNITS_LINE; fangkong: $COV_U
 FK_SCANS=$(median "$FK_SCANS_RUNS") FK_RESULTS=$(median "$FK_RESULTS_RUNS")
 PEER_SCANS=$(median "$PEER_SCANS_RUNS") PEER_RESULTS=$(median "$PEER_RESULTS_RUNS")
 echo "persons: $PERSONS; scans $SCANS; results $RESULTS; communities $COV_UNITS"
-echo "runs (ms, in order): import scans $FK_SCANS_RUNS; .import $PEER_SCANS_RUNS"
-echo "runs (ms, in order): import results $FK_RESULTS_RUNS; .import $PEER_RESULTS_RUNS"
+SCANS_PAIRS=$(pair_ratios "$PEER_SCANS_RUNS" "$FK_SCANS_RUNS")
+RESULTS_PAIRS=$(pair_ratios "$PEER_RESULTS_RUNS" "$FK_RESULTS_RUNS")
+echo "runs (ms, in order): import scans $FK_SCANS_RUNS; .import $PEER_SCANS_RUNS; pairs $SCANS_PAIRS"
+echo "runs (ms, in order): import results $FK_RESULTS_RUNS; .import $PEER_RESULTS_RUNS; pairs $RESULTS_PAIRS"
 echo "figure: import_scans_min_s $(awk -v m="$(minimum "$FK_SCANS_RUNS")" 'BEGIN {printf "%.2f", m / 1000}') s"
 echo "figure: import_results_min_ms $(minimum "$FK_RESULTS_RUNS") ms"
 echo "figure: peer_import_results_min_ms $(minimum "$PEER_RESULTS_RUNS") ms"
@@ -174,6 +185,6 @@ echo "figure: coverage_persons_per_s $(per_s "$COV_POP" "$COV_MED") persons/s"
 echo "figure: peer_import_scans_rows_per_s $(per_s "$SCANS" "$PEER_SCANS") rows/s"
 echo "figure: peer_import_results_rows_per_s $(per_s "$RESULTS" "$PEER_RESULTS") rows/s"
 echo "figure: peer_coverage_ms $PEER_COV ms"
-echo "ratio: import_scans $(ratio "$PEER_SCANS" "$FK_SCANS")"
-echo "ratio: import_results $(ratio "$PEER_RESULTS" "$FK_RESULTS")"
+echo "ratio: import_scans $(median "$SCANS_PAIRS")"
+echo "ratio: import_results $(median "$RESULTS_PAIRS")"
 echo "ratio: coverage $(ratio "$PEER_COV" "$COV_MED")"
