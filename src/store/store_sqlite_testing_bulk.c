@@ -389,6 +389,8 @@ static int sq_bulk_received_tubes(store *st, bulk_received_fn fn, void *ctx, fk_
 
 struct bulk_reader {
     char *path;
+    sqlite3 *db;             /* opened by the read, or before it by the prepare */
+    sqlite3_stmt *q[2];      /* RECEIVED_BOXES, RECEIVED_TUBES, compiled by either */
 };
 
 static bulk_reader *sq_bulk_reader_open(store *st, fk_err *err)
@@ -402,52 +404,68 @@ static bulk_reader *sq_bulk_reader_open(store *st, fk_err *err)
     return r;
 }
 
-/* Step `sql` on the reader's connection to the end, visiting each row: *rc the last
- * SQLite code (SQLITE_DONE when every row was visited), the visit's non-zero returned. */
-static int reader_rows(sqlite3 *db, const char *sql, row_visit visit, void *fn,
-                       received_walk *w, int *rc)
+/* Read-only, its pages through a memory map (the walk's copies were a third of its CPU
+ * through read()); compiling the two statements reads and parses the schema, which takes
+ * no snapshot that outlives it. */
+int store_bulk_reader_prepare(bulk_reader *r, fk_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    static const char *const sql[2] = {RECEIVED_BOXES, RECEIVED_TUBES};
+    if (r->q[1])
+        return 0;
+    /* a connection without its statements: an earlier prepare failed */
+    int rc = r->db ? SQLITE_ERROR
+                   : sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                                     NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(r->db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
+    for (int i = 0; i < 2 && rc == SQLITE_OK; i++)
+        rc = sqlite3_prepare_v2(r->db, sql[i], -1, &r->q[i], NULL);
+    return rc == SQLITE_OK ? 0 : reader_failed(r->db, rc, err);
+}
+
+/* Step q on the reader's connection to the end, visiting each row: *rc the last SQLite
+ * code (SQLITE_DONE when every row was visited), the visit's non-zero returned. */
+static int reader_rows(sqlite3_stmt *q, row_visit visit, void *fn, received_walk *w, int *rc)
+{
     int stop = 0;
-    *rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    while (*rc == SQLITE_OK && !stop && (*rc = sqlite3_step(q)) == SQLITE_ROW) {
+    while (!stop && (*rc = sqlite3_step(q)) == SQLITE_ROW) {
         stop = visit(q, fn, w);
         *rc = SQLITE_OK;
     }
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
     return stop;
 }
 
-/* Read-only, its pages through a memory map (the walk's copies were a third of its CPU
- * through read()); the boxes and the tubes in one read transaction (a writer of another
- * process would have to wait for the caller's unit anyway). */
+/* The boxes and the tubes in one read transaction (a writer of another process would
+ * have to wait for the caller's unit anyway), begun here: inside the caller's unit. */
 int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *ctx,
                                      fk_err *err)
 {
-    sqlite3 *db = NULL;
-    int rc = sqlite3_open_v2(r->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-    received_walk w = {.ctx = ctx, .err = err, .db = db};
+    if (store_bulk_reader_prepare(r, err) != 0)
+        return -1;
+    int rc = sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL);
+    received_walk w = {.ctx = ctx, .err = err, .db = r->db};
     int stop = 0;
-    if (rc == SQLITE_OK && !(stop = reader_rows(db, RECEIVED_BOXES, visit_box, NULL, &w, &rc)) &&
+    if (rc == SQLITE_OK && !(stop = reader_rows(r->q[0], visit_box, NULL, &w, &rc)) &&
         rc == SQLITE_DONE)
-        stop = reader_rows(db, RECEIVED_TUBES, visit_received, (void *)fn, &w, &rc);
+        stop = reader_rows(r->q[1], visit_received, (void *)fn, &w, &rc);
     if (!stop && rc != SQLITE_DONE)
-        stop = reader_failed(db, rc, err);
+        stop = reader_failed(r->db, rc, err);
     if (!stop)
         stop = flush_box(&w, fn);
     walk_free(&w);
-    sqlite3_close(db); /* its read transaction ends with it */
+    sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL); /* the read transaction ends */
     return stop;
 }
 
 void store_bulk_reader_close(bulk_reader *r)
 {
-    if (r)
-        free(r->path);
+    if (!r)
+        return;
+    for (int i = 0; i < 2; i++)
+        sqlite3_finalize(r->q[i]);
+    sqlite3_close(r->db);
+    free(r->path);
     free(r);
 }
 

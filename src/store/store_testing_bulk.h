@@ -94,14 +94,19 @@ int store_bulk_tube_probe(store *st, const char *barcode, tube_probe *out, fk_er
  * thread while st's connection writes (the results import: its parser takes each tube as
  * it comes, its writer writes the batches, the tubes' read no longer runs before the
  * first row, bench/testing). store_bulk_reader_open notes st's database file (on st's
- * thread; nothing is opened yet); store_bulk_reader_received_tubes, on any one thread,
- * opens a read-only connection to it, reads as store_bulk_received_tubes does and closes
- * it. Called inside st's unit (store_begin: the write lock, so no other writer commits
- * until the unit ends), its read sees exactly the last commit, the one st's unit started
- * from, and none of the unit's own writes. The reader is freed by
- * store_bulk_reader_close (after the read returned). NULL / -1 with err. */
+ * thread; nothing is opened yet). store_bulk_reader_prepare opens a read-only connection
+ * to it and compiles the read (parsing the schema: 8 M instructions, about 2 ms, which
+ * the parser waited for at its first row), reading no row: it may run before st's unit
+ * begins. store_bulk_reader_received_tubes (preparing first if that was not done) reads
+ * as store_bulk_received_tubes does, in a read transaction of its own: called inside
+ * st's unit (store_begin: the write lock, so no other writer commits until the unit
+ * ends), its read sees exactly the last commit, the one st's unit started from, and none
+ * of the unit's own writes. The two run on one thread at a time (the connection is
+ * single-threaded). The reader and its connection are freed by store_bulk_reader_close
+ * (after the read returned, on any thread). NULL / -1 with err. */
 typedef struct bulk_reader bulk_reader;
 bulk_reader *store_bulk_reader_open(store *st, fk_err *err);
+int store_bulk_reader_prepare(bulk_reader *r, fk_err *err);
 int store_bulk_reader_received_tubes(bulk_reader *r, bulk_received_fn fn, void *ctx,
                                      fk_err *err);
 void store_bulk_reader_close(bulk_reader *r);

@@ -555,6 +555,61 @@ static void results_rules_bulk(void **state)
     results_rules(true);
 }
 
+/* A bulk file's reader thread starts before the import's unit (it prepares its read,
+ * then waits for the first row): a file refused at its header, one with no row and a dry
+ * run each end it, and the next import still reads and writes (no thread, connection or
+ * lock left behind: the sanitizer run checks the leaks). */
+static void results_reader_ends_without_rows(void **state)
+{
+    (void)state;
+    world w;
+    make_world(&w);
+    results_world(&w);
+    store *st = w.f->st;
+    fk_err err;
+    import_report rep;
+    /* no time column: refused at the header, the reader never told to read */
+    assert_int_equal(run_import(&w, "results", "tube,result,lab\nT0000001,negative,1\n",
+                                true, NULL, &rep, &err), -1);
+    assert_non_null(strstr(err.message, "header"));
+    char got[64];
+    listed(&rep, got, sizeof got);
+    assert_string_equal(got, "1:time");
+    import_report_free(&rep);
+    /* a header and no row */
+    assert_int_equal(run_import(&w, "results", "tube,result,ct_orf1ab,ct_n,lab,time\n", true,
+                                NULL, &rep, &err), 0);
+    assert_int_equal(rep.rows, 0);
+    import_report_free(&rep);
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, "tube,result,ct_orf1ab,ct_n,lab,time\n");
+    rline(&sb, "T0000001", "negative", ",", w.lab, w.now - 50);
+    rline(&sb, "T0000002", "negative", ",", w.lab, w.now - 50);
+    /* a dry run reads the tubes outside any unit and writes nothing */
+    import_opts o = {.policy = w.pol, .dry_run = true};
+    char *path = write_file(&w, "dry.csv", sb_str(&sb), true);
+    assert_int_equal(import_file(st, &w.a, "results", path, &o, &rep, &err), 0);
+    free(path);
+    assert_int_equal(rep.rows, 2);
+    assert_int_equal(rep.imported, 0);
+    import_report_free(&rep);
+    result_list h = {0};
+    tube_rec t1;
+    assert_int_equal(store_tube_get(st, "T0000001", &t1, NULL, &err), 0);
+    assert_int_equal(store_tube_results(st, t1.id, &h, &err), 0);
+    assert_int_equal(h.n, 0);
+    /* then the file for real */
+    assert_int_equal(run_import(&w, "results", sb_str(&sb), true, NULL, &rep, &err), 0);
+    assert_int_equal(rep.imported, 2);
+    import_report_free(&rep);
+    assert_int_equal(store_tube_results(st, t1.id, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_string_equal(h.items[0].result, "negative");
+    result_list_free(&h);
+    sb_free(&sb);
+    free_world(&w);
+}
+
 /* ---- the bulk write's own checks -------------------------------------------------------- */
 
 static int64_t tube_id_of(store *st, const char *code)
@@ -1456,6 +1511,7 @@ int main(void)
         cmocka_unit_test(scans_times_of_a_minute),
         cmocka_unit_test(results_rules_small),
         cmocka_unit_test(results_rules_bulk),
+        cmocka_unit_test(results_reader_ends_without_rows),
         cmocka_unit_test(results_tubes_looked_up_alone),
         cmocka_unit_test(results_received_tubes),
         cmocka_unit_test(results_received_tubes_site),
