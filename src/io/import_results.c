@@ -19,8 +19,9 @@
  * audit is the import's summary record plus what that call writes.
  *
  * Volume: for a file of IMPORT_BULK_BYTES or more every tube that may take a first
- * result (received, none yet, its box not taken as done) is read once
- * (store_bulk_received_tubes); smaller files look each tube up. A tube missing from
+ * result (received, none yet, its box not taken as done) is read once, on a thread and
+ * connection of its own started with the import (store_bulk_reader_*); smaller files
+ * look each tube up. A tube missing from
  * memory is looked up in the store either way (store_bulk_tube_probe, one statement),
  * which also gives a bad row the API's precise message. A row is parsed into a
  * checked_result (64 bytes: store_testing_bulk.h), batched and written as that; the
@@ -67,7 +68,7 @@
  * and the last) are written before the follow-up, on the import's critical path; with the
  * checks held off (store_results_checked_hold) a batch costs little more than its rows. */
 #define RESULTS_BATCH 1024
-#define RESERVED_MAX ((size_t)1 << 20) /* tubes reserved at most (72 MiB), then grown */
+#define RESERVED_MAX ((size_t)1 << 20) /* tubes reserved at most (80 MiB), then grown */
 
 static const import_column result_cols[] = {
     {"tube", IMPORT_COL_REQUIRED | IMPORT_COL_IN},
@@ -189,6 +190,17 @@ static void *read_tubes(void *arg)
     return NULL;
 }
 
+/* The reader's mutex and conditions, and the reader, freed (its thread joined or never
+ * started). */
+static void reader_free(results_state *s)
+{
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->more);
+    pthread_cond_destroy(&s->unit);
+    store_bulk_reader_close(s->reader);
+    s->reader = NULL;
+}
+
 /* Tell the reader thread the unit began (go) or that no read is wanted. */
 static void reader_signal(results_state *s, bool go)
 {
@@ -223,11 +235,7 @@ static int tubes_all(results_state *s, fk_err *err)
     reader_signal(s, false); /* an import that ends before its first row */
     pthread_join(s->reader_th, NULL);
     s->streaming = false;
-    store_bulk_reader_close(s->reader);
-    s->reader = NULL;
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->more);
-    pthread_cond_destroy(&s->unit);
+    reader_free(s);
     if (s->treader) {
         if (err)
             *err = s->terr;
@@ -272,15 +280,10 @@ static void begin_reader(import_ctx *cx, results_state *s)
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->more, NULL);
     pthread_cond_init(&s->unit, NULL);
-    if (pthread_create(&s->reader_th, NULL, read_tubes, s) == 0) {
+    if (pthread_create(&s->reader_th, NULL, read_tubes, s) == 0)
         s->streaming = true;
-        return;
-    }
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->more);
-    pthread_cond_destroy(&s->unit);
-    store_bulk_reader_close(s->reader);
-    s->reader = NULL;
+    else
+        reader_free(s);
 }
 
 /* The tubes' array, reserved with malloc, not fk_try_grow: from 8 MiB that advises
@@ -314,10 +317,11 @@ static int results_begin(import_ctx *cx, void **state, fk_err *err)
      * is faulted in when first written): growing by doubling copied and faulted the array
      * in again, 8% of the import's CPU (bench/testing) */
     size_t rows = (size_t)(import_ctx_file_bytes(cx) / MIN_ROW_BYTES);
-    if (s->bulk && reserve_tubes(s, rows < RESERVED_MAX ? rows : RESERVED_MAX, err) != 0)
+    if (!s->bulk)
+        return 0;
+    if (reserve_tubes(s, rows < RESERVED_MAX ? rows : RESERVED_MAX, err) != 0)
         return -1;
-    if (s->bulk)
-        begin_reader(cx, s);
+    begin_reader(cx, s);
     return 0;
 }
 
