@@ -24,10 +24,10 @@
  * look each tube up. A tube missing from
  * memory is looked up in the store either way (store_bulk_tube_probe, one statement),
  * which also gives a bad row the API's precise message. A row is parsed into a
- * checked_result (64 bytes: store_testing_bulk.h), batched and written as that; the
- * written rows' ids are a run (the first and last are kept), and the rows the follow-up
- * acts on (not negative, or a single tube's: the tube's size is read with it) are kept
- * whole with their place among the good rows, so the follow-up does not read the run
+ * checked_result (64 bytes: store_testing_bulk.h), batched and written as that; a
+ * row's id is its tube's first result's (store_first_result_id: the smallest and largest
+ * are kept), and the rows the follow-up acts on (not negative, or a single tube's: the
+ * tube's size is read with it) are kept whole, so the follow-up does not read the rows
  * again to find them. A batch is written from one scratch array reused by every batch
  * (it takes the ids). From the first batch to the follow-up the handle holds its checks
  * off (store_results_checked_hold: switched once, not once a batch, so batches of 1,024
@@ -111,13 +111,13 @@ typedef struct results_state {
     lab_rec *labs;
     size_t nlabs;
     const char *by;      /* the reporter of every row: the importing actor */
-    size_t ngood;        /* good rows parsed: the next one's place in the run */
-    checked_result *follow; /* the good rows the follow-up acts on, id = their place */
+    size_t ngood;        /* good rows parsed */
+    checked_result *follow; /* the good rows the follow-up acts on, their ids set */
     size_t nfollow, capfollow;
     /* the writer thread's (read after the writer is idle) */
     checked_result *scratch; /* the batch being written */
     size_t capscratch;
-    int64_t first_id, last_id; /* the run of written rows' ids (0 before any) */
+    int64_t first_id, last_id; /* the smallest and largest written ids (0 before any) */
     size_t nwritten;
     store *mapped;       /* the handle whose reads are mapped (received_tubes), or NULL */
     store *spilling;     /* the handle whose page cache is small while the rows are written */
@@ -529,8 +529,7 @@ static int row_format(results_state *s, const char *const *v, checked_result *r,
 }
 
 /* A good row the follow-up acts on (not negative, or a single tube's: exactly
- * store_results_to_follow's rows of a run of first results) is kept whole, its id its
- * place among the good rows until the run's first id is known. */
+ * store_results_to_follow's rows of first results) is kept whole, with its id. */
 static int keep_to_follow(results_state *s, const checked_result *r, const rtube *t,
                           fk_err *err)
 {
@@ -539,7 +538,7 @@ static int keep_to_follow(results_state *s, const checked_result *r, const rtube
     if (grow((void **)&s->follow, &s->capfollow, s->nfollow + 1, sizeof *s->follow, err) != 0)
         return -1;
     s->follow[s->nfollow] = *r;
-    s->follow[s->nfollow++].id = (int64_t)s->ngood;
+    s->follow[s->nfollow++].id = store_first_result_id(r->tube_id);
     return 0;
 }
 
@@ -585,7 +584,7 @@ static int result_parse(import_ctx *cx, const char *const *v, void *rec, fk_err 
     return 0;
 }
 
-/* Written in file order (on the writer thread): the run of their ids kept. */
+/* Written in file order (on the writer thread): the range of their ids kept. */
 static int results_insert_many(import_ctx *cx, const void *recs, size_t n, fk_err *err)
 {
     results_state *s = import_ctx_state(cx);
@@ -603,10 +602,13 @@ static int results_insert_many(import_ctx *cx, const void *recs, size_t n, fk_er
      * contract for unchecked writes: store_testing_bulk.h) */
     if (store_results_add_checked(st, s->scratch, n, s->by, err) != 0)
         return -1;
-    if (n && !s->first_id)
-        s->first_id = s->scratch[0].id;
-    if (n)
-        s->last_id = s->scratch[n - 1].id;
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = s->scratch[i].id;
+        if (!s->first_id || id < s->first_id)
+            s->first_id = id;
+        if (id > s->last_id)
+            s->last_id = id;
+    }
     s->nwritten += n;
     return 0;
 }
@@ -616,19 +618,24 @@ static int result_insert(import_ctx *cx, void *rec, fk_err *err)
     return results_insert_many(cx, rec, 1, err);
 }
 
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const checked_result *)a)->id, y = ((const checked_result *)b)->id;
+    return (x > y) - (x < y);
+}
+
 /* What follows the new results, once, as for the API's (a positive's consequences). The
- * written rows are the good rows, in order, with consecutive ids (the store checks each
- * batch's; batches follow one another in one unit): the kept rows' places become ids. */
+ * written rows are the good rows; the kept ones go in id order (a file need not be in
+ * the tubes' order). */
 static int follow_up(import_ctx *cx, results_state *s, fk_err *err)
 {
     if (!s->nwritten)
         return 0;
-    if (s->nwritten != s->ngood || s->last_id - s->first_id + 1 != (int64_t)s->nwritten)
-        return fk_fail(err, FK_EINTERNAL, "", "results import: %zu rows written as ids %lld "
-                       "to %lld, %zu parsed good", s->nwritten, (long long)s->first_id,
-                       (long long)s->last_id, s->ngood);
-    for (size_t i = 0; i < s->nfollow; i++)
-        s->follow[i].id += s->first_id;
+    if (s->nwritten != s->ngood)
+        return fk_fail(err, FK_EINTERNAL, "", "results import: %zu rows written, %zu parsed "
+                       "good", s->nwritten, s->ngood);
+    if (s->nfollow)
+        qsort(s->follow, s->nfollow, sizeof *s->follow, by_id);
     return sample_first_results_followed_up(import_ctx_store(cx), import_ctx_policy(cx),
                                             import_ctx_actor(cx), s->first_id, s->last_id,
                                             s->follow, s->nfollow, err);

@@ -57,11 +57,13 @@ int codes_recompute_set(store *st, const actor *a, const char *source, codes_by 
                         const char *ids, fk_err *err);
 int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,
                         fk_err *err);
-/* codes_recompute_set of CODES_BY_RESULTS for the tube_results rows first..last (a run of
- * consecutive ids, as an import writes them). rows: a JSON array of the run's ids that
- * may be positive, invalid or corrections (at least those; the follow-up's list,
- * store_results_to_follow_range), whose tubes' members are touched; the hold and contact
- * persons' scans are tested against the whole run by id range. */
+/* codes_recompute_set of CODES_BY_RESULTS for the tube_results rows of ids first..last
+ * (an import's first results: the smallest and largest of their ids). rows: a JSON array
+ * of the import's ids that may be positive, invalid or corrections (at least those: the
+ * follow-up's list), whose tubes' members are touched; the hold and contact persons'
+ * scans are tested against the whole range of ids. Ids are keyed by tube (0043): the
+ * range may also hold results written before, of tubes between the import's; a hold or
+ * contact person of such a tube is recomputed to the code they have. */
 int codes_recompute_results(store *st, const actor *a, const char *source, int64_t first,
                             int64_t last, const char *rows, fk_err *err);
 int codes_sweep(store *st, int64_t now, code_run *out, fk_err *err);

@@ -235,17 +235,8 @@ static int singles(const follow *f, fk_err *err)
     return rc;
 }
 
-/* Whether ids are consecutive and ascending (a batch's or an import's rows). */
-static bool id_run(const int64_t *ids, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        if (ids[i] != ids[0] + (int64_t)i)
-            return false;
-    return n > 1;
-}
-
 /* Steps 1-6 over `some` (a JSON array of the rows to act on), then the health codes of the
- * rows (a run first..last, or the JSON array `all`). */
+ * rows (an import's range first..last, or the JSON array `all`). */
 static int follow_some(store *st, const policy *pol, const actor *a, const char *some,
                        bool corrections, bool run, int64_t first, int64_t last,
                        const char *all, fk_err *err)
@@ -274,20 +265,16 @@ int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const 
         return no_policy(err);
     strbuf json = STRBUF_INIT;
     char *some = NULL;
-    bool run = id_run(ids, n);
-    if (!run)
-        sb_append_id_array(&json, ids, n);
+    sb_append_id_array(&json, ids, n);
     /* steps 1-6 read only the rows they can act on (a round's negative pools are not):
-     * each of their statements parsed the whole set, 48,506 ids of a city's round, for
-     * a few dozen rows (bench/testing); health codes read every row's tube. An import's
-     * rows are a run of ids, read by range: no array of every id at all. */
-    if ((run ? store_results_to_follow_range(st, ids[0], ids[n - 1], &some, err)
-             : store_results_to_follow(st, sb_str(&json), &some, err)) != 0) {
+     * each of their statements parsed the whole set for a few dozen rows (bench/testing);
+     * health codes read every row's tube. An import lists those rows itself
+     * (positives_follow_up_run). */
+    if (store_results_to_follow(st, sb_str(&json), &some, err) != 0) {
         sb_free(&json);
         return -1;
     }
-    int rc = follow_some(st, pol, a, some, corrections, run, run ? ids[0] : 0,
-                         run ? ids[n - 1] : 0, sb_str(&json), err);
+    int rc = follow_some(st, pol, a, some, corrections, false, 0, 0, sb_str(&json), err);
     free(some);
     sb_free(&json);
     return rc;

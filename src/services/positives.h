@@ -66,12 +66,12 @@ int positives_follow_up(store *st, const policy *pol, const actor *a, const resu
  * corrections: whether any row replaces another (step 1 runs only then). */
 int positives_follow_up_ids(store *st, const policy *pol, const actor *a, const int64_t *ids,
                             size_t n, bool corrections, fk_err *err);
-/* The same for a run of first results, ids first..last, written in the caller's unit
- * (an import's), of which the caller lists those the follow-up acts on (follow, in id
- * order: a result other than negative, or a single tube's, exactly as
- * store_results_to_follow would find them; the caller read their tubes in the same
- * unit): the run is not read again to find them (48,506 rows for a few dozen, a tenth of
- * a city's import, bench/testing). */
+/* The same for first results written in the caller's unit (an import's), their ids
+ * from first to last (the health codes read that range), of which the caller lists those
+ * the follow-up acts on (follow, in id order: a result other than negative, or a single
+ * tube's, exactly as store_results_to_follow would find them; the caller read their
+ * tubes in the same unit): the rows are not read again to find them (48,506 for a few
+ * dozen, a tenth of a city's import, bench/testing). */
 int positives_follow_up_run(store *st, const policy *pol, const actor *a, int64_t first,
                             int64_t last, const int64_t *follow, size_t nfollow, fk_err *err);
 

@@ -98,7 +98,7 @@ int sample_result_correct(store *st, const policy *pol, const actor *a,
  * back). */
 int sample_results_followed_up(store *st, const policy *pol, const actor *a,
                                const result_rec *r, size_t n, fk_err *err);
-/* The same for a run of first results (ids first..last, none a correction) written in
+/* The same for first results (ids from first to last, none a correction) written in
  * the caller's unit: `follow` lists, whole and in id order, the rows the follow-up acts
  * on (a result other than negative, or a single tube's: positives_follow_up_run), the
  * positives among them audited. A bulk import keeps those few rows, not every row. */

@@ -60,9 +60,9 @@ typedef enum codes_by {
                                overrides expired (run with now) */
     CODES_BY_ALL,           /* every person */
     CODES_BY_RESULT_RANGE   /* id and ids: the tube_results rows from id, ids a JSON object
-                               {"last": the last id, "rows": [the run's ids that may be
-                               positive, invalid or corrections]} (a run of consecutive
-                               ids: an import's rows), as CODES_BY_RESULTS without a JSON
+                               {"last": the last id, "rows": [the range's ids that may be
+                               positive, invalid or corrections]} (an import's rows: the
+                               range of their ids), as CODES_BY_RESULTS without a JSON
                                array of every id */
 } codes_by;
 

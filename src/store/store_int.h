@@ -240,8 +240,6 @@ struct store_positive_ops {
     int (*single_positives)(store *st, const char *ids, single_positive_list *out,
                             fk_err *err);
     int (*results_to_follow)(store *st, const char *ids, char **out, fk_err *err);
-    int (*results_to_follow_range)(store *st, int64_t first, int64_t last, char **out,
-                                   fk_err *err);
     int (*holds_confirm)(store *st, int64_t person_id, int64_t sampled_at, int64_t replaced,
                          int64_t result_id, int64_t case_id, int64_t at, const char *by,
                          const char *note, int64_t *n, fk_err *err);

@@ -44,12 +44,6 @@ int store_results_to_follow(store *st, const char *ids, char **out, fk_err *err)
     return P(st)->results_to_follow(st, ids, out, err);
 }
 
-int store_results_to_follow_range(store *st, int64_t first, int64_t last, char **out,
-                                  fk_err *err)
-{
-    return P(st)->results_to_follow_range(st, first, last, out, err);
-}
-
 int store_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, int64_t replaced,
                         int64_t result_id, int64_t case_id, int64_t at, const char *by,
                         const char *note, int64_t *n, fk_err *err)

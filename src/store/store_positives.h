@@ -116,10 +116,6 @@ int store_single_positives(store *st, const char *ids, single_positive_list *out
  * negative re-sample releases holds). A negative pooled tube, nearly every row of a
  * round's results, makes no hold, releases none and is no single positive. */
 int store_results_to_follow(store *st, const char *ids, char **out, fk_err *err);
-/* The same for the rows first..last (a run of consecutive ids: an import's rows), read
- * by id range instead of from a JSON array of every id. */
-int store_results_to_follow_range(store *st, int64_t first, int64_t last, char **out,
-                                  fk_err *err);
 /* The person's holds open before `sampled_at`, or ended by `replaced` (non-zero), become
  * confirmed by result `result_id` with case_id; their leads get an event (note) in the
  * same state. *n (OUT) counts them. */

@@ -8,7 +8,9 @@
  * The schema is the last word (see 0014): only a closed tube of the box's site enters
  * a packed box, and once; a box moves packed > handed_over > received; a result needs
  * its tube received by the reporting lab; results are never changed, a correction is a
- * new row replacing the current one with a reason. Its refusals come back as
+ * new row replacing the current one with a reason. A result's id is its tube's id * 128
+ * plus its rank (0 the first, one more for each correction, at most 127 of them:
+ * migration 0043), so a tube's results are a range of ids. Its refusals come back as
  * FK_ECONFLICT; the service checks first to say what went wrong in a sampler's words.
  * Thread safety: as store.h.
  */
@@ -93,8 +95,15 @@ int store_box_hand_over(store *st, int64_t id, const char *courier, const char *
 int store_box_receive(store *st, int64_t id, int64_t lab_id, const char *by, int64_t at,
                       const struct audit_rec *a, fk_err *err);
 
+/* The id of a tube's result of rank 0: its first result (migration 0043). */
+static inline int64_t store_first_result_id(int64_t tube_id)
+{
+    return tube_id * 128;
+}
+
 /* Add result rows (r->replaces 0 for a first result, else the current row's id and a
- * reason), all or none; fills each id. FK_ECONFLICT "barcode" when the schema refuses
+ * reason), all or none; fills each id (a first result's store_first_result_id, a
+ * correction's the id it replaces + 1). FK_ECONFLICT "barcode" when the schema refuses
  * (a single row or a correction: its trigger; a batch of first results: one statement
  * checking every row). An import's rows, which the import checked itself in its unit,
  * go through store_results_add_checked (store_testing_bulk.h) instead. */

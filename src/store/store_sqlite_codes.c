@@ -50,8 +50,8 @@
     "x.isolation_id = i2.id WHERE i2.person_id = " who " AND x.result = 'negative' AND "      \
     "x.result_at >= " since ")"
 #define TUBE_IS_NEGATIVE                                                                      \
-    "(SELECT r.result FROM tube_results r WHERE r.tube_id = m.tube_id ORDER BY r.id DESC "    \
-    "LIMIT 1) = 'negative'"
+    "(SELECT r.result FROM tube_results r WHERE " SQ_RESULTS_OF("r", "m.tube_id")            \
+    " ORDER BY r.id DESC LIMIT 1) = 'negative'"
 #define TUBE_NEGATIVES(agg, who, since)                                                       \
     "(SELECT " agg "(m.scanned_at) FROM fk_members m WHERE m.person_id = " who " AND "      \
     "m.scanned_at >= " since " AND " TUBE_IS_NEGATIVE ")"
@@ -370,8 +370,8 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
     "r.id = j.value CROSS JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE "   \
     RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL)"
 #define TOUCH_HELD_RANGE                                                                      \
-    TOUCH HELD_UNTOUCHED "EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = m.tube_id " \
-    "AND " RANGE_ROWS ")"
+    TOUCH HELD_UNTOUCHED "EXISTS (SELECT 1 FROM tube_results r WHERE "                       \
+    SQ_RESULTS_OF("r", "m.tube_id") " AND " RANGE_ROWS ")"
 
 static const char *touch_sql(codes_by by)
 {

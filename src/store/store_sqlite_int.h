@@ -260,6 +260,15 @@ void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
  * want it. */
 #define SQ_MEMBER_ID(tube_id, place) ((int64_t)(tube_id) * 128 + (place))
 
+/* The results of tube `tube` (an SQL expression) as alias r: a result's id is
+ * tube_id * 128 + its rank, 0 for the first result, then one more for each correction
+ * (migration 0043), so a tube's results are an id range of the table itself, its
+ * current result the range's largest id; written out because SQLite does not derive the
+ * range from r.tube_id. The operand is evaluated as SQL text: parenthesised. */
+#define SQ_RESULTS_OF(r, tube) r ".id BETWEEN (" tube ") * 128 AND (" tube ") * 128 + 127"
+/* A tube's first result's id (rank 0), as SQL of the tube id expression `tube`. */
+#define SQ_FIRST_RESULT(tube) "(" tube ") * 128"
+
 /* ---- members (store_sqlite_members.c, migration 0035) -------------------------------- */
 /* On a new connection, before its migrations: the virtual table fk_members (the members
  * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by), 0035's aggregate

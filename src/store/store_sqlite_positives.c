@@ -328,19 +328,6 @@ static int sq_results_to_follow(store *st, const char *ids, char **out, fk_err *
                        &b, out, err);
 }
 
-/* A run of ids through the table's own order: no JSON array of 48,506 ids to write and
- * parse for a city's round (bench/testing). */
-static int sq_results_to_follow_range(store *st, int64_t first, int64_t last, char **out,
-                                      fk_err *err)
-{
-    sq_binds b = {0};
-    sq_bind_add_int(&b, first);
-    sq_bind_add_int(&b, last);
-    return follow_list(SQ(st), "SELECT json_group_array(id) FROM (SELECT r.id FROM "
-                       "tube_results r JOIN tubes t ON t.id = r.tube_id WHERE r.id BETWEEN ?1 "
-                       "AND ?2 AND " TO_FOLLOW " ORDER BY r.id)", &b, out, err);
-}
-
 /* ---- single positives and confirmation ---------------------------------------------------- */
 
 static void single_row(sqlite3_stmt *q, void *item)
@@ -652,7 +639,6 @@ const struct store_positive_ops sq_positive_ops = {
     .holds_close_leads = sq_holds_close_leads,
     .single_positives = sq_single_positives,
     .results_to_follow = sq_results_to_follow,
-    .results_to_follow_range = sq_results_to_follow_range,
     .holds_confirm = sq_holds_confirm,
     .notices_for_results = sq_notices_for_results,
     .notice_insert = sq_notice_insert,

@@ -243,32 +243,41 @@ static int sq_box_receive(store *st, int64_t id, int64_t lab_id, const char *by,
 
 /* ---- results ----------------------------------------------------------------------------- */
 
-#define RESULT_COLS "tube_results (tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, " \
-                    "reported_by, replaces, reason)"
-#define RESULT_NPARAMS 9
+#define RESULT_COLS "tube_results (id, tube_id, result, ct_orf1ab, ct_n, lab_id, " \
+                    "reported_at, reported_by, replaces, reason)"
+#define RESULT_NPARAMS 10
 
-/* r's values into q's parameters at + 1 .. at + RESULT_NPARAMS. */
-static void result_bind(sqlite3_stmt *q, int at, const result_rec *r)
+/* r's id (0043: a first result's is its tube's rank 0, a correction's the next rank
+ * after the result it replaces, which the guard checks is the tube's current one). */
+static void result_id_set(result_rec *r)
 {
-    sqlite3_bind_int64(q, at + 1, r->tube_id);
-    sq_bind_text(q, at + 2, r->result);
+    r->id = r->replaces ? r->replaces + 1 : store_first_result_id(r->tube_id);
+}
+
+/* r's values into q's parameters at + 1 .. at + RESULT_NPARAMS; r's id set. */
+static void result_bind(sqlite3_stmt *q, int at, result_rec *r)
+{
+    result_id_set(r);
+    sqlite3_bind_int64(q, at + 1, r->id);
+    sqlite3_bind_int64(q, at + 2, r->tube_id);
+    sq_bind_text(q, at + 3, r->result);
     if (r->has_ct) {
-        sqlite3_bind_double(q, at + 3, r->ct_orf1ab);
-        sqlite3_bind_double(q, at + 4, r->ct_n);
+        sqlite3_bind_double(q, at + 4, r->ct_orf1ab);
+        sqlite3_bind_double(q, at + 5, r->ct_n);
     }
-    sqlite3_bind_int64(q, at + 5, r->lab_id);
-    sqlite3_bind_int64(q, at + 6, r->reported_at);
-    sq_bind_text(q, at + 7, r->reported_by);
+    sqlite3_bind_int64(q, at + 6, r->lab_id);
+    sqlite3_bind_int64(q, at + 7, r->reported_at);
+    sq_bind_text(q, at + 8, r->reported_by);
     if (r->replaces) {
-        sqlite3_bind_int64(q, at + 8, r->replaces);
-        sq_bind_text(q, at + 9, r->reason);
+        sqlite3_bind_int64(q, at + 9, r->replaces);
+        sq_bind_text(q, at + 10, r->reason);
     }
 }
 
 static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
 {
     sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_RESULT_INSERT, "INSERT INTO " RESULT_COLS
-                              " VALUES (?,?,?,?,?,?,?,?,?)", err);
+                              " VALUES (?,?,?,?,?,?,?,?,?,?)", err);
     if (!q)
         return -1;
     result_bind(q, 0, r);
@@ -278,18 +287,16 @@ static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
                              "by lab %lld, or its current result changed", (long long)r->tube_id,
                              (long long)r->lab_id)
                    : -1;
-    r->id = sqlite3_last_insert_rowid(s->db);
     return 0;
 }
 
 /* A batch's rows RESULTS_PER_INSERT at a time, in one INSERT of that many rows: a
  * statement a row spent about 40% of the writer's insert in setting each statement up
  * and down (its cursors opened and closed, the table's last rowid sought again; perf,
- * bench/testing). The rows take consecutive rowids (one larger than the table's largest
- * each, under the unit's write lock), so the ids are counted back from the last. Only
- * for rows written with the connection's triggers off (results_batch). */
+ * bench/testing). Only for rows written with the connection's triggers off
+ * (results_batch). */
 #define RESULTS_PER_INSERT 64
-#define ROWS_1 "(?,?,?,?,?,?,?,?,?)"
+#define ROWS_1 "(?,?,?,?,?,?,?,?,?,?)"
 #define ROWS_2 ROWS_1 "," ROWS_1
 #define ROWS_4 ROWS_2 "," ROWS_2
 #define ROWS_8 ROWS_4 "," ROWS_4
@@ -297,17 +304,15 @@ static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
 #define ROWS_32 ROWS_16 "," ROWS_16
 #define ROWS_64 ROWS_32 "," ROWS_32 /* RESULTS_PER_INSERT of them */
 
-/* Runs a multi-row results INSERT of k rows; *first is the first row's id (a statement's
- * rows take consecutive ids). A conflict is named as a refused batch. */
-static int results_step(struct sq_store *s, sqlite3_stmt *q, int k, int64_t *first,
-                        fk_err *err)
+/* Runs a multi-row results INSERT. A conflict (a tube's first result there already: its
+ * id taken) is named as a refused batch. */
+static int results_step(struct sq_store *s, sqlite3_stmt *q, fk_err *err)
 {
     if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT
                    ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results "
                              "refused: %s", sqlite3_errmsg(s->db))
                    : -1;
-    *first = sqlite3_last_insert_rowid(s->db) - (k - 1);
     return 0;
 }
 
@@ -320,12 +325,7 @@ static int results_insert_run(struct sq_store *s, result_rec *r, fk_err *err)
         return -1;
     for (int i = 0; i < RESULTS_PER_INSERT; i++)
         result_bind(q, i * RESULT_NPARAMS, &r[i]);
-    int64_t first = 0;
-    if (results_step(s, q, RESULTS_PER_INSERT, &first, err) != 0)
-        return -1;
-    for (int i = 0; i < RESULTS_PER_INSERT; i++)
-        r[i].id = first + i;
-    return 0;
+    return results_step(s, q, err);
 }
 
 /* Rows in order: runs of RESULTS_PER_INSERT, the rest one by one. */
@@ -345,8 +345,9 @@ static int results_insert_all(struct sq_store *s, result_rec *r, size_t n, fk_er
  * is inserted with this connection's triggers and foreign-key checks off, then checked
  * at once in the same unit, as the scans are (store_sqlite_testing_bulk.c): what
  * tube_results_guard checks per row, for every row of the batch (its tube received in a
- * box by the row's lab, no earlier result of the tube, in the store or the batch) and
- * what the foreign keys check (the box's tube and lab exist, so do the row's). A
+ * box by the row's lab; no earlier result of the tube, in the store or the batch: the
+ * table's key, a first result's id being its tube's rank 0) and what the foreign keys
+ * check (the box's tube and lab exist, so do the row's). A
  * single result and a correction go through the triggers, with their own message.
  * bench/testing's 48,506 results: the import's CPU from 0.66-0.80 s to 0.54-0.65 s.
  * An import's rows skip that check (sq_results_add_checked, store_testing_bulk.h): the
@@ -354,11 +355,9 @@ static int results_insert_all(struct sq_store *s, result_rec *r, size_t n, fk_er
  * those reads, so the statement only re-read what the unit had just read (about 12% of
  * the import's CPU, the writer thread's critical path). */
 #define RESULTS_REFUSED                                                                       \
-    "SELECT count(*) FROM tube_results r WHERE r.id BETWEEN ?1 AND ?2 AND (r.replaces IS "    \
-    "NOT NULL OR NOT EXISTS (SELECT 1 FROM box_tubes bt JOIN sample_boxes b ON b.id = "      \
-    "bt.box_id WHERE bt.tube_id = r.tube_id AND b.state = 'received' AND b.lab_id = "         \
-    "r.lab_id) OR EXISTS (SELECT 1 FROM tube_results o WHERE o.tube_id = r.tube_id AND "     \
-    "o.id < r.id))"
+    "SELECT count(*) FROM json_each(?1) j JOIN tube_results r ON r.id = j.value WHERE NOT "  \
+    "EXISTS (SELECT 1 FROM box_tubes bt JOIN sample_boxes b ON b.id = bt.box_id WHERE "       \
+    "bt.tube_id = r.tube_id AND b.state = 'received' AND b.lab_id = r.lab_id)"
 
 /* A batch written with the triggers off moves the answers' version once
  * (sq_answers_moved), where code_answers_result_added (0033) moves it for each row: a
@@ -380,22 +379,20 @@ static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *er
     sq_checks_off(s->db, false, was);
     if (rc != 0)
         return -1;
-    /* rowids are consecutive when the table's largest id grows by one each insert; ids
-     * only grow, so a gap anywhere (between two runs whose ids were counted back from
-     * their last rowid, or after a single row) makes the span longer than n */
-    if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
-                       "result ids not consecutive");
+    strbuf ids = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        sb_appendf(&ids, "%c%lld", i ? ',' : '[', (long long)r[i].id);
+    sb_append(&ids, "]");
     sq_binds b = {0};
     int64_t bad = 0;
-    sq_bind_add_int(&b, r[0].id);
-    sq_bind_add_int(&b, r[n - 1].id);
-    if (sq_count(s, RESULTS_REFUSED, &b, &bad, err) != 0)
+    sq_bind_add_text(&b, sb_str(&ids));
+    rc = sq_count(s, RESULTS_REFUSED, &b, &bad, err);
+    sb_free(&ids);
+    if (rc != 0)
         return -1;
     if (bad)
         return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
-                       "%lld of its tubes not received by the row's lab, or with a result "
-                       "already", (long long)bad);
+                       "%lld of its tubes not received by the row's lab", (long long)bad);
     return sq_answers_moved(s, err);
 }
 
@@ -425,11 +422,11 @@ static int sq_results_add(store *st, result_rec *r, size_t n, const audit_rec *a
 
 /* The rows of one statement: RESULTS_PER_INSERT, or one for the tail. ?1 is the call's
  * reporter, shared by every row, first in each (a bare ? takes the largest number so far
- * plus one: row k's values are 2 + 6k .. 7 + 6k); each row binds 6 values. */
-#define CHECKED_COLS "tube_results (reported_by, tube_id, result, ct_orf1ab, ct_n, lab_id, " \
-                     "reported_at)"
-#define CHECKED_NPARAMS 6
-#define CROW_1 "(?1,?,?,?,?,?,?)"
+ * plus one: row k's values are 2 + 7k .. 8 + 7k); each row binds 7 values. */
+#define CHECKED_COLS "tube_results (reported_by, id, tube_id, result, ct_orf1ab, ct_n, "   \
+                     "lab_id, reported_at)"
+#define CHECKED_NPARAMS 7
+#define CROW_1 "(?1,?,?,?,?,?,?,?)"
 #define CROWS_2 CROW_1 "," CROW_1
 #define CROWS_4 CROWS_2 "," CROWS_2
 #define CROWS_8 CROWS_4 "," CROWS_4
@@ -470,30 +467,18 @@ static int checked_insert(struct sq_store *s, checked_result *r, int k, const ch
     sqlite3_bind_text(q, 1, by, -1, SQLITE_STATIC);
     for (int i = 0; i < k; i++) {
         int at = 1 + i * CHECKED_NPARAMS;
-        sqlite3_bind_int64(q, at + 1, r[i].tube_id);
-        sqlite3_bind_text(q, at + 2, r[i].result, -1, SQLITE_STATIC);
+        r[i].id = store_first_result_id(r[i].tube_id);
+        sqlite3_bind_int64(q, at + 1, r[i].id);
+        sqlite3_bind_int64(q, at + 2, r[i].tube_id);
+        sqlite3_bind_text(q, at + 3, r[i].result, -1, SQLITE_STATIC);
         if (r[i].has_ct) { /* else NULL: sq_stmt cleared every binding */
-            sqlite3_bind_double(q, at + 3, r[i].ct_orf1ab);
-            sqlite3_bind_double(q, at + 4, r[i].ct_n);
+            sqlite3_bind_double(q, at + 4, r[i].ct_orf1ab);
+            sqlite3_bind_double(q, at + 5, r[i].ct_n);
         }
-        sqlite3_bind_int64(q, at + 5, r[i].lab_id);
-        sqlite3_bind_int64(q, at + 6, r[i].reported_at);
+        sqlite3_bind_int64(q, at + 6, r[i].lab_id);
+        sqlite3_bind_int64(q, at + 7, r[i].reported_at);
     }
-    int64_t first = 0;
-    if (results_step(s, q, k, &first, err) != 0)
-        return -1;
-    for (int i = 0; i < k; i++)
-        r[i].id = first + i;
-    return 0;
-}
-
-/* After a call's rows: their ids consecutive, the answers' version moved. */
-static int checked_moved(struct sq_store *s, const checked_result *r, size_t n, fk_err *err)
-{
-    if (r[n - 1].id - r[0].id + 1 != (int64_t)n)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
-                       "result ids not consecutive");
-    return sq_answers_moved(s, err);
+    return results_step(s, q, err);
 }
 
 static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, const char *by,
@@ -511,7 +496,7 @@ static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, c
 
 /* Inside the unit: the rows with the connection's triggers, foreign keys and CHECKs off
  * (held for this call unless its caller holds them: sq_results_checked_hold, which puts
- * every switch back whatever happened), their ids consecutive, the answers moved. */
+ * every switch back whatever happened), the answers moved. */
 static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const char *by,
                         fk_err *err)
 {
@@ -522,7 +507,7 @@ static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const c
     fk_err e;
     if (!held && sq_results_checked_hold(&s->base, false, rc ? &e : err) != 0)
         rc = -1;
-    return rc != 0 ? -1 : checked_moved(s, r, n, err);
+    return rc != 0 ? -1 : sq_answers_moved(s, err);
 }
 
 int sq_results_checked_hold(store *st, bool on, fk_err *err)
@@ -592,7 +577,7 @@ static int sq_tube_results(store *st, int64_t tube_id, result_list *out, fk_err 
     return sq_collect_sql(SQ(st), "SELECT r.id, r.tube_id, r.result, r.ct_orf1ab, r.ct_n, "
                           "r.lab_id, r.reported_at, r.reported_by, coalesce(r.replaces, 0), "
                           "coalesce(r.reason, ''), l.name FROM tube_results r JOIN labs l ON "
-                          "l.id = r.lab_id WHERE r.tube_id = ? ORDER BY r.id", &b, result_row,
+                          "l.id = r.lab_id WHERE " SQ_RESULTS_OF("r", "?1") " ORDER BY r.id", &b, result_row,
                           sizeof(result_rec), (void **)&out->items, &out->n, err);
 }
 
@@ -620,9 +605,10 @@ static int sq_flow_rows(store *st, const flow_filter *f, flow_list *out, fk_err 
     memset(out, 0, sizeof *out);
     sb_append(&w, "SELECT t.id, t.site_id, s.name, coalesce(b.lab_id, 0), coalesce(l.name, ''), "
               "coalesce(b.state, ''), t.closed_at, coalesce(b.received_at, 0), "
-              "coalesce((SELECT min(r.reported_at) FROM tube_results r WHERE r.tube_id = t.id), 0), "
-              "coalesce((SELECT r.result FROM tube_results r WHERE r.tube_id = t.id "
-              "ORDER BY r.id DESC LIMIT 1), '') "
+              "coalesce((SELECT r.reported_at FROM tube_results r WHERE r.id = "
+              SQ_FIRST_RESULT("t.id") "), 0), "
+              "coalesce((SELECT r.result FROM tube_results r WHERE " SQ_RESULTS_OF("r", "t.id")
+              " ORDER BY r.id DESC LIMIT 1), '') "
               "FROM tubes t JOIN sampling_sites s ON s.id = t.site_id "
               "LEFT JOIN box_tubes bt ON bt.tube_id = t.id "
               "LEFT JOIN sample_boxes b ON b.id = bt.box_id LEFT JOIN labs l ON l.id = b.lab_id "

@@ -161,10 +161,10 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
  * alone (store_bulk_tube_probe), correct and a little slower. Two seeks a box, in
  * RECEIVED_TUBES only: a settled box listed by RECEIVED_BOXES just has no tube read. */
 #define BOX_SETTLED(b)                                                                        \
-    "(EXISTS (SELECT 1 FROM tube_results r WHERE r.tube_id = (SELECT x.tube_id FROM "        \
-    "box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id LIMIT 1)) AND EXISTS (SELECT 1 FROM " \
-    "tube_results r WHERE r.tube_id = (SELECT x.tube_id FROM box_tubes x WHERE x.box_id = "   \
-    b ".id ORDER BY x.id DESC LIMIT 1)))"
+    "(EXISTS (SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id " \
+    "FROM box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id LIMIT 1") ") AND EXISTS "      \
+    "(SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id FROM "    \
+    "box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id DESC LIMIT 1") "))"
 
 /* The received boxes, by id, with their sites (id, area): read before the tubes in the
  * same snapshot, so that a tube's row carries only its box's id and its site's. The
@@ -241,8 +241,9 @@ static void box_columns(received_walk *w, int64_t id)
  * bench/testing's store); a box whose ids spread wide is probed tube by tube. */
 enum { RESULTED_RANGE, RESULTED_ONE };
 static const char *const resulted_sql[2] = {
-    "SELECT tube_id FROM tube_results WHERE tube_id BETWEEN ?1 AND ?2",
-    "SELECT tube_id FROM tube_results WHERE tube_id = ?1 LIMIT 1",
+    "SELECT tube_id FROM tube_results WHERE id BETWEEN " SQ_FIRST_RESULT("?1") " AND "
+    SQ_FIRST_RESULT("?2") " + 127",
+    "SELECT tube_id FROM tube_results WHERE id = " SQ_FIRST_RESULT("?1"),
 };
 
 static int reader_failed(sqlite3 *db, int rc, fk_err *err)
@@ -474,8 +475,8 @@ void store_bulk_reader_close(bulk_reader *r)
 #define TUBE_PROBE                                                                            \
     "SELECT t.id, t.size, s.area_code, coalesce(b.state, ''), CASE b.state WHEN 'received' "  \
     "THEN b.lab_id ELSE 0 END, CASE b.state WHEN 'received' THEN b.received_at ELSE 0 END, "   \
-    "coalesce((SELECT r.result FROM tube_results r WHERE r.tube_id = t.id ORDER BY r.id DESC " \
-    "LIMIT 1), '') FROM tubes t CROSS JOIN sampling_sites s LEFT JOIN box_tubes bt ON "       \
+    "coalesce((SELECT r.result FROM tube_results r WHERE " SQ_RESULTS_OF("r", "t.id")         \
+    " ORDER BY r.id DESC LIMIT 1), '') FROM tubes t CROSS JOIN sampling_sites s LEFT JOIN box_tubes bt ON "       \
     "bt.tube_id = t.id LEFT JOIN sample_boxes b ON b.id = bt.box_id WHERE t.barcode = ?1 AND " \
     "s.id = t.site_id"
 
@@ -541,7 +542,8 @@ static const char *const scan_sql[SCAN_NSTMT] = {
     "testing_rounds r WHERE r.id = ?2)",
     /* ?1 the batch's tubes, a JSON array */
     "UPDATE code_answers_version SET version = version + 1 WHERE id = 1 AND EXISTS ("
-    "SELECT 1 FROM json_each(?1) j, tube_results x WHERE x.tube_id = j.value)",
+    "SELECT 1 FROM json_each(?1) j, tube_results x WHERE x.id = " SQ_FIRST_RESULT("j.value")
+    ")",
 };
 
 static int refused(fk_err *err, const char *why)

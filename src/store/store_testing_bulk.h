@@ -137,8 +137,8 @@ typedef struct checked_result {
  * in C for the whole call before anything is written; then the rows are written in
  * order with the connection's triggers, foreign-key checks and CHECKs off (a CHECK a row
  * was a third of the insert's virtual machine steps), all back on before the call
- * returns; the health codes' answers version moves once; each id is filled
- * (consecutive). FK_EINVAL outside a unit or for a row breaking a CHECK (naming its
+ * returns; the health codes' answers version moves once; each id is filled (its tube's
+ * first result: store_first_result_id). FK_EINVAL outside a unit or for a row breaking a CHECK (naming its
  * index); a failure fails the whole call. */
 int store_results_add_checked(store *st, checked_result *r, size_t n, const char *by,
                               fk_err *err);

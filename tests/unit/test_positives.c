@@ -760,6 +760,110 @@ static void a_box_of_a_thousand(void **state)
     policy_free(pol);
 }
 
+/* The results of a store before migration 0043, ids in the order written across tubes:
+ * t1's first result 1, t2's 2, t1's correction 3 (the holds' references made to match,
+ * the triggers that read tube_results dropped as 0034 did for its rename). */
+#define MIGRATION_0043_UNDONE                                                                \
+    "PRAGMA foreign_keys = OFF; BEGIN; CREATE TEMP TABLE ids AS SELECT id AS new, "          \
+    "row_number() OVER (ORDER BY id % 128, id) AS old FROM tube_results; "                   \
+    "DROP TRIGGER testing_holds_moves; DROP TRIGGER code_answers_set_added; "                \
+    "DROP TRIGGER code_answers_set_changed; UPDATE testing_holds SET result_id = (SELECT "   \
+    "old FROM ids WHERE new = result_id), ended_result_id = (SELECT old FROM ids WHERE new " \
+    "= ended_result_id); CREATE TABLE old_results AS SELECT (SELECT old FROM ids WHERE new " \
+    "= r.id) AS id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by, "   \
+    "(SELECT old FROM ids WHERE new = r.replaces) AS replaces, reason FROM tube_results r; " \
+    "DROP TABLE tube_results; ALTER TABLE old_results RENAME TO tube_results; "              \
+    "PRAGMA user_version = 42; COMMIT;"
+
+/* Migration 0043 on such a store: each result keyed by its tube and rank, the
+ * correction's replaces and the holds' result ids following their rows, every trigger
+ * back; then a correction takes the next rank and a wrong id is refused. */
+static void results_keyed_by_tube(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    world w;
+    actor a;
+    actor_cli(&a);
+    policy *pol = world_with_codes(f->st, &w);
+    const char *pools[] = {"PK00-0001", "PK00-0002"};
+    tubes_at_lab(f->st, &w, w.round, w.site, "BOX-00043", pools, 2, w.persons, 3, 5);
+    tube_rec t1, t2;
+    assert_int_equal(store_tube_get(f->st, pools[0], &t1, NULL, &err), 0);
+    assert_int_equal(store_tube_get(f->st, pools[1], &t2, NULL, &err), 0);
+    result_rec out;
+    result_input in = res(pools[0], "positive");
+    assert_int_equal(sample_result_record(f->st, pol, &a, &in, 0, &out, &err), 0);
+    in = res(pools[1], "negative");
+    assert_int_equal(sample_result_record(f->st, pol, &a, &in, 0, &out, &err), 0);
+    correct_now(f->st, pol, &a, pools[0], "negative");
+    store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(fixture_exec(f, MIGRATION_0043_UNDONE), SQLITE_OK);
+    assert_int_equal(raw_count(f, "SELECT max(id) FROM tube_results"), 3);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM testing_holds WHERE result_id = 1 "
+                                  "AND ended_result_id = 3"), 3);
+    f->st = store_open(f->dir, &err);
+    if (!f->st)
+        fail_msg("reopen: %s", err.message);
+    assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    result_list h = {0};
+    assert_int_equal(store_tube_results(f->st, t1.id, &h, &err), 0);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.items[0].id, t1.id * 128);
+    assert_string_equal(h.items[0].result, "positive");
+    assert_int_equal(h.items[1].id, t1.id * 128 + 1);
+    assert_int_equal(h.items[1].replaces, t1.id * 128);
+    assert_string_equal(h.items[1].result, "negative");
+    result_list_free(&h);
+    assert_int_equal(store_tube_results(f->st, t2.id, &h, &err), 0);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.items[0].id, t2.id * 128);
+    result_list_free(&h);
+    hold_list held = holds_of(f->st, t1.id, "released");
+    assert_int_equal(held.n, 3);
+    for (size_t i = 0; i < held.n; i++) {
+        assert_int_equal(held.items[i].result_id, t1.id * 128);
+        assert_int_equal(held.items[i].ended_result_id, t1.id * 128 + 1);
+    }
+    hold_list_free(&held);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND name IN ('tube_results_guard', "
+                                  "'tube_results_frozen_update', 'tube_results_frozen_delete', "
+                                  "'code_answers_result_added', 'code_answers_result_changed', "
+                                  "'code_answers_result_deleted', 'code_answers_set_added', "
+                                  "'code_answers_set_changed', 'testing_holds_moves')"), 9);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                  "('tube_results_tube', 'tube_result_ids_0043')"), 0);
+    /* a first result for t2 again, a correction of t2 not at the next rank, a rank past
+     * 127: refused by the schema */
+    char sql[512];
+    const char *cols = "INSERT INTO tube_results (id, tube_id, result, lab_id, reported_at, "
+                       "reported_by, replaces, reason) VALUES ";
+    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'negative', %lld, 5000, 'l', NULL, NULL)", cols,
+             (long long)(t2.id * 128 + 1), (long long)t2.id, (long long)w.lab);
+    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
+    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'invalid', %lld, 5000, 'l', %lld, 'x')", cols,
+             (long long)(t2.id * 128 + 2), (long long)t2.id, (long long)w.lab,
+             (long long)(t2.id * 128));
+    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
+    /* (the guard, which would refuse first, dropped in a transaction never committed) */
+    snprintf(sql, sizeof sql, "PRAGMA foreign_keys = OFF; BEGIN; DROP TRIGGER "
+             "tube_results_guard; %s(%lld, %lld, 'negative', %lld, 5000, 'l', NULL, NULL); "
+             "COMMIT", cols, (long long)((t2.id + 1) * 128 + 5), (long long)t2.id,
+             (long long)w.lab);
+    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK); /* CHECK (id >> 7 = tube_id) */
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                  "'tube_results_guard'"), 1);
+    /* the service goes on: t2 corrected to positive holds its members on the next rank */
+    correct_now(f->st, pol, &a, pools[1], "positive");
+    held = holds_of(f->st, t2.id, "held");
+    assert_int_equal(held.n, 3);
+    assert_int_equal(held.items[0].result_id, t2.id * 128 + 1);
+    hold_list_free(&held);
+    policy_free(pol);
+}
+
 /* The rows the follow-up's steps read: every row but a pooled tube's negative. */
 static void rows_to_follow(void **state)
 {
@@ -794,18 +898,13 @@ static void rows_to_follow(void **state)
     assert_int_equal(store_results_to_follow(st, ids, &got, &err), 0);
     assert_string_equal(got, want);
     free(got);
-    /* the same rows as a run of ids (an import's), read by range */
-    assert_int_equal(r[3].id - r[0].id, 3);
-    assert_int_equal(store_results_to_follow_range(st, r[0].id, r[3].id, &got, &err), 0);
-    assert_string_equal(got, want);
-    free(got);
-    assert_int_equal(store_results_to_follow_range(st, r[0].id, r[0].id, &got, &err), 0);
-    assert_string_equal(got, "[]");
-    free(got);
-    /* health codes: the run touches whom the array of its ids touches (the members of
-     * the positive and the invalid pool), whether its "rows" are the follow-up's list or
-     * every row of the run (a negative row listed touches nobody), and a run of negative
-     * pools touches nobody */
+    /* first results keyed by their tubes (0043) */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(r[i].id, r[i].tube_id * 128);
+    /* health codes: the range of ids touches whom the array of its ids touches (the
+     * members of the positive and the invalid pool), whether its "rows" are the
+     * follow-up's list or every row (a negative row listed touches nobody), and a range
+     * of negative pools touches nobody */
     code_run by_array, by_run, by_all_rows, negative;
     char run[256];
     assert_int_equal(store_codes_touch(st, CODES_BY_RESULTS, 0, ids, 6000, &err), 0);
@@ -845,6 +944,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(singles_one_by_one, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(follow_up_tables_rebuilt, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(results_keyed_by_tube, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_box_of_a_thousand, store_fixture_setup_areas,
                                         store_fixture_teardown),

@@ -116,6 +116,8 @@ static result_rec result(int64_t tube, int64_t lab, const char *what, int64_t re
     return r;
 }
 
+static size_t results_of(store *st, int64_t tube);
+
 static void store_refuses_out_of_order(void **state)
 {
     fixture *f = *state;
@@ -194,7 +196,23 @@ static void store_refuses_out_of_order(void **state)
     assert_int_equal(h.items[1].replaces, h.items[0].id);
     assert_string_equal(h.items[1].reason, "复核");
     assert_string_equal(h.items[2].result, "invalid");
+    /* keyed by the tube (0043): tube * 128 + the result's rank */
+    for (size_t k = 0; k < 3; k++)
+        assert_int_equal(h.items[k].id, w.tubes[0] * 128 + (int64_t)k);
     result_list_free(&h);
+    /* a first and 127 corrections, then no more: the tube's range is full */
+    int64_t current = c2.id;
+    for (int k = 3; k < 128; k++) {
+        result_rec c = result(w.tubes[0], w.lab, k % 2 ? "negative" : "invalid", current);
+        assert_int_equal(store_results_add(st, &c, 1, NULL, &err), 0);
+        current = c.id;
+    }
+    assert_int_equal(current, w.tubes[0] * 128 + 127);
+    result_rec full = result(w.tubes[0], w.lab, "negative", current);
+    assert_int_equal(store_results_add(st, &full, 1, NULL, &err), -1);
+    assert_int_equal(err.code, FK_ECONFLICT);
+    assert_int_equal(results_of(st, w.tubes[0]), 128);
+    assert_int_equal(results_of(st, w.tubes[0] + 1), 0);
 }
 
 static size_t results_of(store *st, int64_t tube)
@@ -247,7 +265,8 @@ static void store_checks_a_batch_of_results(void **state)
     result_rec good[] = {result(w.tubes[0], w.lab, "positive", 0),
                          result(w.tubes[1], w.lab, "negative", 0)};
     assert_int_equal(store_results_add(st, good, 2, NULL, &err), 0);
-    assert_true(good[0].id > 0 && good[1].id == good[0].id + 1);
+    assert_int_equal(good[0].id, store_first_result_id(w.tubes[0]));
+    assert_int_equal(good[1].id, store_first_result_id(w.tubes[1]));
     assert_int_equal(results_of(st, w.tubes[0]), 1);
     assert_int_equal(results_of(st, w.tubes[1]), 1);
     /* a tube with a result in the store refuses a batch naming it again */
