@@ -355,13 +355,13 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
     TOUCH HELD_UNTOUCHED "m.tube_id IN (SELECT r.tube_id FROM json_each(?2) j JOIN "         \
     "tube_results r ON r.id = j.value)"
 
-/* The same for a run of rows (CODES_BY_RESULT_RANGE): ?1 the first id, ?2 a JSON object
- * {"last": the last id, "rows": the run's rows with a follow-up}. The members of a
- * positive, invalid or corrected row are found from "rows" (the few the follow-up listed,
- * store_results_to_follow_range), filtered as TOUCH_RESULTS filters, not by reading every
- * row of the run a second time (48,506 for a city's round, bench/testing); a hold or
- * contact person's scans are tested against the run by the index of results by tube (a
- * few probes). The rows lead (CROSS JOIN: the planner would otherwise walk every member
+/* The same for a range of rows (CODES_BY_RESULT_RANGE, an import's): ?1 the first id, ?2
+ * a JSON object {"last": the last id, "rows": the rows with a follow-up}. The members of a
+ * positive, invalid or corrected row are found from "rows" (the few the import's
+ * follow-up listed), filtered as TOUCH_RESULTS filters, not by reading every row of the
+ * range a second time (48,506 for a city's round, bench/testing); a hold or contact
+ * person's scans are tested against the range through their tubes' ranges of results (a
+ * few probes: SQ_RESULTS_OF). The rows lead (CROSS JOIN: the planner would otherwise walk every member
  * and probe the run for each); a tube's members are one row of fk_members' tube_sets, a
  * person's scans one key range of its round_slots. */
 #define RANGE_ROWS "r.id BETWEEN ?1 AND CAST(json_extract(?2, '$.last') AS INTEGER)"
