@@ -50,6 +50,8 @@ typedef struct csvr_row {
     const size_t *lens;         /* byte length of each stored field */
     size_t long_field;          /* 1-based index of the first over-long field, 0 = none */
     size_t long_len;            /* its length in bytes */
+    int plain;                  /* every byte of the record is ASCII and none is NUL: its
+                                   fields need no UTF-8 or NUL test (0: not known) */
 } csvr_row;
 
 /* Called once per non-blank record. Return 0 to go on, -1 (with err filled) to stop. */

@@ -222,6 +222,9 @@ static int trace_row(void *ud, const csvr_row *r, fk_err *err)
                 sb_appendf(&t->text, "\\x%02x", c);
         }
         assert_int_equal(r->fields[i][r->lens[i]], '\0');
+        /* a record said plain has no byte the caller would have to test */
+        for (size_t j = 0; r->plain && j < r->lens[i]; j++)
+            assert_true(r->fields[i][j] != '\0' && (unsigned char)r->fields[i][j] < 0x80);
     }
     sb_append_char(&t->text, '\n');
     if (t->stop_at && r->row >= t->stop_at)
@@ -524,6 +527,62 @@ static void test_import_utf8_after_ascii(void **state)
         assert_string_equal(rep.items[i].field, "name");
         assert_non_null(strstr(rep.items[i].message, "not valid UTF-8"));
     }
+    import_report_free(&rep);
+    assert_int_equal(count_persons(f->st), 0);
+}
+
+static int collect_plain(void *ud, const csvr_row *r, fk_err *err)
+{
+    (void)err;
+    sb_appendf(ud, "%d", r->plain);
+    return 0;
+}
+
+/* The fast path tells the caller a line is plain (ASCII, no NUL) so that it skips its
+ * per-field tests; a line with UTF-8, a NUL or a quote is not said plain (nor the first
+ * line, which libcsv reads: it may start with a BOM). */
+static void test_csv_plain_lines(void **state)
+{
+    (void)state;
+    static const char in[] = "h\na,b\nc\xC3\xA9,d\ne\0f,g\n\"q\",h\nij,k\n";
+    strbuf got = STRBUF_INIT;
+    fk_err err;
+    csvr *r = csvr_new(NULL, collect_plain, &got);
+    assert_int_equal(csvr_feed(r, in, sizeof in - 1, &err), 0);
+    assert_int_equal(csvr_finish(r, &err), 0);
+    csvr_free(r);
+    assert_string_equal(sb_str(&got), "010001");
+    sb_free(&got);
+}
+
+/* A NUL byte in a field of a line otherwise plain is still refused, naming the field,
+ * and nothing is written. */
+static void test_import_nul_byte_refused(void **state)
+{
+    fixture *f = *state;
+    char id[19];
+    id_of(60, id);
+    strbuf sb = STRBUF_INIT;
+    sb_append(&sb, person_header);
+    person_row(&sb, "NULNAME", id, f->hh1, "");
+    char *text = sb_take(&sb);
+    char *at = strstr(text, "NULNAME");
+    assert_non_null(at);
+    at[3] = '\0';
+    const char *p = path_in(f, "nul.csv");
+    FILE *fp = fopen(p, "wb");
+    assert_non_null(fp);
+    size_t len = strlen(at + 4) + (size_t)(at + 4 - text);
+    assert_int_equal(fwrite(text, 1, len, fp), len);
+    fclose(fp);
+    free(text);
+    import_report rep;
+    fk_err err;
+    assert_int_equal(import_file(f->st, &f->a, "persons", p, NULL, &rep, &err), -1);
+    assert_int_equal(rep.bad, 1);
+    assert_int_equal(rep.n, 1);
+    assert_string_equal(rep.items[0].field, "name");
+    assert_non_null(strstr(rep.items[0].message, "NUL byte"));
     import_report_free(&rep);
     assert_int_equal(count_persons(f->st), 0);
 }
@@ -888,11 +947,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csv_chunked_bom_and_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_fast_path_matches_libcsv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csv_long_field_flagged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_plain_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_csv_quoting_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_abort_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_good_persons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_bad_rows_refuse_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_utf8_after_ascii, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_nul_byte_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_skip_bad_writes_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_unknown_column, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_header_and_row_shape, setup, teardown),
