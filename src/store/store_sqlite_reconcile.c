@@ -263,7 +263,8 @@ static void tubes_from(strbuf *sb, sq_binds *b, const recon_query *q)
     }
 }
 
-#define NO_RESULT " NOT EXISTS (SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("t.id") ")"
+#define NO_RESULT                                                                           \
+    " NOT EXISTS (SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("t.id") ")"
 #define ARRIVED "(b.state = 'received' AND mi.id IS NULL)"
 #define TUBE_COLS                                                                           \
     "t.id, t.barcode, coalesce(b.code, ''), coalesce(b.state, ''), s.name, s.area_code, "  \

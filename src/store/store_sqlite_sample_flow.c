@@ -254,10 +254,9 @@ static void result_id_set(result_rec *r)
     r->id = r->replaces ? r->replaces + 1 : store_first_result_id(r->tube_id);
 }
 
-/* r's values into q's parameters at + 1 .. at + RESULT_NPARAMS; r's id set. */
-static void result_bind(sqlite3_stmt *q, int at, result_rec *r)
+/* r's values, its id set, into q's parameters at + 1 .. at + RESULT_NPARAMS. */
+static void result_bind(sqlite3_stmt *q, int at, const result_rec *r)
 {
-    result_id_set(r);
     sqlite3_bind_int64(q, at + 1, r->id);
     sqlite3_bind_int64(q, at + 2, r->tube_id);
     sq_bind_text(q, at + 3, r->result);
@@ -399,6 +398,8 @@ static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *er
 static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,
                         fk_err *err)
 {
+    for (size_t i = 0; i < n; i++)
+        result_id_set(&r[i]);
     if (results_first_batch(r, n)) {
         if (results_batch(s, r, n, err) != 0)
             return -1;
@@ -577,8 +578,9 @@ static int sq_tube_results(store *st, int64_t tube_id, result_list *out, fk_err 
     return sq_collect_sql(SQ(st), "SELECT r.id, r.tube_id, r.result, r.ct_orf1ab, r.ct_n, "
                           "r.lab_id, r.reported_at, r.reported_by, coalesce(r.replaces, 0), "
                           "coalesce(r.reason, ''), l.name FROM tube_results r JOIN labs l ON "
-                          "l.id = r.lab_id WHERE " SQ_RESULTS_OF("r", "?1") " ORDER BY r.id", &b, result_row,
-                          sizeof(result_rec), (void **)&out->items, &out->n, err);
+                          "l.id = r.lab_id WHERE " SQ_RESULTS_OF("r", "?1") " ORDER BY r.id",
+                          &b, result_row, sizeof(result_rec), (void **)&out->items, &out->n,
+                          err);
 }
 
 /* ---- the flow ---------------------------------------------------------------------------- */

@@ -116,7 +116,15 @@ static result_rec result(int64_t tube, int64_t lab, const char *what, int64_t re
     return r;
 }
 
-static size_t results_of(store *st, int64_t tube);
+static size_t results_of(store *st, int64_t tube)
+{
+    fk_err err;
+    result_list h = {0};
+    assert_int_equal(store_tube_results(st, tube, &h, &err), 0);
+    size_t n = h.n;
+    result_list_free(&h);
+    return n;
+}
 
 static void store_refuses_out_of_order(void **state)
 {
@@ -213,16 +221,6 @@ static void store_refuses_out_of_order(void **state)
     assert_int_equal(err.code, FK_ECONFLICT);
     assert_int_equal(results_of(st, w.tubes[0]), 128);
     assert_int_equal(results_of(st, w.tubes[0] + 1), 0);
-}
-
-static size_t results_of(store *st, int64_t tube)
-{
-    fk_err err;
-    result_list h = {0};
-    assert_int_equal(store_tube_results(st, tube, &h, &err), 0);
-    size_t n = h.n;
-    result_list_free(&h);
-    return n;
 }
 
 /* Two or more first results are inserted with the triggers off and checked as a set
