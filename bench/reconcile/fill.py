@@ -9,8 +9,27 @@ site (s % 100 == 7), tubes missing at receipt (j % 1009 == 3), received tubes wi
 result (j % 50 == 1), 100 barcodes found unlisted, 100 unmatched results, 50 persons
 registered a second time under another ID number."""
 import sqlite3
+import struct
 import sys
 import time
+
+
+
+def write_negatives(cur, tubes, lab, at):
+    """First results, all negative, by 'bench', into their chunks as migration 0044 keeps
+    them (store_sqlite_results.c: the format byte, 128 codes, 13 bytes a result, the
+    reporters; no positives)."""
+    chunks = {}
+    for t in sorted(tubes):
+        chunks.setdefault(t >> 7, []).append(t & 127)
+    for chunk, slots in chunks.items():
+        codes = bytearray(128)
+        for s in slots:
+            codes[s] = 1
+        detail = b"".join(struct.pack("<BIq", 0, lab, at) for _ in slots)
+        blob = bytes([1]) + bytes(codes) + detail + bytes([1, 5]) + b"bench"
+        cur.execute("INSERT INTO result_chunks (id, slots) VALUES (?, ?)", (chunk, blob))
+
 
 db, district = sys.argv[1], sys.argv[2]
 con = sqlite3.connect(db)
@@ -48,6 +67,7 @@ cur.executemany("INSERT INTO tube_members (id, tube_id, person_id, round_id, sca
                  for k, p in enumerate(persons)))
 cur.executemany("UPDATE tubes SET state = 'closed', closed_at = opened_at + 600, closed_by = 'bench' "
                 "WHERE id = ?", ((tube_ids[j],) for j in range(n_tubes) if j % 997 != 0))
+negatives = []
 for s in range(n_sites):
     cur.execute("INSERT INTO sample_boxes (code, round_id, site_id, packed_at, packed_by) "
                 "VALUES (?,?,?,?,'bench')", (f"RBOX{rnd:02d}-{s:08d}", rnd, site_ids[s], t0 + 3700))
@@ -67,9 +87,7 @@ for s in range(n_sites):
     unpack = cur.lastrowid
     cur.executemany("INSERT INTO box_tubes_missing (unpack_id, tube_id) VALUES (?,?)",
                     ((unpack, tube_ids[j]) for j in missing))
-    cur.executemany("INSERT INTO tube_results (tube_id, result, lab_id, reported_at, reported_by) "
-                    "VALUES (?, 'negative', ?, ?, 'bench')",
-                    ((tube_ids[j], lab, t0 + 9000) for j in tubes if j % 50 != 1 and j % 1009 != 3))
+    negatives.extend(tube_ids[j] for j in tubes if j % 50 != 1 and j % 1009 != 3)
     if s < 100:
         cur.execute("INSERT INTO unmatched_tubes (kind, round_id, area_code, barcode, reason, box_id, "
                     "lab_id, recorded_at, recorded_by) VALUES ('found',?,?,?,'unknown',?,?,?,'bench')",
@@ -82,5 +100,6 @@ for i, p in enumerate(persons[:50 * 997:997]):
                 "address, community_code, created_at, updated_at) SELECT name, 'passport', "
                 "'BENCH' || ? || '-' || id, sex, birth_date, phone, 'non_resident', address, "
                 "community_code, created_at, updated_at FROM persons WHERE id = ?", (rnd, p))
+write_negatives(cur, negatives, lab, t0 + 9000)
 con.commit()
 print(rnd)

@@ -13,8 +13,8 @@
  *   codes_recompute_for(st, a, source, by, id, err)   the persons `by` names for one id
  *                                                     (a case, an isolation, a contact...)
  *   codes_recompute_set(st, a, source, by, ids, err)  the same for a JSON array of ids
- *                                                     (persons, tube_results rows)
- *   codes_recompute_results(st, a, source, first, last, rows, err)  tube_results rows
+ *                                                     (persons, result ids)
+ *   codes_recompute_results(st, a, source, first, last, rows, err)  results
  *                                                     by id range (an import's run of rows)
  *   codes_recompute_all(st, a, source, out, err)      every person (`fangkong codes
  *                                                     recompute`, a policy change, demo)
@@ -57,7 +57,7 @@ int codes_recompute_set(store *st, const actor *a, const char *source, codes_by 
                         const char *ids, fk_err *err);
 int codes_recompute_all(store *st, const actor *a, const char *source, code_run *out,
                         fk_err *err);
-/* codes_recompute_set of CODES_BY_RESULTS for the tube_results rows of ids first..last
+/* codes_recompute_set of CODES_BY_RESULTS for the results (fk_results) of ids first..last
  * (an import's first results: the smallest and largest of their ids). rows: a JSON array
  * of the import's ids that may be positive, invalid or corrections (at least those: the
  * follow-up's list), whose tubes' members are touched; the hold and contact persons'

@@ -53,13 +53,13 @@ typedef enum codes_by {
     CODES_BY_CASE_CONTACTS, /* id: the persons linked to the contacts of a case */
     CODES_BY_CONTACT,       /* id: the person of one contact */
     CODES_BY_ISOLATION,     /* id: the person of an isolation */
-    CODES_BY_RESULTS,       /* ids: tube_results rows: the members they can recolour */
+    CODES_BY_RESULTS,       /* ids: results (fk_results): the members they can recolour */
     CODES_BY_ZONE,          /* id: the persons zone_persons lists for a zone */
     CODES_BY_LEAD,          /* id: the person of a lead */
     CODES_BY_DUE,           /* time-driven: tests newly overdue, monitoring ended,
                                overrides expired (run with now) */
     CODES_BY_ALL,           /* every person */
-    CODES_BY_RESULT_RANGE   /* id and ids: the tube_results rows from id, ids a JSON object
+    CODES_BY_RESULT_RANGE   /* id and ids: the results from id, ids a JSON object
                                {"last": the last id, "rows": [the range's ids that may be
                                positive, invalid or corrections]} (an import's rows: the
                                range of their ids), as CODES_BY_RESULTS without a JSON

@@ -6,7 +6,7 @@
  *
  * The follow-up calls (store_holds_*, store_notices_for_results) are set statements
  * over the new result rows of one recording, given as `ids`: a JSON array text of
- * tube_results ids ("[4,5,6]"), so a box of 1,000 results or an import of many
+ * result ids ("[4,5,6]"), so a box of 1,000 results or an import of many
  * thousand costs a handful of statements, never a round trip per member. They join the
  * caller's unit (store_begin); the service audits them (counts) in the same unit.
  * The schema is the last word (0016): one open hold per (tube, person), holds move

@@ -1,6 +1,7 @@
 /*
  * store_sample_flow.h - the sample-flow section of store.h (tables labs, sample_boxes,
- * box_tubes and tube_results, migration 0014), in its own header; include
+ * box_tubes and the results: 0014's tube_results, since 0044 result_chunks and
+ * result_corrections read through fk_results), in its own header; include
  * store/store.h, which includes it. Same conventions as store.h: 0 or -1 with err,
  * every change atomic with its audit record (a, NULL = none), lists owned by the caller
  * (free them with the *_list_free below).
@@ -10,7 +11,9 @@
  * its tube received by the reporting lab; results are never changed, a correction is a
  * new row replacing the current one with a reason. A result's id is its tube's id * 128
  * plus its rank (0 the first, one more for each correction, at most 127 of them:
- * migration 0043), so a tube's results are a range of ids. Its refusals come back as
+ * migration 0043), so a tube's results are a range of ids; a first result is kept in
+ * its tube's slot of a chunk of 128 tubes, a correction as a row (0044). Its refusals
+ * come back as
  * FK_ECONFLICT; the service checks first to say what went wrong in a sampler's words.
  * Thread safety: as store.h.
  */

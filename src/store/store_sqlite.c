@@ -674,9 +674,12 @@ static int sq_configure(struct sq_store *s, fk_err *err)
                     err) != 0)
         return -1;
     s->watched = sq_checkpoint_watch(s->db);
-    /* the members' virtual table and 0035's aggregate, before the migrations use them;
+    /* the members' and results' virtual tables and the aggregates of 0035 and 0044,
+     * before the migrations use them;
      * fk_ids for the readers of leads by area */
     int rc = sq_members_register(s->db);
+    if (rc == SQLITE_OK)
+        rc = sq_results_register(s->db);
     if (rc == SQLITE_OK)
         rc = sq_lead_ids_register(s->db);
     return rc == SQLITE_OK ? 0 : sq_dberr(s, rc, err);

@@ -19,6 +19,8 @@
  *                            writer, the fk_members virtual table the SQL reads
  *   store_sqlite_coverage.c  a round's coverage: expected, tested, untested, exempt
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
+ *   store_sqlite_results.c   tube results as kept (result_chunks, result_corrections):
+ *                            the writer of first results, the fk_results virtual table
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
  *   store_sqlite_reconcile.c  unpacks, unmatched tubes, a round's reconciliation
  *   store_sqlite_zones.c     risk zones, their cases and events, zone_persons
@@ -78,7 +80,7 @@ enum sq_stmt_id {
     SQ_ROOMS_RESERVE,
     SQ_ALLOCATIONS_SHARERS, SQ_ROOM_COUNTS_ADD, SQ_HOMES_VERSION, SQ_HOMES_ALL,
     SQ_TUBE_SCAN_CHECK, SQ_SLOTS_GET, SQ_SLOTS_PUT, SQ_PERSON_TOP, SQ_SET_GET, SQ_SET_PUT, SQ_BOX_TUBE_INSERT, SQ_TUBE_RESULT_INSERT,
-    SQ_TUBE_RESULTS_INSERT_MANY, SQ_TUBE_RESULTS_CHECKED_MANY, SQ_TUBE_RESULT_CHECKED,
+    SQ_RESULT_CHUNK_GET, SQ_RESULT_CHUNK_PUT,
     SQ_TUBE_PROBE, SQ_ANSWERS_MOVED,
     SQ_NOTICES_POOL_POSITIVE, SQ_NOTICES_POOL_CLEARED,
     SQ_CODE_GET, SQ_CODES_FIRST, SQ_CODES_LAST = SQ_CODES_FIRST + 63, /* store_sqlite_codes.c */
@@ -260,11 +262,10 @@ void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
  * want it. */
 #define SQ_MEMBER_ID(tube_id, place) ((int64_t)(tube_id) * 128 + (place))
 
-/* The results of tube `tube` (an SQL expression) as alias r: a result's id is
- * tube_id * 128 + its rank, 0 for the first result, then one more for each correction
- * (migration 0043), so a tube's results are an id range of the table itself, its
- * current result the range's largest id; written out because SQLite does not derive the
- * range from r.tube_id. The operand is evaluated as SQL text: parenthesised. */
+/* The results of tube `tube` (an SQL expression) as alias r of fk_results: a result's
+ * id is tube_id * 128 + its rank, 0 for the first result, then one more for each
+ * correction (migration 0043), so a tube's results are an id range, its current result
+ * the range's largest id. The operand is evaluated as SQL text: parenthesised. */
 #define SQ_RESULTS_OF(r, tube) r ".id BETWEEN (" tube ") * 128 AND (" tube ") * 128 + 127"
 /* A tube's first result's id (rank 0), as SQL of the tube id expression `tube`. */
 #define SQ_FIRST_RESULT(tube) "(" tube ") * 128"
@@ -274,6 +275,25 @@ void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
  * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by), 0035's aggregate
  * fk_slots_pack and 0038's fk_slots_widen. An SQLite result code. */
 int sq_members_register(sqlite3 *db);
+/* ---- results (store_sqlite_results.c, migration 0044) --------------------------------- */
+/* On a new connection, before its migrations: the virtual table fk_results (every result
+ * as a row: id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by,
+ * replaces, reason) and 0044's aggregate fk_results_pack. An SQLite result code. */
+int sq_results_register(sqlite3 *db);
+/* A first result for sq_results_firsts_write; the texts are the caller's. */
+typedef struct sq_first_result {
+    int64_t tube_id, lab_id, reported_at;
+    const char *result, *reported_by;
+    double ct_orf1ab, ct_n; /* a positive's; unused otherwise */
+} sq_first_result;
+/* First results r[0..n) (any order) into their tubes' chunks, inside the caller's unit:
+ * a tube with a first result already, in the store or twice in r, is refused
+ * (FK_ECONFLICT "barcode"), as are a result other than the three, a lab id beyond 32
+ * bits or a reporter over 255 bytes (FK_EINVAL). The caller checked the rest (each tube
+ * received by the row's lab; a positive's Ct values): store_sqlite_results.c's header. */
+int sq_results_firsts_write(struct sq_store *s, const sq_first_result *r, size_t n,
+                            fk_err *err);
+
 /* fk_ids(text), the integers of a JSON array as rows, on connection db: the readers of
  * leads by area read lead_runs.ids with it (store_sqlite_lead_ids.c). */
 int sq_lead_ids_register(sqlite3 *db);

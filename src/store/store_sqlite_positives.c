@@ -13,7 +13,7 @@
 #include "store/store_sqlite_int.h"
 
 /* The result rows of one recording, as a row source. */
-#define NEW_ROWS "json_each(?1) j JOIN tube_results r ON r.id = j.value"
+#define NEW_ROWS "json_each(?1) j JOIN fk_results r ON r.id = j.value"
 
 static int changes(struct sq_store *s, int64_t *n)
 {
@@ -144,7 +144,7 @@ static int sq_holds_open(store *st, const hold_open *h, int64_t *first, int64_t 
 
 /* The corrections of `ids` whose result class changed, with the row they replace. */
 #define CHANGED_CORRECTIONS                                                                  \
-    NEW_ROWS " JOIN tube_results o ON o.id = r.replaces WHERE r.result <> o.result"
+    NEW_ROWS " JOIN fk_results o ON o.id = r.replaces WHERE r.result <> o.result"
 
 static int release_corrected_unit(struct sq_store *s, const char *ids, int64_t at,
                                   const char *by, const char *fmt, int64_t *n, fk_err *err)
@@ -368,7 +368,7 @@ static int sq_single_positives(store *st, const char *ids, single_positive_list 
         "WHERE n.entity = 'tube' AND n.entity_id = r.tube_id AND n.kind = "
         "'screening_positive'), " LATEST_CASE("id") ", " LATEST_CASE("number") " FROM " NEW_ROWS
         " JOIN tubes t ON t.id = r.tube_id JOIN fk_members m ON " SQ_MEMBERS_OF("m", "t.id")
-        " JOIN persons p ON p.id = m.person_id LEFT JOIN tube_results o ON o.id = r.replaces "
+        " JOIN persons p ON p.id = m.person_id LEFT JOIN fk_results o ON o.id = r.replaces "
         "WHERE t.size = 1 AND (r.result = 'positive' OR o.result = 'positive') ORDER BY r.id",
         &b, single_row, sizeof(single_positive), (void **)&out->items, &out->n, err);
 }
@@ -424,7 +424,7 @@ static int sq_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, in
     "AND EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = r.tube_id AND h.result_id " \
     "= r.id)"
 #define POOL_CLEARED_TUBES                                                                   \
-    "json_each(?1) j JOIN testing_holds h ON h.ended_result_id = j.value JOIN tube_results " \
+    "json_each(?1) j JOIN testing_holds h ON h.ended_result_id = j.value JOIN fk_results " \
     "er ON er.id = h.ended_result_id AND er.tube_id <> h.tube_id JOIN tubes t ON t.id = "     \
     "h.tube_id WHERE h.state = 'released' AND h.reason = 'positive_pool' AND NOT "    \
     "EXISTS (SELECT 1 FROM testing_holds h2 WHERE h2.tube_id = h.tube_id AND h2.result_id "  \
@@ -560,7 +560,7 @@ static int sq_notice_ack(store *st, int64_t id, const char *by, int64_t at, cons
 #define HOLD_FROM                                                                            \
     "testing_holds h JOIN tubes t ON t.id = h.tube_id JOIN testing_rounds rd ON rd.id = "     \
     "h.round_id JOIN sampling_sites s ON s.id = t.site_id JOIN persons p ON p.id = "         \
-    "h.person_id JOIN tube_results r ON r.id = h.result_id LEFT JOIN tube_results e ON "     \
+    "h.person_id JOIN fk_results r ON r.id = h.result_id LEFT JOIN fk_results e ON "     \
     "e.id = h.ended_result_id"
 
 static void hold_row(sqlite3_stmt *q, void *item)

@@ -3,9 +3,10 @@
  *
  * The reconciliation is five statements in one read snapshot, each a join walked from
  * the round's sites (sampling_sites_round, then tubes_site) or from unmatched_tubes_round
- * (0017), probing box_tubes, box_tubes_missing, tube_results by their unique or leading
- * keys and the members through fk_members (a tube's row, a person's slot in the round), and the shared phones of persons_phone for the duplicates: no
- * statement scans a table. Rows stream to the caller's callback.
+ * (0017), probing box_tubes and box_tubes_missing by their unique or leading keys, the
+ * results through fk_results (a tube's chunk), the members through fk_members (a tube's
+ * row, a person's slot in the round), and the shared phones of persons_phone for the
+ * duplicates: no statement scans a table. Rows stream to the caller's callback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,7 +265,7 @@ static void tubes_from(strbuf *sb, sq_binds *b, const recon_query *q)
 }
 
 #define NO_RESULT                                                                           \
-    " NOT EXISTS (SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("t.id") ")"
+    " NOT EXISTS (SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("t.id") ")"
 #define ARRIVED "(b.state = 'received' AND mi.id IS NULL)"
 #define TUBE_COLS                                                                           \
     "t.id, t.barcode, coalesce(b.code, ''), coalesce(b.state, ''), s.name, s.area_code, "  \

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "store/store_sqlite_int.h"
 
 /* ---- labs -------------------------------------------------------------------------------- */
@@ -243,9 +244,11 @@ static int sq_box_receive(store *st, int64_t id, int64_t lab_id, const char *by,
 
 /* ---- results ----------------------------------------------------------------------------- */
 
-#define RESULT_COLS "tube_results (id, tube_id, result, ct_orf1ab, ct_n, lab_id, " \
-                    "reported_at, reported_by, replaces, reason)"
-#define RESULT_NPARAMS 10
+/* Since 0044 a first result is its tube's slot of a chunk (store_sqlite_results.c, the
+ * one writer of first results) and a correction a row of result_corrections, which the
+ * schema's trigger checks (its tube received by its lab, replacing the current result). */
+#define CORRECTION_COLS "result_corrections (id, tube_id, result, ct_orf1ab, ct_n, lab_id, " \
+                        "reported_at, reported_by, replaces, reason)"
 
 /* r's id (0043: a first result's is its tube's rank 0, a correction's the next rank
  * after the result it replaces, which the guard checks is the tube's current one). */
@@ -254,32 +257,24 @@ static void result_id_set(result_rec *r)
     r->id = r->replaces ? r->replaces + 1 : store_first_result_id(r->tube_id);
 }
 
-/* r's values, its id set, into q's parameters at + 1 .. at + RESULT_NPARAMS. */
-static void result_bind(sqlite3_stmt *q, int at, const result_rec *r)
+static int correction_insert(struct sq_store *s, const result_rec *r, fk_err *err)
 {
-    sqlite3_bind_int64(q, at + 1, r->id);
-    sqlite3_bind_int64(q, at + 2, r->tube_id);
-    sq_bind_text(q, at + 3, r->result);
-    if (r->has_ct) {
-        sqlite3_bind_double(q, at + 4, r->ct_orf1ab);
-        sqlite3_bind_double(q, at + 5, r->ct_n);
-    }
-    sqlite3_bind_int64(q, at + 6, r->lab_id);
-    sqlite3_bind_int64(q, at + 7, r->reported_at);
-    sq_bind_text(q, at + 8, r->reported_by);
-    if (r->replaces) {
-        sqlite3_bind_int64(q, at + 9, r->replaces);
-        sq_bind_text(q, at + 10, r->reason);
-    }
-}
-
-static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
-{
-    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_RESULT_INSERT, "INSERT INTO " RESULT_COLS
+    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_RESULT_INSERT, "INSERT INTO " CORRECTION_COLS
                               " VALUES (?,?,?,?,?,?,?,?,?,?)", err);
     if (!q)
         return -1;
-    result_bind(q, 0, r);
+    sqlite3_bind_int64(q, 1, r->id);
+    sqlite3_bind_int64(q, 2, r->tube_id);
+    sq_bind_text(q, 3, r->result);
+    if (r->has_ct) { /* else NULL: sq_stmt cleared every binding */
+        sqlite3_bind_double(q, 4, r->ct_orf1ab);
+        sqlite3_bind_double(q, 5, r->ct_n);
+    }
+    sqlite3_bind_int64(q, 6, r->lab_id);
+    sqlite3_bind_int64(q, 7, r->reported_at);
+    sq_bind_text(q, 8, r->reported_by);
+    sqlite3_bind_int64(q, 9, r->replaces);
+    sq_bind_text(q, 10, r->reason);
     if (sq_exec_stmt(s, q, err) != 0)
         return err->code == FK_ECONFLICT
                    ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld was not received "
@@ -289,124 +284,87 @@ static int result_insert(struct sq_store *s, result_rec *r, fk_err *err)
     return 0;
 }
 
-/* A batch's rows RESULTS_PER_INSERT at a time, in one INSERT of that many rows: a
- * statement a row spent about 40% of the writer's insert in setting each statement up
- * and down (its cursors opened and closed, the table's last rowid sought again; perf,
- * bench/testing). Only for rows written with the connection's triggers off
- * (results_batch). */
-#define RESULTS_PER_INSERT 64
-#define ROWS_1 "(?,?,?,?,?,?,?,?,?,?)"
-#define ROWS_2 ROWS_1 "," ROWS_1
-#define ROWS_4 ROWS_2 "," ROWS_2
-#define ROWS_8 ROWS_4 "," ROWS_4
-#define ROWS_16 ROWS_8 "," ROWS_8
-#define ROWS_32 ROWS_16 "," ROWS_16
-#define ROWS_64 ROWS_32 "," ROWS_32 /* RESULTS_PER_INSERT of them */
-
-/* Runs a multi-row results INSERT. A conflict (a tube's first result there already: its
- * id taken) is named as a refused batch. */
-static int results_step(struct sq_store *s, sqlite3_stmt *q, fk_err *err)
+/* The schema's CHECKs of a first result (0034), which the chunks cannot state. */
+static int first_valid(const char *result, int has_ct, double ct_orf1ab, double ct_n, size_t i,
+                       fk_err *err)
 {
-    if (sq_exec_stmt(s, q, err) != 0)
-        return err->code == FK_ECONFLICT
-                   ? fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results "
-                             "refused: %s", sqlite3_errmsg(s->db))
-                   : -1;
+    bool positive = !strcmp(result, "positive");
+    if (!positive && strcmp(result, "negative") && strcmp(result, "invalid"))
+        return fk_fail(err, FK_EINVAL, "result", "result: row %zu: \"%s\" is not negative, "
+                       "positive or invalid", i, result);
+    if (positive != (has_ct != 0))
+        return fk_fail(err, FK_EINVAL, "ct_orf1ab", "ct_orf1ab: row %zu: a positive carries "
+                       "both Ct values, other results none", i);
+    if (positive && !(ct_orf1ab > 0 && ct_orf1ab <= 45 && ct_n > 0 && ct_n <= 45))
+        return fk_fail(err, FK_EINVAL, "ct_orf1ab", "ct_orf1ab: row %zu: Ct values in (0, 45]",
+                       i);
     return 0;
 }
 
-/* r[0..RESULTS_PER_INSERT) in one statement; their ids filled. */
-static int results_insert_run(struct sq_store *s, result_rec *r, fk_err *err)
+/* The first results of a recording whose tube was not received in a box by the row's
+ * lab, as ?1 = [[tube, lab], ...]: what 0043's guard checked for each row. */
+#define FIRSTS_REFUSED                                                                        \
+    "SELECT count(*) FROM json_each(?1) j WHERE NOT EXISTS (SELECT 1 FROM box_tubes bt JOIN " \
+    "sample_boxes b ON b.id = bt.box_id WHERE bt.tube_id = j.value ->> 0 AND b.state = "      \
+    "'received' AND b.lab_id = j.value ->> 1)"
+
+static int firsts_received(struct sq_store *s, const result_rec *r, size_t n, fk_err *err)
 {
-    sqlite3_stmt *q = sq_stmt(s, SQ_TUBE_RESULTS_INSERT_MANY, "INSERT INTO " RESULT_COLS
-                              " VALUES " ROWS_64, err);
-    if (!q)
-        return -1;
-    for (int i = 0; i < RESULTS_PER_INSERT; i++)
-        result_bind(q, i * RESULT_NPARAMS, &r[i]);
-    return results_step(s, q, err);
-}
-
-/* Rows in order: runs of RESULTS_PER_INSERT, the rest one by one. */
-static int results_insert_all(struct sq_store *s, result_rec *r, size_t n, fk_err *err)
-{
-    size_t i = 0;
-    for (; i + RESULTS_PER_INSERT <= n; i += RESULTS_PER_INSERT)
-        if (results_insert_run(s, &r[i], err) != 0)
-            return -1;
-    for (; i < n; i++)
-        if (result_insert(s, &r[i], err) != 0)
-            return -1;
-    return 0;
-}
-
-/* A batch of first results (two or more, none replacing: a box's, an import's 4,096)
- * is inserted with this connection's triggers and foreign-key checks off, then checked
- * at once in the same unit, as the scans are (store_sqlite_testing_bulk.c): what
- * tube_results_guard checks per row, for every row of the batch (its tube received in a
- * box by the row's lab; no earlier result of the tube, in the store or the batch: the
- * table's key, a first result's id being its tube's rank 0) and what the foreign keys
- * check (the box's tube and lab exist, so do the row's). A
- * single result and a correction go through the triggers, with their own message.
- * bench/testing's 48,506 results: the import's CPU from 0.66-0.80 s to 0.54-0.65 s.
- * An import's rows skip that check (sq_results_add_checked, store_testing_bulk.h): the
- * import read every tube it writes inside its own unit and checked each row against
- * those reads, so the statement only re-read what the unit had just read (about 12% of
- * the import's CPU, the writer thread's critical path). */
-#define RESULTS_REFUSED                                                                       \
-    "SELECT count(*) FROM json_each(?1) j JOIN tube_results r ON r.id = j.value WHERE NOT "  \
-    "EXISTS (SELECT 1 FROM box_tubes bt JOIN sample_boxes b ON b.id = bt.box_id WHERE "       \
-    "bt.tube_id = r.tube_id AND b.state = 'received' AND b.lab_id = r.lab_id)"
-
-/* A batch written with the triggers off moves the answers' version once
- * (sq_answers_moved), where code_answers_result_added (0033) moves it for each row: a
- * scan's answer kept in memory carries its person's last negative. */
-
-static bool results_first_batch(const result_rec *r, size_t n)
-{
+    strbuf pairs = STRBUF_INIT;
     for (size_t i = 0; i < n; i++)
-        if (r[i].replaces)
-            return false;
-    return n > 1;
-}
-
-static int results_batch(struct sq_store *s, result_rec *r, size_t n, fk_err *err)
-{
-    int was[2] = {1, 1}, rc = 0;
-    sq_checks_off(s->db, true, was);
-    rc = results_insert_all(s, r, n, err);
-    sq_checks_off(s->db, false, was);
-    if (rc != 0)
-        return -1;
-    strbuf ids = STRBUF_INIT;
-    for (size_t i = 0; i < n; i++)
-        sb_appendf(&ids, "%c%lld", i ? ',' : '[', (long long)r[i].id);
-    sb_append(&ids, "]");
+        sb_appendf(&pairs, "%c[%lld,%lld]", i ? ',' : '[', (long long)r[i].tube_id,
+                   (long long)r[i].lab_id);
+    sb_append(&pairs, "]");
     sq_binds b = {0};
     int64_t bad = 0;
-    sq_bind_add_text(&b, sb_str(&ids));
-    rc = sq_count(s, RESULTS_REFUSED, &b, &bad, err);
-    sb_free(&ids);
-    if (rc != 0)
-        return -1;
-    if (bad)
-        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: "
-                       "%lld of its tubes not received by the row's lab", (long long)bad);
-    return sq_answers_moved(s, err);
+    sq_bind_add_text(&b, sb_str(&pairs));
+    int rc = sq_count(s, FIRSTS_REFUSED, &b, &bad, err);
+    sb_free(&pairs);
+    if (rc != 0 || !bad)
+        return rc;
+    if (n == 1)
+        return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: tube %lld was not received by "
+                       "lab %lld, or its current result changed", (long long)r->tube_id,
+                       (long long)r->lab_id);
+    return fk_fail(err, FK_ECONFLICT, "barcode", "barcode: a batch of results refused: %lld "
+                   "of its tubes not received by the row's lab", (long long)bad);
 }
 
+/* First results r[0..n): checked (their rules, each tube received by its lab), then into
+ * their chunks, which refuse a tube with a first result already. */
+static int firsts_add(struct sq_store *s, const result_rec *r, size_t n, fk_err *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (first_valid(r[i].result, r[i].has_ct, r[i].ct_orf1ab, r[i].ct_n, i, err) != 0)
+            return -1;
+    if (firsts_received(s, r, n, err) != 0)
+        return -1;
+    sq_first_result *f = fk_calloc(n, sizeof *f);
+    for (size_t i = 0; i < n; i++)
+        f[i] = (sq_first_result){.tube_id = r[i].tube_id, .lab_id = r[i].lab_id,
+                                 .reported_at = r[i].reported_at, .result = r[i].result,
+                                 .reported_by = r[i].reported_by, .ct_orf1ab = r[i].ct_orf1ab,
+                                 .ct_n = r[i].ct_n};
+    int rc = sq_results_firsts_write(s, f, n, err);
+    free(f);
+    return rc;
+}
+
+/* The rows in order: each run of first results at once, each correction by itself. */
 static int results_unit(struct sq_store *s, result_rec *r, size_t n, const audit_rec *a,
                         fk_err *err)
 {
     for (size_t i = 0; i < n; i++)
         result_id_set(&r[i]);
-    if (results_first_batch(r, n)) {
-        if (results_batch(s, r, n, err) != 0)
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && !r[j].replaces)
+            j++;
+        if (j > i && firsts_add(s, &r[i], j - i, err) != 0)
             return -1;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            if (result_insert(s, &r[i], err) != 0)
-                return -1;
+        if (j < n && correction_insert(s, &r[j], err) != 0)
+            return -1;
+        i = j + 1;
     }
     return sq_audit_write(s, a, n == 1 ? r[0].tube_id : 0, err);
 }
@@ -421,78 +379,22 @@ static int sq_results_add(store *st, result_rec *r, size_t n, const audit_rec *a
 
 /* ---- first results an import checked (store_testing_bulk.h) ------------------------------- */
 
-/* The rows of one statement: RESULTS_PER_INSERT, or one for the tail. ?1 is the call's
- * reporter, shared by every row, first in each (a bare ? takes the largest number so far
- * plus one: row k's values are 2 + 7k .. 8 + 7k); each row binds 7 values. */
-#define CHECKED_COLS "tube_results (reported_by, id, tube_id, result, ct_orf1ab, ct_n, "   \
-                     "lab_id, reported_at)"
-#define CHECKED_NPARAMS 7
-#define CROW_1 "(?1,?,?,?,?,?,?,?)"
-#define CROWS_2 CROW_1 "," CROW_1
-#define CROWS_4 CROWS_2 "," CROWS_2
-#define CROWS_8 CROWS_4 "," CROWS_4
-#define CROWS_16 CROWS_8 "," CROWS_8
-#define CROWS_32 CROWS_16 "," CROWS_16
-#define CROWS_64 CROWS_32 "," CROWS_32 /* RESULTS_PER_INSERT of them */
-
-/* The schema's CHECKs of a first result (0034), for a row written with them off. */
-static int checked_row_valid(const checked_result *r, size_t i, fk_err *err)
+/* The rows into their chunks, their ids filled; with the connection's triggers off the
+ * chunks' code_answers triggers (0044) do not run: the answers move once. */
+static int checked_write(struct sq_store *s, checked_result *r, size_t n, const char *by,
+                         fk_err *err)
 {
-    bool positive = !strcmp(r->result, "positive");
-    if (!positive && strcmp(r->result, "negative") && strcmp(r->result, "invalid"))
-        return fk_fail(err, FK_EINVAL, "result", "result: row %zu: \"%s\" is not negative, "
-                       "positive or invalid", i, r->result);
-    if (positive != (r->has_ct != 0))
-        return fk_fail(err, FK_EINVAL, "ct_orf1ab", "ct_orf1ab: row %zu: a positive carries "
-                       "both Ct values, other results none", i);
-    if (positive && !(r->ct_orf1ab > 0 && r->ct_orf1ab <= 45 && r->ct_n > 0 && r->ct_n <= 45))
-        return fk_fail(err, FK_EINVAL, "ct_orf1ab", "ct_orf1ab: row %zu: Ct values in (0, 45]",
-                       i);
-    return 0;
-}
-
-/* r[0..k) (k RESULTS_PER_INSERT, or 1) in one statement; their ids filled. The texts are
- * bound in place (static): they outlive the step. OR FAIL: a multi-row INSERT that may
- * abort keeps a statement journal, every page it first touches copied there (20 M of
- * the writer's 266 M instructions: callgrind, bench/testing); a failed statement's
- * earlier rows are undone by the call's savepoint (sq_results_add_checked). */
-static int checked_insert(struct sq_store *s, checked_result *r, int k, const char *by,
-                          fk_err *err)
-{
-    sqlite3_stmt *q = k == 1 ? sq_stmt(s, SQ_TUBE_RESULT_CHECKED, "INSERT OR FAIL INTO "
-                                       CHECKED_COLS " VALUES " CROW_1, err)
-                             : sq_stmt(s, SQ_TUBE_RESULTS_CHECKED_MANY, "INSERT OR FAIL INTO "
-                                       CHECKED_COLS " VALUES " CROWS_64, err);
-    if (!q)
-        return -1;
-    sqlite3_bind_text(q, 1, by, -1, SQLITE_STATIC);
-    for (int i = 0; i < k; i++) {
-        int at = 1 + i * CHECKED_NPARAMS;
+    sq_first_result *f = fk_calloc(n, sizeof *f);
+    for (size_t i = 0; i < n; i++) {
         r[i].id = store_first_result_id(r[i].tube_id);
-        sqlite3_bind_int64(q, at + 1, r[i].id);
-        sqlite3_bind_int64(q, at + 2, r[i].tube_id);
-        sqlite3_bind_text(q, at + 3, r[i].result, -1, SQLITE_STATIC);
-        if (r[i].has_ct) { /* else NULL: sq_stmt cleared every binding */
-            sqlite3_bind_double(q, at + 4, r[i].ct_orf1ab);
-            sqlite3_bind_double(q, at + 5, r[i].ct_n);
-        }
-        sqlite3_bind_int64(q, at + 6, r[i].lab_id);
-        sqlite3_bind_int64(q, at + 7, r[i].reported_at);
+        f[i] = (sq_first_result){.tube_id = r[i].tube_id, .lab_id = r[i].lab_id,
+                                 .reported_at = r[i].reported_at, .result = r[i].result,
+                                 .reported_by = by, .ct_orf1ab = r[i].ct_orf1ab,
+                                 .ct_n = r[i].ct_n};
     }
-    return results_step(s, q, err);
-}
-
-static int checked_insert_all(struct sq_store *s, checked_result *r, size_t n, const char *by,
-                              fk_err *err)
-{
-    size_t i = 0;
-    for (; i + RESULTS_PER_INSERT <= n; i += RESULTS_PER_INSERT)
-        if (checked_insert(s, &r[i], RESULTS_PER_INSERT, by, err) != 0)
-            return -1;
-    for (; i < n; i++)
-        if (checked_insert(s, &r[i], 1, by, err) != 0)
-            return -1;
-    return 0;
+    int rc = sq_results_firsts_write(s, f, n, err);
+    free(f);
+    return rc;
 }
 
 /* Inside the unit: the rows with the connection's triggers, foreign keys and CHECKs off
@@ -504,7 +406,7 @@ static int checked_unit(struct sq_store *s, checked_result *r, size_t n, const c
     bool held = s->checks_held;
     if (!held && sq_results_checked_hold(&s->base, true, err) != 0)
         return -1;
-    int rc = checked_insert_all(s, r, n, by, err);
+    int rc = checked_write(s, r, n, by, err);
     fk_err e;
     if (!held && sq_results_checked_hold(&s->base, false, rc ? &e : err) != 0)
         rc = -1;
@@ -544,7 +446,7 @@ int sq_results_add_checked(store *st, checked_result *r, size_t n, const char *b
     if (!by || !by[0])
         return fk_fail(err, FK_EINVAL, "reported_by", "reported_by: required");
     for (size_t i = 0; i < n; i++)
-        if (checked_row_valid(&r[i], i, err) != 0)
+        if (first_valid(r[i].result, r[i].has_ct, r[i].ct_orf1ab, r[i].ct_n, i, err) != 0)
             return -1;
     if (n == 0)
         return 0;
@@ -577,7 +479,7 @@ static int sq_tube_results(store *st, int64_t tube_id, result_list *out, fk_err 
     sq_bind_add_int(&b, tube_id);
     return sq_collect_sql(SQ(st), "SELECT r.id, r.tube_id, r.result, r.ct_orf1ab, r.ct_n, "
                           "r.lab_id, r.reported_at, r.reported_by, coalesce(r.replaces, 0), "
-                          "coalesce(r.reason, ''), l.name FROM tube_results r JOIN labs l ON "
+                          "coalesce(r.reason, ''), l.name FROM fk_results r JOIN labs l ON "
                           "l.id = r.lab_id WHERE " SQ_RESULTS_OF("r", "?1") " ORDER BY r.id",
                           &b, result_row, sizeof(result_rec), (void **)&out->items, &out->n,
                           err);
@@ -607,9 +509,9 @@ static int sq_flow_rows(store *st, const flow_filter *f, flow_list *out, fk_err 
     memset(out, 0, sizeof *out);
     sb_append(&w, "SELECT t.id, t.site_id, s.name, coalesce(b.lab_id, 0), coalesce(l.name, ''), "
               "coalesce(b.state, ''), t.closed_at, coalesce(b.received_at, 0), "
-              "coalesce((SELECT r.reported_at FROM tube_results r WHERE r.id = "
+              "coalesce((SELECT r.reported_at FROM fk_results r WHERE r.id = "
               SQ_FIRST_RESULT("t.id") "), 0), "
-              "coalesce((SELECT r.result FROM tube_results r WHERE " SQ_RESULTS_OF("r", "t.id")
+              "coalesce((SELECT r.result FROM fk_results r WHERE " SQ_RESULTS_OF("r", "t.id")
               " ORDER BY r.id DESC LIMIT 1), '') "
               "FROM tubes t JOIN sampling_sites s ON s.id = t.site_id "
               "LEFT JOIN box_tubes bt ON bt.tube_id = t.id "

@@ -285,7 +285,7 @@ static void tube_row(sqlite3_stmt *q, void *item)
 #define MEMBER_COLS                                                                         \
     "m.id, m.tube_id, m.person_id, m.round_id, m.scanned_at, m.scanned_by, t.barcode, "     \
     "t.size, coalesce(p.name, ''), coalesce(p.id_number, ''), r.name, s.name, "               \
-    "coalesce((SELECT x.result FROM tube_results x WHERE " SQ_RESULTS_OF("x", "t.id")         \
+    "coalesce((SELECT x.result FROM fk_results x WHERE " SQ_RESULTS_OF("x", "t.id")         \
     " ORDER BY x.id DESC LIMIT 1), '')"
 #define MEMBER_FROM                                                                         \
     " FROM fk_members m JOIN tubes t ON t.id = m.tube_id "                                \
@@ -473,7 +473,7 @@ static int sq_person_testing_flags(store *st, int64_t person_id, int *isolated, 
     "coalesce(t.opened_at, 0), coalesce(t.closed_at, 0), t.issued_by, "                      \
     "coalesce(t.opened_by, ''), coalesce(t.closed_by, ''), t.n_members, "                    \
     "coalesce(b.code, ''), coalesce(b.state, ''), coalesce((SELECT r.result FROM "           \
-    "tube_results r WHERE " SQ_RESULTS_OF("r", "t.id") " ORDER BY r.id DESC LIMIT 1), '')"
+    "fk_results r WHERE " SQ_RESULTS_OF("r", "t.id") " ORDER BY r.id DESC LIMIT 1), '')"
 
 static void site_tube_row(sqlite3_stmt *q, void *item)
 {

@@ -161,9 +161,9 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
  * alone (store_bulk_tube_probe), correct and a little slower. Two seeks a box, in
  * RECEIVED_TUBES only: a settled box listed by RECEIVED_BOXES just has no tube read. */
 #define BOX_SETTLED(b)                                                                        \
-    "(EXISTS (SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id " \
+    "(EXISTS (SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id " \
     "FROM box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id LIMIT 1") ") AND EXISTS "      \
-    "(SELECT 1 FROM tube_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id FROM "    \
+    "(SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id FROM "    \
     "box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id DESC LIMIT 1") "))"
 
 /* The received boxes, by id, with their sites (id, area): read before the tubes in the
@@ -241,9 +241,9 @@ static void box_columns(received_walk *w, int64_t id)
  * bench/testing's store); a box whose ids spread wide is probed tube by tube. */
 enum { RESULTED_RANGE, RESULTED_ONE };
 static const char *const resulted_sql[2] = {
-    "SELECT tube_id FROM tube_results WHERE id BETWEEN " SQ_FIRST_RESULT("?1") " AND "
+    "SELECT tube_id FROM fk_results WHERE id BETWEEN " SQ_FIRST_RESULT("?1") " AND "
     SQ_FIRST_RESULT("?2") " + 127",
-    "SELECT tube_id FROM tube_results WHERE id = " SQ_FIRST_RESULT("?1"),
+    "SELECT tube_id FROM fk_results WHERE id = " SQ_FIRST_RESULT("?1"),
 };
 
 static int reader_failed(sqlite3 *db, int rc, fk_err *err)
@@ -419,6 +419,8 @@ int store_bulk_reader_prepare(bulk_reader *r, fk_err *err)
                                      NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(r->db, "PRAGMA mmap_size=4294967296", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) /* the walk reads which tubes have a result through it */
+        rc = sq_results_register(r->db);
     for (int i = 0; i < 2 && rc == SQLITE_OK; i++)
         rc = sqlite3_prepare_v2(r->db, sql[i], -1, &r->q[i], NULL);
     return rc == SQLITE_OK ? 0 : reader_failed(r->db, rc, err);
@@ -475,7 +477,7 @@ void store_bulk_reader_close(bulk_reader *r)
 #define TUBE_PROBE                                                                            \
     "SELECT t.id, t.size, s.area_code, coalesce(b.state, ''), CASE b.state WHEN 'received' "  \
     "THEN b.lab_id ELSE 0 END, CASE b.state WHEN 'received' THEN b.received_at ELSE 0 END, "   \
-    "coalesce((SELECT r.result FROM tube_results r WHERE " SQ_RESULTS_OF("r", "t.id")         \
+    "coalesce((SELECT r.result FROM fk_results r WHERE " SQ_RESULTS_OF("r", "t.id")         \
     " ORDER BY r.id DESC LIMIT 1), '') FROM tubes t CROSS JOIN sampling_sites s LEFT JOIN box_tubes bt ON "       \
     "bt.tube_id = t.id LEFT JOIN sample_boxes b ON b.id = bt.box_id WHERE t.barcode = ?1 AND " \
     "s.id = t.site_id"
@@ -542,7 +544,7 @@ static const char *const scan_sql[SCAN_NSTMT] = {
     "testing_rounds r WHERE r.id = ?2)",
     /* ?1 the batch's tubes, a JSON array */
     "UPDATE code_answers_version SET version = version + 1 WHERE id = 1 AND EXISTS ("
-    "SELECT 1 FROM json_each(?1) j, tube_results x WHERE x.id = " SQ_FIRST_RESULT("j.value")
+    "SELECT 1 FROM json_each(?1) j, fk_results x WHERE x.id = " SQ_FIRST_RESULT("j.value")
     ")",
 };
 

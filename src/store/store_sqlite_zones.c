@@ -387,12 +387,12 @@ static int sq_zone_negative_rounds(store *st, int64_t zone_id, int64_t *starts, 
         "SELECT r.starts_at FROM zones z JOIN testing_rounds r "
         "ON substr(z.area_code, 1, length(r.area_code)) = r.area_code "
         "WHERE z.id = ? AND r.state = 'closed' "
-        "AND EXISTS (SELECT 1 FROM tubes t JOIN tube_results x ON x.id = "
+        "AND EXISTS (SELECT 1 FROM tubes t JOIN fk_results x ON x.id = "
         SQ_FIRST_RESULT("t.id") " WHERE t.round_id = r.id) "
-        "AND NOT EXISTS (SELECT 1 FROM tubes t JOIN tube_results x ON "
+        "AND NOT EXISTS (SELECT 1 FROM tubes t JOIN fk_results x ON "
         SQ_RESULTS_OF("x", "t.id") " "
         "                WHERE t.round_id = r.id AND x.result <> 'negative' AND NOT EXISTS "
-        "                (SELECT 1 FROM tube_results y WHERE y.replaces = x.id)) "
+        "                (SELECT 1 FROM fk_results y WHERE y.replaces = x.id)) "
         "ORDER BY r.starts_at DESC", &b, id_row, sizeof(int64_t), (void **)&all, &got, err);
     if (rc != 0)
         return -1;

@@ -130,14 +130,14 @@ typedef struct checked_result {
  * (store_bulk_received_tubes, or the tube, its box and its results read one by one),
  * without a result in the store, and no two rows of the unit for one tube
  * (io/import_results.c). Under the unit's write lock nothing can change between those
- * reads and this write. Every other writer of results (the API's single result and
- * correction: the schema's trigger; a box's batch: store_results_add's statement)
- * stays checked by the store. The rows' own rules, the schema's CHECKs (result one of
+ * reads and this write. Every other writer of results (the API's results: a statement
+ * over their tubes and the chunks' slots; a correction: the schema's trigger) stays
+ * checked by the store. The rows' own rules, the schema's CHECKs (result one of
  * the three, Ct values in (0, 45] for a positive and none otherwise), are checked here
- * in C for the whole call before anything is written; then the rows are written in
- * order with the connection's triggers, foreign-key checks and CHECKs off (a CHECK a row
- * was a third of the insert's virtual machine steps), all back on before the call
- * returns; the health codes' answers version moves once; each id is filled (its tube's
+ * in C for the whole call before anything is written; then the rows are written into
+ * their tubes' chunks (migration 0044, store_sqlite_results.c; a tube with a first
+ * result already is refused, FK_ECONFLICT) with the connection's triggers, foreign-key
+ * checks and CHECKs off, all back on before the call returns; the health codes' answers version moves once; each id is filled (its tube's
  * first result: store_first_result_id). FK_EINVAL outside a unit or for a row breaking a CHECK (naming its
  * index); a failure fails the whole call. */
 int store_results_add_checked(store *st, checked_result *r, size_t n, const char *by,

@@ -311,14 +311,19 @@ test('a recheck positive corrected to negative: the confirmation is released, th
 
 // The rows' own last negative of a person (what the store wrote before migration 0030): the
 // later of their negative isolation tests and their scans into a tube whose current
-// result is negative.
+// result is negative. Read by the sqlite3 shell, without fangkong's fk_results: a tube's
+// current result is its latest correction, else its first result's code byte in its
+// chunk (migration 0044: 1 negative, bit 7 set when corrected).
+const currentResult = (tube) => `coalesce((SELECT r.result FROM result_corrections r
+    WHERE r.id BETWEEN ${tube} * 128 + 1 AND ${tube} * 128 + 127 ORDER BY r.id DESC LIMIT 1),
+    (SELECT CASE WHEN substr(c.slots, 2 + (${tube} & 127), 1) IN (x'01', x'81') THEN
+    'negative' END FROM result_chunks c WHERE c.id = ${tube} >> 7))`;
 const lastNegativeByRows = (id) => {
   const r = spawnSync('sqlite3', ['-readonly', path.join(srv.dataDir, 'fangkong.db'), `SELECT
     max(coalesce((SELECT max(x.result_at) FROM isolations i JOIN isolation_tests x ON
     x.isolation_id = i.id WHERE i.person_id = ${id} AND x.result = 'negative'), 0),
     coalesce((SELECT max(m.scanned_at) FROM tube_members m WHERE m.person_id = ${id} AND
-    (SELECT r.result FROM tube_results r WHERE r.tube_id = m.tube_id ORDER BY r.id DESC
-    LIMIT 1) = 'negative'), 0))`], { encoding: 'utf8' });
+    ${currentResult('m.tube_id')} = 'negative'), 0))`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return Number(r.stdout.trim()) || null;
 };

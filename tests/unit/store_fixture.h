@@ -13,6 +13,7 @@
 
 #include "base/timeutil.h"
 #include "store/store.h"
+#include "store/store_sqlite_int.h" /* sq_results_register, for fixture_undo_0044 */
 
 typedef struct fixture { char *dir; store *st; } fixture;
 
@@ -175,6 +176,35 @@ static inline int store_fixture_teardown(void **state)
 /* What migration 0038 creates (a member's person is not deleted): its trigger on persons,
  * which goes only by name. */
 #define MIGRATION_0038_UNDONE "DROP TRIGGER IF EXISTS persons_member_deleted; "
+
+/* Migration 0044 undone: tube_results back as 0043 reads it (a plain table of every
+ * result, read from fk_results: 0043 applied again makes it whole), the chunks and
+ * corrections dropped with their triggers, and the triggers of tube_sets that read them
+ * (0043 makes them again). testing_holds stays as 0044 rebuilt it (0040 and 0043 take it
+ * as it is). Run before setting the version back below 44. */
+#define MIGRATION_0044_UNDONE                                                                \
+    "PRAGMA foreign_keys = OFF; BEGIN; "                                                     \
+    "DROP TRIGGER code_answers_set_added; DROP TRIGGER code_answers_set_changed; "           \
+    "CREATE TABLE tube_results (id INTEGER PRIMARY KEY, tube_id INTEGER NOT NULL, result "   \
+    "TEXT NOT NULL, ct_orf1ab REAL, ct_n REAL, lab_id INTEGER NOT NULL, reported_at INTEGER " \
+    "NOT NULL, reported_by TEXT NOT NULL, replaces INTEGER, reason TEXT); "                  \
+    "INSERT INTO tube_results SELECT id, tube_id, result, ct_orf1ab, ct_n, lab_id, "         \
+    "reported_at, reported_by, replaces, reason FROM fk_results ORDER BY id; "               \
+    "DROP TABLE result_chunks; DROP TABLE result_corrections; PRAGMA user_version = 43; "    \
+    "COMMIT;"
+
+static inline void fixture_undo_0044(const fixture *f)
+{
+    char path[600];
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sq_results_register(db), SQLITE_OK);
+    if (sqlite3_exec(db, MIGRATION_0044_UNDONE, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("0044 undone: %s", msg);
+    sqlite3_close(db);
+}
 
 /* Migration 0039 (tubes' state CHECK as comparisons) needs no undoing: it rebuilds tubes as
  * they are and recreates the triggers that read them, so it applies again on its own

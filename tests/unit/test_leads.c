@@ -976,6 +976,7 @@ static void lead_runs_migration(void **state)
              "PRAGMA user_version = 36; UPDATE leads SET area_code = '510104001001' "
              "WHERE id = %lld",
              (long long)(x + 3));
+    fixture_undo_0044(f);
     raw_exec(f, sql);
     store_close(f->st);
     f->st = store_open(f->dir, &err);
@@ -1050,6 +1051,7 @@ static void lead_rebuild_migration(void **state)
     int64_t a = add_lead(f->st, 1000), b = add_lead(f->st, 2000);
     const char *path_to_found[] = {"pushed", "received", "found"};
     move(f->st, b, path_to_found, 3);
+    fixture_undo_0044(f);
     assert_int_equal(raw_rows(f, "PRAGMA user_version = 27", NULL, 0), 0);
     raw_exec(f, LATER_MIGRATIONS_UNDONE);
     store_close(f->st);
@@ -1081,6 +1083,7 @@ static void lead_rebuild_migration(void **state)
     char file[600];
     sqlite3 *db;
     snprintf(file, sizeof file, "%s/fangkong.db", f->dir);
+    fixture_undo_0044(f);
     assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "INSERT INTO lead_events (lead_id, at, actor, from_state, "
                                       "to_state) VALUES (9999, 1, 'x', '', 'pushed'); "

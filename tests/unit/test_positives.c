@@ -441,6 +441,7 @@ static void follow_up_tables_rebuilt(void **state)
     f->st = NULL;
     for (int i = 0; i < 5; i++)
         snprintf(before[i], sizeof before[i], "%lld", (long long)raw_count(f, counts[i]));
+    fixture_undo_0044(f);
     assert_int_equal(fixture_exec(f, "PRAGMA user_version = 39"), SQLITE_OK);
     f->st = store_open(f->dir, &err);
     if (!f->st)
@@ -570,7 +571,7 @@ static int64_t last_negative_by_rows(sqlite3 *db, int64_t person)
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(coalesce((SELECT max(x.result_at) FROM "
         "isolations i JOIN isolation_tests x ON x.isolation_id = i.id WHERE i.person_id = ?1 "
         "AND x.result = 'negative'), 0), coalesce((SELECT max(m.scanned_at) FROM tube_members "
-        "m WHERE m.person_id = ?1 AND (SELECT r.result FROM tube_results r WHERE r.tube_id = "
+        "m WHERE m.person_id = ?1 AND (SELECT r.result FROM fk_results r WHERE r.tube_id = "
         "m.tube_id ORDER BY r.id DESC LIMIT 1) = 'negative'), 0))", -1, &q, NULL), SQLITE_OK);
     sqlite3_bind_int64(q, 1, person);
     assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -632,6 +633,8 @@ static void the_last_negative_on_a_timeline(void **state)
     sqlite3 *db;
     snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sq_members_register(db), SQLITE_OK);
+    assert_int_equal(sq_results_register(db), SQLITE_OK);
     int64_t now = fk_now(), t1 = now - 5 * 86400, t2 = now - 3 * 86400, ti = now - 4 * 86400;
     const int64_t *p = w.persons;
 
@@ -762,12 +765,12 @@ static void a_box_of_a_thousand(void **state)
 
 /* The results of a store before migration 0043, ids in the order written across tubes:
  * t1's first result 1, t2's 2, t1's correction 3 (the holds' references made to match,
- * the triggers that read tube_results dropped as 0034 did for its rename). */
+ * testing_holds' trigger that refuses a changed result_id dropped; 0044 undone first,
+ * fixture_undo_0044, with the triggers of tube_sets that read the results). */
 #define MIGRATION_0043_UNDONE                                                                \
     "PRAGMA foreign_keys = OFF; BEGIN; CREATE TEMP TABLE ids AS SELECT id AS new, "          \
     "row_number() OVER (ORDER BY id % 128, id) AS old FROM tube_results; "                   \
-    "DROP TRIGGER testing_holds_moves; DROP TRIGGER code_answers_set_added; "                \
-    "DROP TRIGGER code_answers_set_changed; UPDATE testing_holds SET result_id = (SELECT "   \
+    "DROP TRIGGER testing_holds_moves; UPDATE testing_holds SET result_id = (SELECT "        \
     "old FROM ids WHERE new = result_id), ended_result_id = (SELECT old FROM ids WHERE new " \
     "= ended_result_id); CREATE TABLE old_results AS SELECT (SELECT old FROM ids WHERE new " \
     "= r.id) AS id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by, "   \
@@ -775,9 +778,32 @@ static void a_box_of_a_thousand(void **state)
     "DROP TABLE tube_results; ALTER TABLE old_results RENAME TO tube_results; "              \
     "PRAGMA user_version = 42; COMMIT;"
 
-/* Migration 0043 on such a store: each result keyed by its tube and rank, the
- * correction's replaces and the holds' result ids following their rows, every trigger
- * back; then a correction takes the next rank and a wrong id is refused. */
+/* Every column of every result, through fk_results, as one text. */
+static void results_dump(const fixture *f, char *out, size_t cap)
+{
+    char path[600];
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    snprintf(path, sizeof path, "%s/fangkong.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sq_results_register(db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(id || '|' || tube_id || '|' || "
+        "result || '|' || quote(ct_orf1ab) || '|' || quote(ct_n) || '|' || lab_id || '|' || "
+        "reported_at || '|' || reported_by || '|' || quote(replaces) || '|' || quote(reason), "
+        "';') FROM (SELECT * FROM fk_results ORDER BY id)",
+        -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+    assert_non_null(strstr(out, "positive"));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+/* Migrations 0043 and 0044 on such a store: each result keyed by its tube and rank, the
+ * correction's replaces and the holds' result ids following their rows; the first
+ * results in their tubes' chunks (t1's marked corrected), the correction a row, every
+ * trigger back; the schema's own triggers (plain SQL, on a connection without fangkong's
+ * functions) refuse a wrong correction and mark a right one; then the service goes on. */
 static void results_keyed_by_tube(void **state)
 {
     fixture *f = *state;
@@ -799,6 +825,9 @@ static void results_keyed_by_tube(void **state)
     correct_now(f->st, pol, &a, pools[0], "negative");
     store_close(f->st);
     f->st = NULL;
+    char before[2048], after[2048];
+    results_dump(f, before, sizeof before);
+    fixture_undo_0044(f);
     assert_int_equal(fixture_exec(f, MIGRATION_0043_UNDONE), SQLITE_OK);
     assert_int_equal(raw_count(f, "SELECT max(id) FROM tube_results"), 3);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM testing_holds WHERE result_id = 1 "
@@ -807,11 +836,14 @@ static void results_keyed_by_tube(void **state)
     if (!f->st)
         fail_msg("reopen: %s", err.message);
     assert_int_equal(store_schema_version(f->st), store_schema_latest());
+    results_dump(f, after, sizeof after); /* every column of every result */
+    assert_string_equal(before, after);
     result_list h = {0};
     assert_int_equal(store_tube_results(f->st, t1.id, &h, &err), 0);
     assert_int_equal(h.n, 2);
     assert_int_equal(h.items[0].id, t1.id * 128);
     assert_string_equal(h.items[0].result, "positive");
+    assert_true(h.items[0].has_ct);
     assert_int_equal(h.items[1].id, t1.id * 128 + 1);
     assert_int_equal(h.items[1].replaces, t1.id * 128);
     assert_string_equal(h.items[1].result, "negative");
@@ -827,40 +859,62 @@ static void results_keyed_by_tube(void **state)
         assert_int_equal(held.items[i].ended_result_id, t1.id * 128 + 1);
     }
     hold_list_free(&held);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM result_corrections"), 1);
+    char sql[700];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM result_chunks WHERE id = %lld AND "
+             "substr(slots, 2 + %lld, 1) = x'82' AND substr(slots, 2 + %lld, 1) = x'01'",
+             (long long)(t1.id >> 7), (long long)(t1.id & 127), (long long)(t2.id & 127));
+    assert_int_equal(raw_count(f, sql), t1.id >> 7 == t2.id >> 7 ? 1 : 0);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                                  "AND name IN ('tube_results_guard', "
-                                  "'tube_results_frozen_update', 'tube_results_frozen_delete', "
-                                  "'code_answers_result_added', 'code_answers_result_changed', "
-                                  "'code_answers_result_deleted', 'code_answers_set_added', "
-                                  "'code_answers_set_changed', 'testing_holds_moves')"), 9);
+                                  "AND name IN ('result_corrections_guard', "
+                                  "'result_corrections_mark', 'result_corrections_frozen_update', "
+                                  "'result_corrections_frozen_delete', "
+                                  "'code_answers_correction_added', 'result_chunks_kept', "
+                                  "'code_answers_chunk_added', 'code_answers_chunk_changed', "
+                                  "'code_answers_set_added', 'code_answers_set_changed', "
+                                  "'testing_holds_moves', 'testing_holds_kept')"), 12);
     assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                                  "('tube_results_tube', 'tube_result_ids_0043')"), 0);
-    /* a first result for t2 again, a correction of t2 not at the next rank, a rank past
-     * 127: refused by the schema */
-    char sql[512];
-    const char *cols = "INSERT INTO tube_results (id, tube_id, result, lab_id, reported_at, "
-                       "reported_by, replaces, reason) VALUES ";
-    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'negative', %lld, 5000, 'l', NULL, NULL)", cols,
-             (long long)(t2.id * 128 + 1), (long long)t2.id, (long long)w.lab);
+                                  "('tube_results', 'tube_results_tube', 'tube_result_ids_0043', "
+                                  "'testing_holds_0044')"), 0);
+    /* a correction of t2 past the next rank, one replacing a result that is not t2's
+     * current, one for another tube's id, one from a lab that did not receive it; a chunk
+     * deleted: refused by the schema */
+    const char *cols = "INSERT INTO result_corrections (id, tube_id, result, lab_id, "
+                       "reported_at, reported_by, replaces, reason) VALUES ";
+    int64_t t2r = t2.id * 128;
+    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'invalid', %lld, 5000, 'l', %lld, 'x')", cols,
+             (long long)(t2r + 2), (long long)t2.id, (long long)w.lab, (long long)t2r);
     assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
     snprintf(sql, sizeof sql, "%s(%lld, %lld, 'invalid', %lld, 5000, 'l', %lld, 'x')", cols,
-             (long long)(t2.id * 128 + 2), (long long)t2.id, (long long)w.lab,
-             (long long)(t2.id * 128));
+             (long long)(t2r + 2), (long long)t2.id, (long long)w.lab, (long long)(t2r + 1));
     assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
-    /* (the guard, which would refuse first, dropped in a transaction never committed) */
-    snprintf(sql, sizeof sql, "PRAGMA foreign_keys = OFF; BEGIN; DROP TRIGGER "
-             "tube_results_guard; %s(%lld, %lld, 'negative', %lld, 5000, 'l', NULL, NULL); "
-             "COMMIT", cols, (long long)((t2.id + 1) * 128 + 5), (long long)t2.id,
-             (long long)w.lab);
-    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK); /* CHECK (id >> 7 = tube_id) */
-    assert_int_equal(raw_count(f, "SELECT count(*) FROM sqlite_master WHERE name = "
-                                  "'tube_results_guard'"), 1);
+    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'invalid', %lld, 5000, 'l', %lld, 'x')", cols,
+             (long long)(t2r + 129), (long long)t2.id, (long long)w.lab, (long long)(t2r + 128));
+    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
+    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'invalid', %lld, 5000, 'l', %lld, 'x')", cols,
+             (long long)(t2r + 1), (long long)t2.id, (long long)w.lab + 1000, (long long)t2r);
+    assert_int_not_equal(fixture_exec(f, sql), SQLITE_OK);
+    assert_int_not_equal(fixture_exec(f, "DELETE FROM result_chunks"), SQLITE_OK);
+    assert_int_equal(raw_count(f, "SELECT count(*) FROM result_corrections"), 1);
+    /* the right one is taken and marks t2's slot (negative, corrected: 0x81) */
+    snprintf(sql, sizeof sql, "%s(%lld, %lld, 'invalid', %lld, 5000, 'l', %lld, 'x')", cols,
+             (long long)(t2r + 1), (long long)t2.id, (long long)w.lab, (long long)t2r);
+    assert_int_equal(fixture_exec(f, sql), SQLITE_OK);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM result_chunks WHERE id = %lld AND "
+             "substr(slots, 2 + %lld, 1) = x'81'", (long long)(t2.id >> 7),
+             (long long)(t2.id & 127));
+    assert_int_equal(raw_count(f, sql), 1);
     /* the service goes on: t2 corrected to positive holds its members on the next rank */
     correct_now(f->st, pol, &a, pools[1], "positive");
     held = holds_of(f->st, t2.id, "held");
     assert_int_equal(held.n, 3);
-    assert_int_equal(held.items[0].result_id, t2.id * 128 + 1);
+    assert_int_equal(held.items[0].result_id, t2r + 2);
     hold_list_free(&held);
+    assert_int_equal(store_tube_results(f->st, t2.id, &h, &err), 0);
+    assert_int_equal(h.n, 3);
+    assert_string_equal(h.items[1].result, "invalid");
+    assert_int_equal(h.items[2].replaces, t2r + 1);
+    result_list_free(&h);
     policy_free(pol);
 }
 
