@@ -19,6 +19,7 @@
  *                            writer, the fk_members virtual table the SQL reads
  *   store_sqlite_coverage.c  a round's coverage: expected, tested, untested, exempt
  *   store_sqlite_sample_flow.c  labs, transport boxes, their tubes, tube results
+ *   store_sqlite_vtab.c      what the virtual tables fk_members and fk_results share
  *   store_sqlite_results.c   tube results as kept (result_chunks, result_corrections):
  *                            the writer of first results, the fk_results virtual table
  *   store_sqlite_positives.c holds, notices and recheck rounds (what follows a result)
@@ -270,30 +271,32 @@ void sq_lead_area_from(strbuf *sql, sq_binds *b, const char *prefix);
 /* A tube's first result's id (rank 0), as SQL of the tube id expression `tube`. */
 #define SQ_FIRST_RESULT(tube) "(" tube ") * 128"
 
+/* ---- the store's virtual tables (store_sqlite_vtab.c) ------------------------------- */
+/* A table of fk_members or fk_results: one cursor's statements kept between cursors. */
+#define SQ_VTAB_STMTS 8
+typedef struct sq_vtab {
+    sqlite3_vtab base;
+    sqlite3 *db;
+    sqlite3_stmt *spare[SQ_VTAB_STMTS];
+    bool spare_free; /* spare is the table's to give (no cursor holds it) */
+} sq_vtab;
+/* xConnect: declares schema, the table allocated (innocuous: triggers and views may read
+ * it); xDisconnect: the spare statements finalized. SQLite codes. */
+int sq_vtab_connect(sqlite3 *db, const char *schema, sqlite3_vtab **out);
+int sq_vtab_disconnect(sqlite3_vtab *v);
+/* A new cursor takes the spare statements into q[0..n) (n <= SQ_VTAB_STMTS) when they are
+ * free; a closing one gives its statements back (reset; kept when the table has none,
+ * else finalized), q emptied. */
+void sq_vtab_take(sqlite3_vtab *v, sqlite3_stmt **q, int n);
+void sq_vtab_give(sqlite3_vtab *v, sqlite3_stmt **q, int n);
+/* *q prepared from sql (persistent) on first use, then reset: NULL when it cannot be. */
+sqlite3_stmt *sq_vtab_stmt(sqlite3 *db, sqlite3_stmt **q, const char *sql);
+
 /* ---- members (store_sqlite_members.c, migration 0035) -------------------------------- */
 /* On a new connection, before its migrations: the virtual table fk_members (the members
  * as rows: id, tube_id, person_id, round_id, scanned_at, scanned_by), 0035's aggregate
  * fk_slots_pack and 0038's fk_slots_widen. An SQLite result code. */
 int sq_members_register(sqlite3 *db);
-/* ---- results (store_sqlite_results.c, migration 0044) --------------------------------- */
-/* On a new connection, before its migrations: the virtual table fk_results (every result
- * as a row: id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by,
- * replaces, reason) and 0044's aggregate fk_results_pack. An SQLite result code. */
-int sq_results_register(sqlite3 *db);
-/* A first result for sq_results_firsts_write; the texts are the caller's. */
-typedef struct sq_first_result {
-    int64_t tube_id, lab_id, reported_at;
-    const char *result, *reported_by;
-    double ct_orf1ab, ct_n; /* a positive's; unused otherwise */
-} sq_first_result;
-/* First results r[0..n) (any order) into their tubes' chunks, inside the caller's unit:
- * a tube with a first result already, in the store or twice in r, is refused
- * (FK_ECONFLICT "barcode"), as are a result other than the three, a lab id beyond 32
- * bits or a reporter over 255 bytes (FK_EINVAL). The caller checked the rest (each tube
- * received by the row's lab; a positive's Ct values): store_sqlite_results.c's header. */
-int sq_results_firsts_write(struct sq_store *s, const sq_first_result *r, size_t n,
-                            fk_err *err);
-
 /* fk_ids(text), the integers of a JSON array as rows, on connection db: the readers of
  * leads by area read lead_runs.ids with it (store_sqlite_lead_ids.c). */
 int sq_lead_ids_register(sqlite3 *db);
@@ -333,6 +336,25 @@ int sq_members_add(struct sq_store *s, sq_chunks *cs, int64_t tube, int64_t roun
                    fk_err *err);
 int sq_chunks_write(struct sq_store *s, sq_chunks *cs, fk_err *err);
 void sq_chunks_free(sq_chunks *cs);
+
+/* ---- results (store_sqlite_results.c, migration 0044) --------------------------------- */
+/* On a new connection, before its migrations: the virtual table fk_results (every result
+ * as a row: id, tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by,
+ * replaces, reason) and 0044's aggregate fk_results_pack. An SQLite result code. */
+int sq_results_register(sqlite3 *db);
+/* A first result for sq_results_firsts_write; the texts are the caller's. */
+typedef struct sq_first_result {
+    int64_t tube_id, lab_id, reported_at;
+    const char *result, *reported_by;
+    double ct_orf1ab, ct_n; /* a positive's; unused otherwise */
+} sq_first_result;
+/* First results r[0..n) (any order) into their tubes' chunks, inside the caller's unit:
+ * a tube with a first result already, in the store or twice in r, is refused
+ * (FK_ECONFLICT "barcode"), as are a result other than the three, a lab id beyond 32
+ * bits or a reporter over 255 bytes (FK_EINVAL). The caller checked the rest (each tube
+ * received by the row's lab; a positive's Ct values): store_sqlite_results.c's header. */
+int sq_results_firsts_write(struct sq_store *s, const sq_first_result *r, size_t n,
+                            fk_err *err);
 
 /* Run `call` (an int expression using err) as a unit of its own, or inside the caller's
  * transaction without a savepoint when one is open (the caller's rollback undoes it):

@@ -206,43 +206,15 @@ typedef struct mcursor {
     unsigned ncache, misses;
 } mcursor;
 
-/* The table keeps one cursor's statements between cursors (a cursor is opened for each
- * run of a statement that reads it: a health code's read on a cache miss would prepare
- * five statements each time); a second cursor open at once prepares its own. */
-typedef struct mtab {
-    sqlite3_vtab base;
-    sqlite3 *db;
-    sqlite3_stmt *spare[Q_N];
-    bool spare_free;
-} mtab;
-
+/* The table keeps one cursor's statements between cursors (store_sqlite_vtab.c: a
+ * health code's read on a cache miss would prepare five statements each time). */
 static int m_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                      sqlite3_vtab **out, char **errmsg)
 {
     (void)aux, (void)argc, (void)argv, (void)errmsg;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, tube_id INTEGER, person_id "
-                                      "INTEGER, round_id INTEGER, scanned_at INTEGER, "
-                                      "scanned_by TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    mtab *t = sqlite3_malloc(sizeof *t);
-    if (!t)
-        return SQLITE_NOMEM;
-    memset(t, 0, sizeof *t);
-    t->db = db;
-    t->spare_free = true;
-    sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-    *out = &t->base;
-    return SQLITE_OK;
-}
-
-static int m_disconnect(sqlite3_vtab *v)
-{
-    mtab *t = (mtab *)v;
-    for (int i = 0; i < Q_N; i++)
-        sqlite3_finalize(t->spare[i]);
-    sqlite3_free(v);
-    return SQLITE_OK;
+    return sq_vtab_connect(db, "CREATE TABLE x(id INTEGER, tube_id INTEGER, person_id "
+                               "INTEGER, round_id INTEGER, scanned_at INTEGER, scanned_by TEXT)",
+                           out);
 }
 
 /* The usable equality constraint on column col, or -1. */
@@ -300,13 +272,8 @@ static int m_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
     if (!c)
         return SQLITE_NOMEM;
     memset(c, 0, sizeof *c);
-    mtab *t = (mtab *)v;
-    c->db = t->db;
-    if (t->spare_free) {
-        memcpy(c->q, t->spare, sizeof c->q);
-        memset(t->spare, 0, sizeof t->spare);
-        t->spare_free = false;
-    }
+    c->db = ((sq_vtab *)v)->db;
+    sq_vtab_take(v, c->q, Q_N);
     *out = &c->base;
     return SQLITE_OK;
 }
@@ -324,16 +291,7 @@ static void tube_forget(mcursor *c)
 static int m_close(sqlite3_vtab_cursor *cur)
 {
     mcursor *c = (mcursor *)cur;
-    mtab *t = (mtab *)cur->pVtab;
-    bool keep = !t->spare_free;
-    for (int i = 0; i < Q_N; i++) {
-        sqlite3_reset(c->q[i]);
-        if (keep)
-            t->spare[i] = c->q[i];
-        else
-            sqlite3_finalize(c->q[i]);
-    }
-    t->spare_free = t->spare_free || keep;
+    sq_vtab_give(cur->pVtab, c->q, Q_N);
     tube_forget(c);
     sqlite3_free(c->refs);
     sqlite3_free(c->cache);
@@ -343,11 +301,7 @@ static int m_close(sqlite3_vtab_cursor *cur)
 
 static sqlite3_stmt *stmt_of(mcursor *c, int which)
 {
-    if (!c->q[which] && sqlite3_prepare_v3(c->db, cur_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-                                           &c->q[which], NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_reset(c->q[which]);
-    return c->q[which];
+    return sq_vtab_stmt(c->db, &c->q[which], cur_sql[which]);
 }
 
 static int fail(mcursor *c, const char *why)
@@ -603,7 +557,7 @@ static int m_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
 
 static sqlite3_module members_module = {
     .iVersion = 0, .xCreate = NULL, .xConnect = m_connect, .xBestIndex = m_best_index,
-    .xDisconnect = m_disconnect, .xDestroy = m_disconnect, .xOpen = m_open,
+    .xDisconnect = sq_vtab_disconnect, .xDestroy = sq_vtab_disconnect, .xOpen = m_open,
     .xClose = m_close, .xFilter = m_filter, .xNext = m_next, .xEof = m_eof,
     .xColumn = m_column, .xRowid = m_rowid,
 };

@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/strbuf.h"
 #include "store/store_sqlite_int.h"
 
@@ -319,41 +320,14 @@ typedef struct rcursor {
     bool eof;
 } rcursor;
 
-/* As fk_members' table: one cursor's statements kept between cursors. */
-typedef struct rtab {
-    sqlite3_vtab base;
-    sqlite3 *db;
-    sqlite3_stmt *spare[Q_N];
-    bool spare_free;
-} rtab;
-
+/* The table keeps one cursor's statements between cursors (store_sqlite_vtab.c). */
 static int r_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                      sqlite3_vtab **out, char **errmsg)
 {
     (void)aux, (void)argc, (void)argv, (void)errmsg;
-    int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(id INTEGER, tube_id INTEGER, result TEXT, "
-                                      "ct_orf1ab REAL, ct_n REAL, lab_id INTEGER, reported_at "
-                                      "INTEGER, reported_by TEXT, replaces INTEGER, reason TEXT)");
-    if (rc != SQLITE_OK)
-        return rc;
-    rtab *t = sqlite3_malloc(sizeof *t);
-    if (!t)
-        return SQLITE_NOMEM;
-    memset(t, 0, sizeof *t);
-    t->db = db;
-    t->spare_free = true;
-    sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
-    *out = &t->base;
-    return SQLITE_OK;
-}
-
-static int r_disconnect(sqlite3_vtab *v)
-{
-    rtab *t = (rtab *)v;
-    for (int i = 0; i < Q_N; i++)
-        sqlite3_finalize(t->spare[i]);
-    sqlite3_free(v);
-    return SQLITE_OK;
+    return sq_vtab_connect(db, "CREATE TABLE x(id INTEGER, tube_id INTEGER, result TEXT, "
+                               "ct_orf1ab REAL, ct_n REAL, lab_id INTEGER, reported_at INTEGER, "
+                               "reported_by TEXT, replaces INTEGER, reason TEXT)", out);
 }
 
 /* The first usable constraint on col with one of the ops, or -1. */
@@ -400,7 +374,11 @@ static int r_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
     } else {
         ix->estimatedCost = 1e6, ix->estimatedRows = 1000000;
     }
-    if (ix->nOrderBy == 1 && ix->aOrderBy[0].iColumn == COL_ID && !ix->aOrderBy[0].desc)
+    /* one filter call (a range, every chunk) yields its rows by id; an equality may be
+     * an IN list, one call a value, so its order is left to SQLite */
+    bool one_call = !(plan & (USE_ID | USE_TUBE | USE_REPLACES));
+    if (one_call && ix->nOrderBy == 1 && ix->aOrderBy[0].iColumn == COL_ID &&
+        !ix->aOrderBy[0].desc)
         ix->orderByConsumed = 1;
     ix->idxNum = plan;
     return SQLITE_OK;
@@ -412,13 +390,8 @@ static int r_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
     if (!c)
         return SQLITE_NOMEM;
     memset(c, 0, sizeof *c);
-    rtab *t = (rtab *)v;
-    c->db = t->db;
-    if (t->spare_free) {
-        memcpy(c->q, t->spare, sizeof c->q);
-        memset(t->spare, 0, sizeof t->spare);
-        t->spare_free = false;
-    }
+    c->db = ((sq_vtab *)v)->db;
+    sq_vtab_take(v, c->q, Q_N);
     *out = &c->base;
     return SQLITE_OK;
 }
@@ -426,16 +399,7 @@ static int r_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
 static int r_close(sqlite3_vtab_cursor *cur)
 {
     rcursor *c = (rcursor *)cur;
-    rtab *t = (rtab *)cur->pVtab;
-    bool keep = !t->spare_free;
-    for (int i = 0; i < Q_N; i++) {
-        sqlite3_reset(c->q[i]);
-        if (keep)
-            t->spare[i] = c->q[i];
-        else
-            sqlite3_finalize(c->q[i]);
-    }
-    t->spare_free = t->spare_free || keep;
+    sq_vtab_give(cur->pVtab, c->q, Q_N);
     sqlite3_free(c->rows);
     sb_free(&c->arena);
     sb_free(&c->kept);
@@ -445,11 +409,7 @@ static int r_close(sqlite3_vtab_cursor *cur)
 
 static sqlite3_stmt *stmt_of(rcursor *c, int which)
 {
-    if (!c->q[which] && sqlite3_prepare_v3(c->db, cur_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
-                                           &c->q[which], NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_reset(c->q[which]);
-    return c->q[which];
+    return sq_vtab_stmt(c->db, &c->q[which], cur_sql[which]);
 }
 
 static int fail(rcursor *c, const char *why)
@@ -729,7 +689,7 @@ static int r_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
 
 static sqlite3_module results_module = {
     .iVersion = 0, .xCreate = NULL, .xConnect = r_connect, .xBestIndex = r_best_index,
-    .xDisconnect = r_disconnect, .xDestroy = r_disconnect, .xOpen = r_open,
+    .xDisconnect = sq_vtab_disconnect, .xDestroy = sq_vtab_disconnect, .xOpen = r_open,
     .xClose = r_close, .xFilter = r_filter, .xNext = r_next, .xEof = r_eof,
     .xColumn = r_column, .xRowid = r_rowid,
 };
@@ -839,9 +799,7 @@ int sq_results_firsts_write(struct sq_store *s, const sq_first_result *r, size_t
         if (r[i].tube_id < 1 || r[i].tube_id >= SQ_TUBE_LIMIT)
             return fk_fail(err, FK_EINVAL, "tube_id", "tube_id: %lld is not a tube's id",
                            (long long)r[i].tube_id);
-    const sq_first_result **rows = malloc((n ? n : 1) * sizeof *rows);
-    if (!rows)
-        return fk_fail(err, FK_EBUSY, "", "out of memory for a batch of results");
+    const sq_first_result **rows = fk_calloc(n ? n : 1, sizeof *rows);
     bool sorted = true;
     for (size_t i = 0; i < n; i++) {
         rows[i] = &r[i];
