@@ -50,7 +50,7 @@
     "x.isolation_id = i2.id WHERE i2.person_id = " who " AND x.result = 'negative' AND "      \
     "x.result_at >= " since ")"
 #define TUBE_IS_NEGATIVE                                                                      \
-    "(SELECT r.result FROM fk_results r WHERE " SQ_RESULTS_OF("r", "m.tube_id")            \
+    "(SELECT r.result FROM fk_results r WHERE " SQ_RESULTS_OF("r", "m.tube_id")               \
     " ORDER BY r.id DESC LIMIT 1) = 'negative'"
 #define TUBE_NEGATIVES(agg, who, since)                                                       \
     "(SELECT " agg "(m.scanned_at) FROM fk_members m WHERE m.person_id = " who " AND "      \
@@ -331,7 +331,7 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
  * members of the tubes that are not negative. Every person has a code once the rules
  * are installed (the registry's hook; a missing one is made at its first read). */
 #define TOUCH_RESULTS                                                                         \
-    TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN fk_results r ON r.id = j.value "   \
+    TOUCH "SELECT m.person_id FROM json_each(?2) j JOIN fk_results r ON r.id = j.value "      \
     "JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE r.result <> 'negative' " \
     "OR r.replaces IS NOT NULL"
 /* The hold and contact persons a result can recolour, not touched yet: those whose code
@@ -366,11 +366,11 @@ static int sq_codes_settings(store *st, code_settings_rec *out, fk_err *err)
  * person's scans one key range of its round_slots. */
 #define RANGE_ROWS "r.id BETWEEN ?1 AND CAST(json_extract(?2, '$.last') AS INTEGER)"
 #define TOUCH_RESULT_RANGE                                                                    \
-    TOUCH "SELECT m.person_id FROM json_each(?2, '$.rows') j CROSS JOIN fk_results r ON "   \
+    TOUCH "SELECT m.person_id FROM json_each(?2, '$.rows') j CROSS JOIN fk_results r ON "     \
     "r.id = j.value CROSS JOIN fk_members m ON " SQ_MEMBERS_OF("m", "r.tube_id") " WHERE "   \
     RANGE_ROWS " AND (r.result <> 'negative' OR r.replaces IS NOT NULL)"
 #define TOUCH_HELD_RANGE                                                                      \
-    TOUCH HELD_UNTOUCHED "EXISTS (SELECT 1 FROM fk_results r WHERE "                       \
+    TOUCH HELD_UNTOUCHED "EXISTS (SELECT 1 FROM fk_results r WHERE "                          \
     SQ_RESULTS_OF("r", "m.tube_id") " AND " RANGE_ROWS ")"
 
 static const char *touch_sql(codes_by by)

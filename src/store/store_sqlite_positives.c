@@ -424,7 +424,7 @@ static int sq_holds_confirm(store *st, int64_t person_id, int64_t sampled_at, in
     "AND EXISTS (SELECT 1 FROM testing_holds h WHERE h.tube_id = r.tube_id AND h.result_id " \
     "= r.id)"
 #define POOL_CLEARED_TUBES                                                                   \
-    "json_each(?1) j JOIN testing_holds h ON h.ended_result_id = j.value JOIN fk_results " \
+    "json_each(?1) j JOIN testing_holds h ON h.ended_result_id = j.value JOIN fk_results "   \
     "er ON er.id = h.ended_result_id AND er.tube_id <> h.tube_id JOIN tubes t ON t.id = "     \
     "h.tube_id WHERE h.state = 'released' AND h.reason = 'positive_pool' AND NOT "    \
     "EXISTS (SELECT 1 FROM testing_holds h2 WHERE h2.tube_id = h.tube_id AND h2.result_id "  \
@@ -560,7 +560,7 @@ static int sq_notice_ack(store *st, int64_t id, const char *by, int64_t at, cons
 #define HOLD_FROM                                                                            \
     "testing_holds h JOIN tubes t ON t.id = h.tube_id JOIN testing_rounds rd ON rd.id = "     \
     "h.round_id JOIN sampling_sites s ON s.id = t.site_id JOIN persons p ON p.id = "         \
-    "h.person_id JOIN fk_results r ON r.id = h.result_id LEFT JOIN fk_results e ON "     \
+    "h.person_id JOIN fk_results r ON r.id = h.result_id LEFT JOIN fk_results e ON "         \
     "e.id = h.ended_result_id"
 
 static void hold_row(sqlite3_stmt *q, void *item)

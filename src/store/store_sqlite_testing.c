@@ -285,7 +285,7 @@ static void tube_row(sqlite3_stmt *q, void *item)
 #define MEMBER_COLS                                                                         \
     "m.id, m.tube_id, m.person_id, m.round_id, m.scanned_at, m.scanned_by, t.barcode, "     \
     "t.size, coalesce(p.name, ''), coalesce(p.id_number, ''), r.name, s.name, "               \
-    "coalesce((SELECT x.result FROM fk_results x WHERE " SQ_RESULTS_OF("x", "t.id")         \
+    "coalesce((SELECT x.result FROM fk_results x WHERE " SQ_RESULTS_OF("x", "t.id")           \
     " ORDER BY x.id DESC LIMIT 1), '')"
 #define MEMBER_FROM                                                                         \
     " FROM fk_members m JOIN tubes t ON t.id = m.tube_id "                                \

@@ -161,9 +161,9 @@ static int sq_bulk_testing_flags(store *st, bulk_flags_fn fn, void *ctx, fk_err 
  * alone (store_bulk_tube_probe), correct and a little slower. Two seeks a box, in
  * RECEIVED_TUBES only: a settled box listed by RECEIVED_BOXES just has no tube read. */
 #define BOX_SETTLED(b)                                                                        \
-    "(EXISTS (SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id " \
+    "(EXISTS (SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id "   \
     "FROM box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id LIMIT 1") ") AND EXISTS "      \
-    "(SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id FROM "    \
+    "(SELECT 1 FROM fk_results r WHERE r.id = " SQ_FIRST_RESULT("SELECT x.tube_id FROM "     \
     "box_tubes x WHERE x.box_id = " b ".id ORDER BY x.id DESC LIMIT 1") "))"
 
 /* The received boxes, by id, with their sites (id, area): read before the tubes in the
@@ -477,7 +477,7 @@ void store_bulk_reader_close(bulk_reader *r)
 #define TUBE_PROBE                                                                            \
     "SELECT t.id, t.size, s.area_code, coalesce(b.state, ''), CASE b.state WHEN 'received' "  \
     "THEN b.lab_id ELSE 0 END, CASE b.state WHEN 'received' THEN b.received_at ELSE 0 END, "   \
-    "coalesce((SELECT r.result FROM fk_results r WHERE " SQ_RESULTS_OF("r", "t.id")         \
+    "coalesce((SELECT r.result FROM fk_results r WHERE " SQ_RESULTS_OF("r", "t.id")            \
     " ORDER BY r.id DESC LIMIT 1), '') FROM tubes t CROSS JOIN sampling_sites s LEFT JOIN box_tubes bt ON "       \
     "bt.tube_id = t.id LEFT JOIN sample_boxes b ON b.id = bt.box_id WHERE t.barcode = ?1 AND " \
     "s.id = t.site_id"
