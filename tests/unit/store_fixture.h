@@ -3,8 +3,9 @@
  * store and its services: store_fixture_setup opens it (with the three areas of a
  * district > street > community chain when asked), store_fixture_teardown closes it
  * and removes the directory; fixture_exec runs SQL on the store's file through a
- * connection of its own (hand-made rows, foreign keys off as SQLite's default). Include
- * after testutil.h.
+ * connection of its own (hand-made rows, foreign keys off as SQLite's default); the
+ * MIGRATION_*_UNDONE texts and fixture_undo_0044 put a store's schema back before a
+ * migration, for the tests that apply it again on their data. Include after testutil.h.
  */
 #ifndef FK_TEST_STORE_FIXTURE_H
 #define FK_TEST_STORE_FIXTURE_H
