@@ -283,9 +283,15 @@ static void pack_final(sqlite3_context *c)
 
 enum { COL_ID, COL_TUBE, COL_RESULT, COL_CT1, COL_CT2, COL_LAB, COL_AT, COL_BY, COL_REPLACES,
        COL_REASON };
-/* idxNum: the constraints used, their values in argv in this order */
-enum { USE_ID = 1, USE_LO = 2, USE_HI = 4, USE_TUBE = 8, USE_REPLACES = 16, LO_OPEN = 32,
-       HI_OPEN = 64 };
+/* idxNum: a plan (PLAN_MASK); PLAN_RANGE lists its bounds on id, in argv order, 2 bits
+ * each from bit BOUNDS_AT (RANGE_GE, _GT, _LE, _LT), their count at bits 4-7: every bound
+ * given, so that a tube's range and an import's range together read the tube's chunk */
+enum { PLAN_ALL, PLAN_ID, PLAN_TUBE, PLAN_REPLACES, PLAN_RANGE };
+enum { RANGE_GE, RANGE_GT, RANGE_LE, RANGE_LT };
+#define PLAN_MASK 7
+#define NBOUNDS_AT 4
+#define BOUNDS_AT 8
+#define MAX_BOUNDS 8
 enum { Q_CHUNK, Q_CHUNKS, Q_CORRECTIONS, Q_N };
 
 #define CORRECTION_COLS                                                                      \
@@ -330,53 +336,61 @@ static int r_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
                                "reported_by TEXT, replaces INTEGER, reason TEXT)", out);
 }
 
-/* The first usable constraint on col with one of the ops, or -1. */
-static int constraint_on(const sqlite3_index_info *ix, int col, int op1, int op2)
+/* The first usable equality on col, or -1. */
+static int eq_on(const sqlite3_index_info *ix, int col)
 {
     for (int i = 0; i < ix->nConstraint; i++) {
         const struct sqlite3_index_constraint *c = &ix->aConstraint[i];
-        if (c->usable && c->iColumn == col && (c->op == op1 || c->op == op2))
+        if (c->usable && c->iColumn == col && c->op == SQLITE_INDEX_CONSTRAINT_EQ)
             return i;
     }
     return -1;
+}
+
+/* The bounds on id as PLAN_RANGE's idxNum (argv from 1), or PLAN_ALL when none. */
+static int range_plan(sqlite3_index_info *ix)
+{
+    static const struct { int op, code; } ops[] = {
+        {SQLITE_INDEX_CONSTRAINT_GE, RANGE_GE}, {SQLITE_INDEX_CONSTRAINT_GT, RANGE_GT},
+        {SQLITE_INDEX_CONSTRAINT_LE, RANGE_LE}, {SQLITE_INDEX_CONSTRAINT_LT, RANGE_LT}};
+    int n = 0, plan = PLAN_RANGE;
+    bool lower = false, upper = false;
+    for (int i = 0; i < ix->nConstraint && n < MAX_BOUNDS; i++) {
+        const struct sqlite3_index_constraint *c = &ix->aConstraint[i];
+        for (int k = 0; k < 4 && c->usable && c->iColumn == COL_ID; k++) {
+            if (c->op != ops[k].op)
+                continue;
+            ix->aConstraintUsage[i].argvIndex = n + 1;
+            plan |= ops[k].code << (BOUNDS_AT + 2 * n++);
+            lower |= ops[k].code <= RANGE_GT, upper |= ops[k].code >= RANGE_LE;
+        }
+    }
+    ix->estimatedCost = lower && upper ? 10 : n ? 1e5 : 1e6;
+    ix->estimatedRows = lower && upper ? 2 : n ? 100000 : 1000000;
+    return n ? plan | n << NBOUNDS_AT : PLAN_ALL;
 }
 
 /* The values are tested again by SQLite (omit stays 0): the plans only narrow the read. */
 static int r_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
 {
     (void)v;
-    int id = constraint_on(ix, COL_ID, SQLITE_INDEX_CONSTRAINT_EQ, -1),
-        lo = constraint_on(ix, COL_ID, SQLITE_INDEX_CONSTRAINT_GE, SQLITE_INDEX_CONSTRAINT_GT),
-        hi = constraint_on(ix, COL_ID, SQLITE_INDEX_CONSTRAINT_LE, SQLITE_INDEX_CONSTRAINT_LT),
-        tube = constraint_on(ix, COL_TUBE, SQLITE_INDEX_CONSTRAINT_EQ, -1),
-        repl = constraint_on(ix, COL_REPLACES, SQLITE_INDEX_CONSTRAINT_EQ, -1);
-    int plan = 0, argv = 0;
+    int id = eq_on(ix, COL_ID), tube = eq_on(ix, COL_TUBE), repl = eq_on(ix, COL_REPLACES),
+        plan;
     if (id >= 0) {
-        plan = USE_ID, ix->aConstraintUsage[id].argvIndex = ++argv;
+        plan = PLAN_ID, ix->aConstraintUsage[id].argvIndex = 1;
         ix->estimatedCost = 1, ix->estimatedRows = 1, ix->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     } else if (repl >= 0) {
-        plan = USE_REPLACES, ix->aConstraintUsage[repl].argvIndex = ++argv;
+        plan = PLAN_REPLACES, ix->aConstraintUsage[repl].argvIndex = 1;
         ix->estimatedCost = 2, ix->estimatedRows = 1, ix->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
     } else if (tube >= 0) {
-        plan = USE_TUBE, ix->aConstraintUsage[tube].argvIndex = ++argv;
+        plan = PLAN_TUBE, ix->aConstraintUsage[tube].argvIndex = 1;
         ix->estimatedCost = 3, ix->estimatedRows = 1;
-    } else if (lo >= 0 || hi >= 0) {
-        if (lo >= 0) {
-            plan |= USE_LO, ix->aConstraintUsage[lo].argvIndex = ++argv;
-            plan |= ix->aConstraint[lo].op == SQLITE_INDEX_CONSTRAINT_GT ? LO_OPEN : 0;
-        }
-        if (hi >= 0) {
-            plan |= USE_HI, ix->aConstraintUsage[hi].argvIndex = ++argv;
-            plan |= ix->aConstraint[hi].op == SQLITE_INDEX_CONSTRAINT_LT ? HI_OPEN : 0;
-        }
-        ix->estimatedCost = lo >= 0 && hi >= 0 ? 10 : 1e5;
-        ix->estimatedRows = lo >= 0 && hi >= 0 ? 2 : 100000;
     } else {
-        ix->estimatedCost = 1e6, ix->estimatedRows = 1000000;
+        plan = range_plan(ix);
     }
     /* one filter call (a range, every chunk) yields its rows by id; an equality may be
      * an IN list, one call a value, so its order is left to SQLite */
-    bool one_call = !(plan & (USE_ID | USE_TUBE | USE_REPLACES));
+    bool one_call = plan == PLAN_ALL || (plan & PLAN_MASK) == PLAN_RANGE;
     if (one_call && ix->nOrderBy == 1 && ix->aOrderBy[0].iColumn == COL_ID &&
         !ix->aOrderBy[0].desc)
         ix->orderByConsumed = 1;
@@ -587,6 +601,36 @@ static int replacing(rcursor *c, sqlite3_value *v)
     return (x + 1) & 127 ? corrections_add(c, (x + 1) >> 7) : SQLITE_OK;
 }
 
+/* The ids wanted into c->lo, c->hi: false when no id can meet the values. */
+static bool window(rcursor *c, int plan, sqlite3_value **argv)
+{
+    int64_t x;
+    switch (plan & PLAN_MASK) {
+    case PLAN_ID:
+        return bound(argv[0], true, false, &c->lo) && bound(argv[0], false, false, &c->hi);
+    case PLAN_TUBE:
+        if (!bound(argv[0], true, false, &x) || x < 0 || x > INT64_MAX / 128 - 1 ||
+            sqlite3_value_double(argv[0]) != (double)x)
+            return false;
+        c->lo = x * 128, c->hi = x * 128 + 127;
+        return true;
+    case PLAN_RANGE:
+        for (int i = 0; i < (plan >> NBOUNDS_AT & 15); i++) {
+            int op = plan >> (BOUNDS_AT + 2 * i) & 3;
+            bool lower = op <= RANGE_GT;
+            if (!bound(argv[i], lower, op == RANGE_GT || op == RANGE_LT, &x))
+                return false;
+            if (lower && x > c->lo)
+                c->lo = x;
+            else if (!lower && x < c->hi)
+                c->hi = x;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
 static int r_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int argc,
                     sqlite3_value **argv)
 {
@@ -597,27 +641,14 @@ static int r_filter(sqlite3_vtab_cursor *cur, int plan, const char *idx_str, int
         sqlite3_reset(c->stream);
     c->stream = NULL, c->eof = true;
     c->lo = 0, c->hi = INT64_MAX;
-    int a = 0, rc = SQLITE_OK;
-    if (plan & USE_REPLACES) {
+    int rc = SQLITE_OK;
+    if ((plan & PLAN_MASK) == PLAN_REPLACES) {
         rc = replacing(c, argv[0]);
         c->eof = c->n == 0;
         return rc;
     }
-    if (plan & USE_ID) {
-        if (!bound(argv[a], true, false, &c->lo) || !bound(argv[a], false, false, &c->hi))
-            return SQLITE_OK;
-    } else if (plan & USE_TUBE) {
-        int64_t t;
-        if (!bound(argv[a], true, false, &t) || t < 0 || t > INT64_MAX / 128 - 1 ||
-            sqlite3_value_double(argv[a]) != (double)t)
-            return SQLITE_OK;
-        c->lo = t * 128, c->hi = t * 128 + 127;
-    } else {
-        if ((plan & USE_LO) && !bound(argv[a++], true, plan & LO_OPEN, &c->lo))
-            return SQLITE_OK;
-        if ((plan & USE_HI) && !bound(argv[a++], false, plan & HI_OPEN, &c->hi))
-            return SQLITE_OK;
-    }
+    if (!window(c, plan, argv))
+        return SQLITE_OK;
     if (c->lo < 0)
         c->lo = 0;
     if (c->lo > c->hi)

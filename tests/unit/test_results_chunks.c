@@ -373,6 +373,49 @@ static void a_malformed_chunk_is_named(void **state)
     free(put);
 }
 
+/* A query reads only the chunks its tightest bounds reach, whichever comes first: with
+ * chunk 2 malformed, a tube of chunk 0 asked within a range over every chunk is still
+ * read (the range alone reads chunk 2, and fails). */
+static void the_tightest_bounds_are_read(void **state)
+{
+    fixture *f = *state;
+    fk_err err;
+    world w;
+    make_world(f->st, &w);
+    result_rec r[] = {first(w.tubes[0], w.lab, "negative", 5000, "甲", 0, 0),
+                      first(w.tubes[11], w.lab, "negative", 5000, "甲", 0, 0)};
+    assert_int_equal(store_results_add(f->st, r, 2, NULL, &err), 0);
+    assert_int_equal(w.tubes[11] >> 7, 2);
+    assert_int_equal(fixture_exec(f, "UPDATE result_chunks SET slots = x'02' WHERE id = 2"),
+                     SQLITE_OK);
+    sqlite3 *db = reader(f);
+    char sql[300];
+    /* each in both orders: SQLite lists a query's bounds in an order of its own (a
+     * BETWEEN's two after the plain comparisons, later BETWEENs first) */
+    const char *forms[] = {
+        "id BETWEEN %lld AND %lld AND id BETWEEN 0 AND 99999999",
+        "id BETWEEN 0 AND 99999999 AND id BETWEEN %lld AND %lld",
+        "id < 99999999 AND id >= %lld AND id <= %lld",
+        "id >= %lld AND id <= %lld AND id < 99999999",
+        "id > -5 AND id < 99999999 AND id > %lld - 1 AND id < %lld + 1",
+    };
+    int64_t lo = w.tubes[0] * 128, hi = lo + 127;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM fk_results WHERE ");
+        size_t at = strlen(sql);
+        snprintf(sql + at, sizeof sql - at, forms[i], (long long)lo, (long long)hi);
+        sqlite3_stmt *q;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+        if (sqlite3_step(q) != SQLITE_ROW)
+            fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+        assert_int_equal(sqlite3_column_int64(q, 0), 1);
+        sqlite3_finalize(q);
+    }
+    assert_int_not_equal(sqlite3_exec(db, "SELECT count(*) FROM fk_results WHERE id BETWEEN 0 "
+                                          "AND 99999999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +424,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_first_result_once, store_fixture_setup_areas,
                                         store_fixture_teardown),
         cmocka_unit_test_setup_teardown(a_malformed_chunk_is_named, store_fixture_setup_areas,
+                                        store_fixture_teardown),
+        cmocka_unit_test_setup_teardown(the_tightest_bounds_are_read, store_fixture_setup_areas,
                                         store_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
