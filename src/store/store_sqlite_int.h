@@ -284,13 +284,25 @@ typedef struct sq_vtab {
  * it); xDisconnect: the spare statements finalized. SQLite codes. */
 int sq_vtab_connect(sqlite3 *db, const char *schema, sqlite3_vtab **out);
 int sq_vtab_disconnect(sqlite3_vtab *v);
-/* A new cursor takes the spare statements into q[0..n) (n <= SQ_VTAB_STMTS) when they are
- * free; a closing one gives its statements back (reset; kept when the table has none,
- * else finalized), q emptied. */
-void sq_vtab_take(sqlite3_vtab *v, sqlite3_stmt **q, int n);
-void sq_vtab_give(sqlite3_vtab *v, sqlite3_stmt **q, int n);
-/* *q prepared from sql (persistent) on first use, then reset: NULL when it cannot be. */
-sqlite3_stmt *sq_vtab_stmt(sqlite3 *db, sqlite3_stmt **q, const char *sql);
+/* The start of such a table's cursor: its connection and its nq statements. */
+typedef struct sq_vcursor {
+    sqlite3_vtab_cursor base;
+    sqlite3 *db;
+    sqlite3_stmt *q[SQ_VTAB_STMTS];
+    int nq;
+} sq_vcursor;
+/* xOpen: a cursor of `size` bytes (a struct whose first member is an sq_vcursor), zeroed,
+ * holding the table's spare statements when they are free (nq <= SQ_VTAB_STMTS); an
+ * SQLite code. sq_vtab_close, after the caller has freed its cursor's own fields: the
+ * statements back to the table (reset; kept when it has none, else finalized), the
+ * cursor freed. */
+int sq_vtab_open(sqlite3_vtab *v, size_t size, int nq, sqlite3_vtab_cursor **out);
+void sq_vtab_close(sqlite3_vtab_cursor *cur);
+/* Statement `which` prepared from sql (persistent) on first use, then reset: NULL when it
+ * cannot be. */
+sqlite3_stmt *sq_vtab_stmt(sq_vcursor *c, int which, const char *sql);
+/* SQLITE_ERROR, the table's message "NAME: why" set. */
+int sq_vtab_fail(sq_vcursor *c, const char *name, const char *why);
 
 /* ---- members (store_sqlite_members.c, migration 0035) -------------------------------- */
 /* On a new connection, before its migrations: the virtual table fk_members (the members

@@ -186,9 +186,7 @@ typedef struct chunk_copy {
 } chunk_copy;
 
 typedef struct mcursor {
-    sqlite3_vtab_cursor base;
-    sqlite3 *db;
-    sqlite3_stmt *q[Q_N];
+    sq_vcursor v; /* first: its statements are Q_* */
     int plan;
     /* the tube loaded: its members, and its scanned_by parsed on first use */
     int64_t tube, round, persons[MAX_PLACES], ats[MAX_PLACES];
@@ -268,14 +266,7 @@ static int m_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
 
 static int m_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
 {
-    mcursor *c = sqlite3_malloc(sizeof *c);
-    if (!c)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof *c);
-    c->db = ((sq_vtab *)v)->db;
-    sq_vtab_take(v, c->q, Q_N);
-    *out = &c->base;
-    return SQLITE_OK;
+    return sq_vtab_open(v, sizeof(mcursor), Q_N, out);
 }
 
 static void tube_forget(mcursor *c)
@@ -291,24 +282,21 @@ static void tube_forget(mcursor *c)
 static int m_close(sqlite3_vtab_cursor *cur)
 {
     mcursor *c = (mcursor *)cur;
-    sq_vtab_give(cur->pVtab, c->q, Q_N);
     tube_forget(c);
     sqlite3_free(c->refs);
     sqlite3_free(c->cache);
-    sqlite3_free(c);
+    sq_vtab_close(cur);
     return SQLITE_OK;
 }
 
 static sqlite3_stmt *stmt_of(mcursor *c, int which)
 {
-    return sq_vtab_stmt(c->db, &c->q[which], cur_sql[which]);
+    return sq_vtab_stmt(&c->v, which, cur_sql[which]);
 }
 
 static int fail(mcursor *c, const char *why)
 {
-    sqlite3_free(c->base.pVtab->zErrMsg);
-    c->base.pVtab->zErrMsg = sqlite3_mprintf("fk_members: %s", why);
-    return SQLITE_ERROR;
+    return sq_vtab_fail(&c->v, "fk_members", why);
 }
 
 /* Take the tube row q is on (tube_id, round_id, members, scanned_by). */

@@ -215,10 +215,11 @@ static int who_index(rchunk *k, const char *who, size_t len)
 /* ---- fk_results_pack(tube_id, result, ct_orf1ab, ct_n, lab_id, reported_at, reported_by,
  *      corrected): 0044's chunks from the first results of tube_results -------------------- */
 
+/* The reporters' texts are copied into names (a row's value lasts only its step), each to
+ * the place of the list's next entry, which who_index keeps when the reporter is new. */
 typedef struct pack_state {
     rchunk k;
-    strbuf names; /* the reporters' texts: k.who points here only once the pack ends */
-    size_t name_at[SLOTS];
+    char names[SLOTS][MAX_WHO_LEN + 1];
     bool begun, bad;
 } pack_state;
 
@@ -231,31 +232,21 @@ static void pack_step(sqlite3_context *c, int argc, sqlite3_value **argv)
         return;
     }
     int slot = (int)(sqlite3_value_int64(argv[0]) & (SLOTS - 1));
-    const char *who = (const char *)sqlite3_value_text(argv[6]);
-    size_t len = who ? strlen(who) : 0;
+    const char *who = text_or_empty(sqlite3_value_text(argv[6]));
+    size_t len = strlen(who);
     int code = code_of(text_or_empty(sqlite3_value_text(argv[1])));
     p->begun = true;
-    if (!code || p->k.s[slot].code || len > MAX_WHO_LEN) {
+    if (!code || p->k.s[slot].code || len > MAX_WHO_LEN || p->k.nwho == SLOTS) {
         p->bad = true;
         return;
     }
-    int w = 0;
-    for (; w < p->k.nwho; w++)
-        if (p->k.who_len[w] == len && !memcmp(p->names.buf + p->name_at[w], who, len))
-            break;
-    if (w == p->k.nwho) {
-        p->name_at[w] = p->names.len;
-        sb_append_len(&p->names, who ? who : "", len);
-        p->k.who_len[w] = (unsigned char)len;
-        p->k.nwho++;
-    }
-    rslot *s = &p->k.s[slot];
-    s->code = (unsigned char)(code | (sqlite3_value_int(argv[7]) ? CORRECTED : 0));
-    s->who = (unsigned char)w;
-    s->lab = sqlite3_value_int64(argv[4]);
-    s->at = sqlite3_value_int64(argv[5]);
-    s->ct[0] = sqlite3_value_double(argv[2]);
-    s->ct[1] = sqlite3_value_double(argv[3]);
+    memcpy(p->names[p->k.nwho], who, len + 1);
+    int w = who_index(&p->k, p->names[p->k.nwho], len);
+    p->k.s[slot] = (rslot){.code = (unsigned char)(code | (sqlite3_value_int(argv[7])
+                                                             ? CORRECTED : 0)),
+                           .who = (unsigned char)w, .lab = sqlite3_value_int64(argv[4]),
+                           .at = sqlite3_value_int64(argv[5]),
+                           .ct = {sqlite3_value_double(argv[2]), sqlite3_value_double(argv[3])}};
 }
 
 static void pack_final(sqlite3_context *c)
@@ -263,20 +254,15 @@ static void pack_final(sqlite3_context *c)
     pack_state *p = sqlite3_aggregate_context(c, 0);
     if (!p || !p->begun) {
         sqlite3_result_null(c);
-        return;
-    }
-    if (p->bad) {
+    } else if (p->bad) {
         sqlite3_result_error(c, "fk_results_pack: a tube with two first results, an unknown "
                              "result or a reporter over 255 bytes", -1);
     } else {
         strbuf out = STRBUF_INIT;
-        for (int w = 0; w < p->k.nwho; w++)
-            p->k.who[w] = p->names.buf + p->name_at[w];
         chunk_encode(&p->k, &out);
         sqlite3_result_blob(c, out.buf, (int)out.len, SQLITE_TRANSIENT);
         sb_free(&out);
     }
-    sb_free(&p->names);
 }
 
 /* ---- the virtual table fk_results -------------------------------------------------------- */
@@ -311,9 +297,7 @@ typedef struct rrow {
 } rrow;
 
 typedef struct rcursor {
-    sqlite3_vtab_cursor base;
-    sqlite3 *db;
-    sqlite3_stmt *q[Q_N];
+    sq_vcursor v; /* first: its statements are Q_* */
     int64_t lo, hi;      /* the ids wanted */
     sqlite3_stmt *stream; /* Q_CHUNKS over several chunks, else NULL */
     rrow *rows;
@@ -400,37 +384,27 @@ static int r_best_index(sqlite3_vtab *v, sqlite3_index_info *ix)
 
 static int r_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
 {
-    rcursor *c = sqlite3_malloc(sizeof *c);
-    if (!c)
-        return SQLITE_NOMEM;
-    memset(c, 0, sizeof *c);
-    c->db = ((sq_vtab *)v)->db;
-    sq_vtab_take(v, c->q, Q_N);
-    *out = &c->base;
-    return SQLITE_OK;
+    return sq_vtab_open(v, sizeof(rcursor), Q_N, out);
 }
 
 static int r_close(sqlite3_vtab_cursor *cur)
 {
     rcursor *c = (rcursor *)cur;
-    sq_vtab_give(cur->pVtab, c->q, Q_N);
     sqlite3_free(c->rows);
     sb_free(&c->arena);
     sb_free(&c->kept);
-    sqlite3_free(c);
+    sq_vtab_close(cur);
     return SQLITE_OK;
 }
 
 static sqlite3_stmt *stmt_of(rcursor *c, int which)
 {
-    return sq_vtab_stmt(c->db, &c->q[which], cur_sql[which]);
+    return sq_vtab_stmt(&c->v, which, cur_sql[which]);
 }
 
 static int fail(rcursor *c, const char *why)
 {
-    sqlite3_free(c->base.pVtab->zErrMsg);
-    c->base.pVtab->zErrMsg = sqlite3_mprintf("fk_results: %s", why);
-    return SQLITE_ERROR;
+    return sq_vtab_fail(&c->v, "fk_results", why);
 }
 
 static rrow *row_add(rcursor *c)

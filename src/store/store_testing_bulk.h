@@ -123,8 +123,9 @@ typedef struct checked_result {
 } checked_result;
 
 /* First results the caller checked itself, written without the store checking them
- * again (store_results_add checks a batch with a statement a row: about 12% of the CPU
- * of importing a city's round, on the writer thread the import waits for). The caller
+ * again (store_results_add checks a batch's tubes with one statement that probes each
+ * row's box: about 12% of the CPU of importing a city's round, on the writer thread the
+ * import waits for). The caller
  * must hold a unit (store_begin) since before the reads its checks rest on, and have
  * checked every row against them: its tube received in a box by the row's lab
  * (store_bulk_received_tubes, or the tube, its box and its results read one by one),
